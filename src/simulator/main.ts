@@ -1,0 +1,95 @@
+// `oaktree simulate`: start simulated clouds, write a clouds.yaml, run until SIGINT/SIGTERM.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startSimulator } from './index.ts';
+import type { SimCloudOptions } from './types.ts';
+
+const USAGE = `usage: oaktree simulate [--clouds N | --cloud NAME[:REGION,REGION]]... [--seed-servers N] [--seed-images N]
+                        [--latency-ms N] [--boot-delay-ms N] [--control-port N] [--out FILE]`;
+
+function count(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new Error(`--${flag} needs a non-negative integer, got "${value}"\n${USAGE}`);
+  return Number(value);
+}
+
+export function parseSimulateArgs(argv: string[]): { clouds: SimCloudOptions[]; controlPort?: number; out?: string } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      clouds: { type: 'string' },
+      cloud: { type: 'string', multiple: true },
+      'seed-servers': { type: 'string' },
+      'seed-images': { type: 'string' },
+      'latency-ms': { type: 'string' },
+      'boot-delay-ms': { type: 'string' },
+      'control-port': { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) throw Object.assign(new Error(USAGE), { help: true });
+  if (values.clouds !== undefined && values.cloud?.length) throw new Error(`use --clouds or --cloud, not both\n${USAGE}`);
+  const common: Partial<SimCloudOptions> = {
+    seedServers: count(values['seed-servers'], 'seed-servers'),
+    seedImages: count(values['seed-images'], 'seed-images'),
+    latencyMs: count(values['latency-ms'], 'latency-ms'),
+    bootDelayMs: count(values['boot-delay-ms'], 'boot-delay-ms'),
+  };
+  for (const key of Object.keys(common) as Array<keyof SimCloudOptions>) if (common[key] === undefined) delete common[key];
+  let clouds: SimCloudOptions[];
+  if (values.cloud?.length) {
+    clouds = values.cloud.map((spec) => {
+      const [name, regions] = spec.split(':');
+      if (!name) throw new Error(`--cloud needs NAME[:REGION,REGION], got "${spec}"`);
+      return { ...common, name, regions: regions ? regions.split(',').filter(Boolean) : undefined };
+    });
+  } else if (values.clouds !== undefined) {
+    const n = count(values.clouds, 'clouds') as number;
+    if (n < 1) throw new Error('--clouds must be at least 1');
+    clouds = Array.from({ length: n }, (_, i) => ({ ...common, name: `sim-${i + 1}` }));
+  } else {
+    clouds = [
+      { ...common, name: 'sim-alpha', regions: ['RegionOne', 'RegionTwo'] },
+      { ...common, name: 'sim-beta', regions: ['RegionOne'] },
+    ];
+  }
+  return { clouds, controlPort: count(values['control-port'], 'control-port'), out: values.out };
+}
+
+export async function runSimulate(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseSimulateArgs(argv);
+  } catch (err) {
+    const e = err as Error & { help?: boolean };
+    (e.help ? console.log : console.error)(e.message);
+    if (!e.help) process.exitCode = 2;
+    return;
+  }
+  const sim = await startSimulator({ clouds: parsed.clouds, controlPort: parsed.controlPort });
+  const out = resolve(parsed.out ?? join(await mkdtemp(join(tmpdir(), 'oaktree-simulate-')), 'clouds.yaml'));
+  await sim.writeCloudsYaml(out);
+  for (const c of sim.clouds) console.log(`cloud ${c.name}: ${c.authUrl} regions ${c.regions.join(',')} user ${c.username}/${c.password}`);
+  if (sim.controlUrl) console.log(`control: ${sim.controlUrl}`);
+  console.log(`clouds.yaml: ${out}`);
+  console.log(`export OS_CLIENT_CONFIG_FILE=${out}`);
+  await new Promise<void>((done) => {
+    const stop = () => done();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await sim.close();
+  process.exitCode = 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runSimulate(process.argv.slice(2)).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,121 @@
+// Public option and info types of the simulator (other parts of oaktree code against these names).
+
+export interface SimulatorOptions {
+  /** Default: "sim-alpha" (RegionOne, RegionTwo) and "sim-beta" (RegionOne). */
+  clouds?: SimCloudOptions[];
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Admin HTTP endpoint: 0 = ephemeral port, undefined = none. */
+  controlPort?: number;
+}
+
+export interface SimCloudOptions {
+  name: string;
+  regions?: string[];
+  port?: number;
+  /** Default ["demo"]; user "demo" / "secret" is a member of each; user "admin" / "secret" is admin everywhere. */
+  projects?: string[];
+  /** ACTIVE servers created up front, per region and project. */
+  seedServers?: number;
+  /** Public images created up front, per region. */
+  seedImages?: number;
+  /** BUILD -> ACTIVE delay, default 1500 ms. */
+  bootDelayMs?: number;
+  /** Added to every request of this cloud. */
+  latencyMs?: number;
+  /** Default 3600. */
+  tokenTtlSeconds?: number;
+  diskFormats?: string[];
+  containerFormats?: string[];
+  importMethods?: string[];
+  /** Cap on a nova/glance/neutron/cinder page (default 1000, like osapi_max_limit). */
+  maxPageSize?: number;
+  /** How long a deleted server stays visible to changes-since (default 10 minutes). */
+  deletedRetentionMs?: number;
+  /** How long a new volume stays "creating" (default 300 ms). */
+  volumeDelayMs?: number;
+}
+
+export interface SimProjectInfo {
+  id: string;
+  name: string;
+  domainId: string;
+  domainName: string;
+}
+
+export interface SimCloudInfo {
+  name: string;
+  authUrl: string;
+  port: number;
+  regions: string[];
+  projects: SimProjectInfo[];
+  username: string;
+  password: string;
+  adminUsername: string;
+  adminPassword: string;
+  /** An application credential of the demo user (unrestricted, scoped to the first project). */
+  applicationCredential: { id: string; name: string; secret: string };
+}
+
+export type ServiceName = 'identity' | 'compute' | 'image' | 'network' | 'volume';
+
+export interface RouteCount {
+  cloud: string;
+  region: string;
+  service: ServiceName | 'unknown';
+  /** e.g. "GET /servers/detail" (path relative to the versioned service root). */
+  route: string;
+  count: number;
+}
+
+export interface RequestStats {
+  total: number;
+  byCloud: Record<string, number>;
+  /** key "cloud/service" */
+  byService: Record<string, number>;
+  /** key "cloud/service METHOD /template", summed over regions */
+  byRoute: Record<string, number>;
+  entries: RouteCount[];
+  reset(): void;
+}
+
+/** Which requests a fault applies to; an absent field matches everything. */
+export interface FaultTarget {
+  cloud?: string;
+  service?: ServiceName;
+  region?: string;
+}
+
+export type FaultSpec =
+  | (FaultTarget & { kind: 'latency'; ms: number })
+  /** The next `count` matching requests (or a `fraction` of them, forever unless `count` also set) get `status`. */
+  | (FaultTarget & { kind: 'status'; status: number; count?: number; fraction?: number; retryAfterSeconds?: number })
+  /** Accept the request and never answer. */
+  | (FaultTarget & { kind: 'hang'; count?: number })
+  /** Keystone answers 503, or the connection is dropped without an answer ("reset"/"refuse"). */
+  | { kind: 'keystone-down'; cloud?: string; mode?: '503' | 'reset' | 'refuse' }
+  /** Invalidate every token of a cloud now, or after `afterRequests` more requests to it. One-shot. */
+  | { kind: 'expire-tokens'; cloud?: string; afterRequests?: number }
+  /** Servers whose build ends in ERROR: the next `count` creates, or names matching `namePattern` (regex). */
+  | { kind: 'server-error'; cloud?: string; region?: string; count?: number; namePattern?: string; message?: string };
+
+export type FaultInfo = FaultSpec & { id: string; remaining?: number };
+
+export interface FaultControl {
+  add(spec: FaultSpec): FaultInfo;
+  remove(id: string): boolean;
+  clear(): void;
+  list(): FaultInfo[];
+  /** Shorthand for add({kind: 'expire-tokens', ...}). */
+  expireTokens(cloud?: string, afterRequests?: number): FaultInfo;
+}
+
+export interface Simulator {
+  clouds: SimCloudInfo[];
+  controlUrl?: string;
+  cloudsYaml(): string;
+  writeCloudsYaml(path: string): Promise<void>;
+  faults: FaultControl;
+  stats(): RequestStats;
+  close(): Promise<void>;
+}
