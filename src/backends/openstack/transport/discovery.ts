@@ -19,12 +19,12 @@ export const SUPPORTED_MAJOR_VERSIONS: Record<ServiceType, readonly string[]> = 
   identity: ['v3'],
   compute: ['v2.1'],
   image: ['v2'],
-  network: ['v2.0', 'v2'],
+  network: ['v2.0'],
   'block-storage': ['v3'],
   'object-store': ['v1'],
-  placement: ['v1.0', 'v1'],
+  placement: ['v1.0'],
   dns: ['v2'],
-  'load-balancer': ['v2.0', 'v2'],
+  'load-balancer': ['v2.0'],
   orchestration: ['v1'],
 };
 
@@ -41,10 +41,21 @@ interface RawVersion {
 
 const VERSION_SEGMENT = /\/v\d+(\.\d+)?(?=\/|$)/;
 
-/** `v2.1` and `v2.1.0`/`2.1` name the same major version. */
-function sameMajor(a: string, b: string): boolean {
-  const norm = (s: string) => s.replace(/^v/i, '').replace(/(\.0)+$/, '');
-  return norm(a) === norm(b);
+/**
+ * Does version `id` from a document satisfy the wanted version? A wanted "v2.1" (nova)
+ * needs exactly 2.1, because nova lists the legacy v2.0 beside it; a wanted "v3" or
+ * "v2.0" takes any minor of that major (glance lists v2.0 … v2.9, keystone v3.14).
+ */
+function sameMajor(id: string, wanted: string): boolean {
+  const parse = (s: string) => s.replace(/^v/i, '').split('.').map(Number);
+  const [im, imin = 0] = parse(id);
+  const [wm, wmin = 0] = parse(wanted);
+  return im === wm && (wmin === 0 || imin === wmin);
+}
+
+function versionNumber(id: string): number {
+  const [major = 0, minor = 0] = id.replace(/^v/i, '').split('.').map(Number);
+  return major * 1000 + minor;
 }
 
 function rawVersions(body: unknown): RawVersion[] {
@@ -74,6 +85,7 @@ export function chooseVersion(service: ServiceType, endpoint: URL, body: unknown
   const versions = rawVersions(body);
   for (const wanted of SUPPORTED_MAJOR_VERSIONS[service]) {
     const candidates = versions.filter((v) => typeof v.id === 'string' && sameMajor(v.id, wanted));
+    candidates.sort((a, b) => versionNumber(b.id as string) - versionNumber(a.id as string));
     const v = candidates.find((c) => /current|stable/i.test(String(c.status ?? ''))) ?? candidates[0];
     if (!v) continue;
     const id = v.id as string;
@@ -81,14 +93,14 @@ export function chooseVersion(service: ServiceType, endpoint: URL, body: unknown
     const min = typeof v.min_version === 'string' && v.min_version ? v.min_version : undefined;
     let url: string;
     const endpointVersion = endpoint.pathname.match(VERSION_SEGMENT)?.[0].slice(1);
-    if (endpointVersion && sameMajor(endpointVersion, id)) url = endpoint.href;
+    if (endpointVersion && sameMajor(id, endpointVersion)) url = endpoint.href;
     else {
       const href = selfLink(v);
       if (href) {
         const link = new URL(href, endpoint);
         url = new URL(link.pathname + link.search, endpoint.origin).href;
       } else {
-        url = joinUrl(endpoint.href, id);
+        url = joinUrl(endpoint.href, wanted);
       }
     }
     return { id, status: typeof v.status === 'string' ? v.status : undefined, url: stripSlash(url), minMicroversion: min, maxMicroversion: max, discovered: true };
