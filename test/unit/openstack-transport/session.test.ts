@@ -404,10 +404,10 @@ describe('errors', () => {
     // The cloud echoes the password and the live token into its error text.
     const liveToken = cloud.seen.find((r) => typeof r.headers['x-auth-token'] === 'string')?.headers['x-auth-token'];
     cloud.errorEcho = ` password=${PASSWORD}`;
-    const err1 = await s.request('compute', 'RegionOne', { method: 'GET', path: '/servers/nope' }).catch((e: unknown) => e as Error);
+    const err1 = await s.request('compute', 'RegionOne', { method: 'GET', path: '/servers/nope' }).then(() => assert.fail('expected 404'), (e: unknown) => e as Error);
     const tokenValue = cloud.seen.filter((r) => r.path.includes('/servers/nope')).map((r) => r.headers['x-auth-token'])[0] as string;
     cloud.errorEcho = ` token=${tokenValue}`;
-    const err2 = await s.request('network', 'RegionOne', { method: 'GET', path: '/networks/missing' }).catch((e: unknown) => e as Error);
+    const err2 = await s.request('network', 'RegionOne', { method: 'GET', path: '/networks/missing' }).then(() => assert.fail('expected 404'), (e: unknown) => e as Error);
     for (const err of [err1, err2]) {
       for (const text of [err.message, inspect(err, { depth: 5 }), JSON.stringify(err)]) {
         assert.ok(!text.includes(PASSWORD), text);
