@@ -375,6 +375,34 @@ describe('pagination', () => {
   });
 });
 
+describe('raw bodies', () => {
+  it('streams an upload body and a download response', async () => {
+    const { Readable } = await import('node:stream');
+    const s = await open();
+    await s.service('image', 'RegionOne');
+    cloud.script.set('PUT /image/v2/images/i1/file', [{ status: 204 }]);
+    const up = await s.request('image', 'RegionOne', { method: 'PUT', path: '/images/i1/file', rawBody: Readable.from([Buffer.from('abc'), Buffer.from('def')]) });
+    assert.equal(up.status, 204);
+    const seen = cloud.seen.find((r) => r.path === '/image/v2/images/i1/file')!;
+    assert.equal(seen.body, 'abcdef');
+    assert.equal(seen.headers['content-type'], 'application/octet-stream');
+    cloud.script.set('GET /image/v2/images/i1/file', [{ status: 200, body: 'x'.repeat(100_000) }]);
+    const down = await s.request('image', 'RegionOne', { method: 'GET', path: '/images/i1/file', rawResponse: true });
+    assert.equal(down.body, undefined);
+    let size = 0;
+    for await (const chunk of down.stream!) size += (chunk as Buffer).length;
+    assert.equal(size, 100_000);
+  });
+
+  it('reads the error message of a failed raw download', async () => {
+    const s = await open();
+    await s.service('image', 'RegionOne');
+    cloud.script.set('GET /image/v2/images/i2/file', [{ status: 404, body: { message: 'Image i2 has no data', code: '404 Not Found', title: 'Not Found' } }]);
+    const err = await s.request('image', 'RegionOne', { method: 'GET', path: '/images/i2/file', rawResponse: true }).catch((e: unknown) => e);
+    assert.equal((err as OpenStackHttpError).serviceMessage, 'Image i2 has no data');
+  });
+});
+
 describe('errors', () => {
   it('parses each service error body and carries status, service and request id', async () => {
     const s = await open();
@@ -396,8 +424,10 @@ describe('errors', () => {
     assert.equal((glance as OpenStackHttpError).serviceMessage, '404 Not Found No image found with ID x');
   });
 
-  it('never puts a password or token into an error, even when the cloud echoes them', async () => {
-    const s = await open();
+  it('never puts a password or token into an error or a log line, even when the cloud echoes them', async () => {
+    const logged: unknown[] = [];
+    const capture = (obj: object, msg: string) => logged.push([obj, msg]);
+    const s = await open('', { logger: { debug: capture, info: capture, warn: capture } });
     await s.authenticate();
     const seenToken = cloud.authRequests().length;
     assert.equal(seenToken, 1);
@@ -416,6 +446,11 @@ describe('errors', () => {
       assert.match(err.message, /\*\*\*/);
     }
     assert.equal(liveToken, undefined, 'no service call carried a token before this test made one');
+    cloud.revokeTokens();
+    await s.request('network', 'RegionOne', { method: 'GET', path: '/networks' });
+    const logText = JSON.stringify(logged);
+    assert.ok(logged.length > 3 && logText.includes('re-authenticating'), logText);
+    assert.ok(!logText.includes(PASSWORD) && !logText.includes(tokenValue) && !logText.includes('tok-'), logText);
     assert.ok(!inspect(s, { depth: 10 }).includes(PASSWORD));
     assert.ok(!JSON.stringify(s.config).includes(PASSWORD));
   });

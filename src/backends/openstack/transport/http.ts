@@ -62,6 +62,7 @@ export function abortError(signal: AbortSignal): Error {
  */
 export class HttpClient {
   readonly #agents = new Map<string, http.Agent>();
+  readonly #seenSockets = new WeakSet<Socket>();
   readonly #opts: Required<Pick<HttpClientOptions, 'timeoutMs' | 'connectTimeoutMs' | 'maxSocketsPerOrigin'>> & HttpClientOptions;
   readonly #tls: https.AgentOptions;
   #socketsCreated = 0;
@@ -132,8 +133,8 @@ export class HttpClient {
       });
 
       outgoing.on('socket', (socket: Socket) => {
-        if (!(socket as Socket & { __oaktreeSeen?: boolean }).__oaktreeSeen) {
-          (socket as Socket & { __oaktreeSeen?: boolean }).__oaktreeSeen = true;
+        if (!this.#seenSockets.has(socket)) {
+          this.#seenSockets.add(socket);
           this.#socketsCreated++;
         }
         if (socket.connecting) {
