@@ -1,0 +1,91 @@
+// What oaktree carries in gRPC metadata between nodes, and the server middleware that reads it into a
+// CallContext: the path of nodes a call has passed (loop safety), the locations an upstream node assigned to
+// this one (exactly-once), and the caller's deadline (so the next hop gets the time that is left).
+import { ServerError, type CallContext as GrpcCallContext, type ServerMiddleware } from 'nice-grpc';
+import { Metadata, Status } from 'nice-grpc-common';
+import * as grpc from '@grpc/grpc-js';
+import type { CallContext } from '../backends/backend.ts';
+
+/** Comma-separated node ids the call has passed, the sender last. */
+export const VIA_HEADER = 'oaktree-via';
+/** Comma-separated route keys the sender assigned to the receiver. */
+export const TARGETS_HEADER = 'oaktree-targets';
+/** Set by this node's own interceptor (never trusted from the wire): the call's deadline in epoch ms. */
+const DEADLINE_HEADER = 'oaktree-internal-deadline';
+
+export interface OaktreeCallContextExt {
+  oaktree: {
+    call: CallContext;
+    /** Route keys assigned by the upstream node, when the call came from a peer. */
+    restrictTo?: ReadonlySet<string>;
+  };
+}
+
+/** Parses the via header: node ids are [A-Za-z0-9._:-]+, anything else is a malformed header. */
+export function parseVia(value: string | undefined): string[] {
+  if (!value) return [];
+  return value.split(',').map((id) => id.trim()).filter(Boolean);
+}
+
+/**
+ * A grpc-js interceptor that copies the call's real deadline into metadata for the middleware below.
+ * nice-grpc does not expose the incoming deadline; grpc-js knows it from the grpc-timeout header.
+ */
+export const deadlineInterceptor: grpc.ServerInterceptor = (_descriptor, call) =>
+  new grpc.ServerInterceptingCall(call, {
+    start(next) {
+      next(
+        new grpc.ServerListenerBuilder()
+          .withOnReceiveMetadata((metadata, mdNext) => {
+            metadata.remove(DEADLINE_HEADER);
+            const deadline = call.getDeadline();
+            const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+            if (Number.isFinite(ms)) metadata.set(DEADLINE_HEADER, String(ms));
+            mdNext(metadata);
+          })
+          .build(),
+      );
+    },
+  });
+
+/** Builds the oaktree CallContext; refuses calls that have passed this node or too many nodes. */
+export function oaktreeContextMiddleware(nodeId: string, maxHops: number): ServerMiddleware<OaktreeCallContextExt> {
+  return async function* oaktreeContext(call, context) {
+    const via = parseVia(context.metadata.get(VIA_HEADER));
+    if (via.includes(nodeId)) {
+      throw new ServerError(
+        Status.FAILED_PRECONDITION,
+        `routing loop: this call already passed node ${nodeId} (via ${via.join(' → ')}); check the peers in the topology`,
+      );
+    }
+    if (via.length > maxHops) {
+      throw new ServerError(
+        Status.FAILED_PRECONDITION,
+        `hop limit: this call passed ${via.length} nodes (${via.join(' → ')}), more than the limit of ${maxHops}`,
+      );
+    }
+    const deadlineMs = Number(context.metadata.get(DEADLINE_HEADER));
+    const targets = context.metadata.get(TARGETS_HEADER);
+    const ext: OaktreeCallContextExt = {
+      oaktree: {
+        call: {
+          signal: context.signal,
+          deadline: Number.isFinite(deadlineMs) && deadlineMs > 0 ? new Date(deadlineMs) : undefined,
+          via: [...via, nodeId],
+        },
+        restrictTo: targets !== undefined ? new Set(targets.split(',').filter(Boolean)) : undefined,
+      },
+    };
+    return yield* call.next(call.request, { ...context, ...ext });
+  };
+}
+
+/** Metadata for a call forwarded to a peer. */
+export function forwardMetadata(ctx: CallContext, targets: readonly string[]): Metadata {
+  const metadata = new Metadata();
+  metadata.set(VIA_HEADER, ctx.via.join(','));
+  metadata.set(TARGETS_HEADER, targets.join(','));
+  return metadata;
+}
+
+export type OaktreeContext = GrpcCallContext & OaktreeCallContextExt;

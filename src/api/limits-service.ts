@@ -1,0 +1,15 @@
+// LimitsService and CapabilitiesService: one message per matching location.
+import type { CapabilitiesServiceImplementation } from '../gen/oaktree/v1/capabilities.ts';
+import type { LimitsServiceImplementation } from '../gen/oaktree/v1/limits.ts';
+import type { Router } from '../mesh/router.ts';
+import type { OaktreeCallContextExt } from './call-context.ts';
+import { Methods } from './methods.ts';
+import { listFrom } from './requests.ts';
+
+export function limitsService(router: Router): LimitsServiceImplementation<OaktreeCallContextExt> {
+  return { getLimits: (request, context) => listFrom(router, Methods.getLimits, request, context) };
+}
+
+export function capabilitiesService(router: Router): CapabilitiesServiceImplementation<OaktreeCallContextExt> {
+  return { getCapabilities: (request, context) => listFrom(router, Methods.getCapabilities, request, context) };
+}

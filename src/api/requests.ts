@@ -1,0 +1,94 @@
+// What every handler does with a request before the router sees it: validate, then list, find or route.
+import { ServerError } from 'nice-grpc';
+import { Status } from 'nice-grpc-common';
+import type { ListMethod, ListResponse, ObjectOf } from './methods.ts';
+import type { Location, LocationError, LocationSelector } from '../gen/oaktree/v1/location.ts';
+import type { Router } from '../mesh/router.ts';
+import { describeLocation, describeSelector, selectorFor, selectorProblem } from '../mesh/location.ts';
+import type { OaktreeContext } from './call-context.ts';
+import { statusName } from './errors.ts';
+
+interface Located {
+  location?: LocationSelector | undefined;
+}
+
+/** INVALID_ARGUMENT with a message that says what to fix, for a selector a user got wrong. */
+export function checkSelector(selector: LocationSelector | undefined): void {
+  const problem = selectorProblem(selector);
+  if (problem) throw new ServerError(Status.INVALID_ARGUMENT, problem);
+}
+
+/** INVALID_ARGUMENT when a required string field is empty. */
+export function requireField(value: string | undefined, field: string, hint = ''): string {
+  if (!value || !value.trim()) {
+    throw new ServerError(Status.INVALID_ARGUMENT, `${field} is required${hint ? `: ${hint}` : ''}`);
+  }
+  return value;
+}
+
+/** A list RPC: validate, fan out, merge. */
+export function listFrom<Req extends Located & { strict?: boolean }, Res extends ListResponse>(
+  router: Router,
+  method: ListMethod<Req, Res>,
+  request: Req,
+  context: OaktreeContext,
+): AsyncIterable<Res> {
+  checkSelector(request.location);
+  return router.list(method, request, context.oaktree.call, {
+    strict: request.strict,
+    restrictTo: context.oaktree.restrictTo,
+  });
+}
+
+/**
+ * A get by name or id: list with the filter everywhere the selector points, then demand exactly one match.
+ * More than one is INVALID_ARGUMENT naming every candidate; none is NOT_FOUND, unless some locations failed,
+ * in which case their failure is the answer (the object may be there).
+ */
+export async function findOne<Req extends Located, Res extends ListResponse>(
+  router: Router,
+  method: ListMethod<Req, Res>,
+  request: Located & { nameOrId?: string; fresh?: boolean },
+  context: OaktreeContext,
+  kind: string,
+): Promise<ObjectOf<Res>> {
+  checkSelector(request.location);
+  const nameOrId = requireField(request.nameOrId, 'name_or_id', `the ${kind}'s name or id`);
+  const found: ObjectOf<Res>[] = [];
+  const failed: LocationError[] = [];
+  const listRequest = method.requestType.fromPartial({
+    location: request.location,
+    nameOrId,
+    fresh: request.fresh ?? false,
+  } as any) as Req;
+  for await (const response of router.list(method, listRequest, context.oaktree.call, {
+    restrictTo: context.oaktree.restrictTo,
+  })) {
+    const item = response.item;
+    if (!item) continue;
+    if (item.$case === 'error') failed.push(item.value);
+    else found.push(item.value);
+  }
+  if (found.length === 1) return found[0];
+  if (found.length > 1) {
+    const candidates = found.map((o: any) => `${o.name || '(no name)'} (id ${o.id}) in ${describeLocation(o.location)}`);
+    throw new ServerError(
+      Status.INVALID_ARGUMENT,
+      `${found.length} ${kind}s match "${nameOrId}": ${candidates.join('; ')}. Use an id, or narrow the location`,
+    );
+  }
+  if (failed.length > 0) {
+    const code = failed.every((f) => f.code === failed[0].code) ? failed[0].code : Status.UNAVAILABLE;
+    const reasons = failed.map((f) => `${describeLocation(f.location)}: ${statusName(f.code)} ${f.message}`);
+    throw new ServerError(
+      code,
+      `${kind} "${nameOrId}" was not found where the cloud answered, and ${failed.length} location(s) failed: ${reasons.join('; ')}`,
+    );
+  }
+  throw new ServerError(Status.NOT_FOUND, `no ${kind} with name or id "${nameOrId}" in ${describeSelector(request.location)}`);
+}
+
+/** Pins a request to the location an object was found in, so the follow-up call goes there and nowhere else. */
+export function pinnedTo<Req extends Located>(request: Req, location: Location | undefined): Req {
+  return location ? { ...request, location: selectorFor(location) } : request;
+}

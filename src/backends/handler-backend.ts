@@ -1,0 +1,170 @@
+// A Backend made of per-location handlers: what a backend that serves its locations itself implements.
+// It calls one handler per target location with bounded concurrency, merges their streams, wraps objects into
+// list responses, and turns one location's failure into an in-band error item for that location.
+import PQueue from 'p-queue';
+import { ServerError } from 'nice-grpc';
+import { Status } from 'nice-grpc-common';
+import type {
+  ClientStreamMethod,
+  ListMethod,
+  ListResponse,
+  MethodKey,
+  MethodOf,
+  ObjectOf,
+  ServerStreamMethod,
+  UnaryMethod,
+} from '../api/methods.ts';
+import { Methods } from '../api/methods.ts';
+import { toStatus } from '../api/errors.ts';
+import type { Location } from '../gen/oaktree/v1/location.ts';
+import { describeLocation } from '../mesh/location.ts';
+import { mergeStreams } from '../mesh/merge.ts';
+import { errorItem } from '../mesh/router.ts';
+import type { Backend, CallContext, Route } from './backend.ts';
+
+/** Methods whose handlers yield whole responses (events, checkpoints, resume tokens) rather than objects. */
+type RawListKeys = 'watchServers';
+
+type HandlerFor<K extends MethodKey, M = MethodOf<K>> =
+  M extends ListMethod<infer Req, infer Res>
+    ? K extends RawListKeys
+      ? (request: Req, target: Location, ctx: CallContext) => AsyncIterable<Res>
+      : (request: Req, target: Location, ctx: CallContext) => AsyncIterable<ObjectOf<Res>>
+    : M extends UnaryMethod<infer Req, infer Res>
+      ? (request: Req, target: Location, ctx: CallContext) => Promise<Res>
+      : M extends ServerStreamMethod<infer Req, infer Res>
+        ? (request: Req, target: Location, ctx: CallContext) => AsyncIterable<Res>
+        : M extends ClientStreamMethod<infer Req, infer Res>
+          ? (requests: AsyncIterable<Req>, targets: readonly Location[], ctx: CallContext) => Promise<Res>
+          : never;
+
+/** The handlers a local backend offers; a missing one answers UNIMPLEMENTED. */
+export type LocationHandlers = { [K in MethodKey]?: HandlerFor<K> };
+
+const rawListPaths = new Set<string>([Methods.watchServers.path]);
+const keyByPath = new Map<string, MethodKey>(
+  (Object.keys(Methods) as MethodKey[]).map((key) => [Methods[key].path, key]),
+);
+
+export interface HandlerBackendOptions {
+  id: string;
+  /** The locations served, re-read on every request (regions are learned after authentication). */
+  locations: () => readonly Location[];
+  handlers: LocationHandlers;
+  /** How many handler calls may run at once against this backend (protects the cloud). */
+  concurrency?: number;
+  start?: () => Promise<void>;
+  close?: () => Promise<void>;
+}
+
+export class HandlerBackend implements Backend {
+  readonly id: string;
+  readonly local = true;
+  private readonly options: HandlerBackendOptions;
+  private readonly queue: PQueue;
+
+  constructor(options: HandlerBackendOptions) {
+    this.id = options.id;
+    this.options = options;
+    this.queue = new PQueue({ concurrency: options.concurrency ?? 16 });
+  }
+
+  routes(): readonly Route[] {
+    return this.options.locations().map((location) => ({ location, hops: 0, path: [] }));
+  }
+
+  private handler(path: string): ((...args: any[]) => any) | undefined {
+    const key = keyByPath.get(path);
+    return key ? (this.options.handlers[key] as ((...args: any[]) => any) | undefined) : undefined;
+  }
+
+  private unimplemented(name: string, target?: Location): ServerError {
+    const where = target ? ` for ${describeLocation(target)}` : '';
+    return new ServerError(Status.UNIMPLEMENTED, `${name} is not implemented by ${this.id}${where} yet`);
+  }
+
+  list<Req, Res extends ListResponse>(
+    method: ListMethod<Req, Res>,
+    request: Req,
+    targets: readonly Location[],
+    ctx: CallContext,
+  ): AsyncIterable<Res> {
+    const handler = this.handler(method.path);
+    const raw = rawListPaths.has(method.path);
+    return mergeStreams(
+      targets.map((target) => this.listAt(method, handler, raw, request, target, ctx)),
+    );
+  }
+
+  private async *listAt<Req, Res extends ListResponse>(
+    method: ListMethod<Req, Res>,
+    handler: ((...args: any[]) => AsyncIterable<any>) | undefined,
+    raw: boolean,
+    request: Req,
+    target: Location,
+    ctx: CallContext,
+  ): AsyncGenerator<Res> {
+    if (!handler) {
+      const error = this.unimplemented(method.name, target);
+      yield errorItem<Res>(target, error.code, error.details);
+      return;
+    }
+    // The queue bounds how many locations of this backend are being read at once. A slot is held until the
+    // stream ends, so items still flow one by one with the consumer's backpressure.
+    let release!: () => void;
+    const slot = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const admitted = new Promise<void>((resolve) => (started = resolve));
+    this.queue.add(() => (started(), slot), { signal: ctx.signal }).catch(() => started());
+    try {
+      await admitted;
+      if (ctx.signal.aborted) return;
+      for await (const item of handler(request, target, ctx)) {
+        yield raw ? (item as Res) : ({ item: { $case: method.itemCase, value: item } } as unknown as Res);
+      }
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      const { code, message } = toStatus(error, ctx.signal);
+      yield errorItem<Res>(target, code, message);
+    } finally {
+      release();
+    }
+  }
+
+  async unary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, target: Location, ctx: CallContext): Promise<Res> {
+    const handler = this.handler(method.path);
+    if (!handler) throw this.unimplemented(method.name, target);
+    return this.queue.add(() => handler(request, target, ctx), { signal: ctx.signal }) as Promise<Res>;
+  }
+
+  serverStream<Req, Res>(
+    method: ServerStreamMethod<Req, Res>,
+    request: Req,
+    target: Location,
+    ctx: CallContext,
+  ): AsyncIterable<Res> {
+    const handler = this.handler(method.path);
+    if (!handler) throw this.unimplemented(method.name, target);
+    return handler(request, target, ctx);
+  }
+
+  clientStream<Req, Res>(
+    method: ClientStreamMethod<Req, Res>,
+    requests: AsyncIterable<Req>,
+    targets: readonly Location[],
+    ctx: CallContext,
+  ): Promise<Res> {
+    const handler = this.handler(method.path);
+    if (!handler) return Promise.reject(this.unimplemented(method.name));
+    return handler(requests, targets, ctx);
+  }
+
+  async start(): Promise<void> {
+    await this.options.start?.();
+  }
+
+  async close(): Promise<void> {
+    this.queue.clear();
+    await this.options.close?.();
+  }
+}

@@ -1,0 +1,67 @@
+// `oaktree serve`: start a node from flags and an optional node config file, stop it cleanly on a signal.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { createLogger } from '../observability/logger.ts';
+import { checkHostPort, DEFAULT_LISTEN, loadNodeConfig, NodeConfigError, type NodeConfig } from '../node/config.ts';
+import { buildBackends } from '../node/backends.ts';
+import { startNode } from '../node/server.ts';
+
+export interface ServeFlags {
+  config?: string;
+  listen?: string;
+  nodeId?: string;
+  cloudsYaml?: string;
+  peer?: string[];
+  logLevel?: string;
+  simulate?: boolean;
+}
+
+/** Flags override the config file, which overrides the defaults. */
+export async function resolveServeConfig(flags: ServeFlags): Promise<NodeConfig> {
+  const config: NodeConfig = flags.config
+    ? await loadNodeConfig(flags.config)
+    : { listen: DEFAULT_LISTEN, clouds: {}, peers: [], logLevel: 'info' };
+  if (flags.listen) {
+    if (!checkHostPort(flags.listen)) throw new NodeConfigError(`--listen: expected host:port, got "${flags.listen}"`);
+    config.listen = flags.listen;
+  }
+  if (flags.nodeId) config.nodeId = flags.nodeId;
+  if (flags.cloudsYaml) config.clouds.file = flags.cloudsYaml;
+  if (flags.logLevel) config.logLevel = flags.logLevel;
+  for (const address of flags.peer ?? []) {
+    if (!checkHostPort(address)) throw new NodeConfigError(`--peer: expected host:port, got "${address}"`);
+    config.peers.push({ address });
+  }
+  if (flags.simulate && !config.simulate) config.simulate = [];
+  return config;
+}
+
+export function defaultNodeId(listen: string): string {
+  return `${hostname().split('.')[0]}-${listen.split(':').pop()}-${randomBytes(2).toString('hex')}`;
+}
+
+export async function serve(flags: ServeFlags): Promise<void> {
+  const config = await resolveServeConfig(flags);
+  const logger = createLogger({ level: config.logLevel });
+  const nodeId = config.nodeId ?? defaultNodeId(config.listen);
+  const built = await buildBackends(config, nodeId, logger);
+  const node = await startNode({ nodeId, listen: config.listen, backends: built.backends, logger, maxHops: config.maxHops });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping: draining calls');
+    await node.close();
+    await built.close();
+    logger.flush?.();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // One line on stdout for humans and scripts: where to point a client.
+  process.stdout.write(`oaktree ${nodeId} serving on ${node.address}\n`);
+}

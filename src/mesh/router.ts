@@ -1,0 +1,230 @@
+// The router: picks the backends for a request from its location selector, fans out with the caller's deadline
+// and cancellation, merges the streams as items arrive, and keeps every object coming back exactly once.
+import { ServerError } from 'nice-grpc';
+import { Status } from 'nice-grpc-common';
+import type { ClientStreamMethod, ListMethod, ListResponse, ServerStreamMethod, UnaryMethod } from '../api/methods.ts';
+import { toStatus } from '../api/errors.ts';
+import type { Backend, CallContext, Route } from '../backends/backend.ts';
+import type { Location, LocationSelector } from '../gen/oaktree/v1/location.ts';
+import type { Logger } from '../observability/logger.ts';
+import {
+  describeLocation,
+  describeSelector,
+  regionKey,
+  routeKey,
+  selectorMatchesLocation,
+  zoneMatches,
+} from './location.ts';
+import { mergeStreams } from './merge.ts';
+import { backendDeadline, withDeadline } from './deadline.ts';
+
+/** The route this node uses for one location, and the backend behind it. */
+export interface ChosenRoute {
+  route: Route;
+  backend: Backend;
+}
+
+/** The locations one backend is asked for in one request. */
+export interface Selection {
+  backend: Backend;
+  targets: Location[];
+}
+
+export interface RouteOptions {
+  /** Route keys the caller (an upstream node) assigned to this node; other locations are not asked. */
+  restrictTo?: ReadonlySet<string>;
+}
+
+export interface ListOptions extends RouteOptions {
+  /** Any failing location fails the call instead of yielding an in-band error item. */
+  strict?: boolean;
+}
+
+export const DEFAULT_MAX_HOPS = 8;
+
+export class Router {
+  readonly nodeId: string;
+  readonly maxHops: number;
+  private readonly backends: Backend[];
+  private readonly logger: Logger;
+
+  constructor(options: { nodeId: string; backends: Backend[]; logger: Logger; maxHops?: number }) {
+    this.nodeId = options.nodeId;
+    this.backends = options.backends;
+    this.logger = options.logger;
+    this.maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
+  }
+
+  allBackends(): readonly Backend[] {
+    return this.backends;
+  }
+
+  /**
+   * The best loop-free route to every reachable location: local first, then fewest hops, then the backend
+   * configured first. Routes through a node the call has already passed (or through this node) are skipped.
+   */
+  routeTable(via: readonly string[] = []): Map<string, ChosenRoute> {
+    const passed = new Set([...via, this.nodeId]);
+    const table = new Map<string, ChosenRoute>();
+    for (const backend of this.backends) {
+      for (const route of backend.routes()) {
+        if (route.path.some((id) => passed.has(id))) continue;
+        if (route.hops + via.length > this.maxHops) continue;
+        const key = routeKey(route.location);
+        const current = table.get(key);
+        if (!current || better(route, backend, current)) table.set(key, { route, backend });
+      }
+    }
+    return table;
+  }
+
+  /** Which backends to ask for which locations. Every location appears once; the reasons go to the debug log. */
+  select(selector: LocationSelector | undefined, ctx: CallContext, options: RouteOptions = {}): Selection[] {
+    const byBackend = new Map<Backend, Location[]>();
+    for (const [key, { route, backend }] of this.routeTable(ctx.via)) {
+      if (options.restrictTo && !options.restrictTo.has(key)) {
+        this.logger.debug({ location: key, reason: 'not assigned by the upstream node' }, 'route skipped');
+        continue;
+      }
+      if (!selectorMatchesLocation(selector, route.location)) {
+        this.logger.debug({ location: key, selector: describeSelector(selector) }, 'route does not match selector');
+        continue;
+      }
+      const targets = byBackend.get(backend) ?? [];
+      targets.push(route.location);
+      byBackend.set(backend, targets);
+    }
+    return [...byBackend].map(([backend, targets]) => ({ backend, targets }));
+  }
+
+  /** Streams a list method from every matching location, merged as items arrive. */
+  async *list<Req extends { location?: LocationSelector | undefined }, Res extends ListResponse>(
+    method: ListMethod<Req, Res>,
+    request: Req,
+    ctx: CallContext,
+    options: ListOptions = {},
+  ): AsyncGenerator<Res> {
+    const selections = this.select(request.location, ctx, options);
+    if (selections.length === 0) throw this.noMatch(request.location, ctx);
+    const fanout = new AbortController();
+    const onAbort = () => fanout.abort(ctx.signal.reason);
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const child: CallContext = { ...ctx, signal: fanout.signal };
+    try {
+      const streams = selections.map((selection) => this.listOne(method, request, selection, child));
+      for await (const response of mergeStreams(streams)) {
+        if (options.strict && response.item?.$case === 'error') {
+          const error = response.item.value;
+          throw new ServerError(error.code, `${describeLocation(error.location)}: ${error.message}`);
+        }
+        yield response;
+      }
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+      fanout.abort();
+    }
+  }
+
+  /** One backend's part of a list: filtered to its targets, failures turned into in-band error items. */
+  private async *listOne<Req extends { location?: LocationSelector | undefined }, Res extends ListResponse>(
+    method: ListMethod<Req, Res>,
+    request: Req,
+    { backend, targets }: Selection,
+    ctx: CallContext,
+  ): AsyncGenerator<Res> {
+    const allowed = new Set(targets.map(regionKey));
+    const deadline = backendDeadline(ctx.deadline);
+    const { ctx: bounded, dispose, expired } = withDeadline(ctx, deadline);
+    try {
+      for await (const response of backend.list(method, request, targets, bounded)) {
+        const location = method.locationOf(response);
+        if (location && !allowed.has(regionKey(location))) {
+          this.logger.warn(
+            { backend: backend.id, location: describeLocation(location), method: method.name },
+            'dropped an item from a location this backend was not asked for',
+          );
+          continue;
+        }
+        if (response.item?.$case !== 'error' && !zoneMatches(request.location, location)) continue;
+        yield response;
+      }
+    } catch (error) {
+      if (ctx.signal.aborted) return; // the whole call is over; nobody reads error items any more
+      const { code, message } = expired()
+        ? { code: Status.DEADLINE_EXCEEDED, message: 'no answer before the deadline' }
+        : toStatus(error);
+      this.logger.warn({ backend: backend.id, method: method.name, code: Status[code], message }, 'backend failed');
+      for (const target of targets) {
+        yield errorItem<Res>(target, code, `${backend.local ? '' : `via ${backend.id}: `}${message}`);
+      }
+    } finally {
+      dispose();
+    }
+  }
+
+  /** The one location a write goes to. INVALID_ARGUMENT names the candidates when the selector is ambiguous. */
+  resolveOne(selector: LocationSelector | undefined, ctx: CallContext, options: RouteOptions = {}): Selection & { target: Location } {
+    const selections = this.select(selector, ctx, options);
+    const candidates = selections.flatMap((selection) => selection.targets.map((target) => ({ ...selection, target })));
+    if (candidates.length === 0) throw this.noMatch(selector, ctx);
+    if (candidates.length > 1) {
+      const names = candidates.map((c) => describeLocation(c.target)).sort();
+      throw new ServerError(
+        Status.INVALID_ARGUMENT,
+        `location ${describeSelector(selector)} matches ${candidates.length} locations (${names.join('; ')}); ` +
+          'this call needs exactly one: set location.cloud and location.region (and location.project when a region has several)',
+      );
+    }
+    return candidates[0];
+  }
+
+  async unary<Req extends { location?: LocationSelector | undefined }, Res>(
+    method: UnaryMethod<Req, Res>,
+    request: Req,
+    ctx: CallContext,
+    options: RouteOptions = {},
+  ): Promise<Res> {
+    const { backend, target } = this.resolveOne(request.location, ctx, options);
+    return backend.unary(method, request, target, ctx);
+  }
+
+  serverStream<Req extends { location?: LocationSelector | undefined }, Res>(
+    method: ServerStreamMethod<Req, Res>,
+    request: Req,
+    ctx: CallContext,
+    options: RouteOptions = {},
+  ): AsyncIterable<Res> {
+    const { backend, target } = this.resolveOne(request.location, ctx, options);
+    return backend.serverStream(method, request, target, ctx);
+  }
+
+  /** Routes a client stream to the locations its first message selected. */
+  clientStream<Req, Res>(
+    method: ClientStreamMethod<Req, Res>,
+    selection: Selection,
+    requests: AsyncIterable<Req>,
+    ctx: CallContext,
+  ): Promise<Res> {
+    return selection.backend.clientStream(method, requests, selection.targets, ctx);
+  }
+
+  private noMatch(selector: LocationSelector | undefined, ctx: CallContext): ServerError {
+    const known = [...this.routeTable(ctx.via).values()].map(({ route }) => describeLocation(route.location)).sort();
+    const reach = known.length ? `this node reaches: ${known.join('; ')}` : 'this node reaches no location at all';
+    return new ServerError(Status.NOT_FOUND, `no location matches ${describeSelector(selector)}; ${reach}`);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.backends.map((backend) => backend.close()));
+  }
+}
+
+function better(route: Route, backend: Backend, current: ChosenRoute): boolean {
+  if (backend.local !== current.backend.local) return backend.local;
+  return route.hops < current.route.hops;
+}
+
+/** The in-band error item of any list method: every list response has `oneof item { ...; LocationError error }`. */
+export function errorItem<Res>(location: Location, code: Status, message: string): Res {
+  return { item: { $case: 'error', value: { location, code, message } } } as Res;
+}

@@ -1,0 +1,194 @@
+// The node config file: which address to listen on, which clouds to serve, which peers to forward to.
+// Every mistake is reported with the file, the line and the key, e.g.
+//   node.yaml:7: peers[1].address: expected host:port, got "hub"
+import { readFile } from 'node:fs/promises';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+
+export interface PeerConfig {
+  /** host:port of the upstream oaktree node. */
+  address: string;
+}
+
+export interface SimulatedCloudConfig {
+  name: string;
+  regions: string[];
+  seedServers: number;
+  seedImages: number;
+  bootDelayMs?: number;
+  latencyMs?: number;
+}
+
+export interface NodeConfig {
+  /** A unique id in the mesh; default: oaktree-<listen port>-<random>. */
+  nodeId?: string;
+  listen: string;
+  clouds: {
+    /** An explicit clouds.yaml; default: openstacksdk's search (OS_CLIENT_CONFIG_FILE, cwd, ~/.config/openstack, /etc/openstack). */
+    file?: string;
+    /** Serve only these clouds.yaml entries; default: every entry. */
+    only?: string[];
+  };
+  /** Simulated clouds to start in this process (the embedded default when there is no clouds.yaml). */
+  simulate?: SimulatedCloudConfig[];
+  peers: PeerConfig[];
+  /** redis://host:port to share caches, pollers and locks with replicas; default: none. */
+  redis?: string;
+  logLevel: string;
+  maxHops?: number;
+}
+
+export const DEFAULT_LISTEN = '127.0.0.1:50051';
+
+export class NodeConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NodeConfigError';
+  }
+}
+
+const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+export function checkHostPort(value: string): boolean {
+  const match = HOST_PORT.exec(value);
+  return !!match && Number(match[2]) <= 65535;
+}
+
+/** Reads and validates a node config file. */
+export async function loadNodeConfig(file: string): Promise<NodeConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new NodeConfigError(`${file}: cannot read the node config: ${(error as Error).message}`);
+  }
+  return parseNodeConfig(text, file);
+}
+
+export function parseNodeConfig(text: string, file = 'node config'): NodeConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const lineOf = (node: YamlNode | null | undefined) =>
+    node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  const fail = (node: YamlNode | null | undefined, key: string, message: string): never => {
+    const line = lineOf(node);
+    throw new NodeConfigError(`${file}${line ? `:${line}` : ''}: ${key}: ${message}`);
+  };
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0];
+    const line = error.linePos?.[0]?.line;
+    throw new NodeConfigError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${error.message.split('\n')[0]}`);
+  }
+  const config: NodeConfig = { listen: DEFAULT_LISTEN, clouds: {}, peers: [], logLevel: 'info' };
+  const root = doc.contents;
+  if (root === null || root === undefined || (isScalar(root) && root.value === null)) return config;
+  if (!isMap(root)) return fail(root, '(top level)', 'expected a mapping of settings');
+
+  const str = (node: YamlNode | null | undefined, key: string): string => {
+    if (!isScalar(node) || typeof node.value !== 'string' || node.value === '') {
+      return fail(node, key, `expected a non-empty string, got ${describe(node)}`);
+    }
+    return node.value;
+  };
+  const int = (node: YamlNode | null | undefined, key: string, min = 0): number => {
+    if (!isScalar(node) || typeof node.value !== 'number' || !Number.isInteger(node.value) || node.value < min) {
+      return fail(node, key, `expected an integer >= ${min}, got ${describe(node)}`);
+    }
+    return node.value;
+  };
+  const strList = (node: YamlNode | null | undefined, key: string): string[] => {
+    if (!isSeq(node)) return fail(node, key, `expected a list, got ${describe(node)}`);
+    return node.items.map((item, index) => str(item as YamlNode, `${key}[${index}]`));
+  };
+  const entries = (node: YamlNode | null | undefined, key: string, allowed: string[]) => {
+    if (!isMap(node)) return fail(node, key, `expected a mapping, got ${describe(node)}`);
+    return node.items.map((pair) => {
+      const name = isScalar(pair.key) ? String(pair.key.value) : '';
+      const path = key ? `${key}.${name}` : name;
+      if (!allowed.includes(name)) {
+        fail(pair.key as YamlNode, path, `unknown key; expected one of: ${allowed.join(', ')}`);
+      }
+      return { name, path, value: pair.value as YamlNode | null };
+    });
+  };
+
+  for (const { name, path, value } of entries(root, '', [
+    'node_id', 'listen', 'clouds', 'simulate', 'peers', 'redis', 'log_level', 'max_hops',
+  ])) {
+    switch (name) {
+      case 'node_id': {
+        const id = str(value, path);
+        if (!/^[A-Za-z0-9._:-]+$/.test(id)) fail(value, path, `"${id}" may only use letters, digits and . _ : -`);
+        config.nodeId = id;
+        break;
+      }
+      case 'listen': {
+        const listen = str(value, path);
+        if (!checkHostPort(listen)) fail(value, path, `expected host:port (e.g. ${DEFAULT_LISTEN}), got "${listen}"`);
+        config.listen = listen;
+        break;
+      }
+      case 'clouds':
+        for (const entry of entries(value, path, ['file', 'only'])) {
+          if (entry.name === 'file') config.clouds.file = str(entry.value, entry.path);
+          else config.clouds.only = strList(entry.value, entry.path);
+        }
+        break;
+      case 'simulate': {
+        if (!isSeq(value)) fail(value, path, `expected a list of clouds, got ${describe(value)}`);
+        config.simulate = (value as any).items.map((item: YamlNode, index: number) => {
+          const cloud: SimulatedCloudConfig = { name: '', regions: ['RegionOne'], seedServers: 0, seedImages: 2 };
+          for (const entry of entries(item, `${path}[${index}]`, [
+            'name', 'regions', 'seed_servers', 'seed_images', 'boot_delay_ms', 'latency_ms',
+          ])) {
+            if (entry.name === 'name') cloud.name = str(entry.value, entry.path);
+            else if (entry.name === 'regions') cloud.regions = strList(entry.value, entry.path);
+            else if (entry.name === 'seed_servers') cloud.seedServers = int(entry.value, entry.path);
+            else if (entry.name === 'seed_images') cloud.seedImages = int(entry.value, entry.path);
+            else if (entry.name === 'boot_delay_ms') cloud.bootDelayMs = int(entry.value, entry.path);
+            else cloud.latencyMs = int(entry.value, entry.path);
+          }
+          if (!cloud.name) fail(item, `${path}[${index}].name`, 'every simulated cloud needs a name');
+          return cloud;
+        });
+        break;
+      }
+      case 'peers': {
+        if (!isSeq(value)) fail(value, path, `expected a list of peers, got ${describe(value)}`);
+        config.peers = (value as any).items.map((item: YamlNode, index: number) => {
+          const key = `${path}[${index}]`;
+          let address = '';
+          for (const entry of entries(item, key, ['address'])) address = str(entry.value, entry.path);
+          if (!address) fail(item, `${key}.address`, 'every peer needs an address');
+          if (!checkHostPort(address)) fail(item, `${key}.address`, `expected host:port, got "${address}"`);
+          return { address };
+        });
+        break;
+      }
+      case 'redis': {
+        const url = str(value, path);
+        if (!/^rediss?:\/\//.test(url)) fail(value, path, `expected a redis:// URL, got "${url}"`);
+        config.redis = url;
+        break;
+      }
+      case 'log_level': {
+        const level = str(value, path);
+        const levels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+        if (!levels.includes(level)) fail(value, path, `expected one of ${levels.join(', ')}, got "${level}"`);
+        config.logLevel = level;
+        break;
+      }
+      case 'max_hops':
+        config.maxHops = int(value, path, 1);
+        break;
+    }
+  }
+  return config;
+}
+
+function describe(node: YamlNode | null | undefined): string {
+  if (node === null || node === undefined) return 'nothing';
+  if (isScalar(node)) return node.value === null ? 'nothing' : JSON.stringify(node.value);
+  if (isSeq(node)) return 'a list';
+  if (isMap(node)) return 'a mapping';
+  return 'something else';
+}

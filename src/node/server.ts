@@ -1,0 +1,122 @@
+// A running oaktree node: the gRPC server with every oaktree service, health and reflection, over a router.
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'nice-grpc';
+import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
+import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
+import { deadlineInterceptor, oaktreeContextMiddleware } from '../api/call-context.ts';
+import { computeService } from '../api/compute-service.ts';
+import { imageService } from '../api/image-service.ts';
+import { capabilitiesService, limitsService } from '../api/limits-service.ts';
+import { locationService, meshService } from '../api/location-service.ts';
+import { loggingMiddleware } from '../api/logging.ts';
+import { networkService } from '../api/network-service.ts';
+import { shutdownMiddleware } from '../api/shutdown.ts';
+import { volumeService } from '../api/volume-service.ts';
+import type { Backend } from '../backends/backend.ts';
+import { CapabilitiesServiceDefinition } from '../gen/oaktree/v1/capabilities.ts';
+import { ComputeServiceDefinition } from '../gen/oaktree/v1/compute.ts';
+import { ImageServiceDefinition } from '../gen/oaktree/v1/image.ts';
+import { LimitsServiceDefinition } from '../gen/oaktree/v1/limits.ts';
+import { LocationServiceDefinition } from '../gen/oaktree/v1/location.ts';
+import { MeshServiceDefinition } from '../gen/oaktree/v1/mesh.ts';
+import { NetworkServiceDefinition } from '../gen/oaktree/v1/network.ts';
+import { VolumeServiceDefinition } from '../gen/oaktree/v1/volume.ts';
+import { Router, DEFAULT_MAX_HOPS } from '../mesh/router.ts';
+import type { Logger } from '../observability/logger.ts';
+
+/** Every oaktree service: a node always offers the whole API (no feature switches). */
+export const OAKTREE_SERVICES = [
+  LocationServiceDefinition,
+  ComputeServiceDefinition,
+  ImageServiceDefinition,
+  NetworkServiceDefinition,
+  VolumeServiceDefinition,
+  LimitsServiceDefinition,
+  CapabilitiesServiceDefinition,
+  MeshServiceDefinition,
+].map((definition) => definition.fullName);
+
+const DESCRIPTOR_SET = new URL('../gen/descriptor-set.bin', import.meta.url);
+
+export interface NodeOptions {
+  nodeId: string;
+  /** host:port; port 0 picks a free one. */
+  listen: string;
+  backends: Backend[];
+  logger: Logger;
+  maxHops?: number;
+}
+
+export interface RunningNode {
+  readonly nodeId: string;
+  /** The address it listens on, with the real port. */
+  readonly address: string;
+  readonly port: number;
+  readonly router: Router;
+  /**
+   * Stops the node: health turns NOT_SERVING, new calls are refused, long streams end with UNAVAILABLE,
+   * other calls get `graceMs` to finish before they are cancelled; then backends close.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startNode(options: NodeOptions): Promise<RunningNode> {
+  const { logger, nodeId } = options;
+  const maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
+  const router = new Router({ nodeId, backends: options.backends, logger, maxHops });
+  const shutdown = new AbortController();
+  const health = HealthState();
+
+  const server: Server = createServer({
+    interceptors: [deadlineInterceptor],
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+    'grpc.max_receive_message_length': 16 * 1024 * 1024,
+  } as any)
+    .use(loggingMiddleware(logger))
+    .use(shutdownMiddleware(shutdown.signal))
+    .use(oaktreeContextMiddleware(nodeId, maxHops));
+  server.add(HealthDefinition, HealthServiceImpl(health));
+  server.add(
+    ServerReflectionService,
+    ServerReflection(readFileSync(DESCRIPTOR_SET), [...OAKTREE_SERVICES, HealthDefinition.fullName]),
+  );
+
+  server.add(LocationServiceDefinition, locationService(router));
+  server.add(ComputeServiceDefinition, computeService(router));
+  server.add(ImageServiceDefinition, imageService(router));
+  server.add(NetworkServiceDefinition, networkService(router));
+  server.add(VolumeServiceDefinition, volumeService(router));
+  server.add(LimitsServiceDefinition, limitsService(router));
+  server.add(CapabilitiesServiceDefinition, capabilitiesService(router));
+  server.add(MeshServiceDefinition, meshService(router));
+
+  await Promise.all(options.backends.map((backend) => backend.start?.()));
+  const port = await server.listen(options.listen);
+  const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
+  const address = `${host}:${port}`;
+  for (const name of ['', ...OAKTREE_SERVICES]) health.setStatus('healthy', name);
+  logger.info({ nodeId, address, backends: options.backends.map((b) => b.id) }, 'oaktree node serving');
+
+  let closing: Promise<void> | undefined;
+  return {
+    nodeId,
+    address,
+    port,
+    router,
+    close(graceMs = 5000) {
+      closing ??= (async () => {
+        for (const name of ['', ...OAKTREE_SERVICES]) health.setStatus('unhealthy', name);
+        shutdown.abort();
+        const forced = setTimeout(() => server.forceShutdown(), graceMs);
+        await server.shutdown();
+        clearTimeout(forced);
+        await router.close();
+        logger.info({ nodeId }, 'oaktree node stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// JSON logs to stderr, one object per line (pino). Secrets are redacted by key name as a last line of defence;
+// the config layer already keeps them out of anything that is logged.
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+const REDACT = [
+  'password',
+  '*.password',
+  '*.*.password',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  '*.application_credential_secret',
+  '*.applicationCredentialSecret',
+  'authorization',
+  '*.authorization',
+  '*["x-auth-token"]',
+  '*["x-subject-token"]',
+];
+
+export function createLogger(options: { level?: string; name?: string } = {}): Logger {
+  return pino(
+    {
+      name: options.name ?? 'oaktree',
+      level: options.level ?? process.env.OAKTREE_LOG_LEVEL ?? 'info',
+      redact: { paths: REDACT, censor: '***' },
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    pino.destination({ fd: 2, sync: false }),
+  );
+}
+
+/** A logger that drops everything, for library use and tests that do not look at logs. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
