@@ -36,8 +36,8 @@ after(() => sim.close());
 test('keystone: discovery, password/app credential/token methods, scoping, 401, validation', async () => {
   const disc = await fetch(auth);
   assert.equal(disc.status, 300);
-  assert.equal((await disc.json()).versions.values[0].id, 'v3.14');
-  assert.equal((await (await fetch(`${auth}/v3`)).json()).version.status, 'stable');
+  assert.equal((await disc.json() as any).versions.values[0].id, 'v3.14');
+  assert.equal((await (await fetch(`${auth}/v3`)).json() as any).version.status, 'stable');
 
   const byName = await token(password());
   assert.equal(byName.status, 201);
@@ -68,7 +68,7 @@ test('keystone: discovery, password/app credential/token methods, scoping, 401, 
 
   const check = await fetch(`${auth}/v3/auth/tokens`, { headers: { 'X-Auth-Token': byName.token!, 'X-Subject-Token': app.token! } });
   assert.equal(check.status, 200);
-  assert.equal((await check.json()).token.methods[0], 'application_credential');
+  assert.equal((await check.json() as any).token.methods[0], 'application_credential');
   const missing = await fetch(`${auth}/v3/auth/tokens`, { headers: { 'X-Auth-Token': byName.token!, 'X-Subject-Token': 'nope' } });
   assert.equal(missing.status, 404);
 });
@@ -78,7 +78,7 @@ test('token TTL: an expired token gets 401', async () => {
   try {
     const res = await fetch(`${s.clouds[0].authUrl}/v3/auth/tokens`, { method: 'POST', body: JSON.stringify(password()), headers: { 'Content-Type': 'application/json' } });
     const tok = res.headers.get('x-subject-token')!;
-    const body = await res.json();
+    const body: any = await res.json();
     const url = body.token.catalog.find((x: any) => x.type === 'compute').endpoints[0].url;
     assert.equal((await call(tok, `${url}/flavors`)).status, 200);
     await new Promise((r) => setTimeout(r, 1100));
@@ -93,7 +93,7 @@ test('token TTL: an expired token gets 401', async () => {
 test('nova: version discovery, microversion negotiation and 406', async () => {
   const { token: tok, compute } = await login();
   const root = await fetch(compute.replace(/v2\.1$/, ''));
-  const versions = (await root.json()).versions;
+  const versions = (await root.json() as any).versions;
   assert.equal(versions.find((v: any) => v.id === 'v2.1').min_version, '2.1');
   const plain = await call(tok, `${compute}/flavors`);
   assert.equal(plain.headers.get('openstack-api-version'), 'compute 2.1');
@@ -136,12 +136,12 @@ test('nova: BUILD -> ACTIVE, addresses from neutron ports, delete and changes-si
   const t0 = new Date(Date.now() - 1000).toISOString();
   const created = await call(tok, `${compute}/servers`, { method: 'POST', json: { server: { name: 'vm-a', imageRef: images.images[0].id, flavorRef: '1', networks: 'auto' } }, headers: { 'OpenStack-API-Version': 'compute 2.47' } });
   assert.equal(created.status, 202);
-  const id = (await created.json()).server.id;
-  let server: any = (await (await call(tok, `${compute}/servers/${id}`, { headers: { 'OpenStack-API-Version': 'compute 2.47' } })).json()).server;
+  const id = (await created.json() as any).server.id;
+  let server: any = (await (await call(tok, `${compute}/servers/${id}`, { headers: { 'OpenStack-API-Version': 'compute 2.47' } })).json() as any).server;
   assert.equal(server.status, 'BUILD');
   assert.equal(server.flavor.original_name, 'm1.tiny');
   await new Promise((r) => setTimeout(r, 250));
-  server = (await (await call(tok, `${compute}/servers/${id}`)).json()).server;
+  server = (await (await call(tok, `${compute}/servers/${id}`)).json() as any).server;
   assert.equal(server.status, 'ACTIVE');
   assert.equal(server.addresses.private[0]['OS-EXT-IPS:type'], 'fixed');
   const ports: any = await (await call(tok, `${network}/v2.0/ports?device_id=${id}`)).json();
@@ -164,9 +164,9 @@ test('faults: ERROR builds, 429 with Retry-After, 503, expired tokens mid-list, 
   const fault = sim.faults.add({ kind: 'server-error', cloud: 'c1', namePattern: '^doomed', message: 'No valid host was found.' });
   const res = await call(tok, `${compute}/servers`, { method: 'POST', json: { server: { name: 'doomed-1', imageRef: '', flavorRef: '1', block_device_mapping_v2: [{ boot_index: 0, source_type: 'blank', destination_type: 'volume', volume_size: 1 }] } } });
   assert.equal(res.status, 202);
-  const id = (await res.json()).server.id;
+  const id = (await res.json() as any).server.id;
   await new Promise((r) => setTimeout(r, 250));
-  const server: any = (await (await call(tok, `${compute}/servers/${id}`)).json()).server;
+  const server: any = (await (await call(tok, `${compute}/servers/${id}`)).json() as any).server;
   assert.equal(server.status, 'ERROR');
   assert.equal(server.fault.message, 'No valid host was found.');
   assert.equal(server.image, '');
@@ -189,7 +189,7 @@ test('faults: ERROR builds, 429 with Retry-After, 503, expired tokens mid-list, 
   sim.faults.expireTokens('c1', 2);
   const page1 = await call(tok, `${compute}/servers?limit=10`);
   assert.equal(page1.status, 200);
-  const next = (await page1.json()).servers_links[0].href;
+  const next = (await page1.json() as any).servers_links[0].href;
   assert.equal((await call(tok, next)).status, 401);
   const fresh = await login();
   assert.equal((await call(fresh.token, next)).status, 200);
@@ -212,28 +212,28 @@ test('bad input answers 400/404/409/413 in each service shape and the process st
   const { token: tok, compute, network, image, volume } = await login();
   const malformed = await call(tok, `${compute}/servers`, { method: 'POST', body: '{not json', headers: { 'Content-Type': 'application/json' } });
   assert.equal(malformed.status, 400);
-  assert.equal((await malformed.json()).badRequest.code, 400);
+  assert.equal((await malformed.json() as any).badRequest.code, 400);
   const missing = await call(tok, `${compute}/servers`, { method: 'POST', json: { server: { flavorRef: '1' } } });
   assert.equal(missing.status, 400);
   const unknown = await call(tok, `${compute}/servers/does-not-exist`);
   assert.equal(unknown.status, 404);
-  assert.ok((await unknown.json()).itemNotFound);
+  assert.ok((await unknown.json() as any).itemNotFound);
   const kp = { keypair: { name: 'dup', public_key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFtG1rP2i9Ue3yJqX0zQ3V8bXk3T7bW0vQ8b1JYyC3aQ test' } };
   assert.equal((await call(tok, `${compute}/os-keypairs`, { method: 'POST', json: kp })).status, 200);
   const dup = await call(tok, `${compute}/os-keypairs`, { method: 'POST', json: kp });
   assert.equal(dup.status, 409);
-  assert.ok((await dup.json()).conflictingRequest);
+  assert.ok((await dup.json() as any).conflictingRequest);
   const generated: any = await (await call(tok, `${compute}/os-keypairs`, { method: 'POST', json: { keypair: { name: 'gen' } } })).json();
   assert.match(generated.keypair.private_key, /BEGIN RSA PRIVATE KEY/);
   const huge = await call(tok, `${compute}/servers`, { method: 'POST', body: JSON.stringify({ server: { name: 'x'.repeat(200_000) } }), headers: { 'Content-Type': 'application/json' } });
   assert.equal(huge.status, 413);
   const neutron404 = await call(tok, `${network}/v2.0/networks/nope`);
   assert.equal(neutron404.status, 404);
-  assert.equal((await neutron404.json()).NeutronError.type, 'NetworkNotFound');
+  assert.equal((await neutron404.json() as any).NeutronError.type, 'NetworkNotFound');
   assert.equal((await call(tok, `${image}/v2/images/nope`)).status, 404);
   const cinder404 = await call(tok, `${volume}/volumes/nope`);
   assert.equal(cinder404.status, 404);
-  assert.ok((await cinder404.json()).itemNotFound);
+  assert.ok((await cinder404.json() as any).itemNotFound);
   assert.equal((await call(tok, `${compute}/flavors`)).status, 200, 'still up');
 });
 
