@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isNode, isScalar, visit, type Document } from 'yaml';
 import { CloudsConfigError } from './errors.ts';
 import { isDict, type Dict } from './merge.ts';
 
@@ -22,13 +22,14 @@ export async function readSourceFile(path: string): Promise<SourceFile> {
     throw new CloudsConfigError(`cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: path });
   }
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, keepSourceTokens: true });
   const first = doc.errors[0];
   if (first) {
     // The yaml library's own message repeats the snippet; keep only the first line of it.
     const reason = first.message.split('\n')[0];
     throw new CloudsConfigError(`syntax error: ${reason}`, { file: path, line: first.linePos?.[0]?.line });
   }
+  keepVersionsAsWritten(doc);
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (data === null || data === undefined) {
     return { path, data: {}, lineOf: () => undefined };
@@ -49,4 +50,19 @@ export async function readSourceFile(path: string): Promise<SourceFile> {
       return undefined;
     },
   };
+}
+
+/**
+ * `compute_api_version: 2.10` is a float to YAML, i.e. 2.1: a different microversion.
+ * Version keys keep the text as written.
+ */
+function keepVersionsAsWritten(doc: Document): void {
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isScalar(pair.key) || !isScalar(pair.value) || typeof pair.value.value !== 'number') return;
+      if (!/[-_]api[-_]version$/.test(String(pair.key.value))) return;
+      const token = pair.value.srcToken;
+      if (token && 'source' in token && typeof token.source === 'string') pair.value.value = token.source;
+    },
+  });
 }

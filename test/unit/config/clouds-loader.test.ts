@@ -277,12 +277,20 @@ describe('defaults and keys', () => {
     assert.deepEqual([r.cacert, r.cert, r.key], ['/etc/ca.pem', '/etc/c.pem', '/etc/k.pem']);
     assert.equal(r.apiTimeout, 12.5);
     assert.equal(r.computeApiVersion, '2.79');
+    assert.equal(r.identityApiVersion, '3');
     assert.equal(r.endpointOverrides.block_storage, 'https://cinder.example/v3');
     assert.equal(r.floatingIpSource, 'nova');
     assert.equal(r.requiresFloatingIp, true);
     assert.equal(r.natDestination, 'private');
     assert.equal(r.imageApiUseTasks, true);
     assert.equal(r.extra.some_vendor_flag, 7);
+  });
+
+  it('keeps api versions as written (2.10 is not 2.1)', async () => {
+    await writeFile(join(cwd, 'clouds.yaml'), PASSWORD_CLOUD + '    compute_api_version: 2.10\n    block-storage-api-version: 3.0\n');
+    const [r] = (await load()).clouds[0].regions;
+    assert.equal(r.computeApiVersion, '2.10');
+    assert.equal(r.apiVersions.block_storage, '3.0');
   });
 
   it('maps legacy spellings: tenant_name, auth_plugin, endpoint_type, insecure, domain_name', async () => {

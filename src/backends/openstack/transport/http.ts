@@ -154,6 +154,12 @@ export class HttpClient {
 
       outgoing.on('response', (incoming) => {
         if (req.rawResponse) {
+          // The caller's signal keeps governing the body stream after the headers.
+          if (signal && !signal.aborted) {
+            const abortStream = () => incoming.destroy(abortError(signal));
+            signal.addEventListener('abort', abortStream, { once: true });
+            incoming.once('close', () => signal.removeEventListener('abort', abortStream));
+          }
           finish(undefined, { status: incoming.statusCode ?? 0, headers: incoming.headers, body: Buffer.alloc(0), stream: incoming });
           return;
         }
