@@ -53,7 +53,7 @@ check_api() { # service catalog-type path expected-code log-name [header]
   local svc=$1 type=$2 path=$3 want=$4 logname=$5 hdr=${6:-} base code
   base=$(endpoint "$type")
   [ -n "$base" ] || { fail "$svc" "no '$type' endpoint in the catalog"; return; }
-  base=${base//%(project_id)s/$PROJECT}
+  base=${base//%(project_id)s/$PROJECT}; base=${base%/}
   code=$(get "$base$path" "$hdr")
   if [ "$code" = "$want" ]; then ok "$svc" "$base$path -> $code"
   else fail "$svc" "GET $base$path -> HTTP $code, wanted $want (log $LOG/$logname.log)"; fi

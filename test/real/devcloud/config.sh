@@ -126,9 +126,9 @@ paste.filter_factory = oslo_middleware:HTTPProxyToWSGI.factory
 EOF
 }
 
-write_nova() {
-  local base
-  base=$( { common_default <<EOF
+# nova.conf minus the DB sections (shared by all nova services)
+nova_base() {
+  common_default <<EOF
 transport_url = $MQURL
 my_ip = $IP
 state_path = $DATA/nova
@@ -154,11 +154,14 @@ region_name = RegionOne
 [cinder]
 os_region_name = RegionOne
 EOF
-    rabbit_section; authtoken_section nova
-    client_section placement nova; client_section neutron nova
-    client_section service_user nova; echo "send_service_user_token = true"; } )
+  rabbit_section; authtoken_section nova
+  client_section placement nova; client_section neutron nova
+  client_section service_user nova; echo "send_service_user_token = true"
+}
+
+write_nova() {
   # API, conductor, scheduler: with DB access
-  { echo "$base"; cat <<EOF
+  { nova_base; cat <<EOF
 [api_database]
 connection = $DBURL/nova_api
 [database]
@@ -166,7 +169,7 @@ connection = $DBURL/nova
 EOF
   } | put "$ETC/nova/nova.conf"
   # compute: no DB credentials (nova-compute refuses direct DB access) + its host name
-  sed "s/^\[DEFAULT\]\$/[DEFAULT]\nhost = $COMPUTE_HOST/" <<<"$base" | put "$ETC/nova/nova-compute.conf"
+  nova_base | sed "s/^\[DEFAULT\]\$/[DEFAULT]\nhost = $COMPUTE_HOST/" | put "$ETC/nova/nova-compute.conf"
   put "$ETC/nova/api-paste.ini" <<'EOF'
 [composite:osapi_compute]
 use = call:nova.api.openstack.urlmap:urlmap_factory
@@ -285,6 +288,7 @@ my_ip = $IP
 state_path = $DATA/cinder
 api_paste_config = $ETC/cinder/api-paste.ini
 osapi_volume_workers = 1
+resource_query_filters_file = $ETC/cinder/resource_filters.json
 enabled_backends = fake
 glance_api_servers = http://$IP:$GLANCE_PORT
 [database]
@@ -299,6 +303,22 @@ EOF
     rabbit_section; authtoken_section cinder; client_section nova cinder
     client_section service_user cinder; echo "send_service_user_token = true"; } \
     | put "$ETC/cinder/cinder.conf"
+  # which query filters non-admins may use (cinder-common ships this file in
+  # /etc/cinder; without it "openstack volume show NAME" fails for the demo user)
+  put "$ETC/cinder/resource_filters.json" <<'EOF'
+{
+  "volume": ["name", "status", "metadata", "bootable", "migration_status",
+             "availability_zone", "group_id", "size", "created_at", "updated_at"],
+  "backup": ["name", "status", "volume_id"],
+  "snapshot": ["name", "status", "volume_id", "metadata", "availability_zone"],
+  "group": [],
+  "group_snapshot": ["status", "group_id"],
+  "attachment": ["volume_id", "status", "instance_id", "attach_status"],
+  "message": ["resource_uuid", "resource_type", "event_id", "request_id", "message_level"],
+  "pool": ["name", "volume_type"],
+  "volume_type": ["is_public"]
+}
+EOF
   put "$ETC/cinder/api-paste.ini" <<'EOF'
 [composite:osapi_volume]
 use = call:cinder.api:root_app_factory

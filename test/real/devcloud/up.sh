@@ -88,13 +88,13 @@ start_service() {
   local fp; fp=$(fingerprint "$dirs" "$@")
   if alive "$name"; then
     if [ "$(cat "$RUN/$name.fp" 2>/dev/null)" = "$fp" ]; then
-      say "$name: running (pid $(cat "$(pidfile "$name")"))"; return 0
+      say "$name: running (pid $(cat "$(pidfile "$name")"))"; STARTED=0; return 0
     fi
     say "$name: config changed, restarting"; stop_service "$name"
   fi
   echo "==== $(date -Is) up.sh starts: $*" >>"$LOG/$name.log"
   setsid "$@" >>"$LOG/$name.log" 2>&1 </dev/null &
-  echo $! >"$(pidfile "$name")"; echo "$fp" >"$RUN/$name.fp"
+  echo $! >"$(pidfile "$name")"; echo "$fp" >"$RUN/$name.fp"; STARTED=1
   say "$name: started (pid $!, log $LOG/$name.log)"
 }
 # uwsgi_service NAME PORT WSGI-FILE CONFIG-DIR PROCESSES THREADS [ENV=VAL...]
@@ -220,19 +220,28 @@ export RABBITMQ_CONF_ENV_FILE=$ETC/rabbitmq/rabbitmq-env.conf \
   RABBITMQ_NODE_IP_ADDRESS=$IP RABBITMQ_NODE_PORT=$MQ_PORT RABBITMQ_DIST_PORT=$MQ_DIST_PORT \
   RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+S 2:2 +A 8 -kernel inet_dist_use_interface {127,0,0,1}"
 HOME=$DATA/rabbitmq start_service rabbitmq "$ETC/rabbitmq" /usr/lib/rabbitmq/bin/rabbitmq-server
-# await_startup fails at once until the node has registered with epmd: retry
-for _ in $(seq 1 240); do
-  rmqctl -q -t 60 await_startup >/dev/null 2>&1 && break
-  alive rabbitmq || { tail -20 "$LOG/rabbitmq.log"; die "rabbitmq died (log $LOG/rabbitmq.log)"; }
-  sleep 0.5
-done
-rmqctl -q -t 5 await_startup || { tail -20 "$LOG/rabbitmq.log"; die "rabbitmq does not start"; }
-if rmqctl -q list_users 2>/dev/null | grep -q '^devcloud\b'; then
-  rmqctl -q change_password devcloud "$PW" >/dev/null
+# Each rabbitmqctl call boots an erlang VM (~0.7 s): on a re-run with the node
+# already up and the user set up for this password, a TCP probe is enough.
+MQ_USER_STAMP=$(echo "$PW" | sha256sum | cut -c1-16)
+if [ $STARTED = 0 ] && [ "$(cat "$DATA/rabbitmq/user.stamp" 2>/dev/null)" = "$MQ_USER_STAMP" ] &&
+   (exec 3<>"/dev/tcp/$IP/$MQ_PORT") 2>/dev/null; then
+  say "rabbitmq: answers on $IP:$MQ_PORT, user devcloud set up"
 else
-  rmqctl -q add_user devcloud "$PW" >/dev/null
+  # await_startup fails at once until the node has registered with epmd: retry
+  for _ in $(seq 1 240); do
+    rmqctl -q -t 60 await_startup >/dev/null 2>&1 && break
+    alive rabbitmq || { tail -20 "$LOG/rabbitmq.log"; die "rabbitmq died (log $LOG/rabbitmq.log)"; }
+    sleep 0.5
+  done
+  rmqctl -q -t 5 await_startup || { tail -20 "$LOG/rabbitmq.log"; die "rabbitmq does not start"; }
+  if rmqctl -q list_users 2>/dev/null | grep -q '^devcloud\b'; then
+    rmqctl -q change_password devcloud "$PW" >/dev/null
+  else
+    rmqctl -q add_user devcloud "$PW" >/dev/null
+  fi
+  rmqctl -q set_permissions -p / devcloud '.*' '.*' '.*' >/dev/null
+  echo "$MQ_USER_STAMP" >"$DATA/rabbitmq/user.stamp"
 fi
-rmqctl -q set_permissions -p / devcloud '.*' '.*' '.*' >/dev/null
 done_phase
 
 ###############################################################################
