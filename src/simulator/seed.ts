@@ -1,6 +1,6 @@
 // Initial contents of a region: public + private networks, router, default security group, images, servers.
 import { createHash } from 'node:crypto';
-import { attachServerNetworks, activateServerPorts, createPort } from './network-ops.ts';
+import { createPort, defaultGroupIds } from './network-ops.ts';
 import { AVAILABILITY_ZONE, type CloudData, type Network, type RegionData, type Server, type Subnet } from './store.ts';
 import { ipv4At, uuid } from './util.ts';
 
@@ -19,18 +19,21 @@ export function seedRegion(cloud: CloudData, region: RegionData): void {
   }
   for (let i = 0; i < cloud.opts.seedImages; i++) seedImage(cloud, region, i);
   const firstImage = region.images.values().next().value;
+  // Seeded servers share their read-only arrays: at 100k servers every small array counts.
+  const defaultGroup = Object.freeze(['default']) as string[];
   for (const project of cloud.memberProjects()) {
     const table = region.serversOf(project.id);
     const priv = region.privateNetworkOf(project.id) as Network;
+    const groupIds = Object.freeze(defaultGroupIds(region, project.id)) as string[];
     for (let i = 0; i < cloud.opts.seedServers; i++) {
       const server: Server = {
         id: uuid(), name: `seed-${i}`, projectId: project.id, userId: cloud.demoUser.id, flavorId: '1',
         imageId: firstImage?.id ?? '', keyName: null, status: 'ACTIVE', created: now, updated: now, readyAt: now,
-        launchedAt: now, deletedAt: null, az: AVAILABILITY_ZONE, securityGroups: ['default'], portIds: [],
+        launchedAt: now, deletedAt: null, az: AVAILABILITY_ZONE, securityGroups: defaultGroup, portIds: [],
       };
       table.add(server);
-      attachServerNetworks(region, server, [{ uuid: priv.id }]);
-      activateServerPorts(region, server);
+      const port = createPort(region, priv, project.id, { createdForServer: true, deviceId: server.id, deviceOwner: `compute:${server.az}`, status: 'ACTIVE', securityGroupIds: groupIds });
+      server.portIds.push(port.id);
     }
   }
 }

@@ -143,7 +143,8 @@ export class RegionData {
   readonly networks = new Collection<Network>();
   readonly subnets = new Collection<Subnet>();
   readonly ports = new Collection<Port>();
-  readonly portsByDevice = new Map<string, Set<string>>();
+  /** deviceId -> port ids; arrays, not Sets: one per server adds up at 100k servers. */
+  readonly portsByDevice = new Map<string, string[]>();
   readonly floatingIps = new Collection<FloatingIp>();
   readonly securityGroups = new Collection<SecurityGroup>();
   readonly securityGroupRules = new Collection<SecurityGroupRule>();
@@ -187,7 +188,7 @@ export class RegionData {
   }
 
   setPortDevice(port: Port, deviceId: string, deviceOwner: string): void {
-    if (port.deviceId) this.portsByDevice.get(port.deviceId)?.delete(port.id);
+    if (port.deviceId) this.unindexDevice(port.id, port.deviceId);
     port.deviceId = deviceId;
     port.deviceOwner = deviceOwner;
     if (deviceId) this.indexDevice(port.id, deviceId);
@@ -196,7 +197,7 @@ export class RegionData {
   deletePort(portId: string): void {
     const port = this.ports.get(portId);
     if (!port) return;
-    if (port.deviceId) this.portsByDevice.get(port.deviceId)?.delete(port.id);
+    if (port.deviceId) this.unindexDevice(port.id, port.deviceId);
     this.ports.delete(portId);
   }
 
@@ -212,9 +213,15 @@ export class RegionData {
   }
 
   private indexDevice(portId: string, deviceId: string): void {
-    let set = this.portsByDevice.get(deviceId);
-    if (!set) this.portsByDevice.set(deviceId, (set = new Set()));
-    set.add(portId);
+    const ids = this.portsByDevice.get(deviceId);
+    if (!ids) this.portsByDevice.set(deviceId, [portId]);
+    else if (!ids.includes(portId)) ids.push(portId);
+  }
+
+  private unindexDevice(portId: string, deviceId: string): void {
+    const ids = this.portsByDevice.get(deviceId)?.filter((id) => id !== portId);
+    if (ids?.length) this.portsByDevice.set(deviceId, ids);
+    else this.portsByDevice.delete(deviceId);
   }
 
   /** Next free address of a subnet. */
