@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The oaktree command line.
-import { Command, Option } from 'commander';
+// The oaktree command line: running nodes (serve, simulate, topology) and, for humans, talking to one.
+import { Command } from 'commander';
 import { OAKTREE_VERSION } from '../node/version.ts';
 import { NodeConfigError } from '../node/config.ts';
-import { serve } from './serve.ts';
+import { registerNodeCommands } from './node-commands.ts';
+import { registerClientCommands } from './commands/index.ts';
 
 const program = new Command()
   .name('oaktree')
@@ -11,33 +12,8 @@ const program = new Command()
   .version(OAKTREE_VERSION, '-v, --version', 'print the version')
   .showHelpAfterError('(run with --help for usage)');
 
-program
-  .command('serve')
-  .description(
-    'Run a node: serve the clouds of clouds.yaml (or built-in simulated clouds when there is none) and forward to peers.',
-  )
-  .option('-c, --config <file>', 'node config file (YAML: listen, clouds, peers, simulate, redis)')
-  .option('-l, --listen <host:port>', 'address to listen on (default 127.0.0.1:50051)')
-  .option('--node-id <id>', 'this node\'s id in the mesh (default: host-port-random)')
-  .option('--clouds-yaml <file>', 'clouds.yaml to serve (default: OS_CLIENT_CONFIG_FILE, ./, ~/.config/openstack, /etc/openstack)')
-  .option('--peer <host:port...>', 'an upstream oaktree node to forward to (repeatable)')
-  .option('--simulate', 'serve built-in simulated clouds even when a clouds.yaml exists')
-  .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
-  .action(async (flags) => {
-    await serve(flags);
-  });
-
-program
-  .command('simulate')
-  .description('Run simulated OpenStack clouds and write a clouds.yaml for any OpenStack client.')
-  .allowUnknownOption(true)
-  .helpOption(false)
-  .argument('[args...]')
-  .action(async () => {
-    const { runSimulate } = await import('../simulator/main.ts');
-    const index = process.argv.indexOf('simulate');
-    await runSimulate(process.argv.slice(index + 1));
-  });
+registerNodeCommands(program);
+registerClientCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof NodeConfigError || (error as Error)?.name === 'CloudsConfigError') {
