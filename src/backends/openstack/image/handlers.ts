@@ -1,0 +1,7 @@
+// Placeholder until the image handlers land (owned by the network/image/volume engineer; overwrite freely).
+import type { LocationHandlers } from '../../handler-backend.ts';
+import type { RegionResolver } from '../region.ts';
+
+export function imageHandlers(_resolve: RegionResolver): LocationHandlers {
+  return {};
+}

@@ -1,0 +1,121 @@
+// A whole oaktree stack on loopback for OpenStack backend tests: the simulator, a clouds.yaml written from it
+// (optionally edited), one OpenStack backend per cloud, a real gRPC node and nice-grpc clients for every service.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createChannel, createClient, type Channel, type Client } from 'nice-grpc';
+import { parse, stringify } from 'yaml';
+import { loadCloudsConfig } from '../../../src/config/clouds/index.ts';
+import type { CloudConfig } from '../../../src/config/clouds/types.ts';
+import { createOpenStackBackend, type OpenStackBackendOptions } from '../../../src/backends/openstack/backend.ts';
+import { startNode, type RunningNode } from '../../../src/node/server.ts';
+import { silentLogger, type Logger } from '../../../src/observability/logger.ts';
+import { startSimulator, type SimCloudOptions, type Simulator } from '../../../src/simulator/index.ts';
+import { CapabilitiesServiceDefinition } from '../../../src/gen/oaktree/v1/capabilities.ts';
+import { ComputeServiceDefinition } from '../../../src/gen/oaktree/v1/compute.ts';
+import { ImageServiceDefinition } from '../../../src/gen/oaktree/v1/image.ts';
+import { LimitsServiceDefinition } from '../../../src/gen/oaktree/v1/limits.ts';
+import { LocationServiceDefinition } from '../../../src/gen/oaktree/v1/location.ts';
+import { NetworkServiceDefinition } from '../../../src/gen/oaktree/v1/network.ts';
+import { VolumeServiceDefinition } from '../../../src/gen/oaktree/v1/volume.ts';
+
+/** clouds.yaml as a plain object: `{ clouds: { name: {...} } }`. */
+export type CloudsYaml = { clouds: Record<string, Record<string, any>> };
+
+export interface HarnessOptions {
+  /** Simulated clouds; default: "alpha" with RegionOne and RegionTwo, "beta" with RegionOne (fast boots). */
+  clouds?: SimCloudOptions[];
+  /** Changes to clouds.yaml before it is loaded (wrong password, networks:, image_format ...). */
+  editCloudsYaml?: (yaml: CloudsYaml) => void;
+  /** Backend options (default: a fast retry policy so faults do not slow tests down). */
+  backend?: Partial<OpenStackBackendOptions>;
+  logger?: Logger;
+}
+
+export interface Clients {
+  location: Client<typeof LocationServiceDefinition>;
+  compute: Client<typeof ComputeServiceDefinition>;
+  image: Client<typeof ImageServiceDefinition>;
+  network: Client<typeof NetworkServiceDefinition>;
+  volume: Client<typeof VolumeServiceDefinition>;
+  limits: Client<typeof LimitsServiceDefinition>;
+  capabilities: Client<typeof CapabilitiesServiceDefinition>;
+}
+
+export interface Harness {
+  sim: Simulator;
+  clouds: CloudConfig[];
+  node: RunningNode;
+  channel: Channel;
+  clients: Clients;
+  /** Path of the clouds.yaml used. */
+  cloudsFile: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_HARNESS_CLOUDS: SimCloudOptions[] = [
+  { name: 'alpha', regions: ['RegionOne', 'RegionTwo'], bootDelayMs: 150 },
+  { name: 'beta', regions: ['RegionOne'], bootDelayMs: 150 },
+];
+
+/** Collects a server stream (or any async iterable) into an array. */
+export async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of stream) out.push(item);
+  return out;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const logger = options.logger ?? silentLogger();
+  const sim = await startSimulator({ clouds: options.clouds ?? DEFAULT_HARNESS_CLOUDS });
+  const dir = await mkdtemp(join(tmpdir(), 'oaktree-osb-'));
+  let node: RunningNode | undefined;
+  try {
+    const yaml = parse(sim.cloudsYaml()) as CloudsYaml;
+    options.editCloudsYaml?.(yaml);
+    const cloudsFile = join(dir, 'clouds.yaml');
+    await writeFile(cloudsFile, stringify(yaml), 'utf8');
+    const loaded = await loadCloudsConfig({ file: cloudsFile, env: {}, homeDir: dir, cwd: dir, systemDirs: [] });
+    const backends = loaded.clouds.map((cloud) =>
+      createOpenStackBackend(cloud, {
+        logger,
+        ...options.backend,
+        session: {
+          retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100, maxRetryAfterMs: 200 },
+          ...options.backend?.session,
+        },
+      }),
+    );
+    node = await startNode({ nodeId: 'osb-test', listen: '127.0.0.1:0', backends, logger });
+    const channel = createChannel(node.address);
+    const clients: Clients = {
+      location: createClient(LocationServiceDefinition, channel),
+      compute: createClient(ComputeServiceDefinition, channel),
+      image: createClient(ImageServiceDefinition, channel),
+      network: createClient(NetworkServiceDefinition, channel),
+      volume: createClient(VolumeServiceDefinition, channel),
+      limits: createClient(LimitsServiceDefinition, channel),
+      capabilities: createClient(CapabilitiesServiceDefinition, channel),
+    };
+    const started = node;
+    return {
+      sim,
+      clouds: loaded.clouds,
+      node: started,
+      channel,
+      clients,
+      cloudsFile,
+      async close() {
+        channel.close();
+        await started.close(500);
+        await sim.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await node?.close(100);
+    await sim.close();
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
