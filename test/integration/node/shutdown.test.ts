@@ -1,0 +1,55 @@
+// Graceful shutdown of a real `oaktree serve` process.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createChannel, createClient, ServerError } from 'nice-grpc';
+import { Status } from 'nice-grpc-common';
+import { HealthDefinition } from 'nice-grpc-server-health';
+import { cliNode, ROOT } from '../../support/node.ts';
+
+test('SIGTERM turns health NOT_SERVING, ends open streams, logs the stop and exits 0', async () => {
+  const node = await cliNode(['--listen', '127.0.0.1:0', '--node-id', 'shutdown-test']);
+  const channel = createChannel(node.address);
+  const health = createClient(HealthDefinition, channel);
+  const watch = (async () => {
+    const statuses: number[] = [];
+    try {
+      for await (const response of health.watch({ service: '' })) statuses.push(response.status);
+      return { statuses, error: undefined as ServerError | undefined };
+    } catch (error) {
+      return { statuses, error: error as ServerError };
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  node.child.kill('SIGTERM');
+  const code = await node.exited;
+  const { statuses, error } = await watch;
+  channel.close();
+  assert.equal(code, 0);
+  assert.deepEqual(statuses, [1, 2], 'the watch saw SERVING, then NOT_SERVING when the node began to stop');
+  if (error) assert.equal(error.code, Status.UNAVAILABLE, `the stream ended with ${Status[error.code]}: ${error.details}`);
+  const lines = node.stderr.map((line) => JSON.parse(line));
+  assert.ok(lines.some((l) => l.msg === 'stopping: draining calls' && l.signal === 'SIGTERM'));
+  assert.ok(lines.some((l) => l.msg === 'oaktree node stopped'));
+});
+
+test('a bad node config exits 2 with the file, line and key', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'oaktree-config-'));
+  const file = join(dir, 'node.yaml');
+  await writeFile(file, 'listen: 127.0.0.1:0\npeers:\n  - address: hub\n');
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', file], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, new RegExp(`${file}:3: peers\\[0\\]\\.address: expected host:port, got "hub"`));
+});
+
+test('--version prints the package version', () => {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--version'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(result.status, 0);
+  assert.match(result.stdout.trim(), /^\d+\.\d+\.\d+$/);
+});
