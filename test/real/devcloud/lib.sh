@@ -62,8 +62,8 @@ sql() { mariadb --socket="$RUN/mysqld.sock" -uroot "$@"; }
 # stop_service NAME: stop the process group recorded in NAME's pid file
 # (TERM, up to 30 s, then KILL). Prints what it did; never looks processes up by name.
 stop_service() {
-  local name=$1 f pid i
-  f=$(pidfile "$name")
+  local name=$1 f pid i t
+  t=$(now); f=$(pidfile "$name")
   [ -f "$f" ] || return 0
   pid=$(cat "$f")
   if ! kill -0 "$pid" 2>/dev/null; then
@@ -81,5 +81,5 @@ stop_service() {
   fi
   kill -KILL -- "-$pid" 2>/dev/null || true   # forked workers left in the group
   rm -f "$f" "$RUN/$name.fp"
-  echo "$name: stopped (pid $pid)"
+  echo "$name: stopped (pid $pid, $(elapsed "$t")s)"
 }
