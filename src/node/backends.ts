@@ -1,16 +1,98 @@
-// Which backends a node has: the clouds it serves itself and the peers it forwards to.
+// Which backends a node has: the clouds it serves itself (from clouds.yaml, or built-in simulated clouds when
+// there is none) and the peers it forwards to.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Backend } from '../backends/backend.ts';
+import { createOpenStackBackend } from '../backends/openstack/backend.ts';
+import { createPeerBackend } from '../backends/peer/peer-backend.ts';
+import { loadCloudsConfig } from '../config/clouds/index.ts';
+import type { CloudConfig } from '../config/clouds/types.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { NodeConfig } from './config.ts';
+import { startSimulator, type Simulator } from '../simulator/index.ts';
+import type { NodeConfig, SimulatedCloudConfig } from './config.ts';
 
 export interface BuiltBackends {
   backends: Backend[];
-  /** Stops what was started for them (e.g. the embedded simulator). */
+  /** Where the clouds came from, for the startup log line. */
+  source: string;
+  /** Stops what was started for them (the embedded simulator). */
   close(): Promise<void>;
 }
 
+/** The embedded default: two clouds, one with two regions, a few servers and images to look at. */
+const DEFAULT_SIMULATED: SimulatedCloudConfig[] = [
+  { name: 'sim-alpha', regions: ['RegionOne', 'RegionTwo'], seedServers: 3, seedImages: 2 },
+  { name: 'sim-beta', regions: ['RegionOne'], seedServers: 2, seedImages: 2 },
+];
+
 export async function buildBackends(config: NodeConfig, nodeId: string, logger: Logger): Promise<BuiltBackends> {
-  const backends: Backend[] = [];
-  logger.debug({ nodeId, peers: config.peers.length }, 'building backends');
-  return { backends, close: async () => {} };
+  const cleanups: Array<() => Promise<void>> = [];
+  let clouds: CloudConfig[] = [];
+  let source = 'no clouds';
+
+  if (config.simulate === undefined) {
+    const loaded = await loadCloudsConfig({ file: config.clouds.file });
+    clouds = loaded.clouds;
+    if (config.clouds.only) {
+      const missing = config.clouds.only.filter((name) => !clouds.some((cloud) => cloud.name === name));
+      if (missing.length) {
+        const { NodeConfigError } = await import('./config.ts');
+        throw new NodeConfigError(
+          `clouds.only names ${missing.join(', ')}, which ${loaded.files.join(', ') || 'no clouds.yaml'} does not define`,
+        );
+      }
+      clouds = clouds.filter((cloud) => config.clouds.only!.includes(cloud.name));
+    }
+    if (clouds.length) source = loaded.files.join(', ') || 'OS_* environment variables';
+  }
+
+  const wantSimulator = config.simulate !== undefined || (clouds.length === 0 && config.peers.length === 0);
+  if (wantSimulator) {
+    const simulated = config.simulate?.length ? config.simulate : DEFAULT_SIMULATED;
+    const { simulator, clouds: simClouds, dir } = await startEmbeddedSimulator(simulated);
+    cleanups.push(async () => {
+      await simulator.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+    clouds = [...clouds, ...simClouds];
+    source = `built-in simulated clouds (${simulated.map((c) => `${c.name}: ${c.regions.join(', ')}`).join('; ')})`;
+    logger.info(
+      { clouds: simulated.map((c) => c.name), cloudsYaml: join(dir, 'clouds.yaml') },
+      config.simulate === undefined
+        ? 'no clouds.yaml found: serving built-in simulated clouds (see README: "Your own clouds")'
+        : 'serving simulated clouds',
+    );
+  }
+
+  const backends: Backend[] = clouds.map((cloud) => createOpenStackBackend(cloud, { logger }));
+  for (const peer of config.peers) backends.push(createPeerBackend({ address: peer.address, nodeId, logger }));
+  logger.info({ nodeId, source, clouds: clouds.map((c) => c.name), peers: config.peers.map((p) => p.address) }, 'backends');
+  return {
+    backends,
+    source,
+    close: async () => {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    },
+  };
+}
+
+async function startEmbeddedSimulator(
+  simulated: SimulatedCloudConfig[],
+): Promise<{ simulator: Simulator; clouds: CloudConfig[]; dir: string }> {
+  const simulator = await startSimulator({
+    clouds: simulated.map((cloud) => ({
+      name: cloud.name,
+      regions: cloud.regions,
+      seedServers: cloud.seedServers,
+      seedImages: cloud.seedImages,
+      bootDelayMs: cloud.bootDelayMs,
+      latencyMs: cloud.latencyMs,
+    })),
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'oaktree-sim-'));
+  const file = join(dir, 'clouds.yaml');
+  await simulator.writeCloudsYaml(file);
+  const loaded = await loadCloudsConfig({ file });
+  return { simulator, clouds: loaded.clouds, dir };
 }

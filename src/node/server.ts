@@ -1,6 +1,6 @@
 // A running oaktree node: the gRPC server with every oaktree service, health and reflection, over a router.
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'nice-grpc';
+import { createServer } from 'nice-grpc';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import { deadlineInterceptor, oaktreeContextMiddleware } from '../api/call-context.ts';
@@ -67,7 +67,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const shutdown = new AbortController();
   const health = HealthState();
 
-  const server: Server = createServer({
+  const server = createServer({
     interceptors: [deadlineInterceptor],
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,

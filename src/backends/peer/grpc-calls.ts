@@ -1,0 +1,129 @@
+// Generic gRPC calls to a peer from oaktree's method descriptors: any RPC is forwarded by its path and message
+// types, with a real gRPC deadline (the next hop learns the time left) and cancellation tied to the caller.
+import * as grpc from '@grpc/grpc-js';
+import { ServerError } from 'nice-grpc';
+import { Status } from 'nice-grpc-common';
+import type { AnyMethod } from '../../api/methods.ts';
+import type { CallContext } from '../backend.ts';
+
+export interface PeerCallOptions {
+  metadata: grpc.Metadata;
+  ctx: CallContext;
+}
+
+function serializer(method: AnyMethod) {
+  return (message: unknown) => Buffer.from(method.requestType.encode(message).finish());
+}
+function deserializer(method: AnyMethod) {
+  return (bytes: Buffer) => method.responseType.decode(bytes);
+}
+function callOptions(ctx: CallContext): grpc.CallOptions {
+  return ctx.deadline ? { deadline: ctx.deadline } : {};
+}
+
+/** A peer's failure, with its code kept, so an in-band error says what really happened upstream. */
+export function fromGrpcError(error: unknown, peer: string): Error {
+  const e = error as Partial<grpc.ServiceError>;
+  if (typeof e?.code === 'number') {
+    const details = e.details || e.message || Status[e.code];
+    if (e.code === Status.UNAVAILABLE && !/via /.test(details)) {
+      return new ServerError(e.code, `peer ${peer} is unreachable: ${details}`);
+    }
+    return new ServerError(e.code, details);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function linkCancel(call: { cancel(): void }, signal: AbortSignal): () => void {
+  const cancel = () => call.cancel();
+  if (signal.aborted) cancel();
+  signal.addEventListener('abort', cancel, { once: true });
+  return () => signal.removeEventListener('abort', cancel);
+}
+
+export async function* serverStreamCall<Res>(
+  client: grpc.Client,
+  peer: string,
+  method: AnyMethod,
+  request: unknown,
+  { metadata, ctx }: PeerCallOptions,
+): AsyncGenerator<Res> {
+  const call = client.makeServerStreamRequest(
+    method.path,
+    serializer(method),
+    deserializer(method),
+    request,
+    metadata,
+    callOptions(ctx),
+  );
+  const unlink = linkCancel(call, ctx.signal);
+  try {
+    for await (const message of call) yield message as Res;
+  } catch (error) {
+    throw fromGrpcError(error, peer);
+  } finally {
+    unlink();
+    call.cancel();
+  }
+}
+
+export function unaryCall<Res>(
+  client: grpc.Client,
+  peer: string,
+  method: AnyMethod,
+  request: unknown,
+  { metadata, ctx }: PeerCallOptions,
+): Promise<Res> {
+  return new Promise<Res>((resolve, reject) => {
+    let unlink = () => {};
+    const call = client.makeUnaryRequest(
+      method.path,
+      serializer(method),
+      deserializer(method),
+      request,
+      metadata,
+      callOptions(ctx),
+      (error, response) => {
+        unlink();
+        if (error) reject(fromGrpcError(error, peer));
+        else resolve(response as Res);
+      },
+    );
+    unlink = linkCancel(call, ctx.signal);
+  });
+}
+
+/** Streams requests to the peer with backpressure: never more than the HTTP/2 window is buffered. */
+export function clientStreamCall<Req, Res>(
+  client: grpc.Client,
+  peer: string,
+  method: AnyMethod,
+  requests: AsyncIterable<Req>,
+  { metadata, ctx }: PeerCallOptions,
+): Promise<Res> {
+  return new Promise<Res>((resolve, reject) => {
+    let unlink = () => {};
+    const call = client.makeClientStreamRequest(
+      method.path,
+      serializer(method),
+      deserializer(method),
+      metadata,
+      callOptions(ctx),
+      (error, response) => {
+        unlink();
+        if (error) reject(fromGrpcError(error, peer));
+        else resolve(response as Res);
+      },
+    );
+    unlink = linkCancel(call, ctx.signal);
+    (async () => {
+      for await (const request of requests) {
+        if (!call.write(request)) await new Promise((drained) => call.once('drain', drained));
+      }
+      call.end();
+    })().catch((error) => {
+      call.cancel();
+      reject(error);
+    });
+  });
+}

@@ -1,0 +1,165 @@
+// A peer is just another backend: an upstream oaktree node reached over oaktree's own gRPC API.
+// It learns what the peer can reach through MeshService.ListRoutes, refreshes that in the background and when
+// the connection comes back, and forwards every call with the node path (loop safety) and the locations the
+// router assigned to it (so the peer asks each of them once and nothing else).
+import * as grpc from '@grpc/grpc-js';
+import type { ClientStreamMethod, ListMethod, ListResponse, ServerStreamMethod, UnaryMethod } from '../../api/methods.ts';
+import { TARGETS_HEADER, VIA_HEADER } from '../../api/call-context.ts';
+import { ListRoutesRequest, ListRoutesResponse, MeshServiceDefinition } from '../../gen/oaktree/v1/mesh.ts';
+import type { Location } from '../../gen/oaktree/v1/location.ts';
+import { routeKey } from '../../mesh/location.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { Backend, CallContext, Route } from '../backend.ts';
+import { clientStreamCall, serverStreamCall, unaryCall } from './grpc-calls.ts';
+
+export interface PeerBackendOptions {
+  /** host:port of the peer. */
+  address: string;
+  /** This node's id: sent as the start of the via path when asking for routes. */
+  nodeId: string;
+  logger: Logger;
+  /** How often routes are refreshed (default 5 s). */
+  refreshMs?: number;
+}
+
+/** Routes of a peer that stopped answering lose to any live alternative, but stay to report its failures. */
+const UNREACHABLE_HOP_PENALTY = 64;
+
+const LIST_ROUTES = {
+  path: `/${MeshServiceDefinition.fullName}/${MeshServiceDefinition.methods.listRoutes.name}`,
+  requestType: ListRoutesRequest,
+  responseType: ListRoutesResponse,
+  name: 'ListRoutes',
+  kind: 'list',
+  itemCase: 'route',
+  locationOf: () => undefined,
+} as const;
+
+export class PeerBackend implements Backend {
+  readonly id: string;
+  readonly local = false;
+  private readonly client: grpc.Client;
+  private readonly options: PeerBackendOptions;
+  private readonly logger: Logger;
+  private learned: Route[] = [];
+  private reachable = false;
+  private peerNodeId: string | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(options: PeerBackendOptions) {
+    this.options = options;
+    this.id = `peer:${options.address}`;
+    this.logger = options.logger.child({ peer: options.address });
+    this.client = new grpc.Client(options.address, grpc.credentials.createInsecure(), {
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': 5_000,
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 3_000,
+      'grpc.max_receive_message_length': 16 * 1024 * 1024,
+    });
+  }
+
+  routes(): readonly Route[] {
+    if (this.reachable) return this.learned;
+    return this.learned.map((route) => ({ ...route, hops: route.hops + UNREACHABLE_HOP_PENALTY }));
+  }
+
+  /** The peer's node id, once it has answered. */
+  get remoteNodeId(): string | undefined {
+    return this.peerNodeId;
+  }
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.refreshTimer = setInterval(() => void this.refresh(), this.options.refreshMs ?? 5000);
+    this.refreshTimer.unref();
+    this.watchReconnects(this.client.getChannel().getConnectivityState(false));
+  }
+
+  /** Asks the peer for its routes; on failure keeps the last ones (marked unreachable). */
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      const ctx: CallContext = { signal: AbortSignal.timeout(3000), via: [this.options.nodeId], deadline: new Date(Date.now() + 3000) };
+      try {
+        const routes: Route[] = [];
+        let nodeId: string | undefined;
+        const metadata = new grpc.Metadata();
+        metadata.set(VIA_HEADER, this.options.nodeId);
+        for await (const response of serverStreamCall<ListRoutesResponse>(this.client, this.options.address, LIST_ROUTES as any, ListRoutesRequest.fromPartial({}), { metadata, ctx })) {
+          nodeId = response.nodeId;
+          if (response.route?.location) {
+            routes.push({ location: response.route.location, hops: response.route.hops + 1, path: response.route.path });
+          }
+        }
+        const changed = !this.reachable || routes.length !== this.learned.length;
+        this.learned = routes;
+        this.reachable = true;
+        this.peerNodeId = nodeId ?? this.peerNodeId;
+        if (changed) this.logger.info({ peerNodeId: this.peerNodeId, locations: routes.length }, 'peer routes learned');
+      } catch (error) {
+        if (this.reachable) this.logger.warn({ err: (error as Error).message }, 'peer unreachable; keeping its routes as a last resort');
+        this.reachable = false;
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  /** Refreshes routes as soon as the connection comes back after a failure. */
+  private watchReconnects(state: grpc.connectivityState): void {
+    if (this.closed) return;
+    this.client.getChannel().watchConnectivityState(state, Infinity, () => {
+      const next = this.client.getChannel().getConnectivityState(true);
+      if (next === grpc.connectivityState.READY && state !== grpc.connectivityState.READY) void this.refresh();
+      if (next === grpc.connectivityState.TRANSIENT_FAILURE) this.reachable = false;
+      this.watchReconnects(next);
+    });
+  }
+
+  private metadata(ctx: CallContext, targets: readonly Location[]): grpc.Metadata {
+    const metadata = new grpc.Metadata();
+    metadata.set(VIA_HEADER, ctx.via.join(','));
+    metadata.set(TARGETS_HEADER, targets.map(routeKey).join(','));
+    return metadata;
+  }
+
+  list<Req, Res extends ListResponse>(
+    method: ListMethod<Req, Res>,
+    request: Req,
+    targets: readonly Location[],
+    ctx: CallContext,
+  ): AsyncIterable<Res> {
+    return serverStreamCall<Res>(this.client, this.options.address, method, request, { metadata: this.metadata(ctx, targets), ctx });
+  }
+
+  unary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, target: Location, ctx: CallContext): Promise<Res> {
+    return unaryCall<Res>(this.client, this.options.address, method, request, { metadata: this.metadata(ctx, [target]), ctx });
+  }
+
+  serverStream<Req, Res>(method: ServerStreamMethod<Req, Res>, request: Req, target: Location, ctx: CallContext): AsyncIterable<Res> {
+    return serverStreamCall<Res>(this.client, this.options.address, method, request, { metadata: this.metadata(ctx, [target]), ctx });
+  }
+
+  clientStream<Req, Res>(
+    method: ClientStreamMethod<Req, Res>,
+    requests: AsyncIterable<Req>,
+    targets: readonly Location[],
+    ctx: CallContext,
+  ): Promise<Res> {
+    return clientStreamCall<Req, Res>(this.client, this.options.address, method, requests, { metadata: this.metadata(ctx, targets), ctx });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.client.close();
+  }
+}
+
+export function createPeerBackend(options: PeerBackendOptions): PeerBackend {
+  return new PeerBackend(options);
+}
