@@ -1,0 +1,738 @@
+// OaktreeClient: oaktree's API as calls that read like openstacksdk's cloud layer (list_servers, get_server,
+// create_server(wait=True) ...), over the generated nice-grpc clients. Every call takes an AbortSignal and a
+// timeout; every failure is an OaktreeError; lists are ListStreams (in-band errors: see list-stream.ts).
+import { randomUUID } from 'node:crypto';
+import { createChannel, createClient, type Channel, type Client } from 'nice-grpc';
+import { CapabilitiesServiceDefinition, type Capabilities } from '../gen/oaktree/v1/capabilities.ts';
+import {
+  ComputeServiceDefinition,
+  CreateServerStage,
+  FloatingIPMode,
+  ServerStatus,
+  type AvailabilityZone,
+  type CreateKeypairResponse,
+  type DeleteServerResponse,
+  type Flavor,
+  type Keypair,
+  type Server,
+  type WatchServersRequest,
+} from '../gen/oaktree/v1/compute.ts';
+import {
+  ImageServiceDefinition,
+  ImageStatus,
+  ImageVisibility,
+  type DeleteImageResponse,
+  type DownloadImageTrailer,
+  type Image,
+  type UploadImageHeader,
+  type UploadImageRequest,
+} from '../gen/oaktree/v1/image.ts';
+import { LimitsServiceDefinition, type Limits } from '../gen/oaktree/v1/limits.ts';
+import { LocationServiceDefinition, type Location } from '../gen/oaktree/v1/location.ts';
+import { MeshServiceDefinition, type Route } from '../gen/oaktree/v1/mesh.ts';
+import {
+  NetworkServiceDefinition,
+  NetworkResourceStatus,
+  type DeleteFloatingIPResponse,
+  type DeletePortResponse,
+  type DeleteUnattachedFloatingIPsResponse,
+  type FloatingIP,
+  type Network,
+  type Port,
+  type SecurityGroup,
+  type Subnet,
+} from '../gen/oaktree/v1/network.ts';
+import {
+  VolumeServiceDefinition,
+  VolumeStatus,
+  type DeleteVolumeResponse,
+  type Volume,
+} from '../gen/oaktree/v1/volume.ts';
+import { startCall, type CallOptions } from './call-options.ts';
+import { channelCredentials, type ConnectOptions } from './connect-options.ts';
+import { fromLocationError, OaktreeError, Status, toOaktreeError } from './errors.ts';
+import {
+  chunksOf,
+  describeSource,
+  DownloadWriter,
+  type ImageSink,
+  type ImageSource,
+  type TransferProgress,
+} from './image-transfer.ts';
+import { ListStream, type ListOptions } from './list-stream.ts';
+import { toLocationSelector, type Selector } from './selector.ts';
+import { watchServers, type WatchEvent, type WatchOptions } from './watch.ts';
+
+export type CreateServerStageName = 'accepted' | 'progress' | 'attaching-floating-ip' | 'ready' | 'failed';
+
+export interface CreateServerSpec {
+  /** Exactly one cloud and region (zone: the availability zone). */
+  location: Selector;
+  name: string;
+  /** Image name or id. */
+  image?: string;
+  /** Flavor name or id. */
+  flavor: string;
+  networks?: string[];
+  keyName?: string;
+  securityGroups?: string[];
+  userData?: string;
+  metadata?: Record<string, string>;
+  availabilityZone?: string;
+  bootFromVolume?: boolean;
+  bootVolumeSizeGb?: number;
+  keepBootVolume?: boolean;
+  /** auto (default): only when the cloud needs one to be reachable; none; always. */
+  floatingIp?: 'auto' | 'none' | 'always';
+  /** Resolve once the server is ACTIVE with its addresses (default false, as in openstacksdk). */
+  wait?: boolean;
+  configDrive?: boolean;
+  /** Idempotency key; a fresh UUID per call when absent. */
+  requestId?: string;
+}
+
+export interface CreateServerOptions extends CallOptions {
+  onProgress?: (stage: CreateServerStageName, server: Server) => void;
+}
+
+export interface UploadImageOptions extends CallOptions {
+  onProgress?: (progress: TransferProgress) => void;
+  /** Called for each location that failed (the others still got the image). */
+  onError?: (error: OaktreeError) => void;
+}
+
+export interface UploadImageOutcome {
+  /** The image in each location that stored it. */
+  images: Image[];
+  /** Locations that failed. */
+  errors: OaktreeError[];
+  bytesSent: number;
+}
+
+export interface DownloadImageOutcome {
+  image: Image;
+  sizeBytes: number;
+  md5: string;
+  sha256: string;
+}
+
+const floatingIpModes = {
+  auto: FloatingIPMode.FLOATING_IP_MODE_AUTO,
+  none: FloatingIPMode.FLOATING_IP_MODE_NONE,
+  always: FloatingIPMode.FLOATING_IP_MODE_ALWAYS,
+} as const;
+
+const stageNames: Record<number, CreateServerStageName> = {
+  [CreateServerStage.CREATE_SERVER_STAGE_ACCEPTED]: 'accepted',
+  [CreateServerStage.CREATE_SERVER_STAGE_PROGRESS]: 'progress',
+  [CreateServerStage.CREATE_SERVER_STAGE_ATTACHING_FLOATING_IP]: 'attaching-floating-ip',
+  [CreateServerStage.CREATE_SERVER_STAGE_READY]: 'ready',
+  [CreateServerStage.CREATE_SERVER_STAGE_FAILED]: 'failed',
+};
+
+/** Connects to an oaktree node (no round trip yet: the first call connects). */
+export function connect(address: string, options: ConnectOptions = {}): OaktreeClient {
+  return new OaktreeClient(address, options);
+}
+
+export class OaktreeClient {
+  readonly address: string;
+  private readonly channel: Channel;
+  private readonly defaultTimeoutMs: number | undefined;
+  private readonly locations: Client<typeof LocationServiceDefinition>;
+  private readonly compute: Client<typeof ComputeServiceDefinition>;
+  private readonly images: Client<typeof ImageServiceDefinition>;
+  private readonly network: Client<typeof NetworkServiceDefinition>;
+  private readonly volumes: Client<typeof VolumeServiceDefinition>;
+  private readonly limits: Client<typeof LimitsServiceDefinition>;
+  private readonly capabilities: Client<typeof CapabilitiesServiceDefinition>;
+  private readonly mesh: Client<typeof MeshServiceDefinition>;
+
+  constructor(address: string, options: ConnectOptions = {}) {
+    this.address = address;
+    this.defaultTimeoutMs = options.timeoutMs;
+    this.channel = createChannel(address, channelCredentials(address, options), {
+      'grpc.max_receive_message_length': 16 * 1024 * 1024,
+      ...options.channelOptions,
+    });
+    this.locations = createClient(LocationServiceDefinition, this.channel);
+    this.compute = createClient(ComputeServiceDefinition, this.channel);
+    this.images = createClient(ImageServiceDefinition, this.channel);
+    this.network = createClient(NetworkServiceDefinition, this.channel);
+    this.volumes = createClient(VolumeServiceDefinition, this.channel);
+    this.limits = createClient(LimitsServiceDefinition, this.channel);
+    this.capabilities = createClient(CapabilitiesServiceDefinition, this.channel);
+    this.mesh = createClient(MeshServiceDefinition, this.channel);
+  }
+
+  /** Closes the connection; calls still running fail with CANCELLED or UNAVAILABLE. */
+  close(): void {
+    this.channel.close();
+  }
+
+  private async unary<T>(options: CallOptions | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const call = startCall(options, this.defaultTimeoutMs);
+    try {
+      return await run(call.signal);
+    } catch (error) {
+      throw toOaktreeError(error, call);
+    } finally {
+      call.done();
+    }
+  }
+
+  private list<T>(
+    options: ListOptions | undefined,
+    open: (signal: AbortSignal) => AsyncIterable<{ item?: { $case: string; value: any } | undefined }>,
+  ): ListStream<T> {
+    return new ListStream<T>(open, options ?? {}, this.defaultTimeoutMs);
+  }
+
+  // ---- locations and routes ----
+
+  /** Every location (cloud, region, project) the node reaches that matches the selector. */
+  listLocations(selector?: Selector, options?: ListOptions): ListStream<Location> {
+    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false };
+    return this.list(options, (signal) => this.locations.listLocations(request, { signal }));
+  }
+
+  /** How the node reaches each location (hops and the path of node ids). */
+  async *listRoutes(selector?: Selector, options?: CallOptions): AsyncGenerator<Route & { nodeId: string }> {
+    const call = startCall(options, this.defaultTimeoutMs);
+    try {
+      for await (const response of this.mesh.listRoutes({ location: toLocationSelector(selector) }, { signal: call.signal })) {
+        if (response.route) yield { ...response.route, nodeId: response.nodeId };
+      }
+    } catch (error) {
+      throw toOaktreeError(error, call);
+    } finally {
+      call.done();
+    }
+  }
+
+  // ---- servers ----
+
+  listServers(
+    selector?: Selector,
+    options?: ListOptions & { nameOrId?: string; status?: ServerStatus; fresh?: boolean },
+  ): ListStream<Server> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      fresh: options?.fresh ?? false,
+      nameOrId: options?.nameOrId ?? '',
+      status: options?.status ?? ServerStatus.SERVER_STATUS_UNSPECIFIED,
+    };
+    return this.list(options, (signal) => this.compute.listServers(request, { signal }));
+  }
+
+  /** One server by name or id: NOT_FOUND when none, INVALID_ARGUMENT naming the candidates when several. */
+  getServer(nameOrId: string, selector?: Selector, options?: CallOptions & { fresh?: boolean }): Promise<Server> {
+    return this.unary(options, async (signal) => {
+      const response = await this.compute.getServer(
+        { location: toLocationSelector(selector), nameOrId, fresh: options?.fresh ?? false },
+        { signal },
+      );
+      return response.server!;
+    });
+  }
+
+  /**
+   * Creates a server. With `wait` it resolves when the server is ACTIVE with its addresses (and floating IP),
+   * reporting each stage to `onProgress`; a server that goes to ERROR rejects with ABORTED (the server still
+   * exists: the message says so). Without `wait` it resolves with the accepted, still building server.
+   */
+  createServer(spec: CreateServerSpec, options?: CreateServerOptions): Promise<Server> {
+    return this.unary(options, async (signal) => {
+      const request = {
+        location: toLocationSelector(spec.location),
+        name: spec.name,
+        image: spec.image ?? '',
+        flavor: spec.flavor,
+        networks: spec.networks ?? [],
+        keyName: spec.keyName ?? '',
+        securityGroups: spec.securityGroups ?? [],
+        userData: spec.userData ?? '',
+        metadata: spec.metadata ?? {},
+        availabilityZone: spec.availabilityZone ?? '',
+        bootFromVolume: spec.bootFromVolume ?? false,
+        bootVolumeSizeGb: spec.bootVolumeSizeGb ?? 0,
+        keepBootVolume: spec.keepBootVolume ?? false,
+        floatingIp: floatingIpModes[spec.floatingIp ?? 'auto'],
+        wait: spec.wait ?? false,
+        configDrive: spec.configDrive ?? false,
+        requestId: spec.requestId ?? randomUUID(),
+      };
+      let last: Server | undefined;
+      for await (const response of this.compute.createServer(request, { signal })) {
+        if (!response.server) continue;
+        last = response.server;
+        options?.onProgress?.(stageNames[response.stage] ?? 'progress', response.server);
+      }
+      if (!last) throw new OaktreeError(Status.INTERNAL, 'the node ended CreateServer without a server');
+      return last;
+    });
+  }
+
+  /** Deletes a server (by name or id) in exactly one cloud and region. */
+  deleteServer(
+    nameOrId: string,
+    selector: Selector,
+    options?: CallOptions & { deleteFloatingIps?: boolean; wait?: boolean },
+  ): Promise<DeleteServerResponse> {
+    return this.unary(options, (signal) =>
+      this.compute.deleteServer(
+        {
+          location: toLocationSelector(selector),
+          nameOrId,
+          deleteFloatingIps: options?.deleteFloatingIps ?? false,
+          wait: options?.wait ?? false,
+        },
+        { signal },
+      ),
+    );
+  }
+
+  /**
+   * Waits (pushed by the node, no polling here) until the server reaches one of `until` (ACTIVE by default) and
+   * resolves with it; ABORTED when it goes to ERROR, NOT_FOUND when it is deleted.
+   */
+  waitForServer(
+    nameOrId: string,
+    selector?: Selector,
+    options?: CallOptions & { until?: ServerStatus[]; onProgress?: (server: Server) => void },
+  ): Promise<Server> {
+    return this.unary(options, async (signal) => {
+      let last: Server | undefined;
+      const request = { location: toLocationSelector(selector), nameOrId, until: options?.until ?? [] };
+      for await (const response of this.compute.waitForServer(request, { signal })) {
+        if (!response.server) continue;
+        last = response.server;
+        options?.onProgress?.(last);
+      }
+      if (!last) throw new OaktreeError(Status.INTERNAL, 'the node ended WaitForServer without a server');
+      return last;
+    });
+  }
+
+  /**
+   * Watches servers: a snapshot (`existing`), a `synced` marker per location, then every change. Reconnects
+   * with the last resume token when the connection drops. In-band errors go to `onError` and `errors`.
+   */
+  watchServers(selector?: Selector, options: WatchOptions = {}): AsyncIterable<WatchEvent> & { errors: OaktreeError[] } {
+    const errors: OaktreeError[] = [];
+    const request = {
+      location: toLocationSelector(selector),
+      serverIds: options.serverIds ?? [],
+      strict: options.strict ?? false,
+    };
+    const open = (req: Partial<WatchServersRequest>, signal: AbortSignal) =>
+      this.compute.watchServers(req, { signal });
+    const timeout = this.defaultTimeoutMs;
+    return {
+      errors,
+      [Symbol.asyncIterator]: () => watchServers(open, request, options, errors, timeout),
+    };
+  }
+
+  getServerConsole(nameOrId: string, selector?: Selector, options?: CallOptions & { lines?: number }): Promise<string> {
+    return this.unary(options, async (signal) => {
+      const response = await this.compute.getServerConsole(
+        { location: toLocationSelector(selector), nameOrId, lines: options?.lines ?? 0 },
+        { signal },
+      );
+      return response.output;
+    });
+  }
+
+  listAvailabilityZones(selector?: Selector, options?: ListOptions): ListStream<AvailabilityZone> {
+    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false };
+    return this.list(options, (signal) => this.compute.listAvailabilityZones(request, { signal }));
+  }
+
+  // ---- flavors and keypairs ----
+
+  listFlavors(
+    selector?: Selector,
+    options?: ListOptions & { nameOrId?: string; minRamMb?: number; minVcpus?: number; fresh?: boolean },
+  ): ListStream<Flavor> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      fresh: options?.fresh ?? false,
+      nameOrId: options?.nameOrId ?? '',
+      minRamMb: options?.minRamMb ?? 0,
+      minVcpus: options?.minVcpus ?? 0,
+    };
+    return this.list(options, (signal) => this.compute.listFlavors(request, { signal }));
+  }
+
+  getFlavor(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<Flavor> {
+    return this.unary(options, async (signal) => {
+      const response = await this.compute.getFlavor({ location: toLocationSelector(selector), nameOrId }, { signal });
+      return response.flavor!;
+    });
+  }
+
+  listKeypairs(selector?: Selector, options?: ListOptions & { nameOrId?: string }): ListStream<Keypair> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      nameOrId: options?.nameOrId ?? '',
+    };
+    return this.list(options, (signal) => this.compute.listKeypairs(request, { signal }));
+  }
+
+  /** Creates a keypair from `publicKey`, or has one generated (its private key is returned once). */
+  createKeypair(
+    name: string,
+    selector: Selector,
+    options?: CallOptions & { publicKey?: string; requestId?: string },
+  ): Promise<CreateKeypairResponse> {
+    return this.unary(options, (signal) =>
+      this.compute.createKeypair(
+        {
+          location: toLocationSelector(selector),
+          name,
+          publicKey: options?.publicKey ?? '',
+          requestId: options?.requestId ?? randomUUID(),
+        },
+        { signal },
+      ),
+    );
+  }
+
+  deleteKeypair(name: string, selector: Selector, options?: CallOptions): Promise<Location> {
+    return this.unary(options, async (signal) => {
+      const response = await this.compute.deleteKeypair({ location: toLocationSelector(selector), name }, { signal });
+      return response.location!;
+    });
+  }
+
+  // ---- images ----
+
+  listImages(
+    selector?: Selector,
+    options?: ListOptions & { nameOrId?: string; status?: ImageStatus; visibility?: ImageVisibility; fresh?: boolean },
+  ): ListStream<Image> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      fresh: options?.fresh ?? false,
+      nameOrId: options?.nameOrId ?? '',
+      status: options?.status ?? ImageStatus.IMAGE_STATUS_UNSPECIFIED,
+      visibility: options?.visibility ?? ImageVisibility.IMAGE_VISIBILITY_UNSPECIFIED,
+    };
+    return this.list(options, (signal) => this.images.listImages(request, { signal }));
+  }
+
+  getImage(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<Image> {
+    return this.unary(options, async (signal) => {
+      const response = await this.images.getImage({ location: toLocationSelector(selector), nameOrId }, { signal });
+      return response.image!;
+    });
+  }
+
+  /**
+   * Uploads an image from a file, a buffer or a stream, in 1 MiB chunks (never whole in memory). For a file or a
+   * buffer the size and SHA-256 go in the header so the node verifies what each cloud stored. With
+   * `header.allMatchingLocations` one upload reaches every matching location; locations that fail are in
+   * `errors` (and `onError`); when every location fails the call rejects with the first error.
+   */
+  uploadImage(
+    source: ImageSource,
+    header: Omit<Partial<UploadImageHeader>, 'location'> & { name: string; location?: Selector },
+    options?: UploadImageOptions,
+  ): Promise<UploadImageOutcome> {
+    return this.unary(options, async (signal) => {
+      const known = await describeSource(source);
+      const totalBytes = header.sizeBytes !== undefined ? Number(header.sizeBytes) : known.size;
+      const fullHeader: Partial<UploadImageHeader> = {
+        ...header,
+        location: toLocationSelector(header.location),
+        sizeBytes: BigInt(totalBytes ?? 0),
+        sha256: header.sha256 ?? known.sha256 ?? '',
+        requestId: header.requestId ?? randomUUID(),
+      };
+      let bytesSent = 0;
+      const onProgress = options?.onProgress;
+      async function* requests(): AsyncGenerator<Partial<UploadImageRequest>> {
+        yield { part: { $case: 'header', value: fullHeader as UploadImageHeader } };
+        for await (const chunk of chunksOf(source)) {
+          yield { part: { $case: 'chunk', value: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) } };
+          bytesSent += chunk.length;
+          onProgress?.({ bytes: bytesSent, ...(totalBytes !== undefined ? { totalBytes } : {}) });
+        }
+      }
+      const response = await this.images.uploadImage(requests() as AsyncIterable<any>, { signal });
+      const images: Image[] = [];
+      const errors: OaktreeError[] = [];
+      for (const result of response.results) {
+        if (result.image && !result.error) images.push(result.image);
+        else if (result.error) {
+          const error = fromLocationError({ ...result.error, location: result.error.location ?? result.location });
+          errors.push(error);
+          options?.onError?.(error);
+        }
+      }
+      if (images.length === 0 && errors.length > 0) throw errors[0];
+      return { images, errors, bytesSent };
+    });
+  }
+
+  /**
+   * Downloads an image to a file (written as <file>.partial, renamed when complete) or a writable stream, and
+   * checks the bytes against the node's checksums: DATA_LOSS when they differ.
+   */
+  downloadImage(
+    nameOrId: string,
+    sink: ImageSink,
+    selector?: Selector,
+    options?: CallOptions & { onProgress?: (progress: TransferProgress) => void },
+  ): Promise<DownloadImageOutcome> {
+    return this.unary(options, async (signal) => {
+      const writer = new DownloadWriter(sink);
+      let image: Image | undefined;
+      let trailer: DownloadImageTrailer | undefined;
+      try {
+        const request = { location: toLocationSelector(selector), nameOrId };
+        for await (const response of this.images.downloadImage(request, { signal })) {
+          const part = response.part;
+          if (part?.$case === 'image') image = part.value;
+          else if (part?.$case === 'chunk') {
+            await writer.write(part.value as Uint8Array);
+            const totalBytes = image ? Number(image.sizeBytes) : 0;
+            options?.onProgress?.({ bytes: writer.bytes, ...(totalBytes ? { totalBytes } : {}) });
+          } else if (part?.$case === 'trailer') trailer = part.value;
+        }
+        const sums = writer.digests();
+        if (!image) throw new OaktreeError(Status.INTERNAL, 'the node sent no image metadata');
+        if (trailer && (BigInt(writer.bytes) !== trailer.sizeBytes || (trailer.sha256 && trailer.sha256 !== sums.sha256))) {
+          throw new OaktreeError(
+            Status.DATA_LOSS,
+            `received ${writer.bytes} bytes with sha256 ${sums.sha256}, the node sent ${trailer.sizeBytes} with ${trailer.sha256}`,
+          );
+        }
+        await writer.commit();
+        return { image, sizeBytes: writer.bytes, ...sums };
+      } catch (error) {
+        await writer.discard();
+        throw error;
+      }
+    });
+  }
+
+  deleteImage(nameOrId: string, selector: Selector, options?: CallOptions): Promise<DeleteImageResponse> {
+    return this.unary(options, (signal) =>
+      this.images.deleteImage({ location: toLocationSelector(selector), nameOrId }, { signal }),
+    );
+  }
+
+  // ---- network ----
+
+  listNetworks(
+    selector?: Selector,
+    options?: ListOptions & { nameOrId?: string; isExternal?: boolean },
+  ): ListStream<Network> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      nameOrId: options?.nameOrId ?? '',
+      ...(options?.isExternal !== undefined ? { isExternal: options.isExternal } : {}),
+    };
+    return this.list(options, (signal) => this.network.listNetworks(request, { signal }));
+  }
+
+  listSubnets(selector?: Selector, options?: ListOptions & { nameOrId?: string; networkId?: string }): ListStream<Subnet> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      nameOrId: options?.nameOrId ?? '',
+      networkId: options?.networkId ?? '',
+    };
+    return this.list(options, (signal) => this.network.listSubnets(request, { signal }));
+  }
+
+  listPorts(
+    selector?: Selector,
+    options?: ListOptions & { nameOrId?: string; networkId?: string; deviceId?: string; status?: NetworkResourceStatus },
+  ): ListStream<Port> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      nameOrId: options?.nameOrId ?? '',
+      networkId: options?.networkId ?? '',
+      deviceId: options?.deviceId ?? '',
+      status: options?.status ?? NetworkResourceStatus.NETWORK_RESOURCE_STATUS_UNSPECIFIED,
+    };
+    return this.list(options, (signal) => this.network.listPorts(request, { signal }));
+  }
+
+  deletePort(id: string, selector: Selector, options?: CallOptions): Promise<DeletePortResponse> {
+    return this.unary(options, (signal) => this.network.deletePort({ location: toLocationSelector(selector), id }, { signal }));
+  }
+
+  listSecurityGroups(selector?: Selector, options?: ListOptions & { nameOrId?: string }): ListStream<SecurityGroup> {
+    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false, nameOrId: options?.nameOrId ?? '' };
+    return this.list(options, (signal) => this.network.listSecurityGroups(request, { signal }));
+  }
+
+  listFloatingIps(
+    selector?: Selector,
+    options?: ListOptions & { serverId?: string; isAttached?: boolean },
+  ): ListStream<FloatingIP> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      serverId: options?.serverId ?? '',
+      ...(options?.isAttached !== undefined ? { isAttached: options.isAttached } : {}),
+    };
+    return this.list(options, (signal) => this.network.listFloatingIPs(request, { signal }));
+  }
+
+  /** Allocates a floating IP; attached to `server` at creation when one is named (no window for a leak). */
+  createFloatingIp(
+    selector: Selector,
+    options?: CallOptions & { network?: string; server?: string; fixedAddress?: string; requestId?: string },
+  ): Promise<FloatingIP> {
+    return this.unary(options, async (signal) => {
+      const response = await this.network.createFloatingIP(
+        {
+          location: toLocationSelector(selector),
+          network: options?.network ?? '',
+          server: options?.server ?? '',
+          fixedAddress: options?.fixedAddress ?? '',
+          requestId: options?.requestId ?? randomUUID(),
+        },
+        { signal },
+      );
+      return response.floatingIp!;
+    });
+  }
+
+  attachFloatingIp(
+    floatingIp: string,
+    server: string,
+    selector: Selector,
+    options?: CallOptions & { fixedAddress?: string },
+  ): Promise<FloatingIP> {
+    return this.unary(options, async (signal) => {
+      const response = await this.network.attachFloatingIP(
+        { location: toLocationSelector(selector), floatingIp, server, fixedAddress: options?.fixedAddress ?? '' },
+        { signal },
+      );
+      return response.floatingIp!;
+    });
+  }
+
+  detachFloatingIp(floatingIp: string, selector: Selector, options?: CallOptions): Promise<FloatingIP> {
+    return this.unary(options, async (signal) => {
+      const response = await this.network.detachFloatingIP({ location: toLocationSelector(selector), floatingIp }, { signal });
+      return response.floatingIp!;
+    });
+  }
+
+  deleteFloatingIp(floatingIp: string, selector: Selector, options?: CallOptions): Promise<DeleteFloatingIPResponse> {
+    return this.unary(options, (signal) =>
+      this.network.deleteFloatingIP({ location: toLocationSelector(selector), floatingIp }, { signal }),
+    );
+  }
+
+  deleteUnattachedFloatingIps(selector: Selector, options?: CallOptions): Promise<DeleteUnattachedFloatingIPsResponse> {
+    return this.unary(options, (signal) =>
+      this.network.deleteUnattachedFloatingIPs({ location: toLocationSelector(selector) }, { signal }),
+    );
+  }
+
+  // ---- volumes ----
+
+  listVolumes(
+    selector?: Selector,
+    options?: ListOptions & { nameOrId?: string; status?: VolumeStatus; fresh?: boolean },
+  ): ListStream<Volume> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      fresh: options?.fresh ?? false,
+      nameOrId: options?.nameOrId ?? '',
+      status: options?.status ?? VolumeStatus.VOLUME_STATUS_UNSPECIFIED,
+    };
+    return this.list(options, (signal) => this.volumes.listVolumes(request, { signal }));
+  }
+
+  getVolume(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<Volume> {
+    return this.unary(options, async (signal) => {
+      const response = await this.volumes.getVolume({ location: toLocationSelector(selector), nameOrId }, { signal });
+      return response.volume!;
+    });
+  }
+
+  createVolume(
+    spec: {
+      location: Selector;
+      name: string;
+      sizeGb: number;
+      volumeType?: string;
+      availabilityZone?: string;
+      image?: string;
+      description?: string;
+      metadata?: Record<string, string>;
+      wait?: boolean;
+      requestId?: string;
+    },
+    options?: CallOptions,
+  ): Promise<Volume> {
+    return this.unary(options, async (signal) => {
+      const response = await this.volumes.createVolume(
+        { ...spec, location: toLocationSelector(spec.location), requestId: spec.requestId ?? randomUUID() },
+        { signal },
+      );
+      return response.volume!;
+    });
+  }
+
+  deleteVolume(nameOrId: string, selector: Selector, options?: CallOptions & { wait?: boolean }): Promise<DeleteVolumeResponse> {
+    return this.unary(options, (signal) =>
+      this.volumes.deleteVolume({ location: toLocationSelector(selector), nameOrId, wait: options?.wait ?? false }, { signal }),
+    );
+  }
+
+  attachVolume(
+    volume: string,
+    server: string,
+    selector: Selector,
+    options?: CallOptions & { device?: string; wait?: boolean },
+  ): Promise<Volume> {
+    return this.unary(options, async (signal) => {
+      const response = await this.volumes.attachVolume(
+        { location: toLocationSelector(selector), volume, server, device: options?.device ?? '', wait: options?.wait ?? false },
+        { signal },
+      );
+      return response.volume!;
+    });
+  }
+
+  detachVolume(volume: string, server: string, selector: Selector, options?: CallOptions & { wait?: boolean }): Promise<Volume> {
+    return this.unary(options, async (signal) => {
+      const response = await this.volumes.detachVolume(
+        { location: toLocationSelector(selector), volume, server, wait: options?.wait ?? false },
+        { signal },
+      );
+      return response.volume!;
+    });
+  }
+
+  // ---- limits and capabilities ----
+
+  /** Quotas and usage, one Limits per location. */
+  getLimits(selector?: Selector, options?: ListOptions & { fresh?: boolean }): ListStream<Limits> {
+    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false, fresh: options?.fresh ?? false };
+    return this.list(options, (signal) => this.limits.getLimits(request, { signal }));
+  }
+
+  /** What each location supports (image formats, floating IP model, services ...), one per location. */
+  getCapabilities(selector?: Selector, options?: ListOptions & { fresh?: boolean }): ListStream<Capabilities> {
+    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false, fresh: options?.fresh ?? false };
+    return this.list(options, (signal) => this.capabilities.getCapabilities(request, { signal }));
+  }
+}
