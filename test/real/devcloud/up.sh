@@ -31,6 +31,9 @@ done_phase() {
 
 mkdir -p "$ETC" "$LOG" "$RUN" "$DATA" "$BIN" "$LIB"
 chmod 700 "$STATE"
+# one up.sh at a time per state dir (services are started with fd 9 closed)
+exec 9>"$RUN/up.lock"
+flock -n 9 || { say "another up.sh is running on $STATE: waiting"; flock -w 900 9 || die "gave up waiting"; }
 
 ###############################################################################
 # packages
@@ -93,7 +96,7 @@ start_service() {
     say "$name: config changed, restarting"; stop_service "$name"
   fi
   echo "==== $(date -Is) up.sh starts: $*" >>"$LOG/$name.log"
-  setsid "$@" >>"$LOG/$name.log" 2>&1 </dev/null &
+  setsid "$@" >>"$LOG/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$(pidfile "$name")"; echo "$fp" >"$RUN/$name.fp"; STARTED=1
   say "$name: started (pid $!, log $LOG/$name.log)"
 }
