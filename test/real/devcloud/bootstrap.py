@@ -27,17 +27,22 @@ def identity():
     idp = c.identity
     dom = idp.find_domain("default")
 
+    # look names up with list filters: find_*() first tries GET /<name> as an
+    # id, and every such 404 puts a traceback into keystone.log
+    def first(items):
+        return next(iter(items), None)
+
     def project(name, desc):
-        return (idp.find_project(name, domain_id=dom.id)
+        return (first(idp.projects(name=name, domain_id=dom.id))
                 or idp.create_project(name=name, domain_id=dom.id, description=desc))
 
     def user(name, proj):
-        return (idp.find_user(name, domain_id=dom.id)
+        return (first(idp.users(name=name, domain_id=dom.id))
                 or idp.create_user(name=name, password=PW, domain_id=dom.id,
                                    default_project_id=proj.id))
 
     def role(name):
-        return idp.find_role(name) or idp.create_role(name=name)
+        return first(idp.roles(name=name)) or idp.create_role(name=name)
 
     service_p = project("service", "OpenStack service users")
     demo_p = project("demo", "oaktree devcloud demo project")
