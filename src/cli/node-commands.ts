@@ -30,4 +30,31 @@ export function registerNodeCommands(program: Command): void {
       const index = process.argv.indexOf('simulate');
       await runSimulate(process.argv.slice(index + 1));
     });
+
+  const topology = program
+    .command('topology')
+    .description('Start or stop a whole mesh on loopback from a topology file (see topology/*.yaml).');
+  topology
+    .command('up <file>')
+    .description('start every node of the topology (each its own process) and wait until routes converge')
+    .option('--base-port <port>', 'override the file\'s base_port', (value) => Number(value))
+    .option('--state-dir <dir>', 'where node configs, logs and pids go')
+    .action(async (file: string, flags: { basePort?: number; stateDir?: string }) => {
+      const { topologyUp } = await import('../node/topology-runner.ts');
+      const state = await topologyUp(file, flags);
+      for (const node of [...state.nodes].reverse()) {
+        process.stdout.write(`${node.id.padEnd(16)} ${node.address.padEnd(22)} pid ${String(node.pid).padEnd(8)} log ${node.log}\n`);
+      }
+      process.stdout.write(`${state.name}: ${state.nodes.length} nodes up; stop them with: oaktree topology down ${file}\n`);
+    });
+  topology
+    .command('down <file>')
+    .description('stop exactly the processes `topology up` started for this file')
+    .option('--base-port <port>', 'the base_port given to up, if any', (value) => Number(value))
+    .option('--state-dir <dir>', 'the state dir given to up, if any')
+    .action(async (file: string, flags: { basePort?: number; stateDir?: string }) => {
+      const { topologyDown } = await import('../node/topology-runner.ts');
+      const stopped = await topologyDown(file, flags);
+      process.stdout.write(stopped.length ? `stopped ${stopped.map((n) => `${n.id} (pid ${n.pid})`).join(', ')}\n` : 'nothing to stop\n');
+    });
 }

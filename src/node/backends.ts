@@ -31,7 +31,9 @@ export async function buildBackends(config: NodeConfig, nodeId: string, logger: 
   let clouds: CloudConfig[] = [];
   let source = 'no clouds';
 
-  if (config.simulate === undefined) {
+  // `clouds: { only: [] }` serves no clouds.yaml entry at all (a pure gateway, or simulated clouds only).
+  const noCloudsYaml = config.clouds.only?.length === 0;
+  if (config.simulate === undefined && !noCloudsYaml) {
     const loaded = await loadCloudsConfig({ file: config.clouds.file });
     clouds = loaded.clouds;
     if (config.clouds.only) {
@@ -47,7 +49,8 @@ export async function buildBackends(config: NodeConfig, nodeId: string, logger: 
     if (clouds.length) source = loaded.files.join(', ') || 'OS_* environment variables';
   }
 
-  const wantSimulator = config.simulate !== undefined || (clouds.length === 0 && config.peers.length === 0);
+  const wantSimulator =
+    config.simulate !== undefined || (clouds.length === 0 && config.peers.length === 0 && !noCloudsYaml);
   if (wantSimulator) {
     const simulated = config.simulate?.length ? config.simulate : DEFAULT_SIMULATED;
     const { simulator, clouds: simClouds, dir } = await startEmbeddedSimulator(simulated);
