@@ -1,0 +1,93 @@
+// The node's watch machinery for OpenStack regions: one feed (poller, or Redis-replicated poller) per
+// cloud-region, shared by WatchServers, WaitForServer and create-with-wait. A node has one hub
+// (configureWatchHub once at start); tests make their own.
+import type { Server } from '../../../gen/oaktree/v1/compute.ts';
+import { routeKey } from '../../../mesh/location.ts';
+import { FeedRegistry, type FeedFactory } from '../../../cache/poller/feed-registry.ts';
+import type { ServerPollerOptions } from '../../../cache/poller/server-poller.ts';
+import type { Change, RawServer, RegionFeed } from '../../../cache/poller/types.ts';
+import { normalizeServer } from '../normalize/server.ts';
+import type { RegionContext } from '../region.ts';
+import { serverListFetch } from './upstream.ts';
+
+export type ServerNormalizer = (raw: RawServer, ctx: RegionContext) => Server;
+
+export interface WatchHubOptions {
+  /** Poller timing (fast/slow interval, overlap, resync, linger). */
+  poller?: Omit<ServerPollerOptions, 'fetch' | 'log' | 'commit' | 'remoteDemand'>;
+  /** Replicated feeds (Redis); default: a local poller per region. */
+  factory?: FeedFactory;
+  /** Drop an unused region's change log after this long (default 10 min). */
+  retainMs?: number;
+  /** nova → Server (default: the compute normalizer with the region's clouds.yaml networks). */
+  normalize?: ServerNormalizer;
+  /** How often a quiet watch gets a checkpoint (default 10 s). */
+  checkpointIntervalMs?: number;
+  /** Page size of the poller's list calls (default: the cloud's). */
+  pageSize?: number;
+}
+
+export function defaultNormalize(raw: RawServer, ctx: RegionContext): Server {
+  const networks = ctx.regionConfig?.networks ?? [];
+  const external = new Set(networks.filter((n) => n.routesExternally).map((n) => n.name));
+  const internal = new Set(networks.filter((n) => !n.routesExternally).map((n) => n.name));
+  return normalizeServer(raw, { route: ctx.location, externalNetworks: external, internalNetworks: internal });
+}
+
+export class WatchHub {
+  readonly registry: FeedRegistry;
+  readonly options: WatchHubOptions;
+  readonly #normalized = new WeakMap<object, Server>();
+
+  constructor(options: WatchHubOptions = {}) {
+    this.options = options;
+    this.registry = new FeedRegistry({ retainMs: options.retainMs, factory: options.factory, poller: options.poller });
+  }
+
+  get fastIntervalMs(): number {
+    return this.options.poller?.fastIntervalMs ?? 1_000;
+  }
+
+  get checkpointIntervalMs(): number {
+    return this.options.checkpointIntervalMs ?? 10_000;
+  }
+
+  /** The shared feed of a region (created on first use). */
+  feedFor(ctx: RegionContext): RegionFeed {
+    return this.registry.feed(routeKey(ctx.location), serverListFetch(ctx, this.options.pageSize));
+  }
+
+  /** A change's server in oaktree's shape, computed once per change however many watchers read it. */
+  normalize(raw: RawServer, ctx: RegionContext): Server {
+    let server = this.#normalized.get(raw);
+    if (!server) {
+      server = (this.options.normalize ?? defaultNormalize)(raw, ctx);
+      this.#normalized.set(raw, server);
+    }
+    return server;
+  }
+
+  /** The change as the API shows it (DELETED carries the last known state, with status DELETED). */
+  serverOf(change: Pick<Change, 'raw'>, ctx: RegionContext): Server {
+    return this.normalize(change.raw, ctx);
+  }
+
+  close(): Promise<void> {
+    return this.registry.close();
+  }
+}
+
+let defaultHub: WatchHub | undefined;
+
+/** Sets the node's hub (call once at start, e.g. with a Redis factory); returns it. */
+export function configureWatchHub(options: WatchHubOptions): WatchHub {
+  void defaultHub?.close();
+  defaultHub = new WatchHub(options);
+  return defaultHub;
+}
+
+/** The node's hub (a local one with defaults unless configured). */
+export function watchHub(): WatchHub {
+  defaultHub ??= new WatchHub();
+  return defaultHub;
+}

@@ -1,0 +1,270 @@
+// One poller per cloud-region, shared by every waiter and watcher of the node: it lists what changed with
+// nova's changes-since (small overlap, deduped by content), follows pagination, notices deletions (nova
+// returns recently deleted servers; a periodic full list catches servers that vanished), and wakes every
+// subscriber through the change log. Interval adapts: fast while someone waits or a watched server is in
+// transition, slow when idle, backing off when the cloud fails (429/503 included). 1,000 waiters cost the
+// cloud what one costs: one list call per interval.
+import { ChangeLog, type Change, type RawServer } from './change-log.ts';
+import type { PendingChange, RegionFeed, SubscriberKind, UpstreamFetch } from './types.ts';
+
+export interface PollerLogger {
+  debug(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface ServerPollerOptions {
+  fetch: UpstreamFetch;
+  /** The log to feed (default: a new one). */
+  log?: ChangeLog;
+  /** Interval while someone waits or a server is in transition (default 1 s). */
+  fastIntervalMs?: number;
+  /** Interval while only idle watchers listen (default 15 s). */
+  slowIntervalMs?: number;
+  /** Longest pause after repeated failures (default 60 s). */
+  maxBackoffMs?: number;
+  /** changes-since starts this much before the previous poll (clock skew, slow commits; default 2 s). */
+  overlapMs?: number;
+  /** A full list this often, to catch servers that vanished without a changes-since record (default 60 s). */
+  resyncIntervalMs?: number;
+  /** Keep polling this long after the last subscriber left (default 5 s). */
+  lingerMs?: number;
+  /** Stores a batch (a leader writes it to Redis first); default: appends to the local log. */
+  commit?: (batch: PendingChange[], polledAt: number) => Promise<Change[]>;
+  /** Demand from elsewhere (other replicas' waiters), asked on every tick. */
+  remoteDemand?: () => Promise<{ fast: boolean; any: boolean }>;
+  logger?: PollerLogger;
+}
+
+/** Nova statuses (and task states) that mean a change is coming soon. */
+const TRANSITIONAL = new Set(['BUILD', 'REBUILD', 'RESIZE', 'REVERT_RESIZE', 'MIGRATING', 'REBOOT', 'HARD_REBOOT', 'PASSWORD', 'DELETING']);
+
+export function inTransition(raw: RawServer): boolean {
+  const task = raw['OS-EXT-STS:task_state'];
+  return TRANSITIONAL.has(String(raw.status ?? '').toUpperCase()) || (typeof task === 'string' && task !== '');
+}
+
+interface PollWaiter {
+  after: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export class ServerPoller implements RegionFeed {
+  readonly log: ChangeLog;
+  readonly #o: Required<Omit<ServerPollerOptions, 'log' | 'commit' | 'remoteDemand' | 'logger'>>;
+  readonly #commit: (batch: PendingChange[], polledAt: number) => Promise<Change[]>;
+  readonly #remoteDemand?: ServerPollerOptions['remoteDemand'];
+  readonly #logger?: PollerLogger;
+  #watchers = 0;
+  #waiters = 0;
+  #poke = false;
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+  #polling = false;
+  #closed = false;
+  #lastSubscriberLeft = 0;
+  #lastPollEnd = 0;
+  #lastPollStart = 0;
+  #lastFull = 0;
+  #maxUpdated = 0;
+  #errors = 0;
+  #abort = new AbortController();
+  #pollWaiters: PollWaiter[] = [];
+  /** Upstream list requests (pages) made. */
+  upstreamCalls = 0;
+  polls = 0;
+  lastError: unknown;
+
+  constructor(options: ServerPollerOptions) {
+    this.log = options.log ?? new ChangeLog();
+    this.#o = {
+      fetch: options.fetch,
+      fastIntervalMs: options.fastIntervalMs ?? 1_000,
+      slowIntervalMs: options.slowIntervalMs ?? 15_000,
+      maxBackoffMs: options.maxBackoffMs ?? 60_000,
+      overlapMs: options.overlapMs ?? 2_000,
+      resyncIntervalMs: options.resyncIntervalMs ?? 60_000,
+      lingerMs: options.lingerMs ?? 5_000,
+    };
+    this.#commit = options.commit ?? (async (batch, polledAt) => this.#appendLocal(batch, polledAt));
+    this.#remoteDemand = options.remoteDemand;
+    this.#logger = options.logger;
+  }
+
+  get subscribers(): number {
+    return this.#watchers + this.#waiters;
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  subscribe(kind: SubscriberKind): () => void {
+    if (kind === 'wait') this.#waiters++;
+    else this.#watchers++;
+    this.poke();
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      if (kind === 'wait') this.#waiters--;
+      else this.#watchers--;
+      if (this.subscribers === 0) this.#lastSubscriberLeft = Date.now();
+    };
+  }
+
+  /** Asks for a poll within the fast interval (a new waiter; a write just went through oaktree). */
+  poke(): void {
+    this.#poke = true;
+    this.start();
+  }
+
+  /** Starts the tick loop (idempotent). Subscribing starts it too. */
+  start(): void {
+    if (this.#running || this.#closed) return;
+    this.#running = true;
+    this.#lastSubscriberLeft = Date.now();
+    this.#schedule(0);
+  }
+
+  /** Stops polling; the log stays, so a later start continues with changes-since and no gap. */
+  stop(): void {
+    this.#running = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.stop();
+    this.#abort.abort();
+    for (const w of this.#pollWaiters) w.reject(new Error('poller closed'));
+    this.#pollWaiters = [];
+  }
+
+  whenPolled(after: number, signal: AbortSignal): Promise<void> {
+    if (this.log.primed && this.log.polledAt >= after) return Promise.resolve();
+    this.poke();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.#pollWaiters = this.#pollWaiters.filter((w) => w !== waiter);
+        reject(signal.reason);
+      };
+      const waiter: PollWaiter = {
+        after,
+        resolve: () => (signal.removeEventListener('abort', onAbort), resolve()),
+        reject: (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#pollWaiters.push(waiter);
+    });
+  }
+
+  #schedule(ms: number): void {
+    if (!this.#running) return;
+    this.#timer = setTimeout(() => void this.#tick(), ms);
+    this.#timer.unref?.();
+  }
+
+  /** Every fast interval: decide whether a poll is due (ticks cost the cloud nothing). */
+  async #tick(): Promise<void> {
+    this.#timer = undefined;
+    if (!this.#running) return;
+    if (this.#polling) return this.#schedule(this.#o.fastIntervalMs);
+    const now = Date.now();
+    let remote = { fast: false, any: false };
+    if (this.#remoteDemand) remote = await this.#remoteDemand().catch(() => remote);
+    if (this.subscribers === 0 && !remote.any && !this.#poke && now - this.#lastSubscriberLeft >= this.#o.lingerMs) {
+      this.stop(); // nobody listens: stop asking the cloud
+      return;
+    }
+    const interval = this.#interval(remote.fast);
+    if (now - this.#lastPollEnd >= interval) {
+      this.#poke = false;
+      await this.pollOnce().catch(() => {});
+    }
+    this.#schedule(Math.min(this.#o.fastIntervalMs, Math.max(50, this.#lastPollEnd + interval - Date.now())));
+  }
+
+  #interval(remoteFast: boolean): number {
+    const fast = this.#poke || remoteFast || this.#waiters > 0 || !this.log.primed || (this.#watchers > 0 && this.#anyInTransition());
+    const base = fast ? this.#o.fastIntervalMs : this.#o.slowIntervalMs;
+    if (this.#errors === 0) return base;
+    return Math.max(base, Math.min(this.#o.maxBackoffMs, this.#o.fastIntervalMs * 2 ** this.#errors));
+  }
+
+  #anyInTransition(): boolean {
+    for (const raw of this.log.values()) if (inTransition(raw)) return true;
+    return false;
+  }
+
+  /** One poll: list (full or changes-since), diff against the log, commit, wake everyone. */
+  async pollOnce(): Promise<Change[]> {
+    if (this.#polling) throw new Error('a poll is already running');
+    this.#polling = true;
+    const started = Date.now();
+    const full = !this.log.primed || started - this.#lastFull >= this.#o.resyncIntervalMs;
+    try {
+      const since = full ? undefined : new Date(Math.min(this.#lastPollStart, this.#maxUpdated || this.#lastPollStart) - this.#o.overlapMs);
+      const latest = new Map<string, RawServer>();
+      for await (const page of this.#o.fetch(since, this.#abort.signal)) {
+        this.upstreamCalls++;
+        for (const raw of page) {
+          const id = raw.id;
+          if (typeof id !== 'string' && typeof id !== 'number') continue;
+          latest.set(String(id), raw);
+          const updated = Date.parse(String(raw.updated ?? ''));
+          if (!Number.isNaN(updated) && updated > this.#maxUpdated) this.#maxUpdated = updated;
+        }
+      }
+      const batch: PendingChange[] = [];
+      for (const [id, raw] of latest) {
+        const type = this.log.classify(id, raw);
+        if (type) batch.push({ type, id, raw: type === 'DELETED' ? { ...this.log.get(id), ...raw } : raw });
+      }
+      if (full && this.log.primed) {
+        // A full list omits deleted servers: whatever we knew and is gone was deleted.
+        for (const id of [...this.log.ids()]) {
+          if (!latest.has(id)) batch.push({ type: 'DELETED', id, raw: { ...this.log.get(id), status: 'DELETED' } });
+        }
+      }
+      const changes = await this.#commit(batch, started);
+      if (full) this.#lastFull = started;
+      this.#lastPollStart = started;
+      this.#errors = 0;
+      this.lastError = undefined;
+      this.polls++;
+      this.#logger?.debug({ full, changes: changes.length, servers: this.log.size, ms: Date.now() - started }, 'servers polled');
+      this.#settleWaiters(started);
+      return changes;
+    } catch (error) {
+      this.#errors++;
+      this.lastError = error;
+      this.#logger?.warn({ err: (error as Error)?.message, failures: this.#errors }, 'server poll failed; backing off');
+      if (!this.log.primed) {
+        const waiters = this.#pollWaiters;
+        this.#pollWaiters = [];
+        for (const w of waiters) w.reject(error);
+      }
+      throw error;
+    } finally {
+      this.#lastPollEnd = Date.now();
+      this.#polling = false;
+    }
+  }
+
+  #appendLocal(batch: PendingChange[], polledAt: number): Change[] {
+    const changes = batch.map((c) => this.log.append(c.type, c.id, c.raw));
+    this.log.primed = true;
+    this.log.polledAt = polledAt;
+    this.log.notify();
+    return changes;
+  }
+
+  #settleWaiters(started: number): void {
+    const ready = this.#pollWaiters.filter((w) => w.after <= started);
+    this.#pollWaiters = this.#pollWaiters.filter((w) => w.after > started);
+    for (const w of ready) w.resolve();
+  }
+}

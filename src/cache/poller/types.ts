@@ -1,0 +1,34 @@
+// The shapes shared by the poller, the Redis replication and the watch handlers.
+import type { Change, ChangeLog, ChangeType, RawServer } from './change-log.ts';
+
+/**
+ * Lists servers of one cloud-region: every server when `since` is undefined, else nova's
+ * `changes-since` (changed and recently deleted ones). One yielded array per page.
+ */
+export type UpstreamFetch = (since: Date | undefined, signal: AbortSignal) => AsyncIterable<RawServer[]>;
+
+/** A change the poller found, before it has a sequence number. */
+export interface PendingChange {
+  type: ChangeType;
+  id: string;
+  raw: RawServer;
+}
+
+/** Who is listening: a waiter wants the fast interval; a watcher only while something is in transition. */
+export type SubscriberKind = 'watch' | 'wait';
+
+/** What the watch handlers need from a region: the log, demand, freshness. Local or replicated. */
+export interface RegionFeed {
+  readonly log: ChangeLog;
+  /** Registers a listener (the poller runs while there is one); call the result to leave. */
+  subscribe(kind: SubscriberKind): () => void;
+  /** Resolves once the state reflects a poll that started at or after `after` (epoch ms). */
+  whenPolled(after: number, signal: AbortSignal): Promise<void>;
+  /** Upstream list calls made by this process for this region (metrics, tests). */
+  readonly upstreamCalls: number;
+  /** Listeners registered now. */
+  readonly subscribers: number;
+  close(): Promise<void>;
+}
+
+export type { Change, ChangeLog, ChangeType, RawServer };

@@ -1,0 +1,97 @@
+// A short-lived cache in front of cloud reads: per-key TTL, `fresh` to bypass it, invalidation by key prefix
+// when a write passes through oaktree (openstacksdk drops a whole resource prefix on any non-GET; so do we).
+// Loads are single-flight in this process; across replicas (Redis) a short load lock lets one replica load
+// while the others wait for its value instead of asking the cloud too.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SingleFlight } from './coalesce.ts';
+import type { SharedState } from './shared-state.ts';
+
+export interface Codec<T> {
+  encode(value: T): string;
+  decode(text: string): T;
+}
+
+export const jsonCodec: Codec<any> = { encode: (v) => JSON.stringify(v), decode: (t) => JSON.parse(t) };
+
+export interface TtlCacheOptions {
+  state: SharedState;
+  /** Prepended to every key, e.g. "oaktree:cache:". */
+  namespace?: string;
+  /** Default TTL (ms) when a call gives none. */
+  defaultTtlMs?: number;
+  /** How long another replica's load may take before this one loads itself (ms). */
+  loadLockMs?: number;
+}
+
+export interface GetOptions<T> {
+  ttlMs?: number;
+  /** Skip the cached value (the result is still stored for others). */
+  fresh?: boolean;
+  codec?: Codec<T>;
+}
+
+export class TtlCache {
+  readonly #state: SharedState;
+  readonly #ns: string;
+  readonly #defaultTtl: number;
+  readonly #loadLockMs: number;
+  readonly #flights = new SingleFlight();
+  readonly #owner = randomUUID();
+  /** Loads that reached the loader (metrics, tests). */
+  loads = 0;
+  hits = 0;
+
+  constructor(options: TtlCacheOptions) {
+    this.#state = options.state;
+    this.#ns = options.namespace ?? 'oaktree:cache:';
+    this.#defaultTtl = options.defaultTtlMs ?? 5_000;
+    this.#loadLockMs = options.loadLockMs ?? 10_000;
+  }
+
+  /** The cached value of key, else load() once (however many callers ask at the same time). */
+  async get<T>(key: string, load: () => Promise<T>, options: GetOptions<T> = {}): Promise<T> {
+    const codec = (options.codec ?? jsonCodec) as Codec<T>;
+    const full = this.#ns + key;
+    if (!options.fresh) {
+      const text = await this.#state.get(full);
+      if (text !== undefined) {
+        this.hits++;
+        return codec.decode(text);
+      }
+    }
+    const flightKey = `${options.fresh ? 'fresh' : 'cached'}:${full}`;
+    return this.#flights.run(flightKey, () => this.#load(full, load, codec, options));
+  }
+
+  async #load<T>(full: string, load: () => Promise<T>, codec: Codec<T>, options: GetOptions<T>): Promise<T> {
+    const ttl = options.ttlMs ?? this.#defaultTtl;
+    const lockKey = `${full}\0loading`;
+    const locked = this.#state.kind === 'memory' || (await this.#state.tryLock(lockKey, this.#owner, this.#loadLockMs));
+    if (!locked && !options.fresh) {
+      // Another replica is loading it: wait for its value rather than asking the cloud a second time.
+      const until = Date.now() + this.#loadLockMs;
+      while (Date.now() < until) {
+        await sleep(25);
+        const text = await this.#state.get(full);
+        if (text !== undefined) {
+          this.hits++;
+          return codec.decode(text);
+        }
+      }
+    }
+    try {
+      this.loads++;
+      const value = await load();
+      await this.#state.set(full, codec.encode(value), ttl);
+      return value;
+    } finally {
+      if (locked && this.#state.kind !== 'memory') await this.#state.unlock(lockKey, this.#owner);
+    }
+  }
+
+  /** Drops every cached key starting with prefix (a write went through oaktree). */
+  invalidate(prefix: string): Promise<number> {
+    return this.#state.deleteByPrefix(this.#ns + prefix);
+  }
+}

@@ -1,0 +1,207 @@
+// The shared poller and the watch handlers against the simulator over HTTP: one list call per interval for
+// a thousand waiters, notify latency, ERROR and delete events, resume without loss or duplicates, OUT_OF_RANGE.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ServerEventType, ServerStatus, WaitForServerRequest, WatchServersRequest, type WatchServersResponse } from '../../../src/gen/oaktree/v1/compute.ts';
+import { WatchHub } from '../../../src/backends/openstack/watch/hub.ts';
+import { serverChanges, watchHandlers } from '../../../src/backends/openstack/watch/handlers.ts';
+import type { CallContext } from '../../../src/backends/backend.ts';
+import { toStatus } from '../../../src/api/errors.ts';
+import { percentile, startSimRegion, type SimRegion } from './helpers.ts';
+
+const FAST = 250;
+
+function callCtx(signal: AbortSignal, deadline?: Date): CallContext {
+  return { signal, deadline, via: ['test'] };
+}
+
+describe('shared server poller against the simulator', () => {
+  let region: SimRegion;
+  let hub: WatchHub;
+  before(async () => {
+    region = await startSimRegion({ bootDelayMs: 800, seedServers: 3 });
+    hub = new WatchHub({ poller: { fastIntervalMs: FAST, slowIntervalMs: 2_000, lingerMs: 500 }, checkpointIntervalMs: 400 });
+  });
+  after(async () => {
+    await hub.close();
+    await region.close();
+  });
+
+  test('1,000 concurrent waiters cost one list call per interval, and all see ACTIVE', async () => {
+    const ids = await Promise.all([region.createServer('w-a'), region.createServer('w-b')]);
+    const abort = new AbortController();
+    const listBefore = region.listCalls();
+    const getBefore = region.getCalls();
+    const started = Date.now();
+    const seenActive: number[] = [];
+    const waiters = Array.from({ length: 1000 }, async (_, i) => {
+      const id = ids[i % 2];
+      for await (const change of serverChanges(hub, region.ctx, id, abort.signal)) {
+        if (change.server.status === ServerStatus.SERVER_STATUS_ACTIVE) {
+          seenActive.push(Date.now());
+          return;
+        }
+      }
+    });
+    await Promise.all(waiters);
+    const elapsed = Date.now() - started;
+    const calls = region.listCalls() - listBefore;
+    const intervals = Math.ceil(elapsed / FAST) + 1;
+    assert.equal(seenActive.length, 1000);
+    assert.equal(region.getCalls() - getBefore, 0, 'no per-server GETs');
+    assert.ok(calls <= intervals, `${calls} list calls in ${elapsed} ms (at most ${intervals} intervals of ${FAST} ms)`);
+    assert.ok(calls >= 1);
+    abort.abort();
+  });
+
+  test('ACTIVE reaches every watcher within the interval plus a margin; latency measured', async () => {
+    const abort = new AbortController();
+    const handlers = watchHandlers(async () => region.ctx, { hub });
+    const id = await region.createServer('lat');
+    const activeAt = Date.now() + 800; // the simulator's boot delay
+    const latencies: number[] = [];
+    const watchers = Array.from({ length: 50 }, async () => {
+      const stream = handlers.watchServers!(WatchServersRequest.fromPartial({ serverIds: [id] }), region.ctx.location, callCtx(abort.signal));
+      for await (const msg of stream) {
+        if (msg.item?.$case === 'event' && msg.item.value.server?.status === ServerStatus.SERVER_STATUS_ACTIVE) {
+          latencies.push(Date.now() - activeAt);
+          return;
+        }
+      }
+    });
+    await Promise.all(watchers);
+    abort.abort();
+    const p50 = percentile(latencies, 50);
+    const p99 = percentile(latencies, 99);
+    console.log(`# notify latency (50 watchers, interval ${FAST} ms): median ${p50} ms, p99 ${p99} ms`);
+    assert.ok(p99 <= FAST + 300, `p99 ${p99} ms`);
+  });
+
+  test('ERROR ends a wait with ABORTED and the fault; delete ends it with NOT_FOUND', async () => {
+    region.sim.faults.add({ kind: 'server-error', namePattern: '^doomed', message: 'No valid host was found.' });
+    const doomed = await region.createServer('doomed-1');
+    const handlers = watchHandlers(async () => region.ctx, { hub });
+    const abort = new AbortController();
+    const seen: ServerStatus[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const msg of handlers.waitForServer!(WaitForServerRequest.fromPartial({ nameOrId: doomed }), region.ctx.location, callCtx(abort.signal))) {
+          seen.push(msg.server!.status);
+        }
+      })(),
+      (error: unknown) => {
+        const { code, message } = toStatus(error);
+        assert.equal(code, 10); // ABORTED
+        assert.match(message, /No valid host was found/);
+        return true;
+      },
+    );
+    assert.equal(seen.at(-1), ServerStatus.SERVER_STATUS_ERROR);
+
+    const victim = await region.createServer('victim');
+    const waiting = (async () => {
+      for await (const _ of handlers.waitForServer!(WaitForServerRequest.fromPartial({ nameOrId: victim, until: [ServerStatus.SERVER_STATUS_STOPPED] }), region.ctx.location, callCtx(abort.signal))) {
+        /* progress */
+      }
+    })();
+    await sleep(FAST * 2);
+    await region.deleteServer(victim);
+    await assert.rejects(waiting, (error: unknown) => toStatus(error).code === 5); // NOT_FOUND
+  });
+
+  test('a wait past its deadline fails with DEADLINE_EXCEEDED; an unknown id with NOT_FOUND', async () => {
+    const handlers = watchHandlers(async () => region.ctx, { hub });
+    const id = await region.createServer('slowpoke');
+    const abort = new AbortController();
+    const deadline = new Date(Date.now() + 300);
+    await assert.rejects(
+      (async () => {
+        for await (const _ of handlers.waitForServer!(WaitForServerRequest.fromPartial({ nameOrId: id, until: [ServerStatus.SERVER_STATUS_STOPPED] }), region.ctx.location, callCtx(abort.signal, deadline))) {
+          /* progress */
+        }
+      })(),
+      (error: unknown) => toStatus(error).code === 4,
+    );
+    await assert.rejects(
+      (async () => {
+        for await (const _ of handlers.waitForServer!(WaitForServerRequest.fromPartial({ nameOrId: '00000000-0000-0000-0000-000000000000' }), region.ctx.location, callCtx(abort.signal))) {
+          /* nothing */
+        }
+      })(),
+      (error: unknown) => toStatus(error).code === 5,
+    );
+  });
+
+  test('watch: snapshot, checkpoint, changes; a reconnect with the last token misses nothing and repeats nothing', async () => {
+    const handlers = watchHandlers(async () => region.ctx, { hub });
+    const first = new AbortController();
+    const received: WatchServersResponse[] = [];
+    let token = '';
+    const stream = handlers.watchServers!(WatchServersRequest.fromPartial({}), region.ctx.location, callCtx(first.signal));
+    const iterator = stream[Symbol.asyncIterator]();
+    // Read the snapshot up to its checkpoint.
+    for (;;) {
+      const { value } = await iterator.next();
+      received.push(value);
+      token = value.resumeToken;
+      if (value.item?.$case === 'checkpoint') break;
+    }
+    assert.ok(received.length > 1, 'the snapshot has the seeded servers');
+    assert.ok(received.slice(0, -1).every((m) => m.item?.$case === 'event' && m.item.value.type === ServerEventType.SERVER_EVENT_TYPE_EXISTING));
+    const ck = received.at(-1)!.item;
+    assert.ok(ck?.$case === 'checkpoint' && ck.value.initialStateComplete);
+    // Disconnect, make changes while nobody watches, reconnect with the token.
+    await iterator.return?.(undefined);
+    first.abort();
+    const made = await Promise.all([region.createServer('gap-1'), region.createServer('gap-2')]);
+    await sleep(1_300); // they go ACTIVE meanwhile
+    await region.deleteServer(made[0]);
+    const second = new AbortController();
+    const events: { type: ServerEventType; id: string; status: ServerStatus }[] = [];
+    const resumed = handlers.watchServers!(WatchServersRequest.fromPartial({ resumeToken: token }), region.ctx.location, callCtx(second.signal));
+    const deadline = Date.now() + 5_000;
+    for await (const msg of resumed) {
+      if (msg.item?.$case === 'event') {
+        const s = msg.item.value.server!;
+        if (made.includes(s.id)) events.push({ type: msg.item.value.type, id: s.id, status: s.status });
+      }
+      const deleted = events.some((e) => e.type === ServerEventType.SERVER_EVENT_TYPE_DELETED);
+      const active = events.some((e) => e.id === made[1] && e.status === ServerStatus.SERVER_STATUS_ACTIVE);
+      if ((deleted && active) || Date.now() > deadline) break;
+    }
+    second.abort();
+    const kinds = (id: string) => events.filter((e) => e.id === id).map((e) => ServerEventType[e.type]);
+    assert.equal(events.filter((e) => e.type === ServerEventType.SERVER_EVENT_TYPE_EXISTING).length, 0, 'no snapshot on resume');
+    assert.deepEqual(kinds(made[0]).filter((k) => k.endsWith('ADDED')).length, 1, 'ADDED once');
+    assert.ok(kinds(made[0]).at(-1)!.endsWith('DELETED'), `made[0]: ${kinds(made[0])}`);
+    assert.deepEqual(kinds(made[1]).filter((k) => k.endsWith('ADDED')).length, 1, 'ADDED once');
+    // No change is delivered twice: (id, status) pairs are unique per server.
+    const pairs = events.map((e) => `${e.id}:${e.type}:${e.status}`);
+    assert.equal(new Set(pairs).size, pairs.length, `duplicates in ${pairs.join(', ')}`);
+  });
+
+  test('a token from another epoch or beyond the retained log answers OUT_OF_RANGE; garbage INVALID_ARGUMENT', async () => {
+    const small = new WatchHub({ poller: { fastIntervalMs: FAST, lingerMs: 200 } });
+    const handlers = watchHandlers(async () => region.ctx, { hub: small });
+    const abort = new AbortController();
+    const read = async (token: string) => {
+      for await (const msg of handlers.watchServers!(WatchServersRequest.fromPartial({ resumeToken: token }), region.ctx.location, callCtx(abort.signal))) {
+        return msg;
+      }
+    };
+    // A token issued by the first hub's log: this hub's log has another epoch.
+    const feed = hub.feedFor(region.ctx);
+    const { locationToken } = await import('../../../src/cache/watch-token.ts');
+    const { routeKey } = await import('../../../src/mesh/location.ts');
+    const foreign = locationToken(routeKey(region.ctx.location), feed.log.epoch, feed.log.seq);
+    await assert.rejects(read(foreign), (e: unknown) => toStatus(e).code === 11);
+    const own = small.feedFor(region.ctx).log;
+    await small.feedFor(region.ctx).whenPolled(0, abort.signal);
+    const ahead = locationToken(routeKey(region.ctx.location), own.epoch, own.seq + 5);
+    await assert.rejects(read(ahead), (e: unknown) => toStatus(e).code === 11);
+    await assert.rejects(read('not-a-token'), (e: unknown) => toStatus(e).code === 3);
+    abort.abort();
+    await small.close();
+  });
+});
