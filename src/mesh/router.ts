@@ -119,6 +119,8 @@ export class Router {
         }
         yield response;
       }
+      // A stream cut short by cancellation or shutdown must never look complete to the caller.
+      ctx.signal.throwIfAborted();
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
       fanout.abort();
@@ -149,7 +151,7 @@ export class Router {
         yield response;
       }
     } catch (error) {
-      if (ctx.signal.aborted) return; // the whole call is over; nobody reads error items any more
+      if (ctx.signal.aborted) throw error; // the whole call is over: let the abort end it, never as complete
       const { code, message } = expired()
         ? { code: Status.DEADLINE_EXCEEDED, message: 'no answer before the deadline' }
         : toStatus(error);
