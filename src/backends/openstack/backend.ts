@@ -3,7 +3,8 @@
 import type { CloudConfig } from '../../config/clouds/types.ts';
 import type { Location, Project } from '../../gen/oaktree/v1/location.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { Backend } from '../backend.ts';
+import type { Backend, CallContext } from '../backend.ts';
+import { toServerError } from '../../api/errors.ts';
 import { HandlerBackend, type LocationHandlers } from '../handler-backend.ts';
 import { computeHandlers } from './compute/handlers.ts';
 import { imageHandlers } from './image/handlers.ts';
@@ -121,34 +122,37 @@ class CloudState {
   }
 }
 
-/** Wraps every handler so transport errors reach the API layer with their gRPC code. */
+/**
+ * Wraps every handler so failures reach the API layer as ServerErrors with the right code: transport errors carry
+ * their code in `code` (not `grpcCode`), and the Backend contract says unary and streaming calls throw ServerErrors.
+ */
 function withGrpcCodes(handlers: LocationHandlers): LocationHandlers {
   const wrapped: Record<string, unknown> = {};
   for (const [key, handler] of Object.entries(handlers)) {
     if (typeof handler !== 'function') continue;
     wrapped[key] = (...args: unknown[]) => {
+      const signal = (args[2] as CallContext | undefined)?.signal;
+      const fail = (error: unknown): never => {
+        throw toServerError(withGrpcCode(error), signal);
+      };
       let result: unknown;
       try {
         result = (handler as (...a: unknown[]) => unknown)(...args);
       } catch (error) {
-        throw withGrpcCode(error);
+        fail(error);
       }
-      if (result && typeof (result as Promise<unknown>).then === 'function') {
-        return (result as Promise<unknown>).catch((error) => {
-          throw withGrpcCode(error);
-        });
-      }
-      if (result && Symbol.asyncIterator in (result as object)) return recode(result as AsyncIterable<unknown>);
+      if (result && typeof (result as Promise<unknown>).then === 'function') return (result as Promise<unknown>).catch(fail);
+      if (result && Symbol.asyncIterator in (result as object)) return recode(result as AsyncIterable<unknown>, fail);
       return result;
     };
   }
   return wrapped as LocationHandlers;
 }
 
-async function* recode<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+async function* recode<T>(source: AsyncIterable<T>, fail: (error: unknown) => never): AsyncGenerator<T> {
   try {
     yield* source;
   } catch (error) {
-    throw withGrpcCode(error);
+    fail(error);
   }
 }

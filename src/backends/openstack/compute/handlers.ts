@@ -1,7 +1,28 @@
-// The compute RPCs of one OpenStack cloud, per location.
+// The compute RPCs of one OpenStack cloud, per location (plus limits and capabilities, which start from nova).
 import type { LocationHandlers } from '../../handler-backend.ts';
 import type { RegionResolver } from '../region.ts';
+import { getCapabilitiesHandler } from './capabilities.ts';
+import { createServerHandler } from './create-server.ts';
+import { listFlavorsHandler } from './flavors.ts';
+import { createKeypairHandler, deleteKeypairHandler, listKeypairsHandler } from './keypairs.ts';
+import { getLimitsHandler } from './limits.ts';
+import { deleteServerHandler, getServerConsoleHandler, waitForServerHandler } from './server-actions.ts';
+import { listServersHandler } from './servers.ts';
+import { listAvailabilityZonesHandler } from './zones.ts';
 
-export function computeHandlers(_resolve: RegionResolver): LocationHandlers {
-  return {};
+export function computeHandlers(resolve: RegionResolver): LocationHandlers {
+  return {
+    listFlavors: listFlavorsHandler(resolve),
+    listKeypairs: listKeypairsHandler(resolve),
+    createKeypair: createKeypairHandler(resolve),
+    deleteKeypair: deleteKeypairHandler(resolve),
+    listServers: listServersHandler(resolve),
+    createServer: createServerHandler(resolve),
+    deleteServer: deleteServerHandler(resolve),
+    waitForServer: waitForServerHandler(resolve),
+    getServerConsole: getServerConsoleHandler(resolve),
+    listAvailabilityZones: listAvailabilityZonesHandler(resolve),
+    getLimits: getLimitsHandler(resolve),
+    getCapabilities: getCapabilitiesHandler(resolve),
+  };
 }

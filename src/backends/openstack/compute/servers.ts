@@ -1,0 +1,61 @@
+// Reading servers: ListServers (streamed page by page) and finding one server by name or id.
+import type { CallContext } from '../../backend.ts';
+import { ServerStatus, type ListServersRequest, type Server } from '../../../gen/oaktree/v1/compute.ts';
+import type { Location } from '../../../gen/oaktree/v1/location.ts';
+import { describeLocation } from '../../../mesh/location.ts';
+import { novaStatusFilter, serverStatus } from '../normalize/server.ts';
+import type { RegionContext, RegionResolver } from '../region.ts';
+import { exactlyOne, exactNameFilter, getOrUndefined, looksLikeId, type Raw } from './nova.ts';
+import { normalizeServers } from './server-view.ts';
+
+/** One server by id; undefined when nova says it does not exist (or only as DELETED). */
+export async function getServerRaw(ctx: RegionContext, id: string, signal?: AbortSignal): Promise<Raw | undefined> {
+  const raw = await getOrUndefined(ctx, `/servers/${encodeURIComponent(id)}`, 'server', signal);
+  return raw && raw.status !== 'DELETED' ? raw : undefined;
+}
+
+/** Servers with exactly this name (nova's filter is a regex and matches substrings: check again). */
+export async function serversNamed(ctx: RegionContext, name: string, signal?: AbortSignal): Promise<Raw[]> {
+  const found: Raw[] = [];
+  const query = { name: exactNameFilter(name) };
+  for await (const page of ctx.session.paginate('compute', ctx.region, '/servers/detail', 'servers', { query, signal })) {
+    for (const raw of page) if (raw.name === name) found.push(raw);
+  }
+  return found;
+}
+
+/** A server by id or exact name: NOT_FOUND, or INVALID_ARGUMENT naming every candidate. */
+export async function findServerRaw(ctx: RegionContext, nameOrId: string, signal?: AbortSignal): Promise<Raw> {
+  if (looksLikeId(nameOrId)) {
+    const byId = await getServerRaw(ctx, nameOrId, signal);
+    if (byId) return byId;
+  }
+  return exactlyOne('server', nameOrId, describeLocation(ctx.location), await serversNamed(ctx, nameOrId, signal));
+}
+
+export function listServersHandler(resolve: RegionResolver) {
+  return async function* listServers(request: ListServersRequest, target: Location, call: CallContext): AsyncGenerator<Server> {
+    const ctx = await resolve(target);
+    const signal = call.signal;
+    const wantedStatus = request.status;
+    const statusOk = (raw: Raw) =>
+      wantedStatus === ServerStatus.SERVER_STATUS_UNSPECIFIED || serverStatus(raw.status, raw['OS-EXT-STS:task_state']) === wantedStatus;
+
+    if (request.nameOrId && looksLikeId(request.nameOrId)) {
+      const byId = await getServerRaw(ctx, request.nameOrId, signal);
+      if (byId) {
+        if (statusOk(byId)) yield* await normalizeServers(ctx, [byId], signal);
+        return;
+      }
+    }
+    const query: Record<string, string | undefined> = {
+      name: request.nameOrId ? exactNameFilter(request.nameOrId) : undefined,
+      status: novaStatusFilter(wantedStatus),
+    };
+    // One upstream page at a time: the first servers reach the client while nova is still paging.
+    for await (const page of ctx.session.paginate('compute', ctx.region, '/servers/detail', 'servers', { query, signal })) {
+      const keep = page.filter((raw) => statusOk(raw) && (!request.nameOrId || raw.name === request.nameOrId));
+      yield* await normalizeServers(ctx, keep, signal);
+    }
+  };
+}
