@@ -30,6 +30,8 @@ export interface HarnessOptions {
   /** Backend options (default: a fast retry policy so faults do not slow tests down). */
   backend?: Partial<OpenStackBackendOptions>;
   logger?: Logger;
+  /** Runs after the simulator is up and before the node starts (e.g. faults that must hit the first auth). */
+  beforeNode?: (sim: Simulator) => void | Promise<void>;
 }
 
 export interface Clients {
@@ -86,6 +88,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         },
       }),
     );
+    await options.beforeNode?.(sim);
     node = await startNode({ nodeId: 'osb-test', listen: '127.0.0.1:0', backends, logger });
     const channel = createChannel(node.address);
     const clients: Clients = {

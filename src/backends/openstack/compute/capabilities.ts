@@ -1,5 +1,6 @@
 // GetCapabilities: what one location supports, from the catalog, version discovery, Glance's schema and import
 // info, clouds.yaml (vendor profile) and Neutron, so a user never has to read the cloud's documentation.
+import { setMaxListeners } from 'node:events';
 import type { CallContext } from '../../backend.ts';
 import {
   FloatingIPSource,
@@ -111,6 +112,7 @@ async function volumeCapabilities(ctx: RegionContext, present: boolean, signal: 
 }
 
 export async function capabilitiesOf(ctx: RegionContext, signal: AbortSignal): Promise<Capabilities> {
+  setMaxListeners(64, signal); // a dozen lookups share the caller's signal at once
   const services = (await Promise.all(PROBED.map((t) => serviceCapability(ctx, t, signal)))).filter((s): s is ServiceCapability => !!s);
   services.unshift({ type: 'identity', version: ctx.regionConfig.identityApiVersion || '3', minMicroversion: '', maxMicroversion: '', microversion: '' });
   const has = (type: string) => services.some((s) => s.type === type);
