@@ -45,7 +45,7 @@ export class ChangeLog {
 
   /** The oldest position a reader may resume from (changes after it are all retained). */
   get oldestResumable(): number {
-    return Math.max(0, this.#seq - this.capacity);
+    return Math.max(this.#resetAt, this.#seq - this.capacity);
   }
 
   get size(): number {
@@ -98,6 +98,21 @@ export class ChangeLog {
     }
     this.primed = true;
   }
+
+  /**
+   * Jumps to a later state (a replica that missed changes no longer kept upstream): positions before `seq`
+   * become unresumable, readers there get OUT_OF_RANGE and start over.
+   */
+  reset(seq: number, state: Iterable<[string, RawServer]>): void {
+    this.#state.clear();
+    this.#fingerprints.clear();
+    this.#ring.fill(undefined);
+    this.#seq = seq;
+    this.load(state);
+    this.#resetAt = seq;
+  }
+
+  #resetAt = 0;
 
   /** Changes after position `after`, or why they cannot be given. */
   since(after: number): Since {

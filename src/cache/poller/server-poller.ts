@@ -28,6 +28,8 @@ export interface ServerPollerOptions {
   resyncIntervalMs?: number;
   /** Keep polling this long after the last subscriber left (default 5 s). */
   lingerMs?: number;
+  /** Changes kept for resuming watches (default 10,000). */
+  logCapacity?: number;
   /** Stores a batch (a leader writes it to Redis first); default: appends to the local log. */
   commit?: (batch: PendingChange[], polledAt: number) => Promise<Change[]>;
   /** Demand from elsewhere (other replicas' waiters), asked on every tick. */
@@ -51,7 +53,7 @@ interface PollWaiter {
 
 export class ServerPoller implements RegionFeed {
   readonly log: ChangeLog;
-  readonly #o: Required<Omit<ServerPollerOptions, 'log' | 'commit' | 'remoteDemand' | 'logger'>>;
+  readonly #o: Required<Omit<ServerPollerOptions, 'log' | 'commit' | 'remoteDemand' | 'logger' | 'logCapacity'>>;
   readonly #commit: (batch: PendingChange[], polledAt: number) => Promise<Change[]>;
   readonly #remoteDemand?: ServerPollerOptions['remoteDemand'];
   readonly #logger?: PollerLogger;
@@ -76,7 +78,7 @@ export class ServerPoller implements RegionFeed {
   lastError: unknown;
 
   constructor(options: ServerPollerOptions) {
-    this.log = options.log ?? new ChangeLog();
+    this.log = options.log ?? new ChangeLog({ capacity: options.logCapacity });
     this.#o = {
       fetch: options.fetch,
       fastIntervalMs: options.fastIntervalMs ?? 1_000,
@@ -140,6 +142,10 @@ export class ServerPoller implements RegionFeed {
     this.#abort.abort();
     for (const w of this.#pollWaiters) w.reject(new Error('poller closed'));
     this.#pollWaiters = [];
+  }
+
+  ready(_signal: AbortSignal): Promise<void> {
+    return Promise.resolve();
   }
 
   whenPolled(after: number, signal: AbortSignal): Promise<void> {

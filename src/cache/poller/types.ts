@@ -19,7 +19,10 @@ export type SubscriberKind = 'watch' | 'wait';
 
 /** What the watch handlers need from a region: the log, demand, freshness. Local or replicated. */
 export interface RegionFeed {
+  /** The region's change log; read it after ready(). */
   readonly log: ChangeLog;
+  /** Resolves when the log exists (a replica has loaded it from Redis); immediate for a local poller. */
+  ready(signal: AbortSignal): Promise<void>;
   /** Registers a listener (the poller runs while there is one); call the result to leave. */
   subscribe(kind: SubscriberKind): () => void;
   /** Resolves once the state reflects a poll that started at or after `after` (epoch ms). */

@@ -2,7 +2,7 @@
 // watch handlers; plus small helpers to create and delete servers through nova's REST API.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadCloudsConfig } from '../../../src/config/clouds/index.ts';
 import type { RegionContext } from '../../../src/backends/openstack/region.ts';
 import { CloudSession } from '../../../src/backends/openstack/transport/index.ts';
@@ -29,20 +29,9 @@ export async function startSimRegion(cloud: Partial<SimCloudOptions> = {}): Prom
   const dir = await mkdtemp(join(tmpdir(), 'oaktree-watch-'));
   const cloudsFile = join(dir, 'clouds.yaml');
   await writeFile(cloudsFile, sim.cloudsYaml(), 'utf8');
-  const loaded = await loadCloudsConfig({ file: cloudsFile, env: {}, homeDir: dir, cwd: dir, systemDirs: [] });
-  const config = loaded.clouds[0];
-  const session = new CloudSession(config, { retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 50, maxRetryAfterMs: 50 } });
-  await session.authenticate();
-  const p = session.project();
   const region = options.regions![0];
-  const ctx: RegionContext = {
-    cloud: config,
-    regionConfig: config.regions.find((r) => r.region === region) ?? config.regions[0],
-    region,
-    session,
-    location: { cloud: config.name, region, zone: '', project: { id: p.id, name: p.name, domainId: p.domainId, domainName: p.domainName } },
-    logger: silentLogger(),
-  };
+  const ctx = await regionContextFrom(cloudsFile, region);
+  const session = ctx.session;
   const images = (await session.request('image', region, { method: 'GET', path: '/images' })).body as { images: { id: string }[] };
   const imageRef = images.images[0].id;
   const count = (route: string) =>
@@ -65,6 +54,24 @@ export async function startSimRegion(cloud: Partial<SimCloudOptions> = {}): Prom
       await sim.close();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A RegionContext for the first cloud of a clouds.yaml, with an authenticated CloudSession. */
+export async function regionContextFrom(cloudsFile: string, region: string): Promise<RegionContext> {
+  const dir = dirname(cloudsFile);
+  const loaded = await loadCloudsConfig({ file: cloudsFile, env: {}, homeDir: dir, cwd: dir, systemDirs: [] });
+  const config = loaded.clouds[0];
+  const session = new CloudSession(config, { retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 50, maxRetryAfterMs: 50 } });
+  await session.authenticate();
+  const p = session.project();
+  return {
+    cloud: config,
+    regionConfig: config.regions.find((r) => r.region === region) ?? config.regions[0],
+    region,
+    session,
+    location: { cloud: config.name, region, zone: '', project: { id: p.id, name: p.name, domainId: p.domainId, domainName: p.domainName } },
+    logger: silentLogger(),
   };
 }
 

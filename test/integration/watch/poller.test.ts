@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setMaxListeners } from 'node:events';
 import { ServerEventType, ServerStatus, WaitForServerRequest, WatchServersRequest, type WatchServersResponse } from '../../../src/gen/oaktree/v1/compute.ts';
 import { WatchHub } from '../../../src/backends/openstack/watch/hub.ts';
 import { serverChanges, watchHandlers } from '../../../src/backends/openstack/watch/handlers.ts';
@@ -31,6 +32,7 @@ describe('shared server poller against the simulator', () => {
   test('1,000 concurrent waiters cost one list call per interval, and all see ACTIVE', async () => {
     const ids = await Promise.all([region.createServer('w-a'), region.createServer('w-b')]);
     const abort = new AbortController();
+    setMaxListeners(0, abort.signal);
     const listBefore = region.listCalls();
     const getBefore = region.getCalls();
     const started = Date.now();
@@ -57,6 +59,7 @@ describe('shared server poller against the simulator', () => {
 
   test('ACTIVE reaches every watcher within the interval plus a margin; latency measured', async () => {
     const abort = new AbortController();
+    setMaxListeners(0, abort.signal);
     const handlers = watchHandlers(async () => region.ctx, { hub });
     const id = await region.createServer('lat');
     const activeAt = Date.now() + 800; // the simulator's boot delay

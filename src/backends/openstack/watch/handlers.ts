@@ -51,6 +51,7 @@ async function* watchServers(
   const key = routeKey(region.location);
   const position = positionIn(request.resumeToken, key); // INVALID_ARGUMENT before any work
   const feed = hub.feedFor(region);
+  await feed.ready(call.signal);
   const log = feed.log;
   const wanted = request.serverIds.length ? new Set(request.serverIds) : undefined;
   const checkpoint = (seq: number, initial: boolean): WatchServersResponse => ({
@@ -142,6 +143,7 @@ export interface ServerChange {
  */
 export async function* serverChanges(hub: WatchHub, region: RegionContext, serverId: string, signal: AbortSignal, deadline?: Date): AsyncGenerator<ServerChange> {
   const feed = hub.feedFor(region);
+  await feed.ready(signal);
   const log = feed.log;
   const leave = feed.subscribe('wait');
   const stop = new AbortController();
