@@ -1,0 +1,183 @@
+// What every client command shares: the options (endpoint, selector, format, strict, timeout), the SDK client,
+// progress on stderr when it is a terminal, warnings for in-band errors, and errors as one line with an exit code.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { connect, OaktreeError, type ListStream, type OaktreeClient, type Selector } from '../../client/index.ts';
+import { ExitCode } from './exit-codes.ts';
+import { FORMATS, renderList, renderOne, type Format, type View } from './output.ts';
+
+export const DEFAULT_ENDPOINT = '127.0.0.1:50051';
+
+/** Where the commands write and how they leave; tests swap it to run commands in-process. */
+export interface CliIO {
+  stdout: { write(chunk: string | Uint8Array, done?: () => void): boolean; isTTY?: boolean };
+  stderr: { write(chunk: string): boolean; isTTY?: boolean };
+  env: Record<string, string | undefined>;
+  exit(code: number): void;
+}
+
+export const io: CliIO = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  exit: (code) => process.exit(code),
+};
+
+export interface CommonFlags {
+  endpoint?: string;
+  format: Format;
+  cloud?: string;
+  region?: string;
+  zone?: string;
+  project?: string;
+  strict?: boolean;
+  timeout?: number;
+}
+
+/** A wrong value on the command line: exit code 2, like commander's own usage errors. */
+export class UsageError extends Error {}
+
+export class CliContext {
+  readonly flags: CommonFlags;
+  readonly selector: Selector;
+  private clientInstance: OaktreeClient | undefined;
+  /** Set when a list returned in-band errors: the command then exits with PARTIAL. */
+  partial = false;
+
+  constructor(flags: CommonFlags) {
+    this.flags = flags;
+    this.selector = {
+      ...(flags.cloud ? { cloud: flags.cloud } : {}),
+      ...(flags.region ? { region: flags.region } : {}),
+      ...(flags.zone ? { zone: flags.zone } : {}),
+      ...(flags.project ? { project: flags.project } : {}),
+    };
+  }
+
+  get endpoint(): string {
+    return this.flags.endpoint || io.env.OAKTREE_ENDPOINT || DEFAULT_ENDPOINT;
+  }
+
+  get client(): OaktreeClient {
+    this.clientInstance ??= connect(this.endpoint, this.flags.timeout ? { timeoutMs: this.flags.timeout * 1000 } : {});
+    return this.clientInstance;
+  }
+
+  /** List options: strict from the flag; in-band errors as warnings on stderr. */
+  get listOptions() {
+    return {
+      strict: this.flags.strict ?? false,
+      onError: (error: OaktreeError) => {
+        this.partial = true;
+        io.stderr.write(`oaktree: warning: ${error.toString()}\n`);
+      },
+    };
+  }
+
+  async printList<T>(stream: ListStream<T>, view: View<T>, sort?: (a: T, b: T) => number): Promise<void> {
+    this.printObjects(await stream.toArray(), view, sort);
+  }
+
+  printObjects<T>(objects: T[], view: View<T>, sort?: (a: T, b: T) => number): void {
+    if (sort) objects.sort(sort);
+    io.stdout.write(renderList(objects, view, this.flags.format));
+  }
+
+  printOne<T>(object: T, view: Pick<View<T>, 'toJSON'>): void {
+    io.stdout.write(renderOne(object, view, this.flags.format));
+  }
+
+  /** Progress for humans: on stderr, only when stderr is a terminal, rewritten in place. */
+  progress(text: string): void {
+    if (!io.stderr.isTTY) return;
+    io.stderr.write(`\r\x1b[K${text}`);
+  }
+
+  endProgress(): void {
+    if (io.stderr.isTTY) io.stderr.write('\r\x1b[K');
+  }
+
+  close(): void {
+    this.clientInstance?.close();
+  }
+}
+
+function parseTimeout(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('a number of seconds above 0');
+  return seconds;
+}
+
+/** Adds the options every client command takes. */
+export function withCommonOptions(command: Command): Command {
+  return command
+    .option('--endpoint <host:port>', `the oaktree node (env OAKTREE_ENDPOINT, default ${DEFAULT_ENDPOINT})`)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
+    .option('--cloud <name>', 'only this cloud')
+    .option('--region <name>', 'only this region')
+    .option('--zone <name>', 'only this availability zone')
+    .option('--project <name>', 'only this project (name)')
+    .option('--strict', 'fail when any location fails, instead of printing what the others returned')
+    .option('--timeout <seconds>', 'give up after this many seconds', parseTimeout);
+}
+
+/** Runs a command's work with the shared context; turns every failure into one line and an exit code. */
+export function action(
+  run: (ctx: CliContext, options: any, ...positionals: any[]) => Promise<void>,
+): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const ctx = new CliContext(command.opts() as CommonFlags);
+    let code: number = ExitCode.OK;
+    try {
+      await run(ctx, command.opts(), ...args.slice(0, -2));
+      if (ctx.partial) code = ExitCode.PARTIAL;
+    } catch (error) {
+      ctx.endProgress();
+      code = reportError(error);
+    } finally {
+      ctx.close();
+    }
+    if (code !== ExitCode.OK) {
+      // Let stdout drain, then leave with the code (main.ts only knows success or a crash).
+      await new Promise<void>((resolve) => io.stdout.write('', () => resolve()));
+      io.exit(code);
+    }
+  };
+}
+
+export function reportError(error: unknown): number {
+  if (error instanceof OaktreeError) {
+    io.stderr.write(`oaktree: ${error.toString()}\n`);
+    return ExitCode.ERROR;
+  }
+  if (error instanceof UsageError || error instanceof RangeError || error instanceof InvalidArgumentError) {
+    io.stderr.write(`oaktree: ${error.message}\n(run with --help for usage)\n`);
+    return ExitCode.USAGE;
+  }
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : ExitCode.USAGE;
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`oaktree: ${message}\n`);
+  return ExitCode.ERROR;
+}
+
+/** Usage errors from commander (unknown option, missing argument) exit with 2, help and version with 0. */
+export function usageExits(command: Command): Command {
+  return command
+    .configureOutput({ writeOut: (text) => void io.stdout.write(text), writeErr: (text) => void io.stderr.write(text) })
+    .exitOverride((error) => {
+      io.exit(error.exitCode === 0 ? 0 : ExitCode.USAGE);
+      throw error;
+    });
+}
+
+/** Repeatable key=value options (--property os_distro=ubuntu). */
+export function keyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at <= 0) throw new InvalidArgumentError(`expected key=value, got "${value}"`);
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+}
+
+/** Repeatable options (--network a --network b). */
+export function repeatable(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

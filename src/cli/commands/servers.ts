@@ -1,0 +1,160 @@
+// oaktree server list|show|create|delete, and oaktree watch servers.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { parseServerStatus, serverStatusName, type Server } from '../../client/index.ts';
+import { Server as ServerMessage } from '../../gen/oaktree/v1/compute.ts';
+import { Location } from '../../gen/oaktree/v1/location.ts';
+import { stringify } from 'yaml';
+import { action, type CliContext, io, keyValue, repeatable, withCommonOptions } from './context.ts';
+import { byPlace, serverView } from './views.ts';
+
+function describeProgress(server: Server): string {
+  const progress = server.progress ? ` ${server.progress}%` : '';
+  return `${server.name}: ${serverStatusName(server.status)}${progress}`;
+}
+
+export function registerServerCommands(program: Command): void {
+  const server = program.command('server').description('servers in every cloud and region');
+
+  withCommonOptions(server.command('list').description('list servers (every location unless a selector narrows it)'))
+    .option('--name <name-or-id>', 'only servers with this name or id')
+    .option('--status <status>', 'only servers in this status (ACTIVE, BUILDING, ERROR, STOPPED ...)')
+    .option('--fresh', "ask the clouds, not oaktree's cache")
+    .action(
+      action(async (ctx, opts) => {
+        const status = opts.status ? parseServerStatus(opts.status) : undefined;
+        const stream = ctx.client.listServers(ctx.selector, {
+          ...ctx.listOptions,
+          ...(opts.name ? { nameOrId: opts.name } : {}),
+          ...(status ? { status } : {}),
+          fresh: Boolean(opts.fresh),
+        });
+        await ctx.printList(stream, serverView, byPlace);
+      }),
+    );
+
+  withCommonOptions(server.command('show').description('show one server').argument('<name-or-id>'))
+    .option('--fresh', "ask the cloud, not oaktree's cache")
+    .action(
+      action(async (ctx, opts, nameOrId: string) => {
+        ctx.printOne(await ctx.client.getServer(nameOrId, ctx.selector, { fresh: Boolean(opts.fresh) }), serverView);
+      }),
+    );
+
+  withCommonOptions(
+    server
+      .command('create')
+      .description('create a server in one cloud and region (--cloud, --region); --wait streams it to ACTIVE')
+      .argument('<name>'),
+  )
+    .requiredOption('--image <name-or-id>', 'the image to boot')
+    .requiredOption('--flavor <name-or-id>', 'the flavor')
+    .option('--network <name-or-id>', 'a network to attach (repeatable)', repeatable)
+    .option('--key-name <name>', 'the keypair to inject')
+    .option('--security-group <name-or-id>', 'a security group (repeatable)', repeatable)
+    .option('--user-data <file>', 'cloud-init user data from this file')
+    .option('--meta <key=value>', 'metadata (repeatable)', keyValue)
+    .option('--availability-zone <zone>', 'the availability zone')
+    .option('--boot-from-volume', 'boot from a new volume made from the image')
+    .option('--volume-size <GiB>', 'size of that volume', (v) => Number(v))
+    .addOption(new Option('--floating-ip <mode>', 'attach a floating IP').choices(['auto', 'none', 'always']).default('auto'))
+    .option('--wait', 'wait until the server is ACTIVE (progress on stderr)')
+    .option('--request-id <id>', 'idempotency key: retrying with the same id makes one server')
+    .action(
+      action(async (ctx, opts, name: string) => {
+        const created = await ctx.client.createServer(
+          {
+            location: ctx.selector,
+            name,
+            image: opts.image,
+            flavor: opts.flavor,
+            networks: opts.network ?? [],
+            ...(opts.keyName ? { keyName: opts.keyName } : {}),
+            securityGroups: opts.securityGroup ?? [],
+            ...(opts.userData ? { userData: await readFile(opts.userData, 'utf8') } : {}),
+            metadata: opts.meta ?? {},
+            ...(opts.availabilityZone ? { availabilityZone: opts.availabilityZone } : {}),
+            bootFromVolume: Boolean(opts.bootFromVolume),
+            ...(opts.volumeSize ? { bootVolumeSizeGb: opts.volumeSize } : {}),
+            floatingIp: opts.floatingIp,
+            wait: Boolean(opts.wait),
+            ...(opts.requestId ? { requestId: opts.requestId } : {}),
+          },
+          { onProgress: (stage, s) => ctx.progress(`${describeProgress(s)} (${stage})`) },
+        );
+        ctx.endProgress();
+        ctx.printOne(created, serverView);
+      }),
+    );
+
+  withCommonOptions(
+    server
+      .command('delete')
+      .description('delete servers (by name or id) in one cloud and region')
+      .argument('<name-or-id...>'),
+  )
+    .option('--delete-floating-ips', 'also release the floating IPs attached to them')
+    .option('--wait', 'return once the cloud no longer lists them')
+    .action(
+      action(async (ctx, opts, names: string[]) => {
+        for (const nameOrId of names) {
+          const deleted = await ctx.client.deleteServer(nameOrId, ctx.selector, {
+            deleteFloatingIps: Boolean(opts.deleteFloatingIps),
+            wait: Boolean(opts.wait),
+          });
+          if (ctx.flags.format === 'table') {
+            io.stdout.write(`deleted ${nameOrId} (${deleted.id}) in ${deleted.location?.cloud}/${deleted.location?.region}\n`);
+          } else ctx.printOne(deleted, { toJSON: (d) => ({ location: Location.toJSON(d.location!), id: d.id }) });
+        }
+      }),
+    );
+
+  const watch = program.command('watch').description('follow changes as they happen');
+  withCommonOptions(watch.command('servers').description('print server changes as they happen (Ctrl-C to stop)'))
+    .option('--server <id>', 'only this server (repeatable)', repeatable)
+    .option('--resume-token <token>', 'continue a previous watch after this token')
+    .action(
+      action(async (ctx, opts) => {
+        const stop = new AbortController();
+        process.once('SIGINT', () => stop.abort());
+        const events = ctx.client.watchServers(ctx.selector, {
+          ...ctx.listOptions,
+          signal: stop.signal,
+          serverIds: opts.server ?? [],
+          ...(opts.resumeToken ? { resumeToken: opts.resumeToken } : {}),
+        });
+        try {
+          for await (const event of events) printWatchEvent(ctx, event);
+        } catch (error) {
+          if (!stop.signal.aborted) throw error;
+        }
+      }),
+    );
+}
+
+function printWatchEvent(ctx: CliContext, event: import('../../client/index.ts').WatchEvent): void {
+  const format = ctx.flags.format;
+  if (format !== 'table') {
+    const plain =
+      event.type === 'restarted'
+        ? event
+        : event.type === 'synced'
+          ? { ...event, location: Location.toJSON(event.location) }
+          : { ...event, server: ServerMessage.toJSON(event.server) };
+    // One JSON document per line, so a script can read events as they come.
+    io.stdout.write(format === 'json' ? JSON.stringify(plain) + '\n' : `---\n${stringify(plain)}`);
+    return;
+  }
+  const time = new Date().toISOString().slice(11, 19);
+  if (event.type === 'restarted') io.stdout.write(`${time} RESTARTED  ${event.reason}\n`);
+  else if (event.type === 'synced') {
+    if (event.initialStateComplete) io.stdout.write(`${time} SYNCED     ${event.location.cloud}/${event.location.region}\n`);
+  } else {
+    const s = event.server;
+    const where = `${s.location?.cloud}/${s.location?.region}`;
+    io.stdout.write(
+      `${time} ${event.type.toUpperCase().padEnd(10)} ${where}  ${s.name}  ${serverStatusName(s.status)}  ${s.interfaceIp || '-'}  ${s.id}\n`,
+    );
+  }
+}

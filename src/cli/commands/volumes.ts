@@ -1,0 +1,66 @@
+// oaktree volume list|create|attach|detach|delete.
+import type { Command } from 'commander';
+import { action, io, keyValue, withCommonOptions } from './context.ts';
+import { byPlace, volumeView } from './views.ts';
+
+export function registerVolumeCommands(program: Command): void {
+  const volume = program.command('volume').description('block storage volumes');
+  withCommonOptions(volume.command('list').description('list volumes')).action(
+    action(async (ctx) => {
+      await ctx.printList(ctx.client.listVolumes(ctx.selector, ctx.listOptions), volumeView, byPlace);
+    }),
+  );
+  withCommonOptions(volume.command('create').description('create a volume in one cloud and region').argument('<name>'))
+    .requiredOption('--size <GiB>', 'size in GiB', (v) => Number(v))
+    .option('--type <type>', 'the volume type')
+    .option('--image <name-or-id>', 'make it from this image')
+    .option('--availability-zone <zone>', 'the availability zone')
+    .option('--description <text>', 'a description')
+    .option('--meta <key=value>', 'metadata (repeatable)', keyValue)
+    .option('--wait', 'return once it is available')
+    .action(
+      action(async (ctx, opts, name: string) => {
+        const created = await ctx.client.createVolume({
+          location: ctx.selector,
+          name,
+          sizeGb: opts.size,
+          ...(opts.type ? { volumeType: opts.type } : {}),
+          ...(opts.image ? { image: opts.image } : {}),
+          ...(opts.availabilityZone ? { availabilityZone: opts.availabilityZone } : {}),
+          ...(opts.description ? { description: opts.description } : {}),
+          metadata: opts.meta ?? {},
+          wait: Boolean(opts.wait),
+        });
+        ctx.printOne(created, volumeView);
+      }),
+    );
+  withCommonOptions(volume.command('attach').description('attach a volume to a server').argument('<volume>').argument('<server>'))
+    .option('--device <name>', 'the device name to ask for')
+    .option('--wait', 'return once it is in use')
+    .action(
+      action(async (ctx, opts, name: string, server: string) => {
+        const attached = await ctx.client.attachVolume(name, server, ctx.selector, {
+          ...(opts.device ? { device: opts.device } : {}),
+          wait: Boolean(opts.wait),
+        });
+        ctx.printOne(attached, volumeView);
+      }),
+    );
+  withCommonOptions(volume.command('detach').description('detach a volume from a server').argument('<volume>').argument('<server>'))
+    .option('--wait', 'return once it is available again')
+    .action(
+      action(async (ctx, opts, name: string, server: string) => {
+        ctx.printOne(await ctx.client.detachVolume(name, server, ctx.selector, { wait: Boolean(opts.wait) }), volumeView);
+      }),
+    );
+  withCommonOptions(volume.command('delete').description('delete volumes in one cloud and region').argument('<name-or-id...>'))
+    .option('--wait', 'return once the cloud no longer lists them')
+    .action(
+      action(async (ctx, opts, names: string[]) => {
+        for (const nameOrId of names) {
+          const deleted = await ctx.client.deleteVolume(nameOrId, ctx.selector, { wait: Boolean(opts.wait) });
+          io.stdout.write(`deleted volume ${nameOrId} (${deleted.id}) in ${deleted.location?.cloud}/${deleted.location?.region}\n`);
+        }
+      }),
+    );
+}
