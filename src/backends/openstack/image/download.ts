@@ -1,0 +1,63 @@
+// DownloadImage: the image first, then its bytes as chunks of at most 1 MiB straight from Glance's
+// GET /images/<id>/file (never the whole image in memory: the HTTP body is read as the client takes chunks),
+// then a trailer with the size and checksums computed on the way.
+import { createHash } from 'node:crypto';
+import { OaktreeError } from '../../../api/errors.ts';
+import type { DownloadImageResponse } from '../../../gen/oaktree/v1/image.ts';
+import { normalizeImage } from '../normalize/image.ts';
+import type { RegionContext } from '../region.ts';
+import { GrpcStatus } from '../transport/index.ts';
+import { findImageRaw } from './glance.ts';
+
+export const MAX_CHUNK = 1024 * 1024;
+
+/** Re-cuts a byte stream into pieces of at most `max` bytes (HTTP chunks may be bigger or smaller). */
+export async function* rechunk(source: AsyncIterable<Buffer | Uint8Array>, max = MAX_CHUNK): AsyncGenerator<Buffer> {
+  for await (const piece of source) {
+    const buf = Buffer.isBuffer(piece) ? piece : Buffer.from(piece);
+    for (let offset = 0; offset < buf.length; offset += max) yield buf.subarray(offset, Math.min(offset + max, buf.length));
+  }
+}
+
+export async function* downloadImage(ctx: RegionContext, nameOrId: string, signal: AbortSignal): AsyncGenerator<DownloadImageResponse> {
+  const raw = await findImageRaw(ctx, nameOrId, signal);
+  if (raw.status !== 'active') {
+    throw new OaktreeError(
+      GrpcStatus.FAILED_PRECONDITION,
+      `image ${raw.name ?? ''} (${raw.id}) is ${raw.status}, not active: it has no data to download`,
+    );
+  }
+  const res = await ctx.session.request('image', ctx.region, {
+    method: 'GET',
+    path: `/images/${encodeURIComponent(String(raw.id))}/file`,
+    rawResponse: true,
+    signal,
+  });
+  const stream = res.stream;
+  try {
+    if (res.status === 204 || !stream) {
+      throw new OaktreeError(GrpcStatus.FAILED_PRECONDITION, `image ${raw.id} has no data stored (Glance answered ${res.status})`);
+    }
+    yield { part: { $case: 'image', value: normalizeImage(raw, ctx.location) } };
+    const md5 = createHash('md5');
+    const sha256 = createHash('sha256');
+    let size = 0;
+    for await (const chunk of rechunk(stream)) {
+      md5.update(chunk);
+      sha256.update(chunk);
+      size += chunk.length;
+      yield { part: { $case: 'chunk', value: chunk } };
+    }
+    const md5Hex = md5.digest('hex');
+    // Glance records the md5 of what it stored: a different one means bytes were lost on the way.
+    if (typeof raw.checksum === 'string' && raw.checksum && raw.checksum !== md5Hex) {
+      throw new OaktreeError(GrpcStatus.DATA_LOSS, `image ${raw.id}: the bytes received have md5 ${md5Hex}, Glance recorded ${raw.checksum}`);
+    }
+    if (typeof raw.size === 'number' && raw.size !== size) {
+      throw new OaktreeError(GrpcStatus.DATA_LOSS, `image ${raw.id}: received ${size} bytes, Glance recorded ${raw.size}`);
+    }
+    yield { part: { $case: 'trailer', value: { sizeBytes: BigInt(size), md5: md5Hex, sha256: sha256.digest('hex') } } };
+  } finally {
+    stream?.destroy();
+  }
+}
