@@ -1,0 +1,31 @@
+// The contract scenarios against a real OpenStack (test/real/devcloud), run by `npm run test:real`.
+// OAKTREE_REAL_CLOUDS_YAML and OAKTREE_REAL_CLOUD point at another cloud if you have one.
+import { after, before } from 'node:test';
+import { existsSync } from 'node:fs';
+import { defineScenarios } from '../scenarios/scenarios.ts';
+import { openTarget, type ScenarioTarget } from '../scenarios/target.ts';
+
+const cloudsYaml = process.env.OAKTREE_REAL_CLOUDS_YAML ?? '/var/tmp/oaktree-devcloud/clouds.yaml';
+let target: ScenarioTarget;
+
+before(async () => {
+  if (!existsSync(cloudsYaml)) {
+    throw new Error(`${cloudsYaml} does not exist: start the real cloud first with \`sudo bash test/real/devcloud/up.sh\``);
+  }
+  target = await openTarget({
+    label: 'devcloud',
+    cloudsYaml,
+    cloud: process.env.OAKTREE_REAL_CLOUD ?? 'devcloud',
+    region: process.env.OAKTREE_REAL_REGION ?? 'RegionOne',
+    image: process.env.OAKTREE_REAL_IMAGE ?? 'cirros-fake',
+    flavor: process.env.OAKTREE_REAL_FLAVOR ?? 'm1.nano',
+    network: process.env.OAKTREE_REAL_NETWORK ?? 'private',
+    externalNetwork: process.env.OAKTREE_REAL_EXTERNAL_NETWORK ?? 'public',
+  });
+});
+
+after(async () => {
+  await target?.close();
+});
+
+defineScenarios('the real cloud', () => target);
