@@ -83,8 +83,25 @@ export class WatchTokenMerger {
   }
 }
 
-/** Rewrites the resume_token of every message of a merged watch stream to the one token for the whole watch. */
-export async function* withMergedTokens<T extends { resumeToken: string }>(requestToken: string, stream: AsyncIterable<T>): AsyncGenerator<T> {
+interface WatchMessage {
+  resumeToken: string;
+  item?: { $case: string; value: any } | undefined;
+}
+
+/**
+ * What the API layer does with a merged watch stream: checks the request's token first (INVALID_ARGUMENT),
+ * rewrites every message's resume_token to the one token for the whole watch, and turns a location's
+ * OUT_OF_RANGE (its part of the token expired) into the call's status, as the contract says: the client must
+ * start over with a snapshot, and a partial resume would silently lose that location's changes.
+ */
+export async function* withMergedTokens<T extends WatchMessage>(requestToken: string, stream: AsyncIterable<T>): AsyncGenerator<T> {
   const merger = new WatchTokenMerger(requestToken);
-  for await (const message of stream) yield { ...message, resumeToken: merger.absorb(message.resumeToken) };
+  for await (const message of stream) {
+    const item = message.item;
+    if (item?.$case === 'error' && item.value?.code === OUT_OF_RANGE) {
+      const where = [item.value.location?.cloud, item.value.location?.region].filter(Boolean).join('/');
+      throw new OaktreeError(OUT_OF_RANGE, where ? `${where}: ${item.value.message}` : String(item.value.message));
+    }
+    yield { ...message, resumeToken: merger.absorb(message.resumeToken) };
+  }
 }
