@@ -124,6 +124,10 @@ describe('compute servers over the simulator', () => {
     assert.match(seen.at(-1)?.server?.fault?.message ?? '', /No valid host/);
     const listed = await collect(h.clients.compute.listServers({ location: beta1, nameOrId: 'doomed' }));
     assert.equal(listed.length, 1);
+    const errored = await collect(h.clients.compute.listServers({ location: beta1, status: ServerStatus.SERVER_STATUS_ERROR }));
+    assert.deepEqual(errored.map((i) => (i.item?.$case === 'server' ? i.item.value.name : '?')), ['doomed']);
+    const resizing = await collect(h.clients.compute.listServers({ location: beta1, status: ServerStatus.SERVER_STATUS_RESIZING }));
+    assert.equal(resizing.length, 0, 'a status with several nova words is filtered on our side');
     const got = await h.clients.compute.getServer({ location: beta1, nameOrId: 'doomed' });
     assert.equal(got.server?.status, ServerStatus.SERVER_STATUS_ERROR);
   });
