@@ -26,10 +26,14 @@ export async function flavorsById(ctx: RegionContext): Promise<Map<string, Raw>>
 
 /** A flavor by id (direct GET) or exact name; NOT_FOUND or INVALID_ARGUMENT naming the candidates. */
 export async function findFlavorRaw(ctx: RegionContext, nameOrId: string, signal?: AbortSignal): Promise<Raw> {
+  // The cached list answers most lookups; a direct GET finds flavors it does not show (private, just made).
+  const cached = await flavorsOfRegion(ctx);
+  const byCachedId = cached.find((f) => String(f.id) === nameOrId);
+  if (byCachedId) return byCachedId;
+  const matches = cached.filter((f) => f.name === nameOrId);
+  if (matches.length) return exactlyOne('flavor', nameOrId, describeLocation(ctx.location), matches);
   const byId = await getOrUndefined(ctx, `/flavors/${encodeURIComponent(nameOrId)}`, 'flavor', signal);
-  if (byId) return byId;
-  const matches = (await flavorsOfRegion(ctx)).filter((f) => f.name === nameOrId);
-  return exactlyOne('flavor', nameOrId, describeLocation(ctx.location), matches);
+  return exactlyOne('flavor', nameOrId, describeLocation(ctx.location), byId ? [byId] : []);
 }
 
 async function extraSpecsOf(ctx: RegionContext, id: string, signal: AbortSignal): Promise<Record<string, string> | undefined> {
