@@ -1,7 +1,10 @@
 // ImageService: list, get, delete; upload and download as bounded streams.
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
-import type { ImageServiceImplementation, UploadImageRequest } from '../gen/oaktree/v1/image.ts';
+import { UploadImageResult, type ImageServiceImplementation, type UploadImageRequest } from '../gen/oaktree/v1/image.ts';
+import { describeSelector } from '../mesh/location.ts';
+import { teeStream } from '../mesh/tee.ts';
+import { toStatus } from './errors.ts';
 import type { Router } from '../mesh/router.ts';
 import type { OaktreeCallContextExt } from './call-context.ts';
 import { Methods } from './methods.ts';
@@ -27,24 +30,40 @@ export function imageService(router: Router): ImageServiceImplementation<Oaktree
         ? router.select(header.location, ctx, context.oaktree)
         : [(({ backend, target }) => ({ backend, targets: [target] }))(router.resolveOne(header.location, ctx, context.oaktree))];
       if (selections.length === 0) {
-        throw new ServerError(Status.NOT_FOUND, 'no location matches the upload header\'s location');
+        throw new ServerError(Status.NOT_FOUND, `no location matches the upload header's location ${describeSelector(header.location)}`);
       }
-      if (selections.length > 1) {
-        throw new ServerError(
-          Status.UNIMPLEMENTED,
-          'uploading to locations served by several backends in one call is not built yet; upload once per cloud',
-        );
-      }
-      // Hand the backend the header again, then the rest of the client's stream as it arrives.
+      // Count what the client sent, then hand every backend the header and the chunks as they arrive.
+      let bytesReceived = 0n;
       async function* replay(): AsyncGenerator<UploadImageRequest> {
         yield first.value as UploadImageRequest;
         while (true) {
           const next = await iterator.next();
           if (next.done) return;
+          if (next.value.part?.$case === 'chunk') bytesReceived += BigInt(next.value.part.value.length);
           yield next.value;
         }
       }
-      return router.clientStream(Methods.uploadImage, selections[0], replay(), ctx);
+      if (selections.length === 1) {
+        const response = await router.clientStream(Methods.uploadImage, selections[0], replay(), ctx);
+        return { ...response, bytesReceived };
+      }
+      // Several backends: one stream teed with bounded buffers; each backend reports its own locations.
+      const branches = teeStream(replay(), selections.length);
+      const outcomes = await Promise.all(
+        selections.map(async (selection, index) => {
+          try {
+            return (await router.clientStream(Methods.uploadImage, selection, branches[index], ctx)).results;
+          } catch (error) {
+            const { code, message } = toStatus(error, ctx.signal);
+            return selection.targets.map((location) => UploadImageResult.fromPartial({ location, error: { location, code, message } }));
+          } finally {
+            // A backend that is done (or failed) stops holding the other branches back.
+            await branches[index][Symbol.asyncIterator]().return?.();
+          }
+        }),
+      );
+      ctx.signal.throwIfAborted();
+      return { results: outcomes.flat(), bytesReceived };
     },
     async *downloadImage(request, context) {
       const image = await findOne(router, Methods.listImages, request, context, 'image');

@@ -15,7 +15,7 @@ import type {
   UnaryMethod,
 } from '../api/methods.ts';
 import { Methods } from '../api/methods.ts';
-import { toStatus } from '../api/errors.ts';
+import { toServerError, toStatus } from '../api/errors.ts';
 import type { Location } from '../gen/oaktree/v1/location.ts';
 import { describeLocation } from '../mesh/location.ts';
 import { mergeStreams } from '../mesh/merge.ts';
@@ -131,32 +131,47 @@ export class HandlerBackend implements Backend {
     }
   }
 
+  // Unary, server-stream and client-stream failures end the call: they leave as a ServerError with the gRPC code
+  // the handler's error carries (the Backend contract), never as UNKNOWN.
+
   async unary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, target: Location, ctx: CallContext): Promise<Res> {
     const handler = this.handler(method.path);
     if (!handler) throw this.unimplemented(method.name, target);
-    return this.queue.add(() => handler(request, target, ctx), { signal: ctx.signal }) as Promise<Res>;
+    try {
+      return (await this.queue.add(() => handler(request, target, ctx), { signal: ctx.signal })) as Res;
+    } catch (error) {
+      throw toServerError(error, ctx.signal);
+    }
   }
 
-  serverStream<Req, Res>(
+  async *serverStream<Req, Res>(
     method: ServerStreamMethod<Req, Res>,
     request: Req,
     target: Location,
     ctx: CallContext,
-  ): AsyncIterable<Res> {
+  ): AsyncGenerator<Res> {
     const handler = this.handler(method.path);
     if (!handler) throw this.unimplemented(method.name, target);
-    return handler(request, target, ctx);
+    try {
+      yield* handler(request, target, ctx) as AsyncIterable<Res>;
+    } catch (error) {
+      throw toServerError(error, ctx.signal);
+    }
   }
 
-  clientStream<Req, Res>(
+  async clientStream<Req, Res>(
     method: ClientStreamMethod<Req, Res>,
     requests: AsyncIterable<Req>,
     targets: readonly Location[],
     ctx: CallContext,
   ): Promise<Res> {
     const handler = this.handler(method.path);
-    if (!handler) return Promise.reject(this.unimplemented(method.name));
-    return handler(requests, targets, ctx);
+    if (!handler) throw this.unimplemented(method.name);
+    try {
+      return await handler(requests, targets, ctx);
+    } catch (error) {
+      throw toServerError(error, ctx.signal);
+    }
   }
 
   async start(): Promise<void> {

@@ -201,7 +201,7 @@ export function defineScenarios(label: string, target: () => ScenarioTarget) {
         assert.equal(deleted.floatingIpsDeleted, 1);
         server = undefined;
         await assert.rejects(t.api.compute.getServer({ location: t.where, nameOrId: name, fresh: true }), (e: ServerError) => e.code === Status.NOT_FOUND);
-        const leftover = objects<any>(await collect(t.api.network.listFloatingIps({ location: t.where, strict: true })), 'floatingIp');
+        const leftover = objects<any>(await collect(t.api.network.listFloatingIPs({ location: t.where, strict: true })), 'floatingIp');
         assert.ok(!leftover.some((f) => f.id === floatingIp!.id), 'its floating IP went with it');
       } finally {
         if (server) await quietly(() => t.api.compute.deleteServer({ location: t.where, nameOrId: server.id, deleteFloatingIps: true, wait: true }));

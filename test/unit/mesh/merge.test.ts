@@ -39,7 +39,7 @@ test('a source that throws makes the merge throw', async () => {
     throw new Error('boom');
   }
   await assert.rejects(async () => {
-    for await (const _ of mergeStreams([bad(), timed('a', [50])])) {
+    for await (const _ of mergeStreams<unknown>([bad(), timed('a', [50])])) {
       // drain
     }
   }, /boom/);

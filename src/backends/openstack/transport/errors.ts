@@ -30,6 +30,11 @@ export class OpenStackError extends Error {
     this.region = ctx.region;
     this.service = ctx.service;
   }
+
+  /** The gRPC code, under the name every oaktree layer reads (see CodedError in src/api/errors.ts). */
+  get grpcCode(): GrpcStatus {
+    return this.code;
+  }
 }
 
 /** The cloud answered with an HTTP error status. */
