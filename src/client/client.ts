@@ -48,7 +48,7 @@ import {
   type DeleteVolumeResponse,
   type Volume,
 } from '../gen/oaktree/v1/volume.ts';
-import { startCall, type CallOptions } from './call-options.ts';
+import { startCall, type CallOptions, type GrpcCallOptions } from './call-options.ts';
 import { channelCredentials, type ConnectOptions } from './connect-options.ts';
 import { fromLocationError, OaktreeError, Status, toOaktreeError } from './errors.ts';
 import {
@@ -170,10 +170,10 @@ export class OaktreeClient {
     this.channel.close();
   }
 
-  private async unary<T>(options: CallOptions | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async unary<T>(options: CallOptions | undefined, run: (grpc: GrpcCallOptions) => Promise<T>): Promise<T> {
     const call = startCall(options, this.defaultTimeoutMs);
     try {
-      return await run(call.signal);
+      return await run(call.grpc());
     } catch (error) {
       throw toOaktreeError(error, call);
     } finally {
@@ -183,7 +183,7 @@ export class OaktreeClient {
 
   private list<T>(
     options: ListOptions | undefined,
-    open: (signal: AbortSignal) => AsyncIterable<{ item?: { $case: string; value: any } | undefined }>,
+    open: (grpc: GrpcCallOptions) => AsyncIterable<{ item?: { $case: string; value: any } | undefined }>,
   ): ListStream<T> {
     return new ListStream<T>(open, options ?? {}, this.defaultTimeoutMs);
   }
@@ -193,14 +193,14 @@ export class OaktreeClient {
   /** Every location (cloud, region, project) the node reaches that matches the selector. */
   listLocations(selector?: Selector, options?: ListOptions): ListStream<Location> {
     const request = { location: toLocationSelector(selector), strict: options?.strict ?? false };
-    return this.list(options, (signal) => this.locations.listLocations(request, { signal }));
+    return this.list(options, (grpc) => this.locations.listLocations(request, grpc));
   }
 
   /** How the node reaches each location (hops and the path of node ids). */
   async *listRoutes(selector?: Selector, options?: CallOptions): AsyncGenerator<Route & { nodeId: string }> {
     const call = startCall(options, this.defaultTimeoutMs);
     try {
-      for await (const response of this.mesh.listRoutes({ location: toLocationSelector(selector) }, { signal: call.signal })) {
+      for await (const response of this.mesh.listRoutes({ location: toLocationSelector(selector) }, call.grpc())) {
         if (response.route) yield { ...response.route, nodeId: response.nodeId };
       }
     } catch (error) {
@@ -223,15 +223,15 @@ export class OaktreeClient {
       nameOrId: options?.nameOrId ?? '',
       status: options?.status ?? ServerStatus.SERVER_STATUS_UNSPECIFIED,
     };
-    return this.list(options, (signal) => this.compute.listServers(request, { signal }));
+    return this.list(options, (grpc) => this.compute.listServers(request, grpc));
   }
 
   /** One server by name or id: NOT_FOUND when none, INVALID_ARGUMENT naming the candidates when several. */
   getServer(nameOrId: string, selector?: Selector, options?: CallOptions & { fresh?: boolean }): Promise<Server> {
-    return this.unary(options, async (signal) => {
+    return this.unary(options, async (grpc) => {
       const response = await this.compute.getServer(
         { location: toLocationSelector(selector), nameOrId, fresh: options?.fresh ?? false },
-        { signal },
+        grpc,
       );
       return response.server!;
     });
@@ -243,7 +243,7 @@ export class OaktreeClient {
    * exists: the message says so). Without `wait` it resolves with the accepted, still building server.
    */
   createServer(spec: CreateServerSpec, options?: CreateServerOptions): Promise<Server> {
-    return this.unary(options, async (signal) => {
+    return this.unary(options, async (grpc) => {
       const request = {
         location: toLocationSelector(spec.location),
         name: spec.name,
@@ -264,7 +264,7 @@ export class OaktreeClient {
         requestId: spec.requestId ?? randomUUID(),
       };
       let last: Server | undefined;
-      for await (const response of this.compute.createServer(request, { signal })) {
+      for await (const response of this.compute.createServer(request, grpc)) {
         if (!response.server) continue;
         last = response.server;
         options?.onProgress?.(stageNames[response.stage] ?? 'progress', response.server);
@@ -280,7 +280,7 @@ export class OaktreeClient {
     selector: Selector,
     options?: CallOptions & { deleteFloatingIps?: boolean; wait?: boolean },
   ): Promise<DeleteServerResponse> {
-    return this.unary(options, (signal) =>
+    return this.unary(options, (grpc) =>
       this.compute.deleteServer(
         {
           location: toLocationSelector(selector),
@@ -288,7 +288,7 @@ export class OaktreeClient {
           deleteFloatingIps: options?.deleteFloatingIps ?? false,
           wait: options?.wait ?? false,
         },
-        { signal },
+        grpc,
       ),
     );
   }
@@ -302,10 +302,10 @@ export class OaktreeClient {
     selector?: Selector,
     options?: CallOptions & { until?: ServerStatus[]; onProgress?: (server: Server) => void },
   ): Promise<Server> {
-    return this.unary(options, async (signal) => {
+    return this.unary(options, async (grpc) => {
       let last: Server | undefined;
       const request = { location: toLocationSelector(selector), nameOrId, until: options?.until ?? [] };
-      for await (const response of this.compute.waitForServer(request, { signal })) {
+      for await (const response of this.compute.waitForServer(request, grpc)) {
         if (!response.server) continue;
         last = response.server;
         options?.onProgress?.(last);
@@ -326,8 +326,7 @@ export class OaktreeClient {
       serverIds: options.serverIds ?? [],
       strict: options.strict ?? false,
     };
-    const open = (req: Partial<WatchServersRequest>, signal: AbortSignal) =>
-      this.compute.watchServers(req, { signal });
+    const open = (req: Partial<WatchServersRequest>, grpc: GrpcCallOptions) => this.compute.watchServers(req, grpc);
     const timeout = this.defaultTimeoutMs;
     return {
       errors,
@@ -336,10 +335,10 @@ export class OaktreeClient {
   }
 
   getServerConsole(nameOrId: string, selector?: Selector, options?: CallOptions & { lines?: number }): Promise<string> {
-    return this.unary(options, async (signal) => {
+    return this.unary(options, async (grpc) => {
       const response = await this.compute.getServerConsole(
         { location: toLocationSelector(selector), nameOrId, lines: options?.lines ?? 0 },
-        { signal },
+        grpc,
       );
       return response.output;
     });
@@ -347,7 +346,7 @@ export class OaktreeClient {
 
   listAvailabilityZones(selector?: Selector, options?: ListOptions): ListStream<AvailabilityZone> {
     const request = { location: toLocationSelector(selector), strict: options?.strict ?? false };
-    return this.list(options, (signal) => this.compute.listAvailabilityZones(request, { signal }));
+    return this.list(options, (grpc) => this.compute.listAvailabilityZones(request, grpc));
   }
 
   // ---- flavors and keypairs ----
@@ -364,12 +363,12 @@ export class OaktreeClient {
       minRamMb: options?.minRamMb ?? 0,
       minVcpus: options?.minVcpus ?? 0,
     };
-    return this.list(options, (signal) => this.compute.listFlavors(request, { signal }));
+    return this.list(options, (grpc) => this.compute.listFlavors(request, grpc));
   }
 
   getFlavor(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<Flavor> {
-    return this.unary(options, async (signal) => {
-      const response = await this.compute.getFlavor({ location: toLocationSelector(selector), nameOrId }, { signal });
+    return this.unary(options, async (grpc) => {
+      const response = await this.compute.getFlavor({ location: toLocationSelector(selector), nameOrId }, grpc);
       return response.flavor!;
     });
   }
@@ -380,7 +379,7 @@ export class OaktreeClient {
       strict: options?.strict ?? false,
       nameOrId: options?.nameOrId ?? '',
     };
-    return this.list(options, (signal) => this.compute.listKeypairs(request, { signal }));
+    return this.list(options, (grpc) => this.compute.listKeypairs(request, grpc));
   }
 
   /** Creates a keypair from `publicKey`, or has one generated (its private key is returned once). */
@@ -389,7 +388,7 @@ export class OaktreeClient {
     selector: Selector,
     options?: CallOptions & { publicKey?: string; requestId?: string },
   ): Promise<CreateKeypairResponse> {
-    return this.unary(options, (signal) =>
+    return this.unary(options, (grpc) =>
       this.compute.createKeypair(
         {
           location: toLocationSelector(selector),
@@ -397,14 +396,14 @@ export class OaktreeClient {
           publicKey: options?.publicKey ?? '',
           requestId: options?.requestId ?? randomUUID(),
         },
-        { signal },
+        grpc,
       ),
     );
   }
 
   deleteKeypair(name: string, selector: Selector, options?: CallOptions): Promise<Location> {
-    return this.unary(options, async (signal) => {
-      const response = await this.compute.deleteKeypair({ location: toLocationSelector(selector), name }, { signal });
+    return this.unary(options, async (grpc) => {
+      const response = await this.compute.deleteKeypair({ location: toLocationSelector(selector), name }, grpc);
       return response.location!;
     });
   }
@@ -423,12 +422,12 @@ export class OaktreeClient {
       status: options?.status ?? ImageStatus.IMAGE_STATUS_UNSPECIFIED,
       visibility: options?.visibility ?? ImageVisibility.IMAGE_VISIBILITY_UNSPECIFIED,
     };
-    return this.list(options, (signal) => this.images.listImages(request, { signal }));
+    return this.list(options, (grpc) => this.images.listImages(request, grpc));
   }
 
   getImage(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<Image> {
-    return this.unary(options, async (signal) => {
-      const response = await this.images.getImage({ location: toLocationSelector(selector), nameOrId }, { signal });
+    return this.unary(options, async (grpc) => {
+      const response = await this.images.getImage({ location: toLocationSelector(selector), nameOrId }, grpc);
       return response.image!;
     });
   }
@@ -444,7 +443,7 @@ export class OaktreeClient {
     header: Omit<Partial<UploadImageHeader>, 'location'> & { name: string; location?: Selector },
     options?: UploadImageOptions,
   ): Promise<UploadImageOutcome> {
-    return this.unary(options, async (signal) => {
+    return this.unary(options, async (grpc) => {
       const known = await describeSource(source);
       const totalBytes = header.sizeBytes !== undefined ? Number(header.sizeBytes) : known.size;
       const fullHeader: Partial<UploadImageHeader> = {
@@ -464,7 +463,7 @@ export class OaktreeClient {
           onProgress?.({ bytes: bytesSent, ...(totalBytes !== undefined ? { totalBytes } : {}) });
         }
       }
-      const response = await this.images.uploadImage(requests() as AsyncIterable<any>, { signal });
+      const response = await this.images.uploadImage(requests() as AsyncIterable<any>, grpc);
       const images: Image[] = [];
       const errors: OaktreeError[] = [];
       for (const result of response.results) {
@@ -490,13 +489,13 @@ export class OaktreeClient {
     selector?: Selector,
     options?: CallOptions & { onProgress?: (progress: TransferProgress) => void },
   ): Promise<DownloadImageOutcome> {
-    return this.unary(options, async (signal) => {
+    return this.unary(options, async (grpc) => {
       const writer = new DownloadWriter(sink);
       let image: Image | undefined;
       let trailer: DownloadImageTrailer | undefined;
       try {
         const request = { location: toLocationSelector(selector), nameOrId };
-        for await (const response of this.images.downloadImage(request, { signal })) {
+        for await (const response of this.images.downloadImage(request, grpc)) {
           const part = response.part;
           if (part?.$case === 'image') image = part.value;
           else if (part?.$case === 'chunk') {
@@ -523,8 +522,8 @@ export class OaktreeClient {
   }
 
   deleteImage(nameOrId: string, selector: Selector, options?: CallOptions): Promise<DeleteImageResponse> {
-    return this.unary(options, (signal) =>
-      this.images.deleteImage({ location: toLocationSelector(selector), nameOrId }, { signal }),
+    return this.unary(options, (grpc) =>
+      this.images.deleteImage({ location: toLocationSelector(selector), nameOrId }, grpc),
     );
   }
 
@@ -540,7 +539,7 @@ export class OaktreeClient {
       nameOrId: options?.nameOrId ?? '',
       ...(options?.isExternal !== undefined ? { isExternal: options.isExternal } : {}),
     };
-    return this.list(options, (signal) => this.network.listNetworks(request, { signal }));
+    return this.list(options, (grpc) => this.network.listNetworks(request, grpc));
   }
 
   listSubnets(selector?: Selector, options?: ListOptions & { nameOrId?: string; networkId?: string }): ListStream<Subnet> {
@@ -550,7 +549,7 @@ export class OaktreeClient {
       nameOrId: options?.nameOrId ?? '',
       networkId: options?.networkId ?? '',
     };
-    return this.list(options, (signal) => this.network.listSubnets(request, { signal }));
+    return this.list(options, (grpc) => this.network.listSubnets(request, grpc));
   }
 
   listPorts(
@@ -565,16 +564,16 @@ export class OaktreeClient {
       deviceId: options?.deviceId ?? '',
       status: options?.status ?? NetworkResourceStatus.NETWORK_RESOURCE_STATUS_UNSPECIFIED,
     };
-    return this.list(options, (signal) => this.network.listPorts(request, { signal }));
+    return this.list(options, (grpc) => this.network.listPorts(request, grpc));
   }
 
   deletePort(id: string, selector: Selector, options?: CallOptions): Promise<DeletePortResponse> {
-    return this.unary(options, (signal) => this.network.deletePort({ location: toLocationSelector(selector), id }, { signal }));
+    return this.unary(options, (grpc) => this.network.deletePort({ location: toLocationSelector(selector), id }, grpc));
   }
 
   listSecurityGroups(selector?: Selector, options?: ListOptions & { nameOrId?: string }): ListStream<SecurityGroup> {
     const request = { location: toLocationSelector(selector), strict: options?.strict ?? false, nameOrId: options?.nameOrId ?? '' };
-    return this.list(options, (signal) => this.network.listSecurityGroups(request, { signal }));
+    return this.list(options, (grpc) => this.network.listSecurityGroups(request, grpc));
   }
 
   listFloatingIps(
@@ -587,7 +586,7 @@ export class OaktreeClient {
       serverId: options?.serverId ?? '',
       ...(options?.isAttached !== undefined ? { isAttached: options.isAttached } : {}),
     };
-    return this.list(options, (signal) => this.network.listFloatingIPs(request, { signal }));
+    return this.list(options, (grpc) => this.network.listFloatingIPs(request, grpc));
   }
 
   /** Allocates a floating IP; attached to `server` at creation when one is named (no window for a leak). */
@@ -595,7 +594,7 @@ export class OaktreeClient {
     selector: Selector,
     options?: CallOptions & { network?: string; server?: string; fixedAddress?: string; requestId?: string },
   ): Promise<FloatingIP> {
-    return this.unary(options, async (signal) => {
+    return this.unary(options, async (grpc) => {
       const response = await this.network.createFloatingIP(
         {
           location: toLocationSelector(selector),
@@ -604,7 +603,7 @@ export class OaktreeClient {
           fixedAddress: options?.fixedAddress ?? '',
           requestId: options?.requestId ?? randomUUID(),
         },
-        { signal },
+        grpc,
       );
       return response.floatingIp!;
     });
@@ -616,31 +615,31 @@ export class OaktreeClient {
     selector: Selector,
     options?: CallOptions & { fixedAddress?: string },
   ): Promise<FloatingIP> {
-    return this.unary(options, async (signal) => {
+    return this.unary(options, async (grpc) => {
       const response = await this.network.attachFloatingIP(
         { location: toLocationSelector(selector), floatingIp, server, fixedAddress: options?.fixedAddress ?? '' },
-        { signal },
+        grpc,
       );
       return response.floatingIp!;
     });
   }
 
   detachFloatingIp(floatingIp: string, selector: Selector, options?: CallOptions): Promise<FloatingIP> {
-    return this.unary(options, async (signal) => {
-      const response = await this.network.detachFloatingIP({ location: toLocationSelector(selector), floatingIp }, { signal });
+    return this.unary(options, async (grpc) => {
+      const response = await this.network.detachFloatingIP({ location: toLocationSelector(selector), floatingIp }, grpc);
       return response.floatingIp!;
     });
   }
 
   deleteFloatingIp(floatingIp: string, selector: Selector, options?: CallOptions): Promise<DeleteFloatingIPResponse> {
-    return this.unary(options, (signal) =>
-      this.network.deleteFloatingIP({ location: toLocationSelector(selector), floatingIp }, { signal }),
+    return this.unary(options, (grpc) =>
+      this.network.deleteFloatingIP({ location: toLocationSelector(selector), floatingIp }, grpc),
     );
   }
 
   deleteUnattachedFloatingIps(selector: Selector, options?: CallOptions): Promise<DeleteUnattachedFloatingIPsResponse> {
-    return this.unary(options, (signal) =>
-      this.network.deleteUnattachedFloatingIPs({ location: toLocationSelector(selector) }, { signal }),
+    return this.unary(options, (grpc) =>
+      this.network.deleteUnattachedFloatingIPs({ location: toLocationSelector(selector) }, grpc),
     );
   }
 
@@ -657,12 +656,12 @@ export class OaktreeClient {
       nameOrId: options?.nameOrId ?? '',
       status: options?.status ?? VolumeStatus.VOLUME_STATUS_UNSPECIFIED,
     };
-    return this.list(options, (signal) => this.volumes.listVolumes(request, { signal }));
+    return this.list(options, (grpc) => this.volumes.listVolumes(request, grpc));
   }
 
   getVolume(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<Volume> {
-    return this.unary(options, async (signal) => {
-      const response = await this.volumes.getVolume({ location: toLocationSelector(selector), nameOrId }, { signal });
+    return this.unary(options, async (grpc) => {
+      const response = await this.volumes.getVolume({ location: toLocationSelector(selector), nameOrId }, grpc);
       return response.volume!;
     });
   }
@@ -682,18 +681,18 @@ export class OaktreeClient {
     },
     options?: CallOptions,
   ): Promise<Volume> {
-    return this.unary(options, async (signal) => {
+    return this.unary(options, async (grpc) => {
       const response = await this.volumes.createVolume(
         { ...spec, location: toLocationSelector(spec.location), requestId: spec.requestId ?? randomUUID() },
-        { signal },
+        grpc,
       );
       return response.volume!;
     });
   }
 
   deleteVolume(nameOrId: string, selector: Selector, options?: CallOptions & { wait?: boolean }): Promise<DeleteVolumeResponse> {
-    return this.unary(options, (signal) =>
-      this.volumes.deleteVolume({ location: toLocationSelector(selector), nameOrId, wait: options?.wait ?? false }, { signal }),
+    return this.unary(options, (grpc) =>
+      this.volumes.deleteVolume({ location: toLocationSelector(selector), nameOrId, wait: options?.wait ?? false }, grpc),
     );
   }
 
@@ -703,20 +702,20 @@ export class OaktreeClient {
     selector: Selector,
     options?: CallOptions & { device?: string; wait?: boolean },
   ): Promise<Volume> {
-    return this.unary(options, async (signal) => {
+    return this.unary(options, async (grpc) => {
       const response = await this.volumes.attachVolume(
         { location: toLocationSelector(selector), volume, server, device: options?.device ?? '', wait: options?.wait ?? false },
-        { signal },
+        grpc,
       );
       return response.volume!;
     });
   }
 
   detachVolume(volume: string, server: string, selector: Selector, options?: CallOptions & { wait?: boolean }): Promise<Volume> {
-    return this.unary(options, async (signal) => {
+    return this.unary(options, async (grpc) => {
       const response = await this.volumes.detachVolume(
         { location: toLocationSelector(selector), volume, server, wait: options?.wait ?? false },
-        { signal },
+        grpc,
       );
       return response.volume!;
     });
@@ -727,12 +726,12 @@ export class OaktreeClient {
   /** Quotas and usage, one Limits per location. */
   getLimits(selector?: Selector, options?: ListOptions & { fresh?: boolean }): ListStream<Limits> {
     const request = { location: toLocationSelector(selector), strict: options?.strict ?? false, fresh: options?.fresh ?? false };
-    return this.list(options, (signal) => this.limits.getLimits(request, { signal }));
+    return this.list(options, (grpc) => this.limits.getLimits(request, grpc));
   }
 
   /** What each location supports (image formats, floating IP model, services ...), one per location. */
   getCapabilities(selector?: Selector, options?: ListOptions & { fresh?: boolean }): ListStream<Capabilities> {
     const request = { location: toLocationSelector(selector), strict: options?.strict ?? false, fresh: options?.fresh ?? false };
-    return this.list(options, (signal) => this.capabilities.getCapabilities(request, { signal }));
+    return this.list(options, (grpc) => this.capabilities.getCapabilities(request, grpc));
   }
 }

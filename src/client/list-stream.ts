@@ -2,7 +2,7 @@
 // are never lost and never end the iteration: each is passed to `onError` when one is given, and every one is
 // kept in `errors` for a look after the loop. With `strict` the node fails the whole call on the first failing
 // location instead, and the iteration throws that OaktreeError.
-import { startCall, type CallOptions } from './call-options.ts';
+import { startCall, type CallOptions, type GrpcCallOptions } from './call-options.ts';
 import { fromLocationError, toOaktreeError, type OaktreeError } from './errors.ts';
 import type { LocationError } from '../gen/oaktree/v1/location.ts';
 
@@ -20,7 +20,7 @@ export class ListStream<T> implements AsyncIterable<T> {
   readonly errors: OaktreeError[] = [];
 
   constructor(
-    private readonly open: (signal: AbortSignal) => AsyncIterable<{ item?: Item | undefined }>,
+    private readonly open: (grpc: GrpcCallOptions) => AsyncIterable<{ item?: Item | undefined }>,
     private readonly options: ListOptions,
     private readonly defaultTimeoutMs?: number,
   ) {}
@@ -29,7 +29,7 @@ export class ListStream<T> implements AsyncIterable<T> {
     this.errors.length = 0;
     const call = startCall(this.options, this.defaultTimeoutMs);
     try {
-      for await (const response of this.open(call.signal)) {
+      for await (const response of this.open(call.grpc())) {
         const item = response.item;
         if (!item) continue;
         if (item.$case === 'error') {

@@ -5,7 +5,7 @@ import { delay } from 'abort-controller-x';
 import type { Server, WatchServersRequest, WatchServersResponse } from '../gen/oaktree/v1/compute.ts';
 import { ServerEventType } from '../gen/oaktree/v1/compute.ts';
 import type { Location } from '../gen/oaktree/v1/location.ts';
-import { startCall } from './call-options.ts';
+import { startCall, type GrpcCallOptions } from './call-options.ts';
 import { fromLocationError, OaktreeError, Status, toOaktreeError } from './errors.ts';
 import type { ListOptions } from './list-stream.ts';
 
@@ -35,7 +35,7 @@ const eventTypes: Record<number, 'existing' | 'added' | 'modified' | 'deleted'> 
 };
 
 export async function* watchServers(
-  open: (request: Partial<WatchServersRequest>, signal: AbortSignal) => AsyncIterable<WatchServersResponse>,
+  open: (request: Partial<WatchServersRequest>, grpc: GrpcCallOptions) => AsyncIterable<WatchServersResponse>,
   request: Partial<WatchServersRequest>,
   options: WatchOptions,
   errors: OaktreeError[],
@@ -47,7 +47,7 @@ export async function* watchServers(
   try {
     for (;;) {
       try {
-        for await (const response of open({ ...request, resumeToken }, call.signal)) {
+        for await (const response of open({ ...request, resumeToken }, call.grpc())) {
           failures = 0;
           if (response.resumeToken) resumeToken = response.resumeToken;
           const item = response.item;

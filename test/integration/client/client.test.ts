@@ -14,8 +14,10 @@ describe('oaktree/client', () => {
   let failingClient: OaktreeClient;
   let dir: string;
 
+  const seen: { deadline?: Date | undefined } = {};
+
   before(async () => {
-    clouds = await startFakeClouds();
+    clouds = await startFakeClouds({ seen });
     failing = await startFakeClouds({ failRegion: 'alpha/RegionTwo', buildMs: 2000 });
     client = connect(clouds.address);
     failingClient = connect(failing.address);
@@ -97,6 +99,19 @@ describe('oaktree/client', () => {
     await assert.rejects(client.getServer('web-1'), (error: OaktreeError) => error.code === Status.NOT_FOUND);
   });
 
+  it('a server that goes to ERROR while waiting rejects with ABORTED after a failed stage', async () => {
+    const stages: string[] = [];
+    const where = { cloud: 'alpha', region: 'RegionTwo' };
+    await assert.rejects(
+      client.createServer({ location: where, name: 'doomed', image: 'broken', flavor: 'm1.small', wait: true }, {
+        onProgress: (stage) => stages.push(stage),
+      }),
+      (error: OaktreeError) => error.codeName === 'ABORTED' && /still exists/.test(error.message),
+    );
+    assert.deepEqual(stages, ['accepted', 'failed']);
+    await client.deleteServer('doomed', where);
+  });
+
   it('a write whose selector matches several regions is INVALID_ARGUMENT', async () => {
     await assert.rejects(
       client.createServer({ location: { cloud: 'alpha' }, name: 'x', image: 'cirros', flavor: 'm1.small' }),
@@ -120,6 +135,15 @@ describe('oaktree/client', () => {
     );
     const list = failingClient.listServers(undefined, { signal: AbortSignal.abort() });
     await assert.rejects(list.toArray(), (error: OaktreeError) => error.code === Status.CANCELLED);
+  });
+
+  it('timeoutMs travels to the node as the call deadline (every backend gets the time left)', async () => {
+    await client.listFlavors({ cloud: 'beta' }).toArray();
+    assert.equal(seen.deadline, undefined);
+    const before = Date.now();
+    await client.listFlavors({ cloud: 'beta' }, { timeoutMs: 5000 }).toArray();
+    const left = seen.deadline!.getTime() - before;
+    assert.ok(left > 4000 && left <= 5100, `deadline ${left} ms after the call started`);
   });
 
   it('uploads from a file with progress, downloads to a file with checksums, deletes', async () => {

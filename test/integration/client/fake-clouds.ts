@@ -42,6 +42,8 @@ export interface FakeCloudsOptions {
   failRegion?: string;
   /** How long a server stays BUILDING. */
   buildMs?: number;
+  /** Filled by ListFlavors: the deadline the node handed the backend (from the client's grpc-timeout). */
+  seen?: { deadline?: Date | undefined };
 }
 
 export interface FakeClouds {
@@ -90,7 +92,8 @@ function cloudBackend(cloud: string, regions: string[], options: FakeCloudsOptio
   };
 
   const handlers: LocationHandlers = {
-    async *listFlavors(request, target) {
+    async *listFlavors(request, target, ctx) {
+      if (options.seen) options.seen.deadline = ctx.deadline;
       failing(target);
       for (const [n, name] of ['m1.small', 'm1.large'].entries()) {
         const flavor = Flavor.fromPartial({
@@ -127,6 +130,12 @@ function cloudBackend(cloud: string, regions: string[], options: FakeCloudsOptio
       yield { stage: CreateServerStage.CREATE_SERVER_STAGE_ACCEPTED, server };
       if (!request.wait) return;
       await delay(ctx.signal, options.buildMs ?? 30);
+      if (request.image === 'broken') {
+        const failed = Server.fromPartial({ ...server, status: ServerStatus.SERVER_STATUS_ERROR, fault: { code: 500, message: 'No valid host was found' } });
+        stateOf(target).servers.set(server.id, failed);
+        yield { stage: CreateServerStage.CREATE_SERVER_STAGE_FAILED, server: failed };
+        throw new ServerError(Status.ABORTED, `server ${server.id} went to ERROR: No valid host was found; it still exists`);
+      }
       const progressing = { ...server, progress: 50 };
       yield { stage: CreateServerStage.CREATE_SERVER_STAGE_PROGRESS, server: progressing };
       await delay(ctx.signal, options.buildMs ?? 30);
