@@ -120,11 +120,20 @@ export class HttpClient {
         outgoing.destroy(err);
         finish(err);
       };
-      const overallTimer = setTimeout(() => {
-        const err = new OpenStackTimeoutError(`${describe(req, ctx)} timed out after ${timeoutMs} ms`, ctx);
-        outgoing.destroy(err);
-        finish(err);
-      }, timeoutMs);
+      // A streamed request body (an image upload) may take hours: its budget counts from the last chunk sent,
+      // so only a stalled upload times out. Every other request has one overall budget.
+      const streamedBody = req.body !== undefined && typeof req.body !== 'string' && !Buffer.isBuffer(req.body);
+      let overallTimer: NodeJS.Timeout;
+      const arm = () => {
+        clearTimeout(overallTimer);
+        overallTimer = setTimeout(() => {
+          const what = streamedBody ? `made no progress for ${timeoutMs} ms` : `timed out after ${timeoutMs} ms`;
+          const err = new OpenStackTimeoutError(`${describe(req, ctx)} ${what}`, ctx);
+          outgoing.destroy(err);
+          finish(err);
+        }, timeoutMs);
+      };
+      arm();
 
       const outgoing = transport.request(req.url, {
         method: req.method,
@@ -187,6 +196,8 @@ export class HttpClient {
           outgoing.destroy(err);
           finish(err);
         });
+        body.on('data', arm);
+        body.on('end', arm);
         body.pipe(outgoing);
       }
     });
