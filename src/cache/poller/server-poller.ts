@@ -18,7 +18,7 @@ export interface ServerPollerOptions {
   log?: ChangeLog;
   /** Interval while someone waits or a server is in transition (default 1 s). */
   fastIntervalMs?: number;
-  /** Interval while only idle watchers listen (default 15 s). */
+  /** Interval while only idle watchers listen (default 10 s). */
   slowIntervalMs?: number;
   /** Longest pause after repeated failures (default 60 s). */
   maxBackoffMs?: number;
@@ -82,7 +82,7 @@ export class ServerPoller implements RegionFeed {
     this.#o = {
       fetch: options.fetch,
       fastIntervalMs: options.fastIntervalMs ?? 1_000,
-      slowIntervalMs: options.slowIntervalMs ?? 15_000,
+      slowIntervalMs: options.slowIntervalMs ?? 10_000,
       maxBackoffMs: options.maxBackoffMs ?? 60_000,
       overlapMs: options.overlapMs ?? 2_000,
       resyncIntervalMs: options.resyncIntervalMs ?? 60_000,

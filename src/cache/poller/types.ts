@@ -25,6 +25,8 @@ export interface RegionFeed {
   ready(signal: AbortSignal): Promise<void>;
   /** Registers a listener (the poller runs while there is one); call the result to leave. */
   subscribe(kind: SubscriberKind): () => void;
+  /** Asks for a poll within the fast interval (a write to a server just went through oaktree). */
+  poke(): void;
   /** Resolves once the state reflects a poll that started at or after `after` (epoch ms). */
   whenPolled(after: number, signal: AbortSignal): Promise<void>;
   /** Upstream list calls made by this process for this region (metrics, tests). */

@@ -116,6 +116,11 @@ export class ReplicatedFeed implements RegionFeed {
     };
   }
 
+  poke(): void {
+    if (this.#poller) this.#poller.poke();
+    else void this.#publishDemand(true);
+  }
+
   async whenPolled(after: number, signal: AbortSignal): Promise<void> {
     await this.ready(signal);
     if (this.#poller) return this.#poller.whenPolled(after, signal);

@@ -205,3 +205,11 @@ export async function subscribeServer(
     throw error;
   }
 }
+
+/**
+ * For the compute handlers: call after any server write (create, delete, reboot ...) so watchers of that region
+ * see it within the fast interval instead of the slow one. Costs nothing when nobody watches the region.
+ */
+export function notifyServerWrite(region: RegionContext, hub: WatchHub = watchHub()): void {
+  hub.serverWritten(region);
+}

@@ -57,6 +57,11 @@ export class WatchHub {
     return this.registry.feed(routeKey(ctx.location), serverListFetch(ctx, this.options.pageSize));
   }
 
+  /** A server write went through oaktree (create, delete, action): poll that region soon, if anyone listens. */
+  serverWritten(ctx: RegionContext): void {
+    this.registry.get(routeKey(ctx.location))?.poke();
+  }
+
   /** A change's server in oaktree's shape, computed once per change however many watchers read it. */
   normalize(raw: RawServer, ctx: RegionContext): Server {
     let server = this.#normalized.get(raw);
