@@ -30,7 +30,9 @@ export function registerServerCommands(program: Command): void {
           ...(status ? { status } : {}),
           fresh: Boolean(opts.fresh),
         });
-        await ctx.printList(stream, serverView, byPlace);
+        const servers = await stream.toArray();
+        if (ctx.flags.format === 'table') await nameImages(ctx, servers);
+        ctx.printObjects(servers, serverView, byPlace);
       }),
     );
 
@@ -131,6 +133,26 @@ export function registerServerCommands(program: Command): void {
         }
       }),
     );
+}
+
+/**
+ * Nova reports a server's image by id only; a table is for humans, so look the names up with one image list
+ * (table output only: JSON keeps what the node said). Best effort: without names the ids stay.
+ */
+async function nameImages(ctx: CliContext, servers: Server[]): Promise<void> {
+  if (!servers.some((s) => s.image?.id && !s.image.name)) return;
+  const names = new Map<string, string>();
+  try {
+    for await (const image of ctx.client.listImages(ctx.selector, { timeoutMs: 10_000 })) {
+      names.set(`${image.location?.cloud}/${image.location?.region}/${image.id}`, image.name);
+    }
+  } catch {
+    return;
+  }
+  for (const s of servers) {
+    const name = s.image?.id ? names.get(`${s.location?.cloud}/${s.location?.region}/${s.image.id}`) : undefined;
+    if (name && s.image) s.image = { ...s.image, name };
+  }
 }
 
 function printWatchEvent(ctx: CliContext, event: import('../../client/index.ts').WatchEvent): void {
