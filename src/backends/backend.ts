@@ -10,6 +10,11 @@ export interface Route {
   hops: number;
   /** Node ids from the backend's first node to the owner; empty for a local backend. */
   path: string[];
+  /**
+   * False while the backend cannot reach the location (a peer that stopped answering). Such a route loses to any
+   * reachable one, but stays so its locations fail in-band instead of vanishing from answers.
+   */
+  reachable?: boolean;
 }
 
 /** What travels with every call to every backend and every hop. */

@@ -60,8 +60,8 @@ export class Router {
   }
 
   /**
-   * The best loop-free route to every reachable location: local first, then fewest hops, then the backend
-   * configured first. Routes through a node the call has already passed (or through this node) are skipped.
+   * The best loop-free route to every known location (see `better`). Routes through a node the call has already
+   * passed (or through this node), or longer than the hop limit, are skipped.
    */
   routeTable(via: readonly string[] = []): Map<string, ChosenRoute> {
     const passed = new Set([...via, this.nodeId]);
@@ -221,7 +221,10 @@ export class Router {
   }
 }
 
+/** Reachable first, then local, then fewest hops; on a tie the backend configured first keeps the route. */
 function better(route: Route, backend: Backend, current: ChosenRoute): boolean {
+  const reachable = route.reachable !== false;
+  if (reachable !== (current.route.reachable !== false)) return reachable;
   if (backend.local !== current.backend.local) return backend.local;
   return route.hops < current.route.hops;
 }

@@ -54,7 +54,7 @@ export async function startMesh(specs: MeshNodeSpec[], refreshMs = 200): Promise
   for (let stable = 0, round = 0; stable < 3 && round < 100; round++) {
     await Promise.all(peers.map((peer) => peer.refresh()));
     const now = [...nodes.values()].map((node) => node.router.routeTable().size).join(',');
-    stable = now === last && peers.every((peer) => peer.routes().every((r) => r.hops < 64)) ? stable + 1 : 0;
+    stable = now === last && peers.every((peer) => peer.routes().every((r) => r.reachable !== false)) ? stable + 1 : 0;
     last = now;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

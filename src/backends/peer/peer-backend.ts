@@ -22,9 +22,6 @@ export interface PeerBackendOptions {
   refreshMs?: number;
 }
 
-/** Routes of a peer that stopped answering lose to any live alternative, but stay to report its failures. */
-const UNREACHABLE_HOP_PENALTY = 64;
-
 const LIST_ROUTES = {
   path: `/${MeshServiceDefinition.fullName}/${MeshServiceDefinition.methods.listRoutes.name}`,
   requestType: ListRoutesRequest,
@@ -64,7 +61,7 @@ export class PeerBackend implements Backend {
 
   routes(): readonly Route[] {
     if (this.reachable) return this.learned;
-    return this.learned.map((route) => ({ ...route, hops: route.hops + UNREACHABLE_HOP_PENALTY }));
+    return this.learned.map((route) => ({ ...route, reachable: false }));
   }
 
   /** The peer's node id, once it has answered. */
