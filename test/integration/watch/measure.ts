@@ -77,6 +77,7 @@ async function latency(): Promise<{ median: number; p99: number; samples: number
   const channel = createChannel(node.address);
   const client = createClient(ComputeServiceDefinition, channel);
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal);
   const readyAt = new Map<string, number>();
   const latencies: number[] = [];
   const CLIENTS = 20;

@@ -207,4 +207,23 @@ describe('shared server poller against the simulator', () => {
     abort.abort();
     await small.close();
   });
+
+  test('a cloud that fails the first poll answers the watch with its error (UNAVAILABLE), not a hang', async () => {
+    const fresh = new WatchHub({ poller: { fastIntervalMs: FAST, lingerMs: 200 } });
+    const handlers = watchHandlers(async () => region.ctx, { hub: fresh });
+    const fault = region.sim.faults.add({ kind: 'status', status: 500, service: 'compute', count: 2 });
+    try {
+      await assert.rejects(
+        (async () => {
+          for await (const _ of handlers.watchServers!(WatchServersRequest.fromPartial({}), region.ctx.location, callCtx(new AbortController().signal))) {
+            /* nothing arrives */
+          }
+        })(),
+        (e: unknown) => toStatus(e).code === 14,
+      );
+    } finally {
+      region.sim.faults.remove(fault.id);
+      await fresh.close();
+    }
+  });
 });

@@ -192,4 +192,22 @@ describe('replicas through Redis', () => {
     assert.deepEqual(answers.map((a) => a.serverId), ['srv-1', 'srv-1', 'srv-1']);
     assert.deepEqual(await l1.lockByRequestId('create:req-1', create), { serverId: 'srv-1' }, 'a later retry gets the same server');
   });
+
+  test('setupWatch with redis: wires replicated feeds, the shared cache and lockByRequestId', async () => {
+    const { setupWatch } = await import('../../../src/backends/openstack/watch/setup.ts');
+    const { lockByRequestId, sharedCache } = await import('../../../src/cache/node-shared.ts');
+    const setup = await setupWatch({ redis: redis.url, nodeId: 'n1' });
+    try {
+      assert.equal(setup.services.state.kind, 'redis');
+      const feed = setup.hub.feedFor(region.ctx);
+      assert.ok(feed instanceof ReplicatedFeed);
+      let runs = 0;
+      const r = await Promise.all([1, 2].map(() => lockByRequestId('create:x', async () => ({ n: ++runs }))));
+      assert.deepEqual(r, [{ n: 1 }, { n: 1 }]);
+      assert.equal(await sharedCache().get('k', async () => 'v'), 'v');
+      await feed.ready(new AbortController().signal);
+    } finally {
+      await setup.close();
+    }
+  });
 });
