@@ -4,6 +4,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Status } from 'nice-grpc-common';
@@ -71,7 +74,7 @@ test('list follows pagination and filters by status, visibility and name_or_id',
   await assert.rejects(h.clients.image.getImage({ nameOrId: 'cirros-0.6.2-x86_64-disk' }), (e: any) => e.code === Status.INVALID_ARGUMENT);
 });
 
-test('upload then download: checksums verified, trailer equals the uploaded bytes, chunks of at most 1 MiB', async () => {
+test('upload then download: checksums verified, trailer equals the uploaded bytes, chunks of at most 256 KiB', async () => {
   const data = randomBytes(3 * 1024 * 1024 + 12345);
   const md5 = createHash('md5').update(data).digest('hex');
   const sha256 = createHash('sha256').update(data).digest('hex');
@@ -93,8 +96,8 @@ test('upload then download: checksums verified, trailer equals the uploaded byte
   const parts = await collect(h.clients.image.downloadImage({ location: alpha1, nameOrId: 'up-1' }));
   assert.equal(parts[0].part?.$case, 'image');
   const chunks = parts.filter((p) => p.part?.$case === 'chunk').map((p) => p.part!.value as Buffer);
-  assert.ok(chunks.length >= 4);
-  assert.ok(chunks.every((c) => c.length <= 1024 * 1024));
+  assert.ok(chunks.length >= 13);
+  assert.ok(chunks.every((c) => c.length <= 256 * 1024));
   assert.ok(Buffer.concat(chunks).equals(data));
   const trailer = parts[parts.length - 1].part;
   assert.equal(trailer?.$case, 'trailer');
@@ -160,54 +163,103 @@ test('download of an image without data is FAILED_PRECONDITION; delete of a prot
   await assert.rejects(h.clients.image.deleteImage({ location: alpha1, nameOrId: 'empty' }), (e: any) => e.code === Status.NOT_FOUND);
 });
 
-test('a large upload and download keep memory bounded', async () => {
-  const size = 64 * 1024 * 1024;
-  const block = randomBytes(1024 * 1024);
+test('a large upload and download stay bounded: little in flight, little live memory', async () => {
+  // Clients should send chunks of 64–256 KiB: gRPC holds ~16–32 messages of a stream in flight, whatever their size.
+  const size = 32 * 1024 * 1024;
+  const block = randomBytes(64 * 1024);
   const md5 = createHash('md5');
   for (let i = 0; i < size / block.length; i++) md5.update(block);
   const expected = md5.digest('hex');
-  // Live memory, not garbage waiting for a collection: collect before every sample.
+  // Upload: bytes the client has handed over minus bytes the simulated Glance has written to its file is what the
+  // whole chain (gRPC, oaktree, HTTP) holds at that moment.
+  let sent = 0;
+  let maxInFlight = 0;
+  let partial: string | undefined;
+  const stored = async (): Promise<number> => {
+    if (!partial) {
+      const saving = (await direct.body('image', 'GET', '/images?name=big')).images[0];
+      if (!saving) return 0;
+      partial = await findPartial(`${saving.id}.img.partial`);
+      if (!partial) return 0;
+    }
+    try {
+      return (await stat(partial)).size;
+    } catch {
+      return sent; // renamed: all stored
+    }
+  };
+  async function* stream(): AsyncGenerator<UploadImageRequest> {
+    yield { part: { $case: 'header', value: header({ name: 'big', md5: expected }) } };
+    for (let i = 0; i < size / block.length; i++) {
+      if (i % 32 === 31) maxInFlight = Math.max(maxInFlight, sent - (await stored()));
+      sent += block.length;
+      yield { part: { $case: 'chunk', value: block } };
+    }
+  }
+  const res = await h.clients.image.uploadImage(stream());
+  assert.equal(res.results[0].bytesStored, BigInt(size));
+  assert.ok(partial, 'the partial file was observed');
+  const mib = (n: number) => (n / 1048576).toFixed(1);
+  assert.ok(maxInFlight < 12 * 1048576, `upload: ${mib(maxInFlight)} MiB were in flight for a ${mib(size)} MiB image`);
+
+  // Download: live memory (collected before every sample) while a slow client reads, against the same measure for
+  // a 1 MiB image: the difference is what the size of the image costs, and it must stay far below that size.
+  const small = randomBytes(1024 * 1024);
+  await h.clients.image.uploadImage(uploadStream(header({ name: 'small' }), small));
+  const floor = await downloadPeak('small', small.length);
+  const peak = await downloadPeak('big', size, expected);
+  assert.ok(peak - floor < 20 * 1048576, `download: live memory grew by ${mib(peak)} MiB for ${mib(size)} MiB, ${mib(floor)} MiB for 1 MiB`);
+  console.log(`# 32 MiB image: upload in flight at most ${mib(maxInFlight)} MiB; download live memory growth ${mib(peak)} MiB (1 MiB image: ${mib(floor)} MiB)`);
+});
+
+/** The highest live memory growth while downloading an image slowly. */
+async function downloadPeak(name: string, size: number, md5?: string): Promise<number> {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
-  gc();
+  // Let earlier buffers be released before taking the baseline.
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const base = process.memoryUsage();
   let peak = 0;
-  let uploadPeak = 0;
-  const sample = setInterval(() => {
+  const measure = () => {
     gc();
     const m = process.memoryUsage();
     peak = Math.max(peak, m.arrayBuffers + m.heapUsed - base.arrayBuffers - base.heapUsed);
-  }, 50);
+  };
+  const sample = setInterval(measure, 50);
   try {
-    async function* stream(): AsyncGenerator<UploadImageRequest> {
-      yield { part: { $case: 'header', value: header({ name: 'big', md5: expected }) } };
-      for (let i = 0; i < size / block.length; i++) yield { part: { $case: 'chunk', value: block } };
-    }
-    const res = await h.clients.image.uploadImage(stream());
-    assert.equal(res.results[0].bytesStored, BigInt(size));
-    uploadPeak = peak;
-    peak = 0;
     let got = 0;
     const digest = createHash('md5');
-    for await (const part of h.clients.image.downloadImage({ location: alpha1, nameOrId: 'big' })) {
+    for await (const part of h.clients.image.downloadImage({ location: alpha1, nameOrId: name })) {
       if (part.part?.$case === 'chunk') {
         got += part.part.value.length;
         digest.update(part.part.value);
+        if (got % (1024 * 1024) === 0) {
+          measure();
+          await new Promise((r) => setTimeout(r, 5));
+        }
       }
     }
     assert.equal(got, size);
-    assert.equal(digest.digest('hex'), expected);
+    if (md5) assert.equal(digest.digest('hex'), md5);
   } finally {
     clearInterval(sample);
   }
-  // Client, node and simulator share this process, and gRPC itself keeps up to ~32 MiB of 1 MiB messages in flight
-  // per stream (measured with a bare nice-grpc server): bounded, but not tiny. Holding the image would exceed 64 MiB.
-  const mib = (n: number) => Math.round(n / 1048576);
-  for (const [what, value] of [['upload', uploadPeak], ['download', peak]] as const) {
-    assert.ok(value < 56 * 1048576, `${what}: live memory grew by ${mib(value)} MiB for a ${mib(size)} MiB image`);
+  return peak;
+}
+
+/** The simulator keeps image data in a temp directory of its own: find a file by name there. */
+async function findPartial(name: string): Promise<string | undefined> {
+  for (const dir of await readdir(tmpdir())) {
+    if (!dir.startsWith('oaktree-sim-')) continue;
+    for (const entry of await readdir(join(tmpdir(), dir), { recursive: true }).catch(() => [] as string[])) {
+      if (String(entry).endsWith(name)) return join(tmpdir(), dir, String(entry));
+    }
   }
-  console.log(`# 64 MiB image: live memory growth upload ${mib(uploadPeak)} MiB, download ${mib(peak)} MiB`);
-});
+  return undefined;
+}
 
 test('a cloud that is down: in-band error for its location, the others list', async () => {
   const fault = h.sim.faults.add({ kind: 'status', cloud: 'beta', service: 'image', status: 503, fraction: 1 });
@@ -219,4 +271,18 @@ test('a cloud that is down: in-band error for its location, the others list', as
   } finally {
     h.sim.faults.remove(fault.id);
   }
+});
+
+test('one upload stream to every region of a cloud: a result per location, each with the bytes stored', async () => {
+  const data = randomBytes(2 * 1024 * 1024 + 5);
+  const md5 = createHash('md5').update(data).digest('hex');
+  const res = await h.clients.image.uploadImage(uploadStream(header({ location: { cloud: 'alpha' }, allMatchingLocations: true, name: 'everywhere', md5 }), data));
+  assert.equal(res.bytesReceived, BigInt(data.length));
+  assert.deepEqual(res.results.map((r) => r.location?.region).sort(), ['RegionOne', 'RegionTwo']);
+  for (const r of res.results) {
+    assert.equal(r.error, undefined);
+    assert.equal(r.bytesStored, BigInt(data.length));
+    assert.equal(r.image?.md5, md5);
+  }
+  assert.equal((await imagesNamed({ cloud: 'alpha', region: 'RegionTwo' }, 'everywhere')).length, 1);
 });

@@ -3,6 +3,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudSession } from '../../../src/backends/openstack/transport/index.ts';
 import type { Harness } from './harness.ts';
+import type { RegionContext } from '../../../src/backends/openstack/region.ts';
+import type { CloudRegionConfig } from '../../../src/config/clouds/types.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
 
 export class Direct {
   readonly session: CloudSession;
@@ -33,4 +36,19 @@ export class Direct {
   close(): void {
     this.session.close();
   }
+}
+
+/** A RegionContext for calling the backend's helper functions directly (what the compute handlers do). */
+export function regionContext(h: Harness, direct: Direct, cloudName: string, edit: (rc: CloudRegionConfig) => CloudRegionConfig = (rc) => rc): RegionContext {
+  const cloud = h.clouds.find((c) => c.name === cloudName)!;
+  const rc = cloud.regions.find((r) => r.region === direct.region) ?? cloud.regions[0];
+  const p = direct.session.project();
+  return {
+    cloud,
+    regionConfig: edit({ ...rc, region: direct.region }),
+    region: direct.region,
+    session: direct.session,
+    location: { cloud: cloudName, region: direct.region, zone: '', project: { id: p.id, name: p.name, domainId: p.domainId, domainName: p.domainName } },
+    logger: silentLogger(),
+  };
 }

@@ -14,7 +14,7 @@ const alpha1 = { cloud: 'alpha', region: 'RegionOne' };
 before(async () => {
   h = await startHarness({
     clouds: [
-      { name: 'alpha', regions: ['RegionOne', 'RegionTwo'], volumeDelayMs: 200 },
+      { name: 'alpha', regions: ['RegionOne', 'RegionTwo'], volumeDelayMs: 200, bootDelayMs: 100 },
       { name: 'beta', regions: ['RegionOne'] },
     ],
   });
