@@ -40,6 +40,8 @@ export interface ServerPollerOptions {
 /** Nova statuses (and task states) that mean a change is coming soon. */
 const TRANSITIONAL = new Set(['BUILD', 'REBUILD', 'RESIZE', 'REVERT_RESIZE', 'MIGRATING', 'REBOOT', 'HARD_REBOOT', 'PASSWORD', 'DELETING']);
 
+const MAX_CLOCK_SKEW_MS = 60_000;
+
 export function inTransition(raw: RawServer): boolean {
   const task = raw['OS-EXT-STS:task_state'];
   return TRANSITIONAL.has(String(raw.status ?? '').toUpperCase()) || (typeof task === 'string' && task !== '');
@@ -212,7 +214,7 @@ export class ServerPoller implements RegionFeed {
     const started = Date.now();
     const full = !this.log.primed || started - this.#lastFull >= this.#o.resyncIntervalMs;
     try {
-      const since = full ? undefined : new Date(Math.min(this.#lastPollStart, this.#maxUpdated || this.#lastPollStart) - this.#o.overlapMs);
+      const since = full ? undefined : new Date(this.#sinceAnchor() - this.#o.overlapMs);
       const latest = new Map<string, RawServer>();
       for await (const page of this.#o.fetch(since, this.#abort.signal)) {
         this.upstreamCalls++;
@@ -258,6 +260,17 @@ export class ServerPoller implements RegionFeed {
       this.#lastPollEnd = Date.now();
       this.#polling = false;
     }
+  }
+
+  /**
+   * Where changes-since starts: our last poll, or the cloud's newest `updated` if that is earlier (a cloud
+   * clock behind ours), but never more than a minute back (nova keeps deleted servers for a long time, and
+   * a far anchor would return every one of them on every poll).
+   */
+  #sinceAnchor(): number {
+    const ours = this.#lastPollStart;
+    const theirs = this.#maxUpdated || ours;
+    return Math.max(Math.min(ours, theirs), ours - MAX_CLOCK_SKEW_MS);
   }
 
   #appendLocal(batch: PendingChange[], polledAt: number): Change[] {
