@@ -21,4 +21,13 @@ export function registerClientCommands(program: Command): void {
     registerVolumeCommands,
   ];
   for (const add of register) add(scoped as unknown as Command);
+  program.addHelpText(
+    'after',
+    [
+      '',
+      'Client commands (location, server, image ...) talk to a node: --endpoint or OAKTREE_ENDPOINT (default 127.0.0.1:50051).',
+      'They print tables, or -f json|yaml for scripts. Exit codes: 0 ok, 1 error, 2 usage,',
+      '3 partial results (some locations failed: warnings on stderr, the rest on stdout).',
+    ].join('\n'),
+  );
 }
