@@ -226,4 +226,19 @@ describe('shared server poller against the simulator', () => {
       await fresh.close();
     }
   });
+
+  test("drop-in waits for compute/wait.ts: until ACTIVE with every change seen, then gone after a delete", async () => {
+    const { waitForServerStatus, waitForServerGone } = await import('../../../src/backends/openstack/watch/wait-shared.ts');
+    const id = await region.createServer('dropin');
+    const seen: string[] = [];
+    const abort = new AbortController();
+    const last = await waitForServerStatus(region.ctx, id, (raw) => raw.status === 'ACTIVE', abort.signal, (raw) => void seen.push(String(raw.status)), {}, hub);
+    assert.equal(last.status, 'ACTIVE');
+    assert.equal(seen.at(-1), 'ACTIVE');
+    const before = region.getCalls();
+    const gone = waitForServerGone(region.ctx, id, abort.signal, {}, hub);
+    await region.deleteServer(id);
+    await gone;
+    assert.equal(region.getCalls(), before, 'no per-server GETs');
+  });
 });

@@ -16,7 +16,7 @@ import {
 } from '../../../gen/oaktree/v1/compute.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import { describeLocation, routeKey } from '../../../mesh/location.ts';
-import type { Change, ChangeType } from '../../../cache/poller/types.ts';
+import type { Change, ChangeType, RawServer } from '../../../cache/poller/types.ts';
 import { locationToken, positionIn, tokenExpired } from '../../../cache/watch-token.ts';
 import type { RegionContext } from '../region.ts';
 import { watchHub, type WatchHub } from './hub.ts';
@@ -136,18 +136,25 @@ export interface ServerChange {
   server: Server;
 }
 
+/** A change of one server as the poller stored it (nova's dict), before normalization. */
+export interface RawServerChange {
+  type: 'CURRENT' | ChangeType;
+  raw: RawServer;
+}
+
 /**
- * The changes of one server from the region's shared poller: first the server as it is now, then every
- * change until the signal fires or the deadline passes (DEADLINE_EXCEEDED). NOT_FOUND when the poller does not
- * know the server. Registers as a waiter, so the poller runs at its fast interval meanwhile.
+ * The changes of one server from the region's shared poller, as nova's dicts: first the server as it is now,
+ * then every change until the signal fires or the deadline passes (DEADLINE_EXCEEDED). NOT_FOUND when the
+ * poller does not know the server. Registers as a waiter, so the poller runs at its fast interval meanwhile.
  */
-export async function* serverChanges(hub: WatchHub, region: RegionContext, serverId: string, signal: AbortSignal, deadline?: Date): AsyncGenerator<ServerChange> {
+export async function* rawServerChanges(hub: WatchHub, region: RegionContext, serverId: string, signal: AbortSignal, deadline?: Date): AsyncGenerator<RawServerChange> {
   const feed = hub.feedFor(region);
   await feed.ready(signal);
   const log = feed.log;
   const leave = feed.subscribe('wait');
   const stop = new AbortController();
   const onAbort = () => stop.abort(signal.reason);
+  if (signal.aborted) onAbort();
   signal.addEventListener('abort', onAbort, { once: true });
   const timer = deadline ? setTimeout(() => stop.abort(deadlinePassed(serverId)), Math.max(0, deadline.getTime() - Date.now())) : undefined;
   try {
@@ -158,7 +165,7 @@ export async function* serverChanges(hub: WatchHub, region: RegionContext, serve
     let cursor = log.seq;
     const current = log.get(serverId);
     if (!current) throw new OaktreeError(Status.NOT_FOUND, `no server with id ${serverId} in ${describeLocation(region.location)}`);
-    yield { type: 'CURRENT', server: hub.normalize(current, region) };
+    yield { type: 'CURRENT', raw: current };
     for (;;) {
       const next = log.since(cursor);
       if ('expired' in next) {
@@ -166,12 +173,12 @@ export async function* serverChanges(hub: WatchHub, region: RegionContext, serve
         cursor = log.seq;
         const now = log.get(serverId);
         if (!now) throw new OaktreeError(Status.NOT_FOUND, `server ${serverId} is gone from ${describeLocation(region.location)}`);
-        yield { type: 'MODIFIED', server: hub.normalize(now, region) };
+        yield { type: 'MODIFIED', raw: now };
         continue;
       }
       for (const change of next.changes as Change[]) {
         cursor = change.seq;
-        if (change.id === serverId) yield { type: change.type, server: hub.serverOf(change, region) };
+        if (change.id === serverId) yield { type: change.type, raw: change.raw };
       }
       if (stop.signal.aborted) throw stop.signal.reason;
       if (log.seq === cursor) await log.changed(stop.signal, 30_000);
@@ -180,6 +187,13 @@ export async function* serverChanges(hub: WatchHub, region: RegionContext, serve
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
     leave();
+  }
+}
+
+/** rawServerChanges in oaktree's shape (each change normalized once for all its readers). */
+export async function* serverChanges(hub: WatchHub, region: RegionContext, serverId: string, signal: AbortSignal, deadline?: Date): AsyncGenerator<ServerChange> {
+  for await (const change of rawServerChanges(hub, region, serverId, signal, deadline)) {
+    yield { type: change.type, server: hub.normalize(change.raw, region) };
   }
 }
 
