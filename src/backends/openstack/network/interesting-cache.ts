@@ -1,7 +1,7 @@
 // One classification of interesting networks per cloud-region, shared by every caller and kept for a while:
 // openstacksdk computes it once per connection; oaktree refreshes it every few minutes so new networks show up.
 import type { RegionContext } from '../region.ts';
-import type { CloudSession } from '../transport/index.ts';
+import { EndpointNotFoundError, type CloudSession } from '../transport/index.ts';
 import { classifyNetworks, networkSettings, type InterestingNetworks, type RawNetwork, type RawSubnet } from './interesting.ts';
 import { neutronListAll } from './neutron.ts';
 
@@ -36,7 +36,14 @@ export function forgetInterestingNetworks(ctx: RegionContext): void {
 
 async function load(ctx: RegionContext): Promise<InterestingNetworks> {
   const settings = networkSettings(ctx.regionConfig);
-  const networks = (await neutronListAll(ctx, 'networks')) as RawNetwork[];
+  let networks: RawNetwork[];
+  try {
+    networks = (await neutronListAll(ctx, 'networks')) as RawNetwork[];
+  } catch (error) {
+    // No Neutron in the catalog (nova-network era clouds): nothing is interesting, as in openstacksdk.
+    if (error instanceof EndpointNotFoundError) return classifyNetworks([], [], { externalIpv4: [], internalIpv4: [], externalIpv6: [], internalIpv6: [] });
+    throw error;
+  }
   // Subnets only matter for guessing the NAT destination.
   const subnets = settings.natDestination === undefined ? ((await neutronListAll(ctx, 'subnets')) as RawSubnet[]) : undefined;
   return classifyNetworks(networks, subnets, settings);
