@@ -3,14 +3,13 @@
 import type { CloudConfig } from '../../config/clouds/types.ts';
 import type { Location, Project } from '../../gen/oaktree/v1/location.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { Backend, CallContext } from '../backend.ts';
-import { toServerError } from '../../api/errors.ts';
+import type { Backend } from '../backend.ts';
 import { HandlerBackend, type LocationHandlers } from '../handler-backend.ts';
 import { computeHandlers } from './compute/handlers.ts';
 import { imageHandlers } from './image/handlers.ts';
 import { networkHandlers } from './network/handlers.ts';
 import { volumeHandlers } from './volume/handlers.ts';
-import { regionConfigFor, unknownRegion, withGrpcCode, type RegionContext, type RegionResolver } from './region.ts';
+import { regionConfigFor, unknownRegion, type RegionContext, type RegionResolver } from './region.ts';
 import { CloudSession, type CloudSessionOptions } from './transport/index.ts';
 
 export interface OpenStackBackendOptions {
@@ -26,16 +25,16 @@ export function createOpenStackBackend(cloud: CloudConfig, options: OpenStackBac
   const session = new CloudSession(cloud, { ...options.session, logger });
   const state = new CloudState(cloud, session, logger);
   const resolve: RegionResolver = (target) => state.resolve(target);
-  const handlers: LocationHandlers = {
-    ...computeHandlers(resolve),
-    ...networkHandlers(resolve),
-    ...imageHandlers(resolve),
-    ...volumeHandlers(resolve),
-  };
+  const handlers = mergeHandlers(
+    ['compute', computeHandlers(resolve)],
+    ['network', networkHandlers(resolve)],
+    ['image', imageHandlers(resolve)],
+    ['volume', volumeHandlers(resolve)],
+  );
   return new HandlerBackend({
     id: `cloud:${cloud.name}`,
     locations: () => state.locations(),
-    handlers: withGrpcCodes(handlers),
+    handlers,
     concurrency: options.concurrency,
     start: () => state.start(),
     close: async () => session.close(),
@@ -63,13 +62,9 @@ class CloudState {
   }
 
   async #authenticate(signal?: AbortSignal): Promise<void> {
-    try {
-      await this.session.authenticate(signal);
-      if (!this.#authenticated) this.#contexts.clear(); // the project and regions are known now
-      this.#authenticated = true;
-    } catch (error) {
-      throw withGrpcCode(error);
-    }
+    await this.session.authenticate(signal);
+    if (!this.#authenticated) this.#contexts.clear(); // the project and regions are known now
+    this.#authenticated = true;
   }
 
   /** Regions after authentication (config, else catalog); before it, the configured ones. */
@@ -123,36 +118,19 @@ class CloudState {
 }
 
 /**
- * Wraps every handler so failures reach the API layer as ServerErrors with the right code: transport errors carry
- * their code in `code` (not `grpcCode`), and the Backend contract says unary and streaming calls throw ServerErrors.
+ * Merges handler tables from the service modules. Two modules answering the same RPC is a wiring mistake, and a
+ * silent override would hide it: fail at start-up instead.
  */
-function withGrpcCodes(handlers: LocationHandlers): LocationHandlers {
-  const wrapped: Record<string, unknown> = {};
-  for (const [key, handler] of Object.entries(handlers)) {
-    if (typeof handler !== 'function') continue;
-    wrapped[key] = (...args: unknown[]) => {
-      const signal = (args[2] as CallContext | undefined)?.signal;
-      const fail = (error: unknown): never => {
-        throw toServerError(withGrpcCode(error), signal);
-      };
-      let result: unknown;
-      try {
-        result = (handler as (...a: unknown[]) => unknown)(...args);
-      } catch (error) {
-        fail(error);
-      }
-      if (result && typeof (result as Promise<unknown>).then === 'function') return (result as Promise<unknown>).catch(fail);
-      if (result && Symbol.asyncIterator in (result as object)) return recode(result as AsyncIterable<unknown>, fail);
-      return result;
-    };
+export function mergeHandlers(...tables: Array<[string, LocationHandlers]>): LocationHandlers {
+  const merged: Record<string, unknown> = {};
+  const owner = new Map<string, string>();
+  for (const [module, table] of tables) {
+    for (const [key, handler] of Object.entries(table)) {
+      if (handler === undefined) continue;
+      if (owner.has(key)) throw new Error(`both ${owner.get(key)} and ${module} handle ${key}`);
+      owner.set(key, module);
+      merged[key] = handler;
+    }
   }
-  return wrapped as LocationHandlers;
-}
-
-async function* recode<T>(source: AsyncIterable<T>, fail: (error: unknown) => never): AsyncGenerator<T> {
-  try {
-    yield* source;
-  } catch (error) {
-    fail(error);
-  }
+  return merged as LocationHandlers;
 }
