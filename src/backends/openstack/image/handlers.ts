@@ -4,14 +4,13 @@ import type { LocationHandlers } from '../../handler-backend.ts';
 import { objectLocation } from '../normalize/location.ts';
 import { glanceStatusWord, glanceVisibilityWord, normalizeImage } from '../normalize/image.ts';
 import type { RegionResolver } from '../region.ts';
-import { withServerErrors } from '../network/server-errors.ts';
 import { GrpcStatus } from '../transport/index.ts';
 import { downloadImage } from './download.ts';
 import { findImageRaw, glanceByNameOrId, glanceList } from './glance.ts';
 import { uploadImage } from './upload.ts';
 
 export function imageHandlers(resolve: RegionResolver): LocationHandlers {
-  return withServerErrors({
+  return {
     async *listImages(request, target, call) {
       const ctx = await resolve(target);
       const query = { status: glanceStatusWord(request.status), visibility: glanceVisibilityWord(request.visibility) };
@@ -35,5 +34,5 @@ export function imageHandlers(resolve: RegionResolver): LocationHandlers {
     },
 
     uploadImage: (requests, targets, call) => uploadImage(resolve, requests, targets, call),
-  });
+  };
 }

@@ -25,7 +25,6 @@ import {
 } from './floating-ips.ts';
 import { interestingNetworks } from './interesting-cache.ts';
 import { neutronByNameOrId, neutronGet, neutronList, neutronListAll, type Query, type Raw } from './neutron.ts';
-import { withServerErrors } from './server-errors.ts';
 import { findServerRaw } from './server-ref.ts';
 
 /** Items of a Neutron collection, by name or id when asked, with the other filters pushed down. */
@@ -52,7 +51,7 @@ async function serverIdsByPort(ctx: RegionContext, fips: Raw[], signal: AbortSig
 export function networkHandlers(resolve: RegionResolver): LocationHandlers {
   const fipOf = (ctx: RegionContext, raw: Raw, serverId = ''): FloatingIP => normalizeFloatingIp(raw, ctx.location, serverId);
 
-  return withServerErrors({
+  return {
     async *listNetworks(request, target, call) {
       const ctx = await resolve(target);
       for await (const raw of listing(ctx, 'network', 'networks', request.nameOrId, {}, call.signal)) {
@@ -214,5 +213,5 @@ export function networkHandlers(resolve: RegionResolver): LocationHandlers {
       }
       return { location: ctx.location, deleted };
     },
-  });
+  };
 }

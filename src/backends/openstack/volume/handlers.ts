@@ -4,7 +4,6 @@ import { OaktreeError } from '../../../api/errors.ts';
 import type { LocationHandlers } from '../../handler-backend.ts';
 import { describeLocation } from '../../../mesh/location.ts';
 import { findImage } from '../image/find.ts';
-import { withServerErrors } from '../network/server-errors.ts';
 import { findServerRaw } from '../network/server-ref.ts';
 import type { Raw } from '../network/neutron.ts';
 import { objectLocation } from '../normalize/location.ts';
@@ -41,7 +40,7 @@ async function earlierCreate(ctx: RegionContext, requestId: string, signal: Abor
 }
 
 export function volumeHandlers(resolve: RegionResolver): LocationHandlers {
-  return withServerErrors({
+  return {
     async *listVolumes(request, target, call) {
       const ctx = await resolve(target);
       const words = cinderStatusWords(request.status);
@@ -157,5 +156,5 @@ export function volumeHandlers(resolve: RegionResolver): LocationHandlers {
         : await cinderGet(ctx, String(volume.id), call.signal);
       return { volume: normalizeVolume(after ?? volume, ctx.location) };
     },
-  });
+  };
 }
