@@ -38,6 +38,13 @@ describe('WaitForServer over gRPC with the shared poller', () => {
     await sim.close();
   });
 
+  test('watchHandlers can leave WaitForServer to the compute handlers (backend.ts refuses duplicates)', async () => {
+    const { mergeHandlers } = await import('../../../src/backends/openstack/backend.ts');
+    const resolve = async () => sim.ctx;
+    const merged = mergeHandlers(['compute', computeHandlers(resolve)], ['watch', watchHandlers(resolve, { hub, waitForServer: false })]);
+    assert.ok(merged.watchServers && merged.waitForServer);
+  });
+
   test('50 clients wait for one server by name: all end at ACTIVE; polling costs one list per interval', async () => {
     const client = createClient(ComputeServiceDefinition, channel);
     await sim.createServer('awaited');

@@ -24,6 +24,11 @@ import { watchHub, type WatchHub } from './hub.ts';
 export interface WatchHandlerOptions {
   /** Default: the node's hub (configureWatchHub). */
   hub?: WatchHub;
+  /**
+   * Include WaitForServer (default true). Leave it out when the compute handlers keep their own WaitForServer
+   * on top of the drop-in waits of wait-shared.ts (backend.ts refuses two handlers for one RPC).
+   */
+  waitForServer?: boolean;
 }
 
 const EVENT_TYPE: Record<ChangeType, ServerEventType> = {
@@ -34,10 +39,11 @@ const EVENT_TYPE: Record<ChangeType, ServerEventType> = {
 
 export function watchHandlers(resolve: (target: Location) => Promise<RegionContext>, options: WatchHandlerOptions = {}): LocationHandlers {
   const hub = () => options.hub ?? watchHub();
-  return {
+  const handlers: LocationHandlers = {
     watchServers: (request, target, ctx) => watchServers(hub(), resolve, request, target, ctx),
-    waitForServer: (request, target, ctx) => waitForServer(hub(), resolve, request, target, ctx),
   };
+  if (options.waitForServer !== false) handlers.waitForServer = (request, target, ctx) => waitForServer(hub(), resolve, request, target, ctx);
+  return handlers;
 }
 
 async function* watchServers(
