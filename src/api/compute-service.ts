@@ -6,6 +6,7 @@ import { FloatingIPMode } from '../gen/oaktree/v1/compute.ts';
 import type { Router } from '../mesh/router.ts';
 import type { OaktreeCallContextExt } from './call-context.ts';
 import { Methods } from './methods.ts';
+import { withMergedTokens } from '../cache/watch-token.ts';
 import { checkSelector, findOne, listFrom, pinnedTo, requireField } from './requests.ts';
 
 export function computeService(router: Router): ComputeServiceImplementation<OaktreeCallContextExt> {
@@ -59,7 +60,9 @@ export function computeService(router: Router): ComputeServiceImplementation<Oak
       const pinned = pinnedTo({ ...request, nameOrId: server.id }, server.location);
       yield* router.serverStream(Methods.waitForServer, pinned, context.oaktree.call);
     },
-    watchServers: (request, context) => listFrom(router, Methods.watchServers, request, context),
+    // Each location stamps its own position; the client gets one token for the whole watch.
+    watchServers: (request, context) =>
+      withMergedTokens(request.resumeToken, listFrom(router, Methods.watchServers, request, context)),
     async getServerConsole(request, context) {
       const server = await findOne(router, Methods.listServers, request, context, 'server');
       const pinned = pinnedTo({ ...request, nameOrId: server.id }, server.location);

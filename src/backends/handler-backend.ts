@@ -109,6 +109,11 @@ export class HandlerBackend implements Backend {
       yield errorItem<Res>(target, error.code, error.details);
       return;
     }
+    // Watches never end and cost the cloud nothing per stream (a shared poller feeds them): no queue slot.
+    if (raw) {
+      yield* this.guardedList(method, handler, raw, request, target, ctx);
+      return;
+    }
     // The queue bounds how many locations of this backend are being read at once. A slot is held until the
     // stream ends, so items still flow one by one with the consumer's backpressure.
     let release!: () => void;
@@ -119,6 +124,22 @@ export class HandlerBackend implements Backend {
     try {
       await admitted;
       if (ctx.signal.aborted) return;
+      yield* this.guardedList(method, handler, raw, request, target, ctx);
+    } finally {
+      release();
+    }
+  }
+
+  /** One location's list: objects wrapped into responses, a failure turned into its in-band error item. */
+  private async *guardedList<Req, Res extends ListResponse>(
+    method: ListMethod<Req, Res>,
+    handler: (...args: any[]) => AsyncIterable<any>,
+    raw: boolean,
+    request: Req,
+    target: Location,
+    ctx: CallContext,
+  ): AsyncGenerator<Res> {
+    try {
       for await (const item of handler(request, target, ctx)) {
         yield raw ? (item as Res) : ({ item: { $case: method.itemCase, value: item } } as unknown as Res);
       }
@@ -126,8 +147,6 @@ export class HandlerBackend implements Backend {
       if (ctx.signal.aborted) throw error;
       const { code, message } = toStatus(error, ctx.signal);
       yield errorItem<Res>(target, code, message);
-    } finally {
-      release();
     }
   }
 

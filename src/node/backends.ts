@@ -9,6 +9,7 @@ import { createPeerBackend } from '../backends/peer/peer-backend.ts';
 import { loadCloudsConfig } from '../config/clouds/index.ts';
 import type { CloudConfig } from '../config/clouds/types.ts';
 import type { Logger } from '../observability/logger.ts';
+import { setupWatch } from '../backends/openstack/watch/setup.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import type { NodeConfig, SimulatedCloudConfig } from './config.ts';
 
@@ -28,6 +29,9 @@ const DEFAULT_SIMULATED: SimulatedCloudConfig[] = [
 
 export async function buildBackends(config: NodeConfig, nodeId: string, logger: Logger): Promise<BuiltBackends> {
   const cleanups: Array<() => Promise<void>> = [];
+  // Shared state for pollers, caches and create locks: in memory, or in Redis shared with replicas.
+  const watch = await setupWatch({ redis: config.redis, nodeId, logger });
+  cleanups.push(() => watch.close());
   let clouds: CloudConfig[] = [];
   let source = 'no clouds';
 

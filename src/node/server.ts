@@ -1,5 +1,6 @@
 // A running oaktree node: the gRPC server with every oaktree service, health and reflection, over a router.
 import { readFileSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import { createServer } from 'nice-grpc';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
@@ -11,6 +12,7 @@ import { locationService, meshService } from '../api/location-service.ts';
 import { loggingMiddleware } from '../api/logging.ts';
 import { networkService } from '../api/network-service.ts';
 import { shutdownMiddleware } from '../api/shutdown.ts';
+import { errorStatusMiddleware } from '../api/error-status.ts';
 import { volumeService } from '../api/volume-service.ts';
 import type { Backend } from '../backends/backend.ts';
 import { CapabilitiesServiceDefinition } from '../gen/oaktree/v1/capabilities.ts';
@@ -65,6 +67,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
   const router = new Router({ nodeId, backends: options.backends, logger, maxHops });
   const shutdown = new AbortController();
+  setMaxListeners(0, shutdown.signal); // every open stream listens for shutdown
   const health = HealthState();
 
   const server = createServer({
@@ -77,6 +80,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   } as any)
     .use(loggingMiddleware(logger))
     .use(shutdownMiddleware(shutdown.signal))
+    .use(errorStatusMiddleware())
     .use(oaktreeContextMiddleware(nodeId, maxHops));
   server.add(HealthDefinition, HealthServiceImpl(health));
   server.add(

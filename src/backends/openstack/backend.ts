@@ -9,6 +9,7 @@ import { computeHandlers } from './compute/handlers.ts';
 import { imageHandlers } from './image/handlers.ts';
 import { networkHandlers } from './network/handlers.ts';
 import { volumeHandlers } from './volume/handlers.ts';
+import { watchHandlers } from './watch/handlers.ts';
 import { regionConfigFor, unknownRegion, type RegionContext, type RegionResolver } from './region.ts';
 import { CloudSession, type CloudSessionOptions } from './transport/index.ts';
 
@@ -30,6 +31,8 @@ export function createOpenStackBackend(cloud: CloudConfig, options: OpenStackBac
     ['network', networkHandlers(resolve)],
     ['image', imageHandlers(resolve)],
     ['volume', volumeHandlers(resolve)],
+    // WatchServers from the region's shared poller; compute's WaitForServer already waits on that poller.
+    ['watch', watchHandlers(resolve, { waitForServer: false })],
   );
   return new HandlerBackend({
     id: `cloud:${cloud.name}`,

@@ -5,7 +5,7 @@ import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { createChannel, createClient, ServerError } from 'nice-grpc';
+import { ClientError, createChannel, createClient } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { cliNode, ROOT } from '../../support/node.ts';
@@ -18,9 +18,9 @@ test('SIGTERM turns health NOT_SERVING, ends open streams, logs the stop and exi
     const statuses: number[] = [];
     try {
       for await (const response of health.watch({ service: '' })) statuses.push(response.status);
-      return { statuses, error: undefined as ServerError | undefined };
+      return { statuses, error: undefined as ClientError | undefined };
     } catch (error) {
-      return { statuses, error: error as ServerError };
+      return { statuses, error: error as ClientError };
     }
   })();
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -52,4 +52,35 @@ test('--version prints the package version', () => {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--version'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(result.status, 0);
   assert.match(result.stdout.trim(), /^\d+\.\d+\.\d+$/);
+});
+
+test('SIGTERM ends an open WatchServers stream with UNAVAILABLE telling the client to resume', async () => {
+  const { ComputeServiceDefinition } = await import('../../../src/gen/oaktree/v1/compute.ts');
+  const node = await cliNode(['--listen', '127.0.0.1:0', '--node-id', 'watch-shutdown', '--simulate']);
+  const channel = createChannel(node.address);
+  const compute = createClient(ComputeServiceDefinition, channel);
+  let token = '';
+  let synced = 0;
+  const watch = (async () => {
+    try {
+      for await (const message of compute.watchServers({})) {
+        token = message.resumeToken || token;
+        if (message.item?.$case === 'checkpoint' && message.item.value.initialStateComplete) synced++;
+      }
+      return undefined;
+    } catch (error) {
+      return error as ClientError;
+    }
+  })();
+  const until = Date.now() + 10_000;
+  while (synced < 3 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(synced, 3, 'every simulated location sent its snapshot');
+  node.child.kill('SIGTERM');
+  const [error, code] = await Promise.all([watch, node.exited]);
+  channel.close();
+  assert.equal(code, 0);
+  assert.ok(error instanceof ClientError, 'the watch ended with a status, never as complete');
+  assert.equal(error!.code, Status.UNAVAILABLE);
+  assert.match(error!.details, /shutting down.*resume/);
+  assert.ok(token, 'the client holds a resume token to continue elsewhere');
 });

@@ -25,6 +25,9 @@ import { normalizeOne } from './server-view.ts';
 import { getServerRaw, serversNamed } from './servers.ts';
 import { streamFrom } from './stream.ts';
 import { serverFingerprint, waitForServerStatus } from './wait.ts';
+import { lockByRequestId } from '../../../cache/node-shared.ts';
+import { routeKey } from '../../../mesh/location.ts';
+import { notifyServerWrite } from '../watch/handlers.ts';
 
 /** The metadata key that carries a create's request_id, so a retried create finds the server it made. */
 export const REQUEST_ID_METADATA_KEY = 'oaktree_request_id';
@@ -132,16 +135,25 @@ export function createServerHandler(resolve: RegionResolver) {
       const ctx = await resolve(target);
       const send = (stage: CreateServerStage, server: Server) => emit({ stage, server });
 
-      let raw = request.requestId ? await serverForRequestId(ctx, request.name, request.requestId, signal) : undefined;
-      if (raw) ctx.logger.info({ server: raw.id, requestId: request.requestId }, 'create retried: returning the server made before');
-      else {
+      const place = async (): Promise<Raw> => {
+        const earlier = request.requestId ? await serverForRequestId(ctx, request.name, request.requestId, signal) : undefined;
+        if (earlier) {
+          ctx.logger.info({ server: earlier.id, requestId: request.requestId }, 'create retried: returning the server made before');
+          return earlier;
+        }
         const body = await buildServerBody(ctx, request, signal);
         // Not retried by the transport: a POST that reached nova and timed out would make a second server.
         const res = await ctx.session.request('compute', ctx.region, { method: 'POST', path: '/servers', body, signal });
         const id = String(((res.body as Raw)?.server ?? {}).id ?? '');
-        raw = (await getServerRaw(ctx, id, signal)) ?? { id, name: request.name, status: 'BUILD' };
+        notifyServerWrite(ctx);
         ctx.logger.info({ server: id, name: request.name }, 'server accepted');
-      }
+        return (await getServerRaw(ctx, id, signal)) ?? { id, name: request.name, status: 'BUILD' };
+      };
+      // Concurrent retries of one request (on this node or a replica sharing Redis) make one server: the lock
+      // serializes them and the metadata lookup above finds what the first one made.
+      let raw = request.requestId
+        ? await lockByRequestId(`create-server:${routeKey(ctx.location)}:${request.requestId}`, place)
+        : await place();
       const serverId = String(raw.id);
       send(CreateServerStage.CREATE_SERVER_STAGE_ACCEPTED, await normalizeOne(ctx, raw, signal));
       if (!request.wait) return;

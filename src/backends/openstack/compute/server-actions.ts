@@ -21,7 +21,8 @@ import { isNotFound, type Raw } from './nova.ts';
 import { normalizeOne } from './server-view.ts';
 import { findServerRaw } from './servers.ts';
 import { streamFrom } from './stream.ts';
-import { waitForServerGone, waitForServerStatus } from './wait.ts';
+import { serverFingerprint, waitForServerGone, waitForServerStatus } from './wait.ts';
+import { notifyServerWrite } from '../watch/handlers.ts';
 
 export function deleteServerHandler(resolve: RegionResolver) {
   return async function deleteServer(request: DeleteServerRequest, target: Location, call: CallContext): Promise<DeleteServerResponse> {
@@ -36,6 +37,7 @@ export function deleteServerHandler(resolve: RegionResolver) {
     } catch (error) {
       if (!isNotFound(error)) throw error; // already gone: the wish is granted
     }
+    notifyServerWrite(ctx);
     if (request.wait) await waitForServerGone(ctx, id, signal);
     return { location: objectLocation(ctx.location, raw, serverZone(raw)), id, floatingIpsDeleted };
   };
@@ -48,16 +50,21 @@ export function waitForServerHandler(resolve: RegionResolver) {
       const wanted = new Set(request.until.length ? request.until : [ServerStatus.SERVER_STATUS_ACTIVE]);
       const statusOf = (r: Raw) => serverStatus(r.status, r['OS-EXT-STS:task_state']);
       const raw = await findServerRaw(ctx, request.nameOrId, signal);
+      // The first message is the server as it is now (the poller may see it only later); then every change.
+      let shown = serverFingerprint(raw);
+      emit({ server: await normalizeOne(ctx, raw, signal) });
+      const done = (r: Raw) => wanted.has(statusOf(r)) || statusOf(r) === ServerStatus.SERVER_STATUS_ERROR;
       try {
-        const last = await waitForServerStatus(
-          ctx,
-          String(raw.id),
-          (r) => wanted.has(statusOf(r)) || statusOf(r) === ServerStatus.SERVER_STATUS_ERROR,
-          signal,
-          async (r) => emit({ server: await normalizeOne(ctx, r, signal) }),
-        );
+        const last = done(raw)
+          ? raw
+          : await waitForServerStatus(ctx, String(raw.id), done, signal, async (r) => {
+              if (serverFingerprint(r) === shown) return;
+              shown = serverFingerprint(r);
+              emit({ server: await normalizeOne(ctx, r, signal) });
+            });
         if (!wanted.has(statusOf(last))) {
-          const fault = last.fault?.message ? `: ${String(last.fault.message).trim()}` : '';
+          const message = (last.fault as { message?: unknown } | undefined)?.message;
+          const fault = message ? `: ${String(message).trim()}` : '';
           throw new OaktreeError(GrpcStatus.ABORTED, `server ${last.name} (${last.id}) went to ERROR${fault}`);
         }
       } catch (error) {
