@@ -24,6 +24,8 @@ import { FloatingIP, Network, Port } from '../../../src/gen/oaktree/v1/network.t
 import { Volume, VolumeStatus } from '../../../src/gen/oaktree/v1/volume.ts';
 import { startNode, type RunningNode } from '../../../src/node/server.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
+import { locationToken, positionIn } from '../../../src/cache/watch-token.ts';
+import { routeKey } from '../../../src/mesh/location.ts';
 
 export function fakeLocation(cloud: string, region: string): Location {
   return { cloud, region, zone: '', project: { id: 'demo-id', name: 'demo', domainId: 'default', domainName: 'Default' } };
@@ -162,17 +164,20 @@ function cloudBackend(cloud: string, regions: string[], options: FakeCloudsOptio
       yield { server: { ...server, status: ServerStatus.SERVER_STATUS_ACTIVE, cloudStatus: 'ACTIVE' } };
     },
     async *watchServers(request, target, ctx) {
+      // Positions in the node's token format: each location stamps its own, the node merges them.
+      const key = routeKey(target);
       const servers = [...stateOf(target).servers.values()];
-      let n = request.resumeToken ? Number(request.resumeToken.split(':')[1]) : 0;
+      let n = positionIn(request.resumeToken, key)?.seq ?? 0;
+      const token = () => locationToken(key, 'fake', ++n);
       if (!request.resumeToken) {
         for (const server of servers) {
-          yield { item: { $case: 'event', value: { type: ServerEventType.SERVER_EVENT_TYPE_EXISTING, server } }, resumeToken: `t:${++n}` };
+          yield { item: { $case: 'event', value: { type: ServerEventType.SERVER_EVENT_TYPE_EXISTING, server } }, resumeToken: token() };
         }
-        yield { item: { $case: 'checkpoint', value: { location: target, initialStateComplete: true } }, resumeToken: `t:${++n}` };
+        yield { item: { $case: 'checkpoint', value: { location: target, initialStateComplete: true } }, resumeToken: token() };
       }
       await delay(ctx.signal, 20);
       const server = Server.fromPartial({ location: zoned(target), id: `watched-${n}`, name: `watched-${n}` });
-      yield { item: { $case: 'event', value: { type: ServerEventType.SERVER_EVENT_TYPE_ADDED, server } }, resumeToken: `t:${++n}` };
+      yield { item: { $case: 'event', value: { type: ServerEventType.SERVER_EVENT_TYPE_ADDED, server } }, resumeToken: token() };
     },
     async getServerConsole(request, target) {
       const server = findServer(target, request.nameOrId);
