@@ -24,7 +24,9 @@ function view(ctx: Ctx, v: Volume, detail: boolean) {
     id: v.id, name: v.name, status: v.status, size: v.size, availability_zone: v.az, created_at: cinderTime(v.createdAt), updated_at: cinderTime(v.updatedAt),
     description: v.description, volume_type: v.volumeType, snapshot_id: null, source_volid: null, metadata: { ...v.metadata }, links,
     user_id: v.userId, bootable: String(v.bootable), encrypted: false, replication_status: null, consistencygroup_id: null, multiattach: false,
-    'os-vol-tenant-attr:tenant_id': v.projectId, 'os-vol-mig-status-attr:migstat': null, 'os-vol-mig-status-attr:name_id': null,
+    'os-vol-tenant-attr:tenant_id': v.projectId,
+    // Admin-only in cinder's default policy: a member never sees these.
+    ...(ctx.user?.isAdmin ? { 'os-vol-mig-status-attr:migstat': null, 'os-vol-mig-status-attr:name_id': null } : {}),
     attachments: v.attachments.map((a) => ({ id: v.id, attachment_id: a.id, volume_id: v.id, server_id: a.serverId, host_name: null, device: a.device, attached_at: cinderTime(a.attachedAt) })),
     ...(v.imageId ? { volume_image_metadata: { image_id: v.imageId } } : {}),
   };
@@ -122,12 +124,15 @@ export const cinderService: ServiceModule = {
   routes,
   resolve(rest, cloud) {
     if (rest === '' || rest === '/') return { discovery: (ctx) => ({ status: 300, body: { versions: [versionDoc(ctx.serviceBase)] } }) };
-    if (rest === '/v3' || rest === '/v3/') return { discovery: (ctx) => ({ status: 200, body: { versions: [versionDoc(ctx.serviceBase)] } }) };
+    // As a real cinder (Zed) answers: ".../v3" redirects to ".../v3/", which has the version document; the
+    // project-scoped catalog URL itself has none (404).
+    if (rest === '/v3') return { discovery: (ctx) => ({ status: 302, body: '', headers: { Location: `${ctx.serviceBase}/v3/` } }) };
+    if (rest === '/v3/') return { discovery: (ctx) => ({ status: 200, body: { versions: [versionDoc(ctx.serviceBase)] } }) };
     const m = /^\/v3\/([^/]+)(\/.*)?$/.exec(rest);
     if (!m) return undefined;
     // The catalog carries /v3/{project_id}; bare /v3/... works too, as in newer cinder.
     if (cloud.data.projects.has(m[1])) {
-      if (!m[2] || m[2] === '/') return { discovery: (ctx) => ({ status: 200, body: { versions: [versionDoc(ctx.serviceBase)] } }) };
+      if (!m[2] || m[2] === '/') return { discovery: () => ({ status: 404, body: { itemNotFound: { code: 404, message: 'The resource could not be found.' } } }) };
       return { path: m[2], versionRoot: `/v3/${m[1]}` };
     }
     return { path: rest.slice(3), versionRoot: '/v3' };

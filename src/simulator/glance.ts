@@ -195,7 +195,9 @@ async function uploadImage(ctx: Ctx): Promise<Reply> {
     await rm(path, { force: true });
     throw new ApiError(410, 'Image was deleted during upload.');
   }
-  Object.assign(img, { filePath: path, size: result.size, checksum: result.md5, hashAlgo: 'sha512', hashValue: result.sha512, status: 'active', updatedAt: Date.now() });
+  // Glance's format inspector fills virtual_size; for raw data it is the data's size.
+  const virtualSize = img.diskFormat === 'raw' ? result.size : null;
+  Object.assign(img, { filePath: path, size: result.size, virtualSize, checksum: result.md5, hashAlgo: 'sha512', hashValue: result.sha512, status: 'active', updatedAt: Date.now() });
   return { status: 204 };
 }
 

@@ -11,17 +11,27 @@ import { ApiError, ipv4At, isoSeconds, uuid } from './util.ts';
 const times = (o: { createdAt: number; updatedAt?: number }) => ({ created_at: isoSeconds(o.createdAt), updated_at: isoSeconds(o.updatedAt ?? o.createdAt) });
 const owned = (projectId: string) => ({ tenant_id: projectId, project_id: projectId });
 
+/** The fip-port-details extension: a summary of the port a floating IP is bound to, or null. */
+function portDetails(region: RegionData, portId: string | null) {
+  const port = portId ? region.ports.get(portId) : undefined;
+  if (!port) return null;
+  return {
+    name: port.name, network_id: port.networkId, mac_address: port.mac, admin_state_up: true, status: port.status,
+    device_id: port.deviceId, device_owner: port.deviceOwner,
+  };
+}
+
 const views = {
   network: (_r: RegionData, n: Network) => ({
     id: n.id, name: n.name, ...owned(n.projectId), admin_state_up: true, status: 'ACTIVE', subnets: [...n.subnetIds], shared: n.shared,
     'router:external': n.external, mtu: n.mtu, availability_zone_hints: [], availability_zones: ['nova'], ipv4_address_scope: null,
-    ipv6_address_scope: null, port_security_enabled: true, is_default: n.external, description: n.description, tags: [],
-    revision_number: 1, l2_adjacency: true, ...times(n),
+    ipv6_address_scope: null, port_security_enabled: true, description: n.description, tags: [],
+    revision_number: 1, ...times(n),
   }),
   subnet: (_r: RegionData, s: Subnet) => ({
     id: s.id, name: s.name, network_id: s.networkId, ...owned(s.projectId), cidr: s.cidr, ip_version: 4, gateway_ip: s.gatewayIp,
     allocation_pools: [{ start: s.poolStart, end: s.poolEnd }], enable_dhcp: true, dns_nameservers: [], host_routes: [],
-    ipv6_ra_mode: null, ipv6_address_mode: null, subnetpool_id: null, segment_id: null, service_types: [], description: '', tags: [],
+    ipv6_ra_mode: null, ipv6_address_mode: null, subnetpool_id: null, service_types: [], description: '', tags: [],
     revision_number: 0, ...times(s),
   }),
   port: (_r: RegionData, p: Port) => ({
@@ -30,10 +40,10 @@ const views = {
     allowed_address_pairs: [], extra_dhcp_opts: [], 'binding:vnic_type': 'normal', port_security_enabled: p.securityGroupIds.length > 0,
     description: '', tags: [], revision_number: p.revision, ...times(p),
   }),
-  floatingip: (_r: RegionData, f: FloatingIp) => ({
+  floatingip: (r: RegionData, f: FloatingIp) => ({
     id: f.id, ...owned(f.projectId), floating_network_id: f.networkId, floating_ip_address: f.address, fixed_ip_address: f.fixedIp,
-    port_id: f.portId, router_id: f.routerId, status: f.status, description: f.description, tags: [], port_forwardings: [],
-    dns_domain: '', dns_name: '', qos_policy_id: null, revision_number: f.revision, ...times(f),
+    port_id: f.portId, router_id: f.routerId, status: f.status, description: f.description, tags: [],
+    port_details: portDetails(r, f.portId), revision_number: f.revision, ...times(f),
   }),
   security_group_rule: (_r: RegionData, x: SecurityGroupRule) => ({
     id: x.id, security_group_id: x.groupId, direction: x.direction, ethertype: x.ethertype, protocol: x.protocol,
@@ -69,7 +79,7 @@ function isVisible(ctx: Ctx, projectId: string): boolean {
 
 const defs = {
   network: { kind: 'network', plural: 'networks', collection: (r) => r.networks, visible: (ctx, n) => isVisible(ctx, n.projectId) || n.shared || n.external, notFound: 'NetworkNotFound' } as ResourceDef<Network>,
-  subnet: { kind: 'subnet', plural: 'subnets', collection: (r) => r.subnets, visible: (ctx, s) => isVisible(ctx, s.projectId) || !!ctx.region.networks.get(s.networkId)?.external, notFound: 'SubnetNotFound' } as ResourceDef<Subnet>,
+  subnet: { kind: 'subnet', plural: 'subnets', collection: (r) => r.subnets, visible: (ctx, s) => isVisible(ctx, s.projectId) || !!ctx.region.networks.get(s.networkId)?.shared, notFound: 'SubnetNotFound' } as ResourceDef<Subnet>,
   port: { kind: 'port', plural: 'ports', collection: (r) => r.ports, visible: (ctx, p) => isVisible(ctx, p.projectId), notFound: 'PortNotFound' } as ResourceDef<Port>,
   floatingip: { kind: 'floatingip', plural: 'floatingips', collection: (r) => r.floatingIps, visible: (ctx, f) => isVisible(ctx, f.projectId), notFound: 'FloatingIPNotFound' } as ResourceDef<FloatingIp>,
   security_group: { kind: 'security_group', plural: 'security_groups', collection: (r) => r.securityGroups, visible: (ctx, g) => isVisible(ctx, g.projectId), notFound: 'SecurityGroupNotFound' } as ResourceDef<SecurityGroup>,

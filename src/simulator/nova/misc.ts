@@ -23,8 +23,10 @@ function limits(ctx: Ctx): Reply {
     maxTotalInstances: 1000 * scale, totalInstancesUsed: instances,
     maxTotalCores: 2000 * scale, totalCoresUsed: cores,
     maxTotalRAMSize: 5_120_000 * scale, totalRAMUsed: ram,
-    maxServerMeta: 128, maxImageMeta: 128, maxTotalKeypairs: 100, maxServerGroups: 10, maxServerGroupMembers: 10, totalServerGroupsUsed: 0,
+    maxServerMeta: 128, maxTotalKeypairs: 100, maxServerGroups: 10, maxServerGroupMembers: 10, totalServerGroupsUsed: 0,
   };
+  // Image metadata limits left the compute API with the image proxy (microversion 2.39).
+  if (!atLeast(ctx.microversion, 2, 39)) absolute.maxImageMeta = 128;
   if (!atLeast(ctx.microversion, 2, 57)) Object.assign(absolute, { maxPersonality: 5, maxPersonalitySize: 10240 });
   if (!atLeast(ctx.microversion, 2, 36)) {
     Object.assign(absolute, { maxSecurityGroups: 10, maxSecurityGroupRules: 20, maxTotalFloatingIps: 10, totalSecurityGroupsUsed: 1, totalFloatingIpsUsed: 0 });

@@ -59,7 +59,8 @@ export function serverDetail(ctx: Ctx, s: Server) {
     accessIPv6: '',
     links: links(ctx, 'servers', s.id),
     'OS-DCF:diskConfig': 'MANUAL',
-    progress: s.status === 'BUILD' ? 0 : s.status === 'ACTIVE' ? 100 : 0,
+    // Most drivers report progress only while building or migrating; an ACTIVE server shows 0, as on a real cloud.
+    progress: 0,
     'OS-EXT-AZ:availability_zone': s.az,
     config_drive: '',
     key_name: s.keyName,

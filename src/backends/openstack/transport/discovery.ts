@@ -154,9 +154,11 @@ export class VersionDiscovery {
     const versionMatch = endpoint.pathname.match(VERSION_SEGMENT);
     const attempts: URL[] = [endpoint];
     if (versionMatch) {
+      // The version root with its trailing slash: cinder answers ".../v3" with a 302 to ".../v3/", and its
+      // project-scoped endpoint (".../v3/<project_id>") with 404.
       const cut = new URL(endpoint.href);
-      cut.pathname = endpoint.pathname.slice(0, versionMatch.index! + versionMatch[0].length);
-      if (cut.href !== endpoint.href) attempts.push(cut);
+      cut.pathname = `${endpoint.pathname.slice(0, versionMatch.index! + versionMatch[0].length)}/`;
+      if (stripSlash(cut.href) !== stripSlash(endpoint.href)) attempts.push(cut);
     } else {
       attempts.push(new URL(joinUrl(endpoint.href, 'versions')));
     }
