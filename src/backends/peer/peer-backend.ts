@@ -56,6 +56,9 @@ export class PeerBackend implements Backend {
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 3_000,
       'grpc.max_receive_message_length': 16 * 1024 * 1024,
+      // Image bytes and long lists stream through hops: a 4 MiB receive window instead of HTTP/2's 64 KiB keeps
+      // the pipe full on a hop, and still bounds what one stream can buffer.
+      'grpc-node.flow_control_window': 4 * 1024 * 1024,
     });
   }
 
