@@ -3,7 +3,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createChannel, createClient, type Channel, type Client } from 'nice-grpc';
+import type { Channel } from 'nice-grpc';
+import { clients as nodeClients } from '../../support/node.ts';
 import { parse, stringify } from 'yaml';
 import { loadCloudsConfig } from '../../../src/config/clouds/index.ts';
 import type { CloudConfig } from '../../../src/config/clouds/types.ts';
@@ -11,13 +12,6 @@ import { createOpenStackBackend, type OpenStackBackendOptions } from '../../../s
 import { startNode, type RunningNode } from '../../../src/node/server.ts';
 import { silentLogger, type Logger } from '../../../src/observability/logger.ts';
 import { startSimulator, type SimCloudOptions, type Simulator } from '../../../src/simulator/index.ts';
-import { CapabilitiesServiceDefinition } from '../../../src/gen/oaktree/v1/capabilities.ts';
-import { ComputeServiceDefinition } from '../../../src/gen/oaktree/v1/compute.ts';
-import { ImageServiceDefinition } from '../../../src/gen/oaktree/v1/image.ts';
-import { LimitsServiceDefinition } from '../../../src/gen/oaktree/v1/limits.ts';
-import { LocationServiceDefinition } from '../../../src/gen/oaktree/v1/location.ts';
-import { NetworkServiceDefinition } from '../../../src/gen/oaktree/v1/network.ts';
-import { VolumeServiceDefinition } from '../../../src/gen/oaktree/v1/volume.ts';
 
 /** clouds.yaml as a plain object: `{ clouds: { name: {...} } }`. */
 export type CloudsYaml = { clouds: Record<string, Record<string, any>> };
@@ -34,15 +28,8 @@ export interface HarnessOptions {
   beforeNode?: (sim: Simulator) => void | Promise<void>;
 }
 
-export interface Clients {
-  location: Client<typeof LocationServiceDefinition>;
-  compute: Client<typeof ComputeServiceDefinition>;
-  image: Client<typeof ImageServiceDefinition>;
-  network: Client<typeof NetworkServiceDefinition>;
-  volume: Client<typeof VolumeServiceDefinition>;
-  limits: Client<typeof LimitsServiceDefinition>;
-  capabilities: Client<typeof CapabilitiesServiceDefinition>;
-}
+/** The gRPC clients of a node: the same set every integration test uses (test/support/node.ts). */
+export type Clients = ReturnType<typeof nodeClients>;
 
 export interface Harness {
   sim: Simulator;
@@ -90,16 +77,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     );
     await options.beforeNode?.(sim);
     node = await startNode({ nodeId: 'osb-test', listen: '127.0.0.1:0', backends, logger });
-    const channel = createChannel(node.address);
-    const clients: Clients = {
-      location: createClient(LocationServiceDefinition, channel),
-      compute: createClient(ComputeServiceDefinition, channel),
-      image: createClient(ImageServiceDefinition, channel),
-      network: createClient(NetworkServiceDefinition, channel),
-      volume: createClient(VolumeServiceDefinition, channel),
-      limits: createClient(LimitsServiceDefinition, channel),
-      capabilities: createClient(CapabilitiesServiceDefinition, channel),
-    };
+    const clients = nodeClients(node.address);
+    const channel = clients.channel;
     const started = node;
     return {
       sim,
