@@ -4,7 +4,7 @@ import type { CloudConfig, CloudRegionConfig } from '../../config/clouds/types.t
 import type { Location } from '../../gen/oaktree/v1/location.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { OaktreeError } from '../../api/errors.ts';
-import { GrpcStatus, OpenStackError, type CloudSession } from './transport/index.ts';
+import { GrpcStatus, type CloudSession } from './transport/index.ts';
 
 export interface RegionContext {
   cloud: CloudConfig;
@@ -23,19 +23,6 @@ export type RegionResolver = (target: Location) => Promise<RegionContext>;
 /** The region settings for a region name: the configured entry, else the only (region-less) entry. */
 export function regionConfigFor(cloud: CloudConfig, region: string): CloudRegionConfig {
   return cloud.regions.find((r) => r.region === region) ?? { ...cloud.regions[0], region };
-}
-
-/**
- * Errors from the transport carry their gRPC code in `code`; the API layer reads `grpcCode`.
- * This turns any OpenStackError into an OaktreeError with the same code and message (others pass through).
- */
-export function withGrpcCode(error: unknown): unknown {
-  if (error instanceof OpenStackError && !(error as { grpcCode?: number }).grpcCode) {
-    const coded = new OaktreeError(error.code, error.message);
-    coded.cause = error;
-    return coded;
-  }
-  return error;
 }
 
 /** Error for a target that names a region this cloud does not serve. */

@@ -13,7 +13,7 @@ import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import { describeLocation } from '../../../mesh/location.ts';
 import type { CallContext } from '../../backend.ts';
 import { glanceVisibilityWord, normalizeImage } from '../normalize/image.ts';
-import { withGrpcCode, type RegionContext, type RegionResolver } from '../region.ts';
+import type { RegionContext, RegionResolver } from '../region.ts';
 import { GrpcStatus } from '../transport/index.ts';
 import { acceptedFormats, formatProblem } from './formats.ts';
 import { deleteImageQuietly, glanceGet, glanceList } from './glance.ts';
@@ -55,7 +55,7 @@ interface Sink {
 type Prepared = { kind: 'sink'; sink: Sink } | { kind: 'done'; result: UploadImageResult };
 
 function failedResult(target: Location, error: unknown, bytesStored = 0n): UploadImageResult {
-  const { code, message } = toStatus(withGrpcCode(error));
+  const { code, message } = toStatus(error);
   return { location: target, image: undefined, error: { location: target, code, message }, bytesStored };
 }
 
@@ -127,7 +127,7 @@ async function discard(sink: Sink, why: unknown): Promise<UploadImageResult> {
   sink.body.destroy();
   await sink.settled;
   const deleted = await deleteImageQuietly(sink.ctx, sink.imageId, AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
-  const { code, message } = toStatus(withGrpcCode(why));
+  const { code, message } = toStatus(why);
   const note = deleted ? `; the partial image ${sink.imageId} was deleted` : `; the partial image ${sink.imageId} could not be deleted: delete it by hand`;
   return failedResult(sink.target, new OaktreeError(code, `${message}${note}`));
 }
@@ -202,7 +202,7 @@ export async function uploadImage(
     // The client went away, sent garbage, or the call was cancelled: no location keeps a half image.
     const why = call.signal.aborted ? new OaktreeError(Status.CANCELLED, 'the upload was cancelled') : error;
     const outcomes = await Promise.all(live().map((s) => discard(s, why)));
-    const { code, message } = toStatus(withGrpcCode(why), call.signal);
+    const { code, message } = toStatus(why, call.signal);
     if (outcomes.length === 1) throw new OaktreeError(code, outcomes[0].error!.message);
     const notes = outcomes.map((o) => `${describeLocation(o.location)}: ${o.error!.message}`);
     throw new OaktreeError(code, outcomes.length ? `the upload stopped (${message}): ${notes.join('; ')}` : message);
