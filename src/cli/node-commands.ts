@@ -1,6 +1,5 @@
 // Commands that run oaktree itself: serve, simulate, topology.
 import { Option, type Command } from 'commander';
-import { serve } from './serve.ts';
 
 export function registerNodeCommands(program: Command): void {
   program
@@ -16,6 +15,7 @@ export function registerNodeCommands(program: Command): void {
     .option('--simulate', 'serve built-in simulated clouds even when a clouds.yaml exists')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
     .action(async (flags) => {
+      const { serve } = await import('./serve.ts'); // the node's modules load only when a node runs
       await serve(flags);
     });
 

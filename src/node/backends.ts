@@ -10,7 +10,7 @@ import { loadCloudsConfig } from '../config/clouds/index.ts';
 import type { CloudConfig } from '../config/clouds/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import { setupWatch } from '../backends/openstack/watch/setup.ts';
-import { startSimulator, type Simulator } from '../simulator/index.ts';
+import type { Simulator } from '../simulator/index.ts';
 import type { NodeConfig, SimulatedCloudConfig } from './config.ts';
 
 export interface BuiltBackends {
@@ -87,6 +87,7 @@ export async function buildBackends(config: NodeConfig, nodeId: string, logger: 
 async function startEmbeddedSimulator(
   simulated: SimulatedCloudConfig[],
 ): Promise<{ simulator: Simulator; clouds: CloudConfig[]; dir: string }> {
+  const { startSimulator } = await import('../simulator/index.ts'); // only nodes that simulate load it
   const simulator = await startSimulator({
     clouds: simulated.map((cloud) => ({
       name: cloud.name,
