@@ -73,7 +73,9 @@ export class PeerBackend implements Backend {
   }
 
   async start(): Promise<void> {
-    await this.refresh();
+    // Usually the routes are known before the node serves; a peer that is down does not hold start-up back
+    // for more than a second (its routes arrive on a later refresh or when it reconnects).
+    await Promise.race([this.refresh(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     this.refreshTimer = setInterval(() => void this.refresh(), this.options.refreshMs ?? 5000);
     this.refreshTimer.unref();
     this.watchReconnects(this.client.getChannel().getConnectivityState(false));
