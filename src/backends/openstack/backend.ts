@@ -12,6 +12,10 @@ import { volumeHandlers } from './volume/handlers.ts';
 import { watchHandlers } from './watch/handlers.ts';
 import { regionConfigFor, unknownRegion, type RegionContext, type RegionResolver } from './region.ts';
 import { CloudSession, type CloudSessionOptions } from './transport/index.ts';
+import { withFreshness } from './transport/read-sharing.ts';
+import { cachedReads } from '../../cache/read-sharing.ts';
+import { sharedCache } from '../../cache/node-shared.ts';
+import { Methods, type MethodKey } from '../../api/methods.ts';
 
 export interface OpenStackBackendOptions {
   logger: Logger;
@@ -23,7 +27,8 @@ export interface OpenStackBackendOptions {
 
 export function createOpenStackBackend(cloud: CloudConfig, options: OpenStackBackendOptions): Backend {
   const logger = options.logger.child({ cloud: cloud.name });
-  const session = new CloudSession(cloud, { ...options.session, logger });
+  // Collection reads are shared and briefly kept in the node's cache (memory, or Redis with replicas).
+  const session = new CloudSession(cloud, { reads: cachedReads(sharedCache), ...options.session, logger });
   const state = new CloudState(cloud, session, logger);
   const resolve: RegionResolver = (target) => state.resolve(target);
   const handlers = mergeHandlers(
@@ -37,7 +42,7 @@ export function createOpenStackBackend(cloud: CloudConfig, options: OpenStackBac
   return new HandlerBackend({
     id: `cloud:${cloud.name}`,
     locations: () => state.locations(),
-    handlers,
+    handlers: withFreshReads(handlers),
     concurrency: options.concurrency,
     start: () => state.start(),
     close: async () => session.close(),
@@ -136,4 +141,15 @@ export function mergeHandlers(...tables: Array<[string, LocationHandlers]>): Loc
     }
   }
   return merged as LocationHandlers;
+}
+
+/** List handlers run with the request's `fresh` wish visible to every upstream read they make. */
+function withFreshReads(handlers: LocationHandlers): LocationHandlers {
+  const wrapped: Record<string, unknown> = { ...handlers };
+  for (const key of Object.keys(handlers) as MethodKey[]) {
+    const handler = handlers[key] as ((request: { fresh?: boolean }, ...rest: unknown[]) => AsyncIterable<unknown>) | undefined;
+    if (!handler || Methods[key].kind !== 'list') continue;
+    wrapped[key] = (request: { fresh?: boolean }, ...rest: unknown[]) => withFreshness(!!request.fresh, () => handler(request, ...rest));
+  }
+  return wrapped as LocationHandlers;
 }

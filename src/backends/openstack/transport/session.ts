@@ -4,7 +4,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { CloudConfig, CloudRegionConfig } from '../../../config/clouds/types.ts';
 import { DEFAULT_API_TIMEOUT_SECONDS } from '../../../config/clouds/defaults.ts';
 import { catalogRegions, endpointOverride, findEndpoint, type ServiceType } from './catalog.ts';
-import { joinUrl, VersionDiscovery, type VersionInfo } from './discovery.ts';
+import { joinUrl, raceAbort, VersionDiscovery, type VersionInfo } from './discovery.ts';
+import { isSharedPath, wantsFresh, type ReadSharing } from './read-sharing.ts';
 import {
   EndpointNotFoundError,
   extractErrorMessage,
@@ -35,6 +36,8 @@ export interface CloudSessionOptions {
   http?: Partial<HttpClientOptions>;
   /** Refresh a token when less than this is left (default 60 s). */
   tokenRefreshMarginMs?: number;
+  /** Shares collection GETs between concurrent callers and keeps small answers briefly (read-sharing.ts). */
+  reads?: ReadSharing;
 }
 
 export interface SessionRequest {
@@ -94,6 +97,7 @@ export class CloudSession {
   readonly #microversions = new Map<string, Promise<string>>();
   readonly #wantedCompute: { min: string; max: string };
   readonly #refreshMarginMs?: number;
+  readonly #reads?: ReadSharing;
   #closed = false;
 
   constructor(config: CloudConfig, opts: CloudSessionOptions = {}) {
@@ -104,6 +108,7 @@ export class CloudSession {
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
     this.#wantedCompute = opts.computeMicroversions ?? DEFAULT_COMPUTE_MICROVERSIONS;
     this.#refreshMarginMs = opts.tokenRefreshMarginMs;
+    this.#reads = opts.reads;
     // TLS and timeouts come from the first region; per-region TLS settings are rare and not supported.
     const first = config.regions[0];
     this.#http = new HttpClient({
@@ -175,6 +180,37 @@ export class CloudSession {
   }
 
   async request(service: ServiceType, region: string, req: SessionRequest): Promise<SessionResponse> {
+    const reads = this.#reads;
+    const method = req.method.toUpperCase();
+    if (!reads || req.rawResponse || req.rawBody !== undefined) return this.#request(service, region, req);
+    if (method !== 'GET') {
+      const response = await this.#request(service, region, req);
+      await reads.written(`${this.name}/${region}/`);
+      return response;
+    }
+    if (!isSharedPath(req.path)) return this.#request(service, region, req);
+    const query = Object.entries(req.query ?? {})
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${v}`)
+      .sort()
+      .join('&');
+    const microversion = service === 'compute' && req.microversion !== false ? (req.microversion ?? (await this.computeMicroversion(region, req.signal))) : '';
+    const key = `${this.name}/${region}/${service} ${req.path}?${query} ${microversion} ${JSON.stringify(req.headers ?? {})}`;
+    const sharing = reads.share(
+      key,
+      async () => {
+        // One caller's cancel must not fail the others sharing this request.
+        const response = await this.#request(service, region, { ...req, signal: undefined });
+        return { status: response.status, headers: pickHeaders(response.headers), body: response.body, requestId: response.requestId };
+      },
+      { fresh: wantsFresh() },
+    );
+    // A caller that gives up stops waiting at once; the request others share goes on for them.
+    const shared = req.signal ? await raceAbort(sharing, req.signal) : await sharing;
+    return { status: shared.status, headers: shared.headers, body: shared.body, requestId: shared.requestId };
+  }
+
+  async #request(service: ServiceType, region: string, req: SessionRequest): Promise<SessionResponse> {
     if (this.#closed) throw new OpenStackError(`cloud ${this.name}: session is closed`, GrpcStatus.UNAVAILABLE, { cloud: this.name });
     const rc = this.#regionConfig(region);
     const method = req.method.toUpperCase();
@@ -394,4 +430,14 @@ async function readLimited(stream: Readable, limit: number): Promise<Buffer> {
   }
   stream.destroy();
   return Buffer.concat(chunks);
+}
+
+/** The response headers worth keeping with a shared answer. */
+function pickHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of ['content-type', 'x-openstack-request-id', 'x-compute-request-id', 'openstack-api-version']) {
+    const value = headers[name];
+    if (typeof value === 'string') kept[name] = value;
+  }
+  return kept;
 }
