@@ -4,6 +4,7 @@
 import type { SimCloudOptions } from '../../src/simulator/index.ts';
 import { computeClient, timeMs } from './lib/grpc.ts';
 import { runSdkScript } from './lib/python.ts';
+import { cpuSeconds } from './lib/profile.ts';
 import { closeAll, startNodeProcess, startSimProcess, waitForLocations } from './lib/procs.ts';
 import { fmt, fmtInt, markdownTable, median, verdict } from './lib/stats.ts';
 
@@ -24,6 +25,8 @@ export interface FanoutRow {
   servers: number;
   oaktreeMs: number[];
   oaktreeUpstreamRequests: number;
+  /** CPU time per oaktree run: the node, the simulator, the benchmark's gRPC client. */
+  oaktreeCpuMsPerRun: { node: number; sim: number; client: number };
   sdkLoopMs: number[];
   sdkLoopUpstreamRequests: number;
   sdkThreadsMs: number[];
@@ -56,12 +59,19 @@ export async function runFanout(dir: string) {
       await list(); // warm-up: the node learns networks/flavors of each region once
       const oaktreeMs: number[] = [];
       await sim.resetStats();
+      const cpu0 = { node: cpuSeconds(node.pid), sim: cpuSeconds(sim.pid), client: process.cpuUsage() };
       for (let i = 0; i < RUNS; i++) {
         const { ms, value } = await timeMs(list);
         if (value !== n * SERVERS_PER_CLOUD) throw new Error(`oaktree listed ${value} servers, expected ${n * SERVERS_PER_CLOUD}`);
         oaktreeMs.push(ms);
       }
       const oaktreeReq = (await sim.stats()).total / RUNS;
+      const clientCpu = process.cpuUsage(cpu0.client);
+      const oaktreeCpuMsPerRun = {
+        node: ((cpuSeconds(node.pid) - cpu0.node) * 1000) / RUNS,
+        sim: ((cpuSeconds(sim.pid) - cpu0.sim) * 1000) / RUNS,
+        client: (clientCpu.user + clientCpu.system) / 1000 / RUNS,
+      };
       client.close();
       await closeAll([node]);
 
@@ -77,7 +87,7 @@ export async function runFanout(dir: string) {
       const threads = await sdk('threads');
       rows.push({
         clouds: n, servers: n * SERVERS_PER_CLOUD,
-        oaktreeMs, oaktreeUpstreamRequests: oaktreeReq,
+        oaktreeMs, oaktreeUpstreamRequests: oaktreeReq, oaktreeCpuMsPerRun,
         sdkLoopMs: loop.ms, sdkLoopUpstreamRequests: loop.requests,
         sdkThreadsMs: threads.ms, sdkThreadsUpstreamRequests: threads.requests,
       });
@@ -105,11 +115,12 @@ export async function runFanout(dir: string) {
     ? `openstacksdk's default \`list_servers()\` (not bare) asks Neutron twice per ACTIVE server (GET /ports, GET /floatingips) to find public addresses: measured on ${full.servers} servers, one cloud: ${fmt(full.ms)} ms, ${full.upstreamRequests} upstream requests (${fmt(fullPerServerMs, 1)} ms per server). Scaled linearly, 1,000 servers × 8 clouds in a loop would take about ${fmt((fullPerServerMs * SERVERS_PER_CLOUD * 8) / 1000, 0)} s (extrapolated, not measured); oaktree gets the same addresses with one floating-IP list per page.`
     : '';
   const table = markdownTable(
-    ['clouds', 'servers', 'oaktree ms (median)', 'sdk loop ms', 'sdk threads ms', 'loop / oaktree', 'threads / oaktree', 'upstream req/run oaktree · loop · threads'],
+    ['clouds', 'servers', 'oaktree ms (median)', 'sdk loop ms', 'sdk threads ms', 'loop / oaktree', 'threads / oaktree', 'upstream req/run oaktree · loop · threads', 'oaktree run CPU ms: node · sim · client'],
     rows.map((r) => [
       String(r.clouds), fmtInt(r.servers), fmt(median(r.oaktreeMs)), fmt(median(r.sdkLoopMs)), fmt(median(r.sdkThreadsMs)),
       `${fmt(median(r.sdkLoopMs) / median(r.oaktreeMs), 2)}×`, `${fmt(median(r.sdkThreadsMs) / median(r.oaktreeMs), 2)}×`,
       `${fmt(r.oaktreeUpstreamRequests)} · ${fmt(r.sdkLoopUpstreamRequests)} · ${fmt(r.sdkThreadsUpstreamRequests)}`,
+      `${fmt(r.oaktreeCpuMsPerRun.node, 0)} · ${fmt(r.oaktreeCpuMsPerRun.sim, 0)} · ${fmt(r.oaktreeCpuMsPerRun.client, 0)}`,
     ]),
   );
   const notes = [
@@ -117,6 +128,7 @@ export async function runFanout(dir: string) {
     'oaktree: one node process (compiled), one ListServers stream over all clouds, timed from the call to the last item at the client. openstacksdk: `connect(cloud=...)` + `authorize()` before timing, then `list_servers()` per cloud.',
     'openstacksdk columns use `list_servers(bare=True)`, its fastest form (no per-server Neutron lookups, so no floating-IP discovery): the comparison is conservative for oaktree, which returns normalized servers with addresses.',
     fullNote,
+    'The oaktree CPU column shows where its time goes: the upstream latency is paid once per cloud in parallel, but decoding, normalizing and re-encoding every server is CPU work that grows with the number of servers, on 2 cores shared by the simulator, the node and the client (see the throughput table and its profile).',
     'Upstream requests per run (simulator counts): oaktree counts timed runs only; openstacksdk counts include its authorize and warm-up requests.',
   ];
   return { name: 'fanout', title: 'Fan-out: list servers over N clouds', table, targets, notes, raw: { rows, openstacksdkFullListServers: full } };

@@ -64,7 +64,7 @@ async function measure(sim: SimProcess, nodes: NodeProcess[], servers: number, h
 export async function runThroughput(dir: string, options: { profile?: boolean } = {}) {
   const sim = await startSimProcess(SIZES.map((n) => ({ name: `tp-${n / 1000}k`, regions: ['RegionOne'], seedServers: n })), dir);
   const rows: ThroughputRow[] = [];
-  let profile: { node: string; totalMs: number; functions: HotFunction[] }[] = [];
+  let profile: { node: string; totalMs: number; functions: HotFunction[]; areas: { area: string; percent: number }[] }[] = [];
   try {
     for (const servers of SIZES) {
       const cloud = `tp-${servers / 1000}k`;
@@ -110,7 +110,8 @@ export async function runThroughput(dir: string, options: { profile?: boolean } 
   if (profile.length) {
     for (const p of profile) {
       notes.push(`Profile of ${p.node} (node --cpu-prof, one ${fmtInt(bigN)}-server list, ${fmtInt(p.totalMs)} ms sampled), top self time: ` +
-        p.functions.slice(0, 8).map((f) => `${f.name} ${f.where} ${fmt(f.percent, 1)} %`).join('; '));
+        p.functions.slice(0, 8).map((f) => `${f.name} ${f.where} ${fmt(f.percent, 1)} %`).join('; ') +
+        `. By package/folder: ${p.areas.map((a) => `${a.area} ${fmt(a.percent, 1)} %`).join('; ')}.`);
     }
   }
   return { name: 'throughput', title: 'Stream throughput: ListServers items/s and node memory', table, targets, notes, raw: { rows, profile } };
@@ -120,7 +121,7 @@ export async function runThroughput(dir: string, options: { profile?: boolean } 
 async function profileRun(sim: SimProcess, dir: string, servers: number) {
   process.stderr.write('throughput: profiling\n');
   const profDir = join(dir, `prof-${Date.now()}`);
-  const out: { node: string; totalMs: number; functions: HotFunction[] }[] = [];
+  const out: { node: string; totalMs: number; functions: HotFunction[]; areas: { area: string; percent: number }[] }[] = [];
   const dirs = [join(profDir, 'owner'), join(profDir, 'relay')];
   for (const d of dirs) await mkdir(d, { recursive: true });
   const cloud = `tp-${servers / 1000}k`;
