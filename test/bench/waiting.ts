@@ -89,7 +89,7 @@ async function oaktreePerMinute(n: number, dir: string, useWait: boolean): Promi
   }
 }
 
-function sdkWaiters(sim: SimRegion, mode: 'shared' | 'separate', timeoutS: number, ids: string[], onReady: () => void): Promise<Record<string, number | null>> {
+function sdkWaiters(sim: SimRegion, mode: 'shared' | 'separate', timeoutS: number, ids: string[], onReady: () => void, onCpu: (s: number) => void = () => {}): Promise<Record<string, number | null>> {
   return new Promise((resolve, reject) => {
     const py = spawn(PYTHON, [join(ROOT, 'test/bench/sdk/waiters.py'), mode, 'wcloud', String(timeoutS), ...ids], {
       env: { ...process.env, OS_CLIENT_CONFIG_FILE: sim.cloudsFile, PYTHONWARNINGS: 'ignore' },
@@ -100,21 +100,23 @@ function sdkWaiters(sim: SimRegion, mode: 'shared' | 'separate', timeoutS: numbe
       if (line === 'READY') {
         onReady();
         py.stdin!.write('go\n');
-      } else if (line.startsWith('{')) result = JSON.parse(line);
+      } else if (line.startsWith('CPU ')) onCpu(Number(line.slice(4)));
+      else if (line.startsWith('{')) result = JSON.parse(line);
     });
     py.once('exit', (code) => (result ? resolve(result) : reject(new Error(`waiters.py exited with ${code}`))));
   });
 }
 
-async function sdkPerMinute(n: number, mode: 'shared' | 'separate'): Promise<{ perMinute: number; routes: Routes }> {
+async function sdkPerMinute(n: number, mode: 'shared' | 'separate'): Promise<{ perMinute: number; routes: Routes; pythonCpuSeconds: number }> {
   const sim = await startSimRegion({ bootDelayMs: 3_600_000 });
   try {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) ids.push(await sim.createServer(`s${i}`));
     let start: Routes = {};
-    await sdkWaiters(sim, mode, WINDOW_S, ids, () => (start = routes(sim)));
+    let pythonCpuSeconds = NaN;
+    await sdkWaiters(sim, mode, WINDOW_S, ids, () => (start = routes(sim)), (s) => (pythonCpuSeconds = s));
     const window = diff(start, routes(sim));
-    return { perMinute: (total(window) * 60) / WINDOW_S, routes: window };
+    return { perMinute: (total(window) * 60) / WINDOW_S, routes: window, pythonCpuSeconds };
   } finally {
     await sim.close();
   }
@@ -212,6 +214,7 @@ export async function runWaiting(dir: string) {
       : 'PENDING for WaitForServer: the backend still serves WaitForServer with its own per-waiter polling (`watchHandlers(resolve, { waitForServer: false })` in src/backends/openstack/backend.ts). WatchServers is wired to the shared poller, so oaktree is measured as one WatchServers stream per server (`server_ids: [id]`) on a real `oaktree serve` node (compiled); rerun once WaitForServer is switched over and this table measures it instead.',
     `Requests per minute: servers that stay in BUILD for a ${WINDOW_S} s window, counted at the simulator (identity excluded) after every waiter has started; oaktree's poller runs with its production defaults. openstacksdk: one thread per wait_for_server (its interval is 2 s); on one Connection the threads share openstacksdk's list_servers cache (one GET /servers/detail per cache age for all of them), so its cost barely grows with N; on one Connection each (like separate scripts) it grows with N. Measured for ${SDK_SHARED_MEASURED.join(', ')} (one Connection) and ${SDK_SEPARATE_MEASURED.join(', ')} (Connection per waiter) waiters; other cells are the largest measured rate per waiter times N (extrapolated, not measured).`,
     `Where the requests go at 1,000 waiters — oaktree: ${topRoutes(at1000.o.routes)}; openstacksdk one Connection at ${Math.max(...shared.keys())}: ${topRoutes(shared.get(Math.max(...shared.keys()))!.routes)}.`,
+    `openstacksdk's CPU (python process, start included, ${WINDOW_S} s window) on one Connection: ${[...shared].map(([n, r]) => `${fmtInt(n)} waiters ${fmt(r.pythonCpuSeconds, 1)} s`).join(', ')}. Its threads coalesce into one list_servers at a time, so its request rate is bounded by how fast python turns a list of N servers into objects: at 1,000 servers that is CPU-bound, and it asks less often because it is busy.`,
     `Time to notice: ${NOTICE_SERVERS} servers created at the simulator with a ${BOOT_MS} ms boot, the waits started right after; ACTIVE is the simulator's instant (create time + boot, ± the create call). The simulator's servers have no network, so openstacksdk raises "ACTIVE without an IP address" once it sees ACTIVE: that moment is its notice time.`,
   ];
   return {
@@ -219,7 +222,7 @@ export async function runWaiting(dir: string) {
     title: 'Waiting cost: servers booting',
     table,
     targets: [
-      `≥ 100× fewer upstream calls at 1,000 waiters: vs openstacksdk with a Connection per waiter ${verdict(ratio(at1000.separate.value, at1000.o.perMinute) >= 100, `${fmt(ratio(at1000.separate.value, at1000.o.perMinute), 0)}× fewer`)}; vs one shared Connection ${verdict(ratio(at1000.shared.value, at1000.o.perMinute) >= 100, `${fmt(ratio(at1000.shared.value, at1000.o.perMinute), 0)}× fewer`)}`,
+      `≥ 100× fewer upstream calls at 1,000 waiters: vs openstacksdk with a Connection per waiter ${verdict(ratio(at1000.separate.value, at1000.o.perMinute) >= 100, `${fmt(ratio(at1000.separate.value, at1000.o.perMinute), 0)}× fewer`)}; vs one shared Connection ${verdict(ratio(at1000.shared.value, at1000.o.perMinute) >= 100, `${fmt(ratio(at1000.shared.value, at1000.o.perMinute), 1)}×`)}`,
     ],
     notes,
     raw: {

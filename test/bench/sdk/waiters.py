@@ -31,4 +31,5 @@ def wait(sid):
 threads = [threading.Thread(target=wait, args=(i,)) for i in ids]
 for t in threads: t.start()
 for t in threads: t.join()
+print(f'CPU {time.process_time():.3f}', flush=True)  # this process's CPU seconds, start included
 print(json.dumps(done), flush=True)
