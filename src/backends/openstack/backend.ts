@@ -3,7 +3,7 @@
 import type { CloudConfig } from '../../config/clouds/types.ts';
 import type { Location, Project } from '../../gen/oaktree/v1/location.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { Backend } from '../backend.ts';
+import type { Backend, CallContext } from '../backend.ts';
 import { HandlerBackend, type LocationHandlers } from '../handler-backend.ts';
 import { computeHandlers } from './compute/handlers.ts';
 import { imageHandlers } from './image/handlers.ts';
@@ -12,7 +12,7 @@ import { volumeHandlers } from './volume/handlers.ts';
 import { watchHandlers } from './watch/handlers.ts';
 import { regionConfigFor, unknownRegion, type RegionContext, type RegionResolver } from './region.ts';
 import { CloudSession, type CloudSessionOptions } from './transport/index.ts';
-import { withFreshness } from './transport/read-sharing.ts';
+import { freshSignal } from './transport/read-sharing.ts';
 import { cachedReads } from '../../cache/read-sharing.ts';
 import { sharedCache } from '../../cache/node-shared.ts';
 import { Methods, type MethodKey } from '../../api/methods.ts';
@@ -143,13 +143,14 @@ export function mergeHandlers(...tables: Array<[string, LocationHandlers]>): Loc
   return merged as LocationHandlers;
 }
 
-/** List handlers run with the request's `fresh` wish visible to every upstream read they make. */
+/** List handlers asked for `fresh` data make every upstream read with a signal that says so. */
 function withFreshReads(handlers: LocationHandlers): LocationHandlers {
   const wrapped: Record<string, unknown> = { ...handlers };
   for (const key of Object.keys(handlers) as MethodKey[]) {
-    const handler = handlers[key] as ((request: { fresh?: boolean }, ...rest: unknown[]) => AsyncIterable<unknown>) | undefined;
+    const handler = handlers[key] as ((request: { fresh?: boolean }, target: unknown, ctx: CallContext) => AsyncIterable<unknown>) | undefined;
     if (!handler || Methods[key].kind !== 'list') continue;
-    wrapped[key] = (request: { fresh?: boolean }, ...rest: unknown[]) => withFreshness(!!request.fresh, () => handler(request, ...rest));
+    wrapped[key] = (request: { fresh?: boolean }, target: unknown, ctx: CallContext) =>
+      handler(request, target, request.fresh ? { ...ctx, signal: freshSignal(ctx.signal) } : ctx);
   }
   return wrapped as LocationHandlers;
 }

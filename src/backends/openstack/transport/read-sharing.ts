@@ -1,8 +1,7 @@
 // Shared reads, the way openstacksdk's proxy cache works but on by default: identical concurrent GETs of a
 // collection share one upstream request, and a small answer is kept for a few seconds for whoever asks next.
-// Any write through the session drops what is kept for that cloud-region. A call that wants fresh data runs
-// inside `withFreshness(true, ...)` and bypasses what is kept (it still shares an in-flight request).
-import { AsyncLocalStorage } from 'node:async_hooks';
+// Any write through the session drops what is kept for that cloud-region. A call that wants fresh data makes its
+// requests with a `freshSignal` and bypasses what is kept (it still shares an in-flight request).
 
 /** A response as the cache keeps it. */
 export interface SharedResponse {
@@ -18,26 +17,20 @@ export interface ReadSharing {
   written(prefix: string): Promise<void>;
 }
 
-const freshness = new AsyncLocalStorage<{ fresh: boolean }>();
+// The wish travels on the call's AbortSignal, which every handler already passes to every request. (An
+// AsyncLocalStorage would do it too, but on Node 20 it puts a hook on every promise in the process.)
+const freshSignals = new WeakSet<AbortSignal>();
 
-/** Whether the current call asked for fresh data. */
-export function wantsFresh(): boolean {
-  return freshness.getStore()?.fresh ?? false;
+/** A signal that follows `signal` and tells the transport to bypass kept answers. */
+export function freshSignal(signal: AbortSignal): AbortSignal {
+  const child = AbortSignal.any([signal]);
+  freshSignals.add(child);
+  return child;
 }
 
-/** Runs a stream with a freshness wish that every request it makes can see, across all its awaits. */
-export function withFreshness<T>(fresh: boolean, make: () => AsyncIterable<T>): AsyncIterable<T> {
-  const store = { fresh };
-  return {
-    [Symbol.asyncIterator](): AsyncIterator<T> {
-      const inner = freshness.run(store, () => make()[Symbol.asyncIterator]());
-      return {
-        next: (...args: [] | [undefined]) => freshness.run(store, () => inner.next(...args)),
-        return: (value?: unknown) =>
-          freshness.run(store, () => (inner.return ? inner.return(value) : Promise.resolve({ done: true as const, value: value as T }))),
-      };
-    },
-  };
+/** Whether a request made with this signal asked for fresh data. */
+export function wantsFresh(signal: AbortSignal | undefined): boolean {
+  return !!signal && freshSignals.has(signal);
 }
 
 const ID_SEGMENT = /^([0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}|[0-9a-f]{32}|\d+)$/i;

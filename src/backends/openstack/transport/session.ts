@@ -203,7 +203,7 @@ export class CloudSession {
         const response = await this.#request(service, region, { ...req, signal: undefined });
         return { status: response.status, headers: pickHeaders(response.headers), body: response.body, requestId: response.requestId };
       },
-      { fresh: wantsFresh() },
+      { fresh: wantsFresh(req.signal) },
     );
     // A caller that gives up stops waiting at once; the request others share goes on for them.
     const shared = req.signal ? await raceAbort(sharing, req.signal) : await sharing;
