@@ -1,5 +1,6 @@
 // Deadlines across fan-out and hops. Each backend gets a little less time than the caller, so a slow backend
 // becomes a DEADLINE_EXCEEDED item for its own locations while the call still ends in time with the others.
+import { setMaxListeners } from 'node:events';
 import type { CallContext } from '../backends/backend.ts';
 
 const MIN_MARGIN_MS = 25;
@@ -20,6 +21,7 @@ export function withDeadline(
 ): { ctx: CallContext; dispose: () => void; expired: () => boolean } {
   if (!deadline) return { ctx, dispose: () => {}, expired: () => false };
   const controller = new AbortController();
+  setMaxListeners(0, controller.signal); // a backend with many regions listens once per region
   let timedOut = false;
   const onAbort = () => controller.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onAbort, { once: true });

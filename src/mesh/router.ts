@@ -1,5 +1,6 @@
 // The router: picks the backends for a request from its location selector, fans out with the caller's deadline
 // and cancellation, merges the streams as items arrive, and keeps every object coming back exactly once.
+import { setMaxListeners } from 'node:events';
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import type { ClientStreamMethod, ListMethod, ListResponse, ServerStreamMethod, UnaryMethod } from '../api/methods.ts';
@@ -107,6 +108,7 @@ export class Router {
     const selections = this.select(request.location, ctx, options);
     if (selections.length === 0) throw this.noMatch(request.location, ctx);
     const fanout = new AbortController();
+    setMaxListeners(0, fanout.signal); // one listener per backend and target; many clouds are normal
     const onAbort = () => fanout.abort(ctx.signal.reason);
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     const child: CallContext = { ...ctx, signal: fanout.signal };

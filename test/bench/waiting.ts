@@ -2,7 +2,6 @@
 // and time-to-notice (ACTIVE at the cloud → the client told): a real `oaktree serve` node (its shared per-region
 // poller) vs openstacksdk's wait_for_server in threads, on one Connection and on one Connection each.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -30,23 +29,11 @@ const routes = (sim: SimRegion): Routes => {
 const diff = (a: Routes, b: Routes): Routes => Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v - (a[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
 const total = (r: Routes) => Object.values(r).reduce((x, y) => x + y, 0);
 
-/** Whether createOpenStackBackend serves WaitForServer from the shared poller yet (WatchServers is wired first). */
-function waitForServerWired(): boolean {
-  const source = readFileSync(join(ROOT, 'src/backends/openstack/backend.ts'), 'utf8');
-  return /watchHandlers/.test(source) && !/waitForServer:\s*false/.test(source);
-}
-
-/** One stream per server, as a waiter would hold: WaitForServer once it uses the shared poller, else WatchServers(server_ids=[id]). */
-function waitStream(client: ReturnType<typeof computeClient>, id: string, useWait: boolean, signal?: AbortSignal): AsyncIterable<ServerStatus | undefined> {
+/** One WaitForServer stream per server, as a waiter would hold (fed by the region's shared poller). */
+function waitStream(client: ReturnType<typeof computeClient>, id: string, signal?: AbortSignal): AsyncIterable<ServerStatus | undefined> {
   const location = { cloud: 'wcloud' };
   return (async function* () {
-    if (useWait) {
-      for await (const res of client.compute.waitForServer({ nameOrId: id, location }, { signal })) yield res.server?.status;
-    } else {
-      for await (const res of client.compute.watchServers({ serverIds: [id], location }, { signal })) {
-        if (res.item?.$case === 'event' && res.item.value.server?.id === id) yield res.item.value.server.status;
-      }
-    }
+    for await (const res of client.compute.waitForServer({ nameOrId: id, location }, { signal })) yield res.server?.status;
   })();
 }
 
@@ -56,7 +43,7 @@ async function oaktreeNode(sim: SimRegion, dir: string) {
   return node;
 }
 
-async function oaktreePerMinute(n: number, dir: string, useWait: boolean): Promise<{ perMinute: number; startRequests: number; routes: Routes }> {
+async function oaktreePerMinute(n: number, dir: string): Promise<{ perMinute: number; startRequests: number; routes: Routes }> {
   const sim = await startSimRegion({ bootDelayMs: 3_600_000 });
   try {
     const ids: string[] = [];
@@ -69,7 +56,7 @@ async function oaktreePerMinute(n: number, dir: string, useWait: boolean): Promi
     const failures: unknown[] = [];
     const waiters = ids.map(async (id) => {
       try {
-        for await (const _ of waitStream(client, id, useWait, abort.signal)) { /* BUILD all window long */ }
+        for await (const _ of waitStream(client, id, abort.signal)) { /* BUILD all window long */ }
       } catch (error) {
         if (!abort.signal.aborted) failures.push(error);
       }
@@ -133,14 +120,14 @@ async function bootServers(sim: SimRegion, count: number): Promise<Map<string, n
   return readyAt;
 }
 
-async function oaktreeNotice(dir: string, useWait: boolean): Promise<number[]> {
+async function oaktreeNotice(dir: string): Promise<number[]> {
   const sim = await startSimRegion({ bootDelayMs: BOOT_MS });
   try {
     const node = await oaktreeNode(sim, dir);
     const client = computeClient(node.address);
     const readyAt = await bootServers(sim, NOTICE_SERVERS);
     const latencies = await Promise.all([...readyAt].map(async ([id, ready]) => {
-      for await (const status of waitStream(client, id, useWait, AbortSignal.timeout(60_000))) {
+      for await (const status of waitStream(client, id, AbortSignal.timeout(60_000))) {
         if (status === ServerStatus.SERVER_STATUS_ACTIVE) return Date.now() - ready;
       }
       return NaN;
@@ -166,13 +153,12 @@ async function sdkNotice(): Promise<number[]> {
 }
 
 export async function runWaiting(dir: string) {
-  const useWait = waitForServerWired();
   const oaktree = new Map<number, Awaited<ReturnType<typeof oaktreePerMinute>>>();
   const shared = new Map<number, Awaited<ReturnType<typeof sdkPerMinute>>>();
   const separate = new Map<number, Awaited<ReturnType<typeof sdkPerMinute>>>();
   for (const n of WAITERS) {
     process.stderr.write(`waiting: oaktree, ${n} waiter(s)\n`);
-    oaktree.set(n, await oaktreePerMinute(n, dir, useWait));
+    oaktree.set(n, await oaktreePerMinute(n, dir));
   }
   for (const n of SDK_SHARED_MEASURED) {
     process.stderr.write(`waiting: openstacksdk one Connection, ${n} waiter(s)\n`);
@@ -183,7 +169,7 @@ export async function runWaiting(dir: string) {
     separate.set(n, await sdkPerMinute(n, 'separate'));
   }
   process.stderr.write('waiting: time to notice\n');
-  const oNotice = await oaktreeNotice(dir, useWait);
+  const oNotice = await oaktreeNotice(dir);
   const sNotice = await sdkNotice();
 
   // Extrapolation (Connection per waiter only: independent pollers add up): the largest measured N's rate per waiter, times N.
@@ -203,15 +189,13 @@ export async function runWaiting(dir: string) {
   ) + '\n\n' + markdownTable(
     ['time to notice (ACTIVE at the cloud → client told)', 'median ms', 'p99 ms', 'samples'],
     [
-      [`oaktree ${useWait ? 'WaitForServer' : 'WatchServers(server_ids=[id])'} (shared poller)`, fmt(median(oNotice), 0), fmt(p99(oNotice), 0), String(oNotice.filter((x) => !Number.isNaN(x)).length)],
+      ['oaktree WaitForServer (shared poller)', fmt(median(oNotice), 0), fmt(p99(oNotice), 0), String(oNotice.filter((x) => !Number.isNaN(x)).length)],
       ['openstacksdk wait_for_server (one Connection)', fmt(median(sNotice), 0), fmt(p99(sNotice), 0), String(sNotice.filter((x) => !Number.isNaN(x)).length)],
     ],
   );
   const topRoutes = (r: Routes) => Object.entries(r).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k} ${fmt((v * 60) / WINDOW_S, 0)}/min`).join(', ');
   const notes = [
-    useWait
-      ? 'oaktree: a real `oaktree serve` node (compiled), one WaitForServer stream per server.'
-      : 'PENDING for WaitForServer: the backend still serves WaitForServer with its own per-waiter polling (`watchHandlers(resolve, { waitForServer: false })` in src/backends/openstack/backend.ts). WatchServers is wired to the shared poller, so oaktree is measured as one WatchServers stream per server (`server_ids: [id]`) on a real `oaktree serve` node (compiled); rerun once WaitForServer is switched over and this table measures it instead.',
+    'oaktree: a real `oaktree serve` node (compiled), one WaitForServer stream per server.',
     `Requests per minute: servers that stay in BUILD for a ${WINDOW_S} s window, counted at the simulator (identity excluded) after every waiter has started; oaktree's poller runs with its production defaults. openstacksdk: one thread per wait_for_server (its interval is 2 s); on one Connection the threads share openstacksdk's list_servers cache (one GET /servers/detail per cache age for all of them), so its cost barely grows with N; on one Connection each (like separate scripts) it grows with N. Measured for ${SDK_SHARED_MEASURED.join(', ')} (one Connection) and ${SDK_SEPARATE_MEASURED.join(', ')} (Connection per waiter) waiters; other cells are the largest measured rate per waiter times N (extrapolated, not measured).`,
     `Where the requests go at 1,000 waiters — oaktree: ${topRoutes(at1000.o.routes)}; openstacksdk one Connection at ${Math.max(...shared.keys())}: ${topRoutes(shared.get(Math.max(...shared.keys()))!.routes)}.`,
     `openstacksdk's CPU (python process, start included, ${WINDOW_S} s window) on one Connection: ${[...shared].map(([n, r]) => `${fmtInt(n)} waiters ${fmt(r.pythonCpuSeconds, 1)} s`).join(', ')}. Its threads coalesce into one list_servers at a time, so its request rate is bounded by how fast python turns a list of N servers into objects: at 1,000 servers that is CPU-bound, and it asks less often because it is busy.`,
@@ -226,7 +210,6 @@ export async function runWaiting(dir: string) {
     ],
     notes,
     raw: {
-      waitForServerWired: useWait,
       oaktree: Object.fromEntries(oaktree), sdkShared: Object.fromEntries(shared), sdkSeparate: Object.fromEntries(separate),
       oaktreeNoticeMs: oNotice, sdkNoticeMs: sNotice,
     },

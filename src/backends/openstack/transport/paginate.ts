@@ -33,35 +33,59 @@ export async function* paginate(fetchPage: (req: PageRequest) => Promise<unknown
   const markerField = opts.markerField ?? 'id';
   const maxPages = opts.maxPages ?? 100_000;
   const seen = new Set<string>();
-  let next: PageRequest | undefined = {
+  let pages = 0;
+  // Each page is asked for before the previous one is handed out, so the cloud's latency overlaps with the
+  // consumer's work on the page; at most one page is ahead.
+  // A refused next page fails when it is awaited, so every good page before it is still handed out.
+  const request = (req: PageRequest): Promise<unknown> => {
+    const key = requestKey(req);
+    let pending: Promise<unknown>;
+    if (seen.has(key)) {
+      pending = Promise.reject(new OpenStackError(`pagination of ${opts.itemsKey} is looping: the cloud sent the same next page twice (${req.path}, marker ${req.query.marker ?? 'none'})`, GrpcStatus.INTERNAL, opts.context ?? {}));
+    } else if (pages >= maxPages) {
+      pending = Promise.reject(new OpenStackError(`pagination of ${opts.itemsKey} exceeded ${maxPages} pages`, GrpcStatus.INTERNAL, opts.context ?? {}));
+    } else {
+      seen.add(key);
+      pages++;
+      pending = fetchPage(req);
+    }
+    pending.catch(() => {}); // observed when awaited; a consumer that stops early never awaits it
+    return pending;
+  };
+  let current: PageRequest | undefined = {
     path: opts.path,
     query: { ...opts.query, ...(opts.limit !== undefined ? { limit: String(opts.limit) } : {}) },
   };
-  for (let page = 0; next; page++) {
-    const key = requestKey(next);
-    if (seen.has(key)) {
-      throw new OpenStackError(`pagination of ${opts.itemsKey} is looping: the cloud sent the same next page twice (${next.path}, marker ${next.query.marker ?? 'none'})`, GrpcStatus.INTERNAL, opts.context ?? {});
-    }
-    if (page >= maxPages) {
-      throw new OpenStackError(`pagination of ${opts.itemsKey} exceeded ${maxPages} pages`, GrpcStatus.INTERNAL, opts.context ?? {});
-    }
-    seen.add(key);
-    const body = (await fetchPage(next)) as Record<string, unknown> | null;
+  let pending: Promise<unknown> | undefined = request(current);
+  while (pending && current) {
+    const body = (await pending) as Record<string, unknown> | null;
     const items = body?.[opts.itemsKey];
     if (!Array.isArray(items)) {
       throw new OpenStackError(`the cloud's answer has no "${opts.itemsKey}" list`, GrpcStatus.INTERNAL, opts.context ?? {});
     }
     if (items.length === 0) return;
+    const following = nextPage(body!, items as Record<string, unknown>[], current, opts, markerField);
+    pending = following ? request(following) : undefined;
+    current = following;
     yield items as Record<string, unknown>[];
-
-    const link = nextLink(body!, opts.itemsKey);
-    if (link) next = relativeToBase(link, opts.baseUrl);
-    else if (opts.limit !== undefined && items.length >= opts.limit) {
-      const last = items[items.length - 1] as Record<string, unknown>;
-      const marker = last?.[markerField];
-      next = typeof marker === 'string' || typeof marker === 'number' ? { path: opts.path, query: { ...next.query, marker: String(marker) } } : undefined;
-    } else next = undefined;
   }
+}
+
+/** The request for the page after this one, or undefined at the end. */
+function nextPage(
+  body: Record<string, unknown>,
+  items: Record<string, unknown>[],
+  current: PageRequest,
+  opts: PaginateOptions,
+  markerField: string,
+): PageRequest | undefined {
+  const link = nextLink(body, opts.itemsKey);
+  if (link) return relativeToBase(link, opts.baseUrl);
+  if (opts.limit !== undefined && items.length >= opts.limit) {
+    const marker = items[items.length - 1]?.[markerField];
+    return typeof marker === 'string' || typeof marker === 'number' ? { path: opts.path, query: { ...current.query, marker: String(marker) } } : undefined;
+  }
+  return undefined;
 }
 
 function requestKey(req: PageRequest): string {

@@ -1,0 +1,34 @@
+// The pager asks for the next page before handing out the current one: the cloud's latency overlaps the work
+// on each page, and no more than one page is ever ahead.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { paginate, type PageRequest } from '../../../src/backends/openstack/transport/paginate.ts';
+
+function cloud(pages: number, perPage: number) {
+  const asked: string[] = [];
+  const fetchPage = async (req: PageRequest) => {
+    asked.push(req.query.marker ?? 'first');
+    const start = req.query.marker ? Number(req.query.marker) + 1 : 0;
+    const count = Math.max(0, Math.min(perPage, pages * perPage - start));
+    return { servers: Array.from({ length: count }, (_, i) => ({ id: String(start + i) })) };
+  };
+  return { asked, fetchPage };
+}
+
+test('page n+1 is already asked for while page n is processed, and never more than one ahead', async () => {
+  const { asked, fetchPage } = cloud(4, 10);
+  const seenWhileProcessing: number[] = [];
+  let items = 0;
+  for await (const page of paginate(fetchPage, { itemsKey: 'servers', baseUrl: 'http://nova/v2.1', path: '/servers/detail', limit: 10 })) {
+    seenWhileProcessing.push(asked.length);
+    items += page.length;
+  }
+  assert.equal(items, 40);
+  assert.deepEqual(seenWhileProcessing, [2, 3, 4, 5], 'while page k is handed out, page k+1 has been asked for');
+});
+
+test('a consumer that stops early leaves at most one page asked for in vain', async () => {
+  const { asked, fetchPage } = cloud(100, 10);
+  for await (const _ of paginate(fetchPage, { itemsKey: 'servers', baseUrl: 'http://nova/v2.1', path: '/servers/detail', limit: 10 })) break;
+  assert.equal(asked.length, 2);
+});
