@@ -4,7 +4,7 @@ import { Status } from 'nice-grpc-common';
 import type { ListMethod, ListResponse, ObjectOf } from './methods.ts';
 import type { Location, LocationError, LocationSelector } from '../gen/oaktree/v1/location.ts';
 import type { Router } from '../mesh/router.ts';
-import { describeLocation, describeSelector, selectorFor, selectorProblem } from '../mesh/location.ts';
+import { describeLocation, describeSelector, routeSelectorFor, selectorProblem } from '../mesh/location.ts';
 import type { OaktreeContext } from './call-context.ts';
 import { statusName } from './errors.ts';
 
@@ -88,7 +88,7 @@ export async function findOne<Req extends Located, Res extends ListResponse>(
   throw new ServerError(Status.NOT_FOUND, `no ${kind} with name or id "${nameOrId}" in ${describeSelector(request.location)}`);
 }
 
-/** Pins a request to the location an object was found in, so the follow-up call goes there and nowhere else. */
+/** Pins a request to the route an object was found through, so the follow-up call goes there and nowhere else. */
 export function pinnedTo<Req extends Located>(request: Req, location: Location | undefined): Req {
-  return location ? { ...request, location: selectorFor(location) } : request;
+  return location ? { ...request, location: routeSelectorFor(location) } : request;
 }

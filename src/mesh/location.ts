@@ -72,21 +72,12 @@ export function zoneMatches(selector: LocationSelector | undefined, location: Lo
   return !selector?.zone || !location?.zone || selector.zone === location.zone;
 }
 
-/** A selector that picks exactly this location (and keeps the zone, if asked). */
-export function selectorFor(location: Location, zone = ''): LocationSelector {
-  return {
-    cloud: location.cloud,
-    region: location.region,
-    zone,
-    project: location.project?.id
-      ? { id: location.project.id, name: '', domainId: '', domainName: '' }
-      : {
-          id: '',
-          name: location.project?.name ?? '',
-          domainId: location.project?.domainId ?? '',
-          domainName: location.project?.domainName ?? '',
-        },
-  };
+/**
+ * A selector for the route an object was found through: its cloud and region. Not its project: an object's
+ * project is its owner's (a public image belongs to the project that made it), which is not a route.
+ */
+export function routeSelectorFor(location: Location): LocationSelector {
+  return { cloud: location.cloud, region: location.region, zone: '', project: undefined };
 }
 
 const MAX_FIELD_LENGTH = 255;

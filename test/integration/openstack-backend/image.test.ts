@@ -286,3 +286,10 @@ test('one upload stream to every region of a cloud: a result per location, each 
   }
   assert.equal((await imagesNamed({ cloud: 'alpha', region: 'RegionTwo' }, 'everywhere')).length, 1);
 });
+
+test('a public image owned by another project downloads through the route it was found on', async () => {
+  const parts = await collect(h.clients.image.downloadImage({ location: alpha1, nameOrId: 'cirros-0.6.2-x86_64-disk' }));
+  const image = parts.find((p) => p.part?.$case === 'image')?.part as any;
+  assert.ok(image.value.location.project.id, 'the image names its owner');
+  assert.ok(parts.some((p) => p.part?.$case === 'trailer'), 'the download completed');
+});
