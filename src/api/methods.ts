@@ -6,7 +6,7 @@ import { ComputeServiceDefinition } from '../gen/oaktree/v1/compute.ts';
 import { ImageServiceDefinition } from '../gen/oaktree/v1/image.ts';
 import { LimitsServiceDefinition } from '../gen/oaktree/v1/limits.ts';
 import { LocationServiceDefinition } from '../gen/oaktree/v1/location.ts';
-import type { Location, LocationError } from '../gen/oaktree/v1/location.ts';
+import type { Location } from '../gen/oaktree/v1/location.ts';
 import { NetworkServiceDefinition } from '../gen/oaktree/v1/network.ts';
 import { VolumeServiceDefinition } from '../gen/oaktree/v1/volume.ts';
 
@@ -25,7 +25,6 @@ interface TsProtoService {
 }
 
 /** A list response: `oneof item { <Object> <case> = 1; LocationError error = 2; ... }`. */
-export type ListItem<Obj> = { $case: string; value: Obj } | { $case: 'error'; value: LocationError };
 export interface ListResponse {
   item?: { $case: string; value: any } | undefined;
 }

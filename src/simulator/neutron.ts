@@ -54,7 +54,7 @@ const views = {
     id: g.id, name: g.name, description: g.description, ...owned(g.projectId), stateful: true, shared: false, tags: [], revision_number: 1,
     security_group_rules: r.securityGroupRules.filter((x) => x.groupId === g.id).map((x) => views.security_group_rule(r, x)), ...times(g),
   }),
-  router: (r: RegionData, x: Router) => ({
+  router: (_r: RegionData, x: Router) => ({
     id: x.id, name: x.name, ...owned(x.projectId), status: 'ACTIVE', admin_state_up: true,
     external_gateway_info: { network_id: x.externalNetworkId, enable_snat: true, external_fixed_ips: [{ subnet_id: x.externalSubnetId, ip_address: x.gatewayIp }] },
     routes: [], availability_zone_hints: [], availability_zones: ['nova'], description: '', tags: [], flavor_id: null, revision_number: 1,
