@@ -1,5 +1,5 @@
 // The mesh with in-process nodes: routing, exactly-once, deadlines, cancellation, partial results, writes.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ServerError } from 'nice-grpc';

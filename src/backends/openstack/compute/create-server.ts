@@ -19,7 +19,7 @@ import { interestingNetworks } from '../network/interesting-cache.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
 import { GrpcStatus } from '../transport/index.ts';
 import { findFlavorRaw } from './flavors.ts';
-import { findImageRaw } from './image-lookup.ts';
+import { findImageRaw } from '../image/glance.ts';
 import { asInvalidArgument, microversion, mvAtLeast, type Raw } from './nova.ts';
 import { normalizeOne } from './server-view.ts';
 import { getServerRaw, serversNamed } from './servers.ts';
@@ -84,8 +84,8 @@ export async function buildServerBody(ctx: RegionContext, request: CreateServerR
   if (request.configDrive) server.config_drive = true;
 
   if (request.bootFromVolume && image) {
-    const imageMinDisk = num(image.min_disk ?? image.minDiskGb);
-    const imageSizeGb = Math.ceil(num(image.size ?? image.sizeBytes) / 1024 ** 3);
+    const imageMinDisk = num(image.min_disk);
+    const imageSizeGb = Math.ceil(num(image.size) / 1024 ** 3);
     const size = request.bootVolumeSizeGb || num(flavor.disk) || Math.max(imageMinDisk, imageSizeGb, 1);
     server.block_device_mapping_v2 = [
       {

@@ -1,7 +1,8 @@
 // Small helpers for talking to nova: microversion checks, ids, exact-name filters, not-found detection.
 import { OaktreeError } from '../../../api/errors.ts';
 import type { RegionContext } from '../region.ts';
-import { GrpcStatus, OpenStackHttpError } from '../transport/index.ts';
+import { exactlyOne, exactNameFilter, looksLikeId } from '../lookup.ts';
+import { GrpcStatus, isNotFound } from '../transport/index.ts';
 
 export type Raw = Record<string, any>;
 
@@ -15,19 +16,6 @@ export function microversion(ctx: RegionContext, signal?: AbortSignal): Promise<
   return ctx.session.computeMicroversion(ctx.region, signal);
 }
 
-/** A UUID (with or without dashes): worth a direct GET before searching by name. */
-export function looksLikeId(value: string): boolean {
-  return /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(value);
-}
-
-/** Nova's name filter is a regular expression: anchored and escaped it means "exactly this name". */
-export function exactNameFilter(name: string): string {
-  return `^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
-}
-
-export function isNotFound(error: unknown): boolean {
-  return error instanceof OpenStackHttpError && error.status === 404;
-}
 
 /** GET that answers undefined on 404. */
 export async function getOrUndefined(ctx: RegionContext, path: string, key: string, signal?: AbortSignal): Promise<Raw | undefined> {
@@ -41,13 +29,6 @@ export async function getOrUndefined(ctx: RegionContext, path: string, key: stri
 }
 
 /** Exactly one match, else NOT_FOUND or INVALID_ARGUMENT naming every candidate. */
-export function exactlyOne(kind: string, nameOrId: string, where: string, items: Raw[]): Raw {
-  if (items.length === 1) return items[0];
-  if (items.length === 0) throw new OaktreeError(GrpcStatus.NOT_FOUND, `no ${kind} named "${nameOrId}" (or with that id) in ${where}`);
-  const names = items.map((i) => `${i.name || '(no name)'} (id ${i.id})`).join('; ');
-  throw new OaktreeError(GrpcStatus.INVALID_ARGUMENT, `${items.length} ${kind}s match "${nameOrId}" in ${where}: ${names}; use an id`);
-}
-
 /** A NOT_FOUND during a create means the user named something that does not exist: INVALID_ARGUMENT. */
 export function asInvalidArgument(error: unknown, what: string): unknown {
   const code = (error as { grpcCode?: number; code?: unknown }).grpcCode ?? (error as { code?: unknown }).code;
@@ -56,3 +37,5 @@ export function asInvalidArgument(error: unknown, what: string): unknown {
   }
   return error;
 }
+
+export { exactlyOne, exactNameFilter, isNotFound, looksLikeId };

@@ -25,7 +25,7 @@ import {
 } from './floating-ips.ts';
 import { interestingNetworks } from './interesting-cache.ts';
 import { neutronByNameOrId, neutronGet, neutronList, neutronListAll, type Query, type Raw } from './neutron.ts';
-import { findServerRaw } from './server-ref.ts';
+import { findServerRaw } from '../compute/servers.ts';
 
 /** Items of a Neutron collection, by name or id when asked, with the other filters pushed down. */
 function listing(ctx: RegionContext, singular: string, plural: string, nameOrId: string, query: Query, signal: AbortSignal): AsyncGenerator<Raw> {

@@ -1,8 +1,8 @@
 // Small Neutron calls shared by the network handlers, the finders and the floating-IP logic.
-import { OaktreeError } from '../../../api/errors.ts';
 import { describeLocation } from '../../../mesh/location.ts';
 import type { RegionContext } from '../region.ts';
-import { GrpcStatus, OpenStackHttpError } from '../transport/index.ts';
+import { exactlyOne as sharedExactlyOne, looksLikeId } from '../lookup.ts';
+import { isNotFound } from '../transport/index.ts';
 
 export type Raw = Record<string, unknown>;
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -10,12 +10,6 @@ export type Query = Record<string, string | number | boolean | undefined>;
 /** Neutron's page size: big enough that most regions answer in one request, small enough to stream. */
 const PAGE = 500;
 
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-
-/** Whether a name-or-id is worth a GET by id first (the cheap path for get-by-id). */
-export function looksLikeId(value: string): boolean {
-  return UUID.test(value);
-}
 
 /** Streams a Neutron collection, page by page, with filters pushed down as query parameters. */
 export async function* neutronList(ctx: RegionContext, plural: string, query: Query = {}, signal?: AbortSignal): AsyncGenerator<Raw> {
@@ -41,9 +35,6 @@ export async function neutronGet(ctx: RegionContext, singular: string, plural: s
   }
 }
 
-export function isNotFound(error: unknown): boolean {
-  return error instanceof OpenStackHttpError && error.status === 404;
-}
 
 /**
  * Items matching a name or id, with other filters pushed down: a GET by id first when the value looks like one
@@ -73,13 +64,9 @@ function matchesQuery(item: Raw, query: Query): boolean {
 }
 
 /** Exactly one of `items`, else NOT_FOUND or INVALID_ARGUMENT naming the candidates. */
+/** The one match in this region: NOT_FOUND for none, INVALID_ARGUMENT naming every candidate for several. */
 export function exactlyOne<T extends Raw>(ctx: RegionContext, kind: string, nameOrId: string, items: T[]): T {
-  if (items.length === 1) return items[0];
-  const where = describeLocation(ctx.location);
-  if (items.length === 0) throw new OaktreeError(GrpcStatus.NOT_FOUND, `no ${kind} with name or id "${nameOrId}" in ${where}`);
-  const names = items.map((i) => `${i.name || '(no name)'} (id ${i.id})`).join('; ');
-  throw new OaktreeError(
-    GrpcStatus.INVALID_ARGUMENT,
-    `${items.length} ${kind}s match "${nameOrId}" in ${where}: ${names}. Use the id`,
-  );
+  return sharedExactlyOne(kind, nameOrId, describeLocation(ctx.location), items);
 }
+
+export { isNotFound, looksLikeId };

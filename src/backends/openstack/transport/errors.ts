@@ -184,3 +184,8 @@ function findMessage(body: unknown, depth: number): string | undefined {
   }
   return undefined;
 }
+
+/** Whether a cloud answered 404 (the object is not there). */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof OpenStackHttpError && error.status === 404;
+}

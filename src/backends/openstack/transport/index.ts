@@ -15,6 +15,7 @@ export {
   grpcCodeForHttpStatus,
   extractErrorMessage,
   GrpcStatus,
+  isNotFound,
 } from './errors.ts';
 export type { RetryPolicy } from './retry.ts';
 export { DEFAULT_RETRY_POLICY } from './retry.ts';

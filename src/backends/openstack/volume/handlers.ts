@@ -4,7 +4,7 @@ import { OaktreeError } from '../../../api/errors.ts';
 import type { LocationHandlers } from '../../handler-backend.ts';
 import { describeLocation } from '../../../mesh/location.ts';
 import { findImage } from '../image/find.ts';
-import { findServerRaw } from '../network/server-ref.ts';
+import { findServerRaw } from '../compute/servers.ts';
 import type { Raw } from '../network/neutron.ts';
 import { objectLocation } from '../normalize/location.ts';
 import { cinderStatusWords, normalizeVolume } from '../normalize/volume.ts';
