@@ -112,3 +112,40 @@ test('a 1 GiB upload through a 2-hop chain keeps every node\'s memory bounded', 
   assert.ok(growth.region < 256, `region (owner, with its simulator) grew ${growth.region} MiB`);
   await api.image.deleteImage({ location: { cloud: 'region-cloud' }, nameOrId: result.image.id });
 });
+
+test('an upload abandoned by the client two hops away leaves no image behind', async (t) => {
+  const simulator = await startSimulator({ clouds: [{ name: 'far-images', regions: ['RegionOne'] }] });
+  const dir = await mkdtemp(join(tmpdir(), 'oaktree-abandon-'));
+  await simulator.writeCloudsYaml(join(dir, 'clouds.yaml'));
+  const { clouds } = await loadCloudsConfig({ file: join(dir, 'clouds.yaml'), env: {} });
+  const logger = silentLogger();
+  const owner = await startNode({ nodeId: 'owner', listen: '127.0.0.1:0', backends: [createOpenStackBackend(clouds[0], { logger })], logger });
+  const toOwner = createPeerBackend({ address: owner.address, nodeId: 'middle', logger, refreshMs: 100 });
+  const middle = await startNode({ nodeId: 'middle', listen: '127.0.0.1:0', backends: [toOwner], logger });
+  const toMiddle = createPeerBackend({ address: middle.address, nodeId: 'edge', logger, refreshMs: 100 });
+  const edge = await startNode({ nodeId: 'edge', listen: '127.0.0.1:0', backends: [toMiddle], logger });
+  await toOwner.refresh();
+  await toMiddle.refresh();
+  const api = clients(edge.address);
+  t.after(async () => {
+    api.close();
+    await edge.close(100);
+    await middle.close(100);
+    await owner.close(100);
+    await simulator.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const controller = new AbortController();
+  async function* stalled(): AsyncGenerator<UploadImageRequest> {
+    yield header({ cloud: 'far-images' }, 'abandoned-far');
+    for (let i = 0; i < 4; i++) yield { part: { $case: 'chunk', value: Buffer.alloc(256 * 1024, i) } };
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    controller.abort();
+  }
+  await assert.rejects(api.image.uploadImage(stalled(), { signal: controller.signal }));
+  const named = async () =>
+    (await collect(api.image.listImages({ location: { cloud: 'far-images' }, nameOrId: 'abandoned-far', fresh: true }))).filter((i) => i.item?.$case === 'image');
+  for (let i = 0; i < 60 && (await named()).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal((await named()).length, 0, 'the owner deleted the half image when the cancel reached it');
+});
