@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { startSimulator, type Simulator } from '../../../src/simulator/index.ts';
+import { skipUnlessInstalled } from '../../support/system-parts.ts';
 
 const run = promisify(execFile);
 const OPENSTACK = '/usr/bin/openstack';
@@ -16,7 +17,9 @@ const PYTHON = '/usr/bin/python3';
 const skipRequested = process.env.OAKTREE_SKIP_OPENSTACK_CLIENT_TESTS === '1';
 const missing = [OPENSTACK, PYTHON].filter((p) => !existsSync(p));
 const missingMessage = 'needs Debian packages: apt-get install -y --no-install-recommends python3-openstacksdk python3-openstackclient';
-const skip = skipRequested ? `OAKTREE_SKIP_OPENSTACK_CLIENT_TESTS=1 (${missingMessage})` : false;
+const skip = skipRequested
+  ? `OAKTREE_SKIP_OPENSTACK_CLIENT_TESTS=1 (${missingMessage})`
+  : skipUnlessInstalled([OPENSTACK, PYTHON], missingMessage);
 
 let sim: Simulator;
 let dir: string;

@@ -17,11 +17,15 @@ import { TtlCache } from '../../../src/cache/ttl-cache.ts';
 import { RequestLocks } from '../../../src/cache/request-lock.ts';
 import { routeKey } from '../../../src/mesh/location.ts';
 import { startSimRegion, type SimRegion } from './helpers.ts';
-import { startRedis, type TestRedis } from './redis-server.ts';
+import { REDIS_SERVER, startRedis, type TestRedis } from './redis-server.ts';
+import { skipUnlessInstalled } from '../../support/system-parts.ts';
 
 const FAST = 250;
 
-describe('replicas through Redis', () => {
+// Needs Debian's redis-server (CI installs it).
+const skip = skipUnlessInstalled([REDIS_SERVER], 'apt-get install -y redis-server');
+
+describe('replicas through Redis', { skip }, () => {
   let region: SimRegion;
   let redis: TestRedis;
   const connections: RedisConnection[] = [];
