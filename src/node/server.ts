@@ -13,6 +13,7 @@ import { loggingMiddleware } from '../api/logging.ts';
 import { networkService } from '../api/network-service.ts';
 import { shutdownMiddleware } from '../api/shutdown.ts';
 import { errorStatusMiddleware } from '../api/error-status.ts';
+import { relayingDefinition } from '../api/wire-bytes.ts';
 import { volumeService } from '../api/volume-service.ts';
 import type { Backend } from '../backends/backend.ts';
 import { CapabilitiesServiceDefinition } from '../gen/oaktree/v1/capabilities.ts';
@@ -88,14 +89,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     ServerReflection(readFileSync(DESCRIPTOR_SET), [...OAKTREE_SERVICES, HealthDefinition.fullName]),
   );
 
-  server.add(LocationServiceDefinition, locationService(router));
-  server.add(ComputeServiceDefinition, computeService(router));
-  server.add(ImageServiceDefinition, imageService(router));
-  server.add(NetworkServiceDefinition, networkService(router));
-  server.add(VolumeServiceDefinition, volumeService(router));
-  server.add(LimitsServiceDefinition, limitsService(router));
-  server.add(CapabilitiesServiceDefinition, capabilitiesService(router));
-  server.add(MeshServiceDefinition, meshService(router));
+  server.add(relayingDefinition(LocationServiceDefinition), locationService(router));
+  server.add(relayingDefinition(ComputeServiceDefinition), computeService(router));
+  server.add(relayingDefinition(ImageServiceDefinition), imageService(router));
+  server.add(relayingDefinition(NetworkServiceDefinition), networkService(router));
+  server.add(relayingDefinition(VolumeServiceDefinition), volumeService(router));
+  server.add(relayingDefinition(LimitsServiceDefinition), limitsService(router));
+  server.add(relayingDefinition(CapabilitiesServiceDefinition), capabilitiesService(router));
+  server.add(relayingDefinition(MeshServiceDefinition), meshService(router));
 
   await Promise.all(options.backends.map((backend) => backend.start?.()));
   const port = await server.listen(options.listen);

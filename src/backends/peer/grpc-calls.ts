@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import type { AnyMethod } from '../../api/methods.ts';
+import { keepWireBytes } from '../../api/wire-bytes.ts';
 import type { CallContext } from '../backend.ts';
 
 export interface PeerCallOptions {
@@ -14,8 +15,9 @@ export interface PeerCallOptions {
 function serializer(method: AnyMethod) {
   return (message: unknown) => Buffer.from(method.requestType.encode(message).finish());
 }
+/** Decodes a peer's answer and keeps its bytes, so a relay can send it on without re-encoding (wire-bytes.ts). */
 function deserializer(method: AnyMethod) {
-  return (bytes: Buffer) => method.responseType.decode(bytes);
+  return (bytes: Buffer) => keepWireBytes(method.responseType.decode(bytes) as object, bytes);
 }
 function callOptions(ctx: CallContext): grpc.CallOptions {
   return ctx.deadline ? { deadline: ctx.deadline } : {};
