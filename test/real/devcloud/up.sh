@@ -398,6 +398,20 @@ while :; do
 done
 done_phase
 
+phase "services reporting"
+# After a restart with kept state, nova and cinder show a service as down until its first heartbeat after the
+# restart: wait for every service's heartbeat to be fresh, so that check.sh (and the tests) right after pass.
+t=$(now)
+while :; do
+  # (nova-osapi_compute has a service record but never sends a heartbeat: only the services that do count.)
+  stale=$(sql -N -e "SELECT (SELECT COUNT(*) FROM nova.services WHERE deleted=0 AND \`binary\` IN ('nova-compute','nova-conductor','nova-scheduler') AND (updated_at IS NULL OR updated_at < UTC_TIMESTAMP() - INTERVAL 50 SECOND)) + (SELECT COUNT(*) FROM cinder.services WHERE deleted=0 AND \`binary\` IN ('cinder-scheduler','cinder-volume') AND (updated_at IS NULL OR updated_at < UTC_TIMESTAMP() - INTERVAL 50 SECOND))")
+  [ "$stale" = 0 ] && break
+  [ "$(awk -v a="$t" -v b="$(now)" 'BEGIN{print (b-a>120)}')" = 1 ] &&
+    die "$stale nova/cinder service(s) sent no heartbeat within 120 s (logs in $LOG)"
+  sleep 1
+done
+done_phase
+
 phase "flavors/image/networks"
 $PY "$DEVCLOUD_DIR/bootstrap.py" resources || die "resource bootstrap failed"
 done_phase
