@@ -69,6 +69,28 @@ export async function* serverStreamCall<Res>(
   }
 }
 
+/**
+ * A call that answers once (unary, client stream): its callback becomes a promise and the caller's signal cancels
+ * it. `start` makes the call with the callback it is given; `use` may feed the call (a client stream's requests).
+ */
+function singleAnswer<Res, Call extends grpc.Call>(
+  peer: string,
+  signal: AbortSignal,
+  start: (callback: grpc.requestCallback<unknown>) => Call,
+  use: (call: Call, fail: (error: unknown) => void) => void = () => {},
+): Promise<Res> {
+  return new Promise<Res>((resolve, reject) => {
+    let unlink = () => {};
+    const call = start((error, response) => {
+      unlink();
+      if (error) reject(fromGrpcError(error, peer));
+      else resolve(response as Res);
+    });
+    unlink = linkCancel(call, signal);
+    use(call, reject);
+  });
+}
+
 export function unaryCall<Res>(
   client: grpc.Client,
   peer: string,
@@ -76,23 +98,9 @@ export function unaryCall<Res>(
   request: unknown,
   { metadata, ctx }: PeerCallOptions,
 ): Promise<Res> {
-  return new Promise<Res>((resolve, reject) => {
-    let unlink = () => {};
-    const call = client.makeUnaryRequest(
-      method.path,
-      serializer(method),
-      deserializer(method),
-      request,
-      metadata,
-      callOptions(ctx),
-      (error, response) => {
-        unlink();
-        if (error) reject(fromGrpcError(error, peer));
-        else resolve(response as Res);
-      },
-    );
-    unlink = linkCancel(call, ctx.signal);
-  });
+  return singleAnswer<Res, grpc.ClientUnaryCall>(peer, ctx.signal, (callback) =>
+    client.makeUnaryRequest(method.path, serializer(method), deserializer(method), request, metadata, callOptions(ctx), callback),
+  );
 }
 
 /** Streams requests to the peer with backpressure: never more than the HTTP/2 window is buffered. */
@@ -103,29 +111,20 @@ export function clientStreamCall<Req, Res>(
   requests: AsyncIterable<Req>,
   { metadata, ctx }: PeerCallOptions,
 ): Promise<Res> {
-  return new Promise<Res>((resolve, reject) => {
-    let unlink = () => {};
-    const call = client.makeClientStreamRequest(
-      method.path,
-      serializer(method),
-      deserializer(method),
-      metadata,
-      callOptions(ctx),
-      (error, response) => {
-        unlink();
-        if (error) reject(fromGrpcError(error, peer));
-        else resolve(response as Res);
-      },
-    );
-    unlink = linkCancel(call, ctx.signal);
-    (async () => {
-      for await (const request of requests) {
-        if (!call.write(request)) await new Promise((drained) => call.once('drain', drained));
-      }
-      call.end();
-    })().catch((error) => {
-      call.cancel();
-      reject(error);
-    });
-  });
+  return singleAnswer<Res, grpc.ClientWritableStream<Req>>(
+    peer,
+    ctx.signal,
+    (callback) => client.makeClientStreamRequest(method.path, serializer(method), deserializer(method), metadata, callOptions(ctx), callback),
+    (call, fail) => {
+      (async () => {
+        for await (const request of requests) {
+          if (!call.write(request)) await new Promise((drained) => call.once('drain', drained));
+        }
+        call.end();
+      })().catch((error) => {
+        call.cancel();
+        fail(error);
+      });
+    },
+  );
 }
