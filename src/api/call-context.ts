@@ -2,14 +2,10 @@
 // CallContext: the path of nodes a call has passed (loop safety), the locations an upstream node assigned to
 // this one (exactly-once), and the caller's deadline (so the next hop gets the time that is left).
 import { ServerError, type CallContext as GrpcCallContext, type ServerMiddleware } from 'nice-grpc';
-import { Metadata, Status } from 'nice-grpc-common';
+import { Status } from 'nice-grpc-common';
 import * as grpc from '@grpc/grpc-js';
-import type { CallContext } from '../backends/backend.ts';
+import { type CallContext, TARGETS_HEADER, VIA_HEADER } from '../core/call-context.ts';
 
-/** Comma-separated node ids the call has passed, the sender last. */
-export const VIA_HEADER = 'oaktree-via';
-/** Comma-separated route keys the sender assigned to the receiver. */
-export const TARGETS_HEADER = 'oaktree-targets';
 /** Set by this node's own interceptor (never trusted from the wire): the call's deadline in epoch ms. */
 const DEADLINE_HEADER = 'oaktree-internal-deadline';
 
@@ -80,12 +76,5 @@ export function oaktreeContextMiddleware(nodeId: string, maxHops: number): Serve
   };
 }
 
-/** Metadata for a call forwarded to a peer. */
-export function forwardMetadata(ctx: CallContext, targets: readonly string[]): Metadata {
-  const metadata = new Metadata();
-  metadata.set(VIA_HEADER, ctx.via.join(','));
-  metadata.set(TARGETS_HEADER, targets.join(','));
-  return metadata;
-}
 
 export type OaktreeContext = GrpcCallContext & OaktreeCallContextExt;

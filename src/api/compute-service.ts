@@ -5,7 +5,7 @@ import type { ComputeServiceImplementation } from '../gen/oaktree/v1/compute.ts'
 import { FloatingIPMode } from '../gen/oaktree/v1/compute.ts';
 import type { Router } from '../mesh/router.ts';
 import type { OaktreeCallContextExt } from './call-context.ts';
-import { Methods } from './methods.ts';
+import { Methods } from '../core/methods.ts';
 import { withMergedTokens } from '../cache/watch-token.ts';
 import { checkSelector, findOne, listFrom, pinnedTo, requireField } from './requests.ts';
 

@@ -2,7 +2,7 @@
 // understands ServerError (anything else would reach the client as UNKNOWN).
 import { ServerError, type CallContext, type ServerMiddleware, type ServerMiddlewareCall } from 'nice-grpc';
 import { isAbortError } from 'abort-controller-x';
-import { toServerError } from './errors.ts';
+import { toServerError } from '../core/errors.ts';
 
 export function errorStatusMiddleware(): ServerMiddleware {
   return async function* toGrpcStatus<Request, Response>(call: ServerMiddlewareCall<Request, Response>, context: CallContext) {

@@ -2,12 +2,12 @@
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import { UploadImageResult, type ImageServiceImplementation, type UploadImageRequest } from '../gen/oaktree/v1/image.ts';
-import { describeSelector } from '../mesh/location.ts';
+import { describeSelector } from '../core/location.ts';
 import { teeStream } from '../mesh/tee.ts';
-import { toStatus } from './errors.ts';
+import { toStatus } from '../core/errors.ts';
 import type { Router } from '../mesh/router.ts';
 import type { OaktreeCallContextExt } from './call-context.ts';
-import { Methods } from './methods.ts';
+import { Methods } from '../core/methods.ts';
 import { checkSelector, findOne, listFrom, pinnedTo, requireField } from './requests.ts';
 
 export function imageService(router: Router): ImageServiceImplementation<OaktreeCallContextExt> {

@@ -3,7 +3,7 @@ import type { CapabilitiesServiceImplementation } from '../gen/oaktree/v1/capabi
 import type { LimitsServiceImplementation } from '../gen/oaktree/v1/limits.ts';
 import type { Router } from '../mesh/router.ts';
 import type { OaktreeCallContextExt } from './call-context.ts';
-import { Methods } from './methods.ts';
+import { Methods } from '../core/methods.ts';
 import { listFrom } from './requests.ts';
 
 export function limitsService(router: Router): LimitsServiceImplementation<OaktreeCallContextExt> {

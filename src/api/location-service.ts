@@ -2,10 +2,10 @@
 import type { LocationServiceImplementation, ListLocationsResponse } from '../gen/oaktree/v1/location.ts';
 import type { MeshServiceImplementation, ListRoutesResponse } from '../gen/oaktree/v1/mesh.ts';
 import type { Router } from '../mesh/router.ts';
-import { selectorMatchesLocation } from '../mesh/location.ts';
+import { selectorMatchesLocation } from '../core/location.ts';
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
-import { describeSelector } from '../mesh/location.ts';
+import { describeSelector } from '../core/location.ts';
 import type { OaktreeCallContextExt } from './call-context.ts';
 import { checkSelector } from './requests.ts';
 

@@ -3,7 +3,7 @@ import { ServerError, type CallContext, type ServerMiddleware, type ServerMiddle
 import { Status } from 'nice-grpc-common';
 import { isAbortError } from 'abort-controller-x';
 import type { Logger } from '../observability/logger.ts';
-import { VIA_HEADER } from './call-context.ts';
+import { VIA_HEADER } from '../core/call-context.ts';
 
 export function loggingMiddleware(logger: Logger): ServerMiddleware {
   return async function* logCalls<Request, Response>(call: ServerMiddlewareCall<Request, Response>, context: CallContext) {

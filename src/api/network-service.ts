@@ -2,7 +2,7 @@
 import type { NetworkServiceImplementation } from '../gen/oaktree/v1/network.ts';
 import type { Router } from '../mesh/router.ts';
 import type { OaktreeCallContextExt } from './call-context.ts';
-import { Methods } from './methods.ts';
+import { Methods } from '../core/methods.ts';
 import { checkSelector, listFrom, requireField } from './requests.ts';
 
 export function networkService(router: Router): NetworkServiceImplementation<OaktreeCallContextExt> {

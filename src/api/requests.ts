@@ -1,12 +1,12 @@
 // What every handler does with a request before the router sees it: validate, then list, find or route.
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
-import type { ListMethod, ListResponse, ObjectOf } from './methods.ts';
+import type { ListMethod, ListResponse, ObjectOf } from '../core/methods.ts';
 import type { Location, LocationError, LocationSelector } from '../gen/oaktree/v1/location.ts';
 import type { Router } from '../mesh/router.ts';
-import { describeLocation, describeSelector, routeSelectorFor, selectorProblem } from '../mesh/location.ts';
+import { describeLocation, describeSelector, routeSelectorFor, selectorProblem } from '../core/location.ts';
 import type { OaktreeContext } from './call-context.ts';
-import { statusName } from './errors.ts';
+import { statusName } from '../core/errors.ts';
 
 interface Located {
   location?: LocationSelector | undefined;
@@ -20,7 +20,7 @@ export function checkSelector(selector: LocationSelector | undefined): void {
 
 /** INVALID_ARGUMENT when a required string field is empty. */
 export function requireField(value: string | undefined, field: string, hint = ''): string {
-  if (!value || !value.trim()) {
+  if (!value?.trim()) {
     throw new ServerError(Status.INVALID_ARGUMENT, `${field} is required${hint ? `: ${hint}` : ''}`);
   }
   return value;

@@ -4,7 +4,7 @@ import { Status } from 'nice-grpc-common';
 import type { VolumeServiceImplementation } from '../gen/oaktree/v1/volume.ts';
 import type { Router } from '../mesh/router.ts';
 import type { OaktreeCallContextExt } from './call-context.ts';
-import { Methods } from './methods.ts';
+import { Methods } from '../core/methods.ts';
 import { checkSelector, findOne, listFrom, requireField } from './requests.ts';
 
 export function volumeService(router: Router): VolumeServiceImplementation<OaktreeCallContextExt> {

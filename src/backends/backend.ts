@@ -1,7 +1,10 @@
 // The one interface the router speaks to. A backend is anything that can answer for some locations:
 // a cloud from clouds.yaml (local) or an upstream oaktree node (peer). The router never asks which kind it holds.
-import type { ClientStreamMethod, ListMethod, ListResponse, ServerStreamMethod, UnaryMethod } from '../api/methods.ts';
+import type { ClientStreamMethod, ListMethod, ListResponse, ServerStreamMethod, UnaryMethod } from '../core/methods.ts';
+import type { CallContext } from '../core/call-context.ts';
 import type { Location } from '../gen/oaktree/v1/location.ts';
+
+export type { CallContext };
 
 /** How a backend reaches one location. */
 export interface Route {
@@ -17,15 +20,6 @@ export interface Route {
   reachable?: boolean;
 }
 
-/** What travels with every call to every backend and every hop. */
-export interface CallContext {
-  /** Fires when the client cancels or the deadline passes: every backend stops its work. */
-  signal: AbortSignal;
-  /** The caller's deadline, if any: the next hop gets the time that is left. */
-  deadline?: Date;
-  /** Ids of the nodes this call has passed, this node last. */
-  via: string[];
-}
 
 export interface Backend {
   /** Unique within a node, for logs and routing: "cloud:NAME" or "peer:ADDRESS". */

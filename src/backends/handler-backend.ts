@@ -13,13 +13,13 @@ import type {
   ObjectOf,
   ServerStreamMethod,
   UnaryMethod,
-} from '../api/methods.ts';
-import { Methods } from '../api/methods.ts';
-import { toServerError, toStatus } from '../api/errors.ts';
+} from '../core/methods.ts';
+import { Methods } from '../core/methods.ts';
+import { toServerError, toStatus } from '../core/errors.ts';
 import type { Location } from '../gen/oaktree/v1/location.ts';
-import { describeLocation } from '../mesh/location.ts';
-import { mergeStreams } from '../mesh/merge.ts';
-import { errorItem } from '../mesh/router.ts';
+import { describeLocation } from '../core/location.ts';
+import { mergeStreams } from '../core/merge.ts';
+import { errorItem } from '../core/error-item.ts';
 import type { Backend, CallContext, Route } from './backend.ts';
 
 /** Methods whose handlers yield whole responses (events, checkpoints, resume tokens) rather than objects. */

@@ -1,8 +1,21 @@
 // The transport's shared reads (src/backends/openstack/transport/read-sharing.ts) over the node's TTL cache: in
 // memory, or in Redis so replicas share answers too. Small collection answers are kept for a couple of seconds;
 // big pages are shared while in flight but never kept, so a 100,000-server list does not sit in memory.
-import type { ReadSharing, SharedResponse } from '../backends/openstack/transport/read-sharing.ts';
 import type { TtlCache } from './ttl-cache.ts';
+
+/** A response as the cache keeps it. */
+export interface SharedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+  requestId?: string;
+}
+
+/** What the session needs from a cache (one over memory or Redis: cachedReads below). */
+export interface ReadSharing {
+  share(key: string, load: () => Promise<SharedResponse>, options: { fresh: boolean }): Promise<SharedResponse>;
+  written(prefix: string): Promise<void>;
+}
 
 export interface CachedReadsOptions {
   /** How long an answer is kept (default 2 s: nodepool found 1 s enough to absorb its herds). */

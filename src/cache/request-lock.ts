@@ -4,7 +4,7 @@
 // nothing: the next retry runs it again.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { OaktreeError } from '../api/errors.ts';
+import { OaktreeError } from '../core/errors.ts';
 import { SingleFlight } from './coalesce.ts';
 import type { SharedState } from './shared-state.ts';
 import { jsonCodec, type Codec } from './ttl-cache.ts';

@@ -4,7 +4,7 @@
 // it. A position names the change log's epoch: a restarted poller has a new epoch and answers OUT_OF_RANGE
 // instead of silently skipping changes. An empty position means "this location was mid-snapshot": it starts
 // over with a fresh snapshot.
-import { OaktreeError } from '../api/errors.ts';
+import { OaktreeError } from '../core/errors.ts';
 
 const INVALID_ARGUMENT = 3;
 const OUT_OF_RANGE = 11;

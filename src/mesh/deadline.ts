@@ -1,7 +1,7 @@
 // Deadlines across fan-out and hops. Each backend gets a little less time than the caller, so a slow backend
 // becomes a DEADLINE_EXCEEDED item for its own locations while the call still ends in time with the others.
 import { setMaxListeners } from 'node:events';
-import type { CallContext } from '../backends/backend.ts';
+import type { CallContext } from '../core/call-context.ts';
 
 const MIN_MARGIN_MS = 25;
 const MAX_MARGIN_MS = 1000;

@@ -3,8 +3,9 @@
 import { setMaxListeners } from 'node:events';
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
-import type { ClientStreamMethod, ListMethod, ListResponse, ServerStreamMethod, UnaryMethod } from '../api/methods.ts';
-import { toStatus } from '../api/errors.ts';
+import type { ClientStreamMethod, ListMethod, ListResponse, ServerStreamMethod, UnaryMethod } from '../core/methods.ts';
+import { errorItem } from '../core/error-item.ts';
+import { toStatus } from '../core/errors.ts';
 import type { Backend, CallContext, Route } from '../backends/backend.ts';
 import type { Location, LocationSelector } from '../gen/oaktree/v1/location.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -15,8 +16,8 @@ import {
   routeKey,
   selectorMatchesLocation,
   zoneMatches,
-} from './location.ts';
-import { mergeStreams } from './merge.ts';
+} from '../core/location.ts';
+import { mergeStreams } from '../core/merge.ts';
 import { backendDeadline, withDeadline } from './deadline.ts';
 
 /** The route this node uses for one location, and the backend behind it. */
@@ -229,9 +230,4 @@ function better(route: Route, backend: Backend, current: ChosenRoute): boolean {
   if (reachable !== (current.route.reachable !== false)) return reachable;
   if (backend.local !== current.backend.local) return backend.local;
   return route.hops < current.route.hops;
-}
-
-/** The in-band error item of any list method: every list response has `oneof item { ...; LocationError error }`. */
-export function errorItem<Res>(location: Location, code: Status, message: string): Res {
-  return { item: { $case: 'error', value: { location, code, message } } } as Res;
 }

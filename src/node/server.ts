@@ -13,7 +13,7 @@ import { loggingMiddleware } from '../api/logging.ts';
 import { networkService } from '../api/network-service.ts';
 import { shutdownMiddleware } from '../api/shutdown.ts';
 import { errorStatusMiddleware } from '../api/error-status.ts';
-import { relayingDefinition } from '../api/wire-bytes.ts';
+import { relayingDefinition } from '../core/wire-bytes.ts';
 import { volumeService } from '../api/volume-service.ts';
 import type { Backend } from '../backends/backend.ts';
 import { CapabilitiesServiceDefinition } from '../gen/oaktree/v1/capabilities.ts';

@@ -115,7 +115,7 @@ export class CloudRuntime {
         send(res, { status: 404, body: '404 Not Found', headers: { 'Content-Type': 'text/plain' } });
         return;
       }
-      const rest = '/' + segments.slice(2).join('/');
+      const rest = `/${segments.slice(2).join('/')}`;
       const resolved = service.resolve(rest === '/' ? '' : rest, this);
       let handler: Handler | undefined;
       let template: string;

@@ -232,6 +232,7 @@ async function importImage(ctx: Ctx): Promise<Reply> {
   return { status: 202 };
 }
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a streamed download answers itself and returns nothing
 async function downloadImage(ctx: Ctx): Promise<Reply | void> {
   const img = getImage(ctx);
   if (img.status !== 'active' || (!img.filePath && !img.synthetic)) return { status: 204 };

@@ -36,6 +36,7 @@ export interface Ctx {
   microversion: [number, number];
 }
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler that streams its answer itself returns nothing
 export type Handler = (ctx: Ctx) => Promise<Reply | void> | Reply | void;
 
 export async function readBody(req: IncomingMessage, limit = MAX_JSON_BODY): Promise<Buffer> {

@@ -62,7 +62,7 @@ export function parseSimulateArgs(argv: string[]): { clouds: SimCloudOptions[]; 
 }
 
 export async function runSimulate(argv: string[]): Promise<void> {
-  let parsed;
+  let parsed: ReturnType<typeof parseSimulateArgs>;
   try {
     parsed = parseSimulateArgs(argv);
   } catch (err) {

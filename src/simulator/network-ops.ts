@@ -51,7 +51,7 @@ export function resolveRequestedNetworks(region: RegionData, projectId: string, 
     }
     return [{ uuid: priv.id }];
   }
-  if (!Array.isArray(networks)) throw new ApiError(400, "Invalid input for field/attribute networks. Value: " + JSON.stringify(networks) + ". Not a list.");
+  if (!Array.isArray(networks)) throw new ApiError(400, `Invalid input for field/attribute networks. Value: ${JSON.stringify(networks)}. Not a list.`);
   return networks.map((nic: any) => {
     if (!nic || typeof nic !== 'object') throw new ApiError(400, 'Bad networks format');
     if (nic.port) {

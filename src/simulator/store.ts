@@ -178,7 +178,7 @@ export class RegionData {
   /** nova's hostId: a hash of project and host, stable per project. */
   hostIdFor(projectId: string): string {
     let id = this.hostIds.get(projectId);
-    if (!id) this.hostIds.set(projectId, (id = createHash('sha224').update(projectId + 'sim-compute-1').digest('hex')));
+    if (!id) this.hostIds.set(projectId, (id = createHash('sha224').update(`${projectId}sim-compute-1`).digest('hex')));
     return id;
   }
 

@@ -182,17 +182,17 @@ export async function runWaiting(dir: string) {
   const rows = WAITERS.map((n) => ({ n, o: oaktree.get(n)!, shared: extrapolate(shared, n), separate: extrapolate(separate, n) }));
   const at1000 = rows[rows.length - 1];
   const ratio = (x: number, o: number) => x / Math.max(o, 1e-9);
-  const table = markdownTable(
+  const table = `${markdownTable(
     ['servers booting (waiters)', 'oaktree req/min', 'sdk, one Connection req/min', 'sdk, Connection per waiter req/min', 'sdk shared / oaktree', 'sdk separate / oaktree', 'oaktree one-off requests to start'],
     rows.map((r) => [fmtInt(r.n), fmt(r.o.perMinute, 0), cell(r.shared), cell(r.separate),
       `${fmt(ratio(r.shared.value, r.o.perMinute), 1)}×`, `${fmt(ratio(r.separate.value, r.o.perMinute), 1)}×`, fmtInt(r.o.startRequests)]),
-  ) + '\n\n' + markdownTable(
+  )}\n\n${markdownTable(
     ['time to notice (ACTIVE at the cloud → client told)', 'median ms', 'p99 ms', 'samples'],
     [
       ['oaktree WaitForServer (shared poller)', fmt(median(oNotice), 0), fmt(p99(oNotice), 0), String(oNotice.filter((x) => !Number.isNaN(x)).length)],
       ['openstacksdk wait_for_server (one Connection)', fmt(median(sNotice), 0), fmt(p99(sNotice), 0), String(sNotice.filter((x) => !Number.isNaN(x)).length)],
     ],
-  );
+  )}`;
   const topRoutes = (r: Routes) => Object.entries(r).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k} ${fmt((v * 60) / WINDOW_S, 0)}/min`).join(', ');
   const notes = [
     'oaktree: a real `oaktree serve` node (compiled), one WaitForServer stream per server.',

@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ServerError } from 'nice-grpc';
+import type { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import {
   CreateServerStage,

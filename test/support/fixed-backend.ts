@@ -2,7 +2,7 @@
 // It is a real HandlerBackend behind a real gRPC server; only the cloud behind it is replaced by fixed data.
 import { delay } from 'abort-controller-x';
 import { ServerError } from 'nice-grpc';
-import { Status } from 'nice-grpc-common';
+import type { Status } from 'nice-grpc-common';
 import { HandlerBackend, type LocationHandlers } from '../../src/backends/handler-backend.ts';
 import { Flavor } from '../../src/gen/oaktree/v1/compute.ts';
 import type { Location } from '../../src/gen/oaktree/v1/location.ts';

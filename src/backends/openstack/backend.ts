@@ -15,7 +15,7 @@ import { CloudSession, type CloudSessionOptions } from './transport/index.ts';
 import { freshSignal } from './transport/read-sharing.ts';
 import { cachedReads } from '../../cache/read-sharing.ts';
 import { sharedCache } from '../../cache/node-shared.ts';
-import { Methods, type MethodKey } from '../../api/methods.ts';
+import { Methods, type MethodKey } from '../../core/methods.ts';
 
 export interface OpenStackBackendOptions {
   logger: Logger;

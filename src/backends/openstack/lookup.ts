@@ -1,5 +1,5 @@
 // Finding one object by name or id, the same way for every service.
-import { OaktreeError } from '../../api/errors.ts';
+import { OaktreeError } from '../../core/errors.ts';
 import { GrpcStatus } from './transport/index.ts';
 
 /** A UUID (with or without dashes): worth a direct GET before searching by name. */

@@ -3,7 +3,7 @@
 import type { CloudConfig, CloudRegionConfig } from '../../config/clouds/types.ts';
 import type { Location } from '../../gen/oaktree/v1/location.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { OaktreeError } from '../../api/errors.ts';
+import { OaktreeError } from '../../core/errors.ts';
 import { GrpcStatus, type CloudSession } from './transport/index.ts';
 
 export interface RegionContext {

@@ -1,11 +1,11 @@
 // Generic gRPC calls to a peer from oaktree's method descriptors: any RPC is forwarded by its path and message
 // types, with a real gRPC deadline (the next hop learns the time left) and cancellation tied to the caller.
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
-import type { AnyMethod } from '../../api/methods.ts';
-import { keepWireBytes } from '../../api/wire-bytes.ts';
-import type { CallContext } from '../backend.ts';
+import type { AnyMethod } from '../../core/methods.ts';
+import { keepWireBytes } from '../../core/wire-bytes.ts';
+import type { CallContext } from '../../core/call-context.ts';
 
 export interface PeerCallOptions {
   metadata: grpc.Metadata;

@@ -3,11 +3,11 @@
 // the connection comes back, and forwards every call with the node path (loop safety) and the locations the
 // router assigned to it (so the peer asks each of them once and nothing else).
 import * as grpc from '@grpc/grpc-js';
-import type { ClientStreamMethod, ListMethod, ListResponse, ServerStreamMethod, UnaryMethod } from '../../api/methods.ts';
-import { TARGETS_HEADER, VIA_HEADER } from '../../api/call-context.ts';
+import type { ClientStreamMethod, ListMethod, ListResponse, ServerStreamMethod, UnaryMethod } from '../../core/methods.ts';
+import { TARGETS_HEADER, VIA_HEADER } from '../../core/call-context.ts';
 import { ListRoutesRequest, ListRoutesResponse, MeshServiceDefinition } from '../../gen/oaktree/v1/mesh.ts';
 import type { Location } from '../../gen/oaktree/v1/location.ts';
-import { routeKey } from '../../mesh/location.ts';
+import { routeKey } from '../../core/location.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Backend, CallContext, Route } from '../backend.ts';
 import { clientStreamCall, serverStreamCall, unaryCall } from './grpc-calls.ts';

@@ -33,7 +33,7 @@ export class RedisSharedState implements SharedState {
   async deleteByPrefix(prefix: string): Promise<number> {
     let cursor = '0';
     let n = 0;
-    const pattern = prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`) + '*';
+    const pattern = `${prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`;
     do {
       const [next, keys] = (await this.redis.cmd(['SCAN', cursor, 'MATCH', pattern, 'COUNT', 500])) as [string, string[]];
       cursor = String(next);

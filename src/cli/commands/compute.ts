@@ -42,7 +42,7 @@ export function registerComputeCommands(program: Command): void {
       action(async (ctx, opts, name: string) => {
         const publicKey = opts.publicKey ? (await readFile(opts.publicKey, 'utf8')).trim() : undefined;
         const created = await ctx.client.createKeypair(name, ctx.selector, publicKey ? { publicKey } : {});
-        if (created.privateKey && ctx.flags.format === 'table') io.stdout.write(created.privateKey.trimEnd() + '\n');
+        if (created.privateKey && ctx.flags.format === 'table') io.stdout.write(`${created.privateKey.trimEnd()}\n`);
         else if (ctx.flags.format === 'table') ctx.printOne(created.keypair!, keypairView);
         else ctx.printOne(created, { toJSON: (c) => ({ ...(keypairView.toJSON(c.keypair!) as object), privateKey: c.privateKey || undefined }) });
       }),

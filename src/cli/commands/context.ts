@@ -1,6 +1,6 @@
 // What every client command shares: the options (endpoint, selector, format, strict, timeout), the SDK client,
 // progress on stderr when it is a terminal, warnings for in-band errors, and errors as one line with an exit code.
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { type Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { connect, OaktreeError, type ListStream, type OaktreeClient, type Selector } from '../../client/index.ts';
 import { ExitCode } from './exit-codes.ts';
 import { FORMATS, renderList, renderOne, type Format, type View } from './output.ts';

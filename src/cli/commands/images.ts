@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { parseImageVisibility } from '../../client/index.ts';
-import { Image } from '../../gen/oaktree/v1/image.ts';
+import type { Image } from '../../gen/oaktree/v1/image.ts';
 import { action, io, keyValue, repeatable, UsageError, withCommonOptions } from './context.ts';
 import { formatBytes } from './output.ts';
 import { byPlace, imageView } from './views.ts';

@@ -15,13 +15,13 @@ export interface View<T> {
 export function renderList<T>(objects: readonly T[], view: View<T>, format: Format): string {
   if (format === 'table') return objects.length ? formatTable(objects, view.columns) : '';
   const plain = objects.map((object) => view.toJSON(object));
-  return format === 'json' ? JSON.stringify(plain, null, 2) + '\n' : stringify(plain);
+  return format === 'json' ? `${JSON.stringify(plain, null, 2)}\n` : stringify(plain);
 }
 
 export function renderOne<T>(object: T, view: Pick<View<T>, 'toJSON'>, format: Format): string {
   const plain = view.toJSON(object) as Record<string, unknown>;
   if (format === 'table') return formatRecord(plain);
-  return format === 'json' ? JSON.stringify(plain, null, 2) + '\n' : stringify(plain);
+  return format === 'json' ? `${JSON.stringify(plain, null, 2)}\n` : stringify(plain);
 }
 
 export const where = (location: { cloud: string; region: string; zone: string } | undefined) => ({

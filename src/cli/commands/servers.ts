@@ -165,7 +165,7 @@ function printWatchEvent(ctx: CliContext, event: import('../../client/index.ts')
           ? { ...event, location: Location.toJSON(event.location) }
           : { ...event, server: ServerMessage.toJSON(event.server) };
     // One JSON document per line, so a script can read events as they come.
-    io.stdout.write(format === 'json' ? JSON.stringify(plain) + '\n' : `---\n${stringify(plain)}`);
+    io.stdout.write(format === 'json' ? `${JSON.stringify(plain)}\n` : `---\n${stringify(plain)}`);
     return;
   }
   const time = new Date().toISOString().slice(11, 19);

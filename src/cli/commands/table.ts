@@ -20,14 +20,14 @@ export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]
       .map((value, i) => (i === values.length - 1 ? value : value.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  return [line(headers), ...cells.map(line)].join('\n') + '\n';
+  return `${[line(headers), ...cells.map(line)].join('\n')}\n`;
 }
 
 /** One object as FIELD / VALUE lines, for `show` and the result of a write. */
 export function formatRecord(record: Record<string, unknown>): string {
   const entries = Object.entries(flatten(record));
   const width = Math.max(5, ...entries.map(([key]) => key.length));
-  return entries.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join('\n') + '\n';
+  return `${entries.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join('\n')}\n`;
 }
 
 /** Nested JSON as dotted keys: location.cloud, flavor.name ... Arrays of scalars joined with ", ". */

@@ -1,4 +1,4 @@
-import { AUTH_KEYS } from './fixups.ts';
+import type { AUTH_KEYS } from './fixups.ts';
 import { isDict, type Dict } from './merge.ts';
 import { Secret, isSecretKey, secretOrUndefined } from './secret.ts';
 import type { AuthMethod, AuthSettings, CloudRegionConfig, Interface, NetworkConfig } from './types.ts';

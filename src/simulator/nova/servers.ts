@@ -244,7 +244,7 @@ async function serverAction(ctx: Ctx): Promise<Reply> {
       const lines = [`Simulated console of ${server.name} (${server.id})`, 'login as \'cirros\' user. default password: \'gocubsgo\'. use \'sudo\' for root.', `${server.name} login: `];
       const n = length === undefined || length === null ? lines.length : Number(length);
       if (!Number.isInteger(n) || n < -1) throw badRequest('Invalid input for field/attribute length.');
-      return { status: 200, body: { output: (n === -1 ? lines : lines.slice(-n || lines.length)).join('\n') + '\n' } };
+      return { status: 200, body: { output: `${(n === -1 ? lines : lines.slice(-n || lines.length)).join('\n')}\n` } };
     }
     case 'os-stop':
       if (server.status !== 'ACTIVE') throw conflictState('stop');

@@ -25,7 +25,7 @@ import { Volume, VolumeStatus } from '../../../src/gen/oaktree/v1/volume.ts';
 import { startNode, type RunningNode } from '../../../src/node/server.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { locationToken, positionIn } from '../../../src/cache/watch-token.ts';
-import { routeKey } from '../../../src/mesh/location.ts';
+import { routeKey } from '../../../src/core/location.ts';
 
 export function fakeLocation(cloud: string, region: string): Location {
   return { cloud, region, zone: '', project: { id: 'demo-id', name: 'demo', domainId: 'default', domainName: 'Default' } };

@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ServerError } from 'nice-grpc';
+import type { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import { Keypair } from '../../../src/gen/oaktree/v1/compute.ts';
 import { clients, collect, listWithDeadline } from '../../support/node.ts';
-import { Methods } from '../../../src/api/methods.ts';
+import { Methods } from '../../../src/core/methods.ts';
 import { ListFlavorsRequest } from '../../../src/gen/oaktree/v1/compute.ts';
 import { fixedBackend } from '../../support/fixed-backend.ts';
 import { startMesh } from '../../support/mesh.ts';

@@ -3,7 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createChannel, createClient, ServerError } from 'nice-grpc';
+import { createChannel, createClient, type ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { OAKTREE_SERVICES } from '../../../src/node/server.ts';

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Status } from 'nice-grpc-common';
-import { ClientError } from 'nice-grpc';
+import type { ClientError } from 'nice-grpc';
 import { CreateServerStage, FloatingIPMode, ServerStatus } from '../../../src/gen/oaktree/v1/compute.ts';
 import { collect, startHarness, type Harness } from './harness.ts';
 

@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Status } from 'nice-grpc-common';
-import { ClientError } from 'nice-grpc';
+import type { ClientError } from 'nice-grpc';
 import { createPublicKey } from 'node:crypto';
 import { KeypairType } from '../../../src/gen/oaktree/v1/compute.ts';
 import { FloatingIPSource } from '../../../src/gen/oaktree/v1/capabilities.ts';

@@ -93,7 +93,7 @@ describe('WatchServers over gRPC across two regions', () => {
 
   test('a token whose location log restarted is OUT_OF_RANGE for the call; a garbage token INVALID_ARGUMENT', async () => {
     const client = createClient(ComputeServiceDefinition, channel);
-    const { routeKey } = await import('../../../src/mesh/location.ts');
+    const { routeKey } = await import('../../../src/core/location.ts');
     const expired = Buffer.from(JSON.stringify({ v: 1, p: { [routeKey(sim.ctx.location)]: 'gone-epoch.3' } })).toString('base64url');
     // The node applies the merged-token logic itself: a client sees OUT_OF_RANGE with what to do.
     await assert.rejects(

@@ -8,7 +8,7 @@ import { ServerEventType, ServerStatus, WaitForServerRequest, WatchServersReques
 import { WatchHub } from '../../../src/backends/openstack/watch/hub.ts';
 import { serverChanges, watchHandlers } from '../../../src/backends/openstack/watch/handlers.ts';
 import type { CallContext } from '../../../src/backends/backend.ts';
-import { toStatus } from '../../../src/api/errors.ts';
+import { toStatus } from '../../../src/core/errors.ts';
 import { percentile, startSimRegion, type SimRegion } from './helpers.ts';
 
 const FAST = 250;
@@ -196,7 +196,7 @@ describe('shared server poller against the simulator', () => {
     // A token issued by the first hub's log: this hub's log has another epoch.
     const feed = hub.feedFor(region.ctx);
     const { locationToken } = await import('../../../src/cache/watch-token.ts');
-    const { routeKey } = await import('../../../src/mesh/location.ts');
+    const { routeKey } = await import('../../../src/core/location.ts');
     const foreign = locationToken(routeKey(region.ctx.location), feed.log.epoch, feed.log.seq);
     await assert.rejects(read(foreign), (e: unknown) => toStatus(e).code === 11);
     const own = small.feedFor(region.ctx).log;

@@ -4,7 +4,7 @@ import { regionContextFrom } from './helpers.ts';
 import { connectRedis } from '../../../src/cache/redis/connection.ts';
 import { ReplicatedFeed } from '../../../src/cache/redis/replicated-feed.ts';
 import { serverListFetch } from '../../../src/backends/openstack/watch/upstream.ts';
-import { routeKey } from '../../../src/mesh/location.ts';
+import { routeKey } from '../../../src/core/location.ts';
 
 const [redisUrl, cloudsFile, region, fast] = process.argv.slice(2);
 const ctx = await regionContextFrom(cloudsFile, region);

@@ -15,7 +15,7 @@ import { redisFeedFactory, ReplicatedFeed } from '../../../src/cache/redis/repli
 import { RedisSharedState } from '../../../src/cache/redis/shared-state.ts';
 import { TtlCache } from '../../../src/cache/ttl-cache.ts';
 import { RequestLocks } from '../../../src/cache/request-lock.ts';
-import { routeKey } from '../../../src/mesh/location.ts';
+import { routeKey } from '../../../src/core/location.ts';
 import { startSimRegion, type SimRegion } from './helpers.ts';
 import { REDIS_SERVER, startRedis, type TestRedis } from './redis-server.ts';
 import { skipUnlessInstalled } from '../../support/system-parts.ts';

@@ -89,12 +89,14 @@ describe('client parts', () => {
   });
 
   it('watch: other errors end the iteration with a typed error; reconnect: false does not retry', async () => {
+    // biome-ignore lint/correctness/useYield: a stream that fails before its first item
     async function* unavailable(): AsyncGenerator<WatchServersResponse> {
       throw new ClientError('/w', Status.UNAVAILABLE, 'gone');
     }
     await assert.rejects(async () => {
       for await (const _ of watchServers(unavailable, {}, { reconnect: false }, [])) void _;
     }, (error: OaktreeError) => error.code === Status.UNAVAILABLE);
+    // biome-ignore lint/correctness/useYield: a stream that fails before its first item
     async function* denied(): AsyncGenerator<WatchServersResponse> {
       throw new ClientError('/w', Status.PERMISSION_DENIED, 'no');
     }

@@ -207,7 +207,7 @@ describe('regions', () => {
   });
 
   it('rejects regions that are not a list, naming file, cloud, key and line', async () => {
-    await writeFile(join(cwd, 'clouds.yaml'), PASSWORD_CLOUD + '    regions: RegionOne\n');
+    await writeFile(join(cwd, 'clouds.yaml'), `${PASSWORD_CLOUD}    regions: RegionOne\n`);
     await assert.rejects(load(), (err: CloudsConfigError) => {
       assert.ok(err instanceof CloudsConfigError);
       assert.equal(err.file, join(cwd, 'clouds.yaml'));
@@ -220,7 +220,7 @@ describe('regions', () => {
   });
 
   it('rejects a region mapping with unknown keys', async () => {
-    await writeFile(join(cwd, 'clouds.yaml'), PASSWORD_CLOUD + '    regions:\n      - name: a\n        image_format: raw\n');
+    await writeFile(join(cwd, 'clouds.yaml'), `${PASSWORD_CLOUD}    regions:\n      - name: a\n        image_format: raw\n`);
     await assert.rejects(load(), /may only have "name" and "values"/);
   });
 });
@@ -287,7 +287,7 @@ describe('defaults and keys', () => {
   });
 
   it('keeps api versions as written (2.10 is not 2.1)', async () => {
-    await writeFile(join(cwd, 'clouds.yaml'), PASSWORD_CLOUD + '    compute_api_version: 2.10\n    block-storage-api-version: 3.0\n');
+    await writeFile(join(cwd, 'clouds.yaml'), `${PASSWORD_CLOUD}    compute_api_version: 2.10\n    block-storage-api-version: 3.0\n`);
     const [r] = (await load()).clouds[0].regions;
     assert.equal(r.computeApiVersion, '2.10');
     assert.equal(r.apiVersions.block_storage, '3.0');
@@ -403,7 +403,7 @@ describe('errors', () => {
   }
 
   it('unknown auth_type', () =>
-    expectError(PASSWORD_CLOUD + '    auth_type: v3oidcpassword\n', (e) => {
+    expectError(`${PASSWORD_CLOUD}    auth_type: v3oidcpassword\n`, (e) => {
       assert.equal(e.key, 'auth_type');
       assert.equal(e.line, 12);
       assert.match(e.message, /unsupported auth_type "v3oidcpassword"/);
@@ -418,16 +418,16 @@ describe('errors', () => {
     }));
 
   it('wrong types', async () => {
-    await expectError(PASSWORD_CLOUD + '    verify: [1]\n', (e) => {
+    await expectError(`${PASSWORD_CLOUD}    verify: [1]\n`, (e) => {
       assert.equal(e.key, 'verify');
       assert.match(e.message, /must be true or false, not a list/);
     });
-    await expectError(PASSWORD_CLOUD + '    api_timeout: soon\n', (e) => assert.equal(e.key, 'api_timeout'));
-    await expectError(PASSWORD_CLOUD + '    auth_type: {a: 1}\n', (e) => assert.match(e.message, /must be a string, not a mapping/));
+    await expectError(`${PASSWORD_CLOUD}    api_timeout: soon\n`, (e) => assert.equal(e.key, 'api_timeout'));
+    await expectError(`${PASSWORD_CLOUD}    auth_type: {a: 1}\n`, (e) => assert.match(e.message, /must be a string, not a mapping/));
     await expectError('clouds:\n  c:\n    auth: [1, 2]\n', (e) => assert.equal(e.key, 'auth'));
     await expectError('clouds: [a]\n', (e) => assert.equal(e.key, 'clouds'));
-    await expectError(PASSWORD_CLOUD + '    networks: {name: x}\n', (e) => assert.equal(e.key, 'networks'));
-    await expectError(PASSWORD_CLOUD + '    interface: sideways\n', (e) => assert.equal(e.key, 'interface'));
+    await expectError(`${PASSWORD_CLOUD}    networks: {name: x}\n`, (e) => assert.equal(e.key, 'networks'));
+    await expectError(`${PASSWORD_CLOUD}    interface: sideways\n`, (e) => assert.equal(e.key, 'interface'));
   });
 
   it('a wrong type inside a region reports the region path', () =>
@@ -437,7 +437,7 @@ describe('errors', () => {
     }));
 
   it('two networks flagged nat_destination', () =>
-    expectError(PASSWORD_CLOUD + '    networks:\n      - {name: a, nat_destination: true}\n      - {name: b, nat_destination: true}\n', (e) =>
+    expectError(`${PASSWORD_CLOUD}    networks:\n      - {name: a, nat_destination: true}\n      - {name: b, nat_destination: true}\n`, (e) =>
       assert.match(e.message, /only one network may set nat_destination/),
     ));
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mergeStreams } from '../../../src/mesh/merge.ts';
+import { mergeStreams } from '../../../src/core/merge.ts';
 
 async function* timed(name: string, delays: number[]) {
   for (const [i, ms] of delays.entries()) {

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Status } from 'nice-grpc-common';
-import { ServerError } from 'nice-grpc';
-import { Methods } from '../../../src/api/methods.ts';
+import type { ServerError } from 'nice-grpc';
+import { Methods } from '../../../src/core/methods.ts';
 import type { Backend, CallContext, Route } from '../../../src/backends/backend.ts';
 import { ListFlavorsRequest, type ListFlavorsResponse } from '../../../src/gen/oaktree/v1/compute.ts';
 import type { Location } from '../../../src/gen/oaktree/v1/location.ts';
 import { Router } from '../../../src/mesh/router.ts';
-import { routeKey } from '../../../src/mesh/location.ts';
+import { routeKey } from '../../../src/core/location.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { fixedBackend, location } from '../../support/fixed-backend.ts';
 
@@ -23,7 +23,7 @@ function peerLike(id: string, routes: Route[], extra: Location[] = []): Backend 
     local: false,
     asked,
     routes: () => routes,
-    async *list(method, _request, targets) {
+    async *list(_method, _request, targets) {
       asked.push([...targets]);
       // A stale peer also answers for locations it was not asked for: the router must drop those.
       for (const target of [...targets, ...extra]) {

@@ -231,7 +231,7 @@ function route(cloud: FakeCloud, tokens: Set<string>, method: string, url: URL, 
     return;
   }
   if (path === '/network/v2.0/networks/missing' && method === 'GET') {
-    reply(404, { NeutronError: { type: 'NetworkNotFound', message: 'Network missing could not be found.' + (cloud.errorEcho ?? ''), detail: '' } });
+    reply(404, { NeutronError: { type: 'NetworkNotFound', message: `Network missing could not be found.${cloud.errorEcho ?? ''}`, detail: '' } });
     return;
   }
   if (path === `/volume/v3/${PROJECT.id}/volumes` && method === 'GET') {

@@ -1,7 +1,7 @@
 // GetCapabilities: what one location supports, from the catalog, version discovery, Glance's schema and import
 // info, clouds.yaml (vendor profile) and Neutron, so a user never has to read the cloud's documentation.
 import { setMaxListeners } from 'node:events';
-import type { CallContext } from '../../backend.ts';
+import type { CallContext } from '../../../core/call-context.ts';
 import {
   FloatingIPSource,
   type Capabilities,

@@ -1,6 +1,6 @@
 // CreateServer: resolve names to ids, POST /servers (idempotent through a request id kept in the server's
 // metadata), then optionally stream its build until it is ACTIVE with addresses and, if needed, a floating IP.
-import type { CallContext } from '../../backend.ts';
+import type { CallContext } from '../../../core/call-context.ts';
 import {
   AddressType,
   CreateServerStage,
@@ -11,8 +11,8 @@ import {
   type Server,
 } from '../../../gen/oaktree/v1/compute.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
-import { OaktreeError, toStatus } from '../../../api/errors.ts';
-import { describeLocation } from '../../../mesh/location.ts';
+import { OaktreeError, toStatus } from '../../../core/errors.ts';
+import { describeLocation } from '../../../core/location.ts';
 import { findNetwork } from '../network/find.ts';
 import { ensureFloatingIpForServer, hasFloatingIps } from '../network/floating-ips.ts';
 import { interestingNetworks } from '../network/interesting-cache.ts';
@@ -26,7 +26,7 @@ import { getServerRaw, serversNamed } from './servers.ts';
 import { streamFrom } from './stream.ts';
 import { serverFingerprint, waitForServerStatus } from './wait.ts';
 import { lockByRequestId } from '../../../cache/node-shared.ts';
-import { routeKey } from '../../../mesh/location.ts';
+import { routeKey } from '../../../core/location.ts';
 import { notifyServerWrite } from '../watch/handlers.ts';
 
 /** The metadata key that carries a create's request_id, so a retried create finds the server it made. */
@@ -144,14 +144,14 @@ export function createServerHandler(resolve: RegionResolver) {
         const body = await buildServerBody(ctx, request, signal);
         // Not retried by the transport: a POST that reached nova and timed out would make a second server.
         const res = await ctx.session.request('compute', ctx.region, { method: 'POST', path: '/servers', body, signal });
-        const id = String(((res.body as Raw)?.server ?? {}).id ?? '');
+        const id = String((res.body as Raw)?.server?.id ?? '');
         notifyServerWrite(ctx);
         ctx.logger.info({ server: id, name: request.name }, 'server accepted');
         return (await getServerRaw(ctx, id, signal)) ?? { id, name: request.name, status: 'BUILD' };
       };
       // Concurrent retries of one request (on this node or a replica sharing Redis) make one server: the lock
       // serializes them and the metadata lookup above finds what the first one made.
-      let raw = request.requestId
+      const raw = request.requestId
         ? await lockByRequestId(`create-server:${routeKey(ctx.location)}:${request.requestId}`, place)
         : await place();
       const serverId = String(raw.id);

@@ -1,8 +1,8 @@
 // Flavors: ListFlavors, and finding a flavor by name or id for CreateServer.
-import type { CallContext } from '../../backend.ts';
+import type { CallContext } from '../../../core/call-context.ts';
 import type { Flavor, ListFlavorsRequest } from '../../../gen/oaktree/v1/compute.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
-import { describeLocation } from '../../../mesh/location.ts';
+import { describeLocation } from '../../../core/location.ts';
 import { normalizeFlavor } from '../normalize/flavor.ts';
 import { stringMap } from '../normalize/properties.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';

@@ -1,6 +1,6 @@
 // Keypairs: list, create (import or generate), delete. Keypairs belong to the user, not the project.
 import { generateKeyPairSync } from 'node:crypto';
-import type { CallContext } from '../../backend.ts';
+import type { CallContext } from '../../../core/call-context.ts';
 import type {
   CreateKeypairRequest,
   CreateKeypairResponse,
@@ -10,8 +10,8 @@ import type {
   ListKeypairsRequest,
 } from '../../../gen/oaktree/v1/compute.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
-import { OaktreeError } from '../../../api/errors.ts';
-import { describeLocation } from '../../../mesh/location.ts';
+import { OaktreeError } from '../../../core/errors.ts';
+import { describeLocation } from '../../../core/location.ts';
 import { normalizeKeypair } from '../normalize/keypair.ts';
 import type { RegionResolver } from '../region.ts';
 import { GrpcStatus } from '../transport/index.ts';

@@ -1,5 +1,5 @@
 // GetLimits: nova's absolute limits, plus Cinder's when the region has block storage.
-import type { CallContext } from '../../backend.ts';
+import type { CallContext } from '../../../core/call-context.ts';
 import type { GetLimitsRequest, Limits } from '../../../gen/oaktree/v1/limits.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import { normalizeComputeLimits } from '../normalize/limits.ts';

@@ -1,5 +1,5 @@
 // Small helpers for talking to nova: microversion checks, ids, exact-name filters, not-found detection.
-import { OaktreeError } from '../../../api/errors.ts';
+import { OaktreeError } from '../../../core/errors.ts';
 import type { RegionContext } from '../region.ts';
 import { exactlyOne, exactNameFilter, looksLikeId } from '../lookup.ts';
 import { GrpcStatus, isNotFound } from '../transport/index.ts';

@@ -1,5 +1,5 @@
 // DeleteServer, WaitForServer and GetServerConsole.
-import type { CallContext } from '../../backend.ts';
+import type { CallContext } from '../../../core/call-context.ts';
 import {
   ServerStatus,
   type DeleteServerRequest,
@@ -10,8 +10,8 @@ import {
   type WaitForServerResponse,
 } from '../../../gen/oaktree/v1/compute.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
-import { OaktreeError } from '../../../api/errors.ts';
-import { describeLocation } from '../../../mesh/location.ts';
+import { OaktreeError } from '../../../core/errors.ts';
+import { describeLocation } from '../../../core/location.ts';
 import { deleteFloatingIpsOfServer } from '../network/floating-ips.ts';
 import { objectLocation, serverZone } from '../normalize/location.ts';
 import { serverStatus } from '../normalize/server.ts';

@@ -1,8 +1,8 @@
 // Reading servers: ListServers (streamed page by page) and finding one server by name or id.
-import type { CallContext } from '../../backend.ts';
+import type { CallContext } from '../../../core/call-context.ts';
 import { ServerStatus, type ListServersRequest, type Server } from '../../../gen/oaktree/v1/compute.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
-import { describeLocation } from '../../../mesh/location.ts';
+import { describeLocation } from '../../../core/location.ts';
 import { novaStatusFilter, serverStatus } from '../normalize/server.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
 import { exactlyOne, exactNameFilter, getOrUndefined, looksLikeId, type Raw } from './nova.ts';

@@ -1,5 +1,5 @@
 // ListAvailabilityZones.
-import type { CallContext } from '../../backend.ts';
+import type { CallContext } from '../../../core/call-context.ts';
 import type { AvailabilityZone, ListAvailabilityZonesRequest } from '../../../gen/oaktree/v1/compute.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import { normalizeZones } from '../normalize/zone.ts';

@@ -2,7 +2,7 @@
 // GET /images/<id>/file (never the whole image in memory: the HTTP body is read as the client takes chunks),
 // then a trailer with the size and checksums computed on the way.
 import { createHash } from 'node:crypto';
-import { OaktreeError } from '../../../api/errors.ts';
+import { OaktreeError } from '../../../core/errors.ts';
 import type { DownloadImageResponse } from '../../../gen/oaktree/v1/image.ts';
 import { normalizeImage } from '../normalize/image.ts';
 import type { RegionContext } from '../region.ts';

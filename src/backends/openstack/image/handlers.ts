@@ -1,5 +1,5 @@
 // ImageService for one OpenStack region: list, delete, streamed upload and download.
-import { OaktreeError } from '../../../api/errors.ts';
+import { OaktreeError } from '../../../core/errors.ts';
 import type { LocationHandlers } from '../../handler-backend.ts';
 import { objectLocation } from '../normalize/location.ts';
 import { glanceStatusWord, glanceVisibilityWord, normalizeImage } from '../normalize/image.ts';

@@ -1,7 +1,7 @@
 // The pure half of openstacksdk's auto_ip: does a server need a floating IP, and which of its ports and fixed
 // addresses should the floating IP point to. No I/O here, so every branch is unit-tested.
 import { isIPv4 } from 'node:net';
-import { OaktreeError } from '../../../api/errors.ts';
+import { OaktreeError } from '../../../core/errors.ts';
 import { GrpcStatus } from '../transport/index.ts';
 import type { NetworkRef } from './interesting.ts';
 

@@ -4,10 +4,10 @@
 // finish, it deletes.
 import { delay } from 'abort-controller-x';
 import { isIP } from 'node:net';
-import { OaktreeError } from '../../../api/errors.ts';
+import { OaktreeError } from '../../../core/errors.ts';
 import { FloatingIPMode } from '../../../gen/oaktree/v1/compute.ts';
 import type { FloatingIP } from '../../../gen/oaktree/v1/network.ts';
-import { describeLocation } from '../../../mesh/location.ts';
+import { describeLocation } from '../../../core/location.ts';
 import { normalizeFloatingIp } from '../normalize/floating-ip.ts';
 import type { RegionContext } from '../region.ts';
 import { EndpointNotFoundError, GrpcStatus } from '../transport/index.ts';

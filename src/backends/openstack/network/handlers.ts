@@ -1,6 +1,6 @@
 // NetworkService for one OpenStack region: networks, subnets, ports, security groups and floating IPs.
 import { isIP } from 'node:net';
-import { OaktreeError } from '../../../api/errors.ts';
+import { OaktreeError } from '../../../core/errors.ts';
 import type { LocationHandlers } from '../../handler-backend.ts';
 import type { FloatingIP } from '../../../gen/oaktree/v1/network.ts';
 import { objectLocation } from '../normalize/location.ts';

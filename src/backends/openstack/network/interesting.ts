@@ -2,7 +2,7 @@
 // decides it: external vs internal, where floating IPs come from (NAT source), where they point to (NAT
 // destination), and the default network. clouds.yaml `networks:` entries and `nat_destination` win over guesses.
 import type { CloudRegionConfig } from '../../../config/clouds/types.ts';
-import { OaktreeError } from '../../../api/errors.ts';
+import { OaktreeError } from '../../../core/errors.ts';
 import { GrpcStatus } from '../transport/index.ts';
 
 /** The fields of a Neutron network the classification reads. */

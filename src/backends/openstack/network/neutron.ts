@@ -1,5 +1,5 @@
 // Small Neutron calls shared by the network handlers, the finders and the floating-IP logic.
-import { describeLocation } from '../../../mesh/location.ts';
+import { describeLocation } from '../../../core/location.ts';
 import type { RegionContext } from '../region.ts';
 import { exactlyOne as sharedExactlyOne, looksLikeId } from '../lookup.ts';
 import { isNotFound } from '../transport/index.ts';

@@ -115,13 +115,13 @@ export function relativeToBase(link: string, baseUrl: string): PageRequest {
   const basePath = base.pathname.replace(/\/+$/, '');
   const version = basePath.match(/\/v\d+(\.\d+)?(?=\/|$)/);
   let path = url.pathname;
-  if (path.startsWith(basePath + '/')) path = path.slice(basePath.length);
+  if (path.startsWith(`${basePath}/`)) path = path.slice(basePath.length);
   else if (version) {
-    const idx = path.indexOf(version[0] + '/');
+    const idx = path.indexOf(`${version[0]}/`);
     if (idx >= 0) {
       path = path.slice(idx + version[0].length);
       const tail = basePath.slice(version.index! + version[0].length); // e.g. "/<project_id>"
-      if (tail && path.startsWith(tail + '/')) path = path.slice(tail.length);
+      if (tail && path.startsWith(`${tail}/`)) path = path.slice(tail.length);
     }
   }
   return { path, query: Object.fromEntries(url.searchParams) };

@@ -3,19 +3,9 @@
 // Any write through the session drops what is kept for that cloud-region. A call that wants fresh data makes its
 // requests with a `freshSignal` and bypasses what is kept (it still shares an in-flight request).
 
-/** A response as the cache keeps it. */
-export interface SharedResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-  requestId?: string;
-}
+import type { ReadSharing, SharedResponse } from '../../../cache/read-sharing.ts';
 
-/** What the session needs from a cache (src/cache provides one over memory or Redis). */
-export interface ReadSharing {
-  share(key: string, load: () => Promise<SharedResponse>, options: { fresh: boolean }): Promise<SharedResponse>;
-  written(prefix: string): Promise<void>;
-}
+export type { ReadSharing, SharedResponse };
 
 // The wish travels on the call's AbortSignal, which every handler already passes to every request. (An
 // AsyncLocalStorage would do it too, but on Node 20 it puts a hook on every promise in the process.)

@@ -1,5 +1,5 @@
 // Small Cinder v3 calls shared by the volume handlers and the limits.
-import { OaktreeError } from '../../../api/errors.ts';
+import { OaktreeError } from '../../../core/errors.ts';
 import { delay } from 'abort-controller-x';
 import type { RegionContext } from '../region.ts';
 import { exactlyOne, isNotFound, looksLikeId, type Query, type Raw } from '../network/neutron.ts';

@@ -1,8 +1,8 @@
 // VolumeService for one OpenStack region: Cinder volumes, attached and detached through Nova's
 // os-volume_attachments (the way openstacksdk's attach_volume does it), with optional waits.
-import { OaktreeError } from '../../../api/errors.ts';
+import { OaktreeError } from '../../../core/errors.ts';
 import type { LocationHandlers } from '../../handler-backend.ts';
-import { describeLocation } from '../../../mesh/location.ts';
+import { describeLocation } from '../../../core/location.ts';
 import { findImage } from '../image/find.ts';
 import { findServerRaw } from '../compute/servers.ts';
 import type { Raw } from '../network/neutron.ts';

@@ -2,8 +2,8 @@
 // watchers or waiters on one region cost the cloud one list call per interval. Also subscribeServer, the
 // same feed for create-with-wait.
 import { Status } from 'nice-grpc-common';
-import { OaktreeError } from '../../../api/errors.ts';
-import type { CallContext } from '../../backend.ts';
+import { OaktreeError } from '../../../core/errors.ts';
+import type { CallContext } from '../../../core/call-context.ts';
 import type { LocationHandlers } from '../../handler-backend.ts';
 import {
   ServerEventType,
@@ -15,7 +15,7 @@ import {
   type WatchServersResponse,
 } from '../../../gen/oaktree/v1/compute.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
-import { describeLocation, routeKey } from '../../../mesh/location.ts';
+import { describeLocation, routeKey } from '../../../core/location.ts';
 import type { Change, ChangeType, RawServer } from '../../../cache/poller/types.ts';
 import { locationToken, positionIn, tokenExpired } from '../../../cache/watch-token.ts';
 import type { RegionContext } from '../region.ts';

@@ -2,7 +2,7 @@
 // cloud-region, shared by WatchServers, WaitForServer and create-with-wait. A node has one hub
 // (configureWatchHub once at start); tests make their own.
 import type { Server } from '../../../gen/oaktree/v1/compute.ts';
-import { routeKey } from '../../../mesh/location.ts';
+import { routeKey } from '../../../core/location.ts';
 import { FeedRegistry, type FeedFactory } from '../../../cache/poller/feed-registry.ts';
 import type { ServerPollerOptions } from '../../../cache/poller/server-poller.ts';
 import type { Change, RawServer, RegionFeed } from '../../../cache/poller/types.ts';

@@ -2,7 +2,7 @@
 // GET per server per interval: create-with-wait, WaitForServer and delete-with-wait then cost the cloud one
 // list call per interval per region, however many run at once. Switch: in compute/wait.ts,
 //   export { waitForServerStatus, waitForServerGone } from '../watch/wait-shared.ts';
-import { OaktreeError } from '../../../api/errors.ts';
+import { OaktreeError } from '../../../core/errors.ts';
 import type { RawServer } from '../../../cache/poller/types.ts';
 import type { RegionContext } from '../region.ts';
 import { rawServerChanges } from './handlers.ts';
