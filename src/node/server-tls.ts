@@ -57,7 +57,7 @@ class ReloadingCertificateProvider implements grpc.experimental.CertificateProvi
 
   addIdentityCertificateListener(listener: grpc.experimental.IdentityCertificateUpdateListener): void {
     this.identityListeners.add(listener);
-    listener(this.identity());
+    queueMicrotask(() => listener(this.identity())); // grpc-js registers its watcher right after adding us
   }
 
   removeIdentityCertificateListener(listener: grpc.experimental.IdentityCertificateUpdateListener): void {
@@ -66,7 +66,7 @@ class ReloadingCertificateProvider implements grpc.experimental.CertificateProvi
 
   addCaCertificateListener(listener: grpc.experimental.CaCertificateUpdateListener): void {
     this.caListeners.add(listener);
-    listener(this.ca());
+    queueMicrotask(() => listener(this.ca()));
   }
 
   removeCaCertificateListener(listener: grpc.experimental.CaCertificateUpdateListener): void {
