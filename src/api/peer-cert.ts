@@ -1,7 +1,7 @@
 // The verified client certificate of a call, handed to the middlewares (authentication) in metadata.
 // nice-grpc does not expose grpc-js's auth context, so a grpc-js interceptor copies it into an internal header,
 // after deleting whatever a client sent under that name: only this node's interceptor may set it.
-import { X509Certificate } from 'node:crypto';
+import type { PeerCertificate as TlsPeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 
 /** JSON of PeerCertificate; set only by peerCertInterceptor, never trusted from the wire. */
@@ -29,10 +29,13 @@ export function parseSubjectAltName(text: string | undefined): string[] {
   return sans;
 }
 
-export function describePeerCertificate(raw: Buffer): PeerCertificate {
-  const cert = new X509Certificate(raw);
-  const cn = /^CN=(.*)$/m.exec(cert.subject)?.[1] ?? '';
-  return { cn, sans: parseSubjectAltName(cert.subjectAltName), fingerprint256: cert.fingerprint256 };
+export function describePeerCertificate(cert: TlsPeerCertificate): PeerCertificate {
+  const cn = cert.subject?.CN as string | string[] | undefined; // an array when the subject has several
+  return {
+    cn: (Array.isArray(cn) ? cn[0] : cn) ?? '',
+    sans: parseSubjectAltName(cert.subjectaltname),
+    fingerprint256: cert.fingerprint256,
+  };
 }
 
 /** Reads the header the interceptor set; undefined for a call without a verified client certificate. */
@@ -56,8 +59,8 @@ export const peerCertInterceptor: grpc.ServerInterceptor = (_descriptor, call) =
         new grpc.ServerListenerBuilder()
           .withOnReceiveMetadata((metadata, mdNext) => {
             metadata.remove(PEER_CERT_HEADER);
-            const raw = call.getAuthContext()?.sslPeerCertificate?.raw;
-            if (raw) metadata.set(PEER_CERT_HEADER, asciiJson(describePeerCertificate(raw)));
+            const cert = call.getAuthContext()?.sslPeerCertificate;
+            if (cert) metadata.set(PEER_CERT_HEADER, asciiJson(describePeerCertificate(cert)));
             mdNext(metadata);
           })
           .build(),

@@ -99,7 +99,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGHUP', () => void node.reloadTls('SIGHUP'));
+  // SIGHUP re-reads the TLS files (and, without TLS, no longer kills the node as it would by default).
+  process.on('SIGHUP', () => {
+    logger.info({ tls: !!config.tls }, 'SIGHUP: re-reading TLS files');
+    void node.reloadTls('SIGHUP');
+  });
   // One line on stdout for humans and scripts: where to point a client.
   process.stdout.write(`oaktree ${nodeId} serving on ${node.address}\n`);
 }
