@@ -50,6 +50,9 @@ export function registerNodeCommands(program: Command): void {
       for (const node of [...state.nodes].reverse()) {
         process.stdout.write(`${node.id.padEnd(16)} ${node.address.padEnd(22)} pid ${String(node.pid).padEnd(8)} log ${node.log}\n`);
       }
+      if (state.tls) {
+        process.stdout.write(`mTLS: connect with --ca ${state.tls.ca} --cert ${state.tls.cert} --key ${state.tls.key}\n`);
+      }
       process.stdout.write(`${state.name}: ${state.nodes.length} nodes up; stop them with: oaktree topology down ${file}\n`);
     });
   topology
