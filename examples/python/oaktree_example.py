@@ -40,12 +40,49 @@ def generate_stubs(out_dir):
     sys.path.insert(0, out_dir)
 
 
+def open_channel(grpc, args):
+    """Plaintext for a local node; TLS when a CA or a client certificate is given."""
+    if not (args.ca or args.cert):
+        return grpc.insecure_channel(args.endpoint)
+    def read(path):
+        with open(path, 'rb') as f:
+            return f.read()
+    credentials = grpc.ssl_channel_credentials(
+        read(args.ca) if args.ca else None, read(args.key) if args.key else None, read(args.cert) if args.cert else None)
+    options = [('grpc.ssl_target_name_override', args.server_name)] if args.server_name else []
+    return grpc.secure_channel(args.endpoint, credentials, options)
+
+
+def bearer(grpc, token):
+    """An interceptor that sends `authorization: Bearer <token>` with every unary and server-streaming call."""
+    class Details(grpc.ClientCallDetails):
+        def __init__(self, d):
+            self.method, self.timeout, self.credentials = d.method, d.timeout, d.credentials
+            self.wait_for_ready, self.compression = getattr(d, 'wait_for_ready', None), getattr(d, 'compression', None)
+            self.metadata = list(d.metadata or []) + [('authorization', 'Bearer ' + token)]
+
+    class Bearer(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+        def intercept_unary_unary(self, continuation, details, request):
+            return continuation(Details(details), request)
+
+        def intercept_unary_stream(self, continuation, details, request):
+            return continuation(Details(details), request)
+
+    return Bearer()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--endpoint', default=os.environ.get('OAKTREE_ENDPOINT', '127.0.0.1:50051'))
     parser.add_argument('--cloud', default='')
     parser.add_argument('--region', default='')
     parser.add_argument('--name', default='python-example-%d' % os.getpid())
+    env = os.environ.get
+    parser.add_argument('--ca', default=env('OAKTREE_CA'), help='connect with TLS, trusting this CA (PEM file)')
+    parser.add_argument('--cert', default=env('OAKTREE_CERT'), help='client certificate for mTLS (PEM file)')
+    parser.add_argument('--key', default=env('OAKTREE_KEY'), help='the key of --cert (PEM file)')
+    parser.add_argument('--server-name', default=env('OAKTREE_SERVER_NAME'), help="the name in the node's certificate")
+    parser.add_argument('--token', default=env('OAKTREE_TOKEN'), help='bearer token (better: OAKTREE_TOKEN)')
     args = parser.parse_args()
 
     out_dir = tempfile.mkdtemp(prefix='oaktree-py-stubs-')
@@ -60,7 +97,8 @@ def main():
         image_pb2 = importlib.import_module('oaktree.v1.image_pb2')
         image_grpc = importlib.import_module('oaktree.v1.image_pb2_grpc')
 
-        with grpc.insecure_channel(args.endpoint) as channel:
+        with open_channel(grpc, args) as raw_channel:
+            channel = grpc.intercept_channel(raw_channel, bearer(grpc, args.token)) if args.token else raw_channel
             locations = location_grpc.LocationServiceStub(channel)
             compute = compute_grpc.ComputeServiceStub(channel)
             images = image_grpc.ImageServiceStub(channel)

@@ -5,6 +5,7 @@ import { createLogger } from '../observability/logger.ts';
 import { checkHostPort, DEFAULT_LISTEN, loadNodeConfig, NodeConfigError, type NodeConfig } from '../node/config.ts';
 import { buildBackends } from '../node/backends.ts';
 import { startNode } from '../node/server.ts';
+import { checkListenSafety } from '../node/listen-safety.ts';
 
 export interface ServeFlags {
   config?: string;
@@ -14,6 +15,11 @@ export interface ServeFlags {
   peer?: string[];
   logLevel?: string;
   simulate?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsClientCa?: string;
+  requireClientCert?: boolean;
+  insecure?: boolean;
 }
 
 /** Flags override the config file, which overrides the defaults. */
@@ -33,7 +39,21 @@ export async function resolveServeConfig(flags: ServeFlags): Promise<NodeConfig>
     config.peers.push({ address });
   }
   if (flags.simulate && !config.simulate) config.simulate = [];
+  applyTlsFlags(config, flags);
+  if (flags.insecure) config.insecure = true;
   return config;
+}
+
+/** The --tls-* flags replace the file's tls section field by field. */
+function applyTlsFlags(config: NodeConfig, flags: ServeFlags): void {
+  if (!flags.tlsCert && !flags.tlsKey && !flags.tlsClientCa && !flags.requireClientCert) return;
+  const cert = flags.tlsCert ?? config.tls?.cert;
+  const key = flags.tlsKey ?? config.tls?.key;
+  if (!cert || !key) throw new NodeConfigError('--tls-cert and --tls-key go together: the node needs both to serve TLS');
+  const clientCa = flags.tlsClientCa ?? config.tls?.clientCa;
+  const requireClientCert = flags.requireClientCert || config.tls?.requireClientCert;
+  if (requireClientCert && !clientCa) throw new NodeConfigError('--require-client-cert needs --tls-client-ca: the CA that signs client certificates');
+  config.tls = { cert, key, clientCa, requireClientCert };
 }
 
 export function defaultNodeId(listen: string): string {
@@ -43,9 +63,26 @@ export function defaultNodeId(listen: string): string {
 export async function serve(flags: ServeFlags): Promise<void> {
   const config = await resolveServeConfig(flags);
   const logger = createLogger({ level: config.logLevel });
+  const exposedWarning = checkListenSafety({
+    listen: config.listen,
+    tls: !!config.tls,
+    auth: (config as { auth?: unknown }).auth !== undefined, // the auth section is the auth engineer's
+    insecure: config.insecure ?? false,
+  });
+  if (exposedWarning) {
+    logger.warn(exposedWarning);
+    process.stderr.write(`oaktree: warning: ${exposedWarning}\n`);
+  }
   const nodeId = config.nodeId ?? defaultNodeId(config.listen);
   const built = await buildBackends(config, nodeId, logger);
-  const node = await startNode({ nodeId, listen: config.listen, backends: built.backends, logger, maxHops: config.maxHops });
+  const node = await startNode({
+    nodeId,
+    listen: config.listen,
+    backends: built.backends,
+    logger,
+    maxHops: config.maxHops,
+    tls: config.tls,
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -62,6 +99,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // SIGHUP re-reads the TLS files (and, without TLS, no longer kills the node as it would by default).
+  process.on('SIGHUP', () => {
+    logger.info({ tls: !!config.tls }, 'SIGHUP: re-reading TLS files');
+    void node.reloadTls('SIGHUP');
+  });
   // One line on stdout for humans and scripts: where to point a client.
   process.stdout.write(`oaktree ${nodeId} serving on ${node.address}\n`);
 }

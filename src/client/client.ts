@@ -2,7 +2,7 @@
 // create_server(wait=True) ...), over the generated nice-grpc clients. Every call takes an AbortSignal and a
 // timeout; every failure is an OaktreeError; lists are ListStreams (in-band errors: see list-stream.ts).
 import { randomUUID } from 'node:crypto';
-import { createChannel, createClient, type Channel, type Client } from 'nice-grpc';
+import { createChannel, type Channel, type Client } from 'nice-grpc';
 import { CapabilitiesServiceDefinition, type Capabilities } from '../gen/oaktree/v1/capabilities.ts';
 import {
   ComputeServiceDefinition,
@@ -49,7 +49,8 @@ import {
   type Volume,
 } from '../gen/oaktree/v1/volume.ts';
 import { startCall, type CallOptions, type GrpcCallOptions } from './call-options.ts';
-import { channelCredentials, type ConnectOptions } from './connect-options.ts';
+import { clientFactory } from './bearer.ts';
+import { channelCredentials, DEFAULT_ENDPOINT, tlsChannelOptions, withEnvironment, type ConnectOptions } from './connect-options.ts';
 import { fromLocationError, OaktreeError, Status, toOaktreeError } from './errors.ts';
 import {
   chunksOf,
@@ -130,9 +131,12 @@ const stageNames: Record<number, CreateServerStageName> = {
   [CreateServerStage.CREATE_SERVER_STAGE_FAILED]: 'failed',
 };
 
-/** Connects to an oaktree node (no round trip yet: the first call connects). */
-export function connect(address: string, options: ConnectOptions = {}): OaktreeClient {
-  return new OaktreeClient(address, options);
+/**
+ * Connects to an oaktree node (no round trip yet: the first call connects). What is left out comes from
+ * OAKTREE_ENDPOINT, OAKTREE_CA, OAKTREE_CERT, OAKTREE_KEY, OAKTREE_SERVER_NAME and OAKTREE_TOKEN.
+ */
+export function connect(address?: string, options: ConnectOptions = {}): OaktreeClient {
+  return new OaktreeClient(address || process.env.OAKTREE_ENDPOINT || DEFAULT_ENDPOINT, withEnvironment(options));
 }
 
 export class OaktreeClient {
@@ -153,8 +157,10 @@ export class OaktreeClient {
     this.defaultTimeoutMs = options.timeoutMs;
     this.channel = createChannel(address, channelCredentials(address, options), {
       'grpc.max_receive_message_length': 16 * 1024 * 1024,
+      ...tlsChannelOptions(options),
       ...options.channelOptions,
     });
+    const createClient = clientFactory(options.token).create;
     this.locations = createClient(LocationServiceDefinition, this.channel);
     this.compute = createClient(ComputeServiceDefinition, this.channel);
     this.images = createClient(ImageServiceDefinition, this.channel);

@@ -12,6 +12,7 @@ import type { Logger } from '../observability/logger.ts';
 import { setupWatch } from '../backends/openstack/watch/setup.ts';
 import type { Simulator } from '../simulator/index.ts';
 import type { NodeConfig, SimulatedCloudConfig } from './config.ts';
+import { peerDial } from './peer-credentials.ts';
 
 export interface BuiltBackends {
   backends: Backend[];
@@ -28,6 +29,7 @@ const DEFAULT_SIMULATED: SimulatedCloudConfig[] = [
 ];
 
 export async function buildBackends(config: NodeConfig, nodeId: string, logger: Logger): Promise<BuiltBackends> {
+  const peerDials = config.peers.map(peerDial); // unreadable TLS files fail here, before anything starts
   const cleanups: Array<() => Promise<void>> = [];
   // Shared state for pollers, caches and create locks: in memory, or in Redis shared with replicas.
   const watch = await setupWatch({ redis: config.redis, nodeId, logger });
@@ -73,7 +75,7 @@ export async function buildBackends(config: NodeConfig, nodeId: string, logger: 
   }
 
   const backends: Backend[] = clouds.map((cloud) => createOpenStackBackend(cloud, { logger }));
-  for (const peer of config.peers) backends.push(createPeerBackend({ address: peer.address, nodeId, logger }));
+  config.peers.forEach((peer, index) => backends.push(createPeerBackend({ address: peer.address, nodeId, logger, ...peerDials[index] })));
   logger.info({ nodeId, source, clouds: clouds.map((c) => c.name), peers: config.peers.map((p) => p.address) }, 'backends');
   return {
     backends,

@@ -7,6 +7,28 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNo
 export interface PeerConfig {
   /** host:port of the upstream oaktree node. */
   address: string;
+  /** Dial it with TLS; absent: plaintext. */
+  tls?: PeerTlsConfig;
+}
+
+/** Files (PEM) for dialing a peer with TLS; without `ca` the system's CAs are trusted. */
+export interface PeerTlsConfig {
+  ca?: string;
+  /** This node's client certificate and key, for a peer that asks for one (mTLS). */
+  cert?: string;
+  key?: string;
+  /** The name the peer's certificate must carry, when it differs from the address's host. */
+  serverName?: string;
+}
+
+/** Files (PEM) the node serves TLS with. */
+export interface NodeTlsConfig {
+  cert: string;
+  key: string;
+  /** Verify client certificates signed by this CA (mTLS). */
+  clientCa?: string;
+  /** Refuse clients without such a certificate at the handshake. */
+  requireClientCert?: boolean;
 }
 
 export interface SimulatedCloudConfig {
@@ -35,6 +57,9 @@ export interface NodeConfig {
   redis?: string;
   logLevel: string;
   maxHops?: number;
+  tls?: NodeTlsConfig;
+  /** Allow listening beyond loopback without TLS and auth (warned about on every start). */
+  insecure?: boolean;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:50051';
@@ -95,6 +120,21 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
     }
     return node.value;
   };
+  const bool = (node: YamlNode | null | undefined, key: string): boolean => {
+    if (!isScalar(node) || typeof node.value !== 'boolean') return fail(node, key, `expected true or false, got ${describe(node)}`);
+    return node.value;
+  };
+  const peerTls = (node: YamlNode | null | undefined, key: string): PeerTlsConfig => {
+    const tls: PeerTlsConfig = {};
+    for (const entry of entries(node, key, ['ca', 'cert', 'key', 'server_name'])) {
+      if (entry.name === 'ca') tls.ca = str(entry.value, entry.path);
+      else if (entry.name === 'cert') tls.cert = str(entry.value, entry.path);
+      else if (entry.name === 'key') tls.key = str(entry.value, entry.path);
+      else tls.serverName = str(entry.value, entry.path);
+    }
+    if (!tls.cert !== !tls.key) fail(node, key, 'cert and key go together (a client certificate needs its key)');
+    return tls;
+  };
   const strList = (node: YamlNode | null | undefined, key: string): string[] => {
     if (!isSeq(node)) return fail(node, key, `expected a list, got ${describe(node)}`);
     return node.items.map((item, index) => str(item as YamlNode, `${key}[${index}]`));
@@ -112,7 +152,7 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
   };
 
   for (const { name, path, value } of entries(root, '', [
-    'node_id', 'listen', 'clouds', 'simulate', 'peers', 'redis', 'log_level', 'max_hops',
+    'node_id', 'listen', 'clouds', 'simulate', 'peers', 'redis', 'log_level', 'max_hops', 'tls', 'insecure',
   ])) {
     switch (name) {
       case 'node_id': {
@@ -156,11 +196,14 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
         if (!isSeq(value)) fail(value, path, `expected a list of peers, got ${describe(value)}`);
         config.peers = (value as any).items.map((item: YamlNode, index: number) => {
           const key = `${path}[${index}]`;
-          let address = '';
-          for (const entry of entries(item, key, ['address'])) address = str(entry.value, entry.path);
-          if (!address) fail(item, `${key}.address`, 'every peer needs an address');
-          if (!checkHostPort(address)) fail(item, `${key}.address`, `expected host:port, got "${address}"`);
-          return { address };
+          const peer: PeerConfig = { address: '' };
+          for (const entry of entries(item, key, ['address', 'tls'])) {
+            if (entry.name === 'address') peer.address = str(entry.value, entry.path);
+            else peer.tls = peerTls(entry.value, entry.path);
+          }
+          if (!peer.address) fail(item, `${key}.address`, 'every peer needs an address');
+          if (!checkHostPort(peer.address)) fail(item, `${key}.address`, `expected host:port, got "${peer.address}"`);
+          return peer;
         });
         break;
       }
@@ -179,6 +222,22 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
       }
       case 'max_hops':
         config.maxHops = int(value, path, 1);
+        break;
+      case 'tls': {
+        const tls: Partial<NodeTlsConfig> = {};
+        for (const entry of entries(value, path, ['cert', 'key', 'client_ca', 'require_client_cert'])) {
+          if (entry.name === 'cert') tls.cert = str(entry.value, entry.path);
+          else if (entry.name === 'key') tls.key = str(entry.value, entry.path);
+          else if (entry.name === 'client_ca') tls.clientCa = str(entry.value, entry.path);
+          else tls.requireClientCert = bool(entry.value, entry.path);
+        }
+        if (!tls.cert || !tls.key) fail(value, path, 'needs both cert and key (PEM files)');
+        if (tls.requireClientCert && !tls.clientCa) fail(value, `${path}.require_client_cert`, 'needs client_ca: the CA that signs client certificates');
+        config.tls = tls as NodeTlsConfig;
+        break;
+      }
+      case 'insecure':
+        config.insecure = bool(value, path);
         break;
     }
   }

@@ -5,6 +5,7 @@ import { createServer } from 'nice-grpc';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import { deadlineInterceptor, oaktreeContextMiddleware } from '../api/call-context.ts';
+import { peerCertInterceptor } from '../api/peer-cert.ts';
 import { computeService } from '../api/compute-service.ts';
 import { imageService } from '../api/image-service.ts';
 import { capabilitiesService, limitsService } from '../api/limits-service.ts';
@@ -26,6 +27,8 @@ import { NetworkServiceDefinition } from '../gen/oaktree/v1/network.ts';
 import { VolumeServiceDefinition } from '../gen/oaktree/v1/volume.ts';
 import { Router, DEFAULT_MAX_HOPS } from '../mesh/router.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { NodeTlsConfig } from './config.ts';
+import { createServerTls, type ServerTls } from './server-tls.ts';
 
 /** Every oaktree service: a node always offers the whole API (no feature switches). */
 export const OAKTREE_SERVICES = [
@@ -48,6 +51,8 @@ export interface NodeOptions {
   backends: Backend[];
   logger: Logger;
   maxHops?: number;
+  /** Serve TLS (mTLS with a client CA); absent: plaintext. */
+  tls?: NodeTlsConfig;
 }
 
 export interface RunningNode {
@@ -56,6 +61,8 @@ export interface RunningNode {
   readonly address: string;
   readonly port: number;
   readonly router: Router;
+  /** Re-reads the TLS files (SIGHUP); false when they were broken and the current ones stay. No-op without TLS. */
+  reloadTls(reason?: string): Promise<boolean>;
   /**
    * Stops the node: health turns NOT_SERVING, new calls are refused, long streams end with UNAVAILABLE,
    * other calls get `graceMs` to finish before they are cancelled; then backends close.
@@ -72,7 +79,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const health = HealthState();
 
   const server = createServer({
-    interceptors: [deadlineInterceptor],
+    interceptors: [deadlineInterceptor, peerCertInterceptor],
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.keepalive_permit_without_calls': 1,
@@ -98,12 +105,19 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   server.add(relayingDefinition(CapabilitiesServiceDefinition), capabilitiesService(router));
   server.add(relayingDefinition(MeshServiceDefinition), meshService(router));
 
+  const tls: ServerTls | undefined = options.tls ? await createServerTls(options.tls, logger) : undefined;
   await Promise.all(options.backends.map((backend) => backend.start?.()));
-  const port = await server.listen(options.listen);
+  const port = await server.listen(options.listen, tls?.credentials).catch((error) => {
+    tls?.close();
+    throw error;
+  });
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
   const address = `${host}:${port}`;
   for (const name of ['', ...OAKTREE_SERVICES]) health.setStatus('healthy', name);
-  logger.info({ nodeId, address, backends: options.backends.map((b) => b.id) }, 'oaktree node serving');
+  logger.info(
+    { nodeId, address, tls: tls ? (options.tls?.requireClientCert ? 'mtls' : 'on') : 'off', backends: options.backends.map((b) => b.id) },
+    'oaktree node serving',
+  );
 
   let closing: Promise<void> | undefined;
   return {
@@ -111,6 +125,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     address,
     port,
     router,
+    reloadTls: (reason = 'asked') => tls?.reload(reason) ?? Promise.resolve(true),
     close(graceMs = 5000) {
       closing ??= (async () => {
         for (const name of ['', ...OAKTREE_SERVICES]) health.setStatus('unhealthy', name);
@@ -118,6 +133,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         const forced = setTimeout(() => server.forceShutdown(), graceMs);
         await server.shutdown();
         clearTimeout(forced);
+        tls?.close();
         await router.close();
         logger.info({ nodeId }, 'oaktree node stopped');
       })();

@@ -6,9 +6,10 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createChannel, createClient } from 'nice-grpc';
+import { ChannelCredentials, createChannel, createClient } from 'nice-grpc';
 import { MeshServiceDefinition } from '../gen/oaktree/v1/mesh.ts';
 import { loadTopology, nodeConfigYaml, reachableLocations, type Topology } from './topology.ts';
+import { issueTopologyCerts, type TopologyCerts } from './topology-pki.ts';
 
 export interface RunningTopologyNode {
   id: string;
@@ -22,6 +23,8 @@ export interface TopologyState {
   name: string;
   file: string;
   nodes: RunningTopologyNode[];
+  /** For an mTLS topology: what a client needs (--ca, --cert, --key). */
+  tls?: { ca: string; cert: string; key: string };
 }
 
 export interface TopologyRunOptions {
@@ -53,11 +56,13 @@ export async function topologyUp(file: string, options: TopologyRunOptions = {})
   await mkdir(stateDir, { recursive: true });
   const state: TopologyState = { name: topology.name, file: resolve(file), nodes: [] };
   try {
+    const certs = topology.mtls ? await issueTopologyCerts(topology, resolve(stateDir)) : undefined;
+    if (certs) state.tls = { ca: certs.ca, ...certs.operator };
     // Upstream nodes first, so most peers answer on the first try (the others are learned on refresh).
     for (const node of [...topology.nodes].reverse()) {
       const config = join(stateDir, `${node.id}.yaml`);
       const log = join(stateDir, `${node.id}.log`);
-      await writeFile(config, nodeConfigYaml(topology, node));
+      await writeFile(config, nodeConfigYaml(topology, node, certs?.nodes.get(node.id)));
       const out = openSync(log, 'w');
       const child = spawn(process.execPath, [...cliCommand(), 'serve', '--config', config], {
         detached: true,
@@ -68,7 +73,7 @@ export async function topologyUp(file: string, options: TopologyRunOptions = {})
       state.nodes.push({ id: node.id, address: node.address, pid: child.pid!, config, log });
       await writeFile(join(stateDir, 'state.json'), JSON.stringify(state, null, 2));
     }
-    await waitUntilConverged(topology, state, (options.timeoutS ?? 60) * 1000);
+    await waitUntilConverged(topology, state, (options.timeoutS ?? 60) * 1000, certs);
     return state;
   } catch (error) {
     await stopNodes(state);
@@ -78,11 +83,14 @@ export async function topologyUp(file: string, options: TopologyRunOptions = {})
 }
 
 /** Waits until every node serves and reaches every location its peers lead to. */
-async function waitUntilConverged(topology: Topology, state: TopologyState, timeoutMs: number): Promise<void> {
+async function waitUntilConverged(topology: Topology, state: TopologyState, timeoutMs: number, certs?: TopologyCerts): Promise<void> {
   const until = Date.now() + timeoutMs;
+  const credentials = certs
+    ? ChannelCredentials.createSsl(readFileSync(certs.ca), readFileSync(certs.operator.key), readFileSync(certs.operator.cert))
+    : undefined;
   for (const node of state.nodes) {
     const expected = reachableLocations(topology, node.id);
-    const channel = createChannel(node.address);
+    const channel = createChannel(node.address, credentials);
     const mesh = createClient(MeshServiceDefinition, channel);
     let seen = new Set<string>();
     try {

@@ -25,6 +25,15 @@ export interface Topology {
   name: string;
   file: string;
   nodes: TopologyNode[];
+  /** `tls: mtls`: every node serves mTLS and dials its peers with a client certificate (a throwaway CA). */
+  mtls: boolean;
+}
+
+/** The PEM files one node of an mTLS topology uses (see topology-pki.ts). */
+export interface TopologyNodeCerts {
+  ca: string;
+  server: { cert: string; key: string };
+  client: { cert: string; key: string };
 }
 
 export async function loadTopology(file: string, options: { basePort?: number } = {}): Promise<Topology> {
@@ -49,6 +58,7 @@ export function parseTopology(text: string, file: string, options: { basePort?: 
   const basePort = options.basePort ?? doc.base_port;
   if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65000) fail('base_port: expected a port between 1024 and 65000');
   if (!Array.isArray(doc.nodes) || doc.nodes.length === 0) fail('nodes: expected a non-empty list');
+  if (doc.tls !== undefined && doc.tls !== 'mtls') fail(`tls: expected "mtls" (or no tls key for plaintext), got ${JSON.stringify(doc.tls)}`);
   const ids = new Set<string>();
   const cloudNames = new Set<string>();
   const nodes: TopologyNode[] = doc.nodes.map((raw: any, index: number) => {
@@ -79,7 +89,7 @@ export function parseTopology(text: string, file: string, options: { basePort?: 
       if (peer === node.id) fail(`node ${node.id}: a node cannot peer with itself`);
     }
   }
-  return { name, file, nodes };
+  return { name, file, nodes, mtls: doc.tls === 'mtls' };
 }
 
 /** Every cloud/region a node can reach: its own, and what its peers reach, transitively. */
@@ -98,13 +108,21 @@ export function reachableLocations(topology: Topology, nodeId: string): Set<stri
   return reach;
 }
 
-/** The node config file (YAML) for one node of a topology. */
-export function nodeConfigYaml(topology: Topology, node: TopologyNode): string {
+/** The node config file (YAML) for one node of a topology; `certs` for an mTLS topology. */
+export function nodeConfigYaml(topology: Topology, node: TopologyNode, certs?: TopologyNodeCerts): string {
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
+  const q = JSON.stringify; // paths quoted: a temp folder may hold anything
   const lines = [`node_id: ${node.id}`, `listen: ${node.address}`, 'clouds:', '  only: []'];
+  if (certs) {
+    lines.push('tls:', `  cert: ${q(certs.server.cert)}`, `  key: ${q(certs.server.key)}`);
+    lines.push(`  client_ca: ${q(certs.ca)}`, '  require_client_cert: true');
+  }
   if (node.peers.length) {
     lines.push('peers:');
-    for (const peer of node.peers) lines.push(`  - address: ${byId.get(peer)!.address}`);
+    for (const peer of node.peers) {
+      lines.push(`  - address: ${byId.get(peer)!.address}`);
+      if (certs) lines.push(`    tls: { ca: ${q(certs.ca)}, cert: ${q(certs.client.cert)}, key: ${q(certs.client.key)} }`);
+    }
   }
   if (node.clouds.length) {
     lines.push('simulate:');

@@ -20,6 +20,10 @@ export interface PeerBackendOptions {
   logger: Logger;
   /** How often routes are refreshed (default 5 s). */
   refreshMs?: number;
+  /** TLS to the peer; default plaintext. */
+  credentials?: grpc.ChannelCredentials;
+  /** Extra channel options (e.g. the TLS server name). */
+  channelOptions?: grpc.ChannelOptions;
 }
 
 const LIST_ROUTES = {
@@ -49,7 +53,8 @@ export class PeerBackend implements Backend {
     this.options = options;
     this.id = `peer:${options.address}`;
     this.logger = options.logger.child({ peer: options.address });
-    this.client = new grpc.Client(options.address, grpc.credentials.createInsecure(), {
+    this.client = new grpc.Client(options.address, options.credentials ?? grpc.credentials.createInsecure(), {
+      ...options.channelOptions,
       'grpc.keepalive_time_ms': 10_000,
       'grpc.keepalive_timeout_ms': 5_000,
       'grpc.keepalive_permit_without_calls': 1,

@@ -2,6 +2,7 @@
 // progress on stderr when it is a terminal, warnings for in-band errors, and errors as one line with an exit code.
 import { type Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { connect, OaktreeError, type ListStream, type OaktreeClient, type Selector } from '../../client/index.ts';
+import { withEnvironment } from '../../client/connect-options.ts';
 import { ExitCode } from './exit-codes.ts';
 import { FORMATS, renderList, renderOne, type Format, type View } from './output.ts';
 
@@ -31,6 +32,11 @@ export interface CommonFlags {
   project?: string;
   strict?: boolean;
   timeout?: number;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  serverName?: string;
+  token?: string;
 }
 
 /** A wrong value on the command line: exit code 2, like commander's own usage errors. */
@@ -58,7 +64,20 @@ export class CliContext {
   }
 
   get client(): OaktreeClient {
-    this.clientInstance ??= connect(this.endpoint, this.flags.timeout ? { timeoutMs: this.flags.timeout * 1000 } : {});
+    this.clientInstance ??= connect(
+      this.endpoint,
+      withEnvironment(
+        {
+          ...(this.flags.timeout ? { timeoutMs: this.flags.timeout * 1000 } : {}),
+          ca: this.flags.ca,
+          cert: this.flags.cert,
+          key: this.flags.key,
+          serverName: this.flags.serverName,
+          token: this.flags.token,
+        },
+        io.env,
+      ),
+    );
     return this.clientInstance;
   }
 
@@ -117,7 +136,12 @@ export function withCommonOptions(command: Command): Command {
     .option('--zone <name>', 'only this availability zone')
     .option('--project <name>', 'only this project (name)')
     .option('--strict', 'fail when any location fails, instead of printing what the others returned')
-    .option('--timeout <seconds>', 'give up after this many seconds', parseTimeout);
+    .option('--timeout <seconds>', 'give up after this many seconds', parseTimeout)
+    .option('--ca <file>', 'connect with TLS, trusting this CA (env OAKTREE_CA)')
+    .option('--cert <file>', 'client certificate for mTLS (env OAKTREE_CERT)')
+    .option('--key <file>', 'the key of --cert (env OAKTREE_KEY)')
+    .option('--server-name <name>', "the name the node's certificate carries, if not the endpoint's host (env OAKTREE_SERVER_NAME)")
+    .option('--token <token>', 'bearer token sent with every call (env OAKTREE_TOKEN, which keeps it out of the process list)');
 }
 
 /** Runs a command's work with the shared context; turns every failure into one line and an exit code. */
