@@ -1,7 +1,7 @@
 // Shared pieces of the TLS tests: a throwaway PKI, TLS channels, and what certificate a listening node presents.
 import { connect as tlsConnect } from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { ChannelCredentials, ClientError, createChannel, createClient, type Channel } from 'nice-grpc';
+import { ChannelCredentials, type ClientError, createChannel, createClient, type Channel } from 'nice-grpc';
 import { LocationServiceDefinition } from '../../../src/gen/oaktree/v1/location.ts';
 import type { IssuedCert } from '../../../src/node/pki.ts';
 
