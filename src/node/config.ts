@@ -3,6 +3,7 @@
 //   node.yaml:7: peers[1].address: expected host:port, got "hub"
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { parseAuthSection, type AuthConfig } from '../auth/config.ts';
 
 export interface PeerConfig {
   /** host:port of the upstream oaktree node. */
@@ -35,6 +36,8 @@ export interface NodeConfig {
   redis?: string;
   logLevel: string;
   maxHops?: number;
+  /** Caller authentication and the policy file (src/auth/config.ts); absent: no auth. */
+  auth?: AuthConfig;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:50051';
@@ -112,7 +115,7 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
   };
 
   for (const { name, path, value } of entries(root, '', [
-    'node_id', 'listen', 'clouds', 'simulate', 'peers', 'redis', 'log_level', 'max_hops',
+    'node_id', 'listen', 'clouds', 'simulate', 'peers', 'redis', 'log_level', 'max_hops', 'auth',
   ])) {
     switch (name) {
       case 'node_id': {
@@ -179,6 +182,9 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
       }
       case 'max_hops':
         config.maxHops = int(value, path, 1);
+        break;
+      case 'auth':
+        config.auth = parseAuthSection(value, path, fail);
         break;
     }
   }
