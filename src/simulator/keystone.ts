@@ -189,9 +189,9 @@ function requireTokenPolicy(ctx: Ctx, caller: Token, subjectId: string | undefin
 function validateToken(ctx: Ctx): Reply {
   const caller = requireCaller(ctx);
   const subjectId = ctx.req.headers['x-subject-token'] as string | undefined;
-  requireTokenPolicy(ctx, caller, subjectId);
   const subject = liveToken(ctx.cloud, subjectId);
   if (!subject) throw new ApiError(404, `Could not find token: ${subjectId ?? ''}.`);
+  requireTokenPolicy(ctx, caller, subjectId);
   const reply = { status: 200, headers: { 'X-Subject-Token': subject.id } };
   return ctx.req.method === 'HEAD' ? reply : { ...reply, body: { token: tokenBody(ctx.cloud, subject) } };
 }
@@ -199,8 +199,8 @@ function validateToken(ctx: Ctx): Reply {
 function revokeToken(ctx: Ctx): Reply {
   const caller = requireCaller(ctx);
   const id = ctx.req.headers['x-subject-token'] as string | undefined;
-  requireTokenPolicy(ctx, caller, id);
   if (!id || !liveToken(ctx.cloud, id)) throw new ApiError(404, `Could not find token: ${id ?? ''}.`);
+  requireTokenPolicy(ctx, caller, id);
   ctx.cloud.data.tokens.delete(id);
   return { status: 204 };
 }
