@@ -20,7 +20,7 @@ export function parseYamlFile(text: string, file: string): { root: YamlNode | nu
     throw new AuthConfigError(`${file}${line ? `:${line}` : ''}: ${key}: ${message}`);
   };
   if (doc.errors.length > 0) {
-    const line = doc.errors[0].linePos?.[0]?.line;
+    const line = lineCounter.linePos(doc.errors[0].pos[0]).line;
     throw new AuthConfigError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
   }
   const root = (doc.contents ?? null) as YamlNode | null;
