@@ -1,7 +1,9 @@
 // Commands that run oaktree itself: serve, simulate, topology.
 import { Option, type Command } from 'commander';
+import { registerTokenCommands } from './commands/token.ts';
 
 export function registerNodeCommands(program: Command): void {
+  registerTokenCommands(program);
   program
     .command('serve')
     .description(

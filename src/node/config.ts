@@ -3,6 +3,7 @@
 //   node.yaml:7: peers[1].address: expected host:port, got "hub"
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { parseAuthSection, type AuthConfig } from '../auth/config.ts';
 
 export interface PeerConfig {
   /** host:port of the upstream oaktree node. */
@@ -60,6 +61,8 @@ export interface NodeConfig {
   tls?: NodeTlsConfig;
   /** Allow listening beyond loopback without TLS and auth (warned about on every start). */
   insecure?: boolean;
+  /** Caller authentication and the policy file (src/auth/config.ts); absent: no auth. */
+  auth?: AuthConfig;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:50051';
@@ -152,7 +155,7 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
   };
 
   for (const { name, path, value } of entries(root, '', [
-    'node_id', 'listen', 'clouds', 'simulate', 'peers', 'redis', 'log_level', 'max_hops', 'tls', 'insecure',
+    'node_id', 'listen', 'clouds', 'simulate', 'peers', 'redis', 'log_level', 'max_hops', 'tls', 'insecure', 'auth',
   ])) {
     switch (name) {
       case 'node_id': {
@@ -238,6 +241,9 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
       }
       case 'insecure':
         config.insecure = bool(value, path);
+        break;
+      case 'auth':
+        config.auth = parseAuthSection(value, path, fail);
         break;
     }
   }

@@ -13,7 +13,7 @@ import { neutronService } from './neutron.ts';
 import { novaService } from './nova/index.ts';
 import { seedRegion } from './seed.ts';
 import { StatsRecorder } from './stats.ts';
-import { DEFAULT_DOMAIN, resolveCloudOptions } from './store.ts';
+import { DEFAULT_DOMAIN, resolveCloudOptions, type CloudData, type Project, type User } from './store.ts';
 import type { SimCloudInfo, SimCloudOptions, Simulator, SimulatorOptions } from './types.ts';
 
 export type * from './types.ts';
@@ -88,5 +88,12 @@ function cloudInfo(rt: CloudRuntime): SimCloudInfo {
     adminUsername: data.adminUser.name,
     adminPassword: data.adminUser.password,
     applicationCredential: { id: data.demoAppCredential.id, name: data.demoAppCredential.name, secret: data.demoAppCredential.secret },
+    secondUser: userInfo(data, data.secondUser),
+    serviceUser: userInfo(data, data.serviceUser),
   };
+}
+
+function userInfo(data: CloudData, user: User): SimCloudInfo['secondUser'] {
+  const project = data.projects.get(user.defaultProjectId) as Project;
+  return { username: user.name, password: user.password, project: { id: project.id, name: project.name, domainId: DEFAULT_DOMAIN.id, domainName: DEFAULT_DOMAIN.name } };
 }

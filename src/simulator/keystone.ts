@@ -52,9 +52,7 @@ function tokenBody(cloud: CloudRuntime, token: Token) {
     expires_at: isoMicros(token.expiresAt),
     issued_at: isoMicros(token.issuedAt),
   };
-  const roles = user.isAdmin
-    ? [{ id: 'r-admin', name: 'admin' }, { id: 'r-member', name: 'member' }, { id: 'r-reader', name: 'reader' }]
-    : [{ id: 'r-member', name: 'member' }, { id: 'r-reader', name: 'reader' }];
+  const roles = user.roles.map((name) => ({ id: `r-${name}`, name }));
   if (token.projectId) {
     const project = cloud.data.projects.get(token.projectId) as Project;
     body.project = { domain: DEFAULT_DOMAIN, id: project.id, name: project.name };
@@ -180,18 +178,29 @@ function requireCaller(ctx: Ctx): Token {
   return caller;
 }
 
+/** Keystone's identity:validate_token / revoke_token policy: admin or service, or the token's own user. */
+function requireTokenPolicy(ctx: Ctx, caller: Token, subjectId: string | undefined): void {
+  const user = ctx.cloud.data.users.get(caller.userId) as User;
+  if (user.roles.includes('admin') || user.roles.includes('service')) return;
+  if (subjectId && ctx.cloud.data.tokens.get(subjectId)?.userId === caller.userId) return;
+  throw new ApiError(403, 'You are not authorized to perform the requested action: identity:validate_token.');
+}
+
 function validateToken(ctx: Ctx): Reply {
-  requireCaller(ctx);
-  const subject = liveToken(ctx.cloud, ctx.req.headers['x-subject-token'] as string | undefined);
-  if (!subject) throw new ApiError(404, `Could not find token: ${ctx.req.headers['x-subject-token'] ?? ''}.`);
+  const caller = requireCaller(ctx);
+  const subjectId = ctx.req.headers['x-subject-token'] as string | undefined;
+  const subject = liveToken(ctx.cloud, subjectId);
+  if (!subject) throw new ApiError(404, `Could not find token: ${subjectId ?? ''}.`);
+  requireTokenPolicy(ctx, caller, subjectId);
   const reply = { status: 200, headers: { 'X-Subject-Token': subject.id } };
   return ctx.req.method === 'HEAD' ? reply : { ...reply, body: { token: tokenBody(ctx.cloud, subject) } };
 }
 
 function revokeToken(ctx: Ctx): Reply {
-  requireCaller(ctx);
+  const caller = requireCaller(ctx);
   const id = ctx.req.headers['x-subject-token'] as string | undefined;
   if (!id || !liveToken(ctx.cloud, id)) throw new ApiError(404, `Could not find token: ${id ?? ''}.`);
+  requireTokenPolicy(ctx, caller, id);
   ctx.cloud.data.tokens.delete(id);
   return { status: 204 };
 }

@@ -6,6 +6,8 @@ import type { SimCloudOptions } from './types.ts';
 import { hexId, ipv4At, macFor, uuid } from './util.ts';
 
 export const DEFAULT_DOMAIN = { id: 'default', name: 'Default' };
+/** The project of the second member user ("demo2"), unless the configured projects already name it. */
+export const SECOND_PROJECT = 'project2';
 
 export interface ResolvedCloudOptions {
   name: string;
@@ -45,7 +47,13 @@ export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
   };
 }
 
-export interface User { id: string; name: string; password: string; isAdmin: boolean; defaultProjectId: string }
+export interface User {
+  id: string; name: string; password: string; isAdmin: boolean; defaultProjectId: string;
+  /** Keystone role names on every project the user may access. */
+  roles: string[];
+  /** Projects the user is a member of; admins may access every project. */
+  projectIds: string[];
+}
 export interface Project { id: string; name: string }
 export interface AppCredential { id: string; name: string; secret: string; userId: string; projectId: string }
 export interface Token {
@@ -257,6 +265,10 @@ export class CloudData {
   readonly adminProjectId: string;
   readonly demoUser: User;
   readonly adminUser: User;
+  /** A member of its own project only: the second tenant for isolation tests. */
+  readonly secondUser: User;
+  /** What a node validates callers' tokens with (Keystone's "service" role). */
+  readonly serviceUser: User;
   readonly demoAppCredential: AppCredential;
 
   constructor(readonly opts: ResolvedCloudOptions) {
@@ -264,8 +276,11 @@ export class CloudData {
     this.adminProjectId = opts.projects.includes('admin')
       ? projectIds[opts.projects.indexOf('admin')]
       : this.addProject('admin').id;
-    this.demoUser = this.addUser('demo', false, projectIds[0]);
-    this.adminUser = this.addUser('admin', true, this.adminProjectId);
+    this.demoUser = this.addUser('demo', ['member', 'reader'], projectIds);
+    this.adminUser = this.addUser('admin', ['admin', 'member', 'reader'], [this.adminProjectId]);
+    const secondProject = [...this.projects.values()].find((p) => p.name === SECOND_PROJECT) ?? this.addProject(SECOND_PROJECT);
+    this.secondUser = this.addUser('demo2', ['member', 'reader'], [secondProject.id]);
+    this.serviceUser = this.addUser('oaktree-service', ['service'], [this.adminProjectId]);
     this.demoAppCredential = { id: hexId(), name: 'sim-demo-appcred', secret: hexId(), userId: this.demoUser.id, projectId: projectIds[0] };
     this.appCredentials.set(this.demoAppCredential.id, this.demoAppCredential);
     for (const flavor of DEFAULT_FLAVORS) this.flavors.add({ ...flavor, extraSpecs: { ...flavor.extraSpecs } });
@@ -278,7 +293,7 @@ export class CloudData {
   }
 
   userCanAccess(user: User, projectId: string): boolean {
-    return user.isAdmin || this.memberProjects().some((p) => p.id === projectId);
+    return user.isAdmin || user.projectIds.includes(projectId);
   }
 
   private addProject(name: string): Project {
@@ -287,8 +302,8 @@ export class CloudData {
     return project;
   }
 
-  private addUser(name: string, isAdmin: boolean, defaultProjectId: string): User {
-    const user = { id: hexId(), name, password: 'secret', isAdmin, defaultProjectId };
+  private addUser(name: string, roles: string[], projectIds: string[]): User {
+    const user = { id: hexId(), name, password: 'secret', isAdmin: roles.includes('admin'), defaultProjectId: projectIds[0], roles, projectIds };
     this.users.set(user.id, user);
     return user;
   }

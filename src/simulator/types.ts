@@ -13,7 +13,10 @@ export interface SimCloudOptions {
   name: string;
   regions?: string[];
   port?: number;
-  /** Default ["demo"]; user "demo" / "secret" is a member of each; user "admin" / "secret" is admin everywhere. */
+  /**
+   * Default ["demo"]; user "demo" / "secret" is a member of each; user "admin" / "secret" is admin everywhere;
+   * "demo2" / "secret" is a member of "project2" only; "oaktree-service" / "secret" has the service role.
+   */
   projects?: string[];
   /** ACTIVE servers created up front, per region and project. */
   seedServers?: number;
@@ -55,6 +58,10 @@ export interface SimCloudInfo {
   adminPassword: string;
   /** An application credential of the demo user (unrestricted, scoped to the first project). */
   applicationCredential: { id: string; name: string; secret: string };
+  /** "demo2": a member of its own project only (a second tenant). */
+  secondUser: { username: string; password: string; project: SimProjectInfo };
+  /** A user with Keystone's "service" role: may validate other users' tokens. */
+  serviceUser: { username: string; password: string; project: SimProjectInfo };
 }
 
 export type ServiceName = 'identity' | 'compute' | 'image' | 'network' | 'volume';
