@@ -3,10 +3,9 @@
 // GET each; ERROR, delete, a deadline and an unknown id each end the wait with their own code.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createChannel, createClient, Status, type Channel } from 'nice-grpc';
-import { ComputeServiceDefinition, ServerStatus, type WaitForServerResponse } from '../../../src/gen/oaktree/v1/compute.ts';
+import { ClientError, createChannel, createClient, Status, type Channel } from 'nice-grpc';
+import { ComputeServiceDefinition, ServerStatus, WaitForServerRequest, type WaitForServerResponse } from '../../../src/gen/oaktree/v1/compute.ts';
 import { Methods } from '../../../src/core/methods.ts';
-import { toStatus } from '../../../src/core/errors.ts';
 import { listWithDeadline } from '../../support/node.ts';
 import { HandlerBackend } from '../../../src/backends/handler-backend.ts';
 import { computeHandlers } from '../../../src/backends/openstack/compute/handlers.ts';
@@ -57,8 +56,9 @@ describe('WaitForServer over gRPC with the shared poller', () => {
       }
       assert.fail('the wait ended without an error');
     })();
-    assert.equal(toStatus(error).code, code, toStatus(error).message);
-    return toStatus(error).message;
+    assert.ok(error instanceof ClientError, String(error));
+    assert.equal(error.code, code, error.details);
+    return error.details;
   };
 
   test('ERROR ends a wait with ABORTED and the fault', async () => {
@@ -83,8 +83,8 @@ describe('WaitForServer over gRPC with the shared poller', () => {
 
   test('a wait past its gRPC deadline ends DEADLINE_EXCEEDED; an unknown id NOT_FOUND', async () => {
     const id = await sim.createServer('slowpoke');
-    const request = { location: { cloud: 'wcloud' }, nameOrId: id, until: [ServerStatus.SERVER_STATUS_STOPPED] };
-    await assert.rejects(listWithDeadline(node.address, Methods.waitForServer, request, new Date(Date.now() + 300)), (e: unknown) => toStatus(e).code === Status.DEADLINE_EXCEEDED);
+    const request = WaitForServerRequest.fromPartial({ location: { cloud: 'wcloud' }, nameOrId: id, until: [ServerStatus.SERVER_STATUS_STOPPED] });
+    await assert.rejects(listWithDeadline(node.address, Methods.waitForServer, request, new Date(Date.now() + 300)), (e: unknown) => (e as { code?: number }).code === Status.DEADLINE_EXCEEDED);
     const client = createClient(ComputeServiceDefinition, channel);
     await expectCode(client.waitForServer({ location: { cloud: 'wcloud' }, nameOrId: '00000000-0000-0000-0000-000000000000' }), Status.NOT_FOUND);
   });
