@@ -91,15 +91,3 @@ class SharedStream<T> {
     }
   }
 }
-
-const shared = new SingleFlight();
-
-/** Process-wide single flight for a promise. */
-export function coalesce<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  return shared.run(key, fn);
-}
-
-/** Process-wide single flight for a stream. */
-export function coalesceStream<T>(key: string, fn: () => AsyncIterable<T>): AsyncIterable<T> {
-  return shared.stream(key, fn);
-}

@@ -37,13 +37,13 @@ function itemCount(body: unknown): number {
   return count;
 }
 
-export function cachedReads(cache: () => TtlCache, options: CachedReadsOptions = {}): ReadSharing {
+export function cachedReads(cache: TtlCache, options: CachedReadsOptions = {}): ReadSharing {
   const ttlMs = options.ttlMs ?? 2000;
   const maxItems = options.maxItems ?? 500;
   return {
     async share(key, load, { fresh }) {
       try {
-        return await cache().get<SharedResponse>(
+        return await cache.get<SharedResponse>(
           `reads:${key}`,
           async () => {
             const response = await load();
@@ -58,7 +58,7 @@ export function cachedReads(cache: () => TtlCache, options: CachedReadsOptions =
       }
     },
     async written(prefix) {
-      await cache().invalidate(`reads:${prefix}`);
+      await cache.invalidate(`reads:${prefix}`);
     },
   };
 }

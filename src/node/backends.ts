@@ -9,16 +9,18 @@ import { createPeerBackend } from '../backends/peer/peer-backend.ts';
 import { loadCloudsConfig } from '../config/clouds/index.ts';
 import type { CloudConfig } from '../config/clouds/types.ts';
 import type { Logger } from '../observability/logger.ts';
-import { setupWatch } from '../backends/openstack/watch/setup.ts';
 import type { Simulator } from '../simulator/index.ts';
 import type { NodeConfig, SimulatedCloudConfig } from './config.ts';
 import { peerDial } from './peer-credentials.ts';
+import { startNodeServices, type NodeServices, type NodeServicesOptions } from './services.ts';
 
 export interface BuiltBackends {
   backends: Backend[];
   /** Where the clouds came from, for the startup log line. */
   source: string;
-  /** Stops what was started for them (the embedded simulator). */
+  /** This node's services, shared by its clouds (and only by them). */
+  services: NodeServices;
+  /** Stops what was started for them (the embedded simulator, the services). */
   close(): Promise<void>;
 }
 
@@ -28,12 +30,17 @@ const DEFAULT_SIMULATED: SimulatedCloudConfig[] = [
   { name: 'sim-beta', regions: ['RegionOne'], seedServers: 2, seedImages: 2 },
 ];
 
-export async function buildBackends(config: NodeConfig, nodeId: string, logger: Logger): Promise<BuiltBackends> {
+export async function buildBackends(
+  config: NodeConfig,
+  nodeId: string,
+  logger: Logger,
+  options: Pick<NodeServicesOptions, 'watch'> = {},
+): Promise<BuiltBackends> {
   const peerDials = config.peers.map(peerDial); // unreadable TLS files fail here, before anything starts
   const cleanups: Array<() => Promise<void>> = [];
   // Shared state for pollers, caches and create locks: in memory, or in Redis shared with replicas.
-  const watch = await setupWatch({ redis: config.redis, nodeId, logger });
-  cleanups.push(() => watch.close());
+  const services = await startNodeServices({ redis: config.redis, nodeId, logger, watch: options.watch });
+  cleanups.push(() => services.close());
   let clouds: CloudConfig[] = [];
   let source = 'no clouds';
 
@@ -74,12 +81,15 @@ export async function buildBackends(config: NodeConfig, nodeId: string, logger: 
     );
   }
 
-  const backends: Backend[] = clouds.map((cloud) => createOpenStackBackend(cloud, { logger }));
-  config.peers.forEach((peer, index) => backends.push(createPeerBackend({ address: peer.address, nodeId, logger, ...peerDials[index] })));
+  const backends: Backend[] = clouds.map((cloud) => createOpenStackBackend(cloud, { logger, services }));
+  config.peers.forEach((peer, index) =>
+    backends.push(createPeerBackend({ address: peer.address, nodeId, logger, ...peerDials[index] })),
+  );
   logger.info({ nodeId, source, clouds: clouds.map((c) => c.name), peers: config.peers.map((p) => p.address) }, 'backends');
   return {
     backends,
     source,
+    services,
     close: async () => {
       for (const cleanup of cleanups.reverse()) await cleanup();
     },

@@ -11,10 +11,9 @@ import { networkHandlers } from './network/handlers.ts';
 import { volumeHandlers } from './volume/handlers.ts';
 import { watchHandlers } from './watch/handlers.ts';
 import { regionConfigFor, unknownRegion, type RegionContext, type RegionResolver } from './region.ts';
+import { localServices, type OpenStackServices } from './services.ts';
 import { CloudSession, type CloudSessionOptions } from './transport/index.ts';
-import { freshSignal } from './transport/read-sharing.ts';
 import { cachedReads } from '../../cache/read-sharing.ts';
-import { sharedCache } from '../../cache/node-shared.ts';
 import { Methods, type MethodKey } from '../../core/methods.ts';
 
 export interface OpenStackBackendOptions {
@@ -23,29 +22,38 @@ export interface OpenStackBackendOptions {
   concurrency?: number;
   /** Passed to the CloudSession (retry policy, HTTP options, microversion range). */
   session?: Omit<CloudSessionOptions, 'logger'>;
+  /** The node's services (src/node/services.ts); default: private in-memory ones, closed with the backend. */
+  services?: OpenStackServices;
 }
 
 export function createOpenStackBackend(cloud: CloudConfig, options: OpenStackBackendOptions): Backend {
   const logger = options.logger.child({ cloud: cloud.name });
+  const owned = options.services ? undefined : localServices();
+  const services = options.services ?? owned!;
   // Collection reads are shared and briefly kept in the node's cache (memory, or Redis with replicas).
-  const session = new CloudSession(cloud, { reads: cachedReads(sharedCache), ...options.session, logger });
-  const state = new CloudState(cloud, session, logger);
-  const resolve: RegionResolver = (target) => state.resolve(target);
-  const handlers = mergeHandlers(
-    ['compute', computeHandlers(resolve)],
-    ['network', networkHandlers(resolve)],
-    ['image', imageHandlers(resolve)],
-    ['volume', volumeHandlers(resolve)],
-    // WatchServers from the region's shared poller; compute's WaitForServer already waits on that poller.
-    ['watch', watchHandlers(resolve, { waitForServer: false })],
-  );
+  const session = new CloudSession(cloud, { reads: cachedReads(services.cache), ...options.session, logger });
+  const state = new CloudState(cloud, session, services, logger);
+  const handlersOn = (resolve: RegionResolver) =>
+    mergeHandlers(
+      ['compute', computeHandlers(resolve)],
+      ['network', networkHandlers(resolve)],
+      ['image', imageHandlers(resolve)],
+      ['volume', volumeHandlers(resolve)],
+      // WatchServers from the region's shared poller; compute's WaitForServer waits on that poller too.
+      ['watch', watchHandlers(resolve)],
+    );
+  const handlers = handlersOn((target) => state.resolve(target));
+  const freshHandlers = handlersOn((target) => state.resolve(target, { fresh: true }));
   return new HandlerBackend({
     id: `cloud:${cloud.name}`,
     locations: () => state.locations(),
-    handlers: withFreshReads(handlers),
+    handlers: withFreshReads(handlers, freshHandlers),
     concurrency: options.concurrency,
     start: () => state.start(),
-    close: async () => session.close(),
+    close: async () => {
+      session.close();
+      await owned?.close();
+    },
   });
 }
 
@@ -57,6 +65,7 @@ class CloudState {
   constructor(
     readonly cloud: CloudConfig,
     readonly session: CloudSession,
+    readonly services: OpenStackServices,
     readonly logger: Logger,
   ) {}
 
@@ -101,7 +110,8 @@ class CloudState {
     return this.regionNames().map((region) => ({ cloud: this.cloud.name, region, zone: '', project }));
   }
 
-  async resolve(target: Location): Promise<RegionContext> {
+  /** The region's context; with `fresh`, one whose session skips kept shared reads. */
+  async resolve(target: Location, options: { fresh?: boolean } = {}): Promise<RegionContext> {
     if (target.cloud !== this.cloud.name) {
       throw unknownRegion(this.cloud, target, this.regionNames());
     }
@@ -117,11 +127,13 @@ class CloudState {
         region: target.region,
         session: this.session,
         location: { cloud: this.cloud.name, region: target.region, zone: '', project: this.project() },
+        credentialKey: await this.session.credentialKey(target.region),
+        services: this.services,
         logger: this.logger.child({ region: target.region }),
       };
       this.#contexts.set(target.region, ctx);
     }
-    return ctx;
+    return options.fresh ? { ...ctx, session: this.session.withFreshReads() } : ctx;
   }
 }
 
@@ -143,14 +155,16 @@ export function mergeHandlers(...tables: Array<[string, LocationHandlers]>): Loc
   return merged as LocationHandlers;
 }
 
-/** List handlers asked for `fresh` data make every upstream read with a signal that says so. */
-function withFreshReads(handlers: LocationHandlers): LocationHandlers {
+type ListHandler = (request: { fresh?: boolean }, target: unknown, ctx: CallContext) => AsyncIterable<unknown>;
+
+/** A list asked for `fresh` data runs the handler built on regions whose session skips kept shared reads. */
+function withFreshReads(handlers: LocationHandlers, freshHandlers: LocationHandlers): LocationHandlers {
   const wrapped: Record<string, unknown> = { ...handlers };
   for (const key of Object.keys(handlers) as MethodKey[]) {
-    const handler = handlers[key] as ((request: { fresh?: boolean }, target: unknown, ctx: CallContext) => AsyncIterable<unknown>) | undefined;
-    if (!handler || Methods[key].kind !== 'list') continue;
-    wrapped[key] = (request: { fresh?: boolean }, target: unknown, ctx: CallContext) =>
-      handler(request, target, request.fresh ? { ...ctx, signal: freshSignal(ctx.signal) } : ctx);
+    const plain = handlers[key] as ListHandler | undefined;
+    const fresh = freshHandlers[key] as ListHandler | undefined;
+    if (!plain || !fresh || Methods[key].kind !== 'list') continue;
+    wrapped[key] = (request: { fresh?: boolean }, target: unknown, ctx: CallContext) => (request.fresh ? fresh : plain)(request, target, ctx);
   }
   return wrapped as LocationHandlers;
 }

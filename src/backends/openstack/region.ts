@@ -4,6 +4,7 @@ import type { CloudConfig, CloudRegionConfig } from '../../config/clouds/types.t
 import type { Location } from '../../gen/oaktree/v1/location.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { OaktreeError } from '../../core/errors.ts';
+import type { OpenStackServices } from './services.ts';
 import { GrpcStatus, type CloudSession } from './transport/index.ts';
 
 export interface RegionContext {
@@ -15,6 +16,10 @@ export interface RegionContext {
   session: CloudSession;
   /** The route location: cloud, region and the scoped project; zone empty. */
   location: Location;
+  /** cloud/region/project id/user id of the session's token: the start of every cache, lock and feed key. */
+  credentialKey: string;
+  /** The node's services (cache, request locks, watch hub). */
+  services: OpenStackServices;
   logger: Logger;
 }
 

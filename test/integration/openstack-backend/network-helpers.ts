@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudSession } from '../../../src/backends/openstack/transport/index.ts';
 import type { Harness } from './harness.ts';
+import { localServices } from '../../../src/backends/openstack/services.ts';
 import type { RegionContext } from '../../../src/backends/openstack/region.ts';
 import type { CloudRegionConfig } from '../../../src/config/clouds/types.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
@@ -49,6 +50,8 @@ export function regionContext(h: Harness, direct: Direct, cloudName: string, edi
     region: direct.region,
     session: direct.session,
     location: { cloud: cloudName, region: direct.region, zone: '', project: { id: p.id, name: p.name, domainId: p.domainId, domainName: p.domainName } },
+    credentialKey: `${cloudName}/${direct.region}/${p.id}/direct`,
+    services: localServices(), // helpers that touch no cache, lock or poller
     logger: silentLogger(),
   };
 }

@@ -105,10 +105,13 @@ test('a cloud whose block storage is down: in-band error, the others answer', as
 test('volumeLimits reads Cinder quotas and usage; undefined without block storage', async () => {
   const { volumeLimits } = await import('../../../src/backends/openstack/volume/limits.ts');
   const { silentLogger } = await import('../../../src/observability/logger.ts');
+  const { localServices } = await import('../../../src/backends/openstack/services.ts');
   const cloud = h.clouds.find((c) => c.name === 'alpha')!;
   const ctx = {
     cloud, regionConfig: cloud.regions[0], region: 'RegionOne', session: direct.session, logger: silentLogger(),
     location: { cloud: 'alpha', region: 'RegionOne', zone: '', project: undefined },
+    credentialKey: await direct.session.credentialKey('RegionOne'),
+    services: localServices(),
   };
   const used = items<any>(await collect(h.clients.volume.listVolumes({ location: alpha1 })), 'volume');
   const limits = await volumeLimits(ctx);

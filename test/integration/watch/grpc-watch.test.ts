@@ -14,7 +14,7 @@ import { watchHandlers } from '../../../src/backends/openstack/watch/handlers.ts
 import { decodeWatchToken, withMergedTokens } from '../../../src/cache/watch-token.ts';
 import { startNode, type RunningNode } from '../../../src/node/server.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
-import { regionContextFrom, startSimRegion, type SimRegion } from './helpers.ts';
+import { onHub, regionContextFrom, startSimRegion, type SimRegion } from './helpers.ts';
 
 describe('WatchServers over gRPC across two regions', () => {
   let sim: SimRegion;
@@ -36,7 +36,7 @@ describe('WatchServers over gRPC across two regions', () => {
     const backend = new HandlerBackend({
       id: 'cloud:wcloud',
       locations: (): Location[] => [sim.ctx.location, two.location],
-      handlers: watchHandlers(async (target) => contexts.get(target.region)!, { hub }),
+      handlers: watchHandlers(async (target) => onHub(contexts.get(target.region)!, hub)),
     });
     node = await startNode({ nodeId: 'watch-test', listen: '127.0.0.1:0', backends: [backend], logger: silentLogger() });
     channel = createChannel(node.address);
@@ -46,6 +46,7 @@ describe('WatchServers over gRPC across two regions', () => {
     await node.close(200);
     await hub.close();
     two.session.close();
+    await two.services.watch.close();
     await sim.close();
   });
 

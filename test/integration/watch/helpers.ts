@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadCloudsConfig } from '../../../src/config/clouds/index.ts';
 import type { RegionContext } from '../../../src/backends/openstack/region.ts';
+import { localServices } from '../../../src/backends/openstack/services.ts';
+import type { WatchHub } from '../../../src/backends/openstack/watch/hub.ts';
 import { CloudSession } from '../../../src/backends/openstack/transport/index.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { startSimulator, type SimCloudOptions, type Simulator } from '../../../src/simulator/index.ts';
@@ -51,13 +53,19 @@ export async function startSimRegion(cloud: Partial<SimCloudOptions> = {}): Prom
     getCalls: () => count('GET /servers/{id}'),
     async close() {
       session.close();
+      await ctx.services.watch.close();
       await sim.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
 }
 
-/** A RegionContext for the first cloud of a clouds.yaml, with an authenticated CloudSession. */
+/** The region as seen through another hub (each test picks its poller timing). */
+export function onHub(ctx: RegionContext, hub: WatchHub): RegionContext {
+  return { ...ctx, services: { ...ctx.services, watch: hub } };
+}
+
+/** A RegionContext for the first cloud of a clouds.yaml, with an authenticated CloudSession and its own services. */
 export async function regionContextFrom(cloudsFile: string, region: string): Promise<RegionContext> {
   const dir = dirname(cloudsFile);
   const loaded = await loadCloudsConfig({ file: cloudsFile, env: {}, homeDir: dir, cwd: dir, systemDirs: [] });
@@ -71,6 +79,8 @@ export async function regionContextFrom(cloudsFile: string, region: string): Pro
     region,
     session,
     location: { cloud: config.name, region, zone: '', project: { id: p.id, name: p.name, domainId: p.domainId, domainName: p.domainName } },
+    credentialKey: await session.credentialKey(region),
+    services: localServices(),
     logger: silentLogger(),
   };
 }

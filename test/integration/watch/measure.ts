@@ -13,7 +13,7 @@ import { WatchHub } from '../../../src/backends/openstack/watch/hub.ts';
 import { serverChanges, watchHandlers } from '../../../src/backends/openstack/watch/handlers.ts';
 import { startNode } from '../../../src/node/server.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
-import { percentile, startSimRegion } from './helpers.ts';
+import { onHub, percentile, startSimRegion } from './helpers.ts';
 
 const WINDOW_S = Number(process.env.WINDOW_S ?? 20);
 const counts = (sim: Awaited<ReturnType<typeof startSimRegion>>) => {
@@ -72,7 +72,7 @@ async function latency(): Promise<{ median: number; p99: number; samples: number
   const sim = await startSimRegion({ bootDelayMs: boot });
   const hub = new WatchHub();
   // concurrency: HandlerBackend holds a slot per open watch stream (see the report); 16 by default.
-  const backend = new HandlerBackend({ id: 'cloud:wcloud', concurrency: 1000, locations: () => [sim.ctx.location], handlers: watchHandlers(async () => sim.ctx, { hub }) });
+  const backend = new HandlerBackend({ id: 'cloud:wcloud', concurrency: 1000, locations: () => [sim.ctx.location], handlers: watchHandlers(async () => onHub(sim.ctx, hub)) });
   const node = await startNode({ nodeId: 'measure', listen: '127.0.0.1:0', backends: [backend], logger: silentLogger() });
   const channel = createChannel(node.address);
   const client = createClient(ComputeServiceDefinition, channel);

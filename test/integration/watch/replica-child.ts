@@ -4,12 +4,11 @@ import { regionContextFrom } from './helpers.ts';
 import { connectRedis } from '../../../src/cache/redis/connection.ts';
 import { ReplicatedFeed } from '../../../src/cache/redis/replicated-feed.ts';
 import { serverListFetch } from '../../../src/backends/openstack/watch/upstream.ts';
-import { routeKey } from '../../../src/core/location.ts';
 
 const [redisUrl, cloudsFile, region, fast] = process.argv.slice(2);
 const ctx = await regionContextFrom(cloudsFile, region);
 const redis = await connectRedis(redisUrl);
-const feed = new ReplicatedFeed(routeKey(ctx.location), serverListFetch(ctx), {
+const feed = new ReplicatedFeed(ctx.credentialKey, serverListFetch(ctx), { // the key the hub gives the region
   redis,
   replicaId: `child-${process.pid}`,
   lockTtlMs: 1_500,

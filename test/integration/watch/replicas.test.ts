@@ -16,7 +16,7 @@ import { RedisSharedState } from '../../../src/cache/redis/shared-state.ts';
 import { TtlCache } from '../../../src/cache/ttl-cache.ts';
 import { RequestLocks } from '../../../src/cache/request-lock.ts';
 import { routeKey } from '../../../src/core/location.ts';
-import { startSimRegion, type SimRegion } from './helpers.ts';
+import { onHub, startSimRegion, type SimRegion } from './helpers.ts';
 import { REDIS_SERVER, startRedis, type TestRedis } from './redis-server.ts';
 import { skipUnlessInstalled } from '../../support/system-parts.ts';
 
@@ -87,8 +87,8 @@ describe('replicas through Redis', { skip }, () => {
   test("a follower's watcher gets the leader's changes, and its token resumes on the other replica without duplicates", async () => {
     const a = await replica('t2:', 'a');
     const b = await replica('t2:', 'b');
-    const ha = watchHandlers(async () => region.ctx, { hub: a });
-    const hb = watchHandlers(async () => region.ctx, { hub: b });
+    const ha = watchHandlers(async () => onHub(region.ctx, a));
+    const hb = watchHandlers(async () => onHub(region.ctx, b));
     const call = (signal: AbortSignal) => ({ signal, via: ['t'] });
     // Watch on a, read its snapshot, keep its last token.
     const first = new AbortController();
@@ -197,21 +197,20 @@ describe('replicas through Redis', { skip }, () => {
     assert.deepEqual(await l1.lockByRequestId('create:req-1', create), { serverId: 'srv-1' }, 'a later retry gets the same server');
   });
 
-  test('setupWatch with redis: wires replicated feeds, the shared cache and lockByRequestId', async () => {
-    const { setupWatch } = await import('../../../src/backends/openstack/watch/setup.ts');
-    const { lockByRequestId, sharedCache } = await import('../../../src/cache/node-shared.ts');
-    const setup = await setupWatch({ redis: redis.url, nodeId: 'n1' });
+  test('node services with redis: replicated feeds, the shared cache and request locks', async () => {
+    const { startNodeServices } = await import('../../../src/node/services.ts');
+    const services = await startNodeServices({ redis: redis.url, nodeId: 'n1' });
     try {
-      assert.equal(setup.services.state.kind, 'redis');
-      const feed = setup.hub.feedFor(region.ctx);
+      assert.equal(services.state.kind, 'redis');
+      const feed = services.watch.feedFor(region.ctx);
       assert.ok(feed instanceof ReplicatedFeed);
       let runs = 0;
-      const r = await Promise.all([1, 2].map(() => lockByRequestId('create:x', async () => ({ n: ++runs }))));
+      const r = await Promise.all([1, 2].map(() => services.requestLocks.lockByRequestId('create:x', async () => ({ n: ++runs }))));
       assert.deepEqual(r, [{ n: 1 }, { n: 1 }]);
-      assert.equal(await sharedCache().get('k', async () => 'v'), 'v');
+      assert.equal(await services.cache.get('k', async () => 'v'), 'v');
       await feed.ready(new AbortController().signal);
     } finally {
-      await setup.close();
+      await services.close();
     }
   });
 });

@@ -25,8 +25,6 @@ import { normalizeOne } from './server-view.ts';
 import { getServerRaw, serversNamed } from './servers.ts';
 import { streamFrom } from './stream.ts';
 import { serverFingerprint, waitForServerStatus } from './wait.ts';
-import { lockByRequestId } from '../../../cache/node-shared.ts';
-import { routeKey } from '../../../core/location.ts';
 import { notifyServerWrite } from '../watch/handlers.ts';
 
 /** The metadata key that carries a create's request_id, so a retried create finds the server it made. */
@@ -152,7 +150,7 @@ export function createServerHandler(resolve: RegionResolver) {
       // Concurrent retries of one request (on this node or a replica sharing Redis) make one server: the lock
       // serializes them and the metadata lookup above finds what the first one made.
       const raw = request.requestId
-        ? await lockByRequestId(`create-server:${routeKey(ctx.location)}:${request.requestId}`, place)
+        ? await ctx.services.requestLocks.lockByRequestId(`create-server:${ctx.credentialKey}:${request.requestId}`, place)
         : await place();
       const serverId = String(raw.id);
       send(CreateServerStage.CREATE_SERVER_STAGE_ACCEPTED, await normalizeOne(ctx, raw, signal));

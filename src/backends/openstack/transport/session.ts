@@ -5,7 +5,7 @@ import type { CloudConfig, CloudRegionConfig } from '../../../config/clouds/type
 import { DEFAULT_API_TIMEOUT_SECONDS } from '../../../config/clouds/defaults.ts';
 import { catalogRegions, endpointOverride, findEndpoint, type ServiceType } from './catalog.ts';
 import { joinUrl, raceAbort, VersionDiscovery, type VersionInfo } from './discovery.ts';
-import { isSharedPath, wantsFresh, type ReadSharing } from './read-sharing.ts';
+import { isSharedPath, type ReadSharing } from './read-sharing.ts';
 import {
   EndpointNotFoundError,
   extractErrorMessage,
@@ -53,6 +53,8 @@ export interface SessionRequest {
   signal?: AbortSignal;
   /** Epoch ms; no retry is scheduled past it and each attempt's timeout is clipped to it. */
   deadline?: number;
+  /** A GET that must not be answered from kept shared reads (it still joins an in-flight one). */
+  fresh?: boolean;
   /** Marks a POST/PATCH as safe to repeat (GET/HEAD/PUT/DELETE are by default). */
   idempotent?: boolean;
   /** Resolve at the headers and return the body as a stream (image download). */
@@ -77,6 +79,7 @@ export interface PaginateRequestOptions {
   markerField?: string;
   signal?: AbortSignal;
   deadline?: number;
+  fresh?: boolean;
 }
 
 const DEFAULT_COMPUTE_MICROVERSIONS = { min: '2.1', max: '2.79' };
@@ -98,12 +101,25 @@ export class CloudSession {
   readonly #wantedCompute: { min: string; max: string };
   readonly #refreshMarginMs?: number;
   readonly #reads?: ReadSharing;
-  #closed = false;
+  /** Shared with the fresh-reads view, so closing either closes both. */
+  readonly #life: { closed: boolean };
+  /** This is the view whose GETs bypass kept shared reads (withFreshReads). */
+  readonly #freshReads: boolean;
+  #freshView?: CloudSession;
 
-  constructor(config: CloudConfig, opts: CloudSessionOptions = {}) {
+  constructor(config: CloudConfig, opts: CloudSessionOptions = {}, freshViewOf?: CloudSession) {
     if (config.regions.length === 0) throw new Error(`cloud ${config.name} has no region entries`);
     this.name = config.name;
     this.config = config;
+    this.#freshReads = !!freshViewOf;
+    if (freshViewOf) {
+      const base = freshViewOf;
+      [this.#log, this.#retry, this.#http, this.#discovery] = [base.#log, base.#retry, base.#http, base.#discovery];
+      [this.#tokens, this.#microversions, this.#wantedCompute] = [base.#tokens, base.#microversions, base.#wantedCompute];
+      [this.#refreshMarginMs, this.#reads, this.#life] = [base.#refreshMarginMs, base.#reads, base.#life];
+      return;
+    }
+    this.#life = { closed: false };
     this.#log = opts.logger;
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
     this.#wantedCompute = opts.computeMicroversions ?? DEFAULT_COMPUTE_MICROVERSIONS;
@@ -120,6 +136,25 @@ export class CloudSession {
       ...opts.http,
     });
     this.#discovery = new VersionDiscovery((url) => this.#discoveryGet(url));
+  }
+
+  /**
+   * The same session (tokens, pools, discovery) whose reads skip kept answers: what a list asked for `fresh`
+   * resolves its region with, so the wish travels with the call instead of riding on its AbortSignal.
+   */
+  withFreshReads(): CloudSession {
+    if (this.#freshReads) return this;
+    this.#freshView ??= new CloudSession(this.config, {}, this);
+    return this.#freshView;
+  }
+
+  /**
+   * Whose answers these are in one region: cloud/region/project id/user id of the region's token. Every cache,
+   * lock and feed key starts with it, so two credentials never share an answer.
+   */
+  async credentialKey(region: string, signal?: AbortSignal): Promise<string> {
+    const token = await this.#tokenManager(this.#regionConfig(region)).get(signal);
+    return credentialKeyOf(this.name, region, token);
   }
 
   /** Auth requests sent and sockets opened so far (metrics, tests). */
@@ -183,9 +218,11 @@ export class CloudSession {
     const reads = this.#reads;
     const method = req.method.toUpperCase();
     if (!reads || req.rawResponse || req.rawBody !== undefined) return this.#request(service, region, req);
+    const token = await this.#tokenManager(this.#regionConfig(region)).get(req.signal);
     if (method !== 'GET') {
       const response = await this.#request(service, region, req);
-      await reads.written(`${this.name}/${region}/`);
+      // The project's data changed, whichever user of it looks: drop the kept answers of all its users.
+      await reads.written(`${credentialKeyOf(this.name, region, token, false)}/`);
       return response;
     }
     if (!isSharedPath(req.path)) return this.#request(service, region, req);
@@ -195,7 +232,7 @@ export class CloudSession {
       .sort()
       .join('&');
     const microversion = service === 'compute' && req.microversion !== false ? (req.microversion ?? (await this.computeMicroversion(region, req.signal))) : '';
-    const key = `${this.name}/${region}/${service} ${req.path}?${query} ${microversion} ${JSON.stringify(req.headers ?? {})}`;
+    const key = `${credentialKeyOf(this.name, region, token)}/${service} ${req.path}?${query} ${microversion} ${JSON.stringify(req.headers ?? {})}`;
     const sharing = reads.share(
       key,
       async () => {
@@ -203,7 +240,7 @@ export class CloudSession {
         const response = await this.#request(service, region, { ...req, signal: undefined });
         return { status: response.status, headers: pickHeaders(response.headers), body: response.body, requestId: response.requestId };
       },
-      { fresh: wantsFresh(req.signal) },
+      { fresh: req.fresh ?? this.#freshReads },
     );
     // A caller that gives up stops waiting at once; the request others share goes on for them.
     const shared = req.signal ? await raceAbort(sharing, req.signal) : await sharing;
@@ -211,7 +248,7 @@ export class CloudSession {
   }
 
   async #request(service: ServiceType, region: string, req: SessionRequest): Promise<SessionResponse> {
-    if (this.#closed) throw new OpenStackError(`cloud ${this.name}: session is closed`, GrpcStatus.UNAVAILABLE, { cloud: this.name });
+    if (this.#life.closed) throw new OpenStackError(`cloud ${this.name}: session is closed`, GrpcStatus.UNAVAILABLE, { cloud: this.name });
     const rc = this.#regionConfig(region);
     const method = req.method.toUpperCase();
     const ctx: ErrorContext = { cloud: this.name, region, service, method, path: req.path };
@@ -268,13 +305,13 @@ export class CloudSession {
     const query: Record<string, string> = {};
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) query[k] = String(v);
     yield* paginate(
-      async (page) => (await this.request(service, region, { method: 'GET', path: page.path, query: page.query, signal: opts.signal, deadline: opts.deadline })).body,
+      async (page) => (await this.request(service, region, { method: 'GET', path: page.path, query: page.query, signal: opts.signal, deadline: opts.deadline, fresh: opts.fresh })).body,
       { itemsKey, baseUrl: info.url, path, query, limit: opts.limit, markerField: opts.markerField, context: { cloud: this.name, region, service } },
     );
   }
 
   close(): void {
-    this.#closed = true;
+    this.#life.closed = true;
     this.#http.close();
   }
 
@@ -395,6 +432,13 @@ export class CloudSession {
     for (const s of secrets) if (s.length >= 3) out = out.split(s).join('***');
     return out;
   }
+}
+
+/** cloud/region/project id/user id (without the user: the prefix of every user of that project). */
+function credentialKeyOf(cloud: string, region: string, token: Token, withUser = true): string {
+  const parts = [cloud, region, token.project?.id ?? token.domain?.id ?? ''];
+  if (withUser) parts.push(token.user?.id ?? '');
+  return parts.map(encodeURIComponent).join('/');
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {

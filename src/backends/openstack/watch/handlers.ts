@@ -1,16 +1,13 @@
-// WatchServers and WaitForServer for OpenStack regions, fed by the region's shared poller: a thousand
-// watchers or waiters on one region cost the cloud one list call per interval. Also subscribeServer, the
-// same feed for create-with-wait.
+// WatchServers for OpenStack regions, fed by the region's shared poller (its hub is in the region's services):
+// a thousand watchers or waiters on one region cost the cloud one list call per interval. Also the same feed
+// for compute's WaitForServer and create-with-wait (rawServerChanges through wait-shared.ts).
 import { Status } from 'nice-grpc-common';
 import { OaktreeError } from '../../../core/errors.ts';
 import type { CallContext } from '../../../core/call-context.ts';
 import type { LocationHandlers } from '../../handler-backend.ts';
 import {
   ServerEventType,
-  ServerStatus,
   type Server,
-  type WaitForServerRequest,
-  type WaitForServerResponse,
   type WatchServersRequest,
   type WatchServersResponse,
 } from '../../../gen/oaktree/v1/compute.ts';
@@ -19,17 +16,7 @@ import { describeLocation, routeKey } from '../../../core/location.ts';
 import type { Change, ChangeType, RawServer } from '../../../cache/poller/types.ts';
 import { locationToken, positionIn, tokenExpired } from '../../../cache/watch-token.ts';
 import type { RegionContext } from '../region.ts';
-import { watchHub, type WatchHub } from './hub.ts';
-
-export interface WatchHandlerOptions {
-  /** Default: the node's hub (configureWatchHub). */
-  hub?: WatchHub;
-  /**
-   * Include WaitForServer (default true). Leave it out when the compute handlers keep their own WaitForServer
-   * on top of the drop-in waits of wait-shared.ts (backend.ts refuses two handlers for one RPC).
-   */
-  waitForServer?: boolean;
-}
+import type { WatchHub } from './hub.ts';
 
 const EVENT_TYPE: Record<ChangeType, ServerEventType> = {
   ADDED: ServerEventType.SERVER_EVENT_TYPE_ADDED,
@@ -37,23 +24,18 @@ const EVENT_TYPE: Record<ChangeType, ServerEventType> = {
   DELETED: ServerEventType.SERVER_EVENT_TYPE_DELETED,
 };
 
-export function watchHandlers(resolve: (target: Location) => Promise<RegionContext>, options: WatchHandlerOptions = {}): LocationHandlers {
-  const hub = () => options.hub ?? watchHub();
-  const handlers: LocationHandlers = {
-    watchServers: (request, target, ctx) => watchServers(hub(), resolve, request, target, ctx),
-  };
-  if (options.waitForServer !== false) handlers.waitForServer = (request, target, ctx) => waitForServer(hub(), resolve, request, target, ctx);
-  return handlers;
+export function watchHandlers(resolve: (target: Location) => Promise<RegionContext>): LocationHandlers {
+  return { watchServers: (request, target, ctx) => watchServers(resolve, request, target, ctx) };
 }
 
 async function* watchServers(
-  hub: WatchHub,
   resolve: (target: Location) => Promise<RegionContext>,
   request: WatchServersRequest,
   target: Location,
   call: CallContext,
 ): AsyncGenerator<WatchServersResponse> {
   const region = await resolve(target);
+  const hub = region.services.watch;
   const key = routeKey(region.location);
   const position = positionIn(request.resumeToken, key); // INVALID_ARGUMENT before any work
   const feed = hub.feedFor(region);
@@ -106,33 +88,6 @@ async function* watchServers(
     }
   } finally {
     leave();
-  }
-}
-
-const TERMINAL_ERROR = ServerStatus.SERVER_STATUS_ERROR;
-
-async function* waitForServer(
-  hub: WatchHub,
-  resolve: (target: Location) => Promise<RegionContext>,
-  request: WaitForServerRequest,
-  target: Location,
-  call: CallContext,
-): AsyncGenerator<WaitForServerResponse> {
-  const region = await resolve(target);
-  const id = request.nameOrId;
-  if (!id) throw new OaktreeError(Status.INVALID_ARGUMENT, "name_or_id is required: the server's id");
-  const until = new Set(request.until.length ? request.until : [ServerStatus.SERVER_STATUS_ACTIVE]);
-  for await (const change of serverChanges(hub, region, id, call.signal, call.deadline)) {
-    const server = change.server;
-    yield { server };
-    if (until.has(server.status)) return;
-    if (change.type === 'DELETED') {
-      throw new OaktreeError(Status.NOT_FOUND, `server ${id} was deleted in ${describeLocation(region.location)} while waiting for it`);
-    }
-    if (server.status === TERMINAL_ERROR) {
-      const fault = server.fault?.message ? `: ${server.fault.message}` : '';
-      throw new OaktreeError(Status.ABORTED, `server ${server.name || id} went to ERROR${fault}; it still exists, delete it or look at its fault`);
-    }
   }
 }
 
@@ -208,28 +163,9 @@ function deadlinePassed(serverId: string): OaktreeError {
 }
 
 /**
- * For create-with-wait: calls onChange with the server as it is now and on every change, until the signal
- * fires (resolves) or the server is unknown (rejects NOT_FOUND). Uses the node's hub unless one is given.
- */
-export async function subscribeServer(
-  region: RegionContext,
-  serverId: string,
-  onChange: (change: ServerChange) => void | Promise<void>,
-  signal: AbortSignal,
-  hub: WatchHub = watchHub(),
-): Promise<void> {
-  try {
-    for await (const change of serverChanges(hub, region, serverId, signal)) await onChange(change);
-  } catch (error) {
-    if (signal.aborted && error === signal.reason) return;
-    throw error;
-  }
-}
-
-/**
  * For the compute handlers: call after any server write (create, delete, reboot ...) so watchers of that region
  * see it within the fast interval instead of the slow one. Costs nothing when nobody watches the region.
  */
-export function notifyServerWrite(region: RegionContext, hub: WatchHub = watchHub()): void {
-  hub.serverWritten(region);
+export function notifyServerWrite(region: RegionContext): void {
+  region.services.watch.serverWritten(region);
 }

@@ -1,16 +1,24 @@
 // The node's watch machinery for OpenStack regions: one feed (poller, or Redis-replicated poller) per
-// cloud-region, shared by WatchServers, WaitForServer and create-with-wait. A node has one hub
-// (configureWatchHub once at start); tests make their own.
+// cloud-region and credential, shared by WatchServers, WaitForServer and create-with-wait. A node has one hub,
+// part of its services (../services.ts); tests make their own.
 import type { Server } from '../../../gen/oaktree/v1/compute.ts';
-import { routeKey } from '../../../core/location.ts';
+import type { Location } from '../../../gen/oaktree/v1/location.ts';
+import type { CloudRegionConfig } from '../../../config/clouds/types.ts';
 import { FeedRegistry, type FeedFactory } from '../../../cache/poller/feed-registry.ts';
 import type { ServerPollerOptions } from '../../../cache/poller/server-poller.ts';
 import type { Change, RawServer, RegionFeed } from '../../../cache/poller/types.ts';
 import { normalizeServer } from '../normalize/server.ts';
-import type { RegionContext } from '../region.ts';
-import { serverListFetch } from './upstream.ts';
+import { serverListFetch, type ListingRegion } from './upstream.ts';
 
-export type ServerNormalizer = (raw: RawServer, ctx: RegionContext) => Server;
+/** What the hub needs of a region (a RegionContext has it; region.ts names the hub, so not the other way). */
+export interface WatchedRegion extends ListingRegion {
+  location: Location;
+  /** Feeds are keyed by it: two credentials never share a feed. */
+  credentialKey: string;
+  regionConfig?: Pick<CloudRegionConfig, 'networks'>;
+}
+
+export type ServerNormalizer = (raw: RawServer, ctx: WatchedRegion) => Server;
 
 export interface WatchHubOptions {
   /** Poller timing (fast/slow interval, overlap, resync, linger). */
@@ -27,7 +35,7 @@ export interface WatchHubOptions {
   pageSize?: number;
 }
 
-export function defaultNormalize(raw: RawServer, ctx: RegionContext): Server {
+export function defaultNormalize(raw: RawServer, ctx: WatchedRegion): Server {
   const networks = ctx.regionConfig?.networks ?? [];
   const external = new Set(networks.filter((n) => n.routesExternally).map((n) => n.name));
   const internal = new Set(networks.filter((n) => !n.routesExternally).map((n) => n.name));
@@ -53,17 +61,17 @@ export class WatchHub {
   }
 
   /** The shared feed of a region (created on first use). */
-  feedFor(ctx: RegionContext): RegionFeed {
-    return this.registry.feed(routeKey(ctx.location), serverListFetch(ctx, this.options.pageSize));
+  feedFor(ctx: WatchedRegion): RegionFeed {
+    return this.registry.feed(ctx.credentialKey, serverListFetch(ctx, this.options.pageSize));
   }
 
   /** A server write went through oaktree (create, delete, action): poll that region soon, if anyone listens. */
-  serverWritten(ctx: RegionContext): void {
-    this.registry.get(routeKey(ctx.location))?.poke();
+  serverWritten(ctx: WatchedRegion): void {
+    this.registry.get(ctx.credentialKey)?.poke();
   }
 
   /** A change's server in oaktree's shape, computed once per change however many watchers read it. */
-  normalize(raw: RawServer, ctx: RegionContext): Server {
+  normalize(raw: RawServer, ctx: WatchedRegion): Server {
     let server = this.#normalized.get(raw);
     if (!server) {
       server = (this.options.normalize ?? defaultNormalize)(raw, ctx);
@@ -73,26 +81,11 @@ export class WatchHub {
   }
 
   /** The change as the API shows it (DELETED carries the last known state, with status DELETED). */
-  serverOf(change: Pick<Change, 'raw'>, ctx: RegionContext): Server {
+  serverOf(change: Pick<Change, 'raw'>, ctx: WatchedRegion): Server {
     return this.normalize(change.raw, ctx);
   }
 
   close(): Promise<void> {
     return this.registry.close();
   }
-}
-
-let defaultHub: WatchHub | undefined;
-
-/** Sets the node's hub (call once at start, e.g. with a Redis factory); returns it. */
-export function configureWatchHub(options: WatchHubOptions): WatchHub {
-  void defaultHub?.close();
-  defaultHub = new WatchHub(options);
-  return defaultHub;
-}
-
-/** The node's hub (a local one with defaults unless configured). */
-export function watchHub(): WatchHub {
-  defaultHub ??= new WatchHub();
-  return defaultHub;
 }

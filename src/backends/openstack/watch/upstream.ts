@@ -1,9 +1,15 @@
 // The poller's upstream call for one region: nova's /servers/detail, all of it or only what changed since a
 // time (changes-since, which also returns recently deleted servers), every page followed.
 import type { UpstreamFetch } from '../../../cache/poller/types.ts';
-import type { RegionContext } from '../region.ts';
+import type { CloudSession } from '../transport/index.ts';
 
-export function serverListFetch(ctx: RegionContext, pageSize?: number): UpstreamFetch {
+/** What listing a region's servers needs (a RegionContext has it). */
+export interface ListingRegion {
+  region: string;
+  session: Pick<CloudSession, 'paginate'>;
+}
+
+export function serverListFetch(ctx: ListingRegion, pageSize?: number): UpstreamFetch {
   return (since, signal) =>
     ctx.session.paginate('compute', ctx.region, '/servers/detail', 'servers', {
       query: since ? { 'changes-since': since.toISOString() } : {},

@@ -6,7 +6,7 @@ import { OaktreeError } from '../../../core/errors.ts';
 import type { RawServer } from '../../../cache/poller/types.ts';
 import type { RegionContext } from '../region.ts';
 import { rawServerChanges } from './handlers.ts';
-import { watchHub, type WatchHub } from './hub.ts';
+import type { WatchHub } from './hub.ts';
 
 const NOT_FOUND = 5;
 
@@ -22,7 +22,7 @@ export async function waitForServerStatus(
   signal: AbortSignal,
   onChange: (raw: RawServer) => void | Promise<void>,
   _options: unknown = {},
-  hub: WatchHub = watchHub(),
+  hub: WatchHub = ctx.services.watch,
 ): Promise<RawServer> {
   for await (const change of rawServerChanges(hub, ctx, serverId, signal)) {
     await onChange(change.raw);
@@ -34,7 +34,7 @@ export async function waitForServerStatus(
 }
 
 /** Waits until the cloud no longer shows the server (a DELETED change, or unknown to the poller). */
-export async function waitForServerGone(ctx: RegionContext, serverId: string, signal: AbortSignal, _options: unknown = {}, hub: WatchHub = watchHub()): Promise<void> {
+export async function waitForServerGone(ctx: RegionContext, serverId: string, signal: AbortSignal, _options: unknown = {}, hub: WatchHub = ctx.services.watch): Promise<void> {
   try {
     for await (const change of rawServerChanges(hub, ctx, serverId, signal)) {
       if (change.type === 'DELETED') return;
