@@ -1,10 +1,13 @@
-// What oaktree carries in gRPC metadata between nodes, and the server middleware that reads it into a
-// CallContext: the path of nodes a call has passed (loop safety), the locations an upstream node assigned to
-// this one (exactly-once), and the caller's deadline (so the next hop gets the time that is left).
+// The server middleware that reads what oaktree carries in gRPC metadata between nodes into a CallContext: the
+// routing header (oaktree.mesh.v1.RoutingHeader: the path of nodes a call has passed, for loop safety, and the
+// locations an upstream node assigned to this one, for exactly-once) and the caller's deadline (so the next hop
+// gets the time that is left).
 import { ServerError, type CallContext as GrpcCallContext, type ServerMiddleware } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import * as grpc from '@grpc/grpc-js';
-import { type CallContext, TARGETS_HEADER, VIA_HEADER } from '../core/call-context.ts';
+import { type CallContext, ROUTING_HEADER } from '../core/call-context.ts';
+import { routeKey } from '../core/location.ts';
+import { decodeRoutingHeader } from '../core/routing-header.ts';
 
 /** Set by this node's own interceptor (never trusted from the wire): the call's deadline in epoch ms. */
 const DEADLINE_HEADER = 'oaktree-internal-deadline';
@@ -15,12 +18,6 @@ export interface OaktreeCallContextExt {
     /** Route keys assigned by the upstream node, when the call came from a peer. */
     restrictTo?: ReadonlySet<string>;
   };
-}
-
-/** Parses the via header: node ids are [A-Za-z0-9._:-]+, anything else is a malformed header. */
-export function parseVia(value: string | undefined): string[] {
-  if (!value) return [];
-  return value.split(',').map((id) => id.trim()).filter(Boolean);
 }
 
 /**
@@ -47,7 +44,7 @@ export const deadlineInterceptor: grpc.ServerInterceptor = (_descriptor, call) =
 /** Builds the oaktree CallContext; refuses calls that have passed this node or too many nodes. */
 export function oaktreeContextMiddleware(nodeId: string, maxHops: number): ServerMiddleware<OaktreeCallContextExt> {
   return async function* oaktreeContext(call, context) {
-    const via = parseVia(context.metadata.get(VIA_HEADER));
+    const { via, assigned } = decodeRoutingHeader(context.metadata.getAll(ROUTING_HEADER));
     if (via.includes(nodeId)) {
       throw new ServerError(
         Status.FAILED_PRECONDITION,
@@ -61,7 +58,6 @@ export function oaktreeContextMiddleware(nodeId: string, maxHops: number): Serve
       );
     }
     const deadlineMs = Number(context.metadata.get(DEADLINE_HEADER));
-    const targets = context.metadata.get(TARGETS_HEADER);
     const ext: OaktreeCallContextExt = {
       oaktree: {
         call: {
@@ -69,7 +65,7 @@ export function oaktreeContextMiddleware(nodeId: string, maxHops: number): Serve
           deadline: Number.isFinite(deadlineMs) && deadlineMs > 0 ? new Date(deadlineMs) : undefined,
           via: [...via, nodeId],
         },
-        restrictTo: targets !== undefined ? new Set(targets.split(',').filter(Boolean)) : undefined,
+        restrictTo: assigned && new Set(assigned.map(routeKey)),
       },
     };
     return yield* call.next(call.request, { ...context, ...ext });

@@ -7,9 +7,9 @@ import { Methods } from '../core/methods.ts';
 import { listFrom } from './requests.ts';
 
 export function limitsService(router: Router): LimitsServiceImplementation<OaktreeCallContextExt> {
-  return { getLimits: (request, context) => listFrom(router, Methods.getLimits, request, context) };
+  return { listLimits: (request, context) => listFrom(router, Methods.listLimits, request, context) };
 }
 
 export function capabilitiesService(router: Router): CapabilitiesServiceImplementation<OaktreeCallContextExt> {
-  return { getCapabilities: (request, context) => listFrom(router, Methods.getCapabilities, request, context) };
+  return { listCapabilities: (request, context) => listFrom(router, Methods.listCapabilities, request, context) };
 }

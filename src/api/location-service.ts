@@ -1,6 +1,6 @@
 // LocationService and MeshService: answered from this node's routing table, no backend is called.
 import type { LocationServiceImplementation, ListLocationsResponse } from '../gen/oaktree/v1/location.ts';
-import type { MeshServiceImplementation, ListRoutesResponse } from '../gen/oaktree/v1/mesh.ts';
+import type { MeshServiceImplementation, ListRoutesResponse } from '../gen/oaktree/mesh/v1/mesh.ts';
 import type { Router } from '../mesh/router.ts';
 import { selectorMatchesLocation } from '../core/location.ts';
 import { ServerError } from 'nice-grpc';
@@ -32,10 +32,7 @@ export function meshService(router: Router): MeshServiceImplementation<OaktreeCa
       checkSelector(request.location);
       for (const { route } of router.routeTable(context.oaktree.call.via).values()) {
         if (!selectorMatchesLocation(request.location, route.location)) continue;
-        yield {
-          route: { location: route.location, hops: route.hops, path: [router.nodeId, ...route.path] },
-          nodeId: router.nodeId,
-        };
+        yield { item: { $case: 'route', value: { location: route.location, hops: route.hops, path: [router.nodeId, ...route.path] } } };
       }
     },
   };

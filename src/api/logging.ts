@@ -3,12 +3,13 @@ import { ServerError, type CallContext, type ServerMiddleware, type ServerMiddle
 import { Status } from 'nice-grpc-common';
 import { isAbortError } from 'abort-controller-x';
 import type { Logger } from '../observability/logger.ts';
-import { VIA_HEADER } from '../core/call-context.ts';
+import { ROUTING_HEADER } from '../core/call-context.ts';
+import { viaForLog } from '../core/routing-header.ts';
 
 export function loggingMiddleware(logger: Logger): ServerMiddleware {
   return async function* logCalls<Request, Response>(call: ServerMiddlewareCall<Request, Response>, context: CallContext) {
     const started = performance.now();
-    const via = context.metadata.get(VIA_HEADER);
+    const via = viaForLog(context.metadata.getAll(ROUTING_HEADER));
     let code: Status = Status.OK;
     let message: string | undefined;
     let items = 0;

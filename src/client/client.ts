@@ -29,7 +29,7 @@ import {
 } from '../gen/oaktree/v1/image.ts';
 import { LimitsServiceDefinition, type Limits } from '../gen/oaktree/v1/limits.ts';
 import { LocationServiceDefinition, type Location } from '../gen/oaktree/v1/location.ts';
-import { MeshServiceDefinition, type Route } from '../gen/oaktree/v1/mesh.ts';
+import { MeshServiceDefinition, type Route } from '../gen/oaktree/mesh/v1/mesh.ts';
 import {
   NetworkServiceDefinition,
   NetworkResourceStatus,
@@ -202,18 +202,10 @@ export class OaktreeClient {
     return this.list(options, (grpc) => this.locations.listLocations(request, grpc));
   }
 
-  /** How the node reaches each location (hops and the path of node ids). */
-  async *listRoutes(selector?: Selector, options?: CallOptions): AsyncGenerator<Route & { nodeId: string }> {
-    const call = startCall(options, this.defaultTimeoutMs);
-    try {
-      for await (const response of this.mesh.listRoutes({ location: toLocationSelector(selector) }, call.grpc())) {
-        if (response.route) yield { ...response.route, nodeId: response.nodeId };
-      }
-    } catch (error) {
-      throw toOaktreeError(error, call);
-    } finally {
-      call.done();
-    }
+  /** How the node reaches each location: hops and the path of node ids, starting with the node that answered. */
+  listRoutes(selector?: Selector, options?: Omit<ListOptions, 'strict'>): ListStream<Route> {
+    const request = { location: toLocationSelector(selector) };
+    return this.list(options, (grpc) => this.mesh.listRoutes(request, grpc));
   }
 
   // ---- servers ----
@@ -730,14 +722,14 @@ export class OaktreeClient {
   // ---- limits and capabilities ----
 
   /** Quotas and usage, one Limits per location. */
-  getLimits(selector?: Selector, options?: ListOptions & { fresh?: boolean }): ListStream<Limits> {
+  listLimits(selector?: Selector, options?: ListOptions & { fresh?: boolean }): ListStream<Limits> {
     const request = { location: toLocationSelector(selector), strict: options?.strict ?? false, fresh: options?.fresh ?? false };
-    return this.list(options, (grpc) => this.limits.getLimits(request, grpc));
+    return this.list(options, (grpc) => this.limits.listLimits(request, grpc));
   }
 
   /** What each location supports (image formats, floating IP model, services ...), one per location. */
-  getCapabilities(selector?: Selector, options?: ListOptions & { fresh?: boolean }): ListStream<Capabilities> {
+  listCapabilities(selector?: Selector, options?: ListOptions & { fresh?: boolean }): ListStream<Capabilities> {
     const request = { location: toLocationSelector(selector), strict: options?.strict ?? false, fresh: options?.fresh ?? false };
-    return this.list(options, (grpc) => this.capabilities.getCapabilities(request, grpc));
+    return this.list(options, (grpc) => this.capabilities.listCapabilities(request, grpc));
   }
 }

@@ -27,6 +27,6 @@ export {
 export { ImageStatus, ImageVisibility, type Image } from '../gen/oaktree/v1/image.ts';
 export type { Limits } from '../gen/oaktree/v1/limits.ts';
 export type { Location, Project } from '../gen/oaktree/v1/location.ts';
-export type { Route } from '../gen/oaktree/v1/mesh.ts';
+export type { Route } from '../gen/oaktree/mesh/v1/mesh.ts';
 export type { FloatingIP, Network, Port, SecurityGroup, Subnet } from '../gen/oaktree/v1/network.ts';
 export { VolumeStatus, type Volume } from '../gen/oaktree/v1/volume.ts';

@@ -10,7 +10,8 @@ export interface CallContext {
   via: string[];
 }
 
-/** Comma-separated node ids the call has passed, the sender last. */
-export const VIA_HEADER = 'oaktree-via';
-/** Comma-separated route keys the sender assigned to the receiver. */
-export const TARGETS_HEADER = 'oaktree-targets';
+/**
+ * Binary metadata a node sends the next: a serialized oaktree.mesh.v1.RoutingHeader (the node path and the
+ * locations assigned to the receiver). See src/core/routing-header.ts.
+ */
+export const ROUTING_HEADER = 'oaktree-routing-bin';

@@ -163,8 +163,8 @@ export const Methods = {
   attachVolume: unary(Volume, 'attachVolume'),
   detachVolume: unary(Volume, 'detachVolume'),
 
-  getLimits: list(LimitsServiceDefinition, 'getLimits', 'limits'),
-  getCapabilities: list(CapabilitiesServiceDefinition, 'getCapabilities', 'capabilities'),
+  listLimits: list(LimitsServiceDefinition, 'listLimits', 'limits'),
+  listCapabilities: list(CapabilitiesServiceDefinition, 'listCapabilities', 'capabilities'),
 } as const;
 
 export type MethodKey = keyof typeof Methods;

@@ -22,7 +22,7 @@ import { ComputeServiceDefinition } from '../gen/oaktree/v1/compute.ts';
 import { ImageServiceDefinition } from '../gen/oaktree/v1/image.ts';
 import { LimitsServiceDefinition } from '../gen/oaktree/v1/limits.ts';
 import { LocationServiceDefinition } from '../gen/oaktree/v1/location.ts';
-import { MeshServiceDefinition } from '../gen/oaktree/v1/mesh.ts';
+import { MeshServiceDefinition } from '../gen/oaktree/mesh/v1/mesh.ts';
 import { NetworkServiceDefinition } from '../gen/oaktree/v1/network.ts';
 import { VolumeServiceDefinition } from '../gen/oaktree/v1/volume.ts';
 import { Router, DEFAULT_MAX_HOPS } from '../mesh/router.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChannelCredentials, createChannel, createClient } from 'nice-grpc';
-import { MeshServiceDefinition } from '../gen/oaktree/v1/mesh.ts';
+import { MeshServiceDefinition } from '../gen/oaktree/mesh/v1/mesh.ts';
 import { loadTopology, nodeConfigYaml, reachableLocations, type Topology } from './topology.ts';
 import { issueTopologyCerts, type TopologyCerts } from './topology-pki.ts';
 
@@ -101,7 +101,7 @@ async function waitUntilConverged(topology: Topology, state: TopologyState, time
         try {
           seen = new Set<string>();
           for await (const response of mesh.listRoutes({}, { signal: AbortSignal.timeout(2000) })) {
-            const location = response.route?.location;
+            const location = response.item?.$case === 'route' ? response.item.value.location : undefined;
             if (location) seen.add(`${location.cloud}/${location.region}`);
           }
           if ([...expected].every((key) => seen.has(key))) break;

@@ -122,7 +122,7 @@ export function defineScenarios(label: string, target: () => ScenarioTarget) {
 
     test('limits and availability zones', async () => {
       const t = target();
-      const limits = objects<any>(await collect(t.api.limits.getLimits({ location: t.where, strict: true })), 'limits');
+      const limits = objects<any>(await collect(t.api.limits.listLimits({ location: t.where, strict: true })), 'limits');
       assert.equal(limits.length, 1);
       assert.ok(limits[0].compute.maxInstances !== 0, 'compute quota reported');
       const zones = objects<any>(await collect(t.api.compute.listAvailabilityZones({ location: t.where, strict: true })), 'availabilityZone');
@@ -131,7 +131,7 @@ export function defineScenarios(label: string, target: () => ScenarioTarget) {
 
     test('capabilities: services and image formats', async () => {
       const t = target();
-      const caps = objects<any>(await collect(t.api.capabilities.getCapabilities({ location: t.where, strict: true })), 'capabilities');
+      const caps = objects<any>(await collect(t.api.capabilities.listCapabilities({ location: t.where, strict: true })), 'capabilities');
       assert.equal(caps.length, 1);
       const types = caps[0].services.map((s: any) => s.type);
       for (const type of ['compute', 'image', 'network']) assert.ok(types.includes(type), `${type} in ${types}`);

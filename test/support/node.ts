@@ -5,7 +5,7 @@ import { createChannel, createClient, type Channel } from 'nice-grpc';
 import type { Backend } from '../../src/backends/backend.ts';
 import { ComputeServiceDefinition } from '../../src/gen/oaktree/v1/compute.ts';
 import { LocationServiceDefinition } from '../../src/gen/oaktree/v1/location.ts';
-import { MeshServiceDefinition } from '../../src/gen/oaktree/v1/mesh.ts';
+import { MeshServiceDefinition } from '../../src/gen/oaktree/mesh/v1/mesh.ts';
 import { NetworkServiceDefinition } from '../../src/gen/oaktree/v1/network.ts';
 import { ImageServiceDefinition } from '../../src/gen/oaktree/v1/image.ts';
 import { VolumeServiceDefinition } from '../../src/gen/oaktree/v1/volume.ts';

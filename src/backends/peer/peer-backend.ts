@@ -4,10 +4,10 @@
 // router assigned to it (so the peer asks each of them once and nothing else).
 import * as grpc from '@grpc/grpc-js';
 import type { ClientStreamMethod, ListMethod, ListResponse, ServerStreamMethod, UnaryMethod } from '../../core/methods.ts';
-import { TARGETS_HEADER, VIA_HEADER } from '../../core/call-context.ts';
-import { ListRoutesRequest, ListRoutesResponse, MeshServiceDefinition } from '../../gen/oaktree/v1/mesh.ts';
+import { ROUTING_HEADER } from '../../core/call-context.ts';
+import { encodeRoutingHeader } from '../../core/routing-header.ts';
+import { ListRoutesRequest, ListRoutesResponse, MeshServiceDefinition } from '../../gen/oaktree/mesh/v1/mesh.ts';
 import type { Location } from '../../gen/oaktree/v1/location.ts';
-import { routeKey } from '../../core/location.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Backend, CallContext, Route } from '../backend.ts';
 import { clientStreamCall, serverStreamCall, unaryCall } from './grpc-calls.ts';
@@ -93,13 +93,13 @@ export class PeerBackend implements Backend {
       try {
         const routes: Route[] = [];
         let nodeId: string | undefined;
-        const metadata = new grpc.Metadata();
-        metadata.set(VIA_HEADER, this.options.nodeId);
+        const metadata = routingMetadata([this.options.nodeId]);
         for await (const response of serverStreamCall<ListRoutesResponse>(this.client, this.options.address, LIST_ROUTES as any, ListRoutesRequest.fromPartial({}), { metadata, ctx })) {
-          nodeId = response.nodeId;
-          if (response.route?.location) {
-            routes.push({ location: response.route.location, hops: response.route.hops + 1, path: response.route.path });
-          }
+          // A route the peer cannot reach now (an error item) is not one to learn: another path may serve it.
+          if (response.item?.$case !== 'route' || !response.item.value.location) continue;
+          const { location, hops, path } = response.item.value;
+          nodeId = path[0];
+          routes.push({ location, hops: hops + 1, path });
         }
         const changed = !this.reachable || routes.length !== this.learned.length;
         this.learned = routes;
@@ -128,10 +128,7 @@ export class PeerBackend implements Backend {
   }
 
   private metadata(ctx: CallContext, targets: readonly Location[]): grpc.Metadata {
-    const metadata = new grpc.Metadata();
-    metadata.set(VIA_HEADER, ctx.via.join(','));
-    metadata.set(TARGETS_HEADER, targets.map(routeKey).join(','));
-    return metadata;
+    return routingMetadata(ctx.via, targets);
   }
 
   list<Req, Res extends ListResponse>(
@@ -165,6 +162,13 @@ export class PeerBackend implements Backend {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     this.client.close();
   }
+}
+
+/** The path this call has passed and, for a routed call, the locations assigned to the peer. */
+function routingMetadata(via: readonly string[], assigned?: readonly Location[]): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  metadata.set(ROUTING_HEADER, encodeRoutingHeader(via, assigned));
+  return metadata;
 }
 
 export function createPeerBackend(options: PeerBackendOptions): PeerBackend {

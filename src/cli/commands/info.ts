@@ -17,9 +17,7 @@ export function registerInfoCommands(program: Command): void {
   const route = program.command('route').description("the node's routing table (mesh)");
   withCommonOptions(route.command('list').description('list routes: how each location is reached, hops and path')).action(
     action(async (ctx) => {
-      const routes = [];
-      for await (const r of ctx.client.listRoutes(ctx.selector)) routes.push(r);
-      ctx.printObjects(routes, routeView, (a, b) => byCloudRegion(a.location!, b.location!));
+      await ctx.printList(ctx.client.listRoutes(ctx.selector, ctx.listOptions), routeView, (a, b) => byCloudRegion(a.location!, b.location!));
     }),
   );
 
@@ -34,7 +32,7 @@ export function registerInfoCommands(program: Command): void {
     .option('--fresh', "ask the clouds, not oaktree's cache")
     .action(
       action(async (ctx, opts) => {
-        await ctx.printList(ctx.client.getLimits(ctx.selector, { ...ctx.listOptions, fresh: Boolean(opts.fresh) }), limitsView, byPlace);
+        await ctx.printList(ctx.client.listLimits(ctx.selector, { ...ctx.listOptions, fresh: Boolean(opts.fresh) }), limitsView, byPlace);
       }),
     );
 
@@ -42,7 +40,7 @@ export function registerInfoCommands(program: Command): void {
     .option('--fresh', "ask the clouds, not oaktree's cache")
     .action(
       action(async (ctx, opts) => {
-        const stream = ctx.client.getCapabilities(ctx.selector, { ...ctx.listOptions, fresh: Boolean(opts.fresh) });
+        const stream = ctx.client.listCapabilities(ctx.selector, { ...ctx.listOptions, fresh: Boolean(opts.fresh) });
         await ctx.printList(stream, capabilitiesView, byPlace);
       }),
     );

@@ -11,7 +11,7 @@ import { AvailabilityZone, Flavor, Keypair, Server } from '../../gen/oaktree/v1/
 import { Image } from '../../gen/oaktree/v1/image.ts';
 import { Limits } from '../../gen/oaktree/v1/limits.ts';
 import { Location } from '../../gen/oaktree/v1/location.ts';
-import { Route } from '../../gen/oaktree/v1/mesh.ts';
+import { Route } from '../../gen/oaktree/mesh/v1/mesh.ts';
 import { FloatingIP, Network, Port } from '../../gen/oaktree/v1/network.ts';
 import { Volume } from '../../gen/oaktree/v1/volume.ts';
 import { formatBytes, type View } from './output.ts';

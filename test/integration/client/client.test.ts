@@ -203,13 +203,12 @@ describe('oaktree/client', () => {
     await client.deleteServer('db', where);
 
     assert.equal((await client.listAvailabilityZones().toArray()).length, 3);
-    assert.equal((await client.getLimits({ cloud: 'alpha' }).toArray()).length, 2);
-    const caps = await client.getCapabilities(where).toArray();
+    assert.equal((await client.listLimits({ cloud: 'alpha' }).toArray()).length, 2);
+    const caps = await client.listCapabilities(where).toArray();
     assert.deepEqual(caps[0]!.image!.diskFormats, ['qcow2', 'raw']);
-    const routes = [];
-    for await (const route of client.listRoutes()) routes.push(route);
+    const routes = await client.listRoutes().toArray();
     assert.equal(routes.length, 3);
-    assert.equal(routes[0]!.nodeId, 'fake-clouds');
+    assert.equal(routes[0]!.path[0], 'fake-clouds', 'a path starts at the node that answered');
   });
 
   it('watches servers: a snapshot, a synced marker per location, then changes with resume tokens', async () => {

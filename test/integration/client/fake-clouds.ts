@@ -350,14 +350,14 @@ function cloudBackend(cloud: string, regions: string[], options: FakeCloudsOptio
       Object.assign(volume, { status: VolumeStatus.VOLUME_STATUS_AVAILABLE, attachments: [] });
       return { volume };
     },
-    async *getLimits(_request, target) {
+    async *listLimits(_request, target) {
       failing(target);
       yield Limits.fromPartial({
         location: target,
         compute: { maxInstances: 10, usedInstances: stateOf(target).servers.size, maxCores: 20, maxRamMb: 51200 },
       });
     },
-    async *getCapabilities(_request, target) {
+    async *listCapabilities(_request, target) {
       yield Capabilities.fromPartial({
         location: target,
         image: { diskFormats: ['qcow2', 'raw'], preferredDiskFormat: 'qcow2' },

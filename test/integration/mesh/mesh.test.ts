@@ -10,6 +10,9 @@ import { Methods } from '../../../src/core/methods.ts';
 import { ListFlavorsRequest } from '../../../src/gen/oaktree/v1/compute.ts';
 import { fixedBackend } from '../../support/fixed-backend.ts';
 import { startMesh } from '../../support/mesh.ts';
+import type { ListRoutesResponse } from '../../../src/gen/oaktree/mesh/v1/mesh.ts';
+
+const routesOf = (items: ListRoutesResponse[]) => items.flatMap((i) => (i.item?.$case === 'route' ? [i.item.value] : []));
 
 const flavorClouds = (items: any[]) =>
   items.filter((i) => i.item?.$case === 'flavor').map((i) => `${i.item.value.location.cloud}/${i.item.value.location.region}/${i.item.value.name}`).sort();
@@ -49,11 +52,11 @@ test('an edge chain of depth 3: the edge reaches every cloud, each object once, 
   assert.equal(new Set(got).size, 10, 'no object twice');
   assert.ok(got.includes('central-cloud/R2/f-1'));
 
-  const routes = await collect(api.mesh.listRoutes({}));
-  const hops = Object.fromEntries(routes.map((r) => [`${r.route!.location!.cloud}/${r.route!.location!.region}`, r.route!.hops]));
+  const routes = routesOf(await collect(api.mesh.listRoutes({})));
+  const hops = Object.fromEntries(routes.map((r) => [`${r.location!.cloud}/${r.location!.region}`, r.hops]));
   assert.deepEqual(hops, { 'edge-cloud/RegionOne': 0, 'site-cloud/RegionOne': 1, 'region-cloud/RegionOne': 2, 'central-cloud/R1': 3, 'central-cloud/R2': 3 });
-  const central = routes.find((r) => r.route!.location!.region === 'R2')!;
-  assert.deepEqual(central.route!.path, ['edge', 'site', 'region', 'central']);
+  const central = routes.find((r) => r.location!.region === 'R2')!;
+  assert.deepEqual(central.path, ['edge', 'site', 'region', 'central']);
 
   // A write through three hops lands in the one cloud it names.
   const created = await api.compute.createKeypair({ location: { cloud: 'central-cloud', region: 'R2' }, name: 'k1' });
@@ -191,8 +194,8 @@ test('a peer that restarts is relearned on reconnect, and its locations answer a
   const until = Date.now() + 10_000;
   let regions: string[] = [];
   while (Date.now() < until) {
-    const routes = await collect(api.mesh.listRoutes({ location: { cloud: 'phoenix' } }));
-    regions = routes.map((r) => r.route!.location!.region).sort();
+    const routes = routesOf(await collect(api.mesh.listRoutes({ location: { cloud: 'phoenix' } })));
+    regions = routes.map((r) => r.location!.region).sort();
     if (regions.length === 2) break;
     await sleep(100);
   }

@@ -37,9 +37,10 @@ test('reflection lets a standard tool (buf curl) list every method of every serv
   for (const service of OAKTREE_SERVICES) {
     assert.ok(methods.some((m) => m.startsWith(`${service}/`)), `${service} is listed`);
   }
-  for (const rpc of ['ComputeService/CreateServer', 'ImageService/UploadImage', 'MeshService/ListRoutes', 'NetworkService/DeleteUnattachedFloatingIPs']) {
+  for (const rpc of ['ComputeService/CreateServer', 'ImageService/UploadImage', 'LimitsService/ListLimits', 'NetworkService/DeleteUnattachedFloatingIPs']) {
     assert.ok(methods.includes(`oaktree.v1.${rpc}`), rpc);
   }
+  assert.ok(methods.includes('oaktree.mesh.v1.MeshService/ListRoutes'), 'the mesh service, in its own package');
   assert.ok(methods.length >= 40, `${methods.length} methods`);
 });
 
@@ -124,8 +125,10 @@ test('GetFlavor finds one by name across locations or names every candidate', as
 
 test('a call that already passed this node is refused (loop safety)', async () => {
   const { Metadata } = await import('nice-grpc-common');
+  const { encodeRoutingHeader } = await import('../../../src/core/routing-header.ts');
+  const routing = encodeRoutingHeader(['edge', 'test-node', 'hub']);
   await assert.rejects(
-    collect(api.compute.listFlavors({}, { metadata: Metadata({ 'oaktree-via': 'edge,test-node,hub' }) })),
+    collect(api.compute.listFlavors({}, { metadata: Metadata({ 'oaktree-routing-bin': routing }) })),
     (error: ServerError) => error.code === Status.FAILED_PRECONDITION && /routing loop/.test(error.details),
   );
 });

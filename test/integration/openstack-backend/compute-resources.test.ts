@@ -83,7 +83,7 @@ describe('compute resources over the simulator', () => {
   });
 
   test('limits: compute and volume per location', async () => {
-    const limits = values<any>(await collect(h.clients.limits.getLimits({ location: beta1 })), 'limits');
+    const limits = values<any>(await collect(h.clients.limits.listLimits({ location: beta1 })), 'limits');
     assert.equal(limits.length, 1);
     assert.ok(limits[0].compute.maxInstances > 0);
     assert.equal(limits[0].compute.usedInstances, 0);
@@ -92,7 +92,7 @@ describe('compute resources over the simulator', () => {
   });
 
   test('capabilities differ between two clouds configured differently', async () => {
-    const caps = values<any>(await collect(h.clients.capabilities.getCapabilities({})), 'capabilities');
+    const caps = values<any>(await collect(h.clients.capabilities.listCapabilities({})), 'capabilities');
     assert.equal(caps.length, 3);
     const alpha = caps.find((c) => c.location.cloud === 'alpha')!;
     const beta = caps.find((c) => c.location.cloud === 'beta')!;
@@ -123,7 +123,7 @@ describe('compute resources over the simulator', () => {
     assert.ok(alpha.limits.compute.maxInstances > 0);
 
     h.sim.stats().reset();
-    await collect(h.clients.capabilities.getCapabilities({ location: alpha1 }));
+    await collect(h.clients.capabilities.listCapabilities({ location: alpha1 }));
     const schemaReads = h.sim.stats().entries.filter((e) => e.route === 'GET /schemas/image').length;
     assert.equal(schemaReads, 0, 'Glance schemas are cached per region');
   });

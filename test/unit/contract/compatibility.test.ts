@@ -1,4 +1,5 @@
-// The contract's gate: lint clean, no breaking change against the committed baseline, generated code current.
+// The contract's gate, for the user API (oaktree.v1) and the mesh's own package (oaktree.mesh.v1): lint clean, no
+// breaking change against the committed baseline, generated code current.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,9 +15,20 @@ function buf(args: string[], cwd = ROOT) {
   return spawnSync(BUF, args, { cwd, encoding: 'utf8' });
 }
 
+const PACKAGES = ['oaktree/v1', 'oaktree/mesh/v1'];
+
 test('buf lint passes with the STANDARD rules', () => {
   const result = buf(['lint']);
   assert.equal(result.status, 0, result.stdout + result.stderr);
+});
+
+test('both packages are in the module the gate checks, and in the baseline', () => {
+  const files = buf(['ls-files']).stdout;
+  const baseline = buf(['ls-files', BASELINE]).stdout;
+  for (const dir of PACKAGES) {
+    assert.match(files, new RegExp(`^(proto/)?${dir}/\\w+\\.proto$`, 'm'), `${dir} is linted and checked`);
+    assert.match(baseline, new RegExp(`^(proto/)?${dir}/\\w+\\.proto$`, 'm'), `${dir} is in the baseline`);
+  }
 });
 
 test('the contract has no breaking change against the committed baseline', () => {
@@ -24,16 +36,27 @@ test('the contract has no breaking change against the committed baseline', () =>
   assert.equal(result.status, 0, result.stdout + result.stderr);
 });
 
-test('a deliberately broken copy of the contract is caught', async () => {
+/** Runs buf breaking on a copy of the contract with one edit; returns buf's result. */
+async function breakingAfter(path: string, from: string, to: string) {
   const dir = await mkdtemp(join(tmpdir(), 'oaktree-breaking-'));
   await cp(join(ROOT, 'proto'), join(dir, 'proto'), { recursive: true });
   await cp(join(ROOT, 'buf.yaml'), join(dir, 'buf.yaml'));
-  const file = join(dir, 'proto/oaktree/v1/compute.proto');
+  const file = join(dir, path);
   const text = await readFile(file, 'utf8');
-  const broken = text.replace('string request_id = 17;', 'string request_id = 18;');
-  assert.notEqual(broken, text, 'the field to renumber exists');
+  const broken = text.replace(from, to);
+  assert.notEqual(broken, text, `${from} exists in ${path}`);
   await writeFile(file, broken);
-  const result = buf(['breaking', '--against', join(ROOT, BASELINE), '--error-format=json'], dir);
+  return buf(['breaking', '--against', join(ROOT, BASELINE), '--error-format=json'], dir);
+}
+
+test('a deliberately broken copy of the user API is caught', async () => {
+  const result = await breakingAfter('proto/oaktree/v1/compute.proto', 'string request_id = 17;', 'string request_id = 18;');
+  assert.equal(result.status, 100, result.stdout + result.stderr);
+  assert.match(result.stdout, /FIELD_NO_DELETE|FIELD_SAME/);
+});
+
+test('a deliberately broken routing header (the mesh wire contract) is caught', async () => {
+  const result = await breakingAfter('proto/oaktree/mesh/v1/routing.proto', 'repeated string via = 1;', 'repeated string via = 4;');
   assert.equal(result.status, 100, result.stdout + result.stderr);
   assert.match(result.stdout, /FIELD_NO_DELETE|FIELD_SAME/);
 });
@@ -46,9 +69,12 @@ test('the generated code is current with the protos (never edited by hand)', asy
   await writeFile(join(dir, 'buf.gen.yaml'), template);
   const result = buf(['generate', '--template', join(dir, 'buf.gen.yaml')]);
   assert.equal(result.status, 0, result.stderr);
-  for (const name of await readdir(join(dir, 'gen/oaktree/v1'))) {
-    const fresh = await readFile(join(dir, 'gen/oaktree/v1', name), 'utf8');
-    const committed = await readFile(join(ROOT, 'src/gen/oaktree/v1', name), 'utf8');
-    assert.equal(committed, fresh, `src/gen/oaktree/v1/${name} is stale: run npm run gen`);
+  for (const pkg of PACKAGES) {
+    const fresh = await readdir(join(dir, 'gen', pkg));
+    assert.deepEqual((await readdir(join(ROOT, 'src/gen', pkg))).sort(), fresh.sort(), `src/gen/${pkg} has the files buf generates`);
+    for (const name of fresh) {
+      const committed = await readFile(join(ROOT, 'src/gen', pkg, name), 'utf8');
+      assert.equal(committed, await readFile(join(dir, 'gen', pkg, name), 'utf8'), `src/gen/${pkg}/${name} is stale: run npm run gen`);
+    }
   }
 });

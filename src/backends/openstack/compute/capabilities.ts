@@ -1,11 +1,11 @@
-// GetCapabilities: what one location supports, from the catalog, version discovery, Glance's schema and import
+// ListCapabilities: what one location supports, from the catalog, version discovery, Glance's schema and import
 // info, clouds.yaml (vendor profile) and Neutron, so a user never has to read the cloud's documentation.
 import { setMaxListeners } from 'node:events';
 import type { CallContext } from '../../../core/call-context.ts';
 import {
   FloatingIPSource,
   type Capabilities,
-  type GetCapabilitiesRequest,
+  type ListCapabilitiesRequest,
   type ImageCapabilities,
   type NetworkCapabilities,
   type ServiceCapability,
@@ -145,7 +145,7 @@ export async function capabilitiesOf(ctx: RegionContext, signal: AbortSignal): P
 }
 
 export function getCapabilitiesHandler(resolve: RegionResolver) {
-  return async function* getCapabilities(_request: GetCapabilitiesRequest, target: Location, call: CallContext): AsyncGenerator<Capabilities> {
+  return async function* getCapabilities(_request: ListCapabilitiesRequest, target: Location, call: CallContext): AsyncGenerator<Capabilities> {
     yield await capabilitiesOf(await resolve(target), call.signal);
   };
 }

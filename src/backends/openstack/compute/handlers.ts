@@ -22,7 +22,7 @@ export function computeHandlers(resolve: RegionResolver): LocationHandlers {
     waitForServer: waitForServerHandler(resolve),
     getServerConsole: getServerConsoleHandler(resolve),
     listAvailabilityZones: listAvailabilityZonesHandler(resolve),
-    getLimits: getLimitsHandler(resolve),
-    getCapabilities: getCapabilitiesHandler(resolve),
+    listLimits: getLimitsHandler(resolve),
+    listCapabilities: getCapabilitiesHandler(resolve),
   };
 }

@@ -167,8 +167,8 @@ export interface Capabilities_PropertiesEntry {
   value: string;
 }
 
-/** Request for CapabilitiesService.GetCapabilities. */
-export interface GetCapabilitiesRequest {
+/** Request for CapabilitiesService.ListCapabilities. */
+export interface ListCapabilitiesRequest {
   /** Which locations to ask. */
   location:
     | LocationSelector
@@ -179,8 +179,8 @@ export interface GetCapabilitiesRequest {
   fresh: boolean;
 }
 
-/** One item of CapabilitiesService.GetCapabilities. */
-export interface GetCapabilitiesResponse {
+/** One item of CapabilitiesService.ListCapabilities. */
+export interface ListCapabilitiesResponse {
   /** The capabilities of one location, or an in-band error for it. */
   item:
     | //
@@ -1218,12 +1218,12 @@ export const Capabilities_PropertiesEntry: MessageFns<Capabilities_PropertiesEnt
   },
 };
 
-function createBaseGetCapabilitiesRequest(): GetCapabilitiesRequest {
+function createBaseListCapabilitiesRequest(): ListCapabilitiesRequest {
   return { location: undefined, strict: false, fresh: false };
 }
 
-export const GetCapabilitiesRequest: MessageFns<GetCapabilitiesRequest> = {
-  encode(message: GetCapabilitiesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const ListCapabilitiesRequest: MessageFns<ListCapabilitiesRequest> = {
+  encode(message: ListCapabilitiesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.location !== undefined) {
       LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
     }
@@ -1236,7 +1236,7 @@ export const GetCapabilitiesRequest: MessageFns<GetCapabilitiesRequest> = {
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): GetCapabilitiesRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCapabilitiesRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -1245,7 +1245,7 @@ export const GetCapabilitiesRequest: MessageFns<GetCapabilitiesRequest> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseGetCapabilitiesRequest();
+      const message = createBaseListCapabilitiesRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -1285,7 +1285,7 @@ export const GetCapabilitiesRequest: MessageFns<GetCapabilitiesRequest> = {
     }
   },
 
-  fromJSON(object: any): GetCapabilitiesRequest {
+  fromJSON(object: any): ListCapabilitiesRequest {
     return {
       location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
       strict: isSet(object.strict) ? globalThis.Boolean(object.strict) : false,
@@ -1293,7 +1293,7 @@ export const GetCapabilitiesRequest: MessageFns<GetCapabilitiesRequest> = {
     };
   },
 
-  toJSON(message: GetCapabilitiesRequest): unknown {
+  toJSON(message: ListCapabilitiesRequest): unknown {
     const obj: any = {};
     if (message.location !== undefined) {
       obj.location = LocationSelector.toJSON(message.location);
@@ -1307,11 +1307,11 @@ export const GetCapabilitiesRequest: MessageFns<GetCapabilitiesRequest> = {
     return obj;
   },
 
-  create(base?: DeepPartial<GetCapabilitiesRequest>): GetCapabilitiesRequest {
-    return GetCapabilitiesRequest.fromPartial(base ?? {});
+  create(base?: DeepPartial<ListCapabilitiesRequest>): ListCapabilitiesRequest {
+    return ListCapabilitiesRequest.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<GetCapabilitiesRequest>): GetCapabilitiesRequest {
-    const message = createBaseGetCapabilitiesRequest();
+  fromPartial(object: DeepPartial<ListCapabilitiesRequest>): ListCapabilitiesRequest {
+    const message = createBaseListCapabilitiesRequest();
     message.location = (object.location !== undefined && object.location !== null)
       ? LocationSelector.fromPartial(object.location)
       : undefined;
@@ -1321,12 +1321,12 @@ export const GetCapabilitiesRequest: MessageFns<GetCapabilitiesRequest> = {
   },
 };
 
-function createBaseGetCapabilitiesResponse(): GetCapabilitiesResponse {
+function createBaseListCapabilitiesResponse(): ListCapabilitiesResponse {
   return { item: undefined };
 }
 
-export const GetCapabilitiesResponse: MessageFns<GetCapabilitiesResponse> = {
-  encode(message: GetCapabilitiesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const ListCapabilitiesResponse: MessageFns<ListCapabilitiesResponse> = {
+  encode(message: ListCapabilitiesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.item?.$case) {
       case "capabilities":
         Capabilities.encode(message.item.value, writer.uint32(10).fork()).join();
@@ -1338,7 +1338,7 @@ export const GetCapabilitiesResponse: MessageFns<GetCapabilitiesResponse> = {
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): GetCapabilitiesResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): ListCapabilitiesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -1347,7 +1347,7 @@ export const GetCapabilitiesResponse: MessageFns<GetCapabilitiesResponse> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseGetCapabilitiesResponse();
+      const message = createBaseListCapabilitiesResponse();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -1379,7 +1379,7 @@ export const GetCapabilitiesResponse: MessageFns<GetCapabilitiesResponse> = {
     }
   },
 
-  fromJSON(object: any): GetCapabilitiesResponse {
+  fromJSON(object: any): ListCapabilitiesResponse {
     return {
       item: isSet(object.capabilities)
         ? { $case: "capabilities", value: Capabilities.fromJSON(object.capabilities) }
@@ -1389,7 +1389,7 @@ export const GetCapabilitiesResponse: MessageFns<GetCapabilitiesResponse> = {
     };
   },
 
-  toJSON(message: GetCapabilitiesResponse): unknown {
+  toJSON(message: ListCapabilitiesResponse): unknown {
     const obj: any = {};
     if (message.item?.$case === "capabilities") {
       obj.capabilities = Capabilities.toJSON(message.item.value);
@@ -1399,11 +1399,11 @@ export const GetCapabilitiesResponse: MessageFns<GetCapabilitiesResponse> = {
     return obj;
   },
 
-  create(base?: DeepPartial<GetCapabilitiesResponse>): GetCapabilitiesResponse {
-    return GetCapabilitiesResponse.fromPartial(base ?? {});
+  create(base?: DeepPartial<ListCapabilitiesResponse>): ListCapabilitiesResponse {
+    return ListCapabilitiesResponse.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<GetCapabilitiesResponse>): GetCapabilitiesResponse {
-    const message = createBaseGetCapabilitiesResponse();
+  fromPartial(object: DeepPartial<ListCapabilitiesResponse>): ListCapabilitiesResponse {
+    const message = createBaseListCapabilitiesResponse();
     switch (object.item?.$case) {
       case "capabilities": {
         if (object.item?.value !== undefined && object.item?.value !== null) {
@@ -1429,15 +1429,15 @@ export const CapabilitiesServiceDefinition = {
   fullName: "oaktree.v1.CapabilitiesService",
   methods: {
     /**
-     * Streams the capabilities of every location the selector matches, one message per location. Derived from the
+     * Lists the capabilities of every location the selector matches, one message per location. Derived from the
      * cloud (discovery documents, catalog, Glance's import info and schemas) and from the node's cloud
      * configuration (clouds.yaml, vendor profile), and cached.
      */
-    getCapabilities: {
-      name: "GetCapabilities",
-      requestType: GetCapabilitiesRequest as typeof GetCapabilitiesRequest,
+    listCapabilities: {
+      name: "ListCapabilities",
+      requestType: ListCapabilitiesRequest as typeof ListCapabilitiesRequest,
       requestStream: false,
-      responseType: GetCapabilitiesResponse as typeof GetCapabilitiesResponse,
+      responseType: ListCapabilitiesResponse as typeof ListCapabilitiesResponse,
       responseStream: true,
       options: {},
     },
@@ -1446,26 +1446,26 @@ export const CapabilitiesServiceDefinition = {
 
 export interface CapabilitiesServiceImplementation<CallContextExt = {}> {
   /**
-   * Streams the capabilities of every location the selector matches, one message per location. Derived from the
+   * Lists the capabilities of every location the selector matches, one message per location. Derived from the
    * cloud (discovery documents, catalog, Glance's import info and schemas) and from the node's cloud
    * configuration (clouds.yaml, vendor profile), and cached.
    */
-  getCapabilities(
-    request: GetCapabilitiesRequest,
+  listCapabilities(
+    request: ListCapabilitiesRequest,
     context: CallContext & CallContextExt,
-  ): ServerStreamingMethodResult<DeepPartial<GetCapabilitiesResponse>>;
+  ): ServerStreamingMethodResult<DeepPartial<ListCapabilitiesResponse>>;
 }
 
 export interface CapabilitiesServiceClient<CallOptionsExt = {}> {
   /**
-   * Streams the capabilities of every location the selector matches, one message per location. Derived from the
+   * Lists the capabilities of every location the selector matches, one message per location. Derived from the
    * cloud (discovery documents, catalog, Glance's import info and schemas) and from the node's cloud
    * configuration (clouds.yaml, vendor profile), and cached.
    */
-  getCapabilities(
-    request: DeepPartial<GetCapabilitiesRequest>,
+  listCapabilities(
+    request: DeepPartial<ListCapabilitiesRequest>,
     options?: CallOptions & CallOptionsExt,
-  ): AsyncIterable<GetCapabilitiesResponse>;
+  ): AsyncIterable<ListCapabilitiesResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;

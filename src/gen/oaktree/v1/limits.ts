@@ -82,8 +82,8 @@ export interface Limits_PropertiesEntry {
   value: string;
 }
 
-/** Request for LimitsService.GetLimits. */
-export interface GetLimitsRequest {
+/** Request for LimitsService.ListLimits. */
+export interface ListLimitsRequest {
   /** Which locations to ask. */
   location:
     | LocationSelector
@@ -94,8 +94,8 @@ export interface GetLimitsRequest {
   fresh: boolean;
 }
 
-/** One item of LimitsService.GetLimits. */
-export interface GetLimitsResponse {
+/** One item of LimitsService.ListLimits. */
+export interface ListLimitsResponse {
   /** The limits of one location, or an in-band error for it. */
   item:
     | //
@@ -831,12 +831,12 @@ export const Limits_PropertiesEntry: MessageFns<Limits_PropertiesEntry> = {
   },
 };
 
-function createBaseGetLimitsRequest(): GetLimitsRequest {
+function createBaseListLimitsRequest(): ListLimitsRequest {
   return { location: undefined, strict: false, fresh: false };
 }
 
-export const GetLimitsRequest: MessageFns<GetLimitsRequest> = {
-  encode(message: GetLimitsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const ListLimitsRequest: MessageFns<ListLimitsRequest> = {
+  encode(message: ListLimitsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.location !== undefined) {
       LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
     }
@@ -849,7 +849,7 @@ export const GetLimitsRequest: MessageFns<GetLimitsRequest> = {
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): GetLimitsRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLimitsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -858,7 +858,7 @@ export const GetLimitsRequest: MessageFns<GetLimitsRequest> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseGetLimitsRequest();
+      const message = createBaseListLimitsRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -898,7 +898,7 @@ export const GetLimitsRequest: MessageFns<GetLimitsRequest> = {
     }
   },
 
-  fromJSON(object: any): GetLimitsRequest {
+  fromJSON(object: any): ListLimitsRequest {
     return {
       location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
       strict: isSet(object.strict) ? globalThis.Boolean(object.strict) : false,
@@ -906,7 +906,7 @@ export const GetLimitsRequest: MessageFns<GetLimitsRequest> = {
     };
   },
 
-  toJSON(message: GetLimitsRequest): unknown {
+  toJSON(message: ListLimitsRequest): unknown {
     const obj: any = {};
     if (message.location !== undefined) {
       obj.location = LocationSelector.toJSON(message.location);
@@ -920,11 +920,11 @@ export const GetLimitsRequest: MessageFns<GetLimitsRequest> = {
     return obj;
   },
 
-  create(base?: DeepPartial<GetLimitsRequest>): GetLimitsRequest {
-    return GetLimitsRequest.fromPartial(base ?? {});
+  create(base?: DeepPartial<ListLimitsRequest>): ListLimitsRequest {
+    return ListLimitsRequest.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<GetLimitsRequest>): GetLimitsRequest {
-    const message = createBaseGetLimitsRequest();
+  fromPartial(object: DeepPartial<ListLimitsRequest>): ListLimitsRequest {
+    const message = createBaseListLimitsRequest();
     message.location = (object.location !== undefined && object.location !== null)
       ? LocationSelector.fromPartial(object.location)
       : undefined;
@@ -934,12 +934,12 @@ export const GetLimitsRequest: MessageFns<GetLimitsRequest> = {
   },
 };
 
-function createBaseGetLimitsResponse(): GetLimitsResponse {
+function createBaseListLimitsResponse(): ListLimitsResponse {
   return { item: undefined };
 }
 
-export const GetLimitsResponse: MessageFns<GetLimitsResponse> = {
-  encode(message: GetLimitsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const ListLimitsResponse: MessageFns<ListLimitsResponse> = {
+  encode(message: ListLimitsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.item?.$case) {
       case "limits":
         Limits.encode(message.item.value, writer.uint32(10).fork()).join();
@@ -951,7 +951,7 @@ export const GetLimitsResponse: MessageFns<GetLimitsResponse> = {
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): GetLimitsResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): ListLimitsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -960,7 +960,7 @@ export const GetLimitsResponse: MessageFns<GetLimitsResponse> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseGetLimitsResponse();
+      const message = createBaseListLimitsResponse();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -992,7 +992,7 @@ export const GetLimitsResponse: MessageFns<GetLimitsResponse> = {
     }
   },
 
-  fromJSON(object: any): GetLimitsResponse {
+  fromJSON(object: any): ListLimitsResponse {
     return {
       item: isSet(object.limits)
         ? { $case: "limits", value: Limits.fromJSON(object.limits) }
@@ -1002,7 +1002,7 @@ export const GetLimitsResponse: MessageFns<GetLimitsResponse> = {
     };
   },
 
-  toJSON(message: GetLimitsResponse): unknown {
+  toJSON(message: ListLimitsResponse): unknown {
     const obj: any = {};
     if (message.item?.$case === "limits") {
       obj.limits = Limits.toJSON(message.item.value);
@@ -1012,11 +1012,11 @@ export const GetLimitsResponse: MessageFns<GetLimitsResponse> = {
     return obj;
   },
 
-  create(base?: DeepPartial<GetLimitsResponse>): GetLimitsResponse {
-    return GetLimitsResponse.fromPartial(base ?? {});
+  create(base?: DeepPartial<ListLimitsResponse>): ListLimitsResponse {
+    return ListLimitsResponse.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<GetLimitsResponse>): GetLimitsResponse {
-    const message = createBaseGetLimitsResponse();
+  fromPartial(object: DeepPartial<ListLimitsResponse>): ListLimitsResponse {
+    const message = createBaseListLimitsResponse();
     switch (object.item?.$case) {
       case "limits": {
         if (object.item?.value !== undefined && object.item?.value !== null) {
@@ -1041,12 +1041,15 @@ export const LimitsServiceDefinition = {
   name: "LimitsService",
   fullName: "oaktree.v1.LimitsService",
   methods: {
-    /** Streams the limits of every location the selector matches, one message per location. */
-    getLimits: {
-      name: "GetLimits",
-      requestType: GetLimitsRequest as typeof GetLimitsRequest,
+    /**
+     * Lists the limits of every location the selector matches, one message per location (a List, not a Get: it
+     * returns one Limits resource per location, not one resource).
+     */
+    listLimits: {
+      name: "ListLimits",
+      requestType: ListLimitsRequest as typeof ListLimitsRequest,
       requestStream: false,
-      responseType: GetLimitsResponse as typeof GetLimitsResponse,
+      responseType: ListLimitsResponse as typeof ListLimitsResponse,
       responseStream: true,
       options: {},
     },
@@ -1054,19 +1057,25 @@ export const LimitsServiceDefinition = {
 } as const;
 
 export interface LimitsServiceImplementation<CallContextExt = {}> {
-  /** Streams the limits of every location the selector matches, one message per location. */
-  getLimits(
-    request: GetLimitsRequest,
+  /**
+   * Lists the limits of every location the selector matches, one message per location (a List, not a Get: it
+   * returns one Limits resource per location, not one resource).
+   */
+  listLimits(
+    request: ListLimitsRequest,
     context: CallContext & CallContextExt,
-  ): ServerStreamingMethodResult<DeepPartial<GetLimitsResponse>>;
+  ): ServerStreamingMethodResult<DeepPartial<ListLimitsResponse>>;
 }
 
 export interface LimitsServiceClient<CallOptionsExt = {}> {
-  /** Streams the limits of every location the selector matches, one message per location. */
-  getLimits(
-    request: DeepPartial<GetLimitsRequest>,
+  /**
+   * Lists the limits of every location the selector matches, one message per location (a List, not a Get: it
+   * returns one Limits resource per location, not one resource).
+   */
+  listLimits(
+    request: DeepPartial<ListLimitsRequest>,
     options?: CallOptions & CallOptionsExt,
-  ): AsyncIterable<GetLimitsResponse>;
+  ): AsyncIterable<ListLimitsResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;

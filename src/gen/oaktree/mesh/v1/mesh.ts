@@ -2,18 +2,21 @@
 // versions:
 //   protoc-gen-ts_proto  v2.18.0
 //   protoc               unknown
-// source: oaktree/v1/mesh.proto
+// source: oaktree/mesh/v1/mesh.proto
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
-import { Location, LocationSelector } from "./location.js";
+import { Location, LocationError, LocationSelector } from "../../v1/location.js";
 
-export const protobufPackage = "oaktree.v1";
+export const protobufPackage = "oaktree.mesh.v1";
 
-export const protobufFileName = "oaktree/v1/mesh.proto";
+export const protobufFileName = "oaktree/mesh/v1/mesh.proto";
 
-/** Mesh: how oaktree nodes learn what their peers can reach. */
+/**
+ * Mesh: how oaktree nodes learn what their peers can reach. Spoken between nodes (and to curious humans); not
+ * part of the user API in oaktree.v1, so it can evolve with the mesh on its own version.
+ */
 
 /** How a node reaches one location. */
 export interface Route {
@@ -23,7 +26,10 @@ export interface Route {
     | undefined;
   /** 0 when this node serves it itself, 1 through a direct peer, and so on. */
   hops: number;
-  /** Node ids from this node to the owner, both included: [this] when local, [this, peer, ..., owner] otherwise. */
+  /**
+   * Node ids from the answering node to the owner, both included: [this] when local, [this, peer, ..., owner]
+   * otherwise. The first id is always the node that answered ListRoutes.
+   */
   path: string[];
 }
 
@@ -35,12 +41,18 @@ export interface ListRoutesRequest {
 
 /** One item of MeshService.ListRoutes. */
 export interface ListRoutesResponse {
-  /** A route. */
-  route:
-    | Route
+  /**
+   * A route, or an in-band error for one location, as in every other list. Nodes send only routes today; a node
+   * learning routes from a peer skips errors.
+   */
+  item:
+    | //
+    /** A route this node uses. */
+    { $case: "route"; value: Route }
+    | //
+    /** A location that failed. */
+    { $case: "error"; value: LocationError }
     | undefined;
-  /** The id of the node answering. */
-  nodeId: string;
 }
 
 function createBaseRoute(): Route {
@@ -216,16 +228,18 @@ export const ListRoutesRequest: MessageFns<ListRoutesRequest> = {
 };
 
 function createBaseListRoutesResponse(): ListRoutesResponse {
-  return { route: undefined, nodeId: "" };
+  return { item: undefined };
 }
 
 export const ListRoutesResponse: MessageFns<ListRoutesResponse> = {
   encode(message: ListRoutesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.route !== undefined) {
-      Route.encode(message.route, writer.uint32(10).fork()).join();
-    }
-    if (message.nodeId !== "") {
-      writer.uint32(18).string(message.nodeId);
+    switch (message.item?.$case) {
+      case "route":
+        Route.encode(message.item.value, writer.uint32(10).fork()).join();
+        break;
+      case "error":
+        LocationError.encode(message.item.value, writer.uint32(18).fork()).join();
+        break;
     }
     return writer;
   },
@@ -248,7 +262,7 @@ export const ListRoutesResponse: MessageFns<ListRoutesResponse> = {
               break;
             }
 
-            message.route = Route.decode(reader, reader.uint32());
+            message.item = { $case: "route", value: Route.decode(reader, reader.uint32()) };
             continue;
           }
           case 2: {
@@ -256,7 +270,7 @@ export const ListRoutesResponse: MessageFns<ListRoutesResponse> = {
               break;
             }
 
-            message.nodeId = reader.string();
+            message.item = { $case: "error", value: LocationError.decode(reader, reader.uint32()) };
             continue;
           }
         }
@@ -273,22 +287,20 @@ export const ListRoutesResponse: MessageFns<ListRoutesResponse> = {
 
   fromJSON(object: any): ListRoutesResponse {
     return {
-      route: isSet(object.route) ? Route.fromJSON(object.route) : undefined,
-      nodeId: isSet(object.nodeId)
-        ? globalThis.String(object.nodeId)
-        : isSet(object.node_id)
-        ? globalThis.String(object.node_id)
-        : "",
+      item: isSet(object.route)
+        ? { $case: "route", value: Route.fromJSON(object.route) }
+        : isSet(object.error)
+        ? { $case: "error", value: LocationError.fromJSON(object.error) }
+        : undefined,
     };
   },
 
   toJSON(message: ListRoutesResponse): unknown {
     const obj: any = {};
-    if (message.route !== undefined) {
-      obj.route = Route.toJSON(message.route);
-    }
-    if (message.nodeId !== "") {
-      obj.nodeId = message.nodeId;
+    if (message.item?.$case === "route") {
+      obj.route = Route.toJSON(message.item.value);
+    } else if (message.item?.$case === "error") {
+      obj.error = LocationError.toJSON(message.item.value);
     }
     return obj;
   },
@@ -298,8 +310,20 @@ export const ListRoutesResponse: MessageFns<ListRoutesResponse> = {
   },
   fromPartial(object: DeepPartial<ListRoutesResponse>): ListRoutesResponse {
     const message = createBaseListRoutesResponse();
-    message.route = (object.route !== undefined && object.route !== null) ? Route.fromPartial(object.route) : undefined;
-    message.nodeId = object.nodeId ?? "";
+    switch (object.item?.$case) {
+      case "route": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "route", value: Route.fromPartial(object.item.value) };
+        }
+        break;
+      }
+      case "error": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "error", value: LocationError.fromPartial(object.item.value) };
+        }
+        break;
+      }
+    }
     return message;
   },
 };
@@ -308,11 +332,12 @@ export const ListRoutesResponse: MessageFns<ListRoutesResponse> = {
 export type MeshServiceDefinition = typeof MeshServiceDefinition;
 export const MeshServiceDefinition = {
   name: "MeshService",
-  fullName: "oaktree.v1.MeshService",
+  fullName: "oaktree.mesh.v1.MeshService",
   methods: {
     /**
      * Lists the locations this node can reach, with the hop count and the path of node ids to the node that owns
-     * each. A location reached by several routes is listed once, with the route this node uses.
+     * each. A location reached by several routes is listed once, with the route this node uses. A route through a
+     * peer that is down is still listed: it is the last resort, and calls through it fail in-band.
      */
     listRoutes: {
       name: "ListRoutes",
@@ -328,7 +353,8 @@ export const MeshServiceDefinition = {
 export interface MeshServiceImplementation<CallContextExt = {}> {
   /**
    * Lists the locations this node can reach, with the hop count and the path of node ids to the node that owns
-   * each. A location reached by several routes is listed once, with the route this node uses.
+   * each. A location reached by several routes is listed once, with the route this node uses. A route through a
+   * peer that is down is still listed: it is the last resort, and calls through it fail in-band.
    */
   listRoutes(
     request: ListRoutesRequest,
@@ -339,7 +365,8 @@ export interface MeshServiceImplementation<CallContextExt = {}> {
 export interface MeshServiceClient<CallOptionsExt = {}> {
   /**
    * Lists the locations this node can reach, with the hop count and the path of node ids to the node that owns
-   * each. A location reached by several routes is listed once, with the route this node uses.
+   * each. A location reached by several routes is listed once, with the route this node uses. A route through a
+   * peer that is down is still listed: it is the last resort, and calls through it fail in-band.
    */
   listRoutes(
     request: DeepPartial<ListRoutesRequest>,
