@@ -1,4 +1,4 @@
-// What every handler does with a request before the router sees it: validate, then list, find or route.
+// What handlers do with a request before the router sees it: validate, then list or find.
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import type { ListMethod, ListResponse, ObjectOf } from '../core/methods.ts';
@@ -18,14 +18,6 @@ export function checkSelector(selector: LocationSelector | undefined): void {
   if (problem) throw new ServerError(Status.INVALID_ARGUMENT, problem);
 }
 
-/** INVALID_ARGUMENT when a required string field is empty. */
-export function requireField(value: string | undefined, field: string, hint = ''): string {
-  if (!value?.trim()) {
-    throw new ServerError(Status.INVALID_ARGUMENT, `${field} is required${hint ? `: ${hint}` : ''}`);
-  }
-  return value;
-}
-
 /** A list RPC: validate, fan out, merge. */
 export function listFrom<Req extends Located & { strict?: boolean }, Res extends ListResponse>(
   router: Router,
@@ -33,7 +25,7 @@ export function listFrom<Req extends Located & { strict?: boolean }, Res extends
   request: Req,
   context: OaktreeContext,
 ): AsyncIterable<Res> {
-  checkSelector(request.location);
+  method.validate(request);
   return router.list(method, request, context.oaktree.call, {
     strict: request.strict,
     restrictTo: context.oaktree.restrictTo,
@@ -41,7 +33,7 @@ export function listFrom<Req extends Located & { strict?: boolean }, Res extends
 }
 
 /**
- * A get by name or id: list with the filter everywhere the selector points, then demand exactly one match.
+ * A get by name or id (the request is validated by its own row): list with the filter everywhere the selector points, then demand exactly one match.
  * More than one is INVALID_ARGUMENT naming every candidate; none is NOT_FOUND, unless some locations failed,
  * in which case their failure is the answer (the object may be there).
  */
@@ -52,8 +44,7 @@ export async function findOne<Req extends Located, Res extends ListResponse>(
   context: OaktreeContext,
   kind: string,
 ): Promise<ObjectOf<Res>> {
-  checkSelector(request.location);
-  const nameOrId = requireField(request.nameOrId, 'name_or_id', `the ${kind}'s name or id`);
+  const nameOrId = request.nameOrId ?? '';
   const found: ObjectOf<Res>[] = [];
   const failed: LocationError[] = [];
   const listRequest = method.requestType.fromPartial({

@@ -1,5 +1,6 @@
-// Every routed RPC, described once: its gRPC path, its message types and how the router treats it.
-// The router and the peer backend work from these descriptors, so adding an RPC is one line here.
+// Every RPC of the user API, described once: its gRPC path, its message types, how the router treats it, whether
+// it reads or writes, and its validation. The router, the peer backend and the API services (src/api/table-
+// services.ts) work from these descriptors, so adding an RPC is one row here plus its backend handler.
 import type { MessageFns as ComputeMessageFns } from '../gen/oaktree/v1/compute.ts';
 import { CapabilitiesServiceDefinition } from '../gen/oaktree/v1/capabilities.ts';
 import { ComputeServiceDefinition } from '../gen/oaktree/v1/compute.ts';
@@ -9,6 +10,11 @@ import { LocationServiceDefinition } from '../gen/oaktree/v1/location.ts';
 import type { Location } from '../gen/oaktree/v1/location.ts';
 import { NetworkServiceDefinition } from '../gen/oaktree/v1/network.ts';
 import { VolumeServiceDefinition } from '../gen/oaktree/v1/volume.ts';
+import { FloatingIPMode } from '../gen/oaktree/v1/compute.ts';
+import type { LocationSelector } from '../gen/oaktree/v1/location.ts';
+import { Status } from 'nice-grpc-common';
+import { OaktreeError } from './errors.ts';
+import { boundedText, hex, notNegative, oneOf, required, requestId, type Rule, selector, validator, when } from './field-rules.ts';
 
 type MessageFns<T> = ComputeMessageFns<T>;
 
@@ -31,6 +37,9 @@ export interface ListResponse {
 /** The object type carried by a list response, e.g. Server for ListServersResponse. */
 export type ObjectOf<Res extends ListResponse> = Exclude<NonNullable<Res['item']>, { $case: 'error' }>['value'];
 
+/** What a caller needs permission for: every create, delete, attach, detach and upload is a write. */
+export type Action = 'read' | 'write';
+
 interface MethodBase<Req, Res> {
   /** The gRPC path, e.g. /oaktree.v1.ComputeService/ListServers. */
   readonly path: string;
@@ -38,6 +47,9 @@ interface MethodBase<Req, Res> {
   readonly name: string;
   readonly requestType: MessageFns<Req>;
   readonly responseType: MessageFns<Res>;
+  readonly action: Action;
+  /** Throws INVALID_ARGUMENT naming the first problem; checks nothing that needs a cloud. */
+  readonly validate: (request: Req) => void;
 }
 
 /** Fans out to every matching location; one response per object or per in-band error. */
@@ -48,21 +60,43 @@ export interface ListMethod<Req, Res extends ListResponse> extends MethodBase<Re
   /** Where an item's location is, for items that are not resources themselves (watch events). */
   readonly locationOf: (res: Res) => Location | undefined;
 }
+/** Finds exactly one object by name_or_id over a list method; never reaches a backend as itself. */
+export interface GetMethod<Req, Res> extends MethodBase<Req, Res> {
+  readonly kind: 'get';
+  readonly over: ListMethod<any, any>;
+  /** The object's noun, which is also the response field that carries it, e.g. "flavor". */
+  readonly noun: string;
+}
+/** A call about one object that is first found by name_or_id, then pinned to the route it was found through. */
+export interface FollowUp {
+  readonly over: ListMethod<any, any>;
+  readonly noun: string;
+}
 /** Routed to exactly one location; one response. */
 export interface UnaryMethod<Req, Res> extends MethodBase<Req, Res> {
   readonly kind: 'unary';
+  readonly followUp?: FollowUp;
 }
 /** Routed to exactly one location; a stream of responses (progress, chunks). */
 export interface ServerStreamMethod<Req, Res> extends MethodBase<Req, Res> {
   readonly kind: 'server-stream';
+  readonly followUp?: FollowUp;
 }
-/** A stream of requests routed to one or more locations; one response. */
+/** Where a client stream goes, read from its first message. */
+export interface Opening {
+  location?: LocationSelector | undefined;
+  allMatchingLocations?: boolean;
+}
+/** A stream of requests routed to one or more locations; one response. `validate` checks the first message. */
 export interface ClientStreamMethod<Req, Res> extends MethodBase<Req, Res> {
   readonly kind: 'client-stream';
+  /** The opening part of the first message; undefined when the first message is not one. */
+  readonly openingOf: (first: Req) => Opening | undefined;
 }
 
 export type AnyMethod =
   | ListMethod<any, any>
+  | GetMethod<any, any>
   | UnaryMethod<any, any>
   | ServerStreamMethod<any, any>
   | ClientStreamMethod<any, any>;
@@ -82,36 +116,83 @@ type Req<S extends TsProtoService, K extends keyof S['methods']> =
 type Res<S extends TsProtoService, K extends keyof S['methods']> =
   S['methods'][K] extends TsProtoMethod<any, infer R> ? R : never;
 
+interface RowOptions {
+  action: Action;
+  /** Checks beyond the selector and the default text bound. */
+  rules?: Rule[];
+  /** Longer limits than MAX_TEXT_LENGTH for some fields, by proto name. */
+  text?: Record<string, number>;
+  followUp?: FollowUp;
+}
+
+/** Every row checks its selector and bounds its free text first, then its own rules. */
+const checks = (options: Pick<RowOptions, 'rules' | 'text'>, path = '') =>
+  validator([selector, boundedText(options.text), ...(options.rules ?? [])], path);
+
+const nameOrId = (noun: string) => required('name_or_id', `the ${noun}'s name or id`);
+
 function list<S extends TsProtoService, K extends keyof S['methods'] & string>(
   service: S,
   key: K,
   itemCase: string,
   locationOf?: (res: Res<S, K>) => Location | undefined,
+  text?: Record<string, number>,
 ): ListMethod<Req<S, K>, Res<S, K> & ListResponse> {
   return {
     kind: 'list',
     ...base(service, key),
+    action: 'read',
+    validate: checks({ text }),
     itemCase,
     locationOf: locationOf ?? ((res: any) => res.item?.value?.location),
   };
 }
+function get<S extends TsProtoService, K extends keyof S['methods'] & string>(
+  service: S,
+  key: K,
+  over: ListMethod<any, any>,
+  noun: string,
+): GetMethod<Req<S, K>, Res<S, K>> {
+  return { kind: 'get', ...base(service, key), action: 'read', validate: checks({ rules: [nameOrId(noun)] }), over, noun };
+}
+/** A follow-up: find the `noun` by name_or_id over `over`, then route the call to where it was found. */
+function about(over: ListMethod<any, any>, noun: string): Pick<RowOptions, 'followUp' | 'rules'> {
+  return { followUp: { over, noun }, rules: [nameOrId(noun)] };
+}
 function unary<S extends TsProtoService, K extends keyof S['methods'] & string>(
   service: S,
   key: K,
+  options: RowOptions,
 ): UnaryMethod<Req<S, K>, Res<S, K>> {
-  return { kind: 'unary', ...base(service, key) };
+  return { kind: 'unary', ...base(service, key), action: options.action, validate: checks(options), followUp: options.followUp };
 }
 function serverStream<S extends TsProtoService, K extends keyof S['methods'] & string>(
   service: S,
   key: K,
+  options: RowOptions,
 ): ServerStreamMethod<Req<S, K>, Res<S, K>> {
-  return { kind: 'server-stream', ...base(service, key) };
+  return { kind: 'server-stream', ...base(service, key), action: options.action, validate: checks(options), followUp: options.followUp };
 }
 function clientStream<S extends TsProtoService, K extends keyof S['methods'] & string>(
   service: S,
   key: K,
+  options: RowOptions & { opening: string; openingOf: (first: Req<S, K>) => Opening | undefined },
 ): ClientStreamMethod<Req<S, K>, Res<S, K>> {
-  return { kind: 'client-stream', ...base(service, key) };
+  const checkOpening = checks(options, `${options.opening}.`);
+  const described = base(service, key);
+  return {
+    kind: 'client-stream',
+    ...described,
+    action: options.action,
+    openingOf: options.openingOf,
+    validate(first) {
+      const opening = options.openingOf(first);
+      if (!opening) {
+        throw new OaktreeError(Status.INVALID_ARGUMENT, `the first ${described.name} message must be the ${options.opening} (part.${options.opening})`);
+      }
+      checkOpening(opening);
+    },
+  };
 }
 
 const Compute = ComputeServiceDefinition;
@@ -119,49 +200,120 @@ const Network = NetworkServiceDefinition;
 const Volume = VolumeServiceDefinition;
 const Image = ImageServiceDefinition;
 
+// Lists that Gets and follow-ups find their object through.
+const listFlavors = list(Compute, 'listFlavors', 'flavor');
+const listServers = list(Compute, 'listServers', 'server');
+const listImages = list(Image, 'listImages', 'image');
+const listVolumes = list(Volume, 'listVolumes', 'volume');
+
+/** An OpenSSH public key (RSA 16384 is about 2.8 KB; certificates are longer). */
+const MAX_PUBLIC_KEY_LENGTH = 16 * 1024;
+/** A watch token holds a short position for every location watched. */
+const MAX_RESUME_TOKEN_LENGTH = 256 * 1024;
+/** Nova takes up to 64 KiB of user data after base64, so about 48 KiB of text. */
+const MAX_USER_DATA_LENGTH = 48 * 1024;
+
+const serverName = (hint: string) => required('server', hint);
+const floatingIp = required('floating_ip', "the floating IP's id or address");
+
 export const Methods = {
   listLocations: list(LocationServiceDefinition, 'listLocations', 'location', (res) =>
     res.item?.$case === 'location' ? res.item.value : res.item?.value.location,
   ),
 
-  listFlavors: list(Compute, 'listFlavors', 'flavor'),
+  listFlavors,
+  getFlavor: get(Compute, 'getFlavor', listFlavors, 'flavor'),
   listKeypairs: list(Compute, 'listKeypairs', 'keypair'),
-  createKeypair: unary(Compute, 'createKeypair'),
-  deleteKeypair: unary(Compute, 'deleteKeypair'),
-  createServer: serverStream(Compute, 'createServer'),
-  listServers: list(Compute, 'listServers', 'server'),
-  deleteServer: unary(Compute, 'deleteServer'),
-  waitForServer: serverStream(Compute, 'waitForServer'),
-  watchServers: list(Compute, 'watchServers', 'event', (res) => {
-    const item = res.item;
-    if (!item) return undefined;
-    return item.$case === 'event' ? item.value.server?.location : item.value.location;
+  createKeypair: unary(Compute, 'createKeypair', {
+    action: 'write',
+    rules: [required('name', 'the keypair needs a name'), requestId],
+    text: { public_key: MAX_PUBLIC_KEY_LENGTH },
   }),
-  getServerConsole: unary(Compute, 'getServerConsole'),
+  deleteKeypair: unary(Compute, 'deleteKeypair', { action: 'write', rules: [required('name', "the keypair's name")] }),
+  createServer: serverStream(Compute, 'createServer', {
+    action: 'write',
+    rules: [
+      required('name', 'the server needs a name'),
+      required('flavor', 'a flavor name or id (see ListFlavors)'),
+      oneOf(['image', 'boot_from_volume'], 'an image name or id (see ListImages)'),
+      notNegative('boot_volume_size_gb'),
+      when(
+        (r) => r.floatingIp === FloatingIPMode.FLOATING_IP_MODE_ALWAYS && !r.wait,
+        'floating_ip ALWAYS needs wait: a floating IP is attached once the server is ACTIVE; set wait to true',
+      ),
+      requestId,
+    ],
+    text: { user_data: MAX_USER_DATA_LENGTH },
+  }),
+  getServer: get(Compute, 'getServer', listServers, 'server'),
+  listServers,
+  deleteServer: unary(Compute, 'deleteServer', { action: 'write', rules: [nameOrId('server')] }),
+  waitForServer: serverStream(Compute, 'waitForServer', { action: 'read', ...about(listServers, 'server') }),
+  watchServers: list(
+    Compute,
+    'watchServers',
+    'event',
+    (res) => {
+      const item = res.item;
+      if (!item) return undefined;
+      return item.$case === 'event' ? item.value.server?.location : item.value.location;
+    },
+    // One position per location: grows with the mesh (never echoed; a bad token gets a fixed message).
+    { resume_token: MAX_RESUME_TOKEN_LENGTH },
+  ),
+  getServerConsole: unary(Compute, 'getServerConsole', { action: 'read', ...about(listServers, 'server') }),
   listAvailabilityZones: list(Compute, 'listAvailabilityZones', 'availabilityZone'),
 
-  listImages: list(Image, 'listImages', 'image'),
-  uploadImage: clientStream(Image, 'uploadImage'),
-  downloadImage: serverStream(Image, 'downloadImage'),
-  deleteImage: unary(Image, 'deleteImage'),
+  listImages,
+  getImage: get(Image, 'getImage', listImages, 'image'),
+  uploadImage: clientStream(Image, 'uploadImage', {
+    action: 'write',
+    opening: 'header',
+    openingOf: (first) => (first.part?.$case === 'header' ? first.part.value : undefined),
+    rules: [
+      required('name', 'the image needs a name'),
+      notNegative('min_disk_gb'),
+      notNegative('min_ram_mb'),
+      notNegative('size_bytes'),
+      hex('md5', 32),
+      hex('sha256', 64),
+      requestId,
+    ],
+  }),
+  downloadImage: serverStream(Image, 'downloadImage', { action: 'read', ...about(listImages, 'image') }),
+  deleteImage: unary(Image, 'deleteImage', { action: 'write', rules: [nameOrId('image')] }),
 
   listNetworks: list(Network, 'listNetworks', 'network'),
   listSubnets: list(Network, 'listSubnets', 'subnet'),
   listPorts: list(Network, 'listPorts', 'port'),
-  deletePort: unary(Network, 'deletePort'),
+  deletePort: unary(Network, 'deletePort', { action: 'write', rules: [required('id', "the port's id")] }),
   listSecurityGroups: list(Network, 'listSecurityGroups', 'securityGroup'),
   listFloatingIps: list(Network, 'listFloatingIPs', 'floatingIp'),
-  createFloatingIp: unary(Network, 'createFloatingIP'),
-  attachFloatingIp: unary(Network, 'attachFloatingIP'),
-  detachFloatingIp: unary(Network, 'detachFloatingIP'),
-  deleteFloatingIp: unary(Network, 'deleteFloatingIP'),
-  deleteUnattachedFloatingIps: unary(Network, 'deleteUnattachedFloatingIPs'),
+  createFloatingIp: unary(Network, 'createFloatingIP', { action: 'write', rules: [requestId] }),
+  attachFloatingIp: unary(Network, 'attachFloatingIP', {
+    action: 'write',
+    rules: [floatingIp, serverName("the server's name or id")],
+  }),
+  detachFloatingIp: unary(Network, 'detachFloatingIP', { action: 'write', rules: [floatingIp] }),
+  deleteFloatingIp: unary(Network, 'deleteFloatingIP', { action: 'write', rules: [floatingIp] }),
+  deleteUnattachedFloatingIps: unary(Network, 'deleteUnattachedFloatingIPs', { action: 'write' }),
 
-  listVolumes: list(Volume, 'listVolumes', 'volume'),
-  createVolume: unary(Volume, 'createVolume'),
-  deleteVolume: unary(Volume, 'deleteVolume'),
-  attachVolume: unary(Volume, 'attachVolume'),
-  detachVolume: unary(Volume, 'detachVolume'),
+  listVolumes,
+  getVolume: get(Volume, 'getVolume', listVolumes, 'volume'),
+  createVolume: unary(Volume, 'createVolume', {
+    action: 'write',
+    // Without a size the backend sizes a volume made from an image by the image's minimum disk.
+    rules: [notNegative('size_gb'), oneOf(['size_gb', 'image'], 'a size in GiB, or an image to size it from'), requestId],
+  }),
+  deleteVolume: unary(Volume, 'deleteVolume', { action: 'write', rules: [nameOrId('volume')] }),
+  attachVolume: unary(Volume, 'attachVolume', {
+    action: 'write',
+    rules: [required('volume', "the volume's name or id"), serverName("the server's name or id")],
+  }),
+  detachVolume: unary(Volume, 'detachVolume', {
+    action: 'write',
+    rules: [required('volume', "the volume's name or id"), serverName("the server's name or id")],
+  }),
 
   listLimits: list(LimitsServiceDefinition, 'listLimits', 'limits'),
   listCapabilities: list(CapabilitiesServiceDefinition, 'listCapabilities', 'capabilities'),
@@ -169,3 +321,10 @@ export const Methods = {
 
 export type MethodKey = keyof typeof Methods;
 export type MethodOf<K extends MethodKey> = (typeof Methods)[K];
+
+const byPath = new Map<string, AnyMethod>(Object.values(Methods).map((method) => [method.path, method]));
+
+/** The row for a gRPC path, e.g. for a service built from the table or an authorizer. */
+export function methodByPath(path: string): AnyMethod | undefined {
+  return byPath.get(path);
+}

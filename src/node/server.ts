@@ -6,16 +6,12 @@ import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-serv
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import { deadlineInterceptor, oaktreeContextMiddleware } from '../api/call-context.ts';
 import { peerCertInterceptor } from '../api/peer-cert.ts';
-import { computeService } from '../api/compute-service.ts';
-import { imageService } from '../api/image-service.ts';
-import { capabilitiesService, limitsService } from '../api/limits-service.ts';
 import { locationService, meshService } from '../api/location-service.ts';
 import { loggingMiddleware } from '../api/logging.ts';
-import { networkService } from '../api/network-service.ts';
 import { shutdownMiddleware } from '../api/shutdown.ts';
 import { errorStatusMiddleware } from '../api/error-status.ts';
+import { addTableServices } from '../api/table-services.ts';
 import { relayingDefinition } from '../core/wire-bytes.ts';
-import { volumeService } from '../api/volume-service.ts';
 import type { Backend } from '../backends/backend.ts';
 import { CapabilitiesServiceDefinition } from '../gen/oaktree/v1/capabilities.ts';
 import { ComputeServiceDefinition } from '../gen/oaktree/v1/compute.ts';
@@ -97,12 +93,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   );
 
   server.add(relayingDefinition(LocationServiceDefinition), locationService(router));
-  server.add(relayingDefinition(ComputeServiceDefinition), computeService(router));
-  server.add(relayingDefinition(ImageServiceDefinition), imageService(router));
-  server.add(relayingDefinition(NetworkServiceDefinition), networkService(router));
-  server.add(relayingDefinition(VolumeServiceDefinition), volumeService(router));
-  server.add(relayingDefinition(LimitsServiceDefinition), limitsService(router));
-  server.add(relayingDefinition(CapabilitiesServiceDefinition), capabilitiesService(router));
+  addTableServices(server, router, [
+    ComputeServiceDefinition,
+    ImageServiceDefinition,
+    NetworkServiceDefinition,
+    VolumeServiceDefinition,
+    LimitsServiceDefinition,
+    CapabilitiesServiceDefinition,
+  ]);
   server.add(relayingDefinition(MeshServiceDefinition), meshService(router));
 
   const tls: ServerTls | undefined = options.tls ? await createServerTls(options.tls, logger) : undefined;

@@ -3,6 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Status } from 'nice-grpc-common';
+import { randomBytes } from 'node:crypto';
+import { UploadImageHeader } from '../../../src/gen/oaktree/v1/image.ts';
 import { VolumeStatus } from '../../../src/gen/oaktree/v1/volume.ts';
 import { startHarness, collect, type Harness } from './harness.ts';
 import { Direct } from './network-helpers.ts';
@@ -49,6 +51,20 @@ test('create from an image by name, waiting until available; request_id makes a 
   assert.equal(named.length, 1);
 });
 
+test('create from an image without size_gb: the image\'s minimum disk sizes it', async () => {
+  async function* upload() {
+    yield { part: { $case: 'header' as const, value: UploadImageHeader.fromPartial({ location: alpha1, name: 'min-disk-3', minDiskGb: 3 }) } };
+    yield { part: { $case: 'chunk' as const, value: randomBytes(4096) } };
+  }
+  const uploaded = await h.clients.image.uploadImage(upload());
+  const image = uploaded.results[0].image!;
+  assert.equal(image.minDiskGb, 3);
+  const { volume } = await h.clients.volume.createVolume({ location: alpha1, name: 'sized-by-image', image: 'min-disk-3', wait: true });
+  assert.equal(volume?.sizeGb, 3);
+  assert.equal(volume?.sourceImageId, image.id);
+  assert.equal(volume?.status, VolumeStatus.VOLUME_STATUS_AVAILABLE);
+});
+
 test('without wait the volume comes back creating; list filters by status', async () => {
   const { volume } = await h.clients.volume.createVolume({ location: alpha1, name: 'quick', sizeGb: 1 });
   assert.equal(volume?.status, VolumeStatus.VOLUME_STATUS_CREATING);
@@ -56,7 +72,10 @@ test('without wait the volume comes back creating; list filters by status', asyn
   assert.ok(creating.some((v) => v.id === volume?.id));
   const byId = items<any>(await collect(h.clients.volume.listVolumes({ nameOrId: volume!.id })), 'volume');
   assert.deepEqual(byId.map((v) => v.id), [volume!.id]);
-  await assert.rejects(h.clients.volume.createVolume({ location: alpha1, name: 'no-size' }), (e: any) => e.code === Status.INVALID_ARGUMENT);
+  await assert.rejects(
+    h.clients.volume.createVolume({ location: alpha1, name: 'no-size' }),
+    (e: any) => e.code === Status.INVALID_ARGUMENT && /size_gb or image is required/.test(e.details),
+  );
 });
 
 test('attach and detach through Nova with waits; delete refused while attached, then delete and wait', async () => {

@@ -32,10 +32,8 @@ const CORE_FIELDS = new Set([
 
 const invalid = (message: string) => new OaktreeError(GrpcStatus.INVALID_ARGUMENT, message);
 
+/** Glance keeps its own fields beside the properties: a property may not pose as one (the API checked the rest). */
 export function checkHeader(header: UploadImageHeader): void {
-  if (header.requestId.length > 36) throw invalid(`header.request_id is ${header.requestId.length} characters long; use at most 36`);
-  if (header.md5 && !/^[0-9a-f]{32}$/i.test(header.md5)) throw invalid('header.md5 must be 32 hex digits');
-  if (header.sha256 && !/^[0-9a-f]{64}$/i.test(header.sha256)) throw invalid('header.sha256 must be 64 hex digits');
   for (const key of Object.keys(header.properties ?? {})) {
     if (CORE_FIELDS.has(key)) throw invalid(`header.properties may not set "${key}": use the header field for it, or another name`);
   }

@@ -32,12 +32,6 @@ function listing(ctx: RegionContext, singular: string, plural: string, nameOrId:
   return nameOrId ? neutronByNameOrId(ctx, singular, plural, nameOrId, query, signal) : neutronList(ctx, plural, query, signal);
 }
 
-function checkRequestId(requestId: string): void {
-  if (requestId.length > 36) {
-    throw new OaktreeError(GrpcStatus.INVALID_ARGUMENT, `request_id is ${requestId.length} characters long; use at most 36 (a UUID fits)`);
-  }
-}
-
 /** Server ids for attached floating IPs whose answer lacks port_details: one port list instead of one GET each. */
 async function serverIdsByPort(ctx: RegionContext, fips: Raw[], signal: AbortSignal): Promise<Map<string, string>> {
   const map = new Map<string, string>();
@@ -119,7 +113,6 @@ export function networkHandlers(resolve: RegionResolver): LocationHandlers {
     async createFloatingIp(request, target, call) {
       const ctx = await resolve(target);
       if (!hasFloatingIps(ctx)) throw noFloatingIps(ctx);
-      checkRequestId(request.requestId);
       const description = request.requestId ? `${REQUEST_ID_PREFIX}${request.requestId}` : undefined;
       if (description) {
         // A retry of a create that went through: the first floating IP is the answer.

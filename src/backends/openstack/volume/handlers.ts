@@ -55,13 +55,12 @@ export function volumeHandlers(resolve: RegionResolver): LocationHandlers {
 
     async createVolume(request, target, call) {
       const ctx = await resolve(target);
-      if (request.sizeGb < 0) throw new OaktreeError(GrpcStatus.INVALID_ARGUMENT, 'size_gb must be positive');
-      if (request.requestId.length > 36) throw new OaktreeError(GrpcStatus.INVALID_ARGUMENT, 'request_id may be at most 36 characters');
       if (request.requestId) {
         const earlier = await earlierCreate(ctx, request.requestId, call.signal);
         if (earlier) return { volume: normalizeVolume(earlier, ctx.location) };
       }
       const spec: Raw = { name: request.name || undefined, description: request.description || undefined, volume_type: request.volumeType || undefined };
+      // The API demands size_gb or an image; without a size, the image's minimum disk decides.
       let size = request.sizeGb;
       if (request.image) {
         const image = await findImage(ctx, request.image, call.signal);
@@ -69,7 +68,6 @@ export function volumeHandlers(resolve: RegionResolver): LocationHandlers {
         spec.imageRef = image.id;
         size ||= Math.max(1, image.minDiskGb);
       }
-      if (!size) throw new OaktreeError(GrpcStatus.INVALID_ARGUMENT, 'size_gb is required (it may only be left out when the volume is made from an image)');
       spec.size = size;
       const zone = request.availabilityZone || request.location?.zone;
       if (zone) spec.availability_zone = zone;
