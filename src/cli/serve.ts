@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createLogger } from '../observability/logger.ts';
 import { checkHostPort, DEFAULT_LISTEN, loadNodeConfig, NodeConfigError, type NodeConfig } from '../node/config.ts';
 import { buildBackends } from '../node/backends.ts';
+import { reloadPeersOnHangup } from '../node/peer-reload.ts';
 import { startNode } from '../node/server.ts';
 
 export interface ServeFlags {
@@ -62,6 +63,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  if (flags.config) reloadPeersOnHangup(node, flags.config, config.peers.map((peer) => peer.address), logger);
   // One line on stdout for humans and scripts: where to point a client.
   process.stdout.write(`oaktree ${nodeId} serving on ${node.address}\n`);
 }
