@@ -1,8 +1,6 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CloudSession,
   GrpcStatus,
@@ -264,12 +262,9 @@ describe('retries', () => {
   });
 
   it('retries connection refused for safe calls, then reports UNAVAILABLE', async () => {
-    const dead = http.createServer();
-    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
-    const port = (dead.address() as AddressInfo).port;
-    await new Promise<void>((r) => dead.close(() => r()));
+    // Nothing can listen on port 0, so a connection there is always refused (a closed port could be taken).
     const retries: unknown[] = [];
-    session = new CloudSession(await passwordCloud(`http://127.0.0.1:${port}/v3`), { retry: FAST_RETRY, logger: { debug() {}, info() {}, warn: (o) => retries.push(o) } });
+    session = new CloudSession(await passwordCloud('http://127.0.0.1:0/v3'), { retry: FAST_RETRY, logger: { debug() {}, info() {}, warn: (o) => retries.push(o) } });
     const err = await session.authenticate().catch((e: unknown) => e);
     assert.equal(grpcCodeFor(err), GrpcStatus.UNAVAILABLE);
     assert.match(String((err as Error).message), /ECONNREFUSED/);
