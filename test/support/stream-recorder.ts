@@ -3,6 +3,8 @@ export class StreamRecorder<T> {
   readonly messages: T[] = [];
   /** Settles when the stream ends (cancelled or failed streams resolve too: the test asserts on messages). */
   readonly done: Promise<void>;
+  /** How the stream ended if it failed (undefined while open, when it completed, or when stop() ended it). */
+  error: unknown;
   private readonly controller = new AbortController();
   private readonly waiters = new Set<() => void>();
   private ended = false;
@@ -14,8 +16,8 @@ export class StreamRecorder<T> {
           this.messages.push(message);
           for (const wake of this.waiters) wake();
         }
-      } catch {
-        // cancelled by stop(), or the stream failed: the waiters below see the end
+      } catch (error) {
+        if (!this.controller.signal.aborted) this.error = error; // a stop() is not a failure
       } finally {
         this.ended = true;
         for (const wake of this.waiters) wake();
