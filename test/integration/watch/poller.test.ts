@@ -2,7 +2,6 @@
 // a thousand waiters, notify latency, ERROR and delete events, resume without loss or duplicates, OUT_OF_RANGE.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { setMaxListeners } from 'node:events';
 import { ServerEventType, ServerStatus, WaitForServerRequest, WatchServersRequest, type WatchServersResponse } from '../../../src/gen/oaktree/v1/compute.ts';
 import { WatchHub } from '../../../src/backends/openstack/watch/hub.ts';
@@ -10,6 +9,7 @@ import { serverChanges, watchHandlers } from '../../../src/backends/openstack/wa
 import type { CallContext } from '../../../src/backends/backend.ts';
 import { toStatus } from '../../../src/core/errors.ts';
 import { percentile, startSimRegion, type SimRegion } from './helpers.ts';
+import { eventually } from '../../support/wait.ts';
 
 const FAST = 250;
 
@@ -103,12 +103,13 @@ describe('shared server poller against the simulator', () => {
     assert.equal(seen.at(-1), ServerStatus.SERVER_STATUS_ERROR);
 
     const victim = await region.createServer('victim');
+    const progress = handlers.waitForServer!(WaitForServerRequest.fromPartial({ nameOrId: victim, until: [ServerStatus.SERVER_STATUS_STOPPED] }), region.ctx.location, callCtx(abort.signal))[Symbol.asyncIterator]();
+    await progress.next(); // the waiter has seen the server: now it vanishes under it
     const waiting = (async () => {
-      for await (const _ of handlers.waitForServer!(WaitForServerRequest.fromPartial({ nameOrId: victim, until: [ServerStatus.SERVER_STATUS_STOPPED] }), region.ctx.location, callCtx(abort.signal))) {
+      while (!(await progress.next()).done) {
         /* progress */
       }
     })();
-    await sleep(FAST * 2);
     await region.deleteServer(victim);
     await assert.rejects(waiting, (error: unknown) => toStatus(error).code === 5); // NOT_FOUND
   });
@@ -158,7 +159,8 @@ describe('shared server poller against the simulator', () => {
     await iterator.return?.(undefined);
     first.abort();
     const made = await Promise.all([region.createServer('gap-1'), region.createServer('gap-2')]);
-    await sleep(1_300); // they go ACTIVE meanwhile
+    // They go ACTIVE while nobody watches (the cloud's view: nothing announces it).
+    await eventually(async () => (await Promise.all(made.map((id) => region.serverStatus(id)))).every((status) => status === 'ACTIVE'), 'the gap servers are ACTIVE');
     await region.deleteServer(made[0]);
     const second = new AbortController();
     const events: { type: ServerEventType; id: string; status: ServerStatus }[] = [];
