@@ -97,7 +97,7 @@ describe('keystone auth', () => {
     await s.request('compute', 'RegionOne', { method: 'GET', path: '/servers/s1' });
     await s.request('compute', 'RegionOne', { method: 'GET', path: '/servers/s1' });
     assert.equal(cloud.authRequests().length, 1);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // past the refresh margin: the session's token expiry runs on real time
     await s.request('compute', 'RegionOne', { method: 'GET', path: '/servers/s1' });
     assert.equal(cloud.authRequests().length, 2);
   });
@@ -288,7 +288,7 @@ describe('timeouts, abort and keep-alive', () => {
     await s.service('network', 'RegionOne');
     cloud.script.set('GET /network/v2.0/networks', [{ status: 200, body: { networks: [] }, delayMs: 2000 }]);
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 50);
+    setTimeout(() => ac.abort(), 50); // mid-request: the cloud answers only after 2 s
     const t0 = Date.now();
     const err = await s.request('network', 'RegionOne', { method: 'GET', path: '/networks', signal: ac.signal }).catch((e: unknown) => e);
     assert.equal((err as Error).name, 'AbortError');
