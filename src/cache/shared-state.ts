@@ -1,5 +1,6 @@
 // What caches, single flights and request locks need from a store, so one process or several replicas (Redis)
 // can share them. Values are strings: callers choose their own encoding.
+import { type Clock, systemClock } from '../core/clock.ts';
 
 export interface SharedState {
   /** A name for logs: "memory" or "redis". */
@@ -30,9 +31,16 @@ interface Entry {
 export class MemorySharedState implements SharedState {
   readonly kind = 'memory';
   readonly #entries = new Map<string, Entry>();
-  #lastSweep = Date.now();
+  /** Expiry runs on this clock (tests advance a manual one instead of waiting for a TTL). */
+  readonly #clock: Clock;
+  #lastSweep: number;
 
-  #live(key: string, now = Date.now()): Entry | undefined {
+  constructor(options: { clock?: Clock } = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#lastSweep = this.#clock.now();
+  }
+
+  #live(key: string, now = this.#clock.now()): Entry | undefined {
     const entry = this.#entries.get(key);
     if (entry && entry.expiresAt <= now) {
       this.#entries.delete(key);
@@ -52,7 +60,7 @@ export class MemorySharedState implements SharedState {
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    const now = Date.now();
+    const now = this.#clock.now();
     this.#sweep(now);
     this.#entries.set(key, { value, expiresAt: now + ttlMs });
   }
@@ -81,14 +89,14 @@ export class MemorySharedState implements SharedState {
   async tryLock(key: string, owner: string, ttlMs: number): Promise<boolean> {
     const held = this.#live(key);
     if (held && held.value !== owner) return false;
-    this.#entries.set(key, { value: owner, expiresAt: Date.now() + ttlMs });
+    this.#entries.set(key, { value: owner, expiresAt: this.#clock.now() + ttlMs });
     return true;
   }
 
   async renewLock(key: string, owner: string, ttlMs: number): Promise<boolean> {
     const held = this.#live(key);
     if (!held || held.value !== owner) return false;
-    held.expiresAt = Date.now() + ttlMs;
+    held.expiresAt = this.#clock.now() + ttlMs;
     return true;
   }
 

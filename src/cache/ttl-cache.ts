@@ -3,7 +3,7 @@
 // Loads are single-flight in this process; across replicas (Redis) a short load lock lets one replica load
 // while the others wait for its value instead of asking the cloud too.
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { type Clock, sleepOn, systemClock } from '../core/clock.ts';
 import { SingleFlight } from './coalesce.ts';
 import type { SharedState } from './shared-state.ts';
 
@@ -22,6 +22,8 @@ export interface TtlCacheOptions {
   defaultTtlMs?: number;
   /** How long another replica's load may take before this one loads itself (ms). */
   loadLockMs?: number;
+  /** Time for waiting on another replica's load (default: the system clock). */
+  clock?: Clock;
 }
 
 export interface GetOptions<T> {
@@ -36,6 +38,7 @@ export class TtlCache {
   readonly #ns: string;
   readonly #defaultTtl: number;
   readonly #loadLockMs: number;
+  readonly #clock: Clock;
   readonly #flights = new SingleFlight();
   readonly #owner = randomUUID();
   /** Loads that reached the loader (metrics, tests). */
@@ -47,6 +50,7 @@ export class TtlCache {
     this.#ns = options.namespace ?? 'oaktree:cache:';
     this.#defaultTtl = options.defaultTtlMs ?? 5_000;
     this.#loadLockMs = options.loadLockMs ?? 10_000;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** The cached value of key, else load() once (however many callers ask at the same time). */
@@ -70,9 +74,9 @@ export class TtlCache {
     const locked = this.#state.kind === 'memory' || (await this.#state.tryLock(lockKey, this.#owner, this.#loadLockMs));
     if (!locked && !options.fresh) {
       // Another replica is loading it: wait for its value rather than asking the cloud a second time.
-      const until = Date.now() + this.#loadLockMs;
-      while (Date.now() < until) {
-        await sleep(25);
+      const until = this.#clock.now() + this.#loadLockMs;
+      while (this.#clock.now() < until) {
+        await sleepOn(this.#clock, 25);
         const text = await this.#state.get(full);
         if (text !== undefined) {
           this.hits++;

@@ -44,7 +44,7 @@ export function registerNodeCommands(program: Command): void {
   topology
     .command('up <file>')
     .description('start every node of the topology (each its own process) and wait until routes converge')
-    .option('--base-port <port>', 'override the file\'s base_port', (value) => Number(value))
+    .option('--base-port <port>', 'override the file\'s base_port (0: every node picks a free port)', (value) => Number(value))
     .option('--state-dir <dir>', 'where node configs, logs and pids go')
     .action(async (file: string, flags: { basePort?: number; stateDir?: string }) => {
       const { topologyUp } = await import('../node/topology-runner.ts');

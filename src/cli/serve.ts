@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createLogger } from '../observability/logger.ts';
 import { checkHostPort, DEFAULT_LISTEN, loadNodeConfig, NodeConfigError, type NodeConfig } from '../node/config.ts';
 import { buildBackends } from '../node/backends.ts';
+import { reloadPeersOnHangup } from '../node/peer-reload.ts';
 import { startNode } from '../node/server.ts';
 import { checkListenSafety } from '../node/listen-safety.ts';
 
@@ -104,6 +105,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     logger.info({ tls: !!config.tls }, 'SIGHUP: re-reading TLS files');
     void node.reloadTls('SIGHUP');
   });
+  if (flags.config) reloadPeersOnHangup(node, flags.config, config.peers.map((peer) => peer.address), logger);
   // One line on stdout for humans and scripts: where to point a client.
   process.stdout.write(`oaktree ${nodeId} serving on ${node.address}\n`);
 }

@@ -61,6 +61,11 @@ export class Router {
     return this.backends;
   }
 
+  /** A backend that joins after start (a peer whose real address is known only once it listens). */
+  addBackend(backend: Backend): void {
+    this.backends.push(backend);
+  }
+
   /**
    * The best loop-free route to every known location (see `better`). Routes through a node the call has already
    * passed (or through this node), or longer than the hop limit, are skipped.

@@ -59,6 +59,8 @@ export interface RunningNode {
   readonly router: Router;
   /** Re-reads the TLS files (SIGHUP); false when they were broken and the current ones stay. No-op without TLS. */
   reloadTls(reason?: string): Promise<boolean>;
+  /** Starts a backend and routes to it from now on: peers of a cycle are added once they listen. */
+  addBackend(backend: Backend): Promise<void>;
   /**
    * Stops the node: health turns NOT_SERVING, new calls are refused, long streams end with UNAVAILABLE,
    * other calls get `graceMs` to finish before they are cancelled; then backends close.
@@ -69,7 +71,7 @@ export interface RunningNode {
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const { logger, nodeId } = options;
   const maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
-  const router = new Router({ nodeId, backends: options.backends, logger, maxHops });
+  const router = new Router({ nodeId, backends: [...options.backends], logger, maxHops });
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal); // every open stream listens for shutdown
   const health = HealthState();
@@ -124,6 +126,10 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     port,
     router,
     reloadTls: (reason = 'asked') => tls?.reload(reason) ?? Promise.resolve(true),
+    async addBackend(backend) {
+      await backend.start?.();
+      router.addBackend(backend);
+    },
     close(graceMs = 5000) {
       closing ??= (async () => {
         for (const name of ['', ...OAKTREE_SERVICES]) health.setStatus('unhealthy', name);

@@ -8,7 +8,7 @@ import { extname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChannelCredentials, createChannel, createClient } from 'nice-grpc';
 import { MeshServiceDefinition } from '../gen/oaktree/mesh/v1/mesh.ts';
-import { loadTopology, nodeConfigYaml, reachableLocations, type Topology } from './topology.ts';
+import { knownPeerAddresses, loadTopology, nodeConfigYaml, reachableLocations, type Topology } from './topology.ts';
 import { issueTopologyCerts, type TopologyCerts } from './topology-pki.ts';
 
 export interface RunningTopologyNode {
@@ -28,7 +28,7 @@ export interface TopologyState {
 }
 
 export interface TopologyRunOptions {
-  /** Overrides the file's base_port (tests use a free range). */
+  /** Overrides the file's base_port; 0 lets every node pick a free port (tests). */
   basePort?: number;
   /** Where configs, logs and the pid list go (default: $TMPDIR/oaktree-topology-<name>). */
   stateDir?: string;
@@ -55,14 +55,16 @@ export async function topologyUp(file: string, options: TopologyRunOptions = {})
   }
   await mkdir(stateDir, { recursive: true });
   const state: TopologyState = { name: topology.name, file: resolve(file), nodes: [] };
+  // Real addresses as each node reports them: with base_port 0 every node listens on a port the system picks.
+  const addresses = new Map<string, string>();
+  const upstreamFirst = [...topology.nodes].reverse();
   try {
     const certs = topology.mtls ? await issueTopologyCerts(topology, resolve(stateDir)) : undefined;
     if (certs) state.tls = { ca: certs.ca, ...certs.operator };
-    // Upstream nodes first, so most peers answer on the first try (the others are learned on refresh).
-    for (const node of [...topology.nodes].reverse()) {
+    for (const node of upstreamFirst) {
       const config = join(stateDir, `${node.id}.yaml`);
       const log = join(stateDir, `${node.id}.log`);
-      await writeFile(config, nodeConfigYaml(topology, node, certs?.nodes.get(node.id)));
+      await writeFile(config, nodeConfigYaml(topology, node, new Map(), certs?.nodes.get(node.id)));
       const out = openSync(log, 'w');
       const child = spawn(process.execPath, [...cliCommand(), 'serve', '--config', config], {
         detached: true,
@@ -73,12 +75,36 @@ export async function topologyUp(file: string, options: TopologyRunOptions = {})
       state.nodes.push({ id: node.id, address: node.address, pid: child.pid!, config, log });
       await writeFile(join(stateDir, 'state.json'), JSON.stringify(state, null, 2));
     }
+    const until = Date.now() + (options.timeoutS ?? 60) * 1000;
+    for (const running of state.nodes) {
+      running.address = await servingAddress(running, until);
+      addresses.set(running.id, running.address);
+    }
+    await writeFile(join(stateDir, 'state.json'), JSON.stringify(state, null, 2));
+    // Peers that were not listening yet when a node started: rewrite its config and tell it to reread it.
+    for (const node of upstreamFirst) {
+      if (knownPeerAddresses(topology, node, new Map()).length === node.peers.length) continue;
+      const running = state.nodes.find((n) => n.id === node.id)!;
+      await writeFile(running.config, nodeConfigYaml(topology, node, addresses, certs?.nodes.get(node.id)));
+      process.kill(running.pid, 'SIGHUP');
+    }
     await waitUntilConverged(topology, state, (options.timeoutS ?? 60) * 1000, certs);
     return state;
   } catch (error) {
     await stopNodes(state);
     await rm(stateDir, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** The address a node prints once it serves (`serving on host:port`); the log is read until it appears. */
+async function servingAddress(node: RunningTopologyNode, until: number): Promise<string> {
+  while (true) {
+    const match = /serving on (\S+)/.exec(readFileSync(node.log, 'utf8'));
+    if (match) return match[1];
+    if (!isAlive(node.pid)) throw new Error(`node ${node.id} exited during start-up; its log (${node.log}):\n${tail(node.log)}`);
+    if (Date.now() > until) throw new Error(`node ${node.id} did not start in time; its log: ${node.log}`);
+    await sleep(50);
   }
 }
 

@@ -56,7 +56,11 @@ export function parseTopology(text: string, file: string, options: { basePort?: 
   if (!doc || typeof doc !== 'object') return fail('expected a mapping with name, base_port and nodes');
   const name = typeof doc.name === 'string' && doc.name ? doc.name : fail('name: expected a non-empty string');
   const basePort = options.basePort ?? doc.base_port;
-  if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65000) fail('base_port: expected a port between 1024 and 65000');
+  // 0: every node listens on a port the system picks, and learns its peers' real ports after start (tests).
+  const anyPort = basePort === 0;
+  if (!anyPort && (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65000)) {
+    fail('base_port: expected 0 (any free port) or a port between 1024 and 65000');
+  }
   if (!Array.isArray(doc.nodes) || doc.nodes.length === 0) fail('nodes: expected a non-empty list');
   if (doc.tls !== undefined && doc.tls !== 'mtls') fail(`tls: expected "mtls" (or no tls key for plaintext), got ${JSON.stringify(doc.tls)}`);
   const ids = new Set<string>();
@@ -80,7 +84,7 @@ export function parseTopology(text: string, file: string, options: { basePort?: 
         bootDelayMs: cloud.boot_delay_ms,
       };
     });
-    const port = basePort + index;
+    const port = anyPort ? 0 : basePort + index;
     return { id, port, address: `127.0.0.1:${port}`, peers: (raw.peers ?? []).map(String), clouds };
   });
   for (const node of nodes) {
@@ -108,19 +112,34 @@ export function reachableLocations(topology: Topology, nodeId: string): Set<stri
   return reach;
 }
 
-/** The node config file (YAML) for one node of a topology; `certs` for an mTLS topology. */
-export function nodeConfigYaml(topology: Topology, node: TopologyNode, certs?: TopologyNodeCerts): string {
+/** The addresses of a node's peers that are known: fixed ports, or real ones in `addresses` once they listen. */
+export function knownPeerAddresses(topology: Topology, node: TopologyNode, addresses: ReadonlyMap<string, string>): string[] {
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
+  const addressOf = (id: string) => addresses.get(id) ?? (byId.get(id)!.port ? byId.get(id)!.address : undefined);
+  return node.peers.map(addressOf).filter((address) => address !== undefined);
+}
+
+/**
+ * The node config file (YAML) for one node of a topology; a peer whose address is not known yet is left out;
+ * `certs` for an mTLS topology.
+ */
+export function nodeConfigYaml(
+  topology: Topology,
+  node: TopologyNode,
+  addresses: ReadonlyMap<string, string> = new Map(),
+  certs?: TopologyNodeCerts,
+): string {
   const q = JSON.stringify; // paths quoted: a temp folder may hold anything
-  const lines = [`node_id: ${node.id}`, `listen: ${node.address}`, 'clouds:', '  only: []'];
+  const lines = [`node_id: ${node.id}`, `listen: ${addresses.get(node.id) ?? node.address}`, 'clouds:', '  only: []'];
   if (certs) {
     lines.push('tls:', `  cert: ${q(certs.server.cert)}`, `  key: ${q(certs.server.key)}`);
     lines.push(`  client_ca: ${q(certs.ca)}`, '  require_client_cert: true');
   }
-  if (node.peers.length) {
+  const peers = knownPeerAddresses(topology, node, addresses);
+  if (peers.length) {
     lines.push('peers:');
-    for (const peer of node.peers) {
-      lines.push(`  - address: ${byId.get(peer)!.address}`);
+    for (const address of peers) {
+      lines.push(`  - address: ${address}`);
       if (certs) lines.push(`    tls: { ca: ${q(certs.ca)}, cert: ${q(certs.client.cert)}, key: ${q(certs.client.key)} }`);
     }
   }

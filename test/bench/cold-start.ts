@@ -2,45 +2,31 @@
 // answer, vs a fresh /usr/bin/python3 running openstack.connect() + list_flavors(). Median of 5.
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createChannel, createClient } from 'nice-grpc';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { stringify } from 'yaml';
 import { ComputeServiceDefinition } from '../../src/gen/oaktree/v1/compute.ts';
 import { PYTHON } from './lib/python.ts';
-import { freePort, nodeCommand, ROOT, startSimProcess } from './lib/procs.ts';
+import { firstLine, nodeCommand, ROOT, servingAddress, startSimProcess } from './lib/procs.ts';
 import { fmt, markdownTable, median } from './lib/stats.ts';
 
 const RUNS = 5;
 const SERVING = 1; // grpc.health.v1 SERVING
 
 async function oaktreeOnce(dir: string, cloudsYaml: string, i: number): Promise<{ servingMs: number; firstFlavorMs: number }> {
-  const port = await freePort();
-  const address = `127.0.0.1:${port}`;
   const config = join(dir, `cold-${i}.yaml`);
-  await writeFile(config, stringify({ node_id: `cold-${i}`, listen: address, log_level: 'warn', clouds: { file: cloudsYaml, only: ['cold-cloud'] }, peers: [] }));
+  await writeFile(config, stringify({ node_id: `cold-${i}`, listen: '127.0.0.1:0', log_level: 'warn', clouds: { file: cloudsYaml, only: ['cold-cloud'] }, peers: [] }));
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeCommand().args, 'serve', '--config', config], { cwd: ROOT, stdio: 'ignore' });
-  // grpc-js waits 1 s before reconnecting a channel that failed once: probe the port with plain TCP first, so
-  // the measurement is the node's start-up and not the client's backoff.
-  while (!(await listening(port))) {
-    if (performance.now() - t0 > 30_000) throw new Error('oaktree serve did not listen within 30 s');
-    await sleep(2);
-  }
+  const child = spawn(process.execPath, [...nodeCommand().args, 'serve', '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+  // The node prints its address once it listens with health SERVING: that line is the start-up time.
+  const address = servingAddress(await firstLine(child, `cold-${i}`, 30_000));
+  const servingMs = performance.now() - t0;
   const channel = createChannel(address);
   try {
     const health = createClient(HealthDefinition, channel);
-    let servingMs = NaN;
-    while (performance.now() - t0 < 30_000) {
-      const res = await health.check({ service: '' }, { signal: AbortSignal.timeout(5000) });
-      if (res.status === SERVING) {
-        servingMs = performance.now() - t0;
-        break;
-      }
-      await sleep(2);
-    }
+    const res = await health.check({ service: '' }, { signal: AbortSignal.timeout(5000) });
+    if (res.status !== SERVING) throw new Error(`cold-${i} printed its address but health says ${res.status}`);
     const compute = createClient(ComputeServiceDefinition, channel);
     for await (const res of compute.listFlavors({})) {
       if (res.item?.$case === 'error') throw new Error(res.item.value.message);
@@ -53,17 +39,6 @@ async function oaktreeOnce(dir: string, cloudsYaml: string, i: number): Promise<
     child.kill('SIGTERM');
     await exited;
   }
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 async function sdkOnce(cloudsYaml: string): Promise<number> {

@@ -21,8 +21,32 @@ export interface FixedBackendOptions {
   /** Fail every list in these regions with this code. */
   failRegions?: Record<string, Status>;
   /** Counts calls, to show cancellation stops work. */
-  counters?: { started: number; finished: number; aborted: number };
+  counters?: CallCounters;
   handlers?: LocationHandlers;
+}
+
+/** Counts listFlavors calls; `ended(n)` resolves once n calls have ended (finished, aborted or failed). */
+export class CallCounters {
+  started = 0;
+  finished = 0;
+  aborted = 0;
+  failed = 0;
+  private readonly waiters: Array<{ count: number; resolve: () => void }> = [];
+
+  ended(count = 1): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiters.push({ count, resolve });
+      this.notify();
+    });
+  }
+
+  notify(): void {
+    const ended = this.finished + this.aborted + this.failed;
+    for (const waiter of this.waiters.filter((w) => ended >= w.count)) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  }
 }
 
 export function fixedBackend(options: FixedBackendOptions): HandlerBackend {
@@ -49,7 +73,10 @@ export function fixedBackend(options: FixedBackendOptions): HandlerBackend {
         if (counters) counters.finished++;
       } catch (error) {
         if (counters && ctx.signal.aborted) counters.aborted++;
+        else if (counters) counters.failed++;
         throw error;
+      } finally {
+        counters?.notify();
       }
     },
     ...options.handlers,

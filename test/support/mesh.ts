@@ -1,20 +1,9 @@
 // In-process meshes: real nodes on real sockets with peer backends between them, for precise mesh tests.
-import { createServer } from 'node:net';
 import type { Backend } from '../../src/backends/backend.ts';
 import { createPeerBackend, type PeerBackend } from '../../src/backends/peer/peer-backend.ts';
+import { routeKey } from '../../src/core/location.ts';
 import { startNode, type RunningNode } from '../../src/node/server.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as any).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 export interface MeshNodeSpec {
   id: string;
@@ -29,36 +18,24 @@ export interface Mesh {
   close(): Promise<void>;
 }
 
-/** Starts every node on a port chosen up front (so cycles can be wired), then waits for routes to settle. */
+/**
+ * Starts every node on port 0, then gives each its peers at their real addresses (so cycles need no ports chosen
+ * up front), then refreshes routes until every node reaches every location its peers lead to.
+ */
 export async function startMesh(specs: MeshNodeSpec[], refreshMs = 200): Promise<Mesh> {
-  const ports = new Map<string, number>();
-  for (const spec of specs) ports.set(spec.id, await freePort());
   const nodes = new Map<string, RunningNode>();
+  for (const spec of specs) {
+    nodes.set(spec.id, await startNode({ nodeId: spec.id, listen: '127.0.0.1:0', backends: spec.backends ?? [], logger: silentLogger() }));
+  }
   const peers: PeerBackend[] = [];
   for (const spec of specs) {
-    const peerBackends = (spec.peers ?? []).map((peer) =>
-      createPeerBackend({ address: `127.0.0.1:${ports.get(peer)}`, nodeId: spec.id, logger: silentLogger(), refreshMs }),
-    );
-    peers.push(...peerBackends);
-    const node = await startNode({
-      nodeId: spec.id,
-      listen: `127.0.0.1:${ports.get(spec.id)}`,
-      backends: [...(spec.backends ?? []), ...peerBackends],
-      logger: silentLogger(),
-    });
-    nodes.set(spec.id, node);
+    for (const peerId of spec.peers ?? []) {
+      const peer = createPeerBackend({ address: nodes.get(peerId)!.address, nodeId: spec.id, logger: silentLogger(), refreshMs });
+      await nodes.get(spec.id)!.addBackend(peer);
+      peers.push(peer);
+    }
   }
-  // Routes propagate one hop per refresh, and a peer that was not listening yet answers after its reconnect
-  // backoff: refresh until the route tables stop changing.
-  let last = '';
-  for (let stable = 0, round = 0; stable < 3 && round < 100; round++) {
-    await Promise.all(peers.map((peer) => peer.refresh()));
-    const now = [...nodes.values()].map((node) => node.router.routeTable().size).join(',');
-    stable = now === last && peers.every((peer) => peer.routes().every((r) => r.reachable !== false)) ? stable + 1 : 0;
-    last = now;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
+  const mesh: Mesh = {
     nodes,
     peers,
     address: (id) => nodes.get(id)!.address,
@@ -66,4 +43,33 @@ export async function startMesh(specs: MeshNodeSpec[], refreshMs = 200): Promise
       await Promise.all([...nodes.values()].map((node) => node.close(100)));
     },
   };
+  try {
+    await converge(specs, nodes, peers);
+  } catch (error) {
+    await mesh.close();
+    throw error;
+  }
+  return mesh;
+}
+
+/** Routes travel one hop per refresh: refresh every peer until each node's table holds what it can reach. */
+async function converge(specs: MeshNodeSpec[], nodes: Map<string, RunningNode>, peers: PeerBackend[]): Promise<void> {
+  const byId = new Map(specs.map((spec) => [spec.id, spec]));
+  const reachable = (id: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(id)) return new Set();
+    seen.add(id);
+    const own = (byId.get(id)!.backends ?? []).flatMap((backend) => backend.routes().map((route) => routeKey(route.location)));
+    return new Set([...own, ...(byId.get(id)!.peers ?? []).flatMap((peer) => [...reachable(peer, seen)])]);
+  };
+  const expected = new Map(specs.map((spec) => [spec.id, reachable(spec.id)]));
+  const missing = () =>
+    specs.flatMap((spec) => {
+      const table = nodes.get(spec.id)!.router.routeTable();
+      return [...expected.get(spec.id)!].filter((key) => table.get(key)?.route.reachable === false || !table.has(key)).map((key) => `${spec.id} → ${key}`);
+    });
+  for (let round = 0; round <= specs.length + 1; round++) {
+    if (missing().length === 0) return;
+    await Promise.all(peers.map((peer) => peer.refresh()));
+  }
+  throw new Error(`the mesh did not converge; missing routes: ${missing().join(', ')}`);
 }

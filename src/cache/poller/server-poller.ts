@@ -4,6 +4,7 @@
 // subscriber through the change log. Interval adapts: fast while someone waits or a watched server is in
 // transition, slow when idle, backing off when the cloud fails (429/503 included). 1,000 waiters cost the
 // cloud what one costs: one list call per interval.
+import { type Clock, systemClock, type Timer } from '../../core/clock.ts';
 import { ChangeLog, type Change, type RawServer } from './change-log.ts';
 import type { PendingChange, RegionFeed, SubscriberKind, UpstreamFetch } from './types.ts';
 
@@ -35,6 +36,8 @@ export interface ServerPollerOptions {
   /** Demand from elsewhere (other replicas' waiters), asked on every tick. */
   remoteDemand?: () => Promise<{ fast: boolean; any: boolean }>;
   logger?: PollerLogger;
+  /** Time for intervals, backoff and linger (default: the system clock; tests advance a manual one). */
+  clock?: Clock;
 }
 
 /** Nova statuses (and task states) that mean a change is coming soon. */
@@ -55,14 +58,15 @@ interface PollWaiter {
 
 export class ServerPoller implements RegionFeed {
   readonly log: ChangeLog;
-  readonly #o: Required<Omit<ServerPollerOptions, 'log' | 'commit' | 'remoteDemand' | 'logger' | 'logCapacity'>>;
+  readonly #o: Required<Omit<ServerPollerOptions, 'log' | 'commit' | 'remoteDemand' | 'logger' | 'logCapacity' | 'clock'>>;
+  readonly #clock: Clock;
   readonly #commit: (batch: PendingChange[], polledAt: number) => Promise<Change[]>;
   readonly #remoteDemand?: ServerPollerOptions['remoteDemand'];
   readonly #logger?: PollerLogger;
   #watchers = 0;
   #waiters = 0;
   #poke = false;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   #running = false;
   #polling = false;
   #closed = false;
@@ -93,6 +97,7 @@ export class ServerPoller implements RegionFeed {
     this.#commit = options.commit ?? (async (batch, polledAt) => this.#appendLocal(batch, polledAt));
     this.#remoteDemand = options.remoteDemand;
     this.#logger = options.logger;
+    this.#clock = options.clock ?? systemClock;
   }
 
   get subscribers(): number {
@@ -113,7 +118,7 @@ export class ServerPoller implements RegionFeed {
       left = true;
       if (kind === 'wait') this.#waiters--;
       else this.#watchers--;
-      if (this.subscribers === 0) this.#lastSubscriberLeft = Date.now();
+      if (this.subscribers === 0) this.#lastSubscriberLeft = this.#clock.now();
     };
   }
 
@@ -127,14 +132,14 @@ export class ServerPoller implements RegionFeed {
   start(): void {
     if (this.#running || this.#closed) return;
     this.#running = true;
-    this.#lastSubscriberLeft = Date.now();
+    this.#lastSubscriberLeft = this.#clock.now();
     this.#schedule(0);
   }
 
   /** Stops polling; the log stays, so a later start continues with changes-since and no gap. */
   stop(): void {
     this.#running = false;
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#timer) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
@@ -171,7 +176,7 @@ export class ServerPoller implements RegionFeed {
 
   #schedule(ms: number): void {
     if (!this.#running) return;
-    this.#timer = setTimeout(() => void this.#tick(), ms);
+    this.#timer = this.#clock.setTimeout(() => void this.#tick(), ms);
     this.#timer.unref?.();
   }
 
@@ -180,7 +185,7 @@ export class ServerPoller implements RegionFeed {
     this.#timer = undefined;
     if (!this.#running) return;
     if (this.#polling) return this.#schedule(this.#o.fastIntervalMs);
-    const now = Date.now();
+    const now = this.#clock.now();
     let remote = { fast: false, any: false };
     if (this.#remoteDemand) remote = await this.#remoteDemand().catch(() => remote);
     if (this.subscribers === 0 && !remote.any && !this.#poke && now - this.#lastSubscriberLeft >= this.#o.lingerMs) {
@@ -192,7 +197,7 @@ export class ServerPoller implements RegionFeed {
       this.#poke = false;
       await this.pollOnce().catch(() => {});
     }
-    this.#schedule(Math.min(this.#o.fastIntervalMs, Math.max(50, this.#lastPollEnd + interval - Date.now())));
+    this.#schedule(Math.min(this.#o.fastIntervalMs, Math.max(50, this.#lastPollEnd + interval - this.#clock.now())));
   }
 
   #interval(remoteFast: boolean): number {
@@ -211,7 +216,7 @@ export class ServerPoller implements RegionFeed {
   async pollOnce(): Promise<Change[]> {
     if (this.#polling) throw new Error('a poll is already running');
     this.#polling = true;
-    const started = Date.now();
+    const started = this.#clock.now();
     const full = !this.log.primed || started - this.#lastFull >= this.#o.resyncIntervalMs;
     try {
       const since = full ? undefined : new Date(this.#sinceAnchor() - this.#o.overlapMs);
@@ -243,7 +248,7 @@ export class ServerPoller implements RegionFeed {
       this.#errors = 0;
       this.lastError = undefined;
       this.polls++;
-      this.#logger?.debug({ full, changes: changes.length, servers: this.log.size, ms: Date.now() - started }, 'servers polled');
+      this.#logger?.debug({ full, changes: changes.length, servers: this.log.size, ms: this.#clock.now() - started }, 'servers polled');
       this.#settleWaiters(started);
       return changes;
     } catch (error) {
@@ -257,7 +262,7 @@ export class ServerPoller implements RegionFeed {
       }
       throw error;
     } finally {
-      this.#lastPollEnd = Date.now();
+      this.#lastPollEnd = this.#clock.now();
       this.#polling = false;
     }
   }

@@ -2,7 +2,6 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,18 +12,7 @@ import { LocationServiceDefinition } from '../../../src/gen/oaktree/v1/location.
 
 export const ROOT = new URL('../../../', import.meta.url).pathname;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-function firstLine(child: ChildProcess, what: string, timeoutMs = 120_000): Promise<string> {
+export function firstLine(child: ChildProcess, what: string, timeoutMs = 120_000): Promise<string> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${what}: no output within ${timeoutMs} ms`)), timeoutMs);
     const rl = createInterface({ input: child.stdout! });
@@ -124,12 +112,10 @@ export interface NodeProcessOptions {
 }
 
 export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProcess> {
-  const port = await freePort();
-  const address = `127.0.0.1:${port}`;
   const configFile = join(o.dir, `node-${o.id}.yaml`);
   const config: Record<string, unknown> = {
     node_id: o.id,
-    listen: address,
+    listen: '127.0.0.1:0', // the node picks a free port and prints it
     log_level: 'warn',
     clouds: o.only.length ? { file: o.cloudsYaml, only: o.only } : { only: [] },
     peers: (o.peers ?? []).map((a) => ({ address: a })),
@@ -139,8 +125,15 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await firstLine(child, `node ${o.id}`);
+  const address = servingAddress(await firstLine(child, `node ${o.id}`));
   return { id: o.id, pid: child.pid!, address, peakRssMiB: () => procStatusMiB(child.pid!, 'VmHWM'), close: () => stop(child) };
+}
+
+/** The address in `oaktree serve`'s first line: "oaktree <id> serving on <host:port>". */
+export function servingAddress(line: string): string {
+  const match = /serving on (\S+)/.exec(line);
+  if (!match) throw new Error(`expected "serving on <address>", got: ${line}`);
+  return match[1];
 }
 
 export function procStatusMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {

@@ -128,7 +128,7 @@ describe('oaktree/client', () => {
     });
     assert.ok(Date.now() - started < 1500);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
+    setTimeout(() => controller.abort(), 50); // cancel mid-call; a cancel before it started ends the same way
     await assert.rejects(
       failingClient.createServer({ ...spec, name: 'slow-2' }, { signal: controller.signal }),
       (error: OaktreeError) => error.code === Status.CANCELLED,

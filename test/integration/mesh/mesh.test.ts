@@ -1,14 +1,14 @@
 // The mesh with in-process nodes: routing, exactly-once, deadlines, cancellation, partial results, writes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import { Keypair } from '../../../src/gen/oaktree/v1/compute.ts';
 import { clients, collect, listWithDeadline } from '../../support/node.ts';
 import { Methods } from '../../../src/core/methods.ts';
 import { ListFlavorsRequest } from '../../../src/gen/oaktree/v1/compute.ts';
-import { fixedBackend } from '../../support/fixed-backend.ts';
+import { CallCounters, fixedBackend } from '../../support/fixed-backend.ts';
+import { eventually, within } from '../../support/wait.ts';
 import { startMesh } from '../../support/mesh.ts';
 import type { ListRoutesResponse } from '../../../src/gen/oaktree/mesh/v1/mesh.ts';
 
@@ -81,7 +81,7 @@ test('a mesh with a cycle answers once per object at every node', async (t) => {
 });
 
 test('a peer slower than the deadline gives DEADLINE_EXCEEDED for its locations only; the call ends in time', async (t) => {
-  const counters = { started: 0, finished: 0, aborted: 0 };
+  const counters = new CallCounters();
   const mesh = await startMesh([
     { id: 'far', backends: [fixedBackend({ cloud: 'slow-cloud', flavors: 20, itemDelayMs: 250, counters })] },
     { id: 'near', backends: [fixedBackend({ cloud: 'fast-cloud', flavors: 3 })], peers: ['far'] },
@@ -98,13 +98,13 @@ test('a peer slower than the deadline gives DEADLINE_EXCEEDED for its locations 
   const errors = items.filter((i) => i.item?.$case === 'error').map((i) => (i.item as any).value);
   assert.deepEqual(errors.map((e) => [e.location.cloud, Status[e.code]]), [['slow-cloud', 'DEADLINE_EXCEEDED']]);
   assert.equal(items.filter((i) => (i.item as any).value.location.cloud === 'fast-cloud').length, 3);
-  await sleep(300);
+  await within(counters.ended(), 5000, 'the far node ends its call');
   assert.equal(counters.aborted, 1, 'the far node stopped its work when its (shorter) deadline passed');
   assert.equal(counters.finished, 0);
 });
 
 test('cancelling at the edge stops the work at the far end', async (t) => {
-  const counters = { started: 0, finished: 0, aborted: 0 };
+  const counters = new CallCounters();
   const mesh = await startMesh([
     { id: 'far', backends: [fixedBackend({ cloud: 'far-cloud', flavors: 1000, itemDelayMs: 20, counters })] },
     { id: 'mid', peers: ['far'] },
@@ -122,7 +122,7 @@ test('cancelling at the edge stops the work at the far end', async (t) => {
       if (++received === 5) controller.abort();
     }
   }, (error: Error) => error.name === 'AbortError');
-  await sleep(300);
+  await within(counters.ended(), 5000, 'the far cloud ends its call');
   assert.equal(counters.started, 1);
   assert.equal(counters.aborted, 1, 'the far cloud\'s handler saw its signal fire');
   assert.equal(counters.finished, 0);
@@ -190,15 +190,14 @@ test('a peer that restarts is relearned on reconnect, and its locations answer a
   const downErrors = whileDown.filter((i) => i.item?.$case === 'error').map((i) => (i.item as any).value);
   assert.deepEqual(downErrors.map((e) => [e.location.cloud, Status[e.code]]), [['phoenix', 'UNAVAILABLE']], 'its locations fail in-band, not silently');
 
+  // The same address on purpose: a restarted peer is found where it was (the one port a test reuses).
   reborn = await startNode({ nodeId: 'up', listen: upAddress, backends: [fixedBackend({ cloud: 'phoenix', regions: ['RegionOne', 'RegionTwo'], flavors: 2 })], logger: silentLogger() });
-  const until = Date.now() + 10_000;
-  let regions: string[] = [];
-  while (Date.now() < until) {
+  // The reconnect triggers a refresh; nothing tells the client when it has happened, so ask until it has.
+  const regions = await eventually(async () => {
     const routes = routesOf(await collect(api.mesh.listRoutes({ location: { cloud: 'phoenix' } })));
-    regions = routes.map((r) => r.location!.region).sort();
-    if (regions.length === 2) break;
-    await sleep(100);
-  }
+    const found = routes.map((r) => r.location!.region).sort();
+    return found.length === 2 && found;
+  }, 'phoenix relearned with both regions').catch(() => []);
   assert.deepEqual(regions, ['RegionOne', 'RegionTwo'], 'the new routes were learned without restarting the downstream node');
   const items = await collect(api.compute.listFlavors({ location: { cloud: 'phoenix' }, strict: true }));
   assert.equal(items.length, 4);

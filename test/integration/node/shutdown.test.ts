@@ -8,25 +8,21 @@ import { spawnSync } from 'node:child_process';
 import { ClientError, createChannel, createClient } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import { HealthDefinition } from 'nice-grpc-server-health';
+import type { WatchServersResponse } from '../../../src/gen/oaktree/v1/compute.ts';
 import { cliNode, ROOT } from '../../support/node.ts';
+import { StreamRecorder } from '../../support/stream-recorder.ts';
 
 test('SIGTERM turns health NOT_SERVING, ends open streams, logs the stop and exits 0', async () => {
   const node = await cliNode(['--listen', '127.0.0.1:0', '--node-id', 'shutdown-test']);
   const channel = createChannel(node.address);
   const health = createClient(HealthDefinition, channel);
-  const watch = (async () => {
-    const statuses: number[] = [];
-    try {
-      for await (const response of health.watch({ service: '' })) statuses.push(response.status);
-      return { statuses, error: undefined as ClientError | undefined };
-    } catch (error) {
-      return { statuses, error: error as ClientError };
-    }
-  })();
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  const watch = new StreamRecorder((signal) => health.watch({ service: '' }, { signal }));
+  await watch.until((messages) => messages.length > 0, 'the health watch reports SERVING');
   node.child.kill('SIGTERM');
   const code = await node.exited;
-  const { statuses, error } = await watch;
+  await watch.done;
+  const statuses = watch.messages.map((response) => response.status);
+  const error = watch.error as ClientError | undefined;
   channel.close();
   assert.equal(code, 0);
   assert.deepEqual(statuses, [1, 2], 'the watch saw SERVING, then NOT_SERVING when the node began to stop');
@@ -59,24 +55,14 @@ test('SIGTERM ends an open WatchServers stream with UNAVAILABLE telling the clie
   const node = await cliNode(['--listen', '127.0.0.1:0', '--node-id', 'watch-shutdown', '--simulate']);
   const channel = createChannel(node.address);
   const compute = createClient(ComputeServiceDefinition, channel);
-  let token = '';
-  let synced = 0;
-  const watch = (async () => {
-    try {
-      for await (const message of compute.watchServers({})) {
-        token = message.resumeToken || token;
-        if (message.item?.$case === 'checkpoint' && message.item.value.initialStateComplete) synced++;
-      }
-      return undefined;
-    } catch (error) {
-      return error as ClientError;
-    }
-  })();
-  const until = Date.now() + 10_000;
-  while (synced < 3 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.equal(synced, 3, 'every simulated location sent its snapshot');
+  const watch = new StreamRecorder((signal) => compute.watchServers({}, { signal }));
+  const synced = (messages: readonly WatchServersResponse[]) =>
+    messages.filter((m) => m.item?.$case === 'checkpoint' && m.item.value.initialStateComplete).length === 3;
+  await watch.until(synced, 'every simulated location sends its snapshot');
   node.child.kill('SIGTERM');
-  const [error, code] = await Promise.all([watch, node.exited]);
+  const [, code] = await Promise.all([watch.done, node.exited]);
+  const error = watch.error;
+  const token = watch.messages.map((m) => m.resumeToken).filter(Boolean).at(-1);
   channel.close();
   assert.equal(code, 0);
   assert.ok(error instanceof ClientError, 'the watch ended with a status, never as complete');

@@ -88,11 +88,11 @@ describe('create server options', () => {
     })();
     await assert.rejects(call, (e: Error) => e.name === 'AbortError');
     h.sim.faults.clear();
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 150)); // requests already on the wire land (nothing announces them)
     const polls = () => h.sim.stats().entries.filter((e) => e.cloud === 'alpha' && e.route === 'GET /servers/{id}').reduce((n, e) => n + e.count, 0);
     const before = polls();
     assert.ok(before > 0, 'the wait polled the server before the cancel');
-    await new Promise((r) => setTimeout(r, 700));
+    await new Promise((r) => setTimeout(r, 700)); // a quiet window longer than the poll interval: the behaviour under test
     assert.equal(polls(), before, 'no polling after the client went away');
     const left = await collect(h.clients.compute.listServers({ location: alpha1, nameOrId: 'slow' }));
     assert.equal(left.length, 1);

@@ -172,9 +172,16 @@ describe('compute servers over the simulator', () => {
 
   test('waiting on a server that gets deleted ends NOT_FOUND', async () => {
     const [accepted] = await collect(h.clients.compute.createServer({ location: beta1, name: 'short-lived', image: 'cirros-0.6.2-x86_64-disk', flavor: 'm1.tiny', floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE }));
-    const waiting = collect(h.clients.compute.waitForServer({ location: beta1, nameOrId: accepted.server!.id, until: [ServerStatus.SERVER_STATUS_STOPPED] }));
-    await new Promise((r) => setTimeout(r, 400));
+    const waiting = h.clients.compute.waitForServer({ location: beta1, nameOrId: accepted.server!.id, until: [ServerStatus.SERVER_STATUS_STOPPED] })[Symbol.asyncIterator]();
+    await waiting.next(); // the wait has seen the server: now it is deleted under it
     await h.clients.compute.deleteServer({ location: beta1, nameOrId: accepted.server!.id });
-    await expectCode(waiting, Status.NOT_FOUND);
+    await expectCode(
+      (async () => {
+        while (!(await waiting.next()).done) {
+          /* progress */
+        }
+      })(),
+      Status.NOT_FOUND,
+    );
   });
 });

@@ -13,6 +13,7 @@ import { Status } from 'nice-grpc-common';
 import { ImageStatus, ImageVisibility, type UploadImageRequest } from '../../../src/gen/oaktree/v1/image.ts';
 import { startHarness, collect, type Harness } from './harness.ts';
 import { Direct } from './network-helpers.ts';
+import { eventually } from '../../support/wait.ts';
 
 let h: Harness;
 let direct: Direct;
@@ -144,12 +145,12 @@ test('an upload the client abandons leaves no image behind', async () => {
   async function* stalled(): AsyncGenerator<UploadImageRequest> {
     yield { part: { $case: 'header', value: header({ name: 'abandoned' }) } };
     yield { part: { $case: 'chunk', value: randomBytes(64 * 1024) } };
-    await new Promise((r) => setTimeout(r, 300));
+    // Stall until the half image exists in the cloud, then abandon the upload.
+    await eventually(async () => (await imagesNamed(alpha1, 'abandoned')).length > 0, 'the half image exists');
     controller.abort();
   }
   await assert.rejects(h.clients.image.uploadImage(stalled(), { signal: controller.signal }));
-  for (let i = 0; i < 50 && (await imagesNamed(alpha1, 'abandoned')).length; i++) await new Promise((r) => setTimeout(r, 50));
-  assert.equal((await imagesNamed(alpha1, 'abandoned')).length, 0);
+  await eventually(async () => (await imagesNamed(alpha1, 'abandoned')).length === 0, 'the abandoned image is deleted', { timeoutMs: 5000 });
 });
 
 test('download of an image without data is FAILED_PRECONDITION; delete of a protected image too', async () => {
@@ -219,7 +220,7 @@ async function downloadPeak(name: string, size: number, md5?: string): Promise<n
   // Let earlier buffers be released before taking the baseline.
   for (let i = 0; i < 3; i++) {
     gc();
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 50)); // time for finalizers: nothing announces them
   }
   const base = process.memoryUsage();
   let peak = 0;
@@ -238,7 +239,7 @@ async function downloadPeak(name: string, size: number, md5?: string): Promise<n
         digest.update(part.part.value);
         if (got % (1024 * 1024) === 0) {
           measure();
-          await new Promise((r) => setTimeout(r, 5));
+          await new Promise((r) => setTimeout(r, 5)); // a slow reader: the behaviour under test
         }
       }
     }

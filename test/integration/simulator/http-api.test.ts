@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startSimulator, type Simulator } from '../../../src/simulator/index.ts';
+import { eventually } from '../../support/wait.ts';
 
 let sim: Simulator;
 let auth: string;
@@ -81,7 +82,7 @@ test('token TTL: an expired token gets 401', async () => {
     const body: any = await res.json();
     const url = body.token.catalog.find((x: any) => x.type === 'compute').endpoints[0].url;
     assert.equal((await call(tok, `${url}/flavors`)).status, 200);
-    await new Promise((r) => setTimeout(r, 1100));
+    await new Promise((r) => setTimeout(r, 1100)); // the token's 1 s lifetime is the behaviour under test
     const late = await call(tok, `${url}/flavors`);
     assert.equal(late.status, 401);
     assert.match(late.headers.get('www-authenticate') ?? '', /Keystone uri=/);
@@ -140,8 +141,11 @@ test('nova: BUILD -> ACTIVE, addresses from neutron ports, delete and changes-si
   let server: any = (await (await call(tok, `${compute}/servers/${id}`, { headers: { 'OpenStack-API-Version': 'compute 2.47' } })).json() as any).server;
   assert.equal(server.status, 'BUILD');
   assert.equal(server.flavor.original_name, 'm1.tiny');
-  await new Promise((r) => setTimeout(r, 250));
-  server = (await (await call(tok, `${compute}/servers/${id}`)).json() as any).server;
+  // BUILD → ACTIVE after the boot delay; the REST view is all a client has, so poll it (bounded).
+  server = await eventually(async () => {
+    const now = (await (await call(tok, `${compute}/servers/${id}`)).json() as any).server;
+    return now.status !== 'BUILD' && now;
+  }, 'the server leaves BUILD');
   assert.equal(server.status, 'ACTIVE');
   assert.equal(server.addresses.private[0]['OS-EXT-IPS:type'], 'fixed');
   const ports: any = await (await call(tok, `${network}/v2.0/ports?device_id=${id}`)).json();
@@ -165,8 +169,10 @@ test('faults: ERROR builds, 429 with Retry-After, 503, expired tokens mid-list, 
   const res = await call(tok, `${compute}/servers`, { method: 'POST', json: { server: { name: 'doomed-1', imageRef: '', flavorRef: '1', block_device_mapping_v2: [{ boot_index: 0, source_type: 'blank', destination_type: 'volume', volume_size: 1 }] } } });
   assert.equal(res.status, 202);
   const id = (await res.json() as any).server.id;
-  await new Promise((r) => setTimeout(r, 250));
-  const server: any = (await (await call(tok, `${compute}/servers/${id}`)).json() as any).server;
+  const server: any = await eventually(async () => {
+    const now = (await (await call(tok, `${compute}/servers/${id}`)).json() as any).server;
+    return now.status !== 'BUILD' && now;
+  }, 'the doomed server leaves BUILD');
   assert.equal(server.status, 'ERROR');
   assert.equal(server.fault.message, 'No valid host was found.');
   assert.equal(server.image, '');

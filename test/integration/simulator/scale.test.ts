@@ -16,20 +16,23 @@ test('100k servers page through /servers/detail with a bounded RSS', async () =>
     const compute = body.token.catalog.find((s: any) => s.type === 'compute').endpoints[0].url;
     let url: string | undefined = `${compute}/servers/detail?limit=1000`;
     let count = 0;
-    let slowest = 0;
+    const pageMs: number[] = [];
     while (url) {
       const started = performance.now();
       const page: any = await (await fetch(url, { headers: { 'X-Auth-Token': token } })).json();
-      slowest = Math.max(slowest, performance.now() - started);
+      pageMs.push(performance.now() - started);
       count += page.servers.length;
       url = page.servers_links?.find((l: any) => l.rel === 'next')?.href;
     }
     const rssMB = Math.round(process.memoryUsage().rss / 1e6);
-    console.log(`100k servers: listed ${count}, slowest page ${Math.round(slowest)} ms, rss ${rssMB} MB`);
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const [first, last] = [median(pageMs.slice(0, 10)), median(pageMs.slice(-10))];
+    console.log(`100k servers: listed ${count}, median page ${Math.round(first)} ms first, ${Math.round(last)} ms last, rss ${rssMB} MB`);
     assert.equal(count, 100_000);
     assert.ok(rssMB < 800, `rss ${rssMB} MB`);
-    // The last page is as quick as the first: marker lookup is not a scan from the start.
-    assert.ok(slowest < 1500, `slowest page ${slowest} ms`);
+    // The last pages are as quick as the first ones: marker lookup is not a scan from the start. Compared with
+    // each other rather than with a wall-clock bound, so a busy machine slows both alike.
+    assert.ok(last < 3 * first + 50, `median page ${first} ms first, ${last} ms last`);
   } finally {
     await sim.close();
   }

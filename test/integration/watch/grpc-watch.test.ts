@@ -3,7 +3,6 @@
 // applies the same helper to the client's stream, which is exactly what the API layer will do server-side.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createChannel, createClient, type Channel } from 'nice-grpc';
 import { ComputeServiceDefinition, ServerEventType, ServerStatus, type WatchServersResponse } from '../../../src/gen/oaktree/v1/compute.ts';
 import type { Location } from '../../../src/gen/oaktree/v1/location.ts';
@@ -69,8 +68,8 @@ describe('WatchServers over gRPC across two regions', () => {
     assert.equal(existing, 2, 'one seeded server per region');
     assert.deepEqual([...decodeWatchToken(token).keys()].length, 2, 'the token carries both locations');
 
+    // Made while nobody watches: the resumed watch must deliver them from the token on.
     const made = [await create(sim.ctx, 'one-new'), await create(two, 'two-new')];
-    await sleep(500);
     const second = new AbortController();
     const events: WatchServersResponse[] = [];
     const active = new Set<string>();

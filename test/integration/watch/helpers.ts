@@ -18,6 +18,8 @@ export interface SimRegion {
   /** Creates a server (BUILD, ACTIVE after the cloud's boot delay); returns its id. */
   createServer(name: string): Promise<string>;
   deleteServer(id: string): Promise<void>;
+  /** The server's status as nova's REST API shows it (for waiting on the cloud, where no event exists). */
+  serverStatus(id: string): Promise<string>;
   /** GET /servers/detail calls the cloud answered so far (every page, with or without changes-since). */
   listCalls(): number;
   /** GET /servers/{id} calls. */
@@ -48,6 +50,10 @@ export async function startSimRegion(cloud: Partial<SimCloudOptions> = {}): Prom
     },
     async deleteServer(id) {
       await session.request('compute', region, { method: 'DELETE', path: `/servers/${id}` });
+    },
+    async serverStatus(id) {
+      const res = await session.request('compute', region, { method: 'GET', path: `/servers/${id}` });
+      return (res.body as { server: { status: string } }).server.status;
     },
     listCalls: () => count('GET /servers/detail'),
     getCalls: () => count('GET /servers/{id}'),

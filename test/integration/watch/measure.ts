@@ -57,8 +57,13 @@ async function sdkCalls(n: number, mode: 'shared' | 'separate'): Promise<{ perMi
   const script = fileURLToPath(new URL('./sdk-waiters.py', import.meta.url));
   const py = spawn('/usr/bin/python3', [script, 'wcloud', String(WINDOW_S), mode, ...ids], { env: { ...process.env, OS_CLIENT_CONFIG_FILE: sim.cloudsFile }, stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
-  py.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  while (!out.includes('READY')) await sleep(50);
+  await new Promise<void>((resolve, reject) => {
+    py.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('READY')) resolve();
+    });
+    py.once('exit', (code) => reject(new Error(`sdk-waiters.py exited with ${code} before READY`)));
+  });
   const before = counts(sim);
   py.stdin!.write('go\n');
   await once(py, 'exit');

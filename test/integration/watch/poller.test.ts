@@ -3,7 +3,6 @@
 // delete, deadline and unknown id: grpc-wait.test.ts, on compute's handler, the one the backend serves.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { setMaxListeners } from 'node:events';
 import { ServerEventType, ServerStatus, WatchServersRequest, type WatchServersResponse } from '../../../src/gen/oaktree/v1/compute.ts';
 import { WatchHub } from '../../../src/backends/openstack/watch/hub.ts';
@@ -11,6 +10,7 @@ import { serverChanges, watchHandlers } from '../../../src/backends/openstack/wa
 import type { CallContext } from '../../../src/backends/backend.ts';
 import { toStatus } from '../../../src/core/errors.ts';
 import { onHub, percentile, startSimRegion, type SimRegion } from './helpers.ts';
+import { eventually } from '../../support/wait.ts';
 
 const FAST = 250;
 
@@ -104,7 +104,8 @@ describe('shared server poller against the simulator', () => {
     await iterator.return?.(undefined);
     first.abort();
     const made = await Promise.all([region.createServer('gap-1'), region.createServer('gap-2')]);
-    await sleep(1_300); // they go ACTIVE meanwhile
+    // They go ACTIVE while nobody watches (the cloud's view: nothing announces it).
+    await eventually(async () => (await Promise.all(made.map((id) => region.serverStatus(id)))).every((status) => status === 'ACTIVE'), 'the gap servers are ACTIVE');
     await region.deleteServer(made[0]);
     const second = new AbortController();
     const events: { type: ServerEventType; id: string; status: ServerStatus }[] = [];

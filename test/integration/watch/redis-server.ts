@@ -1,8 +1,9 @@
-// A real redis-server for tests: a free loopback port, no persistence, killed at the end.
+// A real redis-server for tests: on a unix socket, no persistence, killed at the end.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { connectRedis } from '../../../src/cache/redis/connection.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 export const REDIS_SERVER = '/usr/bin/redis-server';
 
@@ -11,37 +12,40 @@ export interface TestRedis {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      const c = await connectRedis(url);
-      await c.cmd(['PING']);
-      await c.close();
-      return {
-        url,
-        async close() {
-          child.kill('SIGKILL');
-          await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
-        },
-      };
-    } catch {
-      await sleep(50);
-    }
+  // A unix socket in a fresh folder instead of a TCP port: nothing to probe, nothing another run can take.
+  const dir = await mkdtemp(join(tmpdir(), 'oaktree-redis-'));
+  const socket = join(dir, 'redis.sock');
+  const args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no'];
+  const child: ChildProcess = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const log: string[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server not ready on ${socket} within 10 s:\n${log.join('\n')}`)), 10_000);
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        log.push(line);
+        if (/ready to accept connections/i.test(line)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited with ${code}:\n${log.join('\n')}`));
+      });
+    });
+  } catch (error) {
+    child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+    throw error;
   }
-  child.kill('SIGKILL');
-  throw new Error(`redis-server did not start on port ${port}`);
+  return {
+    url: `unix://${socket}`,
+    async close() {
+      child.kill('SIGKILL');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -17,6 +17,7 @@ import { TtlCache } from '../../../src/cache/ttl-cache.ts';
 import { RequestLocks } from '../../../src/cache/request-lock.ts';
 import { routeKey } from '../../../src/core/location.ts';
 import { onHub, startSimRegion, type SimRegion } from './helpers.ts';
+import { eventually, within } from '../../support/wait.ts';
 import { REDIS_SERVER, startRedis, type TestRedis } from './redis-server.ts';
 import { skipUnlessInstalled } from '../../support/system-parts.ts';
 
@@ -131,17 +132,17 @@ describe('replicas through Redis', { skip }, () => {
         });
         child.once('exit', () => reject(new Error(`child exited: ${lines.join(' ')}`)));
       });
-      await Promise.race([leading, sleep(10_000).then(() => Promise.reject(new Error('child never led')))]);
+      await within(leading, 10_000, 'the child process leads');
       // Now this process joins as a follower with a watcher on the same region.
       const hub = await replica('oaktree:feed:', 'survivor');
       const feed = hub.feedFor(region.ctx) as ReplicatedFeed;
       await feed.ready(new AbortController().signal);
       const leave = feed.subscribe('watch');
-      await sleep(600);
+      await sleep(600); // a window in which the follower must not take over a live leader's lock
       assert.equal(feed.isLeader, false, 'the child leads first');
       const killedAt = Date.now();
       child.kill('SIGKILL');
-      while (!feed.isLeader && Date.now() - killedAt < 8_000) await sleep(25);
+      await eventually(() => feed.isLeader, 'the survivor takes over', { timeoutMs: 8_000 }).catch(() => {});
       const handover = Date.now() - killedAt;
       console.log(`# leader handover after SIGKILL: ${handover} ms (lock TTL 1500 ms)`);
       assert.ok(feed.isLeader, 'the survivor took over');
@@ -171,7 +172,7 @@ describe('replicas through Redis', { skip }, () => {
     let loads = 0;
     const load = async () => {
       loads++;
-      await sleep(100);
+      await sleep(100); // a slow load: the other replica's reads arrive while it runs
       return { flavors: ['m1.small'] };
     };
     const results = await Promise.all([...Array(10)].flatMap(() => [c1.get('wcloud/flavors', load, { ttlMs: 5_000 }), c2.get('wcloud/flavors', load, { ttlMs: 5_000 })]));
@@ -188,7 +189,7 @@ describe('replicas through Redis', { skip }, () => {
     let creates = 0;
     const create = async () => {
       creates++;
-      await sleep(150);
+      await sleep(150); // a slow create: the retries arrive while it runs
       return { serverId: `srv-${creates}` };
     };
     const answers = await Promise.all([l1.lockByRequestId('create:req-1', create), l2.lockByRequestId('create:req-1', create), l2.lockByRequestId('create:req-1', create)]);

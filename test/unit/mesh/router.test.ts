@@ -9,7 +9,8 @@ import type { Location } from '../../../src/gen/oaktree/v1/location.ts';
 import { Router } from '../../../src/mesh/router.ts';
 import { routeKey } from '../../../src/core/location.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
-import { fixedBackend, location } from '../../support/fixed-backend.ts';
+import { CallCounters, fixedBackend, location } from '../../support/fixed-backend.ts';
+import { within } from '../../support/wait.ts';
 
 function ctx(via: string[] = ['me'], deadline?: Date): CallContext {
   return { signal: new AbortController().signal, via, deadline };
@@ -104,7 +105,7 @@ test('a fast cloud\'s first item does not wait for a slow cloud', async () => {
 });
 
 test('a backend slower than the deadline becomes DEADLINE_EXCEEDED for its locations only, in time', async () => {
-  const counters = { started: 0, finished: 0, aborted: 0 };
+  const counters = new CallCounters();
   const fast = fixedBackend({ cloud: 'fast', flavors: 2 });
   const slow = fixedBackend({ cloud: 'slow', flavors: 5, itemDelayMs: 600, counters });
   const router = new Router({ nodeId: 'me', backends: [fast, slow], logger: silentLogger() });
@@ -115,6 +116,7 @@ test('a backend slower than the deadline becomes DEADLINE_EXCEEDED for its locat
   const errors = items.filter((i) => i.item?.$case === 'error').map((i) => (i.item as any).value);
   assert.deepEqual(errors.map((e) => [e.location.cloud, e.code]), [['slow', Status.DEADLINE_EXCEEDED]]);
   assert.equal(items.filter((i) => (i.item as any).value.location?.cloud === 'fast').length, 2);
+  await within(counters.ended(), 5000, 'the slow cloud ends its call');
   assert.equal(counters.aborted, 1, 'the slow cloud\'s work was cancelled, not left running');
 });
 

@@ -33,7 +33,7 @@ test('a slow branch holds the source back: memory stays bounded', async () => {
   })();
   const slowIterator = slow[Symbol.asyncIterator]();
   await slowIterator.next();
-  await sleep(50);
+  await sleep(50); // a window for the fast branch to read ahead, if the bound did not hold it
   assert.ok(read.n <= 6, `source read ${read.n} items while the slow branch took 1`);
   // Detaching the slow branch lets the fast one finish.
   await slowIterator.return!();

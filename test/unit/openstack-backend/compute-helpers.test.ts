@@ -48,7 +48,7 @@ test('streamFrom yields what the worker emits, rethrows its error, and stops it 
   const out: number[] = [];
   for await (const n of streamFrom<number>(new AbortController().signal, async (emit) => {
     emit(1);
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 5)); // the worker yields to the event loop between items
     emit(2);
   })) out.push(n);
   assert.deepEqual(out, [1, 2]);

@@ -1,8 +1,6 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CloudSession,
   GrpcStatus,
@@ -99,7 +97,7 @@ describe('keystone auth', () => {
     await s.request('compute', 'RegionOne', { method: 'GET', path: '/servers/s1' });
     await s.request('compute', 'RegionOne', { method: 'GET', path: '/servers/s1' });
     assert.equal(cloud.authRequests().length, 1);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // past the refresh margin: the session's token expiry runs on real time
     await s.request('compute', 'RegionOne', { method: 'GET', path: '/servers/s1' });
     assert.equal(cloud.authRequests().length, 2);
   });
@@ -264,12 +262,9 @@ describe('retries', () => {
   });
 
   it('retries connection refused for safe calls, then reports UNAVAILABLE', async () => {
-    const dead = http.createServer();
-    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
-    const port = (dead.address() as AddressInfo).port;
-    await new Promise<void>((r) => dead.close(() => r()));
+    // Nothing can listen on port 0, so a connection there is always refused (a closed port could be taken).
     const retries: unknown[] = [];
-    session = new CloudSession(await passwordCloud(`http://127.0.0.1:${port}/v3`), { retry: FAST_RETRY, logger: { debug() {}, info() {}, warn: (o) => retries.push(o) } });
+    session = new CloudSession(await passwordCloud('http://127.0.0.1:0/v3'), { retry: FAST_RETRY, logger: { debug() {}, info() {}, warn: (o) => retries.push(o) } });
     const err = await session.authenticate().catch((e: unknown) => e);
     assert.equal(grpcCodeFor(err), GrpcStatus.UNAVAILABLE);
     assert.match(String((err as Error).message), /ECONNREFUSED/);
@@ -293,7 +288,7 @@ describe('timeouts, abort and keep-alive', () => {
     await s.service('network', 'RegionOne');
     cloud.script.set('GET /network/v2.0/networks', [{ status: 200, body: { networks: [] }, delayMs: 2000 }]);
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 50);
+    setTimeout(() => ac.abort(), 50); // mid-request: the cloud answers only after 2 s
     const t0 = Date.now();
     const err = await s.request('network', 'RegionOne', { method: 'GET', path: '/networks', signal: ac.signal }).catch((e: unknown) => e);
     assert.equal((err as Error).name, 'AbortError');
