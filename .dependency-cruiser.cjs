@@ -1,18 +1,20 @@
 // The layer rule (npm test fails when an import points up): cli → node → api → mesh → backends → cache → core.
-// core, gen and observability are the bottom: they import nothing of the product above them.
+// core, gen and observability are the bottom: they import nothing of the product above them. auth (who is calling,
+// what they may touch) sits beside api: api and node use it; nothing below them may.
 const layer = (name) => `^src/${name}/`;
 const above = {
-  core: ['config', 'cache', 'backends', 'mesh', 'api', 'node', 'cli', 'client', 'simulator', 'tools'],
-  gen: ['core', 'config', 'cache', 'backends', 'mesh', 'api', 'node', 'cli', 'client', 'simulator', 'tools', 'observability'],
-  observability: ['config', 'cache', 'backends', 'mesh', 'api', 'node', 'cli', 'client', 'simulator', 'tools'],
-  config: ['cache', 'backends', 'mesh', 'api', 'node', 'cli', 'client', 'simulator'],
-  cache: ['backends', 'mesh', 'api', 'node', 'cli', 'client', 'simulator'],
-  backends: ['mesh', 'api', 'node', 'cli', 'client', 'simulator'],
-  mesh: ['api', 'node', 'cli', 'client', 'simulator'],
+  core: ['config', 'cache', 'backends', 'mesh', 'api', 'auth', 'node', 'cli', 'client', 'simulator', 'tools'],
+  gen: ['core', 'config', 'cache', 'backends', 'mesh', 'api', 'auth', 'node', 'cli', 'client', 'simulator', 'tools', 'observability'],
+  observability: ['config', 'cache', 'backends', 'mesh', 'api', 'auth', 'node', 'cli', 'client', 'simulator', 'tools'],
+  config: ['cache', 'backends', 'mesh', 'api', 'auth', 'node', 'cli', 'client', 'simulator'],
+  cache: ['backends', 'mesh', 'api', 'auth', 'node', 'cli', 'client', 'simulator'],
+  backends: ['mesh', 'api', 'auth', 'node', 'cli', 'client', 'simulator'],
+  mesh: ['api', 'auth', 'node', 'cli', 'client', 'simulator'],
+  auth: ['mesh', 'api', 'node', 'cli', 'client', 'simulator'],
   api: ['node', 'cli', 'client', 'simulator'],
   node: ['cli', 'client'],
   // The SDK ships to users on its own: it speaks the contract, nothing of the node.
-  client: ['core', 'config', 'cache', 'backends', 'mesh', 'api', 'node', 'cli', 'simulator', 'observability'],
+  client: ['core', 'config', 'cache', 'backends', 'mesh', 'api', 'auth', 'node', 'cli', 'simulator', 'observability'],
 };
 module.exports = {
   forbidden: [
