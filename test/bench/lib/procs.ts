@@ -109,6 +109,8 @@ export interface NodeProcessOptions {
   only: string[];
   peers?: string[];
   nodeArgs?: string[];
+  /** More node config (e.g. tls, auth), merged over the defaults. */
+  config?: Record<string, unknown>;
 }
 
 export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProcess> {
@@ -119,6 +121,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
     log_level: 'warn',
     clouds: o.only.length ? { file: o.cloudsYaml, only: o.only } : { only: [] },
     peers: (o.peers ?? []).map((a) => ({ address: a })),
+    ...o.config,
   };
   await writeFile(configFile, stringify(config), 'utf8');
   const child = spawn(process.execPath, [...(o.nodeArgs ?? []), ...nodeCommand().args, 'serve', '--config', configFile], {
