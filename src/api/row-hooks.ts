@@ -1,7 +1,7 @@
 // Behaviour a few rows of the method table need beyond validate-and-route, kept next to each other so the
 // service builder stays generic. The rows live in core and cannot import the layers these hooks use.
 import type { MethodKey } from '../core/methods.ts';
-import { withMergedTokens } from '../cache/watch-token.ts';
+import { withMergedTokens, type WatchTokenKey } from '../cache/watch-token.ts';
 import type { Location } from '../gen/oaktree/v1/location.ts';
 import { UploadImageResult, type UploadImageRequest, type UploadImageResponse } from '../gen/oaktree/v1/image.ts';
 
@@ -22,11 +22,18 @@ export interface RowHooks {
   gather?: () => StreamGather<any, any>;
 }
 
-export const rowHooks: Partial<Record<MethodKey, RowHooks>> = {
-  // Each location stamps its own position; the client gets one token for the whole watch.
-  watchServers: { responses: (request, responses) => withMergedTokens(request.resumeToken, responses) },
-  uploadImage: { gather: uploadGather },
-};
+export interface RowHookOptions {
+  /** Signs the watch resume tokens this node gives out and checks the ones it is given. */
+  watchTokenKey: WatchTokenKey;
+}
+
+export function rowHooksFor({ watchTokenKey }: RowHookOptions): Partial<Record<MethodKey, RowHooks>> {
+  return {
+    // Each location stamps its own position; the client gets one signed token for the whole watch.
+    watchServers: { responses: (request, responses) => withMergedTokens(request.resumeToken, responses, watchTokenKey) },
+    uploadImage: { gather: uploadGather },
+  };
+}
 
 /** Counts what the client sent; each backend reports its own locations. */
 function uploadGather(): StreamGather<UploadImageRequest, UploadImageResponse> {

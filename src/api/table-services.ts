@@ -19,7 +19,7 @@ import type { Router, Selection } from '../mesh/router.ts';
 import { teeStream } from '../mesh/tee.ts';
 import type { OaktreeCallContextExt, OaktreeContext } from './call-context.ts';
 import { findOne, listFrom, pinnedTo } from './requests.ts';
-import { type RowHooks, rowHooks } from './row-hooks.ts';
+import { type RowHookOptions, type RowHooks, rowHooksFor } from './row-hooks.ts';
 
 type Handler = (request: any, context: OaktreeContext) => any;
 
@@ -28,11 +28,17 @@ const rows = new Map<string, { key: MethodKey; method: AnyMethod }>(
 );
 
 /** Serves each service from the table; a method without a row fails at startup, not per call. */
-export function addTableServices(server: Server<OaktreeCallContextExt>, router: Router, definitions: readonly TsProtoServiceDefinition[]): void {
-  for (const definition of definitions) server.add(relayingDefinition(definition), tableService(definition, router));
+export function addTableServices(
+  server: Server<OaktreeCallContextExt>,
+  router: Router,
+  definitions: readonly TsProtoServiceDefinition[],
+  hookOptions: RowHookOptions,
+): void {
+  const rowHooks = rowHooksFor(hookOptions);
+  for (const definition of definitions) server.add(relayingDefinition(definition), tableService(definition, router, rowHooks));
 }
 
-function tableService(definition: TsProtoServiceDefinition, router: Router): any {
+function tableService(definition: TsProtoServiceDefinition, router: Router, rowHooks: Partial<Record<MethodKey, RowHooks>>): any {
   const implementation: Record<string, Handler> = {};
   for (const [key, method] of Object.entries(definition.methods)) {
     const path = `/${definition.fullName}/${method.name}`;

@@ -22,6 +22,7 @@ import { MeshServiceDefinition } from '../gen/oaktree/mesh/v1/mesh.ts';
 import { NetworkServiceDefinition } from '../gen/oaktree/v1/network.ts';
 import { VolumeServiceDefinition } from '../gen/oaktree/v1/volume.ts';
 import { Router, DEFAULT_MAX_HOPS } from '../mesh/router.ts';
+import { WatchTokenKey } from '../cache/watch-token.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { NodeTlsConfig } from './config.ts';
 import { createServerTls, type ServerTls } from './server-tls.ts';
@@ -49,6 +50,8 @@ export interface NodeOptions {
   maxHops?: number;
   /** Serve TLS (mTLS with a client CA); absent: plaintext. */
   tls?: NodeTlsConfig;
+  /** Signs watch resume tokens; replicas of one node share it (default: a key for this run only). */
+  watchTokenKey?: WatchTokenKey;
 }
 
 export interface RunningNode {
@@ -102,7 +105,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     VolumeServiceDefinition,
     LimitsServiceDefinition,
     CapabilitiesServiceDefinition,
-  ]);
+  ], { watchTokenKey: options.watchTokenKey ?? WatchTokenKey.random() });
   server.add(relayingDefinition(MeshServiceDefinition), meshService(router));
 
   const tls: ServerTls | undefined = options.tls ? await createServerTls(options.tls, logger) : undefined;

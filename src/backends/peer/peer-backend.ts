@@ -11,6 +11,8 @@ import type { Location } from '../../gen/oaktree/v1/location.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Backend, CallContext, Route } from '../backend.ts';
 import { clientStreamCall, serverStreamCall, unaryCall } from './grpc-calls.ts';
+import { resumingWatch } from './resuming-watch.ts';
+import { Methods } from '../../core/methods.ts';
 
 export interface PeerBackendOptions {
   /** host:port of the peer. */
@@ -137,6 +139,13 @@ export class PeerBackend implements Backend {
     targets: readonly Location[],
     ctx: CallContext,
   ): AsyncIterable<Res> {
+    if (method.path === Methods.watchServers.path) {
+      // A watch survives the peer's restarts: re-opened from the peer's last token (resuming-watch.ts).
+      const { resumeToken } = request as { resumeToken: string };
+      const options = { backendId: this.id, requestToken: resumeToken, targets, signal: ctx.signal, logger: this.logger };
+      const open = (peerToken: string) => serverStreamCall<Res & { resumeToken: string }>(this.client, this.options.address, method, { ...request, resumeToken: peerToken }, { metadata: this.metadata(ctx, targets), ctx });
+      return resumingWatch(open, options);
+    }
     return serverStreamCall<Res>(this.client, this.options.address, method, request, { metadata: this.metadata(ctx, targets), ctx });
   }
 

@@ -1,6 +1,5 @@
-// WatchServers through a real oaktree node over gRPC, two regions merged by the router. The API layer does not
-// merge resume tokens yet (the lead wires withMergedTokens into compute-service.ts); until then this test
-// applies the same helper to the client's stream, which is exactly what the API layer will do server-side.
+// WatchServers through a real oaktree node over gRPC, two regions merged by the router; the node merges the
+// locations' resume tokens into one token it signs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createChannel, createClient, type Channel } from 'nice-grpc';
@@ -10,7 +9,7 @@ import { HandlerBackend } from '../../../src/backends/handler-backend.ts';
 import type { RegionContext } from '../../../src/backends/openstack/region.ts';
 import { WatchHub } from '../../../src/backends/openstack/watch/hub.ts';
 import { watchHandlers } from '../../../src/backends/openstack/watch/handlers.ts';
-import { decodeWatchToken, withMergedTokens } from '../../../src/cache/watch-token.ts';
+import { decodeWatchToken, signWatchToken, WatchTokenKey } from '../../../src/cache/watch-token.ts';
 import { startNode, type RunningNode } from '../../../src/node/server.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { onHub, regionContextFrom, startSimRegion, type SimRegion } from './helpers.ts';
@@ -21,6 +20,7 @@ describe('WatchServers over gRPC across two regions', () => {
   let node: RunningNode;
   let channel: Channel;
   let hub: WatchHub;
+  const key = WatchTokenKey.random();
   const create = async (ctx: RegionContext, name: string) => {
     const images = (await ctx.session.request('image', ctx.region, { method: 'GET', path: '/images' })).body as { images: { id: string }[] };
     const res = await ctx.session.request('compute', ctx.region, { method: 'POST', path: '/servers', body: { server: { name, flavorRef: '1', imageRef: images.images[0].id, networks: 'none' } } });
@@ -37,7 +37,7 @@ describe('WatchServers over gRPC across two regions', () => {
       locations: (): Location[] => [sim.ctx.location, two.location],
       handlers: watchHandlers(async (target) => onHub(contexts.get(target.region)!, hub)),
     });
-    node = await startNode({ nodeId: 'watch-test', listen: '127.0.0.1:0', backends: [backend], logger: silentLogger() });
+    node = await startNode({ nodeId: 'watch-test', listen: '127.0.0.1:0', backends: [backend], logger: silentLogger(), watchTokenKey: key });
     channel = createChannel(node.address);
   });
   after(async () => {
@@ -56,7 +56,7 @@ describe('WatchServers over gRPC across two regions', () => {
     let token = '';
     let existing = 0;
     try {
-      for await (const msg of withMergedTokens('', client.watchServers({ location: { cloud: 'wcloud' } }, { signal: first.signal }))) {
+      for await (const msg of client.watchServers({ location: { cloud: 'wcloud' } }, { signal: first.signal })) {
         token = msg.resumeToken;
         if (msg.item?.$case === 'event') existing += msg.item.value.type === ServerEventType.SERVER_EVENT_TYPE_EXISTING ? 1 : 0;
         if (msg.item?.$case === 'checkpoint' && msg.item.value.initialStateComplete) synced.add(msg.item.value.location!.region);
@@ -66,7 +66,7 @@ describe('WatchServers over gRPC across two regions', () => {
       first.abort();
     }
     assert.equal(existing, 2, 'one seeded server per region');
-    assert.deepEqual([...decodeWatchToken(token).keys()].length, 2, 'the token carries both locations');
+    assert.deepEqual([...decodeWatchToken(token).positions.keys()].length, 2, 'the token carries both locations');
 
     // Made while nobody watches: the resumed watch must deliver them from the token on.
     const made = [await create(sim.ctx, 'one-new'), await create(two, 'two-new')];
@@ -75,7 +75,7 @@ describe('WatchServers over gRPC across two regions', () => {
     const active = new Set<string>();
     const deadline = Date.now() + 5_000;
     try {
-      for await (const msg of withMergedTokens(token, client.watchServers({ location: { cloud: 'wcloud' }, resumeToken: token }, { signal: second.signal }))) {
+      for await (const msg of client.watchServers({ location: { cloud: 'wcloud' }, resumeToken: token }, { signal: second.signal })) {
         if (msg.item?.$case === 'event') {
           events.push(msg);
           if (msg.item.value.server?.status === ServerStatus.SERVER_STATUS_ACTIVE) active.add(msg.item.value.server.id);
@@ -94,7 +94,7 @@ describe('WatchServers over gRPC across two regions', () => {
   test('a token whose location log restarted is OUT_OF_RANGE for the call; a garbage token INVALID_ARGUMENT', async () => {
     const client = createClient(ComputeServiceDefinition, channel);
     const { routeKey } = await import('../../../src/core/location.ts');
-    const expired = Buffer.from(JSON.stringify({ v: 1, p: { [routeKey(sim.ctx.location)]: 'gone-epoch.3' } })).toString('base64url');
+    const expired = signWatchToken({ positions: new Map([[routeKey(sim.ctx.location), 'gone-epoch.3']]), opaque: new Map() }, key);
     // The node applies the merged-token logic itself: a client sees OUT_OF_RANGE with what to do.
     await assert.rejects(
       (async () => {

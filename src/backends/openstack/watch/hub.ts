@@ -25,7 +25,7 @@ export interface WatchHubOptions {
   poller?: Omit<ServerPollerOptions, 'fetch' | 'log' | 'commit' | 'remoteDemand'>;
   /** Replicated feeds (Redis); default: a local poller per region. */
   factory?: FeedFactory;
-  /** Drop an unused region's change log after this long (default 10 min). */
+  /** Drop an unused region's change log after this long (default 30 s). */
   retainMs?: number;
   /** nova → Server (default: the compute normalizer with the region's clouds.yaml networks). */
   normalize?: ServerNormalizer;
