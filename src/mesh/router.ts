@@ -203,6 +203,7 @@ export class Router {
           'this call needs exactly one: set location.cloud and location.region (and location.project when a region has several)',
       );
     }
+    ctx.onResolved?.(candidates[0].target);
     return candidates[0];
   }
 
@@ -213,7 +214,6 @@ export class Router {
     options: RouteOptions = {},
   ): Promise<Res> {
     const { backend, target } = this.resolveOne(request.location, ctx, { ...options, action: method.action });
-    ctx.onResolved?.(target);
     return backend.unary(method, request, target, ctx);
   }
 
@@ -224,7 +224,6 @@ export class Router {
     options: RouteOptions = {},
   ): AsyncIterable<Res> {
     const { backend, target } = this.resolveOne(request.location, ctx, { ...options, action: method.action });
-    ctx.onResolved?.(target);
     return backend.serverStream(method, request, target, ctx);
   }
 
