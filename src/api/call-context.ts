@@ -8,6 +8,8 @@ import * as grpc from '@grpc/grpc-js';
 import { type CallContext, ROUTING_HEADER } from '../core/call-context.ts';
 import { routeKey } from '../core/location.ts';
 import { decodeRoutingHeader } from '../core/routing-header.ts';
+import type { AuthCallContextExt } from '../auth/middleware.ts';
+import { toForwardedCaller } from '../auth/forwarded-caller.ts';
 
 /** Set by this node's own interceptor (never trusted from the wire): the call's deadline in epoch ms. */
 const DEADLINE_HEADER = 'oaktree-internal-deadline';
@@ -58,12 +60,16 @@ export function oaktreeContextMiddleware(nodeId: string, maxHops: number): Serve
       );
     }
     const deadlineMs = Number(context.metadata.get(DEADLINE_HEADER));
+    // Set by the auth middleware when the node runs with auth: the router filters by it, peers get the caller.
+    const auth = (context as GrpcCallContext & AuthCallContextExt).auth;
     const ext: OaktreeCallContextExt = {
       oaktree: {
         call: {
           signal: context.signal,
           deadline: Number.isFinite(deadlineMs) && deadlineMs > 0 ? new Date(deadlineMs) : undefined,
           via: [...via, nodeId],
+          access: auth?.authorization,
+          caller: auth && toForwardedCaller(auth.identity),
         },
         restrictTo: assigned && new Set(assigned.map(routeKey)),
       },

@@ -14,7 +14,7 @@ export function locationService(router: Router): LocationServiceImplementation<O
     async *listLocations(request, context): AsyncGenerator<ListLocationsResponse> {
       checkSelector(request.location);
       let matched = 0;
-      for (const { route } of router.routeTable(context.oaktree.call.via).values()) {
+      for (const { route } of router.visibleRoutes(context.oaktree.call)) {
         if (!selectorMatchesLocation(request.location, route.location)) continue;
         matched++;
         yield { item: { $case: 'location', value: route.location } };
@@ -30,7 +30,8 @@ export function meshService(router: Router): MeshServiceImplementation<OaktreeCa
   return {
     async *listRoutes(request, context): AsyncGenerator<ListRoutesResponse> {
       checkSelector(request.location);
-      for (const { route } of router.routeTable(context.oaktree.call.via).values()) {
+      // A peer asking for routes sees only what this node's policy grants its certificate identity.
+      for (const { route } of router.visibleRoutes(context.oaktree.call)) {
         if (!selectorMatchesLocation(request.location, route.location)) continue;
         yield { item: { $case: 'route', value: { location: route.location, hops: route.hops, path: [router.nodeId, ...route.path] } } };
       }

@@ -1,7 +1,7 @@
 // What handlers do with a request before the router sees it: validate, then list or find.
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
-import type { ListMethod, ListResponse, ObjectOf } from '../core/methods.ts';
+import type { Action, ListMethod, ListResponse, ObjectOf } from '../core/methods.ts';
 import type { Location, LocationError, LocationSelector } from '../gen/oaktree/v1/location.ts';
 import type { Router } from '../mesh/router.ts';
 import { describeLocation, describeSelector, routeSelectorFor, selectorProblem } from '../core/location.ts';
@@ -43,6 +43,7 @@ export async function findOne<Req extends Located, Res extends ListResponse>(
   request: Located & { nameOrId?: string; fresh?: boolean },
   context: OaktreeContext,
   kind: string,
+  action: Action = 'read',
 ): Promise<ObjectOf<Res>> {
   const nameOrId = request.nameOrId ?? '';
   const found: ObjectOf<Res>[] = [];
@@ -54,6 +55,7 @@ export async function findOne<Req extends Located, Res extends ListResponse>(
   } as any) as Req;
   for await (const response of router.list(method, listRequest, context.oaktree.call, {
     restrictTo: context.oaktree.restrictTo,
+    action, // the object a write is about is looked for only where the caller may write
   })) {
     const item = response.item;
     if (!item) continue;

@@ -1,8 +1,6 @@
 // Builds a gRPC service implementation from the method table: every RPC of the service is validated by its row,
 // then listed, found or routed by the row's kind. A new RPC needs its proto, its row and its backend handler.
 import type { Server, TsProtoServiceDefinition } from 'nice-grpc';
-import { Status } from 'nice-grpc-common';
-import { ServerError } from 'nice-grpc';
 import {
   type AnyMethod,
   type ClientStreamMethod,
@@ -12,7 +10,6 @@ import {
   type ServerStreamMethod,
   type UnaryMethod,
 } from '../core/methods.ts';
-import { describeSelector } from '../core/location.ts';
 import { toStatus } from '../core/errors.ts';
 import { relayingDefinition } from '../core/wire-bytes.ts';
 import type { Router, Selection } from '../mesh/router.ts';
@@ -79,7 +76,7 @@ async function get(router: Router, method: GetMethod<any, any>, request: any, co
 async function routed(router: Router, method: UnaryMethod<any, any> | ServerStreamMethod<any, any>, request: any, context: OaktreeContext) {
   method.validate(request);
   if (!method.followUp) return request;
-  const found = await findOne(router, method.followUp.over, request, context, method.followUp.noun);
+  const found = await findOne(router, method.followUp.over, request, context, method.followUp.noun, method.action);
   return pinnedTo({ ...request, nameOrId: found.id }, found.location);
 }
 
@@ -107,12 +104,10 @@ async function clientStream(
   method.validate(first.done ? {} : first.value);
   const opening = method.openingOf(first.value)!;
   const ctx = context.oaktree.call;
+  const options = { restrictTo: context.oaktree.restrictTo, action: method.action };
   const selections: Selection[] = opening.allMatchingLocations
-    ? router.select(opening.location, ctx, context.oaktree)
-    : [(({ backend, target }) => ({ backend, targets: [target] }))(router.resolveOne(opening.location, ctx, context.oaktree))];
-  if (selections.length === 0) {
-    throw new ServerError(Status.NOT_FOUND, `no location matches the ${method.name} location ${describeSelector(opening.location)}`);
-  }
+    ? router.selectSome(opening.location, ctx, options)
+    : [(({ backend, target }) => ({ backend, targets: [target] }))(router.resolveOne(opening.location, ctx, options))];
   const call = gather();
   async function* replay() {
     yield first.value;

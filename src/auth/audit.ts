@@ -21,6 +21,7 @@ export function audit(logger: Pick<Logger, 'info'>, event: AuditEvent): void {
     {
       audit: true,
       subject: identity.subject,
+      forwardedBy: identity.forwardedBy,
       authMethod: identity.method,
       user: identity.user?.name ?? identity.user?.id,
       project: identity.project?.name ?? identity.project?.id,

@@ -6,7 +6,9 @@
 //     static_tokens: {file: PATH}                         # name -> sha256:<hex>, see static-tokens.ts
 //     certificates: true                                  # identity from verified client certificates (mTLS)
 //     policy: PATH                                        # grants, see policy.ts; required: once auth is on, default deny
+//     peers: [spiffe://oaktree/hub, DNS:edge.example]     # trusted peer nodes by client certificate name (see peers.ts)
 import type { JwtSettings } from './jwt.ts';
+import { peerNameProblem } from './peers.ts';
 import { readers, type Fail, type YamlNode } from './yaml-file.ts';
 
 export interface AuthConfig {
@@ -15,6 +17,8 @@ export interface AuthConfig {
   staticTokens?: { file: string };
   certificates: boolean;
   policy: string;
+  /** Certificate names of the nodes whose routing metadata and forwarded callers this node honors. */
+  peers: string[];
 }
 
 export const DEFAULT_REVALIDATE_SECONDS = 60;
@@ -23,8 +27,8 @@ export const DEFAULT_CLOCK_SKEW_SECONDS = 30;
 /** Parses `auth:`; `fail` is the node config's, so errors read `node.yaml:12: auth.jwt.issuer: ...`. */
 export function parseAuthSection(node: YamlNode | null | undefined, path: string, fail: Fail): AuthConfig {
   const r = readers(fail);
-  const config: Partial<AuthConfig> & { certificates: boolean } = { certificates: false };
-  for (const entry of r.entries(node, path, ['keystone', 'jwt', 'static_tokens', 'certificates', 'policy'])) {
+  const config: Partial<AuthConfig> & { certificates: boolean; peers: string[] } = { certificates: false, peers: [] };
+  for (const entry of r.entries(node, path, ['keystone', 'jwt', 'static_tokens', 'certificates', 'policy', 'peers'])) {
     switch (entry.name) {
       case 'keystone': {
         const keystone = { cloud: '', revalidateSeconds: DEFAULT_REVALIDATE_SECONDS };
@@ -48,6 +52,13 @@ export function parseAuthSection(node: YamlNode | null | undefined, path: string
         break;
       case 'policy':
         config.policy = r.str(entry.value, entry.path);
+        break;
+      case 'peers':
+        config.peers = r.strList(entry.value, entry.path);
+        config.peers.forEach((name, i) => {
+          const problem = peerNameProblem(name);
+          if (problem) fail(r.list(entry.value, entry.path)[i], `${entry.path}[${i}]`, problem);
+        });
         break;
     }
   }

@@ -20,6 +20,13 @@ export interface Identity {
   /** The static token's name (static-token method). */
   tokenName?: string;
   certificate?: { cn?: string; sans: string[] };
+  /** Set when a trusted peer forwarded this caller: the peer's subject (audit lines name both). */
+  forwardedBy?: string;
+}
+
+/** The names a certificate answers to in the policy and the peers list: its CN, and each SAN with and without its TYPE: prefix. */
+export function certificateNames(cert: { cn?: string; sans: string[] }): string[] {
+  return [...(cert.cn ? [cert.cn, `CN=${cert.cn}`] : []), ...cert.sans, ...cert.sans.map((s) => s.slice(s.indexOf(':') + 1))];
 }
 
 /**

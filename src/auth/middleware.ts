@@ -1,11 +1,18 @@
 // The server middleware that authenticates every call (health checks and reflection excepted) and hands the
 // handlers `context.auth = { identity, authorization }`. Missing or invalid credentials end the call with
 // UNAUTHENTICATED before any handler runs; the failure is logged, rate-limited per source, without the credential.
+// A call with routing metadata must come from a configured peer (PERMISSION_DENIED otherwise); its caller is the
+// one the peer forwarded, or the peer itself (route refresh), and this node's own policy decides what it may do.
 import { ServerError, Status, type CallContext, type ServerMiddleware, type ServerMiddlewareCall } from 'nice-grpc';
 import type { Logger } from 'pino';
 import type { Authenticator } from './authenticator.ts';
 import { FailedAuthLog } from './failed-auth-log.ts';
-import type { Identity } from './identity.ts';
+import { ROUTING_HEADER } from '../core/call-context.ts';
+import { decodeRoutingHeader } from '../core/routing-header.ts';
+import { permissionDenied } from './errors.ts';
+import { fromForwardedCaller } from './forwarded-caller.ts';
+import { identityFromCertificate, parsePeerCertHeader, PEER_CERT_HEADER, type Identity } from './identity.ts';
+import { ROUTING_FROM_NON_PEER, TrustedPeers } from './peers.ts';
 import type { Authorization, Policy } from './policy.ts';
 
 export interface CallAuth {
@@ -30,10 +37,13 @@ export interface AuthMiddlewareOptions {
   logger: Pick<Logger, 'warn'>;
   /** Override for tests: the failed-authentication log and its clock. */
   failedAuthLog?: FailedAuthLog;
+  /** The nodes whose routing metadata is honored; default none. */
+  peers?: TrustedPeers;
 }
 
 export function authMiddleware(opts: AuthMiddlewareOptions): ServerMiddleware<AuthCallContextExt> {
   const failures = opts.failedAuthLog ?? new FailedAuthLog(opts.logger);
+  const peers = opts.peers ?? new TrustedPeers([]);
   return async function* authenticate<Request, Response>(
     call: ServerMiddlewareCall<Request, Response, AuthCallContextExt>,
     context: CallContext,
@@ -41,12 +51,24 @@ export function authMiddleware(opts: AuthMiddlewareOptions): ServerMiddleware<Au
     if (isExemptFromAuth(call.method.path)) return yield* call.next(call.request, context);
     let identity: Identity;
     try {
-      identity = await opts.authenticator.authenticate(context.metadata, context.signal);
+      identity = context.metadata.has(ROUTING_HEADER)
+        ? peerCall(context.metadata, peers)
+        : await opts.authenticator.authenticate(context.metadata, context.signal);
     } catch (error) {
-      if (error instanceof ServerError && error.code === Status.UNAUTHENTICATED) failures.record(context.peer, call.method.path, error.details);
+      const refused = error instanceof ServerError && (error.code === Status.UNAUTHENTICATED || error.code === Status.PERMISSION_DENIED);
+      if (refused) failures.record(context.peer, call.method.path, error.details);
       throw error;
     }
     const auth: CallAuth = { identity, authorization: opts.policy.authorize(identity) };
     return yield* call.next(call.request, { ...context, auth });
   };
+}
+
+/** The caller of a call that carries routing metadata: only a configured peer may send it. */
+function peerCall(metadata: CallContext['metadata'], peers: TrustedPeers): Identity {
+  const certificate = parsePeerCertHeader(metadata.get(PEER_CERT_HEADER));
+  if (!certificate || !peers.includes(certificate)) throw permissionDenied(ROUTING_FROM_NON_PEER);
+  const peer = identityFromCertificate(certificate);
+  const { caller } = decodeRoutingHeader(metadata.getAll(ROUTING_HEADER));
+  return caller ? fromForwardedCaller(caller, peer.subject) : peer;
 }

@@ -19,7 +19,7 @@ import { isMap, isSeq } from 'yaml';
 import type { Location } from '../gen/oaktree/v1/location.ts';
 import { actionOf, type Action } from './actions.ts';
 import { permissionDenied } from './errors.ts';
-import type { AuthMethodName, Identity } from './identity.ts';
+import { certificateNames, type AuthMethodName, type Identity } from './identity.ts';
 import { AuthConfigError, parseYamlFile, readers, type Fail, type YamlNode } from './yaml-file.ts';
 
 const WHO_KEYS = ['user', 'project', 'role', 'group', 'token', 'certificate', 'method'] as const;
@@ -118,8 +118,7 @@ function parseGrant(node: YamlNode, key: string, r: Readers, fail: Fail): Grant 
 function whoMatches(who: Grant['who'], id: Identity): boolean {
   const any = (wanted: string[] | undefined, actual: (string | undefined)[]) =>
     wanted === undefined || wanted.some((w) => actual.includes(w));
-  const cert = id.certificate;
-  const certNames = cert ? [cert.cn, ...cert.sans, ...cert.sans.map((s) => s.slice(s.indexOf(':') + 1))] : [];
+  const certNames = id.certificate ? certificateNames(id.certificate) : [];
   return (
     any(who.user, [id.user?.id, id.user?.name]) &&
     any(who.project, [id.project?.id, id.project?.name]) &&

@@ -7,6 +7,7 @@ import { buildBackends } from '../node/backends.ts';
 import { reloadPeersOnHangup } from '../node/peer-reload.ts';
 import { startNode } from '../node/server.ts';
 import { checkListenSafety } from '../node/listen-safety.ts';
+import { buildNodeAuth } from '../node/auth.ts';
 
 export interface ServeFlags {
   config?: string;
@@ -67,7 +68,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const exposedWarning = checkListenSafety({
     listen: config.listen,
     tls: !!config.tls,
-    auth: (config as { auth?: unknown }).auth !== undefined, // the auth section is the auth engineer's
+    auth: config.auth !== undefined,
     insecure: config.insecure ?? false,
   });
   if (exposedWarning) {
@@ -75,6 +76,8 @@ export async function serve(flags: ServeFlags): Promise<void> {
     process.stderr.write(`oaktree: warning: ${exposedWarning}\n`);
   }
   const nodeId = config.nodeId ?? defaultNodeId(config.listen);
+  // Before any backend starts: a broken auth file stops the node with its file and line (exit 2).
+  const auth = config.auth ? await buildNodeAuth({ ...config, auth: config.auth }) : undefined;
   const built = await buildBackends(config, nodeId, logger);
   const node = await startNode({
     nodeId,
@@ -83,6 +86,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     logger,
     maxHops: config.maxHops,
     tls: config.tls,
+    auth,
   });
 
   let stopping = false;

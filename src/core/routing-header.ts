@@ -2,7 +2,7 @@
 // peer backend, strict decoding for the server middleware. A malformed header is the sender's mistake
 // (INVALID_ARGUMENT), never an internal error.
 import { Status } from 'nice-grpc-common';
-import { RoutingHeader } from '../gen/oaktree/mesh/v1/routing.ts';
+import { type ForwardedCaller, RoutingHeader } from '../gen/oaktree/mesh/v1/routing.ts';
 import type { Location } from '../gen/oaktree/v1/location.ts';
 import { OaktreeError } from './errors.ts';
 import { ROUTING_HEADER } from './call-context.ts';
@@ -13,14 +13,17 @@ export interface Routing {
   via: string[];
   /** The locations the sender assigned to this node; undefined when it assigned nothing in particular. */
   assigned?: Location[];
+  /** The caller the sender authenticated; honored only from a configured peer. */
+  caller?: ForwardedCaller;
 }
 
 const NODE_ID = /^[A-Za-z0-9._:-]+$/;
 
-export function encodeRoutingHeader(via: readonly string[], assigned?: readonly Location[]): Buffer {
+export function encodeRoutingHeader(via: readonly string[], assigned?: readonly Location[], caller?: ForwardedCaller): Buffer {
   const header = RoutingHeader.fromPartial({
     via: [...via],
     assignment: assigned ? { locations: [...assigned] } : undefined,
+    caller,
   });
   return Buffer.from(RoutingHeader.encode(header).finish());
 }
@@ -41,7 +44,7 @@ export function decodeRoutingHeader(values: readonly (string | Uint8Array)[]): R
   if (badId !== undefined) {
     throw malformed(`via holds ${JSON.stringify(badId.slice(0, 64))}; node ids use only letters, digits and . _ : -`);
   }
-  return { via: header.via, assigned: header.assignment?.locations };
+  return { via: header.via, assigned: header.assignment?.locations, caller: header.caller };
 }
 
 function malformed(why: string): OaktreeError {

@@ -3,7 +3,8 @@
 import { setMaxListeners } from 'node:events';
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
-import type { ClientStreamMethod, ListMethod, ListResponse, ServerStreamMethod, UnaryMethod } from '../core/methods.ts';
+import type { Action, ClientStreamMethod, ListMethod, ListResponse, ServerStreamMethod, UnaryMethod } from '../core/methods.ts';
+import type { LocationAccess } from '../core/call-context.ts';
 import { errorItem } from '../core/error-item.ts';
 import { toStatus } from '../core/errors.ts';
 import type { Backend, CallContext, Route } from '../backends/backend.ts';
@@ -35,6 +36,8 @@ export interface Selection {
 export interface RouteOptions {
   /** Route keys the caller (an upstream node) assigned to this node; other locations are not asked. */
   restrictTo?: ReadonlySet<string>;
+  /** What the call does at the locations it selects; the caller's grants must allow it there (default read). */
+  action?: Action;
 }
 
 export interface ListOptions extends RouteOptions {
@@ -85,10 +88,20 @@ export class Router {
     return table;
   }
 
-  /** Which backends to ask for which locations. Every location appears once; the reasons go to the debug log. */
+  /** The routes this caller may see: ListLocations, ListRoutes and NOT_FOUND messages show no others. */
+  visibleRoutes(ctx: CallContext): ChosenRoute[] {
+    return [...this.routeTable(ctx.via).values()].filter(({ route }) => granted(ctx.access, 'read', route.location));
+  }
+
+  /**
+   * Which backends to ask for which locations. Every location appears once; the reasons go to the debug log.
+   * This is the one place the caller's grants filter routes: an ungranted location is never selected.
+   */
   select(selector: LocationSelector | undefined, ctx: CallContext, options: RouteOptions = {}): Selection[] {
     const byBackend = new Map<Backend, Location[]>();
+    const action = options.action ?? 'read';
     for (const [key, { route, backend }] of this.routeTable(ctx.via)) {
+      if (!granted(ctx.access, action, route.location)) continue; // not logged: ungranted locations stay invisible
       if (options.restrictTo && !options.restrictTo.has(key)) {
         this.logger.debug({ location: key, reason: 'not assigned by the upstream node' }, 'route skipped');
         continue;
@@ -104,6 +117,13 @@ export class Router {
     return [...byBackend].map(([backend, targets]) => ({ backend, targets }));
   }
 
+  /** Like select, but no location at all is the caller's answer: NOT_FOUND, or PERMISSION_DENIED for a write. */
+  selectSome(selector: LocationSelector | undefined, ctx: CallContext, options: RouteOptions = {}): Selection[] {
+    const selections = this.select(selector, ctx, options);
+    if (selections.length === 0) throw this.noMatch(selector, ctx, options.action ?? 'read');
+    return selections;
+  }
+
   /** Streams a list method from every matching location, merged as items arrive. */
   async *list<Req extends { location?: LocationSelector | undefined }, Res extends ListResponse>(
     method: ListMethod<Req, Res>,
@@ -111,8 +131,7 @@ export class Router {
     ctx: CallContext,
     options: ListOptions = {},
   ): AsyncGenerator<Res> {
-    const selections = this.select(request.location, ctx, options);
-    if (selections.length === 0) throw this.noMatch(request.location, ctx);
+    const selections = this.selectSome(request.location, ctx, { ...options, action: options.action ?? method.action });
     const fanout = new AbortController();
     setMaxListeners(0, fanout.signal); // one listener per backend and target; many clouds are normal
     const onAbort = () => fanout.abort(ctx.signal.reason);
@@ -174,9 +193,8 @@ export class Router {
 
   /** The one location a write goes to. INVALID_ARGUMENT names the candidates when the selector is ambiguous. */
   resolveOne(selector: LocationSelector | undefined, ctx: CallContext, options: RouteOptions = {}): Selection & { target: Location } {
-    const selections = this.select(selector, ctx, options);
+    const selections = this.selectSome(selector, ctx, options);
     const candidates = selections.flatMap((selection) => selection.targets.map((target) => ({ ...selection, target })));
-    if (candidates.length === 0) throw this.noMatch(selector, ctx);
     if (candidates.length > 1) {
       const names = candidates.map((c) => describeLocation(c.target)).sort();
       throw new ServerError(
@@ -185,6 +203,7 @@ export class Router {
           'this call needs exactly one: set location.cloud and location.region (and location.project when a region has several)',
       );
     }
+    ctx.onResolved?.(candidates[0].target);
     return candidates[0];
   }
 
@@ -194,7 +213,7 @@ export class Router {
     ctx: CallContext,
     options: RouteOptions = {},
   ): Promise<Res> {
-    const { backend, target } = this.resolveOne(request.location, ctx, options);
+    const { backend, target } = this.resolveOne(request.location, ctx, { ...options, action: method.action });
     return backend.unary(method, request, target, ctx);
   }
 
@@ -204,7 +223,7 @@ export class Router {
     ctx: CallContext,
     options: RouteOptions = {},
   ): AsyncIterable<Res> {
-    const { backend, target } = this.resolveOne(request.location, ctx, options);
+    const { backend, target } = this.resolveOne(request.location, ctx, { ...options, action: method.action });
     return backend.serverStream(method, request, target, ctx);
   }
 
@@ -218,8 +237,18 @@ export class Router {
     return selection.backend.clientStream(method, requests, selection.targets, ctx);
   }
 
-  private noMatch(selector: LocationSelector | undefined, ctx: CallContext): ServerError {
-    const known = [...this.routeTable(ctx.via).values()].map(({ route }) => describeLocation(route.location)).sort();
+  /**
+   * A write the caller may not do anywhere the selector points is PERMISSION_DENIED whether or not an ungranted
+   * location matches, so the answer never tells. Everything else is NOT_FOUND naming only what the caller may see.
+   */
+  private noMatch(selector: LocationSelector | undefined, ctx: CallContext, action: Action): ServerError {
+    if (action === 'write' && ctx.access) {
+      return new ServerError(
+        Status.PERMISSION_DENIED,
+        `no location you may write matches ${describeSelector(selector)}; ask for a write grant in the node's policy`,
+      );
+    }
+    const known = this.visibleRoutes(ctx).map(({ route }) => describeLocation(route.location)).sort();
     const reach = known.length ? `this node reaches: ${known.join('; ')}` : 'this node reaches no location at all';
     return new ServerError(Status.NOT_FOUND, `no location matches ${describeSelector(selector)}; ${reach}`);
   }
@@ -235,4 +264,10 @@ function better(route: Route, backend: Backend, current: ChosenRoute): boolean {
   if (reachable !== (current.route.reachable !== false)) return reachable;
   if (backend.local !== current.backend.local) return backend.local;
   return route.hops < current.route.hops;
+}
+
+/** Without access (a node without auth) every location is granted. */
+function granted(access: LocationAccess | undefined, action: Action, location: Location): boolean {
+  if (!access) return true;
+  return action === 'write' ? access.canWrite(location) : access.canRead(location);
 }

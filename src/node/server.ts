@@ -1,7 +1,7 @@
 // A running oaktree node: the gRPC server with every oaktree service, health and reflection, over a router.
 import { readFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
-import { createServer } from 'nice-grpc';
+import { createServer, type ServerMiddleware } from 'nice-grpc';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import { deadlineInterceptor, oaktreeContextMiddleware } from '../api/call-context.ts';
@@ -11,6 +11,8 @@ import { loggingMiddleware } from '../api/logging.ts';
 import { shutdownMiddleware } from '../api/shutdown.ts';
 import { errorStatusMiddleware } from '../api/error-status.ts';
 import { addTableServices } from '../api/table-services.ts';
+import { auditMiddleware } from '../api/audit-middleware.ts';
+import { authMiddleware } from '../auth/middleware.ts';
 import { relayingDefinition } from '../core/wire-bytes.ts';
 import type { Backend } from '../backends/backend.ts';
 import { CapabilitiesServiceDefinition } from '../gen/oaktree/v1/capabilities.ts';
@@ -26,6 +28,7 @@ import { WatchTokenKey } from '../cache/watch-token.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { NodeTlsConfig } from './config.ts';
 import { createServerTls, type ServerTls } from './server-tls.ts';
+import type { NodeAuth } from './auth.ts';
 
 /** Every oaktree service: a node always offers the whole API (no feature switches). */
 export const OAKTREE_SERVICES = [
@@ -52,6 +55,8 @@ export interface NodeOptions {
   tls?: NodeTlsConfig;
   /** Signs watch resume tokens; replicas of one node share it (default: a key for this run only). */
   watchTokenKey?: WatchTokenKey;
+  /** Authenticate every call and authorize it by the policy; absent: anyone who reaches the port (loopback). */
+  auth?: NodeAuth;
 }
 
 export interface RunningNode {
@@ -79,6 +84,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   setMaxListeners(0, shutdown.signal); // every open stream listens for shutdown
   const health = HealthState();
 
+  const auth = options.auth;
   const server = createServer({
     interceptors: [deadlineInterceptor, peerCertInterceptor],
     'grpc.keepalive_time_ms': 30_000,
@@ -90,7 +96,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     .use(loggingMiddleware(logger))
     .use(shutdownMiddleware(shutdown.signal))
     .use(errorStatusMiddleware())
-    .use(oaktreeContextMiddleware(nodeId, maxHops));
+    .use(auth ? authMiddleware({ ...auth, logger }) : passThrough)
+    .use(oaktreeContextMiddleware(nodeId, maxHops))
+    .use(auth ? auditMiddleware(logger) : passThrough);
   server.add(HealthDefinition, HealthServiceImpl(health));
   server.add(
     ServerReflectionService,
@@ -112,13 +120,20 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   await Promise.all(options.backends.map((backend) => backend.start?.()));
   const port = await server.listen(options.listen, tls?.credentials).catch((error) => {
     tls?.close();
+    auth?.authenticator.close();
     throw error;
   });
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
   const address = `${host}:${port}`;
   for (const name of ['', ...OAKTREE_SERVICES]) health.setStatus('healthy', name);
   logger.info(
-    { nodeId, address, tls: tls ? (options.tls?.requireClientCert ? 'mtls' : 'on') : 'off', backends: options.backends.map((b) => b.id) },
+    {
+      nodeId,
+      address,
+      tls: tls ? (options.tls?.requireClientCert ? 'mtls' : 'on') : 'off',
+      auth: auth ? 'on' : 'off',
+      backends: options.backends.map((b) => b.id),
+    },
     'oaktree node serving',
   );
 
@@ -141,6 +156,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         await server.shutdown();
         clearTimeout(forced);
         tls?.close();
+        auth?.authenticator.close();
         await router.close();
         logger.info({ nodeId }, 'oaktree node stopped');
       })();
@@ -148,3 +164,6 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     },
   };
 }
+
+/** The middleware a node without auth puts where the auth ones go. */
+const passThrough: ServerMiddleware = (call, context) => call.next(call.request, context);

@@ -130,7 +130,7 @@ export class PeerBackend implements Backend {
   }
 
   private metadata(ctx: CallContext, targets: readonly Location[]): grpc.Metadata {
-    return routingMetadata(ctx.via, targets);
+    return routingMetadata(ctx.via, targets, ctx);
   }
 
   list<Req, Res extends ListResponse>(
@@ -173,10 +173,13 @@ export class PeerBackend implements Backend {
   }
 }
 
-/** The path this call has passed and, for a routed call, the locations assigned to the peer. */
-function routingMetadata(via: readonly string[], assigned?: readonly Location[]): grpc.Metadata {
+/**
+ * The path this call has passed and, for a routed call, the locations assigned to the peer and the caller this
+ * node authenticated (the peer applies its own policy to it; its token never leaves this node).
+ */
+function routingMetadata(via: readonly string[], assigned?: readonly Location[], ctx?: CallContext): grpc.Metadata {
   const metadata = new grpc.Metadata();
-  metadata.set(ROUTING_HEADER, encodeRoutingHeader(via, assigned));
+  metadata.set(ROUTING_HEADER, encodeRoutingHeader(via, assigned, ctx?.caller));
   return metadata;
 }
 

@@ -37,7 +37,7 @@ export interface RoutingHeader {
     | undefined;
   /**
    * The caller the first node authenticated, forwarded so the node that owns the cloud can enforce its grants.
-   * Empty until peers forward caller identity; a node that does not know it ignores it.
+   * Unset on a peer's own calls (route refresh) and between nodes without auth.
    */
   caller: ForwardedCaller | undefined;
 }
@@ -53,10 +53,47 @@ export interface RouteAssignment {
 }
 
 /**
- * Who the original caller is, as the first node established it. Fields are added when peers forward caller
- * identity (user, project, how they authenticated); never a secret or a token.
+ * Who the original caller is, as the first node established it; never a secret or a token. A node honors it only
+ * from a configured peer (by its verified client certificate) and authorizes it with its own policy, so an edge
+ * cannot widen what the node that owns a cloud grants.
  */
 export interface ForwardedCaller {
+  /** How the first node authenticated the caller: keystone, jwt, static-token or certificate. */
+  method: string;
+  /** A short description for logs and audit lines, e.g. "keystone user demo (project demo)". */
+  subject: string;
+  /** The Keystone or JWT user; unset for static tokens and certificates. */
+  user:
+    | ForwardedPrincipal
+    | undefined;
+  /** The project the caller's token is scoped to (Keystone scope, JWT project claim). */
+  project:
+    | ForwardedPrincipal
+    | undefined;
+  /** Keystone roles of the token. */
+  roles: string[];
+  /** Entries of the JWT groups claim. */
+  groups: string[];
+  /** The name (never the value) of a static API token. */
+  tokenName: string;
+  /** The verified client certificate that identified the caller, when the certificate did. */
+  certificate: ForwardedCertificate | undefined;
+}
+
+/** A user or project as the identity provider named it. */
+export interface ForwardedPrincipal {
+  id: string;
+  name: string;
+  domainId: string;
+  domainName: string;
+}
+
+/** The names in a verified client certificate. */
+export interface ForwardedCertificate {
+  /** The subject's common name; empty when it has none. */
+  cn: string;
+  /** subjectAltNames as TYPE:value, e.g. URI:spiffe://oaktree/ci, DNS:ci.example. */
+  sans: string[];
 }
 
 function createBaseRoutingHeader(): RoutingHeader {
@@ -236,11 +273,44 @@ export const RouteAssignment: MessageFns<RouteAssignment> = {
 };
 
 function createBaseForwardedCaller(): ForwardedCaller {
-  return {};
+  return {
+    method: "",
+    subject: "",
+    user: undefined,
+    project: undefined,
+    roles: [],
+    groups: [],
+    tokenName: "",
+    certificate: undefined,
+  };
 }
 
 export const ForwardedCaller: MessageFns<ForwardedCaller> = {
-  encode(_: ForwardedCaller, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: ForwardedCaller, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.method !== "") {
+      writer.uint32(10).string(message.method);
+    }
+    if (message.subject !== "") {
+      writer.uint32(18).string(message.subject);
+    }
+    if (message.user !== undefined) {
+      ForwardedPrincipal.encode(message.user, writer.uint32(26).fork()).join();
+    }
+    if (message.project !== undefined) {
+      ForwardedPrincipal.encode(message.project, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.roles) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.groups) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.tokenName !== "") {
+      writer.uint32(58).string(message.tokenName);
+    }
+    if (message.certificate !== undefined) {
+      ForwardedCertificate.encode(message.certificate, writer.uint32(66).fork()).join();
+    }
     return writer;
   },
 
@@ -257,6 +327,70 @@ export const ForwardedCaller: MessageFns<ForwardedCaller> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.user = ForwardedPrincipal.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.project = ForwardedPrincipal.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.roles.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.groups.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.tokenName = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.certificate = ForwardedCertificate.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -269,20 +403,281 @@ export const ForwardedCaller: MessageFns<ForwardedCaller> = {
     }
   },
 
-  fromJSON(_: any): ForwardedCaller {
-    return {};
+  fromJSON(object: any): ForwardedCaller {
+    return {
+      method: isSet(object.method) ? globalThis.String(object.method) : "",
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      user: isSet(object.user) ? ForwardedPrincipal.fromJSON(object.user) : undefined,
+      project: isSet(object.project) ? ForwardedPrincipal.fromJSON(object.project) : undefined,
+      roles: globalThis.Array.isArray(object?.roles) ? object.roles.map((e: any) => globalThis.String(e)) : [],
+      groups: globalThis.Array.isArray(object?.groups) ? object.groups.map((e: any) => globalThis.String(e)) : [],
+      tokenName: isSet(object.tokenName)
+        ? globalThis.String(object.tokenName)
+        : isSet(object.token_name)
+        ? globalThis.String(object.token_name)
+        : "",
+      certificate: isSet(object.certificate) ? ForwardedCertificate.fromJSON(object.certificate) : undefined,
+    };
   },
 
-  toJSON(_: ForwardedCaller): unknown {
+  toJSON(message: ForwardedCaller): unknown {
     const obj: any = {};
+    if (message.method !== "") {
+      obj.method = message.method;
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.user !== undefined) {
+      obj.user = ForwardedPrincipal.toJSON(message.user);
+    }
+    if (message.project !== undefined) {
+      obj.project = ForwardedPrincipal.toJSON(message.project);
+    }
+    if (message.roles?.length) {
+      obj.roles = message.roles;
+    }
+    if (message.groups?.length) {
+      obj.groups = message.groups;
+    }
+    if (message.tokenName !== "") {
+      obj.tokenName = message.tokenName;
+    }
+    if (message.certificate !== undefined) {
+      obj.certificate = ForwardedCertificate.toJSON(message.certificate);
+    }
     return obj;
   },
 
   create(base?: DeepPartial<ForwardedCaller>): ForwardedCaller {
     return ForwardedCaller.fromPartial(base ?? {});
   },
-  fromPartial(_: DeepPartial<ForwardedCaller>): ForwardedCaller {
+  fromPartial(object: DeepPartial<ForwardedCaller>): ForwardedCaller {
     const message = createBaseForwardedCaller();
+    message.method = object.method ?? "";
+    message.subject = object.subject ?? "";
+    message.user = (object.user !== undefined && object.user !== null)
+      ? ForwardedPrincipal.fromPartial(object.user)
+      : undefined;
+    message.project = (object.project !== undefined && object.project !== null)
+      ? ForwardedPrincipal.fromPartial(object.project)
+      : undefined;
+    message.roles = object.roles?.map((e) => e) || [];
+    message.groups = object.groups?.map((e) => e) || [];
+    message.tokenName = object.tokenName ?? "";
+    message.certificate = (object.certificate !== undefined && object.certificate !== null)
+      ? ForwardedCertificate.fromPartial(object.certificate)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseForwardedPrincipal(): ForwardedPrincipal {
+  return { id: "", name: "", domainId: "", domainName: "" };
+}
+
+export const ForwardedPrincipal: MessageFns<ForwardedPrincipal> = {
+  encode(message: ForwardedPrincipal, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.domainId !== "") {
+      writer.uint32(26).string(message.domainId);
+    }
+    if (message.domainName !== "") {
+      writer.uint32(34).string(message.domainName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ForwardedPrincipal {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseForwardedPrincipal();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.domainId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.domainName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ForwardedPrincipal {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      domainId: isSet(object.domainId)
+        ? globalThis.String(object.domainId)
+        : isSet(object.domain_id)
+        ? globalThis.String(object.domain_id)
+        : "",
+      domainName: isSet(object.domainName)
+        ? globalThis.String(object.domainName)
+        : isSet(object.domain_name)
+        ? globalThis.String(object.domain_name)
+        : "",
+    };
+  },
+
+  toJSON(message: ForwardedPrincipal): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.domainId !== "") {
+      obj.domainId = message.domainId;
+    }
+    if (message.domainName !== "") {
+      obj.domainName = message.domainName;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ForwardedPrincipal>): ForwardedPrincipal {
+    return ForwardedPrincipal.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ForwardedPrincipal>): ForwardedPrincipal {
+    const message = createBaseForwardedPrincipal();
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.domainId = object.domainId ?? "";
+    message.domainName = object.domainName ?? "";
+    return message;
+  },
+};
+
+function createBaseForwardedCertificate(): ForwardedCertificate {
+  return { cn: "", sans: [] };
+}
+
+export const ForwardedCertificate: MessageFns<ForwardedCertificate> = {
+  encode(message: ForwardedCertificate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cn !== "") {
+      writer.uint32(10).string(message.cn);
+    }
+    for (const v of message.sans) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ForwardedCertificate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseForwardedCertificate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cn = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sans.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ForwardedCertificate {
+    return {
+      cn: isSet(object.cn) ? globalThis.String(object.cn) : "",
+      sans: globalThis.Array.isArray(object?.sans) ? object.sans.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: ForwardedCertificate): unknown {
+    const obj: any = {};
+    if (message.cn !== "") {
+      obj.cn = message.cn;
+    }
+    if (message.sans?.length) {
+      obj.sans = message.sans;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ForwardedCertificate>): ForwardedCertificate {
+    return ForwardedCertificate.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ForwardedCertificate>): ForwardedCertificate {
+    const message = createBaseForwardedCertificate();
+    message.cn = object.cn ?? "";
+    message.sans = object.sans?.map((e) => e) || [];
     return message;
   },
 };
