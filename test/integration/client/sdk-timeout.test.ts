@@ -20,7 +20,7 @@ async function hangingNode(): Promise<{ server: Server; address: string }> {
   const forever = (signal: AbortSignal) => delay(signal, 3_600_000);
   server.add(LocationServiceDefinition, {
     ...unimplemented(LocationServiceDefinition),
-    async *listLocations(_req, ctx) {
+    async *listLocations(_req: unknown, ctx: { signal: AbortSignal }) {
       yield { item: { $case: 'location', value: LOCATION } };
       await forever(ctx.signal);
     },
