@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Status } from 'nice-grpc-common';
-import { ClientError } from 'nice-grpc';
+import type { ClientError } from 'nice-grpc';
 import { collect, startHarness } from '../openstack-backend/harness.ts';
 
 test('a volume over the gigabytes quota is RESOURCE_EXHAUSTED and every location still has limits', { timeout: 60_000 }, async () => {
