@@ -1,10 +1,12 @@
 // One log line per call: method, status code, duration, and the peer path when the call came through the mesh.
+// The message is bounded: it may echo the caller's input, and a 1 MB request must not make a 2 MB log line.
 import { ServerError, type CallContext, type ServerMiddleware, type ServerMiddlewareCall } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import { isAbortError } from 'abort-controller-x';
 import type { Logger } from '../observability/logger.ts';
 import { ROUTING_HEADER } from '../core/call-context.ts';
 import { viaForLog } from '../core/routing-header.ts';
+import { bounded } from '../core/bounded-text.ts';
 
 export function loggingMiddleware(logger: Logger): ServerMiddleware {
   return async function* logCalls<Request, Response>(call: ServerMiddlewareCall<Request, Response>, context: CallContext) {
@@ -42,7 +44,7 @@ export function loggingMiddleware(logger: Logger): ServerMiddleware {
         ms: Math.round((performance.now() - started) * 10) / 10,
         ...(call.responseStream ? { items } : {}),
         ...(via ? { via } : {}),
-        ...(message ? { message } : {}),
+        ...(message ? { message: bounded(message) } : {}),
       };
       if (code === Status.OK || code === Status.CANCELLED || code === Status.NOT_FOUND) logger.info(line, 'call');
       else logger.warn(line, 'call');

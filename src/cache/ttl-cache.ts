@@ -24,6 +24,12 @@ export interface TtlCacheOptions {
   loadLockMs?: number;
   /** Time for waiting on another replica's load (default: the system clock). */
   clock?: Clock;
+  /**
+   * A `fresh` caller joins a load already in flight only if it started less than this long ago (default 1 s);
+   * a caller that may take a kept value joins one younger than its TTL. An older load, perhaps hung on a cloud
+   * that has since recovered, goes on for those who joined it, and newcomers start their own.
+   */
+  freshJoinMs?: number;
 }
 
 export interface GetOptions<T> {
@@ -41,6 +47,9 @@ export class TtlCache {
   readonly #clock: Clock;
   readonly #flights = new SingleFlight();
   readonly #owner = randomUUID();
+  readonly #freshJoinMs: number;
+  /** The load in flight per flight key, with its start time (see freshJoinMs). */
+  readonly #running = new Map<string, { flight: string; startedAt: number }>();
   /** Loads that reached the loader (metrics, tests). */
   loads = 0;
   hits = 0;
@@ -51,6 +60,7 @@ export class TtlCache {
     this.#defaultTtl = options.defaultTtlMs ?? 5_000;
     this.#loadLockMs = options.loadLockMs ?? 10_000;
     this.#clock = options.clock ?? systemClock;
+    this.#freshJoinMs = options.freshJoinMs ?? 1_000;
   }
 
   /** The cached value of key, else load() once (however many callers ask at the same time). */
@@ -65,7 +75,22 @@ export class TtlCache {
       }
     }
     const flightKey = `${options.fresh ? 'fresh' : 'cached'}:${full}`;
-    return this.#flights.run(flightKey, () => this.#load(full, load, codec, options));
+    const joinMs = options.fresh ? this.#freshJoinMs : (options.ttlMs ?? this.#defaultTtl);
+    const now = this.#clock.now();
+    const running = this.#running.get(flightKey);
+    if (running && now - running.startedAt < joinMs && this.#flights.has(running.flight)) {
+      return this.#flights.run(running.flight, () => this.#load(full, load, codec, options));
+    }
+    const flight = `${flightKey}\0${now}`;
+    const mine = { flight, startedAt: now };
+    this.#running.set(flightKey, mine);
+    return this.#flights.run(flight, async () => {
+      try {
+        return await this.#load(full, load, codec, options);
+      } finally {
+        if (this.#running.get(flightKey) === mine) this.#running.delete(flightKey);
+      }
+    });
   }
 
   async #load<T>(full: string, load: () => Promise<T>, codec: Codec<T>, options: GetOptions<T>): Promise<T> {

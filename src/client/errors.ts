@@ -60,7 +60,9 @@ export function toOaktreeError(error: unknown, abort?: AbortCause): OaktreeError
   if (error instanceof ClientError) {
     return new OaktreeError(error.code, error.details, { method: error.path, cause: error });
   }
-  if (isAbortError(error) || (error instanceof Error && error.name === 'AbortError')) {
+  // Our own timer aborts with a TimeoutError reason, which some paths (a stream that already answered) rethrow as is.
+  const name = (error as { name?: unknown } | undefined)?.name;
+  if (isAbortError(error) || name === 'AbortError' || name === 'TimeoutError') {
     if (abort?.timedOut) {
       return new OaktreeError(Status.DEADLINE_EXCEEDED, `no answer within ${abort.timeoutMs} ms (timeoutMs)`, {
         cause: error,

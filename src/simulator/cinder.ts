@@ -62,6 +62,14 @@ async function createVolume(ctx: Ctx): Promise<Reply> {
   const size = Number(spec.size);
   if (!Number.isInteger(size) || size < 1) throw badRequest(`Invalid input for field/attribute size. Value: ${spec.size}.`);
   if (spec.imageRef && !ctx.region.images.get(spec.imageRef)) throw badRequest(`Invalid image identifier or unable to access requested image.`);
+  const used = usage(ctx);
+  if (used.volumes + 1 > QUOTA.volumes) {
+    throw new ApiError(413, `VolumeLimitExceeded: Maximum number of volumes allowed (${QUOTA.volumes}) exceeded for quota 'volumes'.`);
+  }
+  if (used.gigabytes + size > QUOTA.gigabytes) {
+    // Cinder's words for a request over the project's gigabytes quota.
+    throw new ApiError(413, `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. Requested ${size}G, quota is ${QUOTA.gigabytes}G and ${used.gigabytes}G has been consumed.`);
+  }
   const now = Date.now();
   const volume: Volume = {
     id: uuid(), name: spec.name ?? null, projectId: ctx.projectId, userId: ctx.token!.userId, size, status: 'creating',
@@ -81,12 +89,20 @@ function deleteVolume(ctx: Ctx): Reply {
   return { status: 202 };
 }
 
-function limits(ctx: Ctx): Reply {
+/** The project quota every simulated region enforces (Cinder's defaults are similar). */
+const QUOTA = { volumes: 1000, gigabytes: 10000 };
+
+function usage(ctx: Ctx): { volumes: number; gigabytes: number } {
   let volumes = 0, gigabytes = 0;
   for (const v of ctx.region.volumes.values()) if (v.projectId === ctx.projectId) { volumes++; gigabytes += v.size; }
+  return { volumes, gigabytes };
+}
+
+function limits(ctx: Ctx): Reply {
+  const { volumes, gigabytes } = usage(ctx);
   return {
     status: 200,
-    body: { limits: { rate: [], absolute: { maxTotalVolumes: 1000, totalVolumesUsed: volumes, maxTotalVolumeGigabytes: 10000, totalGigabytesUsed: gigabytes, maxTotalSnapshots: 1000, totalSnapshotsUsed: 0, maxTotalBackups: 100, totalBackupsUsed: 0, maxTotalBackupGigabytes: 10000, totalBackupGigabytesUsed: 0 } } },
+    body: { limits: { rate: [], absolute: { maxTotalVolumes: QUOTA.volumes, totalVolumesUsed: volumes, maxTotalVolumeGigabytes: QUOTA.gigabytes, totalGigabytesUsed: gigabytes, maxTotalSnapshots: 1000, totalSnapshotsUsed: 0, maxTotalBackups: 100, totalBackupsUsed: 0, maxTotalBackupGigabytes: 10000, totalBackupGigabytesUsed: 0 } } },
   };
 }
 

@@ -59,7 +59,13 @@ export function createOpenStackBackend(cloud: CloudConfig, options: OpenStackBac
 
 /** What the backend knows about its cloud: whether it is authenticated, its regions, its project. */
 class CloudState {
-  #authenticated = false;
+  /**
+   * Project and regions as of the last successful authentication. Kept across a revoked token and a Keystone
+   * outage, so route selection never needs a live token: the outage stays this cloud's in-band error.
+   */
+  #known?: { project: Project; regions: string[] };
+  /** Set while Keystone fails, so the outage is logged once and its end once. */
+  #outage = false;
   readonly #contexts = new Map<string, RegionContext>();
 
   constructor(
@@ -72,29 +78,39 @@ class CloudState {
   async start(): Promise<void> {
     try {
       await this.#authenticate();
-    } catch (error) {
+    } catch {
       // The node still starts: the configured regions stay listed and their calls answer with this error in-band.
-      this.logger.warn({ err: (error as Error).message }, 'cloud failed to authenticate; will retry on the next call');
     }
   }
 
   async #authenticate(signal?: AbortSignal): Promise<void> {
-    await this.session.authenticate(signal);
-    if (!this.#authenticated) this.#contexts.clear(); // the project and regions are known now
-    this.#authenticated = true;
+    try {
+      await this.session.authenticate(signal);
+    } catch (error) {
+      if (!this.#outage && !signal?.aborted) {
+        this.#outage = true;
+        this.logger.warn({ err: (error as Error).message }, 'cloud authentication failing; its locations answer in-band errors until it recovers');
+      }
+      throw error;
+    }
+    if (this.#outage) {
+      this.#outage = false;
+      this.logger.info({}, 'cloud authentication recovered');
+    }
+    const p = this.session.project();
+    const project = { id: p.id, name: p.name, domainId: p.domainId, domainName: p.domainName };
+    if (!this.#known) this.#contexts.clear(); // the project and regions are known now
+    this.#known = { project, regions: this.session.regions() };
   }
 
   /** Regions after authentication (config, else catalog); before it, the configured ones. */
   regionNames(): string[] {
-    const names = this.#authenticated ? this.session.regions() : this.cloud.regions.map((r) => r.region).filter(Boolean);
+    const names = this.#known ? this.#known.regions : this.cloud.regions.map((r) => r.region).filter(Boolean);
     return names.length ? names : [''];
   }
 
   project(): Project {
-    if (this.#authenticated) {
-      const p = this.session.project();
-      return { id: p.id, name: p.name, domainId: p.domainId, domainName: p.domainName };
-    }
+    if (this.#known) return this.#known.project;
     // Not authenticated yet: what clouds.yaml says, so selectors by project name still route here.
     const auth = this.cloud.regions[0].auth;
     return {

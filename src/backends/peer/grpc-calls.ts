@@ -5,6 +5,7 @@ import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import type { AnyMethod } from '../../core/methods.ts';
 import { keepWireBytes } from '../../core/wire-bytes.ts';
+import { bounded } from '../../core/bounded-text.ts';
 import type { CallContext } from '../../core/call-context.ts';
 
 export interface PeerCallOptions {
@@ -27,7 +28,7 @@ function callOptions(ctx: CallContext): grpc.CallOptions {
 export function fromGrpcError(error: unknown, peer: string): Error {
   const e = error as Partial<grpc.ServiceError>;
   if (typeof e?.code === 'number') {
-    const details = e.details || e.message || Status[e.code];
+    const details = bounded(e.details || e.message || Status[e.code]);
     if (e.code === Status.UNAVAILABLE && !/via /.test(details)) {
       return new ServerError(e.code, `peer ${peer} is unreachable: ${details}`);
     }

@@ -3,6 +3,7 @@
 import { setMaxListeners } from 'node:events';
 import type { CallContext } from '../../../core/call-context.ts';
 import {
+  Capabilities as CapabilitiesMessage,
   FloatingIPSource,
   type Capabilities,
   type ListCapabilitiesRequest,
@@ -16,6 +17,7 @@ import { interestingNetworks } from '../network/interesting-cache.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
 import { EndpointNotFoundError, type ServiceType } from '../transport/index.ts';
 import { limitsOf } from './limits.ts';
+import { encodable } from '../encodable.ts';
 import { microversion, mvAtLeast, type Raw } from './nova.ts';
 import { cachedPerRegion } from './region-cache.ts';
 import { availabilityZones } from './zones.ts';
@@ -146,6 +148,6 @@ export async function capabilitiesOf(ctx: RegionContext, signal: AbortSignal): P
 
 export function getCapabilitiesHandler(resolve: RegionResolver) {
   return async function* getCapabilities(_request: ListCapabilitiesRequest, target: Location, call: CallContext): AsyncGenerator<Capabilities> {
-    yield await capabilitiesOf(await resolve(target), call.signal);
+    yield encodable(CapabilitiesMessage, await capabilitiesOf(await resolve(target), call.signal), 'capabilities');
   };
 }

@@ -16,6 +16,7 @@ import { normalizeKeypair } from '../normalize/keypair.ts';
 import type { RegionResolver } from '../region.ts';
 import { GrpcStatus } from '../transport/index.ts';
 import { getOrUndefined, isNotFound, microversion, mvAtLeast, type Raw } from './nova.ts';
+import { echo } from '../../../core/bounded-text.ts';
 
 export function listKeypairsHandler(resolve: RegionResolver) {
   return async function* listKeypairs(request: ListKeypairsRequest, target: Location, call: CallContext): AsyncGenerator<Keypair> {
@@ -63,7 +64,7 @@ export function createKeypairHandler(resolve: RegionResolver) {
     if (existing) {
       throw new OaktreeError(
         GrpcStatus.ALREADY_EXISTS,
-        `a keypair named "${request.name}" already exists in ${describeLocation(ctx.location)}; pick another name or delete it first`,
+        `a keypair named "${echo(request.name)}" already exists in ${describeLocation(ctx.location)}; pick another name or delete it first`,
       );
     }
     const mv = await microversion(ctx, signal);
@@ -87,7 +88,7 @@ export function deleteKeypairHandler(resolve: RegionResolver) {
       await ctx.session.request('compute', ctx.region, { method: 'DELETE', path: `/os-keypairs/${encodeURIComponent(request.name)}`, signal: call.signal });
     } catch (error) {
       if (isNotFound(error)) {
-        throw new OaktreeError(GrpcStatus.NOT_FOUND, `no keypair named "${request.name}" in ${describeLocation(ctx.location)}`);
+        throw new OaktreeError(GrpcStatus.NOT_FOUND, `no keypair named "${echo(request.name)}" in ${describeLocation(ctx.location)}`);
       }
       throw error;
     }

@@ -1,6 +1,7 @@
 // ListLimits: nova's absolute limits, plus Cinder's when the region has block storage.
 import type { CallContext } from '../../../core/call-context.ts';
-import type { ListLimitsRequest, Limits } from '../../../gen/oaktree/v1/limits.ts';
+import { Limits as LimitsMessage, type ListLimitsRequest, type Limits } from '../../../gen/oaktree/v1/limits.ts';
+import { encodable } from '../encodable.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import { normalizeComputeLimits } from '../normalize/limits.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
@@ -17,6 +18,6 @@ export async function limitsOf(ctx: RegionContext, signal?: AbortSignal): Promis
 
 export function getLimitsHandler(resolve: RegionResolver) {
   return async function* getLimits(_request: ListLimitsRequest, target: Location, call: CallContext): AsyncGenerator<Limits> {
-    yield await limitsOf(await resolve(target), call.signal);
+    yield encodable(LimitsMessage, await limitsOf(await resolve(target), call.signal), 'limits');
   };
 }

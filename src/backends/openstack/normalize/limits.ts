@@ -17,7 +17,8 @@ const COMPUTE_FIELDS: Record<keyof ComputeLimits, string> = {
   maxMetadataItems: 'maxServerMeta',
 };
 
-function int32(value: unknown): number {
+/** A count for an int32 field: out-of-range values are clamped (one region's odd usage must not fail encoding). */
+export function int32(value: unknown): number {
   const n = Number(value);
   if (!Number.isFinite(n)) return 0;
   return Math.max(-1, Math.min(2_147_483_647, Math.trunc(n)));

@@ -2,8 +2,9 @@
 import type { VolumeLimits } from '../../../gen/oaktree/v1/limits.ts';
 import type { RegionContext } from '../region.ts';
 import { EndpointNotFoundError } from '../transport/index.ts';
+import { int32 } from '../normalize/limits.ts';
 
-const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? Math.trunc(v) : 0);
+const n = (v: unknown): number => (typeof v === 'number' ? int32(v) : 0);
 
 export function volumeLimitsFrom(absolute: Record<string, unknown>): VolumeLimits {
   return {
