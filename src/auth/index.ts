@@ -1,5 +1,4 @@
 // Caller identity, authorization policy and audit: the surface the node and the router wire in.
-export { actionOf, type Action } from './actions.ts';
 export { audit, type AuditEvent } from './audit.ts';
 export { Authenticator } from './authenticator.ts';
 export { parseAuthSection, type AuthConfig } from './config.ts';

@@ -17,8 +17,7 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isSeq } from 'yaml';
 import type { Location } from '../gen/oaktree/v1/location.ts';
-import { actionOf, type Action } from './actions.ts';
-import { permissionDenied } from './errors.ts';
+import type { Action } from '../core/methods.ts';
 import { certificateNames, type AuthMethodName, type Identity } from './identity.ts';
 import { AuthConfigError, parseYamlFile, readers, type Fail, type YamlNode } from './yaml-file.ts';
 
@@ -160,16 +159,5 @@ export class Authorization {
   /** The locations this caller may see (or act on), in their order. */
   filterLocations<T extends Location>(locations: Iterable<T>, action: Action = 'read'): T[] {
     return [...locations].filter((location) => this.can(action, location));
-  }
-
-  /**
-   * Throws PERMISSION_DENIED unless the method's action is granted at the location. The message names only the
-   * method, never the location: a caller must not learn whether an ungranted location exists.
-   */
-  check(method: string, location: Location): void {
-    const action = actionOf(method);
-    if (!this.can(action, location)) {
-      throw permissionDenied(`${this.identity.subject} may not ${action} there (${method.slice(method.lastIndexOf('/') + 1)}); ask for a grant in the node's policy`);
-    }
   }
 }
