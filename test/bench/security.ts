@@ -21,7 +21,7 @@ interface Mode {
 
 export async function runSecurity(dir: string) {
   const sim = await startSimProcess([{ name: 'sec-cloud', regions: ['RegionOne'], seedServers: 5 }], dir);
-  const pki = await createPki({ dir: join(dir, `pki-${Date.now()}`) });
+  const pki = await createPki();
   const nodes: NodeProcess[] = [];
   try {
     const server = await pki.issue('node', { cn: 'node', ips: ['127.0.0.1'], usage: 'server' });
