@@ -6,7 +6,8 @@ import type { Location, LocationSelector } from '../gen/oaktree/v1/location.ts';
 import type { Identity } from './identity.ts';
 
 export interface AuditEvent {
-  identity: Identity;
+  /** Who called; absent on a node without auth (a personal tool on loopback), which still audits its writes. */
+  identity?: Identity;
   /** The RPC name or gRPC path. */
   method: string;
   location: Location | LocationSelector | undefined;
@@ -20,11 +21,11 @@ export function audit(logger: Pick<Logger, 'info'>, event: AuditEvent): void {
   logger.info(
     {
       audit: true,
-      subject: identity.subject,
-      forwardedBy: identity.forwardedBy,
-      authMethod: identity.method,
-      user: identity.user?.name ?? identity.user?.id,
-      project: identity.project?.name ?? identity.project?.id,
+      subject: identity?.subject ?? 'anonymous (the node has no auth configured)',
+      forwardedBy: identity?.forwardedBy,
+      authMethod: identity?.method,
+      user: identity?.user?.name ?? identity?.user?.id,
+      project: identity?.project?.name ?? identity?.project?.id,
       rpc: event.method.slice(event.method.lastIndexOf('/') + 1),
       location: location ? { cloud: location.cloud, region: location.region, zone: location.zone, project: location.project?.name || location.project?.id || undefined } : undefined,
       requestId: event.requestId,

@@ -30,17 +30,20 @@ import type { NodeTlsConfig } from './config.ts';
 import { createServerTls, type ServerTls } from './server-tls.ts';
 import type { NodeAuth } from './auth.ts';
 
-/** Every oaktree service: a node always offers the whole API (no feature switches). */
-export const OAKTREE_SERVICES = [
-  LocationServiceDefinition,
+/** Served from the method table: validated, then routed to the backends. */
+const TABLE_SERVICES = [
   ComputeServiceDefinition,
   ImageServiceDefinition,
   NetworkServiceDefinition,
   VolumeServiceDefinition,
   LimitsServiceDefinition,
   CapabilitiesServiceDefinition,
-  MeshServiceDefinition,
-].map((definition) => definition.fullName);
+];
+
+/** Every oaktree service: a node always offers the whole API (no feature switches). */
+export const OAKTREE_SERVICES = [LocationServiceDefinition, ...TABLE_SERVICES, MeshServiceDefinition].map(
+  (definition) => definition.fullName,
+);
 
 const DESCRIPTOR_SET = new URL('../gen/descriptor-set.bin', import.meta.url);
 
@@ -98,7 +101,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     .use(errorStatusMiddleware())
     .use(auth ? authMiddleware({ ...auth, logger }) : passThrough)
     .use(oaktreeContextMiddleware(nodeId, maxHops))
-    .use(auth ? auditMiddleware(logger) : passThrough);
+    .use(auditMiddleware(logger));
   server.add(HealthDefinition, HealthServiceImpl(health));
   server.add(
     ServerReflectionService,
@@ -106,14 +109,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   );
 
   server.add(relayingDefinition(LocationServiceDefinition), locationService(router));
-  addTableServices(server, router, [
-    ComputeServiceDefinition,
-    ImageServiceDefinition,
-    NetworkServiceDefinition,
-    VolumeServiceDefinition,
-    LimitsServiceDefinition,
-    CapabilitiesServiceDefinition,
-  ], { watchTokenKey: options.watchTokenKey ?? WatchTokenKey.random() });
+  addTableServices(server, router, TABLE_SERVICES, { watchTokenKey: options.watchTokenKey ?? WatchTokenKey.random() });
   server.add(relayingDefinition(MeshServiceDefinition), meshService(router));
 
   const tls: ServerTls | undefined = options.tls ? await createServerTls(options.tls, logger) : undefined;
