@@ -142,10 +142,14 @@ export function planRequest(index: number, context: PlanContext): PlannedRequest
   const bounded = (deadline[1] !== undefined && deadline[1] < options.callCapMs) || cancelAfterMs !== undefined;
   if (streaming && !bounded) cancelAfterMs = rng.int(1000, 3000);
   if (raw) {
-    cancelAfterMs = undefined; // raw calls have no client deadline: the server must answer on its own
+    // Raw calls carry no client deadline, only grpc-timeout: the server must end them on its own. A watch given a
+    // long or no timeout legitimately never ends, so those keep the fuzzer's cancel.
+    const shortTimeout = raw.grpcTimeout !== undefined && /^0[nS]$|^1m$|^5S$/.test(raw.grpcTimeout);
+    if (shortTimeout || !streaming) cancelAfterMs = undefined;
+    else cancelAfterMs ??= rng.int(1000, 3000);
     cancelAfterMessages = undefined;
   }
-  extras.push(deadline[1] === undefined ? deadline[0] : `${deadline[0]} ${deadline[1]} ms`);
+  if (!raw) extras.push(deadline[1] === undefined ? deadline[0] : `${deadline[0]} ${deadline[1]} ms`);
   if (cancelAfterMs !== undefined) extras.push(`cancel after ${cancelAfterMs} ms`);
   if (cancelAfterMessages !== undefined) extras.push(`cancel after ${cancelAfterMessages} messages`);
 
