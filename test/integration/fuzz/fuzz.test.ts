@@ -54,7 +54,7 @@ test(
         ...base,
         callCapMs: 8000,
         seed,
-        requests: 300,
+        requests: 150,
         raw: true,
         generate: { maxStringBytes: 256 * 1024, maxRepeated: 2000, maxMessageBytes: 512 * 1024 },
       });
