@@ -1,8 +1,10 @@
 // A watch through a peer that outlives the peer's restarts and dropped connections. The client's stream stays
 // open: when the upstream watch fails with UNAVAILABLE (or ends, which a watch never does on its own), it is
 // re-opened with the peer's last resume token, with backoff, so nothing is missed and nothing repeated. When the
-// peer can no longer resume (its change log restarted: OUT_OF_RANGE) that error goes on to the client, whose SDK
-// starts over with a snapshot. The peer's token travels inside ours, opaque (cache/watch-token.ts).
+// peer can no longer resume from that token (it restarted with a new change log: OUT_OF_RANGE), its locations are
+// synced again in the same stream: a snapshot (EXISTING, then a checkpoint), then changes, so nothing is missed.
+// A token the client brought that is too old still ends the call with OUT_OF_RANGE: that is the client's to handle.
+// The peer's token travels inside ours, opaque (cache/watch-token.ts).
 import { delay } from 'abort-controller-x';
 import { Status } from 'nice-grpc-common';
 import { errorItem } from '../../core/error-item.ts';
@@ -36,6 +38,7 @@ export async function* resumingWatch<Res extends WatchMessage>(
   const { backendId, signal, logger } = options;
   let peerToken = opaqueIn(options.requestToken, backendId);
   let failures = 0;
+  let interrupted = false; // set once this stream has lost its upstream: later tokens are ours, not the client's
   for (;;) {
     let why: string;
     try {
@@ -51,9 +54,16 @@ export async function* resumingWatch<Res extends WatchMessage>(
       }
       why = 'the upstream watch ended';
     } catch (error) {
-      if (signal.aborted || (error as { code?: number }).code !== Status.UNAVAILABLE) throw error;
+      const code = (error as { code?: number }).code;
+      if (!signal.aborted && interrupted && code === Status.OUT_OF_RANGE) {
+        logger.warn({ why: (error as Error).message }, 'watch through peer cannot resume (the peer restarted); syncing its locations again');
+        peerToken = '';
+        continue;
+      }
+      if (signal.aborted || code !== Status.UNAVAILABLE) throw error;
       why = (error as Error).message;
     }
+    interrupted = true;
     if (signal.aborted) return;
     if (failures++ === 0) {
       logger.warn({ why }, 'watch through peer interrupted; resuming from its last token');

@@ -94,7 +94,7 @@ describe('fault matrix: a peer misbehaves', () => {
 
   test(
     'the peer restarts under a watch: a server created after the restart is reported',
-    { timeout: 60_000, todo: 'issue 22 defect 4, fixed on another branch' },
+    { timeout: 60_000 },
     async () => {
       const m = await start();
       const watch = new StreamRecorder<WatchServersResponse>((signal) => m.edge.compute.watchServers({}, { signal }));

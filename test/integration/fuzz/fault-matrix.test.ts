@@ -66,7 +66,7 @@ describe('fault matrix: one cloud misbehaves', () => {
 
   test(
     'alpha hangs: beta complete before the deadline, alpha in band or the deadline; recovers at once when it clears',
-    { timeout: 60_000, todo: 'issue 22 smaller defect (a fresh list joins the hung shared read), fixed on another branch' },
+    { timeout: 60_000 },
     () =>
     withHarness(async (h, baseline) => {
       const fault = h.sim.faults.add({ kind: 'hang', cloud: 'alpha', service: 'compute' });
@@ -91,7 +91,7 @@ describe('fault matrix: one cloud misbehaves', () => {
 
   test(
     "Keystone down and tokens revoked: alpha's error stays alpha's, other calls answer, it recovers on its own",
-    { timeout: 60_000, todo: 'issue 22 defect 1, fixed on another branch' },
+    { timeout: 60_000 },
     () =>
       withHarness(async (h, baseline) => {
         const down = h.sim.faults.add({ kind: 'keystone-down', cloud: 'alpha', mode: '503' });

@@ -46,7 +46,7 @@ test(`fuzzing a 2-node chain: no crash, no hang, no UNKNOWN, no INTERNAL for a d
 // no encoding) still find hangs and dropped connections on main: issue 22 defects 2 and 3 and its "smaller" list.
 test(
   `fuzzing with oversized fields and raw HTTP/2 framing (seed ${seed})`,
-  { timeout: 90_000, todo: 'issue 22 defects 2, 3 and the raw HTTP/2 cases, fixed on another branch' },
+  { timeout: 90_000 },
   async () => {
     const fleet = await startFleet(CHAIN);
     try {
