@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { parseAuthSection, type AuthConfig } from '../auth/config.ts';
+import { redactRedisUrl } from '../cache/redis/url.ts';
 
 export interface PeerConfig {
   /** host:port of the upstream oaktree node. */
@@ -212,7 +213,7 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
       }
       case 'redis': {
         const url = str(value, path);
-        if (!/^rediss?:\/\//.test(url)) fail(value, path, `expected a redis:// URL, got "${url}"`);
+        if (!/^rediss?:\/\//.test(url)) fail(value, path, `expected a redis:// URL, got "${redactRedisUrl(url)}"`);
         config.redis = url;
         break;
       }

@@ -4,6 +4,7 @@ import { type Command, CommanderError, InvalidArgumentError, Option } from 'comm
 import { connect, OaktreeError, type ListStream, type OaktreeClient, type Selector } from '../../client/index.ts';
 import { withEnvironment } from '../../client/connect-options.ts';
 import { ExitCode } from './exit-codes.ts';
+import { OsCloudUsageError, resolveBearer } from './os-cloud.ts';
 import { FORMATS, renderList, renderOne, type Format, type View } from './output.ts';
 
 export const DEFAULT_ENDPOINT = '127.0.0.1:50051';
@@ -37,6 +38,7 @@ export interface CommonFlags {
   key?: string;
   serverName?: string;
   token?: string;
+  osCloud?: string;
 }
 
 /** A wrong value on the command line: exit code 2, like commander's own usage errors. */
@@ -46,6 +48,7 @@ export class CliContext {
   readonly flags: CommonFlags;
   readonly selector: Selector;
   private clientInstance: OaktreeClient | undefined;
+  private bearer: string | undefined;
   /** Set when a list returned in-band errors: the command then exits with PARTIAL. */
   partial = false;
 
@@ -73,12 +76,20 @@ export class CliContext {
           cert: this.flags.cert,
           key: this.flags.key,
           serverName: this.flags.serverName,
-          token: this.flags.token,
+          token: this.bearer,
         },
         io.env,
       ),
     );
     return this.clientInstance;
+  }
+
+  /** Settles the bearer token (a Keystone exchange for --os-cloud / OS_CLOUD) before the first call. */
+  async authenticate(): Promise<void> {
+    const env = io.env;
+    const tls = Boolean(this.flags.ca || this.flags.cert || env.OAKTREE_CA || env.OAKTREE_CERT || this.endpoint.startsWith('https://'));
+    const signal = this.flags.timeout ? AbortSignal.timeout(this.flags.timeout * 1000) : undefined;
+    this.bearer = await resolveBearer({ token: this.flags.token, osCloud: this.flags.osCloud, tls, env }, signal);
   }
 
   /** List options: strict from the flag; in-band errors as warnings on stderr. */
@@ -141,7 +152,8 @@ export function withCommonOptions(command: Command): Command {
     .option('--cert <file>', 'client certificate for mTLS (env OAKTREE_CERT)')
     .option('--key <file>', 'the key of --cert (env OAKTREE_KEY)')
     .option('--server-name <name>', "the name the node's certificate carries, if not the endpoint's host (env OAKTREE_SERVER_NAME)")
-    .option('--token <token>', 'bearer token sent with every call (env OAKTREE_TOKEN, which keeps it out of the process list)');
+    .option('--token <token>', 'bearer token sent with every call (env OAKTREE_TOKEN, which keeps it out of the process list)')
+    .option('--os-cloud <name>', "authenticate as the Keystone user of this entry of your clouds.yaml (env OS_CLOUD, used on TLS connections when no token is given)");
 }
 
 /** Runs a command's work with the shared context; turns every failure into one line and an exit code. */
@@ -153,6 +165,7 @@ export function action(
     const ctx = new CliContext(command.opts() as CommonFlags);
     let code: number = ExitCode.OK;
     try {
+      await ctx.authenticate();
       await run(ctx, command.opts(), ...args.slice(0, -2));
       if (ctx.partial) code = ExitCode.PARTIAL;
     } catch (error) {
@@ -174,7 +187,7 @@ export function reportError(error: unknown): number {
     io.stderr.write(`oaktree: ${error.toString()}\n`);
     return ExitCode.ERROR;
   }
-  if (error instanceof UsageError || error instanceof RangeError || error instanceof InvalidArgumentError) {
+  if (error instanceof UsageError || error instanceof OsCloudUsageError || error instanceof RangeError || error instanceof InvalidArgumentError) {
     io.stderr.write(`oaktree: ${error.message}\n(run with --help for usage)\n`);
     return ExitCode.USAGE;
   }

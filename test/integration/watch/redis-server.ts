@@ -12,11 +12,12 @@ export interface TestRedis {
   close(): Promise<void>;
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** `extraArgs`: more redis-server options, e.g. ['--requirepass', PASSWORD]. */
+export async function startRedis(extraArgs: string[] = []): Promise<TestRedis> {
   // A unix socket in a fresh folder instead of a TCP port: nothing to probe, nothing another run can take.
   const dir = await mkdtemp(join(tmpdir(), 'oaktree-redis-'));
   const socket = join(dir, 'redis.sock');
-  const args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no'];
+  const args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no', ...extraArgs];
   const child: ChildProcess = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const log: string[] = [];
