@@ -83,6 +83,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     logger,
     maxHops: config.maxHops,
     tls: config.tls,
+    connections: config.connections,
   });
 
   let stopping = false;

@@ -1,7 +1,6 @@
 // A running oaktree node: the gRPC server with every oaktree service, health and reflection, over a router.
 import { readFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
-import { createServer } from 'nice-grpc';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import { deadlineInterceptor, oaktreeContextMiddleware } from '../api/call-context.ts';
@@ -26,6 +25,8 @@ import { WatchTokenKey } from '../cache/watch-token.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { NodeTlsConfig } from './config.ts';
 import { createServerTls, type ServerTls } from './server-tls.ts';
+import type { ConnectionLimits } from './connection-limits.ts';
+import { createGuardedServer } from './guarded-server.ts';
 
 /** Every oaktree service: a node always offers the whole API (no feature switches). */
 export const OAKTREE_SERVICES = [
@@ -52,6 +53,8 @@ export interface NodeOptions {
   tls?: NodeTlsConfig;
   /** Signs watch resume tokens; replicas of one node share it (default: a key for this run only). */
   watchTokenKey?: WatchTokenKey;
+  /** Bounds on client connections (src/node/connection-limits.ts); absent fields take the defaults. */
+  connections?: Partial<ConnectionLimits>;
 }
 
 export interface RunningNode {
@@ -79,14 +82,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   setMaxListeners(0, shutdown.signal); // every open stream listens for shutdown
   const health = HealthState();
 
-  const server = createServer({
+  const server = createGuardedServer({ logger, limits: options.connections ?? {}, grpcOptions: {
     interceptors: [deadlineInterceptor, peerCertInterceptor],
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 10_000,
     'grpc.max_receive_message_length': 16 * 1024 * 1024,
-  } as any)
+  } })
     .use(loggingMiddleware(logger))
     .use(shutdownMiddleware(shutdown.signal))
     .use(errorStatusMiddleware())
