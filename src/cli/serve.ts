@@ -84,6 +84,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     maxHops: config.maxHops,
     tls: config.tls,
     connections: config.connections,
+    watchTokenKey: built.services.watchTokenKey,
   });
 
   let stopping = false;
