@@ -87,6 +87,8 @@ export async function serve(flags: ServeFlags): Promise<void> {
     maxHops: config.maxHops,
     tls: config.tls,
     auth,
+    connections: config.connections,
+    watchTokenKey: built.services.watchTokenKey,
   });
 
   let stopping = false;

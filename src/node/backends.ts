@@ -39,7 +39,9 @@ export async function buildBackends(
   const peerDials = config.peers.map(peerDial); // unreadable TLS files fail here, before anything starts
   const cleanups: Array<() => Promise<void>> = [];
   // Shared state for pollers, caches and create locks: in memory, or in Redis shared with replicas.
-  const services = await startNodeServices({ redis: config.redis, nodeId, logger, watch: options.watch });
+  const services = await startNodeServices({
+    redis: config.redis, nodeId, logger, watch: options.watch, watchTokenSecretFile: config.watchTokens?.secretFile,
+  });
   cleanups.push(() => services.close());
   let clouds: CloudConfig[] = [];
   let source = 'no clouds';

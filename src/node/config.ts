@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { parseAuthSection, type AuthConfig } from '../auth/config.ts';
 import { redactRedisUrl } from '../cache/redis/url.ts';
+import type { ConnectionLimits } from './connection-limits.ts';
 
 export interface PeerConfig {
   /** host:port of the upstream oaktree node. */
@@ -64,6 +65,10 @@ export interface NodeConfig {
   insecure?: boolean;
   /** Caller authentication and the policy file (src/auth/config.ts); absent: no auth. */
   auth?: AuthConfig;
+  /** Bounds on client connections; absent fields take DEFAULT_CONNECTION_LIMITS. */
+  connections?: Partial<ConnectionLimits>;
+  /** The watch resume-token key: a secret file shared by replicas (else from Redis, else per run). */
+  watchTokens?: { secretFile?: string };
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:50051';
@@ -157,6 +162,7 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
 
   for (const { name, path, value } of entries(root, '', [
     'node_id', 'listen', 'clouds', 'simulate', 'peers', 'redis', 'log_level', 'max_hops', 'tls', 'insecure', 'auth',
+    'connections', 'watch_tokens',
   ])) {
     switch (name) {
       case 'node_id': {
@@ -245,6 +251,22 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
         break;
       case 'auth':
         config.auth = parseAuthSection(value, path, fail);
+        break;
+      case 'connections': {
+        const limits: Partial<ConnectionLimits> = {};
+        for (const entry of entries(value, path, ['max_total', 'max_per_source', 'idle_timeout_s', 'handshake_timeout_s'])) {
+          const n = int(entry.value, entry.path, 1);
+          if (entry.name === 'max_total') limits.maxTotal = n;
+          else if (entry.name === 'max_per_source') limits.maxPerSource = n;
+          else if (entry.name === 'idle_timeout_s') limits.idleTimeoutMs = n * 1000;
+          else limits.handshakeTimeoutMs = n * 1000;
+        }
+        config.connections = limits;
+        break;
+      }
+      case 'watch_tokens':
+        config.watchTokens = {};
+        for (const entry of entries(value, path, ['secret_file'])) config.watchTokens.secretFile = str(entry.value, entry.path);
         break;
     }
   }

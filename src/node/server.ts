@@ -1,7 +1,7 @@
 // A running oaktree node: the gRPC server with every oaktree service, health and reflection, over a router.
 import { readFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
-import { createServer, type ServerMiddleware } from 'nice-grpc';
+import type { ServerMiddleware } from 'nice-grpc';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import { deadlineInterceptor, oaktreeContextMiddleware } from '../api/call-context.ts';
@@ -29,6 +29,8 @@ import type { Logger } from '../observability/logger.ts';
 import type { NodeTlsConfig } from './config.ts';
 import { createServerTls, type ServerTls } from './server-tls.ts';
 import type { NodeAuth } from './auth.ts';
+import type { ConnectionLimits } from './connection-limits.ts';
+import { createGuardedServer } from './guarded-server.ts';
 
 /** Served from the method table: validated, then routed to the backends. */
 const TABLE_SERVICES = [
@@ -60,6 +62,8 @@ export interface NodeOptions {
   watchTokenKey?: WatchTokenKey;
   /** Authenticate every call and authorize it by the policy; absent: anyone who reaches the port (loopback). */
   auth?: NodeAuth;
+  /** Bounds on client connections (src/node/connection-limits.ts); absent fields take the defaults. */
+  connections?: Partial<ConnectionLimits>;
 }
 
 export interface RunningNode {
@@ -88,14 +92,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const health = HealthState();
 
   const auth = options.auth;
-  const server = createServer({
+  const server = createGuardedServer({ logger, limits: options.connections ?? {}, grpcOptions: {
     interceptors: [deadlineInterceptor, peerCertInterceptor],
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 10_000,
     'grpc.max_receive_message_length': 16 * 1024 * 1024,
-  } as any)
+  } })
     .use(loggingMiddleware(logger))
     .use(shutdownMiddleware(shutdown.signal))
     .use(errorStatusMiddleware())
