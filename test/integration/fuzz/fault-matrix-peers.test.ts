@@ -99,7 +99,10 @@ describe('fault matrix: a peer misbehaves', () => {
       const m = await start();
       const watch = new StreamRecorder<WatchServersResponse>((signal) => m.edge.compute.watchServers({}, { signal }));
       try {
-        await watch.until((ms) => ms.some((x) => x.item?.$case === 'checkpoint' && x.item.value.initialStateComplete), 'the watch syncs', 20_000);
+        // The owner's location synced, so the edge holds a resume token of the owner's when the owner restarts.
+        const synced = (cloud: string) => (ms: WatchServersResponse[]) =>
+          ms.some((x) => x.item?.$case === 'checkpoint' && x.item.value.initialStateComplete && x.item.value.location?.cloud === cloud);
+        await watch.until(synced('far'), 'the watch syncs the owner', 20_000);
         await m.restartOwner();
         const owner = clients(m.mesh.address('owner'));
         try {
@@ -109,8 +112,11 @@ describe('fault matrix: a peer misbehaves', () => {
         } finally {
           owner.close();
         }
+        // ADDED when the edge was already following the restarted owner; EXISTING when it arrives in the snapshot the
+        // edge takes to sync the owner's locations again (the owner's change log restarted with it).
+        const reported = [ServerEventType.SERVER_EVENT_TYPE_ADDED, ServerEventType.SERVER_EVENT_TYPE_EXISTING];
         await watch.until(
-          (ms) => ms.some((x) => x.item?.$case === 'event' && x.item.value.type === ServerEventType.SERVER_EVENT_TYPE_ADDED && x.item.value.server?.name === 'after-restart'),
+          (ms) => ms.some((x) => x.item?.$case === 'event' && reported.includes(x.item.value.type) && x.item.value.server?.name === 'after-restart'),
           'the server made after the restart arrives',
           20_000,
         );
