@@ -39,7 +39,15 @@ const concurrency = process.env.OAKTREE_TEST_CONCURRENCY ?? '2';
 const timeoutMs = process.env.OAKTREE_TEST_TIMEOUT_MS ?? '240000';
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, ...files],
+  [
+    '--import',
+    'tsx',
+    '--enable-source-maps',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    `--test-timeout=${timeoutMs}`,
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

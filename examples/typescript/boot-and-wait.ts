@@ -4,7 +4,9 @@
 import { parseArgs } from 'node:util';
 import { connect, ImageStatus, serverStatusName, type Selector } from '../../src/client/index.ts';
 
-const { values } = parseArgs({ options: { cloud: { type: 'string' }, region: { type: 'string' }, name: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { cloud: { type: 'string' }, region: { type: 'string' }, name: { type: 'string' } },
+});
 const client = connect(process.env.OAKTREE_ENDPOINT ?? '127.0.0.1:50051', { timeoutMs: 120_000 });
 try {
   // A write goes to exactly one cloud and region: take the first location that matches what was asked.
@@ -21,7 +23,10 @@ try {
   console.log(`booting ${name} in ${where.cloud}/${where.region} (flavor ${flavor.name}, image ${image.name})`);
   const server = await client.createServer(
     { location: where, name, flavor: flavor.id, image: image.id, wait: true },
-    { onProgress: (stage, s) => console.log(`  ${stage}: ${serverStatusName(s.status)}${s.progress ? ` ${s.progress}%` : ''}`) },
+    {
+      onProgress: (stage, s) =>
+        console.log(`  ${stage}: ${serverStatusName(s.status)}${s.progress ? ` ${s.progress}%` : ''}`),
+    },
   );
   console.log(`${server.name} is ${serverStatusName(server.status)} at ${server.interfaceIp} (id ${server.id})`);
 

@@ -13,7 +13,9 @@ try {
   let count = 0;
   for await (const server of servers) {
     const { cloud, region, zone } = server.location!;
-    console.log(`${cloud}/${region}/${zone}  ${server.name}  ${serverStatusName(server.status)}  ${server.interfaceIp || '-'}`);
+    console.log(
+      `${cloud}/${region}/${zone}  ${server.name}  ${serverStatusName(server.status)}  ${server.interfaceIp || '-'}`,
+    );
     count++;
   }
   console.log(`${count} servers, ${servers.errors.length} locations failed`);

@@ -20,19 +20,26 @@ try {
 
   let failed = 0;
   for (const cloud of clouds) {
-    const outcome = await client.uploadImage(
-      file,
-      {
-        name: values.name ?? 'oaktree-example',
-        location: { cloud },
-        allMatchingLocations: true,
-        ...(values['disk-format'] ? { diskFormat: values['disk-format'] } : {}),
-      },
-      { onProgress: ({ bytes, totalBytes }) => process.stderr.write(`\r${cloud}: ${bytes}/${totalBytes ?? '?'} bytes`) },
-    ).catch((error) => ({ images: [], errors: [error], bytesSent: 0 }));
+    const outcome = await client
+      .uploadImage(
+        file,
+        {
+          name: values.name ?? 'oaktree-example',
+          location: { cloud },
+          allMatchingLocations: true,
+          ...(values['disk-format'] ? { diskFormat: values['disk-format'] } : {}),
+        },
+        {
+          onProgress: ({ bytes, totalBytes }) =>
+            process.stderr.write(`\r${cloud}: ${bytes}/${totalBytes ?? '?'} bytes`),
+        },
+      )
+      .catch((error) => ({ images: [], errors: [error], bytesSent: 0 }));
     process.stderr.write('\n');
     for (const image of outcome.images) {
-      console.log(`${image.location!.cloud}/${image.location!.region}: ${image.name} ${image.id} (${image.sizeBytes} bytes, ${image.diskFormat})`);
+      console.log(
+        `${image.location!.cloud}/${image.location!.region}: ${image.name} ${image.id} (${image.sizeBytes} bytes, ${image.diskFormat})`,
+      );
     }
     for (const error of outcome.errors) console.log(`failed: ${error}`);
     failed += outcome.errors.length;

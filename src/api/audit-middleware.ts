@@ -12,7 +12,9 @@ import type { Logger } from '../observability/logger.ts';
 import type { OaktreeCallContextExt, OaktreeContext } from './call-context.ts';
 
 const writes = new Map<string, AnyMethod>(
-  Object.values(Methods as Record<string, AnyMethod>).filter((m) => m.action === 'write').map((m) => [m.path, m]),
+  Object.values(Methods as Record<string, AnyMethod>)
+    .filter((m) => m.action === 'write')
+    .map((m) => [m.path, m]),
 );
 
 interface Described {
@@ -22,7 +24,10 @@ interface Described {
 
 /** Runs after the routing context middleware: it hooks the call context to learn the resolved location. */
 export function auditMiddleware(logger: Logger): ServerMiddleware<{}, OaktreeCallContextExt> {
-  return async function* auditWrites<Request, Response>(call: ServerMiddlewareCall<Request, Response, {}>, callContext: OaktreeContext) {
+  return async function* auditWrites<Request, Response>(
+    call: ServerMiddlewareCall<Request, Response, {}>,
+    callContext: OaktreeContext,
+  ) {
     const context = callContext as OaktreeContext & AuthCallContextExt; // auth is set by the auth middleware before it
     const method = writes.get(call.method.path);
     const identity = context.auth?.identity;
@@ -37,7 +42,10 @@ export function auditMiddleware(logger: Logger): ServerMiddleware<{}, OaktreeCal
     } else {
       described = call.request as Described;
     }
-    const oaktree = { ...context.oaktree, call: { ...context.oaktree.call, onResolved: (location: Location) => (target = location) } };
+    const oaktree = {
+      ...context.oaktree,
+      call: { ...context.oaktree.call, onResolved: (location: Location) => (target = location) },
+    };
     let code: Status = Status.OK;
     try {
       return yield* call.next(request, { ...context, oaktree } as typeof context);

@@ -78,5 +78,4 @@ export function oaktreeContextMiddleware(nodeId: string, maxHops: number): Serve
   };
 }
 
-
 export type OaktreeContext = GrpcCallContext & OaktreeCallContextExt;

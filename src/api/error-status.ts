@@ -7,7 +7,10 @@ import { toServerError } from '../core/errors.ts';
 import { bounded } from '../core/bounded-text.ts';
 
 export function errorStatusMiddleware(): ServerMiddleware {
-  return async function* toGrpcStatus<Request, Response>(call: ServerMiddlewareCall<Request, Response>, context: CallContext) {
+  return async function* toGrpcStatus<Request, Response>(
+    call: ServerMiddlewareCall<Request, Response>,
+    context: CallContext,
+  ) {
     try {
       return yield* call.next(call.request, context);
     } catch (error) {

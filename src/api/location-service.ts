@@ -33,7 +33,12 @@ export function meshService(router: Router): MeshServiceImplementation<OaktreeCa
       // A peer asking for routes sees only what this node's policy grants its certificate identity.
       for (const { route } of router.visibleRoutes(context.oaktree.call)) {
         if (!selectorMatchesLocation(request.location, route.location)) continue;
-        yield { item: { $case: 'route', value: { location: route.location, hops: route.hops, path: [router.nodeId, ...route.path] } } };
+        yield {
+          item: {
+            $case: 'route',
+            value: { location: route.location, hops: route.hops, path: [router.nodeId, ...route.path] },
+          },
+        };
       }
     },
   };

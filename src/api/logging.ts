@@ -9,7 +9,10 @@ import { viaForLog } from '../core/routing-header.ts';
 import { bounded } from '../core/bounded-text.ts';
 
 export function loggingMiddleware(logger: Logger): ServerMiddleware {
-  return async function* logCalls<Request, Response>(call: ServerMiddlewareCall<Request, Response>, context: CallContext) {
+  return async function* logCalls<Request, Response>(
+    call: ServerMiddlewareCall<Request, Response>,
+    context: CallContext,
+  ) {
     const started = performance.now();
     const via = viaForLog(context.metadata.getAll(ROUTING_HEADER));
     let code: Status = Status.OK;

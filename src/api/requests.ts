@@ -64,7 +64,9 @@ export async function findOne<Req extends Located, Res extends ListResponse>(
   }
   if (found.length === 1) return found[0];
   if (found.length > 1) {
-    const candidates = found.map((o: any) => `${o.name || '(no name)'} (id ${o.id}) in ${describeLocation(o.location)}`);
+    const candidates = found.map(
+      (o: any) => `${o.name || '(no name)'} (id ${o.id}) in ${describeLocation(o.location)}`,
+    );
     throw new ServerError(
       Status.INVALID_ARGUMENT,
       `${found.length} ${kind}s match "${nameOrId}": ${candidates.join('; ')}. Use an id, or narrow the location`,
@@ -78,7 +80,10 @@ export async function findOne<Req extends Located, Res extends ListResponse>(
       `${kind} "${nameOrId}" was not found where the cloud answered, and ${failed.length} location(s) failed: ${reasons.join('; ')}`,
     );
   }
-  throw new ServerError(Status.NOT_FOUND, `no ${kind} with name or id "${nameOrId}" in ${describeSelector(request.location)}`);
+  throw new ServerError(
+    Status.NOT_FOUND,
+    `no ${kind} with name or id "${nameOrId}" in ${describeSelector(request.location)}`,
+  );
 }
 
 /** Pins a request to the route an object was found through, so the follow-up call goes there and nowhere else. */

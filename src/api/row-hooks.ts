@@ -30,7 +30,9 @@ export interface RowHookOptions {
 export function rowHooksFor({ watchTokenKey }: RowHookOptions): Partial<Record<MethodKey, RowHooks>> {
   return {
     // Each location stamps its own position; the client gets one signed token for the whole watch.
-    watchServers: { responses: (request, responses) => withMergedTokens(request.resumeToken, responses, watchTokenKey) },
+    watchServers: {
+      responses: (request, responses) => withMergedTokens(request.resumeToken, responses, watchTokenKey),
+    },
     uploadImage: { gather: uploadGather },
   };
 }
@@ -43,7 +45,9 @@ function uploadGather(): StreamGather<UploadImageRequest, UploadImageResponse> {
       if (message.part?.$case === 'chunk') bytesReceived += BigInt(message.part.value.length);
     },
     failed: (targets, { code, message }) => ({
-      results: targets.map((location) => UploadImageResult.fromPartial({ location, error: { location, code, message } })),
+      results: targets.map((location) =>
+        UploadImageResult.fromPartial({ location, error: { location, code, message } }),
+      ),
       bytesReceived: 0n,
     }),
     finish: (responses) => ({ results: responses.flatMap((response) => response.results), bytesReceived }),

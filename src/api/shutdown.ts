@@ -20,7 +20,10 @@ export function shutdownMiddleware(shutdown: AbortSignal): ServerMiddleware {
       return yield* call.next(call.request, { ...context, signal: controller.signal });
     } catch (error) {
       if (shutdown.aborted && !context.signal.aborted && isAbortError(error)) {
-        throw new ServerError(Status.UNAVAILABLE, 'this oaktree node is shutting down; retry (a watch resumes from its last token)');
+        throw new ServerError(
+          Status.UNAVAILABLE,
+          'this oaktree node is shutting down; retry (a watch resumes from its last token)',
+        );
       }
       throw error;
     } finally {

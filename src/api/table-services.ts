@@ -32,10 +32,15 @@ export function addTableServices(
   hookOptions: RowHookOptions,
 ): void {
   const rowHooks = rowHooksFor(hookOptions);
-  for (const definition of definitions) server.add(relayingDefinition(definition), tableService(definition, router, rowHooks));
+  for (const definition of definitions)
+    server.add(relayingDefinition(definition), tableService(definition, router, rowHooks));
 }
 
-function tableService(definition: TsProtoServiceDefinition, router: Router, rowHooks: Partial<Record<MethodKey, RowHooks>>): any {
+function tableService(
+  definition: TsProtoServiceDefinition,
+  router: Router,
+  rowHooks: Partial<Record<MethodKey, RowHooks>>,
+): any {
   const implementation: Record<string, Handler> = {};
   for (const [key, method] of Object.entries(definition.methods)) {
     const path = `/${definition.fullName}/${method.name}`;
@@ -73,7 +78,12 @@ async function get(router: Router, method: GetMethod<any, any>, request: any, co
 }
 
 /** The request as it should be routed: a follow-up goes where its object was found, by the object's id. */
-async function routed(router: Router, method: UnaryMethod<any, any> | ServerStreamMethod<any, any>, request: any, context: OaktreeContext) {
+async function routed(
+  router: Router,
+  method: UnaryMethod<any, any> | ServerStreamMethod<any, any>,
+  request: any,
+  context: OaktreeContext,
+) {
   method.validate(request);
   if (!method.followUp) return request;
   const found = await findOne(router, method.followUp.over, request, context, method.followUp.noun, method.action);
@@ -84,8 +94,18 @@ async function unary(router: Router, method: UnaryMethod<any, any>, request: any
   return router.unary(method, await routed(router, method, request, context), context.oaktree.call, context.oaktree);
 }
 
-async function* serverStream(router: Router, method: ServerStreamMethod<any, any>, request: any, context: OaktreeContext) {
-  yield* router.serverStream(method, await routed(router, method, request, context), context.oaktree.call, context.oaktree);
+async function* serverStream(
+  router: Router,
+  method: ServerStreamMethod<any, any>,
+  request: any,
+  context: OaktreeContext,
+) {
+  yield* router.serverStream(
+    method,
+    await routed(router, method, request, context),
+    context.oaktree.call,
+    context.oaktree,
+  );
 }
 
 /**

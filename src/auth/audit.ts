@@ -27,7 +27,14 @@ export function audit(logger: Pick<Logger, 'info'>, event: AuditEvent): void {
       user: identity?.user?.name ?? identity?.user?.id,
       project: identity?.project?.name ?? identity?.project?.id,
       rpc: event.method.slice(event.method.lastIndexOf('/') + 1),
-      location: location ? { cloud: location.cloud, region: location.region, zone: location.zone, project: location.project?.name || location.project?.id || undefined } : undefined,
+      location: location
+        ? {
+            cloud: location.cloud,
+            region: location.region,
+            zone: location.zone,
+            project: location.project?.name || location.project?.id || undefined,
+          }
+        : undefined,
       requestId: event.requestId,
       code: Status[event.code] ?? String(event.code),
     },

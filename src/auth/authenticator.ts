@@ -32,7 +32,10 @@ export class Authenticator {
     if (config.keystone) {
       const name = config.keystone.cloud;
       const cloud = clouds.find((c) => c.name === name);
-      if (!cloud) throw new AuthConfigError(`auth.keystone.cloud: no clouds.yaml entry "${name}" (have: ${clouds.map((c) => c.name).join(', ') || 'none'})`);
+      if (!cloud)
+        throw new AuthConfigError(
+          `auth.keystone.cloud: no clouds.yaml entry "${name}" (have: ${clouds.map((c) => c.name).join(', ') || 'none'})`,
+        );
       keystone = new KeystoneValidator({ cloud, revalidateSeconds: config.keystone.revalidateSeconds });
     }
     return new Authenticator({
@@ -54,7 +57,12 @@ export class Authenticator {
     }
     if (token?.kind === 'jwt' && m.jwt) return m.jwt.authenticate(token.token);
     if (token) {
-      if (!m.keystone) throw unauthenticated(token.kind === 'jwt' ? 'this node does not accept JWT bearer tokens' : 'this node does not accept Keystone tokens');
+      if (!m.keystone)
+        throw unauthenticated(
+          token.kind === 'jwt'
+            ? 'this node does not accept JWT bearer tokens'
+            : 'this node does not accept Keystone tokens',
+        );
       return m.keystone.authenticate(token.token, signal);
     }
     if (presented.certificate && m.certificates) {

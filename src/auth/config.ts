@@ -36,7 +36,8 @@ export function parseAuthSection(node: YamlNode | null | undefined, path: string
           if (k.name === 'cloud') keystone.cloud = r.str(k.value, k.path);
           else keystone.revalidateSeconds = r.int(k.value, k.path, 1);
         }
-        if (!keystone.cloud) fail(entry.value, `${entry.path}.cloud`, 'name the clouds.yaml entry of the identity cloud');
+        if (!keystone.cloud)
+          fail(entry.value, `${entry.path}.cloud`, 'name the clouds.yaml entry of the identity cloud');
         config.keystone = keystone;
         break;
       }
@@ -44,7 +45,8 @@ export function parseAuthSection(node: YamlNode | null | undefined, path: string
         config.jwt = parseJwt(entry.value, entry.path, fail);
         break;
       case 'static_tokens':
-        for (const k of r.entries(entry.value, entry.path, ['file'])) config.staticTokens = { file: r.str(k.value, k.path) };
+        for (const k of r.entries(entry.value, entry.path, ['file']))
+          config.staticTokens = { file: r.str(k.value, k.path) };
         if (!config.staticTokens) fail(entry.value, `${entry.path}.file`, 'name the file of token hashes');
         break;
       case 'certificates':
@@ -65,14 +67,27 @@ export function parseAuthSection(node: YamlNode | null | undefined, path: string
   if (!config.keystone && !config.jwt && !config.staticTokens && !config.certificates) {
     fail(node, path, 'configure at least one of keystone, jwt, static_tokens, certificates');
   }
-  if (!config.policy) fail(node, `${path}.policy`, 'a policy file is required: with auth on, every caller is denied what no grant allows');
+  if (!config.policy)
+    fail(
+      node,
+      `${path}.policy`,
+      'a policy file is required: with auth on, every caller is denied what no grant allows',
+    );
   return config as AuthConfig;
 }
 
 function parseJwt(node: YamlNode | null, path: string, fail: Fail): JwtSettings {
   const r = readers(fail);
   const jwt: Partial<JwtSettings> = { clockSkewSeconds: DEFAULT_CLOCK_SKEW_SECONDS, groupsClaim: 'groups' };
-  for (const k of r.entries(node, path, ['jwks_file', 'jwks_url', 'issuer', 'audience', 'clock_skew_seconds', 'groups_claim', 'project_claim'])) {
+  for (const k of r.entries(node, path, [
+    'jwks_file',
+    'jwks_url',
+    'issuer',
+    'audience',
+    'clock_skew_seconds',
+    'groups_claim',
+    'project_claim',
+  ])) {
     switch (k.name) {
       case 'jwks_file':
         jwt.jwksFile = r.str(k.value, k.path);
@@ -100,7 +115,8 @@ function parseJwt(node: YamlNode | null, path: string, fail: Fail): JwtSettings 
         break;
     }
   }
-  if ((jwt.jwksFile === undefined) === (jwt.jwksUrl === undefined)) fail(node, path, 'give exactly one of jwks_file, jwks_url');
+  if ((jwt.jwksFile === undefined) === (jwt.jwksUrl === undefined))
+    fail(node, path, 'give exactly one of jwks_file, jwks_url');
   if (!jwt.issuer) fail(node, `${path}.issuer`, 'the expected issuer (iss) is required');
   if (!jwt.audience) fail(node, `${path}.audience`, 'the expected audience (aud) is required');
   return jwt as JwtSettings;

@@ -41,6 +41,7 @@ export class FailedAuthLog {
 
   #prune(now: number): void {
     if (this.#sources.size < 1000) return;
-    for (const [source, seen] of this.#sources) if (now - seen.loggedAt >= this.#intervalMs) this.#sources.delete(source);
+    for (const [source, seen] of this.#sources)
+      if (now - seen.loggedAt >= this.#intervalMs) this.#sources.delete(source);
   }
 }

@@ -42,5 +42,10 @@ function toPrincipal(p: IdentityPrincipal): ForwardedPrincipal {
 }
 
 function fromPrincipal(p: ForwardedPrincipal): IdentityPrincipal {
-  return { id: p.id || undefined, name: p.name || undefined, domainId: p.domainId || undefined, domainName: p.domainName || undefined };
+  return {
+    id: p.id || undefined,
+    name: p.name || undefined,
+    domainId: p.domainId || undefined,
+    domainName: p.domainName || undefined,
+  };
 }

@@ -26,7 +26,11 @@ export interface Identity {
 
 /** The names a certificate answers to in the policy and the peers list: its CN, and each SAN with and without its TYPE: prefix. */
 export function certificateNames(cert: { cn?: string; sans: string[] }): string[] {
-  return [...(cert.cn ? [cert.cn, `CN=${cert.cn}`] : []), ...cert.sans, ...cert.sans.map((s) => s.slice(s.indexOf(':') + 1))];
+  return [
+    ...(cert.cn ? [cert.cn, `CN=${cert.cn}`] : []),
+    ...cert.sans,
+    ...cert.sans.map((s) => s.slice(s.indexOf(':') + 1)),
+  ];
 }
 
 /**

@@ -93,9 +93,15 @@ function jwtError(error: unknown, s: JwtSettings): ServerError {
     }
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) return unauthenticated('the JWT has a bad signature');
-  if (error instanceof errors.JWKSNoMatchingKey) return unauthenticated('the JWT is signed with a key that is not in the JWKS');
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return unauthenticated('the JWT uses an algorithm this node does not accept');
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return unauthenticated('the JWT is malformed');
+  if (error instanceof errors.JWKSNoMatchingKey)
+    return unauthenticated('the JWT is signed with a key that is not in the JWKS');
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
+    return unauthenticated('the JWT uses an algorithm this node does not accept');
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid)
+    return unauthenticated('the JWT is malformed');
   // What is left is the key set itself: a JWKS URL that timed out, answered non-200 or could not be reached.
-  return new ServerError(Status.UNAVAILABLE, `the JWKS${s.jwksUrl ? ` at ${s.jwksUrl}` : ''} could not be used to verify the JWT`);
+  return new ServerError(
+    Status.UNAVAILABLE,
+    `the JWKS${s.jwksUrl ? ` at ${s.jwksUrl}` : ''} could not be used to verify the JWT`,
+  );
 }

@@ -7,7 +7,12 @@ import { ServerError, Status } from 'nice-grpc';
 import type { CloudConfig } from '../config/clouds/types.ts';
 import { HttpClient } from '../backends/openstack/transport/http.ts';
 import { TokenManager, type ProjectInfo } from '../backends/openstack/transport/keystone.ts';
-import { CloudSession, OpenStackAuthError, OpenStackHttpError, type CloudSessionOptions } from '../backends/openstack/transport/index.ts';
+import {
+  CloudSession,
+  OpenStackAuthError,
+  OpenStackHttpError,
+  type CloudSessionOptions,
+} from '../backends/openstack/transport/index.ts';
 import type { Secret } from '../config/clouds/secret.ts';
 import { unauthenticated } from './errors.ts';
 import type { Identity } from './identity.ts';
@@ -86,11 +91,18 @@ export class KeystoneValidator {
         throw unauthenticated(KEYSTONE_TOKEN_INVALID);
       }
       // Keystone's own messages may quote the subject token: never pass them on.
-      const why = error instanceof OpenStackAuthError ? 'the node cannot authenticate to it'
-        : error instanceof OpenStackHttpError && error.status === 403 ? "the node's account may not validate tokens (it needs the admin or service role)"
-        : error instanceof OpenStackHttpError ? `it answered HTTP ${error.status}`
-        : 'it is unreachable';
-      throw new ServerError(Status.UNAVAILABLE, `cannot validate the Keystone token: identity cloud ${this.#session.name}: ${why}`);
+      const why =
+        error instanceof OpenStackAuthError
+          ? 'the node cannot authenticate to it'
+          : error instanceof OpenStackHttpError && error.status === 403
+            ? "the node's account may not validate tokens (it needs the admin or service role)"
+            : error instanceof OpenStackHttpError
+              ? `it answered HTTP ${error.status}`
+              : 'it is unreachable';
+      throw new ServerError(
+        Status.UNAVAILABLE,
+        `cannot validate the Keystone token: identity cloud ${this.#session.name}: ${why}`,
+      );
     }
     const validation = { identity: identityFromTokenBody(body), expiresAt: expiryOf(body), checkedAt: this.#now() };
     if (validation.expiresAt <= validation.checkedAt) throw unauthenticated(KEYSTONE_TOKEN_INVALID);
@@ -126,11 +138,17 @@ function expiryOf(body: unknown): number {
 /** User, project (or domain scope) and roles of a validated token body. */
 export function identityFromTokenBody(body: unknown): Identity {
   const t = (body as TokenBody)?.token ?? {};
-  const user = t.user ? { id: t.user.id, name: t.user.name, domainId: t.user.domain?.id, domainName: t.user.domain?.name } : undefined;
+  const user = t.user
+    ? { id: t.user.id, name: t.user.name, domainId: t.user.domain?.id, domainName: t.user.domain?.name }
+    : undefined;
   const project = t.project
     ? { id: t.project.id, name: t.project.name, domainId: t.project.domain?.id, domainName: t.project.domain?.name }
     : undefined;
-  const scope = project ? `project ${project.name ?? project.id}` : t.domain ? `domain ${t.domain.name ?? t.domain.id}` : 'unscoped';
+  const scope = project
+    ? `project ${project.name ?? project.id}`
+    : t.domain
+      ? `domain ${t.domain.name ?? t.domain.id}`
+      : 'unscoped';
   return {
     method: 'keystone',
     subject: `keystone user ${user?.name ?? user?.id ?? '?'} (${scope})`,
@@ -151,7 +169,9 @@ export async function exchangeCredentialsForToken(
 ): Promise<{ token: Secret; expiresAt: number; project?: ProjectInfo }> {
   const rc = cloud.regions[0];
   const http = new HttpClient({ verify: rc.verify, cacert: rc.cacert, cert: rc.cert, key: rc.key });
-  const secrets = [rc.auth.password, rc.auth.applicationCredentialSecret, rc.auth.token].filter((s) => s !== undefined).map((s) => s.reveal());
+  const secrets = [rc.auth.password, rc.auth.applicationCredentialSecret, rc.auth.token]
+    .filter((s) => s !== undefined)
+    .map((s) => s.reveal());
   const context = { cloud: cloud.name, service: 'identity' as const };
   try {
     const manager = new TokenManager({
@@ -161,7 +181,14 @@ export async function exchangeCredentialsForToken(
       context,
       scrub: (text) => secrets.reduce((out, s) => (s.length >= 3 ? out.split(s).join('***') : out), text),
       post: (url, body) =>
-        http.request({ method: 'POST', url, headers: { 'content-type': 'application/json', accept: 'application/json' }, body, signal, context }),
+        http.request({
+          method: 'POST',
+          url,
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body,
+          signal,
+          context,
+        }),
     });
     const token = await manager.get(signal);
     return { token: token.value, expiresAt: token.expiresAt, project: token.project };

@@ -55,7 +55,9 @@ export function authMiddleware(opts: AuthMiddlewareOptions): ServerMiddleware<Au
         ? peerCall(context.metadata, peers)
         : await opts.authenticator.authenticate(context.metadata, context.signal);
     } catch (error) {
-      const refused = error instanceof ServerError && (error.code === Status.UNAUTHENTICATED || error.code === Status.PERMISSION_DENIED);
+      const refused =
+        error instanceof ServerError &&
+        (error.code === Status.UNAUTHENTICATED || error.code === Status.PERMISSION_DENIED);
       if (refused) failures.record(context.peer, call.method.path, error.details);
       throw error;
     }

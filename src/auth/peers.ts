@@ -14,8 +14,10 @@ export const ROUTING_FROM_NON_PEER = 'routing metadata is accepted only from con
 
 /** Why a peers entry is unusable, or undefined. */
 export function peerNameProblem(name: string): string | undefined {
-  if (/\s/.test(name)) return `"${name}" holds white space; name a certificate by a SAN (spiffe://..., DNS:host) or CN=name`;
-  if (/^(URI|DNS|CN=?|IP|email):?$/i.test(name)) return `"${name}" names no certificate; give the value too, e.g. DNS:edge.example`;
+  if (/\s/.test(name))
+    return `"${name}" holds white space; name a certificate by a SAN (spiffe://..., DNS:host) or CN=name`;
+  if (/^(URI|DNS|CN=?|IP|email):?$/i.test(name))
+    return `"${name}" names no certificate; give the value too, e.g. DNS:edge.example`;
   return undefined;
 }
 

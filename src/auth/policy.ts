@@ -87,22 +87,32 @@ function parseGrant(node: YamlNode, key: string, r: Readers, fail: Fail): Grant 
       for (const w of r.entries(entry.value, entry.path, [...WHO_KEYS])) {
         const values = isSeq(w.value) ? r.strList(w.value, w.path) : [r.str(w.value, w.path)];
         if (w.name === 'method') {
-          for (const m of values) if (!METHODS.includes(m as AuthMethodName)) fail(w.value, w.path, `unknown method "${m}"; expected one of: ${METHODS.join(', ')}`);
+          for (const m of values)
+            if (!METHODS.includes(m as AuthMethodName))
+              fail(w.value, w.path, `unknown method "${m}"; expected one of: ${METHODS.join(', ')}`);
         }
         grant.who[w.name as WhoKey] = values;
       }
     } else if (entry.name === 'locations') {
       // `{}` is the documented spelling of "everywhere", like `[]`.
       const everywhere = isMap(entry.value) && entry.value.items.length === 0;
-      grant.locations = everywhere ? [] : r.list(entry.value, entry.path).map((item, index) => {
-        const selector: LocationGrantSelector = {};
-        for (const s of r.entries(item, `${entry.path}[${index}]`, ['cloud', 'region', 'project'])) selector[s.name as keyof LocationGrantSelector] = r.str(s.value, s.path);
-        return selector;
-      });
+      grant.locations = everywhere
+        ? []
+        : r.list(entry.value, entry.path).map((item, index) => {
+            const selector: LocationGrantSelector = {};
+            for (const s of r.entries(item, `${entry.path}[${index}]`, ['cloud', 'region', 'project']))
+              selector[s.name as keyof LocationGrantSelector] = r.str(s.value, s.path);
+            return selector;
+          });
     } else {
       const actions = r.strList(entry.value, entry.path);
       actions.forEach((a, i) => {
-        if (!ACTIONS.includes(a as Action)) fail(r.list(entry.value, entry.path)[i], `${entry.path}[${i}]`, `unknown action "${a}"; expected read or write`);
+        if (!ACTIONS.includes(a as Action))
+          fail(
+            r.list(entry.value, entry.path)[i],
+            `${entry.path}[${i}]`,
+            `unknown action "${a}"; expected read or write`,
+          );
       });
       if (actions.length === 0) fail(entry.value, entry.path, 'a grant needs at least one action (read, write)');
       grant.actions = actions as Action[];
@@ -133,7 +143,9 @@ function selectorMatches(selector: LocationGrantSelector, location: Location): b
   return (
     (selector.cloud === undefined || selector.cloud === location.cloud) &&
     (selector.region === undefined || selector.region === location.region) &&
-    (selector.project === undefined || selector.project === location.project?.id || selector.project === location.project?.name)
+    (selector.project === undefined ||
+      selector.project === location.project?.id ||
+      selector.project === location.project?.name)
   );
 }
 
@@ -145,7 +157,11 @@ export class Authorization {
   ) {}
 
   can(action: Action, location: Location): boolean {
-    return this.grants.some((g) => g.actions.includes(action) && (g.locations.length === 0 || g.locations.some((s) => selectorMatches(s, location))));
+    return this.grants.some(
+      (g) =>
+        g.actions.includes(action) &&
+        (g.locations.length === 0 || g.locations.some((s) => selectorMatches(s, location))),
+    );
   }
 
   canRead(location: Location): boolean {

@@ -21,7 +21,8 @@ export function hashToken(token: string): string {
 
 /** A new random token (256 bits) and the line for the tokens file. */
 export function createStaticToken(name: string): { token: string; line: string } {
-  if (!NAME_FORM.test(name)) throw new AuthConfigError(`token name "${name}" may only use letters, digits and . _ : @ -`);
+  if (!NAME_FORM.test(name))
+    throw new AuthConfigError(`token name "${name}" may only use letters, digits and . _ : @ -`);
   const token = `${STATIC_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   return { token, line: `  ${name}: ${hashToken(token)}` };
 }
@@ -30,7 +31,10 @@ export class StaticTokens {
   readonly #entries: { name: string; digest: Buffer }[];
 
   constructor(hashes: Record<string, string>) {
-    this.#entries = Object.entries(hashes).map(([name, hash]) => ({ name, digest: Buffer.from(hash.slice('sha256:'.length), 'hex') }));
+    this.#entries = Object.entries(hashes).map(([name, hash]) => ({
+      name,
+      digest: Buffer.from(hash.slice('sha256:'.length), 'hex'),
+    }));
   }
 
   static parse(text: string, file: string): StaticTokens {
@@ -40,10 +44,16 @@ export class StaticTokens {
     if (root === null) return new StaticTokens(hashes);
     for (const top of r.entries(root, '', ['tokens'])) {
       for (const entry of r.entries(top.value, top.path, [])) {
-        if (!NAME_FORM.test(entry.name)) fail(entry.node, entry.path, 'token names may only use letters, digits and . _ : @ -');
+        if (!NAME_FORM.test(entry.name))
+          fail(entry.node, entry.path, 'token names may only use letters, digits and . _ : @ -');
         const hash = r.str(entry.value, entry.path);
         // A plaintext token here would be a leak waiting to happen: refuse it and say what belongs here.
-        if (hash.startsWith(STATIC_TOKEN_PREFIX)) fail(entry.value, entry.path, 'this looks like a token itself; store only its hash (oaktree token create prints the line)');
+        if (hash.startsWith(STATIC_TOKEN_PREFIX))
+          fail(
+            entry.value,
+            entry.path,
+            'this looks like a token itself; store only its hash (oaktree token create prints the line)',
+          );
         if (!HASH_FORM.test(hash)) fail(entry.value, entry.path, 'expected sha256:<64 lowercase hex digits>');
         hashes[entry.name] = hash;
       }

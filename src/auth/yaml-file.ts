@@ -21,7 +21,9 @@ export function parseYamlFile(text: string, file: string): { root: YamlNode | nu
   };
   if (doc.errors.length > 0) {
     const line = lineCounter.linePos(doc.errors[0].pos[0]).line;
-    throw new AuthConfigError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+    throw new AuthConfigError(
+      `${file}${line ? `:${line}` : ''}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}`,
+    );
   }
   const root = (doc.contents ?? null) as YamlNode | null;
   return { root: isScalar(root) && root.value === null ? null : root, fail };
@@ -50,7 +52,8 @@ export function readers(fail: Fail) {
     return node.value;
   };
   const bool = (node: YamlNode | null | undefined, key: string): boolean => {
-    if (!isScalar(node) || typeof node.value !== 'boolean') return fail(node, key, `expected true or false, got ${describe(node)}`);
+    if (!isScalar(node) || typeof node.value !== 'boolean')
+      return fail(node, key, `expected true or false, got ${describe(node)}`);
     return node.value;
   };
   const list = (node: YamlNode | null | undefined, key: string): YamlNode[] => {

@@ -20,7 +20,6 @@ export interface Route {
   reachable?: boolean;
 }
 
-
 export interface Backend {
   /** Unique within a node, for logs and routing: "cloud:NAME" or "peer:ADDRESS". */
   readonly id: string;

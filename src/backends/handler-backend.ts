@@ -91,9 +91,7 @@ export class HandlerBackend implements Backend {
   ): AsyncIterable<Res> {
     const handler = this.handler(method.path);
     const raw = rawListPaths.has(method.path);
-    return mergeStreams(
-      targets.map((target) => this.listAt(method, handler, raw, request, target, ctx)),
-    );
+    return mergeStreams(targets.map((target) => this.listAt(method, handler, raw, request, target, ctx)));
   }
 
   private async *listAt<Req, Res extends ListResponse>(

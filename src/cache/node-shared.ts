@@ -43,7 +43,9 @@ export async function startSharedServices(options: SharedServicesOptions = {}): 
     import('./redis/replicated-feed.ts'),
     import('./redis/shared-state.ts'),
   ]);
-  const redis = await connectRedis(options.redis, (error) => options.logger?.warn({ err: error.message }, 'redis connection error'));
+  const redis = await connectRedis(options.redis, (error) =>
+    options.logger?.warn({ err: error.message }, 'redis connection error'),
+  );
   const state = new RedisSharedState(redis);
   const replicaId = `${options.nodeId ?? 'node'}-${process.pid}-${randomBytes(3).toString('hex')}`;
   return {

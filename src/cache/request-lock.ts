@@ -49,12 +49,18 @@ export class RequestLocks {
       if (done !== undefined) return codec.decode(done);
       if (await this.#state.tryLock(lockKey, this.#owner, lockTtl)) break;
       if (Date.now() > until) {
-        throw new OaktreeError(ABORTED, `request ${key} is still being processed by another replica; retry later with the same request_id`);
+        throw new OaktreeError(
+          ABORTED,
+          `request ${key} is still being processed by another replica; retry later with the same request_id`,
+        );
       }
       options.signal?.throwIfAborted();
       await sleep(50);
     }
-    const renew = setInterval(() => void this.#state.renewLock(lockKey, this.#owner, lockTtl).catch(() => {}), lockTtl / 3);
+    const renew = setInterval(
+      () => void this.#state.renewLock(lockKey, this.#owner, lockTtl).catch(() => {}),
+      lockTtl / 3,
+    );
     try {
       // A holder that died after storing its result but before unlocking: check again under the lock.
       const done = await this.#state.get(resultKey);

@@ -27,10 +27,14 @@ async function fromFile(file: string): Promise<WatchTokenKey> {
   try {
     secret = (await readFile(file, 'utf8')).trim();
   } catch (error) {
-    throw new Error(`watch_tokens.secret_file ${file}: cannot read it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new Error(
+      `watch_tokens.secret_file ${file}: cannot read it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   if (Buffer.byteLength(secret) < 16) {
-    throw new Error(`watch_tokens.secret_file ${file}: the secret needs at least 16 bytes (e.g. \`openssl rand -base64 32 > ${file}\`)`);
+    throw new Error(
+      `watch_tokens.secret_file ${file}: the secret needs at least 16 bytes (e.g. \`openssl rand -base64 32 > ${file}\`)`,
+    );
   }
   return new WatchTokenKey(secret);
 }
@@ -40,7 +44,9 @@ async function fromRedis(redis: RedisConnection): Promise<WatchTokenKey> {
   await redis.cmd(['SET', REDIS_WATCH_TOKEN_KEY, randomBytes(32).toString('base64'), 'NX']);
   const stored = await redis.cmd(['GET', REDIS_WATCH_TOKEN_KEY]);
   if (typeof stored !== 'string' || Buffer.byteLength(stored) < 16) {
-    throw new Error(`Redis ${REDIS_WATCH_TOKEN_KEY} does not hold a usable watch-token key; delete it and restart: a new one is made`);
+    throw new Error(
+      `Redis ${REDIS_WATCH_TOKEN_KEY} does not hold a usable watch-token key; delete it and restart: a new one is made`,
+    );
   }
   return new WatchTokenKey(stored);
 }

@@ -20,7 +20,8 @@ const MAC_BYTES = 16;
 /** Far above a real mesh's positions (≈60 bytes per location); a token beyond it is refused unread. */
 export const MAX_WATCH_TOKEN_CHARS = 64 * 1024;
 
-const NOT_OURS = 'resume_token is not a token this service issued; pass the resume_token of a WatchServers message unchanged, or leave it empty to start over';
+const NOT_OURS =
+  'resume_token is not a token this service issued; pass the resume_token of a WatchServers message unchanged, or leave it empty to start over';
 const DAMAGED = 'resume_token is damaged; leave it empty to start over';
 
 export interface WatchPosition {
@@ -43,7 +44,11 @@ export class WatchTokenKey {
   constructor(secret: string | Buffer) {
     this.#secret = Buffer.isBuffer(secret) ? secret : Buffer.from(secret, 'utf8');
     if (this.#secret.length < 16) throw new Error('the watch token secret needs at least 16 bytes');
-    this.id = createHmac('sha256', this.#secret).update('oaktree watch token key id').digest().subarray(0, 6).toString('base64url');
+    this.id = createHmac('sha256', this.#secret)
+      .update('oaktree watch token key id')
+      .digest()
+      .subarray(0, 6)
+      .toString('base64url');
   }
 
   /** A key for this process only: tokens survive reconnects, not a restart (those then answer OUT_OF_RANGE). */
@@ -72,11 +77,15 @@ export function verifyWatchToken(token: string, key: WatchTokenKey): WatchTokenB
   if (parts.length !== 4 || parts[0] !== SIGNED_PREFIX) throw new OaktreeError(INVALID_ARGUMENT, NOT_OURS);
   const [, keyId, body, mac] = parts as [string, string, string, string];
   if (keyId !== key.id) {
-    throw new OaktreeError(OUT_OF_RANGE, 'resume_token was issued by an earlier run of this node (its token key changed); start a new watch without a token: it begins with a fresh snapshot');
+    throw new OaktreeError(
+      OUT_OF_RANGE,
+      'resume_token was issued by an earlier run of this node (its token key changed); start a new watch without a token: it begins with a fresh snapshot',
+    );
   }
   const given = Buffer.from(mac, 'base64url');
   const expected = key.mac(`${keyId}.${body}`);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new OaktreeError(INVALID_ARGUMENT, NOT_OURS);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw new OaktreeError(INVALID_ARGUMENT, NOT_OURS);
   return parseBody(body);
 }
 
@@ -87,7 +96,10 @@ export function signWatchToken(body: WatchTokenBody, key: WatchTokenKey): string
 }
 
 /** An unsigned in-node token (tests and fakes; a location's messages). */
-export function encodeWatchToken(positions: ReadonlyMap<string, string>, opaque: ReadonlyMap<string, string> = new Map()): string {
+export function encodeWatchToken(
+  positions: ReadonlyMap<string, string>,
+  opaque: ReadonlyMap<string, string> = new Map(),
+): string {
   return encodeBody({ positions: new Map(positions), opaque: new Map(opaque) });
 }
 
@@ -118,7 +130,10 @@ export function positionIn(token: string, routeKey: string): WatchPosition | und
 
 /** OUT_OF_RANGE: the token points where the change log no longer reaches. */
 export function tokenExpired(where: string, why: string): OaktreeError {
-  return new OaktreeError(OUT_OF_RANGE, `resume_token is too old for ${where} (${why}); start a new watch without a token: it begins with a fresh snapshot`);
+  return new OaktreeError(
+    OUT_OF_RANGE,
+    `resume_token is too old for ${where} (${why}); start a new watch without a token: it begins with a fresh snapshot`,
+  );
 }
 
 /** Folds per-location tokens into one signed token; each absorb returns the merged token after that message. */
@@ -158,7 +173,11 @@ interface WatchMessage {
  * OUT_OF_RANGE (its part of the token expired) into the call's status, as the contract says: the client must
  * start over with a snapshot, and a partial resume would silently lose that location's changes.
  */
-export async function* withMergedTokens<T extends WatchMessage>(requestToken: string, stream: AsyncIterable<T>, key: WatchTokenKey): AsyncGenerator<T> {
+export async function* withMergedTokens<T extends WatchMessage>(
+  requestToken: string,
+  stream: AsyncIterable<T>,
+  key: WatchTokenKey,
+): AsyncGenerator<T> {
   const merger = new WatchTokenMerger(requestToken, key);
   for await (const message of stream) {
     const item = message.item;
@@ -185,7 +204,8 @@ function parseBody(encoded: string): WatchTokenBody {
 }
 
 function encodeBody({ positions, opaque }: WatchTokenBody): string {
-  const sorted = (map: ReadonlyMap<string, string>) => Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const sorted = (map: ReadonlyMap<string, string>) =>
+    Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const body: Record<string, unknown> = { v: VERSION, p: sorted(positions) };
   if (opaque.size) body.o = sorted(opaque);
   return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
@@ -205,5 +225,8 @@ function stringMap(record: Record<string, unknown>): Map<string, string> {
 }
 
 function tooLong(length: number): OaktreeError {
-  return new OaktreeError(INVALID_ARGUMENT, `resume_token is ${length} characters, more than the ${MAX_WATCH_TOKEN_CHARS} a token of this service has; pass the resume_token of a WatchServers message unchanged, or leave it empty to start over`);
+  return new OaktreeError(
+    INVALID_ARGUMENT,
+    `resume_token is ${length} characters, more than the ${MAX_WATCH_TOKEN_CHARS} a token of this service has; pass the resume_token of a WatchServers message unchanged, or leave it empty to start over`,
+  );
 }

@@ -51,10 +51,12 @@ function applyTlsFlags(config: NodeConfig, flags: ServeFlags): void {
   if (!flags.tlsCert && !flags.tlsKey && !flags.tlsClientCa && !flags.requireClientCert) return;
   const cert = flags.tlsCert ?? config.tls?.cert;
   const key = flags.tlsKey ?? config.tls?.key;
-  if (!cert || !key) throw new NodeConfigError('--tls-cert and --tls-key go together: the node needs both to serve TLS');
+  if (!cert || !key)
+    throw new NodeConfigError('--tls-cert and --tls-key go together: the node needs both to serve TLS');
   const clientCa = flags.tlsClientCa ?? config.tls?.clientCa;
   const requireClientCert = flags.requireClientCert || config.tls?.requireClientCert;
-  if (requireClientCert && !clientCa) throw new NodeConfigError('--require-client-cert needs --tls-client-ca: the CA that signs client certificates');
+  if (requireClientCert && !clientCa)
+    throw new NodeConfigError('--require-client-cert needs --tls-client-ca: the CA that signs client certificates');
   config.tls = { cert, key, clientCa, requireClientCert };
 }
 
@@ -111,7 +113,13 @@ export async function serve(flags: ServeFlags): Promise<void> {
     logger.info({ tls: !!config.tls }, 'SIGHUP: re-reading TLS files');
     void node.reloadTls('SIGHUP');
   });
-  if (flags.config) reloadPeersOnHangup(node, flags.config, config.peers.map((peer) => peer.address), logger);
+  if (flags.config)
+    reloadPeersOnHangup(
+      node,
+      flags.config,
+      config.peers.map((peer) => peer.address),
+      logger,
+    );
   // One line on stdout for humans and scripts: where to point a client.
   process.stdout.write(`oaktree ${nodeId} serving on ${node.address}\n`);
 }

@@ -50,7 +50,13 @@ import {
 } from '../gen/oaktree/v1/volume.ts';
 import { startCall, type CallOptions, type GrpcCallOptions } from './call-options.ts';
 import { clientFactory } from './bearer.ts';
-import { channelCredentials, DEFAULT_ENDPOINT, tlsChannelOptions, withEnvironment, type ConnectOptions } from './connect-options.ts';
+import {
+  channelCredentials,
+  DEFAULT_ENDPOINT,
+  tlsChannelOptions,
+  withEnvironment,
+  type ConnectOptions,
+} from './connect-options.ts';
 import { fromLocationError, OaktreeError, Status, toOaktreeError } from './errors.ts';
 import {
   chunksOf,
@@ -317,7 +323,10 @@ export class OaktreeClient {
    * Watches servers: a snapshot (`existing`), a `synced` marker per location, then every change. Reconnects
    * with the last resume token when the connection drops. In-band errors go to `onError` and `errors`.
    */
-  watchServers(selector?: Selector, options: WatchOptions = {}): AsyncIterable<WatchEvent> & { errors: OaktreeError[] } {
+  watchServers(
+    selector?: Selector,
+    options: WatchOptions = {},
+  ): AsyncIterable<WatchEvent> & { errors: OaktreeError[] } {
     const errors: OaktreeError[] = [];
     const request = {
       location: toLocationSelector(selector),
@@ -504,7 +513,10 @@ export class OaktreeClient {
         }
         const sums = writer.digests();
         if (!image) throw new OaktreeError(Status.INTERNAL, 'the node sent no image metadata');
-        if (trailer && (BigInt(writer.bytes) !== trailer.sizeBytes || (trailer.sha256 && trailer.sha256 !== sums.sha256))) {
+        if (
+          trailer &&
+          (BigInt(writer.bytes) !== trailer.sizeBytes || (trailer.sha256 && trailer.sha256 !== sums.sha256))
+        ) {
           throw new OaktreeError(
             Status.DATA_LOSS,
             `received ${writer.bytes} bytes with sha256 ${sums.sha256}, the node sent ${trailer.sizeBytes} with ${trailer.sha256}`,
@@ -540,7 +552,10 @@ export class OaktreeClient {
     return this.list(options, (grpc) => this.network.listNetworks(request, grpc));
   }
 
-  listSubnets(selector?: Selector, options?: ListOptions & { nameOrId?: string; networkId?: string }): ListStream<Subnet> {
+  listSubnets(
+    selector?: Selector,
+    options?: ListOptions & { nameOrId?: string; networkId?: string },
+  ): ListStream<Subnet> {
     const request = {
       location: toLocationSelector(selector),
       strict: options?.strict ?? false,
@@ -552,7 +567,12 @@ export class OaktreeClient {
 
   listPorts(
     selector?: Selector,
-    options?: ListOptions & { nameOrId?: string; networkId?: string; deviceId?: string; status?: NetworkResourceStatus },
+    options?: ListOptions & {
+      nameOrId?: string;
+      networkId?: string;
+      deviceId?: string;
+      status?: NetworkResourceStatus;
+    },
   ): ListStream<Port> {
     const request = {
       location: toLocationSelector(selector),
@@ -570,7 +590,11 @@ export class OaktreeClient {
   }
 
   listSecurityGroups(selector?: Selector, options?: ListOptions & { nameOrId?: string }): ListStream<SecurityGroup> {
-    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false, nameOrId: options?.nameOrId ?? '' };
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      nameOrId: options?.nameOrId ?? '',
+    };
     return this.list(options, (grpc) => this.network.listSecurityGroups(request, grpc));
   }
 
@@ -624,7 +648,10 @@ export class OaktreeClient {
 
   detachFloatingIp(floatingIp: string, selector: Selector, options?: CallOptions): Promise<FloatingIP> {
     return this.unary(options, async (grpc) => {
-      const response = await this.network.detachFloatingIP({ location: toLocationSelector(selector), floatingIp }, grpc);
+      const response = await this.network.detachFloatingIP(
+        { location: toLocationSelector(selector), floatingIp },
+        grpc,
+      );
       return response.floatingIp!;
     });
   }
@@ -688,9 +715,16 @@ export class OaktreeClient {
     });
   }
 
-  deleteVolume(nameOrId: string, selector: Selector, options?: CallOptions & { wait?: boolean }): Promise<DeleteVolumeResponse> {
+  deleteVolume(
+    nameOrId: string,
+    selector: Selector,
+    options?: CallOptions & { wait?: boolean },
+  ): Promise<DeleteVolumeResponse> {
     return this.unary(options, (grpc) =>
-      this.volumes.deleteVolume({ location: toLocationSelector(selector), nameOrId, wait: options?.wait ?? false }, grpc),
+      this.volumes.deleteVolume(
+        { location: toLocationSelector(selector), nameOrId, wait: options?.wait ?? false },
+        grpc,
+      ),
     );
   }
 
@@ -702,14 +736,25 @@ export class OaktreeClient {
   ): Promise<Volume> {
     return this.unary(options, async (grpc) => {
       const response = await this.volumes.attachVolume(
-        { location: toLocationSelector(selector), volume, server, device: options?.device ?? '', wait: options?.wait ?? false },
+        {
+          location: toLocationSelector(selector),
+          volume,
+          server,
+          device: options?.device ?? '',
+          wait: options?.wait ?? false,
+        },
         grpc,
       );
       return response.volume!;
     });
   }
 
-  detachVolume(volume: string, server: string, selector: Selector, options?: CallOptions & { wait?: boolean }): Promise<Volume> {
+  detachVolume(
+    volume: string,
+    server: string,
+    selector: Selector,
+    options?: CallOptions & { wait?: boolean },
+  ): Promise<Volume> {
     return this.unary(options, async (grpc) => {
       const response = await this.volumes.detachVolume(
         { location: toLocationSelector(selector), volume, server, wait: options?.wait ?? false },
@@ -723,13 +768,21 @@ export class OaktreeClient {
 
   /** Quotas and usage, one Limits per location. */
   listLimits(selector?: Selector, options?: ListOptions & { fresh?: boolean }): ListStream<Limits> {
-    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false, fresh: options?.fresh ?? false };
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      fresh: options?.fresh ?? false,
+    };
     return this.list(options, (grpc) => this.limits.listLimits(request, grpc));
   }
 
   /** What each location supports (image formats, floating IP model, services ...), one per location. */
   listCapabilities(selector?: Selector, options?: ListOptions & { fresh?: boolean }): ListStream<Capabilities> {
-    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false, fresh: options?.fresh ?? false };
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      fresh: options?.fresh ?? false,
+    };
     return this.list(options, (grpc) => this.capabilities.listCapabilities(request, grpc));
   }
 }

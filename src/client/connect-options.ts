@@ -34,7 +34,10 @@ export interface ConnectOptions {
 export const DEFAULT_ENDPOINT = '127.0.0.1:50051';
 
 /** The options with what the caller left out taken from OAKTREE_* variables. */
-export function withEnvironment(options: ConnectOptions, env: Record<string, string | undefined> = process.env): ConnectOptions {
+export function withEnvironment(
+  options: ConnectOptions,
+  env: Record<string, string | undefined> = process.env,
+): ConnectOptions {
   const pick = (value: string | undefined, name: string) => value ?? (env[name] || undefined);
   return {
     ...options,
@@ -55,7 +58,9 @@ function pem(value: string | undefined, what: string): Buffer | undefined {
   try {
     return readFileSync(value);
   } catch (error) {
-    throw new Error(`cannot read the TLS ${what} ${value}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new Error(
+      `cannot read the TLS ${what} ${value}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 

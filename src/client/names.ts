@@ -25,10 +25,12 @@ function parseShort<E extends number>(enumObject: Enum, prefix: string, word: st
 }
 
 export const serverStatusName = (s: ServerStatus) => shortName(ServerStatus, 'SERVER_STATUS_', s);
-export const parseServerStatus = (word: string) => parseShort<ServerStatus>(ServerStatus, 'SERVER_STATUS_', word, 'server status');
+export const parseServerStatus = (word: string) =>
+  parseShort<ServerStatus>(ServerStatus, 'SERVER_STATUS_', word, 'server status');
 export const imageStatusName = (s: ImageStatus) => shortName(ImageStatus, 'IMAGE_STATUS_', s);
 export const imageVisibilityName = (v: ImageVisibility) => shortName(ImageVisibility, 'IMAGE_VISIBILITY_', v);
 export const parseImageVisibility = (word: string) =>
   parseShort<ImageVisibility>(ImageVisibility, 'IMAGE_VISIBILITY_', word, 'visibility');
 export const volumeStatusName = (s: VolumeStatus) => shortName(VolumeStatus, 'VOLUME_STATUS_', s);
-export const networkStatusName = (s: NetworkResourceStatus) => shortName(NetworkResourceStatus, 'NETWORK_RESOURCE_STATUS_', s);
+export const networkStatusName = (s: NetworkResourceStatus) =>
+  shortName(NetworkResourceStatus, 'NETWORK_RESOURCE_STATUS_', s);

@@ -16,7 +16,12 @@ export function toLocationSelector(selector: Selector | undefined): LocationSele
     region: selector?.region ?? '',
     zone: selector?.zone ?? '',
     project: project
-      ? { id: project.id ?? '', name: project.name ?? '', domainId: project.domainId ?? '', domainName: project.domainName ?? '' }
+      ? {
+          id: project.id ?? '',
+          name: project.name ?? '',
+          domainId: project.domainId ?? '',
+          domainName: project.domainName ?? '',
+        }
       : undefined,
   };
 }

@@ -18,7 +18,8 @@ const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}
 /** The field must be a non-blank string. */
 export function required(field: string, hint = ''): Rule {
   const key = camel(field);
-  return (m, path) => (String(m[key] ?? '').trim() ? undefined : `${path}${field} is required${hint ? `: ${hint}` : ''}`);
+  return (m, path) =>
+    String(m[key] ?? '').trim() ? undefined : `${path}${field} is required${hint ? `: ${hint}` : ''}`;
 }
 
 /** The string field may be at most `max` characters long. */
@@ -69,7 +70,12 @@ export function boundedText(limits: Readonly<Record<string, number>> = {}): Rule
   return (m, path) => textProblem(m, path, limits, true);
 }
 
-function textProblem(value: unknown, path: string, limits: Readonly<Record<string, number>>, top = false): string | undefined {
+function textProblem(
+  value: unknown,
+  path: string,
+  limits: Readonly<Record<string, number>>,
+  top = false,
+): string | undefined {
   if (!value || typeof value !== 'object' || value instanceof Uint8Array) return undefined;
   for (const [key, inner] of Object.entries(value)) {
     if (top && key === 'location') continue;
@@ -81,7 +87,9 @@ function textProblem(value: unknown, path: string, limits: Readonly<Record<strin
       if (problem) return problem;
     } else if (inner && typeof inner === 'object') {
       // Map keys are bounded before any of them can appear in a path.
-      const keyProblem = Object.keys(inner).map((k) => tooLong(`${where} key`, k, MAX_TEXT_LENGTH)).find(Boolean);
+      const keyProblem = Object.keys(inner)
+        .map((k) => tooLong(`${where} key`, k, MAX_TEXT_LENGTH))
+        .find(Boolean);
       const problem = keyProblem ?? textProblem(inner, `${where}.`, limits);
       if (problem) return problem;
     }
@@ -90,7 +98,9 @@ function textProblem(value: unknown, path: string, limits: Readonly<Record<strin
 }
 
 function tooLong(where: string, value: unknown, max: number): string | undefined {
-  return typeof value === 'string' && value.length > max ? `${where} is ${value.length} characters long; the limit is ${max}` : undefined;
+  return typeof value === 'string' && value.length > max
+    ? `${where} is ${value.length} characters long; the limit is ${max}`
+    : undefined;
 }
 
 /** One validate function from rules: the first problem found is INVALID_ARGUMENT. */

@@ -4,7 +4,8 @@ import type { Location, LocationSelector, Project } from '../gen/oaktree/v1/loca
 /** The identity of a location for routing: cloud, region and project. Zones live inside a location. */
 export function routeKey(location: Location | undefined): string {
   const project = location?.project;
-  const projectPart = project?.id || (project?.name ? `${project.domainId || project.domainName || ''}:${project.name}` : '');
+  const projectPart =
+    project?.id || (project?.name ? `${project.domainId || project.domainName || ''}:${project.name}` : '');
   return [location?.cloud ?? '', location?.region ?? '', projectPart].map(encodeURIComponent).join('/');
 }
 

@@ -14,7 +14,18 @@ import { FloatingIPMode } from '../gen/oaktree/v1/compute.ts';
 import type { LocationSelector } from '../gen/oaktree/v1/location.ts';
 import { Status } from 'nice-grpc-common';
 import { OaktreeError } from './errors.ts';
-import { boundedText, hex, notNegative, oneOf, required, requestId, type Rule, selector, validator, when } from './field-rules.ts';
+import {
+  boundedText,
+  hex,
+  notNegative,
+  oneOf,
+  required,
+  requestId,
+  type Rule,
+  selector,
+  validator,
+  when,
+} from './field-rules.ts';
 
 type MessageFns<T> = ComputeMessageFns<T>;
 
@@ -153,7 +164,14 @@ function get<S extends TsProtoService, K extends keyof S['methods'] & string>(
   over: ListMethod<any, any>,
   noun: string,
 ): GetMethod<Req<S, K>, Res<S, K>> {
-  return { kind: 'get', ...base(service, key), action: 'read', validate: checks({ rules: [nameOrId(noun)] }), over, noun };
+  return {
+    kind: 'get',
+    ...base(service, key),
+    action: 'read',
+    validate: checks({ rules: [nameOrId(noun)] }),
+    over,
+    noun,
+  };
 }
 /** A follow-up: find the `noun` by name_or_id over `over`, then route the call to where it was found. */
 function about(over: ListMethod<any, any>, noun: string): Pick<RowOptions, 'followUp' | 'rules'> {
@@ -164,14 +182,26 @@ function unary<S extends TsProtoService, K extends keyof S['methods'] & string>(
   key: K,
   options: RowOptions,
 ): UnaryMethod<Req<S, K>, Res<S, K>> {
-  return { kind: 'unary', ...base(service, key), action: options.action, validate: checks(options), followUp: options.followUp };
+  return {
+    kind: 'unary',
+    ...base(service, key),
+    action: options.action,
+    validate: checks(options),
+    followUp: options.followUp,
+  };
 }
 function serverStream<S extends TsProtoService, K extends keyof S['methods'] & string>(
   service: S,
   key: K,
   options: RowOptions,
 ): ServerStreamMethod<Req<S, K>, Res<S, K>> {
-  return { kind: 'server-stream', ...base(service, key), action: options.action, validate: checks(options), followUp: options.followUp };
+  return {
+    kind: 'server-stream',
+    ...base(service, key),
+    action: options.action,
+    validate: checks(options),
+    followUp: options.followUp,
+  };
 }
 function clientStream<S extends TsProtoService, K extends keyof S['methods'] & string>(
   service: S,
@@ -188,7 +218,10 @@ function clientStream<S extends TsProtoService, K extends keyof S['methods'] & s
     validate(first) {
       const opening = options.openingOf(first);
       if (!opening) {
-        throw new OaktreeError(Status.INVALID_ARGUMENT, `the first ${described.name} message must be the ${options.opening} (part.${options.opening})`);
+        throw new OaktreeError(
+          Status.INVALID_ARGUMENT,
+          `the first ${described.name} message must be the ${options.opening} (part.${options.opening})`,
+        );
       }
       checkOpening(opening);
     },
@@ -303,7 +336,11 @@ export const Methods = {
   createVolume: unary(Volume, 'createVolume', {
     action: 'write',
     // Without a size the backend sizes a volume made from an image by the image's minimum disk.
-    rules: [notNegative('size_gb'), oneOf(['size_gb', 'image'], 'a size in GiB, or an image to size it from'), requestId],
+    rules: [
+      notNegative('size_gb'),
+      oneOf(['size_gb', 'image'], 'a size in GiB, or an image to size it from'),
+      requestId,
+    ],
   }),
   deleteVolume: unary(Volume, 'deleteVolume', { action: 'write', rules: [nameOrId('volume')] }),
   attachVolume: unary(Volume, 'attachVolume', {

@@ -19,7 +19,11 @@ export interface Routing {
 
 const NODE_ID = /^[A-Za-z0-9._:-]+$/;
 
-export function encodeRoutingHeader(via: readonly string[], assigned?: readonly Location[], caller?: ForwardedCaller): Buffer {
+export function encodeRoutingHeader(
+  via: readonly string[],
+  assigned?: readonly Location[],
+  caller?: ForwardedCaller,
+): Buffer {
   const header = RoutingHeader.fromPartial({
     via: [...via],
     assignment: assigned ? { locations: [...assigned] } : undefined,

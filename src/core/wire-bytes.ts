@@ -17,8 +17,16 @@ export function wireBytesOf(message: unknown): Uint8Array | undefined {
 
 interface TsProtoMethodLike {
   name: string;
-  requestType: { decode(b: Uint8Array): unknown; encode(m: unknown): { finish(): Uint8Array }; fromPartial(m: unknown): unknown };
-  responseType: { decode(b: Uint8Array): unknown; encode(m: unknown): { finish(): Uint8Array }; fromPartial(m: unknown): unknown };
+  requestType: {
+    decode(b: Uint8Array): unknown;
+    encode(m: unknown): { finish(): Uint8Array };
+    fromPartial(m: unknown): unknown;
+  };
+  responseType: {
+    decode(b: Uint8Array): unknown;
+    encode(m: unknown): { finish(): Uint8Array };
+    fromPartial(m: unknown): unknown;
+  };
   requestStream: boolean;
   responseStream: boolean;
   options: Record<string, unknown>;
@@ -37,7 +45,8 @@ export function relayingDefinition<D extends TsProtoServiceDefinition>(definitio
       requestDeserialize: (bytes: Uint8Array) => requestType.decode(bytes),
       requestSerialize: (value: unknown) => requestType.encode(requestType.fromPartial(value)).finish(),
       responseDeserialize: (bytes: Uint8Array) => responseType.decode(bytes),
-      responseSerialize: (value: unknown) => wireBytesOf(value) ?? responseType.encode(responseType.fromPartial(value)).finish(),
+      responseSerialize: (value: unknown) =>
+        wireBytesOf(value) ?? responseType.encode(responseType.fromPartial(value)).finish(),
       options: method.options,
     };
   }

@@ -25,10 +25,13 @@ export function withDeadline(
   let timedOut = false;
   const onAbort = () => controller.abort(ctx.signal.reason);
   ctx.signal.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new DOMException('the deadline passed', 'TimeoutError'));
-  }, Math.max(0, deadline.getTime() - Date.now()));
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      controller.abort(new DOMException('the deadline passed', 'TimeoutError'));
+    },
+    Math.max(0, deadline.getTime() - Date.now()),
+  );
   return {
     ctx: { ...ctx, signal: controller.signal, deadline },
     dispose: () => {

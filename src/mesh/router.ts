@@ -3,7 +3,14 @@
 import { setMaxListeners } from 'node:events';
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
-import type { Action, ClientStreamMethod, ListMethod, ListResponse, ServerStreamMethod, UnaryMethod } from '../core/methods.ts';
+import type {
+  Action,
+  ClientStreamMethod,
+  ListMethod,
+  ListResponse,
+  ServerStreamMethod,
+  UnaryMethod,
+} from '../core/methods.ts';
 import type { LocationAccess } from '../core/call-context.ts';
 import { errorItem } from '../core/error-item.ts';
 import { toStatus } from '../core/errors.ts';
@@ -192,7 +199,11 @@ export class Router {
   }
 
   /** The one location a write goes to. INVALID_ARGUMENT names the candidates when the selector is ambiguous. */
-  resolveOne(selector: LocationSelector | undefined, ctx: CallContext, options: RouteOptions = {}): Selection & { target: Location } {
+  resolveOne(
+    selector: LocationSelector | undefined,
+    ctx: CallContext,
+    options: RouteOptions = {},
+  ): Selection & { target: Location } {
     const selections = this.selectSome(selector, ctx, options);
     const candidates = selections.flatMap((selection) => selection.targets.map((target) => ({ ...selection, target })));
     if (candidates.length > 1) {
@@ -248,7 +259,9 @@ export class Router {
         `no location you may write matches ${describeSelector(selector)}; ask for a write grant in the node's policy`,
       );
     }
-    const known = this.visibleRoutes(ctx).map(({ route }) => describeLocation(route.location)).sort();
+    const known = this.visibleRoutes(ctx)
+      .map(({ route }) => describeLocation(route.location))
+      .sort();
     const reach = known.length ? `this node reaches: ${known.join('; ')}` : 'this node reaches no location at all';
     return new ServerError(Status.NOT_FOUND, `no location matches ${describeSelector(selector)}; ${reach}`);
   }

@@ -18,7 +18,9 @@ export interface NodeAuth {
 export async function buildNodeAuth(config: NodeConfig & { auth: AuthConfig }): Promise<NodeAuth> {
   const { auth } = config;
   if (auth.peers.length > 0 && !config.tls?.clientCa) {
-    throw new NodeConfigError('auth.peers: peers are recognized by their client certificates; set tls.client_ca (or --tls-client-ca)');
+    throw new NodeConfigError(
+      'auth.peers: peers are recognized by their client certificates; set tls.client_ca (or --tls-client-ca)',
+    );
   }
   try {
     // Only Keystone mode needs clouds.yaml here: the identity cloud's entry holds the node's service credentials.

@@ -40,7 +40,11 @@ export async function buildBackends(
   const cleanups: Array<() => Promise<void>> = [];
   // Shared state for pollers, caches and create locks: in memory, or in Redis shared with replicas.
   const services = await startNodeServices({
-    redis: config.redis, nodeId, logger, watch: options.watch, watchTokenSecretFile: config.watchTokens?.secretFile,
+    redis: config.redis,
+    nodeId,
+    logger,
+    watch: options.watch,
+    watchTokenSecretFile: config.watchTokens?.secretFile,
   });
   cleanups.push(() => services.close());
   let clouds: CloudConfig[] = [];
@@ -87,7 +91,10 @@ export async function buildBackends(
   config.peers.forEach((peer, index) =>
     backends.push(createPeerBackend({ address: peer.address, nodeId, logger, ...peerDials[index] })),
   );
-  logger.info({ nodeId, source, clouds: clouds.map((c) => c.name), peers: config.peers.map((p) => p.address) }, 'backends');
+  logger.info(
+    { nodeId, source, clouds: clouds.map((c) => c.name), peers: config.peers.map((p) => p.address) },
+    'backends',
+  );
   return {
     backends,
     source,

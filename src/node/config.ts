@@ -130,7 +130,8 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
     return node.value;
   };
   const bool = (node: YamlNode | null | undefined, key: string): boolean => {
-    if (!isScalar(node) || typeof node.value !== 'boolean') return fail(node, key, `expected true or false, got ${describe(node)}`);
+    if (!isScalar(node) || typeof node.value !== 'boolean')
+      return fail(node, key, `expected true or false, got ${describe(node)}`);
     return node.value;
   };
   const peerTls = (node: YamlNode | null | undefined, key: string): PeerTlsConfig => {
@@ -161,8 +162,19 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
   };
 
   for (const { name, path, value } of entries(root, '', [
-    'node_id', 'listen', 'clouds', 'simulate', 'peers', 'redis', 'log_level', 'max_hops', 'tls', 'insecure', 'auth',
-    'connections', 'watch_tokens',
+    'node_id',
+    'listen',
+    'clouds',
+    'simulate',
+    'peers',
+    'redis',
+    'log_level',
+    'max_hops',
+    'tls',
+    'insecure',
+    'auth',
+    'connections',
+    'watch_tokens',
   ])) {
     switch (name) {
       case 'node_id': {
@@ -188,7 +200,12 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
         config.simulate = (value as any).items.map((item: YamlNode, index: number) => {
           const cloud: SimulatedCloudConfig = { name: '', regions: ['RegionOne'], seedServers: 0, seedImages: 2 };
           for (const entry of entries(item, `${path}[${index}]`, [
-            'name', 'regions', 'seed_servers', 'seed_images', 'boot_delay_ms', 'latency_ms',
+            'name',
+            'regions',
+            'seed_servers',
+            'seed_images',
+            'boot_delay_ms',
+            'latency_ms',
           ])) {
             if (entry.name === 'name') cloud.name = str(entry.value, entry.path);
             else if (entry.name === 'regions') cloud.regions = strList(entry.value, entry.path);
@@ -242,7 +259,8 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
           else tls.requireClientCert = bool(entry.value, entry.path);
         }
         if (!tls.cert || !tls.key) fail(value, path, 'needs both cert and key (PEM files)');
-        if (tls.requireClientCert && !tls.clientCa) fail(value, `${path}.require_client_cert`, 'needs client_ca: the CA that signs client certificates');
+        if (tls.requireClientCert && !tls.clientCa)
+          fail(value, `${path}.require_client_cert`, 'needs client_ca: the CA that signs client certificates');
         config.tls = tls as NodeTlsConfig;
         break;
       }
@@ -254,7 +272,12 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
         break;
       case 'connections': {
         const limits: Partial<ConnectionLimits> = {};
-        for (const entry of entries(value, path, ['max_total', 'max_per_source', 'idle_timeout_s', 'handshake_timeout_s'])) {
+        for (const entry of entries(value, path, [
+          'max_total',
+          'max_per_source',
+          'idle_timeout_s',
+          'handshake_timeout_s',
+        ])) {
           const n = int(entry.value, entry.path, 1);
           if (entry.name === 'max_total') limits.maxTotal = n;
           else if (entry.name === 'max_per_source') limits.maxPerSource = n;
@@ -266,7 +289,8 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
       }
       case 'watch_tokens':
         config.watchTokens = {};
-        for (const entry of entries(value, path, ['secret_file'])) config.watchTokens.secretFile = str(entry.value, entry.path);
+        for (const entry of entries(value, path, ['secret_file']))
+          config.watchTokens.secretFile = str(entry.value, entry.path);
         break;
     }
   }

@@ -12,13 +12,19 @@ import type { Logger } from '../observability/logger.ts';
 import { ConnectionGuard, type ConnectionLimits } from './connection-limits.ts';
 
 // nice-grpc's handler factories are internal (their typings are stripped); the shape nice-grpc's listen() uses.
-type HandlerFactory = (definition: any, implementation: (...args: any[]) => unknown, middleware: ServerMiddleware<any, any> | undefined) => grpc.UntypedHandleCall;
+type HandlerFactory = (
+  definition: any,
+  implementation: (...args: any[]) => unknown,
+  middleware: ServerMiddleware<any, any> | undefined,
+) => grpc.UntypedHandleCall;
 const require = createRequire(import.meta.url);
 const { normalizeServiceDefinition, toGrpcJsServiceDefinition } = require('nice-grpc/lib/service-definitions/index.js');
 const handlers = {
   unary: require('nice-grpc/lib/server/handleUnaryCall.js').createUnaryMethodHandler as HandlerFactory,
-  serverStream: require('nice-grpc/lib/server/handleServerStreamingCall.js').createServerStreamingMethodHandler as HandlerFactory,
-  clientStream: require('nice-grpc/lib/server/handleClientStreamingCall.js').createClientStreamingMethodHandler as HandlerFactory,
+  serverStream: require('nice-grpc/lib/server/handleServerStreamingCall.js')
+    .createServerStreamingMethodHandler as HandlerFactory,
+  clientStream: require('nice-grpc/lib/server/handleClientStreamingCall.js')
+    .createClientStreamingMethodHandler as HandlerFactory,
   bidi: require('nice-grpc/lib/server/handleBidiStreamingCall.js').createBidiStreamingMethodHandler as HandlerFactory,
 };
 
@@ -43,7 +49,8 @@ export function createGuardedServer(options: GuardedServerOptions): Server {
   let listener: NetServer | undefined;
 
   const addBuilder = (middleware: ServerMiddleware<any, any> | undefined): any => ({
-    with: (next: ServerMiddleware<any, any>) => addBuilder(middleware ? composeServerMiddleware(middleware, next) : next),
+    with: (next: ServerMiddleware<any, any>) =>
+      addBuilder(middleware ? composeServerMiddleware(middleware, next) : next),
     add(definition: unknown, implementation: Registered['implementation']) {
       if (grpcServer) throw new Error('server.add() must be used before listen()');
       services.push({ definition: normalizeServiceDefinition(definition), middleware, implementation });
@@ -60,7 +67,10 @@ export function createGuardedServer(options: GuardedServerOptions): Server {
 
     async listen(address: string, credentials = grpc.ServerCredentials.createInsecure()): Promise<number> {
       if (grpcServer) throw new Error('server.listen() has already been called');
-      const interceptors = [...((options.grpcOptions.interceptors as grpc.ServerInterceptor[]) ?? []), guard.interceptor];
+      const interceptors = [
+        ...((options.grpcOptions.interceptors as grpc.ServerInterceptor[]) ?? []),
+        guard.interceptor,
+      ];
       const server = new grpc.Server({
         ...options.grpcOptions,
         interceptors,
@@ -70,8 +80,12 @@ export function createGuardedServer(options: GuardedServerOptions): Server {
         const methods: Record<string, grpc.UntypedHandleCall> = {};
         for (const [name, method] of Object.entries(definition)) {
           const factory = method.requestStream
-            ? method.responseStream ? handlers.bidi : handlers.clientStream
-            : method.responseStream ? handlers.serverStream : handlers.unary;
+            ? method.responseStream
+              ? handlers.bidi
+              : handlers.clientStream
+            : method.responseStream
+              ? handlers.serverStream
+              : handlers.unary;
           methods[name] = factory(method, implementation[name]!.bind(implementation), serviceMiddleware);
         }
         server.addService(toGrpcJsServiceDefinition(definition), methods);

@@ -27,7 +27,10 @@ export function isLoopbackHost(host: string): boolean {
 export function checkListenSafety(input: ListenSafetyInput): string | undefined {
   const host = input.listen.slice(0, input.listen.lastIndexOf(':'));
   if (isLoopbackHost(host) || (input.tls && input.auth)) return undefined;
-  const missing = [!input.tls && 'TLS (tls.cert and tls.key, or --tls-cert and --tls-key)', !input.auth && 'an authentication method (an auth: section)']
+  const missing = [
+    !input.tls && 'TLS (tls.cert and tls.key, or --tls-cert and --tls-key)',
+    !input.auth && 'an authentication method (an auth: section)',
+  ]
     .filter(Boolean)
     .join(' and ');
   if (input.insecure) {

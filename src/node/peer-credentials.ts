@@ -12,7 +12,9 @@ function readPem(file: string, what: string, peer: string): Buffer {
   try {
     return readFileSync(file);
   } catch (error) {
-    throw new NodeConfigError(`peer ${peer}: cannot read the TLS ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new NodeConfigError(
+      `peer ${peer}: cannot read the TLS ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 

@@ -7,7 +7,12 @@ import { peerDial } from './peer-credentials.ts';
 import type { RunningNode } from './server.ts';
 
 /** Adds the peers `configFile` lists now that are not in `known`; returns the addresses added. */
-export async function addNewPeers(node: RunningNode, configFile: string, known: Set<string>, logger: Logger): Promise<string[]> {
+export async function addNewPeers(
+  node: RunningNode,
+  configFile: string,
+  known: Set<string>,
+  logger: Logger,
+): Promise<string[]> {
   const config = await loadNodeConfig(configFile);
   const added: string[] = [];
   for (const peer of config.peers) {
@@ -20,7 +25,12 @@ export async function addNewPeers(node: RunningNode, configFile: string, known: 
 }
 
 /** Rereads `configFile` on every SIGHUP; a config that does not load is logged and changes nothing. */
-export function reloadPeersOnHangup(node: RunningNode, configFile: string, peers: readonly string[], logger: Logger): void {
+export function reloadPeersOnHangup(
+  node: RunningNode,
+  configFile: string,
+  peers: readonly string[],
+  logger: Logger,
+): void {
   const known = new Set(peers);
   process.on('SIGHUP', () => {
     addNewPeers(node, configFile, known, logger).then(

@@ -59,17 +59,29 @@ export async function createPki(options: { dir?: string; name?: string } = {}): 
   const caCert = join(dir, 'ca.pem');
   const caKey = join(dir, 'ca.key');
   await openssl([
-    'req', '-x509', ...EC_KEY, '-keyout', caKey, '-out', caCert, '-days', '30',
-    '-subj', `/CN=${options.name ?? 'oaktree throwaway CA'}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    ...EC_KEY,
+    '-keyout',
+    caKey,
+    '-out',
+    caCert,
+    '-days',
+    '30',
+    '-subj',
+    `/CN=${options.name ?? 'oaktree throwaway CA'}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
 
   return {
     dir,
     caCert,
     async issue(name, request) {
-      if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`certificate file name "${name}" may only use letters, digits and . _ -`);
+      if (!/^[A-Za-z0-9._-]+$/.test(name))
+        throw new Error(`certificate file name "${name}" may only use letters, digits and . _ -`);
       const cert = join(dir, `${name}.pem`);
       const key = join(dir, `${name}.key`);
       const csr = join(dir, `${name}.csr`);
@@ -96,8 +108,22 @@ export async function createPki(options: { dir?: string; name?: string } = {}): 
       await openssl(['req', '-new', ...EC_KEY, '-keyout', key, '-out', csr, '-subj', `/CN=${request.cn}`]);
       const days = request.days ?? 2;
       await openssl([
-        'x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-set_serial', `0x${randomBytes(8).toString('hex')}`,
-        '-days', String(days), '-extfile', ext, '-out', cert,
+        'x509',
+        '-req',
+        '-in',
+        csr,
+        '-CA',
+        caCert,
+        '-CAkey',
+        caKey,
+        '-set_serial',
+        `0x${randomBytes(8).toString('hex')}`,
+        '-days',
+        String(days),
+        '-extfile',
+        ext,
+        '-out',
+        cert,
       ]);
       await Promise.all([rm(csr, { force: true }), rm(ext, { force: true })]);
       return { cert, key };

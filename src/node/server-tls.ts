@@ -79,7 +79,9 @@ async function loadFiles(config: ServerTlsConfig): Promise<Loaded> {
     try {
       return await readFile(file);
     } catch (error) {
-      throw new Error(`cannot read the TLS ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new Error(
+        `cannot read the TLS ${what} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
   };
   const [certificate, privateKey, caCertificate] = await Promise.all([
@@ -98,7 +100,9 @@ async function loadFiles(config: ServerTlsConfig): Promise<Loaded> {
 
 function sameFiles(a: Loaded, b: Loaded): boolean {
   const same = (x?: Buffer, y?: Buffer) => (x && y ? x.equals(y) : x === y);
-  return same(a.certificate, b.certificate) && same(a.privateKey, b.privateKey) && same(a.caCertificate, b.caCertificate);
+  return (
+    same(a.certificate, b.certificate) && same(a.privateKey, b.privateKey) && same(a.caCertificate, b.caCertificate)
+  );
 }
 
 export async function createServerTls(config: ServerTlsConfig, logger: Logger): Promise<ServerTls> {
@@ -152,7 +156,9 @@ export async function createServerTls(config: ServerTlsConfig, logger: Logger): 
         debounce = setTimeout(() => void reload('file change'), 200);
         debounce.unref();
       });
-      watcher.on('error', (error) => logger.warn({ dir, err: error.message }, 'cannot watch TLS files; SIGHUP still reloads'));
+      watcher.on('error', (error) =>
+        logger.warn({ dir, err: error.message }, 'cannot watch TLS files; SIGHUP still reloads'),
+      );
       watchers.push(watcher);
     } catch (error) {
       logger.warn({ dir, err: (error as Error).message }, 'cannot watch TLS files; SIGHUP still reloads');

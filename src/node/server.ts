@@ -92,14 +92,18 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const health = HealthState();
 
   const auth = options.auth;
-  const server = createGuardedServer({ logger, limits: options.connections ?? {}, grpcOptions: {
-    interceptors: [deadlineInterceptor, peerCertInterceptor],
-    'grpc.keepalive_time_ms': 30_000,
-    'grpc.keepalive_timeout_ms': 10_000,
-    'grpc.keepalive_permit_without_calls': 1,
-    'grpc.http2.min_ping_interval_without_data_ms': 10_000,
-    'grpc.max_receive_message_length': 16 * 1024 * 1024,
-  } })
+  const server = createGuardedServer({
+    logger,
+    limits: options.connections ?? {},
+    grpcOptions: {
+      interceptors: [deadlineInterceptor, peerCertInterceptor],
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+      'grpc.max_receive_message_length': 16 * 1024 * 1024,
+    },
+  })
     .use(loggingMiddleware(logger))
     .use(shutdownMiddleware(shutdown.signal))
     .use(errorStatusMiddleware())

@@ -19,7 +19,9 @@ export interface NodeServicesOptions extends SharedServicesOptions {
 
 export async function startNodeServices(options: NodeServicesOptions = {}): Promise<NodeServices> {
   // A bad secret file fails before anything is started.
-  const fromFile = options.watchTokenSecretFile ? await loadWatchTokenKey({ secretFile: options.watchTokenSecretFile }) : undefined;
+  const fromFile = options.watchTokenSecretFile
+    ? await loadWatchTokenKey({ secretFile: options.watchTokenSecretFile })
+    : undefined;
   const shared = await startSharedServices(options);
   try {
     const watchTokenKey = fromFile ?? (await loadWatchTokenKey({ redis: shared.redis }));

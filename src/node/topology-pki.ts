@@ -21,11 +21,23 @@ export async function issueTopologyCerts(topology: Topology, stateDir: string): 
   for (const node of topology.nodes) {
     const uris = [`spiffe://oaktree/${node.id}`];
     const [server, client] = await Promise.all([
-      pki.issue(`${node.id}-server`, { cn: node.id, dns: ['localhost'], ips: ['127.0.0.1'], uris, usage: 'server', days: 30 }),
+      pki.issue(`${node.id}-server`, {
+        cn: node.id,
+        dns: ['localhost'],
+        ips: ['127.0.0.1'],
+        uris,
+        usage: 'server',
+        days: 30,
+      }),
       pki.issue(`${node.id}-client`, { cn: node.id, uris, usage: 'client', days: 30 }),
     ]);
     nodes.set(node.id, { ca: pki.caCert, server, client });
   }
-  const operator = await pki.issue('operator', { cn: 'operator', uris: ['spiffe://oaktree/operator'], usage: 'client', days: 30 });
+  const operator = await pki.issue('operator', {
+    cn: 'operator',
+    uris: ['spiffe://oaktree/operator'],
+    usage: 'client',
+    days: 30,
+  });
   return { ca: pki.caCert, operator, nodes };
 }

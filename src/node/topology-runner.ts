@@ -51,7 +51,9 @@ export async function topologyUp(file: string, options: TopologyRunOptions = {})
   const topology = await loadTopology(file, { basePort: options.basePort });
   const stateDir = options.stateDir ?? defaultStateDir(topology);
   if (existsSync(join(stateDir, 'state.json'))) {
-    throw new Error(`${topology.name} seems to be up already (${join(stateDir, 'state.json')}); run \`oaktree topology down ${file}\` first`);
+    throw new Error(
+      `${topology.name} seems to be up already (${join(stateDir, 'state.json')}); run \`oaktree topology down ${file}\` first`,
+    );
   }
   await mkdir(stateDir, { recursive: true });
   const state: TopologyState = { name: topology.name, file: resolve(file), nodes: [] };
@@ -102,17 +104,27 @@ async function servingAddress(node: RunningTopologyNode, until: number): Promise
   while (true) {
     const match = /serving on (\S+)/.exec(readFileSync(node.log, 'utf8'));
     if (match) return match[1];
-    if (!isAlive(node.pid)) throw new Error(`node ${node.id} exited during start-up; its log (${node.log}):\n${tail(node.log)}`);
+    if (!isAlive(node.pid))
+      throw new Error(`node ${node.id} exited during start-up; its log (${node.log}):\n${tail(node.log)}`);
     if (Date.now() > until) throw new Error(`node ${node.id} did not start in time; its log: ${node.log}`);
     await sleep(50);
   }
 }
 
 /** Waits until every node serves and reaches every location its peers lead to. */
-async function waitUntilConverged(topology: Topology, state: TopologyState, timeoutMs: number, certs?: TopologyCerts): Promise<void> {
+async function waitUntilConverged(
+  topology: Topology,
+  state: TopologyState,
+  timeoutMs: number,
+  certs?: TopologyCerts,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   const credentials = certs
-    ? ChannelCredentials.createSsl(readFileSync(certs.ca), readFileSync(certs.operator.key), readFileSync(certs.operator.cert))
+    ? ChannelCredentials.createSsl(
+        readFileSync(certs.ca),
+        readFileSync(certs.operator.key),
+        readFileSync(certs.operator.cert),
+      )
     : undefined;
   for (const node of state.nodes) {
     const expected = reachableLocations(topology, node.id);

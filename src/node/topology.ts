@@ -62,18 +62,24 @@ export function parseTopology(text: string, file: string, options: { basePort?: 
     fail('base_port: expected 0 (any free port) or a port between 1024 and 65000');
   }
   if (!Array.isArray(doc.nodes) || doc.nodes.length === 0) fail('nodes: expected a non-empty list');
-  if (doc.tls !== undefined && doc.tls !== 'mtls') fail(`tls: expected "mtls" (or no tls key for plaintext), got ${JSON.stringify(doc.tls)}`);
+  if (doc.tls !== undefined && doc.tls !== 'mtls')
+    fail(`tls: expected "mtls" (or no tls key for plaintext), got ${JSON.stringify(doc.tls)}`);
   const ids = new Set<string>();
   const cloudNames = new Set<string>();
   const nodes: TopologyNode[] = doc.nodes.map((raw: any, index: number) => {
     const where = `nodes[${index}]`;
-    const id = typeof raw?.id === 'string' && /^[A-Za-z0-9._-]+$/.test(raw.id) ? raw.id : fail(`${where}.id: expected a node id (letters, digits, . _ -)`);
+    const id =
+      typeof raw?.id === 'string' && /^[A-Za-z0-9._-]+$/.test(raw.id)
+        ? raw.id
+        : fail(`${where}.id: expected a node id (letters, digits, . _ -)`);
     if (ids.has(id)) fail(`${where}.id: "${id}" is used twice`);
     ids.add(id);
     const clouds: TopologyCloud[] = (raw.clouds ?? []).map((cloud: any, c: number) => {
       const cwhere = `${where}.clouds[${c}]`;
-      const cname = typeof cloud?.name === 'string' && cloud.name ? cloud.name : fail(`${cwhere}.name: expected a cloud name`);
-      if (cloudNames.has(cname)) fail(`${cwhere}.name: cloud "${cname}" is defined twice; cloud names identify locations and must be unique`);
+      const cname =
+        typeof cloud?.name === 'string' && cloud.name ? cloud.name : fail(`${cwhere}.name: expected a cloud name`);
+      if (cloudNames.has(cname))
+        fail(`${cwhere}.name: cloud "${cname}" is defined twice; cloud names identify locations and must be unique`);
       cloudNames.add(cname);
       return {
         name: cname,
@@ -113,7 +119,11 @@ export function reachableLocations(topology: Topology, nodeId: string): Set<stri
 }
 
 /** The addresses of a node's peers that are known: fixed ports, or real ones in `addresses` once they listen. */
-export function knownPeerAddresses(topology: Topology, node: TopologyNode, addresses: ReadonlyMap<string, string>): string[] {
+export function knownPeerAddresses(
+  topology: Topology,
+  node: TopologyNode,
+  addresses: ReadonlyMap<string, string>,
+): string[] {
   const byId = new Map(topology.nodes.map((n) => [n.id, n]));
   const addressOf = (id: string) => addresses.get(id) ?? (byId.get(id)!.port ? byId.get(id)!.address : undefined);
   return node.peers.map(addressOf).filter((address) => address !== undefined);
@@ -140,7 +150,8 @@ export function nodeConfigYaml(
     lines.push('peers:');
     for (const address of peers) {
       lines.push(`  - address: ${address}`);
-      if (certs) lines.push(`    tls: { ca: ${q(certs.ca)}, cert: ${q(certs.client.cert)}, key: ${q(certs.client.key)} }`);
+      if (certs)
+        lines.push(`    tls: { ca: ${q(certs.ca)}, cert: ${q(certs.client.cert)}, key: ${q(certs.client.key)} }`);
     }
   }
   if (node.clouds.length) {

@@ -18,23 +18,51 @@ function settle(v: Volume): Volume {
 const cinderTime = (ms: number) => new Date(ms).toISOString().replace('Z', '000');
 
 function view(ctx: Ctx, v: Volume, detail: boolean) {
-  const links = [{ rel: 'self', href: `${ctx.apiBase}/volumes/${v.id}` }, { rel: 'bookmark', href: `${ctx.serviceBase}/volumes/${v.id}` }];
+  const links = [
+    { rel: 'self', href: `${ctx.apiBase}/volumes/${v.id}` },
+    { rel: 'bookmark', href: `${ctx.serviceBase}/volumes/${v.id}` },
+  ];
   if (!detail) return { id: v.id, name: v.name, links };
   return {
-    id: v.id, name: v.name, status: v.status, size: v.size, availability_zone: v.az, created_at: cinderTime(v.createdAt), updated_at: cinderTime(v.updatedAt),
-    description: v.description, volume_type: v.volumeType, snapshot_id: null, source_volid: null, metadata: { ...v.metadata }, links,
-    user_id: v.userId, bootable: String(v.bootable), encrypted: false, replication_status: null, consistencygroup_id: null, multiattach: false,
+    id: v.id,
+    name: v.name,
+    status: v.status,
+    size: v.size,
+    availability_zone: v.az,
+    created_at: cinderTime(v.createdAt),
+    updated_at: cinderTime(v.updatedAt),
+    description: v.description,
+    volume_type: v.volumeType,
+    snapshot_id: null,
+    source_volid: null,
+    metadata: { ...v.metadata },
+    links,
+    user_id: v.userId,
+    bootable: String(v.bootable),
+    encrypted: false,
+    replication_status: null,
+    consistencygroup_id: null,
+    multiattach: false,
     'os-vol-tenant-attr:tenant_id': v.projectId,
     // Admin-only in cinder's default policy: a member never sees these.
     ...(ctx.user?.isAdmin ? { 'os-vol-mig-status-attr:migstat': null, 'os-vol-mig-status-attr:name_id': null } : {}),
-    attachments: v.attachments.map((a) => ({ id: v.id, attachment_id: a.id, volume_id: v.id, server_id: a.serverId, host_name: null, device: a.device, attached_at: cinderTime(a.attachedAt) })),
+    attachments: v.attachments.map((a) => ({
+      id: v.id,
+      attachment_id: a.id,
+      volume_id: v.id,
+      server_id: a.serverId,
+      host_name: null,
+      device: a.device,
+      attached_at: cinderTime(a.attachedAt),
+    })),
     ...(v.imageId ? { volume_image_metadata: { image_id: v.imageId } } : {}),
   };
 }
 
 function getVolume(ctx: Ctx): Volume {
   const v = ctx.region.volumes.get(ctx.params.id);
-  if (!v || (v.projectId !== ctx.projectId && !ctx.user?.isAdmin)) throw new ApiError(404, `Volume ${ctx.params.id} could not be found.`);
+  if (!v || (v.projectId !== ctx.projectId && !ctx.user?.isAdmin))
+    throw new ApiError(404, `Volume ${ctx.params.id} could not be found.`);
   return settle(v);
 }
 
@@ -46,36 +74,73 @@ function listVolumes(detail: boolean) {
     const status = ctx.query.get('status');
     const marker = ctx.query.get('marker') ?? undefined;
     const page = ctx.region.volumes.page({
-      marker, limit, descending: true,
-      where: (v) => v.projectId === ctx.projectId && (name === null || v.name === name) && (status === null || settle(v).status === status),
+      marker,
+      limit,
+      descending: true,
+      where: (v) =>
+        v.projectId === ctx.projectId &&
+        (name === null || v.name === name) &&
+        (status === null || settle(v).status === status),
     });
     if (!page) throw new ApiError(404, `Marker ${marker} could not be found.`);
     const body: Record<string, unknown> = { volumes: page.items.map((v) => view(ctx, settle(v), detail)) };
-    if (page.more) body.volumes_links = [{ rel: 'next', href: nextHref(ctx, `${ctx.apiBase}/volumes${detail ? '/detail' : ''}`, page.items[page.items.length - 1].id, limit) }];
+    if (page.more)
+      body.volumes_links = [
+        {
+          rel: 'next',
+          href: nextHref(
+            ctx,
+            `${ctx.apiBase}/volumes${detail ? '/detail' : ''}`,
+            page.items[page.items.length - 1].id,
+            limit,
+          ),
+        },
+      ];
     return { status: 200, body };
   };
 }
 
 async function createVolume(ctx: Ctx): Promise<Reply> {
   const spec = (await readJson(ctx)).volume;
-  if (!spec || typeof spec !== 'object') throw badRequest("Invalid input for field/attribute volume. 'volume' is a required property");
+  if (!spec || typeof spec !== 'object')
+    throw badRequest("Invalid input for field/attribute volume. 'volume' is a required property");
   const size = Number(spec.size);
-  if (!Number.isInteger(size) || size < 1) throw badRequest(`Invalid input for field/attribute size. Value: ${spec.size}.`);
-  if (spec.imageRef && !ctx.region.images.get(spec.imageRef)) throw badRequest(`Invalid image identifier or unable to access requested image.`);
+  if (!Number.isInteger(size) || size < 1)
+    throw badRequest(`Invalid input for field/attribute size. Value: ${spec.size}.`);
+  if (spec.imageRef && !ctx.region.images.get(spec.imageRef))
+    throw badRequest(`Invalid image identifier or unable to access requested image.`);
   const used = usage(ctx);
   if (used.volumes + 1 > QUOTA.volumes) {
-    throw new ApiError(413, `VolumeLimitExceeded: Maximum number of volumes allowed (${QUOTA.volumes}) exceeded for quota 'volumes'.`);
+    throw new ApiError(
+      413,
+      `VolumeLimitExceeded: Maximum number of volumes allowed (${QUOTA.volumes}) exceeded for quota 'volumes'.`,
+    );
   }
   if (used.gigabytes + size > QUOTA.gigabytes) {
     // Cinder's words for a request over the project's gigabytes quota.
-    throw new ApiError(413, `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. Requested ${size}G, quota is ${QUOTA.gigabytes}G and ${used.gigabytes}G has been consumed.`);
+    throw new ApiError(
+      413,
+      `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. Requested ${size}G, quota is ${QUOTA.gigabytes}G and ${used.gigabytes}G has been consumed.`,
+    );
   }
   const now = Date.now();
   const volume: Volume = {
-    id: uuid(), name: spec.name ?? null, projectId: ctx.projectId, userId: ctx.token!.userId, size, status: 'creating',
-    az: spec.availability_zone ?? AVAILABILITY_ZONE, createdAt: now, updatedAt: now, readyAt: now + ctx.cloud.opts.volumeDelayMs,
-    description: spec.description ?? null, volumeType: spec.volume_type ?? '__DEFAULT__', bootable: !!spec.imageRef, imageId: spec.imageRef ?? null,
-    attachments: [], metadata: { ...(spec.metadata ?? {}) },
+    id: uuid(),
+    name: spec.name ?? null,
+    projectId: ctx.projectId,
+    userId: ctx.token!.userId,
+    size,
+    status: 'creating',
+    az: spec.availability_zone ?? AVAILABILITY_ZONE,
+    createdAt: now,
+    updatedAt: now,
+    readyAt: now + ctx.cloud.opts.volumeDelayMs,
+    description: spec.description ?? null,
+    volumeType: spec.volume_type ?? '__DEFAULT__',
+    bootable: !!spec.imageRef,
+    imageId: spec.imageRef ?? null,
+    attachments: [],
+    metadata: { ...(spec.metadata ?? {}) },
   };
   ctx.region.volumes.add(volume);
   return { status: 202, body: { volume: view(ctx, volume, true) } };
@@ -83,7 +148,10 @@ async function createVolume(ctx: Ctx): Promise<Reply> {
 
 function deleteVolume(ctx: Ctx): Reply {
   const v = getVolume(ctx);
-  if (v.status === 'in-use' || v.attachments.length) throw badRequest(`Invalid volume: Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots or be disassociated from snapshots after volume transfer.`);
+  if (v.status === 'in-use' || v.attachments.length)
+    throw badRequest(
+      `Invalid volume: Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots or be disassociated from snapshots after volume transfer.`,
+    );
   if (v.status === 'creating') throw badRequest(`Invalid volume: Volume ${v.id} is still being created.`);
   ctx.region.volumes.delete(v.id);
   return { status: 202 };
@@ -93,8 +161,13 @@ function deleteVolume(ctx: Ctx): Reply {
 const QUOTA = { volumes: 1000, gigabytes: 10000 };
 
 function usage(ctx: Ctx): { volumes: number; gigabytes: number } {
-  let volumes = 0, gigabytes = 0;
-  for (const v of ctx.region.volumes.values()) if (v.projectId === ctx.projectId) { volumes++; gigabytes += v.size; }
+  let volumes = 0,
+    gigabytes = 0;
+  for (const v of ctx.region.volumes.values())
+    if (v.projectId === ctx.projectId) {
+      volumes++;
+      gigabytes += v.size;
+    }
   return { volumes, gigabytes };
 }
 
@@ -102,7 +175,23 @@ function limits(ctx: Ctx): Reply {
   const { volumes, gigabytes } = usage(ctx);
   return {
     status: 200,
-    body: { limits: { rate: [], absolute: { maxTotalVolumes: QUOTA.volumes, totalVolumesUsed: volumes, maxTotalVolumeGigabytes: QUOTA.gigabytes, totalGigabytesUsed: gigabytes, maxTotalSnapshots: 1000, totalSnapshotsUsed: 0, maxTotalBackups: 100, totalBackupsUsed: 0, maxTotalBackupGigabytes: 10000, totalBackupGigabytesUsed: 0 } } },
+    body: {
+      limits: {
+        rate: [],
+        absolute: {
+          maxTotalVolumes: QUOTA.volumes,
+          totalVolumesUsed: volumes,
+          maxTotalVolumeGigabytes: QUOTA.gigabytes,
+          totalGigabytesUsed: gigabytes,
+          maxTotalSnapshots: 1000,
+          totalSnapshotsUsed: 0,
+          maxTotalBackups: 100,
+          totalBackupsUsed: 0,
+          maxTotalBackupGigabytes: 10000,
+          totalBackupGigabytesUsed: 0,
+        },
+      },
+    },
   };
 }
 
@@ -121,13 +210,36 @@ const routes = new RouteTable()
   })
   .add('DELETE', '/volumes/{id}', deleteVolume)
   .add('GET', '/limits', limits)
-  .add('GET', '/os-availability-zone', () => ({ status: 200, body: { availabilityZoneInfo: [{ zoneName: AVAILABILITY_ZONE, zoneState: { available: true } }] } }))
-  .add('GET', '/types', () => ({ status: 200, body: { volume_types: [{ id: '00000000-0000-0000-0000-000000000001', name: '__DEFAULT__', description: 'Default Volume Type', is_public: true, extra_specs: {} }] } }));
+  .add('GET', '/os-availability-zone', () => ({
+    status: 200,
+    body: { availabilityZoneInfo: [{ zoneName: AVAILABILITY_ZONE, zoneState: { available: true } }] },
+  }))
+  .add('GET', '/types', () => ({
+    status: 200,
+    body: {
+      volume_types: [
+        {
+          id: '00000000-0000-0000-0000-000000000001',
+          name: '__DEFAULT__',
+          description: 'Default Volume Type',
+          is_public: true,
+          extra_specs: {},
+        },
+      ],
+    },
+  }));
 
 function versionDoc(base: string) {
   return {
-    id: 'v3.0', status: 'CURRENT', version: formatVersion(VOLUME_VERSIONS.max), min_version: formatVersion(VOLUME_VERSIONS.min), updated: '2023-08-31T00:00:00Z',
-    links: [{ rel: 'describedby', type: 'text/html', href: 'https://docs.openstack.org/' }, { rel: 'self', href: `${base}/v3/` }],
+    id: 'v3.0',
+    status: 'CURRENT',
+    version: formatVersion(VOLUME_VERSIONS.max),
+    min_version: formatVersion(VOLUME_VERSIONS.min),
+    updated: '2023-08-31T00:00:00Z',
+    links: [
+      { rel: 'describedby', type: 'text/html', href: 'https://docs.openstack.org/' },
+      { rel: 'self', href: `${base}/v3/` },
+    ],
     'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.volume+json;version=3' }],
   };
 }
@@ -139,16 +251,25 @@ export const cinderService: ServiceModule = {
   versions: VOLUME_VERSIONS,
   routes,
   resolve(rest, cloud) {
-    if (rest === '' || rest === '/') return { discovery: (ctx) => ({ status: 300, body: { versions: [versionDoc(ctx.serviceBase)] } }) };
+    if (rest === '' || rest === '/')
+      return { discovery: (ctx) => ({ status: 300, body: { versions: [versionDoc(ctx.serviceBase)] } }) };
     // As a real cinder (Zed) answers: ".../v3" redirects to ".../v3/", which has the version document; the
     // project-scoped catalog URL itself has none (404).
-    if (rest === '/v3') return { discovery: (ctx) => ({ status: 302, body: '', headers: { Location: `${ctx.serviceBase}/v3/` } }) };
-    if (rest === '/v3/') return { discovery: (ctx) => ({ status: 200, body: { versions: [versionDoc(ctx.serviceBase)] } }) };
+    if (rest === '/v3')
+      return { discovery: (ctx) => ({ status: 302, body: '', headers: { Location: `${ctx.serviceBase}/v3/` } }) };
+    if (rest === '/v3/')
+      return { discovery: (ctx) => ({ status: 200, body: { versions: [versionDoc(ctx.serviceBase)] } }) };
     const m = /^\/v3\/([^/]+)(\/.*)?$/.exec(rest);
     if (!m) return undefined;
     // The catalog carries /v3/{project_id}; bare /v3/... works too, as in newer cinder.
     if (cloud.data.projects.has(m[1])) {
-      if (!m[2] || m[2] === '/') return { discovery: () => ({ status: 404, body: { itemNotFound: { code: 404, message: 'The resource could not be found.' } } }) };
+      if (!m[2] || m[2] === '/')
+        return {
+          discovery: () => ({
+            status: 404,
+            body: { itemNotFound: { code: 404, message: 'The resource could not be found.' } },
+          }),
+        };
       return { path: m[2], versionRoot: `/v3/${m[1]}` };
     }
     return { path: rest.slice(3), versionRoot: '/v3' };

@@ -15,7 +15,10 @@ export interface ServiceModule {
   /** URL segment after the (optional) region segment, e.g. "compute". */
   prefix: string;
   /** Turns the path after the prefix into a route path, or a discovery handler, or undefined (404). */
-  resolve(rest: string, cloud: CloudRuntime): { path: string; versionRoot: string } | { discovery: Handler } | undefined;
+  resolve(
+    rest: string,
+    cloud: CloudRuntime,
+  ): { path: string; versionRoot: string } | { discovery: Handler } | undefined;
   routes: RouteTable;
   requiresAuth: boolean;
   versions?: VersionRange;
@@ -168,12 +171,27 @@ export class CloudRuntime {
       if (matchError) throw matchError;
 
       const ctx: Ctx = {
-        cloud: this, region, service: service.name, req, res, url, query: url.searchParams, params, requestId: reqId,
-        serviceBase: this.serviceBase(region.name, service.prefix), apiBase, projectId: '', microversion: [0, 0],
+        cloud: this,
+        region,
+        service: service.name,
+        req,
+        res,
+        url,
+        query: url.searchParams,
+        params,
+        requestId: reqId,
+        serviceBase: this.serviceBase(region.name, service.prefix),
+        apiBase,
+        projectId: '',
+        microversion: [0, 0],
       };
       if (needsAuth && !this.authenticate(ctx)) {
         const rendered = unauthorizedBody();
-        send(res, { status: 401, body: rendered.body, headers: { 'Content-Type': rendered.contentType, 'WWW-Authenticate': `Keystone uri="${this.authUrl}"` } });
+        send(res, {
+          status: 401,
+          body: rendered.body,
+          headers: { 'Content-Type': rendered.contentType, 'WWW-Authenticate': `Keystone uri="${this.authUrl}"` },
+        });
         return;
       }
       let versionHeaders: Record<string, string> = {};
@@ -195,7 +213,8 @@ export class CloudRuntime {
     const header = ctx.req.headers['x-auth-token'];
     const token = typeof header === 'string' ? this.data.tokens.get(header) : undefined;
     if (!token || token.serial < this.data.minTokenSerial || token.expiresAt <= Date.now()) return false;
-    if (!token.projectId) throw new ApiError(403, 'Policy does not allow this request to be performed (project-scoped token required).');
+    if (!token.projectId)
+      throw new ApiError(403, 'Policy does not allow this request to be performed (project-scoped token required).');
     ctx.token = token;
     ctx.user = this.data.users.get(token.userId);
     ctx.projectId = token.projectId;
@@ -207,10 +226,16 @@ export class CloudRuntime {
       res.destroy();
       return;
     }
-    const apiError = err instanceof ApiError ? err : new ApiError(500, 'An unexpected error prevented the server from fulfilling your request.');
+    const apiError =
+      err instanceof ApiError
+        ? err
+        : new ApiError(500, 'An unexpected error prevented the server from fulfilling your request.');
     if (!(err instanceof ApiError)) console.error(`[simulator ${this.name}] internal error:`, err);
     const rendered = renderError(service, apiError);
-    const headers: Record<string, string> = { 'Content-Type': rendered.contentType, ...((err as { headers?: Record<string, string> }).headers ?? {}) };
+    const headers: Record<string, string> = {
+      'Content-Type': rendered.contentType,
+      ...((err as { headers?: Record<string, string> }).headers ?? {}),
+    };
     // The rest of an oversize body is not worth reading.
     if (apiError.status === 413) headers.Connection = 'close';
     const reply: Reply = { status: apiError.status, body: rendered.body, headers };

@@ -9,8 +9,12 @@ export function renderCloudsYaml(clouds: SimCloudInfo[]): string {
     entries[c.name] = {
       auth_type: 'password',
       auth: {
-        auth_url: c.authUrl, username: c.username, password: c.password, project_name: project.name,
-        user_domain_name: project.domainName, project_domain_name: project.domainName,
+        auth_url: c.authUrl,
+        username: c.username,
+        password: c.password,
+        project_name: project.name,
+        user_domain_name: project.domainName,
+        project_domain_name: project.domainName,
       },
       ...(c.regions.length === 1 ? { region_name: c.regions[0] } : { regions: c.regions }),
       identity_api_version: 3,

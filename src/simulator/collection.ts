@@ -63,7 +63,12 @@ export class Collection<T extends Keyed> {
    * One page after `marker` (exclusive). Returns undefined when the marker is unknown.
    * `limit` of Infinity means everything.
    */
-  page(opts: { marker?: string; limit: number; descending?: boolean; where?: (item: T) => boolean }): Page<T> | undefined {
+  page(opts: {
+    marker?: string;
+    limit: number;
+    descending?: boolean;
+    where?: (item: T) => boolean;
+  }): Page<T> | undefined {
     const { limit, descending = false, where } = opts;
     let index = descending ? this.items.length - 1 : 0;
     if (opts.marker !== undefined) {

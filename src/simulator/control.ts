@@ -14,7 +14,11 @@ export interface ControlDeps {
   cloudsYaml: () => string;
 }
 
-export async function startControlServer(host: string, port: number, deps: ControlDeps): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startControlServer(
+  host: string,
+  port: number,
+  deps: ControlDeps,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: HttpServer = createServer(async (req, res) => {
     try {
@@ -43,9 +47,14 @@ export async function startControlServer(host: string, port: number, deps: Contr
         return send(res, { status: 204 });
       }
       const one = /^DELETE \/faults\/([^/]+)$/.exec(route);
-      if (one) return send(res, deps.faults.remove(one[1]) ? { status: 204 } : { status: 404, body: { error: `no fault ${one[1]}` } });
+      if (one)
+        return send(
+          res,
+          deps.faults.remove(one[1]) ? { status: 204 } : { status: 404, body: { error: `no fault ${one[1]}` } },
+        );
       if (route === 'GET /clouds') return send(res, { status: 200, body: { clouds: deps.clouds() } });
-      if (route === 'GET /clouds.yaml') return send(res, { status: 200, body: deps.cloudsYaml(), headers: { 'Content-Type': 'application/yaml' } });
+      if (route === 'GET /clouds.yaml')
+        return send(res, { status: 200, body: deps.cloudsYaml(), headers: { 'Content-Type': 'application/yaml' } });
       send(res, { status: 404, body: { error: `unknown control route ${route}` } });
     } catch (err) {
       const status = err instanceof ApiError ? err.status : 400;

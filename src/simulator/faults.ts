@@ -80,7 +80,11 @@ export class FaultRegistry implements FaultControl {
       if (rule.kind === 'status' && matches(rule, t)) {
         if (rule.fraction !== undefined && Math.random() >= rule.fraction) continue;
         if (!this.consume(rule)) continue;
-        return { kind: 'status', status: rule.status, retryAfterSeconds: rule.retryAfterSeconds ?? (rule.status === 429 ? 1 : undefined) };
+        return {
+          kind: 'status',
+          status: rule.status,
+          retryAfterSeconds: rule.retryAfterSeconds ?? (rule.status === 429 ? 1 : undefined),
+        };
       }
     }
     return { kind: 'none' };
@@ -108,24 +112,31 @@ export class FaultRegistry implements FaultControl {
 }
 
 function matches(rule: FaultTarget, t: RequestTarget): boolean {
-  return (!rule.cloud || rule.cloud === t.cloud) && (!rule.service || rule.service === t.service) && (!rule.region || rule.region === t.region);
+  return (
+    (!rule.cloud || rule.cloud === t.cloud) &&
+    (!rule.service || rule.service === t.service) &&
+    (!rule.region || rule.region === t.region)
+  );
 }
 
 function validate(spec: FaultSpec): void {
   const bad = (msg: string) => new ApiError(400, msg);
   if (!spec || typeof spec !== 'object') throw bad('fault must be an object');
-  if ('service' in spec && spec.service !== undefined && !SERVICES.has(spec.service)) throw bad(`unknown service ${spec.service}`);
+  if ('service' in spec && spec.service !== undefined && !SERVICES.has(spec.service))
+    throw bad(`unknown service ${spec.service}`);
   switch (spec.kind) {
     case 'latency':
       if (typeof spec.ms !== 'number' || spec.ms < 0) throw bad('latency needs ms >= 0');
       return;
     case 'status':
-      if (typeof spec.status !== 'number' || spec.status < 400 || spec.status > 599) throw bad('status needs a 4xx/5xx status');
+      if (typeof spec.status !== 'number' || spec.status < 400 || spec.status > 599)
+        throw bad('status needs a 4xx/5xx status');
       if (spec.count === undefined && spec.fraction === undefined) throw bad('status needs count or fraction');
       return;
     case 'server-error':
       if (spec.namePattern !== undefined) new RegExp(spec.namePattern);
-      if (spec.count === undefined && spec.namePattern === undefined) throw bad('server-error needs count or namePattern');
+      if (spec.count === undefined && spec.namePattern === undefined)
+        throw bad('server-error needs count or namePattern');
       return;
     case 'hang':
     case 'keystone-down':

@@ -68,15 +68,32 @@ export async function readJson(ctx: Ctx, limit = MAX_JSON_BODY): Promise<Record<
 }
 
 const NOVA_FAULT_NAMES: Record<number, string> = {
-  400: 'badRequest', 401: 'unauthorized', 403: 'forbidden', 404: 'itemNotFound', 405: 'badMethod',
-  409: 'conflictingRequest', 413: 'overLimit', 415: 'badMediaType', 429: 'overLimit', 501: 'notImplemented',
+  400: 'badRequest',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'itemNotFound',
+  405: 'badMethod',
+  409: 'conflictingRequest',
+  413: 'overLimit',
+  415: 'badMediaType',
+  429: 'overLimit',
+  501: 'notImplemented',
   503: 'serviceUnavailable',
 };
 
 const REASONS: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  406: 'Not Acceptable', 409: 'Conflict', 413: 'Request Entity Too Large', 415: 'Unsupported Media Type',
-  429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Request Entity Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 export interface RenderedError {
@@ -106,7 +123,9 @@ export function renderError(service: ServiceName | 'unknown', err: ApiError): Re
 
 /** keystonemiddleware's answer to a missing or bad token, whatever the service. */
 export function unauthorizedBody(): RenderedError {
-  return json({ error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });
+  return json({
+    error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' },
+  });
 }
 
 function json(value: unknown): RenderedError {
@@ -123,7 +142,8 @@ export function send(res: ServerResponse, reply: Reply): void {
   let payload: string | undefined;
   if (reply.body !== undefined && reply.status !== 204) {
     payload = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+      headers['Content-Type'] = 'application/json';
   }
   headers['Content-Length'] = String(payload ? Buffer.byteLength(payload) : 0);
   res.writeHead(reply.status, headers);
@@ -134,7 +154,8 @@ export function send(res: ServerResponse, reply: Reply): void {
 export function intParam(ctx: Ctx, name: string): number | undefined {
   const raw = ctx.query.get(name);
   if (raw === null) return undefined;
-  if (!/^\d+$/.test(raw)) throw new ApiError(400, `Invalid input for query parameters ${name}. Value: ${raw}.`, 'BadRequest');
+  if (!/^\d+$/.test(raw))
+    throw new ApiError(400, `Invalid input for query parameters ${name}. Value: ${raw}.`, 'BadRequest');
   return Number(raw);
 }
 

@@ -30,7 +30,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const cloudOptions = opts.clouds?.length ? opts.clouds : DEFAULT_CLOUDS;
   const names = new Set<string>();
   for (const c of cloudOptions) {
-    if (!c.name || names.has(c.name)) throw new Error(`simulator: cloud names must be unique and non-empty (${c.name})`);
+    if (!c.name || names.has(c.name))
+      throw new Error(`simulator: cloud names must be unique and non-empty (${c.name})`);
     names.add(c.name);
   }
   const runtimes: CloudRuntime[] = [];
@@ -50,7 +51,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
     const infos = (): SimCloudInfo[] => runtimes.map(cloudInfo);
     const cloudsYaml = () => renderCloudsYaml(infos());
-    if (opts.controlPort !== undefined) control = await startControlServer(host, opts.controlPort, { faults, stats, clouds: infos, cloudsYaml });
+    if (opts.controlPort !== undefined)
+      control = await startControlServer(host, opts.controlPort, { faults, stats, clouds: infos, cloudsYaml });
     let closed = false;
     return {
       clouds: infos(),
@@ -82,12 +84,18 @@ function cloudInfo(rt: CloudRuntime): SimCloudInfo {
     authUrl: rt.authUrl,
     port: rt.port,
     regions: [...rt.opts.regions],
-    projects: data.memberProjects().map((p) => ({ id: p.id, name: p.name, domainId: DEFAULT_DOMAIN.id, domainName: DEFAULT_DOMAIN.name })),
+    projects: data
+      .memberProjects()
+      .map((p) => ({ id: p.id, name: p.name, domainId: DEFAULT_DOMAIN.id, domainName: DEFAULT_DOMAIN.name })),
     username: data.demoUser.name,
     password: data.demoUser.password,
     adminUsername: data.adminUser.name,
     adminPassword: data.adminUser.password,
-    applicationCredential: { id: data.demoAppCredential.id, name: data.demoAppCredential.name, secret: data.demoAppCredential.secret },
+    applicationCredential: {
+      id: data.demoAppCredential.id,
+      name: data.demoAppCredential.name,
+      secret: data.demoAppCredential.secret,
+    },
     secondUser: userInfo(data, data.secondUser),
     serviceUser: userInfo(data, data.serviceUser),
   };
@@ -95,5 +103,9 @@ function cloudInfo(rt: CloudRuntime): SimCloudInfo {
 
 function userInfo(data: CloudData, user: User): SimCloudInfo['secondUser'] {
   const project = data.projects.get(user.defaultProjectId) as Project;
-  return { username: user.name, password: user.password, project: { id: project.id, name: project.name, domainId: DEFAULT_DOMAIN.id, domainName: DEFAULT_DOMAIN.name } };
+  return {
+    username: user.name,
+    password: user.password,
+    project: { id: project.id, name: project.name, domainId: DEFAULT_DOMAIN.id, domainName: DEFAULT_DOMAIN.name },
+  };
 }

@@ -80,10 +80,12 @@ function checkDomain(domain: unknown): void {
 }
 
 function findUser(cloud: CloudRuntime, spec: Record<string, any> | undefined): User {
-  if (!spec || typeof spec !== 'object') throw new ApiError(400, "Invalid input for field 'identity/password/user': None is not of type 'object'");
+  if (!spec || typeof spec !== 'object')
+    throw new ApiError(400, "Invalid input for field 'identity/password/user': None is not of type 'object'");
   checkDomain(spec.domain);
   for (const user of cloud.data.users.values()) {
-    if ((spec.id !== undefined && user.id === spec.id) || (spec.id === undefined && user.name === spec.name)) return user;
+    if ((spec.id !== undefined && user.id === spec.id) || (spec.id === undefined && user.name === spec.name))
+      return user;
   }
   throw unauthorized();
 }
@@ -106,7 +108,8 @@ function resolveScope(cloud: CloudRuntime, scope: any, user: User): { projectId?
       checkDomain(spec.domain);
       project = [...cloud.data.projects.values()].find((p) => p.name === spec.name);
     }
-    if (!project || !cloud.data.userCanAccess(user, project.id)) throw unauthorized(`User ${user.id} has no access to project ${spec.id ?? spec.name}`);
+    if (!project || !cloud.data.userCanAccess(user, project.id))
+      throw unauthorized(`User ${user.id} has no access to project ${spec.id ?? spec.name}`);
     return { projectId: project.id, domainScoped: false };
   }
   if (scope.domain) {
@@ -134,9 +137,14 @@ async function issueToken(ctx: Ctx): Promise<Reply> {
     if (identity.password.user.password !== user.password) throw unauthorized();
   } else if (method === 'application_credential') {
     const spec = identity.application_credential ?? {};
-    const cred = spec.id !== undefined
-      ? cloud.data.appCredentials.get(spec.id)
-      : [...cloud.data.appCredentials.values()].find((c) => c.name === spec.name && (spec.user?.id === c.userId || cloud.data.users.get(c.userId)?.name === spec.user?.name));
+    const cred =
+      spec.id !== undefined
+        ? cloud.data.appCredentials.get(spec.id)
+        : [...cloud.data.appCredentials.values()].find(
+            (c) =>
+              c.name === spec.name &&
+              (spec.user?.id === c.userId || cloud.data.users.get(c.userId)?.name === spec.user?.name),
+          );
     if (!cred || cred.secret !== spec.secret) throw unauthorized();
     if (scope) throw unauthorized('Application credentials cannot request a scope.');
     user = cloud.data.users.get(cred.userId) as User;
@@ -156,11 +164,14 @@ async function issueToken(ctx: Ctx): Promise<Reply> {
   const token: Token = {
     id: `gAAAAA${hexId()}${hexId()}`,
     serial: cloud.data.nextTokenSerial++,
-    userId: user.id, projectId, domainScoped,
+    userId: user.id,
+    projectId,
+    domainScoped,
     methods: identity.methods,
     issuedAt: now,
     expiresAt: Math.min(now + cloud.opts.tokenTtlSeconds * 1000, expiresCap),
-    auditId: hexId().slice(0, 22), appCredId,
+    auditId: hexId().slice(0, 22),
+    appCredId,
   };
   pruneTokens(cloud, now);
   cloud.data.tokens.set(token.id, token);
@@ -169,7 +180,8 @@ async function issueToken(ctx: Ctx): Promise<Reply> {
 
 function pruneTokens(cloud: CloudRuntime, now: number): void {
   if (cloud.data.tokens.size < 10_000) return;
-  for (const [id, t] of cloud.data.tokens) if (t.expiresAt <= now || t.serial < cloud.data.minTokenSerial) cloud.data.tokens.delete(id);
+  for (const [id, t] of cloud.data.tokens)
+    if (t.expiresAt <= now || t.serial < cloud.data.minTokenSerial) cloud.data.tokens.delete(id);
 }
 
 function requireCaller(ctx: Ctx): Token {
@@ -206,14 +218,26 @@ function revokeToken(ctx: Ctx): Reply {
 }
 
 function projectJson(p: Project) {
-  return { id: p.id, name: p.name, domain_id: DEFAULT_DOMAIN.id, description: '', enabled: true, is_domain: false, parent_id: DEFAULT_DOMAIN.id, tags: [], options: {}, links: { self: '' } };
+  return {
+    id: p.id,
+    name: p.name,
+    domain_id: DEFAULT_DOMAIN.id,
+    description: '',
+    enabled: true,
+    is_domain: false,
+    parent_id: DEFAULT_DOMAIN.id,
+    tags: [],
+    options: {},
+    links: { self: '' },
+  };
 }
 
 function getProject(ctx: Ctx): Reply {
   const caller = requireCaller(ctx);
   const project = ctx.cloud.data.projects.get(ctx.params.id);
   const user = ctx.cloud.data.users.get(caller.userId) as User;
-  if (!project || !ctx.cloud.data.userCanAccess(user, project.id)) throw new ApiError(404, `Could not find project: ${ctx.params.id}.`);
+  if (!project || !ctx.cloud.data.userCanAccess(user, project.id))
+    throw new ApiError(404, `Could not find project: ${ctx.params.id}.`);
   return { status: 200, body: { project: projectJson(project) } };
 }
 
@@ -221,20 +245,43 @@ function userProjects(ctx: Ctx): Reply {
   const caller = requireCaller(ctx);
   const user = ctx.cloud.data.users.get(caller.userId) as User;
   const projects = [...ctx.cloud.data.projects.values()].filter((p) => ctx.cloud.data.userCanAccess(user, p.id));
-  return { status: 200, body: { projects: projects.map(projectJson), links: { self: ctx.url.href, next: null, previous: null } } };
+  return {
+    status: 200,
+    body: { projects: projects.map(projectJson), links: { self: ctx.url.href, next: null, previous: null } },
+  };
 }
 
 async function createAppCredential(ctx: Ctx): Promise<Reply> {
   const caller = requireCaller(ctx);
-  if (ctx.params.userId !== caller.userId) throw new ApiError(403, 'You are not authorized to perform the requested action.');
+  if (ctx.params.userId !== caller.userId)
+    throw new ApiError(403, 'You are not authorized to perform the requested action.');
   if (!caller.projectId) throw new ApiError(403, 'A project-scoped token is required.');
   const spec = (await readJson(ctx)).application_credential;
-  if (!spec?.name) throw new ApiError(400, "Invalid input for field 'application_credential': 'name' is a required property");
-  const cred = { id: hexId(), name: String(spec.name), secret: spec.secret ?? hexId(), userId: caller.userId, projectId: caller.projectId };
+  if (!spec?.name)
+    throw new ApiError(400, "Invalid input for field 'application_credential': 'name' is a required property");
+  const cred = {
+    id: hexId(),
+    name: String(spec.name),
+    secret: spec.secret ?? hexId(),
+    userId: caller.userId,
+    projectId: caller.projectId,
+  };
   ctx.cloud.data.appCredentials.set(cred.id, cred);
   return {
     status: 201,
-    body: { application_credential: { id: cred.id, name: cred.name, secret: cred.secret, project_id: cred.projectId, user_id: cred.userId, unrestricted: false, expires_at: null, description: spec.description ?? null, roles: [{ id: 'r-member', name: 'member' }] } },
+    body: {
+      application_credential: {
+        id: cred.id,
+        name: cred.name,
+        secret: cred.secret,
+        project_id: cred.projectId,
+        user_id: cred.userId,
+        unrestricted: false,
+        expires_at: null,
+        description: spec.description ?? null,
+        roles: [{ id: 'r-member', name: 'member' }],
+      },
+    },
   };
 }
 

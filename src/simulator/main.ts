@@ -33,14 +33,16 @@ export function parseSimulateArgs(argv: string[]): { clouds: SimCloudOptions[]; 
     strict: true,
   });
   if (values.help) throw Object.assign(new Error(USAGE), { help: true });
-  if (values.clouds !== undefined && values.cloud?.length) throw new Error(`use --clouds or --cloud, not both\n${USAGE}`);
+  if (values.clouds !== undefined && values.cloud?.length)
+    throw new Error(`use --clouds or --cloud, not both\n${USAGE}`);
   const common: Partial<SimCloudOptions> = {
     seedServers: count(values['seed-servers'], 'seed-servers'),
     seedImages: count(values['seed-images'], 'seed-images'),
     latencyMs: count(values['latency-ms'], 'latency-ms'),
     bootDelayMs: count(values['boot-delay-ms'], 'boot-delay-ms'),
   };
-  for (const key of Object.keys(common) as Array<keyof SimCloudOptions>) if (common[key] === undefined) delete common[key];
+  for (const key of Object.keys(common) as Array<keyof SimCloudOptions>)
+    if (common[key] === undefined) delete common[key];
   let clouds: SimCloudOptions[];
   if (values.cloud?.length) {
     clouds = values.cloud.map((spec) => {
@@ -74,7 +76,8 @@ export async function runSimulate(argv: string[]): Promise<void> {
   const sim = await startSimulator({ clouds: parsed.clouds, controlPort: parsed.controlPort });
   const out = resolve(parsed.out ?? join(await mkdtemp(join(tmpdir(), 'oaktree-simulate-')), 'clouds.yaml'));
   await sim.writeCloudsYaml(out);
-  for (const c of sim.clouds) console.log(`cloud ${c.name}: ${c.authUrl} regions ${c.regions.join(',')} user ${c.username}/${c.password}`);
+  for (const c of sim.clouds)
+    console.log(`cloud ${c.name}: ${c.authUrl} regions ${c.regions.join(',')} user ${c.username}/${c.password}`);
   if (sim.controlUrl) console.log(`control: ${sim.controlUrl}`);
   console.log(`clouds.yaml: ${out}`);
   console.log(`export OS_CLIENT_CONFIG_FILE=${out}`);

@@ -12,12 +12,20 @@ export interface VersionRange {
   legacyHeader?: string;
 }
 
-export const COMPUTE_VERSIONS: VersionRange = { serviceType: 'compute', min: [2, 1], max: [2, 96], legacyHeader: 'x-openstack-nova-api-version' };
+export const COMPUTE_VERSIONS: VersionRange = {
+  serviceType: 'compute',
+  min: [2, 1],
+  max: [2, 96],
+  legacyHeader: 'x-openstack-nova-api-version',
+};
 export const VOLUME_VERSIONS: VersionRange = { serviceType: 'volume', min: [3, 0], max: [3, 70] };
 
 export const formatVersion = (v: Version): string => `${v[0]}.${v[1]}`;
 
-export function negotiate(req: IncomingMessage, range: VersionRange): { version: Version; headers: Record<string, string> } {
+export function negotiate(
+  req: IncomingMessage,
+  range: VersionRange,
+): { version: Version; headers: Record<string, string> } {
   let requested: string | undefined;
   const header = req.headers['openstack-api-version'];
   if (typeof header === 'string') {
@@ -35,10 +43,17 @@ export function negotiate(req: IncomingMessage, range: VersionRange): { version:
     if (requested.toLowerCase() === 'latest') version = range.max;
     else {
       const m = /^(\d+)\.(\d+)$/.exec(requested);
-      if (!m) throw new ApiError(400, `API Version String ${requested} is of invalid format. Must be of format MajorNum.MinorNum.`);
+      if (!m)
+        throw new ApiError(
+          400,
+          `API Version String ${requested} is of invalid format. Must be of format MajorNum.MinorNum.`,
+        );
       version = [Number(m[1]), Number(m[2])];
       if (compare(version, range.min) < 0 || compare(version, range.max) > 0) {
-        throw new ApiError(406, `Version ${requested} is not supported by the API. Minimum is ${formatVersion(range.min)} and maximum is ${formatVersion(range.max)}.`);
+        throw new ApiError(
+          406,
+          `Version ${requested} is not supported by the API. Minimum is ${formatVersion(range.min)} and maximum is ${formatVersion(range.max)}.`,
+        );
       }
     }
   }

@@ -1,16 +1,33 @@
 // Neutron bookkeeping shared by neutron's API and nova (ports for server NICs, addresses, floating IPs).
-import { AVAILABILITY_ZONE, type FloatingIp, type Network, type Port, type RegionData, type Server, type Subnet } from './store.ts';
+import {
+  AVAILABILITY_ZONE,
+  type FloatingIp,
+  type Network,
+  type Port,
+  type RegionData,
+  type Server,
+  type Subnet,
+} from './store.ts';
 import { ApiError, uuid } from './util.ts';
 
 export function createPort(region: RegionData, network: Network, projectId: string, fields: Partial<Port> = {}): Port {
   const subnet = network.subnetIds.map((id) => region.subnets.get(id)).find((s): s is Subnet => !!s);
   const now = Date.now();
   const port: Port = {
-    id: uuid(), name: '', networkId: network.id, projectId, mac: region.nextMac(),
+    id: uuid(),
+    name: '',
+    networkId: network.id,
+    projectId,
+    mac: region.nextMac(),
     fixedIps: subnet ? [{ subnet_id: subnet.id, ip_address: region.allocateIp(subnet) }] : [],
-    deviceId: '', deviceOwner: '', status: 'DOWN',
+    deviceId: '',
+    deviceOwner: '',
+    status: 'DOWN',
     securityGroupIds: network.external ? [] : defaultGroupIds(region, projectId),
-    createdAt: now, updatedAt: now, createdForServer: false, revision: 1,
+    createdAt: now,
+    updatedAt: now,
+    createdForServer: false,
+    revision: 1,
     ...fields,
   };
   region.addPort(port);
@@ -23,7 +40,11 @@ export function defaultGroupIds(region: RegionData, projectId: string): string[]
 }
 
 /** Ports for a new server from nova's "networks" request field (already validated). */
-export function attachServerNetworks(region: RegionData, server: Server, requested: Array<{ uuid?: string; port?: string; fixed_ip?: string }>): void {
+export function attachServerNetworks(
+  region: RegionData,
+  server: Server,
+  requested: Array<{ uuid?: string; port?: string; fixed_ip?: string }>,
+): void {
   const owner = `compute:${server.az}`;
   for (const nic of requested) {
     let port: Port;
@@ -41,7 +62,12 @@ export function attachServerNetworks(region: RegionData, server: Server, request
 }
 
 /** Validates nova's "networks" and returns NIC requests (nova answers 400 on unknown networks/ports). */
-export function resolveRequestedNetworks(region: RegionData, projectId: string, networks: unknown, autoAllowed: boolean): Array<{ uuid?: string; port?: string; fixed_ip?: string }> {
+export function resolveRequestedNetworks(
+  region: RegionData,
+  projectId: string,
+  networks: unknown,
+  autoAllowed: boolean,
+): Array<{ uuid?: string; port?: string; fixed_ip?: string }> {
   if (networks === 'none') return [];
   if (networks === undefined || networks === 'auto') {
     const priv = region.privateNetworkOf(projectId);
@@ -51,7 +77,11 @@ export function resolveRequestedNetworks(region: RegionData, projectId: string, 
     }
     return [{ uuid: priv.id }];
   }
-  if (!Array.isArray(networks)) throw new ApiError(400, `Invalid input for field/attribute networks. Value: ${JSON.stringify(networks)}. Not a list.`);
+  if (!Array.isArray(networks))
+    throw new ApiError(
+      400,
+      `Invalid input for field/attribute networks. Value: ${JSON.stringify(networks)}. Not a list.`,
+    );
   return networks.map((nic: any) => {
     if (!nic || typeof nic !== 'object') throw new ApiError(400, 'Bad networks format');
     if (nic.port) {
@@ -62,7 +92,8 @@ export function resolveRequestedNetworks(region: RegionData, projectId: string, 
     }
     if (!nic.uuid) throw new ApiError(400, 'Bad networks format: network uuid is not in proper format');
     const net = region.networks.get(nic.uuid);
-    if (!net || (net.projectId !== projectId && !net.shared)) throw new ApiError(400, `Network ${nic.uuid} could not be found.`);
+    if (!net || (net.projectId !== projectId && !net.shared))
+      throw new ApiError(400, `Network ${nic.uuid} could not be found.`);
     return { uuid: nic.uuid, fixed_ip: nic.fixed_ip };
   });
 }
@@ -120,8 +151,10 @@ export function serverAddresses(region: RegionData, server: Server): Record<stri
     if (!port) continue;
     const netName = region.networks.get(port.networkId)?.name ?? port.networkId;
     const list = (out[netName] ??= []);
-    for (const ip of port.fixedIps) list.push({ version: 4, addr: ip.ip_address, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': port.mac });
-    for (const fip of floatingIpsOfPort(region, port.id)) list.push({ version: 4, addr: fip.address, 'OS-EXT-IPS:type': 'floating', 'OS-EXT-IPS-MAC:mac_addr': port.mac });
+    for (const ip of port.fixedIps)
+      list.push({ version: 4, addr: ip.ip_address, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': port.mac });
+    for (const fip of floatingIpsOfPort(region, port.id))
+      list.push({ version: 4, addr: fip.address, 'OS-EXT-IPS:type': 'floating', 'OS-EXT-IPS-MAC:mac_addr': port.mac });
   }
   return out;
 }

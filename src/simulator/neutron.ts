@@ -5,10 +5,22 @@ import type { Collection } from './collection.ts';
 import { intParam, readJson, type Ctx, type Reply } from './http.ts';
 import { createPort, disassociateFloatingIps, setFloatingIpPort } from './network-ops.ts';
 import { RouteTable } from './router.ts';
-import type { FloatingIp, Network, Port, RegionData, Router, SecurityGroup, SecurityGroupRule, Subnet } from './store.ts';
+import type {
+  FloatingIp,
+  Network,
+  Port,
+  RegionData,
+  Router,
+  SecurityGroup,
+  SecurityGroupRule,
+  Subnet,
+} from './store.ts';
 import { ApiError, ipv4At, isoSeconds, uuid } from './util.ts';
 
-const times = (o: { createdAt: number; updatedAt?: number }) => ({ created_at: isoSeconds(o.createdAt), updated_at: isoSeconds(o.updatedAt ?? o.createdAt) });
+const times = (o: { createdAt: number; updatedAt?: number }) => ({
+  created_at: isoSeconds(o.createdAt),
+  updated_at: isoSeconds(o.updatedAt ?? o.createdAt),
+});
 const owned = (projectId: string) => ({ tenant_id: projectId, project_id: projectId });
 
 /** The fip-port-details extension: a summary of the port a floating IP is bound to, or null. */
@@ -16,48 +28,143 @@ function portDetails(region: RegionData, portId: string | null) {
   const port = portId ? region.ports.get(portId) : undefined;
   if (!port) return null;
   return {
-    name: port.name, network_id: port.networkId, mac_address: port.mac, admin_state_up: true, status: port.status,
-    device_id: port.deviceId, device_owner: port.deviceOwner,
+    name: port.name,
+    network_id: port.networkId,
+    mac_address: port.mac,
+    admin_state_up: true,
+    status: port.status,
+    device_id: port.deviceId,
+    device_owner: port.deviceOwner,
   };
 }
 
 const views = {
   network: (_r: RegionData, n: Network) => ({
-    id: n.id, name: n.name, ...owned(n.projectId), admin_state_up: true, status: 'ACTIVE', subnets: [...n.subnetIds], shared: n.shared,
-    'router:external': n.external, mtu: n.mtu, availability_zone_hints: [], availability_zones: ['nova'], ipv4_address_scope: null,
-    ipv6_address_scope: null, port_security_enabled: true, description: n.description, tags: [],
-    revision_number: 1, ...times(n),
+    id: n.id,
+    name: n.name,
+    ...owned(n.projectId),
+    admin_state_up: true,
+    status: 'ACTIVE',
+    subnets: [...n.subnetIds],
+    shared: n.shared,
+    'router:external': n.external,
+    mtu: n.mtu,
+    availability_zone_hints: [],
+    availability_zones: ['nova'],
+    ipv4_address_scope: null,
+    ipv6_address_scope: null,
+    port_security_enabled: true,
+    description: n.description,
+    tags: [],
+    revision_number: 1,
+    ...times(n),
   }),
   subnet: (_r: RegionData, s: Subnet) => ({
-    id: s.id, name: s.name, network_id: s.networkId, ...owned(s.projectId), cidr: s.cidr, ip_version: 4, gateway_ip: s.gatewayIp,
-    allocation_pools: [{ start: s.poolStart, end: s.poolEnd }], enable_dhcp: true, dns_nameservers: [], host_routes: [],
-    ipv6_ra_mode: null, ipv6_address_mode: null, subnetpool_id: null, service_types: [], description: '', tags: [],
-    revision_number: 0, ...times(s),
+    id: s.id,
+    name: s.name,
+    network_id: s.networkId,
+    ...owned(s.projectId),
+    cidr: s.cidr,
+    ip_version: 4,
+    gateway_ip: s.gatewayIp,
+    allocation_pools: [{ start: s.poolStart, end: s.poolEnd }],
+    enable_dhcp: true,
+    dns_nameservers: [],
+    host_routes: [],
+    ipv6_ra_mode: null,
+    ipv6_address_mode: null,
+    subnetpool_id: null,
+    service_types: [],
+    description: '',
+    tags: [],
+    revision_number: 0,
+    ...times(s),
   }),
   port: (_r: RegionData, p: Port) => ({
-    id: p.id, name: p.name, network_id: p.networkId, ...owned(p.projectId), mac_address: p.mac, admin_state_up: true, status: p.status,
-    device_id: p.deviceId, device_owner: p.deviceOwner, fixed_ips: p.fixedIps.map((f) => ({ ...f })), security_groups: [...p.securityGroupIds],
-    allowed_address_pairs: [], extra_dhcp_opts: [], 'binding:vnic_type': 'normal', port_security_enabled: p.securityGroupIds.length > 0,
-    description: '', tags: [], revision_number: p.revision, ...times(p),
+    id: p.id,
+    name: p.name,
+    network_id: p.networkId,
+    ...owned(p.projectId),
+    mac_address: p.mac,
+    admin_state_up: true,
+    status: p.status,
+    device_id: p.deviceId,
+    device_owner: p.deviceOwner,
+    fixed_ips: p.fixedIps.map((f) => ({ ...f })),
+    security_groups: [...p.securityGroupIds],
+    allowed_address_pairs: [],
+    extra_dhcp_opts: [],
+    'binding:vnic_type': 'normal',
+    port_security_enabled: p.securityGroupIds.length > 0,
+    description: '',
+    tags: [],
+    revision_number: p.revision,
+    ...times(p),
   }),
   floatingip: (r: RegionData, f: FloatingIp) => ({
-    id: f.id, ...owned(f.projectId), floating_network_id: f.networkId, floating_ip_address: f.address, fixed_ip_address: f.fixedIp,
-    port_id: f.portId, router_id: f.routerId, status: f.status, description: f.description, tags: [],
-    port_details: portDetails(r, f.portId), revision_number: f.revision, ...times(f),
+    id: f.id,
+    ...owned(f.projectId),
+    floating_network_id: f.networkId,
+    floating_ip_address: f.address,
+    fixed_ip_address: f.fixedIp,
+    port_id: f.portId,
+    router_id: f.routerId,
+    status: f.status,
+    description: f.description,
+    tags: [],
+    port_details: portDetails(r, f.portId),
+    revision_number: f.revision,
+    ...times(f),
   }),
   security_group_rule: (_r: RegionData, x: SecurityGroupRule) => ({
-    id: x.id, security_group_id: x.groupId, direction: x.direction, ethertype: x.ethertype, protocol: x.protocol,
-    port_range_min: x.portMin, port_range_max: x.portMax, remote_ip_prefix: x.remoteIpPrefix, remote_group_id: x.remoteGroupId,
-    remote_address_group_id: null, ...owned(x.projectId), description: x.description, tags: [], revision_number: 0, ...times(x),
+    id: x.id,
+    security_group_id: x.groupId,
+    direction: x.direction,
+    ethertype: x.ethertype,
+    protocol: x.protocol,
+    port_range_min: x.portMin,
+    port_range_max: x.portMax,
+    remote_ip_prefix: x.remoteIpPrefix,
+    remote_group_id: x.remoteGroupId,
+    remote_address_group_id: null,
+    ...owned(x.projectId),
+    description: x.description,
+    tags: [],
+    revision_number: 0,
+    ...times(x),
   }),
   security_group: (r: RegionData, g: SecurityGroup) => ({
-    id: g.id, name: g.name, description: g.description, ...owned(g.projectId), stateful: true, shared: false, tags: [], revision_number: 1,
-    security_group_rules: r.securityGroupRules.filter((x) => x.groupId === g.id).map((x) => views.security_group_rule(r, x)), ...times(g),
+    id: g.id,
+    name: g.name,
+    description: g.description,
+    ...owned(g.projectId),
+    stateful: true,
+    shared: false,
+    tags: [],
+    revision_number: 1,
+    security_group_rules: r.securityGroupRules
+      .filter((x) => x.groupId === g.id)
+      .map((x) => views.security_group_rule(r, x)),
+    ...times(g),
   }),
   router: (_r: RegionData, x: Router) => ({
-    id: x.id, name: x.name, ...owned(x.projectId), status: 'ACTIVE', admin_state_up: true,
-    external_gateway_info: { network_id: x.externalNetworkId, enable_snat: true, external_fixed_ips: [{ subnet_id: x.externalSubnetId, ip_address: x.gatewayIp }] },
-    routes: [], availability_zone_hints: [], availability_zones: ['nova'], description: '', tags: [], flavor_id: null, revision_number: 1,
+    id: x.id,
+    name: x.name,
+    ...owned(x.projectId),
+    status: 'ACTIVE',
+    admin_state_up: true,
+    external_gateway_info: {
+      network_id: x.externalNetworkId,
+      enable_snat: true,
+      external_fixed_ips: [{ subnet_id: x.externalSubnetId, ip_address: x.gatewayIp }],
+    },
+    routes: [],
+    availability_zone_hints: [],
+    availability_zones: ['nova'],
+    description: '',
+    tags: [],
+    flavor_id: null,
+    revision_number: 1,
     ...times(x),
   }),
 };
@@ -78,17 +185,63 @@ function isVisible(ctx: Ctx, projectId: string): boolean {
 }
 
 const defs = {
-  network: { kind: 'network', plural: 'networks', collection: (r) => r.networks, visible: (ctx, n) => isVisible(ctx, n.projectId) || n.shared || n.external, notFound: 'NetworkNotFound' } as ResourceDef<Network>,
-  subnet: { kind: 'subnet', plural: 'subnets', collection: (r) => r.subnets, visible: (ctx, s) => isVisible(ctx, s.projectId) || !!ctx.region.networks.get(s.networkId)?.shared, notFound: 'SubnetNotFound' } as ResourceDef<Subnet>,
-  port: { kind: 'port', plural: 'ports', collection: (r) => r.ports, visible: (ctx, p) => isVisible(ctx, p.projectId), notFound: 'PortNotFound' } as ResourceDef<Port>,
-  floatingip: { kind: 'floatingip', plural: 'floatingips', collection: (r) => r.floatingIps, visible: (ctx, f) => isVisible(ctx, f.projectId), notFound: 'FloatingIPNotFound' } as ResourceDef<FloatingIp>,
-  security_group: { kind: 'security_group', plural: 'security_groups', collection: (r) => r.securityGroups, visible: (ctx, g) => isVisible(ctx, g.projectId), notFound: 'SecurityGroupNotFound' } as ResourceDef<SecurityGroup>,
-  security_group_rule: { kind: 'security_group_rule', plural: 'security_group_rules', collection: (r) => r.securityGroupRules, visible: (ctx, x) => isVisible(ctx, x.projectId), notFound: 'SecurityGroupRuleNotFound' } as ResourceDef<SecurityGroupRule>,
-  router: { kind: 'router', plural: 'routers', collection: (r) => r.routers, visible: (ctx, x) => isVisible(ctx, x.projectId), notFound: 'RouterNotFound' } as ResourceDef<Router>,
+  network: {
+    kind: 'network',
+    plural: 'networks',
+    collection: (r) => r.networks,
+    visible: (ctx, n) => isVisible(ctx, n.projectId) || n.shared || n.external,
+    notFound: 'NetworkNotFound',
+  } as ResourceDef<Network>,
+  subnet: {
+    kind: 'subnet',
+    plural: 'subnets',
+    collection: (r) => r.subnets,
+    visible: (ctx, s) => isVisible(ctx, s.projectId) || !!ctx.region.networks.get(s.networkId)?.shared,
+    notFound: 'SubnetNotFound',
+  } as ResourceDef<Subnet>,
+  port: {
+    kind: 'port',
+    plural: 'ports',
+    collection: (r) => r.ports,
+    visible: (ctx, p) => isVisible(ctx, p.projectId),
+    notFound: 'PortNotFound',
+  } as ResourceDef<Port>,
+  floatingip: {
+    kind: 'floatingip',
+    plural: 'floatingips',
+    collection: (r) => r.floatingIps,
+    visible: (ctx, f) => isVisible(ctx, f.projectId),
+    notFound: 'FloatingIPNotFound',
+  } as ResourceDef<FloatingIp>,
+  security_group: {
+    kind: 'security_group',
+    plural: 'security_groups',
+    collection: (r) => r.securityGroups,
+    visible: (ctx, g) => isVisible(ctx, g.projectId),
+    notFound: 'SecurityGroupNotFound',
+  } as ResourceDef<SecurityGroup>,
+  security_group_rule: {
+    kind: 'security_group_rule',
+    plural: 'security_group_rules',
+    collection: (r) => r.securityGroupRules,
+    visible: (ctx, x) => isVisible(ctx, x.projectId),
+    notFound: 'SecurityGroupRuleNotFound',
+  } as ResourceDef<SecurityGroupRule>,
+  router: {
+    kind: 'router',
+    plural: 'routers',
+    collection: (r) => r.routers,
+    visible: (ctx, x) => isVisible(ctx, x.projectId),
+    notFound: 'RouterNotFound',
+  } as ResourceDef<Router>,
 };
 
 const notFoundError = (def: ResourceDef<any>, id: string) =>
-  new ApiError(404, `${def.kind === 'floatingip' ? 'Floating IP' : def.kind.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())} ${id} could not be found.`, def.notFound);
+  new ApiError(
+    404,
+    `${def.kind === 'floatingip' ? 'Floating IP' : def.kind.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())} ${id} could not be found.`,
+    def.notFound,
+  );
 
 function view(def: ResourceDef<any>, ctx: Ctx, item: unknown): Record<string, unknown> {
   return (views[def.kind] as (r: RegionData, x: unknown) => Record<string, unknown>)(ctx.region, item);
@@ -111,7 +264,8 @@ function fieldMatches(value: unknown, wanted: string[]): boolean {
 function list(def: ResourceDef<any>) {
   return (ctx: Ctx): Reply => {
     const filters: Array<[string, string[]]> = [];
-    for (const key of new Set(ctx.query.keys())) if (!CONTROL_PARAMS.has(key)) filters.push([key, ctx.query.getAll(key)]);
+    for (const key of new Set(ctx.query.keys()))
+      if (!CONTROL_PARAMS.has(key)) filters.push([key, ctx.query.getAll(key)]);
     const deviceId = ctx.query.get('device_id');
     // Ports by device use the index: nova-side lookups per server must not scan 100k ports.
     const candidates = def.kind === 'port' && deviceId !== null ? ctx.region.portsOfDevice(deviceId) : undefined;
@@ -120,7 +274,8 @@ function list(def: ResourceDef<any>) {
       if (!filters.length) return true;
       const json = view(def, ctx, item);
       return filters.every(([key, wanted]) => {
-        if (key === 'ip_address' || key === 'subnet_id') return (json.fixed_ips as any[] | undefined)?.some((f) => wanted.includes(f[key])) ?? false;
+        if (key === 'ip_address' || key === 'subnet_id')
+          return (json.fixed_ips as any[] | undefined)?.some((f) => wanted.includes(f[key])) ?? false;
         return key in json ? fieldMatches(json[key], wanted) : true;
       });
     };
@@ -130,7 +285,9 @@ function list(def: ResourceDef<any>) {
     let more = false;
     if (candidates) items = candidates.filter(where);
     else {
-      const page = def.collection(ctx.region).page({ marker, limit: limit ? Math.min(limit, ctx.cloud.opts.maxPageSize) : Infinity, where });
+      const page = def
+        .collection(ctx.region)
+        .page({ marker, limit: limit ? Math.min(limit, ctx.cloud.opts.maxPageSize) : Infinity, where });
       if (!page) throw notFoundError(def, marker as string);
       ({ items, more } = page);
     }
@@ -167,12 +324,14 @@ function show(def: ResourceDef<any>) {
 async function bodyOf(ctx: Ctx, kind: string): Promise<Record<string, any>> {
   const body = await readJson(ctx);
   const spec = body[kind];
-  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new ApiError(400, `Resource body required`, 'HTTPBadRequest');
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec))
+    throw new ApiError(400, `Resource body required`, 'HTTPBadRequest');
   return spec;
 }
 
 const requireOwnProject = (ctx: Ctx, projectId: string | undefined): string => {
-  if (projectId && projectId !== ctx.projectId && !ctx.user?.isAdmin) throw new ApiError(403, 'Not authorized.', 'HTTPForbidden');
+  if (projectId && projectId !== ctx.projectId && !ctx.user?.isAdmin)
+    throw new ApiError(403, 'Not authorized.', 'HTTPForbidden');
   return projectId ?? ctx.projectId;
 };
 
@@ -180,10 +339,19 @@ async function createNetwork(ctx: Ctx): Promise<Reply> {
   const spec = await bodyOf(ctx, 'network');
   const now = Date.now();
   const net: Network = {
-    id: uuid(), name: String(spec.name ?? ''), projectId: requireOwnProject(ctx, spec.project_id ?? spec.tenant_id), external: !!spec['router:external'],
-    shared: !!spec.shared, mtu: Number(spec.mtu ?? 1450), subnetIds: [], createdAt: now, updatedAt: now, description: String(spec.description ?? ''),
+    id: uuid(),
+    name: String(spec.name ?? ''),
+    projectId: requireOwnProject(ctx, spec.project_id ?? spec.tenant_id),
+    external: !!spec['router:external'],
+    shared: !!spec.shared,
+    mtu: Number(spec.mtu ?? 1450),
+    subnetIds: [],
+    createdAt: now,
+    updatedAt: now,
+    description: String(spec.description ?? ''),
   };
-  if ((net.external || net.shared) && !ctx.user?.isAdmin) throw new ApiError(403, 'Not authorized to create an external or shared network.', 'PolicyNotAuthorized');
+  if ((net.external || net.shared) && !ctx.user?.isAdmin)
+    throw new ApiError(403, 'Not authorized to create an external or shared network.', 'PolicyNotAuthorized');
   ctx.region.networks.add(net);
   return { status: 201, body: { network: view(defs.network, ctx, net) } };
 }
@@ -193,11 +361,21 @@ async function createSubnet(ctx: Ctx): Promise<Reply> {
   const net = find(defs.network, ctx, String(spec.network_id ?? ''));
   const cidr = String(spec.cidr ?? '');
   const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
-  if (!m || Number(m[2]) > 30) throw new ApiError(400, `Invalid input for cidr. Reason: '${cidr}' is not a valid IP subnet.`, 'HTTPBadRequest');
+  if (!m || Number(m[2]) > 30)
+    throw new ApiError(400, `Invalid input for cidr. Reason: '${cidr}' is not a valid IP subnet.`, 'HTTPBadRequest');
   const now = Date.now();
   const subnet: Subnet = {
-    id: uuid(), name: String(spec.name ?? ''), networkId: net.id, projectId: ctx.projectId, cidr, gatewayIp: spec.gateway_ip ?? ipv4At(cidr, 1),
-    poolStart: ipv4At(cidr, 2), poolEnd: ipv4At(cidr, 2 ** (32 - Number(m[2])) - 2), nextHost: 2, createdAt: now, updatedAt: now,
+    id: uuid(),
+    name: String(spec.name ?? ''),
+    networkId: net.id,
+    projectId: ctx.projectId,
+    cidr,
+    gatewayIp: spec.gateway_ip ?? ipv4At(cidr, 1),
+    poolStart: ipv4At(cidr, 2),
+    poolEnd: ipv4At(cidr, 2 ** (32 - Number(m[2])) - 2),
+    nextHost: 2,
+    createdAt: now,
+    updatedAt: now,
   };
   ctx.region.subnets.add(subnet);
   net.subnetIds.push(subnet.id);
@@ -217,7 +395,12 @@ async function updatePort(ctx: Ctx): Promise<Reply> {
   const port = find(defs.port, ctx);
   const spec = await bodyOf(ctx, 'port');
   if (spec.name !== undefined) port.name = String(spec.name);
-  if (spec.device_id !== undefined || spec.device_owner !== undefined) ctx.region.setPortDevice(port, String(spec.device_id ?? port.deviceId), String(spec.device_owner ?? port.deviceOwner));
+  if (spec.device_id !== undefined || spec.device_owner !== undefined)
+    ctx.region.setPortDevice(
+      port,
+      String(spec.device_id ?? port.deviceId),
+      String(spec.device_owner ?? port.deviceOwner),
+    );
   port.updatedAt = Date.now();
   port.revision++;
   return { status: 200, body: { port: view(defs.port, ctx, port) } };
@@ -225,7 +408,12 @@ async function updatePort(ctx: Ctx): Promise<Reply> {
 
 function deletePortApi(ctx: Ctx): Reply {
   const port = find(defs.port, ctx);
-  if (port.deviceOwner.startsWith('network:router')) throw new ApiError(409, `Port ${port.id} cannot be deleted directly via the port API: has device owner ${port.deviceOwner}.`, 'PortInUse');
+  if (port.deviceOwner.startsWith('network:router'))
+    throw new ApiError(
+      409,
+      `Port ${port.id} cannot be deleted directly via the port API: has device owner ${port.deviceOwner}.`,
+      'PortInUse',
+    );
   disassociateFloatingIps(ctx.region, port.id);
   ctx.region.deletePort(port.id);
   return { status: 204 };
@@ -234,10 +422,16 @@ function deletePortApi(ctx: Ctx): Reply {
 function portForFloatingIp(ctx: Ctx, portId: unknown): Port | null {
   if (portId === undefined || portId === null) return null;
   const port = ctx.region.ports.get(String(portId));
-  if (!port || port.projectId !== ctx.projectId) throw new ApiError(404, `Port ${portId} could not be found.`, 'PortNotFound');
+  if (!port || port.projectId !== ctx.projectId)
+    throw new ApiError(404, `Port ${portId} could not be found.`, 'PortNotFound');
   if (!port.fixedIps.length) throw new ApiError(400, `Port ${port.id} does not have fixed ip.`, 'BadRequest');
   for (const f of ctx.region.floatingIps.values()) {
-    if (f.portId === port.id) throw new ApiError(409, `Cannot associate floating IP with port ${port.id}: it already has floating IP ${f.address}.`, 'FloatingIPPortAlreadyAssociated');
+    if (f.portId === port.id)
+      throw new ApiError(
+        409,
+        `Cannot associate floating IP with port ${port.id}: it already has floating IP ${f.address}.`,
+        'FloatingIPPortAlreadyAssociated',
+      );
   }
   return port;
 }
@@ -246,13 +440,24 @@ async function createFloatingIp(ctx: Ctx): Promise<Reply> {
   const spec = await bodyOf(ctx, 'floatingip');
   const net = ctx.region.networks.get(String(spec.floating_network_id ?? ''));
   if (!net) throw new ApiError(404, `Network ${spec.floating_network_id} could not be found.`, 'NetworkNotFound');
-  if (!net.external) throw new ApiError(400, `Bad floatingip request: Network ${net.id} is not a valid external network.`, 'BadRequest');
+  if (!net.external)
+    throw new ApiError(400, `Bad floatingip request: Network ${net.id} is not a valid external network.`, 'BadRequest');
   const subnet = ctx.region.subnets.get(net.subnetIds[0]) as Subnet;
   const port = portForFloatingIp(ctx, spec.port_id);
   const now = Date.now();
   const fip: FloatingIp = {
-    id: uuid(), projectId: ctx.projectId, networkId: net.id, address: spec.floating_ip_address ?? ctx.region.allocateIp(subnet),
-    portId: null, fixedIp: null, routerId: null, status: 'DOWN', createdAt: now, updatedAt: now, description: String(spec.description ?? ''), revision: 0,
+    id: uuid(),
+    projectId: ctx.projectId,
+    networkId: net.id,
+    address: spec.floating_ip_address ?? ctx.region.allocateIp(subnet),
+    portId: null,
+    fixedIp: null,
+    routerId: null,
+    status: 'DOWN',
+    createdAt: now,
+    updatedAt: now,
+    description: String(spec.description ?? ''),
+    revision: 0,
   };
   if (port) setFloatingIpPort(ctx.region, fip, port, spec.fixed_ip_address);
   ctx.region.floatingIps.add(fip);
@@ -274,11 +479,32 @@ async function updateFloatingIp(ctx: Ctx): Promise<Reply> {
 async function createSecurityGroup(ctx: Ctx): Promise<Reply> {
   const spec = await bodyOf(ctx, 'security_group');
   const now = Date.now();
-  const group: SecurityGroup = { id: uuid(), name: String(spec.name ?? ''), description: String(spec.description ?? ''), projectId: ctx.projectId, createdAt: now, updatedAt: now };
-  if (group.name === 'default') throw new ApiError(409, 'Default security group already exists.', 'SecurityGroupDefaultAlreadyExists');
+  const group: SecurityGroup = {
+    id: uuid(),
+    name: String(spec.name ?? ''),
+    description: String(spec.description ?? ''),
+    projectId: ctx.projectId,
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (group.name === 'default')
+    throw new ApiError(409, 'Default security group already exists.', 'SecurityGroupDefaultAlreadyExists');
   ctx.region.securityGroups.add(group);
   for (const ethertype of ['IPv4', 'IPv6']) {
-    ctx.region.securityGroupRules.add({ id: uuid(), groupId: group.id, direction: 'egress', ethertype, protocol: null, portMin: null, portMax: null, remoteIpPrefix: null, remoteGroupId: null, projectId: ctx.projectId, createdAt: now, description: '' });
+    ctx.region.securityGroupRules.add({
+      id: uuid(),
+      groupId: group.id,
+      direction: 'egress',
+      ethertype,
+      protocol: null,
+      portMin: null,
+      portMax: null,
+      remoteIpPrefix: null,
+      remoteGroupId: null,
+      projectId: ctx.projectId,
+      createdAt: now,
+      description: '',
+    });
   }
   return { status: 201, body: { security_group: view(defs.security_group, ctx, group) } };
 }
@@ -286,11 +512,25 @@ async function createSecurityGroup(ctx: Ctx): Promise<Reply> {
 async function createRule(ctx: Ctx): Promise<Reply> {
   const spec = await bodyOf(ctx, 'security_group_rule');
   const group = find(defs.security_group, ctx, String(spec.security_group_id ?? ''));
-  if (spec.direction !== 'ingress' && spec.direction !== 'egress') throw new ApiError(400, `Invalid input for direction. Reason: ${spec.direction} is not in valid_values.`, 'HTTPBadRequest');
+  if (spec.direction !== 'ingress' && spec.direction !== 'egress')
+    throw new ApiError(
+      400,
+      `Invalid input for direction. Reason: ${spec.direction} is not in valid_values.`,
+      'HTTPBadRequest',
+    );
   const rule: SecurityGroupRule = {
-    id: uuid(), groupId: group.id, direction: spec.direction, ethertype: spec.ethertype ?? 'IPv4', protocol: spec.protocol ?? null,
-    portMin: spec.port_range_min ?? null, portMax: spec.port_range_max ?? null, remoteIpPrefix: spec.remote_ip_prefix ?? null,
-    remoteGroupId: spec.remote_group_id ?? null, projectId: ctx.projectId, createdAt: Date.now(), description: String(spec.description ?? ''),
+    id: uuid(),
+    groupId: group.id,
+    direction: spec.direction,
+    ethertype: spec.ethertype ?? 'IPv4',
+    protocol: spec.protocol ?? null,
+    portMin: spec.port_range_min ?? null,
+    portMax: spec.port_range_max ?? null,
+    remoteIpPrefix: spec.remote_ip_prefix ?? null,
+    remoteGroupId: spec.remote_group_id ?? null,
+    projectId: ctx.projectId,
+    createdAt: Date.now(),
+    description: String(spec.description ?? ''),
   };
   ctx.region.securityGroupRules.add(rule);
   return { status: 201, body: { security_group_rule: view(defs.security_group_rule, ctx, rule) } };
@@ -311,15 +551,28 @@ for (const def of Object.values(defs) as ResourceDef<any>[]) {
 }
 routes
   .add('POST', '/networks', createNetwork)
-  .add('DELETE', '/networks/{id}', remove(defs.network, (ctx, net) => {
-    if (ctx.region.ports.filter((p) => p.networkId === net.id).length) throw new ApiError(409, `Unable to complete operation on network ${net.id}. There are one or more ports still in use on the network.`, 'NetworkInUse');
-    for (const id of net.subnetIds) ctx.region.subnets.delete(id);
-  }))
+  .add(
+    'DELETE',
+    '/networks/{id}',
+    remove(defs.network, (ctx, net) => {
+      if (ctx.region.ports.filter((p) => p.networkId === net.id).length)
+        throw new ApiError(
+          409,
+          `Unable to complete operation on network ${net.id}. There are one or more ports still in use on the network.`,
+          'NetworkInUse',
+        );
+      for (const id of net.subnetIds) ctx.region.subnets.delete(id);
+    }),
+  )
   .add('POST', '/subnets', createSubnet)
-  .add('DELETE', '/subnets/{id}', remove(defs.subnet, (ctx, s) => {
-    const net = ctx.region.networks.get(s.networkId);
-    if (net) net.subnetIds = net.subnetIds.filter((id) => id !== s.id);
-  }))
+  .add(
+    'DELETE',
+    '/subnets/{id}',
+    remove(defs.subnet, (ctx, s) => {
+      const net = ctx.region.networks.get(s.networkId);
+      if (net) net.subnetIds = net.subnetIds.filter((id) => id !== s.id);
+    }),
+  )
   .add('POST', '/ports', createPortApi)
   .add('PUT', '/ports/{id}', updatePort)
   .add('DELETE', '/ports/{id}', deletePortApi)
@@ -328,16 +581,32 @@ routes
   .add('DELETE', '/floatingips/{id}', remove(defs.floatingip))
   .add('POST', '/security-groups', createSecurityGroup)
   .add('POST', '/security_groups', createSecurityGroup)
-  .add('DELETE', '/security_groups/{id}', remove(defs.security_group, (ctx, g) => {
-    if (g.name === 'default') throw new ApiError(409, 'Removing default security group not allowed.', 'SecurityGroupCannotRemoveDefault');
-    for (const r of ctx.region.securityGroupRules.filter((r) => r.groupId === g.id)) ctx.region.securityGroupRules.delete(r.id);
-  }))
+  .add(
+    'DELETE',
+    '/security_groups/{id}',
+    remove(defs.security_group, (ctx, g) => {
+      if (g.name === 'default')
+        throw new ApiError(409, 'Removing default security group not allowed.', 'SecurityGroupCannotRemoveDefault');
+      for (const r of ctx.region.securityGroupRules.filter((r) => r.groupId === g.id))
+        ctx.region.securityGroupRules.delete(r.id);
+    }),
+  )
   .add('POST', '/security-group-rules', createRule)
   .add('POST', '/security_group_rules', createRule)
   .add('DELETE', '/security_group_rules/{id}', remove(defs.security_group_rule))
   .add('GET', '/extensions', () => ({
     status: 200,
-    body: { extensions: ['router', 'external-net', 'security-group', 'quotas', 'extraroute', 'standard-attr-timestamp', 'fip-port-details'].map((alias) => ({ alias, name: alias, description: alias, links: [], updated: '2013-01-01T00:00:00-00:00' })) },
+    body: {
+      extensions: [
+        'router',
+        'external-net',
+        'security-group',
+        'quotas',
+        'extraroute',
+        'standard-attr-timestamp',
+        'fip-port-details',
+      ].map((alias) => ({ alias, name: alias, description: alias, links: [], updated: '2013-01-01T00:00:00-00:00' })),
+    },
   }));
 
 export const neutronService: ServiceModule = {
@@ -347,14 +616,37 @@ export const neutronService: ServiceModule = {
   routes,
   resolve(rest) {
     if (rest === '' || rest === '/') {
-      return { discovery: (ctx) => ({ status: 200, body: { versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: `${ctx.serviceBase}/v2.0/`, rel: 'self' }] }] } }) };
+      return {
+        discovery: (ctx) => ({
+          status: 200,
+          body: {
+            versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: `${ctx.serviceBase}/v2.0/`, rel: 'self' }] }],
+          },
+        }),
+      };
     }
     if (rest.startsWith('/v2.0/')) {
       // neutron accepts "/security-groups" as an alias and a ".json" suffix
-      const path = rest.slice(5).replace(/\.json$/, '').replace(/^\/security-groups/, '/security_groups').replace(/^\/security-group-rules/, '/security_group_rules');
+      const path = rest
+        .slice(5)
+        .replace(/\.json$/, '')
+        .replace(/^\/security-groups/, '/security_groups')
+        .replace(/^\/security-group-rules/, '/security_group_rules');
       return { path, versionRoot: '/v2.0' };
     }
-    if (rest === '/v2.0') return { discovery: (ctx) => ({ status: 200, body: { resources: Object.values(defs).map((d) => ({ name: d.kind, collection: d.plural, links: [{ href: `${ctx.serviceBase}/v2.0/${d.plural}`, rel: 'self' }] })) } }) };
+    if (rest === '/v2.0')
+      return {
+        discovery: (ctx) => ({
+          status: 200,
+          body: {
+            resources: Object.values(defs).map((d) => ({
+              name: d.kind,
+              collection: d.plural,
+              links: [{ href: `${ctx.serviceBase}/v2.0/${d.plural}`, rel: 'self' }],
+            })),
+          },
+        }),
+      };
     return undefined;
   },
 };

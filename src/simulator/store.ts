@@ -48,14 +48,27 @@ export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
 }
 
 export interface User {
-  id: string; name: string; password: string; isAdmin: boolean; defaultProjectId: string;
+  id: string;
+  name: string;
+  password: string;
+  isAdmin: boolean;
+  defaultProjectId: string;
   /** Keystone role names on every project the user may access. */
   roles: string[];
   /** Projects the user is a member of; admins may access every project. */
   projectIds: string[];
 }
-export interface Project { id: string; name: string }
-export interface AppCredential { id: string; name: string; secret: string; userId: string; projectId: string }
+export interface Project {
+  id: string;
+  name: string;
+}
+export interface AppCredential {
+  id: string;
+  name: string;
+  secret: string;
+  userId: string;
+  projectId: string;
+}
 export interface Token {
   id: string;
   serial: number;
@@ -70,69 +83,190 @@ export interface Token {
 }
 
 export interface Flavor {
-  id: string; name: string; vcpus: number; ram: number; disk: number; ephemeral: number; swap: number;
+  id: string;
+  name: string;
+  vcpus: number;
+  ram: number;
+  disk: number;
+  ephemeral: number;
+  swap: number;
   extraSpecs: Record<string, string>;
 }
 
 export interface Image {
-  id: string; name: string | null; status: string; visibility: string; owner: string;
-  diskFormat: string | null; containerFormat: string | null; size: number | null; virtualSize: number | null;
-  checksum: string | null; hashAlgo: string | null; hashValue: string | null;
-  minRam: number; minDisk: number; protected: boolean; hidden: boolean; tags: string[];
-  props: Record<string, unknown>; createdAt: number; updatedAt: number;
+  id: string;
+  name: string | null;
+  status: string;
+  visibility: string;
+  owner: string;
+  diskFormat: string | null;
+  containerFormat: string | null;
+  size: number | null;
+  virtualSize: number | null;
+  checksum: string | null;
+  hashAlgo: string | null;
+  hashValue: string | null;
+  minRam: number;
+  minDisk: number;
+  protected: boolean;
+  hidden: boolean;
+  tags: string[];
+  props: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
   /** Bytes live in a temp file (uploads) or are synthesized (seeded images). */
-  filePath?: string; stagedPath?: string; synthetic?: Buffer;
+  filePath?: string;
+  stagedPath?: string;
+  synthetic?: Buffer;
 }
 
 export interface Network {
-  id: string; name: string; projectId: string; external: boolean; shared: boolean; mtu: number;
-  subnetIds: string[]; createdAt: number; updatedAt: number; description: string;
+  id: string;
+  name: string;
+  projectId: string;
+  external: boolean;
+  shared: boolean;
+  mtu: number;
+  subnetIds: string[];
+  createdAt: number;
+  updatedAt: number;
+  description: string;
 }
 export interface Subnet {
-  id: string; name: string; networkId: string; projectId: string; cidr: string; gatewayIp: string;
-  poolStart: string; poolEnd: string; nextHost: number; createdAt: number; updatedAt: number;
+  id: string;
+  name: string;
+  networkId: string;
+  projectId: string;
+  cidr: string;
+  gatewayIp: string;
+  poolStart: string;
+  poolEnd: string;
+  nextHost: number;
+  createdAt: number;
+  updatedAt: number;
 }
-export interface FixedIp { subnet_id: string; ip_address: string }
+export interface FixedIp {
+  subnet_id: string;
+  ip_address: string;
+}
 export interface Port {
-  id: string; name: string; networkId: string; projectId: string; mac: string; fixedIps: FixedIp[];
-  deviceId: string; deviceOwner: string; status: string; securityGroupIds: string[];
-  createdAt: number; updatedAt: number; createdForServer: boolean; revision: number;
+  id: string;
+  name: string;
+  networkId: string;
+  projectId: string;
+  mac: string;
+  fixedIps: FixedIp[];
+  deviceId: string;
+  deviceOwner: string;
+  status: string;
+  securityGroupIds: string[];
+  createdAt: number;
+  updatedAt: number;
+  createdForServer: boolean;
+  revision: number;
 }
 export interface FloatingIp {
-  id: string; projectId: string; networkId: string; address: string; portId: string | null; fixedIp: string | null;
-  routerId: string | null; status: string; createdAt: number; updatedAt: number; description: string; revision: number;
+  id: string;
+  projectId: string;
+  networkId: string;
+  address: string;
+  portId: string | null;
+  fixedIp: string | null;
+  routerId: string | null;
+  status: string;
+  createdAt: number;
+  updatedAt: number;
+  description: string;
+  revision: number;
 }
-export interface SecurityGroup { id: string; name: string; description: string; projectId: string; createdAt: number; updatedAt: number }
+export interface SecurityGroup {
+  id: string;
+  name: string;
+  description: string;
+  projectId: string;
+  createdAt: number;
+  updatedAt: number;
+}
 export interface SecurityGroupRule {
-  id: string; groupId: string; direction: string; ethertype: string; protocol: string | null;
-  portMin: number | null; portMax: number | null; remoteIpPrefix: string | null; remoteGroupId: string | null;
-  projectId: string; createdAt: number; description: string;
+  id: string;
+  groupId: string;
+  direction: string;
+  ethertype: string;
+  protocol: string | null;
+  portMin: number | null;
+  portMax: number | null;
+  remoteIpPrefix: string | null;
+  remoteGroupId: string | null;
+  projectId: string;
+  createdAt: number;
+  description: string;
 }
 export interface Router {
-  id: string; name: string; projectId: string; externalNetworkId: string; externalSubnetId: string; gatewayIp: string;
-  createdAt: number; updatedAt: number;
+  id: string;
+  name: string;
+  projectId: string;
+  externalNetworkId: string;
+  externalSubnetId: string;
+  gatewayIp: string;
+  createdAt: number;
+  updatedAt: number;
 }
-export interface VolumeAttachment { id: string; serverId: string; device: string; attachedAt: number }
+export interface VolumeAttachment {
+  id: string;
+  serverId: string;
+  device: string;
+  attachedAt: number;
+}
 export interface Volume {
-  id: string; name: string | null; projectId: string; userId: string; size: number; status: string; az: string;
-  createdAt: number; updatedAt: number; readyAt: number; description: string | null; volumeType: string;
-  bootable: boolean; imageId: string | null; attachments: VolumeAttachment[]; metadata: Record<string, string>;
+  id: string;
+  name: string | null;
+  projectId: string;
+  userId: string;
+  size: number;
+  status: string;
+  az: string;
+  createdAt: number;
+  updatedAt: number;
+  readyAt: number;
+  description: string | null;
+  volumeType: string;
+  bootable: boolean;
+  imageId: string | null;
+  attachments: VolumeAttachment[];
+  metadata: Record<string, string>;
 }
-export interface Keypair { name: string; userId: string; publicKey: string; fingerprint: string; type: string; createdAt: number }
+export interface Keypair {
+  name: string;
+  userId: string;
+  publicKey: string;
+  fingerprint: string;
+  type: string;
+  createdAt: number;
+}
 
-export interface ServerFault { code: number; message: string; created: number }
+export interface ServerFault {
+  code: number;
+  message: string;
+  created: number;
+}
 
 /** One server; kept small because a region may hold 100k of them. */
 export interface Server {
-  id: string; name: string; projectId: string; userId: string; flavorId: string;
+  id: string;
+  name: string;
+  projectId: string;
+  userId: string;
+  flavorId: string;
   /** '' when booted from volume. */
   imageId: string;
   keyName: string | null;
   status: 'BUILD' | 'ACTIVE' | 'SHUTOFF' | 'ERROR' | 'DELETED';
-  created: number; updated: number;
+  created: number;
+  updated: number;
   /** When BUILD ends. */
   readyAt: number;
-  launchedAt: number | null; deletedAt: number | null;
+  launchedAt: number | null;
+  deletedAt: number | null;
   az: string;
   metadata?: Record<string, string>;
   /** Set at create when a fault rule says the build fails. */
@@ -278,10 +412,17 @@ export class CloudData {
       : this.addProject('admin').id;
     this.demoUser = this.addUser('demo', ['member', 'reader'], projectIds);
     this.adminUser = this.addUser('admin', ['admin', 'member', 'reader'], [this.adminProjectId]);
-    const secondProject = [...this.projects.values()].find((p) => p.name === SECOND_PROJECT) ?? this.addProject(SECOND_PROJECT);
+    const secondProject =
+      [...this.projects.values()].find((p) => p.name === SECOND_PROJECT) ?? this.addProject(SECOND_PROJECT);
     this.secondUser = this.addUser('demo2', ['member', 'reader'], [secondProject.id]);
     this.serviceUser = this.addUser('oaktree-service', ['service'], [this.adminProjectId]);
-    this.demoAppCredential = { id: hexId(), name: 'sim-demo-appcred', secret: hexId(), userId: this.demoUser.id, projectId: projectIds[0] };
+    this.demoAppCredential = {
+      id: hexId(),
+      name: 'sim-demo-appcred',
+      secret: hexId(),
+      userId: this.demoUser.id,
+      projectId: projectIds[0],
+    };
     this.appCredentials.set(this.demoAppCredential.id, this.demoAppCredential);
     for (const flavor of DEFAULT_FLAVORS) this.flavors.add({ ...flavor, extraSpecs: { ...flavor.extraSpecs } });
     for (const region of opts.regions) this.regions.set(region, new RegionData(region));
@@ -303,7 +444,15 @@ export class CloudData {
   }
 
   private addUser(name: string, roles: string[], projectIds: string[]): User {
-    const user = { id: hexId(), name, password: 'secret', isAdmin: roles.includes('admin'), defaultProjectId: projectIds[0], roles, projectIds };
+    const user = {
+      id: hexId(),
+      name,
+      password: 'secret',
+      isAdmin: roles.includes('admin'),
+      defaultProjectId: projectIds[0],
+      roles,
+      projectIds,
+    };
     this.users.set(user.id, user);
     return user;
   }
@@ -315,7 +464,16 @@ const DEFAULT_FLAVORS: Flavor[] = [
   { id: '3', name: 'm1.medium', vcpus: 2, ram: 4096, disk: 40, ephemeral: 0, swap: 0, extraSpecs: {} },
   { id: '4', name: 'm1.large', vcpus: 4, ram: 8192, disk: 80, ephemeral: 0, swap: 0, extraSpecs: {} },
   { id: '5', name: 'm1.xlarge', vcpus: 8, ram: 16384, disk: 160, ephemeral: 0, swap: 0, extraSpecs: {} },
-  { id: 'c1', name: 'cirros256', vcpus: 1, ram: 256, disk: 1, ephemeral: 0, swap: 0, extraSpecs: { 'hw_rng:allowed': 'True' } },
+  {
+    id: 'c1',
+    name: 'cirros256',
+    vcpus: 1,
+    ram: 256,
+    disk: 1,
+    ephemeral: 0,
+    swap: 0,
+    extraSpecs: { 'hw_rng:allowed': 'True' },
+  },
   { id: 'd1', name: 'ds512M', vcpus: 1, ram: 512, disk: 5, ephemeral: 0, swap: 0, extraSpecs: {} },
 ];
 

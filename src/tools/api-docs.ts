@@ -46,7 +46,15 @@ function commentsOf(file: FileDescriptorProto): Map<string, string> {
   const comments = new Map<string, string>();
   for (const location of file.sourceCodeInfo?.location ?? []) {
     const text = location.leadingComments || location.trailingComments;
-    if (text) comments.set(location.path.join(','), text.split('\n').map((line) => line.replace(/^ /, '')).join('\n').trim());
+    if (text)
+      comments.set(
+        location.path.join(','),
+        text
+          .split('\n')
+          .map((line) => line.replace(/^ /, ''))
+          .join('\n')
+          .trim(),
+      );
   }
   return comments;
 }
@@ -57,16 +65,41 @@ function collectTypes(set: FileDescriptorSet): Map<string, TypeInfo> {
     const comments = commentsOf(file);
     const visitMessage = (message: DescriptorProto, prefix: string, path: number[]) => {
       const fullName = `${prefix}.${message.name}`;
-      types.set(fullName, { kind: 'message', name: message.name, fullName, file, comment: comments.get(path.join(',')) ?? '', message, path });
+      types.set(fullName, {
+        kind: 'message',
+        name: message.name,
+        fullName,
+        file,
+        comment: comments.get(path.join(',')) ?? '',
+        message,
+        path,
+      });
       message.nestedType.forEach((nested, i) => {
         if (!nested.options?.mapEntry) visitMessage(nested, fullName, [...path, MESSAGE_NESTED, i]);
-        else types.set(`${fullName}.${nested.name}`, { kind: 'message', name: nested.name, fullName: `${fullName}.${nested.name}`, file, comment: '', message: nested, path: [...path, MESSAGE_NESTED, i] });
+        else
+          types.set(`${fullName}.${nested.name}`, {
+            kind: 'message',
+            name: nested.name,
+            fullName: `${fullName}.${nested.name}`,
+            file,
+            comment: '',
+            message: nested,
+            path: [...path, MESSAGE_NESTED, i],
+          });
       });
       message.enumType.forEach((e, i) => visitEnum(e, fullName, [...path, MESSAGE_ENUM, i]));
     };
     const visitEnum = (enumType: EnumDescriptorProto, prefix: string, path: number[]) => {
       const fullName = `${prefix}.${enumType.name}`;
-      types.set(fullName, { kind: 'enum', name: enumType.name, fullName, file, comment: comments.get(path.join(',')) ?? '', enumType, path });
+      types.set(fullName, {
+        kind: 'enum',
+        name: enumType.name,
+        fullName,
+        file,
+        comment: comments.get(path.join(',')) ?? '',
+        enumType,
+        path,
+      });
     };
     file.messageType.forEach((m, i) => visitMessage(m, `.${file.package}`, [FILE_MESSAGE, i]));
     file.enumType.forEach((e, i) => visitEnum(e, `.${file.package}`, [FILE_ENUM, i]));
@@ -166,7 +199,9 @@ function renderType(type: TypeInfo, writer: DocWriter, comments: Map<string, str
             : field.proto3Optional
               ? ' (optional)'
               : '';
-        lines.push(`| \`${field.name}\` | ${writer.fieldType(field)} | ${field.number} | ${oneLine(comment)}${oneof} |`);
+        lines.push(
+          `| \`${field.name}\` | ${writer.fieldType(field)} | ${field.number} | ${oneLine(comment)}${oneof} |`,
+        );
       });
       message.oneofDecl.forEach((oneof, i) => {
         const comment = comments.get([...type.path, MESSAGE_ONEOF, i].join(','));
@@ -259,14 +294,17 @@ export function renderDocs(set: FileDescriptorSet): Map<string, string> {
       // Types of this file that no RPC reaches still belong to its reference (shared types like Location).
       const declared = [...types.values()].filter(
         (type) =>
-          (type.file === file || companions(file).includes(type.file)) && !local.includes(type) && !type.message?.options?.mapEntry,
+          (type.file === file || companions(file).includes(type.file)) &&
+          !local.includes(type) &&
+          !type.message?.options?.mapEntry,
       );
-            if (messages.length || declared.some((t) => t.kind === 'message')) lines.push('## Messages', '');
+      if (messages.length || declared.some((t) => t.kind === 'message')) lines.push('## Messages', '');
       for (const type of [...messages, ...declared.filter((t) => t.kind === 'message')]) {
         lines.push(...renderType(type, writer, commentsOf(type.file)));
       }
       if (enums.length || declared.some((t) => t.kind === 'enum')) lines.push('## Enums', '');
-      for (const type of [...enums, ...declared.filter((t) => t.kind === 'enum')]) lines.push(...renderType(type, writer, commentsOf(type.file)));
+      for (const type of [...enums, ...declared.filter((t) => t.kind === 'enum')])
+        lines.push(...renderType(type, writer, commentsOf(type.file)));
       pages.set(page, lines.join('\n').replace(/\n+$/, '\n'));
     });
   }
@@ -298,13 +336,15 @@ export function staleDocs(pages: Map<string, string>, dir = DOCS_DIR): string[] 
   } catch {
     present = [];
   }
-  const stale = [...pages].filter(([name, text]) => {
-    try {
-      return readFileSync(join(dir, name), 'utf8') !== text;
-    } catch {
-      return true;
-    }
-  }).map(([name]) => name);
+  const stale = [...pages]
+    .filter(([name, text]) => {
+      try {
+        return readFileSync(join(dir, name), 'utf8') !== text;
+      } catch {
+        return true;
+      }
+    })
+    .map(([name]) => name);
   return [...stale, ...present.filter((name) => !pages.has(name))];
 }
 

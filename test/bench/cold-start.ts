@@ -14,11 +14,27 @@ import { fmt, markdownTable, median } from './lib/stats.ts';
 const RUNS = 5;
 const SERVING = 1; // grpc.health.v1 SERVING
 
-async function oaktreeOnce(dir: string, cloudsYaml: string, i: number): Promise<{ servingMs: number; firstFlavorMs: number }> {
+async function oaktreeOnce(
+  dir: string,
+  cloudsYaml: string,
+  i: number,
+): Promise<{ servingMs: number; firstFlavorMs: number }> {
   const config = join(dir, `cold-${i}.yaml`);
-  await writeFile(config, stringify({ node_id: `cold-${i}`, listen: '127.0.0.1:0', log_level: 'warn', clouds: { file: cloudsYaml, only: ['cold-cloud'] }, peers: [] }));
+  await writeFile(
+    config,
+    stringify({
+      node_id: `cold-${i}`,
+      listen: '127.0.0.1:0',
+      log_level: 'warn',
+      clouds: { file: cloudsYaml, only: ['cold-cloud'] },
+      peers: [],
+    }),
+  );
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeCommand().args, 'serve', '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [...nodeCommand().args, 'serve', '--config', config], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   // The node prints its address once it listens with health SERVING: that line is the start-up time.
   const address = servingAddress(await firstLine(child, `cold-${i}`, 30_000));
   const servingMs = performance.now() - t0;
@@ -44,10 +60,14 @@ async function oaktreeOnce(dir: string, cloudsYaml: string, i: number): Promise<
 async function sdkOnce(cloudsYaml: string): Promise<number> {
   const t0 = performance.now();
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(PYTHON, ['-c', "import openstack; c = openstack.connect(cloud='cold-cloud'); assert c.list_flavors()"], {
-      env: { ...process.env, OS_CLIENT_CONFIG_FILE: cloudsYaml, PYTHONWARNINGS: 'ignore' },
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      PYTHON,
+      ['-c', "import openstack; c = openstack.connect(cloud='cold-cloud'); assert c.list_flavors()"],
+      {
+        env: { ...process.env, OS_CLIENT_CONFIG_FILE: cloudsYaml, PYTHONWARNINGS: 'ignore' },
+        stdio: 'ignore',
+      },
+    );
     child.once('exit', resolve);
   });
   if (code !== 0) throw new Error(`openstacksdk cold start exited with ${code}`);
@@ -56,7 +76,12 @@ async function sdkOnce(cloudsYaml: string): Promise<number> {
 
 export async function runColdStart(dir: string) {
   const sim = await startSimProcess([{ name: 'cold-cloud', regions: ['RegionOne'] }], dir);
-  const raw = { oaktreeServingMs: [] as number[], oaktreeFirstFlavorMs: [] as number[], sdkMs: [] as number[], compiled: nodeCommand().compiled };
+  const raw = {
+    oaktreeServingMs: [] as number[],
+    oaktreeFirstFlavorMs: [] as number[],
+    sdkMs: [] as number[],
+    compiled: nodeCommand().compiled,
+  };
   try {
     for (let i = 0; i < RUNS; i++) {
       const o = await oaktreeOnce(dir, sim.cloudsYaml, i);
@@ -73,7 +98,12 @@ export async function runColdStart(dir: string) {
       [`oaktree serve${raw.compiled ? ' (compiled)' : ' (tsx)'}: spawn → health SERVING`, raw.oaktreeServingMs],
       ['oaktree serve: spawn → first ListFlavors answer', raw.oaktreeFirstFlavorMs],
       ['openstacksdk: python3 start → connect() + list_flavors() → exit', raw.sdkMs],
-    ].map(([what, v]) => [what as string, fmt(median(v as number[]), 0), fmt(Math.min(...(v as number[])), 0), fmt(Math.max(...(v as number[])), 0)]),
+    ].map(([what, v]) => [
+      what as string,
+      fmt(median(v as number[]), 0),
+      fmt(Math.min(...(v as number[])), 0),
+      fmt(Math.max(...(v as number[])), 0),
+    ]),
   );
   const ratio = median(raw.sdkMs) / median(raw.oaktreeFirstFlavorMs);
   return {

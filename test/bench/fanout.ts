@@ -18,7 +18,11 @@ const SDK_RUNS = 1;
 /** openstacksdk's default list_servers() costs two Neutron calls per server: measured on a smaller cloud, then scaled. */
 const FULL_SERVERS = 100;
 
-interface SdkRun { connect_s: number; times_s: number[]; counts: number[] }
+interface SdkRun {
+  connect_s: number;
+  times_s: number[];
+  counts: number[];
+}
 
 export interface FanoutRow {
   clouds: number;
@@ -35,9 +39,19 @@ export interface FanoutRow {
 
 export async function runFanout(dir: string) {
   const clouds: SimCloudOptions[] = Array.from({ length: Math.max(...CLOUD_COUNTS) }, (_, i) => ({
-    name: `fan-${i + 1}`, regions: ['RegionOne'], seedServers: SERVERS_PER_CLOUD, latencyMs: LATENCY_MS, maxPageSize: PAGE_SIZE,
+    name: `fan-${i + 1}`,
+    regions: ['RegionOne'],
+    seedServers: SERVERS_PER_CLOUD,
+    latencyMs: LATENCY_MS,
+    maxPageSize: PAGE_SIZE,
   }));
-  clouds.push({ name: 'fan-full', regions: ['RegionOne'], seedServers: FULL_SERVERS, latencyMs: LATENCY_MS, maxPageSize: PAGE_SIZE });
+  clouds.push({
+    name: 'fan-full',
+    regions: ['RegionOne'],
+    seedServers: FULL_SERVERS,
+    latencyMs: LATENCY_MS,
+    maxPageSize: PAGE_SIZE,
+  });
   const sim = await startSimProcess(clouds, dir);
   const rows: FanoutRow[] = [];
   let full: { servers: number; ms: number; upstreamRequests: number; byRoute: Record<string, number> } | undefined;
@@ -62,7 +76,8 @@ export async function runFanout(dir: string) {
       const cpu0 = { node: cpuSeconds(node.pid), sim: cpuSeconds(sim.pid), client: process.cpuUsage() };
       for (let i = 0; i < RUNS; i++) {
         const { ms, value } = await timeMs(list);
-        if (value !== n * SERVERS_PER_CLOUD) throw new Error(`oaktree listed ${value} servers, expected ${n * SERVERS_PER_CLOUD}`);
+        if (value !== n * SERVERS_PER_CLOUD)
+          throw new Error(`oaktree listed ${value} servers, expected ${n * SERVERS_PER_CLOUD}`);
         oaktreeMs.push(ms);
       }
       const oaktreeReq = (await sim.stats()).total / RUNS;
@@ -77,19 +92,29 @@ export async function runFanout(dir: string) {
 
       const sdk = async (mode: 'loop' | 'threads') => {
         await sim.resetStats();
-        const r = await runSdkScript<SdkRun>('fanout.py', [mode, 'bare', String(SDK_RUNS), '1', ...names], sim.cloudsYaml);
+        const r = await runSdkScript<SdkRun>(
+          'fanout.py',
+          [mode, 'bare', String(SDK_RUNS), '1', ...names],
+          sim.cloudsYaml,
+        );
         const requests = (await sim.stats()).total;
-        if (r.counts.some((c) => c !== n * SERVERS_PER_CLOUD)) throw new Error(`openstacksdk ${mode} listed ${r.counts}, expected ${n * SERVERS_PER_CLOUD}`);
+        if (r.counts.some((c) => c !== n * SERVERS_PER_CLOUD))
+          throw new Error(`openstacksdk ${mode} listed ${r.counts}, expected ${n * SERVERS_PER_CLOUD}`);
         // requests include connect + the warm-up run: report per timed run by subtracting neither; see note.
         return { ms: r.times_s.map((s) => s * 1000), requests: requests / SDK_RUNS };
       };
       const loop = await sdk('loop');
       const threads = await sdk('threads');
       rows.push({
-        clouds: n, servers: n * SERVERS_PER_CLOUD,
-        oaktreeMs, oaktreeUpstreamRequests: oaktreeReq, oaktreeCpuMsPerRun,
-        sdkLoopMs: loop.ms, sdkLoopUpstreamRequests: loop.requests,
-        sdkThreadsMs: threads.ms, sdkThreadsUpstreamRequests: threads.requests,
+        clouds: n,
+        servers: n * SERVERS_PER_CLOUD,
+        oaktreeMs,
+        oaktreeUpstreamRequests: oaktreeReq,
+        oaktreeCpuMsPerRun,
+        sdkLoopMs: loop.ms,
+        sdkLoopUpstreamRequests: loop.requests,
+        sdkThreadsMs: threads.ms,
+        sdkThreadsUpstreamRequests: threads.requests,
       });
     }
     process.stderr.write(`fanout: openstacksdk list_servers() with its per-server lookups, ${FULL_SERVERS} servers\n`);
@@ -115,10 +140,25 @@ export async function runFanout(dir: string) {
     ? `openstacksdk's default \`list_servers()\` (not bare) asks Neutron twice per ACTIVE server (GET /ports, GET /floatingips) to find public addresses: measured on ${full.servers} servers, one cloud: ${fmt(full.ms)} ms, ${full.upstreamRequests} upstream requests (${fmt(fullPerServerMs, 1)} ms per server). Scaled linearly, 1,000 servers × 8 clouds in a loop would take about ${fmt((fullPerServerMs * SERVERS_PER_CLOUD * 8) / 1000, 0)} s (extrapolated, not measured); oaktree gets the same addresses with one floating-IP list per page.`
     : '';
   const table = markdownTable(
-    ['clouds', 'servers', 'oaktree ms (median)', 'sdk loop ms', 'sdk threads ms', 'loop / oaktree', 'threads / oaktree', 'upstream req/run oaktree · loop · threads', 'oaktree run CPU ms: node · sim · client'],
+    [
+      'clouds',
+      'servers',
+      'oaktree ms (median)',
+      'sdk loop ms',
+      'sdk threads ms',
+      'loop / oaktree',
+      'threads / oaktree',
+      'upstream req/run oaktree · loop · threads',
+      'oaktree run CPU ms: node · sim · client',
+    ],
     rows.map((r) => [
-      String(r.clouds), fmtInt(r.servers), fmt(median(r.oaktreeMs)), fmt(median(r.sdkLoopMs)), fmt(median(r.sdkThreadsMs)),
-      `${fmt(median(r.sdkLoopMs) / median(r.oaktreeMs), 2)}×`, `${fmt(median(r.sdkThreadsMs) / median(r.oaktreeMs), 2)}×`,
+      String(r.clouds),
+      fmtInt(r.servers),
+      fmt(median(r.oaktreeMs)),
+      fmt(median(r.sdkLoopMs)),
+      fmt(median(r.sdkThreadsMs)),
+      `${fmt(median(r.sdkLoopMs) / median(r.oaktreeMs), 2)}×`,
+      `${fmt(median(r.sdkThreadsMs) / median(r.oaktreeMs), 2)}×`,
       `${fmt(r.oaktreeUpstreamRequests)} · ${fmt(r.sdkLoopUpstreamRequests)} · ${fmt(r.sdkThreadsUpstreamRequests)}`,
       `${fmt(r.oaktreeCpuMsPerRun.node, 0)} · ${fmt(r.oaktreeCpuMsPerRun.sim, 0)} · ${fmt(r.oaktreeCpuMsPerRun.client, 0)}`,
     ]),
@@ -131,5 +171,12 @@ export async function runFanout(dir: string) {
     'The oaktree CPU column shows where its time goes: the upstream latency is paid once per cloud in parallel, but decoding, normalizing and re-encoding every server is CPU work that grows with the number of servers, on 2 cores shared by the simulator, the node and the client (see the throughput table and its profile).',
     'Upstream requests per run (simulator counts): oaktree counts timed runs only; openstacksdk counts include its authorize and warm-up requests.',
   ];
-  return { name: 'fanout', title: 'Fan-out: list servers over N clouds', table, targets, notes, raw: { rows, openstacksdkFullListServers: full } };
+  return {
+    name: 'fanout',
+    title: 'Fan-out: list servers over N clouds',
+    table,
+    targets,
+    notes,
+    raw: { rows, openstacksdkFullListServers: full },
+  };
 }

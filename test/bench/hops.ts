@@ -13,7 +13,14 @@ const WARMUP = 30;
 const CALLS = 300;
 const ROUNDS = 10;
 
-export interface HopsRow { hops: number; method: string; medianMs: number; p99Ms: number; cpuMsPerCall: number[]; samplesMs: number[] }
+export interface HopsRow {
+  hops: number;
+  method: string;
+  medianMs: number;
+  p99Ms: number;
+  cpuMsPerCall: number[];
+  samplesMs: number[];
+}
 
 export async function runHops(dir: string) {
   const sim = await startSimProcess([{ name: 'hop-cloud', regions: ['RegionOne'], seedServers: 10 }], dir);
@@ -23,7 +30,8 @@ export async function runHops(dir: string) {
     try {
       const owner = computeClient(nodes[0].address);
       let serverId = '';
-      for await (const res of owner.compute.listServers({})) if (res.item?.$case === 'server') serverId ||= res.item.value.id;
+      for await (const res of owner.compute.listServers({}))
+        if (res.item?.$case === 'server') serverId ||= res.item.value.id;
       owner.close();
       const calls: Record<string, (c: ReturnType<typeof computeClient>) => Promise<unknown>> = {
         GetFlavor: (c) => c.compute.getFlavor({ nameOrId: 'm1.tiny' }),
@@ -33,7 +41,8 @@ export async function runHops(dir: string) {
       const clients = nodes.map((n) => computeClient(n.address));
       const samples = new Map<string, number[]>();
       const cpu = new Map<string, number[]>(); // CPU seconds per node, summed over a row's calls
-      for (const client of clients) for (const call of Object.values(calls)) for (let i = 0; i < WARMUP; i++) await call(client);
+      for (const client of clients)
+        for (const call of Object.values(calls)) for (let i = 0; i < WARMUP; i++) await call(client);
       for (let round = 0; round < ROUNDS; round++) {
         for (let hops = 0; hops <= MAX_HOPS; hops++) {
           for (const [method, call] of Object.entries(calls)) {
@@ -55,8 +64,18 @@ export async function runHops(dir: string) {
       for (let hops = 0; hops <= MAX_HOPS; hops++) {
         for (const method of Object.keys(calls)) {
           const list = samples.get(`${method}/${hops}`)!;
-          const cpuMsPerCall = cpu.get(`${method}/${hops}`)!.slice(0, hops + 1).map((s) => Math.round(((s * 1000) / list.length) * 100) / 100);
-          rows.push({ hops, method, medianMs: median(list), p99Ms: p99(list), cpuMsPerCall, samplesMs: list.map((s) => Math.round(s * 1000) / 1000) });
+          const cpuMsPerCall = cpu
+            .get(`${method}/${hops}`)!
+            .slice(0, hops + 1)
+            .map((s) => Math.round(((s * 1000) / list.length) * 100) / 100);
+          rows.push({
+            hops,
+            method,
+            medianMs: median(list),
+            p99Ms: p99(list),
+            cpuMsPerCall,
+            samplesMs: list.map((s) => Math.round(s * 1000) / 1000),
+          });
         }
       }
     } finally {
@@ -65,7 +84,11 @@ export async function runHops(dir: string) {
   } finally {
     await sim.close();
   }
-  const worstSoFar = Math.max(...rows.filter((r) => r.hops).map((r) => (r.medianMs - rows.find((b) => b.hops === 0 && b.method === r.method)!.medianMs) / r.hops));
+  const worstSoFar = Math.max(
+    ...rows
+      .filter((r) => r.hops)
+      .map((r) => (r.medianMs - rows.find((b) => b.hops === 0 && b.method === r.method)!.medianMs) / r.hops),
+  );
   let profile: Awaited<ReturnType<typeof profileRelay>> | undefined;
   if (worstSoFar > 1) {
     const sim2 = await startSimProcess([{ name: 'hop-cloud', regions: ['RegionOne'], seedServers: 10 }], dir);
@@ -80,7 +103,14 @@ export async function runHops(dir: string) {
   const worst = Math.max(...rows.filter((r) => r.hops).map(perHop));
   const table = markdownTable(
     ['method', 'hops', 'median ms', 'p99 ms', 'added per hop (median) ms', 'CPU ms per call: owner · relays'],
-    rows.map((r) => [r.method, String(r.hops), fmt(r.medianMs, 2), fmt(r.p99Ms, 2), r.hops ? fmt(perHop(r), 2) : '–', r.cpuMsPerCall.map((c) => fmt(c, 2)).join(' · ')]),
+    rows.map((r) => [
+      r.method,
+      String(r.hops),
+      fmt(r.medianMs, 2),
+      fmt(r.p99Ms, 2),
+      r.hops ? fmt(perHop(r), 2) : '–',
+      r.cpuMsPerCall.map((c) => fmt(c, 2)).join(' · '),
+    ]),
   );
   return {
     name: 'hops',
@@ -90,9 +120,16 @@ export async function runHops(dir: string) {
     notes: [
       `${CALLS} sequential calls per row after ${WARMUP} warm-up calls, in ${ROUNDS} rounds that interleave the hop counts; every node is its own process (compiled) on loopback; the cloud (simulator, own process) adds no latency. 0 hops = the client talks to the node that owns the cloud; n hops = n relay nodes in front of it.`,
       'GetFlavor by name ("m1.tiny"), GetServer by id: both are lists with name_or_id inside the node, so each call also reaches the simulator.',
-      ...(profile ? [`Profile of a relay (node --cpu-prof, ${PROFILE_CALLS} GetServer calls through it, ${profile.totalMs} ms sampled), top self time: ` +
-        profile.functions.slice(0, 8).map((f) => `${f.name} ${f.where} ${fmt(f.percent, 1)} %`).join('; ') +
-        `. By package/folder: ${profile.areas.map((a) => `${a.area} ${fmt(a.percent, 1)} %`).join('; ')}.`] : []),
+      ...(profile
+        ? [
+            `Profile of a relay (node --cpu-prof, ${PROFILE_CALLS} GetServer calls through it, ${profile.totalMs} ms sampled), top self time: ` +
+              profile.functions
+                .slice(0, 8)
+                .map((f) => `${f.name} ${f.where} ${fmt(f.percent, 1)} %`)
+                .join('; ') +
+              `. By package/folder: ${profile.areas.map((a) => `${a.area} ${fmt(a.percent, 1)} %`).join('; ')}.`,
+          ]
+        : []),
       'CPU ms per call (from /proc/<pid>/stat, 10 ms ticks summed over the row): what each node on the path spends per call; a relay that spends about as much as the time a hop adds is CPU-bound, the rest is waiting for the next process to be scheduled on 2 shared cores.',
     ],
     raw: { rows, relayProfile: profile },
@@ -107,12 +144,19 @@ async function profileRelay(dir: string, cloudsYaml: string) {
   const profDir = join(dir, `hop-prof-${Date.now()}`);
   await mkdir(profDir, { recursive: true });
   const [owner] = await startChain({ id: 'owner', dir, cloudsYaml, only: ['hop-cloud'] }, 0, 1);
-  const relay = await startNodeProcess({ id: 'relay-prof', dir, only: [], peers: [owner.address], nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
+  const relay = await startNodeProcess({
+    id: 'relay-prof',
+    dir,
+    only: [],
+    peers: [owner.address],
+    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir],
+  });
   try {
     await waitForLocations(relay.address, 1);
     const client = computeClient(relay.address);
     let serverId = '';
-    for await (const res of client.compute.listServers({})) if (res.item?.$case === 'server') serverId ||= res.item.value.id;
+    for await (const res of client.compute.listServers({}))
+      if (res.item?.$case === 'server') serverId ||= res.item.value.id;
     for (let i = 0; i < PROFILE_CALLS; i++) await client.compute.getServer({ nameOrId: serverId });
     client.close();
   } finally {

@@ -27,7 +27,12 @@ if (values.help) {
   console.log(`usage: npm run bench [-- --only ${Object.keys(BENCHES).join(',')}] [--out DIR]`);
   process.exit(0);
 }
-const selected = values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(BENCHES);
+const selected = values.only
+  ? values.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+  : Object.keys(BENCHES);
 const unknown = selected.filter((s) => !BENCHES[s]);
 if (unknown.length) {
   console.error(`unknown table(s) ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}`);
@@ -40,7 +45,9 @@ const command = nodeCommand();
 const dir = await mkdtemp(join(tmpdir(), 'oaktree-bench-'));
 const results: BenchResult[] = [];
 const failures: Record<string, string> = {};
-console.log(`## Benchmarks: oaktree vs openstacksdk\n\n${machineLine(machine)}\noaktree nodes run ${command.compiled ? 'compiled (dist/)' : 'from source through tsx (dist/ could not be built)'}.\n`);
+console.log(
+  `## Benchmarks: oaktree vs openstacksdk\n\n${machineLine(machine)}\noaktree nodes run ${command.compiled ? 'compiled (dist/)' : 'from source through tsx (dist/ could not be built)'}.\n`,
+);
 try {
   for (const name of selected) {
     const t0 = Date.now();
@@ -64,7 +71,10 @@ console.log(`Whole run: ${seconds.toFixed(0)} s.`);
 const outDir = values.out ?? join(ROOT, 'test/bench/results');
 await mkdir(outDir, { recursive: true });
 const stamp = machine.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
-await writeFile(join(outDir, `${stamp}.json`), `${JSON.stringify({ machine, compiledNodes: command.compiled, selected, seconds, results: results.map(({ table: _t, ...r }) => r), failures }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+await writeFile(
+  join(outDir, `${stamp}.json`),
+  `${JSON.stringify({ machine, compiledNodes: command.compiled, selected, seconds, results: results.map(({ table: _t, ...r }) => r), failures }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
+);
 const snippet = [
   `${machineLine(machine)} Whole run ${seconds.toFixed(0)} s${selected.length < Object.keys(BENCHES).length ? ` (tables: ${selected.join(', ')})` : ''}.`,
   '',

@@ -36,7 +36,11 @@ export async function runSecurity(dir: string) {
     const modes: Mode[] = [
       { name: 'plaintext, no auth', config: {}, client: (a) => connect(a) },
       { name: 'TLS, no auth', config: { tls }, client: (a) => connect(a, { ca: pki.caCert }) },
-      { name: 'TLS + static token + policy', config: { tls, auth }, client: (a) => connect(a, { ca: pki.caCert, token }) },
+      {
+        name: 'TLS + static token + policy',
+        config: { tls, auth },
+        client: (a) => connect(a, { ca: pki.caCert, token }),
+      },
       {
         name: 'mTLS + static token + policy',
         config: { tls: { ...tls, client_ca: pki.caCert, require_client_cert: true }, auth },
@@ -44,7 +48,15 @@ export async function runSecurity(dir: string) {
       },
     ];
     for (const [i, mode] of modes.entries()) {
-      nodes.push(await startNodeProcess({ id: `sec-${i}`, dir, cloudsYaml: sim.cloudsYaml, only: ['sec-cloud'], config: mode.config }));
+      nodes.push(
+        await startNodeProcess({
+          id: `sec-${i}`,
+          dir,
+          cloudsYaml: sim.cloudsYaml,
+          only: ['sec-cloud'],
+          config: mode.config,
+        }),
+      );
     }
     const clients = modes.map((mode, i) => mode.client(nodes[i].address));
     const samples = modes.map(() => [] as number[]);
@@ -63,7 +75,12 @@ export async function runSecurity(dir: string) {
       for (const client of clients) client.close();
     }
     const base = median(samples[0]);
-    const rows = modes.map((mode, m) => ({ mode: mode.name, medianMs: median(samples[m]), p99Ms: p99(samples[m]), addedMs: median(samples[m]) - base }));
+    const rows = modes.map((mode, m) => ({
+      mode: mode.name,
+      medianMs: median(samples[m]),
+      p99Ms: p99(samples[m]),
+      addedMs: median(samples[m]) - base,
+    }));
     const secured = rows.at(-1)!;
     return {
       name: 'security',
@@ -72,7 +89,9 @@ export async function runSecurity(dir: string) {
         ['mode', 'median ms', 'p99 ms', 'added (median) ms'],
         rows.map((r, i) => [r.mode, fmt(r.medianMs, 2), fmt(r.p99Ms, 2), i ? fmt(r.addedMs, 2) : '–']),
       ),
-      targets: [`mTLS + token + policy adds ≤ 0.5 ms median per call: ${verdict(secured.addedMs <= 0.5, `${fmt(secured.addedMs, 2)} ms`)}`],
+      targets: [
+        `mTLS + token + policy adds ≤ 0.5 ms median per call: ${verdict(secured.addedMs <= 0.5, `${fmt(secured.addedMs, 2)} ms`)}`,
+      ],
       notes: [
         `${CALLS} sequential calls per mode after ${WARMUP} warm-up calls, on one long-lived connection each (the TLS handshake is paid once), in ${ROUNDS} rounds that interleave the modes; each mode is its own node process serving the same simulator process (no latency).`,
         'The SDK client (oaktree/client) is used for every mode; the token is a static API token checked against its sha256 hash, then the policy grants read to every location.',

@@ -4,7 +4,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { computeClient } from './lib/grpc.ts';
 import { cpuSeconds, topSelfTime, type HotFunction } from './lib/profile.ts';
-import { closeAll, procStatusMiB, startChain, startSimProcess, type NodeProcess, type SimProcess } from './lib/procs.ts';
+import {
+  closeAll,
+  procStatusMiB,
+  startChain,
+  startSimProcess,
+  type NodeProcess,
+  type SimProcess,
+} from './lib/procs.ts';
 import { fmt, fmtInt, markdownTable, median, verdict } from './lib/stats.ts';
 
 const SIZES = [10_000, 100_000];
@@ -35,7 +42,13 @@ async function listAll(address: string, expected: number): Promise<number> {
   }
 }
 
-async function measure(sim: SimProcess, nodes: NodeProcess[], servers: number, hops: number, runs: number): Promise<ThroughputRow> {
+async function measure(
+  sim: SimProcess,
+  nodes: NodeProcess[],
+  servers: number,
+  hops: number,
+  runs: number,
+): Promise<ThroughputRow> {
   const front = nodes[nodes.length - 1].address;
   const idleRssMiB = nodes.map((n) => procStatusMiB(n.pid, 'VmRSS'));
   await listAll(front, servers); // warm-up: JIT, the region's network and flavor lookups
@@ -49,7 +62,9 @@ async function measure(sim: SimProcess, nodes: NodeProcess[], servers: number, h
   const clientCpu = process.cpuUsage(cpu0.client);
   const per = (x: number) => Math.round((x / runs) * 100) / 100;
   return {
-    servers, hops, runsMs,
+    servers,
+    hops,
+    runsMs,
     itemsPerSecond: servers / (median(runsMs) / 1000),
     idleRssMiB,
     peakRssMiB: nodes.map((n) => n.peakRssMiB()),
@@ -62,9 +77,17 @@ async function measure(sim: SimProcess, nodes: NodeProcess[], servers: number, h
 }
 
 export async function runThroughput(dir: string, options: { profile?: boolean } = {}) {
-  const sim = await startSimProcess(SIZES.map((n) => ({ name: `tp-${n / 1000}k`, regions: ['RegionOne'], seedServers: n })), dir);
+  const sim = await startSimProcess(
+    SIZES.map((n) => ({ name: `tp-${n / 1000}k`, regions: ['RegionOne'], seedServers: n })),
+    dir,
+  );
   const rows: ThroughputRow[] = [];
-  let profile: { node: string; totalMs: number; functions: HotFunction[]; areas: { area: string; percent: number }[] }[] = [];
+  let profile: {
+    node: string;
+    totalMs: number;
+    functions: HotFunction[];
+    areas: { area: string; percent: number }[];
+  }[] = [];
   try {
     for (const servers of SIZES) {
       const cloud = `tp-${servers / 1000}k`;
@@ -91,10 +114,22 @@ export async function runThroughput(dir: string, options: { profile?: boolean } 
   const ratio = via(bigN).itemsPerSecond / direct(bigN).itemsPerSecond;
   const rssGrowth = Math.max(...direct(bigN).peakRssMiB) / Math.max(...direct(SIZES[0]).peakRssMiB);
   const table = markdownTable(
-    ['servers', 'hops', 'median s', 'servers/s', 'node idle RSS MiB', 'node peak RSS MiB (VmHWM)', 'CPU s per run: sim · nodes · client'],
+    [
+      'servers',
+      'hops',
+      'median s',
+      'servers/s',
+      'node idle RSS MiB',
+      'node peak RSS MiB (VmHWM)',
+      'CPU s per run: sim · nodes · client',
+    ],
     rows.map((r) => [
-      fmtInt(r.servers), String(r.hops), fmt(median(r.runsMs) / 1000, 2), fmtInt(r.itemsPerSecond),
-      r.idleRssMiB.map((x) => fmt(x, 0)).join(' · '), r.peakRssMiB.map((x) => fmt(x, 0)).join(' · '),
+      fmtInt(r.servers),
+      String(r.hops),
+      fmt(median(r.runsMs) / 1000, 2),
+      fmtInt(r.itemsPerSecond),
+      r.idleRssMiB.map((x) => fmt(x, 0)).join(' · '),
+      r.peakRssMiB.map((x) => fmt(x, 0)).join(' · '),
       `${fmt(r.cpuSecondsPerRun.sim, 2)} · ${r.cpuSecondsPerRun.nodes.map((x) => fmt(x, 2)).join(' + ')} · ${fmt(r.cpuSecondsPerRun.client, 2)}`,
     ]),
   );
@@ -109,25 +144,54 @@ export async function runThroughput(dir: string, options: { profile?: boolean } 
   ];
   if (profile.length) {
     for (const p of profile) {
-      notes.push(`Profile of ${p.node} (node --cpu-prof, one ${fmtInt(bigN)}-server list, ${fmtInt(p.totalMs)} ms sampled), top self time: ` +
-        p.functions.slice(0, 8).map((f) => `${f.name} ${f.where} ${fmt(f.percent, 1)} %`).join('; ') +
-        `. By package/folder: ${p.areas.map((a) => `${a.area} ${fmt(a.percent, 1)} %`).join('; ')}.`);
+      notes.push(
+        `Profile of ${p.node} (node --cpu-prof, one ${fmtInt(bigN)}-server list, ${fmtInt(p.totalMs)} ms sampled), top self time: ` +
+          p.functions
+            .slice(0, 8)
+            .map((f) => `${f.name} ${f.where} ${fmt(f.percent, 1)} %`)
+            .join('; ') +
+          `. By package/folder: ${p.areas.map((a) => `${a.area} ${fmt(a.percent, 1)} %`).join('; ')}.`,
+      );
     }
   }
-  return { name: 'throughput', title: 'Stream throughput: ListServers items/s and node memory', table, targets, notes, raw: { rows, profile } };
+  return {
+    name: 'throughput',
+    title: 'Stream throughput: ListServers items/s and node memory',
+    table,
+    targets,
+    notes,
+    raw: { rows, profile },
+  };
 }
 
 /** One list of `servers` through owner + 1 relay, both under --cpu-prof: where the node's time goes. */
 async function profileRun(sim: SimProcess, dir: string, servers: number) {
   process.stderr.write('throughput: profiling\n');
   const profDir = join(dir, `prof-${Date.now()}`);
-  const out: { node: string; totalMs: number; functions: HotFunction[]; areas: { area: string; percent: number }[] }[] = [];
+  const out: { node: string; totalMs: number; functions: HotFunction[]; areas: { area: string; percent: number }[] }[] =
+    [];
   const dirs = [join(profDir, 'owner'), join(profDir, 'relay')];
   for (const d of dirs) await mkdir(d, { recursive: true });
   const cloud = `tp-${servers / 1000}k`;
-  const owner = await startChain({ id: 'owner', dir, cloudsYaml: sim.cloudsYaml, only: [cloud], nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dirs[0]] }, 0, 1);
+  const owner = await startChain(
+    {
+      id: 'owner',
+      dir,
+      cloudsYaml: sim.cloudsYaml,
+      only: [cloud],
+      nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dirs[0]],
+    },
+    0,
+    1,
+  );
   const { startNodeProcess, waitForLocations } = await import('./lib/procs.ts');
-  const relay = await startNodeProcess({ id: 'relay-prof', dir, only: [], peers: [owner[0].address], nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dirs[1]] });
+  const relay = await startNodeProcess({
+    id: 'relay-prof',
+    dir,
+    only: [],
+    peers: [owner[0].address],
+    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dirs[1]],
+  });
   await waitForLocations(relay.address, 1);
   try {
     await listAll(relay.address, servers); // warm-up

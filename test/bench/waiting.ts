@@ -23,17 +23,28 @@ const NOTICE_SERVERS = 10;
 type Routes = Record<string, number>;
 const routes = (sim: SimRegion): Routes => {
   const out: Routes = {};
-  for (const e of sim.sim.stats().entries) if (e.service !== 'identity') out[`${e.service} ${e.route}`] = (out[`${e.service} ${e.route}`] ?? 0) + e.count;
+  for (const e of sim.sim.stats().entries)
+    if (e.service !== 'identity') out[`${e.service} ${e.route}`] = (out[`${e.service} ${e.route}`] ?? 0) + e.count;
   return out;
 };
-const diff = (a: Routes, b: Routes): Routes => Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v - (a[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+const diff = (a: Routes, b: Routes): Routes =>
+  Object.fromEntries(
+    Object.entries(b)
+      .map(([k, v]) => [k, v - (a[k] ?? 0)])
+      .filter(([, v]) => (v as number) > 0),
+  );
 const total = (r: Routes) => Object.values(r).reduce((x, y) => x + y, 0);
 
 /** One WaitForServer stream per server, as a waiter would hold (fed by the region's shared poller). */
-function waitStream(client: ReturnType<typeof computeClient>, id: string, signal?: AbortSignal): AsyncIterable<ServerStatus | undefined> {
+function waitStream(
+  client: ReturnType<typeof computeClient>,
+  id: string,
+  signal?: AbortSignal,
+): AsyncIterable<ServerStatus | undefined> {
   const location = { cloud: 'wcloud' };
   return (async function* () {
-    for await (const res of client.compute.waitForServer({ nameOrId: id, location }, { signal })) yield res.server?.status;
+    for await (const res of client.compute.waitForServer({ nameOrId: id, location }, { signal }))
+      yield res.server?.status;
   })();
 }
 
@@ -43,7 +54,10 @@ async function oaktreeNode(sim: SimRegion, dir: string) {
   return node;
 }
 
-async function oaktreePerMinute(n: number, dir: string): Promise<{ perMinute: number; startRequests: number; routes: Routes }> {
+async function oaktreePerMinute(
+  n: number,
+  dir: string,
+): Promise<{ perMinute: number; startRequests: number; routes: Routes }> {
   const sim = await startSimRegion({ bootDelayMs: 3_600_000 });
   try {
     const ids: string[] = [];
@@ -56,7 +70,9 @@ async function oaktreePerMinute(n: number, dir: string): Promise<{ perMinute: nu
     const failures: unknown[] = [];
     const waiters = ids.map(async (id) => {
       try {
-        for await (const _ of waitStream(client, id, abort.signal)) { /* BUILD all window long */ }
+        for await (const _ of waitStream(client, id, abort.signal)) {
+          /* BUILD all window long */
+        }
       } catch (error) {
         if (!abort.signal.aborted) failures.push(error);
       }
@@ -69,14 +85,22 @@ async function oaktreePerMinute(n: number, dir: string): Promise<{ perMinute: nu
     await Promise.allSettled(waiters);
     client.close();
     await closeAll([node]);
-    if (failures.length) throw new Error(`${failures.length} of ${n} oaktree waiters failed: ${(failures[0] as Error).message}`);
+    if (failures.length)
+      throw new Error(`${failures.length} of ${n} oaktree waiters failed: ${(failures[0] as Error).message}`);
     return { perMinute: (total(window) * 60) / WINDOW_S, startRequests: total(diff(before, start)), routes: window };
   } finally {
     await sim.close();
   }
 }
 
-function sdkWaiters(sim: SimRegion, mode: 'shared' | 'separate', timeoutS: number, ids: string[], onReady: () => void, onCpu: (s: number) => void = () => {}): Promise<Record<string, number | null>> {
+function sdkWaiters(
+  sim: SimRegion,
+  mode: 'shared' | 'separate',
+  timeoutS: number,
+  ids: string[],
+  onReady: () => void,
+  onCpu: (s: number) => void = () => {},
+): Promise<Record<string, number | null>> {
   return new Promise((resolve, reject) => {
     const py = spawn(PYTHON, [join(ROOT, 'test/bench/sdk/waiters.py'), mode, 'wcloud', String(timeoutS), ...ids], {
       env: { ...process.env, OS_CLIENT_CONFIG_FILE: sim.cloudsFile, PYTHONWARNINGS: 'ignore' },
@@ -94,14 +118,24 @@ function sdkWaiters(sim: SimRegion, mode: 'shared' | 'separate', timeoutS: numbe
   });
 }
 
-async function sdkPerMinute(n: number, mode: 'shared' | 'separate'): Promise<{ perMinute: number; routes: Routes; pythonCpuSeconds: number }> {
+async function sdkPerMinute(
+  n: number,
+  mode: 'shared' | 'separate',
+): Promise<{ perMinute: number; routes: Routes; pythonCpuSeconds: number }> {
   const sim = await startSimRegion({ bootDelayMs: 3_600_000 });
   try {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) ids.push(await sim.createServer(`s${i}`));
     let start: Routes = {};
     let pythonCpuSeconds = NaN;
-    await sdkWaiters(sim, mode, WINDOW_S, ids, () => (start = routes(sim)), (s) => (pythonCpuSeconds = s));
+    await sdkWaiters(
+      sim,
+      mode,
+      WINDOW_S,
+      ids,
+      () => (start = routes(sim)),
+      (s) => (pythonCpuSeconds = s),
+    );
     const window = diff(start, routes(sim));
     return { perMinute: (total(window) * 60) / WINDOW_S, routes: window, pythonCpuSeconds };
   } finally {
@@ -126,12 +160,14 @@ async function oaktreeNotice(dir: string): Promise<number[]> {
     const node = await oaktreeNode(sim, dir);
     const client = computeClient(node.address);
     const readyAt = await bootServers(sim, NOTICE_SERVERS);
-    const latencies = await Promise.all([...readyAt].map(async ([id, ready]) => {
-      for await (const status of waitStream(client, id, AbortSignal.timeout(60_000))) {
-        if (status === ServerStatus.SERVER_STATUS_ACTIVE) return Date.now() - ready;
-      }
-      return NaN;
-    }));
+    const latencies = await Promise.all(
+      [...readyAt].map(async ([id, ready]) => {
+        for await (const status of waitStream(client, id, AbortSignal.timeout(60_000))) {
+          if (status === ServerStatus.SERVER_STATUS_ACTIVE) return Date.now() - ready;
+        }
+        return NaN;
+      }),
+    );
     client.close();
     await closeAll([node]);
     return latencies;
@@ -179,21 +215,56 @@ export async function runWaiting(dir: string) {
     return { value: (m.get(largest)!.perMinute / largest) * n, measured: false };
   };
   const cell = (x: { value: number; measured: boolean }) => `${fmt(x.value, 0)}${x.measured ? '' : ' (extrapolated)'}`;
-  const rows = WAITERS.map((n) => ({ n, o: oaktree.get(n)!, shared: extrapolate(shared, n), separate: extrapolate(separate, n) }));
+  const rows = WAITERS.map((n) => ({
+    n,
+    o: oaktree.get(n)!,
+    shared: extrapolate(shared, n),
+    separate: extrapolate(separate, n),
+  }));
   const at1000 = rows[rows.length - 1];
   const ratio = (x: number, o: number) => x / Math.max(o, 1e-9);
   const table = `${markdownTable(
-    ['servers booting (waiters)', 'oaktree req/min', 'sdk, one Connection req/min', 'sdk, Connection per waiter req/min', 'sdk shared / oaktree', 'sdk separate / oaktree', 'oaktree one-off requests to start'],
-    rows.map((r) => [fmtInt(r.n), fmt(r.o.perMinute, 0), cell(r.shared), cell(r.separate),
-      `${fmt(ratio(r.shared.value, r.o.perMinute), 1)}×`, `${fmt(ratio(r.separate.value, r.o.perMinute), 1)}×`, fmtInt(r.o.startRequests)]),
+    [
+      'servers booting (waiters)',
+      'oaktree req/min',
+      'sdk, one Connection req/min',
+      'sdk, Connection per waiter req/min',
+      'sdk shared / oaktree',
+      'sdk separate / oaktree',
+      'oaktree one-off requests to start',
+    ],
+    rows.map((r) => [
+      fmtInt(r.n),
+      fmt(r.o.perMinute, 0),
+      cell(r.shared),
+      cell(r.separate),
+      `${fmt(ratio(r.shared.value, r.o.perMinute), 1)}×`,
+      `${fmt(ratio(r.separate.value, r.o.perMinute), 1)}×`,
+      fmtInt(r.o.startRequests),
+    ]),
   )}\n\n${markdownTable(
     ['time to notice (ACTIVE at the cloud → client told)', 'median ms', 'p99 ms', 'samples'],
     [
-      ['oaktree WaitForServer (shared poller)', fmt(median(oNotice), 0), fmt(p99(oNotice), 0), String(oNotice.filter((x) => !Number.isNaN(x)).length)],
-      ['openstacksdk wait_for_server (one Connection)', fmt(median(sNotice), 0), fmt(p99(sNotice), 0), String(sNotice.filter((x) => !Number.isNaN(x)).length)],
+      [
+        'oaktree WaitForServer (shared poller)',
+        fmt(median(oNotice), 0),
+        fmt(p99(oNotice), 0),
+        String(oNotice.filter((x) => !Number.isNaN(x)).length),
+      ],
+      [
+        'openstacksdk wait_for_server (one Connection)',
+        fmt(median(sNotice), 0),
+        fmt(p99(sNotice), 0),
+        String(sNotice.filter((x) => !Number.isNaN(x)).length),
+      ],
     ],
   )}`;
-  const topRoutes = (r: Routes) => Object.entries(r).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k} ${fmt((v * 60) / WINDOW_S, 0)}/min`).join(', ');
+  const topRoutes = (r: Routes) =>
+    Object.entries(r)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([k, v]) => `${k} ${fmt((v * 60) / WINDOW_S, 0)}/min`)
+      .join(', ');
   const notes = [
     'oaktree: a real `oaktree serve` node (compiled), one WaitForServer stream per server.',
     `Requests per minute: servers that stay in BUILD for a ${WINDOW_S} s window, counted at the simulator (identity excluded) after every waiter has started; oaktree's poller runs with its production defaults. openstacksdk: one thread per wait_for_server (its interval is 2 s); on one Connection the threads share openstacksdk's list_servers cache (one GET /servers/detail per cache age for all of them), so its cost barely grows with N; on one Connection each (like separate scripts) it grows with N. Measured for ${SDK_SHARED_MEASURED.join(', ')} (one Connection) and ${SDK_SEPARATE_MEASURED.join(', ')} (Connection per waiter) waiters; other cells are the largest measured rate per waiter times N (extrapolated, not measured).`,
@@ -210,8 +281,11 @@ export async function runWaiting(dir: string) {
     ],
     notes,
     raw: {
-      oaktree: Object.fromEntries(oaktree), sdkShared: Object.fromEntries(shared), sdkSeparate: Object.fromEntries(separate),
-      oaktreeNoticeMs: oNotice, sdkNoticeMs: sNotice,
+      oaktree: Object.fromEntries(oaktree),
+      sdkShared: Object.fromEntries(shared),
+      sdkSeparate: Object.fromEntries(separate),
+      oaktreeNoticeMs: oNotice,
+      sdkNoticeMs: sNotice,
     },
   };
 }

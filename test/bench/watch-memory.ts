@@ -18,11 +18,18 @@ const sample = (label: string) => {
   console.log(`${label.padEnd(34)} rss ${rss()} MB  heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB`);
 };
 
-const sim = await startSimulator({ clouds: [{ name: 'big', regions: ['RegionOne'], seedServers: servers, seedImages: 1 }] });
+const sim = await startSimulator({
+  clouds: [{ name: 'big', regions: ['RegionOne'], seedServers: servers, seedImages: 1 }],
+});
 const dir = await mkdtemp(join(tmpdir(), 'oaktree-watch-mem-'));
 await sim.writeCloudsYaml(join(dir, 'clouds.yaml'));
 const { clouds } = await loadCloudsConfig({ file: join(dir, 'clouds.yaml'), env: {} });
-const node = await startNode({ nodeId: 'mem', listen: '127.0.0.1:0', backends: [createOpenStackBackend(clouds[0], { logger: silentLogger() })], logger: silentLogger() });
+const node = await startNode({
+  nodeId: 'mem',
+  listen: '127.0.0.1:0',
+  backends: [createOpenStackBackend(clouds[0], { logger: silentLogger() })],
+  logger: silentLogger(),
+});
 const client = connect(node.address);
 sample(`before (simulator with ${servers})`);
 const stop = new AbortController();

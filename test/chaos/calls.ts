@@ -122,12 +122,18 @@ export function wireCall(pool: WirePool, call: WireCall, patienceMs: number): Pr
   });
 }
 
-function grpcCall(pool: WirePool, call: WireCall, onResponse: () => void, finish: (code: number, details: string) => void): () => void {
+function grpcCall(
+  pool: WirePool,
+  call: WireCall,
+  onResponse: () => void,
+  finish: (code: number, details: string) => void,
+): () => void {
   const own = call.ownConnection ? newClient(call.address, true) : undefined;
   const client = own ?? pool.client(call.address);
   const metadata = new grpc.Metadata();
   for (const [key, value] of call.metadata) metadata.add(key, value);
-  const options: grpc.CallOptions = call.deadlineMs === undefined ? {} : { deadline: new Date(Date.now() + call.deadlineMs) };
+  const options: grpc.CallOptions =
+    call.deadlineMs === undefined ? {} : { deadline: new Date(Date.now() + call.deadlineMs) };
   const end = (code: number, details: string) => {
     own?.close();
     finish(code, details);
@@ -188,7 +194,11 @@ function rawCall(
   stream.on('trailers', readStatus);
   stream.on('data', onResponse);
   stream.on('error', () => {});
-  stream.on('close', () => (status === undefined ? finish('transport', `stream closed without a status (${stream.rstCode})`) : finish(status, details)));
+  stream.on('close', () =>
+    status === undefined
+      ? finish('transport', `stream closed without a status (${stream.rstCode})`)
+      : finish(status, details),
+  );
   for (const message of call.messages) {
     const prefix = Buffer.alloc(5);
     prefix[0] = raw.compressedFlag;

@@ -34,7 +34,10 @@ const NODE_DECODERS = new Map<string, (bytes: Uint8Array) => unknown>(
     CapabilitiesServiceDefinition,
     MeshServiceDefinition,
   ].flatMap((service) =>
-    Object.values(service.methods).map((method) => [`/${service.fullName}/${method.name}`, (bytes: Uint8Array) => method.requestType.decode(bytes)] as const),
+    Object.values(service.methods).map(
+      (method) =>
+        [`/${service.fullName}/${method.name}`, (bytes: Uint8Array) => method.requestType.decode(bytes)] as const,
+    ),
   ),
 );
 

@@ -55,9 +55,12 @@ export async function startFleet(specs: FleetNodeSpec[], logLevel = 'warn'): Pro
         `log_level: ${logLevel}`,
         'simulate:',
         ...Object.entries(spec.clouds).map(
-          ([name, regions]) => `  - { name: ${name}, regions: [${regions.join(', ')}], seed_servers: ${spec.seedServers ?? 3}, boot_delay_ms: 200 }`,
+          ([name, regions]) =>
+            `  - { name: ${name}, regions: [${regions.join(', ')}], seed_servers: ${spec.seedServers ?? 3}, boot_delay_ms: 200 }`,
         ),
-        ...(spec.peers?.length ? ['peers:', ...spec.peers.map((id) => `  - { address: "${nodes.find((n) => n.id === id)!.address}" }`)] : []),
+        ...(spec.peers?.length
+          ? ['peers:', ...spec.peers.map((id) => `  - { address: "${nodes.find((n) => n.id === id)!.address}" }`)]
+          : []),
       ].join('\n');
       const file = join(dir, `${spec.id}.yaml`);
       await writeFile(file, `${config}\n`);
@@ -78,7 +81,10 @@ export async function startFleet(specs: FleetNodeSpec[], logLevel = 'warn'): Pro
     async health(id) {
       const channel = createChannel(nodes.find((n) => n.id === id)!.address);
       try {
-        const answer = await createClient(HealthDefinition, channel).check({ service: '' }, { signal: AbortSignal.timeout(5000) });
+        const answer = await createClient(HealthDefinition, channel).check(
+          { service: '' },
+          { signal: AbortSignal.timeout(5000) },
+        );
         return answer.status === 1 ? 'SERVING' : `status ${answer.status}`;
       } catch (error) {
         return `health failed: ${(error as Error).message}`;

@@ -51,7 +51,14 @@ export interface FuzzReport {
   /** INTERNAL answers to requests that did not decode (expected to be rare, listed apart). */
   internalUndecoded: number;
   crashes: string[];
-  nodes: Array<{ id: string; rssBeforeMiB?: number; rssAfterMiB?: number; fdsBefore?: number; fdsAfter?: number; health: string }>;
+  nodes: Array<{
+    id: string;
+    rssBeforeMiB?: number;
+    rssAfterMiB?: number;
+    fdsBefore?: number;
+    fdsAfter?: number;
+    health: string;
+  }>;
   durationMs: number;
 }
 
@@ -61,7 +68,17 @@ export function vocabularyOf(clouds: string[]): Vocabulary {
   return {
     clouds: [...clouds, 'no-such-cloud'],
     regions: ['RegionOne', 'RegionTwo', 'RegionNine'],
-    names: ['cirros-0.6.2-x86_64-disk', 'm1.tiny', 'm1.small', 'default', 'public', 'private', 'fuzz-server', 'fuzz-key', 'fuzz-volume'],
+    names: [
+      'cirros-0.6.2-x86_64-disk',
+      'm1.tiny',
+      'm1.small',
+      'default',
+      'public',
+      'private',
+      'fuzz-server',
+      'fuzz-key',
+      'fuzz-volume',
+    ],
   };
 }
 
@@ -77,7 +94,14 @@ export interface PlanContext {
 
 export function planContext(seed: number, nodes: string[], clouds: string[], options: FuzzOptions): PlanContext {
   const registry = loadRegistry();
-  return { seed, rpcs: contractRpcs(registry), nodes, vocab: vocabularyOf(clouds), routingHeader: registry.getMessage('oaktree.mesh.v1.RoutingHeader')!, options };
+  return {
+    seed,
+    rpcs: contractRpcs(registry),
+    nodes,
+    vocab: vocabularyOf(clouds),
+    routingHeader: registry.getMessage('oaktree.mesh.v1.RoutingHeader')!,
+    options,
+  };
 }
 
 export function planRequest(index: number, context: PlanContext): PlannedRequest {
@@ -103,10 +127,34 @@ export function planRequest(index: number, context: PlanContext): PlannedRequest
   const metadata: WireCall['metadata'] = [];
   rng.weighted<() => void>([
     [80, () => {}],
-    [6, () => { metadata.push([ROUTING_HEADER, Buffer.from(rng.bytes(rng.int(0, 64)))]); extras.push('garbage routing header'); }],
-    [6, () => { metadata.push([ROUTING_HEADER, Buffer.from(randomMessage(registry, rng, vocab, options.generate))]); extras.push('random routing header'); }],
-    [4, () => { metadata.push(['x-fuzz', 'h'.repeat(rng.int(8 * 1024, 96 * 1024))]); extras.push('huge header'); }],
-    [4, () => { for (let i = 0; i < 200; i++) metadata.push([`x-fuzz-${i}`, 'v'.repeat(100)]); extras.push('200 headers'); }],
+    [
+      6,
+      () => {
+        metadata.push([ROUTING_HEADER, Buffer.from(rng.bytes(rng.int(0, 64)))]);
+        extras.push('garbage routing header');
+      },
+    ],
+    [
+      6,
+      () => {
+        metadata.push([ROUTING_HEADER, Buffer.from(randomMessage(registry, rng, vocab, options.generate))]);
+        extras.push('random routing header');
+      },
+    ],
+    [
+      4,
+      () => {
+        metadata.push(['x-fuzz', 'h'.repeat(rng.int(8 * 1024, 96 * 1024))]);
+        extras.push('huge header');
+      },
+    ],
+    [
+      4,
+      () => {
+        for (let i = 0; i < 200; i++) metadata.push([`x-fuzz-${i}`, 'v'.repeat(100)]);
+        extras.push('200 headers');
+      },
+    ],
   ])();
   // Headers over the HTTP/2 limits are refused before any gRPC decoding. They and large messages (whose echo in
   // an error could reset the connection) go on a connection of their own: a finding is then pinned on the request
@@ -188,7 +236,11 @@ export function describe(request: PlannedRequest): string {
 function preview1(request: PlannedRequest): string {
   try {
     const json = JSON.stringify(fromBinary(request.rpc.input, request.call.messages[0]), (_k, v) =>
-      typeof v === 'bigint' ? v.toString() : typeof v === 'string' && v.length > 40 ? `${v.slice(0, 20)}…(${v.length} chars)` : v,
+      typeof v === 'bigint'
+        ? v.toString()
+        : typeof v === 'string' && v.length > 40
+          ? `${v.slice(0, 20)}…(${v.length} chars)`
+          : v,
     );
     return ` ${json.length > 300 ? `${json.slice(0, 300)}…` : json}`;
   } catch {
@@ -200,7 +252,12 @@ const codeName = (code: CallOutcome['code']) => (typeof code === 'number' ? (Sta
 
 export async function fuzz(fleet: Fleet, clouds: string[], options: FuzzOptions): Promise<FuzzReport> {
   const started = performance.now();
-  const context = planContext(options.seed, fleet.nodes.map((n) => n.id), clouds, options);
+  const context = planContext(
+    options.seed,
+    fleet.nodes.map((n) => n.id),
+    clouds,
+    options,
+  );
   const before = new Map(fleet.nodes.map((n) => [n.id, { rss: rssMiB(n.pid), fds: openHandles(n.pid) }]));
   const pool = new WirePool();
   const byCode: Record<string, number> = {};
@@ -213,12 +270,17 @@ export async function fuzz(fleet: Fleet, clouds: string[], options: FuzzOptions)
     while (next < last) {
       if (fleet.nodes.some((n) => n.crashed)) return;
       const request = planRequest(next++, context);
-      const outcome = await wireCall(pool, { ...request.call, address: fleet.node(request.node).address }, request.patienceMs);
+      const outcome = await wireCall(
+        pool,
+        { ...request.call, address: fleet.node(request.node).address },
+        request.patienceMs,
+      );
       const name = codeName(outcome.code);
       byCode[name] = (byCode[name] ?? 0) + 1;
       const said = `${name} after ${Math.round(outcome.ms)} ms, ${outcome.responses} responses: ${outcome.details.slice(0, 200)}`;
       if (outcome.code === 'hang') findings.push({ kind: 'hang', request: describe(request), outcome: said });
-      else if (outcome.code === Status.UNKNOWN) findings.push({ kind: 'UNKNOWN', request: describe(request), outcome: said });
+      else if (outcome.code === Status.UNKNOWN)
+        findings.push({ kind: 'UNKNOWN', request: describe(request), outcome: said });
       else if (outcome.code === Status.INTERNAL && request.decoded && !request.call.raw && !outcome.cancelledByClient) {
         findings.push({ kind: 'INTERNAL', request: describe(request), outcome: said });
       } else if (outcome.code === Status.INTERNAL) internalUndecoded++;

@@ -33,9 +33,18 @@ export function randomMessage(desc: DescMessage, rng: Prng, vocab: Vocabulary, o
   return build(desc, rng, vocab, options, 0, { left: options.maxMessageBytes });
 }
 
-function build(desc: DescMessage, rng: Prng, vocab: Vocabulary, options: GenerateOptions, depth: number, budget: Budget): Uint8Array {
+function build(
+  desc: DescMessage,
+  rng: Prng,
+  vocab: Vocabulary,
+  options: GenerateOptions,
+  depth: number,
+  budget: Budget,
+): Uint8Array {
   const writer = new BinaryWriter();
-  const chosenOneofs = new Map(desc.oneofs.map((oneof) => [oneof, rng.chance(0.85) ? rng.pick(oneof.fields) : undefined]));
+  const chosenOneofs = new Map(
+    desc.oneofs.map((oneof) => [oneof, rng.chance(0.85) ? rng.pick(oneof.fields) : undefined]),
+  );
   for (const field of desc.fields) {
     if (field.oneof && chosenOneofs.get(field.oneof) !== field) continue;
     // Proto3 omits defaults: leave a field out often, as real clients do.
@@ -48,22 +57,47 @@ function build(desc: DescMessage, rng: Prng, vocab: Vocabulary, options: Generat
   return bytes;
 }
 
-function writeField(writer: BinaryWriter, field: DescField, rng: Prng, vocab: Vocabulary, options: GenerateOptions, depth: number, budget: Budget): void {
+function writeField(
+  writer: BinaryWriter,
+  field: DescField,
+  rng: Prng,
+  vocab: Vocabulary,
+  options: GenerateOptions,
+  depth: number,
+  budget: Budget,
+): void {
   switch (field.fieldKind) {
     case 'scalar':
       writeScalar(writer, field.number, field.scalar, rng, vocab, options, field.name, budget);
       return;
     case 'enum':
-      return void writer.tag(field.number, WireType.Varint).int32(enumValue(field.enum.values.map((v) => v.number), rng));
+      return void writer.tag(field.number, WireType.Varint).int32(
+        enumValue(
+          field.enum.values.map((v) => v.number),
+          rng,
+        ),
+      );
     case 'message':
       if (depth >= MAX_DEPTH) return;
-      return void writer.tag(field.number, WireType.LengthDelimited).bytes(build(field.message, rng, vocab, options, depth + 1, budget));
+      return void writer
+        .tag(field.number, WireType.LengthDelimited)
+        .bytes(build(field.message, rng, vocab, options, depth + 1, budget));
     case 'list': {
       const count = repeatCount(rng, options, depth);
       for (let i = 0; i < count && budget.left > 0; i++) {
-        if (field.listKind === 'scalar') writeScalar(writer, field.number, field.scalar, rng, vocab, options, field.name, budget);
-        else if (field.listKind === 'enum') writer.tag(field.number, WireType.Varint).int32(enumValue(field.enum.values.map((v) => v.number), rng));
-        else if (depth < MAX_DEPTH) writer.tag(field.number, WireType.LengthDelimited).bytes(build(field.message, rng, vocab, options, depth + 1, budget));
+        if (field.listKind === 'scalar')
+          writeScalar(writer, field.number, field.scalar, rng, vocab, options, field.name, budget);
+        else if (field.listKind === 'enum')
+          writer.tag(field.number, WireType.Varint).int32(
+            enumValue(
+              field.enum.values.map((v) => v.number),
+              rng,
+            ),
+          );
+        else if (depth < MAX_DEPTH)
+          writer
+            .tag(field.number, WireType.LengthDelimited)
+            .bytes(build(field.message, rng, vocab, options, depth + 1, budget));
       }
       return;
     }
@@ -73,8 +107,15 @@ function writeField(writer: BinaryWriter, field: DescField, rng: Prng, vocab: Vo
         const entry = new BinaryWriter();
         writeScalar(entry, 1, field.mapKey, rng, vocab, options, 'key', budget);
         if (field.mapKind === 'scalar') writeScalar(entry, 2, field.scalar, rng, vocab, options, 'value', budget);
-        else if (field.mapKind === 'enum') entry.tag(2, WireType.Varint).int32(enumValue(field.enum.values.map((v) => v.number), rng));
-        else if (depth < MAX_DEPTH) entry.tag(2, WireType.LengthDelimited).bytes(build(field.message, rng, vocab, options, depth + 1, budget));
+        else if (field.mapKind === 'enum')
+          entry.tag(2, WireType.Varint).int32(
+            enumValue(
+              field.enum.values.map((v) => v.number),
+              rng,
+            ),
+          );
+        else if (depth < MAX_DEPTH)
+          entry.tag(2, WireType.LengthDelimited).bytes(build(field.message, rng, vocab, options, depth + 1, budget));
         writer.tag(field.number, WireType.LengthDelimited).bytes(entry.finish());
       }
       return;
@@ -154,11 +195,27 @@ function writeScalar(
     case ScalarType.DOUBLE:
       return void writer.tag(no, WireType.Bit64).double(small ? rng.next() * 100 : rng.pick(EDGE_DOUBLES));
     case ScalarType.FLOAT:
-      return void writer.tag(no, WireType.Bit32).float(small ? rng.next() * 100 : rng.pick(EDGE_DOUBLES.filter((d) => Math.abs(d) < 3e38 || !Number.isFinite(d))));
+      return void writer
+        .tag(no, WireType.Bit32)
+        .float(
+          small ? rng.next() * 100 : rng.pick(EDGE_DOUBLES.filter((d) => Math.abs(d) < 3e38 || !Number.isFinite(d))),
+        );
   }
 }
 
-const HOSTILE = ['', ' ', '../../etc/passwd', "' OR 1=1 --", '%00', '\u0000', '\u202e', '😀'.repeat(40), '{"json":true}', '*', 'a/b?c#d'];
+const HOSTILE = [
+  '',
+  ' ',
+  '../../etc/passwd',
+  "' OR 1=1 --",
+  '%00',
+  '\u0000',
+  '\u202e',
+  '😀'.repeat(40),
+  '{"json":true}',
+  '*',
+  'a/b?c#d',
+];
 
 function randomString(rng: Prng, vocab: Vocabulary, options: GenerateOptions, field: string): string {
   return rng.weighted<() => string>([
@@ -173,10 +230,12 @@ function randomString(rng: Prng, vocab: Vocabulary, options: GenerateOptions, fi
 function plausible(rng: Prng, vocab: Vocabulary, field: string): string {
   if (field === 'cloud') return rng.chance(0.8) ? rng.pick(vocab.clouds) : '';
   if (field === 'region') return rng.chance(0.7) ? rng.pick(vocab.regions) : '';
-  if (field === 'zone' || field.endsWith('domain_id') || field.endsWith('domain_name')) return rng.chance(0.8) ? '' : 'nova';
+  if (field === 'zone' || field.endsWith('domain_id') || field.endsWith('domain_name'))
+    return rng.chance(0.8) ? '' : 'nova';
   if (field === 'request_id') return `fuzz-${rng.int(0, 30)}`; // few ids: retries with different bodies
   if (field === 'md5') return rng.chance(0.5) ? 'd41d8cd98f00b204e9800998ecf8427e' : randomText(rng, 32);
-  if (field === 'resume_token') return rng.chance(0.5) ? '' : Buffer.from(rng.bytes(rng.int(1, 64))).toString('base64url');
+  if (field === 'resume_token')
+    return rng.chance(0.5) ? '' : Buffer.from(rng.bytes(rng.int(1, 64))).toString('base64url');
   return rng.chance(0.7) ? rng.pick(vocab.names) : `fuzz-${rng.int(0, 999)}`;
 }
 
@@ -193,10 +252,25 @@ export function mutate(bytes: Uint8Array, rng: Prng): Uint8Array {
   for (let i = 0; i < edits; i++) {
     const at = out.length ? rng.int(0, out.length - 1) : 0;
     rng.weighted<() => void>([
-      [4, () => { if (out.length) out[at] ^= 1 << rng.int(0, 7); }],
-      [2, () => { out.length = at; }],
+      [
+        4,
+        () => {
+          if (out.length) out[at] ^= 1 << rng.int(0, 7);
+        },
+      ],
+      [
+        2,
+        () => {
+          out.length = at;
+        },
+      ],
       [2, () => out.splice(at, 0, ...rng.bytes(rng.int(1, 8)))],
-      [1, () => { if (out.length) out[at] = rng.pick([0x0a, 0xff, 0x80, 0x7f]); }],
+      [
+        1,
+        () => {
+          if (out.length) out[at] = rng.pick([0x0a, 0xff, 0x80, 0x7f]);
+        },
+      ],
     ])();
   }
   return Uint8Array.from(out);

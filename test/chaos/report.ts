@@ -19,7 +19,10 @@ export function formatReport(report: FuzzReport): string {
     '',
     '| node | RSS before MiB | RSS after MiB | fds before | fds after | health |',
     '| ---- | -------------- | ------------- | ---------- | --------- | ------ |',
-    ...report.nodes.map((n) => `| ${n.id} | ${mib(n.rssBeforeMiB)} | ${mib(n.rssAfterMiB)} | ${n.fdsBefore ?? '—'} | ${n.fdsAfter ?? '—'} | ${n.health} |`),
+    ...report.nodes.map(
+      (n) =>
+        `| ${n.id} | ${mib(n.rssBeforeMiB)} | ${mib(n.rssAfterMiB)} | ${n.fdsBefore ?? '—'} | ${n.fdsAfter ?? '—'} | ${n.health} |`,
+    ),
   ];
   if (report.crashes.length) lines.push('', 'Crashes:', ...report.crashes.map((c) => `- ${c}`));
   if (report.findings.length) {
@@ -35,5 +38,7 @@ function count(report: FuzzReport, kind: string): number {
 
 /** True when the run found nothing the issue's "done when" forbids. */
 export function clean(report: FuzzReport): boolean {
-  return report.crashes.length === 0 && report.findings.length === 0 && report.nodes.every((n) => n.health === 'SERVING');
+  return (
+    report.crashes.length === 0 && report.findings.length === 0 && report.nodes.every((n) => n.health === 'SERVING')
+  );
 }

@@ -10,7 +10,9 @@ let target: ScenarioTarget;
 
 before(async () => {
   if (!existsSync(cloudsYaml)) {
-    throw new Error(`${cloudsYaml} does not exist: start the real cloud first with \`sudo bash test/real/devcloud/up.sh\``);
+    throw new Error(
+      `${cloudsYaml} does not exist: start the real cloud first with \`sudo bash test/real/devcloud/up.sh\``,
+    );
   }
   target = await openTarget({
     label: 'devcloud',

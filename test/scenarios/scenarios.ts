@@ -5,11 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
-import {
-  CreateServerStage,
-  FloatingIPMode,
-  ServerStatus,
-} from '../../src/gen/oaktree/v1/compute.ts';
+import { CreateServerStage, FloatingIPMode, ServerStatus } from '../../src/gen/oaktree/v1/compute.ts';
 import { ImageStatus, type UploadImageRequest } from '../../src/gen/oaktree/v1/image.ts';
 import { VolumeStatus } from '../../src/gen/oaktree/v1/volume.ts';
 import { collect } from '../support/node.ts';
@@ -41,8 +37,14 @@ export function defineScenarios(label: string, target: () => ScenarioTarget) {
 
     test('flavors: list and get by name, normalized', async () => {
       const t = target();
-      const flavors = objects<any>(await collect(t.api.compute.listFlavors({ location: t.where, strict: true })), 'flavor');
-      assert.ok(flavors.some((f) => f.name === t.flavor), `${t.flavor} is listed`);
+      const flavors = objects<any>(
+        await collect(t.api.compute.listFlavors({ location: t.where, strict: true })),
+        'flavor',
+      );
+      assert.ok(
+        flavors.some((f) => f.name === t.flavor),
+        `${t.flavor} is listed`,
+      );
       const { flavor } = await t.api.compute.getFlavor({ location: t.where, nameOrId: t.flavor });
       assert.equal(flavor?.name, t.flavor);
       assert.ok(flavor!.vcpus > 0 && flavor!.ramMb > 0);
@@ -66,7 +68,20 @@ export function defineScenarios(label: string, target: () => ScenarioTarget) {
       const sha256 = createHash('sha256').update(data).digest('hex');
       const name = `${t.prefix}-upload`;
       async function* upload(): AsyncGenerator<UploadImageRequest> {
-        yield { part: { $case: 'header', value: { location: t.where, name, diskFormat: 'raw', containerFormat: 'bare', md5, sha256, sizeBytes: BigInt(data.length) } as any } };
+        yield {
+          part: {
+            $case: 'header',
+            value: {
+              location: t.where,
+              name,
+              diskFormat: 'raw',
+              containerFormat: 'bare',
+              md5,
+              sha256,
+              sizeBytes: BigInt(data.length),
+            } as any,
+          },
+        };
         for (let offset = 0; offset < data.length; offset += 1024 * 1024) {
           yield { part: { $case: 'chunk', value: data.subarray(offset, offset + 1024 * 1024) } };
         }
@@ -80,13 +95,19 @@ export function defineScenarios(label: string, target: () => ScenarioTarget) {
         const chunks = parts.filter((p) => p.part?.$case === 'chunk').map((p) => (p.part as any).value as Uint8Array);
         const trailer = parts.find((p) => p.part?.$case === 'trailer')?.part as any;
         assert.ok(Buffer.concat(chunks).equals(data), 'downloaded bytes equal uploaded bytes');
-        assert.ok(chunks.every((c) => c.length <= 4 * 1024 * 1024), 'bounded chunks');
+        assert.ok(
+          chunks.every((c) => c.length <= 4 * 1024 * 1024),
+          'bounded chunks',
+        );
         assert.equal(trailer?.value.md5, md5);
         assert.equal(trailer?.value.sha256, sha256);
       } finally {
         await t.api.image.deleteImage({ location: t.where, nameOrId: image.id });
       }
-      await assert.rejects(t.api.image.getImage({ location: t.where, nameOrId: image.id }), (e: ServerError) => e.code === Status.NOT_FOUND);
+      await assert.rejects(
+        t.api.image.getImage({ location: t.where, nameOrId: image.id }),
+        (e: ServerError) => e.code === Status.NOT_FOUND,
+      );
     });
 
     test('keypairs: create (generated), list, refuse a duplicate, delete', async () => {
@@ -96,7 +117,10 @@ export function defineScenarios(label: string, target: () => ScenarioTarget) {
       try {
         assert.match(created.privateKey, /PRIVATE KEY/);
         assert.match(created.keypair!.publicKey, /^ssh-/);
-        const listed = objects<any>(await collect(t.api.compute.listKeypairs({ location: t.where, strict: true })), 'keypair');
+        const listed = objects<any>(
+          await collect(t.api.compute.listKeypairs({ location: t.where, strict: true })),
+          'keypair',
+        );
         assert.ok(listed.some((k) => k.name === name));
         await assert.rejects(
           t.api.compute.createKeypair({ location: t.where, name, publicKey: created.keypair!.publicKey }),
@@ -105,33 +129,51 @@ export function defineScenarios(label: string, target: () => ScenarioTarget) {
       } finally {
         await t.api.compute.deleteKeypair({ location: t.where, name });
       }
-      const after = objects<any>(await collect(t.api.compute.listKeypairs({ location: t.where, strict: true })), 'keypair');
+      const after = objects<any>(
+        await collect(t.api.compute.listKeypairs({ location: t.where, strict: true })),
+        'keypair',
+      );
       assert.ok(!after.some((k) => k.name === name));
     });
 
     test('networks and subnets: external and internal, with CIDRs', async () => {
       const t = target();
-      const networks = objects<any>(await collect(t.api.network.listNetworks({ location: t.where, strict: true })), 'network');
+      const networks = objects<any>(
+        await collect(t.api.network.listNetworks({ location: t.where, strict: true })),
+        'network',
+      );
       const external = networks.find((n) => n.name === t.externalNetwork);
       const internal = networks.find((n) => n.name === t.network);
       assert.equal(external?.isExternal, true);
       assert.equal(internal?.isExternal, false);
-      const subnets = objects<any>(await collect(t.api.network.listSubnets({ location: t.where, networkId: internal.id, strict: true })), 'subnet');
+      const subnets = objects<any>(
+        await collect(t.api.network.listSubnets({ location: t.where, networkId: internal.id, strict: true })),
+        'subnet',
+      );
       assert.ok(subnets.length >= 1 && subnets.every((s) => s.networkId === internal.id && s.cidr));
     });
 
     test('limits and availability zones', async () => {
       const t = target();
-      const limits = objects<any>(await collect(t.api.limits.listLimits({ location: t.where, strict: true })), 'limits');
+      const limits = objects<any>(
+        await collect(t.api.limits.listLimits({ location: t.where, strict: true })),
+        'limits',
+      );
       assert.equal(limits.length, 1);
       assert.ok(limits[0].compute.maxInstances !== 0, 'compute quota reported');
-      const zones = objects<any>(await collect(t.api.compute.listAvailabilityZones({ location: t.where, strict: true })), 'availabilityZone');
+      const zones = objects<any>(
+        await collect(t.api.compute.listAvailabilityZones({ location: t.where, strict: true })),
+        'availabilityZone',
+      );
       assert.ok(zones.some((z) => z.available && z.name));
     });
 
     test('capabilities: services and image formats', async () => {
       const t = target();
-      const caps = objects<any>(await collect(t.api.capabilities.listCapabilities({ location: t.where, strict: true })), 'capabilities');
+      const caps = objects<any>(
+        await collect(t.api.capabilities.listCapabilities({ location: t.where, strict: true })),
+        'capabilities',
+      );
       assert.equal(caps.length, 1);
       const types = caps[0].services.map((s: any) => s.type);
       for (const type of ['compute', 'image', 'network']) assert.ok(types.includes(type), `${type} in ${types}`);
@@ -164,7 +206,10 @@ export function defineScenarios(label: string, target: () => ScenarioTarget) {
 
         const got = await t.api.compute.getServer({ location: t.where, nameOrId: name });
         assert.equal(got.server?.id, server.id);
-        const ports = objects<any>(await collect(t.api.network.listPorts({ location: t.where, deviceId: server.id, strict: true })), 'port');
+        const ports = objects<any>(
+          await collect(t.api.network.listPorts({ location: t.where, deviceId: server.id, strict: true })),
+          'port',
+        );
         assert.ok(ports.length >= 1 && ports[0].fixedIps.length >= 1);
 
         // Floating IP: created attached to the server's port in one call.
@@ -174,7 +219,11 @@ export function defineScenarios(label: string, target: () => ScenarioTarget) {
         assert.equal(withIp.server?.publicV4, floatingIp!.floatingIpAddress);
         const detached = await t.api.network.detachFloatingIP({ location: t.where, floatingIp: floatingIp!.id });
         assert.equal(detached.floatingIp?.isAttached, false);
-        const attached = await t.api.network.attachFloatingIP({ location: t.where, floatingIp: floatingIp!.floatingIpAddress, server: name });
+        const attached = await t.api.network.attachFloatingIP({
+          location: t.where,
+          floatingIp: floatingIp!.floatingIpAddress,
+          server: name,
+        });
         assert.equal(attached.floatingIp?.isAttached, true);
 
         // An unattached floating IP is what DeleteUnattachedFloatingIPs removes, and nothing else.
@@ -185,26 +234,52 @@ export function defineScenarios(label: string, target: () => ScenarioTarget) {
         assert.ok(!cleanedIds.includes(floatingIp!.id), 'the attached one stays');
 
         // Volume: create, attach, detach, delete.
-        const volume = (await t.api.volume.createVolume({ location: t.where, name: `${t.prefix}-vol`, sizeGb: 1, wait: true })).volume!;
+        const volume = (
+          await t.api.volume.createVolume({ location: t.where, name: `${t.prefix}-vol`, sizeGb: 1, wait: true })
+        ).volume!;
         try {
           assert.equal(volume.status, VolumeStatus.VOLUME_STATUS_AVAILABLE);
-          const inUse = await t.api.volume.attachVolume({ location: t.where, volume: volume.id, server: server.id, wait: true });
+          const inUse = await t.api.volume.attachVolume({
+            location: t.where,
+            volume: volume.id,
+            server: server.id,
+            wait: true,
+          });
           assert.equal(inUse.volume?.status, VolumeStatus.VOLUME_STATUS_IN_USE);
           assert.equal(inUse.volume?.attachments[0]?.serverId, server.id);
-          const free = await t.api.volume.detachVolume({ location: t.where, volume: volume.id, server: server.id, wait: true });
+          const free = await t.api.volume.detachVolume({
+            location: t.where,
+            volume: volume.id,
+            server: server.id,
+            wait: true,
+          });
           assert.equal(free.volume?.status, VolumeStatus.VOLUME_STATUS_AVAILABLE);
         } finally {
           await t.api.volume.deleteVolume({ location: t.where, nameOrId: volume.id, wait: true });
         }
 
-        const deleted = await t.api.compute.deleteServer({ location: t.where, nameOrId: server.id, deleteFloatingIps: true, wait: true });
+        const deleted = await t.api.compute.deleteServer({
+          location: t.where,
+          nameOrId: server.id,
+          deleteFloatingIps: true,
+          wait: true,
+        });
         assert.equal(deleted.floatingIpsDeleted, 1);
         server = undefined;
-        await assert.rejects(t.api.compute.getServer({ location: t.where, nameOrId: name, fresh: true }), (e: ServerError) => e.code === Status.NOT_FOUND);
-        const leftover = objects<any>(await collect(t.api.network.listFloatingIPs({ location: t.where, strict: true })), 'floatingIp');
+        await assert.rejects(
+          t.api.compute.getServer({ location: t.where, nameOrId: name, fresh: true }),
+          (e: ServerError) => e.code === Status.NOT_FOUND,
+        );
+        const leftover = objects<any>(
+          await collect(t.api.network.listFloatingIPs({ location: t.where, strict: true })),
+          'floatingIp',
+        );
         assert.ok(!leftover.some((f) => f.id === floatingIp!.id), 'its floating IP went with it');
       } finally {
-        if (server) await quietly(() => t.api.compute.deleteServer({ location: t.where, nameOrId: server.id, deleteFloatingIps: true, wait: true }));
+        if (server)
+          await quietly(() =>
+            t.api.compute.deleteServer({ location: t.where, nameOrId: server.id, deleteFloatingIps: true, wait: true }),
+          );
       }
     });
 

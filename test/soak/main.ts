@@ -10,7 +10,13 @@ import type { UploadImageRequest } from '../../src/gen/oaktree/v1/image.ts';
 import { clients } from '../support/node.ts';
 import { FloatingIPMode as ServerFip } from '../../src/gen/oaktree/v1/compute.ts';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '3' }, workers: { type: 'string', default: '6' }, seed: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '3' },
+    workers: { type: 'string', default: '6' },
+    seed: { type: 'string' },
+  },
+});
 const minutes = Number(values.minutes);
 const seed = values.seed !== undefined ? Number(values.seed) : randomSeed();
 
@@ -56,8 +62,29 @@ async function drain(stream: AsyncIterable<unknown>): Promise<number> {
 }
 
 async function* upload(cloud: string, name: string, bytes: number): AsyncGenerator<UploadImageRequest> {
-  yield { part: { $case: 'header', value: { location: { cloud, region: 'RegionOne', zone: '', project: undefined }, allMatchingLocations: false, name, diskFormat: 'qcow2', containerFormat: 'bare', visibility: 0, minDiskGb: 0, minRamMb: 0, tags: [], properties: {}, sizeBytes: BigInt(bytes), md5: '', sha256: '', requestId: '' } } };
-  for (let sent = 0; sent < bytes; sent += 64 * 1024) yield { part: { $case: 'chunk', value: Buffer.alloc(Math.min(64 * 1024, bytes - sent), 7) } };
+  yield {
+    part: {
+      $case: 'header',
+      value: {
+        location: { cloud, region: 'RegionOne', zone: '', project: undefined },
+        allMatchingLocations: false,
+        name,
+        diskFormat: 'qcow2',
+        containerFormat: 'bare',
+        visibility: 0,
+        minDiskGb: 0,
+        minRamMb: 0,
+        tags: [],
+        properties: {},
+        sizeBytes: BigInt(bytes),
+        md5: '',
+        sha256: '',
+        requestId: '',
+      },
+    },
+  };
+  for (let sent = 0; sent < bytes; sent += 64 * 1024)
+    yield { part: { $case: 'chunk', value: Buffer.alloc(Math.min(64 * 1024, bytes - sent), 7) } };
 }
 
 async function worker(index: number): Promise<void> {
@@ -71,30 +98,69 @@ async function worker(index: number): Promise<void> {
     const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(30_000)]);
     await rng.weighted<() => Promise<void>>([
       [40, () => timed('list servers', () => drain(api.compute.listServers({}, { signal })))],
-      [15, () => timed('list images', () => drain(api.image.listImages({ location: { cloud, region: '', zone: '' } }, { signal })))],
+      [
+        15,
+        () =>
+          timed('list images', () =>
+            drain(api.image.listImages({ location: { cloud, region: '', zone: '' } }, { signal })),
+          ),
+      ],
       [10, () => timed('list limits', () => drain(api.limits.listLimits({}, { signal })))],
-      [10, async () => {
-        // A watch that stays a few seconds, then leaves: its resources must go with it.
-        const watch = AbortSignal.any([stop.signal, AbortSignal.timeout(rng.int(2000, 8000))]);
-        await drain(api.compute.watchServers({}, { signal: watch })).catch(() => {});
-        calls++;
-      }],
-      [15, () => timed('create + delete server', async () => {
-        await drain(api.compute.createServer({ location: { cloud, region: 'RegionOne', zone: '' }, name, image: 'cirros-0.6.2-x86_64-disk', flavor: 'm1.tiny', floatingIp: ServerFip.FLOATING_IP_MODE_NONE, wait: true }, { signal }));
-        await api.compute.deleteServer({ location: { cloud, region: 'RegionOne', zone: '' }, nameOrId: name, wait: true }, { signal });
-      })],
-      [10, () => timed('upload + delete image', async () => {
-        await api.image.uploadImage(upload(cloud, name, rng.int(64, 512) * 1024), { signal });
-        await api.image.deleteImage({ location: { cloud, region: 'RegionOne', zone: '' }, nameOrId: name }, { signal });
-      })],
+      [
+        10,
+        async () => {
+          // A watch that stays a few seconds, then leaves: its resources must go with it.
+          const watch = AbortSignal.any([stop.signal, AbortSignal.timeout(rng.int(2000, 8000))]);
+          await drain(api.compute.watchServers({}, { signal: watch })).catch(() => {});
+          calls++;
+        },
+      ],
+      [
+        15,
+        () =>
+          timed('create + delete server', async () => {
+            await drain(
+              api.compute.createServer(
+                {
+                  location: { cloud, region: 'RegionOne', zone: '' },
+                  name,
+                  image: 'cirros-0.6.2-x86_64-disk',
+                  flavor: 'm1.tiny',
+                  floatingIp: ServerFip.FLOATING_IP_MODE_NONE,
+                  wait: true,
+                },
+                { signal },
+              ),
+            );
+            await api.compute.deleteServer(
+              { location: { cloud, region: 'RegionOne', zone: '' }, nameOrId: name, wait: true },
+              { signal },
+            );
+          }),
+      ],
+      [
+        10,
+        () =>
+          timed('upload + delete image', async () => {
+            await api.image.uploadImage(upload(cloud, name, rng.int(64, 512) * 1024), { signal });
+            await api.image.deleteImage(
+              { location: { cloud, region: 'RegionOne', zone: '' }, nameOrId: name },
+              { signal },
+            );
+          }),
+      ],
     ])();
   }
 }
 
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : Number.NaN);
+const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : Number.NaN;
 const samples = new Map(fleet.nodes.map((n) => [n.id, [] as Array<{ minute: number; rss: number; fds: number }>]));
 const sample = (minute: number) => {
-  for (const node of fleet.nodes) samples.get(node.id)!.push({ minute, rss: rssMiB(node.pid) ?? Number.NaN, fds: openHandles(node.pid) ?? Number.NaN });
+  for (const node of fleet.nodes)
+    samples
+      .get(node.id)!
+      .push({ minute, rss: rssMiB(node.pid) ?? Number.NaN, fds: openHandles(node.pid) ?? Number.NaN });
 };
 
 /** Least-squares slope of y over x. */
@@ -110,7 +176,9 @@ function slope(points: Array<[number, number]>): number {
 const started = performance.now();
 const workers = Array.from({ length: Number(values.workers) }, (_, i) => worker(i));
 sample(0);
-console.log(`| minute | ${fleet.nodes.map((n) => `${n.id} RSS MiB | ${n.id} fds`).join(' | ')} | calls | failed | p50 ms | p99 ms |`);
+console.log(
+  `| minute | ${fleet.nodes.map((n) => `${n.id} RSS MiB | ${n.id} fds`).join(' | ')} | calls | failed | p50 ms | p99 ms |`,
+);
 console.log(`| ------ | ${fleet.nodes.map(() => '--- | ---').join(' | ')} | ----- | ------ | ------ | ------ |`);
 for (let minute = 1; minute <= minutes; minute++) {
   await sleep(Math.max(0, started + minute * 60_000 - performance.now())); // the reporting interval itself
@@ -120,7 +188,9 @@ for (let minute = 1; minute <= minutes; minute++) {
     const last = samples.get(n.id)!.at(-1)!;
     return `${last.rss.toFixed(1)} | ${last.fds}`;
   });
-  console.log(`| ${minute} | ${row.join(' | ')} | ${calls} | ${failures} | ${pct(window, 50).toFixed(0)} | ${pct(window, 99).toFixed(0)} |`);
+  console.log(
+    `| ${minute} | ${row.join(' | ')} | ${calls} | ${failures} | ${pct(window, 50).toFixed(0)} | ${pct(window, 99).toFixed(0)} |`,
+  );
   if (fleet.nodes.some((n) => n.crashed)) break;
 }
 stop.abort();
@@ -140,7 +210,8 @@ for (const node of fleet.nodes) {
     `- ${node.id}: RSS ${rssSlope >= 0 ? '+' : ''}${rssSlope.toFixed(2)} MiB/min (${rssFlat ? 'flat' : 'growing'}), handles ${fdSlope >= 0 ? '+' : ''}${fdSlope.toFixed(2)}/min (${fdFlat ? 'flat' : 'growing'})${node.crashed ? `, CRASHED: ${node.crashed}` : ''}`,
   );
 }
-if (errors.size) console.log('\nfailed calls:', Object.fromEntries([...errors.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10)));
+if (errors.size)
+  console.log('\nfailed calls:', Object.fromEntries([...errors.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10)));
 console.log(`\n${calls} calls, ${failures} failed; ${flat ? 'FLAT' : 'GROWING'}`);
 for (const api of apis.values()) api.close();
 await fleet.close();

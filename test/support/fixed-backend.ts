@@ -8,7 +8,12 @@ import { Flavor } from '../../src/gen/oaktree/v1/compute.ts';
 import type { Location } from '../../src/gen/oaktree/v1/location.ts';
 
 export function location(cloud: string, region = 'RegionOne', project = 'demo'): Location {
-  return { cloud, region, zone: '', project: { id: `${project}-id`, name: project, domainId: 'default', domainName: 'Default' } };
+  return {
+    cloud,
+    region,
+    zone: '',
+    project: { id: `${project}-id`, name: project, domainId: 'default', domainName: 'Default' },
+  };
 }
 
 export interface FixedBackendOptions {

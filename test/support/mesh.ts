@@ -25,12 +25,25 @@ export interface Mesh {
 export async function startMesh(specs: MeshNodeSpec[], refreshMs = 200): Promise<Mesh> {
   const nodes = new Map<string, RunningNode>();
   for (const spec of specs) {
-    nodes.set(spec.id, await startNode({ nodeId: spec.id, listen: '127.0.0.1:0', backends: spec.backends ?? [], logger: silentLogger() }));
+    nodes.set(
+      spec.id,
+      await startNode({
+        nodeId: spec.id,
+        listen: '127.0.0.1:0',
+        backends: spec.backends ?? [],
+        logger: silentLogger(),
+      }),
+    );
   }
   const peers: PeerBackend[] = [];
   for (const spec of specs) {
     for (const peerId of spec.peers ?? []) {
-      const peer = createPeerBackend({ address: nodes.get(peerId)!.address, nodeId: spec.id, logger: silentLogger(), refreshMs });
+      const peer = createPeerBackend({
+        address: nodes.get(peerId)!.address,
+        nodeId: spec.id,
+        logger: silentLogger(),
+        refreshMs,
+      });
       await nodes.get(spec.id)!.addBackend(peer);
       peers.push(peer);
     }
@@ -58,14 +71,18 @@ async function converge(specs: MeshNodeSpec[], nodes: Map<string, RunningNode>, 
   const reachable = (id: string, seen = new Set<string>()): Set<string> => {
     if (seen.has(id)) return new Set();
     seen.add(id);
-    const own = (byId.get(id)!.backends ?? []).flatMap((backend) => backend.routes().map((route) => routeKey(route.location)));
+    const own = (byId.get(id)!.backends ?? []).flatMap((backend) =>
+      backend.routes().map((route) => routeKey(route.location)),
+    );
     return new Set([...own, ...(byId.get(id)!.peers ?? []).flatMap((peer) => [...reachable(peer, seen)])]);
   };
   const expected = new Map(specs.map((spec) => [spec.id, reachable(spec.id)]));
   const missing = () =>
     specs.flatMap((spec) => {
       const table = nodes.get(spec.id)!.router.routeTable();
-      return [...expected.get(spec.id)!].filter((key) => table.get(key)?.route.reachable === false || !table.has(key)).map((key) => `${spec.id} → ${key}`);
+      return [...expected.get(spec.id)!]
+        .filter((key) => table.get(key)?.route.reachable === false || !table.has(key))
+        .map((key) => `${spec.id} → ${key}`);
     });
   for (let round = 0; round <= specs.length + 1; round++) {
     if (missing().length === 0) return;

@@ -77,14 +77,23 @@ export async function cliNode(args: string[], env: Record<string, string> = {}):
  * Calls a list method the way Python, Go or grpcurl clients do: with a real gRPC deadline on the wire
  * (nice-grpc's client only enforces deadlines locally, so the server would never learn them).
  */
-export async function listWithDeadline<Res>(address: string, method: import('../../src/core/methods.ts').AnyMethod, request: unknown, deadline: Date): Promise<Res[]> {
+export async function listWithDeadline<Res>(
+  address: string,
+  method: import('../../src/core/methods.ts').AnyMethod,
+  request: unknown,
+  deadline: Date,
+): Promise<Res[]> {
   const grpc = await import('@grpc/grpc-js');
   const { serverStreamCall } = await import('../../src/backends/peer/grpc-calls.ts');
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
   try {
     const out: Res[] = [];
     const ctx = { signal: new AbortController().signal, via: [], deadline };
-    for await (const item of serverStreamCall<Res>(client, address, method, request, { metadata: new grpc.Metadata(), ctx })) out.push(item);
+    for await (const item of serverStreamCall<Res>(client, address, method, request, {
+      metadata: new grpc.Metadata(),
+      ctx,
+    }))
+      out.push(item);
     return out;
   } finally {
     client.close();

@@ -28,7 +28,10 @@ export class StreamRecorder<T> {
   /** Resolves once `condition(messages)` holds; rejects if the stream ends first or `ms` pass. */
   until(condition: (messages: readonly T[]) => boolean, what: string, ms = 10_000): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => finish(new Error(`${what}: not within ${ms} ms (${this.messages.length} messages)`)), ms);
+      const timer = setTimeout(
+        () => finish(new Error(`${what}: not within ${ms} ms (${this.messages.length} messages)`)),
+        ms,
+      );
       const check = () => {
         if (condition(this.messages)) finish();
         else if (this.ended) finish(new Error(`${what}: the stream ended first (${this.messages.length} messages)`));

@@ -89,7 +89,10 @@ class CloudState {
     } catch (error) {
       if (!this.#outage && !signal?.aborted) {
         this.#outage = true;
-        this.logger.warn({ err: (error as Error).message }, 'cloud authentication failing; its locations answer in-band errors until it recovers');
+        this.logger.warn(
+          { err: (error as Error).message },
+          'cloud authentication failing; its locations answer in-band errors until it recovers',
+        );
       }
       throw error;
     }
@@ -180,7 +183,8 @@ function withFreshReads(handlers: LocationHandlers, freshHandlers: LocationHandl
     const plain = handlers[key] as ListHandler | undefined;
     const fresh = freshHandlers[key] as ListHandler | undefined;
     if (!plain || !fresh || Methods[key].kind !== 'list') continue;
-    wrapped[key] = (request: { fresh?: boolean }, target: unknown, ctx: CallContext) => (request.fresh ? fresh : plain)(request, target, ctx);
+    wrapped[key] = (request: { fresh?: boolean }, target: unknown, ctx: CallContext) =>
+      (request.fresh ? fresh : plain)(request, target, ctx);
   }
   return wrapped as LocationHandlers;
 }

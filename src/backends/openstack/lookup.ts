@@ -14,9 +14,18 @@ export function exactNameFilter(name: string): string {
 }
 
 /** The one match: NOT_FOUND for none, INVALID_ARGUMENT naming every candidate for several. */
-export function exactlyOne<T extends { name?: unknown; id?: unknown }>(kind: string, nameOrId: string, where: string, items: T[]): T {
+export function exactlyOne<T extends { name?: unknown; id?: unknown }>(
+  kind: string,
+  nameOrId: string,
+  where: string,
+  items: T[],
+): T {
   if (items.length === 1) return items[0];
-  if (items.length === 0) throw new OaktreeError(GrpcStatus.NOT_FOUND, `no ${kind} named "${echo(nameOrId)}" (or with that id) in ${where}`);
+  if (items.length === 0)
+    throw new OaktreeError(GrpcStatus.NOT_FOUND, `no ${kind} named "${echo(nameOrId)}" (or with that id) in ${where}`);
   const names = items.map((i) => `${i.name || '(no name)'} (id ${i.id})`).join('; ');
-  throw new OaktreeError(GrpcStatus.INVALID_ARGUMENT, `${items.length} ${kind}s match "${echo(nameOrId)}" in ${where}: ${names}; use an id`);
+  throw new OaktreeError(
+    GrpcStatus.INVALID_ARGUMENT,
+    `${items.length} ${kind}s match "${echo(nameOrId)}" in ${where}: ${names}; use an id`,
+  );
 }

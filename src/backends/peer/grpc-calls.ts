@@ -100,7 +100,15 @@ export function unaryCall<Res>(
   { metadata, ctx }: PeerCallOptions,
 ): Promise<Res> {
   return singleAnswer<Res, grpc.ClientUnaryCall>(peer, ctx.signal, (callback) =>
-    client.makeUnaryRequest(method.path, serializer(method), deserializer(method), request, metadata, callOptions(ctx), callback),
+    client.makeUnaryRequest(
+      method.path,
+      serializer(method),
+      deserializer(method),
+      request,
+      metadata,
+      callOptions(ctx),
+      callback,
+    ),
   );
 }
 
@@ -115,7 +123,15 @@ export function clientStreamCall<Req, Res>(
   return singleAnswer<Res, grpc.ClientWritableStream<Req>>(
     peer,
     ctx.signal,
-    (callback) => client.makeClientStreamRequest(method.path, serializer(method), deserializer(method), metadata, callOptions(ctx), callback),
+    (callback) =>
+      client.makeClientStreamRequest(
+        method.path,
+        serializer(method),
+        deserializer(method),
+        metadata,
+        callOptions(ctx),
+        callback,
+      ),
     (call, fail) => {
       (async () => {
         for await (const request of requests) {

@@ -3,7 +3,13 @@
 // the connection comes back, and forwards every call with the node path (loop safety) and the locations the
 // router assigned to it (so the peer asks each of them once and nothing else).
 import * as grpc from '@grpc/grpc-js';
-import type { ClientStreamMethod, ListMethod, ListResponse, ServerStreamMethod, UnaryMethod } from '../../core/methods.ts';
+import type {
+  ClientStreamMethod,
+  ListMethod,
+  ListResponse,
+  ServerStreamMethod,
+  UnaryMethod,
+} from '../../core/methods.ts';
 import { ROUTING_HEADER } from '../../core/call-context.ts';
 import { encodeRoutingHeader } from '../../core/routing-header.ts';
 import { ListRoutesRequest, ListRoutesResponse, MeshServiceDefinition } from '../../gen/oaktree/mesh/v1/mesh.ts';
@@ -91,12 +97,22 @@ export class PeerBackend implements Backend {
   /** Asks the peer for its routes; on failure keeps the last ones (marked unreachable). */
   refresh(): Promise<void> {
     this.refreshing ??= (async () => {
-      const ctx: CallContext = { signal: AbortSignal.timeout(3000), via: [this.options.nodeId], deadline: new Date(Date.now() + 3000) };
+      const ctx: CallContext = {
+        signal: AbortSignal.timeout(3000),
+        via: [this.options.nodeId],
+        deadline: new Date(Date.now() + 3000),
+      };
       try {
         const routes: Route[] = [];
         let nodeId: string | undefined;
         const metadata = routingMetadata([this.options.nodeId]);
-        for await (const response of serverStreamCall<ListRoutesResponse>(this.client, this.options.address, LIST_ROUTES as any, ListRoutesRequest.fromPartial({}), { metadata, ctx })) {
+        for await (const response of serverStreamCall<ListRoutesResponse>(
+          this.client,
+          this.options.address,
+          LIST_ROUTES as any,
+          ListRoutesRequest.fromPartial({}),
+          { metadata, ctx },
+        )) {
           // A route the peer cannot reach now (an error item) is not one to learn: another path may serve it.
           if (response.item?.$case !== 'route' || !response.item.value.location) continue;
           const { location, hops, path } = response.item.value;
@@ -109,7 +125,8 @@ export class PeerBackend implements Backend {
         this.peerNodeId = nodeId ?? this.peerNodeId;
         if (changed) this.logger.info({ peerNodeId: this.peerNodeId, locations: routes.length }, 'peer routes learned');
       } catch (error) {
-        if (this.reachable) this.logger.warn({ err: (error as Error).message }, 'peer unreachable; keeping its routes as a last resort');
+        if (this.reachable)
+          this.logger.warn({ err: (error as Error).message }, 'peer unreachable; keeping its routes as a last resort');
         this.reachable = false;
       } finally {
         this.refreshing = undefined;
@@ -142,19 +159,46 @@ export class PeerBackend implements Backend {
     if (method.path === Methods.watchServers.path) {
       // A watch survives the peer's restarts: re-opened from the peer's last token (resuming-watch.ts).
       const { resumeToken } = request as { resumeToken: string };
-      const options = { backendId: this.id, requestToken: resumeToken, targets, signal: ctx.signal, logger: this.logger };
-      const open = (peerToken: string) => serverStreamCall<Res & { resumeToken: string }>(this.client, this.options.address, method, { ...request, resumeToken: peerToken }, { metadata: this.metadata(ctx, targets), ctx });
+      const options = {
+        backendId: this.id,
+        requestToken: resumeToken,
+        targets,
+        signal: ctx.signal,
+        logger: this.logger,
+      };
+      const open = (peerToken: string) =>
+        serverStreamCall<Res & { resumeToken: string }>(
+          this.client,
+          this.options.address,
+          method,
+          { ...request, resumeToken: peerToken },
+          { metadata: this.metadata(ctx, targets), ctx },
+        );
       return resumingWatch(open, options);
     }
-    return serverStreamCall<Res>(this.client, this.options.address, method, request, { metadata: this.metadata(ctx, targets), ctx });
+    return serverStreamCall<Res>(this.client, this.options.address, method, request, {
+      metadata: this.metadata(ctx, targets),
+      ctx,
+    });
   }
 
   unary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, target: Location, ctx: CallContext): Promise<Res> {
-    return unaryCall<Res>(this.client, this.options.address, method, request, { metadata: this.metadata(ctx, [target]), ctx });
+    return unaryCall<Res>(this.client, this.options.address, method, request, {
+      metadata: this.metadata(ctx, [target]),
+      ctx,
+    });
   }
 
-  serverStream<Req, Res>(method: ServerStreamMethod<Req, Res>, request: Req, target: Location, ctx: CallContext): AsyncIterable<Res> {
-    return serverStreamCall<Res>(this.client, this.options.address, method, request, { metadata: this.metadata(ctx, [target]), ctx });
+  serverStream<Req, Res>(
+    method: ServerStreamMethod<Req, Res>,
+    request: Req,
+    target: Location,
+    ctx: CallContext,
+  ): AsyncIterable<Res> {
+    return serverStreamCall<Res>(this.client, this.options.address, method, request, {
+      metadata: this.metadata(ctx, [target]),
+      ctx,
+    });
   }
 
   clientStream<Req, Res>(
@@ -163,7 +207,10 @@ export class PeerBackend implements Backend {
     targets: readonly Location[],
     ctx: CallContext,
   ): Promise<Res> {
-    return clientStreamCall<Req, Res>(this.client, this.options.address, method, requests, { metadata: this.metadata(ctx, targets), ctx });
+    return clientStreamCall<Req, Res>(this.client, this.options.address, method, requests, {
+      metadata: this.metadata(ctx, targets),
+      ctx,
+    });
   }
 
   async close(): Promise<void> {

@@ -56,7 +56,10 @@ export async function* resumingWatch<Res extends WatchMessage>(
     } catch (error) {
       const code = (error as { code?: number }).code;
       if (!signal.aborted && interrupted && code === Status.OUT_OF_RANGE) {
-        logger.warn({ why: (error as Error).message }, 'watch through peer cannot resume (the peer restarted); syncing its locations again');
+        logger.warn(
+          { why: (error as Error).message },
+          'watch through peer cannot resume (the peer restarted); syncing its locations again',
+        );
         peerToken = '';
         continue;
       }
@@ -69,7 +72,10 @@ export async function* resumingWatch<Res extends WatchMessage>(
       logger.warn({ why }, 'watch through peer interrupted; resuming from its last token');
       // Tell the client why its peer's locations went quiet; its stream stays open.
       for (const location of options.targets) {
-        yield { ...errorItem<Res>(location, Status.UNAVAILABLE, `watch interrupted (${why}); resuming`), resumeToken: '' };
+        yield {
+          ...errorItem<Res>(location, Status.UNAVAILABLE, `watch interrupted (${why}); resuming`),
+          resumeToken: '',
+        };
       }
     }
     await delay(signal, Math.min(options.maxBackoffMs ?? 5_000, (options.backoffMs ?? 200) * 2 ** (failures - 1)));

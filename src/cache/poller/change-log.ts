@@ -94,7 +94,8 @@ export class ChangeLog {
       this.#fingerprints.set(id, fingerprint(raw));
     }
     for (const change of history) {
-      if (change.seq > this.#seq - this.capacity && change.seq <= this.#seq) this.#ring[change.seq % this.capacity] = change;
+      if (change.seq > this.#seq - this.capacity && change.seq <= this.#seq)
+        this.#ring[change.seq % this.capacity] = change;
     }
     this.primed = true;
   }
@@ -116,9 +117,12 @@ export class ChangeLog {
 
   /** Changes after position `after`, or why they cannot be given. */
   since(after: number): Since {
-    if (after > this.#seq) return { expired: `the token is ahead of this change log (position ${after}, log at ${this.#seq})` };
+    if (after > this.#seq)
+      return { expired: `the token is ahead of this change log (position ${after}, log at ${this.#seq})` };
     if (after < this.oldestResumable) {
-      return { expired: `the token is too old: the change log keeps the last ${this.capacity} changes (position ${after}, oldest resumable ${this.oldestResumable})` };
+      return {
+        expired: `the token is too old: the change log keeps the last ${this.capacity} changes (position ${after}, oldest resumable ${this.oldestResumable})`,
+      };
     }
     const out: Change[] = [];
     for (let seq = after + 1; seq <= this.#seq; seq++) {

@@ -39,10 +39,13 @@ export class FeedRegistry {
   #scheduleSweep(): void {
     if (this.#closed) return;
     // A feed is dropped between retainMs and 1.25 × retainMs after its last listener left.
-    this.#sweeper = this.#clock.setTimeout(() => {
-      this.#sweep();
-      this.#scheduleSweep();
-    }, Math.max(100, Math.min(30_000, this.#retainMs / 4)));
+    this.#sweeper = this.#clock.setTimeout(
+      () => {
+        this.#sweep();
+        this.#scheduleSweep();
+      },
+      Math.max(100, Math.min(30_000, this.#retainMs / 4)),
+    );
     this.#sweeper.unref?.();
   }
 

@@ -41,7 +41,17 @@ export interface ServerPollerOptions {
 }
 
 /** Nova statuses (and task states) that mean a change is coming soon. */
-const TRANSITIONAL = new Set(['BUILD', 'REBUILD', 'RESIZE', 'REVERT_RESIZE', 'MIGRATING', 'REBOOT', 'HARD_REBOOT', 'PASSWORD', 'DELETING']);
+const TRANSITIONAL = new Set([
+  'BUILD',
+  'REBUILD',
+  'RESIZE',
+  'REVERT_RESIZE',
+  'MIGRATING',
+  'REBOOT',
+  'HARD_REBOOT',
+  'PASSWORD',
+  'DELETING',
+]);
 
 const MAX_CLOCK_SKEW_MS = 60_000;
 
@@ -58,7 +68,9 @@ interface PollWaiter {
 
 export class ServerPoller implements RegionFeed {
   readonly log: ChangeLog;
-  readonly #o: Required<Omit<ServerPollerOptions, 'log' | 'commit' | 'remoteDemand' | 'logger' | 'logCapacity' | 'clock'>>;
+  readonly #o: Required<
+    Omit<ServerPollerOptions, 'log' | 'commit' | 'remoteDemand' | 'logger' | 'logCapacity' | 'clock'>
+  >;
   readonly #clock: Clock;
   readonly #commit: (batch: PendingChange[], polledAt: number) => Promise<Change[]>;
   readonly #remoteDemand?: ServerPollerOptions['remoteDemand'];
@@ -201,7 +213,12 @@ export class ServerPoller implements RegionFeed {
   }
 
   #interval(remoteFast: boolean): number {
-    const fast = this.#poke || remoteFast || this.#waiters > 0 || !this.log.primed || (this.#watchers > 0 && this.#anyInTransition());
+    const fast =
+      this.#poke ||
+      remoteFast ||
+      this.#waiters > 0 ||
+      !this.log.primed ||
+      (this.#watchers > 0 && this.#anyInTransition());
     const base = fast ? this.#o.fastIntervalMs : this.#o.slowIntervalMs;
     if (this.#errors === 0) return base;
     return Math.max(base, Math.min(this.#o.maxBackoffMs, this.#o.fastIntervalMs * 2 ** this.#errors));
@@ -248,7 +265,10 @@ export class ServerPoller implements RegionFeed {
       this.#errors = 0;
       this.lastError = undefined;
       this.polls++;
-      this.#logger?.debug({ full, changes: changes.length, servers: this.log.size, ms: this.#clock.now() - started }, 'servers polled');
+      this.#logger?.debug(
+        { full, changes: changes.length, servers: this.log.size, ms: this.#clock.now() - started },
+        'servers polled',
+      );
       this.#settleWaiters(started);
       return changes;
     } catch (error) {

@@ -28,7 +28,8 @@ export async function connectRedis(url: string, onError?: (error: Error) => void
       maintNotifications: 'disabled',
       socket: {
         // A refused password will not fix itself: at start-up it fails the start instead of retrying for ever.
-        reconnectStrategy: (retries, cause) => (!ready && credentialsProblem(cause) ? cause : Math.min(retries * 100, 2_000)),
+        reconnectStrategy: (retries, cause) =>
+          !ready && credentialsProblem(cause) ? cause : Math.min(retries * 100, 2_000),
       },
     });
     client.on('error', (error: Error) => onError?.(error));

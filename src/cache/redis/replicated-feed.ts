@@ -44,7 +44,9 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1`;
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 /** Makes replicated feeds for a FeedRegistry / WatchHub. */
-export function redisFeedFactory(options: Omit<ReplicatedFeedOptions, 'replicaId'> & { replicaId?: string }): FeedFactory {
+export function redisFeedFactory(
+  options: Omit<ReplicatedFeedOptions, 'replicaId'> & { replicaId?: string },
+): FeedFactory {
   const replicaId = options.replicaId ?? `${process.pid}-${randomBytes(4).toString('hex')}`;
   return (key, fetch) => new ReplicatedFeed(key, fetch, { ...options, replicaId });
 }
@@ -74,9 +76,18 @@ export class ReplicatedFeed implements RegionFeed {
     this.#fetch = fetch;
     this.#o = options;
     const ns = `${options.namespace ?? 'oaktree:feed:'}${key}:`;
-    this.#k = { lock: `${ns}leader`, log: `${ns}log`, state: `${ns}state`, meta: `${ns}meta`, demand: `${ns}demand`, tick: `${ns}tick` };
+    this.#k = {
+      lock: `${ns}leader`,
+      log: `${ns}log`,
+      state: `${ns}state`,
+      meta: `${ns}meta`,
+      demand: `${ns}demand`,
+      tick: `${ns}tick`,
+    };
     this.#readyPromise = this.#bootstrap();
-    this.#readyPromise.catch((error) => this.#o.logger?.warn({ err: (error as Error).message, key }, 'replicated feed failed to start'));
+    this.#readyPromise.catch((error) =>
+      this.#o.logger?.warn({ err: (error as Error).message, key }, 'replicated feed failed to start'),
+    );
   }
 
   get log(): ChangeLog {
@@ -144,7 +155,10 @@ export class ReplicatedFeed implements RegionFeed {
     ])) as [unknown, unknown, StreamEntry[]];
     const m = asRecord(meta);
     const log = new ChangeLog({ epoch: m.epoch, seq: Number(m.seq ?? 0), capacity: this.#o.poller?.logCapacity });
-    log.load(stateEntries(asRecord(state)), entries.map(toChange).filter((c) => c.seq <= log.seq));
+    log.load(
+      stateEntries(asRecord(state)),
+      entries.map(toChange).filter((c) => c.seq <= log.seq),
+    );
     log.primed = m.primed === '1';
     log.polledAt = Number(m.polledAt ?? 0);
     this.#log = log;
@@ -162,7 +176,8 @@ export class ReplicatedFeed implements RegionFeed {
   async #sync(): Promise<void> {
     const lockTtl = this.#o.lockTtlMs ?? 3_000;
     try {
-      const held = Number(await this.#o.redis.cmd(['EVAL', TRYLOCK, 1, this.#k.lock, this.#o.replicaId, lockTtl])) === 1;
+      const held =
+        Number(await this.#o.redis.cmd(['EVAL', TRYLOCK, 1, this.#k.lock, this.#o.replicaId, lockTtl])) === 1;
       if (held && !this.#poller) await this.#lead();
       else if (!held && this.#poller) this.#stepDown('lost the leader lock');
       if (!this.#poller) await this.#pull();
@@ -204,7 +219,20 @@ export class ReplicatedFeed implements RegionFeed {
     const payload = JSON.stringify(batch.map((c) => [c.type, c.id, JSON.stringify(c.raw)]));
     const capacity = log.capacity;
     const result = Number(
-      await this.#o.redis.cmd(['EVAL', COMMIT, 4, this.#k.lock, this.#k.log, this.#k.state, this.#k.meta, this.#o.replicaId, expected, polledAt, capacity, payload]),
+      await this.#o.redis.cmd([
+        'EVAL',
+        COMMIT,
+        4,
+        this.#k.lock,
+        this.#k.log,
+        this.#k.state,
+        this.#k.meta,
+        this.#o.replicaId,
+        expected,
+        polledAt,
+        capacity,
+        payload,
+      ]),
     );
     if (result < 0) {
       this.#stepDown(result === -1 ? 'lost the leader lock' : 'another replica wrote to the log');
@@ -234,7 +262,10 @@ export class ReplicatedFeed implements RegionFeed {
     const changes = entries.map(toChange);
     if (changes.length && changes[0].seq !== log.seq + 1) {
       // The stream was trimmed past our position: take the whole state, older tokens expire.
-      const [state, m] = (await this.#o.redis.multi([['HGETALL', this.#k.state], ['HGETALL', this.#k.meta]])) as [unknown, unknown];
+      const [state, m] = (await this.#o.redis.multi([
+        ['HGETALL', this.#k.state],
+        ['HGETALL', this.#k.meta],
+      ])) as [unknown, unknown];
       log.reset(Number(asRecord(m).seq ?? 0), stateEntries(asRecord(state)));
     } else {
       for (const c of changes) log.append(c.type, c.id, c.raw, c.seq);
@@ -249,7 +280,8 @@ export class ReplicatedFeed implements RegionFeed {
   async #publishDemand(fastNow = false): Promise<void> {
     const waiters = this.#waiters + (fastNow ? 1 : 0);
     const value = `${Date.now() + (this.#o.lockTtlMs ?? 3_000)}:${waiters}:${this.#watchers}`;
-    if (this.subscribers === 0 && !fastNow) await this.#o.redis.cmd(['HDEL', this.#k.demand, this.#o.replicaId]).catch(() => {});
+    if (this.subscribers === 0 && !fastNow)
+      await this.#o.redis.cmd(['HDEL', this.#k.demand, this.#o.replicaId]).catch(() => {});
     else await this.#o.redis.cmd(['HSET', this.#k.demand, this.#o.replicaId, value]).catch(() => {});
   }
 
@@ -268,7 +300,7 @@ export class ReplicatedFeed implements RegionFeed {
     waiters += this.#waiters;
     watchers += this.#watchers;
     let fast = waiters > 0;
-    if (!fast && watchers > 0) for (const raw of this.log.values()) if (inTransition(raw)) (fast = true);
+    if (!fast && watchers > 0) for (const raw of this.log.values()) if (inTransition(raw)) fast = true;
     return { fast, any: waiters + watchers > 0 };
   }
 

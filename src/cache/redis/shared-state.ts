@@ -35,7 +35,10 @@ export class RedisSharedState implements SharedState {
     let n = 0;
     const pattern = `${prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`;
     do {
-      const [next, keys] = (await this.redis.cmd(['SCAN', cursor, 'MATCH', pattern, 'COUNT', 500])) as [string, string[]];
+      const [next, keys] = (await this.redis.cmd(['SCAN', cursor, 'MATCH', pattern, 'COUNT', 500])) as [
+        string,
+        string[],
+      ];
       cursor = String(next);
       if (keys.length) n += Number(await this.redis.cmd(['UNLINK', ...keys]));
     } while (cursor !== '0');

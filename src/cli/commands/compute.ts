@@ -44,10 +44,15 @@ export function registerComputeCommands(program: Command): void {
         const created = await ctx.client.createKeypair(name, ctx.selector, publicKey ? { publicKey } : {});
         if (created.privateKey && ctx.flags.format === 'table') io.stdout.write(`${created.privateKey.trimEnd()}\n`);
         else if (ctx.flags.format === 'table') ctx.printOne(created.keypair!, keypairView);
-        else ctx.printOne(created, { toJSON: (c) => ({ ...(keypairView.toJSON(c.keypair!) as object), privateKey: c.privateKey || undefined }) });
+        else
+          ctx.printOne(created, {
+            toJSON: (c) => ({ ...(keypairView.toJSON(c.keypair!) as object), privateKey: c.privateKey || undefined }),
+          });
       }),
     );
-  withCommonOptions(keypair.command('delete').description('delete a keypair in one cloud and region').argument('<name>')).action(
+  withCommonOptions(
+    keypair.command('delete').description('delete a keypair in one cloud and region').argument('<name>'),
+  ).action(
     action(async (ctx, _opts, name: string) => {
       const location = await ctx.client.deleteKeypair(name, ctx.selector);
       io.stdout.write(`deleted keypair ${name} in ${location.cloud}/${location.region}\n`);

@@ -87,7 +87,9 @@ export class CliContext {
   /** Settles the bearer token (a Keystone exchange for --os-cloud / OS_CLOUD) before the first call. */
   async authenticate(): Promise<void> {
     const env = io.env;
-    const tls = Boolean(this.flags.ca || this.flags.cert || env.OAKTREE_CA || env.OAKTREE_CERT || this.endpoint.startsWith('https://'));
+    const tls = Boolean(
+      this.flags.ca || this.flags.cert || env.OAKTREE_CA || env.OAKTREE_CERT || this.endpoint.startsWith('https://'),
+    );
     const signal = this.flags.timeout ? AbortSignal.timeout(this.flags.timeout * 1000) : undefined;
     this.bearer = await resolveBearer({ token: this.flags.token, osCloud: this.flags.osCloud, tls, env }, signal);
   }
@@ -151,9 +153,18 @@ export function withCommonOptions(command: Command): Command {
     .option('--ca <file>', 'connect with TLS, trusting this CA (env OAKTREE_CA)')
     .option('--cert <file>', 'client certificate for mTLS (env OAKTREE_CERT)')
     .option('--key <file>', 'the key of --cert (env OAKTREE_KEY)')
-    .option('--server-name <name>', "the name the node's certificate carries, if not the endpoint's host (env OAKTREE_SERVER_NAME)")
-    .option('--token <token>', 'bearer token sent with every call (env OAKTREE_TOKEN, which keeps it out of the process list)')
-    .option('--os-cloud <name>', "authenticate as the Keystone user of this entry of your clouds.yaml (env OS_CLOUD, used on TLS connections when no token is given)");
+    .option(
+      '--server-name <name>',
+      "the name the node's certificate carries, if not the endpoint's host (env OAKTREE_SERVER_NAME)",
+    )
+    .option(
+      '--token <token>',
+      'bearer token sent with every call (env OAKTREE_TOKEN, which keeps it out of the process list)',
+    )
+    .option(
+      '--os-cloud <name>',
+      'authenticate as the Keystone user of this entry of your clouds.yaml (env OS_CLOUD, used on TLS connections when no token is given)',
+    );
 }
 
 /** Runs a command's work with the shared context; turns every failure into one line and an exit code. */
@@ -187,7 +198,12 @@ export function reportError(error: unknown): number {
     io.stderr.write(`oaktree: ${error.toString()}\n`);
     return ExitCode.ERROR;
   }
-  if (error instanceof UsageError || error instanceof OsCloudUsageError || error instanceof RangeError || error instanceof InvalidArgumentError) {
+  if (
+    error instanceof UsageError ||
+    error instanceof OsCloudUsageError ||
+    error instanceof RangeError ||
+    error instanceof InvalidArgumentError
+  ) {
     io.stderr.write(`oaktree: ${error.message}\n(run with --help for usage)\n`);
     return ExitCode.USAGE;
   }

@@ -41,7 +41,9 @@ export function registerImageCommands(program: Command): void {
     .requiredOption('--name <name>', "the image's name")
     .option('--disk-format <format>', "qcow2, raw ... (default: the location's preferred format)")
     .option('--container-format <format>', 'bare (default), ovf ...')
-    .addOption(new Option('--visibility <visibility>', 'who can see it').choices(['public', 'private', 'shared', 'community']))
+    .addOption(
+      new Option('--visibility <visibility>', 'who can see it').choices(['public', 'private', 'shared', 'community']),
+    )
     .option('--min-disk <GiB>', 'minimum disk to boot it', (v) => Number(v))
     .option('--min-ram <MiB>', 'minimum memory to boot it', (v) => Number(v))
     .option('--tag <tag>', 'a tag (repeatable)', repeatable)
@@ -86,22 +88,29 @@ export function registerImageCommands(program: Command): void {
   ).action(
     action(async (ctx, opts, nameOrId: string) => {
       if (opts.output === '-' && io.stdout.isTTY) throw new UsageError('refusing to write an image to a terminal');
-      const sink = opts.output === '-' ? (io.stdout as NodeJS.WritableStream as import('node:stream').Writable) : opts.output;
+      const sink =
+        opts.output === '-' ? (io.stdout as NodeJS.WritableStream as import('node:stream').Writable) : opts.output;
       const outcome = await ctx.client.downloadImage(nameOrId, sink, ctx.selector, {
         onProgress: (p) => ctx.progress(`downloading ${formatBytes(p.bytes)}${percent(p.bytes, p.totalBytes)}`),
       });
       ctx.endProgress();
       if (opts.output !== '-') {
-        io.stderr.write(`wrote ${outcome.image.name} (${formatBytes(outcome.sizeBytes)}, sha256 ${outcome.sha256}) to ${opts.output}\n`);
+        io.stderr.write(
+          `wrote ${outcome.image.name} (${formatBytes(outcome.sizeBytes)}, sha256 ${outcome.sha256}) to ${opts.output}\n`,
+        );
       }
     }),
   );
 
-  withCommonOptions(image.command('delete').description('delete images in one cloud and region').argument('<name-or-id...>')).action(
+  withCommonOptions(
+    image.command('delete').description('delete images in one cloud and region').argument('<name-or-id...>'),
+  ).action(
     action(async (ctx, _opts, names: string[]) => {
       for (const nameOrId of names) {
         const deleted = await ctx.client.deleteImage(nameOrId, ctx.selector);
-        io.stdout.write(`deleted ${nameOrId} (${deleted.id}) in ${deleted.location?.cloud}/${deleted.location?.region}\n`);
+        io.stdout.write(
+          `deleted ${nameOrId} (${deleted.id}) in ${deleted.location?.cloud}/${deleted.location?.region}\n`,
+        );
       }
     }),
   );

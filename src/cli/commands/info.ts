@@ -15,9 +15,13 @@ export function registerInfoCommands(program: Command): void {
   );
 
   const route = program.command('route').description("the node's routing table (mesh)");
-  withCommonOptions(route.command('list').description('list routes: how each location is reached, hops and path')).action(
+  withCommonOptions(
+    route.command('list').description('list routes: how each location is reached, hops and path'),
+  ).action(
     action(async (ctx) => {
-      await ctx.printList(ctx.client.listRoutes(ctx.selector, ctx.listOptions), routeView, (a, b) => byCloudRegion(a.location!, b.location!));
+      await ctx.printList(ctx.client.listRoutes(ctx.selector, ctx.listOptions), routeView, (a, b) =>
+        byCloudRegion(a.location!, b.location!),
+      );
     }),
   );
 
@@ -32,11 +36,17 @@ export function registerInfoCommands(program: Command): void {
     .option('--fresh', "ask the clouds, not oaktree's cache")
     .action(
       action(async (ctx, opts) => {
-        await ctx.printList(ctx.client.listLimits(ctx.selector, { ...ctx.listOptions, fresh: Boolean(opts.fresh) }), limitsView, byPlace);
+        await ctx.printList(
+          ctx.client.listLimits(ctx.selector, { ...ctx.listOptions, fresh: Boolean(opts.fresh) }),
+          limitsView,
+          byPlace,
+        );
       }),
     );
 
-  withCommonOptions(program.command('capabilities').description('what every location supports (image formats, floating IPs ...)'))
+  withCommonOptions(
+    program.command('capabilities').description('what every location supports (image formats, floating IPs ...)'),
+  )
     .option('--fresh', "ask the clouds, not oaktree's cache")
     .action(
       action(async (ctx, opts) => {

@@ -16,11 +16,17 @@ export function registerNetworkCommands(program: Command): void {
           ...(opts.server ? { serverId: opts.server } : {}),
           ...(opts.unattached ? { isAttached: false } : {}),
         });
-        await ctx.printList(stream, floatingIpView, (a, b) => byPlace(a, b) || a.floatingIpAddress.localeCompare(b.floatingIpAddress));
+        await ctx.printList(
+          stream,
+          floatingIpView,
+          (a, b) => byPlace(a, b) || a.floatingIpAddress.localeCompare(b.floatingIpAddress),
+        );
       }),
     );
   withCommonOptions(
-    fip.command('create').description('allocate a floating IP in one cloud and region, attached to --server at creation'),
+    fip
+      .command('create')
+      .description('allocate a floating IP in one cloud and region, attached to --server at creation'),
   )
     .option('--network <name-or-id>', 'the external network to allocate from')
     .option('--server <name-or-id>', 'attach it to this server in the same call')
@@ -36,32 +42,46 @@ export function registerNetworkCommands(program: Command): void {
       }),
     );
   withCommonOptions(
-    fip.command('attach').description('attach a floating IP (id or address) to a server').argument('<floating-ip>').argument('<server>'),
+    fip
+      .command('attach')
+      .description('attach a floating IP (id or address) to a server')
+      .argument('<floating-ip>')
+      .argument('<server>'),
   ).action(
     action(async (ctx, _opts, floatingIp: string, server: string) => {
       ctx.printOne(await ctx.client.attachFloatingIp(floatingIp, server, ctx.selector), floatingIpView);
     }),
   );
-  withCommonOptions(fip.command('detach').description('detach a floating IP (it stays allocated)').argument('<floating-ip>')).action(
+  withCommonOptions(
+    fip.command('detach').description('detach a floating IP (it stays allocated)').argument('<floating-ip>'),
+  ).action(
     action(async (ctx, _opts, floatingIp: string) => {
       ctx.printOne(await ctx.client.detachFloatingIp(floatingIp, ctx.selector), floatingIpView);
     }),
   );
-  withCommonOptions(fip.command('delete').description('release floating IPs (ids or addresses)').argument('<floating-ip...>')).action(
+  withCommonOptions(
+    fip.command('delete').description('release floating IPs (ids or addresses)').argument('<floating-ip...>'),
+  ).action(
     action(async (ctx, _opts, ips: string[]) => {
       for (const ip of ips) {
         const deleted = await ctx.client.deleteFloatingIp(ip, ctx.selector);
-        io.stdout.write(`deleted floating IP ${ip} (${deleted.id}) in ${deleted.location?.cloud}/${deleted.location?.region}\n`);
+        io.stdout.write(
+          `deleted floating IP ${ip} (${deleted.id}) in ${deleted.location?.cloud}/${deleted.location?.region}\n`,
+        );
       }
     }),
   );
   withCommonOptions(
-    fip.command('delete-unattached').description('release every floating IP of the project that is attached to nothing'),
+    fip
+      .command('delete-unattached')
+      .description('release every floating IP of the project that is attached to nothing'),
   ).action(
     action(async (ctx) => {
       const result = await ctx.client.deleteUnattachedFloatingIps(ctx.selector);
       if (ctx.flags.format === 'table') {
-        io.stdout.write(`deleted ${result.deleted.length} unattached floating IPs in ${result.location?.cloud}/${result.location?.region}\n`);
+        io.stdout.write(
+          `deleted ${result.deleted.length} unattached floating IPs in ${result.location?.cloud}/${result.location?.region}\n`,
+        );
         for (const f of result.deleted) io.stdout.write(`  ${f.floatingIpAddress} (${f.id})\n`);
       } else ctx.printObjects(result.deleted, { ...floatingIpView, toJSON: (f: FloatingIP) => FloatingIP.toJSON(f) });
     }),
@@ -72,7 +92,10 @@ export function registerNetworkCommands(program: Command): void {
     .option('--external', 'only external networks (where floating IPs come from)')
     .action(
       action(async (ctx, opts) => {
-        const stream = ctx.client.listNetworks(ctx.selector, { ...ctx.listOptions, ...(opts.external ? { isExternal: true } : {}) });
+        const stream = ctx.client.listNetworks(ctx.selector, {
+          ...ctx.listOptions,
+          ...(opts.external ? { isExternal: true } : {}),
+        });
         await ctx.printList(stream, networkView, byPlace);
       }),
     );
@@ -91,7 +114,9 @@ export function registerNetworkCommands(program: Command): void {
         await ctx.printList(stream, portView, byPlace);
       }),
     );
-  withCommonOptions(port.command('delete').description('delete ports by id in one cloud and region').argument('<id...>')).action(
+  withCommonOptions(
+    port.command('delete').description('delete ports by id in one cloud and region').argument('<id...>'),
+  ).action(
     action(async (ctx, _opts, ids: string[]) => {
       for (const id of ids) {
         const deleted = await ctx.client.deletePort(id, ctx.selector);

@@ -60,7 +60,9 @@ export function registerServerCommands(program: Command): void {
     .option('--availability-zone <zone>', 'the availability zone')
     .option('--boot-from-volume', 'boot from a new volume made from the image')
     .option('--volume-size <GiB>', 'size of that volume', (v) => Number(v))
-    .addOption(new Option('--floating-ip <mode>', 'attach a floating IP').choices(['auto', 'none', 'always']).default('auto'))
+    .addOption(
+      new Option('--floating-ip <mode>', 'attach a floating IP').choices(['auto', 'none', 'always']).default('auto'),
+    )
     .option('--wait', 'wait until the server is ACTIVE (progress on stderr)')
     .option('--request-id <id>', 'idempotency key: retrying with the same id makes one server')
     .action(
@@ -106,7 +108,9 @@ export function registerServerCommands(program: Command): void {
             wait: Boolean(opts.wait),
           });
           if (ctx.flags.format === 'table') {
-            io.stdout.write(`deleted ${nameOrId} (${deleted.id}) in ${deleted.location?.cloud}/${deleted.location?.region}\n`);
+            io.stdout.write(
+              `deleted ${nameOrId} (${deleted.id}) in ${deleted.location?.cloud}/${deleted.location?.region}\n`,
+            );
           } else ctx.printOne(deleted, { toJSON: (d) => ({ location: Location.toJSON(d.location!), id: d.id }) });
         }
       }),
@@ -171,7 +175,8 @@ function printWatchEvent(ctx: CliContext, event: import('../../client/index.ts')
   const time = new Date().toISOString().slice(11, 19);
   if (event.type === 'restarted') io.stdout.write(`${time} RESTARTED  ${event.reason}\n`);
   else if (event.type === 'synced') {
-    if (event.initialStateComplete) io.stdout.write(`${time} SYNCED     ${event.location.cloud}/${event.location.region}\n`);
+    if (event.initialStateComplete)
+      io.stdout.write(`${time} SYNCED     ${event.location.cloud}/${event.location.region}\n`);
   } else {
     const s = event.server;
     const where = `${s.location?.cloud}/${s.location?.region}`;

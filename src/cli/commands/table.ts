@@ -31,7 +31,11 @@ export function formatRecord(record: Record<string, unknown>): string {
 }
 
 /** Nested JSON as dotted keys: location.cloud, flavor.name ... Arrays of scalars joined with ", ". */
-function flatten(value: Record<string, unknown>, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+function flatten(
+  value: Record<string, unknown>,
+  prefix = '',
+  out: Record<string, string> = {},
+): Record<string, string> {
   for (const [key, inner] of Object.entries(value)) {
     const name = prefix ? `${prefix}.${key}` : key;
     if (inner === null || inner === undefined) continue;

@@ -21,7 +21,9 @@ const region = { header: 'REGION', value: (o: { location?: Location | undefined 
 const zone = { header: 'ZONE', value: (o: { location?: Location | undefined }) => o.location?.zone };
 
 export const byPlace = (a: { location?: Location | undefined; name?: string }, b: typeof a) =>
-  `${a.location?.cloud}\0${a.location?.region}\0${a.name}`.localeCompare(`${b.location?.cloud}\0${b.location?.region}\0${b.name}`);
+  `${a.location?.cloud}\0${a.location?.region}\0${a.name}`.localeCompare(
+    `${b.location?.cloud}\0${b.location?.region}\0${b.name}`,
+  );
 
 export const byRegion = (a: { location?: Location | undefined }, b: typeof a) =>
   `${a.location?.cloud}\0${a.location?.region}`.localeCompare(`${b.location?.cloud}\0${b.location?.region}`);
@@ -70,7 +72,12 @@ export const imageView: View<Image> = {
 };
 
 export const keypairView: View<Keypair> = {
-  columns: [cloud, region, { header: 'NAME', value: (k) => k.name }, { header: 'FINGERPRINT', value: (k) => k.fingerprint }],
+  columns: [
+    cloud,
+    region,
+    { header: 'NAME', value: (k) => k.name },
+    { header: 'FINGERPRINT', value: (k) => k.fingerprint },
+  ],
   toJSON: (k) => Keypair.toJSON(k),
 };
 
@@ -178,6 +185,11 @@ export const capabilitiesView: View<Capabilities> = {
 };
 
 export const zoneView: View<AvailabilityZone> = {
-  columns: [cloud, region, { header: 'ZONE', value: (z) => z.name }, { header: 'AVAILABLE', value: (z) => (z.available ? 'yes' : 'no') }],
+  columns: [
+    cloud,
+    region,
+    { header: 'ZONE', value: (z) => z.name },
+    { header: 'AVAILABLE', value: (z) => (z.available ? 'yes' : 'no') },
+  ],
   toJSON: (z) => AvailabilityZone.toJSON(z),
 };

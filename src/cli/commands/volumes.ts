@@ -34,7 +34,9 @@ export function registerVolumeCommands(program: Command): void {
         ctx.printOne(created, volumeView);
       }),
     );
-  withCommonOptions(volume.command('attach').description('attach a volume to a server').argument('<volume>').argument('<server>'))
+  withCommonOptions(
+    volume.command('attach').description('attach a volume to a server').argument('<volume>').argument('<server>'),
+  )
     .option('--device <name>', 'the device name to ask for')
     .option('--wait', 'return once it is in use')
     .action(
@@ -46,20 +48,29 @@ export function registerVolumeCommands(program: Command): void {
         ctx.printOne(attached, volumeView);
       }),
     );
-  withCommonOptions(volume.command('detach').description('detach a volume from a server').argument('<volume>').argument('<server>'))
+  withCommonOptions(
+    volume.command('detach').description('detach a volume from a server').argument('<volume>').argument('<server>'),
+  )
     .option('--wait', 'return once it is available again')
     .action(
       action(async (ctx, opts, name: string, server: string) => {
-        ctx.printOne(await ctx.client.detachVolume(name, server, ctx.selector, { wait: Boolean(opts.wait) }), volumeView);
+        ctx.printOne(
+          await ctx.client.detachVolume(name, server, ctx.selector, { wait: Boolean(opts.wait) }),
+          volumeView,
+        );
       }),
     );
-  withCommonOptions(volume.command('delete').description('delete volumes in one cloud and region').argument('<name-or-id...>'))
+  withCommonOptions(
+    volume.command('delete').description('delete volumes in one cloud and region').argument('<name-or-id...>'),
+  )
     .option('--wait', 'return once the cloud no longer lists them')
     .action(
       action(async (ctx, opts, names: string[]) => {
         for (const nameOrId of names) {
           const deleted = await ctx.client.deleteVolume(nameOrId, ctx.selector, { wait: Boolean(opts.wait) });
-          io.stdout.write(`deleted volume ${nameOrId} (${deleted.id}) in ${deleted.location?.cloud}/${deleted.location?.region}\n`);
+          io.stdout.write(
+            `deleted volume ${nameOrId} (${deleted.id}) in ${deleted.location?.cloud}/${deleted.location?.region}\n`,
+          );
         }
       }),
     );

@@ -1,7 +1,14 @@
 import type { Dict } from './merge.ts';
 
 /** Variables that choose a cloud or a file rather than describe one (openstacksdk's `selectors`). */
-const SELECTORS = new Set(['OS_CLOUD', 'OS_REGION_NAME', 'OS_CLIENT_CONFIG_FILE', 'OS_CLIENT_SECURE_FILE', 'OS_CLIENT_PUBLIC_FILE', 'OS_CLOUD_NAME']);
+const SELECTORS = new Set([
+  'OS_CLOUD',
+  'OS_REGION_NAME',
+  'OS_CLIENT_CONFIG_FILE',
+  'OS_CLIENT_SECURE_FILE',
+  'OS_CLIENT_PUBLIC_FILE',
+  'OS_CLOUD_NAME',
+]);
 
 /** oslotest and infra CI use these prefixes for unrelated things. */
 const IGNORED_PREFIXES = ['OS_TEST', 'OS_STD', 'OS_LOG'];

@@ -34,7 +34,11 @@ export async function loadCloudsConfig(opts: LoadCloudsOptions = {}): Promise<Lo
 
   for (const f of [cloudsFile, secureFile]) {
     if (f && f.data.clouds !== undefined && !isDict(f.data.clouds)) {
-      throw new CloudsConfigError('"clouds" must be a mapping of cloud names', { file: f.path, key: 'clouds', line: f.lineOf(['clouds']) });
+      throw new CloudsConfigError('"clouds" must be a mapping of cloud names', {
+        file: f.path,
+        key: 'clouds',
+        line: f.lineOf(['clouds']),
+      });
     }
   }
   if (publicFile && publicFile.data['public-clouds'] !== undefined && !isDict(publicFile.data['public-clouds'])) {
@@ -44,7 +48,9 @@ export async function loadCloudsConfig(opts: LoadCloudsOptions = {}): Promise<Lo
   // secure.yaml is deep-merged over clouds.yaml (openstacksdk `merge_clouds`).
   let clouds: Dict = (cloudsFile?.data.clouds as Dict | undefined) ?? {};
   if (secureFile?.data.clouds) clouds = mergeClouds(clouds, secureFile.data.clouds as Dict);
-  const sources = new Map<string, string>(Object.keys(clouds).map((name) => [name, cloudsFile?.path ?? secureFile!.path]));
+  const sources = new Map<string, string>(
+    Object.keys(clouds).map((name) => [name, cloudsFile?.path ?? secureFile!.path]),
+  );
 
   const envName = envvarsCloudName(env);
   const fromEnv = envvarsCloud(env);
@@ -62,17 +68,21 @@ export async function loadCloudsConfig(opts: LoadCloudsOptions = {}): Promise<Lo
   const names = Object.keys(clouds);
   let defaultCloud = env.OS_CLOUD || undefined;
   if (defaultCloud && !(defaultCloud in clouds)) {
-    throw new CloudsConfigError(`OS_CLOUD names cloud "${defaultCloud}", which is not defined (known: ${names.join(', ') || 'none'})`, {
-      file: cloudsFile?.path,
-      cloud: defaultCloud,
-    });
+    throw new CloudsConfigError(
+      `OS_CLOUD names cloud "${defaultCloud}", which is not defined (known: ${names.join(', ') || 'none'})`,
+      {
+        file: cloudsFile?.path,
+        cloud: defaultCloud,
+      },
+    );
   }
   if (!defaultCloud && fromEnv) defaultCloud = envName;
   if (!defaultCloud && names.length === 1) defaultCloud = names[0];
 
-  const publicClouds = publicFile && isDict(publicFile.data['public-clouds'])
-    ? { path: publicFile.path, clouds: publicFile.data['public-clouds'] as Dict }
-    : undefined;
+  const publicClouds =
+    publicFile && isDict(publicFile.data['public-clouds'])
+      ? { path: publicFile.path, clouds: publicFile.data['public-clouds'] as Dict }
+      : undefined;
   const locator = makeLocator(cloudsFile, secureFile);
 
   const result: CloudConfig[] = names.map((name) => {
@@ -87,12 +97,20 @@ export async function loadCloudsConfig(opts: LoadCloudsOptions = {}): Promise<Lo
   return { files: files.map((f) => f.path), clouds: result, defaultCloud };
 }
 
-async function readFamily(kind: ConfigFileKind, exact: string | undefined, search: SearchPathOptions): Promise<SourceFile | undefined> {
+async function readFamily(
+  kind: ConfigFileKind,
+  exact: string | undefined,
+  search: SearchPathOptions,
+): Promise<SourceFile | undefined> {
   if (exact) {
     // openstacksdk silently falls back to the search path when the named file is missing;
     // a typo in OS_CLIENT_CONFIG_FILE should not quietly select another cloud, so it is an error here.
     const path = resolve(search.cwd, exact);
-    if (!existsSync(path)) throw new CloudsConfigError(`file not found (named by ${kind === 'clouds' ? 'OS_CLIENT_CONFIG_FILE or --config' : kind === 'secure' ? 'OS_CLIENT_SECURE_FILE' : 'OS_CLIENT_PUBLIC_FILE'})`, { file: path });
+    if (!existsSync(path))
+      throw new CloudsConfigError(
+        `file not found (named by ${kind === 'clouds' ? 'OS_CLIENT_CONFIG_FILE or --config' : kind === 'secure' ? 'OS_CLIENT_SECURE_FILE' : 'OS_CLIENT_PUBLIC_FILE'})`,
+        { file: path },
+      );
     return readSourceFile(path);
   }
   const found = findFirstFile(candidateFiles(kind, search));
@@ -137,12 +155,21 @@ function buildCloud(
 
   // defaults → vendor profile → the cloud itself (openstacksdk `_get_base_cloud_config`).
   let base: Dict = { ...CLOUD_DEFAULTS, auth: {} };
-  const profileName = typeof ours.profile === 'string' ? ours.profile : typeof ours.cloud === 'string' ? ours.cloud : undefined;
+  const profileName =
+    typeof ours.profile === 'string' ? ours.profile : typeof ours.cloud === 'string' ? ours.cloud : undefined;
   let profileData: Dict = {};
   if (profileName) {
     const found = resolveProfile(profileName, publicClouds);
-    if (!found) fail(`unknown vendor profile "${profileName}" (not in clouds-public.yaml nor built in)`, ours.profile ? 'profile' : 'cloud');
-    if (found!.status === 'shutdown') fail(`vendor profile "${profileName}" references a cloud that no longer exists: ${found!.message}`, ours.profile ? 'profile' : 'cloud');
+    if (!found)
+      fail(
+        `unknown vendor profile "${profileName}" (not in clouds-public.yaml nor built in)`,
+        ours.profile ? 'profile' : 'cloud',
+      );
+    if (found!.status === 'shutdown')
+      fail(
+        `vendor profile "${profileName}" references a cloud that no longer exists: ${found!.message}`,
+        ours.profile ? 'profile' : 'cloud',
+      );
     profileData = normalizeKeys(found!.profile);
     base = authUpdate(base, profileData);
   }
@@ -157,7 +184,8 @@ function buildCloud(
     const regionFail: Fail = (problem, key) => {
       // A value that came from the region's `values` is reported at that spot.
       const topKey = key.split('.')[0].replace(/\[\d+\]$/, '');
-      if (topKey in values || (key.startsWith('auth.') && isDict(values.auth))) return fail(problem, `regions[${i}].values.${key}`);
+      if (topKey in values || (key.startsWith('auth.') && isDict(values.auth)))
+        return fail(problem, `regions[${i}].values.${key}`);
       return fail(problem, key);
     };
     let merged = authUpdate(deepCopy(base), values);
@@ -187,8 +215,10 @@ function regionList(cloud: Dict, fail: Fail, fromProfile = false): { name: strin
       if (isDict(entry)) {
         const extraKeys = Object.keys(entry).filter((k) => k !== 'name' && k !== 'values');
         if (typeof entry.name !== 'string' || !entry.name) fail('a region entry needs a name', `regions[${i}].name`);
-        if (extraKeys.length) fail(`a region entry may only have "name" and "values", found "${extraKeys.join('", "')}"`, `regions[${i}]`);
-        if (entry.values !== undefined && !isDict(entry.values)) fail('region values must be a mapping', `regions[${i}].values`);
+        if (extraKeys.length)
+          fail(`a region entry may only have "name" and "values", found "${extraKeys.join('", "')}"`, `regions[${i}]`);
+        if (entry.values !== undefined && !isDict(entry.values))
+          fail('region values must be a mapping', `regions[${i}].values`);
         return { name: entry.name as string, values: normalizeKeys((entry.values as Dict | undefined) ?? {}) };
       }
       return fail('a region must be a name or a mapping {name, values}', `regions[${i}]`);

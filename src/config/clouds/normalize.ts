@@ -27,9 +27,26 @@ const INTERFACES: Record<string, Interface> = {
 
 /** Keys this module turns into typed fields; anything else goes to `extra`. */
 const KNOWN_KEYS = new Set([
-  'auth', 'auth_type', 'interface', 'verify', 'insecure', 'cacert', 'cert', 'key', 'api_timeout',
-  'identity_api_version', 'image_format', 'floating_ip_source', 'requires_floating_ip',
-  'nat_destination', 'networks', 'image_api_use_tasks', 'region_name', 'profile', 'cloud', 'regions',
+  'auth',
+  'auth_type',
+  'interface',
+  'verify',
+  'insecure',
+  'cacert',
+  'cert',
+  'key',
+  'api_timeout',
+  'identity_api_version',
+  'image_format',
+  'floating_ip_source',
+  'requires_floating_ip',
+  'nat_destination',
+  'networks',
+  'image_api_use_tasks',
+  'region_name',
+  'profile',
+  'cloud',
+  'regions',
 ]);
 
 /** Turns one region's fixed-up dict into a typed, validated CloudRegionConfig. */
@@ -44,7 +61,10 @@ export function normalizeRegion(cloudName: string, raw: Dict, fail: Fail): Cloud
   }
   const identityApiVersion = str(raw, 'identity_api_version', fail) ?? '3';
   if (!/^v?3(\.\d+)?$/.test(identityApiVersion)) {
-    fail(`identity API version "${identityApiVersion}" is not supported: oaktree speaks Keystone v3 only`, 'identity_api_version');
+    fail(
+      `identity API version "${identityApiVersion}" is not supported: oaktree speaks Keystone v3 only`,
+      'identity_api_version',
+    );
   }
   const interfaceRaw = str(raw, 'interface', fail) ?? 'public';
   const iface = INTERFACES[interfaceRaw.toLowerCase()];
@@ -72,7 +92,8 @@ export function normalizeRegion(cloudName: string, raw: Dict, fail: Fail): Cloud
   const verifyFlag = bool(raw, 'verify', fail);
   const insecure = bool(raw, 'insecure', fail);
   const apiTimeout = num(raw, 'api_timeout', fail);
-  if (apiTimeout !== undefined && !(apiTimeout > 0)) fail('api_timeout must be a positive number of seconds', 'api_timeout');
+  if (apiTimeout !== undefined && !(apiTimeout > 0))
+    fail('api_timeout must be a positive number of seconds', 'api_timeout');
   const fipSource = raw.floating_ip_source;
   const floatingIpSource =
     fipSource === null || (typeof fipSource === 'string' && fipSource.toLowerCase() === 'none')
@@ -145,7 +166,10 @@ function normalizeAuth(value: unknown, method: AuthMethod, fail: Fail): AuthSett
       }
       if (!auth.applicationCredentialId) {
         if (!auth.applicationCredentialName) {
-          fail('application credential auth needs application_credential_id or _name', 'auth.application_credential_id');
+          fail(
+            'application credential auth needs application_credential_id or _name',
+            'auth.application_credential_id',
+          );
         }
         if (!auth.userId && !auth.username) {
           fail('an application credential given by name also needs user_id or username', 'auth.user_id');
@@ -156,7 +180,13 @@ function normalizeAuth(value: unknown, method: AuthMethod, fail: Fail): AuthSett
       if (!auth.token) fail('token auth needs a token', 'auth.token');
       break;
   }
-  if (auth.projectName && !auth.projectId && !auth.projectDomainId && !auth.projectDomainName && method !== 'application_credential') {
+  if (
+    auth.projectName &&
+    !auth.projectId &&
+    !auth.projectDomainId &&
+    !auth.projectDomainName &&
+    method !== 'application_credential'
+  ) {
     fail('project_name needs project_domain_name or project_domain_id (or domain_name/domain_id)', 'auth.project_name');
   }
   return auth;

@@ -19,10 +19,17 @@ export async function readSourceFile(path: string): Promise<SourceFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new CloudsConfigError(`cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: path });
+    throw new CloudsConfigError(`cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      file: path,
+    });
   }
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, keepSourceTokens: true });
+  const doc: Document = parseDocument(text, {
+    lineCounter,
+    prettyErrors: true,
+    uniqueKeys: true,
+    keepSourceTokens: true,
+  });
   const first = doc.errors[0];
   if (first) {
     // The yaml library's own message repeats the snippet; keep only the first line of it.

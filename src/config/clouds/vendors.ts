@@ -11,7 +11,9 @@ let builtin: Map<string, Dict> | undefined;
 export function builtinProfiles(): Map<string, Dict> {
   if (!builtin) {
     builtin = new Map();
-    for (const file of readdirSync(VENDORS_DIR).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(VENDORS_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const data: unknown = JSON.parse(readFileSync(join(VENDORS_DIR, file), 'utf8'));
       if (isDict(data) && typeof data.name === 'string' && isDict(data.profile)) {
         builtin.set(data.name, data.profile);
@@ -34,7 +36,10 @@ export interface ResolvedProfile {
  * over a built-in profile of the same name; a built-in profile may point to another
  * (`profile: {profile: name}`). Remote (URL) profiles are not fetched.
  */
-export function resolveProfile(name: string, publicClouds: { path: string; clouds: Dict } | undefined): ResolvedProfile | undefined {
+export function resolveProfile(
+  name: string,
+  publicClouds: { path: string; clouds: Dict } | undefined,
+): ResolvedProfile | undefined {
   const fromFile = publicClouds?.clouds[name];
   if (isDict(fromFile)) {
     return { origin: publicClouds!.path, profile: { ...fromFile }, status: 'active', message: '' };

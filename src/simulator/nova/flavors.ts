@@ -20,8 +20,21 @@ function listFlavors(detail: boolean) {
     const marker = ctx.query.get('marker') ?? undefined;
     const page = ctx.cloud.data.flavors.page({ marker, limit, where: (f) => f.ram >= minRam && f.disk >= minDisk });
     if (!page) throw badRequest(`marker [${marker}] not found`);
-    const body: Record<string, unknown> = { flavors: page.items.map((f) => (detail ? flavorDetail(ctx, f) : flavorBrief(ctx, f))) };
-    if (page.more) body.flavors_links = [{ rel: 'next', href: nextHref(ctx, `${ctx.apiBase}/flavors${detail ? '/detail' : ''}`, page.items[page.items.length - 1].id, limit) }];
+    const body: Record<string, unknown> = {
+      flavors: page.items.map((f) => (detail ? flavorDetail(ctx, f) : flavorBrief(ctx, f))),
+    };
+    if (page.more)
+      body.flavors_links = [
+        {
+          rel: 'next',
+          href: nextHref(
+            ctx,
+            `${ctx.apiBase}/flavors${detail ? '/detail' : ''}`,
+            page.items[page.items.length - 1].id,
+            limit,
+          ),
+        },
+      ];
     return { status: 200, body };
   };
 }
@@ -31,10 +44,14 @@ export function registerFlavorRoutes(routes: RouteTable): void {
     .add('GET', '/flavors', listFlavors(false))
     .add('GET', '/flavors/detail', listFlavors(true))
     .add('GET', '/flavors/{id}', (ctx) => ({ status: 200, body: { flavor: flavorDetail(ctx, getFlavor(ctx)) } }))
-    .add('GET', '/flavors/{id}/os-extra_specs', (ctx) => ({ status: 200, body: { extra_specs: { ...getFlavor(ctx).extraSpecs } } }))
+    .add('GET', '/flavors/{id}/os-extra_specs', (ctx) => ({
+      status: 200,
+      body: { extra_specs: { ...getFlavor(ctx).extraSpecs } },
+    }))
     .add('GET', '/flavors/{id}/os-extra_specs/{key}', (ctx) => {
       const specs = getFlavor(ctx).extraSpecs;
-      if (!(ctx.params.key in specs)) throw new ApiError(404, `Flavor ${ctx.params.id} has no extra specs with key ${ctx.params.key}.`);
+      if (!(ctx.params.key in specs))
+        throw new ApiError(404, `Flavor ${ctx.params.id} has no extra specs with key ${ctx.params.key}.`);
       return { status: 200, body: { [ctx.params.key]: specs[ctx.params.key] } };
     });
 }

@@ -15,9 +15,15 @@ registerMiscRoutes(routes);
 
 function versionV21(base: string) {
   return {
-    id: 'v2.1', status: 'CURRENT', version: formatVersion(COMPUTE_VERSIONS.max), min_version: formatVersion(COMPUTE_VERSIONS.min),
+    id: 'v2.1',
+    status: 'CURRENT',
+    version: formatVersion(COMPUTE_VERSIONS.max),
+    min_version: formatVersion(COMPUTE_VERSIONS.min),
     updated: '2013-07-23T11:33:21Z',
-    links: [{ rel: 'self', href: `${base}/v2.1/` }, { rel: 'describedby', type: 'text/html', href: 'http://docs.openstack.org/' }],
+    links: [
+      { rel: 'self', href: `${base}/v2.1/` },
+      { rel: 'describedby', type: 'text/html', href: 'http://docs.openstack.org/' },
+    ],
     'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' }],
   };
 }
@@ -33,13 +39,21 @@ export const novaService: ServiceModule = {
     if (rest === '' || rest === '/') {
       return {
         discovery: (ctx) => {
-          const v2 = { id: 'v2.0', status: 'SUPPORTED', version: '', min_version: '', updated: '2011-01-21T11:33:21Z', links: [{ rel: 'self', href: `${ctx.serviceBase}/v2/` }] };
+          const v2 = {
+            id: 'v2.0',
+            status: 'SUPPORTED',
+            version: '',
+            min_version: '',
+            updated: '2011-01-21T11:33:21Z',
+            links: [{ rel: 'self', href: `${ctx.serviceBase}/v2/` }],
+          };
           const { 'media-types': _m, ...v21 } = versionV21(ctx.serviceBase);
           return { status: 200, body: { versions: [v2, v21] } };
         },
       };
     }
-    if (rest === '/v2.1' || rest === '/v2.1/') return { discovery: (ctx) => ({ status: 200, body: { version: versionV21(ctx.serviceBase) } }) };
+    if (rest === '/v2.1' || rest === '/v2.1/')
+      return { discovery: (ctx) => ({ status: 200, body: { version: versionV21(ctx.serviceBase) } }) };
     if (rest.startsWith('/v2.1/')) return { path: rest.slice(5), versionRoot: '/v2.1' };
     return undefined;
   },

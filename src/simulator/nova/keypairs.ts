@@ -34,7 +34,12 @@ function fingerprint(publicKey: string): string | undefined {
   const parts = publicKey.trim().split(/\s+/);
   if (parts.length < 2 || !/^(ssh-|ecdsa-)/.test(parts[0])) return undefined;
   const blob = Buffer.from(parts[1], 'base64');
-  if (blob.length < 8 || blob.readUInt32BE(0) !== parts[0].length || blob.subarray(4, 4 + parts[0].length).toString() !== parts[0]) return undefined;
+  if (
+    blob.length < 8 ||
+    blob.readUInt32BE(0) !== parts[0].length ||
+    blob.subarray(4, 4 + parts[0].length).toString() !== parts[0]
+  )
+    return undefined;
   return createHash('md5').update(blob).digest('hex').match(/../g)!.join(':');
 }
 
@@ -48,15 +53,25 @@ function keypairsOf(ctx: Ctx): Map<string, Keypair> {
 function view(ctx: Ctx, kp: Keypair, full: boolean) {
   const out: Record<string, unknown> = { name: kp.name, public_key: kp.publicKey, fingerprint: kp.fingerprint };
   if (atLeast(ctx.microversion, 2, 2)) out.type = kp.type;
-  if (full) Object.assign(out, { user_id: kp.userId, created_at: isoSeconds(kp.createdAt).replace('Z', '.000000'), deleted: false, deleted_at: null, updated_at: null, id: 1 });
+  if (full)
+    Object.assign(out, {
+      user_id: kp.userId,
+      created_at: isoSeconds(kp.createdAt).replace('Z', '.000000'),
+      deleted: false,
+      deleted_at: null,
+      updated_at: null,
+      id: 1,
+    });
   return out;
 }
 
 async function createKeypair(ctx: Ctx): Promise<Reply> {
   const spec = (await readJson(ctx)).keypair;
-  if (!spec || typeof spec !== 'object') throw badRequest("Invalid input for field/attribute keypair. 'keypair' is a required property");
+  if (!spec || typeof spec !== 'object')
+    throw badRequest("Invalid input for field/attribute keypair. 'keypair' is a required property");
   const name = spec.name;
-  if (typeof name !== 'string' || !/^[a-zA-Z0-9 _.@-]{1,255}$/.test(name)) throw badRequest(`Invalid input for field/attribute name. Value: ${JSON.stringify(name)}.`);
+  if (typeof name !== 'string' || !/^[a-zA-Z0-9 _.@-]{1,255}$/.test(name))
+    throw badRequest(`Invalid input for field/attribute name. Value: ${JSON.stringify(name)}.`);
   const type = spec.type ?? 'ssh';
   if (type !== 'ssh' && type !== 'x509') throw badRequest(`Invalid input for field/attribute type. Value: ${type}.`);
   const map = keypairsOf(ctx);
@@ -64,12 +79,20 @@ async function createKeypair(ctx: Ctx): Promise<Reply> {
   let publicKey: string = spec.public_key;
   let privateKey: string | undefined;
   if (publicKey === undefined) {
-    if (atLeast(ctx.microversion, 2, 92)) throw badRequest("Invalid input for field/attribute keypair. 'public_key' is a required property");
+    if (atLeast(ctx.microversion, 2, 92))
+      throw badRequest("Invalid input for field/attribute keypair. 'public_key' is a required property");
     ({ publicKey, privateKey } = generateRsa());
   }
   const fp = typeof publicKey === 'string' ? fingerprint(publicKey) : undefined;
   if (!fp) throw badRequest('Keypair data is invalid: failed to generate fingerprint');
-  const kp: Keypair = { name, userId: ctx.token!.userId, publicKey: publicKey.trim(), fingerprint: fp, type, createdAt: Date.now() };
+  const kp: Keypair = {
+    name,
+    userId: ctx.token!.userId,
+    publicKey: publicKey.trim(),
+    fingerprint: fp,
+    type,
+    createdAt: Date.now(),
+  };
   map.set(name, kp);
   const body = { ...view(ctx, kp, false), user_id: kp.userId, ...(privateKey ? { private_key: privateKey } : {}) };
   return { status: atLeast(ctx.microversion, 2, 2) ? 201 : 200, body: { keypair: body } };
@@ -83,7 +106,10 @@ function getKeypair(ctx: Ctx): Keypair {
 
 export function registerKeypairRoutes(routes: RouteTable): void {
   routes
-    .add('GET', '/os-keypairs', (ctx) => ({ status: 200, body: { keypairs: [...keypairsOf(ctx).values()].map((kp) => ({ keypair: view(ctx, kp, false) })) } }))
+    .add('GET', '/os-keypairs', (ctx) => ({
+      status: 200,
+      body: { keypairs: [...keypairsOf(ctx).values()].map((kp) => ({ keypair: view(ctx, kp, false) })) },
+    }))
     .add('POST', '/os-keypairs', createKeypair)
     .add('GET', '/os-keypairs/{name}', (ctx) => ({ status: 200, body: { keypair: view(ctx, getKeypair(ctx), true) } }))
     .add('DELETE', '/os-keypairs/{name}', (ctx) => {

@@ -9,7 +9,9 @@ import { attachVolume, detachVolume, getServer } from './servers.ts';
 
 function limits(ctx: Ctx): Reply {
   settleBuilds(ctx.region);
-  let instances = 0, cores = 0, ram = 0;
+  let instances = 0,
+    cores = 0,
+    ram = 0;
   const flavors = ctx.cloud.data.flavors;
   for (const s of ctx.region.serversOf(ctx.projectId).values()) {
     if (s.status === 'DELETED') continue;
@@ -20,16 +22,29 @@ function limits(ctx: Ctx): Reply {
   }
   const scale = Math.max(1, Math.ceil(instances / 500));
   const absolute: Record<string, number> = {
-    maxTotalInstances: 1000 * scale, totalInstancesUsed: instances,
-    maxTotalCores: 2000 * scale, totalCoresUsed: cores,
-    maxTotalRAMSize: 5_120_000 * scale, totalRAMUsed: ram,
-    maxServerMeta: 128, maxTotalKeypairs: 100, maxServerGroups: 10, maxServerGroupMembers: 10, totalServerGroupsUsed: 0,
+    maxTotalInstances: 1000 * scale,
+    totalInstancesUsed: instances,
+    maxTotalCores: 2000 * scale,
+    totalCoresUsed: cores,
+    maxTotalRAMSize: 5_120_000 * scale,
+    totalRAMUsed: ram,
+    maxServerMeta: 128,
+    maxTotalKeypairs: 100,
+    maxServerGroups: 10,
+    maxServerGroupMembers: 10,
+    totalServerGroupsUsed: 0,
   };
   // Image metadata limits left the compute API with the image proxy (microversion 2.39).
   if (!atLeast(ctx.microversion, 2, 39)) absolute.maxImageMeta = 128;
   if (!atLeast(ctx.microversion, 2, 57)) Object.assign(absolute, { maxPersonality: 5, maxPersonalitySize: 10240 });
   if (!atLeast(ctx.microversion, 2, 36)) {
-    Object.assign(absolute, { maxSecurityGroups: 10, maxSecurityGroupRules: 20, maxTotalFloatingIps: 10, totalSecurityGroupsUsed: 1, totalFloatingIpsUsed: 0 });
+    Object.assign(absolute, {
+      maxSecurityGroups: 10,
+      maxSecurityGroupRules: 20,
+      maxTotalFloatingIps: 10,
+      totalSecurityGroupsUsed: 1,
+      totalFloatingIpsUsed: 0,
+    });
   }
   return { status: 200, body: { limits: { rate: [], absolute } } };
 }
@@ -37,8 +52,26 @@ function limits(ctx: Ctx): Reply {
 function zones(detail: boolean) {
   return (): Reply => {
     const updated = isoSeconds(Date.now()).replace('Z', '.000000');
-    const info: unknown[] = [{ zoneName: AVAILABILITY_ZONE, zoneState: { available: true }, hosts: detail ? { 'sim-compute-1': { 'nova-compute': { available: true, active: true, updated_at: updated } } } : null }];
-    if (detail) info.unshift({ zoneName: 'internal', zoneState: { available: true }, hosts: { 'sim-controller': { 'nova-scheduler': { available: true, active: true, updated_at: updated }, 'nova-conductor': { available: true, active: true, updated_at: updated } } } });
+    const info: unknown[] = [
+      {
+        zoneName: AVAILABILITY_ZONE,
+        zoneState: { available: true },
+        hosts: detail
+          ? { 'sim-compute-1': { 'nova-compute': { available: true, active: true, updated_at: updated } } }
+          : null,
+      },
+    ];
+    if (detail)
+      info.unshift({
+        zoneName: 'internal',
+        zoneState: { available: true },
+        hosts: {
+          'sim-controller': {
+            'nova-scheduler': { available: true, active: true, updated_at: updated },
+            'nova-conductor': { available: true, active: true, updated_at: updated },
+          },
+        },
+      });
     return { status: 200, body: { availabilityZoneInfo: info } };
   };
 }
@@ -50,13 +83,19 @@ function attachmentView(volumeId: string, serverId: string, device: string) {
 async function createAttachment(ctx: Ctx): Promise<Reply> {
   const server = getServer(ctx, ctx.params.id);
   const spec = (await readJson(ctx)).volumeAttachment;
-  if (!spec || typeof spec.volumeId !== 'string') throw badRequest("Invalid input for field/attribute volumeAttachment. 'volumeId' is a required property");
+  if (!spec || typeof spec.volumeId !== 'string')
+    throw badRequest("Invalid input for field/attribute volumeAttachment. 'volumeId' is a required property");
   if (server.status !== 'ACTIVE' && server.status !== 'SHUTOFF') {
-    throw new ApiError(409, `Cannot 'attach_volume' instance ${server.id} while it is in vm_state ${server.status === 'BUILD' ? 'building' : server.status.toLowerCase()}`);
+    throw new ApiError(
+      409,
+      `Cannot 'attach_volume' instance ${server.id} while it is in vm_state ${server.status === 'BUILD' ? 'building' : server.status.toLowerCase()}`,
+    );
   }
   const volume = ctx.region.volumes.get(spec.volumeId);
-  if (!volume || volume.projectId !== ctx.projectId) throw new ApiError(404, `Volume ${spec.volumeId} could not be found.`);
-  if (volume.status !== 'available') throw badRequest(`Invalid volume: volume ${volume.id} status must be 'available'. Currently in '${volume.status}'`);
+  if (!volume || volume.projectId !== ctx.projectId)
+    throw new ApiError(404, `Volume ${spec.volumeId} could not be found.`);
+  if (volume.status !== 'available')
+    throw badRequest(`Invalid volume: volume ${volume.id} status must be 'available'. Currently in '${volume.status}'`);
   const device = attachVolume(ctx, volume, server.id, typeof spec.device === 'string' ? spec.device : undefined);
   server.volumeIds = [...(server.volumeIds ?? []), volume.id];
   server.updated = Date.now();

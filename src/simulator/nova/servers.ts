@@ -19,7 +19,8 @@ export function getServer(ctx: Ctx, id: string): Server {
 
 function parseTime(raw: string, name: string): number {
   const ms = Date.parse(raw);
-  if (Number.isNaN(ms)) throw badRequest(`Invalid input for query parameters ${name}. Value: ${raw}. '${raw}' is not a 'date-time'`);
+  if (Number.isNaN(ms))
+    throw badRequest(`Invalid input for query parameters ${name}. Value: ${raw}. '${raw}' is not a 'date-time'`);
   return ms;
 }
 
@@ -63,10 +64,14 @@ function listServers(detail: boolean) {
     const marker = q.get('marker') ?? undefined;
     const page = table.page({ marker, limit, descending: true, where });
     if (!page) throw badRequest(`marker [${marker}] not found`);
-    const body: Record<string, unknown> = { servers: page.items.map((s) => (detail ? serverDetail(ctx, s) : serverBrief(ctx, s))) };
+    const body: Record<string, unknown> = {
+      servers: page.items.map((s) => (detail ? serverDetail(ctx, s) : serverBrief(ctx, s))),
+    };
     if (page.more) {
       const last = page.items[page.items.length - 1];
-      body.servers_links = [{ rel: 'next', href: nextHref(ctx, `${ctx.apiBase}/servers${detail ? '/detail' : ''}`, last.id, limit) }];
+      body.servers_links = [
+        { rel: 'next', href: nextHref(ctx, `${ctx.apiBase}/servers${detail ? '/detail' : ''}`, last.id, limit) },
+      ];
     }
     return { status: 200, body };
   };
@@ -78,9 +83,13 @@ function showServer(ctx: Ctx): Reply {
 
 function stringMap(value: unknown, field: string): Record<string, string> {
   if (value === undefined) return {};
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw badRequest(`Invalid input for field/attribute ${field}. Value: ${JSON.stringify(value)}. is not of type 'object'`);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw badRequest(
+      `Invalid input for field/attribute ${field}. Value: ${JSON.stringify(value)}. is not of type 'object'`,
+    );
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string' || k.length > 255 || v.length > 255) throw badRequest(`Invalid input for field/attribute ${field}. Value: ${JSON.stringify(value)}.`);
+    if (typeof v !== 'string' || k.length > 255 || v.length > 255)
+      throw badRequest(`Invalid input for field/attribute ${field}. Value: ${JSON.stringify(value)}.`);
   }
   return { ...(value as Record<string, string>) };
 }
@@ -88,22 +97,31 @@ function stringMap(value: unknown, field: string): Record<string, string> {
 async function createServer(ctx: Ctx): Promise<Reply> {
   const body = await readJson(ctx);
   const spec = body.server;
-  if (!spec || typeof spec !== 'object') throw badRequest("Invalid input for field/attribute server. Value: None. 'server' is a required property");
+  if (!spec || typeof spec !== 'object')
+    throw badRequest("Invalid input for field/attribute server. Value: None. 'server' is a required property");
   if (typeof spec.name !== 'string' || spec.name.trim() === '' || spec.name.length > 255) {
-    throw badRequest(`Invalid input for field/attribute name. Value: ${JSON.stringify(spec.name)}. 'name' is a required property`);
+    throw badRequest(
+      `Invalid input for field/attribute name. Value: ${JSON.stringify(spec.name)}. 'name' is a required property`,
+    );
   }
   const region = ctx.region;
   const data = ctx.cloud.data;
-  const flavorRef = String(spec.flavorRef ?? '').split('/').pop() as string;
+  const flavorRef = String(spec.flavorRef ?? '')
+    .split('/')
+    .pop() as string;
   if (!spec.flavorRef) throw badRequest("Invalid input for field/attribute server. 'flavorRef' is a required property");
   const flavor = data.flavors.get(flavorRef) ?? [...data.flavors.values()].find((f) => f.name === flavorRef);
   if (!flavor) throw badRequest(`Flavor ${flavorRef} could not be found.`);
 
   const bdms: any[] = Array.isArray(spec.block_device_mapping_v2) ? spec.block_device_mapping_v2 : [];
-  if (spec.block_device_mapping_v2 !== undefined && !Array.isArray(spec.block_device_mapping_v2)) throw badRequest('Invalid input for field/attribute block_device_mapping_v2.');
+  if (spec.block_device_mapping_v2 !== undefined && !Array.isArray(spec.block_device_mapping_v2))
+    throw badRequest('Invalid input for field/attribute block_device_mapping_v2.');
   const bootBdm = bdms.find((b) => Number(b?.boot_index) === 0 && b?.destination_type === 'volume');
-  const imageRef = typeof spec.imageRef === 'string' ? spec.imageRef.split('/').pop() as string : '';
-  if (!imageRef && !bootBdm) throw badRequest('Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.');
+  const imageRef = typeof spec.imageRef === 'string' ? (spec.imageRef.split('/').pop() as string) : '';
+  if (!imageRef && !bootBdm)
+    throw badRequest(
+      'Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.',
+    );
   const visibleImage = (id: string) => {
     const image = region.images.get(id);
     return image && (image.visibility !== 'private' || image.owner === ctx.projectId) ? image : undefined;
@@ -119,14 +137,20 @@ async function createServer(ctx: Ctx): Promise<Reply> {
   const securityGroups: string[] = [];
   for (const sg of Array.isArray(spec.security_groups) ? spec.security_groups : [{ name: 'default' }]) {
     const wanted = String(sg?.name ?? '');
-    const group = [...region.securityGroups.values()].find((g) => g.projectId === ctx.projectId && (g.name === wanted || g.id === wanted));
+    const group = [...region.securityGroups.values()].find(
+      (g) => g.projectId === ctx.projectId && (g.name === wanted || g.id === wanted),
+    );
     if (!group) throw badRequest(`Unable to find security_group with name or id '${wanted}'`);
     securityGroups.push(group.name);
   }
-  if (spec.networks === undefined && atLeast(ctx.microversion, 2, 37)) throw badRequest("Invalid input for field/attribute server. Value: ... 'networks' is a required property");
+  if (spec.networks === undefined && atLeast(ctx.microversion, 2, 37))
+    throw badRequest("Invalid input for field/attribute server. Value: ... 'networks' is a required property");
   const nics = resolveRequestedNetworks(region, ctx.projectId, spec.networks, false);
   const metadata = stringMap(spec.metadata, 'metadata');
-  const az = typeof spec.availability_zone === 'string' && spec.availability_zone ? spec.availability_zone.split(':')[0] : AVAILABILITY_ZONE;
+  const az =
+    typeof spec.availability_zone === 'string' && spec.availability_zone
+      ? spec.availability_zone.split(':')[0]
+      : AVAILABILITY_ZONE;
   if (az !== AVAILABILITY_ZONE) throw badRequest(`The requested availability zone is not available`);
 
   // Volumes for the boot disk and extra block devices.
@@ -137,12 +161,16 @@ async function createServer(ctx: Ctx): Promise<Reply> {
     let volume: Volume | undefined;
     if (bdm.source_type === 'volume') {
       volume = region.volumes.get(bdm.uuid);
-      if (!volume || volume.projectId !== ctx.projectId) throw badRequest(`Block Device Mapping is Invalid: failed to get volume ${bdm.uuid}.`);
-      if (volume.status !== 'available') throw badRequest(`Block Device Mapping is Invalid: Volume ${volume.id} status must be available.`);
+      if (!volume || volume.projectId !== ctx.projectId)
+        throw badRequest(`Block Device Mapping is Invalid: failed to get volume ${bdm.uuid}.`);
+      if (volume.status !== 'available')
+        throw badRequest(`Block Device Mapping is Invalid: Volume ${volume.id} status must be available.`);
     } else if (bdm.source_type === 'image' || bdm.source_type === 'blank') {
-      if (bdm.source_type === 'image' && !visibleImage(bdm.uuid)) throw badRequest(`Image ${bdm.uuid} could not be found.`);
+      if (bdm.source_type === 'image' && !visibleImage(bdm.uuid))
+        throw badRequest(`Image ${bdm.uuid} could not be found.`);
       const size = Number(bdm.volume_size ?? flavor.disk);
-      if (!Number.isInteger(size) || size < 1) throw badRequest('Block Device Mapping is Invalid: volume_size must be a positive integer.');
+      if (!Number.isInteger(size) || size < 1)
+        throw badRequest('Block Device Mapping is Invalid: volume_size must be a positive integer.');
       volume = newVolume(ctx, size, bdm.source_type === 'image' ? bdm.uuid : null);
     } else throw badRequest(`Block Device Mapping is Invalid: unsupported source_type ${bdm.source_type}.`);
     volumeIds.push(volume.id);
@@ -151,9 +179,22 @@ async function createServer(ctx: Ctx): Promise<Reply> {
 
   const now = Date.now();
   const server: Server = {
-    id: uuid(), name: spec.name, projectId: ctx.projectId, userId: ctx.token!.userId, flavorId: flavor.id,
-    imageId: bootBdm && !imageRef ? '' : imageRef, keyName, status: 'BUILD', created: now, updated: now,
-    readyAt: now + ctx.cloud.opts.bootDelayMs, launchedAt: null, deletedAt: null, az, securityGroups, portIds: [],
+    id: uuid(),
+    name: spec.name,
+    projectId: ctx.projectId,
+    userId: ctx.token!.userId,
+    flavorId: flavor.id,
+    imageId: bootBdm && !imageRef ? '' : imageRef,
+    keyName,
+    status: 'BUILD',
+    created: now,
+    updated: now,
+    readyAt: now + ctx.cloud.opts.bootDelayMs,
+    launchedAt: null,
+    deletedAt: null,
+    az,
+    securityGroups,
+    portIds: [],
     failMessage: ctx.cloud.faults.serverFailure(ctx.cloud.name, region.name, spec.name),
   };
   if (Object.keys(metadata).length) server.metadata = metadata;
@@ -165,7 +206,12 @@ async function createServer(ctx: Ctx): Promise<Reply> {
   region.serversOf(ctx.projectId).add(server);
   attachServerNetworks(region, server, nics);
   region.building.add(server);
-  const reply: Record<string, unknown> = { id: server.id, links: links(ctx, 'servers', server.id), 'OS-DCF:diskConfig': 'MANUAL', security_groups: securityGroups.map((name) => ({ name })) };
+  const reply: Record<string, unknown> = {
+    id: server.id,
+    links: links(ctx, 'servers', server.id),
+    'OS-DCF:diskConfig': 'MANUAL',
+    security_groups: securityGroups.map((name) => ({ name })),
+  };
   reply.adminPass = hexId().slice(0, 12);
   return { status: 202, body: { server: reply }, headers: { Location: `${ctx.apiBase}/servers/${server.id}` } };
 }
@@ -173,9 +219,22 @@ async function createServer(ctx: Ctx): Promise<Reply> {
 export function newVolume(ctx: Ctx, size: number, imageId: string | null): Volume {
   const now = Date.now();
   const volume: Volume = {
-    id: uuid(), name: '', projectId: ctx.projectId, userId: ctx.token!.userId, size, status: 'available', az: AVAILABILITY_ZONE,
-    createdAt: now, updatedAt: now, readyAt: now, description: null, volumeType: '__DEFAULT__', bootable: !!imageId, imageId,
-    attachments: [], metadata: {},
+    id: uuid(),
+    name: '',
+    projectId: ctx.projectId,
+    userId: ctx.token!.userId,
+    size,
+    status: 'available',
+    az: AVAILABILITY_ZONE,
+    createdAt: now,
+    updatedAt: now,
+    readyAt: now,
+    description: null,
+    volumeType: '__DEFAULT__',
+    bootable: !!imageId,
+    imageId,
+    attachments: [],
+    metadata: {},
   };
   ctx.region.volumes.add(volume);
   return volume;
@@ -237,11 +296,16 @@ async function serverAction(ctx: Ctx): Promise<Reply> {
   const server = getServer(ctx, ctx.params.id);
   const body = await readJson(ctx);
   const [action] = Object.keys(body);
-  const conflictState = (what: string) => new ApiError(409, `Cannot '${what}' instance ${server.id} while it is in vm_state ${server.status.toLowerCase()}`);
+  const conflictState = (what: string) =>
+    new ApiError(409, `Cannot '${what}' instance ${server.id} while it is in vm_state ${server.status.toLowerCase()}`);
   switch (action) {
     case 'os-getConsoleOutput': {
       const length = body[action]?.length;
-      const lines = [`Simulated console of ${server.name} (${server.id})`, 'login as \'cirros\' user. default password: \'gocubsgo\'. use \'sudo\' for root.', `${server.name} login: `];
+      const lines = [
+        `Simulated console of ${server.name} (${server.id})`,
+        "login as 'cirros' user. default password: 'gocubsgo'. use 'sudo' for root.",
+        `${server.name} login: `,
+      ];
       const n = length === undefined || length === null ? lines.length : Number(length);
       if (!Number.isInteger(n) || n < -1) throw badRequest('Invalid input for field/attribute length.');
       return { status: 200, body: { output: `${(n === -1 ? lines : lines.slice(-n || lines.length)).join('\n')}\n` } };
@@ -286,7 +350,10 @@ export function registerServerRoutes(routes: RouteTable): void {
     .add('PUT', '/servers/{id}', updateServer)
     .add('DELETE', '/servers/{id}', deleteServer)
     .add('POST', '/servers/{id}/action', serverAction)
-    .add('GET', '/servers/{id}/metadata', (ctx) => ({ status: 200, body: { metadata: metadataOf(getServer(ctx, ctx.params.id)) } }))
+    .add('GET', '/servers/{id}/metadata', (ctx) => ({
+      status: 200,
+      body: { metadata: metadataOf(getServer(ctx, ctx.params.id)) },
+    }))
     .add('PUT', '/servers/{id}/metadata', (ctx) => replaceMetadata(ctx, false))
     .add('POST', '/servers/{id}/metadata', (ctx) => replaceMetadata(ctx, true))
     .add('GET', '/servers/{id}/metadata/{key}', (ctx) => {
@@ -297,13 +364,15 @@ export function registerServerRoutes(routes: RouteTable): void {
     .add('PUT', '/servers/{id}/metadata/{key}', async (ctx) => {
       const server = getServer(ctx, ctx.params.id);
       const meta = stringMap((await readJson(ctx)).meta, 'meta');
-      if (Object.keys(meta).length !== 1 || !(ctx.params.key in meta)) throw badRequest('Request body and URI mismatch');
+      if (Object.keys(meta).length !== 1 || !(ctx.params.key in meta))
+        throw badRequest('Request body and URI mismatch');
       server.metadata = { ...metadataOf(server), ...meta };
       return { status: 200, body: { meta } };
     })
     .add('DELETE', '/servers/{id}/metadata/{key}', (ctx) => {
       const server = getServer(ctx, ctx.params.id);
-      if (!server.metadata || !(ctx.params.key in server.metadata)) throw new ApiError(404, 'Metadata item was not found');
+      if (!server.metadata || !(ctx.params.key in server.metadata))
+        throw new ApiError(404, 'Metadata item was not found');
       delete server.metadata[ctx.params.key];
       return { status: 204 };
     });

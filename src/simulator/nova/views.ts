@@ -21,10 +21,17 @@ export function flavorBrief(ctx: Ctx, f: Flavor) {
 
 export function flavorDetail(ctx: Ctx, f: Flavor) {
   const out: Record<string, unknown> = {
-    id: f.id, name: f.name, ram: f.ram, disk: f.disk, vcpus: f.vcpus,
+    id: f.id,
+    name: f.name,
+    ram: f.ram,
+    disk: f.disk,
+    vcpus: f.vcpus,
     swap: atLeast(ctx.microversion, 2, 75) ? f.swap : f.swap || '',
-    'OS-FLV-EXT-DATA:ephemeral': f.ephemeral, 'OS-FLV-DISABLED:disabled': false, 'os-flavor-access:is_public': true,
-    rxtx_factor: 1.0, links: links(ctx, 'flavors', f.id),
+    'OS-FLV-EXT-DATA:ephemeral': f.ephemeral,
+    'OS-FLV-DISABLED:disabled': false,
+    'os-flavor-access:is_public': true,
+    rxtx_factor: 1.0,
+    links: links(ctx, 'flavors', f.id),
   };
   if (atLeast(ctx.microversion, 2, 55)) out.description = null;
   if (atLeast(ctx.microversion, 2, 61)) out.extra_specs = { ...f.extraSpecs };
@@ -48,10 +55,21 @@ export function serverDetail(ctx: Ctx, s: Server) {
     user_id: s.userId,
     metadata: { ...(s.metadata ?? {}) },
     hostId: deleted ? '' : region.hostIdFor(s.projectId),
-    image: s.imageId ? { id: s.imageId, links: [{ rel: 'bookmark', href: `${ctx.serviceBase}/images/${s.imageId}` }] } : '',
-    flavor: atLeast(mv, 2, 47) && flavor
-      ? { vcpus: flavor.vcpus, ram: flavor.ram, disk: flavor.disk, ephemeral: flavor.ephemeral, swap: flavor.swap, original_name: flavor.name, extra_specs: { ...flavor.extraSpecs } }
-      : { id: s.flavorId, links: [{ rel: 'bookmark', href: `${ctx.serviceBase}/flavors/${s.flavorId}` }] },
+    image: s.imageId
+      ? { id: s.imageId, links: [{ rel: 'bookmark', href: `${ctx.serviceBase}/images/${s.imageId}` }] }
+      : '',
+    flavor:
+      atLeast(mv, 2, 47) && flavor
+        ? {
+            vcpus: flavor.vcpus,
+            ram: flavor.ram,
+            disk: flavor.disk,
+            ephemeral: flavor.ephemeral,
+            swap: flavor.swap,
+            original_name: flavor.name,
+            extra_specs: { ...flavor.extraSpecs },
+          }
+        : { id: s.flavorId, links: [{ rel: 'bookmark', href: `${ctx.serviceBase}/flavors/${s.flavorId}` }] },
     created: isoSeconds(s.created),
     updated: isoSeconds(s.updated),
     addresses: deleted ? {} : serverAddresses(region, s),

@@ -33,6 +33,8 @@ export function machineInfo(sdkVersion: string): MachineInfo {
 }
 
 export function machineLine(m: MachineInfo): string {
-  return `Machine: ${m.cores} cores (${m.cpuModel}), ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.python}, openstacksdk ${m.openstacksdk}; ` +
-    `${m.date.slice(0, 16).replace('T', ' ')} UTC; load average at start ${m.loadAverageAtStart.join(' / ')}.`;
+  return (
+    `Machine: ${m.cores} cores (${m.cpuModel}), ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.python}, openstacksdk ${m.openstacksdk}; ` +
+    `${m.date.slice(0, 16).replace('T', ' ')} UTC; load average at start ${m.loadAverageAtStart.join(' / ')}.`
+  );
 }

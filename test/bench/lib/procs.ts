@@ -47,10 +47,21 @@ export interface SimProcess {
 
 export async function startSimProcess(clouds: SimCloudOptions[], dir: string): Promise<SimProcess> {
   const cloudsYaml = join(dir, `clouds-${clouds[0].name}.yaml`);
-  const child = spawn(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', join(ROOT, 'test/bench/sim-process.ts'), JSON.stringify(clouds), cloudsYaml], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--max-old-space-size=8192',
+      '--import',
+      'tsx',
+      join(ROOT, 'test/bench/sim-process.ts'),
+      JSON.stringify(clouds),
+      cloudsYaml,
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const info = JSON.parse(await firstLine(child, 'simulator')) as { controlUrl: string };
   return {
     pid: child.pid!,
@@ -124,12 +135,22 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
     ...o.config,
   };
   await writeFile(configFile, stringify(config), 'utf8');
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), ...nodeCommand().args, 'serve', '--config', configFile], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(o.nodeArgs ?? []), ...nodeCommand().args, 'serve', '--config', configFile],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const address = servingAddress(await firstLine(child, `node ${o.id}`));
-  return { id: o.id, pid: child.pid!, address, peakRssMiB: () => procStatusMiB(child.pid!, 'VmHWM'), close: () => stop(child) };
+  return {
+    id: o.id,
+    pid: child.pid!,
+    address,
+    peakRssMiB: () => procStatusMiB(child.pid!, 'VmHWM'),
+    close: () => stop(child),
+  };
 }
 
 /** The address in `oaktree serve`'s first line: "oaktree <id> serving on <host:port>". */
@@ -162,7 +183,8 @@ export async function waitForLocations(address: string, count: number, timeoutMs
         /* not up yet */
       }
       if (seen >= count) return;
-      if (Date.now() > until) throw new Error(`node ${address} lists ${seen} of ${count} locations after ${timeoutMs} ms`);
+      if (Date.now() > until)
+        throw new Error(`node ${address} lists ${seen} of ${count} locations after ${timeoutMs} ms`);
       await sleep(100);
     }
   } finally {
@@ -171,11 +193,18 @@ export async function waitForLocations(address: string, count: number, timeoutMs
 }
 
 /** A relay chain in front of `owner`: returns [owner, relay1, ... relayN], each peering with the previous one. */
-export async function startChain(owner: NodeProcessOptions, relays: number, locations: number, nodeArgs?: string[]): Promise<NodeProcess[]> {
+export async function startChain(
+  owner: NodeProcessOptions,
+  relays: number,
+  locations: number,
+  nodeArgs?: string[],
+): Promise<NodeProcess[]> {
   const nodes = [await startNodeProcess(owner)];
   await waitForLocations(nodes[0].address, locations);
   for (let i = 1; i <= relays; i++) {
-    nodes.push(await startNodeProcess({ id: `relay-${i}`, dir: owner.dir, only: [], peers: [nodes[i - 1].address], nodeArgs }));
+    nodes.push(
+      await startNodeProcess({ id: `relay-${i}`, dir: owner.dir, only: [], peers: [nodes[i - 1].address], nodeArgs }),
+    );
     await waitForLocations(nodes[i].address, locations);
   }
   return nodes;

@@ -7,7 +7,11 @@ import { ROOT } from './procs.ts';
 export const PYTHON = '/usr/bin/python3';
 
 export function ensureOpenstackSdk(): string {
-  const version = () => execFileSync(PYTHON, ['-c', 'import openstack.version as v; print(v.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const version = () =>
+    execFileSync(PYTHON, ['-c', 'import openstack.version as v; print(v.__version__)'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   try {
     return version();
   } catch {
@@ -30,7 +34,8 @@ export function runSdkScript<T>(script: string, args: string[], cloudsYaml: stri
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('exit', (code) => {
       const last = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) return reject(new Error(`${script} exited with ${code}: ${err.trim().split('\n').slice(-5).join('\n')}`));
+      if (code !== 0)
+        return reject(new Error(`${script} exited with ${code}: ${err.trim().split('\n').slice(-5).join('\n')}`));
       try {
         resolve(JSON.parse(last) as T);
       } catch {

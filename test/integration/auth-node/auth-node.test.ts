@@ -31,7 +31,15 @@ import { startSimulator, type SimCloudInfo, type Simulator } from '../../../src/
 const TIMEOUT = { timeout: 60_000 };
 const logLines: string[] = [];
 const secrets: string[] = [];
-const logger = pino({ level: 'info' }, new Writable({ write(chunk, _enc, done) { logLines.push(...String(chunk).split('\n').filter(Boolean)); done(); } }));
+const logger = pino(
+  { level: 'info' },
+  new Writable({
+    write(chunk, _enc, done) {
+      logLines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  }),
+);
 const tokens = {
   alpha: createStaticToken('alpha-reader'), // reads sim-alpha on the owner; the edge grants it everything
   beta: createStaticToken('beta-writer'), // reads and writes sim-beta
@@ -61,12 +69,20 @@ ${extra}`;
 }
 
 function channel(address: string, client?: IssuedCert) {
-  const credentials = ChannelCredentials.createSsl(readFileSync(pki.caCert), client ? readFileSync(client.key) : null, client ? readFileSync(client.cert) : null);
+  const credentials = ChannelCredentials.createSsl(
+    readFileSync(pki.caCert),
+    client ? readFileSync(client.key) : null,
+    client ? readFileSync(client.cert) : null,
+  );
   return createChannel(address, credentials, { 'grpc.ssl_target_name_override': 'localhost' });
 }
 
 /** One caller of one node: a token (or none) and optionally a client certificate or raw metadata. */
-function caller(address: string, token?: string, opts: { cert?: IssuedCert; metadata?: Record<string, string | Buffer> } = {}) {
+function caller(
+  address: string,
+  token?: string,
+  opts: { cert?: IssuedCert; metadata?: Record<string, string | Buffer> } = {},
+) {
   const ch = channel(address, opts.cert);
   const metadata = Metadata(token ? { authorization: `Bearer ${token}` } : {});
   for (const [key, value] of Object.entries(opts.metadata ?? {})) metadata.set(key, value as never);
@@ -75,12 +91,14 @@ function caller(address: string, token?: string, opts: { cert?: IssuedCert; meta
   return {
     async locations(selector?: LocationSelector) {
       const out: string[] = [];
-      for await (const r of createClient(LocationServiceDefinition, ch).listLocations({ location: selector }, options)) if (r.item?.$case === 'location') out.push(where(r.item.value));
+      for await (const r of createClient(LocationServiceDefinition, ch).listLocations({ location: selector }, options))
+        if (r.item?.$case === 'location') out.push(where(r.item.value));
       return out.sort();
     },
     async routes() {
       const out: string[] = [];
-      for await (const r of createClient(MeshServiceDefinition, ch).listRoutes({}, options)) if (r.item?.$case === 'route') out.push(where(r.item.value.location));
+      for await (const r of createClient(MeshServiceDefinition, ch).listRoutes({}, options))
+        if (r.item?.$case === 'route') out.push(where(r.item.value.location));
       return out.sort();
     },
     async servers() {
@@ -97,9 +115,13 @@ function caller(address: string, token?: string, opts: { cert?: IssuedCert; meta
       const done = new Set<string>();
       const abort = new AbortController();
       try {
-        for await (const r of createClient(ComputeServiceDefinition, ch).watchServers({}, { metadata, signal: abort.signal })) {
+        for await (const r of createClient(ComputeServiceDefinition, ch).watchServers(
+          {},
+          { metadata, signal: abort.signal },
+        )) {
           if (r.item?.$case === 'event') seen.add(where(r.item.value.server?.location));
-          if (r.item?.$case === 'checkpoint' && r.item.value.initialStateComplete) done.add(where(r.item.value.location));
+          if (r.item?.$case === 'checkpoint' && r.item.value.initialStateComplete)
+            done.add(where(r.item.value.location));
           if (done.size === expected) break;
         }
       } finally {
@@ -108,7 +130,10 @@ function caller(address: string, token?: string, opts: { cert?: IssuedCert; meta
       return { seen: [...seen].sort(), done: [...done].sort() };
     },
     createVolume: (cloud: string, requestId = '') =>
-      createClient(VolumeServiceDefinition, ch).createVolume({ location: { cloud, region: 'RegionOne' } as LocationSelector, name: 'audited', sizeGb: 1, requestId }, options),
+      createClient(VolumeServiceDefinition, ch).createVolume(
+        { location: { cloud, region: 'RegionOne' } as LocationSelector, name: 'audited', sizeGb: 1, requestId },
+        options,
+      ),
     health: () => createClient(HealthDefinition, ch).check({ service: '' }, { signal: AbortSignal.timeout(20_000) }),
     close: () => ch.close(),
   };
@@ -124,7 +149,15 @@ async function keystoneToken(username: string, password: string, project: string
   const res = await fetch(`${identity.authUrl}/v3/auth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: username, domain: { name: 'Default' }, password } } }, scope: { project: { name: project, domain: { name: 'Default' } } } } }),
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: username, domain: { name: 'Default' }, password } },
+        },
+        scope: { project: { name: project, domain: { name: 'Default' } } },
+      },
+    }),
   });
   assert.equal(res.status, 201);
   const token = res.headers.get('x-subject-token')!;
@@ -133,22 +166,55 @@ async function keystoneToken(username: string, password: string, project: string
 }
 
 before(async () => {
-  sim = await startSimulator({ clouds: [{ name: 'sim-alpha', regions: ['RegionOne', 'RegionTwo'], seedServers: 1 }, { name: 'sim-beta', regions: ['RegionOne'], seedServers: 1 }] });
+  sim = await startSimulator({
+    clouds: [
+      { name: 'sim-alpha', regions: ['RegionOne', 'RegionTwo'], seedServers: 1 },
+      { name: 'sim-beta', regions: ['RegionOne'], seedServers: 1 },
+    ],
+  });
   identity = sim.clouds[0];
-  secrets.push(...Object.values(tokens).map((t) => t.token), identity.password, identity.serviceUser.password, identity.secondUser.password, identity.adminPassword);
+  secrets.push(
+    ...Object.values(tokens).map((t) => t.token),
+    identity.password,
+    identity.serviceUser.password,
+    identity.secondUser.password,
+    identity.adminPassword,
+  );
   dir = await mkdtemp(join(tmpdir(), 'oaktree-auth-node-'));
   pki = await createPki();
-  certs.owner = await pki.issue('owner', { cn: 'owner', dns: ['localhost'], ips: ['127.0.0.1'], uris: ['spiffe://oaktree/owner'] });
-  certs.edge = await pki.issue('edge', { cn: 'edge', dns: ['localhost'], ips: ['127.0.0.1'], uris: ['spiffe://oaktree/edge'] });
+  certs.owner = await pki.issue('owner', {
+    cn: 'owner',
+    dns: ['localhost'],
+    ips: ['127.0.0.1'],
+    uris: ['spiffe://oaktree/owner'],
+  });
+  certs.edge = await pki.issue('edge', {
+    cn: 'edge',
+    dns: ['localhost'],
+    ips: ['127.0.0.1'],
+    uris: ['spiffe://oaktree/edge'],
+  });
   certs.forged = await pki.issue('forged', { cn: 'forged', uris: ['spiffe://oaktree/forged'], usage: 'client' });
-  await writeFile(join(dir, 'tokens.yaml'), `tokens:\n${Object.values(tokens).map((t) => t.line).join('\n')}\n`);
+  await writeFile(
+    join(dir, 'tokens.yaml'),
+    `tokens:\n${Object.values(tokens)
+      .map((t) => t.line)
+      .join('\n')}\n`,
+  );
   const s = identity.serviceUser;
-  await writeFile(join(dir, 'identity.yaml'), `clouds:\n  identity:\n    region_name: RegionOne\n    auth:\n      auth_url: ${identity.authUrl}\n      username: ${s.username}\n      password: ${s.password}\n      project_name: ${s.project.name}\n      user_domain_name: Default\n      project_domain_name: Default\n`);
+  await writeFile(
+    join(dir, 'identity.yaml'),
+    `clouds:\n  identity:\n    region_name: RegionOne\n    auth:\n      auth_url: ${identity.authUrl}\n      username: ${s.username}\n      password: ${s.password}\n      project_name: ${s.project.name}\n      user_domain_name: Default\n      project_domain_name: Default\n`,
+  );
   await sim.writeCloudsYaml(join(dir, 'clouds.yaml'));
   const { clouds } = await loadCloudsConfig({ file: join(dir, 'clouds.yaml'), env: {} });
-  const backends = clouds.filter((c) => c.name.startsWith('sim-')).map((cloud) => createOpenStackBackend(cloud, { logger }));
+  const backends = clouds
+    .filter((c) => c.name.startsWith('sim-'))
+    .map((cloud) => createOpenStackBackend(cloud, { logger }));
 
-  const ownerConfig = await nodeConfig('owner', `grants:
+  const ownerConfig = await nodeConfig(
+    'owner',
+    `grants:
   - who: {token: alpha-reader}
     locations: [{cloud: sim-alpha}]
     actions: [read]
@@ -167,17 +233,40 @@ before(async () => {
   - who: {certificate: spiffe://oaktree/edge}     # what the owner advertises to the edge
     locations: [{cloud: sim-alpha, region: RegionOne}, {cloud: sim-beta}]
     actions: [read]
-`, '  peers: [spiffe://oaktree/edge]\n');
-  owner = await startNode({ nodeId: 'owner', listen: '127.0.0.1:0', backends, logger, tls: ownerConfig.tls, auth: await buildNodeAuth(ownerConfig as never) });
+`,
+    '  peers: [spiffe://oaktree/edge]\n',
+  );
+  owner = await startNode({
+    nodeId: 'owner',
+    listen: '127.0.0.1:0',
+    backends,
+    logger,
+    tls: ownerConfig.tls,
+    auth: await buildNodeAuth(ownerConfig as never),
+  });
 
   // The edge grants every token everything: the owner's policy must still hold for what lives there.
-  const edgeConfig = await nodeConfig('edge', `grants:\n  - who: {method: static-token}\n    locations: []\n    actions: [read, write]\n`);
-  edge = await startNode({ nodeId: 'edge', listen: '127.0.0.1:0', backends: [], logger, tls: edgeConfig.tls, auth: await buildNodeAuth(edgeConfig as never) });
+  const edgeConfig = await nodeConfig(
+    'edge',
+    `grants:\n  - who: {method: static-token}\n    locations: []\n    actions: [read, write]\n`,
+  );
+  edge = await startNode({
+    nodeId: 'edge',
+    listen: '127.0.0.1:0',
+    backends: [],
+    logger,
+    tls: edgeConfig.tls,
+    auth: await buildNodeAuth(edgeConfig as never),
+  });
   peer = createPeerBackend({
     address: owner.address,
     nodeId: 'edge',
     logger,
-    credentials: grpc.credentials.createSsl(readFileSync(pki.caCert), readFileSync(certs.edge.key), readFileSync(certs.edge.cert)),
+    credentials: grpc.credentials.createSsl(
+      readFileSync(pki.caCert),
+      readFileSync(certs.edge.key),
+      readFileSync(certs.edge.cert),
+    ),
     channelOptions: { 'grpc.ssl_target_name_override': 'localhost' },
   });
   await edge.addBackend(peer);
@@ -214,18 +303,22 @@ describe('a node with auth and a policy, over TLS', () => {
     beta.close();
   });
 
-  it('a write outside the grants is PERMISSION_DENIED, the same for an existing and a non-existing location', TIMEOUT, async () => {
-    const alpha = caller(owner.address, tokens.alpha.token);
-    const errors: any[] = [];
-    for (const cloud of ['sim-beta', 'sim-nowhere', 'sim-alpha']) {
-      await assert.rejects(alpha.createVolume(cloud), (err: any) => (errors.push(err), true));
-    }
-    for (const err of errors) assert.equal(err.code, Status.PERMISSION_DENIED, err.details);
-    const [existing, missing] = errors.map((e) => e.details.replace(/cloud=[\w-]+/, 'cloud=X'));
-    assert.equal(existing, missing);
-    assert.match(errors[0].details, /no location you may write matches/);
-    alpha.close();
-  });
+  it(
+    'a write outside the grants is PERMISSION_DENIED, the same for an existing and a non-existing location',
+    TIMEOUT,
+    async () => {
+      const alpha = caller(owner.address, tokens.alpha.token);
+      const errors: any[] = [];
+      for (const cloud of ['sim-beta', 'sim-nowhere', 'sim-alpha']) {
+        await assert.rejects(alpha.createVolume(cloud), (err: any) => (errors.push(err), true));
+      }
+      for (const err of errors) assert.equal(err.code, Status.PERMISSION_DENIED, err.details);
+      const [existing, missing] = errors.map((e) => e.details.replace(/cloud=[\w-]+/, 'cloud=X'));
+      assert.equal(existing, missing);
+      assert.match(errors[0].details, /no location you may write matches/);
+      alpha.close();
+    },
+  );
 
   it('no credentials: UNAUTHENTICATED; health answers without any', TIMEOUT, async () => {
     const anonymous = caller(owner.address);
@@ -235,8 +328,14 @@ describe('a node with auth and a policy, over TLS', () => {
   });
 
   it('Keystone users see what the policy grants their project', TIMEOUT, async () => {
-    const demo = caller(owner.address, await keystoneToken(identity.username, identity.password, identity.projects[0].name));
-    const demo2 = caller(owner.address, await keystoneToken(identity.secondUser.username, identity.secondUser.password, identity.secondUser.project.name));
+    const demo = caller(
+      owner.address,
+      await keystoneToken(identity.username, identity.password, identity.projects[0].name),
+    );
+    const demo2 = caller(
+      owner.address,
+      await keystoneToken(identity.secondUser.username, identity.secondUser.password, identity.secondUser.project.name),
+    );
     assert.deepEqual(await demo.locations(), ['sim-alpha/RegionOne', 'sim-alpha/RegionTwo']);
     assert.deepEqual(await demo2.locations(), ['sim-beta/RegionOne']);
     demo.close();
@@ -252,9 +351,14 @@ describe('a node with auth and a policy, over TLS', () => {
     assert.equal(audits.length, 1, 'one line per write per node');
     assert.equal(audits[0].subject, 'token beta-writer');
     assert.equal(audits[0].rpc, 'CreateVolume');
-    assert.deepEqual([audits[0].location.cloud, audits[0].location.region, audits[0].code], ['sim-beta', 'RegionOne', 'OK']);
+    assert.deepEqual(
+      [audits[0].location.cloud, audits[0].location.region, audits[0].code],
+      ['sim-beta', 'RegionOne', 'OK'],
+    );
     assert.ok(audits[0].location.project, 'the resolved target, with its project');
-    const denied = logLines.map((l) => JSON.parse(l)).filter((l) => l.audit === true && l.subject === 'token alpha-reader' && l.code === 'PERMISSION_DENIED');
+    const denied = logLines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.audit === true && l.subject === 'token alpha-reader' && l.code === 'PERMISSION_DENIED');
     assert.ok(denied.length >= 3, 'denied writes are audited too');
   });
 });
@@ -268,25 +372,53 @@ describe('peers are peers', () => {
 
   it('the forwarded caller is held to the owner policy even where the edge grants more', TIMEOUT, async () => {
     const alpha = caller(edge.address, tokens.alpha.token);
-    assert.deepEqual(await alpha.locations(), ['sim-alpha/RegionOne', 'sim-beta/RegionOne'], 'the edge itself grants everything');
+    assert.deepEqual(
+      await alpha.locations(),
+      ['sim-alpha/RegionOne', 'sim-beta/RegionOne'],
+      'the edge itself grants everything',
+    );
     const servers = [] as string[];
-    for await (const r of createClient(ComputeServiceDefinition, channel(edge.address)).listServers({}, { metadata: Metadata({ authorization: `Bearer ${tokens.alpha.token}` }) })) {
-      servers.push(r.item?.$case === 'error' ? `error ${Status[r.item.value.code]} ${r.item.value.location?.cloud}` : `${r.item?.value.location?.cloud}`);
+    for await (const r of createClient(ComputeServiceDefinition, channel(edge.address)).listServers(
+      {},
+      { metadata: Metadata({ authorization: `Bearer ${tokens.alpha.token}` }) },
+    )) {
+      servers.push(
+        r.item?.$case === 'error'
+          ? `error ${Status[r.item.value.code]} ${r.item.value.location?.cloud}`
+          : `${r.item?.value.location?.cloud}`,
+      );
     }
     // sim-beta is behind the owner, which does not grant alpha-reader anything there: the owner answers
     // NOT_FOUND for it (invisible), never its servers.
     assert.ok(servers.includes('sim-alpha'));
     assert.ok(!servers.includes('sim-beta'), servers.join());
-    await assert.rejects(alpha.createVolume('sim-alpha'), rejectsWith(Status.PERMISSION_DENIED, /no location you may write/));
-    const owned = logLines.map((l) => JSON.parse(l)).filter((l) => l.audit === true && l.forwardedBy === 'certificate URI:spiffe://oaktree/edge');
-    assert.ok(owned.some((a) => a.subject === 'token alpha-reader' && a.code === 'PERMISSION_DENIED'), 'the owner audits the forwarded caller');
+    await assert.rejects(
+      alpha.createVolume('sim-alpha'),
+      rejectsWith(Status.PERMISSION_DENIED, /no location you may write/),
+    );
+    const owned = logLines
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.audit === true && l.forwardedBy === 'certificate URI:spiffe://oaktree/edge');
+    assert.ok(
+      owned.some((a) => a.subject === 'token alpha-reader' && a.code === 'PERMISSION_DENIED'),
+      'the owner audits the forwarded caller',
+    );
     alpha.close();
   });
 
   it('routing metadata from a caller that is not a configured peer is refused', TIMEOUT, async () => {
-    const header = encodeRoutingHeader(['edge'], undefined, { method: 'static-token', subject: 'token operator', roles: [], groups: [], tokenName: 'operator' } as never);
+    const header = encodeRoutingHeader(['edge'], undefined, {
+      method: 'static-token',
+      subject: 'token operator',
+      roles: [],
+      groups: [],
+      tokenName: 'operator',
+    } as never);
     const forged = caller(owner.address, undefined, { cert: certs.forged, metadata: { [ROUTING_HEADER]: header } });
-    await assert.rejects(forged.locations(), rejectsWith(Status.PERMISSION_DENIED, /^routing metadata is accepted only from configured peers$/));
+    await assert.rejects(
+      forged.locations(),
+      rejectsWith(Status.PERMISSION_DENIED, /^routing metadata is accepted only from configured peers$/),
+    );
     const tokenHolder = caller(owner.address, tokens.beta.token, { metadata: { [ROUTING_HEADER]: header } });
     await assert.rejects(tokenHolder.locations(), rejectsWith(Status.PERMISSION_DENIED, /only from configured peers/));
     forged.close();
@@ -298,5 +430,6 @@ it('no token or secret used in this run appears in any log line', () => {
   assert.ok(logLines.length > 20, `only ${logLines.length} log lines`);
   assert.ok(secrets.length >= 9, `only ${secrets.length} secrets to look for`);
   const everything = logLines.join('\n');
-  for (const secret of secrets) assert.ok(!everything.includes(secret), `a secret (${secret.length} chars) leaked into the log`);
+  for (const secret of secrets)
+    assert.ok(!everything.includes(secret), `a secret (${secret.length} chars) leaked into the log`);
 });

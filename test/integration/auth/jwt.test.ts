@@ -15,9 +15,18 @@ let otherKey: CryptoKey;
 let jwksFile: string;
 let server: Server;
 let jwksUrl: string;
-const base = { issuer: 'https://idp.test', audience: 'oaktree', clockSkewSeconds: 30, groupsClaim: 'groups', projectClaim: 'tenant' };
+const base = {
+  issuer: 'https://idp.test',
+  audience: 'oaktree',
+  clockSkewSeconds: 30,
+  groupsClaim: 'groups',
+  projectClaim: 'tenant',
+};
 
-function sign(claims: Record<string, unknown>, opts: { key?: CryptoKey; kid?: string; exp?: number | string; iss?: string; aud?: string } = {}) {
+function sign(
+  claims: Record<string, unknown>,
+  opts: { key?: CryptoKey; kid?: string; exp?: number | string; iss?: string; aud?: string } = {},
+) {
   return new SignJWT({ groups: ['ops'], tenant: 'project2', preferred_username: 'alice', ...claims })
     .setProtectedHeader({ alg: 'ES256', kid: opts.kid ?? 'k1' })
     .setSubject('user-123')
@@ -28,7 +37,8 @@ function sign(claims: Record<string, unknown>, opts: { key?: CryptoKey; kid?: st
     .sign(opts.key ?? key);
 }
 
-const failsWith = (pattern: RegExp, token: string) => (err: any) => err.code === 16 && pattern.test(err.details) && !err.details.includes(token);
+const failsWith = (pattern: RegExp, token: string) => (err: any) =>
+  err.code === 16 && pattern.test(err.details) && !err.details.includes(token);
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'oaktree-auth-jwt-'));
@@ -52,11 +62,15 @@ after(async () => {
 
 for (const source of ['file', 'url'] as const) {
   describe(`JWT verification, JWKS from a ${source}`, () => {
-    const verifier = () => JwtVerifier.create({ ...base, ...(source === 'file' ? { jwksFile } : { jwksUrl }) } as JwtSettings);
+    const verifier = () =>
+      JwtVerifier.create({ ...base, ...(source === 'file' ? { jwksFile } : { jwksUrl }) } as JwtSettings);
 
     it('a valid token gives sub, groups and the project claim', async () => {
       const id = await (await verifier()).authenticate(await sign({}));
-      assert.deepEqual([id.method, id.subject, id.user?.id, id.user?.name, id.project?.name, id.groups], ['jwt', 'jwt user-123', 'user-123', 'alice', 'project2', ['ops']]);
+      assert.deepEqual(
+        [id.method, id.subject, id.user?.id, id.user?.name, id.project?.name, id.groups],
+        ['jwt', 'jwt user-123', 'user-123', 'alice', 'project2', ['ops']],
+      );
     });
 
     it('each failed check is UNAUTHENTICATED naming the check', async () => {
@@ -86,7 +100,13 @@ for (const source of ['file', 'url'] as const) {
 describe('JWKS problems', () => {
   it('an unreachable JWKS URL is UNAVAILABLE; an unreadable JWKS file fails at start', async () => {
     const v = await JwtVerifier.create({ ...base, jwksUrl: 'http://127.0.0.1:1/jwks.json' });
-    await assert.rejects(v.authenticate(await sign({})), (err: any) => err.code === 14 && /JWKS at http:\/\/127\.0\.0\.1:1/.test(err.details));
-    await assert.rejects(JwtVerifier.create({ ...base, jwksFile: join(dir, 'missing.json') }), /missing\.json: cannot read the JWKS/);
+    await assert.rejects(
+      v.authenticate(await sign({})),
+      (err: any) => err.code === 14 && /JWKS at http:\/\/127\.0\.0\.1:1/.test(err.details),
+    );
+    await assert.rejects(
+      JwtVerifier.create({ ...base, jwksFile: join(dir, 'missing.json') }),
+      /missing\.json: cannot read the JWKS/,
+    );
   });
 });

@@ -24,7 +24,12 @@ import { startSimulator, type SimCloudInfo, type Simulator } from '../../../src/
 
 const LOCATIONS: Location[] = ['sim-alpha/RegionOne', 'sim-alpha/RegionTwo', 'sim-beta/RegionOne'].map((p) => {
   const [cloud, region] = p.split('/');
-  return { cloud, region, zone: '', project: { id: `${cloud}-demo`, name: 'demo', domainId: 'default', domainName: 'Default' } };
+  return {
+    cloud,
+    region,
+    zone: '',
+    project: { id: `${cloud}-demo`, name: 'demo', domainId: 'default', domainName: 'Default' },
+  };
 });
 
 let sim: Simulator;
@@ -44,13 +49,19 @@ function caller(headers: Record<string, string>) {
   return {
     locations: async () => {
       const out: string[] = [];
-      for await (const r of createClient(LocationServiceDefinition, channel).listLocations({ location: undefined, strict: false }, { metadata })) {
+      for await (const r of createClient(LocationServiceDefinition, channel).listLocations(
+        { location: undefined, strict: false },
+        { metadata },
+      )) {
         if (r.item?.$case === 'location') out.push(`${r.item.value.cloud}/${r.item.value.region}`);
       }
       return out;
     },
     deleteVolume: (cloud: string, region: string) =>
-      createClient(VolumeServiceDefinition, channel).deleteVolume({ location: { cloud, region, zone: '', project: undefined }, nameOrId: 'v1', wait: false }, { metadata }),
+      createClient(VolumeServiceDefinition, channel).deleteVolume(
+        { location: { cloud, region, zone: '', project: undefined }, nameOrId: 'v1', wait: false },
+        { metadata },
+      ),
     health: () => createClient(HealthDefinition, channel).check({ service: '' }),
     close: () => channel.close(),
   };
@@ -60,7 +71,15 @@ async function keystoneToken(username: string, password: string, project: string
   const res = await fetch(`${info.authUrl}/v3/auth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: username, domain: { name: 'Default' }, password } } }, scope: { project: { name: project, domain: { name: 'Default' } } } } }),
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: username, domain: { name: 'Default' }, password } },
+        },
+        scope: { project: { name: project, domain: { name: 'Default' } } },
+      },
+    }),
   });
   const token = res.headers.get('x-subject-token')!;
   secrets.push(token);
@@ -68,7 +87,13 @@ async function keystoneToken(username: string, password: string, project: string
 }
 
 async function jwt(groups: string[], audience = 'oaktree'): Promise<string> {
-  const token = await new SignJWT({ groups }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setSubject('svc-robot').setIssuer('https://idp.test').setAudience(audience).setExpirationTime('5m').sign(jwtKey);
+  const token = await new SignJWT({ groups })
+    .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+    .setSubject('svc-robot')
+    .setIssuer('https://idp.test')
+    .setAudience(audience)
+    .setExpirationTime('5m')
+    .sign(jwtKey);
   secrets.push(token);
   return token;
 }
@@ -76,13 +101,26 @@ async function jwt(groups: string[], audience = 'oaktree'): Promise<string> {
 before(async () => {
   sim = await startSimulator({ clouds: [{ name: 'identity', regions: ['RegionOne'] }] });
   info = sim.clouds[0];
-  secrets.push(info.password, info.adminPassword, info.serviceUser.password, info.secondUser.password, info.applicationCredential.secret, staticToken.token);
+  secrets.push(
+    info.password,
+    info.adminPassword,
+    info.serviceUser.password,
+    info.secondUser.password,
+    info.applicationCredential.secret,
+    staticToken.token,
+  );
   dir = await mkdtemp(join(tmpdir(), 'oaktree-auth-mw-'));
   const pair = await generateKeyPair('ES256', { extractable: true });
   jwtKey = pair.privateKey;
-  await writeFile(join(dir, 'jwks.json'), JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' }] }));
+  await writeFile(
+    join(dir, 'jwks.json'),
+    JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' }] }),
+  );
   await writeFile(join(dir, 'tokens.yaml'), `tokens:\n${staticToken.line}\n`);
-  await writeFile(join(dir, 'clouds.yaml'), `clouds:\n  identity:\n    region_name: RegionOne\n    auth:\n      auth_url: ${info.authUrl}\n      username: ${info.serviceUser.username}\n      password: ${info.serviceUser.password}\n      project_name: ${info.serviceUser.project.name}\n      user_domain_name: Default\n      project_domain_name: Default\n`);
+  await writeFile(
+    join(dir, 'clouds.yaml'),
+    `clouds:\n  identity:\n    region_name: RegionOne\n    auth:\n      auth_url: ${info.authUrl}\n      username: ${info.serviceUser.username}\n      password: ${info.serviceUser.password}\n      project_name: ${info.serviceUser.project.name}\n      user_domain_name: Default\n      project_domain_name: Default\n`,
+  );
   const policyText = `grants:
   - who: {user: demo}
     locations: [{cloud: sim-alpha}]
@@ -100,11 +138,18 @@ before(async () => {
   const nodeYaml = `keystone: {cloud: identity, revalidate_seconds: 60}\njwt: {jwks_file: ${join(dir, 'jwks.json')}, issuer: "https://idp.test", audience: oaktree}\nstatic_tokens: {file: ${join(dir, 'tokens.yaml')}}\npolicy: ${join(dir, 'policy.yaml')}\n`;
   const { root, fail } = parseYamlFile(nodeYaml, 'node.yaml');
   const config = parseAuthSection(root, 'auth', fail);
-  const clouds = (await loadCloudsConfig({ env: {}, file: join(dir, 'clouds.yaml'), cwd: dir, homeDir: dir, systemDirs: [] })).clouds;
+  const clouds = (
+    await loadCloudsConfig({ env: {}, file: join(dir, 'clouds.yaml'), cwd: dir, homeDir: dir, systemDirs: [] })
+  ).clouds;
   authenticator = await Authenticator.create(config, clouds);
   const policy = Policy.parse(policyText, 'policy.yaml');
 
-  const sink = new Writable({ write(chunk, _enc, done) { logLines.push(...String(chunk).split('\n').filter(Boolean)); done(); } });
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logLines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
   const logger = pino({ level: 'info' }, sink);
   const authed = createServer().use(authMiddleware({ authenticator, policy, logger }));
   server = authed;
@@ -112,10 +157,18 @@ before(async () => {
   add(HealthDefinition, HealthServiceImpl());
   add(LocationServiceDefinition, {
     async *listLocations(_req, ctx) {
-      for (const location of ctx.auth!.authorization.filterLocations(LOCATIONS)) yield { item: { $case: 'location', value: location } };
+      for (const location of ctx.auth!.authorization.filterLocations(LOCATIONS))
+        yield { item: { $case: 'location', value: location } };
     },
   });
-  const unimplemented = Object.fromEntries(Object.keys(VolumeServiceDefinition.methods).map((name) => [name, async () => { throw new ServerError(Status.UNIMPLEMENTED, name); }]));
+  const unimplemented = Object.fromEntries(
+    Object.keys(VolumeServiceDefinition.methods).map((name) => [
+      name,
+      async () => {
+        throw new ServerError(Status.UNIMPLEMENTED, name);
+      },
+    ]),
+  );
   add(VolumeServiceDefinition, {
     ...unimplemented,
     // What the router will do for a write: check the grant, act, audit the result.
@@ -124,7 +177,8 @@ before(async () => {
       const location = { cloud: req.location!.cloud, region: req.location!.region, zone: '', project: undefined };
       let code = Status.OK;
       try {
-        if (!authorization.canWrite(location)) throw new ServerError(Status.PERMISSION_DENIED, `${identity.subject} may not write there (DeleteVolume)`);
+        if (!authorization.canWrite(location))
+          throw new ServerError(Status.PERMISSION_DENIED, `${identity.subject} may not write there (DeleteVolume)`);
         return {};
       } catch (error) {
         code = error instanceof ServerError ? error.code : Status.UNKNOWN;
@@ -150,37 +204,79 @@ const rejectsWith = (code: Status, pattern: RegExp) => (err: any) => err.code ==
 describe('auth middleware in a real gRPC server', () => {
   it('without credentials: UNAUTHENTICATED listing what the node accepts; health checks need none', async () => {
     const c = caller({});
-    await assert.rejects(c.locations(), rejectsWith(Status.UNAUTHENTICATED, /requires credentials: send a Keystone token .* a JWT .* an oaktree_ API token/));
+    await assert.rejects(
+      c.locations(),
+      rejectsWith(
+        Status.UNAUTHENTICATED,
+        /requires credentials: send a Keystone token .* a JWT .* an oaktree_ API token/,
+      ),
+    );
     assert.equal((await c.health()).status, 1 /* SERVING */);
-    await assert.rejects(caller({ authorization: 'Basic Zm9vOmJhcg==' }).locations(), rejectsWith(Status.UNAUTHENTICATED, /Bearer <token>/));
+    await assert.rejects(
+      caller({ authorization: 'Basic Zm9vOmJhcg==' }).locations(),
+      rejectsWith(Status.UNAUTHENTICATED, /Bearer <token>/),
+    );
     c.close();
   });
 
   it('Keystone users see only their grants, as x-auth-token or Bearer; two tenants see different locations', async () => {
     const demo = await keystoneToken(info.username, info.password, info.projects[0].name);
-    assert.deepEqual(await caller({ 'x-auth-token': demo }).locations(), ['sim-alpha/RegionOne', 'sim-alpha/RegionTwo']);
-    assert.deepEqual(await caller({ authorization: `Bearer ${demo}` }).locations(), ['sim-alpha/RegionOne', 'sim-alpha/RegionTwo']);
+    assert.deepEqual(await caller({ 'x-auth-token': demo }).locations(), [
+      'sim-alpha/RegionOne',
+      'sim-alpha/RegionTwo',
+    ]);
+    assert.deepEqual(await caller({ authorization: `Bearer ${demo}` }).locations(), [
+      'sim-alpha/RegionOne',
+      'sim-alpha/RegionTwo',
+    ]);
     const demo2 = await keystoneToken(info.secondUser.username, info.secondUser.password, info.secondUser.project.name);
     assert.deepEqual(await caller({ 'x-auth-token': demo2 }).locations(), ['sim-beta/RegionOne']);
-    await assert.rejects(caller({ 'x-auth-token': demo2 }).deleteVolume('sim-beta', 'RegionOne'), rejectsWith(Status.PERMISSION_DENIED, /keystone user demo2 .* may not write there \(DeleteVolume\)/));
+    await assert.rejects(
+      caller({ 'x-auth-token': demo2 }).deleteVolume('sim-beta', 'RegionOne'),
+      rejectsWith(Status.PERMISSION_DENIED, /keystone user demo2 .* may not write there \(DeleteVolume\)/),
+    );
     await caller({ 'x-auth-token': demo }).deleteVolume('sim-alpha', 'RegionOne');
-    await assert.rejects(caller({ 'x-auth-token': `${demo}x` }).locations(), rejectsWith(Status.UNAUTHENTICATED, /Keystone token is invalid, expired or revoked/));
+    await assert.rejects(
+      caller({ 'x-auth-token': `${demo}x` }).locations(),
+      rejectsWith(Status.UNAUTHENTICATED, /Keystone token is invalid, expired or revoked/),
+    );
   });
 
   it('JWT and static tokens', async () => {
-    assert.deepEqual(await caller({ authorization: `Bearer ${await jwt(['robots'])}` }).locations(), ['sim-alpha/RegionTwo']);
-    assert.deepEqual(await caller({ authorization: `Bearer ${await jwt(['humans'])}` }).locations(), [], 'authenticated but ungranted: sees nothing');
-    await assert.rejects(caller({ authorization: `Bearer ${await jwt(['robots'], 'other')}` }).locations(), rejectsWith(Status.UNAUTHENTICATED, /wrong audience/));
+    assert.deepEqual(await caller({ authorization: `Bearer ${await jwt(['robots'])}` }).locations(), [
+      'sim-alpha/RegionTwo',
+    ]);
+    assert.deepEqual(
+      await caller({ authorization: `Bearer ${await jwt(['humans'])}` }).locations(),
+      [],
+      'authenticated but ungranted: sees nothing',
+    );
+    await assert.rejects(
+      caller({ authorization: `Bearer ${await jwt(['robots'], 'other')}` }).locations(),
+      rejectsWith(Status.UNAUTHENTICATED, /wrong audience/),
+    );
     assert.equal((await caller({ authorization: `Bearer ${staticToken.token}` }).locations()).length, 3);
-    await assert.rejects(caller({ authorization: `Bearer ${staticToken.token.slice(0, -1)}Q` }).locations(), rejectsWith(Status.UNAUTHENTICATED, /static API token is not known/));
+    await assert.rejects(
+      caller({ authorization: `Bearer ${staticToken.token.slice(0, -1)}Q` }).locations(),
+      rejectsWith(Status.UNAUTHENTICATED, /static API token is not known/),
+    );
   });
 
   it('audits each write once, with identity, location, request id and result', () => {
     const audits = logLines.map((l) => JSON.parse(l)).filter((l) => l.audit === true);
-    assert.deepEqual(audits.map((a) => [a.subject, a.rpc, a.location.cloud, a.requestId, a.code]), [
-      [`keystone user demo2 (project ${info.secondUser.project.name})`, 'DeleteVolume', 'sim-beta', 'req-1', 'PERMISSION_DENIED'],
-      [`keystone user demo (project ${info.projects[0].name})`, 'DeleteVolume', 'sim-alpha', 'req-1', 'OK'],
-    ]);
+    assert.deepEqual(
+      audits.map((a) => [a.subject, a.rpc, a.location.cloud, a.requestId, a.code]),
+      [
+        [
+          `keystone user demo2 (project ${info.secondUser.project.name})`,
+          'DeleteVolume',
+          'sim-beta',
+          'req-1',
+          'PERMISSION_DENIED',
+        ],
+        [`keystone user demo (project ${info.projects[0].name})`, 'DeleteVolume', 'sim-alpha', 'req-1', 'OK'],
+      ],
+    );
   });
 
   it('logs failed authentications at most once per source per 10 s', async () => {
@@ -196,6 +292,7 @@ describe('auth middleware in a real gRPC server', () => {
   it('no token or secret used in this run appears in the log', () => {
     assert.ok(secrets.length >= 10 && logLines.length > 0);
     const everything = logLines.join('\n');
-    for (const secret of secrets) assert.ok(!everything.includes(secret), `a secret (${secret.length} chars) leaked into the log`);
+    for (const secret of secrets)
+      assert.ok(!everything.includes(secret), `a secret (${secret.length} chars) leaked into the log`);
   });
 });

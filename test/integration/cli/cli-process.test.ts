@@ -13,7 +13,8 @@ function oaktree(args: string[], endpoint: string): Promise<{ code: number; stdo
       process.execPath,
       ['--import', 'tsx', 'src/cli/main.ts', ...args],
       { cwd: ROOT, env: { ...process.env, OAKTREE_ENDPOINT: endpoint }, timeout: 30_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }

@@ -38,11 +38,26 @@ describe('oaktree CLI (client commands)', () => {
     const [table, json, yaml] = await serial([
       () => oaktree(['location', 'list'], env),
       () => oaktree(['flavor', 'list', '--cloud', 'alpha', '-f', 'json'], env),
-      () => oaktree(['flavor', 'list', '--endpoint', clouds.address, '--region', 'RegionOne', '--cloud', 'beta', '-f', 'yaml']),
+      () =>
+        oaktree([
+          'flavor',
+          'list',
+          '--endpoint',
+          clouds.address,
+          '--region',
+          'RegionOne',
+          '--cloud',
+          'beta',
+          '-f',
+          'yaml',
+        ]),
     ]);
     assert.equal(table.code, 0, table.stderr);
     assert.deepEqual(
-      table.stdout.trimEnd().split('\n').map((line) => line.split(/\s+/).slice(0, 3).join(' ')),
+      table.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.split(/\s+/).slice(0, 3).join(' ')),
       ['CLOUD REGION PROJECT', 'alpha RegionOne demo', 'alpha RegionTwo demo', 'beta RegionOne demo'],
     );
     assert.equal(json.code, 0, json.stderr);
@@ -51,12 +66,18 @@ describe('oaktree CLI (client commands)', () => {
     assert.deepEqual(Object.keys(flavors[0]).slice(0, 3), ['location', 'id', 'name']);
     assert.equal(flavors[0].location.cloud, 'alpha');
     assert.equal(yaml.code, 0, yaml.stderr);
-    assert.deepEqual(parse(yaml.stdout).map((f: { name: string }) => f.name), ['m1.small', 'm1.large']);
+    assert.deepEqual(
+      parse(yaml.stdout).map((f: { name: string }) => f.name),
+      ['m1.small', 'm1.large'],
+    );
   });
 
   it('server create --wait, show, list, delete; errors are one line with the code and exit 1', async () => {
     const where = ['--cloud', 'beta', '--region', 'RegionOne'];
-    const created = await oaktree(['server', 'create', 'web', '--image', 'cirros', '--flavor', 'm1.small', '--wait', ...where], env);
+    const created = await oaktree(
+      ['server', 'create', 'web', '--image', 'cirros', '--flavor', 'm1.small', '--wait', ...where],
+      env,
+    );
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /^status\s+SERVER_STATUS_ACTIVE$/m);
     assert.equal(created.stderr, '', 'no progress on stderr when it is not a terminal');
@@ -65,7 +86,10 @@ describe('oaktree CLI (client commands)', () => {
       () => oaktree(['server', 'list'], env),
     ]);
     assert.equal(JSON.parse(shown.stdout).status, 'SERVER_STATUS_ACTIVE');
-    assert.match(listed.stdout, /^beta\s+RegionOne\s+nova\s+web\s+ACTIVE\s+10\.0\.0\.5\s+m1\.small\s+cirros\s+server-\d+$/m);
+    assert.match(
+      listed.stdout,
+      /^beta\s+RegionOne\s+nova\s+web\s+ACTIVE\s+10\.0\.0\.5\s+m1\.small\s+cirros\s+server-\d+$/m,
+    );
     const deleted = await oaktree(['server', 'delete', 'web', ...where], env);
     assert.equal(deleted.code, 0, deleted.stderr);
     assert.match(deleted.stdout, /^deleted web \(server-\d+\) in beta\/RegionOne$/m);

@@ -19,7 +19,9 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
   const stderr: string[] = [];
   let code = 0;
   io.stdout = {
-    write: (chunk, done) => (stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()), done?.(), true),
+    write: (chunk, done) => (
+      stdout.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()), done?.(), true
+    ),
     isTTY: false,
   };
   io.stderr = { write: (chunk) => (stderr.push(chunk), true), isTTY: false };

@@ -32,14 +32,19 @@ describe('oaktree/client', () => {
 
   it('lists the locations of every cloud, and of one cloud with a selector', async () => {
     const all = await client.listLocations().toArray();
-    assert.deepEqual(all.map((l) => `${l.cloud}/${l.region}`).sort(), ['alpha/RegionOne', 'alpha/RegionTwo', 'beta/RegionOne']);
+    assert.deepEqual(all.map((l) => `${l.cloud}/${l.region}`).sort(), [
+      'alpha/RegionOne',
+      'alpha/RegionTwo',
+      'beta/RegionOne',
+    ]);
     const alpha = await client.listLocations({ cloud: 'alpha' }).toArray();
     assert.equal(alpha.length, 2);
   });
 
   it('lists flavors across clouds as an async iterable of bare objects', async () => {
     const names: string[] = [];
-    for await (const flavor of client.listFlavors()) names.push(`${flavor.location!.cloud}/${flavor.location!.region}/${flavor.name}`);
+    for await (const flavor of client.listFlavors())
+      names.push(`${flavor.location!.cloud}/${flavor.location!.region}/${flavor.name}`);
     assert.equal(names.length, 6);
     assert.ok(names.includes('beta/RegionOne/m1.large'));
   });
@@ -83,7 +88,13 @@ describe('oaktree/client', () => {
   it('creates a server with wait, reporting stages, resolving ACTIVE; gets, waits for and deletes it', async () => {
     const stages: string[] = [];
     const server = await client.createServer(
-      { location: { cloud: 'alpha', region: 'RegionOne' }, name: 'web-1', image: 'cirros', flavor: 'm1.small', wait: true },
+      {
+        location: { cloud: 'alpha', region: 'RegionOne' },
+        name: 'web-1',
+        image: 'cirros',
+        flavor: 'm1.small',
+        wait: true,
+      },
       { onProgress: (stage) => stages.push(stage) },
     );
     assert.deepEqual(stages, ['accepted', 'progress', 'ready']);
@@ -103,9 +114,12 @@ describe('oaktree/client', () => {
     const stages: string[] = [];
     const where = { cloud: 'alpha', region: 'RegionTwo' };
     await assert.rejects(
-      client.createServer({ location: where, name: 'doomed', image: 'broken', flavor: 'm1.small', wait: true }, {
-        onProgress: (stage) => stages.push(stage),
-      }),
+      client.createServer(
+        { location: where, name: 'doomed', image: 'broken', flavor: 'm1.small', wait: true },
+        {
+          onProgress: (stage) => stages.push(stage),
+        },
+      ),
       (error: OaktreeError) => error.codeName === 'ABORTED' && /still exists/.test(error.message),
     );
     assert.deepEqual(stages, ['accepted', 'failed']);
@@ -164,7 +178,10 @@ describe('oaktree/client', () => {
     assert.equal(download.sizeBytes, bytes.length);
     assert.deepEqual(await readFile(target), bytes);
     await client.deleteImage('disk', { cloud: 'beta' });
-    await assert.rejects(client.getImage('disk', { cloud: 'beta' }), (error: OaktreeError) => error.code === Status.NOT_FOUND);
+    await assert.rejects(
+      client.getImage('disk', { cloud: 'beta' }),
+      (error: OaktreeError) => error.code === Status.NOT_FOUND,
+    );
   });
 
   it('uploads to every region of a cloud in one stream (allMatchingLocations)', async () => {
@@ -180,8 +197,14 @@ describe('oaktree/client', () => {
     const where = { cloud: 'beta', region: 'RegionOne' };
     const created = await client.createKeypair('me', where);
     assert.match(created.privateKey, /PRIVATE KEY/);
-    await assert.rejects(client.createKeypair('me', where), (error: OaktreeError) => error.code === Status.ALREADY_EXISTS);
-    assert.deepEqual((await client.listKeypairs(where).toArray()).map((k) => k.name), ['me']);
+    await assert.rejects(
+      client.createKeypair('me', where),
+      (error: OaktreeError) => error.code === Status.ALREADY_EXISTS,
+    );
+    assert.deepEqual(
+      (await client.listKeypairs(where).toArray()).map((k) => k.name),
+      ['me'],
+    );
     await client.deleteKeypair('me', where);
 
     await client.createServer({ location: where, name: 'db', image: 'cirros', flavor: 'm1.small' });
@@ -189,7 +212,10 @@ describe('oaktree/client', () => {
     assert.equal((await client.attachFloatingIp(fip.id, 'db', where)).isAttached, true);
     assert.equal((await client.detachFloatingIp(fip.id, where)).isAttached, false);
     const swept = await client.deleteUnattachedFloatingIps(where);
-    assert.deepEqual(swept.deleted.map((f) => f.id), [fip.id]);
+    assert.deepEqual(
+      swept.deleted.map((f) => f.id),
+      [fip.id],
+    );
     assert.equal((await client.listFloatingIps(where).toArray()).length, 0);
 
     assert.equal((await client.listNetworks().toArray()).length, 6);
@@ -219,7 +245,10 @@ describe('oaktree/client', () => {
       events.push(event);
       if (event.type === 'added') break;
     }
-    assert.deepEqual(events.map((e) => e.type), ['existing', 'synced', 'added']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['existing', 'synced', 'added'],
+    );
     const last = events.at(-1)!;
     assert.ok('resumeToken' in last && last.resumeToken);
     await client.deleteServer('watched', where);

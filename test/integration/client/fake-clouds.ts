@@ -28,7 +28,12 @@ import { locationToken, positionIn } from '../../../src/cache/watch-token.ts';
 import { routeKey } from '../../../src/core/location.ts';
 
 export function fakeLocation(cloud: string, region: string): Location {
-  return { cloud, region, zone: '', project: { id: 'demo-id', name: 'demo', domainId: 'default', domainName: 'Default' } };
+  return {
+    cloud,
+    region,
+    zone: '',
+    project: { id: 'demo-id', name: 'demo', domainId: 'default', domainName: 'Default' },
+  };
 }
 
 interface RegionState {
@@ -66,7 +71,13 @@ function cloudBackend(cloud: string, regions: string[], options: FakeCloudsOptio
     const key = `${target.cloud}/${target.region}`;
     let state = states.get(key);
     if (!state) {
-      state = { servers: new Map(), images: new Map(), keypairs: new Map(), floatingIps: new Map(), volumes: new Map() };
+      state = {
+        servers: new Map(),
+        images: new Map(),
+        keypairs: new Map(),
+        floatingIps: new Map(),
+        volumes: new Map(),
+      };
       const image = Image.fromPartial({
         location: target,
         id: `${key}-cirros`,
@@ -116,7 +127,10 @@ function cloudBackend(cloud: string, regions: string[], options: FakeCloudsOptio
     },
     async *createServer(request, target, ctx) {
       if (request.flavor !== 'm1.small' && request.flavor !== 'm1.large') {
-        throw new ServerError(Status.INVALID_ARGUMENT, `no flavor "${request.flavor}" in ${target.cloud}/${target.region}`);
+        throw new ServerError(
+          Status.INVALID_ARGUMENT,
+          `no flavor "${request.flavor}" in ${target.cloud}/${target.region}`,
+        );
       }
       const server = Server.fromPartial({
         location: zoned(target),
@@ -133,10 +147,17 @@ function cloudBackend(cloud: string, regions: string[], options: FakeCloudsOptio
       if (!request.wait) return;
       await delay(ctx.signal, options.buildMs ?? 30);
       if (request.image === 'broken') {
-        const failed = Server.fromPartial({ ...server, status: ServerStatus.SERVER_STATUS_ERROR, fault: { code: 500, message: 'No valid host was found' } });
+        const failed = Server.fromPartial({
+          ...server,
+          status: ServerStatus.SERVER_STATUS_ERROR,
+          fault: { code: 500, message: 'No valid host was found' },
+        });
         stateOf(target).servers.set(server.id, failed);
         yield { stage: CreateServerStage.CREATE_SERVER_STAGE_FAILED, server: failed };
-        throw new ServerError(Status.ABORTED, `server ${server.id} went to ERROR: No valid host was found; it still exists`);
+        throw new ServerError(
+          Status.ABORTED,
+          `server ${server.id} went to ERROR: No valid host was found; it still exists`,
+        );
       }
       const progressing = { ...server, progress: 50 };
       yield { stage: CreateServerStage.CREATE_SERVER_STAGE_PROGRESS, server: progressing };
@@ -171,13 +192,22 @@ function cloudBackend(cloud: string, regions: string[], options: FakeCloudsOptio
       const token = () => locationToken(key, 'fake', ++n);
       if (!request.resumeToken) {
         for (const server of servers) {
-          yield { item: { $case: 'event', value: { type: ServerEventType.SERVER_EVENT_TYPE_EXISTING, server } }, resumeToken: token() };
+          yield {
+            item: { $case: 'event', value: { type: ServerEventType.SERVER_EVENT_TYPE_EXISTING, server } },
+            resumeToken: token(),
+          };
         }
-        yield { item: { $case: 'checkpoint', value: { location: target, initialStateComplete: true } }, resumeToken: token() };
+        yield {
+          item: { $case: 'checkpoint', value: { location: target, initialStateComplete: true } },
+          resumeToken: token(),
+        };
       }
       await delay(ctx.signal, 20);
       const server = Server.fromPartial({ location: zoned(target), id: `watched-${n}`, name: `watched-${n}` });
-      yield { item: { $case: 'event', value: { type: ServerEventType.SERVER_EVENT_TYPE_ADDED, server } }, resumeToken: token() };
+      yield {
+        item: { $case: 'event', value: { type: ServerEventType.SERVER_EVENT_TYPE_ADDED, server } },
+        resumeToken: token(),
+      };
     },
     async getServerConsole(request, target) {
       const server = findServer(target, request.nameOrId);
@@ -224,7 +254,11 @@ function cloudBackend(cloud: string, regions: string[], options: FakeCloudsOptio
       const sha256 = createHash('sha256').update(data).digest('hex');
       const results = targets.map((target) => {
         if (header.sha256 && header.sha256 !== sha256) {
-          return { location: target, error: { location: target, code: Status.DATA_LOSS, message: 'sha256 mismatch' }, bytesStored: 0n };
+          return {
+            location: target,
+            error: { location: target, code: Status.DATA_LOSS, message: 'sha256 mismatch' },
+            bytesStored: 0n,
+          };
         }
         const image = Image.fromPartial({
           location: target,
@@ -266,11 +300,21 @@ function cloudBackend(cloud: string, regions: string[], options: FakeCloudsOptio
     },
     async *listNetworks(_request, target) {
       failing(target);
-      yield Network.fromPartial({ location: target, id: `${target.region}-net-public`, name: 'public', isExternal: true });
+      yield Network.fromPartial({
+        location: target,
+        id: `${target.region}-net-public`,
+        name: 'public',
+        isExternal: true,
+      });
       yield Network.fromPartial({ location: target, id: `${target.region}-net-private`, name: 'private' });
     },
     async *listPorts(_request, target) {
-      yield Port.fromPartial({ location: target, id: `${target.region}-port-1`, name: '', networkId: `${target.region}-net-private` });
+      yield Port.fromPartial({
+        location: target,
+        id: `${target.region}-port-1`,
+        name: '',
+        networkId: `${target.region}-net-private`,
+      });
     },
     async deletePort(request, target) {
       if (request.id !== `${target.region}-port-1`) throw new ServerError(Status.NOT_FOUND, `no port ${request.id}`);

@@ -11,7 +11,14 @@ import { connect, type OaktreeError } from '../../../src/client/index.ts';
 const LOCATION = { cloud: 'c', region: 'r', zone: '', project: undefined };
 
 function unimplemented(definition: { methods: Record<string, unknown> }) {
-  return Object.fromEntries(Object.keys(definition.methods).map((name) => [name, () => { throw new ServerError(Status.UNIMPLEMENTED, name); }]));
+  return Object.fromEntries(
+    Object.keys(definition.methods).map((name) => [
+      name,
+      () => {
+        throw new ServerError(Status.UNIMPLEMENTED, name);
+      },
+    ]),
+  );
 }
 
 /** A node that answers one item of every stream and then never finishes; unary calls never answer. */
@@ -32,7 +39,10 @@ async function hangingNode(): Promise<{ server: Server; address: string }> {
       return {};
     },
     async *watchServers(_req: unknown, ctx: { signal: AbortSignal }) {
-      yield { resumeToken: 't', item: { $case: 'event', value: { type: 1, server: { location: LOCATION, id: 's', name: 's' } } } };
+      yield {
+        resumeToken: 't',
+        item: { $case: 'event', value: { type: 1, server: { location: LOCATION, id: 's', name: 's' } } },
+      };
       await forever(ctx.signal);
     },
   } as any);
@@ -45,7 +55,9 @@ const deadlineExceeded = (error: OaktreeError) => {
   return true;
 };
 
-test('the SDK reports its own timeout as DEADLINE_EXCEEDED for unary calls, lists and watches', { timeout: 30_000 }, async () => {
+test('the SDK reports its own timeout as DEADLINE_EXCEEDED for unary calls, lists and watches', {
+  timeout: 30_000,
+}, async () => {
   const { server, address } = await hangingNode();
   const client = connect(address);
   try {

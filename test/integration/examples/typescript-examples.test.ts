@@ -11,13 +11,18 @@ import { cliNode, type CliNode } from '../../support/node.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 
-function example(file: string, args: string[], endpoint: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function example(
+  file: string,
+  args: string[],
+  endpoint: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', join('examples/typescript', file), ...args],
       { cwd: ROOT, env: { ...process.env, OAKTREE_ENDPOINT: endpoint }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -45,7 +50,12 @@ describe('TypeScript examples against the embedded simulated clouds', () => {
     ]);
 
     assert.equal(listed.code, 0, listed.stderr);
-    const clouds = new Set(listed.stdout.split('\n').filter((l) => l.includes('  ')).map((l) => l.split('/')[0]));
+    const clouds = new Set(
+      listed.stdout
+        .split('\n')
+        .filter((l) => l.includes('  '))
+        .map((l) => l.split('/')[0]),
+    );
     assert.ok(clouds.has('sim-alpha') && clouds.has('sim-beta'), listed.stdout);
     assert.match(listed.stdout, /^\d+ servers, 0 locations failed$/m);
 
@@ -55,7 +65,11 @@ describe('TypeScript examples against the embedded simulated clouds', () => {
     assert.match(booted.stdout, /^deleted example-boot$/m);
 
     assert.equal(uploaded.code, 0, uploaded.stderr + uploaded.stdout);
-    const regions = uploaded.stdout.split('\n').filter((l) => l.includes('example-upload')).map((l) => l.split(':')[0]).sort();
+    const regions = uploaded.stdout
+      .split('\n')
+      .filter((l) => l.includes('example-upload'))
+      .map((l) => l.split(':')[0])
+      .sort();
     assert.deepEqual(regions, ['sim-alpha/RegionOne', 'sim-alpha/RegionTwo', 'sim-beta/RegionOne']);
 
     // What the examples claim is what the node holds.

@@ -10,7 +10,9 @@ import { collect, startHarness } from '../openstack-backend/harness.ts';
 const ANY = { cloud: '', region: '', zone: '', project: undefined };
 const BETA = { ...ANY, cloud: 'beta' };
 
-test('a Keystone outage with revoked tokens is the cloud\'s in-band error and heals on its own', { timeout: 60_000 }, async () => {
+test("a Keystone outage with revoked tokens is the cloud's in-band error and heals on its own", {
+  timeout: 60_000,
+}, async () => {
   const lines: Array<{ msg: string; cloud?: string }> = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -27,13 +29,18 @@ test('a Keystone outage with revoked tokens is the cloud\'s in-band error and he
     for (let round = 0; round < 2; round++) {
       const items = await collect(h.clients.compute.listServers({ location: ANY }));
       const errors = items.flatMap((i) => (i.item?.$case === 'error' ? [i.item.value] : []));
-      assert.deepEqual(errors.map((e) => `${e.location?.cloud}/${e.location?.region}`).sort(), ['alpha/RegionOne', 'alpha/RegionTwo']);
+      assert.deepEqual(errors.map((e) => `${e.location?.cloud}/${e.location?.region}`).sort(), [
+        'alpha/RegionOne',
+        'alpha/RegionTwo',
+      ]);
       for (const e of errors) assert.equal(e.code, Status.UNAVAILABLE, e.message);
     }
     // Route selection still works for everything: all locations listed (alpha's known project kept), beta served.
     const locations = await collect(h.clients.location.listLocations({ location: ANY }));
     assert.equal(locations.filter((l) => l.item?.$case === 'location').length, 3, JSON.stringify(locations));
-    assert.ok(locations.every((l) => l.item?.$case !== 'location' || /^[0-9a-f]{32}$/.test(l.item.value.project?.id ?? '')));
+    assert.ok(
+      locations.every((l) => l.item?.$case !== 'location' || /^[0-9a-f]{32}$/.test(l.item.value.project?.id ?? '')),
+    );
     const routes = await collect(h.clients.mesh.listRoutes({}));
     assert.ok(routes.length >= 3, JSON.stringify(routes));
     const zones = await collect(h.clients.compute.listAvailabilityZones({ location: BETA }));

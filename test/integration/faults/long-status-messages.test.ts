@@ -11,7 +11,9 @@ import { MAX_STATUS_MESSAGE_LENGTH } from '../../../src/core/bounded-text.ts';
 
 const FLAVORS = 20_000;
 
-test('an 80 KB error from a peer reaches the client bounded, and a second client\'s long list is not cut', { timeout: 60_000 }, async () => {
+test("an 80 KB error from a peer reaches the client bounded, and a second client's long list is not cut", {
+  timeout: 60_000,
+}, async () => {
   const far = fixedBackend({
     cloud: 'far',
     flavors: FLAVORS,
@@ -21,24 +23,35 @@ test('an 80 KB error from a peer reaches the client bounded, and a second client
       },
     },
   });
-  const mesh = await startMesh([{ id: 'peer', backends: [far] }, { id: 'edge', peers: ['peer'] }]);
+  const mesh = await startMesh([
+    { id: 'peer', backends: [far] },
+    { id: 'edge', peers: ['peer'] },
+  ]);
   const first = clients(mesh.address('edge'));
   const second = clients(mesh.address('edge'));
   try {
     let listed = 0;
     const list = (async () => {
-      for await (const response of second.compute.listFlavors({ location: { cloud: 'far', region: '', zone: '', project: undefined } })) {
+      for await (const response of second.compute.listFlavors({
+        location: { cloud: 'far', region: '', zone: '', project: undefined },
+      })) {
         if (response.item?.$case === 'flavor') listed++;
         else assert.fail(`in-band error in the long list: ${JSON.stringify(response.item)}`);
       }
     })();
     for (let n = 0; n < 5; n++) {
-      await assert.rejects(first.compute.deleteKeypair({ location: { cloud: 'far', region: 'RegionOne', zone: '', project: undefined }, name: 'k' }), (error: ClientError) => {
-        assert.equal(error.code, Status.FAILED_PRECONDITION, error.details.slice(0, 200));
-        assert.ok(error.details.length <= MAX_STATUS_MESSAGE_LENGTH, `${error.details.length} characters`);
-        assert.ok(error.details.startsWith('keypair k is in use: xxx') && error.details.endsWith('…'));
-        return true;
-      });
+      await assert.rejects(
+        first.compute.deleteKeypair({
+          location: { cloud: 'far', region: 'RegionOne', zone: '', project: undefined },
+          name: 'k',
+        }),
+        (error: ClientError) => {
+          assert.equal(error.code, Status.FAILED_PRECONDITION, error.details.slice(0, 200));
+          assert.ok(error.details.length <= MAX_STATUS_MESSAGE_LENGTH, `${error.details.length} characters`);
+          assert.ok(error.details.startsWith('keypair k is in use: xxx') && error.details.endsWith('…'));
+          return true;
+        },
+      );
     }
     await list;
     assert.equal(listed, FLAVORS);

@@ -18,13 +18,19 @@ const HUGE = 'n'.repeat(80_000);
 
 function oaktree(args: string[], endpoint: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: { ...process.env, OAKTREE_ENDPOINT: endpoint }, timeout: 30_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', ...args],
+      { cwd: ROOT, env: { ...process.env, OAKTREE_ENDPOINT: endpoint }, timeout: 30_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
-test('an 80 KB name: the SDK without a timeout gets INVALID_ARGUMENT, the CLI exits 1 saying so', { timeout: 60_000 }, async () => {
+test('an 80 KB name: the SDK without a timeout gets INVALID_ARGUMENT, the CLI exits 1 saying so', {
+  timeout: 60_000,
+}, async () => {
   const clouds = await startFakeClouds();
   const client = connect(clouds.address);
   try {
@@ -63,10 +69,18 @@ test('a call whose error echoes a huge input writes a bounded log line', { timeo
       },
     },
   });
-  const node = await startNode({ nodeId: 'logs', listen: '127.0.0.1:0', backends: [far], logger: pino({ level: 'info' }, sink) });
+  const node = await startNode({
+    nodeId: 'logs',
+    listen: '127.0.0.1:0',
+    backends: [far],
+    logger: pino({ level: 'info' }, sink),
+  });
   const client = connect(node.address);
   try {
-    const refused = assert.rejects(client.deleteKeypair('k', { cloud: 'far', region: 'RegionOne' }), (error: OaktreeError) => error.codeName === 'FAILED_PRECONDITION');
+    const refused = assert.rejects(
+      client.deleteKeypair('k', { cloud: 'far', region: 'RegionOne' }),
+      (error: OaktreeError) => error.codeName === 'FAILED_PRECONDITION',
+    );
     await within(refused, 10_000, 'the status of a call whose error echoes 1 MB');
     const call = lines.find((line) => line.includes('DeleteKeypair'));
     assert.ok(call, lines.join('\n').slice(0, 500));

@@ -14,9 +14,21 @@ interface Answer {
 }
 
 /** Sends one request and resolves with its status (headers or trailers), or with the data seen once `enough` bytes came. */
-function rawCall(address: string, path: string, headers: Record<string, string>, body: Buffer, enough = Number.POSITIVE_INFINITY): Promise<Answer> {
+function rawCall(
+  address: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+  enough = Number.POSITIVE_INFINITY,
+): Promise<Answer> {
   const session = http2.connect(`http://${address}`);
-  const request = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', ...headers });
+  const request = session.request({
+    ':method': 'POST',
+    ':path': path,
+    'content-type': 'application/grpc',
+    te: 'trailers',
+    ...headers,
+  });
   request.end(body);
   return new Promise<Answer>((resolve, reject) => {
     const answer: Answer = { dataBytes: 0 };
@@ -51,7 +63,9 @@ function frame(payload: Uint8Array): Buffer {
 const REQUESTS: Record<string, Buffer> = {
   '/oaktree.v1.ComputeService/ListServers': EMPTY_MESSAGE,
   '/oaktree.v1.ComputeService/WatchServers': EMPTY_MESSAGE,
-  '/oaktree.v1.ComputeService/GetFlavor': frame(GetFlavorRequest.encode(GetFlavorRequest.fromPartial({ nameOrId: 'm1.tiny' })).finish()),
+  '/oaktree.v1.ComputeService/GetFlavor': frame(
+    GetFlavorRequest.encode(GetFlavorRequest.fromPartial({ nameOrId: 'm1.tiny' })).finish(),
+  ),
 };
 const FLAGGED_COMPRESSED = Buffer.from([1, 0, 0, 0, 0]); // compressed flag, empty payload, no grpc-encoding
 const NOT_GZIP = Buffer.from([1, 0, 0, 0, 3, 1, 2, 3]);

@@ -28,7 +28,9 @@ describe('fault matrix: one cloud misbehaves', () => {
   /** The fault hits alpha: alpha's two regions report in band, beta's servers all arrive; then it recovers. */
   const inBandThenRecovers = async (h: Harness, baseline: Listing, spec: FaultSpec, deadlineMs = 20_000) => {
     const fault = h.sim.faults.add(spec);
-    const during = await listServers(h.clients.compute.listServers({ fresh: true }, { signal: AbortSignal.timeout(deadlineMs) }));
+    const during = await listServers(
+      h.clients.compute.listServers({ fresh: true }, { signal: AbortSignal.timeout(deadlineMs) }),
+    );
     assert.equal(during.failed, undefined, `the call itself failed: ${during.failed?.message}`);
     assert.deepEqual([...during.errors.keys()].sort(), ['alpha/RegionOne', 'alpha/RegionTwo']);
     assert.ok(clientCodes([...during.errors.values()]), `in-band codes ${[...during.errors.values()]}`);
@@ -41,7 +43,9 @@ describe('fault matrix: one cloud misbehaves', () => {
 
   for (const status of [429, 503, 500]) {
     test(`compute answers ${status} every time: in-band for alpha, beta complete, recovers`, { timeout: 60_000 }, () =>
-      withHarness((h, baseline) => inBandThenRecovers(h, baseline, { kind: 'status', cloud: 'alpha', service: 'compute', status, fraction: 1 })),
+      withHarness((h, baseline) =>
+        inBandThenRecovers(h, baseline, { kind: 'status', cloud: 'alpha', service: 'compute', status, fraction: 1 }),
+      ),
     );
   }
 
@@ -68,16 +72,30 @@ describe('fault matrix: one cloud misbehaves', () => {
     'alpha hangs: beta complete before the deadline, alpha in band or the deadline; recovers at once when it clears',
     { timeout: 60_000 },
     () =>
-    withHarness(async (h, baseline) => {
-      const fault = h.sim.faults.add({ kind: 'hang', cloud: 'alpha', service: 'compute' });
-      const during = await listServers(h.clients.compute.listServers({ fresh: true }, { signal: AbortSignal.timeout(2000) }));
-      assert.deepEqual(idsOf(during, 'beta'), idsOf(baseline, 'beta'), "beta's servers all arrive before the deadline");
-      assert.equal(idsOf(during, 'alpha').length, 0);
-      h.sim.faults.remove(fault.id);
-      const after = await within(listServers(h.clients.compute.listServers({ fresh: true })), 5000, 'a list after the hang cleared');
-      assert.equal(after.errors.size, 0, `a fresh list after the hang cleared still fails: ${[...after.errors.entries()]}`);
-      assert.deepEqual(idsOf(after, 'alpha'), idsOf(baseline, 'alpha'));
-    }),
+      withHarness(async (h, baseline) => {
+        const fault = h.sim.faults.add({ kind: 'hang', cloud: 'alpha', service: 'compute' });
+        const during = await listServers(
+          h.clients.compute.listServers({ fresh: true }, { signal: AbortSignal.timeout(2000) }),
+        );
+        assert.deepEqual(
+          idsOf(during, 'beta'),
+          idsOf(baseline, 'beta'),
+          "beta's servers all arrive before the deadline",
+        );
+        assert.equal(idsOf(during, 'alpha').length, 0);
+        h.sim.faults.remove(fault.id);
+        const after = await within(
+          listServers(h.clients.compute.listServers({ fresh: true })),
+          5000,
+          'a list after the hang cleared',
+        );
+        assert.equal(
+          after.errors.size,
+          0,
+          `a fresh list after the hang cleared still fails: ${[...after.errors.entries()]}`,
+        );
+        assert.deepEqual(idsOf(after, 'alpha'), idsOf(baseline, 'alpha'));
+      }),
   );
 
   test('the token expires mid-list: re-authenticated once, every server arrives', { timeout: 60_000 }, () =>
@@ -108,7 +126,11 @@ describe('fault matrix: one cloud misbehaves', () => {
         for await (const res of h.clients.location.listLocations({})) locations.push(res);
         assert.ok(locations.length >= 3);
         h.sim.faults.remove(down.id);
-        await eventually(async () => (await listServers(h.clients.compute.listServers({ fresh: true }))).errors.size === 0, 'alpha recovers once Keystone answers', { timeoutMs: 10_000, everyMs: 200 });
+        await eventually(
+          async () => (await listServers(h.clients.compute.listServers({ fresh: true }))).errors.size === 0,
+          'alpha recovers once Keystone answers',
+          { timeoutMs: 10_000, everyMs: 200 },
+        );
       }),
   );
 });

@@ -30,4 +30,5 @@ export async function listServers(stream: AsyncIterable<ListServersResponse>): P
 }
 
 export const idsOf = (listing: Listing, cloud: string) => [...(listing.ids.get(cloud) ?? [])].sort();
-export const clientCodes = (codes: number[]) => codes.every((code) => code !== Status.UNKNOWN && code !== Status.INTERNAL && code !== Status.OK);
+export const clientCodes = (codes: number[]) =>
+  codes.every((code) => code !== Status.UNKNOWN && code !== Status.INTERNAL && code !== Status.OK);

@@ -20,7 +20,9 @@ import { eventually } from '../../support/wait.ts';
 import { clients, collect, ROOT } from '../../support/node.ts';
 
 function header(location: object, name: string, extra: object = {}): UploadImageRequest {
-  return { part: { $case: 'header', value: { location, name, diskFormat: 'raw', containerFormat: 'bare', ...extra } as any } };
+  return {
+    part: { $case: 'header', value: { location, name, diskFormat: 'raw', containerFormat: 'bare', ...extra } as any },
+  };
 }
 
 test('one upload to every matching location across nodes: each location reports its own result', async (t) => {
@@ -39,9 +41,19 @@ test('one upload to every matching location across nodes: each location reports 
   const { clouds } = await loadCloudsConfig({ file: join(dir, 'clouds.yaml'), env: {} });
   const logger = silentLogger();
   // up-b sits behind a peer node, up-a is local: the stream is teed to two backends.
-  const upstream = await startNode({ nodeId: 'upstream', listen: '127.0.0.1:0', backends: [createOpenStackBackend(clouds.find((c) => c.name === 'up-b')!, { logger })], logger });
+  const upstream = await startNode({
+    nodeId: 'upstream',
+    listen: '127.0.0.1:0',
+    backends: [createOpenStackBackend(clouds.find((c) => c.name === 'up-b')!, { logger })],
+    logger,
+  });
   const peer = createPeerBackend({ address: upstream.address, nodeId: 'front', logger, refreshMs: 100 });
-  const front = await startNode({ nodeId: 'front', listen: '127.0.0.1:0', backends: [createOpenStackBackend(clouds.find((c) => c.name === 'up-a')!, { logger }), peer], logger });
+  const front = await startNode({
+    nodeId: 'front',
+    listen: '127.0.0.1:0',
+    backends: [createOpenStackBackend(clouds.find((c) => c.name === 'up-a')!, { logger }), peer],
+    logger,
+  });
   await peer.refresh();
   const api = clients(front.address);
   t.after(async () => {
@@ -54,7 +66,8 @@ test('one upload to every matching location across nodes: each location reports 
   const sha256 = createHash('sha256').update(data).digest('hex');
   async function* upload(): AsyncGenerator<UploadImageRequest> {
     yield header({}, 'everywhere', { allMatchingLocations: true, sha256 });
-    for (let offset = 0; offset < data.length; offset += 1 << 20) yield { part: { $case: 'chunk', value: data.subarray(offset, offset + (1 << 20)) } };
+    for (let offset = 0; offset < data.length; offset += 1 << 20)
+      yield { part: { $case: 'chunk', value: data.subarray(offset, offset + (1 << 20)) } };
   }
   const response = await api.image.uploadImage(upload());
   assert.equal(response.bytesReceived, BigInt(data.length));
@@ -67,7 +80,9 @@ test('one upload to every matching location across nodes: each location reports 
   // up-b only takes qcow2: refused before any byte is stored, with the accepted formats named.
   assert.equal(byLocation['up-b/RegionOne'].error?.code, Status.FAILED_PRECONDITION);
   assert.match(byLocation['up-b/RegionOne'].error!.message, /qcow2/);
-  const leftovers = (await collect(api.image.listImages({ location: { cloud: 'up-b' }, nameOrId: 'everywhere' }))).filter((i) => i.item?.$case === 'image');
+  const leftovers = (
+    await collect(api.image.listImages({ location: { cloud: 'up-b' }, nameOrId: 'everywhere' }))
+  ).filter((i) => i.item?.$case === 'image');
   assert.equal(leftovers.length, 0, 'no half image where the upload was refused');
 });
 
@@ -77,7 +92,7 @@ function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-test('a 1 GiB upload through a 2-hop chain keeps every node\'s memory bounded', { timeout: 240_000 }, async (t) => {
+test("a 1 GiB upload through a 2-hop chain keeps every node's memory bounded", { timeout: 240_000 }, async (t) => {
   const stateDir = await mkdtemp(join(tmpdir(), 'oaktree-1gib-'));
   const file = join(ROOT, 'topology/edge-chain.yaml');
   const state = await topologyUp(file, { basePort: 0, stateDir });
@@ -106,7 +121,9 @@ test('a 1 GiB upload through a 2-hop chain keeps every node\'s memory bounded', 
   assert.ok(result?.image?.id, JSON.stringify(result?.error));
   assert.equal(result.bytesStored, BigInt(blocks * block.length));
   const growth = Object.fromEntries(state.nodes.map((n) => [n.id, Math.round(peakRssMb(n.pid) - before[n.id])]));
-  t.diagnostic(`1 GiB through edge → site → region in ${seconds.toFixed(1)} s (${(1024 / seconds).toFixed(0)} MiB/s); peak RSS growth MiB: ${JSON.stringify(growth)}`);
+  t.diagnostic(
+    `1 GiB through edge → site → region in ${seconds.toFixed(1)} s (${(1024 / seconds).toFixed(0)} MiB/s); peak RSS growth MiB: ${JSON.stringify(growth)}`,
+  );
   for (const id of ['edge', 'site']) assert.ok(growth[id] < 128, `${id} grew ${growth[id]} MiB while forwarding 1 GiB`);
   assert.ok(growth.region < 256, `region (owner, with its simulator) grew ${growth.region} MiB`);
   await api.image.deleteImage({ location: { cloud: 'region-cloud' }, nameOrId: result.image.id });
@@ -118,7 +135,12 @@ test('an upload abandoned by the client two hops away leaves no image behind', a
   await simulator.writeCloudsYaml(join(dir, 'clouds.yaml'));
   const { clouds } = await loadCloudsConfig({ file: join(dir, 'clouds.yaml'), env: {} });
   const logger = silentLogger();
-  const owner = await startNode({ nodeId: 'owner', listen: '127.0.0.1:0', backends: [createOpenStackBackend(clouds[0], { logger })], logger });
+  const owner = await startNode({
+    nodeId: 'owner',
+    listen: '127.0.0.1:0',
+    backends: [createOpenStackBackend(clouds[0], { logger })],
+    logger,
+  });
   const toOwner = createPeerBackend({ address: owner.address, nodeId: 'middle', logger, refreshMs: 100 });
   const middle = await startNode({ nodeId: 'middle', listen: '127.0.0.1:0', backends: [toOwner], logger });
   const toMiddle = createPeerBackend({ address: middle.address, nodeId: 'edge', logger, refreshMs: 100 });
@@ -144,7 +166,13 @@ test('an upload abandoned by the client two hops away leaves no image behind', a
     controller.abort();
   }
   const named = async () =>
-    (await collect(api.image.listImages({ location: { cloud: 'far-images' }, nameOrId: 'abandoned-far', fresh: true }))).filter((i) => i.item?.$case === 'image');
+    (
+      await collect(api.image.listImages({ location: { cloud: 'far-images' }, nameOrId: 'abandoned-far', fresh: true }))
+    ).filter((i) => i.item?.$case === 'image');
   await assert.rejects(api.image.uploadImage(stalled(), { signal: controller.signal }));
-  await eventually(async () => (await named()).length === 0, 'the owner deletes the half image when the cancel reaches it', { timeoutMs: 5000 });
+  await eventually(
+    async () => (await named()).length === 0,
+    'the owner deletes the half image when the cancel reaches it',
+    { timeoutMs: 5000 },
+  );
 });

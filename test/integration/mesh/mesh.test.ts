@@ -12,10 +12,14 @@ import { eventually, within } from '../../support/wait.ts';
 import { startMesh } from '../../support/mesh.ts';
 import type { ListRoutesResponse } from '../../../src/gen/oaktree/mesh/v1/mesh.ts';
 
-const routesOf = (items: ListRoutesResponse[]) => items.flatMap((i) => (i.item?.$case === 'route' ? [i.item.value] : []));
+const routesOf = (items: ListRoutesResponse[]) =>
+  items.flatMap((i) => (i.item?.$case === 'route' ? [i.item.value] : []));
 
 const flavorClouds = (items: any[]) =>
-  items.filter((i) => i.item?.$case === 'flavor').map((i) => `${i.item.value.location.cloud}/${i.item.value.location.region}/${i.item.value.name}`).sort();
+  items
+    .filter((i) => i.item?.$case === 'flavor')
+    .map((i) => `${i.item.value.location.cloud}/${i.item.value.location.region}/${i.item.value.name}`)
+    .sort();
 
 test('an edge chain of depth 3: the edge reaches every cloud, each object once, with hop counts and paths', async (t) => {
   const keypairs: string[] = [];
@@ -54,7 +58,13 @@ test('an edge chain of depth 3: the edge reaches every cloud, each object once, 
 
   const routes = routesOf(await collect(api.mesh.listRoutes({})));
   const hops = Object.fromEntries(routes.map((r) => [`${r.location!.cloud}/${r.location!.region}`, r.hops]));
-  assert.deepEqual(hops, { 'edge-cloud/RegionOne': 0, 'site-cloud/RegionOne': 1, 'region-cloud/RegionOne': 2, 'central-cloud/R1': 3, 'central-cloud/R2': 3 });
+  assert.deepEqual(hops, {
+    'edge-cloud/RegionOne': 0,
+    'site-cloud/RegionOne': 1,
+    'region-cloud/RegionOne': 2,
+    'central-cloud/R1': 3,
+    'central-cloud/R2': 3,
+  });
   const central = routes.find((r) => r.location!.region === 'R2')!;
   assert.deepEqual(central.path, ['edge', 'site', 'region', 'central']);
 
@@ -92,11 +102,19 @@ test('a peer slower than the deadline gives DEADLINE_EXCEEDED for its locations 
     await mesh.close();
   });
   const started = Date.now();
-  const items: any[] = await listWithDeadline(mesh.address('near'), Methods.listFlavors, ListFlavorsRequest.fromPartial({}), new Date(Date.now() + 2000));
+  const items: any[] = await listWithDeadline(
+    mesh.address('near'),
+    Methods.listFlavors,
+    ListFlavorsRequest.fromPartial({}),
+    new Date(Date.now() + 2000),
+  );
   const elapsed = Date.now() - started;
   assert.ok(elapsed < 2000, `ended before the deadline (${elapsed} ms)`);
   const errors = items.filter((i) => i.item?.$case === 'error').map((i) => (i.item as any).value);
-  assert.deepEqual(errors.map((e) => [e.location.cloud, Status[e.code]]), [['slow-cloud', 'DEADLINE_EXCEEDED']]);
+  assert.deepEqual(
+    errors.map((e) => [e.location.cloud, Status[e.code]]),
+    [['slow-cloud', 'DEADLINE_EXCEEDED']],
+  );
   assert.equal(items.filter((i) => (i.item as any).value.location.cloud === 'fast-cloud').length, 3);
   await within(counters.ended(), 5000, 'the far node ends its call');
   assert.equal(counters.aborted, 1, 'the far node stopped its work when its (shorter) deadline passed');
@@ -117,21 +135,28 @@ test('cancelling at the edge stops the work at the far end', async (t) => {
   });
   const controller = new AbortController();
   let received = 0;
-  await assert.rejects(async () => {
-    for await (const _ of api.compute.listFlavors({}, { signal: controller.signal })) {
-      if (++received === 5) controller.abort();
-    }
-  }, (error: Error) => error.name === 'AbortError');
+  await assert.rejects(
+    async () => {
+      for await (const _ of api.compute.listFlavors({}, { signal: controller.signal })) {
+        if (++received === 5) controller.abort();
+      }
+    },
+    (error: Error) => error.name === 'AbortError',
+  );
   await within(counters.ended(), 5000, 'the far cloud ends its call');
   assert.equal(counters.started, 1);
-  assert.equal(counters.aborted, 1, 'the far cloud\'s handler saw its signal fire');
+  assert.equal(counters.aborted, 1, "the far cloud's handler saw its signal fire");
   assert.equal(counters.finished, 0);
 });
 
 test('a peer killed mid-stream gives an error item for its locations while the rest completes', async (t) => {
   const mesh = await startMesh([
     { id: 'doomed', backends: [fixedBackend({ cloud: 'doomed-cloud', flavors: 1000, itemDelayMs: 10 })] },
-    { id: 'near', backends: [fixedBackend({ cloud: 'steady-cloud', flavors: 5, itemDelayMs: 100 })], peers: ['doomed'] },
+    {
+      id: 'near',
+      backends: [fixedBackend({ cloud: 'steady-cloud', flavors: 5, itemDelayMs: 100 })],
+      peers: ['doomed'],
+    },
   ]);
   const api = clients(mesh.address('near'));
   t.after(async () => {
@@ -151,7 +176,10 @@ test('a peer killed mid-stream gives an error item for its locations while the r
   assert.equal(errors.length, 1, JSON.stringify(errors));
   assert.equal(errors[0].location.cloud, 'doomed-cloud');
   assert.ok([Status.UNAVAILABLE, Status.CANCELLED].includes(errors[0].code), Status[errors[0].code]);
-  assert.equal(items.filter((i) => i.item?.value?.location?.cloud === 'steady-cloud' && i.item.$case === 'flavor').length, 5);
+  assert.equal(
+    items.filter((i) => i.item?.value?.location?.cloud === 'steady-cloud' && i.item.$case === 'flavor').length,
+    5,
+  );
 });
 
 test('strict mode through the mesh: one failing location fails the call with its location in the message', async (t) => {
@@ -188,17 +216,30 @@ test('a peer that restarts is relearned on reconnect, and its locations answer a
   await mesh.nodes.get('up')!.close(0);
   const whileDown = await collect(api.compute.listFlavors({}));
   const downErrors = whileDown.filter((i) => i.item?.$case === 'error').map((i) => (i.item as any).value);
-  assert.deepEqual(downErrors.map((e) => [e.location.cloud, Status[e.code]]), [['phoenix', 'UNAVAILABLE']], 'its locations fail in-band, not silently');
+  assert.deepEqual(
+    downErrors.map((e) => [e.location.cloud, Status[e.code]]),
+    [['phoenix', 'UNAVAILABLE']],
+    'its locations fail in-band, not silently',
+  );
 
   // The same address on purpose: a restarted peer is found where it was (the one port a test reuses).
-  reborn = await startNode({ nodeId: 'up', listen: upAddress, backends: [fixedBackend({ cloud: 'phoenix', regions: ['RegionOne', 'RegionTwo'], flavors: 2 })], logger: silentLogger() });
+  reborn = await startNode({
+    nodeId: 'up',
+    listen: upAddress,
+    backends: [fixedBackend({ cloud: 'phoenix', regions: ['RegionOne', 'RegionTwo'], flavors: 2 })],
+    logger: silentLogger(),
+  });
   // The reconnect triggers a refresh; nothing tells the client when it has happened, so ask until it has.
   const regions = await eventually(async () => {
     const routes = routesOf(await collect(api.mesh.listRoutes({ location: { cloud: 'phoenix' } })));
     const found = routes.map((r) => r.location!.region).sort();
     return found.length === 2 && found;
   }, 'phoenix relearned with both regions').catch(() => []);
-  assert.deepEqual(regions, ['RegionOne', 'RegionTwo'], 'the new routes were learned without restarting the downstream node');
+  assert.deepEqual(
+    regions,
+    ['RegionOne', 'RegionTwo'],
+    'the new routes were learned without restarting the downstream node',
+  );
   const items = await collect(api.compute.listFlavors({ location: { cloud: 'phoenix' }, strict: true }));
   assert.equal(items.length, 4);
 });

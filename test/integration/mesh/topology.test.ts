@@ -9,15 +9,32 @@ import { spawnSync } from 'node:child_process';
 import { loadTopology, reachableLocations } from '../../../src/node/topology.ts';
 import { clients, collect, ROOT } from '../../support/node.ts';
 
-test('the hub topology: any node answers for all 6 clouds, the same servers, each once; down stops exactly those processes', { timeout: 120_000 }, async () => {
+test('the hub topology: any node answers for all 6 clouds, the same servers, each once; down stops exactly those processes', {
+  timeout: 120_000,
+}, async () => {
   const file = join(ROOT, 'topology/hub.yaml');
   const basePort = 0; // every node on a port the system picks; `up` prints the real addresses
   const stateDir = await mkdtemp(join(tmpdir(), 'oaktree-hub-'));
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'topology', ...args, file, '--base-port', String(basePort), '--state-dir', stateDir], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'topology',
+        ...args,
+        file,
+        '--base-port',
+        String(basePort),
+        '--state-dir',
+        stateDir,
+      ],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
   const up = cli('up');
   assert.equal(up.status, 0, up.stderr);
   const topology = await loadTopology(file, { basePort });
@@ -30,7 +47,9 @@ test('the hub topology: any node answers for all 6 clouds, the same servers, eac
       assert.ok(address, `up prints ${node.id}'s real address:\n${up.stdout}`);
       const api = clients(address);
       try {
-        const locations = (await collect(api.location.listLocations({}))).map((r: any) => `${r.item.value.cloud}/${r.item.value.region}`);
+        const locations = (await collect(api.location.listLocations({}))).map(
+          (r: any) => `${r.item.value.cloud}/${r.item.value.region}`,
+        );
         assert.deepEqual(new Set(locations), everything, `${node.id} reaches every cloud`);
         const items = await collect(api.compute.listServers({ strict: true }));
         const servers = items.map((i: any) => `${i.item.value.location.cloud}/${i.item.value.id}`).sort();

@@ -34,7 +34,13 @@ function capturingLogger() {
 
 async function nodeWith(limits: Partial<ConnectionLimits>) {
   const log = capturingLogger();
-  const node = await startNode({ nodeId: 'limits', listen: '127.0.0.1:0', backends: [], logger: log.logger, connections: limits });
+  const node = await startNode({
+    nodeId: 'limits',
+    listen: '127.0.0.1:0',
+    backends: [],
+    logger: log.logger,
+    connections: limits,
+  });
   return { node, log };
 }
 
@@ -61,7 +67,9 @@ async function openWatch(health: ReturnType<typeof healthClient>['health'], sign
   return { state, rest };
 }
 
-test('idle connections beyond the limits are closed, active clients keep theirs, health answers, the log says so', { timeout: 60_000 }, async () => {
+test('idle connections beyond the limits are closed, active clients keep theirs, health answers, the log says so', {
+  timeout: 60_000,
+}, async () => {
   const { node, log } = await nodeWith({ maxTotal: 50, maxPerSource: 40, idleTimeoutMs: 1_500, logIntervalMs: 200 });
   const active = healthClient(node.address);
   const stopWatch = new AbortController();
@@ -80,11 +88,18 @@ test('idle connections beyond the limits are closed, active clients keep theirs,
     }
     // 40 per source: the active client's connection and the 39 newest idle ones stay, the rest made room.
     await eventually(() => closed >= 161, `161 idle sessions closed to make room (closed ${closed})`);
-    await eventually(() => log.total('evicted') === closed, `every eviction logged (${log.total('evicted')} of ${closed})`);
+    await eventually(
+      () => log.total('evicted') === closed,
+      `every eviction logged (${log.total('evicted')} of ${closed})`,
+    );
 
     const fresh = healthClient(node.address);
     try {
-      const answer = await within(fresh.health.check({ service: '' }), 5_000, 'health from a fresh client during the flood');
+      const answer = await within(
+        fresh.health.check({ service: '' }),
+        5_000,
+        'health from a fresh client during the flood',
+      );
       assert.equal(answer.status, SERVING);
     } finally {
       fresh.channel.close();
@@ -94,9 +109,13 @@ test('idle connections beyond the limits are closed, active clients keep theirs,
     assert.equal(again.status, SERVING);
 
     // The survivors are idle: the idle timeout closes them, and the log counts them.
-    await eventually(() => closed === 200, `every idle session closed by the idle timeout (closed ${closed})`, { timeoutMs: 10_000 });
+    await eventually(() => closed === 200, `every idle session closed by the idle timeout (closed ${closed})`, {
+      timeoutMs: 10_000,
+    });
     // Each of the 200 was either closed to make room (the fresh client took one more) or by the idle timeout.
-    await eventually(() => log.total('evicted') + log.total('closedIdle') === 200, 'every close logged', { timeoutMs: 5_000 });
+    await eventually(() => log.total('evicted') + log.total('closedIdle') === 200, 'every close logged', {
+      timeoutMs: 5_000,
+    });
     assert.ok(log.total('closedIdle') >= 30, `idle closes logged: ${log.total('closedIdle')}`);
     assert.equal(watch.state.ended, false, 'a connection with a call in flight is not idle');
     // Rate-limited: a line per source per interval, not one per connection.
@@ -109,7 +128,9 @@ test('idle connections beyond the limits are closed, active clients keep theirs,
   }
 });
 
-test('when every connection has a call in flight a newcomer is refused (UNAVAILABLE) and logged, and nobody is cut', { timeout: 30_000 }, async () => {
+test('when every connection has a call in flight a newcomer is refused (UNAVAILABLE) and logged, and nobody is cut', {
+  timeout: 30_000,
+}, async () => {
   const { node, log } = await nodeWith({ maxTotal: 2, maxPerSource: 2, logIntervalMs: 200 });
   const stop = new AbortController();
   const clients = [healthClient(node.address), healthClient(node.address)];

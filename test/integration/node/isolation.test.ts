@@ -38,9 +38,16 @@ describe('two nodes in one process', () => {
   let b: TestNode;
 
   const startTestNode = async (nodeId: string): Promise<TestNode> => {
-    const config: NodeConfig = { listen: '127.0.0.1:0', clouds: { file: cloudsFile, only: ['iso'] }, peers: [], logLevel: 'silent' };
+    const config: NodeConfig = {
+      listen: '127.0.0.1:0',
+      clouds: { file: cloudsFile, only: ['iso'] },
+      peers: [],
+      logLevel: 'silent',
+    };
     const logger = silentLogger();
-    const built = await buildBackends(config, nodeId, logger, { watch: { poller: { fastIntervalMs: 200, lingerMs: 300 } } });
+    const built = await buildBackends(config, nodeId, logger, {
+      watch: { poller: { fastIntervalMs: 200, lingerMs: 300 } },
+    });
     const node = await startNode({ nodeId, listen: '127.0.0.1:0', backends: built.backends, logger });
     const c = clients(node.address);
     let closed = false;
@@ -62,7 +69,9 @@ describe('two nodes in one process', () => {
       .filter(([route]) => /GET \/servers\/detail/.test(route))
       .reduce((n, [, count]) => n + (count as number), 0);
   const serverNames = async (n: TestNode) =>
-    (await collect(n.clients.compute.listServers({ location: LOCATION }))).map((i) => (i.item?.$case === 'server' ? i.item.value.name : ''));
+    (await collect(n.clients.compute.listServers({ location: LOCATION }))).map((i) =>
+      i.item?.$case === 'server' ? i.item.value.name : '',
+    );
 
   before(async () => {
     sim = await startSimulator({ clouds: [{ name: 'iso', regions: ['RegionOne'], bootDelayMs: 100, seedServers: 1 }] });
@@ -96,7 +105,15 @@ describe('two nodes in one process', () => {
     await serverNames(a);
     await serverNames(b);
     assert.equal(serverLists(), lists, 'both answered from their own kept lists');
-    await collect(a.clients.compute.createServer({ location: LOCATION, name: 'made-by-a', image: 'cirros-0.6.2-x86_64-disk', flavor: 'm1.tiny', floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE }));
+    await collect(
+      a.clients.compute.createServer({
+        location: LOCATION,
+        name: 'made-by-a',
+        image: 'cirros-0.6.2-x86_64-disk',
+        flavor: 'm1.tiny',
+        floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE,
+      }),
+    );
     assert.ok(!(await serverNames(b)).includes('made-by-a'), "B's kept list is untouched by A's write");
     assert.equal(serverLists(), lists, 'B did not ask the cloud');
     assert.ok((await serverNames(a)).includes('made-by-a'), "A's write dropped A's kept list");
@@ -104,14 +121,28 @@ describe('two nodes in one process', () => {
   });
 
   test('a request lock held in node A does not block node B', async () => {
-    const session = new CloudSession((await loadCloudsConfig({ file: cloudsFile, env: {} })).clouds.find((c) => c.name === 'iso')!);
+    const session = new CloudSession(
+      (await loadCloudsConfig({ file: cloudsFile, env: {} })).clouds.find((c) => c.name === 'iso')!,
+    );
     const key = `create-server:${await session.credentialKey('RegionOne')}:req-iso-1`;
     session.close();
     let release!: () => void;
-    const held = a.built.services.requestLocks.lockByRequestId(key, () => new Promise<{ id: string }>((r) => (release = () => r({ id: 'held' }))));
+    const held = a.built.services.requestLocks.lockByRequestId(
+      key,
+      () => new Promise<{ id: string }>((r) => (release = () => r({ id: 'held' }))),
+    );
     try {
       // The same request_id through B: its own lock table, so the create runs now.
-      const [accepted] = await collect(b.clients.compute.createServer({ location: LOCATION, name: 'made-by-b', image: 'cirros-0.6.2-x86_64-disk', flavor: 'm1.tiny', floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE, requestId: 'req-iso-1' }));
+      const [accepted] = await collect(
+        b.clients.compute.createServer({
+          location: LOCATION,
+          name: 'made-by-b',
+          image: 'cirros-0.6.2-x86_64-disk',
+          flavor: 'm1.tiny',
+          floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE,
+          requestId: 'req-iso-1',
+        }),
+      );
       assert.equal(accepted.server?.name, 'made-by-b');
     } finally {
       release();
@@ -122,13 +153,17 @@ describe('two nodes in one process', () => {
   test('their watch hubs run distinct feeds', async () => {
     const abort = new AbortController();
     try {
-      for await (const msg of a.clients.compute.watchServers(WatchServersRequest.fromPartial({ location: LOCATION }), { signal: abort.signal })) {
+      for await (const msg of a.clients.compute.watchServers(WatchServersRequest.fromPartial({ location: LOCATION }), {
+        signal: abort.signal,
+      })) {
         if (msg.item?.$case === 'checkpoint') break;
       }
     } finally {
       abort.abort();
     }
-    const session = new CloudSession((await loadCloudsConfig({ file: cloudsFile, env: {} })).clouds.find((c) => c.name === 'iso')!);
+    const session = new CloudSession(
+      (await loadCloudsConfig({ file: cloudsFile, env: {} })).clouds.find((c) => c.name === 'iso')!,
+    );
     const key = await session.credentialKey('RegionOne');
     session.close();
     assert.ok(a.built.services.watch.registry.get(key), 'A polls the region for its watcher');
@@ -142,7 +177,9 @@ describe('two nodes in one process', () => {
     const abort = new AbortController();
     let checkpoint = false;
     try {
-      for await (const msg of b.clients.compute.watchServers(WatchServersRequest.fromPartial({ location: LOCATION }), { signal: abort.signal })) {
+      for await (const msg of b.clients.compute.watchServers(WatchServersRequest.fromPartial({ location: LOCATION }), {
+        signal: abort.signal,
+      })) {
         if (msg.item?.$case === 'checkpoint') {
           checkpoint = true;
           break;
@@ -161,7 +198,11 @@ describe('two nodes in one process', () => {
     const admin = { ...loaded.clouds.find((c) => c.name === 'iso-admin')!, name: 'iso' };
     const shared = memorySharedServices();
     const reads = cachedReads(shared.cache);
-    const sessions = [new CloudSession(demo, { reads }), new CloudSession(admin, { reads }), new CloudSession(demo, { reads })];
+    const sessions = [
+      new CloudSession(demo, { reads }),
+      new CloudSession(admin, { reads }),
+      new CloudSession(demo, { reads }),
+    ];
     try {
       const [demoKey, adminKey] = await Promise.all(sessions.slice(0, 2).map((s) => s.credentialKey('RegionOne')));
       assert.notEqual(demoKey, adminKey);

@@ -10,7 +10,10 @@ import { OAKTREE_SERVICES } from '../../../src/node/server.ts';
 import { clients, collect, inProcessNode, ROOT } from '../../support/node.ts';
 import { fixedBackend } from '../../support/fixed-backend.ts';
 
-const node = await inProcessNode([fixedBackend({ cloud: 'alpha', regions: ['R1', 'R2'] }), fixedBackend({ cloud: 'beta' })]);
+const node = await inProcessNode([
+  fixedBackend({ cloud: 'alpha', regions: ['R1', 'R2'] }),
+  fixedBackend({ cloud: 'beta' }),
+]);
 const api = clients(node.address);
 after(async () => {
   api.close();
@@ -35,9 +38,17 @@ test('reflection lets a standard tool (buf curl) list every method of every serv
   );
   const methods = stdout.trim().split('\n');
   for (const service of OAKTREE_SERVICES) {
-    assert.ok(methods.some((m) => m.startsWith(`${service}/`)), `${service} is listed`);
+    assert.ok(
+      methods.some((m) => m.startsWith(`${service}/`)),
+      `${service} is listed`,
+    );
   }
-  for (const rpc of ['ComputeService/CreateServer', 'ImageService/UploadImage', 'LimitsService/ListLimits', 'NetworkService/DeleteUnattachedFloatingIPs']) {
+  for (const rpc of [
+    'ComputeService/CreateServer',
+    'ImageService/UploadImage',
+    'LimitsService/ListLimits',
+    'NetworkService/DeleteUnattachedFloatingIPs',
+  ]) {
     assert.ok(methods.includes(`oaktree.v1.${rpc}`), rpc);
   }
   assert.ok(methods.includes('oaktree.mesh.v1.MeshService/ListRoutes'), 'the mesh service, in its own package');
@@ -47,8 +58,15 @@ test('reflection lets a standard tool (buf curl) list every method of every serv
 test('a standard tool can call a server-streaming method through reflection', async () => {
   const { stdout } = await promisify(execFile)(
     `${ROOT}node_modules/.bin/buf`,
-    ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', '-d', '{"location":{"cloud":"beta"}}',
-      `http://${node.address}/oaktree.v1.ComputeService/ListFlavors`],
+    [
+      'curl',
+      '--protocol',
+      'grpc',
+      '--http2-prior-knowledge',
+      '-d',
+      '{"location":{"cloud":"beta"}}',
+      `http://${node.address}/oaktree.v1.ComputeService/ListFlavors`,
+    ],
     { cwd: ROOT },
   );
   assert.match(stdout, /"name": "f-0"/);
@@ -70,7 +88,8 @@ test('a malformed selector is INVALID_ARGUMENT with a message that says what to 
 test('a selector that matches nothing is NOT_FOUND and names what the node reaches', async () => {
   await assert.rejects(
     collect(api.compute.listFlavors({ location: { cloud: 'gamma' } })),
-    (error: ServerError) => error.code === Status.NOT_FOUND && /alpha\/R1/.test(error.details) && /beta/.test(error.details),
+    (error: ServerError) =>
+      error.code === Status.NOT_FOUND && /alpha\/R1/.test(error.details) && /beta/.test(error.details),
   );
 });
 
@@ -95,7 +114,8 @@ test('a method whose backend part is not built answers UNIMPLEMENTED, in-band fo
 test('a write with an ambiguous selector is INVALID_ARGUMENT naming the candidate locations', async () => {
   await assert.rejects(
     api.compute.deleteKeypair({ location: { cloud: 'alpha' }, name: 'k' }),
-    (error: ServerError) => error.code === Status.INVALID_ARGUMENT && /alpha\/R1/.test(error.details) && /alpha\/R2/.test(error.details),
+    (error: ServerError) =>
+      error.code === Status.INVALID_ARGUMENT && /alpha\/R1/.test(error.details) && /alpha\/R2/.test(error.details),
   );
 });
 
@@ -105,7 +125,9 @@ test('missing required fields are INVALID_ARGUMENT naming the field', async () =
     (error: ServerError) => error.code === Status.INVALID_ARGUMENT && /name_or_id is required/.test(error.details),
   );
   await assert.rejects(
-    collect(api.compute.createServer({ location: { cloud: 'beta' }, name: 'x', flavor: 'f', image: 'i', floatingIp: 3 })),
+    collect(
+      api.compute.createServer({ location: { cloud: 'beta' }, name: 'x', flavor: 'f', image: 'i', floatingIp: 3 }),
+    ),
     (error: ServerError) => error.code === Status.INVALID_ARGUMENT && /set wait to true/.test(error.details),
   );
 });

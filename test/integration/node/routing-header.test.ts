@@ -46,13 +46,19 @@ test('an assignment limits the call to the assigned locations; an empty one assi
   const served = known[0]?.item?.$case === 'location' ? known[0].item.value : assert.fail('R2 is served');
   const r2 = Location.fromPartial({ ...served, zone: 'zones-are-not-part-of-a-route' });
   assert.deepEqual(regionsOf(await listFlavors(encodeRoutingHeader(['edge'], [r2]))), ['R2']);
-  await assert.rejects(listFlavors(encodeRoutingHeader(['edge'], [])), rejectsWith(Status.NOT_FOUND, /no location matches/));
+  await assert.rejects(
+    listFlavors(encodeRoutingHeader(['edge'], [])),
+    rejectsWith(Status.NOT_FOUND, /no location matches/),
+  );
 });
 
 test('bytes that are not a RoutingHeader are INVALID_ARGUMENT with a clear message', async () => {
   await assert.rejects(
     listFlavors(Uint8Array.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f])),
-    rejectsWith(Status.INVALID_ARGUMENT, /malformed oaktree-routing-bin metadata: it is not a serialized oaktree\.mesh\.v1\.RoutingHeader/),
+    rejectsWith(
+      Status.INVALID_ARGUMENT,
+      /malformed oaktree-routing-bin metadata: it is not a serialized oaktree\.mesh\.v1\.RoutingHeader/,
+    ),
   );
 });
 
@@ -65,5 +71,8 @@ test('the header sent twice is INVALID_ARGUMENT', async () => {
   const metadata = Metadata();
   metadata.append('oaktree-routing-bin', encodeRoutingHeader(['a']));
   metadata.append('oaktree-routing-bin', encodeRoutingHeader(['b']));
-  await assert.rejects(collect(api.compute.listFlavors({}, { metadata })), rejectsWith(Status.INVALID_ARGUMENT, /sent 2 times/));
+  await assert.rejects(
+    collect(api.compute.listFlavors({}, { metadata })),
+    rejectsWith(Status.INVALID_ARGUMENT, /sent 2 times/),
+  );
 });

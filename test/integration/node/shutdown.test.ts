@@ -26,7 +26,8 @@ test('SIGTERM turns health NOT_SERVING, ends open streams, logs the stop and exi
   channel.close();
   assert.equal(code, 0);
   assert.deepEqual(statuses, [1, 2], 'the watch saw SERVING, then NOT_SERVING when the node began to stop');
-  if (error) assert.equal(error.code, Status.UNAVAILABLE, `the stream ended with ${Status[error.code]}: ${error.details}`);
+  if (error)
+    assert.equal(error.code, Status.UNAVAILABLE, `the stream ended with ${Status[error.code]}: ${error.details}`);
   const lines = node.stderr.map((line) => JSON.parse(line));
   assert.ok(lines.some((l) => l.msg === 'stopping: draining calls' && l.signal === 'SIGTERM'));
   assert.ok(lines.some((l) => l.msg === 'oaktree node stopped'));
@@ -45,7 +46,10 @@ test('a bad node config exits 2 with the file, line and key', async () => {
 });
 
 test('--version prints the package version', () => {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--version'], { cwd: ROOT, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--version'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   assert.equal(result.status, 0);
   assert.match(result.stdout.trim(), /^\d+\.\d+\.\d+$/);
 });
@@ -62,7 +66,10 @@ test('SIGTERM ends an open WatchServers stream with UNAVAILABLE telling the clie
   node.child.kill('SIGTERM');
   const [, code] = await Promise.all([watch.done, node.exited]);
   const error = watch.error;
-  const token = watch.messages.map((m) => m.resumeToken).filter(Boolean).at(-1);
+  const token = watch.messages
+    .map((m) => m.resumeToken)
+    .filter(Boolean)
+    .at(-1);
   channel.close();
   assert.equal(code, 0);
   assert.ok(error instanceof ClientError, 'the watch ended with a status, never as complete');

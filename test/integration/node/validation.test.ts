@@ -38,10 +38,15 @@ test('an 80 KB name or name_or_id is refused by its limit in every kind of RPC',
 test('request_id longer than 36 characters: the same message from every create', async () => {
   const id = 'r'.repeat(37);
   const message = /^request_id is 37 characters long; the limit is 36$/;
-  await assert.rejects(api.volume.createVolume({ location: { cloud: 'alpha' }, sizeGb: 1, requestId: id }), refused(message));
+  await assert.rejects(
+    api.volume.createVolume({ location: { cloud: 'alpha' }, sizeGb: 1, requestId: id }),
+    refused(message),
+  );
   await assert.rejects(api.network.createFloatingIP({ location: { cloud: 'alpha' }, requestId: id }), refused(message));
   await assert.rejects(
-    collect(api.compute.createServer({ location: { cloud: 'alpha' }, name: 'n', flavor: 'f', image: 'i', requestId: id })),
+    collect(
+      api.compute.createServer({ location: { cloud: 'alpha' }, name: 'n', flavor: 'f', image: 'i', requestId: id }),
+    ),
     refused(message),
   );
 });

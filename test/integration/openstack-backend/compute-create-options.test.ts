@@ -30,9 +30,18 @@ describe('create server options', () => {
     await h.clients.compute.createKeypair({ location: alpha1, name: 'k1' });
     const messages = await collect(
       h.clients.compute.createServer({
-        location: { ...alpha1, zone: 'nova' }, name: 'bfv', image: IMAGE, flavor: 'm1.small', bootFromVolume: true, bootVolumeSizeGb: 3,
-        keyName: 'k1', userData: '#cloud-config\npackages: [nginx]\n', securityGroups: ['default'], networks: ['private'],
-        floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE, wait: true,
+        location: { ...alpha1, zone: 'nova' },
+        name: 'bfv',
+        image: IMAGE,
+        flavor: 'm1.small',
+        bootFromVolume: true,
+        bootVolumeSizeGb: 3,
+        keyName: 'k1',
+        userData: '#cloud-config\npackages: [nginx]\n',
+        securityGroups: ['default'],
+        networks: ['private'],
+        floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE,
+        wait: true,
       }),
     );
     const server = messages.at(-1)!.server!;
@@ -52,11 +61,27 @@ describe('create server options', () => {
 
   test('an unknown zone or network is refused before anything is made', async () => {
     await assert.rejects(
-      collect(h.clients.compute.createServer({ location: alpha1, name: 'nz', image: IMAGE, flavor: 'm1.tiny', networks: ['no-such-net'] })),
+      collect(
+        h.clients.compute.createServer({
+          location: alpha1,
+          name: 'nz',
+          image: IMAGE,
+          flavor: 'm1.tiny',
+          networks: ['no-such-net'],
+        }),
+      ),
       (e: ClientError) => e.code === Status.INVALID_ARGUMENT && /no-such-net/.test(e.details),
     );
     await assert.rejects(
-      collect(h.clients.compute.createServer({ location: alpha1, name: 'nz', image: IMAGE, flavor: 'm1.tiny', availabilityZone: 'mars' })),
+      collect(
+        h.clients.compute.createServer({
+          location: alpha1,
+          name: 'nz',
+          image: IMAGE,
+          flavor: 'm1.tiny',
+          availabilityZone: 'mars',
+        }),
+      ),
       (e: ClientError) => e.code === Status.INVALID_ARGUMENT,
     );
     assert.equal((await collect(h.clients.compute.listServers({ location: alpha1, nameOrId: 'nz' }))).length, 0);
@@ -66,9 +91,18 @@ describe('create server options', () => {
     const seen: number[] = [];
     await assert.rejects(
       (async () => {
-        for await (const m of h.clients.compute.createServer({ location: beta1, name: 'needs-ip', image: IMAGE, flavor: 'm1.tiny', floatingIp: FloatingIPMode.FLOATING_IP_MODE_ALWAYS, wait: true })) seen.push(m.stage);
+        for await (const m of h.clients.compute.createServer({
+          location: beta1,
+          name: 'needs-ip',
+          image: IMAGE,
+          flavor: 'm1.tiny',
+          floatingIp: FloatingIPMode.FLOATING_IP_MODE_ALWAYS,
+          wait: true,
+        }))
+          seen.push(m.stage);
       })(),
-      (e: ClientError) => /floating IP/.test(e.details) && /server .* was deleted/.test(e.details) && e.code !== Status.UNKNOWN,
+      (e: ClientError) =>
+        /floating IP/.test(e.details) && /server .* was deleted/.test(e.details) && e.code !== Status.UNKNOWN,
     );
     assert.ok(seen.includes(CreateServerStage.CREATE_SERVER_STAGE_ATTACHING_FLOATING_IP));
     const left = await collect(h.clients.compute.listServers({ location: beta1, nameOrId: 'needs-ip' }));
@@ -80,7 +114,14 @@ describe('create server options', () => {
     const abort = new AbortController();
     const call = (async () => {
       for await (const m of h.clients.compute.createServer(
-        { location: alpha1, name: 'slow', image: IMAGE, flavor: 'm1.tiny', wait: true, floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE },
+        {
+          location: alpha1,
+          name: 'slow',
+          image: IMAGE,
+          flavor: 'm1.tiny',
+          wait: true,
+          floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE,
+        },
         { signal: abort.signal },
       )) {
         if (m.stage === CreateServerStage.CREATE_SERVER_STAGE_ACCEPTED) abort.abort();
@@ -89,7 +130,11 @@ describe('create server options', () => {
     await assert.rejects(call, (e: Error) => e.name === 'AbortError');
     h.sim.faults.clear();
     await new Promise((r) => setTimeout(r, 150)); // requests already on the wire land (nothing announces them)
-    const polls = () => h.sim.stats().entries.filter((e) => e.cloud === 'alpha' && e.route === 'GET /servers/{id}').reduce((n, e) => n + e.count, 0);
+    const polls = () =>
+      h.sim
+        .stats()
+        .entries.filter((e) => e.cloud === 'alpha' && e.route === 'GET /servers/{id}')
+        .reduce((n, e) => n + e.count, 0);
     const before = polls();
     assert.ok(before > 0, 'the wait polled the server before the cancel');
     await new Promise((r) => setTimeout(r, 700)); // a quiet window longer than the poll interval: the behaviour under test
@@ -104,7 +149,12 @@ describe('compute at microversion 2.1', () => {
   before(async () => {
     h = await startHarness({
       clouds: [{ name: 'old', regions: ['RegionOne'], bootDelayMs: 100, seedServers: 2 }],
-      backend: { session: { computeMicroversions: { min: '2.1', max: '2.1' }, retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 100 } } },
+      backend: {
+        session: {
+          computeMicroversions: { min: '2.1', max: '2.1' },
+          retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 100 },
+        },
+      },
     });
   });
   after(() => h?.close());
@@ -125,8 +175,20 @@ describe('compute at microversion 2.1', () => {
     h.sim.stats().reset();
     const flavor = await h.clients.compute.getFlavor({ location: old1, nameOrId: 'm1.tiny' });
     assert.equal(flavor.flavor?.name, 'm1.tiny');
-    assert.ok(h.sim.stats().entries.some((e) => /os-extra_specs/.test(e.route)), 'extra specs were fetched');
-    const messages = await collect(h.clients.compute.createServer({ location: old1, name: 'legacy', image: IMAGE, flavor: 'm1.tiny', wait: true, floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE }));
+    assert.ok(
+      h.sim.stats().entries.some((e) => /os-extra_specs/.test(e.route)),
+      'extra specs were fetched',
+    );
+    const messages = await collect(
+      h.clients.compute.createServer({
+        location: old1,
+        name: 'legacy',
+        image: IMAGE,
+        flavor: 'm1.tiny',
+        wait: true,
+        floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE,
+      }),
+    );
     assert.equal(messages.at(-1)?.stage, CreateServerStage.CREATE_SERVER_STAGE_READY);
     assert.equal(messages.at(-1)?.server?.status, ServerStatus.SERVER_STATUS_ACTIVE);
     const kp = await h.clients.compute.createKeypair({ location: old1, name: 'old-key' });

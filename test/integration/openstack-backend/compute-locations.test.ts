@@ -10,7 +10,11 @@ test('each cloud region is a location with the scoped project', async () => {
   try {
     const items = await collect(h.clients.location.listLocations({}));
     const locations = items.map((i) => (i.item?.$case === 'location' ? i.item.value : assert.fail(JSON.stringify(i))));
-    assert.deepEqual(locations.map((l) => `${l.cloud}/${l.region}`).sort(), ['alpha/RegionOne', 'alpha/RegionTwo', 'beta/RegionOne']);
+    assert.deepEqual(locations.map((l) => `${l.cloud}/${l.region}`).sort(), [
+      'alpha/RegionOne',
+      'alpha/RegionTwo',
+      'beta/RegionOne',
+    ]);
     for (const l of locations) {
       assert.equal(l.project?.name, 'demo');
       assert.match(l.project?.id ?? '', /^[0-9a-f]{32}$/);
@@ -59,14 +63,23 @@ test('a cloud that is down at start answers UNAVAILABLE in-band, the other answe
       assert.equal(e.code, Status.UNAVAILABLE, e.message);
       assert.equal(e.location?.cloud, 'alpha');
     }
-    const zones = await collect(h.clients.compute.listAvailabilityZones({ location: { cloud: 'beta', region: '', zone: '', project: undefined } }));
+    const zones = await collect(
+      h.clients.compute.listAvailabilityZones({
+        location: { cloud: 'beta', region: '', zone: '', project: undefined },
+      }),
+    );
     assert.equal(zones[0].item?.$case, 'availabilityZone');
 
     h.sim.faults.remove(faultId);
     const later = await collect(h.clients.compute.listAvailabilityZones({}));
     assert.equal(later.filter((i) => i.item?.$case === 'availabilityZone').length, 3, JSON.stringify(later));
-    const locations = await collect(h.clients.location.listLocations({ location: { cloud: 'alpha', region: '', zone: '', project: undefined } }));
-    assert.ok(locations.every((l) => l.item?.$case === 'location' && /^[0-9a-f]{32}$/.test(l.item.value.project?.id ?? '')), 'the project id is known after the late authentication');
+    const locations = await collect(
+      h.clients.location.listLocations({ location: { cloud: 'alpha', region: '', zone: '', project: undefined } }),
+    );
+    assert.ok(
+      locations.every((l) => l.item?.$case === 'location' && /^[0-9a-f]{32}$/.test(l.item.value.project?.id ?? '')),
+      'the project id is known after the late authentication',
+    );
   } finally {
     await h.close();
   }
@@ -75,7 +88,14 @@ test('a cloud that is down at start answers UNAVAILABLE in-band, the other answe
 test('a service answering 503 after authentication is UNAVAILABLE in-band for its locations', async () => {
   const h = await startHarness();
   try {
-    h.sim.faults.add({ kind: 'status', status: 503, cloud: 'alpha', service: 'compute', region: 'RegionTwo', fraction: 1 });
+    h.sim.faults.add({
+      kind: 'status',
+      status: 503,
+      cloud: 'alpha',
+      service: 'compute',
+      region: 'RegionTwo',
+      fraction: 1,
+    });
     const items = await collect(h.clients.compute.listServers({}));
     const errors = items.flatMap((i) => (i.item?.$case === 'error' ? [i.item.value] : []));
     assert.equal(errors.length, 1);

@@ -12,7 +12,9 @@ const alpha1 = { cloud: 'alpha', region: 'RegionOne', zone: '', project: undefin
 const beta1 = { cloud: 'beta', region: 'RegionOne', zone: '', project: undefined };
 
 function values<T>(items: Array<{ item?: { $case: string; value: any } }>, kind: string): T[] {
-  return items.map((i) => (i.item?.$case === kind ? (i.item.value as T) : assert.fail(`expected ${kind}: ${JSON.stringify(i.item)}`)));
+  return items.map((i) =>
+    i.item?.$case === kind ? (i.item.value as T) : assert.fail(`expected ${kind}: ${JSON.stringify(i.item)}`),
+  );
 }
 
 describe('compute resources over the simulator', () => {
@@ -20,7 +22,12 @@ describe('compute resources over the simulator', () => {
   before(async () => {
     h = await startHarness({
       clouds: [
-        { name: 'alpha', regions: ['RegionOne', 'RegionTwo'], diskFormats: ['raw', 'qcow2'], importMethods: ['glance-direct', 'web-download'] },
+        {
+          name: 'alpha',
+          regions: ['RegionOne', 'RegionTwo'],
+          diskFormats: ['raw', 'qcow2'],
+          importMethods: ['glance-direct', 'web-download'],
+        },
         { name: 'beta', regions: ['RegionOne'], diskFormats: ['qcow2', 'vhd'], containerFormats: ['bare', 'ovf'] },
       ],
       editCloudsYaml(yaml) {
@@ -37,7 +44,10 @@ describe('compute resources over the simulator', () => {
     const perLocation = all.filter((f) => f.location.cloud === 'beta').length;
     assert.ok(perLocation >= 5);
     assert.equal(all.length, perLocation * 3, 'every location answers with the same flavors');
-    const big = values<any>(await collect(h.clients.compute.listFlavors({ location: alpha1, minRamMb: 4096, minVcpus: 4 })), 'flavor');
+    const big = values<any>(
+      await collect(h.clients.compute.listFlavors({ location: alpha1, minRamMb: 4096, minVcpus: 4 })),
+      'flavor',
+    );
     assert.deepEqual(big.map((f) => f.name).sort(), ['m1.large', 'm1.xlarge']);
     const byName = await h.clients.compute.getFlavor({ location: alpha1, nameOrId: 'm1.small' });
     assert.equal(byName.flavor?.id, '2');
@@ -46,7 +56,10 @@ describe('compute resources over the simulator', () => {
     assert.equal(byName.flavor?.isPublic, true);
     const byId = await h.clients.compute.getFlavor({ location: alpha1, nameOrId: '3' });
     assert.equal(byId.flavor?.name, 'm1.medium');
-    await assert.rejects(h.clients.compute.getFlavor({ location: alpha1, nameOrId: 'm9.none' }), (e: ClientError) => e.code === Status.NOT_FOUND);
+    await assert.rejects(
+      h.clients.compute.getFlavor({ location: alpha1, nameOrId: 'm9.none' }),
+      (e: ClientError) => e.code === Status.NOT_FOUND,
+    );
   });
 
   test('keypairs: generate (private key once), import, ALREADY_EXISTS, list, delete, NOT_FOUND', async () => {
@@ -59,21 +72,34 @@ describe('compute resources over the simulator', () => {
     const pub = createPublicKey(made.privateKey).export({ format: 'jwk' });
     assert.ok(pub.n, 'the private key is a real key');
 
-    const imported = await h.clients.compute.createKeypair({ location: alpha1, name: 'imported', publicKey: made.keypair!.publicKey });
+    const imported = await h.clients.compute.createKeypair({
+      location: alpha1,
+      name: 'imported',
+      publicKey: made.keypair!.publicKey,
+    });
     assert.equal(imported.privateKey, '');
     assert.equal(imported.keypair?.fingerprint, made.keypair?.fingerprint);
 
-    await assert.rejects(h.clients.compute.createKeypair({ location: alpha1, name: 'gen' }), (e: ClientError) => e.code === Status.ALREADY_EXISTS && /gen/.test(e.details));
+    await assert.rejects(
+      h.clients.compute.createKeypair({ location: alpha1, name: 'gen' }),
+      (e: ClientError) => e.code === Status.ALREADY_EXISTS && /gen/.test(e.details),
+    );
 
     const listed = values<any>(await collect(h.clients.compute.listKeypairs({ location: alpha1 })), 'keypair');
     assert.deepEqual(listed.map((k) => k.name).sort(), ['gen', 'imported']);
     assert.ok(listed.every((k) => k.location.project.name === 'demo'));
-    const one = values<any>(await collect(h.clients.compute.listKeypairs({ location: alpha1, nameOrId: 'gen' })), 'keypair');
+    const one = values<any>(
+      await collect(h.clients.compute.listKeypairs({ location: alpha1, nameOrId: 'gen' })),
+      'keypair',
+    );
     assert.equal(one.length, 1);
 
     const gone = await h.clients.compute.deleteKeypair({ location: alpha1, name: 'gen' });
     assert.equal(gone.location?.cloud, 'alpha');
-    await assert.rejects(h.clients.compute.deleteKeypair({ location: alpha1, name: 'gen' }), (e: ClientError) => e.code === Status.NOT_FOUND);
+    await assert.rejects(
+      h.clients.compute.deleteKeypair({ location: alpha1, name: 'gen' }),
+      (e: ClientError) => e.code === Status.NOT_FOUND,
+    );
   });
 
   test('availability zones: one per region, internal zone left out', async () => {

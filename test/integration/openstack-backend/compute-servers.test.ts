@@ -40,11 +40,18 @@ describe('compute servers over the simulator', () => {
 
   test('a list spanning several nova pages streams every server once, with its location', async () => {
     h.sim.stats().reset();
-    const items = await collect(h.clients.compute.listServers({ location: { cloud: 'alpha', region: 'RegionOne', zone: '', project: undefined } }));
+    const items = await collect(
+      h.clients.compute.listServers({
+        location: { cloud: 'alpha', region: 'RegionOne', zone: '', project: undefined },
+      }),
+    );
     const servers = items.map((i) => (i.item?.$case === 'server' ? i.item.value : assert.fail(JSON.stringify(i.item))));
     assert.equal(servers.length, 12);
     assert.equal(new Set(servers.map((s) => s.id)).size, 12);
-    const pages = h.sim.stats().entries.filter((e) => e.cloud === 'alpha' && e.route === 'GET /servers/detail').reduce((n, e) => n + e.count, 0);
+    const pages = h.sim
+      .stats()
+      .entries.filter((e) => e.cloud === 'alpha' && e.route === 'GET /servers/detail')
+      .reduce((n, e) => n + e.count, 0);
     assert.ok(pages >= 3, `expected ≥ 3 upstream pages, saw ${pages}`);
     for (const s of servers) {
       assert.equal(s.location?.cloud, 'alpha');
@@ -65,7 +72,14 @@ describe('compute servers over the simulator', () => {
   });
 
   test('a 429 answer is retried and the list still completes', async () => {
-    const fault = h.sim.faults.add({ kind: 'status', status: 429, count: 1, cloud: 'beta', service: 'compute', retryAfterSeconds: 0 });
+    const fault = h.sim.faults.add({
+      kind: 'status',
+      status: 429,
+      count: 1,
+      cloud: 'beta',
+      service: 'compute',
+      retryAfterSeconds: 0,
+    });
     const items = await collect(h.clients.compute.listServers({ location: beta1 }));
     assert.equal(items.filter((i) => i.item?.$case === 'error').length, 0, JSON.stringify(items));
     h.sim.faults.remove(fault.id);
@@ -73,7 +87,14 @@ describe('compute servers over the simulator', () => {
 
   test('create with wait streams ACCEPTED … READY, with addresses and a floating IP (AUTO)', async () => {
     const messages: CreateServerResponse[] = await collect(
-      h.clients.compute.createServer({ location: beta1, name: 'web-1', image: 'cirros-0.6.2-x86_64-disk', flavor: 'm1.tiny', wait: true, metadata: { role: 'web' } }),
+      h.clients.compute.createServer({
+        location: beta1,
+        name: 'web-1',
+        image: 'cirros-0.6.2-x86_64-disk',
+        flavor: 'm1.tiny',
+        wait: true,
+        metadata: { role: 'web' },
+      }),
     );
     const stages = messages.map((m) => CreateServerStage[m.stage]);
     assert.equal(messages[0].stage, CreateServerStage.CREATE_SERVER_STAGE_ACCEPTED, stages.join());
@@ -84,14 +105,24 @@ describe('compute servers over the simulator', () => {
     assert.equal(server.metadata.role, 'web');
     assert.ok(server.privateV4);
     assert.ok(server.publicV4, `a floating IP was attached: ${JSON.stringify(server.addresses)}`);
-    assert.ok(server.addresses.some((a) => a.type === AddressType.ADDRESS_TYPE_FLOATING && a.address === server.publicV4));
+    assert.ok(
+      server.addresses.some((a) => a.type === AddressType.ADDRESS_TYPE_FLOATING && a.address === server.publicV4),
+    );
     assert.equal(server.interfaceIp, server.publicV4);
     assert.ok(stages.includes('CREATE_SERVER_STAGE_ATTACHING_FLOATING_IP'), stages.join());
     assert.equal(server.location?.zone, 'nova');
   });
 
   test('create without wait returns one ACCEPTED message', async () => {
-    const messages = await collect(h.clients.compute.createServer({ location: beta1, name: 'quick', image: 'cirros-0.6.2-x86_64-disk', flavor: '1', floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE }));
+    const messages = await collect(
+      h.clients.compute.createServer({
+        location: beta1,
+        name: 'quick',
+        image: 'cirros-0.6.2-x86_64-disk',
+        flavor: '1',
+        floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE,
+      }),
+    );
     assert.equal(messages.length, 1);
     assert.equal(messages[0].stage, CreateServerStage.CREATE_SERVER_STAGE_ACCEPTED);
     assert.equal(messages[0].server?.status, ServerStatus.SERVER_STATUS_BUILDING);
@@ -99,7 +130,14 @@ describe('compute servers over the simulator', () => {
   });
 
   test('a retried create with the same request_id makes one server', async () => {
-    const req = { location: beta1, name: 'idem', image: 'cirros-0.6.2-x86_64-disk', flavor: 'm1.tiny', requestId: 'f3b7a0c2-1111-4e4e-9999-0123456789ab', floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE };
+    const req = {
+      location: beta1,
+      name: 'idem',
+      image: 'cirros-0.6.2-x86_64-disk',
+      flavor: 'm1.tiny',
+      requestId: 'f3b7a0c2-1111-4e4e-9999-0123456789ab',
+      floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE,
+    };
     const first = await collect(h.clients.compute.createServer(req));
     const second = await collect(h.clients.compute.createServer({ ...req, wait: true }));
     assert.equal(second[0].server?.id, first[0].server?.id);
@@ -109,11 +147,23 @@ describe('compute servers over the simulator', () => {
   });
 
   test('a server that goes to ERROR: FAILED with the fault, ABORTED saying it still exists, and it is still listed', async () => {
-    h.sim.faults.add({ kind: 'server-error', cloud: 'beta', namePattern: '^doomed$', message: 'No valid host was found.' });
+    h.sim.faults.add({
+      kind: 'server-error',
+      cloud: 'beta',
+      namePattern: '^doomed$',
+      message: 'No valid host was found.',
+    });
     const seen: CreateServerResponse[] = [];
     const error = await expectCode(
       (async () => {
-        for await (const m of h.clients.compute.createServer({ location: beta1, name: 'doomed', image: 'cirros-0.6.2-x86_64-disk', flavor: 'm1.tiny', wait: true })) seen.push(m);
+        for await (const m of h.clients.compute.createServer({
+          location: beta1,
+          name: 'doomed',
+          image: 'cirros-0.6.2-x86_64-disk',
+          flavor: 'm1.tiny',
+          wait: true,
+        }))
+          seen.push(m);
       })(),
       Status.ABORTED,
     );
@@ -124,35 +174,80 @@ describe('compute servers over the simulator', () => {
     assert.match(seen.at(-1)?.server?.fault?.message ?? '', /No valid host/);
     const listed = await collect(h.clients.compute.listServers({ location: beta1, nameOrId: 'doomed' }));
     assert.equal(listed.length, 1);
-    const errored = await collect(h.clients.compute.listServers({ location: beta1, status: ServerStatus.SERVER_STATUS_ERROR }));
-    assert.deepEqual(errored.map((i) => (i.item?.$case === 'server' ? i.item.value.name : '?')), ['doomed']);
-    const resizing = await collect(h.clients.compute.listServers({ location: beta1, status: ServerStatus.SERVER_STATUS_RESIZING }));
+    const errored = await collect(
+      h.clients.compute.listServers({ location: beta1, status: ServerStatus.SERVER_STATUS_ERROR }),
+    );
+    assert.deepEqual(
+      errored.map((i) => (i.item?.$case === 'server' ? i.item.value.name : '?')),
+      ['doomed'],
+    );
+    const resizing = await collect(
+      h.clients.compute.listServers({ location: beta1, status: ServerStatus.SERVER_STATUS_RESIZING }),
+    );
     assert.equal(resizing.length, 0, 'a status with several nova words is filtered on our side');
     const got = await h.clients.compute.getServer({ location: beta1, nameOrId: 'doomed' });
     assert.equal(got.server?.status, ServerStatus.SERVER_STATUS_ERROR);
   });
 
   test('an unknown flavor or image is INVALID_ARGUMENT before anything is created', async () => {
-    const e1 = await expectCode(collect(h.clients.compute.createServer({ location: beta1, name: 'x', image: 'cirros-0.6.2-x86_64-disk', flavor: 'm1.huge' })), Status.INVALID_ARGUMENT);
+    const e1 = await expectCode(
+      collect(
+        h.clients.compute.createServer({
+          location: beta1,
+          name: 'x',
+          image: 'cirros-0.6.2-x86_64-disk',
+          flavor: 'm1.huge',
+        }),
+      ),
+      Status.INVALID_ARGUMENT,
+    );
     assert.match(e1.details, /m1\.huge/);
-    const e2 = await expectCode(collect(h.clients.compute.createServer({ location: beta1, name: 'x', image: 'no-such-image', flavor: 'm1.tiny' })), Status.INVALID_ARGUMENT);
+    const e2 = await expectCode(
+      collect(
+        h.clients.compute.createServer({ location: beta1, name: 'x', image: 'no-such-image', flavor: 'm1.tiny' }),
+      ),
+      Status.INVALID_ARGUMENT,
+    );
     assert.match(e2.details, /no-such-image/);
     const listed = await collect(h.clients.compute.listServers({ location: beta1, nameOrId: 'x' }));
     assert.equal(listed.length, 0);
   });
 
   test('an ambiguous name is INVALID_ARGUMENT naming the candidates', async () => {
-    for (let i = 0; i < 2; i++) await collect(h.clients.compute.createServer({ location: beta1, name: 'twin', image: 'cirros-0.6.2-x86_64-disk', flavor: 'm1.tiny', floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE }));
+    for (let i = 0; i < 2; i++)
+      await collect(
+        h.clients.compute.createServer({
+          location: beta1,
+          name: 'twin',
+          image: 'cirros-0.6.2-x86_64-disk',
+          flavor: 'm1.tiny',
+          floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE,
+        }),
+      );
     const listed = await collect(h.clients.compute.listServers({ location: beta1, nameOrId: 'twin' }));
     const ids = listed.map((i) => (i.item?.$case === 'server' ? i.item.value.id : ''));
-    const error = await expectCode(h.clients.compute.getServer({ location: beta1, nameOrId: 'twin' }), Status.INVALID_ARGUMENT);
+    const error = await expectCode(
+      h.clients.compute.getServer({ location: beta1, nameOrId: 'twin' }),
+      Status.INVALID_ARGUMENT,
+    );
     for (const id of ids) assert.ok(error.details.includes(id), `${error.details} names ${id}`);
-    const del = await expectCode(h.clients.compute.deleteServer({ location: beta1, nameOrId: 'twin' }), Status.INVALID_ARGUMENT);
+    const del = await expectCode(
+      h.clients.compute.deleteServer({ location: beta1, nameOrId: 'twin' }),
+      Status.INVALID_ARGUMENT,
+    );
     for (const id of ids) assert.ok(del.details.includes(id), `${del.details} names ${id}`);
   });
 
   test('wait for a building server streams changes until ACTIVE; console output; delete with floating IPs and wait', async () => {
-    const [accepted] = await collect(h.clients.compute.createServer({ location: beta1, name: 'waiter', image: 'cirros-0.6.2-x86_64-disk', flavor: 'm1.tiny', floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE }));
+    const [accepted] = await collect(
+      h.clients.compute.createServer({
+        location: beta1,
+        name: 'waiter',
+        image: 'cirros-0.6.2-x86_64-disk',
+        flavor: 'm1.tiny',
+        floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE,
+      }),
+    );
     const updates = await collect(h.clients.compute.waitForServer({ location: beta1, nameOrId: 'waiter', until: [] }));
     assert.equal(updates[0].server?.status, ServerStatus.SERVER_STATUS_BUILDING);
     assert.equal(updates.at(-1)?.server?.status, ServerStatus.SERVER_STATUS_ACTIVE);
@@ -163,7 +258,12 @@ describe('compute servers over the simulator', () => {
     assert.match(console.output, /login/);
 
     const web = await h.clients.compute.getServer({ location: beta1, nameOrId: 'web-1' });
-    const deleted = await h.clients.compute.deleteServer({ location: beta1, nameOrId: 'web-1', deleteFloatingIps: true, wait: true });
+    const deleted = await h.clients.compute.deleteServer({
+      location: beta1,
+      nameOrId: 'web-1',
+      deleteFloatingIps: true,
+      wait: true,
+    });
     assert.equal(deleted.id, web.server?.id);
     assert.equal(deleted.floatingIpsDeleted, 1);
     assert.equal((await collect(h.clients.compute.listServers({ location: beta1, nameOrId: 'web-1' }))).length, 0);
@@ -171,8 +271,18 @@ describe('compute servers over the simulator', () => {
   });
 
   test('waiting on a server that gets deleted ends NOT_FOUND', async () => {
-    const [accepted] = await collect(h.clients.compute.createServer({ location: beta1, name: 'short-lived', image: 'cirros-0.6.2-x86_64-disk', flavor: 'm1.tiny', floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE }));
-    const waiting = h.clients.compute.waitForServer({ location: beta1, nameOrId: accepted.server!.id, until: [ServerStatus.SERVER_STATUS_STOPPED] })[Symbol.asyncIterator]();
+    const [accepted] = await collect(
+      h.clients.compute.createServer({
+        location: beta1,
+        name: 'short-lived',
+        image: 'cirros-0.6.2-x86_64-disk',
+        flavor: 'm1.tiny',
+        floatingIp: FloatingIPMode.FLOATING_IP_MODE_NONE,
+      }),
+    );
+    const waiting = h.clients.compute
+      .waitForServer({ location: beta1, nameOrId: accepted.server!.id, until: [ServerStatus.SERVER_STATUS_STOPPED] })
+      [Symbol.asyncIterator]();
     await waiting.next(); // the wait has seen the server: now it is deleted under it
     await h.clients.compute.deleteServer({ location: beta1, nameOrId: accepted.server!.id });
     await expectCode(

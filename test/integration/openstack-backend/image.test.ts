@@ -38,15 +38,32 @@ function items<T>(responses: { item?: { $case: string; value: any } }[], kase: s
   return responses.filter((r) => r.item?.$case === kase).map((r) => r.item!.value as T);
 }
 
-async function* uploadStream(header: Partial<UploadImageRequest['part'] & { $case: 'header' }>['value'], data: Buffer, chunk = 256 * 1024): AsyncGenerator<UploadImageRequest> {
+async function* uploadStream(
+  header: Partial<UploadImageRequest['part'] & { $case: 'header' }>['value'],
+  data: Buffer,
+  chunk = 256 * 1024,
+): AsyncGenerator<UploadImageRequest> {
   yield { part: { $case: 'header', value: header as any } };
   for (let i = 0; i < data.length; i += chunk) yield { part: { $case: 'chunk', value: data.subarray(i, i + chunk) } };
 }
 
 function header(fields: Record<string, unknown>): any {
   return {
-    location: alpha1, allMatchingLocations: false, name: '', diskFormat: '', containerFormat: '', visibility: 0, minDiskGb: 0,
-    minRamMb: 0, tags: [], properties: {}, sizeBytes: 0n, md5: '', sha256: '', requestId: '', ...fields,
+    location: alpha1,
+    allMatchingLocations: false,
+    name: '',
+    diskFormat: '',
+    containerFormat: '',
+    visibility: 0,
+    minDiskGb: 0,
+    minRamMb: 0,
+    tags: [],
+    properties: {},
+    sizeBytes: 0n,
+    md5: '',
+    sha256: '',
+    requestId: '',
+    ...fields,
   };
 }
 
@@ -65,14 +82,28 @@ test('list follows pagination and filters by status, visibility and name_or_id',
   assert.equal(cirros.diskFormat, 'qcow2');
   assert.equal(cirros.properties.hw_rng_model, 'virtio');
   assert.equal(cirros.location.zone, '');
-  const queued = items<any>(await collect(h.clients.image.listImages({ location: alpha1, status: ImageStatus.IMAGE_STATUS_QUEUED })), 'image');
+  const queued = items<any>(
+    await collect(h.clients.image.listImages({ location: alpha1, status: ImageStatus.IMAGE_STATUS_QUEUED })),
+    'image',
+  );
   assert.ok(queued.every((i) => i.status === ImageStatus.IMAGE_STATUS_QUEUED));
-  const priv = items<any>(await collect(h.clients.image.listImages({ location: alpha1, visibility: ImageVisibility.IMAGE_VISIBILITY_PRIVATE })), 'image');
+  const priv = items<any>(
+    await collect(
+      h.clients.image.listImages({ location: alpha1, visibility: ImageVisibility.IMAGE_VISIBILITY_PRIVATE }),
+    ),
+    'image',
+  );
   assert.equal(priv.length, 0);
   const byId = await imagesNamed({}, cirros.id);
-  assert.deepEqual(byId.map((i) => i.id), [cirros.id]);
+  assert.deepEqual(
+    byId.map((i) => i.id),
+    [cirros.id],
+  );
   // GetImage is a list with name_or_id: the cirros name exists in three locations.
-  await assert.rejects(h.clients.image.getImage({ nameOrId: 'cirros-0.6.2-x86_64-disk' }), (e: any) => e.code === Status.INVALID_ARGUMENT);
+  await assert.rejects(
+    h.clients.image.getImage({ nameOrId: 'cirros-0.6.2-x86_64-disk' }),
+    (e: any) => e.code === Status.INVALID_ARGUMENT,
+  );
 });
 
 test('upload then download: checksums verified, trailer equals the uploaded bytes, chunks of at most 256 KiB', async () => {
@@ -80,7 +111,18 @@ test('upload then download: checksums verified, trailer equals the uploaded byte
   const md5 = createHash('md5').update(data).digest('hex');
   const sha256 = createHash('sha256').update(data).digest('hex');
   const res = await h.clients.image.uploadImage(
-    uploadStream(header({ name: 'up-1', md5, sha256, sizeBytes: BigInt(data.length), properties: { os_distro: 'debian' }, tags: ['t1'] }), data, 3 * 1024 * 1024),
+    uploadStream(
+      header({
+        name: 'up-1',
+        md5,
+        sha256,
+        sizeBytes: BigInt(data.length),
+        properties: { os_distro: 'debian' },
+        tags: ['t1'],
+      }),
+      data,
+      3 * 1024 * 1024,
+    ),
   );
   assert.equal(res.bytesReceived, BigInt(data.length));
   assert.equal(res.results.length, 1);
@@ -108,7 +150,9 @@ test('upload then download: checksums verified, trailer equals the uploaded byte
 test('a retried upload with the same request_id returns the first image', async () => {
   const data = randomBytes(100_000);
   const first = await h.clients.image.uploadImage(uploadStream(header({ name: 'idem', requestId: 'req-img-1' }), data));
-  const second = await h.clients.image.uploadImage(uploadStream(header({ name: 'idem', requestId: 'req-img-1' }), data));
+  const second = await h.clients.image.uploadImage(
+    uploadStream(header({ name: 'idem', requestId: 'req-img-1' }), data),
+  );
   assert.equal(second.results[0].image?.id, first.results[0].image?.id);
   assert.equal((await imagesNamed(alpha1, 'idem')).length, 1);
 });
@@ -116,13 +160,18 @@ test('a retried upload with the same request_id returns the first image', async 
 test('a format the cloud does not accept is FAILED_PRECONDITION naming the formats, and no image exists', async () => {
   const before = h.sim.stats().byRoute['beta/image POST /images'] ?? 0;
   await assert.rejects(
-    h.clients.image.uploadImage(uploadStream(header({ location: beta1, name: 'wrong-format', diskFormat: 'qcow2' }), randomBytes(1000))),
-    (e: any) => e.code === Status.FAILED_PRECONDITION && /disk format "qcow2"/.test(e.details) && /accepts: raw/.test(e.details),
+    h.clients.image.uploadImage(
+      uploadStream(header({ location: beta1, name: 'wrong-format', diskFormat: 'qcow2' }), randomBytes(1000)),
+    ),
+    (e: any) =>
+      e.code === Status.FAILED_PRECONDITION && /disk format "qcow2"/.test(e.details) && /accepts: raw/.test(e.details),
   );
   assert.equal(h.sim.stats().byRoute['beta/image POST /images'] ?? 0, before, 'no image record was created');
   assert.equal((await imagesNamed(beta1, 'wrong-format')).length, 0);
   // beta's accepted format works
-  const ok = await h.clients.image.uploadImage(uploadStream(header({ location: beta1, name: 'right-format', diskFormat: 'raw' }), randomBytes(1000)));
+  const ok = await h.clients.image.uploadImage(
+    uploadStream(header({ location: beta1, name: 'right-format', diskFormat: 'raw' }), randomBytes(1000)),
+  );
   assert.equal(ok.results[0].image?.diskFormat, 'raw');
 });
 
@@ -150,18 +199,40 @@ test('an upload the client abandons leaves no image behind', async () => {
     controller.abort();
   }
   await assert.rejects(h.clients.image.uploadImage(stalled(), { signal: controller.signal }));
-  await eventually(async () => (await imagesNamed(alpha1, 'abandoned')).length === 0, 'the abandoned image is deleted', { timeoutMs: 5000 });
+  await eventually(
+    async () => (await imagesNamed(alpha1, 'abandoned')).length === 0,
+    'the abandoned image is deleted',
+    { timeoutMs: 5000 },
+  );
 });
 
 test('download of an image without data is FAILED_PRECONDITION; delete of a protected image too', async () => {
-  const queued = await direct.body('image', 'POST', '/images', { name: 'empty', disk_format: 'raw', container_format: 'bare' });
-  await assert.rejects(collect(h.clients.image.downloadImage({ location: alpha1, nameOrId: queued.id })), (e: any) => e.code === Status.FAILED_PRECONDITION);
-  const prot = await direct.body('image', 'POST', '/images', { name: 'guarded', disk_format: 'raw', container_format: 'bare', protected: true });
-  await assert.rejects(h.clients.image.deleteImage({ location: alpha1, nameOrId: 'guarded' }), (e: any) => e.code === Status.FAILED_PRECONDITION && /protected/.test(e.details));
+  const queued = await direct.body('image', 'POST', '/images', {
+    name: 'empty',
+    disk_format: 'raw',
+    container_format: 'bare',
+  });
+  await assert.rejects(
+    collect(h.clients.image.downloadImage({ location: alpha1, nameOrId: queued.id })),
+    (e: any) => e.code === Status.FAILED_PRECONDITION,
+  );
+  const prot = await direct.body('image', 'POST', '/images', {
+    name: 'guarded',
+    disk_format: 'raw',
+    container_format: 'bare',
+    protected: true,
+  });
+  await assert.rejects(
+    h.clients.image.deleteImage({ location: alpha1, nameOrId: 'guarded' }),
+    (e: any) => e.code === Status.FAILED_PRECONDITION && /protected/.test(e.details),
+  );
   assert.equal((await imagesNamed(alpha1, prot.id)).length, 1);
   const deleted = await h.clients.image.deleteImage({ location: alpha1, nameOrId: 'empty' });
   assert.equal(deleted.id, queued.id);
-  await assert.rejects(h.clients.image.deleteImage({ location: alpha1, nameOrId: 'empty' }), (e: any) => e.code === Status.NOT_FOUND);
+  await assert.rejects(
+    h.clients.image.deleteImage({ location: alpha1, nameOrId: 'empty' }),
+    (e: any) => e.code === Status.NOT_FOUND,
+  );
 });
 
 test('a large upload and download stay bounded: little in flight, little live memory', async () => {
@@ -209,8 +280,13 @@ test('a large upload and download stay bounded: little in flight, little live me
   await h.clients.image.uploadImage(uploadStream(header({ name: 'small' }), small));
   const floor = await downloadPeak('small', small.length);
   const peak = await downloadPeak('big', size, expected);
-  assert.ok(peak - floor < 20 * 1048576, `download: live memory grew by ${mib(peak)} MiB for ${mib(size)} MiB, ${mib(floor)} MiB for 1 MiB`);
-  console.log(`# 32 MiB image: upload in flight at most ${mib(maxInFlight)} MiB; download live memory growth ${mib(peak)} MiB (1 MiB image: ${mib(floor)} MiB)`);
+  assert.ok(
+    peak - floor < 20 * 1048576,
+    `download: live memory grew by ${mib(peak)} MiB for ${mib(size)} MiB, ${mib(floor)} MiB for 1 MiB`,
+  );
+  console.log(
+    `# 32 MiB image: upload in flight at most ${mib(maxInFlight)} MiB; download live memory growth ${mib(peak)} MiB (1 MiB image: ${mib(floor)} MiB)`,
+  );
 });
 
 /** The highest live memory growth while downloading an image slowly. */
@@ -264,7 +340,10 @@ test('a cloud that is down: in-band error for its location, the others list', as
   try {
     const all = await collect(h.clients.image.listImages({ nameOrId: 'cirros-0.6.2-x86_64-disk' }));
     const errors = items<any>(all, 'error');
-    assert.deepEqual(errors.map((e) => [e.location.cloud, e.code]), [['beta', Status.UNAVAILABLE]]);
+    assert.deepEqual(
+      errors.map((e) => [e.location.cloud, e.code]),
+      [['beta', Status.UNAVAILABLE]],
+    );
     assert.equal(items(all, 'image').length, 2);
   } finally {
     h.sim.faults.remove(fault.id);
@@ -274,7 +353,9 @@ test('a cloud that is down: in-band error for its location, the others list', as
 test('one upload stream to every region of a cloud: a result per location, each with the bytes stored', async () => {
   const data = randomBytes(2 * 1024 * 1024 + 5);
   const md5 = createHash('md5').update(data).digest('hex');
-  const res = await h.clients.image.uploadImage(uploadStream(header({ location: { cloud: 'alpha' }, allMatchingLocations: true, name: 'everywhere', md5 }), data));
+  const res = await h.clients.image.uploadImage(
+    uploadStream(header({ location: { cloud: 'alpha' }, allMatchingLocations: true, name: 'everywhere', md5 }), data),
+  );
   assert.equal(res.bytesReceived, BigInt(data.length));
   assert.deepEqual(res.results.map((r) => r.location?.region).sort(), ['RegionOne', 'RegionTwo']);
   for (const r of res.results) {
@@ -286,8 +367,13 @@ test('one upload stream to every region of a cloud: a result per location, each 
 });
 
 test('a public image owned by another project downloads through the route it was found on', async () => {
-  const parts = await collect(h.clients.image.downloadImage({ location: alpha1, nameOrId: 'cirros-0.6.2-x86_64-disk' }));
+  const parts = await collect(
+    h.clients.image.downloadImage({ location: alpha1, nameOrId: 'cirros-0.6.2-x86_64-disk' }),
+  );
   const image = parts.find((p) => p.part?.$case === 'image')?.part as any;
   assert.ok(image.value.location.project.id, 'the image names its owner');
-  assert.ok(parts.some((p) => p.part?.$case === 'trailer'), 'the download completed');
+  assert.ok(
+    parts.some((p) => p.part?.$case === 'trailer'),
+    'the download completed',
+  );
 });

@@ -4,8 +4,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Status } from 'nice-grpc-common';
 import { FloatingIPMode } from '../../../src/gen/oaktree/v1/compute.ts';
-import { deleteFloatingIpsOfServer, ensureFloatingIpForServer, floatingIpsOfServer } from '../../../src/backends/openstack/network/floating-ips.ts';
-import { forgetInterestingNetworks, interestingNetworks } from '../../../src/backends/openstack/network/interesting-cache.ts';
+import {
+  deleteFloatingIpsOfServer,
+  ensureFloatingIpForServer,
+  floatingIpsOfServer,
+} from '../../../src/backends/openstack/network/floating-ips.ts';
+import {
+  forgetInterestingNetworks,
+  interestingNetworks,
+} from '../../../src/backends/openstack/network/interesting-cache.ts';
 import { findNetwork } from '../../../src/backends/openstack/network/find.ts';
 import { findImage } from '../../../src/backends/openstack/image/find.ts';
 import type { RegionContext } from '../../../src/backends/openstack/region.ts';
@@ -35,9 +42,15 @@ test('interesting networks of the simulator: public is the floating network, pri
   const nets = await interestingNetworks(ctx);
   await interestingNetworks(ctx);
   assert.equal(count('GET /networks') - before, 1, 'one network list for both calls');
-  assert.deepEqual(nets.floatingIpv4.map((n) => n.name), ['public']);
+  assert.deepEqual(
+    nets.floatingIpv4.map((n) => n.name),
+    ['public'],
+  );
   assert.equal(nets.natDestination?.name, 'private');
-  assert.deepEqual(nets.externalIpv4.map((n) => n.name), ['public']);
+  assert.deepEqual(
+    nets.externalIpv4.map((n) => n.name),
+    ['public'],
+  );
 });
 
 test('AUTO gives a private server one floating IP, bound at creation in one POST; a second call reuses it', async () => {
@@ -57,7 +70,10 @@ test('AUTO gives a private server one floating IP, bound at creation in one POST
   assert.equal(count('POST /floatingips') - posts, 1);
 
   const listed = await floatingIpsOfServer(ctx, server.id);
-  assert.deepEqual(listed.map((f) => f.floatingIpAddress), [fip.floatingIpAddress]);
+  assert.deepEqual(
+    listed.map((f) => f.floatingIpAddress),
+    [fip.floatingIpAddress],
+  );
   assert.equal(await deleteFloatingIpsOfServer(ctx, server.id), 1);
   assert.deepEqual(await floatingIpsOfServer(ctx, server.id), []);
   assert.equal(await deleteFloatingIpsOfServer(ctx, server.id), 0);
@@ -67,7 +83,10 @@ test('NONE never, a server already on the external network needs none, ALWAYS st
   const server = await direct.server('auto-2');
   assert.equal(await ensureFloatingIpForServer(ctx, server, FloatingIPMode.FLOATING_IP_MODE_NONE), undefined);
   // As if nova reported the server on the public network: AUTO sees a public address and skips.
-  const onPublic = { ...server, addresses: { public: [{ addr: '172.24.4.77', version: 4, 'OS-EXT-IPS:type': 'fixed' }] } };
+  const onPublic = {
+    ...server,
+    addresses: { public: [{ addr: '172.24.4.77', version: 4, 'OS-EXT-IPS:type': 'fixed' }] },
+  };
   assert.equal(await ensureFloatingIpForServer(ctx, onPublic, FloatingIPMode.FLOATING_IP_MODE_AUTO), undefined);
   const forced = await ensureFloatingIpForServer(ctx, onPublic, FloatingIPMode.FLOATING_IP_MODE_ALWAYS);
   assert.equal(forced?.serverId, server.id);
@@ -79,7 +98,10 @@ test('floating_ip_source None: AUTO gives none, ALWAYS is FAILED_PRECONDITION; r
   const noFips = regionContext(h, direct, 'alpha', (rc) => ({ ...rc, floatingIpSource: null }));
   const posts = count('POST /floatingips');
   assert.equal(await ensureFloatingIpForServer(noFips, server, FloatingIPMode.FLOATING_IP_MODE_AUTO), undefined);
-  await assert.rejects(ensureFloatingIpForServer(noFips, server, FloatingIPMode.FLOATING_IP_MODE_ALWAYS), (e: any) => e.grpcCode === Status.FAILED_PRECONDITION);
+  await assert.rejects(
+    ensureFloatingIpForServer(noFips, server, FloatingIPMode.FLOATING_IP_MODE_ALWAYS),
+    (e: any) => e.grpcCode === Status.FAILED_PRECONDITION,
+  );
   const notRequired = regionContext(h, direct, 'alpha', (rc) => ({ ...rc, requiresFloatingIp: false }));
   assert.equal(await ensureFloatingIpForServer(notRequired, server, FloatingIPMode.FLOATING_IP_MODE_AUTO), undefined);
   assert.equal(count('POST /floatingips'), posts, 'nothing was created');
@@ -93,7 +115,10 @@ test('a nat_destination that does not exist is FAILED_PRECONDITION naming it', a
   try {
     await other.session.authenticate();
     const wrongCtx = { ...wrong, session: other.session };
-    await assert.rejects(ensureFloatingIpForServer(wrongCtx, server, FloatingIPMode.FLOATING_IP_MODE_AUTO), (e: any) => e.grpcCode === Status.FAILED_PRECONDITION && /no-such-net/.test(e.message));
+    await assert.rejects(
+      ensureFloatingIpForServer(wrongCtx, server, FloatingIPMode.FLOATING_IP_MODE_AUTO),
+      (e: any) => e.grpcCode === Status.FAILED_PRECONDITION && /no-such-net/.test(e.message),
+    );
   } finally {
     other.close();
   }
@@ -105,7 +130,10 @@ test('findNetwork and findImage: by name, by id, NOT_FOUND, and INVALID_ARGUMENT
   await assert.rejects(findNetwork(ctx, 'nope'), (e: any) => e.grpcCode === Status.NOT_FOUND);
   await direct.body('network', 'POST', '/networks', { network: { name: 'twin' } });
   await direct.body('network', 'POST', '/networks', { network: { name: 'twin' } });
-  await assert.rejects(findNetwork(ctx, 'twin'), (e: any) => e.grpcCode === Status.INVALID_ARGUMENT && /2 networks match "twin"/.test(e.message));
+  await assert.rejects(
+    findNetwork(ctx, 'twin'),
+    (e: any) => e.grpcCode === Status.INVALID_ARGUMENT && /2 networks match "twin"/.test(e.message),
+  );
   const image = await findImage(ctx, 'cirros-0.6.2-x86_64-disk');
   assert.equal(image.status, 'active');
   assert.equal(image.minDiskGb, 0);

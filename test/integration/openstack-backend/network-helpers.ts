@@ -18,14 +18,28 @@ export class Direct {
     this.session = new CloudSession(h.clouds.find((c) => c.name === cloud)!);
   }
 
-  async body(service: 'compute' | 'network' | 'image' | 'block-storage', method: string, path: string, body?: unknown): Promise<any> {
-    return (await this.session.request(service, this.region, { method, path, body, microversion: service === 'compute' ? '2.1' : undefined })).body;
+  async body(
+    service: 'compute' | 'network' | 'image' | 'block-storage',
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<any> {
+    return (
+      await this.session.request(service, this.region, {
+        method,
+        path,
+        body,
+        microversion: service === 'compute' ? '2.1' : undefined,
+      })
+    ).body;
   }
 
   /** Boots a server on the private network and waits until it is ACTIVE. */
   async server(name: string): Promise<any> {
     const images = await this.body('image', 'GET', '/images?name=cirros-0.6.2-x86_64-disk');
-    const created = await this.body('compute', 'POST', '/servers', { server: { name, flavorRef: '1', imageRef: images.images[0].id } });
+    const created = await this.body('compute', 'POST', '/servers', {
+      server: { name, flavorRef: '1', imageRef: images.images[0].id },
+    });
     for (let i = 0; i < 100; i++) {
       const { server } = await this.body('compute', 'GET', `/servers/${created.server.id}`);
       if (server.status === 'ACTIVE') return server;
@@ -40,7 +54,12 @@ export class Direct {
 }
 
 /** A RegionContext for calling the backend's helper functions directly (what the compute handlers do). */
-export function regionContext(h: Harness, direct: Direct, cloudName: string, edit: (rc: CloudRegionConfig) => CloudRegionConfig = (rc) => rc): RegionContext {
+export function regionContext(
+  h: Harness,
+  direct: Direct,
+  cloudName: string,
+  edit: (rc: CloudRegionConfig) => CloudRegionConfig = (rc) => rc,
+): RegionContext {
   const cloud = h.clouds.find((c) => c.name === cloudName)!;
   const rc = cloud.regions.find((r) => r.region === direct.region) ?? cloud.regions[0];
   const p = direct.session.project();
@@ -49,7 +68,12 @@ export function regionContext(h: Harness, direct: Direct, cloudName: string, edi
     regionConfig: edit({ ...rc, region: direct.region }),
     region: direct.region,
     session: direct.session,
-    location: { cloud: cloudName, region: direct.region, zone: '', project: { id: p.id, name: p.name, domainId: p.domainId, domainName: p.domainName } },
+    location: {
+      cloud: cloudName,
+      region: direct.region,
+      zone: '',
+      project: { id: p.id, name: p.name, domainId: p.domainId, domainName: p.domainName },
+    },
     credentialKey: `${cloudName}/${direct.region}/${p.id}/direct`,
     services: localServices(), // helpers that touch no cache, lock or poller
     logger: silentLogger(),

@@ -35,12 +35,24 @@ test('networks: every location answers, external filter, name_or_id by name and 
   // public + private in each of three locations
   assert.equal(nets.length, 6);
   for (const n of nets) assert.ok(n.location.cloud && n.location.region, 'every network has a location');
-  const external = items<any>(await collect(h.clients.network.listNetworks({ location: alpha1, isExternal: true })), 'network');
-  assert.deepEqual(external.map((n) => n.name), ['public']);
+  const external = items<any>(
+    await collect(h.clients.network.listNetworks({ location: alpha1, isExternal: true })),
+    'network',
+  );
+  assert.deepEqual(
+    external.map((n) => n.name),
+    ['public'],
+  );
   assert.equal(external[0].isExternal, true);
   assert.equal(external[0].status, NetworkResourceStatus.NETWORK_RESOURCE_STATUS_ACTIVE);
-  const internal = items<any>(await collect(h.clients.network.listNetworks({ location: alpha1, isExternal: false })), 'network');
-  assert.deepEqual(internal.map((n) => n.name), ['private']);
+  const internal = items<any>(
+    await collect(h.clients.network.listNetworks({ location: alpha1, isExternal: false })),
+    'network',
+  );
+  assert.deepEqual(
+    internal.map((n) => n.name),
+    ['private'],
+  );
   assert.equal(internal[0].subnetIds.length, 1);
   assert.ok(internal[0].createTime instanceof Date);
   const byId = items<any>(await collect(h.clients.network.listNetworks({ nameOrId: internal[0].id })), 'network');
@@ -49,13 +61,22 @@ test('networks: every location answers, external filter, name_or_id by name and 
 });
 
 test('subnets and security groups with rules', async () => {
-  const nets = items<any>(await collect(h.clients.network.listNetworks({ location: alpha1, nameOrId: 'private' })), 'network');
-  const subnets = items<any>(await collect(h.clients.network.listSubnets({ location: alpha1, networkId: nets[0].id })), 'subnet');
+  const nets = items<any>(
+    await collect(h.clients.network.listNetworks({ location: alpha1, nameOrId: 'private' })),
+    'network',
+  );
+  const subnets = items<any>(
+    await collect(h.clients.network.listSubnets({ location: alpha1, networkId: nets[0].id })),
+    'subnet',
+  );
   assert.equal(subnets.length, 1);
   assert.equal(subnets[0].cidr, '10.0.0.0/12');
   assert.equal(subnets[0].ipVersion, 4);
   assert.equal(subnets[0].gatewayIp, '10.0.0.1');
-  const groups = items<any>(await collect(h.clients.network.listSecurityGroups({ location: alpha1, nameOrId: 'default' })), 'securityGroup');
+  const groups = items<any>(
+    await collect(h.clients.network.listSecurityGroups({ location: alpha1, nameOrId: 'default' })),
+    'securityGroup',
+  );
   assert.equal(groups.length, 1);
   assert.equal(groups[0].rules.length, 4);
   assert.ok(groups[0].rules.some((r: any) => r.remoteGroupId === groups[0].id));
@@ -63,11 +84,18 @@ test('subnets and security groups with rules', async () => {
 
 test('floating IPs: create attached to a server, filter by server, detach, attach, delete by address', async () => {
   const serverId = await makeServer('fip-target');
-  const ports = items<any>(await collect(h.clients.network.listPorts({ location: alpha1, deviceId: serverId })), 'port');
+  const ports = items<any>(
+    await collect(h.clients.network.listPorts({ location: alpha1, deviceId: serverId })),
+    'port',
+  );
   assert.equal(ports.length, 1);
   assert.equal(ports[0].status, NetworkResourceStatus.NETWORK_RESOURCE_STATUS_ACTIVE);
 
-  const { floatingIp } = await h.clients.network.createFloatingIP({ location: alpha1, server: 'fip-target', requestId: 'req-fip-1' });
+  const { floatingIp } = await h.clients.network.createFloatingIP({
+    location: alpha1,
+    server: 'fip-target',
+    requestId: 'req-fip-1',
+  });
   assert.ok(floatingIp);
   assert.equal(floatingIp.isAttached, true);
   assert.equal(floatingIp.portId, ports[0].id);
@@ -76,27 +104,56 @@ test('floating IPs: create attached to a server, filter by server, detach, attac
   assert.equal(floatingIp.status, NetworkResourceStatus.NETWORK_RESOURCE_STATUS_ACTIVE);
 
   // A retried create with the same request id returns the same floating IP.
-  const again = await h.clients.network.createFloatingIP({ location: alpha1, server: 'fip-target', requestId: 'req-fip-1' });
+  const again = await h.clients.network.createFloatingIP({
+    location: alpha1,
+    server: 'fip-target',
+    requestId: 'req-fip-1',
+  });
   assert.equal(again.floatingIp?.id, floatingIp.id);
 
-  const ofServer = items<any>(await collect(h.clients.network.listFloatingIPs({ location: alpha1, serverId })), 'floatingIp');
-  assert.deepEqual(ofServer.map((f) => f.id), [floatingIp.id]);
+  const ofServer = items<any>(
+    await collect(h.clients.network.listFloatingIPs({ location: alpha1, serverId })),
+    'floatingIp',
+  );
+  assert.deepEqual(
+    ofServer.map((f) => f.id),
+    [floatingIp.id],
+  );
 
-  const detached = await h.clients.network.detachFloatingIP({ location: alpha1, floatingIp: floatingIp.floatingIpAddress });
+  const detached = await h.clients.network.detachFloatingIP({
+    location: alpha1,
+    floatingIp: floatingIp.floatingIpAddress,
+  });
   assert.equal(detached.floatingIp?.isAttached, false);
   assert.equal(detached.floatingIp?.portId, '');
-  const unattached = items<any>(await collect(h.clients.network.listFloatingIPs({ location: alpha1, isAttached: false })), 'floatingIp');
+  const unattached = items<any>(
+    await collect(h.clients.network.listFloatingIPs({ location: alpha1, isAttached: false })),
+    'floatingIp',
+  );
   assert.ok(unattached.some((f) => f.id === floatingIp.id));
 
-  const attached = await h.clients.network.attachFloatingIP({ location: alpha1, floatingIp: floatingIp.id, server: serverId });
+  const attached = await h.clients.network.attachFloatingIP({
+    location: alpha1,
+    floatingIp: floatingIp.id,
+    server: serverId,
+  });
   assert.equal(attached.floatingIp?.portId, ports[0].id);
   assert.equal(attached.floatingIp?.serverId, serverId);
-  const listed = items<any>(await collect(h.clients.network.listFloatingIPs({ location: alpha1, isAttached: true })), 'floatingIp');
+  const listed = items<any>(
+    await collect(h.clients.network.listFloatingIPs({ location: alpha1, isAttached: true })),
+    'floatingIp',
+  );
   assert.equal(listed.find((f) => f.id === floatingIp.id)?.serverId, serverId, 'server id filled in a plain list too');
 
-  const deleted = await h.clients.network.deleteFloatingIP({ location: alpha1, floatingIp: floatingIp.floatingIpAddress });
+  const deleted = await h.clients.network.deleteFloatingIP({
+    location: alpha1,
+    floatingIp: floatingIp.floatingIpAddress,
+  });
   assert.equal(deleted.id, floatingIp.id);
-  await assert.rejects(h.clients.network.deleteFloatingIP({ location: alpha1, floatingIp: floatingIp.id }), (e: any) => e.code === Status.NOT_FOUND);
+  await assert.rejects(
+    h.clients.network.deleteFloatingIP({ location: alpha1, floatingIp: floatingIp.id }),
+    (e: any) => e.code === Status.NOT_FOUND,
+  );
 });
 
 test('attaching a floating IP that is attached elsewhere is FAILED_PRECONDITION', async () => {
@@ -124,16 +181,36 @@ test('delete unattached floating IPs returns what it deleted and keeps attached 
 });
 
 test('ports: status filter pushed down, delete a DOWN port, NOT_FOUND after', async () => {
-  const down = items<any>(await collect(h.clients.network.listPorts({ location: alpha1, status: NetworkResourceStatus.NETWORK_RESOURCE_STATUS_DOWN })), 'port');
+  const down = items<any>(
+    await collect(
+      h.clients.network.listPorts({ location: alpha1, status: NetworkResourceStatus.NETWORK_RESOURCE_STATUS_DOWN }),
+    ),
+    'port',
+  );
   for (const p of down) assert.equal(p.status, NetworkResourceStatus.NETWORK_RESOURCE_STATUS_DOWN);
   // Make a leaked port the way a failed boot leaves one: through Neutron directly.
-  const nets = items<any>(await collect(h.clients.network.listNetworks({ location: alpha1, nameOrId: 'private' })), 'network');
+  const nets = items<any>(
+    await collect(h.clients.network.listNetworks({ location: alpha1, nameOrId: 'private' })),
+    'network',
+  );
   const session = await leakPort(nets[0].id);
-  const leaked = items<any>(await collect(h.clients.network.listPorts({ location: alpha1, status: NetworkResourceStatus.NETWORK_RESOURCE_STATUS_DOWN, networkId: nets[0].id })), 'port');
+  const leaked = items<any>(
+    await collect(
+      h.clients.network.listPorts({
+        location: alpha1,
+        status: NetworkResourceStatus.NETWORK_RESOURCE_STATUS_DOWN,
+        networkId: nets[0].id,
+      }),
+    ),
+    'port',
+  );
   assert.ok(leaked.some((p) => p.id === session));
   const res = await h.clients.network.deletePort({ location: alpha1, id: session });
   assert.equal(res.location?.cloud, 'alpha');
-  await assert.rejects(h.clients.network.deletePort({ location: alpha1, id: session }), (e: any) => e.code === Status.NOT_FOUND);
+  await assert.rejects(
+    h.clients.network.deletePort({ location: alpha1, id: session }),
+    (e: any) => e.code === Status.NOT_FOUND,
+  );
 });
 
 async function leakPort(networkId: string): Promise<string> {

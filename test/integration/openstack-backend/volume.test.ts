@@ -34,7 +34,13 @@ function items<T>(responses: { item?: { $case: string; value: any } }[], kase: s
 test('create from an image by name, waiting until available; request_id makes a retry return the same volume', async () => {
   const started = Date.now();
   const { volume } = await h.clients.volume.createVolume({
-    location: alpha1, name: 'data-1', sizeGb: 2, image: 'cirros-0.6.2-x86_64-disk', wait: true, metadata: { team: 'infra' }, requestId: 'req-vol-1',
+    location: alpha1,
+    name: 'data-1',
+    sizeGb: 2,
+    image: 'cirros-0.6.2-x86_64-disk',
+    wait: true,
+    metadata: { team: 'infra' },
+    requestId: 'req-vol-1',
   });
   assert.ok(Date.now() - started >= 150, 'waited for the creating delay');
   assert.equal(volume?.status, VolumeStatus.VOLUME_STATUS_AVAILABLE);
@@ -45,21 +51,39 @@ test('create from an image by name, waiting until available; request_id makes a 
   assert.equal(volume?.metadata.team, 'infra');
   assert.equal(volume?.location?.zone, 'nova');
   assert.ok(volume?.createTime instanceof Date);
-  const again = await h.clients.volume.createVolume({ location: alpha1, name: 'data-1', sizeGb: 2, requestId: 'req-vol-1' });
+  const again = await h.clients.volume.createVolume({
+    location: alpha1,
+    name: 'data-1',
+    sizeGb: 2,
+    requestId: 'req-vol-1',
+  });
   assert.equal(again.volume?.id, volume?.id);
-  const named = items<any>(await collect(h.clients.volume.listVolumes({ location: alpha1, nameOrId: 'data-1' })), 'volume');
+  const named = items<any>(
+    await collect(h.clients.volume.listVolumes({ location: alpha1, nameOrId: 'data-1' })),
+    'volume',
+  );
   assert.equal(named.length, 1);
 });
 
-test('create from an image without size_gb: the image\'s minimum disk sizes it', async () => {
+test("create from an image without size_gb: the image's minimum disk sizes it", async () => {
   async function* upload() {
-    yield { part: { $case: 'header' as const, value: UploadImageHeader.fromPartial({ location: alpha1, name: 'min-disk-3', minDiskGb: 3 }) } };
+    yield {
+      part: {
+        $case: 'header' as const,
+        value: UploadImageHeader.fromPartial({ location: alpha1, name: 'min-disk-3', minDiskGb: 3 }),
+      },
+    };
     yield { part: { $case: 'chunk' as const, value: randomBytes(4096) } };
   }
   const uploaded = await h.clients.image.uploadImage(upload());
   const image = uploaded.results[0].image!;
   assert.equal(image.minDiskGb, 3);
-  const { volume } = await h.clients.volume.createVolume({ location: alpha1, name: 'sized-by-image', image: 'min-disk-3', wait: true });
+  const { volume } = await h.clients.volume.createVolume({
+    location: alpha1,
+    name: 'sized-by-image',
+    image: 'min-disk-3',
+    wait: true,
+  });
   assert.equal(volume?.sizeGb, 3);
   assert.equal(volume?.sourceImageId, image.id);
   assert.equal(volume?.status, VolumeStatus.VOLUME_STATUS_AVAILABLE);
@@ -68,10 +92,16 @@ test('create from an image without size_gb: the image\'s minimum disk sizes it',
 test('without wait the volume comes back creating; list filters by status', async () => {
   const { volume } = await h.clients.volume.createVolume({ location: alpha1, name: 'quick', sizeGb: 1 });
   assert.equal(volume?.status, VolumeStatus.VOLUME_STATUS_CREATING);
-  const creating = items<any>(await collect(h.clients.volume.listVolumes({ location: alpha1, status: VolumeStatus.VOLUME_STATUS_CREATING })), 'volume');
+  const creating = items<any>(
+    await collect(h.clients.volume.listVolumes({ location: alpha1, status: VolumeStatus.VOLUME_STATUS_CREATING })),
+    'volume',
+  );
   assert.ok(creating.some((v) => v.id === volume?.id));
   const byId = items<any>(await collect(h.clients.volume.listVolumes({ nameOrId: volume!.id })), 'volume');
-  assert.deepEqual(byId.map((v) => v.id), [volume!.id]);
+  assert.deepEqual(
+    byId.map((v) => v.id),
+    [volume!.id],
+  );
   await assert.rejects(
     h.clients.volume.createVolume({ location: alpha1, name: 'no-size' }),
     (e: any) => e.code === Status.INVALID_ARGUMENT && /size_gb or image is required/.test(e.details),
@@ -81,7 +111,12 @@ test('without wait the volume comes back creating; list filters by status', asyn
 test('attach and detach through Nova with waits; delete refused while attached, then delete and wait', async () => {
   const server = await direct.server('vol-host');
   const { volume } = await h.clients.volume.createVolume({ location: alpha1, name: 'disk-a', sizeGb: 1, wait: true });
-  const attached = await h.clients.volume.attachVolume({ location: alpha1, volume: 'disk-a', server: 'vol-host', wait: true });
+  const attached = await h.clients.volume.attachVolume({
+    location: alpha1,
+    volume: 'disk-a',
+    server: 'vol-host',
+    wait: true,
+  });
   assert.equal(attached.volume?.status, VolumeStatus.VOLUME_STATUS_IN_USE);
   assert.equal(attached.volume?.attachments[0].serverId, server.id);
   assert.ok(attached.volume?.attachments[0].device.startsWith('/dev/'));
@@ -95,7 +130,12 @@ test('attach and detach through Nova with waits; delete refused while attached, 
     (e: any) => e.code === Status.NOT_FOUND,
   );
 
-  const detached = await h.clients.volume.detachVolume({ location: alpha1, volume: volume!.id, server: server.id, wait: true });
+  const detached = await h.clients.volume.detachVolume({
+    location: alpha1,
+    volume: volume!.id,
+    server: server.id,
+    wait: true,
+  });
   assert.equal(detached.volume?.status, VolumeStatus.VOLUME_STATUS_AVAILABLE);
   assert.equal(detached.volume?.attachments.length, 0);
   await assert.rejects(
@@ -106,7 +146,10 @@ test('attach and detach through Nova with waits; delete refused while attached, 
   const deleted = await h.clients.volume.deleteVolume({ location: alpha1, nameOrId: 'disk-a', wait: true });
   assert.equal(deleted.id, volume!.id);
   assert.equal(deleted.location?.zone, 'nova');
-  assert.equal(items(await collect(h.clients.volume.listVolumes({ location: alpha1, nameOrId: volume!.id })), 'volume').length, 0);
+  assert.equal(
+    items(await collect(h.clients.volume.listVolumes({ location: alpha1, nameOrId: volume!.id })), 'volume').length,
+    0,
+  );
 });
 
 test('a cloud whose block storage is down: in-band error, the others answer', async () => {
@@ -114,7 +157,10 @@ test('a cloud whose block storage is down: in-band error, the others answer', as
   try {
     const all = await collect(h.clients.volume.listVolumes({}));
     const errors = items<any>(all, 'error');
-    assert.deepEqual(errors.map((e) => [e.location.cloud, e.code]), [['beta', Status.UNAVAILABLE]]);
+    assert.deepEqual(
+      errors.map((e) => [e.location.cloud, e.code]),
+      [['beta', Status.UNAVAILABLE]],
+    );
     assert.ok(items(all, 'volume').length >= 2);
   } finally {
     h.sim.faults.remove(fault.id);
@@ -127,7 +173,11 @@ test('volumeLimits reads Cinder quotas and usage; undefined without block storag
   const { localServices } = await import('../../../src/backends/openstack/services.ts');
   const cloud = h.clouds.find((c) => c.name === 'alpha')!;
   const ctx = {
-    cloud, regionConfig: cloud.regions[0], region: 'RegionOne', session: direct.session, logger: silentLogger(),
+    cloud,
+    regionConfig: cloud.regions[0],
+    region: 'RegionOne',
+    session: direct.session,
+    logger: silentLogger(),
     location: { cloud: 'alpha', region: 'RegionOne', zone: '', project: undefined },
     credentialKey: await direct.session.credentialKey('RegionOne'),
     services: localServices(),
@@ -136,8 +186,19 @@ test('volumeLimits reads Cinder quotas and usage; undefined without block storag
   const limits = await volumeLimits(ctx);
   assert.equal(limits?.maxVolumes, 1000);
   assert.equal(limits?.usedVolumes, used.length);
-  assert.equal(limits?.usedGigabytes, used.reduce((sum, v) => sum + v.sizeGb, 0));
+  assert.equal(
+    limits?.usedGigabytes,
+    used.reduce((sum, v) => sum + v.sizeGb, 0),
+  );
   // The simulator always offers Cinder: a session stand-in answers like the transport does for a catalog without it.
-  const noCinder = { ...ctx, session: { request: async () => { const { EndpointNotFoundError } = await import('../../../src/backends/openstack/transport/index.ts'); throw new EndpointNotFoundError('no block-storage', {}); } } } as any;
+  const noCinder = {
+    ...ctx,
+    session: {
+      request: async () => {
+        const { EndpointNotFoundError } = await import('../../../src/backends/openstack/transport/index.ts');
+        throw new EndpointNotFoundError('no block-storage', {});
+      },
+    },
+  } as any;
   assert.equal(await volumeLimits(noCinder), undefined);
 });

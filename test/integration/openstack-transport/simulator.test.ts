@@ -26,7 +26,9 @@ function open(config: CloudConfig): CloudSession {
 }
 
 before(async () => {
-  sim = await startSimulator({ clouds: [{ name: 'sim-a', regions: ['RegionOne', 'RegionTwo'], seedServers: 25, seedImages: 7 }] });
+  sim = await startSimulator({
+    clouds: [{ name: 'sim-a', regions: ['RegionOne', 'RegionTwo'], seedServers: 25, seedImages: 7 }],
+  });
   info = sim.clouds[0];
   dir = await mkdtemp(join(tmpdir(), 'oaktree-transport-sim-'));
 });
@@ -39,7 +41,10 @@ after(async () => {
 describe('CloudSession against the simulator', () => {
   it('loads the simulator clouds.yaml and authenticates with a password', async () => {
     const [config] = await loadYaml(sim.cloudsYaml());
-    assert.deepEqual(config.regions.map((r) => r.region), ['RegionOne', 'RegionTwo']);
+    assert.deepEqual(
+      config.regions.map((r) => r.region),
+      ['RegionOne', 'RegionTwo'],
+    );
     const s = open(config);
     await s.authenticate();
     assert.equal(s.project().name, info.projects[0].name);
@@ -66,7 +71,16 @@ describe('CloudSession against the simulator', () => {
     const res = await fetch(`${info.authUrl.replace(/\/+$/, '').replace(/\/v3$/, '')}/v3/auth/tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: info.username, domain: { name: info.projects[0].domainName }, password: info.password } } } } }),
+      body: JSON.stringify({
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: {
+              user: { name: info.username, domain: { name: info.projects[0].domainName }, password: info.password },
+            },
+          },
+        },
+      }),
     });
     assert.equal(res.status, 201);
     const token = res.headers.get('x-subject-token')!;
@@ -94,7 +108,11 @@ describe('CloudSession against the simulator', () => {
       }
     }
     assert.equal(await s.computeMicroversion('RegionOne'), '2.79');
-    const res = await s.request('compute', 'RegionOne', { method: 'GET', path: '/servers/detail', query: { limit: 1 } });
+    const res = await s.request('compute', 'RegionOne', {
+      method: 'GET',
+      path: '/servers/detail',
+      query: { limit: 1 },
+    });
     assert.equal(res.headers['openstack-api-version'], 'compute 2.79');
     const vol = await s.request('block-storage', 'RegionOne', { method: 'GET', path: '/volumes' });
     assert.equal(vol.status, 200);
@@ -115,7 +133,8 @@ describe('CloudSession against the simulator', () => {
     for await (const page of s.paginate('image', 'RegionOne', '/images', 'images', { limit: 3 })) images += page.length;
     assert.ok(images >= 7, `${images} images`);
     let networks = 0;
-    for await (const page of s.paginate('network', 'RegionOne', '/networks', 'networks', { limit: 1 })) networks += page.length;
+    for await (const page of s.paginate('network', 'RegionOne', '/networks', 'networks', { limit: 1 }))
+      networks += page.length;
     assert.ok(networks >= 2, `${networks} networks`);
   });
 
@@ -134,7 +153,9 @@ describe('CloudSession against the simulator', () => {
   it('maps a missing server to NOT_FOUND with nova message and request id', async () => {
     const [config] = await loadYaml(sim.cloudsYaml());
     const s = open(config);
-    const err = await s.request('compute', 'RegionOne', { method: 'GET', path: '/servers/does-not-exist' }).catch((e: unknown) => e);
+    const err = await s
+      .request('compute', 'RegionOne', { method: 'GET', path: '/servers/does-not-exist' })
+      .catch((e: unknown) => e);
     assert.ok(err instanceof OpenStackHttpError, String(err));
     assert.equal(err.code, GrpcStatus.NOT_FOUND);
     assert.ok(err.serviceMessage && /not be found|not found/i.test(err.serviceMessage), err.serviceMessage);

@@ -8,18 +8,34 @@ let sim: Simulator;
 let auth: string;
 
 async function token(body: unknown): Promise<{ status: number; token?: string; json: any }> {
-  const res = await fetch(`${auth}/v3/auth/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${auth}/v3/auth/tokens`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, token: res.headers.get('x-subject-token') ?? undefined, json: await res.json() };
 }
 
 const password = (pw = 'secret', scope: unknown = { project: { name: 'demo', domain: { name: 'Default' } } }) => ({
-  auth: { identity: { methods: ['password'], password: { user: { name: 'demo', domain: { id: 'default' }, password: pw } } }, scope },
+  auth: {
+    identity: { methods: ['password'], password: { user: { name: 'demo', domain: { id: 'default' }, password: pw } } },
+    scope,
+  },
 });
 
 async function login(): Promise<{ token: string; compute: string; network: string; image: string; volume: string }> {
   const r = await token(password());
-  const find = (type: string) => r.json.token.catalog.find((s: any) => s.type === type).endpoints.find((e: any) => e.interface === 'public' && e.region_id === 'RegionOne').url;
-  return { token: r.token!, compute: find('compute'), network: find('network'), image: find('image'), volume: find('volumev3') };
+  const find = (type: string) =>
+    r.json.token.catalog
+      .find((s: any) => s.type === type)
+      .endpoints.find((e: any) => e.interface === 'public' && e.region_id === 'RegionOne').url;
+  return {
+    token: r.token!,
+    compute: find('compute'),
+    network: find('network'),
+    image: find('image'),
+    volume: find('volumev3'),
+  };
 }
 
 function call(tok: string, url: string, init: RequestInit & { json?: unknown } = {}) {
@@ -29,7 +45,10 @@ function call(tok: string, url: string, init: RequestInit & { json?: unknown } =
 }
 
 before(async () => {
-  sim = await startSimulator({ clouds: [{ name: 'c1', regions: ['RegionOne', 'RegionTwo'], bootDelayMs: 200, seedServers: 30 }, { name: 'c2' }], controlPort: 0 });
+  sim = await startSimulator({
+    clouds: [{ name: 'c1', regions: ['RegionOne', 'RegionTwo'], bootDelayMs: 200, seedServers: 30 }, { name: 'c2' }],
+    controlPort: 0,
+  });
   auth = sim.clouds[0].authUrl;
 });
 after(() => sim.close());
@@ -37,8 +56,8 @@ after(() => sim.close());
 test('keystone: discovery, password/app credential/token methods, scoping, 401, validation', async () => {
   const disc = await fetch(auth);
   assert.equal(disc.status, 300);
-  assert.equal((await disc.json() as any).versions.values[0].id, 'v3.14');
-  assert.equal((await (await fetch(`${auth}/v3`)).json() as any).version.status, 'stable');
+  assert.equal(((await disc.json()) as any).versions.values[0].id, 'v3.14');
+  assert.equal(((await (await fetch(`${auth}/v3`)).json()) as any).version.status, 'stable');
 
   const byName = await token(password());
   assert.equal(byName.status, 201);
@@ -48,7 +67,10 @@ test('keystone: discovery, password/app credential/token methods, scoping, 401, 
   assert.deepEqual(types, ['block-storage', 'compute', 'identity', 'image', 'network', 'volumev3']);
   const compute = byName.json.token.catalog.find((s: any) => s.type === 'compute');
   assert.equal(compute.endpoints.length, 6); // 2 regions x 3 interfaces
-  assert.notEqual(compute.endpoints.find((e: any) => e.region_id === 'RegionOne').url, compute.endpoints.find((e: any) => e.region_id === 'RegionTwo').url);
+  assert.notEqual(
+    compute.endpoints.find((e: any) => e.region_id === 'RegionOne').url,
+    compute.endpoints.find((e: any) => e.region_id === 'RegionTwo').url,
+  );
 
   const byId = await token(password('secret', { project: { id: sim.clouds[0].projects[0].id } }));
   assert.equal(byId.status, 201);
@@ -60,24 +82,41 @@ test('keystone: discovery, password/app credential/token methods, scoping, 401, 
   assert.equal(bad.json.error.code, 401);
 
   const cred = sim.clouds[0].applicationCredential;
-  const app = await token({ auth: { identity: { methods: ['application_credential'], application_credential: { id: cred.id, secret: cred.secret } } } });
+  const app = await token({
+    auth: {
+      identity: { methods: ['application_credential'], application_credential: { id: cred.id, secret: cred.secret } },
+    },
+  });
   assert.equal(app.status, 201);
   assert.equal(app.json.token.project.id, sim.clouds[0].projects[0].id);
 
-  const rescoped = await token({ auth: { identity: { methods: ['token'], token: { id: byName.token } }, scope: { project: { name: 'demo', domain: { name: 'Default' } } } } });
+  const rescoped = await token({
+    auth: {
+      identity: { methods: ['token'], token: { id: byName.token } },
+      scope: { project: { name: 'demo', domain: { name: 'Default' } } },
+    },
+  });
   assert.equal(rescoped.status, 201);
 
-  const check = await fetch(`${auth}/v3/auth/tokens`, { headers: { 'X-Auth-Token': byName.token!, 'X-Subject-Token': app.token! } });
+  const check = await fetch(`${auth}/v3/auth/tokens`, {
+    headers: { 'X-Auth-Token': byName.token!, 'X-Subject-Token': app.token! },
+  });
   assert.equal(check.status, 200);
-  assert.equal((await check.json() as any).token.methods[0], 'application_credential');
-  const missing = await fetch(`${auth}/v3/auth/tokens`, { headers: { 'X-Auth-Token': byName.token!, 'X-Subject-Token': 'nope' } });
+  assert.equal(((await check.json()) as any).token.methods[0], 'application_credential');
+  const missing = await fetch(`${auth}/v3/auth/tokens`, {
+    headers: { 'X-Auth-Token': byName.token!, 'X-Subject-Token': 'nope' },
+  });
   assert.equal(missing.status, 404);
 });
 
 test('token TTL: an expired token gets 401', async () => {
   const s = await startSimulator({ clouds: [{ name: 'ttl', tokenTtlSeconds: 1 }] });
   try {
-    const res = await fetch(`${s.clouds[0].authUrl}/v3/auth/tokens`, { method: 'POST', body: JSON.stringify(password()), headers: { 'Content-Type': 'application/json' } });
+    const res = await fetch(`${s.clouds[0].authUrl}/v3/auth/tokens`, {
+      method: 'POST',
+      body: JSON.stringify(password()),
+      headers: { 'Content-Type': 'application/json' },
+    });
     const tok = res.headers.get('x-subject-token')!;
     const body: any = await res.json();
     const url = body.token.catalog.find((x: any) => x.type === 'compute').endpoints[0].url;
@@ -94,7 +133,7 @@ test('token TTL: an expired token gets 401', async () => {
 test('nova: version discovery, microversion negotiation and 406', async () => {
   const { token: tok, compute } = await login();
   const root = await fetch(compute.replace(/v2\.1$/, ''));
-  const versions = (await root.json() as any).versions;
+  const versions = ((await root.json()) as any).versions;
   assert.equal(versions.find((v: any) => v.id === 'v2.1').min_version, '2.1');
   const plain = await call(tok, `${compute}/flavors`);
   assert.equal(plain.headers.get('openstack-api-version'), 'compute 2.1');
@@ -135,15 +174,23 @@ test('nova: BUILD -> ACTIVE, addresses from neutron ports, delete and changes-si
   const { token: tok, compute, network } = await login();
   const images: any = await (await call(tok, `${compute.replace(/compute\/v2\.1$/, 'image')}/v2/images`)).json();
   const t0 = new Date(Date.now() - 1000).toISOString();
-  const created = await call(tok, `${compute}/servers`, { method: 'POST', json: { server: { name: 'vm-a', imageRef: images.images[0].id, flavorRef: '1', networks: 'auto' } }, headers: { 'OpenStack-API-Version': 'compute 2.47' } });
+  const created = await call(tok, `${compute}/servers`, {
+    method: 'POST',
+    json: { server: { name: 'vm-a', imageRef: images.images[0].id, flavorRef: '1', networks: 'auto' } },
+    headers: { 'OpenStack-API-Version': 'compute 2.47' },
+  });
   assert.equal(created.status, 202);
-  const id = (await created.json() as any).server.id;
-  let server: any = (await (await call(tok, `${compute}/servers/${id}`, { headers: { 'OpenStack-API-Version': 'compute 2.47' } })).json() as any).server;
+  const id = ((await created.json()) as any).server.id;
+  let server: any = (
+    (await (
+      await call(tok, `${compute}/servers/${id}`, { headers: { 'OpenStack-API-Version': 'compute 2.47' } })
+    ).json()) as any
+  ).server;
   assert.equal(server.status, 'BUILD');
   assert.equal(server.flavor.original_name, 'm1.tiny');
   // BUILD → ACTIVE after the boot delay; the REST view is all a client has, so poll it (bounded).
   server = await eventually(async () => {
-    const now = (await (await call(tok, `${compute}/servers/${id}`)).json() as any).server;
+    const now = ((await (await call(tok, `${compute}/servers/${id}`)).json()) as any).server;
     return now.status !== 'BUILD' && now;
   }, 'the server leaves BUILD');
   assert.equal(server.status, 'ACTIVE');
@@ -157,7 +204,9 @@ test('nova: BUILD -> ACTIVE, addresses from neutron ports, delete and changes-si
   assert.equal((await call(tok, `${compute}/servers/${id}`)).status, 404);
   const normal: any = await (await call(tok, `${compute}/servers?limit=1000`)).json();
   assert.ok(!normal.servers.some((s: any) => s.id === id));
-  const changes: any = await (await call(tok, `${compute}/servers/detail?changes-since=${encodeURIComponent(t0)}`)).json();
+  const changes: any = await (
+    await call(tok, `${compute}/servers/detail?changes-since=${encodeURIComponent(t0)}`)
+  ).json();
   const gone = changes.servers.find((s: any) => s.id === id);
   assert.equal(gone.status, 'DELETED');
   assert.ok(!changes.servers.some((s: any) => s.name.startsWith('seed-')), 'seeded servers are older than t0');
@@ -165,12 +214,27 @@ test('nova: BUILD -> ACTIVE, addresses from neutron ports, delete and changes-si
 
 test('faults: ERROR builds, 429 with Retry-After, 503, expired tokens mid-list, hang, control endpoint', async () => {
   const { token: tok, compute } = await login();
-  const fault = sim.faults.add({ kind: 'server-error', cloud: 'c1', namePattern: '^doomed', message: 'No valid host was found.' });
-  const res = await call(tok, `${compute}/servers`, { method: 'POST', json: { server: { name: 'doomed-1', imageRef: '', flavorRef: '1', block_device_mapping_v2: [{ boot_index: 0, source_type: 'blank', destination_type: 'volume', volume_size: 1 }] } } });
+  const fault = sim.faults.add({
+    kind: 'server-error',
+    cloud: 'c1',
+    namePattern: '^doomed',
+    message: 'No valid host was found.',
+  });
+  const res = await call(tok, `${compute}/servers`, {
+    method: 'POST',
+    json: {
+      server: {
+        name: 'doomed-1',
+        imageRef: '',
+        flavorRef: '1',
+        block_device_mapping_v2: [{ boot_index: 0, source_type: 'blank', destination_type: 'volume', volume_size: 1 }],
+      },
+    },
+  });
   assert.equal(res.status, 202);
-  const id = (await res.json() as any).server.id;
+  const id = ((await res.json()) as any).server.id;
   const server: any = await eventually(async () => {
-    const now = (await (await call(tok, `${compute}/servers/${id}`)).json() as any).server;
+    const now = ((await (await call(tok, `${compute}/servers/${id}`)).json()) as any).server;
     return now.status !== 'BUILD' && now;
   }, 'the doomed server leaves BUILD');
   assert.equal(server.status, 'ERROR');
@@ -185,7 +249,10 @@ test('faults: ERROR builds, 429 with Retry-After, 503, expired tokens mid-list, 
   assert.equal((await call(tok, `${compute}/flavors`)).status, 200);
 
   const ctl = sim.controlUrl!;
-  const added = await fetch(`${ctl}/faults`, { method: 'POST', body: JSON.stringify({ kind: 'status', cloud: 'c1', status: 503, count: 2 }) });
+  const added = await fetch(`${ctl}/faults`, {
+    method: 'POST',
+    body: JSON.stringify({ kind: 'status', cloud: 'c1', status: 503, count: 2 }),
+  });
   assert.equal(added.status, 201);
   assert.equal((await call(tok, `${compute}/flavors`)).status, 503);
   assert.equal((await fetch(`${ctl}/faults`, { method: 'DELETE' })).status, 204);
@@ -195,16 +262,22 @@ test('faults: ERROR builds, 429 with Retry-After, 503, expired tokens mid-list, 
   sim.faults.expireTokens('c1', 2);
   const page1 = await call(tok, `${compute}/servers?limit=10`);
   assert.equal(page1.status, 200);
-  const next = (await page1.json() as any).servers_links[0].href;
+  const next = ((await page1.json()) as any).servers_links[0].href;
   assert.equal((await call(tok, next)).status, 401);
   const fresh = await login();
   assert.equal((await call(fresh.token, next)).status, 200);
 
   sim.faults.add({ kind: 'hang', cloud: 'c1', service: 'compute', count: 1 });
-  await assert.rejects(call(fresh.token, `${compute}/flavors`, { signal: AbortSignal.timeout(300) }), /TimeoutError|aborted/);
+  await assert.rejects(
+    call(fresh.token, `${compute}/flavors`, { signal: AbortSignal.timeout(300) }),
+    /TimeoutError|aborted/,
+  );
 
   sim.faults.add({ kind: 'keystone-down', cloud: 'c2', mode: '503' });
-  const down = await fetch(`${sim.clouds[1].authUrl}/v3/auth/tokens`, { method: 'POST', body: JSON.stringify(password()) });
+  const down = await fetch(`${sim.clouds[1].authUrl}/v3/auth/tokens`, {
+    method: 'POST',
+    body: JSON.stringify(password()),
+  });
   assert.equal(down.status, 503);
   sim.faults.clear();
 
@@ -216,39 +289,63 @@ test('faults: ERROR builds, 429 with Retry-After, 503, expired tokens mid-list, 
 
 test('bad input answers 400/404/409/413 in each service shape and the process stays up', async () => {
   const { token: tok, compute, network, image, volume } = await login();
-  const malformed = await call(tok, `${compute}/servers`, { method: 'POST', body: '{not json', headers: { 'Content-Type': 'application/json' } });
+  const malformed = await call(tok, `${compute}/servers`, {
+    method: 'POST',
+    body: '{not json',
+    headers: { 'Content-Type': 'application/json' },
+  });
   assert.equal(malformed.status, 400);
-  assert.equal((await malformed.json() as any).badRequest.code, 400);
+  assert.equal(((await malformed.json()) as any).badRequest.code, 400);
   const missing = await call(tok, `${compute}/servers`, { method: 'POST', json: { server: { flavorRef: '1' } } });
   assert.equal(missing.status, 400);
   const unknown = await call(tok, `${compute}/servers/does-not-exist`);
   assert.equal(unknown.status, 404);
-  assert.ok((await unknown.json() as any).itemNotFound);
-  const kp = { keypair: { name: 'dup', public_key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFtG1rP2i9Ue3yJqX0zQ3V8bXk3T7bW0vQ8b1JYyC3aQ test' } };
+  assert.ok(((await unknown.json()) as any).itemNotFound);
+  const kp = {
+    keypair: {
+      name: 'dup',
+      public_key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFtG1rP2i9Ue3yJqX0zQ3V8bXk3T7bW0vQ8b1JYyC3aQ test',
+    },
+  };
   assert.equal((await call(tok, `${compute}/os-keypairs`, { method: 'POST', json: kp })).status, 200);
   const dup = await call(tok, `${compute}/os-keypairs`, { method: 'POST', json: kp });
   assert.equal(dup.status, 409);
-  assert.ok((await dup.json() as any).conflictingRequest);
-  const generated: any = await (await call(tok, `${compute}/os-keypairs`, { method: 'POST', json: { keypair: { name: 'gen' } } })).json();
+  assert.ok(((await dup.json()) as any).conflictingRequest);
+  const generated: any = await (
+    await call(tok, `${compute}/os-keypairs`, { method: 'POST', json: { keypair: { name: 'gen' } } })
+  ).json();
   assert.match(generated.keypair.private_key, /BEGIN RSA PRIVATE KEY/);
-  const huge = await call(tok, `${compute}/servers`, { method: 'POST', body: JSON.stringify({ server: { name: 'x'.repeat(200_000) } }), headers: { 'Content-Type': 'application/json' } });
+  const huge = await call(tok, `${compute}/servers`, {
+    method: 'POST',
+    body: JSON.stringify({ server: { name: 'x'.repeat(200_000) } }),
+    headers: { 'Content-Type': 'application/json' },
+  });
   assert.equal(huge.status, 413);
   const neutron404 = await call(tok, `${network}/v2.0/networks/nope`);
   assert.equal(neutron404.status, 404);
-  assert.equal((await neutron404.json() as any).NeutronError.type, 'NetworkNotFound');
+  assert.equal(((await neutron404.json()) as any).NeutronError.type, 'NetworkNotFound');
   assert.equal((await call(tok, `${image}/v2/images/nope`)).status, 404);
   const cinder404 = await call(tok, `${volume}/volumes/nope`);
   assert.equal(cinder404.status, 404);
-  assert.ok((await cinder404.json() as any).itemNotFound);
+  assert.ok(((await cinder404.json()) as any).itemNotFound);
   assert.equal((await call(tok, `${compute}/flavors`)).status, 200, 'still up');
 });
 
 test('glance: streamed upload with md5/sha512, download with Content-MD5, patch, schema and import info', async () => {
   const { token: tok, image } = await login();
-  const created: any = await (await call(tok, `${image}/v2/images`, { method: 'POST', json: { name: 'up', disk_format: 'qcow2', container_format: 'bare', visibility: 'private' } })).json();
+  const created: any = await (
+    await call(tok, `${image}/v2/images`, {
+      method: 'POST',
+      json: { name: 'up', disk_format: 'qcow2', container_format: 'bare', visibility: 'private' },
+    })
+  ).json();
   assert.equal(created.status, 'queued');
   const data = Buffer.alloc(1_000_000, 7);
-  const put = await call(tok, `${image}/v2/images/${created.id}/file`, { method: 'PUT', body: data, headers: { 'Content-Type': 'application/octet-stream' } });
+  const put = await call(tok, `${image}/v2/images/${created.id}/file`, {
+    method: 'PUT',
+    body: data,
+    headers: { 'Content-Type': 'application/octet-stream' },
+  });
   assert.equal(put.status, 204);
   const shown: any = await (await call(tok, `${image}/v2/images/${created.id}`)).json();
   assert.equal(shown.status, 'active');
@@ -257,7 +354,14 @@ test('glance: streamed upload with md5/sha512, download with Content-MD5, patch,
   const dl = await call(tok, `${image}/v2/images/${created.id}/file`);
   assert.equal(dl.headers.get('content-md5'), shown.checksum);
   assert.equal(Buffer.from(await dl.arrayBuffer()).length, data.length);
-  const patched = await call(tok, `${image}/v2/images/${created.id}`, { method: 'PATCH', body: JSON.stringify([{ op: 'add', path: '/hw_disk_bus', value: 'scsi' }, { op: 'replace', path: '/name', value: 'renamed' }]), headers: { 'Content-Type': 'application/openstack-images-v2.1-json-patch' } });
+  const patched = await call(tok, `${image}/v2/images/${created.id}`, {
+    method: 'PATCH',
+    body: JSON.stringify([
+      { op: 'add', path: '/hw_disk_bus', value: 'scsi' },
+      { op: 'replace', path: '/name', value: 'renamed' },
+    ]),
+    headers: { 'Content-Type': 'application/openstack-images-v2.1-json-patch' },
+  });
   const p: any = await patched.json();
   assert.equal(p.hw_disk_bus, 'scsi');
   assert.equal(p.name, 'renamed');

@@ -16,7 +16,8 @@ const OPENSTACK = '/usr/bin/openstack';
 const PYTHON = '/usr/bin/python3';
 const skipRequested = process.env.OAKTREE_SKIP_OPENSTACK_CLIENT_TESTS === '1';
 const missing = [OPENSTACK, PYTHON].filter((p) => !existsSync(p));
-const missingMessage = 'needs Debian packages: apt-get install -y --no-install-recommends python3-openstacksdk python3-openstackclient';
+const missingMessage =
+  'needs Debian packages: apt-get install -y --no-install-recommends python3-openstacksdk python3-openstackclient';
 const skip = skipRequested
   ? `OAKTREE_SKIP_OPENSTACK_CLIENT_TESTS=1 (${missingMessage})`
   : skipUnlessInstalled([OPENSTACK, PYTHON], missingMessage);
@@ -32,7 +33,8 @@ async function os(...args: string[]): Promise<string> {
 
 before(async () => {
   if (skip) return;
-  if (missing.length) throw new Error(`${missing.join(', ')} missing: ${missingMessage} (or set OAKTREE_SKIP_OPENSTACK_CLIENT_TESTS=1)`);
+  if (missing.length)
+    throw new Error(`${missing.join(', ')} missing: ${missingMessage} (or set OAKTREE_SKIP_OPENSTACK_CLIENT_TESTS=1)`);
   sim = await startSimulator({ clouds: [{ name: 'fid', bootDelayMs: 300 }] });
   dir = await mkdtemp(join(tmpdir(), 'sim-clients-'));
   await sim.writeCloudsYaml(join(dir, 'clouds.yaml'));
@@ -43,11 +45,30 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-test('openstack CLI: flavors, keypairs, server lifecycle, image up/download, floating IP, volume', { skip }, async () => {
+test('openstack CLI: flavors, keypairs, server lifecycle, image up/download, floating IP, volume', {
+  skip,
+}, async () => {
   assert.match(await os('flavor', 'list', '-f', 'value', '-c', 'Name'), /m1\.tiny/);
   await os('keypair', 'create', 'k1');
   assert.match(await os('keypair', 'list', '-f', 'value', '-c', 'Name'), /^k1$/m);
-  const created = JSON.parse(await os('server', 'create', '--wait', '--image', 'cirros-0.6.2-x86_64-disk', '--flavor', 'm1.tiny', '--network', 'private', '--key-name', 'k1', 'vm1', '-f', 'json'));
+  const created = JSON.parse(
+    await os(
+      'server',
+      'create',
+      '--wait',
+      '--image',
+      'cirros-0.6.2-x86_64-disk',
+      '--flavor',
+      'm1.tiny',
+      '--network',
+      'private',
+      '--key-name',
+      'k1',
+      'vm1',
+      '-f',
+      'json',
+    ),
+  );
   assert.equal(created.status, 'ACTIVE');
   assert.equal(JSON.parse(await os('server', 'show', 'vm1', '-f', 'json')).key_name, 'k1');
 
@@ -66,7 +87,8 @@ test('openstack CLI: flavors, keypairs, server lifecycle, image up/download, flo
   await os('floating', 'ip', 'delete', fip);
 
   await os('volume', 'create', '--size', '1', 'vol1');
-  for (let i = 0; i < 20 && (await os('volume', 'show', 'vol1', '-f', 'value', '-c', 'status')) !== 'available'; i++) await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 20 && (await os('volume', 'show', 'vol1', '-f', 'value', '-c', 'status')) !== 'available'; i++)
+    await new Promise((r) => setTimeout(r, 200));
   await os('server', 'add', 'volume', 'vm1', 'vol1');
   assert.equal(await os('volume', 'show', 'vol1', '-f', 'value', '-c', 'status'), 'in-use');
   await os('server', 'remove', 'volume', 'vm1', 'vol1');

@@ -14,7 +14,10 @@ async function token(): Promise<{ token: string; catalog: any[]; projectId: stri
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       auth: {
-        identity: { methods: ['password'], password: { user: { name: 'demo', domain: { id: 'default' }, password: 'secret' } } },
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'demo', domain: { id: 'default' }, password: 'secret' } },
+        },
         scope: { project: { name: 'demo', domain: { id: 'default' } } },
       },
     }),
@@ -45,14 +48,19 @@ test('neutron: a member sees the external network but not its subnets', async ()
   const networks = ((await (await get(`${network}/v2.0/networks`)).json()) as any).networks;
   assert.ok(networks.some((n: any) => n['router:external']));
   const subnets = ((await (await get(`${network}/v2.0/subnets`)).json()) as any).subnets;
-  assert.deepEqual(subnets.map((s: any) => s.name), ['private-subnet']);
+  assert.deepEqual(
+    subnets.map((s: any) => s.name),
+    ['private-subnet'],
+  );
 });
 
 test('nova: limits at 2.79 have no image metadata limit; an ACTIVE server shows progress 0', async () => {
   const compute = endpoint('compute');
-  const limits = ((await (await get(`${compute}/limits`, { 'openstack-api-version': 'compute 2.79' })).json()) as any).limits.absolute;
+  const limits = ((await (await get(`${compute}/limits`, { 'openstack-api-version': 'compute 2.79' })).json()) as any)
+    .limits.absolute;
   assert.equal('maxImageMeta' in limits, false);
-  const old = ((await (await get(`${compute}/limits`, { 'openstack-api-version': 'compute 2.1' })).json()) as any).limits.absolute;
+  const old = ((await (await get(`${compute}/limits`, { 'openstack-api-version': 'compute 2.1' })).json()) as any)
+    .limits.absolute;
   assert.equal(old.maxImageMeta, 128);
 });
 

@@ -9,7 +9,14 @@ test('100k servers page through /servers/detail with a bounded RSS', async () =>
     const res = await fetch(`${sim.clouds[0].authUrl}/v3/auth/tokens`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'demo', domain: { id: 'default' }, password: 'secret' } } } } }),
+      body: JSON.stringify({
+        auth: {
+          identity: {
+            methods: ['password'],
+            password: { user: { name: 'demo', domain: { id: 'default' }, password: 'secret' } },
+          },
+        },
+      }),
     });
     const token = res.headers.get('x-subject-token')!;
     const body: any = await res.json();
@@ -27,7 +34,9 @@ test('100k servers page through /servers/detail with a bounded RSS', async () =>
     const rssMB = Math.round(process.memoryUsage().rss / 1e6);
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const [first, last] = [median(pageMs.slice(0, 10)), median(pageMs.slice(-10))];
-    console.log(`100k servers: listed ${count}, median page ${Math.round(first)} ms first, ${Math.round(last)} ms last, rss ${rssMB} MB`);
+    console.log(
+      `100k servers: listed ${count}, median page ${Math.round(first)} ms first, ${Math.round(last)} ms last, rss ${rssMB} MB`,
+    );
     assert.equal(count, 100_000);
     assert.ok(rssMB < 800, `rss ${rssMB} MB`);
     // The last pages are as quick as the first ones: marker lookup is not a scan from the start. Compared with

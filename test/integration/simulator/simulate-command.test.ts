@@ -10,7 +10,23 @@ import { parse } from 'yaml';
 test('simulate writes clouds.yaml and stops cleanly on SIGTERM', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sim-cmd-'));
   const out = join(dir, 'clouds.yaml');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts', '--cloud', 'one:R1,R2', '--cloud', 'two', '--control-port', '0', '--out', out], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/simulator/main.ts',
+      '--cloud',
+      'one:R1,R2',
+      '--cloud',
+      'two',
+      '--control-port',
+      '0',
+      '--out',
+      out,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   try {
     let stdout = '';
     await new Promise<void>((resolve, reject) => {

@@ -5,7 +5,12 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createClient, createServer, Metadata, type Server } from 'nice-grpc';
 import { HealthDefinition } from 'nice-grpc-server-health';
-import { PEER_CERT_HEADER, peerCertificateOf, peerCertInterceptor, type PeerCertificate } from '../../../src/api/peer-cert.ts';
+import {
+  PEER_CERT_HEADER,
+  peerCertificateOf,
+  peerCertInterceptor,
+  type PeerCertificate,
+} from '../../../src/api/peer-cert.ts';
 import { createPki, type IssuedCert, type Pki } from '../../../src/node/pki.ts';
 import { createServerTls, type ServerTls } from '../../../src/node/server-tls.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
@@ -22,7 +27,13 @@ let seen: PeerCertificate | undefined;
 before(async () => {
   pki = await createPki();
   const cert = await pki.issue('server', { cn: 'server', dns: ['localhost'], ips: ['127.0.0.1'] });
-  client = await pki.issue('caller', { cn: 'caller, the first', dns: ['caller.internal'], ips: ['10.0.0.7'], uris: ['spiffe://oaktree/caller'], usage: 'client' });
+  client = await pki.issue('caller', {
+    cn: 'caller, the first',
+    dns: ['caller.internal'],
+    ips: ['10.0.0.7'],
+    uris: ['spiffe://oaktree/caller'],
+    usage: 'client',
+  });
   // Client certificates optional here, so a client without one can try to forge the header.
   tls = await createServerTls({ cert: cert.cert, key: cert.key, clientCa: pki.caCert }, silentLogger());
   server = createServer({ interceptors: [peerCertInterceptor] } as any);
@@ -46,7 +57,10 @@ async function check(dial: Parameters<typeof tlsChannel>[1], forged?: string) {
   seen = undefined;
   const channel = tlsChannel(address, dial);
   try {
-    await createClient(HealthDefinition, channel).check({ service: '' }, forged ? { metadata: Metadata({ [PEER_CERT_HEADER]: forged }) } : {});
+    await createClient(HealthDefinition, channel).check(
+      { service: '' },
+      forged ? { metadata: Metadata({ [PEER_CERT_HEADER]: forged }) } : {},
+    );
   } finally {
     channel.close();
   }

@@ -9,7 +9,11 @@ import { cliNode, ROOT } from '../../support/node.ts';
 import { tlsChannel, tryListLocations } from './tls-support.ts';
 
 const serve = (args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 
 test('listen 0.0.0.0 without TLS and auth exits 2 saying what to configure', () => {
   const result = serve(['--listen', '0.0.0.0:0', '--simulate']);
@@ -32,7 +36,10 @@ test('listen 0.0.0.0 with TLS but no auth still exits 2: TLS alone is not authen
 test('--insecure starts on 0.0.0.0 and warns', async () => {
   const node = await cliNode(['--listen', '0.0.0.0:0', '--simulate', '--insecure', '--node-id', 'exposed']);
   try {
-    assert.ok(node.stderr.some((line) => /INSECURE: listening on 0\.0\.0\.0:0 without/.test(line)), node.stderr.join('\n'));
+    assert.ok(
+      node.stderr.some((line) => /INSECURE: listening on 0\.0\.0\.0:0 without/.test(line)),
+      node.stderr.join('\n'),
+    );
   } finally {
     node.child.kill('SIGTERM');
     await node.exited;
@@ -44,8 +51,18 @@ test('--tls-cert/--tls-key/--tls-client-ca/--require-client-cert serve mTLS; SIG
   const cert = await pki.issue('node', { cn: 'node', ips: ['127.0.0.1'], usage: 'server' });
   const client = await pki.issue('client', { cn: 'client', usage: 'client' });
   const node = await cliNode([
-    '--listen', '127.0.0.1:0', '--simulate', '--node-id', 'tls-flags',
-    '--tls-cert', cert.cert, '--tls-key', cert.key, '--tls-client-ca', pki.caCert, '--require-client-cert',
+    '--listen',
+    '127.0.0.1:0',
+    '--simulate',
+    '--node-id',
+    'tls-flags',
+    '--tls-cert',
+    cert.cert,
+    '--tls-key',
+    cert.key,
+    '--tls-client-ca',
+    pki.caCert,
+    '--require-client-cert',
   ]);
   try {
     const served = await tryListLocations(tlsChannel(node.address, { ca: pki.caCert, client }));

@@ -17,7 +17,11 @@ export function tlsChannel(address: string, dial: DialTls): Channel {
     dial.client ? readFileSync(dial.client.key) : null,
     dial.client ? readFileSync(dial.client.cert) : null,
   );
-  return createChannel(address, credentials, dial.serverName ? { 'grpc.ssl_target_name_override': dial.serverName } : {});
+  return createChannel(
+    address,
+    credentials,
+    dial.serverName ? { 'grpc.ssl_target_name_override': dial.serverName } : {},
+  );
 }
 
 /** One ListLocations call; resolves with the count or the ClientError and how long it took. */

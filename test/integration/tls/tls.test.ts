@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { Status } from 'nice-grpc-common';
 import { createClient } from 'nice-grpc';
 import { connect } from '../../../src/client/index.ts';
-import { ComputeServiceDefinition, ServerEventType, type WatchServersResponse } from '../../../src/gen/oaktree/v1/compute.ts';
+import {
+  ComputeServiceDefinition,
+  ServerEventType,
+  type WatchServersResponse,
+} from '../../../src/gen/oaktree/v1/compute.ts';
 import { buildBackends, type BuiltBackends } from '../../../src/node/backends.ts';
 import { createPki, type IssuedCert, type Pki } from '../../../src/node/pki.ts';
 import { startNode, type RunningNode } from '../../../src/node/server.ts';
@@ -41,7 +45,13 @@ before(async () => {
 
   const logger = silentLogger();
   built = await buildBackends(
-    { listen: '127.0.0.1:0', clouds: { only: [] }, peers: [], logLevel: 'silent', simulate: [{ name: 'vault', regions: ['RegionOne'], seedServers: 2, seedImages: 1 }] },
+    {
+      listen: '127.0.0.1:0',
+      clouds: { only: [] },
+      peers: [],
+      logLevel: 'silent',
+      simulate: [{ name: 'vault', regions: ['RegionOne'], seedServers: 2, seedImages: 1 }],
+    },
     'owner',
     logger,
   );
@@ -52,7 +62,12 @@ before(async () => {
     logger,
     tls: { cert: server.cert, key: server.key, clientCa: pki.caCert, requireClientCert: true },
   });
-  plain = await startNode({ nodeId: 'plain', listen: '127.0.0.1:0', backends: [fixedBackend({ cloud: 'open' })], logger });
+  plain = await startNode({
+    nodeId: 'plain',
+    listen: '127.0.0.1:0',
+    backends: [fixedBackend({ cloud: 'open' })],
+    logger,
+  });
 });
 
 after(async () => {
@@ -92,7 +107,9 @@ test('a client certificate from another CA is refused', async () => {
 });
 
 test('a server name the certificate does not carry is a clear UNAVAILABLE', async () => {
-  const result = await tryListLocations(tlsChannel(owner.address, { ca: pki.caCert, client, serverName: 'elsewhere.example' }));
+  const result = await tryListLocations(
+    tlsChannel(owner.address, { ca: pki.caCert, client, serverName: 'elsewhere.example' }),
+  );
   assert.equal(result.error?.code, Status.UNAVAILABLE, result.error?.message);
   assert.match(result.error!.details, /elsewhere\.example|altnames|Hostname/i);
 });
@@ -102,7 +119,12 @@ test('the SDK connects with ca/cert/key given as options and as OAKTREE_* variab
   assert.equal((await sdk.listLocations().toArray()).length, 1);
   sdk.close();
   const saved = { ...process.env };
-  Object.assign(process.env, { OAKTREE_ENDPOINT: owner.address, OAKTREE_CA: pki.caCert, OAKTREE_CERT: client.cert, OAKTREE_KEY: client.key });
+  Object.assign(process.env, {
+    OAKTREE_ENDPOINT: owner.address,
+    OAKTREE_CA: pki.caCert,
+    OAKTREE_CERT: client.cert,
+    OAKTREE_KEY: client.key,
+  });
   try {
     const fromEnv = connect(undefined, { timeoutMs: 10_000 });
     assert.equal((await fromEnv.listLocations().toArray()).length, 1);
@@ -119,7 +141,10 @@ test('a peer dialed over mTLS answers ListServers through the hop; without a cli
   const { createPeerBackend } = await import('../../../src/backends/peer/peer-backend.ts');
   const { peerDial } = await import('../../../src/node/peer-credentials.ts');
   const logger = silentLogger();
-  const dial = peerDial({ address: owner.address, tls: { ca: pki.caCert, cert: client.cert, key: client.key, serverName: 'localhost' } });
+  const dial = peerDial({
+    address: owner.address,
+    tls: { ca: pki.caCert, cert: client.cert, key: client.key, serverName: 'localhost' },
+  });
   const edge = await startNode({
     nodeId: 'edge',
     listen: '127.0.0.1:0',
@@ -191,9 +216,20 @@ test('rotated certificates reach new connections while an open WatchServers stre
 
     // The stream opened before the rotation still delivers: a server created now shows up in it.
     const sdk = connect(owner.address, { ca: pki.caCert, cert: client.cert, key: client.key, timeoutMs: 20_000 });
-    await sdk.createServer({ location: { cloud: 'vault', region: 'RegionOne' }, name: 'after-rotation', image: 'cirros-0.6.2-x86_64-disk', flavor: 'm1.tiny' });
+    await sdk.createServer({
+      location: { cloud: 'vault', region: 'RegionOne' },
+      name: 'after-rotation',
+      image: 'cirros-0.6.2-x86_64-disk',
+      flavor: 'm1.tiny',
+    });
     sdk.close();
-    await waitFor('the new server', (m) => m.item?.$case === 'event' && m.item.value.type === ServerEventType.SERVER_EVENT_TYPE_ADDED && m.item.value.server?.name === 'after-rotation');
+    await waitFor(
+      'the new server',
+      (m) =>
+        m.item?.$case === 'event' &&
+        m.item.value.type === ServerEventType.SERVER_EVENT_TYPE_ADDED &&
+        m.item.value.server?.name === 'after-rotation',
+    );
   } finally {
     abort.abort();
     await watching;

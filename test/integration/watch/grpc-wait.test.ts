@@ -4,7 +4,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClientError, createChannel, createClient, Status, type Channel } from 'nice-grpc';
-import { ComputeServiceDefinition, ServerStatus, WaitForServerRequest, type WaitForServerResponse } from '../../../src/gen/oaktree/v1/compute.ts';
+import {
+  ComputeServiceDefinition,
+  ServerStatus,
+  WaitForServerRequest,
+  type WaitForServerResponse,
+} from '../../../src/gen/oaktree/v1/compute.ts';
 import { Methods } from '../../../src/core/methods.ts';
 import { listWithDeadline } from '../../support/node.ts';
 import { HandlerBackend } from '../../../src/backends/handler-backend.ts';
@@ -41,7 +46,7 @@ describe('WaitForServer over gRPC with the shared poller', () => {
     await sim.close();
   });
 
-  test('WaitForServer is compute\'s alone: the watch handlers serve WatchServers only', () => {
+  test("WaitForServer is compute's alone: the watch handlers serve WatchServers only", () => {
     const resolve = async () => sim.ctx;
     assert.deepEqual(Object.keys(watchHandlers(resolve)), ['watchServers']);
     assert.ok(computeHandlers(resolve).waitForServer);
@@ -66,7 +71,11 @@ describe('WaitForServer over gRPC with the shared poller', () => {
     sim.sim.faults.add({ kind: 'server-error', namePattern: '^doomed', message: 'No valid host was found.' });
     const doomed = await sim.createServer('doomed-1');
     const seen: ServerStatus[] = [];
-    const message = await expectCode(client.waitForServer({ location: { cloud: 'wcloud' }, nameOrId: doomed }), Status.ABORTED, seen);
+    const message = await expectCode(
+      client.waitForServer({ location: { cloud: 'wcloud' }, nameOrId: doomed }),
+      Status.ABORTED,
+      seen,
+    );
     assert.match(message, /No valid host was found/);
     assert.equal(seen.at(-1), ServerStatus.SERVER_STATUS_ERROR);
   });
@@ -74,7 +83,11 @@ describe('WaitForServer over gRPC with the shared poller', () => {
   test('a server deleted while waited for ends the wait with NOT_FOUND', async () => {
     const client = createClient(ComputeServiceDefinition, channel);
     const victim = await sim.createServer('victim');
-    const stream = client.waitForServer({ location: { cloud: 'wcloud' }, nameOrId: victim, until: [ServerStatus.SERVER_STATUS_STOPPED] });
+    const stream = client.waitForServer({
+      location: { cloud: 'wcloud' },
+      nameOrId: victim,
+      until: [ServerStatus.SERVER_STATUS_STOPPED],
+    });
     const iterator = stream[Symbol.asyncIterator]();
     assert.equal((await iterator.next()).done, false, 'the first message: the server as it is now');
     await sim.deleteServer(victim);
@@ -83,10 +96,20 @@ describe('WaitForServer over gRPC with the shared poller', () => {
 
   test('a wait past its gRPC deadline ends DEADLINE_EXCEEDED; an unknown id NOT_FOUND', async () => {
     const id = await sim.createServer('slowpoke');
-    const request = WaitForServerRequest.fromPartial({ location: { cloud: 'wcloud' }, nameOrId: id, until: [ServerStatus.SERVER_STATUS_STOPPED] });
-    await assert.rejects(listWithDeadline(node.address, Methods.waitForServer, request, new Date(Date.now() + 300)), (e: unknown) => (e as { code?: number }).code === Status.DEADLINE_EXCEEDED);
+    const request = WaitForServerRequest.fromPartial({
+      location: { cloud: 'wcloud' },
+      nameOrId: id,
+      until: [ServerStatus.SERVER_STATUS_STOPPED],
+    });
+    await assert.rejects(
+      listWithDeadline(node.address, Methods.waitForServer, request, new Date(Date.now() + 300)),
+      (e: unknown) => (e as { code?: number }).code === Status.DEADLINE_EXCEEDED,
+    );
     const client = createClient(ComputeServiceDefinition, channel);
-    await expectCode(client.waitForServer({ location: { cloud: 'wcloud' }, nameOrId: '00000000-0000-0000-0000-000000000000' }), Status.NOT_FOUND);
+    await expectCode(
+      client.waitForServer({ location: { cloud: 'wcloud' }, nameOrId: '00000000-0000-0000-0000-000000000000' }),
+      Status.NOT_FOUND,
+    );
   });
 
   test('50 clients wait for one server by name: all end at ACTIVE; polling costs one list per interval', async () => {
@@ -98,7 +121,8 @@ describe('WaitForServer over gRPC with the shared poller', () => {
     const finals = await Promise.all(
       Array.from({ length: 50 }, async () => {
         let last = ServerStatus.SERVER_STATUS_UNSPECIFIED;
-        for await (const msg of client.waitForServer({ location: { cloud: 'wcloud' }, nameOrId: 'awaited' })) last = msg.server!.status;
+        for await (const msg of client.waitForServer({ location: { cloud: 'wcloud' }, nameOrId: 'awaited' }))
+          last = msg.server!.status;
         return last;
       }),
     );
@@ -108,7 +132,9 @@ describe('WaitForServer over gRPC with the shared poller', () => {
     // waiting itself adds at most one poller list call per 250 ms interval and no per-server GET.
     const lookups = 50;
     const pollerCalls = sim.listCalls() - listBefore - lookups;
-    console.log(`# ${sim.listCalls() - listBefore} list calls (${lookups} name lookups), ${sim.getCalls() - getBefore} GETs, ${elapsed} ms`);
+    console.log(
+      `# ${sim.listCalls() - listBefore} list calls (${lookups} name lookups), ${sim.getCalls() - getBefore} GETs, ${elapsed} ms`,
+    );
     assert.ok(pollerCalls <= Math.ceil(elapsed / 250) + 1, `${pollerCalls} poller calls in ${elapsed} ms`);
     assert.ok(sim.getCalls() - getBefore <= 50, 'no GET per client per interval');
   });

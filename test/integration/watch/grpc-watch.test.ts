@@ -3,7 +3,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createChannel, createClient, type Channel } from 'nice-grpc';
-import { ComputeServiceDefinition, ServerEventType, ServerStatus, type WatchServersResponse } from '../../../src/gen/oaktree/v1/compute.ts';
+import {
+  ComputeServiceDefinition,
+  ServerEventType,
+  ServerStatus,
+  type WatchServersResponse,
+} from '../../../src/gen/oaktree/v1/compute.ts';
 import type { Location } from '../../../src/gen/oaktree/v1/location.ts';
 import { HandlerBackend } from '../../../src/backends/handler-backend.ts';
 import type { RegionContext } from '../../../src/backends/openstack/region.ts';
@@ -22,22 +27,40 @@ describe('WatchServers over gRPC across two regions', () => {
   let hub: WatchHub;
   const key = WatchTokenKey.random();
   const create = async (ctx: RegionContext, name: string) => {
-    const images = (await ctx.session.request('image', ctx.region, { method: 'GET', path: '/images' })).body as { images: { id: string }[] };
-    const res = await ctx.session.request('compute', ctx.region, { method: 'POST', path: '/servers', body: { server: { name, flavorRef: '1', imageRef: images.images[0].id, networks: 'none' } } });
+    const images = (await ctx.session.request('image', ctx.region, { method: 'GET', path: '/images' })).body as {
+      images: { id: string }[];
+    };
+    const res = await ctx.session.request('compute', ctx.region, {
+      method: 'POST',
+      path: '/servers',
+      body: { server: { name, flavorRef: '1', imageRef: images.images[0].id, networks: 'none' } },
+    });
     return (res.body as { server: { id: string } }).server.id;
   };
 
   before(async () => {
     sim = await startSimRegion({ regions: ['RegionOne', 'RegionTwo'], seedServers: 1, bootDelayMs: 300 });
     two = await regionContextFrom(sim.cloudsFile, 'RegionTwo');
-    const contexts = new Map([[sim.ctx.region, sim.ctx], [two.region, two]]);
-    hub = new WatchHub({ poller: { fastIntervalMs: 200, slowIntervalMs: 1_000, lingerMs: 300 }, checkpointIntervalMs: 300 });
+    const contexts = new Map([
+      [sim.ctx.region, sim.ctx],
+      [two.region, two],
+    ]);
+    hub = new WatchHub({
+      poller: { fastIntervalMs: 200, slowIntervalMs: 1_000, lingerMs: 300 },
+      checkpointIntervalMs: 300,
+    });
     const backend = new HandlerBackend({
       id: 'cloud:wcloud',
       locations: (): Location[] => [sim.ctx.location, two.location],
       handlers: watchHandlers(async (target) => onHub(contexts.get(target.region)!, hub)),
     });
-    node = await startNode({ nodeId: 'watch-test', listen: '127.0.0.1:0', backends: [backend], logger: silentLogger(), watchTokenKey: key });
+    node = await startNode({
+      nodeId: 'watch-test',
+      listen: '127.0.0.1:0',
+      backends: [backend],
+      logger: silentLogger(),
+      watchTokenKey: key,
+    });
     channel = createChannel(node.address);
   });
   after(async () => {
@@ -58,8 +81,10 @@ describe('WatchServers over gRPC across two regions', () => {
     try {
       for await (const msg of client.watchServers({ location: { cloud: 'wcloud' } }, { signal: first.signal })) {
         token = msg.resumeToken;
-        if (msg.item?.$case === 'event') existing += msg.item.value.type === ServerEventType.SERVER_EVENT_TYPE_EXISTING ? 1 : 0;
-        if (msg.item?.$case === 'checkpoint' && msg.item.value.initialStateComplete) synced.add(msg.item.value.location!.region);
+        if (msg.item?.$case === 'event')
+          existing += msg.item.value.type === ServerEventType.SERVER_EVENT_TYPE_EXISTING ? 1 : 0;
+        if (msg.item?.$case === 'checkpoint' && msg.item.value.initialStateComplete)
+          synced.add(msg.item.value.location!.region);
         if (synced.size === 2) break;
       }
     } finally {
@@ -75,7 +100,10 @@ describe('WatchServers over gRPC across two regions', () => {
     const active = new Set<string>();
     const deadline = Date.now() + 5_000;
     try {
-      for await (const msg of client.watchServers({ location: { cloud: 'wcloud' }, resumeToken: token }, { signal: second.signal })) {
+      for await (const msg of client.watchServers(
+        { location: { cloud: 'wcloud' }, resumeToken: token },
+        { signal: second.signal },
+      )) {
         if (msg.item?.$case === 'event') {
           events.push(msg);
           if (msg.item.value.server?.status === ServerStatus.SERVER_STATUS_ACTIVE) active.add(msg.item.value.server.id);
@@ -85,20 +113,36 @@ describe('WatchServers over gRPC across two regions', () => {
     } finally {
       second.abort();
     }
-    assert.ok(made.every((id) => active.has(id)), 'both new servers reached ACTIVE on the resumed watch');
-    assert.equal(events.filter((m) => m.item?.$case === 'event' && m.item.value.type === ServerEventType.SERVER_EVENT_TYPE_EXISTING).length, 0);
-    const regions = new Set(events.map((m) => (m.item?.$case === 'event' ? m.item.value.server?.location?.region : '')));
+    assert.ok(
+      made.every((id) => active.has(id)),
+      'both new servers reached ACTIVE on the resumed watch',
+    );
+    assert.equal(
+      events.filter(
+        (m) => m.item?.$case === 'event' && m.item.value.type === ServerEventType.SERVER_EVENT_TYPE_EXISTING,
+      ).length,
+      0,
+    );
+    const regions = new Set(
+      events.map((m) => (m.item?.$case === 'event' ? m.item.value.server?.location?.region : '')),
+    );
     assert.deepEqual([...regions].sort(), ['RegionOne', 'RegionTwo']);
   });
 
   test('a token whose location log restarted is OUT_OF_RANGE for the call; a garbage token INVALID_ARGUMENT', async () => {
     const client = createClient(ComputeServiceDefinition, channel);
     const { routeKey } = await import('../../../src/core/location.ts');
-    const expired = signWatchToken({ positions: new Map([[routeKey(sim.ctx.location), 'gone-epoch.3']]), opaque: new Map() }, key);
+    const expired = signWatchToken(
+      { positions: new Map([[routeKey(sim.ctx.location), 'gone-epoch.3']]), opaque: new Map() },
+      key,
+    );
     // The node applies the merged-token logic itself: a client sees OUT_OF_RANGE with what to do.
     await assert.rejects(
       (async () => {
-        for await (const _ of client.watchServers({ location: { cloud: 'wcloud', region: 'RegionOne' }, resumeToken: expired })) {
+        for await (const _ of client.watchServers({
+          location: { cloud: 'wcloud', region: 'RegionOne' },
+          resumeToken: expired,
+        })) {
           /* until it fails */
         }
       })(),
@@ -107,7 +151,10 @@ describe('WatchServers over gRPC across two regions', () => {
     // A token that is not one of ours is the caller's mistake, refused before any location is asked.
     await assert.rejects(
       (async () => {
-        for await (const _ of client.watchServers({ location: { cloud: 'wcloud', region: 'RegionOne' }, resumeToken: 'garbage' })) {
+        for await (const _ of client.watchServers({
+          location: { cloud: 'wcloud', region: 'RegionOne' },
+          resumeToken: 'garbage',
+        })) {
           /* until it fails */
         }
       })(),

@@ -36,16 +36,25 @@ export async function startSimRegion(cloud: Partial<SimCloudOptions> = {}): Prom
   const region = options.regions![0];
   const ctx = await regionContextFrom(cloudsFile, region);
   const session = ctx.session;
-  const images = (await session.request('image', region, { method: 'GET', path: '/images' })).body as { images: { id: string }[] };
+  const images = (await session.request('image', region, { method: 'GET', path: '/images' })).body as {
+    images: { id: string }[];
+  };
   const imageRef = images.images[0].id;
   const count = (route: string) =>
-    sim.stats().entries.filter((e) => e.service === 'compute' && e.route === route).reduce((n, e) => n + e.count, 0);
+    sim
+      .stats()
+      .entries.filter((e) => e.service === 'compute' && e.route === route)
+      .reduce((n, e) => n + e.count, 0);
   return {
     sim,
     ctx,
     cloudsFile,
     async createServer(name) {
-      const res = await session.request('compute', region, { method: 'POST', path: '/servers', body: { server: { name, flavorRef: '1', imageRef, networks: 'none' } } });
+      const res = await session.request('compute', region, {
+        method: 'POST',
+        path: '/servers',
+        body: { server: { name, flavorRef: '1', imageRef, networks: 'none' } },
+      });
       return (res.body as { server: { id: string } }).server.id;
     },
     async deleteServer(id) {
@@ -76,7 +85,9 @@ export async function regionContextFrom(cloudsFile: string, region: string): Pro
   const dir = dirname(cloudsFile);
   const loaded = await loadCloudsConfig({ file: cloudsFile, env: {}, homeDir: dir, cwd: dir, systemDirs: [] });
   const config = loaded.clouds[0];
-  const session = new CloudSession(config, { retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 50, maxRetryAfterMs: 50 } });
+  const session = new CloudSession(config, {
+    retry: { maxAttempts: 2, baseDelayMs: 20, maxDelayMs: 50, maxRetryAfterMs: 50 },
+  });
   await session.authenticate();
   const p = session.project();
   return {
@@ -84,7 +95,12 @@ export async function regionContextFrom(cloudsFile: string, region: string): Pro
     regionConfig: config.regions.find((r) => r.region === region) ?? config.regions[0],
     region,
     session,
-    location: { cloud: config.name, region, zone: '', project: { id: p.id, name: p.name, domainId: p.domainId, domainName: p.domainName } },
+    location: {
+      cloud: config.name,
+      region,
+      zone: '',
+      project: { id: p.id, name: p.name, domainId: p.domainId, domainName: p.domainName },
+    },
     credentialKey: await session.credentialKey(region),
     services: localServices(),
     logger: silentLogger(),

@@ -18,7 +18,9 @@ import { onHub, percentile, startSimRegion } from './helpers.ts';
 const WINDOW_S = Number(process.env.WINDOW_S ?? 20);
 const counts = (sim: Awaited<ReturnType<typeof startSimRegion>>) => {
   const byRoute: Record<string, number> = {};
-  for (const e of sim.sim.stats().entries) if (e.service !== 'identity') byRoute[`${e.service} ${e.route}`] = (byRoute[`${e.service} ${e.route}`] ?? 0) + e.count;
+  for (const e of sim.sim.stats().entries)
+    if (e.service !== 'identity')
+      byRoute[`${e.service} ${e.route}`] = (byRoute[`${e.service} ${e.route}`] ?? 0) + e.count;
   return byRoute;
 };
 const diff = (a: Record<string, number>, b: Record<string, number>) => {
@@ -50,12 +52,18 @@ async function oaktreeCalls(n: number): Promise<{ perMinute: number; routes: Rec
   return { perMinute: (total(d) * 60) / WINDOW_S, routes: d };
 }
 
-async function sdkCalls(n: number, mode: 'shared' | 'separate'): Promise<{ perMinute: number; routes: Record<string, number> }> {
+async function sdkCalls(
+  n: number,
+  mode: 'shared' | 'separate',
+): Promise<{ perMinute: number; routes: Record<string, number> }> {
   const sim = await startSimRegion({ bootDelayMs: 3_600_000 });
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push(await sim.createServer(`s${i}`));
   const script = fileURLToPath(new URL('./sdk-waiters.py', import.meta.url));
-  const py = spawn('/usr/bin/python3', [script, 'wcloud', String(WINDOW_S), mode, ...ids], { env: { ...process.env, OS_CLIENT_CONFIG_FILE: sim.cloudsFile }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const py = spawn('/usr/bin/python3', [script, 'wcloud', String(WINDOW_S), mode, ...ids], {
+    env: { ...process.env, OS_CLIENT_CONFIG_FILE: sim.cloudsFile },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let out = '';
   await new Promise<void>((resolve, reject) => {
     py.stdout!.on('data', (d: Buffer) => {
@@ -77,8 +85,18 @@ async function latency(): Promise<{ median: number; p99: number; samples: number
   const sim = await startSimRegion({ bootDelayMs: boot });
   const hub = new WatchHub();
   // concurrency: HandlerBackend holds a slot per open watch stream (see the report); 16 by default.
-  const backend = new HandlerBackend({ id: 'cloud:wcloud', concurrency: 1000, locations: () => [sim.ctx.location], handlers: watchHandlers(async () => onHub(sim.ctx, hub)) });
-  const node = await startNode({ nodeId: 'measure', listen: '127.0.0.1:0', backends: [backend], logger: silentLogger() });
+  const backend = new HandlerBackend({
+    id: 'cloud:wcloud',
+    concurrency: 1000,
+    locations: () => [sim.ctx.location],
+    handlers: watchHandlers(async () => onHub(sim.ctx, hub)),
+  });
+  const node = await startNode({
+    nodeId: 'measure',
+    listen: '127.0.0.1:0',
+    backends: [backend],
+    logger: silentLogger(),
+  });
   const channel = createChannel(node.address);
   const client = createClient(ComputeServiceDefinition, channel);
   const abort = new AbortController();
@@ -138,4 +156,6 @@ for (const n of [1, 10, 100, 1000]) {
   console.log(rows.at(-1));
 }
 const l = await latency();
-console.log(`notify latency ACTIVE at cloud -> gRPC client (1 s poll interval, ${l.samples} samples): median ${l.median} ms, p99 ${l.p99} ms`);
+console.log(
+  `notify latency ACTIVE at cloud -> gRPC client (1 s poll interval, ${l.samples} samples): median ${l.median} ms, p99 ${l.p99} ms`,
+);

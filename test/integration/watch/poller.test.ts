@@ -4,7 +4,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setMaxListeners } from 'node:events';
-import { ServerEventType, ServerStatus, WatchServersRequest, type WatchServersResponse } from '../../../src/gen/oaktree/v1/compute.ts';
+import {
+  ServerEventType,
+  ServerStatus,
+  WatchServersRequest,
+  type WatchServersResponse,
+} from '../../../src/gen/oaktree/v1/compute.ts';
 import { WatchHub } from '../../../src/backends/openstack/watch/hub.ts';
 import { serverChanges, watchHandlers } from '../../../src/backends/openstack/watch/handlers.ts';
 import type { CallContext } from '../../../src/backends/backend.ts';
@@ -23,7 +28,10 @@ describe('shared server poller against the simulator', () => {
   let hub: WatchHub;
   before(async () => {
     region = await startSimRegion({ bootDelayMs: 800, seedServers: 3 });
-    hub = new WatchHub({ poller: { fastIntervalMs: FAST, slowIntervalMs: 2_000, lingerMs: 500 }, checkpointIntervalMs: 400 });
+    hub = new WatchHub({
+      poller: { fastIntervalMs: FAST, slowIntervalMs: 2_000, lingerMs: 500 },
+      checkpointIntervalMs: 400,
+    });
   });
   after(async () => {
     await hub.close();
@@ -53,7 +61,10 @@ describe('shared server poller against the simulator', () => {
     const intervals = Math.ceil(elapsed / FAST) + 1;
     assert.equal(seenActive.length, 1000);
     assert.equal(region.getCalls() - getBefore, 0, 'no per-server GETs');
-    assert.ok(calls <= intervals, `${calls} list calls in ${elapsed} ms (at most ${intervals} intervals of ${FAST} ms)`);
+    assert.ok(
+      calls <= intervals,
+      `${calls} list calls in ${elapsed} ms (at most ${intervals} intervals of ${FAST} ms)`,
+    );
     assert.ok(calls >= 1);
     abort.abort();
   });
@@ -66,7 +77,11 @@ describe('shared server poller against the simulator', () => {
     const activeAt = Date.now() + 800; // the simulator's boot delay
     const latencies: number[] = [];
     const watchers = Array.from({ length: 50 }, async () => {
-      const stream = handlers.watchServers!(WatchServersRequest.fromPartial({ serverIds: [id] }), region.ctx.location, callCtx(abort.signal));
+      const stream = handlers.watchServers!(
+        WatchServersRequest.fromPartial({ serverIds: [id] }),
+        region.ctx.location,
+        callCtx(abort.signal),
+      );
       for await (const msg of stream) {
         if (msg.item?.$case === 'event' && msg.item.value.server?.status === ServerStatus.SERVER_STATUS_ACTIVE) {
           latencies.push(Date.now() - activeAt);
@@ -87,7 +102,11 @@ describe('shared server poller against the simulator', () => {
     const first = new AbortController();
     const received: WatchServersResponse[] = [];
     let token = '';
-    const stream = handlers.watchServers!(WatchServersRequest.fromPartial({}), region.ctx.location, callCtx(first.signal));
+    const stream = handlers.watchServers!(
+      WatchServersRequest.fromPartial({}),
+      region.ctx.location,
+      callCtx(first.signal),
+    );
     const iterator = stream[Symbol.asyncIterator]();
     // Read the snapshot up to its checkpoint.
     for (;;) {
@@ -97,7 +116,11 @@ describe('shared server poller against the simulator', () => {
       if (value.item?.$case === 'checkpoint') break;
     }
     assert.ok(received.length > 1, 'the snapshot has the seeded servers');
-    assert.ok(received.slice(0, -1).every((m) => m.item?.$case === 'event' && m.item.value.type === ServerEventType.SERVER_EVENT_TYPE_EXISTING));
+    assert.ok(
+      received
+        .slice(0, -1)
+        .every((m) => m.item?.$case === 'event' && m.item.value.type === ServerEventType.SERVER_EVENT_TYPE_EXISTING),
+    );
     const ck = received.at(-1)!.item;
     assert.ok(ck?.$case === 'checkpoint' && ck.value.initialStateComplete);
     // Disconnect, make changes while nobody watches, reconnect with the token.
@@ -105,11 +128,18 @@ describe('shared server poller against the simulator', () => {
     first.abort();
     const made = await Promise.all([region.createServer('gap-1'), region.createServer('gap-2')]);
     // They go ACTIVE while nobody watches (the cloud's view: nothing announces it).
-    await eventually(async () => (await Promise.all(made.map((id) => region.serverStatus(id)))).every((status) => status === 'ACTIVE'), 'the gap servers are ACTIVE');
+    await eventually(
+      async () => (await Promise.all(made.map((id) => region.serverStatus(id)))).every((status) => status === 'ACTIVE'),
+      'the gap servers are ACTIVE',
+    );
     await region.deleteServer(made[0]);
     const second = new AbortController();
     const events: { type: ServerEventType; id: string; status: ServerStatus }[] = [];
-    const resumed = handlers.watchServers!(WatchServersRequest.fromPartial({ resumeToken: token }), region.ctx.location, callCtx(second.signal));
+    const resumed = handlers.watchServers!(
+      WatchServersRequest.fromPartial({ resumeToken: token }),
+      region.ctx.location,
+      callCtx(second.signal),
+    );
     const deadline = Date.now() + 5_000;
     for await (const msg of resumed) {
       if (msg.item?.$case === 'event') {
@@ -122,7 +152,11 @@ describe('shared server poller against the simulator', () => {
     }
     second.abort();
     const kinds = (id: string) => events.filter((e) => e.id === id).map((e) => ServerEventType[e.type]);
-    assert.equal(events.filter((e) => e.type === ServerEventType.SERVER_EVENT_TYPE_EXISTING).length, 0, 'no snapshot on resume');
+    assert.equal(
+      events.filter((e) => e.type === ServerEventType.SERVER_EVENT_TYPE_EXISTING).length,
+      0,
+      'no snapshot on resume',
+    );
     assert.deepEqual(kinds(made[0]).filter((k) => k.endsWith('ADDED')).length, 1, 'ADDED once');
     assert.ok(kinds(made[0]).at(-1)!.endsWith('DELETED'), `made[0]: ${kinds(made[0])}`);
     assert.deepEqual(kinds(made[1]).filter((k) => k.endsWith('ADDED')).length, 1, 'ADDED once');
@@ -136,7 +170,11 @@ describe('shared server poller against the simulator', () => {
     const handlers = watchHandlers(async () => onHub(region.ctx, small));
     const abort = new AbortController();
     const read = async (token: string) => {
-      for await (const msg of handlers.watchServers!(WatchServersRequest.fromPartial({ resumeToken: token }), region.ctx.location, callCtx(abort.signal))) {
+      for await (const msg of handlers.watchServers!(
+        WatchServersRequest.fromPartial({ resumeToken: token }),
+        region.ctx.location,
+        callCtx(abort.signal),
+      )) {
         return msg;
       }
     };
@@ -162,7 +200,11 @@ describe('shared server poller against the simulator', () => {
     try {
       await assert.rejects(
         (async () => {
-          for await (const _ of handlers.watchServers!(WatchServersRequest.fromPartial({}), region.ctx.location, callCtx(new AbortController().signal))) {
+          for await (const _ of handlers.watchServers!(
+            WatchServersRequest.fromPartial({}),
+            region.ctx.location,
+            callCtx(new AbortController().signal),
+          )) {
             /* nothing arrives */
           }
         })(),
@@ -174,12 +216,22 @@ describe('shared server poller against the simulator', () => {
     }
   });
 
-  test("drop-in waits for compute/wait.ts: until ACTIVE with every change seen, then gone after a delete", async () => {
-    const { waitForServerStatus, waitForServerGone } = await import('../../../src/backends/openstack/watch/wait-shared.ts');
+  test('drop-in waits for compute/wait.ts: until ACTIVE with every change seen, then gone after a delete', async () => {
+    const { waitForServerStatus, waitForServerGone } = await import(
+      '../../../src/backends/openstack/watch/wait-shared.ts'
+    );
     const id = await region.createServer('dropin');
     const seen: string[] = [];
     const abort = new AbortController();
-    const last = await waitForServerStatus(region.ctx, id, (raw) => raw.status === 'ACTIVE', abort.signal, (raw) => void seen.push(String(raw.status)), {}, hub);
+    const last = await waitForServerStatus(
+      region.ctx,
+      id,
+      (raw) => raw.status === 'ACTIVE',
+      abort.signal,
+      (raw) => void seen.push(String(raw.status)),
+      {},
+      hub,
+    );
     assert.equal(last.status, 'ACTIVE');
     assert.equal(seen.at(-1), 'ACTIVE');
     const before = region.getCalls();

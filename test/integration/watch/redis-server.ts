@@ -17,13 +17,28 @@ export async function startRedis(extraArgs: string[] = []): Promise<TestRedis> {
   // A unix socket in a fresh folder instead of a TCP port: nothing to probe, nothing another run can take.
   const dir = await mkdtemp(join(tmpdir(), 'oaktree-redis-'));
   const socket = join(dir, 'redis.sock');
-  const args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no', ...extraArgs];
+  const args = [
+    '--port',
+    '0',
+    '--unixsocket',
+    socket,
+    '--unixsocketperm',
+    '700',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    ...extraArgs,
+  ];
   const child: ChildProcess = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const log: string[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server not ready on ${socket} within 10 s:\n${log.join('\n')}`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`redis-server not ready on ${socket} within 10 s:\n${log.join('\n')}`)),
+        10_000,
+      );
       createInterface({ input: child.stdout! }).on('line', (line) => {
         log.push(line);
         if (/ready to accept connections/i.test(line)) {

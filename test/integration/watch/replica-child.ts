@@ -8,7 +8,8 @@ import { serverListFetch } from '../../../src/backends/openstack/watch/upstream.
 const [redisUrl, cloudsFile, region, fast] = process.argv.slice(2);
 const ctx = await regionContextFrom(cloudsFile, region);
 const redis = await connectRedis(redisUrl);
-const feed = new ReplicatedFeed(ctx.credentialKey, serverListFetch(ctx), { // the key the hub gives the region
+const feed = new ReplicatedFeed(ctx.credentialKey, serverListFetch(ctx), {
+  // the key the hub gives the region
   redis,
   replicaId: `child-${process.pid}`,
   lockTtlMs: 1_500,

@@ -38,7 +38,13 @@ describe('replicas through Redis', { skip }, () => {
   };
   const replica = async (namespace: string, id: string) => {
     const hub = new WatchHub({
-      factory: redisFeedFactory({ redis: await connect(), replicaId: id, namespace, lockTtlMs: 1_500, poller: { fastIntervalMs: FAST, slowIntervalMs: 2_000, lingerMs: 500 } }),
+      factory: redisFeedFactory({
+        redis: await connect(),
+        replicaId: id,
+        namespace,
+        lockTtlMs: 1_500,
+        poller: { fastIntervalMs: FAST, slowIntervalMs: 2_000, lingerMs: 500 },
+      }),
       poller: { fastIntervalMs: FAST },
       checkpointIntervalMs: 500,
     });
@@ -94,7 +100,11 @@ describe('replicas through Redis', { skip }, () => {
     // Watch on a, read its snapshot, keep its last token.
     const first = new AbortController();
     let token = '';
-    for await (const msg of ha.watchServers!(WatchServersRequest.fromPartial({}), region.ctx.location, call(first.signal))) {
+    for await (const msg of ha.watchServers!(
+      WatchServersRequest.fromPartial({}),
+      region.ctx.location,
+      call(first.signal),
+    )) {
       token = msg.resumeToken;
       if (msg.item?.$case === 'checkpoint') break;
     }
@@ -104,7 +114,11 @@ describe('replicas through Redis', { skip }, () => {
     const second = new AbortController();
     const seen: string[] = [];
     const deadline = Date.now() + 6_000;
-    for await (const msg of hb.watchServers!(WatchServersRequest.fromPartial({ resumeToken: token }), region.ctx.location, call(second.signal))) {
+    for await (const msg of hb.watchServers!(
+      WatchServersRequest.fromPartial({ resumeToken: token }),
+      region.ctx.location,
+      call(second.signal),
+    )) {
       if (msg.item?.$case === 'event' && msg.item.value.server?.id === id) {
         seen.push(`${ServerEventType[msg.item.value.type]}:${ServerStatus[msg.item.value.server.status]}`);
         if (msg.item.value.server.status === ServerStatus.SERVER_STATUS_ACTIVE) break;
@@ -120,9 +134,21 @@ describe('replicas through Redis', { skip }, () => {
   });
 
   test('killing the leader process moves the poller to another replica within a few seconds', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./replica-child.ts', import.meta.url)), redis.url, region.cloudsFile, region.ctx.region, String(FAST)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./replica-child.ts', import.meta.url)),
+        redis.url,
+        region.cloudsFile,
+        region.ctx.region,
+        String(FAST),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     try {
       const lines: string[] = [];
       const leading = new Promise<void>((resolve, reject) => {
@@ -175,7 +201,12 @@ describe('replicas through Redis', { skip }, () => {
       await sleep(100); // a slow load: the other replica's reads arrive while it runs
       return { flavors: ['m1.small'] };
     };
-    const results = await Promise.all([...Array(10)].flatMap(() => [c1.get('wcloud/flavors', load, { ttlMs: 5_000 }), c2.get('wcloud/flavors', load, { ttlMs: 5_000 })]));
+    const results = await Promise.all(
+      [...Array(10)].flatMap(() => [
+        c1.get('wcloud/flavors', load, { ttlMs: 5_000 }),
+        c2.get('wcloud/flavors', load, { ttlMs: 5_000 }),
+      ]),
+    );
     assert.equal(loads, 1, 'one load for 20 concurrent reads on two replicas');
     assert.deepEqual(results[19], { flavors: ['m1.small'] });
     assert.equal(await c2.invalidate('wcloud/'), 1);
@@ -192,10 +223,21 @@ describe('replicas through Redis', { skip }, () => {
       await sleep(150); // a slow create: the retries arrive while it runs
       return { serverId: `srv-${creates}` };
     };
-    const answers = await Promise.all([l1.lockByRequestId('create:req-1', create), l2.lockByRequestId('create:req-1', create), l2.lockByRequestId('create:req-1', create)]);
+    const answers = await Promise.all([
+      l1.lockByRequestId('create:req-1', create),
+      l2.lockByRequestId('create:req-1', create),
+      l2.lockByRequestId('create:req-1', create),
+    ]);
     assert.equal(creates, 1);
-    assert.deepEqual(answers.map((a) => a.serverId), ['srv-1', 'srv-1', 'srv-1']);
-    assert.deepEqual(await l1.lockByRequestId('create:req-1', create), { serverId: 'srv-1' }, 'a later retry gets the same server');
+    assert.deepEqual(
+      answers.map((a) => a.serverId),
+      ['srv-1', 'srv-1', 'srv-1'],
+    );
+    assert.deepEqual(
+      await l1.lockByRequestId('create:req-1', create),
+      { serverId: 'srv-1' },
+      'a later retry gets the same server',
+    );
   });
 
   test('node services with redis: replicated feeds, the shared cache and request locks', async () => {
@@ -206,7 +248,9 @@ describe('replicas through Redis', { skip }, () => {
       const feed = services.watch.feedFor(region.ctx);
       assert.ok(feed instanceof ReplicatedFeed);
       let runs = 0;
-      const r = await Promise.all([1, 2].map(() => services.requestLocks.lockByRequestId('create:x', async () => ({ n: ++runs }))));
+      const r = await Promise.all(
+        [1, 2].map(() => services.requestLocks.lockByRequestId('create:x', async () => ({ n: ++runs }))),
+      );
       assert.deepEqual(r, [{ n: 1 }, { n: 1 }]);
       assert.equal(await services.cache.get('k', async () => 'v'), 'v');
       await feed.ready(new AbortController().signal);

@@ -41,7 +41,11 @@ function watchBackend(resumedFrom: string[]) {
 
 async function replica(services: NodeServices, resumedFrom: string[], name: string): Promise<RunningNode> {
   return startNode({
-    nodeId: name, listen: '127.0.0.1:0', backends: [watchBackend(resumedFrom)], logger: silentLogger(), watchTokenKey: services.watchTokenKey,
+    nodeId: name,
+    listen: '127.0.0.1:0',
+    backends: [watchBackend(resumedFrom)],
+    logger: silentLogger(),
+    watchTokenKey: services.watchTokenKey,
   });
 }
 
@@ -49,8 +53,17 @@ async function lastToken(node: RunningNode, resumeToken = ''): Promise<string> {
   const channel = createChannel(node.address);
   try {
     let token = '';
-    const stream = createClient(ComputeServiceDefinition, channel).watchServers({ location: { cloud: 'kcloud' }, resumeToken });
-    await within((async () => { for await (const message of stream) token = message.resumeToken; })(), 10_000, 'the watch');
+    const stream = createClient(ComputeServiceDefinition, channel).watchServers({
+      location: { cloud: 'kcloud' },
+      resumeToken,
+    });
+    await within(
+      (async () => {
+        for await (const message of stream) token = message.resumeToken;
+      })(),
+      10_000,
+      'the watch',
+    );
     return token;
   } finally {
     channel.close();
@@ -84,7 +97,7 @@ describe('the watch-token key shared by replicas', { skip, timeout: 60_000 }, ()
     const token = await lastToken(a);
     assert.ok(token, 'replica A issued a token');
     await lastToken(b, token); // OUT_OF_RANGE ("an earlier run") when B signs with another key
-    assert.deepEqual(resumedFrom, ['', 'E1.7'], 'B resumed from the position in A\'s token');
+    assert.deepEqual(resumedFrom, ['', 'E1.7'], "B resumed from the position in A's token");
 
     // A restart: new services, new process state; the key is still the one in Redis.
     const servicesC = await startNodeServices({ redis: redis.url, nodeId: 'n' });
@@ -97,7 +110,10 @@ describe('the watch-token key shared by replicas', { skip, timeout: 60_000 }, ()
     try {
       const file = join(dir, 'watch-token.key');
       await writeFile(file, 'a shared secret of more than sixteen bytes\n');
-      const [one, two] = await Promise.all([startNodeServices({ watchTokenSecretFile: file }), startNodeServices({ watchTokenSecretFile: file })]);
+      const [one, two] = await Promise.all([
+        startNodeServices({ watchTokenSecretFile: file }),
+        startNodeServices({ watchTokenSecretFile: file }),
+      ]);
       open.push(one, two);
       assert.equal(one.watchTokenKey.id, two.watchTokenKey.id);
       // The file wins over Redis: a node that moves to a file keeps the file's key.

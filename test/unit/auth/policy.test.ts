@@ -5,9 +5,18 @@ import { Policy } from '../../../src/auth/policy.ts';
 import type { Location } from '../../../src/gen/oaktree/v1/location.ts';
 
 const loc = (cloud: string, region: string, project = 'demo'): Location => ({
-  cloud, region, zone: '', project: { id: `id-${project}`, name: project, domainId: 'default', domainName: 'Default' },
+  cloud,
+  region,
+  zone: '',
+  project: { id: `id-${project}`, name: project, domainId: 'default', domainName: 'Default' },
 });
-const who = (over: Partial<Identity>): Identity => ({ method: 'keystone', subject: 'test', roles: [], groups: [], ...over });
+const who = (over: Partial<Identity>): Identity => ({
+  method: 'keystone',
+  subject: 'test',
+  roles: [],
+  groups: [],
+  ...over,
+});
 
 const POLICY = `grants:
   - who: {user: alice}
@@ -33,12 +42,30 @@ const POLICY = `grants:
 describe('policy file', () => {
   it('reports mistakes with file, line and key', () => {
     const cases: [string, RegExp][] = [
-      ['grants:\n  - who: {user: a}\n    locations: []\n    actions: [read, delete]\n', /p\.yaml:4: grants\[0\]\.actions\[1\]: unknown action "delete"/],
-      ['grants:\n  - who: {usr: a}\n    locations: []\n    actions: [read]\n', /p\.yaml:2: grants\[0\]\.who\.usr: unknown key; expected one of: user, project/],
-      ['grants:\n  - who: {user: a}\n    actions: [read]\n', /p\.yaml:2: grants\[0\]\.locations: every grant needs "locations"/],
-      ['grants:\n  - who: {user: a}\n    locations: [{cloud: x, zone: z}]\n    actions: [read]\n', /p\.yaml:3: grants\[0\]\.locations\[0\]\.zone: unknown key/],
-      ['grants:\n  - who: {method: password}\n    locations: []\n    actions: [read]\n', /p\.yaml:2: grants\[0\]\.who\.method: unknown method "password"/],
-      ['grants:\n  - who: {user: a}\n    locations: []\n    actions: []\n', /p\.yaml:4: grants\[0\]\.actions: a grant needs at least one action/],
+      [
+        'grants:\n  - who: {user: a}\n    locations: []\n    actions: [read, delete]\n',
+        /p\.yaml:4: grants\[0\]\.actions\[1\]: unknown action "delete"/,
+      ],
+      [
+        'grants:\n  - who: {usr: a}\n    locations: []\n    actions: [read]\n',
+        /p\.yaml:2: grants\[0\]\.who\.usr: unknown key; expected one of: user, project/,
+      ],
+      [
+        'grants:\n  - who: {user: a}\n    actions: [read]\n',
+        /p\.yaml:2: grants\[0\]\.locations: every grant needs "locations"/,
+      ],
+      [
+        'grants:\n  - who: {user: a}\n    locations: [{cloud: x, zone: z}]\n    actions: [read]\n',
+        /p\.yaml:3: grants\[0\]\.locations\[0\]\.zone: unknown key/,
+      ],
+      [
+        'grants:\n  - who: {method: password}\n    locations: []\n    actions: [read]\n',
+        /p\.yaml:2: grants\[0\]\.who\.method: unknown method "password"/,
+      ],
+      [
+        'grants:\n  - who: {user: a}\n    locations: []\n    actions: []\n',
+        /p\.yaml:4: grants\[0\]\.actions: a grant needs at least one action/,
+      ],
       ['grant: []\n', /p\.yaml:1: grant: unknown key; expected one of: grants/],
       ['grants: [\n', /p\.yaml:\d+: not valid YAML/],
     ];
@@ -57,7 +84,9 @@ describe('policy file', () => {
     assert.equal(alice.canWrite(loc('sim-alpha', 'RegionTwo')), false);
     assert.equal(alice.canRead(loc('sim-beta', 'RegionOne')), true);
     assert.deepEqual(
-      alice.filterLocations([loc('sim-alpha', 'RegionOne'), loc('sim-alpha', 'RegionTwo'), loc('sim-beta', 'RegionOne')]).map((l) => `${l.cloud}/${l.region}`),
+      alice
+        .filterLocations([loc('sim-alpha', 'RegionOne'), loc('sim-alpha', 'RegionTwo'), loc('sim-beta', 'RegionOne')])
+        .map((l) => `${l.cloud}/${l.region}`),
       ['sim-alpha/RegionOne', 'sim-beta/RegionOne'],
     );
 
@@ -77,11 +106,17 @@ describe('policy file', () => {
     assert.equal(ci.canWrite(loc('sim-beta', 'RegionOne')), true);
     assert.equal(ci.canRead(loc('sim-beta', 'RegionOne')), false, 'actions are not implied: write does not give read');
 
-    const edge = policy.authorize(who({ method: 'certificate', certificate: { cn: 'edge', sans: ['URI:spiffe://mesh/edge-1'] } }));
+    const edge = policy.authorize(
+      who({ method: 'certificate', certificate: { cn: 'edge', sans: ['URI:spiffe://mesh/edge-1'] } }),
+    );
     assert.equal(edge.canRead(loc('sim-alpha', 'RegionOne')), true);
-    assert.equal(policy.authorize(who({ method: 'certificate', certificate: { cn: 'edge', sans: ['URI:spiffe://mesh/edge-2'] } })).canRead(loc('sim-alpha', 'RegionOne')), false);
+    assert.equal(
+      policy
+        .authorize(who({ method: 'certificate', certificate: { cn: 'edge', sans: ['URI:spiffe://mesh/edge-2'] } }))
+        .canRead(loc('sim-alpha', 'RegionOne')),
+      false,
+    );
 
     assert.equal(policy.grantsFor(who({ user: { name: 'mallory' } })).length, 0);
   });
-
 });

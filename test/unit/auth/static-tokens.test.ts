@@ -20,13 +20,23 @@ describe('static API tokens', () => {
     const { token, line } = createStaticToken('ci');
     const tokens = StaticTokens.parse(`tokens:\n${line}\n`, 't.yaml');
     const altered = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
-    assert.throws(() => tokens.authenticate(altered), (err: any) => err.code === 16 && !err.details.includes(altered) && /not known/.test(err.details));
+    assert.throws(
+      () => tokens.authenticate(altered),
+      (err: any) => err.code === 16 && !err.details.includes(altered) && /not known/.test(err.details),
+    );
   });
 
   it('refuses plaintext tokens and malformed hashes with file:line', () => {
     const { token } = createStaticToken('ci');
-    assert.throws(() => StaticTokens.parse(`tokens:\n  ci: ${token}\n`, 't.yaml'), (err: Error) => /^t\.yaml:2: tokens\.ci: this looks like a token itself/.test(err.message) && !err.message.includes(token));
-    assert.throws(() => StaticTokens.parse('tokens:\n  ci: sha256:abc\n', 't.yaml'), /t\.yaml:2: tokens\.ci: expected sha256:<64 lowercase hex digits>/);
+    assert.throws(
+      () => StaticTokens.parse(`tokens:\n  ci: ${token}\n`, 't.yaml'),
+      (err: Error) =>
+        /^t\.yaml:2: tokens\.ci: this looks like a token itself/.test(err.message) && !err.message.includes(token),
+    );
+    assert.throws(
+      () => StaticTokens.parse('tokens:\n  ci: sha256:abc\n', 't.yaml'),
+      /t\.yaml:2: tokens\.ci: expected sha256:<64 lowercase hex digits>/,
+    );
     assert.throws(() => StaticTokens.parse('tokenz: {}\n', 't.yaml'), /t\.yaml:1: tokenz: unknown key/);
     assert.throws(() => createStaticToken('no spaces'), /may only use/);
   });

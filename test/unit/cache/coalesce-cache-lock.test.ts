@@ -32,7 +32,10 @@ test('single flight: concurrent identical calls share one promise; the next call
   assert.equal(calls, 1);
   assert.ok(results.every((r) => r === 1));
   assert.equal(await sf.run('k', fn), 2);
-  await assert.rejects(Promise.all([sf.run('e', async () => Promise.reject(new Error('boom'))), sf.run('e', fn)]), /boom/);
+  await assert.rejects(
+    Promise.all([sf.run('e', async () => Promise.reject(new Error('boom'))), sf.run('e', fn)]),
+    /boom/,
+  );
 });
 
 test('single flight streams: late joiners replay what was read and follow the rest', async () => {
@@ -100,6 +103,9 @@ test('request locks: a retried write runs once; a failed one can be retried', as
   const all = await both;
   assert.deepEqual(all, [{ id: 's1' }, { id: 's1' }]);
   assert.deepEqual(await locks.lockByRequestId('r1', create), { id: 's1' });
-  await assert.rejects(locks.lockByRequestId('r2', async () => Promise.reject(new Error('quota'))), /quota/);
+  await assert.rejects(
+    locks.lockByRequestId('r2', async () => Promise.reject(new Error('quota'))),
+    /quota/,
+  );
   assert.deepEqual(await locks.lockByRequestId('r2', create), { id: 's2' });
 });

@@ -44,7 +44,10 @@ test('poller: first a full list, then changes-since with overlap; a server missi
   assert.deepEqual(first.map((ch) => `${ch.type}:${ch.id}`).sort(), ['ADDED:a', 'ADDED:b']);
   c.servers.delete('b'); // vanished (no deleted record)
   const second = await p.pollOnce();
-  assert.deepEqual(second.map((ch) => `${ch.type}:${ch.id}`), ['DELETED:b']);
+  assert.deepEqual(
+    second.map((ch) => `${ch.type}:${ch.id}`),
+    ['DELETED:b'],
+  );
   assert.equal(second[0].raw.status, 'DELETED');
   assert.equal(second[0].raw.updated, '2026-01-01T00:00:00Z', 'DELETED carries the last known state');
   await p.close();
@@ -66,7 +69,14 @@ test('poller: changes-since starts before the previous poll (overlap) and unchan
 test('poller: backs off after failures, and stops when nobody listens', async () => {
   const clock = new ManualClock();
   const c = cloud(clock);
-  const p = new ServerPoller({ fetch: c.fetch, fastIntervalMs: 20, slowIntervalMs: 20, maxBackoffMs: 400, lingerMs: 50, clock });
+  const p = new ServerPoller({
+    fetch: c.fetch,
+    fastIntervalMs: 20,
+    slowIntervalMs: 20,
+    maxBackoffMs: 400,
+    lingerMs: 50,
+    clock,
+  });
   c.failNext(3);
   const leave = p.subscribe('wait');
   await clock.advance(300);

@@ -33,7 +33,10 @@ test('watch tokens: per-location tokens merge into one, each location reads its 
 });
 
 test('watch tokens: a peer token rides inside opaquely and comes back out unchanged', () => {
-  const peerToken = signWatchToken({ positions: new Map([['x/r/p', 'P.7']]), opaque: new Map() }, WatchTokenKey.random());
+  const peerToken = signWatchToken(
+    { positions: new Map([['x/r/p', 'P.7']]), opaque: new Map() },
+    WatchTokenKey.random(),
+  );
   const merger = new WatchTokenMerger('', key);
   merger.absorb(locationToken('c/r1/p', 'E1', 4));
   const merged = merger.absorb(opaqueToken('peer:a', peerToken));
@@ -56,11 +59,23 @@ test('watch tokens: the stream helper stamps every message with the whole-watch 
 
 test('watch tokens: garbage and unsigned tokens are INVALID_ARGUMENT with a hint', () => {
   const unsigned = encodeWatchToken(new Map([['a', 'E.3']]));
-  for (const bad of ['x', unsigned, Buffer.from('{"v":1,"p":{"a":"E.3"}}').toString('base64url'), `v2.${key.id}.${unsigned}.AAAA`]) {
-    assert.throws(() => verifyWatchToken(bad, key), (e: any) => e.grpcCode === 3 && /start over/.test(e.message), bad);
+  for (const bad of [
+    'x',
+    unsigned,
+    Buffer.from('{"v":1,"p":{"a":"E.3"}}').toString('base64url'),
+    `v2.${key.id}.${unsigned}.AAAA`,
+  ]) {
+    assert.throws(
+      () => verifyWatchToken(bad, key),
+      (e: any) => e.grpcCode === 3 && /start over/.test(e.message),
+      bad,
+    );
   }
   const damaged = encodeWatchToken(new Map([['a', 'nodot']]));
-  assert.throws(() => positionIn(damaged, 'a'), (e: any) => e.grpcCode === 3);
+  assert.throws(
+    () => positionIn(damaged, 'a'),
+    (e: any) => e.grpcCode === 3,
+  );
 });
 
 test('watch tokens: a forged token with invented positions is refused, never echoed (issue 22, defect 8)', async () => {
@@ -68,15 +83,27 @@ test('watch tokens: a forged token with invented positions is refused, never ech
   const invented = new Map(Array.from({ length: 20_000 }, (_, i) => [`cloud-${i}/r/p`, `E.${i}`] as [string, string]));
   const forged = encodeWatchToken(invented);
   assert.ok(forged.length > MAX_WATCH_TOKEN_CHARS);
-  assert.throws(() => new WatchTokenMerger(forged, key), (e: any) => e.grpcCode === 3 && /more than the/.test(e.message));
+  assert.throws(
+    () => new WatchTokenMerger(forged, key),
+    (e: any) => e.grpcCode === 3 && /more than the/.test(e.message),
+  );
   // Small and well-formed, but signed with another key's id: a forgery can't pass as ours.
   const small = new Map([...invented].slice(0, 10));
   const other = new WatchTokenKey('another secret of sixteen bytes+');
   const tampered = signWatchToken({ positions: small, opaque: new Map() }, other).replace(other.id, key.id);
-  assert.throws(() => new WatchTokenMerger(tampered, key), (e: any) => e.grpcCode === 3);
+  assert.throws(
+    () => new WatchTokenMerger(tampered, key),
+    (e: any) => e.grpcCode === 3,
+  );
   // Signed by an earlier run of the node (another key): OUT_OF_RANGE, which the SDK follows with a new snapshot.
-  assert.throws(() => new WatchTokenMerger(signWatchToken({ positions: small, opaque: new Map() }, other), key), (e: any) => e.grpcCode === 11);
+  assert.throws(
+    () => new WatchTokenMerger(signWatchToken({ positions: small, opaque: new Map() }, other), key),
+    (e: any) => e.grpcCode === 11,
+  );
   // Replicas sharing a secret accept each other's tokens.
   const replica = new WatchTokenKey('a secret of at least sixteen bytes');
-  assert.deepEqual(verifyWatchToken(signWatchToken({ positions: small, opaque: new Map() }, key), replica).positions, small);
+  assert.deepEqual(
+    verifyWatchToken(signWatchToken({ positions: small, opaque: new Map() }, key), replica).positions,
+    small,
+  );
 });

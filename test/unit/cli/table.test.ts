@@ -20,8 +20,16 @@ describe('CLI formatting', () => {
   });
 
   it('a record flattens nested objects and lists into dotted keys', () => {
-    const text = formatRecord({ location: { cloud: 'c', region: 'r' }, tags: ['a', 'b'], addresses: [{ address: '1.2.3.4' }], gone: undefined });
-    assert.equal(text, 'location.cloud        c\nlocation.region       r\ntags                  a, b\naddresses[0].address  1.2.3.4\n');
+    const text = formatRecord({
+      location: { cloud: 'c', region: 'r' },
+      tags: ['a', 'b'],
+      addresses: [{ address: '1.2.3.4' }],
+      gone: undefined,
+    });
+    assert.equal(
+      text,
+      'location.cloud        c\nlocation.region       r\ntags                  a, b\naddresses[0].address  1.2.3.4\n',
+    );
   });
 
   it('sizes in binary units; key=value options accumulate and reject a missing =', () => {

@@ -8,28 +8,47 @@ import { chunksOf, CHUNK_BYTES } from '../../../src/client/image-transfer.ts';
 import { parseServerStatus, serverStatusName } from '../../../src/client/names.ts';
 import { toLocationSelector } from '../../../src/client/selector.ts';
 import { watchServers } from '../../../src/client/watch.ts';
-import { ServerEventType, ServerStatus, type WatchServersRequest, type WatchServersResponse } from '../../../src/gen/oaktree/v1/compute.ts';
+import {
+  ServerEventType,
+  ServerStatus,
+  type WatchServersRequest,
+  type WatchServersResponse,
+} from '../../../src/gen/oaktree/v1/compute.ts';
 
 describe('client parts', () => {
   it('selectors: empty fields mean any; a project string is a name', () => {
     assert.deepEqual(toLocationSelector(undefined), { cloud: '', region: '', zone: '', project: undefined });
-    assert.deepEqual(toLocationSelector({ cloud: 'a', project: 'demo' }).project, { id: '', name: 'demo', domainId: '', domainName: '' });
+    assert.deepEqual(toLocationSelector({ cloud: 'a', project: 'demo' }).project, {
+      id: '',
+      name: 'demo',
+      domainId: '',
+      domainName: '',
+    });
   });
 
   it('server status words both ways, and a clear error for an unknown word', () => {
     assert.equal(serverStatusName(ServerStatus.SERVER_STATUS_ACTIVE), 'ACTIVE');
     assert.equal(parseServerStatus('active'), ServerStatus.SERVER_STATUS_ACTIVE);
-    assert.throws(() => parseServerStatus('UNSPECIFIED'), /unknown server status "UNSPECIFIED": use one of BUILDING, ACTIVE/);
+    assert.throws(
+      () => parseServerStatus('UNSPECIFIED'),
+      /unknown server status "UNSPECIFIED": use one of BUILDING, ACTIVE/,
+    );
   });
 
   it('errors carry the code, its name, the message and, in-band, the location', () => {
-    const fromCall = toOaktreeError(new ClientError('/oaktree.v1.ComputeService/GetServer', Status.NOT_FOUND, 'no server x'));
+    const fromCall = toOaktreeError(
+      new ClientError('/oaktree.v1.ComputeService/GetServer', Status.NOT_FOUND, 'no server x'),
+    );
     assert.equal(fromCall.code, 5);
     assert.equal(fromCall.codeName, 'NOT_FOUND');
     assert.equal(fromCall.method, '/oaktree.v1.ComputeService/GetServer');
     assert.equal(String(fromCall), 'NOT_FOUND: no server x');
     assert.equal(fromCall.inBand, false);
-    const inBand = fromLocationError({ location: { cloud: 'c', region: 'r', zone: '', project: undefined }, code: 14, message: 'down' });
+    const inBand = fromLocationError({
+      location: { cloud: 'c', region: 'r', zone: '', project: undefined },
+      code: 14,
+      message: 'down',
+    });
     assert.equal(String(inBand), 'UNAVAILABLE: [c/r] down');
     const abort = new Error('aborted');
     abort.name = 'AbortError';
@@ -93,15 +112,21 @@ describe('client parts', () => {
     async function* unavailable(): AsyncGenerator<WatchServersResponse> {
       throw new ClientError('/w', Status.UNAVAILABLE, 'gone');
     }
-    await assert.rejects(async () => {
-      for await (const _ of watchServers(unavailable, {}, { reconnect: false }, [])) void _;
-    }, (error: OaktreeError) => error.code === Status.UNAVAILABLE);
+    await assert.rejects(
+      async () => {
+        for await (const _ of watchServers(unavailable, {}, { reconnect: false }, [])) void _;
+      },
+      (error: OaktreeError) => error.code === Status.UNAVAILABLE,
+    );
     // biome-ignore lint/correctness/useYield: a stream that fails before its first item
     async function* denied(): AsyncGenerator<WatchServersResponse> {
       throw new ClientError('/w', Status.PERMISSION_DENIED, 'no');
     }
-    await assert.rejects(async () => {
-      for await (const _ of watchServers(denied, {}, {}, [])) void _;
-    }, (error: OaktreeError) => error.codeName === 'PERMISSION_DENIED');
+    await assert.rejects(
+      async () => {
+        for await (const _ of watchServers(denied, {}, {}, [])) void _;
+      },
+      (error: OaktreeError) => error.codeName === 'PERMISSION_DENIED',
+    );
   });
 });

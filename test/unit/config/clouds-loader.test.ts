@@ -50,14 +50,23 @@ describe('search path', () => {
     assert.equal((await load()).clouds[0].name, 'etc');
     await writeFile(join(home, '.config', 'openstack', 'clouds.yml'), PASSWORD_CLOUD.replace('mycloud', 'home'));
     assert.equal((await load()).clouds[0].name, 'home');
-    await writeFile(join(cwd, 'clouds.json'), JSON.stringify({ clouds: { cwd: { auth: { auth_url: 'http://k/v3', token: 't' }, auth_type: 'token' } } }));
+    await writeFile(
+      join(cwd, 'clouds.json'),
+      JSON.stringify({ clouds: { cwd: { auth: { auth_url: 'http://k/v3', token: 't' }, auth_type: 'token' } } }),
+    );
     const loaded = await load();
-    assert.deepEqual(loaded.clouds.map((c) => c.name), ['cwd']);
+    assert.deepEqual(
+      loaded.clouds.map((c) => c.name),
+      ['cwd'],
+    );
     assert.deepEqual(loaded.files, [join(cwd, 'clouds.json')]);
   });
 
   it('prefers .yaml over .yml over .json in one directory', async () => {
-    await writeFile(join(cwd, 'clouds.json'), JSON.stringify({ clouds: { j: { auth_type: 'token', auth: { auth_url: 'http://k', token: 't' } } } }));
+    await writeFile(
+      join(cwd, 'clouds.json'),
+      JSON.stringify({ clouds: { j: { auth_type: 'token', auth: { auth_url: 'http://k', token: 't' } } } }),
+    );
     await writeFile(join(cwd, 'clouds.yaml'), PASSWORD_CLOUD);
     assert.equal((await load()).clouds[0].name, 'mycloud');
   });
@@ -74,7 +83,10 @@ describe('search path', () => {
     const other = join(root, 'elsewhere.yaml');
     await writeFile(other, PASSWORD_CLOUD.replace('mycloud', 'other'));
     const loaded = await load({}, { OS_CLIENT_CONFIG_FILE: other });
-    assert.deepEqual(loaded.clouds.map((c) => c.name), ['other']);
+    assert.deepEqual(
+      loaded.clouds.map((c) => c.name),
+      ['other'],
+    );
     assert.deepEqual(loaded.files, [other]);
   });
 
@@ -93,7 +105,10 @@ describe('search path', () => {
 describe('secure.yaml', () => {
   it('is deep-merged into clouds.yaml', async () => {
     await writeFile(join(cwd, 'clouds.yaml'), PASSWORD_CLOUD.replace('      password: s3cr3t-pw\n', ''));
-    await writeFile(join(home, '.config', 'openstack', 'secure.yaml'), 'clouds:\n  mycloud:\n    auth:\n      password: from-secure\n');
+    await writeFile(
+      join(home, '.config', 'openstack', 'secure.yaml'),
+      'clouds:\n  mycloud:\n    auth:\n      password: from-secure\n',
+    );
     const loaded = await load();
     assert.equal(loaded.files.length, 2);
     const auth = loaded.clouds[0].regions[0].auth;
@@ -118,7 +133,10 @@ describe('profiles', () => {
     );
     const [cloud] = (await load()).clouds;
     assert.equal(cloud.profile, 'citycloud');
-    assert.deepEqual(cloud.regions.map((r) => r.region), ['Buf1', 'Fra1', 'Sto2', 'Kna1', 'dx1', 'tky1']);
+    assert.deepEqual(
+      cloud.regions.map((r) => r.region),
+      ['Buf1', 'Fra1', 'Sto2', 'Kna1', 'dx1', 'tky1'],
+    );
     const fra = cloud.regions[1];
     assert.equal(fra.auth.authUrl, 'https://Fra1.citycloud.com:5000/v3/', '{region_name} is expanded per region');
     assert.equal(fra.imageFormat, 'raw');
@@ -132,31 +150,55 @@ describe('profiles', () => {
       'clouds:\n  v:\n    cloud: vexxhost\n    image_format: qcow2\n    region_name: sjc1\n    auth: {username: u, password: p, project_id: x}\n',
     );
     const [cloud] = (await load()).clouds;
-    assert.deepEqual(cloud.regions.map((r) => r.region), ['sjc1']);
+    assert.deepEqual(
+      cloud.regions.map((r) => r.region),
+      ['sjc1'],
+    );
     assert.equal(cloud.regions[0].imageFormat, 'qcow2');
     assert.equal(cloud.regions[0].floatingIpSource, null, 'vexxhost says floating_ip_source: None');
     assert.equal(cloud.regions[0].auth.authUrl, 'https://auth.vexxhost.net/v3');
   });
 
   it('clouds-public.yaml public-clouds win over built-in profiles', async () => {
-    await writeFile(join(cwd, 'clouds-public.yaml'), 'public-clouds:\n  ovh:\n    auth:\n      auth_url: https://mine.example/v3\n    regions: [X1]\n');
-    await writeFile(join(cwd, 'clouds.yaml'), 'clouds:\n  o:\n    profile: ovh\n    auth: {username: u, password: p, project_id: x}\n');
+    await writeFile(
+      join(cwd, 'clouds-public.yaml'),
+      'public-clouds:\n  ovh:\n    auth:\n      auth_url: https://mine.example/v3\n    regions: [X1]\n',
+    );
+    await writeFile(
+      join(cwd, 'clouds.yaml'),
+      'clouds:\n  o:\n    profile: ovh\n    auth: {username: u, password: p, project_id: x}\n',
+    );
     const loaded = await load();
     assert.equal(loaded.files.length, 2);
     assert.equal(loaded.clouds[0].regions[0].auth.authUrl, 'https://mine.example/v3');
-    assert.deepEqual(loaded.clouds[0].regions.map((r) => r.region), ['X1']);
+    assert.deepEqual(
+      loaded.clouds[0].regions.map((r) => r.region),
+      ['X1'],
+    );
   });
 
   it('rejects an unknown profile and a shut-down vendor, naming the key', async () => {
-    await writeFile(join(cwd, 'clouds.yaml'), 'clouds:\n  a:\n    profile: nosuchvendor\n    auth: {auth_url: http://k, token: t}\n    auth_type: token\n');
+    await writeFile(
+      join(cwd, 'clouds.yaml'),
+      'clouds:\n  a:\n    profile: nosuchvendor\n    auth: {auth_url: http://k, token: t}\n    auth_type: token\n',
+    );
     await assert.rejects(load(), /line|cloud "a".*key "profile".*nosuchvendor/);
-    await writeFile(join(cwd, 'clouds.yaml'), 'clouds:\n  a:\n    profile: internap\n    auth: {username: u, password: p, project_id: x}\n');
+    await writeFile(
+      join(cwd, 'clouds.yaml'),
+      'clouds:\n  a:\n    profile: internap\n    auth: {username: u, password: p, project_id: x}\n',
+    );
     await assert.rejects(load(), /no longer exists/);
   });
 
   it('rejects identity v2 profiles (rackspace) since oaktree speaks Keystone v3', async () => {
-    await writeFile(join(cwd, 'clouds.yaml'), 'clouds:\n  rax:\n    profile: rackspace\n    auth: {username: u, password: p, project_id: x}\n');
-    await assert.rejects(load(), (err: CloudsConfigError) => err.key === 'identity_api_version' && /v3 only/.test(err.message));
+    await writeFile(
+      join(cwd, 'clouds.yaml'),
+      'clouds:\n  rax:\n    profile: rackspace\n    auth: {username: u, password: p, project_id: x}\n',
+    );
+    await assert.rejects(
+      load(),
+      (err: CloudsConfigError) => err.key === 'identity_api_version' && /v3 only/.test(err.message),
+    );
   });
 });
 
@@ -189,21 +231,36 @@ describe('regions', () => {
     assert.deepEqual(r1.networks, []);
     assert.equal(r2.imageFormat, 'raw');
     assert.equal(r2.endpointOverrides.compute, 'https://nova-r2.example/v2.1');
-    assert.deepEqual(r2.networks.map((n) => [n.name, n.routesExternally, n.routesIpv4Externally, n.natDestination, n.defaultInterface]), [
-      ['public', true, true, false, true],
-      ['private', false, false, true, false],
-    ]);
+    assert.deepEqual(
+      r2.networks.map((n) => [
+        n.name,
+        n.routesExternally,
+        n.routesIpv4Externally,
+        n.natDestination,
+        n.defaultInterface,
+      ]),
+      [
+        ['public', true, true, false, true],
+        ['private', false, false, true, false],
+      ],
+    );
   });
 
   it('gives a cloud with no region a single "" region', async () => {
     await writeFile(join(cwd, 'clouds.yaml'), PASSWORD_CLOUD.replace('    region_name: RegionOne\n', ''));
     const [cloud] = (await load()).clouds;
-    assert.deepEqual(cloud.regions.map((r) => r.region), ['']);
+    assert.deepEqual(
+      cloud.regions.map((r) => r.region),
+      [''],
+    );
   });
 
   it('splits a comma-separated region_name', async () => {
     await writeFile(join(cwd, 'clouds.yaml'), PASSWORD_CLOUD.replace('RegionOne', 'a,b'));
-    assert.deepEqual((await load()).clouds[0].regions.map((r) => r.region), ['a', 'b']);
+    assert.deepEqual(
+      (await load()).clouds[0].regions.map((r) => r.region),
+      ['a', 'b'],
+    );
   });
 
   it('rejects regions that are not a list, naming file, cloud, key and line', async () => {
@@ -220,7 +277,10 @@ describe('regions', () => {
   });
 
   it('rejects a region mapping with unknown keys', async () => {
-    await writeFile(join(cwd, 'clouds.yaml'), `${PASSWORD_CLOUD}    regions:\n      - name: a\n        image_format: raw\n`);
+    await writeFile(
+      join(cwd, 'clouds.yaml'),
+      `${PASSWORD_CLOUD}    regions:\n      - name: a\n        image_format: raw\n`,
+    );
     await assert.rejects(load(), /may only have "name" and "values"/);
   });
 });
@@ -287,7 +347,10 @@ describe('defaults and keys', () => {
   });
 
   it('keeps api versions as written (2.10 is not 2.1)', async () => {
-    await writeFile(join(cwd, 'clouds.yaml'), `${PASSWORD_CLOUD}    compute_api_version: 2.10\n    block-storage-api-version: 3.0\n`);
+    await writeFile(
+      join(cwd, 'clouds.yaml'),
+      `${PASSWORD_CLOUD}    compute_api_version: 2.10\n    block-storage-api-version: 3.0\n`,
+    );
     const [r] = (await load()).clouds[0].regions;
     assert.equal(r.computeApiVersion, '2.10');
     assert.equal(r.apiVersions.block_storage, '3.0');
@@ -320,7 +383,10 @@ describe('defaults and keys', () => {
   });
 
   it('keeps domain_id as a domain scope when no project is given', async () => {
-    await writeFile(join(cwd, 'clouds.yaml'), 'clouds:\n  c:\n    auth: {auth_url: http://k, username: u, password: p, user_domain_id: default, domain_id: d1}\n');
+    await writeFile(
+      join(cwd, 'clouds.yaml'),
+      'clouds:\n  c:\n    auth: {auth_url: http://k, username: u, password: p, user_domain_id: default, domain_id: d1}\n',
+    );
     const [r] = (await load()).clouds[0].regions;
     assert.equal(r.auth.domainId, 'd1');
     assert.equal(r.auth.projectDomainId, undefined);
@@ -328,7 +394,10 @@ describe('defaults and keys', () => {
 
   it('accepts token auth under its aliases', async () => {
     for (const t of ['token', 'v3token']) {
-      await writeFile(join(cwd, 'clouds.yaml'), `clouds:\n  c:\n    auth_type: ${t}\n    auth: {auth_url: http://k, token: tok-value, project_id: p}\n`);
+      await writeFile(
+        join(cwd, 'clouds.yaml'),
+        `clouds:\n  c:\n    auth_type: ${t}\n    auth: {auth_url: http://k, token: tok-value, project_id: p}\n`,
+      );
       const [r] = (await load()).clouds[0].regions;
       assert.equal(r.authType, 'token');
       assert.equal(r.auth.token?.reveal(), 'tok-value');
@@ -368,17 +437,29 @@ describe('environment', () => {
   it('adds envvars next to file clouds; OS_CLOUD_NAME renames it; a clash is an error', async () => {
     await writeFile(join(cwd, 'clouds.yaml'), PASSWORD_CLOUD);
     let loaded = await load({}, OS);
-    assert.deepEqual(loaded.clouds.map((c) => c.name), ['mycloud', 'envvars']);
+    assert.deepEqual(
+      loaded.clouds.map((c) => c.name),
+      ['mycloud', 'envvars'],
+    );
     loaded = await load({}, { ...OS, OS_CLOUD_NAME: 'fromenv' });
-    assert.deepEqual(loaded.clouds.map((c) => c.name), ['mycloud', 'fromenv']);
+    assert.deepEqual(
+      loaded.clouds.map((c) => c.name),
+      ['mycloud', 'fromenv'],
+    );
     await assert.rejects(load({}, { ...OS, OS_CLOUD_NAME: 'mycloud' }), /defined in the file and by OS_\* variables/);
   });
 
   it('OS_CLOUD picks the default cloud and must exist', async () => {
-    await writeFile(join(cwd, 'clouds.yaml'), PASSWORD_CLOUD + PASSWORD_CLOUD.replace('clouds:\n', '').replace('mycloud', 'second'));
+    await writeFile(
+      join(cwd, 'clouds.yaml'),
+      PASSWORD_CLOUD + PASSWORD_CLOUD.replace('clouds:\n', '').replace('mycloud', 'second'),
+    );
     const loaded = await load({}, { OS_CLOUD: 'second' });
     assert.equal(loaded.defaultCloud, 'second');
-    assert.deepEqual(loaded.clouds.map((c) => c.isDefault), [false, true]);
+    assert.deepEqual(
+      loaded.clouds.map((c) => c.isDefault),
+      [false, true],
+    );
     assert.equal((await load()).defaultCloud, undefined, 'two clouds and no OS_CLOUD: no default');
     await assert.rejects(load({}, { OS_CLOUD: 'ghost' }), /OS_CLOUD names cloud "ghost"/);
   });
@@ -423,7 +504,9 @@ describe('errors', () => {
       assert.match(e.message, /must be true or false, not a list/);
     });
     await expectError(`${PASSWORD_CLOUD}    api_timeout: soon\n`, (e) => assert.equal(e.key, 'api_timeout'));
-    await expectError(`${PASSWORD_CLOUD}    auth_type: {a: 1}\n`, (e) => assert.match(e.message, /must be a string, not a mapping/));
+    await expectError(`${PASSWORD_CLOUD}    auth_type: {a: 1}\n`, (e) =>
+      assert.match(e.message, /must be a string, not a mapping/),
+    );
     await expectError('clouds:\n  c:\n    auth: [1, 2]\n', (e) => assert.equal(e.key, 'auth'));
     await expectError('clouds: [a]\n', (e) => assert.equal(e.key, 'clouds'));
     await expectError(`${PASSWORD_CLOUD}    networks: {name: x}\n`, (e) => assert.equal(e.key, 'networks'));
@@ -431,14 +514,21 @@ describe('errors', () => {
   });
 
   it('a wrong type inside a region reports the region path', () =>
-    expectError(PASSWORD_CLOUD.replace('    region_name: RegionOne\n', '    regions:\n      - name: a\n        values:\n          verify: maybe\n'), (e) => {
-      assert.equal(e.key, 'regions[0].values.verify');
-      assert.equal(e.line, 14);
-    }));
+    expectError(
+      PASSWORD_CLOUD.replace(
+        '    region_name: RegionOne\n',
+        '    regions:\n      - name: a\n        values:\n          verify: maybe\n',
+      ),
+      (e) => {
+        assert.equal(e.key, 'regions[0].values.verify');
+        assert.equal(e.line, 14);
+      },
+    ));
 
   it('two networks flagged nat_destination', () =>
-    expectError(`${PASSWORD_CLOUD}    networks:\n      - {name: a, nat_destination: true}\n      - {name: b, nat_destination: true}\n`, (e) =>
-      assert.match(e.message, /only one network may set nat_destination/),
+    expectError(
+      `${PASSWORD_CLOUD}    networks:\n      - {name: a, nat_destination: true}\n      - {name: b, nat_destination: true}\n`,
+      (e) => assert.match(e.message, /only one network may set nat_destination/),
     ));
 
   it('YAML syntax error carries the line', () =>
@@ -455,9 +545,12 @@ describe('errors', () => {
     }));
 
   it('a string-typed secret of the wrong type is described, not echoed', () =>
-    expectError('clouds:\n  c:\n    auth: {auth_url: http://k, username: u, password: p, project_id: x, user_domain_name: [hunter2]}\n', (e) => {
-      assert.doesNotMatch(e.message, /hunter2/);
-    }));
+    expectError(
+      'clouds:\n  c:\n    auth: {auth_url: http://k, username: u, password: p, project_id: x, user_domain_name: [hunter2]}\n',
+      (e) => {
+        assert.doesNotMatch(e.message, /hunter2/);
+      },
+    ));
 });
 
 describe('secrets', () => {
@@ -477,9 +570,15 @@ describe('secrets', () => {
 `,
     );
     const loaded = await load();
-    const dumps = [JSON.stringify(loaded), inspect(loaded, { depth: Infinity, showHidden: true }), String(loaded.clouds[0].regions[0].auth.password), `${loaded.clouds[1].regions[0].auth.applicationCredentialSecret}`];
+    const dumps = [
+      JSON.stringify(loaded),
+      inspect(loaded, { depth: Infinity, showHidden: true }),
+      String(loaded.clouds[0].regions[0].auth.password),
+      `${loaded.clouds[1].regions[0].auth.applicationCredentialSecret}`,
+    ];
     for (const dump of dumps) {
-      for (const secret of ['PW-SECRET-1', 'AC-SECRET-2', 'TOKEN-SECRET-3', 'VENDOR-SECRET-4']) assert.ok(!dump.includes(secret), `${secret} leaked`);
+      for (const secret of ['PW-SECRET-1', 'AC-SECRET-2', 'TOKEN-SECRET-3', 'VENDOR-SECRET-4'])
+        assert.ok(!dump.includes(secret), `${secret} leaked`);
     }
     assert.match(dumps[0], /"password":"\*\*\*"/);
     assert.ok(loaded.clouds[0].regions[0].extra.my_vendor_token instanceof Secret);

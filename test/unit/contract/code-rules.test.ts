@@ -1,4 +1,5 @@
-// The shape of the code, checked like the contract: layers point down (dependency-cruiser) and the linter is clean.
+// The shape of the code, checked like the contract: layers point down (dependency-cruiser), the linter is clean and
+// the formatter has nothing to change (Biome).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -26,7 +27,10 @@ test('an import that points up is caught by the layer rule', async () => {
     await mkdir(join(dir, 'src/core'), { recursive: true });
     await mkdir(join(dir, 'src/api'), { recursive: true });
     await writeFile(join(dir, 'src/api/handler.ts'), "export const handler = 'api';\n");
-    await writeFile(join(dir, 'src/core/vocabulary.ts'), "import { handler } from '../api/handler.ts';\nexport const x = handler;\n");
+    await writeFile(
+      join(dir, 'src/core/vocabulary.ts'),
+      "import { handler } from '../api/handler.ts';\nexport const x = handler;\n",
+    );
     const result = run(bin('depcruise'), ['src', '--config', '.dependency-cruiser.cjs'], dir);
     assert.notEqual(result.status, 0, 'the upward import must fail the rule');
     assert.match(result.stdout, /core-points-up/);
@@ -35,7 +39,7 @@ test('an import that points up is caught by the layer rule', async () => {
   }
 });
 
-test('the linter finds nothing', () => {
-  const result = run(bin('biome'), ['lint', '--max-diagnostics=20']);
+test('the linter finds nothing and every file is formatted (npx biome check --write fixes the format)', () => {
+  const result = run(bin('biome'), ['check', '--max-diagnostics=20']);
   assert.equal(result.status, 0, result.stdout + result.stderr);
 });

@@ -50,13 +50,21 @@ async function breakingAfter(path: string, from: string, to: string) {
 }
 
 test('a deliberately broken copy of the user API is caught', async () => {
-  const result = await breakingAfter('proto/oaktree/v1/compute.proto', 'string request_id = 17;', 'string request_id = 18;');
+  const result = await breakingAfter(
+    'proto/oaktree/v1/compute.proto',
+    'string request_id = 17;',
+    'string request_id = 18;',
+  );
   assert.equal(result.status, 100, result.stdout + result.stderr);
   assert.match(result.stdout, /FIELD_NO_DELETE|FIELD_SAME/);
 });
 
 test('a deliberately broken routing header (the mesh wire contract) is caught', async () => {
-  const result = await breakingAfter('proto/oaktree/mesh/v1/routing.proto', 'repeated string via = 1;', 'repeated string via = 4;');
+  const result = await breakingAfter(
+    'proto/oaktree/mesh/v1/routing.proto',
+    'repeated string via = 1;',
+    'repeated string via = 4;',
+  );
   assert.equal(result.status, 100, result.stdout + result.stderr);
   assert.match(result.stdout, /FIELD_NO_DELETE|FIELD_SAME/);
 });
@@ -71,10 +79,18 @@ test('the generated code is current with the protos (never edited by hand)', asy
   assert.equal(result.status, 0, result.stderr);
   for (const pkg of PACKAGES) {
     const fresh = await readdir(join(dir, 'gen', pkg));
-    assert.deepEqual((await readdir(join(ROOT, 'src/gen', pkg))).sort(), fresh.sort(), `src/gen/${pkg} has the files buf generates`);
+    assert.deepEqual(
+      (await readdir(join(ROOT, 'src/gen', pkg))).sort(),
+      fresh.sort(),
+      `src/gen/${pkg} has the files buf generates`,
+    );
     for (const name of fresh) {
       const committed = await readFile(join(ROOT, 'src/gen', pkg, name), 'utf8');
-      assert.equal(committed, await readFile(join(dir, 'gen', pkg, name), 'utf8'), `src/gen/${pkg}/${name} is stale: run npm run gen`);
+      assert.equal(
+        committed,
+        await readFile(join(dir, 'gen', pkg, name), 'utf8'),
+        `src/gen/${pkg}/${name} is stale: run npm run gen`,
+      );
     }
   }
 });

@@ -28,7 +28,11 @@ test('every method of the table-driven services has a row; its kind matches the 
     for (const method of Object.values(service.methods)) {
       const row = methodByPath(`/${service.fullName}/${method.name}`);
       assert.ok(row, `${method.name} has a row`);
-      const expected = method.requestStream ? ['client-stream'] : method.responseStream ? ['list', 'server-stream'] : ['unary', 'get'];
+      const expected = method.requestStream
+        ? ['client-stream']
+        : method.responseStream
+          ? ['list', 'server-stream']
+          : ['unary', 'get'];
       assert.ok(expected.includes(row.kind), `${method.name}: ${row.kind}`);
     }
   }
@@ -53,7 +57,11 @@ test('gets and follow-ups find their object over the matching list', () => {
 test('request_id: one rule, one message, in every row that has one', () => {
   const long = 'r'.repeat(37);
   const messages = [
-    problem(() => Methods.createServer.validate(CreateServerRequest.fromPartial({ name: 'n', flavor: 'f', image: 'i', requestId: long }))),
+    problem(() =>
+      Methods.createServer.validate(
+        CreateServerRequest.fromPartial({ name: 'n', flavor: 'f', image: 'i', requestId: long }),
+      ),
+    ),
     problem(() => Methods.createVolume.validate(CreateVolumeRequest.fromPartial({ sizeGb: 1, requestId: long }))),
     problem(() => Methods.createFloatingIp.validate(CreateFloatingIPRequest.fromPartial({ requestId: long }))),
     problem(() => Methods.createKeypair.validate(CreateKeypairRequest.fromPartial({ name: 'k', requestId: long }))),
@@ -64,19 +72,48 @@ test('request_id: one rule, one message, in every row that has one', () => {
     problem(() => Methods.uploadImage.validate({ part: { $case: 'header', value: header } })),
     'header.request_id is 37 characters long; the limit is 36',
   );
-  assert.doesNotThrow(() => Methods.createVolume.validate(CreateVolumeRequest.fromPartial({ sizeGb: 1, requestId: 'r'.repeat(36) })));
+  assert.doesNotThrow(() =>
+    Methods.createVolume.validate(CreateVolumeRequest.fromPartial({ sizeGb: 1, requestId: 'r'.repeat(36) })),
+  );
 });
 
 test('free text is bounded everywhere and the refused value is never echoed', () => {
   const huge = 'x'.repeat(80 * 1024);
   const cases: Array<[() => void, RegExp]> = [
-    [() => Methods.listServers.validate(ListServersRequest.fromPartial({ nameOrId: huge })), /^name_or_id is 81920 characters long; the limit is 255$/],
+    [
+      () => Methods.listServers.validate(ListServersRequest.fromPartial({ nameOrId: huge })),
+      /^name_or_id is 81920 characters long; the limit is 255$/,
+    ],
     [() => Methods.getServer.validate(GetServerRequest.fromPartial({ nameOrId: huge })), /^name_or_id is 81920/],
     [() => Methods.createKeypair.validate(CreateKeypairRequest.fromPartial({ name: huge })), /^name is 81920/],
-    [() => Methods.createServer.validate(CreateServerRequest.fromPartial({ name: 'n', flavor: 'f', image: 'i', networks: ['ok', huge] })), /^networks\[1\] is 81920/],
-    [() => Methods.createServer.validate(CreateServerRequest.fromPartial({ name: 'n', flavor: 'f', image: 'i', metadata: { k: huge } })), /^metadata\.k is 81920/],
-    [() => Methods.createServer.validate(CreateServerRequest.fromPartial({ name: 'n', flavor: 'f', image: 'i', metadata: { [huge]: 'v' } })), /^metadata key is 81920/],
-    [() => Methods.createServer.validate(CreateServerRequest.fromPartial({ name: 'n', flavor: 'f', image: 'i', location: { cloud: huge } })), /^location\.cloud is 81920/],
+    [
+      () =>
+        Methods.createServer.validate(
+          CreateServerRequest.fromPartial({ name: 'n', flavor: 'f', image: 'i', networks: ['ok', huge] }),
+        ),
+      /^networks\[1\] is 81920/,
+    ],
+    [
+      () =>
+        Methods.createServer.validate(
+          CreateServerRequest.fromPartial({ name: 'n', flavor: 'f', image: 'i', metadata: { k: huge } }),
+        ),
+      /^metadata\.k is 81920/,
+    ],
+    [
+      () =>
+        Methods.createServer.validate(
+          CreateServerRequest.fromPartial({ name: 'n', flavor: 'f', image: 'i', metadata: { [huge]: 'v' } }),
+        ),
+      /^metadata key is 81920/,
+    ],
+    [
+      () =>
+        Methods.createServer.validate(
+          CreateServerRequest.fromPartial({ name: 'n', flavor: 'f', image: 'i', location: { cloud: huge } }),
+        ),
+      /^location\.cloud is 81920/,
+    ],
   ];
   for (const [validate, expected] of cases) {
     const message = problem(validate);
@@ -84,9 +121,22 @@ test('free text is bounded everywhere and the refused value is never echoed', ()
     assert.ok(message.length < 200, 'the message does not carry the input');
   }
   // Longer limits where the field needs them: an OpenSSH key, user data.
-  assert.doesNotThrow(() => Methods.createKeypair.validate(CreateKeypairRequest.fromPartial({ name: 'k', publicKey: `ssh-rsa ${'A'.repeat(3000)}` })));
-  assert.doesNotThrow(() => Methods.createServer.validate(CreateServerRequest.fromPartial({ name: 'n', flavor: 'f', image: 'i', userData: 'u'.repeat(20_000) })));
-  assert.match(problem(() => Methods.createKeypair.validate(CreateKeypairRequest.fromPartial({ name: 'k'.repeat(MAX_TEXT_LENGTH + 1) }))), /limit is 255/);
+  assert.doesNotThrow(() =>
+    Methods.createKeypair.validate(
+      CreateKeypairRequest.fromPartial({ name: 'k', publicKey: `ssh-rsa ${'A'.repeat(3000)}` }),
+    ),
+  );
+  assert.doesNotThrow(() =>
+    Methods.createServer.validate(
+      CreateServerRequest.fromPartial({ name: 'n', flavor: 'f', image: 'i', userData: 'u'.repeat(20_000) }),
+    ),
+  );
+  assert.match(
+    problem(() =>
+      Methods.createKeypair.validate(CreateKeypairRequest.fromPartial({ name: 'k'.repeat(MAX_TEXT_LENGTH + 1) })),
+    ),
+    /limit is 255/,
+  );
 });
 
 test('row rules: required fields, one-of, non-negative numbers, checksums, ALWAYS needs wait', () => {
@@ -95,18 +145,27 @@ test('row rules: required fields, one-of, non-negative numbers, checksums, ALWAY
   assert.match(problem(server({ name: ' ' })), /^name is required: the server needs a name$/);
   assert.match(problem(server({ image: '' })), /^image or boot_from_volume is required/);
   assert.doesNotThrow(server({ image: '', bootFromVolume: true }));
-  assert.match(problem(server({ floatingIp: FloatingIPMode.FLOATING_IP_MODE_ALWAYS })), /floating_ip ALWAYS needs wait/);
+  assert.match(
+    problem(server({ floatingIp: FloatingIPMode.FLOATING_IP_MODE_ALWAYS })),
+    /floating_ip ALWAYS needs wait/,
+  );
   assert.doesNotThrow(server({ floatingIp: FloatingIPMode.FLOATING_IP_MODE_ALWAYS, wait: true }));
 
-  const volume = (fields: Partial<CreateVolumeRequest>) => () => Methods.createVolume.validate(CreateVolumeRequest.fromPartial(fields));
+  const volume = (fields: Partial<CreateVolumeRequest>) => () =>
+    Methods.createVolume.validate(CreateVolumeRequest.fromPartial(fields));
   assert.match(problem(volume({})), /^size_gb or image is required/);
   assert.match(problem(volume({ sizeGb: -1, image: 'i' })), /^size_gb is -1: it may not be negative$/);
   assert.doesNotThrow(volume({ image: 'cirros' }));
 
   const upload = (fields: Partial<UploadImageHeader>) => () =>
-    Methods.uploadImage.validate({ part: { $case: 'header', value: UploadImageHeader.fromPartial({ name: 'n', ...fields }) } });
+    Methods.uploadImage.validate({
+      part: { $case: 'header', value: UploadImageHeader.fromPartial({ name: 'n', ...fields }) },
+    });
   assert.match(problem(upload({ md5: 'xyz' })), /^header\.md5 must be 32 hex digits$/);
   assert.match(problem(upload({ sha256: 'a'.repeat(63) })), /^header\.sha256 must be 64 hex digits$/);
   assert.match(problem(upload({ name: '' })), /^header\.name is required/);
-  assert.match(problem(() => Methods.uploadImage.validate({ part: { $case: 'chunk', value: Buffer.alloc(1) } })), /first UploadImage message must be the header/);
+  assert.match(
+    problem(() => Methods.uploadImage.validate({ part: { $case: 'chunk', value: Buffer.alloc(1) } })),
+    /first UploadImage message must be the header/,
+  );
 });

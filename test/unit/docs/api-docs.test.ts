@@ -14,15 +14,31 @@ describe('API reference docs', () => {
   });
 
   it('has one page per oaktree service plus an index linking them', () => {
-    const services = ['LocationService', 'ComputeService', 'ImageService', 'NetworkService', 'VolumeService', 'LimitsService', 'CapabilitiesService', 'MeshService'];
+    const services = [
+      'LocationService',
+      'ComputeService',
+      'ImageService',
+      'NetworkService',
+      'VolumeService',
+      'LimitsService',
+      'CapabilitiesService',
+      'MeshService',
+    ];
     assert.deepEqual([...pages.keys()].sort(), [...services.map((s) => `${s}.md`), 'README.md'].sort());
-    for (const service of services) assert.match(pages.get('README.md')!, new RegExp(`\\[${service}\\]\\(${service}\\.md\\)`));
+    for (const service of services)
+      assert.match(pages.get('README.md')!, new RegExp(`\\[${service}\\]\\(${service}\\.md\\)`));
   });
 
   it('carries RPC, message, field and enum comments, with links across pages', () => {
     const compute = pages.get('ComputeService.md')!;
-    assert.match(compute, /### CreateServer\n\n```proto\nrpc CreateServer\(CreateServerRequest\) returns \(stream CreateServerResponse\);\n```\n\nCreates a server\. Without `wait`/);
-    assert.match(compute, /\| `location` \| \[Location\]\(LocationService\.md#location\) \| 1 \| Zone is the server's availability zone\. \|/);
+    assert.match(
+      compute,
+      /### CreateServer\n\n```proto\nrpc CreateServer\(CreateServerRequest\) returns \(stream CreateServerResponse\);\n```\n\nCreates a server\. Without `wait`/,
+    );
+    assert.match(
+      compute,
+      /\| `location` \| \[Location\]\(LocationService\.md#location\) \| 1 \| Zone is the server's availability zone\. \|/,
+    );
     assert.match(compute, /\| `server` \| \[Server\]\(#server\) \| 1 \| A server\. \(one of `item`\) \|/);
     assert.match(compute, /\| `SERVER_STATUS_ACTIVE` \| 2 \| Running \(nova ACTIVE, PASSWORD\)\. \|/);
     assert.match(compute, /\| `metadata` \| map<string, string> \| 15 \|/);
@@ -35,7 +51,10 @@ describe('API reference docs', () => {
     try {
       for (const [name, text] of pages) await writeFile(join(dir, name), text);
       assert.deepEqual(staleDocs(pages, dir), []);
-      await writeFile(join(dir, 'ComputeService.md'), pages.get('ComputeService.md')!.replace('Creates a server.', 'Makes a server.'));
+      await writeFile(
+        join(dir, 'ComputeService.md'),
+        pages.get('ComputeService.md')!.replace('Creates a server.', 'Makes a server.'),
+      );
       await rm(join(dir, 'MeshService.md'));
       await writeFile(join(dir, 'OldService.md'), '# gone\n');
       assert.deepEqual(staleDocs(pages, dir).sort(), ['ComputeService.md', 'MeshService.md', 'OldService.md']);

@@ -31,7 +31,12 @@ test('items arrive in arrival order across sources', async () => {
   const b = released('b', 2);
   const merged = mergeStreams([a.source, b.source])[Symbol.asyncIterator]();
   const out: string[] = [];
-  for (const [source, i] of [[b, 0], [b, 1], [a, 0], [a, 1]] as const) {
+  for (const [source, i] of [
+    [b, 0],
+    [b, 1],
+    [a, 0],
+    [a, 1],
+  ] as const) {
     source.release(i);
     out.push((await merged.next()).value as string);
   }

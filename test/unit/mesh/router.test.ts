@@ -77,7 +77,12 @@ test('items from locations a backend was not asked for are dropped: every object
 });
 
 test('a failing location yields an in-band error and the others still answer; strict fails the call', async () => {
-  const backend = fixedBackend({ cloud: 'a', regions: ['R1', 'R2'], flavors: 2, failRegions: { R2: Status.UNAVAILABLE } });
+  const backend = fixedBackend({
+    cloud: 'a',
+    regions: ['R1', 'R2'],
+    flavors: 2,
+    failRegions: { R2: Status.UNAVAILABLE },
+  });
   const router = new Router({ nodeId: 'me', backends: [backend], logger: silentLogger() });
   const items = await collect(router.list(Methods.listFlavors, ListFlavorsRequest.fromPartial({}), ctx()));
   const errors = items.filter((i) => i.item?.$case === 'error');
@@ -92,7 +97,7 @@ test('a failing location yields an in-band error and the others still answer; st
   );
 });
 
-test('a fast cloud\'s first item does not wait for a slow cloud', async () => {
+test("a fast cloud's first item does not wait for a slow cloud", async () => {
   const fast = fixedBackend({ cloud: 'fast', flavors: 1 });
   const slow = fixedBackend({ cloud: 'slow', flavors: 1, itemDelayMs: 300 });
   const router = new Router({ nodeId: 'me', backends: [slow, fast], logger: silentLogger() });
@@ -111,13 +116,18 @@ test('a backend slower than the deadline becomes DEADLINE_EXCEEDED for its locat
   const router = new Router({ nodeId: 'me', backends: [fast, slow], logger: silentLogger() });
   // A deadline long enough that the 10 % margin (200 ms) absorbs timer lateness on a busy machine.
   const deadline = new Date(Date.now() + 2000);
-  const items = await collect(router.list(Methods.listFlavors, ListFlavorsRequest.fromPartial({}), ctx(['me'], deadline)));
-  assert.ok(Date.now() < deadline.getTime(), 'the stream ended before the caller\'s deadline');
+  const items = await collect(
+    router.list(Methods.listFlavors, ListFlavorsRequest.fromPartial({}), ctx(['me'], deadline)),
+  );
+  assert.ok(Date.now() < deadline.getTime(), "the stream ended before the caller's deadline");
   const errors = items.filter((i) => i.item?.$case === 'error').map((i) => (i.item as any).value);
-  assert.deepEqual(errors.map((e) => [e.location.cloud, e.code]), [['slow', Status.DEADLINE_EXCEEDED]]);
+  assert.deepEqual(
+    errors.map((e) => [e.location.cloud, e.code]),
+    [['slow', Status.DEADLINE_EXCEEDED]],
+  );
   assert.equal(items.filter((i) => (i.item as any).value.location?.cloud === 'fast').length, 2);
   await within(counters.ended(), 5000, 'the slow cloud ends its call');
-  assert.equal(counters.aborted, 1, 'the slow cloud\'s work was cancelled, not left running');
+  assert.equal(counters.aborted, 1, "the slow cloud's work was cancelled, not left running");
 });
 
 test('a write needs exactly one location: ambiguity names the candidates, no match names what is reachable', () => {
@@ -128,7 +138,8 @@ test('a write needs exactly one location: ambiguity names the candidates, no mat
   });
   assert.throws(
     () => router.resolveOne({ cloud: 'a', region: '', zone: '', project: undefined }, ctx()),
-    (error: ServerError) => error.code === Status.INVALID_ARGUMENT && /a\/R1/.test(error.details) && /a\/R2/.test(error.details),
+    (error: ServerError) =>
+      error.code === Status.INVALID_ARGUMENT && /a\/R1/.test(error.details) && /a\/R2/.test(error.details),
   );
   assert.throws(
     () => router.resolveOne({ cloud: 'nope', region: '', zone: '', project: undefined }, ctx()),
@@ -138,10 +149,15 @@ test('a write needs exactly one location: ambiguity names the candidates, no mat
   assert.equal(target.region, 'R2');
 });
 
-test('an upstream node\'s assignment restricts which locations are asked', async () => {
+test("an upstream node's assignment restricts which locations are asked", async () => {
   const backend = fixedBackend({ cloud: 'a', regions: ['R1', 'R2'], flavors: 1 });
   const router = new Router({ nodeId: 'me', backends: [backend], logger: silentLogger() });
   const restrictTo = new Set([routeKey(location('a', 'R2'))]);
-  const items = await collect(router.list(Methods.listFlavors, ListFlavorsRequest.fromPartial({}), ctx(), { restrictTo }));
-  assert.deepEqual(items.map((i) => (i.item as any).value.location.region), ['R2']);
+  const items = await collect(
+    router.list(Methods.listFlavors, ListFlavorsRequest.fromPartial({}), ctx(), { restrictTo }),
+  );
+  assert.deepEqual(
+    items.map((i) => (i.item as any).value.location.region),
+    ['R2'],
+  );
 });

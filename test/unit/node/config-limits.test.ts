@@ -15,14 +15,21 @@ test('connections: and watch_tokens: parse into milliseconds and a file', () => 
     ].join('\n'),
     'node.yaml',
   );
-  assert.deepEqual(config.connections, { maxTotal: 10_000, maxPerSource: 1_000, idleTimeoutMs: 300_000, handshakeTimeoutMs: 10_000 });
+  assert.deepEqual(config.connections, {
+    maxTotal: 10_000,
+    maxPerSource: 1_000,
+    idleTimeoutMs: 300_000,
+    handshakeTimeoutMs: 10_000,
+  });
   assert.deepEqual(config.watchTokens, { secretFile: '/etc/oaktree/watch-token.key' });
 });
 
 test('a bad connection limit names the file, the line and the key', () => {
   assert.throws(
     () => parseNodeConfig('connections:\n  max_total: 0\n', 'node.yaml'),
-    (error: Error) => error instanceof NodeConfigError && error.message === 'node.yaml:2: connections.max_total: expected an integer >= 1, got 0',
+    (error: Error) =>
+      error instanceof NodeConfigError &&
+      error.message === 'node.yaml:2: connections.max_total: expected an integer >= 1, got 0',
   );
   assert.throws(
     () => parseNodeConfig('connections:\n  max_idle: 3\n', 'node.yaml'),

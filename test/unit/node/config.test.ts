@@ -38,24 +38,43 @@ test('an empty file gives the defaults', () => {
 });
 
 const cases: Array<[string, string, RegExp]> = [
-  ['unknown key', 'listen: 127.0.0.1:1\nlisten_addr: x\n', /node\.yaml:2: listen_addr: unknown key; expected one of: node_id, listen/],
+  [
+    'unknown key',
+    'listen: 127.0.0.1:1\nlisten_addr: x\n',
+    /node\.yaml:2: listen_addr: unknown key; expected one of: node_id, listen/,
+  ],
   ['bad listen', 'listen: localhost\n', /node\.yaml:1: listen: expected host:port/],
   ['bad port', 'listen: 127.0.0.1:99999\n', /listen: expected host:port/],
-  ['peer without address', 'peers:\n  - name: hub\n', /node\.yaml:2: peers\[0\]\.name: unknown key; expected one of: address/],
+  [
+    'peer without address',
+    'peers:\n  - name: hub\n',
+    /node\.yaml:2: peers\[0\]\.name: unknown key; expected one of: address/,
+  ],
   ['peers not a list', 'peers: hub:1\n', /node\.yaml:1: peers: expected a list of peers, got "hub:1"/],
   ['bad yaml', 'listen: [\n', /node\.yaml(:\d+)?: not valid YAML/],
   ['bad log level', 'log_level: loud\n', /log_level: expected one of trace, debug/],
   ['bad redis', 'redis: 127.0.0.1:6379\n', /redis: expected a redis:\/\/ URL/],
-  ['simulate without name', 'simulate:\n  - regions: [R1]\n', /node\.yaml:2: simulate\[0\]\.name: every simulated cloud needs a name/],
-  ['negative number', 'simulate:\n  - name: a\n    seed_servers: -1\n', /node\.yaml:3: simulate\[0\]\.seed_servers: expected an integer >= 0, got -1/],
+  [
+    'simulate without name',
+    'simulate:\n  - regions: [R1]\n',
+    /node\.yaml:2: simulate\[0\]\.name: every simulated cloud needs a name/,
+  ],
+  [
+    'negative number',
+    'simulate:\n  - name: a\n    seed_servers: -1\n',
+    /node\.yaml:3: simulate\[0\]\.seed_servers: expected an integer >= 0, got -1/,
+  ],
   ['bad node id', 'node_id: "a b"\n', /node_id: "a b" may only use/],
 ];
 for (const [name, text, expected] of cases) {
   test(`config error: ${name}`, () => {
-    assert.throws(() => parseNodeConfig(text, 'node.yaml'), (error: Error) => {
-      assert.ok(error instanceof NodeConfigError);
-      assert.match(error.message, expected);
-      return true;
-    });
+    assert.throws(
+      () => parseNodeConfig(text, 'node.yaml'),
+      (error: Error) => {
+        assert.ok(error instanceof NodeConfigError);
+        assert.match(error.message, expected);
+        return true;
+      },
+    );
   });
 }

@@ -14,9 +14,20 @@ test('auth files that are wrong stop the node with file and line', { timeout: 10
   await writeFile(join(dir, 'tokens.yaml'), 'tokens: {}\n');
   await writeFile(join(dir, 'policy.yaml'), 'grants:\n  - who: {}\n    locations: []\n    actions: [read, delete]\n');
   const config = (extra = '') =>
-    parseNodeConfig(`auth:\n  static_tokens: {file: ${join(dir, 'tokens.yaml')}}\n  policy: ${join(dir, 'policy.yaml')}\n${extra}`, 'node.yaml') as never;
-  await assert.rejects(buildNodeAuth(config()), (err: Error) => err instanceof NodeConfigError && /policy\.yaml:4: grants\[0\]\.actions\[1\]: unknown action "delete"/.test(err.message));
-  await assert.rejects(buildNodeAuth(config('  peers: [spiffe://oaktree/hub]\n')), (err: Error) => err instanceof NodeConfigError && /auth\.peers: .* set tls\.client_ca/.test(err.message));
+    parseNodeConfig(
+      `auth:\n  static_tokens: {file: ${join(dir, 'tokens.yaml')}}\n  policy: ${join(dir, 'policy.yaml')}\n${extra}`,
+      'node.yaml',
+    ) as never;
+  await assert.rejects(
+    buildNodeAuth(config()),
+    (err: Error) =>
+      err instanceof NodeConfigError &&
+      /policy\.yaml:4: grants\[0\]\.actions\[1\]: unknown action "delete"/.test(err.message),
+  );
+  await assert.rejects(
+    buildNodeAuth(config('  peers: [spiffe://oaktree/hub]\n')),
+    (err: Error) => err instanceof NodeConfigError && /auth\.peers: .* set tls\.client_ca/.test(err.message),
+  );
   await writeFile(join(dir, 'policy.yaml'), 'grants: []\n');
   const auth = await buildNodeAuth(config());
   assert.equal(auth.peers.size, 0);

@@ -25,20 +25,39 @@ test('ids and exact-name regexes', () => {
 
 test('exactlyOne names every candidate', () => {
   assert.throws(() => exactlyOne('server', 'x', 'c/r', []), /no server named "x"/);
-  assert.throws(() => exactlyOne('server', 'x', 'c/r', [{ id: '1', name: 'x' }, { id: '2', name: 'x' }]), /2 servers match "x" in c\/r: x \(id 1\); x \(id 2\)/);
+  assert.throws(
+    () =>
+      exactlyOne('server', 'x', 'c/r', [
+        { id: '1', name: 'x' },
+        { id: '2', name: 'x' },
+      ]),
+    /2 servers match "x" in c\/r: x \(id 1\); x \(id 2\)/,
+  );
   assert.deepEqual(exactlyOne('server', 'x', 'c/r', [{ id: '1' }]), { id: '1' });
 });
 
 test('address classes', () => {
   assert.ok(isRfc1918('10.1.2.3') && isRfc1918('172.31.0.1') && isRfc1918('192.168.1.1'));
   assert.ok(!isRfc1918('172.32.0.1') && !isRfc1918('8.8.8.8'));
-  assert.ok(isNonRoutableV4('100.64.0.1') && isNonRoutableV4('127.0.0.1') && isNonRoutableV4('169.254.1.1') && isNonRoutableV4('198.51.100.7'));
+  assert.ok(
+    isNonRoutableV4('100.64.0.1') &&
+      isNonRoutableV4('127.0.0.1') &&
+      isNonRoutableV4('169.254.1.1') &&
+      isNonRoutableV4('198.51.100.7'),
+  );
   assert.ok(!isNonRoutableV4('162.242.219.151'));
   assert.ok(isNonGlobalV6('fe80::1') && isNonGlobalV6('fd00::1') && !isNonGlobalV6('2a02:6b8::1'));
 });
 
 test('fingerprints change with status, task state and addresses only', () => {
-  const base = { status: 'BUILD', 'OS-EXT-STS:task_state': 'spawning', progress: 0, addresses: {}, updated: 't1', name: 'a' };
+  const base = {
+    status: 'BUILD',
+    'OS-EXT-STS:task_state': 'spawning',
+    progress: 0,
+    addresses: {},
+    updated: 't1',
+    name: 'a',
+  };
   assert.equal(serverFingerprint(base), serverFingerprint({ ...base, name: 'b' }));
   assert.notEqual(serverFingerprint(base), serverFingerprint({ ...base, status: 'ACTIVE' }));
   assert.notEqual(serverFingerprint(base), serverFingerprint({ ...base, addresses: { private: [] } }));
@@ -50,7 +69,8 @@ test('streamFrom yields what the worker emits, rethrows its error, and stops it 
     emit(1);
     await new Promise((r) => setTimeout(r, 5)); // the worker yields to the event loop between items
     emit(2);
-  })) out.push(n);
+  }))
+    out.push(n);
   assert.deepEqual(out, [1, 2]);
 
   await assert.rejects(async () => {
@@ -65,7 +85,8 @@ test('streamFrom yields what the worker emits, rethrows its error, and stops it 
     emit(1);
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
     stopped = true;
-  })) break;
+  }))
+    break;
   await new Promise((r) => setImmediate(r));
   assert.ok(stopped, 'the worker saw the abort');
 });

@@ -12,7 +12,12 @@ import { OaktreeError } from '../../../src/core/errors.ts';
 const INT32_MAX = 2_147_483_647;
 
 test('volume and compute usage beyond int32 are clamped, and the limits encode', () => {
-  const volume = volumeLimitsFrom({ totalGigabytesUsed: 3 * INT32_MAX, maxTotalVolumeGigabytes: -1, totalVolumesUsed: -5, maxTotalVolumes: 1e300 });
+  const volume = volumeLimitsFrom({
+    totalGigabytesUsed: 3 * INT32_MAX,
+    maxTotalVolumeGigabytes: -1,
+    totalVolumesUsed: -5,
+    maxTotalVolumes: 1e300,
+  });
   assert.equal(volume.usedGigabytes, INT32_MAX);
   assert.equal(volume.maxGigabytes, -1, 'unlimited stays -1');
   assert.equal(volume.usedVolumes, -1);
@@ -23,12 +28,20 @@ test('volume and compute usage beyond int32 are clamped, and the limits encode',
   assert.equal(encodable(Limits, limits, 'limits'), limits);
 });
 
-test('a message that cannot be encoded is its location\'s error, not a serialization failure of the call', () => {
-  const bad = { location: undefined, compute: undefined, volume: { ...volumeLimitsFrom({}), usedGigabytes: 3 * INT32_MAX }, properties: {} };
-  assert.throws(() => encodable(Limits, bad, 'limits'), (error: OaktreeError) => {
-    assert.ok(error instanceof OaktreeError);
-    assert.equal(error.grpcCode, Status.INTERNAL);
-    assert.match(error.message, /the cloud's limits could not be encoded/);
-    return true;
-  });
+test("a message that cannot be encoded is its location's error, not a serialization failure of the call", () => {
+  const bad = {
+    location: undefined,
+    compute: undefined,
+    volume: { ...volumeLimitsFrom({}), usedGigabytes: 3 * INT32_MAX },
+    properties: {},
+  };
+  assert.throws(
+    () => encodable(Limits, bad, 'limits'),
+    (error: OaktreeError) => {
+      assert.ok(error instanceof OaktreeError);
+      assert.equal(error.grpcCode, Status.INTERNAL);
+      assert.match(error.message, /the cloud's limits could not be encoded/);
+      return true;
+    },
+  );
 });

@@ -3,11 +3,21 @@ import assert from 'node:assert/strict';
 import type { Location } from '../../../src/gen/oaktree/v1/location.ts';
 import { objectLocation, projectIdOf, serverZone } from '../../../src/backends/openstack/normalize/location.ts';
 
-const route: Location = { cloud: 'c', region: 'r', zone: '', project: { id: 'p1', name: 'demo', domainId: 'default', domainName: 'Default' } };
+const route: Location = {
+  cloud: 'c',
+  region: 'r',
+  zone: '',
+  project: { id: 'p1', name: 'demo', domainId: 'default', domainName: 'Default' },
+};
 
 test('the scoped project keeps its name and domain; another project only its id', () => {
   assert.deepEqual(objectLocation(route, { tenant_id: 'p1' }, 'az1'), { ...route, zone: 'az1' });
-  assert.deepEqual(objectLocation(route, { owner: 'p2' }).project, { id: 'p2', name: '', domainId: '', domainName: '' });
+  assert.deepEqual(objectLocation(route, { owner: 'p2' }).project, {
+    id: 'p2',
+    name: '',
+    domainId: '',
+    domainName: '',
+  });
   assert.deepEqual(objectLocation(route, {}).project, route.project, 'no owner given: the scoped project');
 });
 

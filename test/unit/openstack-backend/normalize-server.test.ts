@@ -27,7 +27,9 @@ const mv21 = {
   accessIPv4: '1.2.3.4',
   accessIPv6: '80fe::',
   addresses: {
-    private: [{ 'OS-EXT-IPS-MAC:mac_addr': 'aa:bb:cc:dd:ee:ff', 'OS-EXT-IPS:type': 'fixed', addr: '192.168.0.3', version: 4 }],
+    private: [
+      { 'OS-EXT-IPS-MAC:mac_addr': 'aa:bb:cc:dd:ee:ff', 'OS-EXT-IPS:type': 'fixed', addr: '192.168.0.3', version: 4 },
+    ],
   },
   config_drive: '',
   created: '2013-09-23T13:37:00Z',
@@ -53,8 +55,18 @@ const mv279 = {
   ...mv21,
   accessIPv4: '',
   accessIPv6: '',
-  flavor: { disk: 1, ephemeral: 0, extra_specs: { 'hw:numa_nodes': '1' }, original_name: 'm1.tiny', ram: 512, swap: 0, vcpus: 1 },
-  'os-extended-volumes:volumes_attached': [{ delete_on_termination: false, id: 'a26887c6-c47b-4654-abb5-dfadf7d3f803' }],
+  flavor: {
+    disk: 1,
+    ephemeral: 0,
+    extra_specs: { 'hw:numa_nodes': '1' },
+    original_name: 'm1.tiny',
+    ram: 512,
+    swap: 0,
+    vcpus: 1,
+  },
+  'os-extended-volumes:volumes_attached': [
+    { delete_on_termination: false, id: 'a26887c6-c47b-4654-abb5-dfadf7d3f803' },
+  ],
   description: null,
   locked: false,
   tags: ['web'],
@@ -65,7 +77,9 @@ const mv279 = {
 
 describe('normalizeServer', () => {
   test('microversion 2.1 payload: location, status, flavor by id, accessIPv4 wins as public_v4, properties', () => {
-    const flavorsById = new Map([['1', { id: '1', name: 'm1.tiny', vcpus: 1, ram: 512, disk: 1, 'OS-FLV-EXT-DATA:ephemeral': 0, swap: '' }]]);
+    const flavorsById = new Map([
+      ['1', { id: '1', name: 'm1.tiny', vcpus: 1, ram: 512, disk: 1, 'OS-FLV-EXT-DATA:ephemeral': 0, swap: '' }],
+    ]);
     const s = normalizeServer(mv21, { route, flavorsById });
     assert.deepEqual(s.location, { ...route, zone: 'nova' });
     assert.equal(s.id, '0e44cc9c-e052-415d-afbf-469b0d384170');
@@ -74,7 +88,16 @@ describe('normalizeServer', () => {
     assert.equal(s.publicV4, '1.2.3.4');
     assert.equal(s.privateV4, '192.168.0.3');
     assert.equal(s.interfaceIp, '1.2.3.4');
-    assert.deepEqual(s.flavor, { id: '1', name: 'm1.tiny', vcpus: 1, ramMb: 512, diskGb: 1, ephemeralGb: 0, swapMb: 0, extraSpecs: {} });
+    assert.deepEqual(s.flavor, {
+      id: '1',
+      name: 'm1.tiny',
+      vcpus: 1,
+      ramMb: 512,
+      diskGb: 1,
+      ephemeralGb: 0,
+      swapMb: 0,
+      extraSpecs: {},
+    });
     assert.deepEqual(s.image, { id: '70a599e0-31e7-49b7-b260-868f441e862b', name: '' });
     assert.equal(s.keyName, '');
     assert.deepEqual(s.metadata, { 'My Server Name': 'Apache1' });
@@ -94,7 +117,16 @@ describe('normalizeServer', () => {
 
   test('microversion 2.79 payload: embedded flavor without id, volumes, foreign project keeps its id only', () => {
     const s = normalizeServer(mv279, { route });
-    assert.deepEqual(s.flavor, { id: '', name: 'm1.tiny', vcpus: 1, ramMb: 512, diskGb: 1, ephemeralGb: 0, swapMb: 0, extraSpecs: { 'hw:numa_nodes': '1' } });
+    assert.deepEqual(s.flavor, {
+      id: '',
+      name: 'm1.tiny',
+      vcpus: 1,
+      ramMb: 512,
+      diskGb: 1,
+      ephemeralGb: 0,
+      swapMb: 0,
+      extraSpecs: { 'hw:numa_nodes': '1' },
+    });
     assert.deepEqual(s.volumes, [{ id: 'a26887c6-c47b-4654-abb5-dfadf7d3f803', deleteOnTermination: false }]);
     assert.deepEqual(s.location?.project, { id: 'someone-else', name: '', domainId: '', domainName: '' });
     assert.equal(s.properties.tags, '["web"]');
@@ -107,12 +139,23 @@ describe('normalizeServer', () => {
   test('nova-network style (Rackspace): no type tags, "public" network holds the public addresses', () => {
     const s = normalizeServer(
       {
-        id: 'r1', name: 'rax', status: 'ACTIVE', accessIPv4: '', accessIPv6: '',
+        id: 'r1',
+        name: 'rax',
+        status: 'ACTIVE',
+        accessIPv4: '',
+        accessIPv6: '',
         addresses: {
-          public: [{ addr: '2001:4800:7818:101:be76:4eff:fe04:8b3a', version: 6 }, { addr: '162.242.219.151', version: 4 }],
+          public: [
+            { addr: '2001:4800:7818:101:be76:4eff:fe04:8b3a', version: 6 },
+            { addr: '162.242.219.151', version: 4 },
+          ],
           private: [{ addr: '10.208.226.186', version: 4 }],
         },
-        flavor: { id: 'general1-1' }, image: { id: 'img' }, metadata: {}, created: '2015-06-10T17:13:36Z', updated: '2015-06-10T17:14:01Z',
+        flavor: { id: 'general1-1' },
+        image: { id: 'img' },
+        metadata: {},
+        created: '2015-06-10T17:13:36Z',
+        updated: '2015-06-10T17:14:01Z',
       },
       { route },
     );
@@ -121,21 +164,42 @@ describe('normalizeServer', () => {
     assert.equal(s.privateV4, '10.208.226.186');
     assert.equal(s.interfaceIp, '162.242.219.151');
     assert.ok(s.addresses.every((a) => a.type === AddressType.ADDRESS_TYPE_FIXED));
-    assert.deepEqual(s.addresses.map((a) => a.version), [6, 4, 4]);
+    assert.deepEqual(
+      s.addresses.map((a) => a.version),
+      [6, 4, 4],
+    );
   });
 
   test('IPv6-only server: public_v6 and interface_ip from a global v6, no v4', () => {
     const s = normalizeServer(
       {
-        id: 'v6', name: 'v6', status: 'ACTIVE',
+        id: 'v6',
+        name: 'v6',
+        status: 'ACTIVE',
         addresses: {
           'ipv6-only': [
-            { addr: 'fe80::f816:3eff:fe4f:1', version: 6, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:4f:00:01' },
-            { addr: '2a02:6b8:b010:a0ff::10', version: 6, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:4f:00:01' },
-            { addr: 'fd00:1::5', version: 6, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:4f:00:01' },
+            {
+              addr: 'fe80::f816:3eff:fe4f:1',
+              version: 6,
+              'OS-EXT-IPS:type': 'fixed',
+              'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:4f:00:01',
+            },
+            {
+              addr: '2a02:6b8:b010:a0ff::10',
+              version: 6,
+              'OS-EXT-IPS:type': 'fixed',
+              'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:4f:00:01',
+            },
+            {
+              addr: 'fd00:1::5',
+              version: 6,
+              'OS-EXT-IPS:type': 'fixed',
+              'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:4f:00:01',
+            },
           ],
         },
-        flavor: { id: '1' }, image: { id: 'i' },
+        flavor: { id: '1' },
+        image: { id: 'i' },
       },
       { route },
     );
@@ -149,14 +213,27 @@ describe('normalizeServer', () => {
   test('floating IP shown by nova is the public_v4; its fixed address is private', () => {
     const s = normalizeServer(
       {
-        id: 'f', name: 'f', status: 'ACTIVE',
+        id: 'f',
+        name: 'f',
+        status: 'ACTIVE',
         addresses: {
           private: [
-            { 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:aa:bb:cc', version: 4, addr: '10.0.0.5', 'OS-EXT-IPS:type': 'fixed' },
-            { 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:aa:bb:cc', version: 4, addr: '172.24.4.10', 'OS-EXT-IPS:type': 'floating' },
+            {
+              'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:aa:bb:cc',
+              version: 4,
+              addr: '10.0.0.5',
+              'OS-EXT-IPS:type': 'fixed',
+            },
+            {
+              'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:aa:bb:cc',
+              version: 4,
+              addr: '172.24.4.10',
+              'OS-EXT-IPS:type': 'floating',
+            },
           ],
         },
-        flavor: { id: '1' }, image: { id: 'i' },
+        flavor: { id: '1' },
+        image: { id: 'i' },
       },
       { route, floatingIps: [{ floatingAddress: '198.51.100.99', fixedAddress: '10.0.0.5' }] },
     );
@@ -168,22 +245,52 @@ describe('normalizeServer', () => {
   test('a floating IP only Neutron knows is added to the network of its fixed address', () => {
     const s = normalizeServer(
       {
-        id: 'f', name: 'f', status: 'ACTIVE',
-        addresses: { private: [{ 'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:aa:bb:cc', version: 4, addr: '10.0.0.5', 'OS-EXT-IPS:type': 'fixed' }] },
-        flavor: { id: '1' }, image: { id: 'i' },
+        id: 'f',
+        name: 'f',
+        status: 'ACTIVE',
+        addresses: {
+          private: [
+            {
+              'OS-EXT-IPS-MAC:mac_addr': 'fa:16:3e:aa:bb:cc',
+              version: 4,
+              addr: '10.0.0.5',
+              'OS-EXT-IPS:type': 'fixed',
+            },
+          ],
+        },
+        flavor: { id: '1' },
+        image: { id: 'i' },
       },
-      { route, floatingIps: [{ floatingAddress: '203.0.113.7', fixedAddress: '10.0.0.5' }, { floatingAddress: '203.0.113.8', fixedAddress: '10.9.9.9' }] },
+      {
+        route,
+        floatingIps: [
+          { floatingAddress: '203.0.113.7', fixedAddress: '10.0.0.5' },
+          { floatingAddress: '203.0.113.8', fixedAddress: '10.9.9.9' },
+        ],
+      },
     );
-    assert.deepEqual(s.addresses[1], { network: 'private', address: '203.0.113.7', version: 4, type: AddressType.ADDRESS_TYPE_FLOATING, macAddress: 'fa:16:3e:aa:bb:cc' });
+    assert.deepEqual(s.addresses[1], {
+      network: 'private',
+      address: '203.0.113.7',
+      version: 4,
+      type: AddressType.ADDRESS_TYPE_FLOATING,
+      macAddress: 'fa:16:3e:aa:bb:cc',
+    });
     assert.equal(s.addresses.length, 2);
     assert.equal(s.publicV4, '203.0.113.7');
   });
 
   test('a fixed address on a network that routes externally is public even when RFC 1918', () => {
     const raw = {
-      id: 'e', name: 'e', status: 'ACTIVE',
-      addresses: { 'ext-net': [{ version: 4, addr: '192.168.50.7', 'OS-EXT-IPS:type': 'fixed' }], internal: [{ version: 4, addr: '10.1.0.4', 'OS-EXT-IPS:type': 'fixed' }] },
-      flavor: { id: '1' }, image: { id: 'i' },
+      id: 'e',
+      name: 'e',
+      status: 'ACTIVE',
+      addresses: {
+        'ext-net': [{ version: 4, addr: '192.168.50.7', 'OS-EXT-IPS:type': 'fixed' }],
+        internal: [{ version: 4, addr: '10.1.0.4', 'OS-EXT-IPS:type': 'fixed' }],
+      },
+      flavor: { id: '1' },
+      image: { id: 'i' },
     };
     const s = normalizeServer(raw, { route, externalNetworks: new Set(['ext-net']) });
     assert.equal(s.publicV4, '192.168.50.7');
@@ -203,7 +310,13 @@ describe('normalizeServer', () => {
 
   test('ERROR server carries its fault', () => {
     const s = normalizeServer(
-      { id: 'x', name: 'x', status: 'ERROR', fault: { code: 500, created: '2024-05-01T10:00:00Z', message: 'No valid host was found. ', details: '' }, addresses: {} },
+      {
+        id: 'x',
+        name: 'x',
+        status: 'ERROR',
+        fault: { code: 500, created: '2024-05-01T10:00:00Z', message: 'No valid host was found. ', details: '' },
+        addresses: {},
+      },
       { route },
     );
     assert.equal(s.status, ServerStatus.SERVER_STATUS_ERROR);
@@ -213,26 +326,41 @@ describe('normalizeServer', () => {
   });
 
   test('duplicate security groups (one per port) are listed once', () => {
-    const s = normalizeServer({ id: 'x', security_groups: [{ name: 'default' }, { name: 'web' }, { name: 'default' }] }, { route });
+    const s = normalizeServer(
+      { id: 'x', security_groups: [{ name: 'default' }, { name: 'web' }, { name: 'default' }] },
+      { route },
+    );
     assert.deepEqual(s.securityGroups, ['default', 'web']);
   });
 });
 
 describe('serverStatus', () => {
   const cases: Array<[string, ServerStatus]> = [
-    ['ACTIVE', ServerStatus.SERVER_STATUS_ACTIVE], ['PASSWORD', ServerStatus.SERVER_STATUS_ACTIVE],
-    ['BUILD', ServerStatus.SERVER_STATUS_BUILDING], ['ERROR', ServerStatus.SERVER_STATUS_ERROR],
-    ['SHUTOFF', ServerStatus.SERVER_STATUS_STOPPED], ['PAUSED', ServerStatus.SERVER_STATUS_PAUSED],
-    ['SUSPENDED', ServerStatus.SERVER_STATUS_SUSPENDED], ['REBOOT', ServerStatus.SERVER_STATUS_REBOOTING],
-    ['HARD_REBOOT', ServerStatus.SERVER_STATUS_REBOOTING], ['REBUILD', ServerStatus.SERVER_STATUS_REBUILDING],
-    ['RESIZE', ServerStatus.SERVER_STATUS_RESIZING], ['VERIFY_RESIZE', ServerStatus.SERVER_STATUS_RESIZING],
-    ['REVERT_RESIZE', ServerStatus.SERVER_STATUS_RESIZING], ['MIGRATING', ServerStatus.SERVER_STATUS_MIGRATING],
-    ['SHELVED', ServerStatus.SERVER_STATUS_SHELVED], ['SHELVED_OFFLOADED', ServerStatus.SERVER_STATUS_SHELVED],
-    ['RESCUE', ServerStatus.SERVER_STATUS_RESCUED], ['DELETED', ServerStatus.SERVER_STATUS_DELETED],
-    ['SOFT_DELETED', ServerStatus.SERVER_STATUS_DELETED], ['UNKNOWN', ServerStatus.SERVER_STATUS_UNKNOWN],
-    ['SOMETHING_NEW', ServerStatus.SERVER_STATUS_UNKNOWN], ['active', ServerStatus.SERVER_STATUS_ACTIVE],
+    ['ACTIVE', ServerStatus.SERVER_STATUS_ACTIVE],
+    ['PASSWORD', ServerStatus.SERVER_STATUS_ACTIVE],
+    ['BUILD', ServerStatus.SERVER_STATUS_BUILDING],
+    ['ERROR', ServerStatus.SERVER_STATUS_ERROR],
+    ['SHUTOFF', ServerStatus.SERVER_STATUS_STOPPED],
+    ['PAUSED', ServerStatus.SERVER_STATUS_PAUSED],
+    ['SUSPENDED', ServerStatus.SERVER_STATUS_SUSPENDED],
+    ['REBOOT', ServerStatus.SERVER_STATUS_REBOOTING],
+    ['HARD_REBOOT', ServerStatus.SERVER_STATUS_REBOOTING],
+    ['REBUILD', ServerStatus.SERVER_STATUS_REBUILDING],
+    ['RESIZE', ServerStatus.SERVER_STATUS_RESIZING],
+    ['VERIFY_RESIZE', ServerStatus.SERVER_STATUS_RESIZING],
+    ['REVERT_RESIZE', ServerStatus.SERVER_STATUS_RESIZING],
+    ['MIGRATING', ServerStatus.SERVER_STATUS_MIGRATING],
+    ['SHELVED', ServerStatus.SERVER_STATUS_SHELVED],
+    ['SHELVED_OFFLOADED', ServerStatus.SERVER_STATUS_SHELVED],
+    ['RESCUE', ServerStatus.SERVER_STATUS_RESCUED],
+    ['DELETED', ServerStatus.SERVER_STATUS_DELETED],
+    ['SOFT_DELETED', ServerStatus.SERVER_STATUS_DELETED],
+    ['UNKNOWN', ServerStatus.SERVER_STATUS_UNKNOWN],
+    ['SOMETHING_NEW', ServerStatus.SERVER_STATUS_UNKNOWN],
+    ['active', ServerStatus.SERVER_STATUS_ACTIVE],
   ];
-  for (const [word, status] of cases) test(`${word} → ${ServerStatus[status]}`, () => assert.equal(serverStatus(word), status));
+  for (const [word, status] of cases)
+    test(`${word} → ${ServerStatus[status]}`, () => assert.equal(serverStatus(word), status));
   test('task_state deleting → DELETING', () => {
     assert.equal(serverStatus('ACTIVE', 'deleting'), ServerStatus.SERVER_STATUS_DELETING);
     assert.equal(serverStatus('DELETED', 'deleting'), ServerStatus.SERVER_STATUS_DELETED);

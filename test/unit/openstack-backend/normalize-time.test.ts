@@ -10,11 +10,18 @@ test('timestamps in every OpenStack spelling are UTC', () => {
   assert.equal(parseTimestamp('2013-09-23 13:37:00')?.toISOString(), '2013-09-23T13:37:00.000Z');
   assert.equal(parseTimestamp('2013-09-23T15:37:00+0200')?.toISOString(), '2013-09-23T13:37:00.000Z');
   assert.equal(parseTimestamp('2013-09-23T13:37')?.toISOString(), '2013-09-23T13:37:00.000Z');
-  for (const bad of [undefined, null, '', 'yesterday', 42, '2013-13-45T99:99:99Z']) assert.equal(parseTimestamp(bad), undefined, String(bad));
+  for (const bad of [undefined, null, '', 'yesterday', 42, '2013-13-45T99:99:99Z'])
+    assert.equal(parseTimestamp(bad), undefined, String(bad));
 });
 
 test('extra properties keep strings, JSON-encode the rest, skip normalized keys', () => {
-  assert.deepEqual(extraProperties({ id: 'x', a: 'b', n: 1, o: { k: [1] }, t: true, z: null }, ['id']), { a: 'b', n: '1', o: '{"k":[1]}', t: 'true', z: '' });
+  assert.deepEqual(extraProperties({ id: 'x', a: 'b', n: 1, o: { k: [1] }, t: true, z: null }, ['id']), {
+    a: 'b',
+    n: '1',
+    o: '{"k":[1]}',
+    t: 'true',
+    z: '',
+  });
   assert.deepEqual(stringMap({ a: 'b', n: 2 }), { a: 'b', n: '2' });
   assert.deepEqual(stringMap(['x']), {});
 });

@@ -14,10 +14,17 @@ test('cinder: the version document is found at the version root with its trailin
     if (url.pathname === '/v3') return { status: 302, body: undefined };
     return { status: 404, body: { message: 'not found' } };
   });
-  const info = await discovery.discover('block-storage', 'http://cinder.example:8776/v3/2e5b3e78a24f4ef8971c6d0eb8506617');
+  const info = await discovery.discover(
+    'block-storage',
+    'http://cinder.example:8776/v3/2e5b3e78a24f4ef8971c6d0eb8506617',
+  );
   assert.equal(info.discovered, true);
   assert.equal(info.minMicroversion, '3.0');
   assert.equal(info.maxMicroversion, '3.70');
-  assert.equal(info.url, 'http://cinder.example:8776/v3/2e5b3e78a24f4ef8971c6d0eb8506617', 'requests keep the project-scoped URL');
+  assert.equal(
+    info.url,
+    'http://cinder.example:8776/v3/2e5b3e78a24f4ef8971c6d0eb8506617',
+    'requests keep the project-scoped URL',
+  );
   assert.deepEqual(asked, ['/v3/2e5b3e78a24f4ef8971c6d0eb8506617', '/v3/']);
 });

@@ -84,7 +84,12 @@ export async function startFakeCloud(): Promise<FakeCloud> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', cloud.url);
-      const seen: SeenRequest = { method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, body: Buffer.concat(chunks).toString() };
+      const seen: SeenRequest = {
+        method: req.method ?? '',
+        path: url.pathname + url.search,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      };
       cloud.seen.push(seen);
       const scripted = cloud.script.get(`${req.method} ${url.pathname}`)?.shift();
       const reply = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
@@ -120,10 +125,24 @@ type Reply = (status: number, body?: unknown, headers?: Record<string, string>) 
 
 function catalog(base: string) {
   const ep = (path: string, region: string) =>
-    ['public', 'internal'].map((iface) => ({ id: randomUUID(), interface: iface, region, region_id: region, url: `${base}${path}` }));
+    ['public', 'internal'].map((iface) => ({
+      id: randomUUID(),
+      interface: iface,
+      region,
+      region_id: region,
+      url: `${base}${path}`,
+    }));
   return [
-    { type: 'identity', name: 'keystone', endpoints: [...ep('/identity', 'RegionOne'), ...ep('/identity', 'RegionTwo')] },
-    { type: 'compute', name: 'nova', endpoints: [...ep('/compute/v2.1', 'RegionOne'), ...ep('/compute/v2.1', 'RegionTwo')] },
+    {
+      type: 'identity',
+      name: 'keystone',
+      endpoints: [...ep('/identity', 'RegionOne'), ...ep('/identity', 'RegionTwo')],
+    },
+    {
+      type: 'compute',
+      name: 'nova',
+      endpoints: [...ep('/compute/v2.1', 'RegionOne'), ...ep('/compute/v2.1', 'RegionTwo')],
+    },
     { type: 'image', name: 'glance', endpoints: ep('/image', 'RegionOne') },
     { type: 'network', name: 'neutron', endpoints: ep('/network', 'RegionOne') },
     { type: 'volumev3', name: 'cinderv3', endpoints: ep(`/volume/v3/${PROJECT.id}`, 'RegionOne') },
@@ -132,7 +151,8 @@ function catalog(base: string) {
 
 function route(cloud: FakeCloud, tokens: Set<string>, method: string, url: URL, seen: SeenRequest, reply: Reply): void {
   const path = url.pathname.replace(/\/+$/, '');
-  const err = (status: number, key: string, message: string) => reply(status, { [key]: { code: status, message: message + (cloud.errorEcho ?? '') } });
+  const err = (status: number, key: string, message: string) =>
+    reply(status, { [key]: { code: status, message: message + (cloud.errorEcho ?? '') } });
 
   if (method === 'POST' && path === '/identity/v3/auth/tokens') {
     const body = JSON.parse(seen.body);
@@ -143,7 +163,13 @@ function route(cloud: FakeCloud, tokens: Set<string>, method: string, url: URL, 
       (m === 'application_credential' && identity.application_credential.secret === APP_CRED_SECRET) ||
       (m === 'token' && identity.token.id === GIVEN_TOKEN);
     if (!ok) {
-      reply(401, { error: { code: 401, title: 'Unauthorized', message: `The request you have made requires authentication.${cloud.errorEcho ?? ''}` } });
+      reply(401, {
+        error: {
+          code: 401,
+          title: 'Unauthorized',
+          message: `The request you have made requires authentication.${cloud.errorEcho ?? ''}`,
+        },
+      });
       return;
     }
     const token = `tok-${randomUUID()}`;
@@ -169,15 +195,30 @@ function route(cloud: FakeCloud, tokens: Set<string>, method: string, url: URL, 
 
   // Version documents are public.
   if (method === 'GET' && path === '/compute/v2.1') {
-    reply(200, { version: { id: 'v2.1', status: 'CURRENT', version: cloud.computeMaxVersion, min_version: cloud.computeMinVersion, links: [{ rel: 'self', href: `http://internal.example/compute/v2.1/` }] } });
+    reply(200, {
+      version: {
+        id: 'v2.1',
+        status: 'CURRENT',
+        version: cloud.computeMaxVersion,
+        min_version: cloud.computeMinVersion,
+        links: [{ rel: 'self', href: `http://internal.example/compute/v2.1/` }],
+      },
+    });
     return;
   }
   if (method === 'GET' && path === '/image') {
-    reply(300, { versions: [{ id: 'v2.9', status: 'CURRENT', links: [{ rel: 'self', href: 'http://internal.example/image/v2/' }] }, { id: 'v2.0', status: 'SUPPORTED', links: [{ rel: 'self', href: 'http://internal.example/image/v2/' }] }] });
+    reply(300, {
+      versions: [
+        { id: 'v2.9', status: 'CURRENT', links: [{ rel: 'self', href: 'http://internal.example/image/v2/' }] },
+        { id: 'v2.0', status: 'SUPPORTED', links: [{ rel: 'self', href: 'http://internal.example/image/v2/' }] },
+      ],
+    });
     return;
   }
   if (method === 'GET' && path === '/network') {
-    reply(200, { versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ rel: 'self', href: `${cloud.url}/network/v2.0/` }] }] });
+    reply(200, {
+      versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ rel: 'self', href: `${cloud.url}/network/v2.0/` }] }],
+    });
     return;
   }
   if (method === 'GET' && path === '/volume/v3') {
@@ -187,7 +228,9 @@ function route(cloud: FakeCloud, tokens: Set<string>, method: string, url: URL, 
 
   const token = seen.headers['x-auth-token'];
   if (cloud.rejectAllTokens || typeof token !== 'string' || !tokens.has(token)) {
-    reply(401, { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });
+    reply(401, {
+      error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' },
+    });
     return;
   }
 
@@ -205,7 +248,16 @@ function route(cloud: FakeCloud, tokens: Set<string>, method: string, url: URL, 
     const { slice, more, nextMarker } = page(cloud.servers);
     reply(200, {
       servers: slice,
-      ...(more ? { servers_links: [{ rel: 'next', href: `http://internal.example/compute/v2.1/servers/detail?limit=${limit}&marker=${nextMarker}` }] } : {}),
+      ...(more
+        ? {
+            servers_links: [
+              {
+                rel: 'next',
+                href: `http://internal.example/compute/v2.1/servers/detail?limit=${limit}&marker=${nextMarker}`,
+              },
+            ],
+          }
+        : {}),
     });
     return;
   }
@@ -222,16 +274,36 @@ function route(cloud: FakeCloud, tokens: Set<string>, method: string, url: URL, 
   }
   if (path === '/image/v2/images' && method === 'GET') {
     const { slice, more, nextMarker } = page(cloud.images);
-    reply(200, { images: slice, first: '/v2/images', schema: '/v2/schemas/images', ...(more ? { next: `/v2/images?limit=${limit}&marker=${nextMarker}` } : {}) });
+    reply(200, {
+      images: slice,
+      first: '/v2/images',
+      schema: '/v2/schemas/images',
+      ...(more ? { next: `/v2/images?limit=${limit}&marker=${nextMarker}` } : {}),
+    });
     return;
   }
   if (path === '/network/v2.0/networks' && method === 'GET') {
     const { slice, more, nextMarker } = page(cloud.networks);
-    reply(200, { networks: slice, ...(more ? { networks_links: [{ rel: 'next', href: `${cloud.url}/network/v2.0/networks?limit=${limit}&marker=${nextMarker}` }] } : {}) });
+    reply(200, {
+      networks: slice,
+      ...(more
+        ? {
+            networks_links: [
+              { rel: 'next', href: `${cloud.url}/network/v2.0/networks?limit=${limit}&marker=${nextMarker}` },
+            ],
+          }
+        : {}),
+    });
     return;
   }
   if (path === '/network/v2.0/networks/missing' && method === 'GET') {
-    reply(404, { NeutronError: { type: 'NetworkNotFound', message: `Network missing could not be found.${cloud.errorEcho ?? ''}`, detail: '' } });
+    reply(404, {
+      NeutronError: {
+        type: 'NetworkNotFound',
+        message: `Network missing could not be found.${cloud.errorEcho ?? ''}`,
+        detail: '',
+      },
+    });
     return;
   }
   if (path === `/volume/v3/${PROJECT.id}/volumes` && method === 'GET') {

@@ -19,7 +19,12 @@ test('page n+1 is already asked for while page n is processed, and never more th
   const { asked, fetchPage } = cloud(4, 10);
   const seenWhileProcessing: number[] = [];
   let items = 0;
-  for await (const page of paginate(fetchPage, { itemsKey: 'servers', baseUrl: 'http://nova/v2.1', path: '/servers/detail', limit: 10 })) {
+  for await (const page of paginate(fetchPage, {
+    itemsKey: 'servers',
+    baseUrl: 'http://nova/v2.1',
+    path: '/servers/detail',
+    limit: 10,
+  })) {
     seenWhileProcessing.push(asked.length);
     items += page.length;
   }
@@ -29,6 +34,12 @@ test('page n+1 is already asked for while page n is processed, and never more th
 
 test('a consumer that stops early leaves at most one page asked for in vain', async () => {
   const { asked, fetchPage } = cloud(100, 10);
-  for await (const _ of paginate(fetchPage, { itemsKey: 'servers', baseUrl: 'http://nova/v2.1', path: '/servers/detail', limit: 10 })) break;
+  for await (const _ of paginate(fetchPage, {
+    itemsKey: 'servers',
+    baseUrl: 'http://nova/v2.1',
+    path: '/servers/detail',
+    limit: 10,
+  }))
+    break;
   assert.equal(asked.length, 2);
 });

@@ -57,5 +57,8 @@ test('a plain request still has one overall budget', async (t) => {
     client.close();
     server.close();
   });
-  await assert.rejects(client.request({ method: 'GET', url: new URL(`http://127.0.0.1:${(server.address() as any).port}/`) }), /timed out after 150 ms/);
+  await assert.rejects(
+    client.request({ method: 'GET', url: new URL(`http://127.0.0.1:${(server.address() as any).port}/`) }),
+    /timed out after 150 ms/,
+  );
 });

@@ -22,10 +22,24 @@ import { microversion, mvAtLeast, type Raw } from './nova.ts';
 import { cachedPerRegion } from './region-cache.ts';
 import { availabilityZones } from './zones.ts';
 
-const PROBED: ServiceType[] = ['compute', 'image', 'network', 'block-storage', 'object-store', 'placement', 'dns', 'load-balancer', 'orchestration'];
+const PROBED: ServiceType[] = [
+  'compute',
+  'image',
+  'network',
+  'block-storage',
+  'object-store',
+  'placement',
+  'dns',
+  'load-balancer',
+  'orchestration',
+];
 const GLANCE_CACHE_MS = 10 * 60_000;
 
-async function serviceCapability(ctx: RegionContext, type: ServiceType, signal: AbortSignal): Promise<ServiceCapability | undefined> {
+async function serviceCapability(
+  ctx: RegionContext,
+  type: ServiceType,
+  signal: AbortSignal,
+): Promise<ServiceCapability | undefined> {
   try {
     const info = await ctx.session.service(type, ctx.region, signal);
     return {
@@ -46,22 +60,32 @@ async function serviceCapability(ctx: RegionContext, type: ServiceType, signal: 
 
 function enumOf(schema: Raw, field: string): string[] {
   const values = schema?.properties?.[field]?.enum;
-  return Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()) : [];
+  return Array.isArray(values)
+    ? values.filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase())
+    : [];
 }
 
 /** Glance's image schema and import info, per region, kept for a while: they change with a deploy. */
-function glanceInfo(ctx: RegionContext): Promise<{ diskFormats: string[]; containerFormats: string[]; importMethods: string[] }> {
+function glanceInfo(
+  ctx: RegionContext,
+): Promise<{ diskFormats: string[]; containerFormats: string[]; importMethods: string[] }> {
   return cachedPerRegion(ctx, 'glance-info', GLANCE_CACHE_MS, async () => {
-    const schema = (await ctx.session.request('image', ctx.region, { method: 'GET', path: '/schemas/image' })).body as Raw;
+    const schema = (await ctx.session.request('image', ctx.region, { method: 'GET', path: '/schemas/image' }))
+      .body as Raw;
     let importMethods: string[] = [];
     try {
-      const info = (await ctx.session.request('image', ctx.region, { method: 'GET', path: '/info/import' })).body as Raw;
+      const info = (await ctx.session.request('image', ctx.region, { method: 'GET', path: '/info/import' }))
+        .body as Raw;
       const value = info?.['import-methods']?.value;
       if (Array.isArray(value)) importMethods = value.filter((v): v is string => typeof v === 'string');
     } catch {
       // Glance before Queens has no import API.
     }
-    return { diskFormats: enumOf(schema, 'disk_format'), containerFormats: enumOf(schema, 'container_format'), importMethods };
+    return {
+      diskFormats: enumOf(schema, 'disk_format'),
+      containerFormats: enumOf(schema, 'container_format'),
+      importMethods,
+    };
   });
 }
 
@@ -85,12 +109,17 @@ function floatingIpSource(ctx: RegionContext, hasNetwork: boolean): FloatingIPSo
   return hasNetwork ? FloatingIPSource.FLOATING_IP_SOURCE_NEUTRON : FloatingIPSource.FLOATING_IP_SOURCE_NONE;
 }
 
-async function networkCapabilities(ctx: RegionContext, hasNetwork: boolean, signal: AbortSignal): Promise<NetworkCapabilities> {
+async function networkCapabilities(
+  ctx: RegionContext,
+  hasNetwork: boolean,
+  signal: AbortSignal,
+): Promise<NetworkCapabilities> {
   const source = floatingIpSource(ctx, hasNetwork);
   const nets = hasNetwork ? await interestingNetworks(ctx, signal) : undefined;
   const floatingNetworks = nets?.floatingIpv4.map((n) => n.name || n.id) ?? [];
   const required =
-    ctx.regionConfig.requiresFloatingIp ?? (source !== FloatingIPSource.FLOATING_IP_SOURCE_NONE && floatingNetworks.length > 0);
+    ctx.regionConfig.requiresFloatingIp ??
+    (source !== FloatingIPSource.FLOATING_IP_SOURCE_NONE && floatingNetworks.length > 0);
   return {
     hasNetworkService: hasNetwork,
     floatingIpSource: source,
@@ -100,7 +129,11 @@ async function networkCapabilities(ctx: RegionContext, hasNetwork: boolean, sign
   };
 }
 
-async function volumeCapabilities(ctx: RegionContext, present: boolean, signal: AbortSignal): Promise<VolumeCapabilities> {
+async function volumeCapabilities(
+  ctx: RegionContext,
+  present: boolean,
+  signal: AbortSignal,
+): Promise<VolumeCapabilities> {
   if (!present) return { available: false, volumeTypes: [], bootFromVolume: false };
   let volumeTypes: string[] = [];
   try {
@@ -115,8 +148,16 @@ async function volumeCapabilities(ctx: RegionContext, present: boolean, signal: 
 
 export async function capabilitiesOf(ctx: RegionContext, signal: AbortSignal): Promise<Capabilities> {
   setMaxListeners(64, signal); // a dozen lookups share the caller's signal at once
-  const services = (await Promise.all(PROBED.map((t) => serviceCapability(ctx, t, signal)))).filter((s): s is ServiceCapability => !!s);
-  services.unshift({ type: 'identity', version: ctx.regionConfig.identityApiVersion || '3', minMicroversion: '', maxMicroversion: '', microversion: '' });
+  const services = (await Promise.all(PROBED.map((t) => serviceCapability(ctx, t, signal)))).filter(
+    (s): s is ServiceCapability => !!s,
+  );
+  services.unshift({
+    type: 'identity',
+    version: ctx.regionConfig.identityApiVersion || '3',
+    minMicroversion: '',
+    maxMicroversion: '',
+    microversion: '',
+  });
   const has = (type: string) => services.some((s) => s.type === type);
   const compute = services.find((s) => s.type === 'compute');
   const [image, network, volume, zones, limits] = await Promise.all([
@@ -147,7 +188,11 @@ export async function capabilitiesOf(ctx: RegionContext, signal: AbortSignal): P
 }
 
 export function getCapabilitiesHandler(resolve: RegionResolver) {
-  return async function* getCapabilities(_request: ListCapabilitiesRequest, target: Location, call: CallContext): AsyncGenerator<Capabilities> {
+  return async function* getCapabilities(
+    _request: ListCapabilitiesRequest,
+    target: Location,
+    call: CallContext,
+  ): AsyncGenerator<Capabilities> {
     yield encodable(CapabilitiesMessage, await capabilitiesOf(await resolve(target), call.signal), 'capabilities');
   };
 }

@@ -31,7 +31,12 @@ import { notifyServerWrite } from '../watch/handlers.ts';
 export const REQUEST_ID_METADATA_KEY = 'oaktree_request_id';
 
 /** The server a previous create with this request id made (still existing), if any. */
-export async function serverForRequestId(ctx: RegionContext, name: string, requestId: string, signal?: AbortSignal): Promise<Raw | undefined> {
+export async function serverForRequestId(
+  ctx: RegionContext,
+  name: string,
+  requestId: string,
+  signal?: AbortSignal,
+): Promise<Raw | undefined> {
   const named = await serversNamed(ctx, name, signal);
   return named.find((raw) => raw.metadata?.[REQUEST_ID_METADATA_KEY] === requestId && raw.status !== 'DELETED');
 }
@@ -42,7 +47,11 @@ function num(value: unknown): number {
 }
 
 /** The body of POST /servers for a request, with every name resolved to an id. */
-export async function buildServerBody(ctx: RegionContext, request: CreateServerRequest, signal: AbortSignal): Promise<Raw> {
+export async function buildServerBody(
+  ctx: RegionContext,
+  request: CreateServerRequest,
+  signal: AbortSignal,
+): Promise<Raw> {
   const mv = await microversion(ctx, signal);
   const flavor = await findFlavorRaw(ctx, request.flavor, signal).catch((e) => {
     throw asInvalidArgument(e, `unknown flavor "${request.flavor}" (see ListFlavors)`);
@@ -67,7 +76,10 @@ export async function buildServerBody(ctx: RegionContext, request: CreateServerR
   if (networks.length) server.networks = networks;
   else {
     // openstacksdk: the network clouds.yaml marks as default, else let nova pick ("auto" from 2.37 on).
-    const fallback = await interestingNetworks(ctx, signal).then((n) => n.defaultNetwork, () => undefined);
+    const fallback = await interestingNetworks(ctx, signal).then(
+      (n) => n.defaultNetwork,
+      () => undefined,
+    );
     if (fallback) server.networks = [{ uuid: fallback.id }];
     else if (mvAtLeast(mv, 2, 37)) server.networks = 'auto';
   }
@@ -117,31 +129,51 @@ function failedMessage(server: Server, ctx: RegionContext): string {
 async function deleteAfterFailure(ctx: RegionContext, serverId: string, cause: unknown): Promise<never> {
   const why = toStatus(cause).message;
   try {
-    await ctx.session.request('compute', ctx.region, { method: 'DELETE', path: `/servers/${encodeURIComponent(serverId)}` });
+    await ctx.session.request('compute', ctx.region, {
+      method: 'DELETE',
+      path: `/servers/${encodeURIComponent(serverId)}`,
+    });
   } catch (deleteError) {
     throw new OaktreeError(
       toStatus(cause).code,
       `attaching a floating IP to server ${serverId} failed (${why}); deleting the server failed too (${toStatus(deleteError).message}): delete it yourself`,
     );
   }
-  throw new OaktreeError(toStatus(cause).code, `attaching a floating IP to server ${serverId} failed (${why}); the server was deleted`);
+  throw new OaktreeError(
+    toStatus(cause).code,
+    `attaching a floating IP to server ${serverId} failed (${why}); the server was deleted`,
+  );
 }
 
 export function createServerHandler(resolve: RegionResolver) {
-  return function createServer(request: CreateServerRequest, target: Location, call: CallContext): AsyncIterable<CreateServerResponse> {
+  return function createServer(
+    request: CreateServerRequest,
+    target: Location,
+    call: CallContext,
+  ): AsyncIterable<CreateServerResponse> {
     return streamFrom<CreateServerResponse>(call.signal, async (emit, signal) => {
       const ctx = await resolve(target);
       const send = (stage: CreateServerStage, server: Server) => emit({ stage, server });
 
       const place = async (): Promise<Raw> => {
-        const earlier = request.requestId ? await serverForRequestId(ctx, request.name, request.requestId, signal) : undefined;
+        const earlier = request.requestId
+          ? await serverForRequestId(ctx, request.name, request.requestId, signal)
+          : undefined;
         if (earlier) {
-          ctx.logger.info({ server: earlier.id, requestId: request.requestId }, 'create retried: returning the server made before');
+          ctx.logger.info(
+            { server: earlier.id, requestId: request.requestId },
+            'create retried: returning the server made before',
+          );
           return earlier;
         }
         const body = await buildServerBody(ctx, request, signal);
         // Not retried by the transport: a POST that reached nova and timed out would make a second server.
-        const res = await ctx.session.request('compute', ctx.region, { method: 'POST', path: '/servers', body, signal });
+        const res = await ctx.session.request('compute', ctx.region, {
+          method: 'POST',
+          path: '/servers',
+          body,
+          signal,
+        });
         const id = String((res.body as Raw)?.server?.id ?? '');
         notifyServerWrite(ctx);
         ctx.logger.info({ server: id, name: request.name }, 'server accepted');
@@ -150,7 +182,10 @@ export function createServerHandler(resolve: RegionResolver) {
       // Concurrent retries of one request (on this node or a replica sharing Redis) make one server: the lock
       // serializes them and the metadata lookup above finds what the first one made.
       const raw = request.requestId
-        ? await ctx.services.requestLocks.lockByRequestId(`create-server:${ctx.credentialKey}:${request.requestId}`, place)
+        ? await ctx.services.requestLocks.lockByRequestId(
+            `create-server:${ctx.credentialKey}:${request.requestId}`,
+            place,
+          )
         : await place();
       const serverId = String(raw.id);
       send(CreateServerStage.CREATE_SERVER_STAGE_ACCEPTED, await normalizeOne(ctx, raw, signal));
@@ -175,11 +210,18 @@ export function createServerHandler(resolve: RegionResolver) {
       }
 
       const mode = request.floatingIp || FloatingIPMode.FLOATING_IP_MODE_AUTO;
-      const wantsIp = mode === FloatingIPMode.FLOATING_IP_MODE_ALWAYS || (mode === FloatingIPMode.FLOATING_IP_MODE_AUTO && !server.publicV4 && hasFloatingIps(ctx));
+      const wantsIp =
+        mode === FloatingIPMode.FLOATING_IP_MODE_ALWAYS ||
+        (mode === FloatingIPMode.FLOATING_IP_MODE_AUTO && !server.publicV4 && hasFloatingIps(ctx));
       if (wantsIp) {
         send(CreateServerStage.CREATE_SERVER_STAGE_ATTACHING_FLOATING_IP, server);
         try {
-          const fip = await ensureFloatingIpForServer(ctx, settled as Parameters<typeof ensureFloatingIpForServer>[1], mode, signal);
+          const fip = await ensureFloatingIpForServer(
+            ctx,
+            settled as Parameters<typeof ensureFloatingIpForServer>[1],
+            mode,
+            signal,
+          );
           if (fip) {
             const fresh = (await getServerRaw(ctx, serverId, signal)) ?? settled;
             server = await normalizeOne(ctx, fresh, signal);

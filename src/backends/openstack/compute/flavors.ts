@@ -15,7 +15,8 @@ const FLAVOR_CACHE_MS = 5 * 60_000;
 export function flavorsOfRegion(ctx: RegionContext): Promise<Raw[]> {
   return cachedPerRegion(ctx, 'flavors', FLAVOR_CACHE_MS, async () => {
     const all: Raw[] = [];
-    for await (const page of ctx.session.paginate('compute', ctx.region, '/flavors/detail', 'flavors')) all.push(...page);
+    for await (const page of ctx.session.paginate('compute', ctx.region, '/flavors/detail', 'flavors'))
+      all.push(...page);
     return all;
   });
 }
@@ -36,9 +37,17 @@ export async function findFlavorRaw(ctx: RegionContext, nameOrId: string, signal
   return exactlyOne('flavor', nameOrId, describeLocation(ctx.location), byId ? [byId] : []);
 }
 
-async function extraSpecsOf(ctx: RegionContext, id: string, signal: AbortSignal): Promise<Record<string, string> | undefined> {
+async function extraSpecsOf(
+  ctx: RegionContext,
+  id: string,
+  signal: AbortSignal,
+): Promise<Record<string, string> | undefined> {
   try {
-    const res = await ctx.session.request('compute', ctx.region, { method: 'GET', path: `/flavors/${encodeURIComponent(id)}/os-extra_specs`, signal });
+    const res = await ctx.session.request('compute', ctx.region, {
+      method: 'GET',
+      path: `/flavors/${encodeURIComponent(id)}/os-extra_specs`,
+      signal,
+    });
     return stringMap((res.body as Raw)?.extra_specs);
   } catch (error) {
     // Some clouds forbid extra specs to non-admins; the flavor is still worth returning.
@@ -48,19 +57,26 @@ async function extraSpecsOf(ctx: RegionContext, id: string, signal: AbortSignal)
 }
 
 export function listFlavorsHandler(resolve: RegionResolver) {
-  return async function* listFlavors(request: ListFlavorsRequest, target: Location, call: CallContext): AsyncGenerator<Flavor> {
+  return async function* listFlavors(
+    request: ListFlavorsRequest,
+    target: Location,
+    call: CallContext,
+  ): AsyncGenerator<Flavor> {
     const ctx = await resolve(target);
     const signal = call.signal;
     const embedsSpecs = mvAtLeast(await microversion(ctx, signal), 2, 61);
     const wanted = (f: Raw) =>
-      (!request.minRamMb || Number(f.ram) >= request.minRamMb) && (!request.minVcpus || Number(f.vcpus) >= request.minVcpus);
+      (!request.minRamMb || Number(f.ram) >= request.minRamMb) &&
+      (!request.minVcpus || Number(f.vcpus) >= request.minVcpus);
 
     if (request.nameOrId) {
       // Asked by name or id: one flavor (or a few), so fetching extra specs separately is affordable.
       const byId = await getOrUndefined(ctx, `/flavors/${encodeURIComponent(request.nameOrId)}`, 'flavor', signal);
       const found: Raw[] = byId ? [byId] : [];
       if (!byId) {
-        for await (const page of ctx.session.paginate('compute', ctx.region, '/flavors/detail', 'flavors', { signal })) {
+        for await (const page of ctx.session.paginate('compute', ctx.region, '/flavors/detail', 'flavors', {
+          signal,
+        })) {
           found.push(...page.filter((f) => f.name === request.nameOrId));
         }
       }
@@ -71,7 +87,10 @@ export function listFlavorsHandler(resolve: RegionResolver) {
       return;
     }
     const query = request.minRamMb ? { minRam: request.minRamMb } : undefined;
-    for await (const page of ctx.session.paginate('compute', ctx.region, '/flavors/detail', 'flavors', { query, signal })) {
+    for await (const page of ctx.session.paginate('compute', ctx.region, '/flavors/detail', 'flavors', {
+      query,
+      signal,
+    })) {
       for (const raw of page) if (wanted(raw)) yield normalizeFlavor(raw, ctx.location);
     }
   };

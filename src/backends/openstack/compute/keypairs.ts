@@ -19,15 +19,27 @@ import { getOrUndefined, isNotFound, microversion, mvAtLeast, type Raw } from '.
 import { echo } from '../../../core/bounded-text.ts';
 
 export function listKeypairsHandler(resolve: RegionResolver) {
-  return async function* listKeypairs(request: ListKeypairsRequest, target: Location, call: CallContext): AsyncGenerator<Keypair> {
+  return async function* listKeypairs(
+    request: ListKeypairsRequest,
+    target: Location,
+    call: CallContext,
+  ): AsyncGenerator<Keypair> {
     const ctx = await resolve(target);
     if (request.nameOrId) {
-      const raw = await getOrUndefined(ctx, `/os-keypairs/${encodeURIComponent(request.nameOrId)}`, 'keypair', call.signal);
+      const raw = await getOrUndefined(
+        ctx,
+        `/os-keypairs/${encodeURIComponent(request.nameOrId)}`,
+        'keypair',
+        call.signal,
+      );
       if (raw) yield normalizeKeypair(raw, ctx.location);
       return;
     }
     // Nova pages keypairs from 2.35 on; earlier it returns them all (the paginator handles both).
-    for await (const page of ctx.session.paginate('compute', ctx.region, '/os-keypairs', 'keypairs', { signal: call.signal, markerField: 'name' })) {
+    for await (const page of ctx.session.paginate('compute', ctx.region, '/os-keypairs', 'keypairs', {
+      signal: call.signal,
+      markerField: 'name',
+    })) {
       for (const raw of page) yield normalizeKeypair(raw, ctx.location);
     }
   };
@@ -42,7 +54,11 @@ function opensshPublicKey(publicDer: { e: string; n: string }, comment: string):
     len.writeUInt32BE(buf.length);
     return Buffer.concat([len, buf]);
   };
-  const blob = Buffer.concat([field(Buffer.from('ssh-rsa')), field(mpint(b64(publicDer.e))), field(mpint(b64(publicDer.n)))]);
+  const blob = Buffer.concat([
+    field(Buffer.from('ssh-rsa')),
+    field(mpint(b64(publicDer.e))),
+    field(mpint(b64(publicDer.n))),
+  ]);
   return `ssh-rsa ${blob.toString('base64')} ${comment}`;
 }
 
@@ -57,7 +73,11 @@ export function generateSshKeypair(comment: string): { publicKey: string; privat
 }
 
 export function createKeypairHandler(resolve: RegionResolver) {
-  return async function createKeypair(request: CreateKeypairRequest, target: Location, call: CallContext): Promise<CreateKeypairResponse> {
+  return async function createKeypair(
+    request: CreateKeypairRequest,
+    target: Location,
+    call: CallContext,
+  ): Promise<CreateKeypairResponse> {
     const ctx = await resolve(target);
     const signal = call.signal;
     const existing = await getOrUndefined(ctx, `/os-keypairs/${encodeURIComponent(request.name)}`, 'keypair', signal);
@@ -74,7 +94,12 @@ export function createKeypairHandler(resolve: RegionResolver) {
     if (!publicKey && mvAtLeast(mv, 2, 92)) ({ publicKey, privateKey } = generateSshKeypair(`oaktree-${request.name}`));
     const keypair: Raw = { name: request.name, ...(publicKey ? { public_key: publicKey } : {}) };
     if (mvAtLeast(mv, 2, 2)) keypair.type = 'ssh';
-    const res = await ctx.session.request('compute', ctx.region, { method: 'POST', path: '/os-keypairs', body: { keypair }, signal });
+    const res = await ctx.session.request('compute', ctx.region, {
+      method: 'POST',
+      path: '/os-keypairs',
+      body: { keypair },
+      signal,
+    });
     const created: Raw = (res.body as Raw).keypair ?? {};
     if (typeof created.private_key === 'string') privateKey = created.private_key;
     return { keypair: normalizeKeypair(created, ctx.location), privateKey };
@@ -82,13 +107,24 @@ export function createKeypairHandler(resolve: RegionResolver) {
 }
 
 export function deleteKeypairHandler(resolve: RegionResolver) {
-  return async function deleteKeypair(request: DeleteKeypairRequest, target: Location, call: CallContext): Promise<DeleteKeypairResponse> {
+  return async function deleteKeypair(
+    request: DeleteKeypairRequest,
+    target: Location,
+    call: CallContext,
+  ): Promise<DeleteKeypairResponse> {
     const ctx = await resolve(target);
     try {
-      await ctx.session.request('compute', ctx.region, { method: 'DELETE', path: `/os-keypairs/${encodeURIComponent(request.name)}`, signal: call.signal });
+      await ctx.session.request('compute', ctx.region, {
+        method: 'DELETE',
+        path: `/os-keypairs/${encodeURIComponent(request.name)}`,
+        signal: call.signal,
+      });
     } catch (error) {
       if (isNotFound(error)) {
-        throw new OaktreeError(GrpcStatus.NOT_FOUND, `no keypair named "${echo(request.name)}" in ${describeLocation(ctx.location)}`);
+        throw new OaktreeError(
+          GrpcStatus.NOT_FOUND,
+          `no keypair named "${echo(request.name)}" in ${describeLocation(ctx.location)}`,
+        );
       }
       throw error;
     }

@@ -17,7 +17,11 @@ export async function limitsOf(ctx: RegionContext, signal?: AbortSignal): Promis
 }
 
 export function getLimitsHandler(resolve: RegionResolver) {
-  return async function* getLimits(_request: ListLimitsRequest, target: Location, call: CallContext): AsyncGenerator<Limits> {
+  return async function* getLimits(
+    _request: ListLimitsRequest,
+    target: Location,
+    call: CallContext,
+  ): AsyncGenerator<Limits> {
     yield encodable(LimitsMessage, await limitsOf(await resolve(target), call.signal), 'limits');
   };
 }

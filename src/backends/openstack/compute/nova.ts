@@ -16,9 +16,13 @@ export function microversion(ctx: RegionContext, signal?: AbortSignal): Promise<
   return ctx.session.computeMicroversion(ctx.region, signal);
 }
 
-
 /** GET that answers undefined on 404. */
-export async function getOrUndefined(ctx: RegionContext, path: string, key: string, signal?: AbortSignal): Promise<Raw | undefined> {
+export async function getOrUndefined(
+  ctx: RegionContext,
+  path: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<Raw | undefined> {
   try {
     const res = await ctx.session.request('compute', ctx.region, { method: 'GET', path, signal });
     return (res.body as Raw)?.[key] as Raw | undefined;

@@ -25,7 +25,11 @@ import { serverFingerprint, waitForServerGone, waitForServerStatus } from './wai
 import { notifyServerWrite } from '../watch/handlers.ts';
 
 export function deleteServerHandler(resolve: RegionResolver) {
-  return async function deleteServer(request: DeleteServerRequest, target: Location, call: CallContext): Promise<DeleteServerResponse> {
+  return async function deleteServer(
+    request: DeleteServerRequest,
+    target: Location,
+    call: CallContext,
+  ): Promise<DeleteServerResponse> {
     const ctx = await resolve(target);
     const signal = call.signal;
     const raw = await findServerRaw(ctx, request.nameOrId, signal);
@@ -33,7 +37,11 @@ export function deleteServerHandler(resolve: RegionResolver) {
     // Floating IPs first, as openstacksdk does: once the server is gone its ports are, and the IPs are orphans.
     const floatingIpsDeleted = request.deleteFloatingIps ? await deleteFloatingIpsOfServer(ctx, id, signal) : 0;
     try {
-      await ctx.session.request('compute', ctx.region, { method: 'DELETE', path: `/servers/${encodeURIComponent(id)}`, signal });
+      await ctx.session.request('compute', ctx.region, {
+        method: 'DELETE',
+        path: `/servers/${encodeURIComponent(id)}`,
+        signal,
+      });
     } catch (error) {
       if (!isNotFound(error)) throw error; // already gone: the wish is granted
     }
@@ -44,7 +52,11 @@ export function deleteServerHandler(resolve: RegionResolver) {
 }
 
 export function waitForServerHandler(resolve: RegionResolver) {
-  return function waitForServer(request: WaitForServerRequest, target: Location, call: CallContext): AsyncIterable<WaitForServerResponse> {
+  return function waitForServer(
+    request: WaitForServerRequest,
+    target: Location,
+    call: CallContext,
+  ): AsyncIterable<WaitForServerResponse> {
     return streamFrom<WaitForServerResponse>(call.signal, async (emit, signal) => {
       const ctx = await resolve(target);
       const wanted = new Set(request.until.length ? request.until : [ServerStatus.SERVER_STATUS_ACTIVE]);
@@ -68,7 +80,11 @@ export function waitForServerHandler(resolve: RegionResolver) {
           throw new OaktreeError(GrpcStatus.ABORTED, `server ${last.name} (${last.id}) went to ERROR${fault}`);
         }
       } catch (error) {
-        if (wanted.has(ServerStatus.SERVER_STATUS_DELETED) && (error as { grpcCode?: number }).grpcCode === GrpcStatus.NOT_FOUND) return;
+        if (
+          wanted.has(ServerStatus.SERVER_STATUS_DELETED) &&
+          (error as { grpcCode?: number }).grpcCode === GrpcStatus.NOT_FOUND
+        )
+          return;
         throw error;
       }
     });
@@ -76,24 +92,45 @@ export function waitForServerHandler(resolve: RegionResolver) {
 }
 
 export function getServerConsoleHandler(resolve: RegionResolver) {
-  return async function getServerConsole(request: GetServerConsoleRequest, target: Location, call: CallContext): Promise<GetServerConsoleResponse> {
+  return async function getServerConsole(
+    request: GetServerConsoleRequest,
+    target: Location,
+    call: CallContext,
+  ): Promise<GetServerConsoleResponse> {
     const ctx = await resolve(target);
     const raw = await findServerRaw(ctx, request.nameOrId, call.signal);
     const id = String(raw.id);
     const body = { 'os-getConsoleOutput': { length: request.lines > 0 ? request.lines : null } };
     let output: unknown;
     try {
-      const res = await ctx.session.request('compute', ctx.region, { method: 'POST', path: `/servers/${encodeURIComponent(id)}/action`, body, signal: call.signal, idempotent: true });
+      const res = await ctx.session.request('compute', ctx.region, {
+        method: 'POST',
+        path: `/servers/${encodeURIComponent(id)}/action`,
+        body,
+        signal: call.signal,
+        idempotent: true,
+      });
       output = (res.body as Raw)?.output;
     } catch (error) {
       // Clouds without console logs answer 501, or 400/404 naming the action (Ironic, some vendors).
-      if (error instanceof OpenStackHttpError && (error.status === 501 || (error.status !== 404 && /no such action|not implemented|unsupported/i.test(error.message)))) {
-        throw new OaktreeError(GrpcStatus.UNIMPLEMENTED, `${describeLocation(ctx.location)} offers no console output for servers`);
+      if (
+        error instanceof OpenStackHttpError &&
+        (error.status === 501 ||
+          (error.status !== 404 && /no such action|not implemented|unsupported/i.test(error.message)))
+      ) {
+        throw new OaktreeError(
+          GrpcStatus.UNIMPLEMENTED,
+          `${describeLocation(ctx.location)} offers no console output for servers`,
+        );
       }
       throw error;
     }
     let text = typeof output === 'string' ? output : '';
-    if (request.lines > 0) text = text.split('\n').slice(-request.lines - (text.endsWith('\n') ? 1 : 0)).join('\n');
+    if (request.lines > 0)
+      text = text
+        .split('\n')
+        .slice(-request.lines - (text.endsWith('\n') ? 1 : 0))
+        .join('\n');
     return { location: objectLocation(ctx.location, raw, serverZone(raw)), serverId: id, output: text };
   };
 }

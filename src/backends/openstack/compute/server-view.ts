@@ -9,7 +9,10 @@ import type { RegionContext } from '../region.ts';
 import { flavorsById } from './flavors.ts';
 import { microversion, mvAtLeast, type Raw } from './nova.ts';
 
-async function networkRoles(ctx: RegionContext, signal?: AbortSignal): Promise<Pick<ServerNormalizeOptions, 'externalNetworks' | 'internalNetworks'>> {
+async function networkRoles(
+  ctx: RegionContext,
+  signal?: AbortSignal,
+): Promise<Pick<ServerNormalizeOptions, 'externalNetworks' | 'internalNetworks'>> {
   const external = new Set<string>();
   const internal = new Set<string>();
   for (const net of ctx.regionConfig.networks) {
@@ -19,11 +22,15 @@ async function networkRoles(ctx: RegionContext, signal?: AbortSignal): Promise<P
   try {
     const nets = await interestingNetworks(ctx, signal);
     for (const n of [...nets.externalIpv4, ...nets.externalIpv6]) external.add(n.name).add(n.id);
-    for (const n of [...nets.internalIpv4, ...nets.internalIpv6]) if (!external.has(n.name)) internal.add(n.name).add(n.id);
+    for (const n of [...nets.internalIpv4, ...nets.internalIpv6])
+      if (!external.has(n.name)) internal.add(n.name).add(n.id);
   } catch (error) {
     // No Neutron (or it failed): the config and address heuristics still decide.
     if (signal?.aborted) throw error;
-    ctx.logger.debug({ err: (error as Error).message }, 'network roles unavailable; using clouds.yaml and address heuristics');
+    ctx.logger.debug(
+      { err: (error as Error).message },
+      'network roles unavailable; using clouds.yaml and address heuristics',
+    );
   }
   return { externalNetworks: external, internalNetworks: internal };
 }
@@ -38,7 +45,8 @@ function novaShowsFloating(raw: Raw): boolean {
 function fixedAddressesOf(raw: Raw): string[] {
   const out: string[] = [];
   for (const list of Object.values((raw.addresses ?? {}) as Record<string, Raw[]>)) {
-    if (Array.isArray(list)) for (const a of list) if (a?.['OS-EXT-IPS:type'] !== 'floating' && typeof a?.addr === 'string') out.push(a.addr);
+    if (Array.isArray(list))
+      for (const a of list) if (a?.['OS-EXT-IPS:type'] !== 'floating' && typeof a?.addr === 'string') out.push(a.addr);
   }
   return out;
 }
@@ -47,7 +55,11 @@ function fixedAddressesOf(raw: Raw): string[] {
  * openstacksdk asks Neutron per ACTIVE server (ports, then floating IPs). One floating IP list per batch does the
  * same job: a floating IP is placed on the server that has its fixed address, when exactly one server in the batch does.
  */
-async function supplementalFloatingIps(ctx: RegionContext, raws: Raw[], signal?: AbortSignal): Promise<Map<string, SupplementalFloatingIp[]>> {
+async function supplementalFloatingIps(
+  ctx: RegionContext,
+  raws: Raw[],
+  signal?: AbortSignal,
+): Promise<Map<string, SupplementalFloatingIp[]>> {
   const out = new Map<string, SupplementalFloatingIp[]>();
   const candidates = raws.filter((r) => r.status === 'ACTIVE' && !novaShowsFloating(r) && fixedAddressesOf(r).length);
   if (!candidates.length || !hasFloatingIps(ctx)) return out;
@@ -60,9 +72,11 @@ async function supplementalFloatingIps(ctx: RegionContext, raws: Raw[], signal?:
     return out;
   }
   const owners = new Map<string, string[]>();
-  for (const r of candidates) for (const addr of fixedAddressesOf(r)) owners.set(addr, [...(owners.get(addr) ?? []), String(r.id)]);
+  for (const r of candidates)
+    for (const addr of fixedAddressesOf(r)) owners.set(addr, [...(owners.get(addr) ?? []), String(r.id)]);
   for (const fip of fips) {
-    if (!fip.port_id || typeof fip.fixed_ip_address !== 'string' || typeof fip.floating_ip_address !== 'string') continue;
+    if (!fip.port_id || typeof fip.fixed_ip_address !== 'string' || typeof fip.floating_ip_address !== 'string')
+      continue;
     const servers = owners.get(fip.fixed_ip_address);
     if (servers?.length !== 1) continue;
     const list = out.get(servers[0]) ?? [];
@@ -79,10 +93,17 @@ export async function normalizeServers(ctx: RegionContext, raws: Raw[], signal?:
     networkRoles(ctx, signal),
     supplementalFloatingIps(ctx, raws, signal),
     // Before 2.47 a server names only its flavor's id: fill the details from the (cached) flavor list.
-    microversion(ctx, signal).then((mv) => (mvAtLeast(mv, 2, 47) ? undefined : flavorsById(ctx).catch(() => undefined))),
+    microversion(ctx, signal).then((mv) =>
+      mvAtLeast(mv, 2, 47) ? undefined : flavorsById(ctx).catch(() => undefined),
+    ),
   ]);
   return raws.map((raw) =>
-    normalizeServer(raw, { route: ctx.location, ...roles, flavorsById: flavors, floatingIps: fips.get(String(raw.id)) }),
+    normalizeServer(raw, {
+      route: ctx.location,
+      ...roles,
+      flavorsById: flavors,
+      floatingIps: fips.get(String(raw.id)),
+    }),
   );
 }
 

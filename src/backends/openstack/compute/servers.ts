@@ -18,7 +18,10 @@ export async function getServerRaw(ctx: RegionContext, id: string, signal?: Abor
 export async function serversNamed(ctx: RegionContext, name: string, signal?: AbortSignal): Promise<Raw[]> {
   const found: Raw[] = [];
   const query = { name: exactNameFilter(name) };
-  for await (const page of ctx.session.paginate('compute', ctx.region, '/servers/detail', 'servers', { query, signal })) {
+  for await (const page of ctx.session.paginate('compute', ctx.region, '/servers/detail', 'servers', {
+    query,
+    signal,
+  })) {
     for (const raw of page) if (raw.name === name) found.push(raw);
   }
   return found;
@@ -34,12 +37,17 @@ export async function findServerRaw(ctx: RegionContext, nameOrId: string, signal
 }
 
 export function listServersHandler(resolve: RegionResolver) {
-  return async function* listServers(request: ListServersRequest, target: Location, call: CallContext): AsyncGenerator<Server> {
+  return async function* listServers(
+    request: ListServersRequest,
+    target: Location,
+    call: CallContext,
+  ): AsyncGenerator<Server> {
     const ctx = await resolve(target);
     const signal = call.signal;
     const wantedStatus = request.status;
     const statusOk = (raw: Raw) =>
-      wantedStatus === ServerStatus.SERVER_STATUS_UNSPECIFIED || serverStatus(raw.status, raw['OS-EXT-STS:task_state']) === wantedStatus;
+      wantedStatus === ServerStatus.SERVER_STATUS_UNSPECIFIED ||
+      serverStatus(raw.status, raw['OS-EXT-STS:task_state']) === wantedStatus;
 
     if (request.nameOrId && looksLikeId(request.nameOrId)) {
       const byId = await getServerRaw(ctx, request.nameOrId, signal);
@@ -53,7 +61,10 @@ export function listServersHandler(resolve: RegionResolver) {
       status: novaStatusFilter(wantedStatus),
     };
     // One upstream page at a time: the first servers reach the client while nova is still paging.
-    for await (const page of ctx.session.paginate('compute', ctx.region, '/servers/detail', 'servers', { query, signal })) {
+    for await (const page of ctx.session.paginate('compute', ctx.region, '/servers/detail', 'servers', {
+      query,
+      signal,
+    })) {
       const keep = page.filter((raw) => statusOk(raw) && (!request.nameOrId || raw.name === request.nameOrId));
       yield* await normalizeServers(ctx, keep, signal);
     }

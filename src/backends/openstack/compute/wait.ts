@@ -3,7 +3,14 @@ import type { Raw } from './nova.ts';
 
 /** What makes a poll worth reporting: status, task, progress, addresses, fault, last update. */
 export function serverFingerprint(raw: Raw): string {
-  return JSON.stringify([raw.status, raw['OS-EXT-STS:task_state'], raw.progress, raw.addresses, raw.fault, raw.updated]);
+  return JSON.stringify([
+    raw.status,
+    raw['OS-EXT-STS:task_state'],
+    raw.progress,
+    raw.addresses,
+    raw.fault,
+    raw.updated,
+  ]);
 }
 
 // Waiting (create with wait, WaitForServer, delete with wait) is fed by the region's shared poller: one list call

@@ -6,12 +6,20 @@ import { normalizeZones } from '../normalize/zone.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
 
 export async function availabilityZones(ctx: RegionContext, signal?: AbortSignal): Promise<AvailabilityZone[]> {
-  const res = await ctx.session.request('compute', ctx.region, { method: 'GET', path: '/os-availability-zone', signal });
+  const res = await ctx.session.request('compute', ctx.region, {
+    method: 'GET',
+    path: '/os-availability-zone',
+    signal,
+  });
   return normalizeZones(res.body, ctx.location);
 }
 
 export function listAvailabilityZonesHandler(resolve: RegionResolver) {
-  return async function* listAvailabilityZones(_request: ListAvailabilityZonesRequest, target: Location, call: CallContext): AsyncGenerator<AvailabilityZone> {
+  return async function* listAvailabilityZones(
+    _request: ListAvailabilityZonesRequest,
+    target: Location,
+    call: CallContext,
+  ): AsyncGenerator<AvailabilityZone> {
     const ctx = await resolve(target);
     yield* await availabilityZones(ctx, call.signal);
   };

@@ -19,11 +19,16 @@ export const MAX_CHUNK = 256 * 1024;
 export async function* rechunk(source: AsyncIterable<Buffer | Uint8Array>, max = MAX_CHUNK): AsyncGenerator<Buffer> {
   for await (const piece of source) {
     const buf = Buffer.isBuffer(piece) ? piece : Buffer.from(piece);
-    for (let offset = 0; offset < buf.length; offset += max) yield buf.subarray(offset, Math.min(offset + max, buf.length));
+    for (let offset = 0; offset < buf.length; offset += max)
+      yield buf.subarray(offset, Math.min(offset + max, buf.length));
   }
 }
 
-export async function* downloadImage(ctx: RegionContext, nameOrId: string, signal: AbortSignal): AsyncGenerator<DownloadImageResponse> {
+export async function* downloadImage(
+  ctx: RegionContext,
+  nameOrId: string,
+  signal: AbortSignal,
+): AsyncGenerator<DownloadImageResponse> {
   const raw = await findImageRaw(ctx, nameOrId, signal);
   if (raw.status !== 'active') {
     throw new OaktreeError(
@@ -40,7 +45,10 @@ export async function* downloadImage(ctx: RegionContext, nameOrId: string, signa
   const stream = res.stream;
   try {
     if (res.status === 204 || !stream) {
-      throw new OaktreeError(GrpcStatus.FAILED_PRECONDITION, `image ${raw.id} has no data stored (Glance answered ${res.status})`);
+      throw new OaktreeError(
+        GrpcStatus.FAILED_PRECONDITION,
+        `image ${raw.id} has no data stored (Glance answered ${res.status})`,
+      );
     }
     yield { part: { $case: 'image', value: normalizeImage(raw, ctx.location) } };
     const md5 = createHash('md5');
@@ -55,10 +63,16 @@ export async function* downloadImage(ctx: RegionContext, nameOrId: string, signa
     const md5Hex = md5.digest('hex');
     // Glance records the md5 of what it stored: a different one means bytes were lost on the way.
     if (typeof raw.checksum === 'string' && raw.checksum && raw.checksum !== md5Hex) {
-      throw new OaktreeError(GrpcStatus.DATA_LOSS, `image ${raw.id}: the bytes received have md5 ${md5Hex}, Glance recorded ${raw.checksum}`);
+      throw new OaktreeError(
+        GrpcStatus.DATA_LOSS,
+        `image ${raw.id}: the bytes received have md5 ${md5Hex}, Glance recorded ${raw.checksum}`,
+      );
     }
     if (typeof raw.size === 'number' && raw.size !== size) {
-      throw new OaktreeError(GrpcStatus.DATA_LOSS, `image ${raw.id}: received ${size} bytes, Glance recorded ${raw.size}`);
+      throw new OaktreeError(
+        GrpcStatus.DATA_LOSS,
+        `image ${raw.id}: received ${size} bytes, Glance recorded ${raw.size}`,
+      );
     }
     yield { part: { $case: 'trailer', value: { sizeBytes: BigInt(size), md5: md5Hex, sha256: sha256.digest('hex') } } };
   } finally {

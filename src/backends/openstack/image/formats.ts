@@ -40,7 +40,12 @@ export function acceptedFormats(ctx: RegionContext, signal?: AbortSignal): Promi
 }
 
 /** A problem with the requested formats, naming what the location accepts; undefined when they are fine. */
-export function formatProblem(accepted: AcceptedFormats, disk: string, container: string, where: string): string | undefined {
+export function formatProblem(
+  accepted: AcceptedFormats,
+  disk: string,
+  container: string,
+  where: string,
+): string | undefined {
   if (accepted.disk && !accepted.disk.includes(disk)) {
     return `${where} does not accept disk format "${disk}"; it accepts: ${accepted.disk.join(', ')}`;
   }

@@ -6,7 +6,11 @@ import { exactlyOne, isNotFound, looksLikeId, type Query, type Raw } from '../ne
 const PAGE = 200;
 
 export async function* glanceList(ctx: RegionContext, query: Query = {}, signal?: AbortSignal): AsyncGenerator<Raw> {
-  for await (const page of ctx.session.paginate('image', ctx.region, '/images', 'images', { query, limit: PAGE, signal })) {
+  for await (const page of ctx.session.paginate('image', ctx.region, '/images', 'images', {
+    query,
+    limit: PAGE,
+    signal,
+  })) {
     yield* page;
   }
 }
@@ -14,7 +18,11 @@ export async function* glanceList(ctx: RegionContext, query: Query = {}, signal?
 /** GET /images/<id>, undefined on 404. */
 export async function glanceGet(ctx: RegionContext, id: string, signal?: AbortSignal): Promise<Raw | undefined> {
   try {
-    const res = await ctx.session.request('image', ctx.region, { method: 'GET', path: `/images/${encodeURIComponent(id)}`, signal });
+    const res = await ctx.session.request('image', ctx.region, {
+      method: 'GET',
+      path: `/images/${encodeURIComponent(id)}`,
+      signal,
+    });
     return res.body as Raw;
   } catch (error) {
     if (isNotFound(error)) return undefined;
@@ -23,7 +31,12 @@ export async function glanceGet(ctx: RegionContext, id: string, signal?: AbortSi
 }
 
 /** Images by name or id with other filters pushed down: a GET by id first when it looks like one. */
-export async function* glanceByNameOrId(ctx: RegionContext, nameOrId: string, query: Query, signal?: AbortSignal): AsyncGenerator<Raw> {
+export async function* glanceByNameOrId(
+  ctx: RegionContext,
+  nameOrId: string,
+  query: Query,
+  signal?: AbortSignal,
+): AsyncGenerator<Raw> {
   if (looksLikeId(nameOrId)) {
     const image = await glanceGet(ctx, nameOrId, signal);
     if (image && Object.entries(query).every(([k, v]) => v === undefined || String(image[k]) === String(v))) {
@@ -42,7 +55,11 @@ export async function findImageRaw(ctx: RegionContext, nameOrId: string, signal?
 
 export async function deleteImageQuietly(ctx: RegionContext, id: string, signal: AbortSignal): Promise<boolean> {
   try {
-    await ctx.session.request('image', ctx.region, { method: 'DELETE', path: `/images/${encodeURIComponent(id)}`, signal });
+    await ctx.session.request('image', ctx.region, {
+      method: 'DELETE',
+      path: `/images/${encodeURIComponent(id)}`,
+      signal,
+    });
     return true;
   } catch (error) {
     if (isNotFound(error)) return true;

@@ -14,7 +14,9 @@ export function imageHandlers(resolve: RegionResolver): LocationHandlers {
     async *listImages(request, target, call) {
       const ctx = await resolve(target);
       const query = { status: glanceStatusWord(request.status), visibility: glanceVisibilityWord(request.visibility) };
-      const images = request.nameOrId ? glanceByNameOrId(ctx, request.nameOrId, query, call.signal) : glanceList(ctx, query, call.signal);
+      const images = request.nameOrId
+        ? glanceByNameOrId(ctx, request.nameOrId, query, call.signal)
+        : glanceList(ctx, query, call.signal);
       for await (const raw of images) yield normalizeImage(raw, ctx.location);
     },
 
@@ -22,9 +24,16 @@ export function imageHandlers(resolve: RegionResolver): LocationHandlers {
       const ctx = await resolve(target);
       const raw = await findImageRaw(ctx, request.nameOrId, call.signal);
       if (raw.protected === true) {
-        throw new OaktreeError(GrpcStatus.FAILED_PRECONDITION, `image ${raw.name ?? ''} (${raw.id}) is protected; unprotect it before deleting it`);
+        throw new OaktreeError(
+          GrpcStatus.FAILED_PRECONDITION,
+          `image ${raw.name ?? ''} (${raw.id}) is protected; unprotect it before deleting it`,
+        );
       }
-      await ctx.session.request('image', ctx.region, { method: 'DELETE', path: `/images/${encodeURIComponent(String(raw.id))}`, signal: call.signal });
+      await ctx.session.request('image', ctx.region, {
+        method: 'DELETE',
+        path: `/images/${encodeURIComponent(String(raw.id))}`,
+        signal: call.signal,
+      });
       return { location: objectLocation(ctx.location, raw), id: String(raw.id) };
     },
 

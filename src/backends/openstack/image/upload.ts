@@ -8,7 +8,12 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { Status } from 'nice-grpc-common';
 import { OaktreeError, toStatus } from '../../../core/errors.ts';
-import type { UploadImageHeader, UploadImageRequest, UploadImageResponse, UploadImageResult } from '../../../gen/oaktree/v1/image.ts';
+import type {
+  UploadImageHeader,
+  UploadImageRequest,
+  UploadImageResponse,
+  UploadImageResult,
+} from '../../../gen/oaktree/v1/image.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import { describeLocation } from '../../../core/location.ts';
 import type { CallContext } from '../../../core/call-context.ts';
@@ -25,9 +30,31 @@ const BUFFER_BYTES = 1024 * 1024;
 const CLEANUP_TIMEOUT_MS = 15_000;
 
 const CORE_FIELDS = new Set([
-  'id', 'name', 'status', 'visibility', 'protected', 'os_hidden', 'checksum', 'os_hash_algo', 'os_hash_value', 'owner',
-  'size', 'virtual_size', 'min_ram', 'min_disk', 'disk_format', 'container_format', 'created_at', 'updated_at', 'tags',
-  'self', 'file', 'schema', 'direct_url', 'locations', REQUEST_ID_PROPERTY,
+  'id',
+  'name',
+  'status',
+  'visibility',
+  'protected',
+  'os_hidden',
+  'checksum',
+  'os_hash_algo',
+  'os_hash_value',
+  'owner',
+  'size',
+  'virtual_size',
+  'min_ram',
+  'min_disk',
+  'disk_format',
+  'container_format',
+  'created_at',
+  'updated_at',
+  'tags',
+  'self',
+  'file',
+  'schema',
+  'direct_url',
+  'locations',
+  REQUEST_ID_PROPERTY,
 ]);
 
 const invalid = (message: string) => new OaktreeError(GrpcStatus.INVALID_ARGUMENT, message);
@@ -35,7 +62,8 @@ const invalid = (message: string) => new OaktreeError(GrpcStatus.INVALID_ARGUMEN
 /** Glance keeps its own fields beside the properties: a property may not pose as one (the API checked the rest). */
 export function checkHeader(header: UploadImageHeader): void {
   for (const key of Object.keys(header.properties ?? {})) {
-    if (CORE_FIELDS.has(key)) throw invalid(`header.properties may not set "${key}": use the header field for it, or another name`);
+    if (CORE_FIELDS.has(key))
+      throw invalid(`header.properties may not set "${key}": use the header field for it, or another name`);
   }
 }
 
@@ -57,8 +85,19 @@ function failedResult(target: Location, error: unknown, bytesStored = 0n): Uploa
   return { location: target, image: undefined, error: { location: target, code, message }, bytesStored };
 }
 
-async function createRecord(ctx: RegionContext, header: UploadImageHeader, disk: string, container: string, signal: AbortSignal): Promise<string> {
-  const body: Record<string, unknown> = { ...header.properties, name: header.name, disk_format: disk, container_format: container };
+async function createRecord(
+  ctx: RegionContext,
+  header: UploadImageHeader,
+  disk: string,
+  container: string,
+  signal: AbortSignal,
+): Promise<string> {
+  const body: Record<string, unknown> = {
+    ...header.properties,
+    name: header.name,
+    disk_format: disk,
+    container_format: container,
+  };
   const visibility = glanceVisibilityWord(header.visibility);
   if (visibility) body.visibility = visibility;
   if (header.minDiskGb) body.min_disk = header.minDiskGb;
@@ -70,21 +109,38 @@ async function createRecord(ctx: RegionContext, header: UploadImageHeader, disk:
 }
 
 /** An earlier upload with this request id: reused when active, cleared away when it never got its data. */
-async function earlierUpload(ctx: RegionContext, requestId: string, signal: AbortSignal): Promise<UploadImageResult | undefined> {
+async function earlierUpload(
+  ctx: RegionContext,
+  requestId: string,
+  signal: AbortSignal,
+): Promise<UploadImageResult | undefined> {
   for await (const raw of glanceList(ctx, { [REQUEST_ID_PROPERTY]: requestId }, signal)) {
     if (raw[REQUEST_ID_PROPERTY] !== requestId) continue;
     if (raw.status === 'active') {
-      return { location: ctx.location, image: normalizeImage(raw, ctx.location), error: undefined, bytesStored: BigInt(Number(raw.size ?? 0)) };
+      return {
+        location: ctx.location,
+        image: normalizeImage(raw, ctx.location),
+        error: undefined,
+        bytesStored: BigInt(Number(raw.size ?? 0)),
+      };
     }
     if (raw.status === 'saving' || raw.status === 'importing' || raw.status === 'uploading') {
-      throw new OaktreeError(GrpcStatus.ABORTED, `an upload with request_id "${requestId}" is still in progress (image ${raw.id}); try again when it is done`);
+      throw new OaktreeError(
+        GrpcStatus.ABORTED,
+        `an upload with request_id "${requestId}" is still in progress (image ${raw.id}); try again when it is done`,
+      );
     }
     await deleteImageQuietly(ctx, String(raw.id), signal);
   }
   return undefined;
 }
 
-async function prepare(resolve: RegionResolver, header: UploadImageHeader, target: Location, signal: AbortSignal): Promise<Prepared> {
+async function prepare(
+  resolve: RegionResolver,
+  header: UploadImageHeader,
+  target: Location,
+  signal: AbortSignal,
+): Promise<Prepared> {
   const ctx = await resolve(target);
   const disk = (header.diskFormat || ctx.regionConfig.imageFormat || 'qcow2').toLowerCase();
   const container = (header.containerFormat || 'bare').toLowerCase();
@@ -98,7 +154,12 @@ async function prepare(resolve: RegionResolver, header: UploadImageHeader, targe
   const body = new PassThrough({ highWaterMark: BUFFER_BYTES });
   const sink: Sink = { ctx, target: ctx.location, imageId, body, settled: Promise.resolve() };
   sink.settled = ctx.session
-    .request('image', ctx.region, { method: 'PUT', path: `/images/${encodeURIComponent(imageId)}/file`, rawBody: body, signal })
+    .request('image', ctx.region, {
+      method: 'PUT',
+      path: `/images/${encodeURIComponent(imageId)}/file`,
+      rawBody: body,
+      signal,
+    })
     .then(
       () => undefined,
       (error) => {
@@ -126,26 +187,47 @@ async function discard(sink: Sink, why: unknown): Promise<UploadImageResult> {
   await sink.settled;
   const deleted = await deleteImageQuietly(sink.ctx, sink.imageId, AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
   const { code, message } = toStatus(why);
-  const note = deleted ? `; the partial image ${sink.imageId} was deleted` : `; the partial image ${sink.imageId} could not be deleted: delete it by hand`;
+  const note = deleted
+    ? `; the partial image ${sink.imageId} was deleted`
+    : `; the partial image ${sink.imageId} could not be deleted: delete it by hand`;
   return failedResult(sink.target, new OaktreeError(code, `${message}${note}`));
 }
 
 /** After the data went in: Glance's view must agree with what the client sent and what it declared. */
-async function finish(sink: Sink, header: UploadImageHeader, sent: { size: bigint; md5: string; sha256: string }, signal: AbortSignal): Promise<UploadImageResult> {
+async function finish(
+  sink: Sink,
+  header: UploadImageHeader,
+  sent: { size: bigint; md5: string; sha256: string },
+  signal: AbortSignal,
+): Promise<UploadImageResult> {
   await sink.settled;
   if (sink.failure) return discard(sink, sink.failure);
   const raw = await glanceGet(sink.ctx, sink.imageId, signal);
-  if (!raw) return failedResult(sink.target, new OaktreeError(GrpcStatus.ABORTED, `image ${sink.imageId} disappeared during the upload`));
+  if (!raw)
+    return failedResult(
+      sink.target,
+      new OaktreeError(GrpcStatus.ABORTED, `image ${sink.imageId} disappeared during the upload`),
+    );
   const mismatch = (what: string, declared: string, got: string) =>
     new OaktreeError(GrpcStatus.DATA_LOSS, `the ${what} of the data ${declared} ${got}`);
   let problem: OaktreeError | undefined;
-  if (header.sizeBytes > 0n && header.sizeBytes !== sent.size) problem = mismatch('size', `is ${sent.size} bytes, the header said`, String(header.sizeBytes));
-  else if (header.md5 && header.md5.toLowerCase() !== sent.md5) problem = mismatch('md5', `is ${sent.md5}, the header said`, header.md5);
-  else if (header.sha256 && header.sha256.toLowerCase() !== sent.sha256) problem = mismatch('sha256', `is ${sent.sha256}, the header said`, header.sha256);
-  else if (typeof raw.checksum === 'string' && raw.checksum && raw.checksum !== sent.md5) problem = mismatch('md5', `stored by Glance is ${raw.checksum}, oaktree sent`, sent.md5);
-  else if (raw.status !== 'active') problem = new OaktreeError(GrpcStatus.ABORTED, `Glance left the image ${raw.status} after the upload`);
+  if (header.sizeBytes > 0n && header.sizeBytes !== sent.size)
+    problem = mismatch('size', `is ${sent.size} bytes, the header said`, String(header.sizeBytes));
+  else if (header.md5 && header.md5.toLowerCase() !== sent.md5)
+    problem = mismatch('md5', `is ${sent.md5}, the header said`, header.md5);
+  else if (header.sha256 && header.sha256.toLowerCase() !== sent.sha256)
+    problem = mismatch('sha256', `is ${sent.sha256}, the header said`, header.sha256);
+  else if (typeof raw.checksum === 'string' && raw.checksum && raw.checksum !== sent.md5)
+    problem = mismatch('md5', `stored by Glance is ${raw.checksum}, oaktree sent`, sent.md5);
+  else if (raw.status !== 'active')
+    problem = new OaktreeError(GrpcStatus.ABORTED, `Glance left the image ${raw.status} after the upload`);
   if (problem) return discard(sink, problem);
-  return { location: sink.target, image: normalizeImage(raw, sink.ctx.location), error: undefined, bytesStored: BigInt(Number(raw.size ?? sent.size)) };
+  return {
+    location: sink.target,
+    image: normalizeImage(raw, sink.ctx.location),
+    error: undefined,
+    bytesStored: BigInt(Number(raw.size ?? sent.size)),
+  };
 }
 
 export async function uploadImage(
@@ -162,7 +244,9 @@ export async function uploadImage(
 
   const prepared = await Promise.all(
     targets.map((target) =>
-      prepare(resolve, header, target, call.signal).catch((error): Prepared => ({ kind: 'done', result: failedResult(target, error) })),
+      prepare(resolve, header, target, call.signal).catch(
+        (error): Prepared => ({ kind: 'done', result: failedResult(target, error) }),
+      ),
     ),
   );
   const results = new Map<Location, UploadImageResult>();
@@ -186,13 +270,15 @@ export async function uploadImage(
       const next = await iterator.next();
       if (next.done) break;
       const part = next.value.part;
-      if (part?.$case !== 'chunk') throw invalid('only the first UploadImage message may be a header; send chunks after it');
+      if (part?.$case !== 'chunk')
+        throw invalid('only the first UploadImage message may be a header; send chunks after it');
       const chunk = Buffer.isBuffer(part.value) ? part.value : Buffer.from(part.value);
       md5.update(chunk);
       sha256.update(chunk);
       received += BigInt(chunk.length);
       await Promise.all(live().map((s) => write(s, chunk)));
-      for (const s of sinks) if (s.failure && !results.has(targetOf(s))) results.set(targetOf(s), await discard(s, s.failure));
+      for (const s of sinks)
+        if (s.failure && !results.has(targetOf(s))) results.set(targetOf(s), await discard(s, s.failure));
       // Nothing is listening any more: stop reading the client's bytes.
       if (live().length === 0) return answer(received);
     }

@@ -9,7 +9,11 @@ export async function findNetworkRaw(ctx: RegionContext, nameOrId: string, signa
 }
 
 /** NOT_FOUND when no network matches; INVALID_ARGUMENT naming the candidates when several do. */
-export async function findNetwork(ctx: RegionContext, nameOrId: string, signal?: AbortSignal): Promise<{ id: string; name: string }> {
+export async function findNetwork(
+  ctx: RegionContext,
+  nameOrId: string,
+  signal?: AbortSignal,
+): Promise<{ id: string; name: string }> {
   const raw = await findNetworkRaw(ctx, nameOrId, signal);
   return { id: String(raw.id), name: typeof raw.name === 'string' ? raw.name : '' };
 }

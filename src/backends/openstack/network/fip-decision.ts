@@ -69,7 +69,9 @@ export function isPrivateIpv4(addr: string): boolean {
  */
 export function publicFixedIpv4(server: RawServer, externalIpv4: readonly NetworkRef[]): string | undefined {
   if (server.accessIPv4) return server.accessIPv4;
-  const fixed = addressesOf(server).filter(({ address }) => address['OS-EXT-IPS:type'] !== 'floating' && address.addr && isIPv4(address.addr));
+  const fixed = addressesOf(server).filter(
+    ({ address }) => address['OS-EXT-IPS:type'] !== 'floating' && address.addr && isIPv4(address.addr),
+  );
   const external = new Set(externalIpv4.flatMap((n) => [n.name, n.id]));
   const onExternal = fixed.find(({ network }) => external.has(network));
   if (onExternal) return onExternal.address.addr;
@@ -95,7 +97,8 @@ export interface AutoIpDecision {
 /** The server-only part of _needs_floating_ip; the port lookup (NAT destination) comes after. */
 export function autoIpDecision(server: RawServer, inputs: AutoIpInputs): AutoIpDecision {
   if (!inputs.hasFloatingIps) return { needed: false, reason: 'the cloud has no floating IPs' };
-  if (inputs.requiresFloatingIp === false) return { needed: false, reason: 'clouds.yaml says requires_floating_ip: false' };
+  if (inputs.requiresFloatingIp === false)
+    return { needed: false, reason: 'clouds.yaml says requires_floating_ip: false' };
   if (hasFloatingAddress(server)) return { needed: false, reason: 'the server already has a floating IP' };
   if (!hasFixedAddress(server)) return { needed: false, reason: 'the server has no fixed address to map to' };
   if (inputs.isPrivate) return { needed: false, reason: 'clouds.yaml says private: true' };
@@ -124,7 +127,8 @@ export function natDestinationPort(
   if (ports.length === 0) return undefined;
   if (opts.fixedAddress) {
     for (const port of ports) {
-      if (port.fixed_ips?.some((f) => f.ip_address === opts.fixedAddress)) return { port, fixedAddress: opts.fixedAddress };
+      if (port.fixed_ips?.some((f) => f.ip_address === opts.fixedAddress))
+        return { port, fixedAddress: opts.fixedAddress };
     }
     throw new OaktreeError(
       GrpcStatus.NOT_FOUND,
@@ -148,7 +152,9 @@ export function natDestinationPort(
       );
     }
   }
-  const newestFirst = [...candidates].sort((a, b) => String(b.created_at ?? '').localeCompare(String(a.created_at ?? '')));
+  const newestFirst = [...candidates].sort((a, b) =>
+    String(b.created_at ?? '').localeCompare(String(a.created_at ?? '')),
+  );
   for (const port of newestFirst) {
     const v4 = port.fixed_ips?.find((f) => !!f.ip_address && isIPv4(f.ip_address));
     if (v4) return { port, fixedAddress: v4.ip_address! };
@@ -158,6 +164,9 @@ export function natDestinationPort(
 
 function describePorts(ports: readonly RawPort[]): string {
   return ports
-    .map((p) => `port ${p.id} on network ${p.network_id} with ${(p.fixed_ips ?? []).map((f) => f.ip_address).join(', ') || 'no address'}`)
+    .map(
+      (p) =>
+        `port ${p.id} on network ${p.network_id} with ${(p.fixed_ips ?? []).map((f) => f.ip_address).join(', ') || 'no address'}`,
+    )
     .join('; ');
 }

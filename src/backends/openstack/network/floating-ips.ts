@@ -63,17 +63,27 @@ export async function portsOfServer(ctx: RegionContext, serverId: string, signal
   return (await neutronListAll(ctx, 'ports', { device_id: serverId }, signal)) as RawPort[];
 }
 
-async function rawFloatingIpsOfPorts(ctx: RegionContext, ports: readonly RawPort[], signal?: AbortSignal): Promise<Raw[]> {
+async function rawFloatingIpsOfPorts(
+  ctx: RegionContext,
+  ports: readonly RawPort[],
+  signal?: AbortSignal,
+): Promise<Raw[]> {
   const lists = await Promise.all(ports.map((p) => neutronListAll(ctx, 'floatingips', { port_id: p.id }, signal)));
   return lists.flat();
 }
 
 /** The floating IPs bound to a server's ports (for address supplementation and delete_ips). */
-export async function floatingIpsOfServer(ctx: RegionContext, serverId: string, signal?: AbortSignal): Promise<FloatingIP[]> {
+export async function floatingIpsOfServer(
+  ctx: RegionContext,
+  serverId: string,
+  signal?: AbortSignal,
+): Promise<FloatingIP[]> {
   if (!hasFloatingIps(ctx)) return [];
   const ports = await portsOfServer(ctx, serverId, signal);
   if (!ports.length) return [];
-  return (await rawFloatingIpsOfPorts(ctx, ports, signal)).map((raw) => normalizeFloatingIp(raw, ctx.location, serverId));
+  return (await rawFloatingIpsOfPorts(ctx, ports, signal)).map((raw) =>
+    normalizeFloatingIp(raw, ctx.location, serverId),
+  );
 }
 
 /** By id, or by address (an IP literal); NOT_FOUND otherwise. */
@@ -86,7 +96,10 @@ export async function findFloatingIpRaw(ctx: RegionContext, idOrAddress: string,
     const raw = await neutronGet(ctx, 'floatingip', 'floatingips', idOrAddress, signal);
     if (raw) return raw;
   }
-  throw new OaktreeError(GrpcStatus.NOT_FOUND, `no floating IP with id or address "${idOrAddress}" in ${describeLocation(ctx.location)}`);
+  throw new OaktreeError(
+    GrpcStatus.NOT_FOUND,
+    `no floating IP with id or address "${idOrAddress}" in ${describeLocation(ctx.location)}`,
+  );
 }
 
 export interface CreateFloatingIpOptions {
@@ -101,12 +114,21 @@ export interface CreateFloatingIpOptions {
  * POST /floatingips, bound to the port when one is given, then (when bound) give it a moment to turn ACTIVE.
  * A floating IP that ends on another port, or goes to ERROR, is deleted before the error is thrown.
  */
-export async function createFloatingIpRaw(ctx: RegionContext, opts: CreateFloatingIpOptions, signal?: AbortSignal): Promise<Raw> {
+export async function createFloatingIpRaw(
+  ctx: RegionContext,
+  opts: CreateFloatingIpOptions,
+  signal?: AbortSignal,
+): Promise<Raw> {
   const body: Raw = { floating_network_id: opts.networkId };
   if (opts.port) body.port_id = opts.port.id;
   if (opts.port && opts.fixedAddress) body.fixed_ip_address = opts.fixedAddress;
   if (opts.description) body.description = opts.description;
-  const res = await ctx.session.request('network', ctx.region, { method: 'POST', path: '/floatingips', body: { floatingip: body }, signal });
+  const res = await ctx.session.request('network', ctx.region, {
+    method: 'POST',
+    path: '/floatingips',
+    body: { floatingip: body },
+    signal,
+  });
   let fip = (res.body as { floatingip: Raw }).floatingip;
   if (!opts.port) return fip;
   try {
@@ -131,7 +153,10 @@ async function waitForActive(ctx: RegionContext, fip: Raw, signal?: AbortSignal)
   const never = new AbortController().signal;
   while (String(current.status ?? 'ACTIVE').toUpperCase() !== 'ACTIVE') {
     if (String(current.status).toUpperCase() === 'ERROR') {
-      throw new OaktreeError(GrpcStatus.ABORTED, `floating IP ${current.floating_ip_address} (${current.id}) went to ERROR while being attached`);
+      throw new OaktreeError(
+        GrpcStatus.ABORTED,
+        `floating IP ${current.floating_ip_address} (${current.id}) went to ERROR while being attached`,
+      );
     }
     if (Date.now() >= until) {
       ctx.logger.info(
@@ -143,7 +168,8 @@ async function waitForActive(ctx: RegionContext, fip: Raw, signal?: AbortSignal)
     await delay(signal ?? never, wait);
     wait = Math.min(wait * 2, 2000);
     const fresh = await neutronGet(ctx, 'floatingip', 'floatingips', String(current.id), signal);
-    if (!fresh) throw new OaktreeError(GrpcStatus.ABORTED, `floating IP ${current.id} disappeared while being attached`);
+    if (!fresh)
+      throw new OaktreeError(GrpcStatus.ABORTED, `floating IP ${current.id} disappeared while being attached`);
     current = fresh;
   }
   return current;
@@ -152,7 +178,10 @@ async function waitForActive(ctx: RegionContext, fip: Raw, signal?: AbortSignal)
 async function cleanupCreated(ctx: RegionContext, fip: Raw, cause: unknown): Promise<void> {
   try {
     await deleteFloatingIpChecked(ctx, String(fip.id), AbortSignal.timeout(CLEANUP_TIMEOUT_MS));
-    ctx.logger.warn({ floatingIp: fip.id, address: fip.floating_ip_address, err: (cause as Error)?.message }, 'deleted a floating IP that could not be attached');
+    ctx.logger.warn(
+      { floatingIp: fip.id, address: fip.floating_ip_address, err: (cause as Error)?.message },
+      'deleted a floating IP that could not be attached',
+    );
   } catch (error) {
     ctx.logger.error(
       { floatingIp: fip.id, address: fip.floating_ip_address, err: (error as Error)?.message },
@@ -165,11 +194,20 @@ async function cleanupCreated(ctx: RegionContext, fip: Raw, cause: unknown): Pro
  * Deletes and re-reads, as openstacksdk does: Neutron sometimes answers success and keeps the floating IP, and some
  * clouds set it DOWN instead of deleting it at once (DOWN counts as deleted). False when it was already gone.
  */
-export async function deleteFloatingIpChecked(ctx: RegionContext, id: string, signal?: AbortSignal, retries = 1): Promise<boolean> {
+export async function deleteFloatingIpChecked(
+  ctx: RegionContext,
+  id: string,
+  signal?: AbortSignal,
+  retries = 1,
+): Promise<boolean> {
   let last: Raw | undefined;
   for (let attempt = 0; attempt <= retries; attempt++) {
     try {
-      await ctx.session.request('network', ctx.region, { method: 'DELETE', path: `/floatingips/${encodeURIComponent(id)}`, signal });
+      await ctx.session.request('network', ctx.region, {
+        method: 'DELETE',
+        path: `/floatingips/${encodeURIComponent(id)}`,
+        signal,
+      });
     } catch (error) {
       if (isNotFound(error)) return attempt > 0;
       throw error;
@@ -184,7 +222,11 @@ export async function deleteFloatingIpChecked(ctx: RegionContext, id: string, si
 }
 
 /** Deletes every floating IP bound to the server's ports; returns how many. */
-export async function deleteFloatingIpsOfServer(ctx: RegionContext, serverId: string, signal?: AbortSignal): Promise<number> {
+export async function deleteFloatingIpsOfServer(
+  ctx: RegionContext,
+  serverId: string,
+  signal?: AbortSignal,
+): Promise<number> {
   if (!hasFloatingIps(ctx)) return 0;
   const ports = await portsOfServer(ctx, serverId, signal);
   if (!ports.length) return 0;
@@ -210,7 +252,11 @@ export async function ensureFloatingIpForServer(
   if (mode === FloatingIPMode.FLOATING_IP_MODE_NONE) return undefined;
   const always = mode === FloatingIPMode.FLOATING_IP_MODE_ALWAYS;
   const skip = (reason: string): undefined => {
-    if (always) throw new OaktreeError(GrpcStatus.FAILED_PRECONDITION, `cannot give server ${server.id} a floating IP: ${reason}`);
+    if (always)
+      throw new OaktreeError(
+        GrpcStatus.FAILED_PRECONDITION,
+        `cannot give server ${server.id} a floating IP: ${reason}`,
+      );
     ctx.logger.debug({ server: server.id, reason }, 'no floating IP needed');
     return undefined;
   };
@@ -218,7 +264,8 @@ export async function ensureFloatingIpForServer(
     if (always) throw noFloatingIps(ctx);
     return undefined;
   }
-  if (!(await hasNetworkService(ctx, signal))) return skip('the cloud has no network service (nova-network floating IPs are not supported)');
+  if (!(await hasNetworkService(ctx, signal)))
+    return skip('the cloud has no network service (nova-network floating IPs are not supported)');
 
   const ports = await portsOfServer(ctx, server.id, signal);
   const existing = ports.length ? await rawFloatingIpsOfPorts(ctx, ports, signal) : [];
@@ -238,7 +285,14 @@ export async function ensureFloatingIpForServer(
   if (!networkId) return skip('the cloud has no external network to allocate floating IPs from');
   const target = natDestinationPort(server.id, ports, { natDestination: nets.natDestination });
   if (!target) return skip('the server has no port with a fixed IPv4 address');
-  const fip = await createFloatingIpRaw(ctx, { networkId, port: target.port, fixedAddress: target.fixedAddress }, signal);
-  ctx.logger.info({ server: server.id, floatingIp: fip.id, address: fip.floating_ip_address }, 'floating IP attached at creation');
+  const fip = await createFloatingIpRaw(
+    ctx,
+    { networkId, port: target.port, fixedAddress: target.fixedAddress },
+    signal,
+  );
+  ctx.logger.info(
+    { server: server.id, floatingIp: fip.id, address: fip.floating_ip_address },
+    'floating IP attached at creation',
+  );
   return normalizeFloatingIp(fip, ctx.location, server.id);
 }

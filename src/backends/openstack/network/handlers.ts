@@ -28,8 +28,17 @@ import { neutronByNameOrId, neutronGet, neutronList, neutronListAll, type Query,
 import { findServerRaw } from '../compute/servers.ts';
 
 /** Items of a Neutron collection, by name or id when asked, with the other filters pushed down. */
-function listing(ctx: RegionContext, singular: string, plural: string, nameOrId: string, query: Query, signal: AbortSignal): AsyncGenerator<Raw> {
-  return nameOrId ? neutronByNameOrId(ctx, singular, plural, nameOrId, query, signal) : neutronList(ctx, plural, query, signal);
+function listing(
+  ctx: RegionContext,
+  singular: string,
+  plural: string,
+  nameOrId: string,
+  query: Query,
+  signal: AbortSignal,
+): AsyncGenerator<Raw> {
+  return nameOrId
+    ? neutronByNameOrId(ctx, singular, plural, nameOrId, query, signal)
+    : neutronList(ctx, plural, query, signal);
 }
 
 /** Server ids for attached floating IPs whose answer lacks port_details: one port list instead of one GET each. */
@@ -43,7 +52,8 @@ async function serverIdsByPort(ctx: RegionContext, fips: Raw[], signal: AbortSig
 }
 
 export function networkHandlers(resolve: RegionResolver): LocationHandlers {
-  const fipOf = (ctx: RegionContext, raw: Raw, serverId = ''): FloatingIP => normalizeFloatingIp(raw, ctx.location, serverId);
+  const fipOf = (ctx: RegionContext, raw: Raw, serverId = ''): FloatingIP =>
+    normalizeFloatingIp(raw, ctx.location, serverId);
 
   return {
     async *listNetworks(request, target, call) {
@@ -77,8 +87,16 @@ export function networkHandlers(resolve: RegionResolver): LocationHandlers {
     async deletePort(request, target, call) {
       const ctx = await resolve(target);
       const port = await neutronGet(ctx, 'port', 'ports', request.id, call.signal);
-      if (!port) throw new OaktreeError(GrpcStatus.NOT_FOUND, `no port with id "${request.id}" in ${ctx.location.cloud}/${ctx.region}`);
-      await ctx.session.request('network', ctx.region, { method: 'DELETE', path: `/ports/${encodeURIComponent(request.id)}`, signal: call.signal });
+      if (!port)
+        throw new OaktreeError(
+          GrpcStatus.NOT_FOUND,
+          `no port with id "${request.id}" in ${ctx.location.cloud}/${ctx.region}`,
+        );
+      await ctx.session.request('network', ctx.region, {
+        method: 'DELETE',
+        path: `/ports/${encodeURIComponent(request.id)}`,
+        signal: call.signal,
+      });
       return { location: objectLocation(ctx.location, port) };
     },
 
@@ -96,7 +114,9 @@ export function networkHandlers(resolve: RegionResolver): LocationHandlers {
       let known = new Map<string, string>();
       if (request.serverId) {
         const ports = await portsOfServer(ctx, request.serverId, call.signal);
-        const lists = await Promise.all(ports.map((p) => neutronListAll(ctx, 'floatingips', { port_id: p.id }, call.signal)));
+        const lists = await Promise.all(
+          ports.map((p) => neutronListAll(ctx, 'floatingips', { port_id: p.id }, call.signal)),
+        );
         raws = lists.flat();
         for (const p of ports) known.set(p.id, request.serverId);
       } else {
@@ -116,7 +136,9 @@ export function networkHandlers(resolve: RegionResolver): LocationHandlers {
       const description = request.requestId ? `${REQUEST_ID_PREFIX}${request.requestId}` : undefined;
       if (description) {
         // A retry of a create that went through: the first floating IP is the answer.
-        const earlier = (await neutronListAll(ctx, 'floatingips', { description }, call.signal)).filter((f) => f.description === description);
+        const earlier = (await neutronListAll(ctx, 'floatingips', { description }, call.signal)).filter(
+          (f) => f.description === description,
+        );
         if (earlier.length) {
           const known = await serverIdsByPort(ctx, earlier.slice(0, 1), call.signal);
           return { floatingIp: fipOf(ctx, earlier[0], known.get(String(earlier[0].port_id)) ?? '') };
@@ -126,7 +148,10 @@ export function networkHandlers(resolve: RegionResolver): LocationHandlers {
         ? (await findNetwork(ctx, request.network, call.signal)).id
         : await floatingNetworkId(ctx, call.signal);
       if (!networkId) {
-        throw new OaktreeError(GrpcStatus.FAILED_PRECONDITION, `${ctx.location.cloud}/${ctx.region} has no external network to allocate floating IPs from; name one in network`);
+        throw new OaktreeError(
+          GrpcStatus.FAILED_PRECONDITION,
+          `${ctx.location.cloud}/${ctx.region} has no external network to allocate floating IPs from; name one in network`,
+        );
       }
       if (!request.server) {
         if (request.fixedAddress) throw new OaktreeError(GrpcStatus.INVALID_ARGUMENT, 'fixed_address needs a server');
@@ -136,11 +161,21 @@ export function networkHandlers(resolve: RegionResolver): LocationHandlers {
       const server = (await findServerRaw(ctx, request.server, call.signal)) as RawServer;
       const ports = await portsOfServer(ctx, server.id, call.signal);
       const nets = await interestingNetworks(ctx, call.signal);
-      const nat = natDestinationPort(server.id, ports, { fixedAddress: request.fixedAddress || undefined, natDestination: nets.natDestination });
+      const nat = natDestinationPort(server.id, ports, {
+        fixedAddress: request.fixedAddress || undefined,
+        natDestination: nets.natDestination,
+      });
       if (!nat) {
-        throw new OaktreeError(GrpcStatus.FAILED_PRECONDITION, `server ${server.name ?? ''} (${server.id}) has no port with a fixed IPv4 address to attach a floating IP to`);
+        throw new OaktreeError(
+          GrpcStatus.FAILED_PRECONDITION,
+          `server ${server.name ?? ''} (${server.id}) has no port with a fixed IPv4 address to attach a floating IP to`,
+        );
       }
-      const raw = await createFloatingIpRaw(ctx, { networkId, port: nat.port, fixedAddress: nat.fixedAddress, description }, call.signal);
+      const raw = await createFloatingIpRaw(
+        ctx,
+        { networkId, port: nat.port, fixedAddress: nat.fixedAddress, description },
+        call.signal,
+      );
       return { floatingIp: fipOf(ctx, raw, server.id) };
     },
 
@@ -158,9 +193,15 @@ export function networkHandlers(resolve: RegionResolver): LocationHandlers {
         );
       }
       const nets = await interestingNetworks(ctx, call.signal);
-      const nat = natDestinationPort(server.id, ports, { fixedAddress: request.fixedAddress || undefined, natDestination: nets.natDestination });
+      const nat = natDestinationPort(server.id, ports, {
+        fixedAddress: request.fixedAddress || undefined,
+        natDestination: nets.natDestination,
+      });
       if (!nat) {
-        throw new OaktreeError(GrpcStatus.FAILED_PRECONDITION, `server ${server.id} has no port with a fixed IPv4 address to attach a floating IP to`);
+        throw new OaktreeError(
+          GrpcStatus.FAILED_PRECONDITION,
+          `server ${server.id} has no port with a fixed IPv4 address to attach a floating IP to`,
+        );
       }
       const res = await ctx.session.request('network', ctx.region, {
         method: 'PUT',
@@ -191,7 +232,10 @@ export function networkHandlers(resolve: RegionResolver): LocationHandlers {
       const fip = await findFloatingIpRaw(ctx, request.floatingIp, call.signal);
       if (!(await deleteFloatingIpChecked(ctx, String(fip.id), call.signal))) {
         const how = isIP(request.floatingIp) ? 'address' : 'id';
-        throw new OaktreeError(GrpcStatus.NOT_FOUND, `floating IP with ${how} "${request.floatingIp}" was deleted by someone else meanwhile`);
+        throw new OaktreeError(
+          GrpcStatus.NOT_FOUND,
+          `floating IP with ${how} "${request.floatingIp}" was deleted by someone else meanwhile`,
+        );
       }
       return { location: objectLocation(ctx.location, fip), id: String(fip.id) };
     },

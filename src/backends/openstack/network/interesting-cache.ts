@@ -2,7 +2,13 @@
 // openstacksdk computes it once per connection; oaktree refreshes it every few minutes so new networks show up.
 import type { RegionContext } from '../region.ts';
 import { EndpointNotFoundError, type CloudSession } from '../transport/index.ts';
-import { classifyNetworks, networkSettings, type InterestingNetworks, type RawNetwork, type RawSubnet } from './interesting.ts';
+import {
+  classifyNetworks,
+  networkSettings,
+  type InterestingNetworks,
+  type RawNetwork,
+  type RawSubnet,
+} from './interesting.ts';
 import { neutronListAll } from './neutron.ts';
 
 const TTL_MS = 5 * 60_000;
@@ -41,11 +47,13 @@ async function load(ctx: RegionContext): Promise<InterestingNetworks> {
     networks = (await neutronListAll(ctx, 'networks')) as RawNetwork[];
   } catch (error) {
     // No Neutron in the catalog (nova-network era clouds): nothing is interesting, as in openstacksdk.
-    if (error instanceof EndpointNotFoundError) return classifyNetworks([], [], { externalIpv4: [], internalIpv4: [], externalIpv6: [], internalIpv6: [] });
+    if (error instanceof EndpointNotFoundError)
+      return classifyNetworks([], [], { externalIpv4: [], internalIpv4: [], externalIpv6: [], internalIpv6: [] });
     throw error;
   }
   // Subnets only matter for guessing the NAT destination.
-  const subnets = settings.natDestination === undefined ? ((await neutronListAll(ctx, 'subnets')) as RawSubnet[]) : undefined;
+  const subnets =
+    settings.natDestination === undefined ? ((await neutronListAll(ctx, 'subnets')) as RawSubnet[]) : undefined;
   return classifyNetworks(networks, subnets, settings);
 }
 

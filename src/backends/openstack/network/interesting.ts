@@ -83,7 +83,13 @@ export function classifyNetworks(
   subnets: readonly RawSubnet[] | undefined,
   settings: NetworkSettings,
 ): InterestingNetworks {
-  const out: InterestingNetworks = { externalIpv4: [], internalIpv4: [], externalIpv6: [], internalIpv6: [], floatingIpv4: [] };
+  const out: InterestingNetworks = {
+    externalIpv4: [],
+    internalIpv4: [],
+    externalIpv6: [],
+    internalIpv6: [],
+    floatingIpv4: [],
+  };
   const withGateway = new Set((subnets ?? []).filter((s) => !!s.gateway_ip).map((s) => s.network_id));
   const claim = (role: 'natSource' | 'natDestination' | 'defaultNetwork', wanted: string, n: RawNetwork) => {
     if (out[role]) {
@@ -141,13 +147,19 @@ export function classifyNetworks(
   check(settings.externalIpv6, out.externalIpv6, 'external IPv6 access');
   check(settings.internalIpv6, out.internalIpv6, 'internal IPv6 access');
   if (settings.natDestination !== undefined && !out.natDestination) {
-    throw misconfigured(`network "${settings.natDestination}" is configured as the NAT destination but the cloud has no such network`);
+    throw misconfigured(
+      `network "${settings.natDestination}" is configured as the NAT destination but the cloud has no such network`,
+    );
   }
   if (settings.natSource !== undefined && !out.natSource) {
-    throw misconfigured(`network "${settings.natSource}" is configured as the NAT source but the cloud has no such network`);
+    throw misconfigured(
+      `network "${settings.natSource}" is configured as the NAT source but the cloud has no such network`,
+    );
   }
   if (settings.defaultNetwork !== undefined && !out.defaultNetwork) {
-    throw misconfigured(`network "${settings.defaultNetwork}" is configured as the default interface but the cloud has no such network`);
+    throw misconfigured(
+      `network "${settings.defaultNetwork}" is configured as the default interface but the cloud has no such network`,
+    );
   }
   return out;
 }

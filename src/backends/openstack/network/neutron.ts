@@ -10,31 +10,53 @@ export type Query = Record<string, string | number | boolean | undefined>;
 /** Neutron's page size: big enough that most regions answer in one request, small enough to stream. */
 const PAGE = 500;
 
-
 /** Streams a Neutron collection, page by page, with filters pushed down as query parameters. */
-export async function* neutronList(ctx: RegionContext, plural: string, query: Query = {}, signal?: AbortSignal): AsyncGenerator<Raw> {
-  for await (const page of ctx.session.paginate('network', ctx.region, `/${plural}`, plural, { query, limit: PAGE, signal })) {
+export async function* neutronList(
+  ctx: RegionContext,
+  plural: string,
+  query: Query = {},
+  signal?: AbortSignal,
+): AsyncGenerator<Raw> {
+  for await (const page of ctx.session.paginate('network', ctx.region, `/${plural}`, plural, {
+    query,
+    limit: PAGE,
+    signal,
+  })) {
     yield* page;
   }
 }
 
-export async function neutronListAll(ctx: RegionContext, plural: string, query: Query = {}, signal?: AbortSignal): Promise<Raw[]> {
+export async function neutronListAll(
+  ctx: RegionContext,
+  plural: string,
+  query: Query = {},
+  signal?: AbortSignal,
+): Promise<Raw[]> {
   const out: Raw[] = [];
   for await (const item of neutronList(ctx, plural, query, signal)) out.push(item);
   return out;
 }
 
 /** GET /<plural>/<id>, undefined on 404. */
-export async function neutronGet(ctx: RegionContext, singular: string, plural: string, id: string, signal?: AbortSignal): Promise<Raw | undefined> {
+export async function neutronGet(
+  ctx: RegionContext,
+  singular: string,
+  plural: string,
+  id: string,
+  signal?: AbortSignal,
+): Promise<Raw | undefined> {
   try {
-    const res = await ctx.session.request('network', ctx.region, { method: 'GET', path: `/${plural}/${encodeURIComponent(id)}`, signal });
+    const res = await ctx.session.request('network', ctx.region, {
+      method: 'GET',
+      path: `/${plural}/${encodeURIComponent(id)}`,
+      signal,
+    });
     return (res.body as Record<string, Raw>)[singular];
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
   }
 }
-
 
 /**
  * Items matching a name or id, with other filters pushed down: a GET by id first when the value looks like one

@@ -6,8 +6,21 @@ import { extraProperties, stringMap, stringValue } from './properties.ts';
 type Raw = Record<string, any>;
 
 const NORMALIZED = [
-  'id', 'name', 'vcpus', 'ram', 'disk', 'OS-FLV-EXT-DATA:ephemeral', 'ephemeral', 'swap', 'os-flavor-access:is_public',
-  'is_public', 'OS-FLV-DISABLED:disabled', 'disabled', 'description', 'extra_specs', 'links',
+  'id',
+  'name',
+  'vcpus',
+  'ram',
+  'disk',
+  'OS-FLV-EXT-DATA:ephemeral',
+  'ephemeral',
+  'swap',
+  'os-flavor-access:is_public',
+  'is_public',
+  'OS-FLV-DISABLED:disabled',
+  'disabled',
+  'description',
+  'extra_specs',
+  'links',
 ];
 
 function int(value: unknown): number {

@@ -8,8 +8,15 @@ import { extraProperties } from './properties.ts';
 import { parseTimestamp } from './time.ts';
 
 const NORMALIZED = [
-  'id', 'floating_ip_address', 'fixed_ip_address', 'port_id', 'floating_network_id', 'status', 'created_at',
-  'project_id', 'tenant_id',
+  'id',
+  'floating_ip_address',
+  'fixed_ip_address',
+  'port_id',
+  'floating_network_id',
+  'status',
+  'created_at',
+  'project_id',
+  'tenant_id',
 ];
 
 /** The server behind a floating IP's port, from port_details (fip-port-details), when it is a compute port. */

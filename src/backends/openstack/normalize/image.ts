@@ -48,11 +48,31 @@ export function glanceVisibilityWord(visibility: ImageVisibility): string | unde
 }
 
 const NORMALIZED = [
-  'id', 'name', 'status', 'disk_format', 'container_format', 'size', 'virtual_size', 'checksum', 'os_hash_algo',
-  'os_hash_value', 'visibility', 'is_public', 'protected', 'min_disk', 'min_ram', 'tags', 'created_at', 'updated_at',
-  'owner', 'project_id', 'tenant_id',
+  'id',
+  'name',
+  'status',
+  'disk_format',
+  'container_format',
+  'size',
+  'virtual_size',
+  'checksum',
+  'os_hash_algo',
+  'os_hash_value',
+  'visibility',
+  'is_public',
+  'protected',
+  'min_disk',
+  'min_ram',
+  'tags',
+  'created_at',
+  'updated_at',
+  'owner',
+  'project_id',
+  'tenant_id',
   // links, not properties
-  'self', 'file', 'schema',
+  'self',
+  'file',
+  'schema',
 ];
 
 function bytes(value: unknown): bigint {
@@ -64,7 +84,8 @@ function bytes(value: unknown): bigint {
 export function normalizeImage(raw: Record<string, unknown>, route: Location): Image {
   const status = str(raw.status);
   // Glance v1-era clouds (and some proxies) still say is_public instead of visibility.
-  const visibility = raw.visibility ?? (raw.is_public === undefined ? undefined : bool(raw.is_public) ? 'public' : 'private');
+  const visibility =
+    raw.visibility ?? (raw.is_public === undefined ? undefined : bool(raw.is_public) ? 'public' : 'private');
   return {
     location: objectLocation(route, raw),
     id: str(raw.id),

@@ -34,6 +34,7 @@ export function normalizeComputeLimits(body: unknown): { compute: ComputeLimits;
     used.add(key);
   }
   const properties: Record<string, string> = {};
-  for (const [key, value] of Object.entries(absolute)) if (!used.has(key)) properties[`compute.${key}`] = stringValue(value);
+  for (const [key, value] of Object.entries(absolute))
+    if (!used.has(key)) properties[`compute.${key}`] = stringValue(value);
   return { compute, properties };
 }

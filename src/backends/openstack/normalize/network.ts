@@ -44,11 +44,23 @@ export const int = (v: unknown): number => {
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
   return Number.isFinite(n) ? Math.trunc(n) : 0;
 };
-export const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+export const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
 const NORMALIZED = [
-  'id', 'name', 'status', 'router:external', 'provider:physical_network', 'shared', 'admin_state_up', 'mtu', 'subnets',
-  'created_at', 'updated_at', 'project_id', 'tenant_id',
+  'id',
+  'name',
+  'status',
+  'router:external',
+  'provider:physical_network',
+  'shared',
+  'admin_state_up',
+  'mtu',
+  'subnets',
+  'created_at',
+  'updated_at',
+  'project_id',
+  'tenant_id',
 ];
 
 /** An external network is where floating IPs come from: router:external, or a provider network. */

@@ -7,8 +7,18 @@ import { extraProperties } from './properties.ts';
 import { parseTimestamp } from './time.ts';
 
 const NORMALIZED = [
-  'id', 'name', 'network_id', 'device_id', 'device_owner', 'mac_address', 'fixed_ips', 'status', 'security_groups',
-  'created_at', 'project_id', 'tenant_id',
+  'id',
+  'name',
+  'network_id',
+  'device_id',
+  'device_owner',
+  'mac_address',
+  'fixed_ips',
+  'status',
+  'security_groups',
+  'created_at',
+  'project_id',
+  'tenant_id',
 ];
 
 function fixedIps(value: unknown): FixedIP[] {

@@ -1,6 +1,10 @@
 // Neutron security groups (with their rules) in oaktree's normal form.
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
-import { SecurityGroupRuleDirection, type SecurityGroup, type SecurityGroupRule } from '../../../gen/oaktree/v1/network.ts';
+import {
+  SecurityGroupRuleDirection,
+  type SecurityGroup,
+  type SecurityGroupRule,
+} from '../../../gen/oaktree/v1/network.ts';
 import { objectLocation } from './location.ts';
 import { int, str } from './network.ts';
 import { extraProperties } from './properties.ts';

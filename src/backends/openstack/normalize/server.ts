@@ -73,31 +73,59 @@ const STATUS: Record<string, ServerStatus> = {
 export function serverStatus(cloudStatus: unknown, taskState?: unknown): ServerStatus {
   const word = typeof cloudStatus === 'string' ? cloudStatus.toUpperCase() : '';
   const status = STATUS[word] ?? ServerStatus.SERVER_STATUS_UNKNOWN;
-  if (taskState === 'deleting' && status !== ServerStatus.SERVER_STATUS_DELETED) return ServerStatus.SERVER_STATUS_DELETING;
+  if (taskState === 'deleting' && status !== ServerStatus.SERVER_STATUS_DELETED)
+    return ServerStatus.SERVER_STATUS_DELETING;
   return status;
 }
 
 /** Nova's word for a normalized status, for the `status` list filter (undefined: filter after listing). */
 export function novaStatusFilter(status: ServerStatus): string | undefined {
   switch (status) {
-    case ServerStatus.SERVER_STATUS_ACTIVE: return 'ACTIVE';
-    case ServerStatus.SERVER_STATUS_BUILDING: return 'BUILD';
-    case ServerStatus.SERVER_STATUS_ERROR: return 'ERROR';
-    case ServerStatus.SERVER_STATUS_STOPPED: return 'SHUTOFF';
-    case ServerStatus.SERVER_STATUS_PAUSED: return 'PAUSED';
-    case ServerStatus.SERVER_STATUS_SUSPENDED: return 'SUSPENDED';
-    case ServerStatus.SERVER_STATUS_REBUILDING: return 'REBUILD';
-    case ServerStatus.SERVER_STATUS_MIGRATING: return 'MIGRATING';
-    case ServerStatus.SERVER_STATUS_RESCUED: return 'RESCUE';
-    default: return undefined; // several nova words, or a task state: filter on our side
+    case ServerStatus.SERVER_STATUS_ACTIVE:
+      return 'ACTIVE';
+    case ServerStatus.SERVER_STATUS_BUILDING:
+      return 'BUILD';
+    case ServerStatus.SERVER_STATUS_ERROR:
+      return 'ERROR';
+    case ServerStatus.SERVER_STATUS_STOPPED:
+      return 'SHUTOFF';
+    case ServerStatus.SERVER_STATUS_PAUSED:
+      return 'PAUSED';
+    case ServerStatus.SERVER_STATUS_SUSPENDED:
+      return 'SUSPENDED';
+    case ServerStatus.SERVER_STATUS_REBUILDING:
+      return 'REBUILD';
+    case ServerStatus.SERVER_STATUS_MIGRATING:
+      return 'MIGRATING';
+    case ServerStatus.SERVER_STATUS_RESCUED:
+      return 'RESCUE';
+    default:
+      return undefined; // several nova words, or a task state: filter on our side
   }
 }
 
 /** Fields the normal form covers; everything else goes to properties. */
 const NORMALIZED = new Set([
-  'id', 'name', 'status', 'addresses', 'flavor', 'image', 'key_name', 'metadata', 'security_groups',
-  'os-extended-volumes:volumes_attached', 'created', 'updated', 'fault', 'progress', 'tenant_id', 'project_id',
-  'OS-EXT-AZ:availability_zone', 'links', 'accessIPv4', 'accessIPv6',
+  'id',
+  'name',
+  'status',
+  'addresses',
+  'flavor',
+  'image',
+  'key_name',
+  'metadata',
+  'security_groups',
+  'os-extended-volumes:volumes_attached',
+  'created',
+  'updated',
+  'fault',
+  'progress',
+  'tenant_id',
+  'project_id',
+  'OS-EXT-AZ:availability_zone',
+  'links',
+  'accessIPv4',
+  'accessIPv6',
 ]);
 /** Extension prefixes dropped from property names (openstacksdk's normalized names). */
 const PREFIXES = ['OS-EXT-STS:', 'OS-SRV-USG:', 'OS-EXT-SRV-ATTR:', 'OS-DCF:', 'os-extended-volumes:', 'OS-EXT-'];
@@ -117,7 +145,10 @@ export function serverProperties(raw: Raw): Record<string, string> {
 }
 
 /** nova `addresses` (plus Neutron's floating IPs when nova shows none) as a flat list. */
-export function serverAddresses(addresses: unknown, floatingIps: readonly SupplementalFloatingIp[] = []): ServerAddress[] {
+export function serverAddresses(
+  addresses: unknown,
+  floatingIps: readonly SupplementalFloatingIp[] = [],
+): ServerAddress[] {
   const out: ServerAddress[] = [];
   if (addresses && typeof addresses === 'object' && !Array.isArray(addresses)) {
     for (const [network, entries] of Object.entries(addresses as Record<string, unknown>)) {
@@ -166,7 +197,12 @@ export interface ServerInterfaces {
 /** openstacksdk's choice of public/private addresses among a server's addresses. */
 export function serverInterfaces(
   addresses: readonly ServerAddress[],
-  opts: { accessIPv4?: string; accessIPv6?: string; externalNetworks?: ReadonlySet<string>; internalNetworks?: ReadonlySet<string> } = {},
+  opts: {
+    accessIPv4?: string;
+    accessIPv6?: string;
+    externalNetworks?: ReadonlySet<string>;
+    internalNetworks?: ReadonlySet<string>;
+  } = {},
 ): ServerInterfaces {
   const external = opts.externalNetworks ?? new Set<string>();
   const internal = opts.internalNetworks ?? new Set<string>();
@@ -181,12 +217,21 @@ export function serverInterfaces(
     first(v4, (a) => a.type === AddressType.ADDRESS_TYPE_FLOATING) ||
     first(v4, (a) => a.network === 'public') ||
     first(v4, (a) => !isNonRoutableV4(a.address) && !internal.has(a.network));
-  const publicV6 = opts.accessIPv6 || first(v6, (a) => external.has(a.network)) || first(v6, (a) => !isNonGlobalV6(a.address) && !internal.has(a.network));
+  const publicV6 =
+    opts.accessIPv6 ||
+    first(v6, (a) => external.has(a.network)) ||
+    first(v6, (a) => !isNonGlobalV6(a.address) && !internal.has(a.network));
   const privateV4 =
     first(fixedV4, (a) => internal.has(a.network)) ||
     first(fixedV4, (a) => a.network === 'private') ||
     first(fixedV4, (a) => isRfc1918(a.address) && !external.has(a.network) && a.address !== publicV4);
-  const privateV6 = first(v6, (a) => a.type === AddressType.ADDRESS_TYPE_FIXED && a.address !== publicV6 && (internal.has(a.network) || isUniqueLocalV6(a.address)));
+  const privateV6 = first(
+    v6,
+    (a) =>
+      a.type === AddressType.ADDRESS_TYPE_FIXED &&
+      a.address !== publicV6 &&
+      (internal.has(a.network) || isUniqueLocalV6(a.address)),
+  );
   return { publicV4, publicV6, privateV4, privateV6, interfaceIp: publicV4 || publicV6 || privateV4 };
 }
 
@@ -216,7 +261,12 @@ export function serverFlavor(raw: unknown, flavorsById?: ReadonlyMap<string, Raw
 function serverFault(raw: unknown): ServerFault | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const f = raw as Raw;
-  return { code: int(f.code), message: stringValue(f.message ?? ''), details: stringValue(f.details ?? ''), createTime: parseTimestamp(f.created) };
+  return {
+    code: int(f.code),
+    message: stringValue(f.message ?? ''),
+    details: stringValue(f.details ?? ''),
+    createTime: parseTimestamp(f.created),
+  };
 }
 
 function serverVolumes(raw: unknown): ServerVolume[] {

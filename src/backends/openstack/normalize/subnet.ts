@@ -5,7 +5,18 @@ import { objectLocation } from './location.ts';
 import { bool, int, str, strings } from './network.ts';
 import { extraProperties } from './properties.ts';
 
-const NORMALIZED = ['id', 'name', 'network_id', 'cidr', 'ip_version', 'gateway_ip', 'enable_dhcp', 'dns_nameservers', 'project_id', 'tenant_id'];
+const NORMALIZED = [
+  'id',
+  'name',
+  'network_id',
+  'cidr',
+  'ip_version',
+  'gateway_ip',
+  'enable_dhcp',
+  'dns_nameservers',
+  'project_id',
+  'tenant_id',
+];
 
 export function normalizeSubnet(raw: Record<string, unknown>, route: Location): Subnet {
   const cidr = str(raw.cidr);

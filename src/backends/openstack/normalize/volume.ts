@@ -45,16 +45,35 @@ export function cinderStatusWords(status: VolumeStatus): string[] {
 }
 
 const NORMALIZED = [
-  'id', 'name', 'status', 'size', 'volume_type', 'bootable', 'multiattach', 'attachments', 'description',
-  'volume_image_metadata', 'metadata', 'created_at', 'updated_at', 'availability_zone', 'os-vol-tenant-attr:tenant_id',
-  'project_id', 'tenant_id', 'links',
+  'id',
+  'name',
+  'status',
+  'size',
+  'volume_type',
+  'bootable',
+  'multiattach',
+  'attachments',
+  'description',
+  'volume_image_metadata',
+  'metadata',
+  'created_at',
+  'updated_at',
+  'availability_zone',
+  'os-vol-tenant-attr:tenant_id',
+  'project_id',
+  'tenant_id',
+  'links',
 ];
 
 function attachments(value: unknown): VolumeAttachment[] {
   if (!Array.isArray(value)) return [];
   return value
     .filter((a): a is Record<string, unknown> => !!a && typeof a === 'object')
-    .map((a) => ({ serverId: str(a.server_id), device: str(a.device), attachmentId: str(a.attachment_id) || str(a.id) }));
+    .map((a) => ({
+      serverId: str(a.server_id),
+      device: str(a.device),
+      attachmentId: str(a.attachment_id) || str(a.id),
+    }));
 }
 
 export function normalizeVolume(raw: Record<string, unknown>, route: Location): Volume {

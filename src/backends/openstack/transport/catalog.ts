@@ -1,7 +1,17 @@
 import type { CloudRegionConfig, Interface } from '../../../config/clouds/types.ts';
 
 /** Service types oaktree talks to, by their official os-service-types names. */
-export type ServiceType = 'identity' | 'compute' | 'image' | 'network' | 'block-storage' | 'object-store' | 'placement' | 'dns' | 'load-balancer' | 'orchestration';
+export type ServiceType =
+  | 'identity'
+  | 'compute'
+  | 'image'
+  | 'network'
+  | 'block-storage'
+  | 'object-store'
+  | 'placement'
+  | 'dns'
+  | 'load-balancer'
+  | 'orchestration';
 
 /**
  * Catalog types that mean the same service, best first (os-service-types aliases).
@@ -43,10 +53,15 @@ function configKeys(service: ServiceType): string[] {
  * `<service>_endpoint_override` for this region, after the config loader expanded
  * `{region_name}`; keystoneauth also substitutes `%(project_id)s`/`$(project_id)s`.
  */
-export function endpointOverride(region: CloudRegionConfig, service: ServiceType, projectId: string | undefined): string | undefined {
+export function endpointOverride(
+  region: CloudRegionConfig,
+  service: ServiceType,
+  projectId: string | undefined,
+): string | undefined {
   for (const key of configKeys(service)) {
     const url = region.endpointOverrides[key];
-    if (url) return projectId ? url.replace(/[%$]\(project_id\)s/g, projectId).replace(/[%$]\(tenant_id\)s/g, projectId) : url;
+    if (url)
+      return projectId ? url.replace(/[%$]\(project_id\)s/g, projectId).replace(/[%$]\(tenant_id\)s/g, projectId) : url;
   }
   return undefined;
 }
@@ -60,7 +75,9 @@ export function findEndpoint(catalog: readonly CatalogEntry[], lookup: EndpointL
     for (const entry of catalog) {
       if (entry.type !== type) continue;
       const hit = entry.endpoints.find(
-        (e) => e.interface === lookup.interface && (!lookup.region || e.region_id === lookup.region || e.region === lookup.region),
+        (e) =>
+          e.interface === lookup.interface &&
+          (!lookup.region || e.region_id === lookup.region || e.region === lookup.region),
       );
       if (hit) return hit.url;
     }

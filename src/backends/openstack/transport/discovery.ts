@@ -70,7 +70,9 @@ function rawVersions(body: unknown): RawVersion[] {
 
 function selfLink(v: RawVersion): string | undefined {
   if (!Array.isArray(v.links)) return undefined;
-  const link = (v.links as { rel?: string; href?: string }[]).find((l) => l.rel === 'self' && typeof l.href === 'string');
+  const link = (v.links as { rel?: string; href?: string }[]).find(
+    (l) => l.rel === 'self' && typeof l.href === 'string',
+  );
   return link?.href;
 }
 
@@ -89,7 +91,12 @@ export function chooseVersion(service: ServiceType, endpoint: URL, body: unknown
     const v = candidates.find((c) => /current|stable/i.test(String(c.status ?? ''))) ?? candidates[0];
     if (!v) continue;
     const id = v.id as string;
-    const max = typeof v.version === 'string' && v.version ? v.version : typeof v.max_version === 'string' && v.max_version ? v.max_version : undefined;
+    const max =
+      typeof v.version === 'string' && v.version
+        ? v.version
+        : typeof v.max_version === 'string' && v.max_version
+          ? v.max_version
+          : undefined;
     const min = typeof v.min_version === 'string' && v.min_version ? v.min_version : undefined;
     let url: string;
     const endpointVersion = endpoint.pathname.match(VERSION_SEGMENT)?.[0].slice(1);
@@ -103,7 +110,14 @@ export function chooseVersion(service: ServiceType, endpoint: URL, body: unknown
         url = joinUrl(endpoint.href, wanted);
       }
     }
-    return { id, status: typeof v.status === 'string' ? v.status : undefined, url: stripSlash(url), minMicroversion: min, maxMicroversion: max, discovered: true };
+    return {
+      id,
+      status: typeof v.status === 'string' ? v.status : undefined,
+      url: stripSlash(url),
+      minMicroversion: min,
+      maxMicroversion: max,
+      discovered: true,
+    };
   }
   return undefined;
 }

@@ -46,11 +46,17 @@ export class OpenStackHttpError extends OpenStackError {
   readonly serviceMessage?: string;
 
   constructor(status: number, ctx: ErrorContext, serviceMessage: string | undefined, requestId: string | undefined) {
-    const what = [ctx.service, ctx.method && ctx.path ? `${ctx.method} ${ctx.path}` : undefined].filter(Boolean).join(' ');
+    const what = [ctx.service, ctx.method && ctx.path ? `${ctx.method} ${ctx.path}` : undefined]
+      .filter(Boolean)
+      .join(' ');
     const where = ctx.cloud !== undefined ? ` on ${ctx.cloud}${ctx.region ? `/${ctx.region}` : ''}` : '';
     const detail = serviceMessage ? `: ${serviceMessage}` : '';
     const rid = requestId ? ` (request id ${requestId})` : '';
-    super(`${what || 'request'}${where} failed with HTTP ${status}${detail}${rid}`, grpcCodeForHttpStatus(status, serviceMessage), ctx);
+    super(
+      `${what || 'request'}${where} failed with HTTP ${status}${detail}${rid}`,
+      grpcCodeForHttpStatus(status, serviceMessage),
+      ctx,
+    );
     this.name = 'OpenStackHttpError';
     this.status = status;
     this.requestId = requestId;
@@ -116,7 +122,9 @@ export function grpcCodeForHttpStatus(status: number, message?: string): GrpcSta
       return GrpcStatus.NOT_FOUND;
     case 409:
       if (message && /quota/i.test(message)) return GrpcStatus.RESOURCE_EXHAUSTED;
-      return message && /already exists|duplicate|in use by another/i.test(message) ? GrpcStatus.ALREADY_EXISTS : GrpcStatus.ABORTED;
+      return message && /already exists|duplicate|in use by another/i.test(message)
+        ? GrpcStatus.ALREADY_EXISTS
+        : GrpcStatus.ABORTED;
     case 413:
     case 429:
       return GrpcStatus.RESOURCE_EXHAUSTED;
@@ -133,7 +141,7 @@ export function grpcCodeForHttpStatus(status: number, message?: string): GrpcSta
 /** Any error → gRPC code: ours carry one; an AbortError is CANCELLED (or DEADLINE_EXCEEDED for a timeout reason). */
 export function grpcCodeFor(err: unknown): GrpcStatus {
   if (err instanceof OpenStackError) return err.code;
-  if (err instanceof Error && (err.name === 'TimeoutError')) return GrpcStatus.DEADLINE_EXCEEDED;
+  if (err instanceof Error && err.name === 'TimeoutError') return GrpcStatus.DEADLINE_EXCEEDED;
   if (err instanceof Error && err.name === 'AbortError') return GrpcStatus.CANCELLED;
   return GrpcStatus.UNKNOWN;
 }
@@ -149,7 +157,10 @@ export function grpcCodeFor(err: unknown): GrpcStatus {
 export function extractErrorMessage(body: unknown, maxLength = 500): string | undefined {
   const found = findMessage(body, 0);
   if (!found) return undefined;
-  const clean = found.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+  const clean = found
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean || undefined;
 }
 

@@ -63,14 +63,20 @@ export function abortError(signal: AbortSignal): Error {
 export class HttpClient {
   readonly #agents = new Map<string, http.Agent>();
   readonly #seenSockets = new WeakSet<Socket>();
-  readonly #opts: Required<Pick<HttpClientOptions, 'timeoutMs' | 'connectTimeoutMs' | 'maxSocketsPerOrigin'>> & HttpClientOptions;
+  readonly #opts: Required<Pick<HttpClientOptions, 'timeoutMs' | 'connectTimeoutMs' | 'maxSocketsPerOrigin'>> &
+    HttpClientOptions;
   readonly #tls: https.AgentOptions;
   #socketsCreated = 0;
   #closed = false;
 
   constructor(opts: HttpClientOptions = {}) {
     const timeoutMs = opts.timeoutMs ?? 30_000;
-    this.#opts = { ...opts, timeoutMs, connectTimeoutMs: opts.connectTimeoutMs ?? Math.min(timeoutMs, 10_000), maxSocketsPerOrigin: opts.maxSocketsPerOrigin ?? 32 };
+    this.#opts = {
+      ...opts,
+      timeoutMs,
+      connectTimeoutMs: opts.connectTimeoutMs ?? Math.min(timeoutMs, 10_000),
+      maxSocketsPerOrigin: opts.maxSocketsPerOrigin ?? 32,
+    };
     this.#tls = {
       rejectUnauthorized: opts.verify !== false,
       ca: opts.cacert ? readFileSync(opts.cacert) : undefined,
@@ -88,7 +94,12 @@ export class HttpClient {
     const origin = url.origin;
     let agent = this.#agents.get(origin);
     if (!agent) {
-      const common = { keepAlive: true, maxSockets: this.#opts.maxSocketsPerOrigin, maxFreeSockets: 8, scheduling: 'lifo' as const };
+      const common = {
+        keepAlive: true,
+        maxSockets: this.#opts.maxSocketsPerOrigin,
+        maxFreeSockets: 8,
+        scheduling: 'lifo' as const,
+      };
       agent = url.protocol === 'https:' ? new https.Agent({ ...common, ...this.#tls }) : new http.Agent(common);
       this.#agents.set(origin, agent);
     }
@@ -148,7 +159,11 @@ export class HttpClient {
         }
         if (socket.connecting) {
           connectTimer = setTimeout(() => {
-            const err = new OpenStackConnectionError(`${describe(req, ctx)}: connect timed out after ${this.#opts.connectTimeoutMs} ms`, ctx, 'ECONNECTTIMEOUT');
+            const err = new OpenStackConnectionError(
+              `${describe(req, ctx)}: connect timed out after ${this.#opts.connectTimeoutMs} ms`,
+              ctx,
+              'ECONNECTTIMEOUT',
+            );
             outgoing.destroy(err);
             finish(err);
           }, this.#opts.connectTimeoutMs);
@@ -169,7 +184,12 @@ export class HttpClient {
             signal.addEventListener('abort', abortStream, { once: true });
             incoming.once('close', () => signal.removeEventListener('abort', abortStream));
           }
-          finish(undefined, { status: incoming.statusCode ?? 0, headers: incoming.headers, body: Buffer.alloc(0), stream: incoming });
+          finish(undefined, {
+            status: incoming.statusCode ?? 0,
+            headers: incoming.headers,
+            body: Buffer.alloc(0),
+            stream: incoming,
+          });
           return;
         }
         const chunks: Buffer[] = [];
@@ -180,10 +200,25 @@ export class HttpClient {
           else chunks.push(chunk);
         });
         incoming.on('error', (err: NodeJS.ErrnoException) =>
-          finish(new OpenStackConnectionError(`${describe(req, ctx)}: response interrupted (${err.code ?? err.message})`, ctx, err.code ?? 'ECONNRESET', err)),
+          finish(
+            new OpenStackConnectionError(
+              `${describe(req, ctx)}: response interrupted (${err.code ?? err.message})`,
+              ctx,
+              err.code ?? 'ECONNRESET',
+              err,
+            ),
+          ),
         );
-        incoming.on('aborted', () => finish(new OpenStackConnectionError(`${describe(req, ctx)}: response aborted`, ctx, 'ECONNRESET')));
-        incoming.on('end', () => finish(undefined, { status: incoming.statusCode ?? 0, headers: incoming.headers, body: Buffer.concat(chunks) }));
+        incoming.on('aborted', () =>
+          finish(new OpenStackConnectionError(`${describe(req, ctx)}: response aborted`, ctx, 'ECONNRESET')),
+        );
+        incoming.on('end', () =>
+          finish(undefined, {
+            status: incoming.statusCode ?? 0,
+            headers: incoming.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
       });
 
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -1,5 +1,11 @@
 export { CloudSession } from './session.ts';
-export type { CloudSessionOptions, SessionLogger, SessionRequest, SessionResponse, PaginateRequestOptions } from './session.ts';
+export type {
+  CloudSessionOptions,
+  SessionLogger,
+  SessionRequest,
+  SessionResponse,
+  PaginateRequestOptions,
+} from './session.ts';
 export type { ServiceType, CatalogEntry } from './catalog.ts';
 export { SERVICE_TYPE_ALIASES } from './catalog.ts';
 export type { VersionInfo } from './discovery.ts';

@@ -2,7 +2,13 @@ import type { AuthMethod, AuthSettings } from '../../../config/clouds/types.ts';
 import { Secret } from '../../../config/clouds/secret.ts';
 import type { CatalogEntry } from './catalog.ts';
 import { raceAbort } from './discovery.ts';
-import { extractErrorMessage, grpcCodeForHttpStatus, OpenStackAuthError, OpenStackError, type ErrorContext } from './errors.ts';
+import {
+  extractErrorMessage,
+  grpcCodeForHttpStatus,
+  OpenStackAuthError,
+  OpenStackError,
+  type ErrorContext,
+} from './errors.ts';
 import type { HttpResponse } from './http.ts';
 
 export interface ProjectInfo {
@@ -66,7 +72,8 @@ export function buildAuthRequest(method: AuthMethod, auth: AuthSettings): Record
   }
   let scope: Record<string, unknown> | undefined;
   if (auth.projectId) scope = { project: { id: auth.projectId } };
-  else if (auth.projectName) scope = { project: { name: auth.projectName, domain: domainRef(auth.projectDomainId, auth.projectDomainName) } };
+  else if (auth.projectName)
+    scope = { project: { name: auth.projectName, domain: domainRef(auth.projectDomainId, auth.projectDomainName) } };
   else if (auth.domainId || auth.domainName) scope = { domain: domainRef(auth.domainId, auth.domainName) };
   else if (auth.systemScope) scope = { system: { [auth.systemScope]: true } };
   return scope ? { auth: { identity, scope } } : { auth: { identity } };
@@ -88,7 +95,12 @@ export function parseTokenResponse(res: HttpResponse, now: number): Token {
     expiresAt: Number.isFinite(expires) ? now + (expires - (Number.isFinite(issued) ? issued : now)) : now + 3600_000,
     catalog: Array.isArray(t.catalog) ? (t.catalog as CatalogEntry[]) : [],
     project: t.project
-      ? { id: t.project.id, name: t.project.name, domainId: t.project.domain?.id ?? '', domainName: t.project.domain?.name ?? '' }
+      ? {
+          id: t.project.id,
+          name: t.project.name,
+          domainId: t.project.domain?.id ?? '',
+          domainName: t.project.domain?.name ?? '',
+        }
       : undefined,
     domain: t.domain ? { id: t.domain.id, name: t.domain.name } : undefined,
     user: t.user ? { id: t.user.id, name: t.user.name, domainId: t.user.domain?.id } : undefined,
@@ -168,7 +180,12 @@ export class TokenManager {
         this.#token = token;
         return token;
       } catch (err) {
-        throw new OpenStackAuthError(`Keystone at ${url.origin} gave an unusable token answer: ${(err as Error).message}`, context, res.status, requestId);
+        throw new OpenStackAuthError(
+          `Keystone at ${url.origin} gave an unusable token answer: ${(err as Error).message}`,
+          context,
+          res.status,
+          requestId,
+        );
       }
     }
     let serviceMessage: string | undefined;
@@ -178,7 +195,8 @@ export class TokenManager {
       serviceMessage = extractErrorMessage(res.body.toString('utf8'));
     }
     const detail = serviceMessage ? `: ${this.#opts.scrub(serviceMessage)}` : '';
-    const who = auth.userId ?? auth.username ?? auth.applicationCredentialId ?? auth.applicationCredentialName ?? 'token';
+    const who =
+      auth.userId ?? auth.username ?? auth.applicationCredentialId ?? auth.applicationCredentialName ?? 'token';
     if (res.status === 401 || res.status === 403 || res.status === 404 || res.status === 400) {
       throw new OpenStackAuthError(
         `authentication as ${method} (${who}) to ${url.origin} failed with HTTP ${res.status}${detail}${requestId ? ` (request id ${requestId})` : ''}`,

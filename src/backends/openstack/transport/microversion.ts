@@ -19,7 +19,10 @@ export function compareMicroversions(a: Microversion, b: Microversion): number {
  * below the server's min. undefined when the ranges do not overlap. A server without
  * microversions (no max advertised) gets undefined too: send no header.
  */
-export function negotiateMicroversion(wanted: { min: string; max: string }, server: { min?: string; max?: string }): string | undefined {
+export function negotiateMicroversion(
+  wanted: { min: string; max: string },
+  server: { min?: string; max?: string },
+): string | undefined {
   const ourMin = parseMicroversion(wanted.min);
   const ourMax = parseMicroversion(wanted.max);
   const theirMax = parseMicroversion(server.max);

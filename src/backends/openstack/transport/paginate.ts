@@ -29,7 +29,10 @@ export interface PaginateOptions {
  * explicit limit, `marker=<last id>` (openstacksdk's fallback). A next request identical to
  * one already made means the cloud is looping: that is an error, not an endless stream.
  */
-export async function* paginate(fetchPage: (req: PageRequest) => Promise<unknown>, opts: PaginateOptions): AsyncGenerator<Record<string, unknown>[]> {
+export async function* paginate(
+  fetchPage: (req: PageRequest) => Promise<unknown>,
+  opts: PaginateOptions,
+): AsyncGenerator<Record<string, unknown>[]> {
   const markerField = opts.markerField ?? 'id';
   const maxPages = opts.maxPages ?? 100_000;
   const seen = new Set<string>();
@@ -41,9 +44,21 @@ export async function* paginate(fetchPage: (req: PageRequest) => Promise<unknown
     const key = requestKey(req);
     let pending: Promise<unknown>;
     if (seen.has(key)) {
-      pending = Promise.reject(new OpenStackError(`pagination of ${opts.itemsKey} is looping: the cloud sent the same next page twice (${req.path}, marker ${req.query.marker ?? 'none'})`, GrpcStatus.INTERNAL, opts.context ?? {}));
+      pending = Promise.reject(
+        new OpenStackError(
+          `pagination of ${opts.itemsKey} is looping: the cloud sent the same next page twice (${req.path}, marker ${req.query.marker ?? 'none'})`,
+          GrpcStatus.INTERNAL,
+          opts.context ?? {},
+        ),
+      );
     } else if (pages >= maxPages) {
-      pending = Promise.reject(new OpenStackError(`pagination of ${opts.itemsKey} exceeded ${maxPages} pages`, GrpcStatus.INTERNAL, opts.context ?? {}));
+      pending = Promise.reject(
+        new OpenStackError(
+          `pagination of ${opts.itemsKey} exceeded ${maxPages} pages`,
+          GrpcStatus.INTERNAL,
+          opts.context ?? {},
+        ),
+      );
     } else {
       seen.add(key);
       pages++;
@@ -61,7 +76,11 @@ export async function* paginate(fetchPage: (req: PageRequest) => Promise<unknown
     const body = (await pending) as Record<string, unknown> | null;
     const items = body?.[opts.itemsKey];
     if (!Array.isArray(items)) {
-      throw new OpenStackError(`the cloud's answer has no "${opts.itemsKey}" list`, GrpcStatus.INTERNAL, opts.context ?? {});
+      throw new OpenStackError(
+        `the cloud's answer has no "${opts.itemsKey}" list`,
+        GrpcStatus.INTERNAL,
+        opts.context ?? {},
+      );
     }
     if (items.length === 0) return;
     const following = nextPage(body!, items as Record<string, unknown>[], current, opts, markerField);
@@ -83,7 +102,9 @@ function nextPage(
   if (link) return relativeToBase(link, opts.baseUrl);
   if (opts.limit !== undefined && items.length >= opts.limit) {
     const marker = items[items.length - 1]?.[markerField];
-    return typeof marker === 'string' || typeof marker === 'number' ? { path: opts.path, query: { ...current.query, marker: String(marker) } } : undefined;
+    return typeof marker === 'string' || typeof marker === 'number'
+      ? { path: opts.path, query: { ...current.query, marker: String(marker) } }
+      : undefined;
   }
   return undefined;
 }

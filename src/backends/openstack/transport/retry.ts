@@ -40,7 +40,15 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /** Socket errors where the request never reached the application (or the answer was lost). */
-const RETRYABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const RETRYABLE_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 export function isRetryableErrno(code: string | undefined): boolean {
   return code !== undefined && RETRYABLE_ERRNO.has(code);
@@ -61,12 +69,16 @@ export function parseRetryAfter(header: string | string[] | undefined, now = Dat
  * (capped); otherwise exponential backoff with "equal jitter" so that many callers
  * hitting one rate limit do not come back in lockstep.
  */
-export function retryDelayMs(attempt: number, policy: RetryPolicy, retryAfterMs?: number, random: () => number = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  policy: RetryPolicy,
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxRetryAfterMs);
   const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.round(exp / 2 + random() * (exp / 2));
 }
-
 
 export interface RetryInfo {
   attempt: number;
@@ -90,7 +102,10 @@ export interface SendWithRetriesOptions {
  * (not idempotent, out of attempts, past the deadline) is returned for the caller to turn
  * into an error. Sleeping honours the signal and never runs past the deadline.
  */
-export async function sendWithRetries(send: () => Promise<HttpResponse>, opts: SendWithRetriesOptions): Promise<HttpResponse> {
+export async function sendWithRetries(
+  send: () => Promise<HttpResponse>,
+  opts: SendWithRetriesOptions,
+): Promise<HttpResponse> {
   const { policy } = opts;
   for (let attempt = 1; ; attempt++) {
     let waitMs: number;

@@ -115,7 +115,11 @@ export class CloudSession {
     if (freshViewOf) {
       const base = freshViewOf;
       [this.#log, this.#retry, this.#http, this.#discovery] = [base.#log, base.#retry, base.#http, base.#discovery];
-      [this.#tokens, this.#microversions, this.#wantedCompute] = [base.#tokens, base.#microversions, base.#wantedCompute];
+      [this.#tokens, this.#microversions, this.#wantedCompute] = [
+        base.#tokens,
+        base.#microversions,
+        base.#wantedCompute,
+      ];
       [this.#refreshMarginMs, this.#reads, this.#life] = [base.#refreshMarginMs, base.#reads, base.#life];
       return;
     }
@@ -172,8 +176,15 @@ export class CloudSession {
   /** The scoped project of the first region's token; throws before authenticate(). */
   project(): ProjectInfo {
     const token = this.#tokenManager(this.config.regions[0]).current();
-    if (!token) throw new OpenStackError(`cloud ${this.name}: project() called before authenticate()`, GrpcStatus.FAILED_PRECONDITION, { cloud: this.name });
-    return token.project ?? { id: '', name: '', domainId: token.domain?.id ?? '', domainName: token.domain?.name ?? '' };
+    if (!token)
+      throw new OpenStackError(
+        `cloud ${this.name}: project() called before authenticate()`,
+        GrpcStatus.FAILED_PRECONDITION,
+        { cloud: this.name },
+      );
+    return (
+      token.project ?? { id: '', name: '', domainId: token.domain?.id ?? '', domainName: token.domain?.name ?? '' }
+    );
   }
 
   /** Configured regions; when the config names none, the regions in the catalog (after authenticate()). */
@@ -197,7 +208,10 @@ export class CloudSession {
     let pending = this.#microversions.get(region);
     if (!pending) {
       pending = this.service('compute', region, signal).then((info) => {
-        const negotiated = negotiateMicroversion(this.#wantedCompute, { min: info.minMicroversion, max: info.maxMicroversion });
+        const negotiated = negotiateMicroversion(this.#wantedCompute, {
+          min: info.minMicroversion,
+          max: info.maxMicroversion,
+        });
         if (negotiated) return negotiated;
         if (info.maxMicroversion) {
           throw new OpenStackError(
@@ -231,14 +245,22 @@ export class CloudSession {
       .map(([k, v]) => `${k}=${v}`)
       .sort()
       .join('&');
-    const microversion = service === 'compute' && req.microversion !== false ? (req.microversion ?? (await this.computeMicroversion(region, req.signal))) : '';
+    const microversion =
+      service === 'compute' && req.microversion !== false
+        ? (req.microversion ?? (await this.computeMicroversion(region, req.signal)))
+        : '';
     const key = `${credentialKeyOf(this.name, region, token)}/${service} ${req.path}?${query} ${microversion} ${JSON.stringify(req.headers ?? {})}`;
     const sharing = reads.share(
       key,
       async () => {
         // One caller's cancel must not fail the others sharing this request.
         const response = await this.#request(service, region, { ...req, signal: undefined });
-        return { status: response.status, headers: pickHeaders(response.headers), body: response.body, requestId: response.requestId };
+        return {
+          status: response.status,
+          headers: pickHeaders(response.headers),
+          body: response.body,
+          requestId: response.requestId,
+        };
       },
       { fresh: req.fresh ?? this.#freshReads },
     );
@@ -248,7 +270,8 @@ export class CloudSession {
   }
 
   async #request(service: ServiceType, region: string, req: SessionRequest): Promise<SessionResponse> {
-    if (this.#life.closed) throw new OpenStackError(`cloud ${this.name}: session is closed`, GrpcStatus.UNAVAILABLE, { cloud: this.name });
+    if (this.#life.closed)
+      throw new OpenStackError(`cloud ${this.name}: session is closed`, GrpcStatus.UNAVAILABLE, { cloud: this.name });
     const rc = this.#regionConfig(region);
     const method = req.method.toUpperCase();
     const ctx: ErrorContext = { cloud: this.name, region, service, method, path: req.path };
@@ -278,7 +301,15 @@ export class CloudSession {
     const idempotent = replayable && isIdempotent(method, req.idempotent);
     const send = (t: Token) =>
       this.#send(
-        { method, url, headers: { ...headers, 'x-auth-token': t.value.reveal() }, body, signal: req.signal, rawResponse: req.rawResponse, context: ctx },
+        {
+          method,
+          url,
+          headers: { ...headers, 'x-auth-token': t.value.reveal() },
+          body,
+          signal: req.signal,
+          rawResponse: req.rawResponse,
+          context: ctx,
+        },
         rc,
         idempotent,
         req.deadline,
@@ -293,20 +324,46 @@ export class CloudSession {
       token = await tokens.get(req.signal);
       res = await send(token);
     }
-    const requestId = headerValue(res.headers, 'x-openstack-request-id') ?? headerValue(res.headers, 'x-compute-request-id');
+    const requestId =
+      headerValue(res.headers, 'x-openstack-request-id') ?? headerValue(res.headers, 'x-compute-request-id');
     if (res.status >= 400) throw await this.#httpError(res, ctx, requestId);
-    if (req.rawResponse) return { status: res.status, headers: res.headers, body: undefined, stream: res.stream, requestId };
+    if (req.rawResponse)
+      return { status: res.status, headers: res.headers, body: undefined, stream: res.stream, requestId };
     return { status: res.status, headers: res.headers, body: parseBody(res), requestId };
   }
 
   /** Streams a list page by page (see paginate.ts); each page is one upstream request. */
-  async *paginate(service: ServiceType, region: string, path: string, itemsKey: string, opts: PaginateRequestOptions = {}): AsyncGenerator<Record<string, unknown>[]> {
+  async *paginate(
+    service: ServiceType,
+    region: string,
+    path: string,
+    itemsKey: string,
+    opts: PaginateRequestOptions = {},
+  ): AsyncGenerator<Record<string, unknown>[]> {
     const info = await this.service(service, region, opts.signal);
     const query: Record<string, string> = {};
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) query[k] = String(v);
     yield* paginate(
-      async (page) => (await this.request(service, region, { method: 'GET', path: page.path, query: page.query, signal: opts.signal, deadline: opts.deadline, fresh: opts.fresh })).body,
-      { itemsKey, baseUrl: info.url, path, query, limit: opts.limit, markerField: opts.markerField, context: { cloud: this.name, region, service } },
+      async (page) =>
+        (
+          await this.request(service, region, {
+            method: 'GET',
+            path: page.path,
+            query: page.query,
+            signal: opts.signal,
+            deadline: opts.deadline,
+            fresh: opts.fresh,
+          })
+        ).body,
+      {
+        itemsKey,
+        baseUrl: info.url,
+        path,
+        query,
+        limit: opts.limit,
+        markerField: opts.markerField,
+        context: { cloud: this.name, region, service },
+      },
     );
   }
 
@@ -332,7 +389,13 @@ export class CloudSession {
 
   #tokenManager(rc: CloudRegionConfig): TokenManager {
     const a = rc.auth;
-    const material = JSON.stringify([rc.authType, a, a.password?.reveal(), a.applicationCredentialSecret?.reveal(), a.token?.reveal()]);
+    const material = JSON.stringify([
+      rc.authType,
+      a,
+      a.password?.reveal(),
+      a.applicationCredentialSecret?.reveal(),
+      a.token?.reveal(),
+    ]);
     const key = createHash('sha256').update(material).digest('hex');
     let tm = this.#tokens.get(key);
     if (!tm) {
@@ -346,7 +409,13 @@ export class CloudSession {
         scrub: (text) => this.#scrub(text),
         post: (url, body) =>
           this.#send(
-            { method: 'POST', url, headers: { 'content-type': 'application/json', accept: 'application/json' }, body: Buffer.from(body), context: { ...ctx, method: 'POST', path: url.pathname } },
+            {
+              method: 'POST',
+              url,
+              headers: { 'content-type': 'application/json', accept: 'application/json' },
+              body: Buffer.from(body),
+              context: { ...ctx, method: 'POST', path: url.pathname },
+            },
             rc,
             true, // asking for a token twice is harmless
           ),
@@ -388,11 +457,30 @@ export class CloudSession {
         signal: req.signal,
         deadline,
         onRetry: (r) =>
-          this.#log?.warn({ cloud: this.name, region: rc.region, service: req.context?.service, method: req.method, path: req.url.pathname, ...r }, 'retrying OpenStack request'),
+          this.#log?.warn(
+            {
+              cloud: this.name,
+              region: rc.region,
+              service: req.context?.service,
+              method: req.method,
+              path: req.url.pathname,
+              ...r,
+            },
+            'retrying OpenStack request',
+          ),
       },
     );
     this.#log?.debug(
-      { cloud: this.name, region: rc.region, service: req.context?.service, method: req.method, path: req.url.pathname, status: res.status, ms: Date.now() - started, requestId: headerValue(res.headers, 'x-openstack-request-id') },
+      {
+        cloud: this.name,
+        region: rc.region,
+        service: req.context?.service,
+        method: req.method,
+        path: req.url.pathname,
+        status: res.status,
+        ms: Date.now() - started,
+        requestId: headerValue(res.headers, 'x-openstack-request-id'),
+      },
       'OpenStack request',
     );
     return res;
@@ -400,7 +488,16 @@ export class CloudSession {
 
   async #discoveryGet(url: URL): Promise<{ status: number; body: unknown }> {
     // Version documents are public on every service; no token, so a 401 cannot loop.
-    const res = await this.#send({ method: 'GET', url, headers: { accept: 'application/json' }, context: { cloud: this.name, method: 'GET', path: url.pathname } }, this.config.regions[0], true);
+    const res = await this.#send(
+      {
+        method: 'GET',
+        url,
+        headers: { accept: 'application/json' },
+        context: { cloud: this.name, method: 'GET', path: url.pathname },
+      },
+      this.config.regions[0],
+      true,
+    );
     return { status: res.status, body: parseBody(res) };
   }
 
@@ -422,7 +519,8 @@ export class CloudSession {
   #scrub(text: string): string {
     const secrets = new Set<string>();
     for (const r of this.config.regions) {
-      for (const s of [r.auth.password, r.auth.applicationCredentialSecret, r.auth.token]) if (s) secrets.add(s.reveal());
+      for (const s of [r.auth.password, r.auth.applicationCredentialSecret, r.auth.token])
+        if (s) secrets.add(s.reveal());
     }
     for (const tm of this.#tokens.values()) {
       const t = tm.current();

@@ -8,14 +8,22 @@ import { GrpcStatus } from '../transport/index.ts';
 const PAGE = 500;
 
 export async function* cinderList(ctx: RegionContext, query: Query = {}, signal?: AbortSignal): AsyncGenerator<Raw> {
-  for await (const page of ctx.session.paginate('block-storage', ctx.region, '/volumes/detail', 'volumes', { query, limit: PAGE, signal })) {
+  for await (const page of ctx.session.paginate('block-storage', ctx.region, '/volumes/detail', 'volumes', {
+    query,
+    limit: PAGE,
+    signal,
+  })) {
     yield* page;
   }
 }
 
 export async function cinderGet(ctx: RegionContext, id: string, signal?: AbortSignal): Promise<Raw | undefined> {
   try {
-    const res = await ctx.session.request('block-storage', ctx.region, { method: 'GET', path: `/volumes/${encodeURIComponent(id)}`, signal });
+    const res = await ctx.session.request('block-storage', ctx.region, {
+      method: 'GET',
+      path: `/volumes/${encodeURIComponent(id)}`,
+      signal,
+    });
     return (res.body as { volume: Raw }).volume;
   } catch (error) {
     if (isNotFound(error)) return undefined;
@@ -23,7 +31,12 @@ export async function cinderGet(ctx: RegionContext, id: string, signal?: AbortSi
   }
 }
 
-export async function* cinderByNameOrId(ctx: RegionContext, nameOrId: string, query: Query, signal?: AbortSignal): AsyncGenerator<Raw> {
+export async function* cinderByNameOrId(
+  ctx: RegionContext,
+  nameOrId: string,
+  query: Query,
+  signal?: AbortSignal,
+): AsyncGenerator<Raw> {
   if (looksLikeId(nameOrId)) {
     const volume = await cinderGet(ctx, nameOrId, signal);
     if (volume && Object.entries(query).every(([k, v]) => v === undefined || String(volume[k]) === String(v))) {
@@ -64,7 +77,10 @@ export async function waitForVolume(
     if (verdict === true) return volume;
     if (typeof verdict === 'string') throw new OaktreeError(GrpcStatus.ABORTED, verdict);
     if (Date.now() + wait > until) {
-      throw new OaktreeError(GrpcStatus.DEADLINE_EXCEEDED, `volume ${id} was still ${volume?.status ?? 'there'} when the deadline came, waiting for it to be ${what}`);
+      throw new OaktreeError(
+        GrpcStatus.DEADLINE_EXCEEDED,
+        `volume ${id} was still ${volume?.status ?? 'there'} when the deadline came, waiting for it to be ${what}`,
+      );
     }
     await delay(signal, wait);
     wait = Math.min(wait * 2, 2000);

@@ -54,7 +54,8 @@ async function* watchServers(
   try {
     let cursor: number;
     if (position) {
-      if (position.epoch !== log.epoch) throw tokenExpired(describeLocation(region.location), 'the change log was restarted since');
+      if (position.epoch !== log.epoch)
+        throw tokenExpired(describeLocation(region.location), 'the change log was restarted since');
       const check = log.since(position.seq);
       if ('expired' in check) throw tokenExpired(describeLocation(region.location), check.expired);
       cursor = position.seq;
@@ -71,7 +72,8 @@ async function* watchServers(
     let lastSent = Date.now();
     while (!call.signal.aborted) {
       const next = log.since(cursor);
-      if ('expired' in next) throw tokenExpired(describeLocation(region.location), `this watch fell behind: ${next.expired}`);
+      if ('expired' in next)
+        throw tokenExpired(describeLocation(region.location), `this watch fell behind: ${next.expired}`);
       for (const change of next.changes) {
         cursor = change.seq;
         if (wanted && !wanted.has(change.id)) continue;
@@ -108,7 +110,13 @@ export interface RawServerChange {
  * then every change until the signal fires or the deadline passes (DEADLINE_EXCEEDED). NOT_FOUND when the
  * poller does not know the server. Registers as a waiter, so the poller runs at its fast interval meanwhile.
  */
-export async function* rawServerChanges(hub: WatchHub, region: RegionContext, serverId: string, signal: AbortSignal, deadline?: Date): AsyncGenerator<RawServerChange> {
+export async function* rawServerChanges(
+  hub: WatchHub,
+  region: RegionContext,
+  serverId: string,
+  signal: AbortSignal,
+  deadline?: Date,
+): AsyncGenerator<RawServerChange> {
   const feed = hub.feedFor(region);
   await feed.ready(signal);
   const log = feed.log;
@@ -117,7 +125,9 @@ export async function* rawServerChanges(hub: WatchHub, region: RegionContext, se
   const onAbort = () => stop.abort(signal.reason);
   if (signal.aborted) onAbort();
   signal.addEventListener('abort', onAbort, { once: true });
-  const timer = deadline ? setTimeout(() => stop.abort(deadlinePassed(serverId)), Math.max(0, deadline.getTime() - Date.now())) : undefined;
+  const timer = deadline
+    ? setTimeout(() => stop.abort(deadlinePassed(serverId)), Math.max(0, deadline.getTime() - Date.now()))
+    : undefined;
   try {
     const subscribed = Date.now();
     await feed.whenPolled(subscribed - hub.fastIntervalMs, stop.signal);
@@ -125,7 +135,8 @@ export async function* rawServerChanges(hub: WatchHub, region: RegionContext, se
     if (!log.get(serverId)) await feed.whenPolled(subscribed, stop.signal);
     let cursor = log.seq;
     const current = log.get(serverId);
-    if (!current) throw new OaktreeError(Status.NOT_FOUND, `no server with id ${serverId} in ${describeLocation(region.location)}`);
+    if (!current)
+      throw new OaktreeError(Status.NOT_FOUND, `no server with id ${serverId} in ${describeLocation(region.location)}`);
     yield { type: 'CURRENT', raw: current };
     for (;;) {
       const next = log.since(cursor);
@@ -133,7 +144,11 @@ export async function* rawServerChanges(hub: WatchHub, region: RegionContext, se
         // Fell behind the ring buffer: the state is still current, so resynchronise from it.
         cursor = log.seq;
         const now = log.get(serverId);
-        if (!now) throw new OaktreeError(Status.NOT_FOUND, `server ${serverId} is gone from ${describeLocation(region.location)}`);
+        if (!now)
+          throw new OaktreeError(
+            Status.NOT_FOUND,
+            `server ${serverId} is gone from ${describeLocation(region.location)}`,
+          );
         yield { type: 'MODIFIED', raw: now };
         continue;
       }
@@ -152,7 +167,13 @@ export async function* rawServerChanges(hub: WatchHub, region: RegionContext, se
 }
 
 /** rawServerChanges in oaktree's shape (each change normalized once for all its readers). */
-export async function* serverChanges(hub: WatchHub, region: RegionContext, serverId: string, signal: AbortSignal, deadline?: Date): AsyncGenerator<ServerChange> {
+export async function* serverChanges(
+  hub: WatchHub,
+  region: RegionContext,
+  serverId: string,
+  signal: AbortSignal,
+  deadline?: Date,
+): AsyncGenerator<ServerChange> {
   for await (const change of rawServerChanges(hub, region, serverId, signal, deadline)) {
     yield { type: change.type, server: hub.normalize(change.raw, region) };
   }

@@ -27,14 +27,21 @@ export async function waitForServerStatus(
   for await (const change of rawServerChanges(hub, ctx, serverId, signal)) {
     await onChange(change.raw);
     if (until(change.raw)) return change.raw;
-    if (change.type === 'DELETED') throw new OaktreeError(NOT_FOUND, `server ${serverId} no longer exists (it was deleted)`);
+    if (change.type === 'DELETED')
+      throw new OaktreeError(NOT_FOUND, `server ${serverId} no longer exists (it was deleted)`);
   }
   signal.throwIfAborted();
   throw new OaktreeError(NOT_FOUND, `server ${serverId} is no longer watched`);
 }
 
 /** Waits until the cloud no longer shows the server (a DELETED change, or unknown to the poller). */
-export async function waitForServerGone(ctx: RegionContext, serverId: string, signal: AbortSignal, _options: unknown = {}, hub: WatchHub = ctx.services.watch): Promise<void> {
+export async function waitForServerGone(
+  ctx: RegionContext,
+  serverId: string,
+  signal: AbortSignal,
+  _options: unknown = {},
+  hub: WatchHub = ctx.services.watch,
+): Promise<void> {
   try {
     for await (const change of rawServerChanges(hub, ctx, serverId, signal)) {
       if (change.type === 'DELETED') return;
