@@ -10,7 +10,7 @@ import { identityFromCertificate, type Identity } from './identity.ts';
 import { JwtVerifier } from './jwt.ts';
 import { KeystoneValidator } from './keystone.ts';
 import { StaticTokens } from './static-tokens.ts';
-import { AuthConfigError } from './yaml-file.ts';
+import { AuthConfigError } from './errors.ts';
 
 export interface AuthMethods {
   keystone?: KeystoneValidator;

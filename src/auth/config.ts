@@ -9,7 +9,7 @@
 //     peers: [spiffe://oaktree/hub, DNS:edge.example]     # trusted peer nodes by client certificate name (see peers.ts)
 import type { JwtSettings } from './jwt.ts';
 import { peerNameProblem } from './peers.ts';
-import { readers, type Fail, type YamlNode } from './yaml-file.ts';
+import { readers, type Fail, type YamlNode } from '../config/yaml-file.ts';
 
 export interface AuthConfig {
   keystone?: { cloud: string; revalidateSeconds: number };

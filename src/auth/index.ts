@@ -11,4 +11,4 @@ export { authMiddleware, isExemptFromAuth, type AuthCallContextExt, type CallAut
 export { ROUTING_FROM_NON_PEER, TrustedPeers } from './peers.ts';
 export { Authorization, Policy, type Grant } from './policy.ts';
 export { createStaticToken, hashToken, StaticTokens } from './static-tokens.ts';
-export { AuthConfigError } from './yaml-file.ts';
+export { AuthConfigError } from './errors.ts';

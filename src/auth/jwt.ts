@@ -5,7 +5,7 @@ import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPaylo
 import { ServerError, Status } from 'nice-grpc';
 import { unauthenticated } from './errors.ts';
 import type { Identity } from './identity.ts';
-import { AuthConfigError } from './yaml-file.ts';
+import { AuthConfigError } from './errors.ts';
 
 export interface JwtSettings {
   jwksFile?: string;

@@ -19,7 +19,8 @@ import { isMap, isSeq } from 'yaml';
 import type { Location } from '../gen/oaktree/v1/location.ts';
 import type { Action } from '../core/methods.ts';
 import { certificateNames, type AuthMethodName, type Identity } from './identity.ts';
-import { AuthConfigError, parseYamlFile, readers, type Fail, type YamlNode } from './yaml-file.ts';
+import { parseYamlFile, readers, type Fail, type YamlNode } from '../config/yaml-file.ts';
+import { AuthConfigError } from './errors.ts';
 
 const WHO_KEYS = ['user', 'project', 'role', 'group', 'token', 'certificate', 'method'] as const;
 type WhoKey = (typeof WHO_KEYS)[number];
@@ -47,7 +48,7 @@ export class Policy {
   }
 
   static parse(text: string, file: string): Policy {
-    const { root, fail } = parseYamlFile(text, file);
+    const { root, fail } = parseYamlFile(text, file, (message) => new AuthConfigError(message));
     const r = readers(fail);
     const grants: Grant[] = [];
     if (root === null) return new Policy(grants);

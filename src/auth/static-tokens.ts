@@ -10,7 +10,8 @@ import { readFile } from 'node:fs/promises';
 import { STATIC_TOKEN_PREFIX } from './credentials.ts';
 import { unauthenticated } from './errors.ts';
 import type { Identity } from './identity.ts';
-import { AuthConfigError, parseYamlFile, readers } from './yaml-file.ts';
+import { parseYamlFile, readers } from '../config/yaml-file.ts';
+import { AuthConfigError } from './errors.ts';
 
 const HASH_FORM = /^sha256:([0-9a-f]{64})$/;
 const NAME_FORM = /^[A-Za-z0-9._:@-]+$/;
@@ -38,7 +39,7 @@ export class StaticTokens {
   }
 
   static parse(text: string, file: string): StaticTokens {
-    const { root, fail } = parseYamlFile(text, file);
+    const { root, fail } = parseYamlFile(text, file, (message) => new AuthConfigError(message));
     const r = readers(fail);
     const hashes: Record<string, string> = {};
     if (root === null) return new StaticTokens(hashes);

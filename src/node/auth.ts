@@ -4,7 +4,7 @@ import { Authenticator } from '../auth/authenticator.ts';
 import type { AuthConfig } from '../auth/config.ts';
 import { TrustedPeers } from '../auth/peers.ts';
 import { Policy } from '../auth/policy.ts';
-import { AuthConfigError } from '../auth/yaml-file.ts';
+import { AuthConfigError } from '../auth/errors.ts';
 import { loadCloudsConfig } from '../config/clouds/index.ts';
 import type { CloudConfig } from '../config/clouds/types.ts';
 import { NodeConfigError, type NodeConfig } from './config.ts';

@@ -2,9 +2,10 @@
 // Every mistake is reported with the file, the line and the key, e.g.
 //   node.yaml:7: peers[1].address: expected host:port, got "hub"
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, isSeq } from 'yaml';
 import { parseAuthSection, type AuthConfig } from '../auth/config.ts';
 import { redactRedisUrl } from '../cache/redis/url.ts';
+import { describe, parseYamlFile, readers, type YamlNode } from '../config/yaml-file.ts';
 import type { ConnectionLimits } from './connection-limits.ts';
 
 export interface PeerConfig {
@@ -99,41 +100,11 @@ export async function loadNodeConfig(file: string): Promise<NodeConfig> {
 }
 
 export function parseNodeConfig(text: string, file = 'node config'): NodeConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const lineOf = (node: YamlNode | null | undefined) =>
-    node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-  const fail = (node: YamlNode | null | undefined, key: string, message: string): never => {
-    const line = lineOf(node);
-    throw new NodeConfigError(`${file}${line ? `:${line}` : ''}: ${key}: ${message}`);
-  };
-  if (doc.errors.length > 0) {
-    const error = doc.errors[0];
-    const line = error.linePos?.[0]?.line;
-    throw new NodeConfigError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${error.message.split('\n')[0]}`);
-  }
+  const { root, fail } = parseYamlFile(text, file, (message) => new NodeConfigError(message));
   const config: NodeConfig = { listen: DEFAULT_LISTEN, clouds: {}, peers: [], logLevel: 'info' };
-  const root = doc.contents;
-  if (root === null || root === undefined || (isScalar(root) && root.value === null)) return config;
+  if (root === null) return config;
   if (!isMap(root)) return fail(root, '(top level)', 'expected a mapping of settings');
-
-  const str = (node: YamlNode | null | undefined, key: string): string => {
-    if (!isScalar(node) || typeof node.value !== 'string' || node.value === '') {
-      return fail(node, key, `expected a non-empty string, got ${describe(node)}`);
-    }
-    return node.value;
-  };
-  const int = (node: YamlNode | null | undefined, key: string, min = 0): number => {
-    if (!isScalar(node) || typeof node.value !== 'number' || !Number.isInteger(node.value) || node.value < min) {
-      return fail(node, key, `expected an integer >= ${min}, got ${describe(node)}`);
-    }
-    return node.value;
-  };
-  const bool = (node: YamlNode | null | undefined, key: string): boolean => {
-    if (!isScalar(node) || typeof node.value !== 'boolean')
-      return fail(node, key, `expected true or false, got ${describe(node)}`);
-    return node.value;
-  };
+  const { str, int, bool, strList, entries } = readers(fail);
   const peerTls = (node: YamlNode | null | undefined, key: string): PeerTlsConfig => {
     const tls: PeerTlsConfig = {};
     for (const entry of entries(node, key, ['ca', 'cert', 'key', 'server_name'])) {
@@ -144,21 +115,6 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
     }
     if (!tls.cert !== !tls.key) fail(node, key, 'cert and key go together (a client certificate needs its key)');
     return tls;
-  };
-  const strList = (node: YamlNode | null | undefined, key: string): string[] => {
-    if (!isSeq(node)) return fail(node, key, `expected a list, got ${describe(node)}`);
-    return node.items.map((item, index) => str(item as YamlNode, `${key}[${index}]`));
-  };
-  const entries = (node: YamlNode | null | undefined, key: string, allowed: string[]) => {
-    if (!isMap(node)) return fail(node, key, `expected a mapping, got ${describe(node)}`);
-    return node.items.map((pair) => {
-      const name = isScalar(pair.key) ? String(pair.key.value) : '';
-      const path = key ? `${key}.${name}` : name;
-      if (!allowed.includes(name)) {
-        fail(pair.key as YamlNode, path, `unknown key; expected one of: ${allowed.join(', ')}`);
-      }
-      return { name, path, value: pair.value as YamlNode | null };
-    });
   };
 
   for (const { name, path, value } of entries(root, '', [
@@ -295,12 +251,4 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
     }
   }
   return config;
-}
-
-function describe(node: YamlNode | null | undefined): string {
-  if (node === null || node === undefined) return 'nothing';
-  if (isScalar(node)) return node.value === null ? 'nothing' : JSON.stringify(node.value);
-  if (isSeq(node)) return 'a list';
-  if (isMap(node)) return 'a mapping';
-  return 'something else';
 }

@@ -16,7 +16,8 @@ import { parseAuthSection } from '../../../src/auth/config.ts';
 import { authMiddleware, type AuthCallContextExt } from '../../../src/auth/middleware.ts';
 import { Policy } from '../../../src/auth/policy.ts';
 import { createStaticToken } from '../../../src/auth/static-tokens.ts';
-import { parseYamlFile } from '../../../src/auth/yaml-file.ts';
+import { AuthConfigError } from '../../../src/auth/errors.ts';
+import { parseYamlFile } from '../../../src/config/yaml-file.ts';
 import { loadCloudsConfig } from '../../../src/config/clouds/index.ts';
 import { LocationServiceDefinition, type Location } from '../../../src/gen/oaktree/v1/location.ts';
 import { VolumeServiceDefinition, type DeleteVolumeRequest } from '../../../src/gen/oaktree/v1/volume.ts';
@@ -136,7 +137,7 @@ before(async () => {
     actions: [read, write]
 `;
   const nodeYaml = `keystone: {cloud: identity, revalidate_seconds: 60}\njwt: {jwks_file: ${join(dir, 'jwks.json')}, issuer: "https://idp.test", audience: oaktree}\nstatic_tokens: {file: ${join(dir, 'tokens.yaml')}}\npolicy: ${join(dir, 'policy.yaml')}\n`;
-  const { root, fail } = parseYamlFile(nodeYaml, 'node.yaml');
+  const { root, fail } = parseYamlFile(nodeYaml, 'node.yaml', (message) => new AuthConfigError(message));
   const config = parseAuthSection(root, 'auth', fail);
   const clouds = (
     await loadCloudsConfig({ env: {}, file: join(dir, 'clouds.yaml'), cwd: dir, homeDir: dir, systemDirs: [] })

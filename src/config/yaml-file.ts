@@ -1,29 +1,25 @@
-// Small readers for YAML settings that report mistakes as `file:line: key: message`, the style of src/node/config.ts.
+// Small readers for YAML settings files (node config, auth policy, static tokens) that report every mistake as
+// `file:line: key: message`.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 
 export type { YamlNode };
 export type Fail = (node: YamlNode | null | undefined, key: string, message: string) => never;
 
-export class AuthConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AuthConfigError';
-  }
-}
-
-/** Parses a whole file; `fail` throws AuthConfigError with the file and line of the node. */
-export function parseYamlFile(text: string, file: string): { root: YamlNode | null; fail: Fail } {
+/** Parses a whole file; `fail` throws `error(message)` with the file and line of the node in the message. */
+export function parseYamlFile(
+  text: string,
+  file: string,
+  error: (message: string) => Error,
+): { root: YamlNode | null; fail: Fail } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const fail: Fail = (node, key, message) => {
     const line = node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
-    throw new AuthConfigError(`${file}${line ? `:${line}` : ''}: ${key}: ${message}`);
+    throw error(`${file}${line ? `:${line}` : ''}: ${key}: ${message}`);
   };
   if (doc.errors.length > 0) {
     const line = lineCounter.linePos(doc.errors[0].pos[0]).line;
-    throw new AuthConfigError(
-      `${file}${line ? `:${line}` : ''}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}`,
-    );
+    throw error(`${file}${line ? `:${line}` : ''}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
   }
   const root = (doc.contents ?? null) as YamlNode | null;
   return { root: isScalar(root) && root.value === null ? null : root, fail };
