@@ -159,7 +159,9 @@ export function planRequest(index: number, context: PlanContext): PlannedRequest
   // Headers over the HTTP/2 limits are refused before any gRPC decoding. They and large messages (whose echo in
   // an error could reset the connection) go on a connection of their own: a finding is then pinned on the request
   // that caused it, not on the fuzzer's other calls that shared its connection.
-  const oversizedHeaders = extras.includes('huge header') || extras.includes('200 headers');
+  // Any metadata past gRPC's 8 KiB default (a random routing header built with the oversized-string budget too).
+  const metadataBytes = metadata.reduce((sum, [key, value]) => sum + key.length + value.length, 0);
+  const oversizedHeaders = metadataBytes > 8 * 1024;
   if (oversizedHeaders) decoded = false;
   const ownConnection = oversizedHeaders || messages.some((m) => m.length > 16 * 1024);
 
