@@ -23,9 +23,9 @@ interface Described {
 }
 
 /** Runs after the routing context middleware: it hooks the call context to learn the resolved location. */
-export function auditMiddleware(logger: Logger): ServerMiddleware<{}, OaktreeCallContextExt> {
+export function auditMiddleware(logger: Logger): ServerMiddleware<object, OaktreeCallContextExt> {
   return async function* auditWrites<Request, Response>(
-    call: ServerMiddlewareCall<Request, Response, {}>,
+    call: ServerMiddlewareCall<Request, Response, object>,
     callContext: OaktreeContext,
   ) {
     const context = callContext as OaktreeContext & AuthCallContextExt; // auth is set by the auth middleware before it

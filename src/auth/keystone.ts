@@ -54,7 +54,9 @@ export class KeystoneValidator {
     return this.#validations;
   }
 
-  async authenticate(token: string, signal?: AbortSignal): Promise<Identity> {
+  // The caller's signal is not passed on: one validation is shared by every concurrent caller of that token, and one
+  // caller giving up must not fail the others.
+  async authenticate(token: string, _signal?: AbortSignal): Promise<Identity> {
     const key = createHash('sha256').update(token, 'utf8').digest('hex');
     const now = this.#now();
     const cached = this.#cache.get(key);

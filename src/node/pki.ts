@@ -98,12 +98,12 @@ export async function createPki(options: { dir?: string; name?: string } = {}): 
       ];
       await writeFile(
         ext,
-        [
+        `${[
           'basicConstraints=critical,CA:FALSE',
           'keyUsage=critical,digitalSignature,keyEncipherment',
           `extendedKeyUsage=${eku}`,
           ...(sans.length ? [`subjectAltName=${sans.join(',')}`] : []),
-        ].join('\n') + '\n',
+        ].join('\n')}\n`,
       );
       await openssl(['req', '-new', ...EC_KEY, '-keyout', key, '-out', csr, '-subj', `/CN=${request.cn}`]);
       const days = request.days ?? 2;

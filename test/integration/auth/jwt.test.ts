@@ -48,7 +48,7 @@ before(async () => {
   const jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' }] };
   jwksFile = join(dir, 'jwks.json');
   await writeFile(jwksFile, JSON.stringify(jwks));
-  server = createServer((req, res) => {
+  server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
   }).listen(0, '127.0.0.1');
   await once(server, 'listening');

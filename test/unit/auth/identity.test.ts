@@ -46,7 +46,7 @@ describe('failed authentication log', () => {
     const lines: any[] = [];
     let now = 1_000_000;
     const log = new FailedAuthLog({ warn: (obj: object) => lines.push(obj) } as any, { now: () => now });
-    for (let i = 0; i < 5; i++) log.record('ipv4:10.0.0.1:4000' + i, '/x/Y', 'the JWT has expired');
+    for (let i = 0; i < 5; i++) log.record(`ipv4:10.0.0.1:4000${i}`, '/x/Y', 'the JWT has expired');
     log.record('ipv6:[::1]:5000', '/x/Y', 'the JWT has expired');
     assert.deepEqual(
       lines.map((l) => [l.source, l.failures]),
