@@ -26,8 +26,8 @@ export interface OaktreeCallContextExt {
  * A grpc-js interceptor that copies the call's real deadline into metadata for the middleware below.
  * nice-grpc does not expose the incoming deadline; grpc-js knows it from the grpc-timeout header.
  */
-export const deadlineInterceptor: grpc.ServerInterceptor = (_descriptor, call) =>
-  new grpc.ServerInterceptingCall(call, {
+export const deadlineInterceptor: grpc.ServerInterceptor = (_descriptor, call) => {
+  const intercepted: grpc.ServerInterceptingCall = new grpc.ServerInterceptingCall(call, {
     start(next) {
       next(
         new grpc.ServerListenerBuilder()
@@ -35,6 +35,16 @@ export const deadlineInterceptor: grpc.ServerInterceptor = (_descriptor, call) =
             metadata.remove(DEADLINE_HEADER);
             const deadline = call.getDeadline();
             const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+            // A call whose deadline has already passed (grpc-timeout 0) never reaches a handler: grpc-js would race
+            // its deadline timer against the handler's first writes and could leave the stream without a status.
+            if (Number.isFinite(ms) && ms <= Date.now()) {
+              intercepted.sendStatus({
+                code: grpc.status.DEADLINE_EXCEEDED,
+                details: 'the deadline had passed when the call arrived',
+                metadata: new grpc.Metadata(),
+              });
+              return;
+            }
             if (Number.isFinite(ms)) metadata.set(DEADLINE_HEADER, String(ms));
             mdNext(metadata);
           })
@@ -42,6 +52,8 @@ export const deadlineInterceptor: grpc.ServerInterceptor = (_descriptor, call) =
       );
     },
   });
+  return intercepted;
+};
 
 /** Builds the oaktree CallContext; refuses calls that have passed this node or too many nodes. */
 export function oaktreeContextMiddleware(nodeId: string, maxHops: number): ServerMiddleware<OaktreeCallContextExt> {

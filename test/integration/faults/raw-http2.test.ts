@@ -32,7 +32,10 @@ function rawCall(
   request.end(body);
   return new Promise<Answer>((resolve, reject) => {
     const answer: Answer = { dataBytes: 0 };
+    // A call held without a status is the failure under test: give up on it after a bound and say so.
+    const held = setTimeout(() => done(), 5_000);
     const done = () => {
+      clearTimeout(held);
       session.destroy();
       resolve(answer);
     };
@@ -92,6 +95,20 @@ describe('raw HTTP/2 edge cases get an answer', { timeout: 60_000 }, () => {
       assert.equal(answer.status, INTERNAL, JSON.stringify(answer));
     });
   }
+
+  it('grpc-timeout 0 never leaves a stream without a status (the handler is not started)', async () => {
+    // Before the fix about half of these got the first items and then no status at all: grpc-js's deadline timer
+    // raced the handler's writes.
+    for (let i = 0; i < 20; i++) {
+      const answer = await rawCall(
+        node.address,
+        '/oaktree.v1.NetworkService/ListNetworks',
+        { 'grpc-timeout': '0n' },
+        EMPTY_MESSAGE,
+      );
+      assert.equal(answer.status, DEADLINE_EXCEEDED, `try ${i}: ${JSON.stringify(answer)}`);
+    }
+  });
 
   it('a compressed flag without grpc-encoding is read as uncompressed: lists answer, watches stream', async () => {
     const list = await rawCall(node.address, '/oaktree.v1.ComputeService/ListServers', {}, FLAGGED_COMPRESSED);
