@@ -1,6 +1,7 @@
 // `npm run soak -- --minutes N [--workers 6]`: mixed load (lists, watches, creates/deletes, image uploads) through a
 // 3-node chain of node processes for N minutes. Every minute it prints each node's RSS and open file handles and
 // the calls done with their latency; at the end a verdict per node: RSS and handles flat or growing (slope).
+import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startFleet, type FleetNodeSpec } from '../chaos/fleet.ts';
@@ -40,6 +41,7 @@ let calls = 0;
 let failures = 0;
 const errors = new Map<string, number>();
 const stop = new AbortController();
+setMaxListeners(0, stop.signal); // every worker's call and watch listens for the stop
 
 /**
  * A signal that fires when the soak stops or after `ms`. Not `AbortSignal.any([stop, AbortSignal.timeout(ms)])`:
