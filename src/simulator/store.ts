@@ -2,6 +2,7 @@
 // Records are compact plain objects; JSON is built per response by the service modules.
 import { createHash } from 'node:crypto';
 import { Collection } from './collection.ts';
+import { IdentityStore } from './identity-store.ts';
 import type { SimCloudOptions } from './types.ts';
 import { hexId, ipv4At, macFor, uuid } from './util.ts';
 
@@ -57,10 +58,14 @@ export interface User {
   roles: string[];
   /** Projects the user is a member of; admins may access every project. */
   projectIds: string[];
+  /** Keystone fields a client may set (enabled, email, description, ...); see keystone-admin.ts. */
+  extra?: Record<string, unknown>;
 }
 export interface Project {
   id: string;
   name: string;
+  /** Keystone fields a client may set (description, enabled, tags, ...); see keystone-admin.ts. */
+  extra?: Record<string, unknown>;
 }
 export interface AppCredential {
   id: string;
@@ -393,6 +398,8 @@ export class CloudData {
   readonly tokens = new Map<string, Token>();
   readonly regions = new Map<string, RegionData>();
   readonly flavors = new Collection<Flavor>();
+  /** Domains, groups, roles, grants and the service catalog; users' access derives from its grants. */
+  readonly identity: IdentityStore = new IdentityStore(this);
   /** Tokens with a serial below this are invalid (fault: expire all tokens). */
   minTokenSerial = 0;
   nextTokenSerial = 1;
@@ -454,6 +461,7 @@ export class CloudData {
       projectIds,
     };
     this.users.set(user.id, user);
+    this.identity.seedUser(user, roles, projectIds);
     return user;
   }
 }
