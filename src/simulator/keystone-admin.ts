@@ -317,10 +317,11 @@ function userGroups(ctx: Ctx): Reply {
   if (!caller.isAdmin && caller.user.id !== ctx.params.id) throw denied('list_groups_for_user');
   const user = userOr404(ctx, ctx.params.id);
   const groups = [...ctx.cloud.data.identity.groups.values()].filter((g) => g.userIds.has(user.id));
+  // Keystone adds the membership's expiry (null: local groups do not expire) to this list only.
   return collection(
     ctx,
     'groups',
-    groups.map((g) => groupView(ctx, g)),
+    groups.map((g) => ({ ...groupView(ctx, g), membership_expires_at: null })),
   );
 }
 
