@@ -12,7 +12,6 @@ import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 export interface Answer {
   status: number;
   headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: JSON of any shape, compared structurally
   body: any;
 }
 
@@ -187,7 +186,6 @@ async function authenticate(authUrl: string, identity: object, scope: object): P
     body: JSON.stringify({ auth: { identity, scope } }),
     signal: AbortSignal.timeout(30_000),
   });
-  // biome-ignore lint/suspicious/noExplicitAny: Keystone's token body
   const body = (await res.json()) as any;
   if (res.status !== 201) return res.status;
   const catalog = body.token.catalog as Array<{ type: string; endpoints: Array<{ interface: string; url: string }> }>;
@@ -297,9 +295,7 @@ export async function simulatorTarget(): Promise<{
 export const REAL_CLOUDS_YAML = process.env.OAKTREE_REAL_CLOUDS_YAML ?? '/var/tmp/oaktree-devcloud/clouds.yaml';
 
 export async function realTarget(): Promise<{ target: FidelityTarget; cleanup: () => Promise<void> }> {
-  // biome-ignore lint/suspicious/noExplicitAny: clouds.yaml
   const clouds = (parse(readFileSync(REAL_CLOUDS_YAML, 'utf8')) as any).clouds;
-  // biome-ignore lint/suspicious/noExplicitAny: clouds.yaml
   const creds = (entry: any): Credentials => ({
     authUrl: entry.auth.auth_url,
     username: entry.auth.username,
