@@ -96,6 +96,11 @@ export interface Flavor {
   ephemeral: number;
   swap: number;
   extraSpecs: Record<string, string>;
+  /** Absent on the seeded flavors: public, no description (see nova/flavor-admin.ts). */
+  isPublic?: boolean;
+  description?: string | null;
+  /** Projects given access to a private flavor. */
+  projects?: string[];
 }
 
 export interface Image {

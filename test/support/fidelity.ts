@@ -350,3 +350,20 @@ export function defineFidelitySuite(area: string, cases: FidelityCase[], opts: {
       });
   });
 }
+
+/** Sends one request and wraps the answer as an observation; `microversion` sets OpenStack-API-Version. */
+export async function observe(
+  t: FidelityTarget,
+  who: Session,
+  type: string,
+  label: string,
+  status: number,
+  request: { method?: string; path: string; body?: unknown; microversion?: string },
+  extra: Partial<Observation> = {},
+): Promise<Observation> {
+  const headers: Record<string, string> = request.microversion
+    ? { 'openstack-api-version': `${type} ${request.microversion}` }
+    : {};
+  const answer = await t.call(who, type, request.method ?? 'GET', request.path, request.body, headers);
+  return { label, answer, status, ...extra };
+}

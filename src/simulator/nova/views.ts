@@ -15,7 +15,7 @@ export function links(ctx: Ctx, kind: string, id: string) {
 
 export function flavorBrief(ctx: Ctx, f: Flavor) {
   const out: Record<string, unknown> = { id: f.id, links: links(ctx, 'flavors', f.id), name: f.name };
-  if (atLeast(ctx.microversion, 2, 55)) out.description = null;
+  if (atLeast(ctx.microversion, 2, 55)) out.description = f.description ?? null;
   return out;
 }
 
@@ -29,11 +29,11 @@ export function flavorDetail(ctx: Ctx, f: Flavor) {
     swap: atLeast(ctx.microversion, 2, 75) ? f.swap : f.swap || '',
     'OS-FLV-EXT-DATA:ephemeral': f.ephemeral,
     'OS-FLV-DISABLED:disabled': false,
-    'os-flavor-access:is_public': true,
+    'os-flavor-access:is_public': f.isPublic ?? true,
     rxtx_factor: 1.0,
     links: links(ctx, 'flavors', f.id),
   };
-  if (atLeast(ctx.microversion, 2, 55)) out.description = null;
+  if (atLeast(ctx.microversion, 2, 55)) out.description = f.description ?? null;
   if (atLeast(ctx.microversion, 2, 61)) out.extra_specs = { ...f.extraSpecs };
   return out;
 }
