@@ -95,8 +95,11 @@ export class IdentityStore {
   /** Grants each named role on each project and derives the user's access from the grants. */
   seedUser(user: User, roleNames: string[], projectIds: string[]): void {
     for (const projectId of projectIds)
-      for (const name of roleNames)
-        this.assignments.push({ roleId: this.roleByName(name).id, userId: user.id, projectId });
+      for (const name of roleNames) {
+        const roleId = this.roleByName(name).id;
+        if (!this.assignments.some((a) => a.roleId === roleId && a.userId === user.id && a.projectId === projectId))
+          this.assignments.push({ roleId, userId: user.id, projectId });
+      }
     this.sync(user);
   }
 

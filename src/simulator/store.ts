@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { Collection } from './collection.ts';
 import { IdentityStore } from './identity-store.ts';
-import type { SimCloudOptions } from './types.ts';
+import type { SimCloudOptions, SimUserSpec } from './types.ts';
 import { hexId, ipv4At, macFor, uuid } from './util.ts';
 
 export const DEFAULT_DOMAIN = { id: 'default', name: 'Default' };
@@ -26,6 +26,7 @@ export interface ResolvedCloudOptions {
   maxPageSize: number;
   deletedRetentionMs: number;
   volumeDelayMs: number;
+  users: SimUserSpec[];
 }
 
 export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
@@ -45,6 +46,7 @@ export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
     maxPageSize: o.maxPageSize ?? 1000,
     deletedRetentionMs: o.deletedRetentionMs ?? 10 * 60_000,
     volumeDelayMs: o.volumeDelayMs ?? 300,
+    users: o.users ?? [],
   };
 }
 
@@ -436,6 +438,7 @@ export class CloudData {
       projectId: projectIds[0],
     };
     this.appCredentials.set(this.demoAppCredential.id, this.demoAppCredential);
+    for (const spec of opts.users) this.addConfiguredUser(spec, projectIds[0]);
     for (const flavor of DEFAULT_FLAVORS) this.flavors.add({ ...flavor, extraSpecs: { ...flavor.extraSpecs } });
     for (const region of opts.regions) this.regions.set(region, new RegionData(region));
   }
@@ -455,11 +458,29 @@ export class CloudData {
     return project;
   }
 
-  private addUser(name: string, roles: string[], projectIds: string[]): User {
+  /** A user of the cloud's options: a new one, or more grants (and a new password) for an existing name. */
+  private addConfiguredUser(spec: SimUserSpec, firstProjectId: string): void {
+    const projectIds = (spec.projects?.length ? spec.projects : []).map(
+      (name) => ([...this.projects.values()].find((p) => p.name === name) ?? this.addProject(name)).id,
+    );
+    if (projectIds.length === 0) projectIds.push(firstProjectId);
+    const roles = [
+      ...new Set([...(spec.roles?.length ? spec.roles : ['member', 'reader']), ...(spec.admin ? ['admin'] : [])]),
+    ];
+    const existing = [...this.users.values()].find((u) => u.name === spec.name);
+    if (!existing) {
+      this.addUser(spec.name, roles, projectIds, spec.password);
+      return;
+    }
+    if (spec.password !== undefined) existing.password = spec.password;
+    this.identity.seedUser(existing, roles, projectIds);
+  }
+
+  private addUser(name: string, roles: string[], projectIds: string[], password = 'secret'): User {
     const user = {
       id: hexId(),
       name,
-      password: 'secret',
+      password,
       isAdmin: roles.includes('admin'),
       defaultProjectId: projectIds[0],
       roles,
