@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { Collection } from './collection.ts';
 import { IdentityStore } from './identity-store.ts';
+import type { ServerExtras } from './nova/server-admin-view.ts';
 import type { SimCloudOptions, SimUserSpec } from './types.ts';
 import { hexId, ipv4At, macFor, uuid } from './util.ts';
 
@@ -288,6 +289,8 @@ export interface Server {
   portIds: string[];
   volumeIds?: string[];
   deleteOnTermination?: string[];
+  /** config_drive, user_data, reservation id of servers created through the API (nova/server-admin-view.ts). */
+  extras?: ServerExtras;
 }
 
 export const AVAILABILITY_ZONE = 'nova';

@@ -9,11 +9,10 @@ import { ApiError, badRequest, isoSeconds } from '../util.ts';
 import { requireNovaAdmin, requireProjectOrAdmin } from './admin-policy.ts';
 import { NOVA_EXTENSIONS } from './extension-list.ts';
 import { settleBuilds } from './lifecycle.ts';
+import { COMPUTE_HOST } from './server-admin-view.ts';
 import { getServer } from './servers.ts';
 import { links } from './views.ts';
 
-/** The one compute host of every simulated region (also named by os-availability-zone/detail). */
-export const COMPUTE_HOST = 'sim-compute-1';
 const CONTROLLER_HOST = 'sim-controller';
 
 interface Aggregate {

@@ -5,6 +5,7 @@ import { serverAddresses } from '../network-ops.ts';
 import type { Flavor, Server } from '../store.ts';
 import { isoSeconds } from '../util.ts';
 import { powerState, vmState } from './lifecycle.ts';
+import { configDriveOf, extendedServerAttributes } from './server-admin-view.ts';
 
 export function links(ctx: Ctx, kind: string, id: string) {
   return [
@@ -80,7 +81,7 @@ export function serverDetail(ctx: Ctx, s: Server) {
     // Most drivers report progress only while building or migrating; an ACTIVE server shows 0, as on a real cloud.
     progress: 0,
     'OS-EXT-AZ:availability_zone': s.az,
-    config_drive: '',
+    config_drive: configDriveOf(s),
     key_name: s.keyName,
     'OS-SRV-USG:launched_at': s.launchedAt ? new Date(s.launchedAt).toISOString().replace('Z', '000') : null,
     'OS-SRV-USG:terminated_at': s.deletedAt ? new Date(s.deletedAt).toISOString().replace('Z', '000') : null,
@@ -100,5 +101,6 @@ export function serverDetail(ctx: Ctx, s: Server) {
   if (atLeast(mv, 2, 73)) out.locked_reason = null;
   if (atLeast(mv, 2, 71)) out.server_groups = [];
   if (atLeast(mv, 2, 96)) out.pinned_availability_zone = null;
+  Object.assign(out, extendedServerAttributes(ctx, s));
   return out;
 }

@@ -1,5 +1,6 @@
 // Nova's admin APIs and leftovers (flavor management and access, extra specs, aggregates, hypervisors, services,
 // quota sets, /extensions, the image proxy), as the simulator and the real cloud must both answer them.
+import { eventually } from '../../support/wait.ts';
 import {
   type FidelityCase,
   type FidelityTarget,
@@ -495,6 +496,75 @@ export const novaCases: FidelityCase[] = [
         ),
         await nova(t, a, 'revert', 202, path, { method: 'DELETE' }),
       ];
+    },
+  },
+  {
+    name: 'a server booted with config_drive: the admin-only attributes per microversion, the member view',
+    async run(t) {
+      const m = t.member;
+      const images = (await t.call(m, 'image', 'GET', '/v2/images?status=active&visibility=public')).body.images;
+      const flavors = (await t.call(m, 'compute', 'GET', '/flavors/detail')).body.flavors;
+      const flavor = flavors.sort((x: { ram: number }, y: { ram: number }) => x.ram - y.ram)[0];
+      const request = {
+        server: {
+          name: `${t.prefix}-server`,
+          imageRef: images[0].id,
+          flavorRef: flavor.id,
+          networks: 'none',
+          config_drive: true,
+        },
+      };
+      const created = await nova(
+        t,
+        m,
+        'boot with config_drive',
+        202,
+        '/servers',
+        { method: 'POST', microversion: '2.37', body: request },
+        { ignore: ['server.adminPass'] },
+      );
+      const id = created.answer.body?.server?.id;
+      t.cleanup(() => t.call(m, 'compute', 'DELETE', `/servers/${id}`));
+      await eventually(
+        async () => (await t.call(m, 'compute', 'GET', `/servers/${id}`)).body?.server?.status === 'ACTIVE',
+        `${t.label}: server ${id} ACTIVE`,
+        { timeoutMs: 60_000, everyMs: 250 },
+      );
+      const out: Observation[] = [created];
+      const attrs = (mv: string) => ({ microversion: mv });
+      // Only the attributes of this slice are compared; the rest of the server view belongs to other cases.
+      const pick = (o: Observation): Observation => {
+        const server = o.answer.body?.server ?? {};
+        const body = {
+          server: Object.fromEntries(
+            Object.entries(server).filter(
+              ([k]) => k.startsWith('OS-EXT-SRV-ATTR:') || k === 'config_drive' || k === 'host_status',
+            ),
+          ),
+        };
+        return { ...o, answer: { ...o.answer, body } };
+      };
+      for (const mv of ['2.1', '2.3', '2.16', '2.90']) {
+        out.push(
+          pick(
+            await nova(t, t.admin, `admin view at ${mv}`, 200, `/servers/${id}`, attrs(mv), {
+              same: [
+                'server.config_drive',
+                'server.OS-EXT-SRV-ATTR:launch_index',
+                'server.OS-EXT-SRV-ATTR:kernel_id',
+                'server.OS-EXT-SRV-ATTR:ramdisk_id',
+                'server.OS-EXT-SRV-ATTR:user_data',
+                'server.OS-EXT-SRV-ATTR:hostname',
+                'server.host_status',
+              ],
+            }),
+          ),
+        );
+        out.push(
+          pick(await nova(t, m, `member view at ${mv}`, 200, `/servers/${id}`, attrs(mv), { same: ['server'] })),
+        );
+      }
+      return out;
     },
   },
 ];
