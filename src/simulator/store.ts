@@ -300,8 +300,8 @@ export class RegionData {
   readonly networks = new Collection<Network>();
   readonly subnets = new Collection<Subnet>();
   readonly ports = new Collection<Port>();
-  /** deviceId -> port ids; arrays, not Sets: one per server adds up at 100k servers. */
-  readonly portsByDevice = new Map<string, string[]>();
+  /** deviceId -> port id, or ids when a device has several: a one-element array per server adds up at 100k. */
+  readonly portsByDevice = new Map<string, string | string[]>();
   readonly floatingIps = new Collection<FloatingIp>();
   readonly securityGroups = new Collection<SecurityGroup>();
   readonly securityGroupRules = new Collection<SecurityGroupRule>();
@@ -359,10 +359,10 @@ export class RegionData {
   }
 
   portsOfDevice(deviceId: string): Port[] {
-    const ids = this.portsByDevice.get(deviceId);
-    if (!ids) return [];
+    const entry = this.portsByDevice.get(deviceId);
+    if (!entry) return [];
     const out: Port[] = [];
-    for (const id of ids) {
+    for (const id of typeof entry === 'string' ? [entry] : entry) {
       const port = this.ports.get(id);
       if (port) out.push(port);
     }
@@ -370,15 +370,18 @@ export class RegionData {
   }
 
   private indexDevice(portId: string, deviceId: string): void {
-    const ids = this.portsByDevice.get(deviceId);
-    if (!ids) this.portsByDevice.set(deviceId, [portId]);
-    else if (!ids.includes(portId)) ids.push(portId);
+    const entry = this.portsByDevice.get(deviceId);
+    if (!entry) this.portsByDevice.set(deviceId, portId);
+    else if (typeof entry === 'string') {
+      if (entry !== portId) this.portsByDevice.set(deviceId, [entry, portId]);
+    } else if (!entry.includes(portId)) entry.push(portId);
   }
 
   private unindexDevice(portId: string, deviceId: string): void {
-    const ids = this.portsByDevice.get(deviceId)?.filter((id) => id !== portId);
-    if (ids?.length) this.portsByDevice.set(deviceId, ids);
-    else this.portsByDevice.delete(deviceId);
+    const entry = this.portsByDevice.get(deviceId);
+    const ids = (typeof entry === 'string' ? [entry] : (entry ?? [])).filter((id) => id !== portId);
+    if (ids.length === 0) this.portsByDevice.delete(deviceId);
+    else this.portsByDevice.set(deviceId, ids.length === 1 ? ids[0] : ids);
   }
 
   /** Next free address of a subnet. */
