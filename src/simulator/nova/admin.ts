@@ -257,6 +257,42 @@ function hypervisorView(ctx: Ctx, detail: boolean) {
   return out;
 }
 
+/** The hypervisor list filtered by hostname pattern (a substring, as nova's SQL LIKE), with its servers if asked. */
+function matchingHypervisors(ctx: Ctx, pattern: string | null, detail: boolean, withServers: boolean): Reply {
+  if (pattern !== null && !COMPUTE_HOST.includes(pattern))
+    throw new ApiError(404, `No hypervisor matching '${pattern.slice(0, 64)}' could be found.`);
+  const view: Record<string, unknown> = hypervisorView(ctx, detail);
+  if (withServers) {
+    const servers: Array<{ name: string; uuid: string }> = [];
+    for (const table of ctx.region.servers.values())
+      for (const s of table.values())
+        if (s.status !== 'DELETED') servers.push({ name: `instance-${s.id.slice(0, 8)}`, uuid: s.id });
+    // Before 2.75 a hypervisor without servers has no "servers" key at all.
+    if (servers.length || atLeast(ctx.microversion, 2, 75)) view.servers = servers;
+  }
+  return { status: 200, body: { hypervisors: [view] } };
+}
+
+function listHypervisors(detail: boolean) {
+  return (ctx: Ctx): Reply => {
+    requireNovaAdmin(ctx, detail ? 'os-hypervisors:list-detail' : 'os-hypervisors:list');
+    // 2.53 moved search and servers into query parameters.
+    const modern = atLeast(ctx.microversion, 2, 53);
+    const pattern = modern ? ctx.query.get('hypervisor_hostname_pattern') : null;
+    const withServers = modern && ctx.query.get('with_servers')?.toLowerCase() === 'true';
+    return matchingHypervisors(ctx, pattern, detail, withServers);
+  };
+}
+
+/** GET /os-hypervisors/{pattern}/search and /servers, before 2.53. */
+function legacyHypervisorSearch(withServers: boolean) {
+  return (ctx: Ctx): Reply => {
+    requireNovaAdmin(ctx, withServers ? 'os-hypervisors:servers' : 'os-hypervisors:search');
+    if (atLeast(ctx.microversion, 2, 53)) throw new ApiError(404, 'The resource could not be found.');
+    return matchingHypervisors(ctx, ctx.params.pattern, false, withServers);
+  };
+}
+
 function hypervisorOr404(ctx: Ctx): void {
   const state = stateOf(ctx.region);
   const id = ctx.params.id;
@@ -459,6 +495,10 @@ function proxyImage(ctx: Ctx, img: Image, detail: boolean) {
     progress: img.status === 'active' ? 100 : 25,
     'OS-EXT-IMG-SIZE:size': img.size ?? 0,
     links: imageLinks,
+    // A snapshot names the server it was taken from.
+    ...(typeof img.props.instance_uuid === 'string'
+      ? { server: { id: img.props.instance_uuid, links: links(ctx, 'servers', img.props.instance_uuid) } }
+      : {}),
   };
 }
 
@@ -551,18 +591,18 @@ export function registerNovaAdminRoutes(routes: RouteTable): void {
       }),
     )
     .add('POST', '/os-aggregates/{id}/action', aggregateAction)
+    .add('GET', '/os-hypervisors', listHypervisors(false))
+    .add('GET', '/os-hypervisors/detail', listHypervisors(true))
+    .add('GET', '/os-hypervisors/{pattern}/search', legacyHypervisorSearch(false))
+    .add('GET', '/os-hypervisors/{pattern}/servers', legacyHypervisorSearch(true))
     .add(
       'GET',
-      '/os-hypervisors',
-      admin('os-hypervisors:list', (ctx) => ({ status: 200, body: { hypervisors: [hypervisorView(ctx, false)] } })),
-    )
-    .add(
-      'GET',
-      '/os-hypervisors/detail',
-      admin('os-hypervisors:list-detail', (ctx) => ({
-        status: 200,
-        body: { hypervisors: [hypervisorView(ctx, true)] },
-      })),
+      '/os-hypervisors/{id}/uptime',
+      admin('os-hypervisors:uptime', (ctx) => {
+        hypervisorOr404(ctx);
+        // The simulated host's driver reports no uptime, like the real cloud's fake driver.
+        throw new ApiError(501, 'The requested functionality is not supported.');
+      }),
     )
     .add(
       'GET',

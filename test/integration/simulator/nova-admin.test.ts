@@ -20,7 +20,7 @@ const nova = (who: Session, method: string, path: string, body?: unknown, mv = '
 
 async function boot(name: string, extra: Record<string, unknown> = {}) {
   const m = env.target.member;
-  const images = (await env.target.call(m, 'image', 'GET', '/v2/images')).body.images;
+  const images = (await env.target.call(m, 'image', 'GET', '/v2/images?status=active')).body.images;
   const res = await nova(
     m,
     'POST',
@@ -73,6 +73,20 @@ describe('nova admin on the simulator', () => {
     const shown = await nova(m, 'GET', `/servers/${plain.body.server.id}`);
     assert.equal(shown.body.server.config_drive, '');
     assert.equal('OS-EXT-SRV-ATTR:host' in shown.body.server, false, 'a member sees no admin attributes');
+  });
+
+  it('the image proxy names the server a snapshot came from', TIMEOUT, async () => {
+    const m = env.target.member;
+    const made = await env.target.call(m, 'image', 'POST', '/v2/images', {
+      name: 'snap',
+      disk_format: 'qcow2',
+      container_format: 'bare',
+      instance_uuid: '11111111-2222-3333-4444-555555555555',
+    });
+    assert.equal(made.status, 201);
+    const shown = await nova(m, 'GET', `/images/${made.body.id}`);
+    assert.equal(shown.body.image.server.id, '11111111-2222-3333-4444-555555555555');
+    assert.equal(shown.body.image.status, 'SAVING');
   });
 
   it("hypervisor detail counts the region's servers; admins lower a project's quota", TIMEOUT, async () => {
