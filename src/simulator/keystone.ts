@@ -2,6 +2,7 @@
 import type { CloudRuntime, ServiceModule } from './cloud-runtime.ts';
 import { readJson, type Ctx, type Reply } from './http.ts';
 import { registerIdentityAdminRoutes } from './keystone-admin.ts';
+import { appCredentialView, registerAppCredentialRoutes } from './keystone-appcreds.ts';
 import { type Caller, liveToken, requireCaller, tokenRoles } from './keystone-policy.ts';
 import { RouteTable } from './router.ts';
 import { DEFAULT_DOMAIN, type Project, type Token, type User } from './store.ts';
@@ -234,24 +235,10 @@ async function createAppCredential(ctx: Ctx): Promise<Reply> {
     secret: spec.secret ?? hexId(),
     userId: caller.userId,
     projectId: caller.projectId,
+    description: typeof spec.description === 'string' ? spec.description : null,
   };
   ctx.cloud.data.appCredentials.set(cred.id, cred);
-  return {
-    status: 201,
-    body: {
-      application_credential: {
-        id: cred.id,
-        name: cred.name,
-        secret: cred.secret,
-        project_id: cred.projectId,
-        user_id: cred.userId,
-        unrestricted: false,
-        expires_at: null,
-        description: spec.description ?? null,
-        roles: [{ id: 'r-member', name: 'member' }],
-      },
-    },
-  };
+  return { status: 201, body: { application_credential: { ...appCredentialView(ctx, cred), secret: cred.secret } } };
 }
 
 const routes = new RouteTable()
@@ -261,6 +248,7 @@ const routes = new RouteTable()
   .add('DELETE', '/auth/tokens', revokeToken)
   .add('POST', '/users/{userId}/application_credentials', createAppCredential);
 registerIdentityAdminRoutes(routes);
+registerAppCredentialRoutes(routes);
 
 export const keystoneService: ServiceModule = {
   name: 'identity',

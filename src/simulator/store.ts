@@ -76,6 +76,7 @@ export interface AppCredential {
   secret: string;
   userId: string;
   projectId: string;
+  description?: string | null;
 }
 export interface Token {
   id: string;

@@ -465,4 +465,65 @@ export const keystoneCases: FidelityCase[] = [
       return out;
     },
   },
+  {
+    name: "application credentials: create, list, show, use, delete; another user's are 403",
+    async run(t) {
+      const m = t.member;
+      const base = `/users/${m.userId}/application_credentials`;
+      const out: Observation[] = [];
+      const created = await obs(
+        t,
+        m,
+        'create',
+        201,
+        'POST',
+        base,
+        { application_credential: { name: `${t.prefix}-appcred`, description: 'fidelity' } },
+        {
+          same: [
+            'application_credential.name',
+            'application_credential.description',
+            'application_credential.unrestricted',
+            'application_credential.system',
+            'application_credential.expires_at',
+          ],
+          ignore: ['application_credential.roles'],
+        },
+      );
+      out.push(created);
+      const id = created.answer.body?.application_credential?.id;
+      t.cleanup(() => t.call(m, 'identity', 'DELETE', `${base}/${id}`));
+      out.push(
+        await obs(t, m, 'list', 200, 'GET', `${base}?name=${t.prefix}-appcred`, undefined, {
+          same: ['application_credentials[].name'],
+          ignore: [...LIST_LINKS, 'application_credentials[].roles'],
+        }),
+      );
+      out.push(
+        await obs(t, m, 'show', 200, 'GET', `${base}/${id}`, undefined, {
+          same: ['application_credential.name'],
+          ignore: ['application_credential.roles'],
+        }),
+      );
+      out.push(
+        await obs(
+          t,
+          m,
+          "another user's list",
+          403,
+          'GET',
+          `/users/${t.admin.userId}/application_credentials`,
+          undefined,
+          { same: ['error'] },
+        ),
+      );
+      out.push(await obs(t, m, 'delete', 204, 'DELETE', `${base}/${id}`));
+      out.push(
+        await obs(t, m, 'delete again', 404, 'DELETE', `${base}/${id}`, undefined, {
+          same: ['error.code', 'error.title'],
+        }),
+      );
+      return out;
+    },
+  },
 ];
