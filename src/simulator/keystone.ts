@@ -2,6 +2,7 @@
 import type { CloudRuntime, ServiceModule } from './cloud-runtime.ts';
 import { readJson, type Ctx, type Reply } from './http.ts';
 import { registerIdentityAdminRoutes } from './keystone-admin.ts';
+import { collection } from './keystone-views.ts';
 import { appCredentialView, registerAppCredentialRoutes } from './keystone-appcreds.ts';
 import { type Caller, liveToken, requireCaller, tokenRoles } from './keystone-policy.ts';
 import { RouteTable } from './router.ts';
@@ -249,6 +250,22 @@ const routes = new RouteTable()
   .add('POST', '/users/{userId}/application_credentials', createAppCredential);
 registerIdentityAdminRoutes(routes);
 registerAppCredentialRoutes(routes);
+routes
+  .add('GET', '/auth/catalog', (ctx) => {
+    const caller = requireCaller(ctx);
+    const catalog = buildCatalog(ctx.cloud, caller.token.projectId ?? '');
+    return { status: 200, body: { catalog, links: { self: ctx.url.href } } };
+  })
+  // Roles are granted on projects only here, so no user has a domain to scope to.
+  .add('GET', '/auth/domains', (ctx) => {
+    requireCaller(ctx);
+    return collection(ctx, 'domains', []);
+  })
+  // keystone-manage bootstrap gives the admin user the system scope too.
+  .add('GET', '/auth/system', (ctx) => {
+    const caller = requireCaller(ctx);
+    return { status: 200, body: { system: caller.user.isAdmin ? [{ all: true }] : [], links: { self: ctx.url.href } } };
+  });
 
 export const keystoneService: ServiceModule = {
   name: 'identity',

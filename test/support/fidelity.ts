@@ -57,8 +57,6 @@ export interface Observation {
   same?: string[];
   /** Paths whose keys and types are not compared (a known, accepted difference, or data that varies). */
   ignore?: string[];
-  /** Compare only the body's top-level shape for lists whose elements differ in kind between clouds. */
-  shallow?: boolean;
 }
 
 export interface FidelityCase {
@@ -141,9 +139,7 @@ export function compareObservations(sim: Observation[], real: Observation[]): st
     if (s.answer.status !== r.answer.status)
       problems.push(`${where} status ${s.answer.status} on the simulator, ${r.answer.status} on the real cloud`);
     const ignore = [...(s.ignore ?? []), ...(r.ignore ?? [])];
-    const body = s.shallow ? shallow(s.answer.body) : s.answer.body;
-    const realBody = s.shallow ? shallow(r.answer.body) : r.answer.body;
-    for (const diff of shapeDiff(body, realBody, ignore)) problems.push(`${where} ${diff}`);
+    for (const diff of shapeDiff(s.answer.body, r.answer.body, ignore)) problems.push(`${where} ${diff}`);
     for (const path of s.same ?? []) {
       const a = valuesAt(s.answer.body, path);
       const b = valuesAt(r.answer.body, path);
@@ -154,11 +150,6 @@ export function compareObservations(sim: Observation[], real: Observation[]): st
     }
   });
   return problems;
-}
-
-function shallow(body: unknown): unknown {
-  if (!body || typeof body !== 'object') return body;
-  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, Array.isArray(v) ? [] : v]));
 }
 
 function checkExpectations(target: FidelityTarget, observations: Observation[]): void {

@@ -40,6 +40,19 @@ export const keystoneCases: FidelityCase[] = [
           ignore: LIST_LINKS,
         }),
         await obs(t, m, 'regions', 200, 'GET', '/regions', undefined, { ignore: LIST_LINKS }),
+        await obs(t, m, 'catalog', 200, 'GET', '/auth/catalog', undefined, { ignore: ['links.self'] }),
+        await obs(t, m, 'own domains', 200, 'GET', '/auth/domains', undefined, {
+          same: ['domains'],
+          ignore: LIST_LINKS,
+        }),
+        await obs(t, m, 'own system scope', 200, 'GET', '/auth/system', undefined, {
+          same: ['system'],
+          ignore: ['links.self'],
+        }),
+        await obs(t, t.admin, "the admin's system scope", 200, 'GET', '/auth/system', undefined, {
+          same: ['system'],
+          ignore: ['links.self'],
+        }),
         await obs(t, m, 'another project', 403, 'GET', `/projects/${t.admin.projectId}`),
         await obs(t, m, 'another user', 403, 'GET', `/users/${t.admin.userId}`),
         await obs(t, m, 'a missing region', 404, 'GET', '/regions/s3-sim-nowhere'),
