@@ -89,6 +89,26 @@ describe('nova admin on the simulator', () => {
     assert.equal(shown.body.image.status, 'SAVING');
   });
 
+  it(
+    'os-services: an admin disables the compute service with a reason (2.53) and enables it again',
+    TIMEOUT,
+    async () => {
+      const a = env.target.admin;
+      const services = (await nova(a, 'GET', '/os-services?binary=nova-compute', undefined, '2.53')).body.services;
+      assert.equal(services.length, 1);
+      const path = `/os-services/${services[0].id}`;
+      const off = await nova(a, 'PUT', path, { status: 'disabled', disabled_reason: 'maintenance' }, '2.53');
+      assert.equal(off.status, 200);
+      assert.deepEqual([off.body.service.status, off.body.service.disabled_reason], ['disabled', 'maintenance']);
+      const hv = (await nova(a, 'GET', '/os-hypervisors/detail', undefined, '2.53')).body.hypervisors[0];
+      assert.deepEqual([hv.status, hv.service.disabled_reason], ['disabled', 'maintenance']);
+      assert.equal((await nova(a, 'PUT', path, { status: 'enabled', disabled_reason: 'x' }, '2.53')).status, 400);
+      assert.equal((await nova(a, 'PUT', path, { status: 'enabled' }, '2.53')).body.service.status, 'enabled');
+      assert.equal((await nova(a, 'PUT', path, { status: 'enabled' }, '2.52')).status, 404);
+      assert.equal((await nova(env.target.member, 'PUT', path, { status: 'enabled' }, '2.53')).status, 403);
+    },
+  );
+
   it("hypervisor detail counts the region's servers; admins lower a project's quota", TIMEOUT, async () => {
     const a = env.target.admin;
     const count = async () => (await nova(a, 'GET', '/os-hypervisors/detail')).body.hypervisors[0].running_vms;
