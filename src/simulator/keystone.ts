@@ -120,7 +120,7 @@ function resolveScope(cloud: CloudRuntime, scope: any, user: User): { projectId?
       checkDomain(spec.domain);
       project = [...cloud.data.projects.values()].find((p) => p.name === spec.name);
     }
-    if (!project || !cloud.data.userCanAccess(user, project.id))
+    if (!project || project.extra?.enabled === false || !cloud.data.userCanAccess(user, project.id))
       throw unauthorized(`User ${user.id} has no access to project ${spec.id ?? spec.name}`);
     return { projectId: project.id, domainScoped: false };
   }
@@ -171,6 +171,7 @@ async function issueToken(ctx: Ctx): Promise<Reply> {
   } else {
     throw unauthorized(`Attempted to authenticate with an unsupported method.`);
   }
+  if (user.extra?.enabled === false) throw unauthorized();
   const { projectId, domainScoped } = resolveScope(cloud, scope, user);
   const now = Date.now();
   const token: Token = {

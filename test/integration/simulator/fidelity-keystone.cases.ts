@@ -270,6 +270,37 @@ export const keystoneCases: FidelityCase[] = [
         ),
       );
 
+      const refused = (label: string, status: number | object): Observation => ({
+        label,
+        answer: { status: typeof status === 'number' ? status : 201, headers: new Headers(), body: undefined },
+        status: 401,
+      });
+      out.push(
+        await obs(
+          t,
+          a,
+          'disable the user',
+          200,
+          'PATCH',
+          `/users/${userId}`,
+          { user: { enabled: false } },
+          { same: ['user.enabled'], ignore: ['user.extra'] },
+        ),
+      );
+      out.push(refused('a disabled user cannot log in', await t.login(name, 'fidelity-pw', projectId)));
+      out.push(
+        await obs(
+          t,
+          a,
+          'enable the user',
+          200,
+          'PATCH',
+          `/users/${userId}`,
+          { user: { enabled: true } },
+          { same: ['user.enabled'], ignore: ['user.extra'] },
+        ),
+      );
+      out.push(refused('a wrong password', await t.login(name, 'not-the-password', projectId)));
       const login = await t.login(name, 'fidelity-pw', projectId);
       if (typeof login === 'number') throw new Error(`${t.label}: the new user could not log in (${login})`);
       out.push(
