@@ -2,6 +2,7 @@
 import type { ServiceModule } from './cloud-runtime.ts';
 import { intParam, nextHref, readJson, type Ctx, type Reply } from './http.ts';
 import { formatVersion, VOLUME_VERSIONS } from './microversion.ts';
+import { registerCinderQuotaRoutes } from './cinder-quotas.ts';
 import { RouteTable } from './router.ts';
 import { AVAILABILITY_ZONE, type Volume } from './store.ts';
 import { ApiError, badRequest, uuid } from './util.ts';
@@ -228,6 +229,8 @@ const routes = new RouteTable()
       ],
     },
   }));
+
+registerCinderQuotaRoutes(routes);
 
 function versionDoc(base: string) {
   return {

@@ -2,7 +2,9 @@
 // Records are compact plain objects; JSON is built per response by the service modules.
 import { createHash } from 'node:crypto';
 import { Collection } from './collection.ts';
-import type { SimCloudOptions } from './types.ts';
+import { IdentityStore } from './identity-store.ts';
+import type { ServerExtras } from './nova/server-admin-view.ts';
+import type { SimCloudOptions, SimUserSpec } from './types.ts';
 import { hexId, ipv4At, macFor, uuid } from './util.ts';
 
 export const DEFAULT_DOMAIN = { id: 'default', name: 'Default' };
@@ -25,6 +27,7 @@ export interface ResolvedCloudOptions {
   maxPageSize: number;
   deletedRetentionMs: number;
   volumeDelayMs: number;
+  users: SimUserSpec[];
 }
 
 export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
@@ -44,6 +47,7 @@ export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
     maxPageSize: o.maxPageSize ?? 1000,
     deletedRetentionMs: o.deletedRetentionMs ?? 10 * 60_000,
     volumeDelayMs: o.volumeDelayMs ?? 300,
+    users: o.users ?? [],
   };
 }
 
@@ -57,10 +61,14 @@ export interface User {
   roles: string[];
   /** Projects the user is a member of; admins may access every project. */
   projectIds: string[];
+  /** Keystone fields a client may set (enabled, email, description, ...); see keystone-admin.ts. */
+  extra?: Record<string, unknown>;
 }
 export interface Project {
   id: string;
   name: string;
+  /** Keystone fields a client may set (description, enabled, tags, ...); see keystone-admin.ts. */
+  extra?: Record<string, unknown>;
 }
 export interface AppCredential {
   id: string;
@@ -68,6 +76,7 @@ export interface AppCredential {
   secret: string;
   userId: string;
   projectId: string;
+  description?: string | null;
 }
 export interface Token {
   id: string;
@@ -91,6 +100,11 @@ export interface Flavor {
   ephemeral: number;
   swap: number;
   extraSpecs: Record<string, string>;
+  /** Absent on the seeded flavors: public, no description (see nova/flavor-admin.ts). */
+  isPublic?: boolean;
+  description?: string | null;
+  /** Projects given access to a private flavor. */
+  projects?: string[];
 }
 
 export interface Image {
@@ -276,6 +290,8 @@ export interface Server {
   portIds: string[];
   volumeIds?: string[];
   deleteOnTermination?: string[];
+  /** config_drive, user_data, reservation id of servers created through the API (nova/server-admin-view.ts). */
+  extras?: ServerExtras;
 }
 
 export const AVAILABILITY_ZONE = 'nova';
@@ -285,8 +301,8 @@ export class RegionData {
   readonly networks = new Collection<Network>();
   readonly subnets = new Collection<Subnet>();
   readonly ports = new Collection<Port>();
-  /** deviceId -> port ids; arrays, not Sets: one per server adds up at 100k servers. */
-  readonly portsByDevice = new Map<string, string[]>();
+  /** deviceId -> port id, or ids when a device has several: a one-element array per server adds up at 100k. */
+  readonly portsByDevice = new Map<string, string | string[]>();
   readonly floatingIps = new Collection<FloatingIp>();
   readonly securityGroups = new Collection<SecurityGroup>();
   readonly securityGroupRules = new Collection<SecurityGroupRule>();
@@ -344,10 +360,10 @@ export class RegionData {
   }
 
   portsOfDevice(deviceId: string): Port[] {
-    const ids = this.portsByDevice.get(deviceId);
-    if (!ids) return [];
+    const entry = this.portsByDevice.get(deviceId);
+    if (!entry) return [];
     const out: Port[] = [];
-    for (const id of ids) {
+    for (const id of typeof entry === 'string' ? [entry] : entry) {
       const port = this.ports.get(id);
       if (port) out.push(port);
     }
@@ -355,15 +371,18 @@ export class RegionData {
   }
 
   private indexDevice(portId: string, deviceId: string): void {
-    const ids = this.portsByDevice.get(deviceId);
-    if (!ids) this.portsByDevice.set(deviceId, [portId]);
-    else if (!ids.includes(portId)) ids.push(portId);
+    const entry = this.portsByDevice.get(deviceId);
+    if (!entry) this.portsByDevice.set(deviceId, portId);
+    else if (typeof entry === 'string') {
+      if (entry !== portId) this.portsByDevice.set(deviceId, [entry, portId]);
+    } else if (!entry.includes(portId)) entry.push(portId);
   }
 
   private unindexDevice(portId: string, deviceId: string): void {
-    const ids = this.portsByDevice.get(deviceId)?.filter((id) => id !== portId);
-    if (ids?.length) this.portsByDevice.set(deviceId, ids);
-    else this.portsByDevice.delete(deviceId);
+    const entry = this.portsByDevice.get(deviceId);
+    const ids = (typeof entry === 'string' ? [entry] : (entry ?? [])).filter((id) => id !== portId);
+    if (ids.length === 0) this.portsByDevice.delete(deviceId);
+    else this.portsByDevice.set(deviceId, ids.length === 1 ? ids[0] : ids);
   }
 
   /** Next free address of a subnet. */
@@ -393,6 +412,8 @@ export class CloudData {
   readonly tokens = new Map<string, Token>();
   readonly regions = new Map<string, RegionData>();
   readonly flavors = new Collection<Flavor>();
+  /** Domains, groups, roles, grants and the service catalog; users' access derives from its grants. */
+  readonly identity: IdentityStore = new IdentityStore(this);
   /** Tokens with a serial below this are invalid (fault: expire all tokens). */
   minTokenSerial = 0;
   nextTokenSerial = 1;
@@ -424,6 +445,7 @@ export class CloudData {
       projectId: projectIds[0],
     };
     this.appCredentials.set(this.demoAppCredential.id, this.demoAppCredential);
+    for (const spec of opts.users) this.addConfiguredUser(spec, projectIds[0]);
     for (const flavor of DEFAULT_FLAVORS) this.flavors.add({ ...flavor, extraSpecs: { ...flavor.extraSpecs } });
     for (const region of opts.regions) this.regions.set(region, new RegionData(region));
   }
@@ -443,17 +465,36 @@ export class CloudData {
     return project;
   }
 
-  private addUser(name: string, roles: string[], projectIds: string[]): User {
+  /** A user of the cloud's options: a new one, or more grants (and a new password) for an existing name. */
+  private addConfiguredUser(spec: SimUserSpec, firstProjectId: string): void {
+    const projectIds = (spec.projects?.length ? spec.projects : []).map(
+      (name) => ([...this.projects.values()].find((p) => p.name === name) ?? this.addProject(name)).id,
+    );
+    if (projectIds.length === 0) projectIds.push(firstProjectId);
+    const roles = [
+      ...new Set([...(spec.roles?.length ? spec.roles : ['member', 'reader']), ...(spec.admin ? ['admin'] : [])]),
+    ];
+    const existing = [...this.users.values()].find((u) => u.name === spec.name);
+    if (!existing) {
+      this.addUser(spec.name, roles, projectIds, spec.password);
+      return;
+    }
+    if (spec.password !== undefined) existing.password = spec.password;
+    this.identity.seedUser(existing, roles, projectIds);
+  }
+
+  private addUser(name: string, roles: string[], projectIds: string[], password = 'secret'): User {
     const user = {
       id: hexId(),
       name,
-      password: 'secret',
+      password,
       isAdmin: roles.includes('admin'),
       defaultProjectId: projectIds[0],
       roles,
       projectIds,
     };
     this.users.set(user.id, user);
+    this.identity.seedUser(user, roles, projectIds);
     return user;
   }
 }

@@ -18,6 +18,11 @@ export interface SimCloudOptions {
    * "demo2" / "secret" is a member of "project2" only; "oaktree-service" / "secret" has the service role.
    */
   projects?: string[];
+  /**
+   * More users, or changes to the default ones (matched by name): each gets `roles` on each of `projects`
+   * (created when missing). clouds.yaml gets an entry "<cloud>-<user>" for each.
+   */
+  users?: SimUserSpec[];
   /** ACTIVE servers created up front, per region and project. */
   seedServers?: number;
   /** Public images created up front, per region. */
@@ -37,6 +42,18 @@ export interface SimCloudOptions {
   deletedRetentionMs?: number;
   /** How long a new volume stays "creating" (default 300 ms). */
   volumeDelayMs?: number;
+}
+
+export interface SimUserSpec {
+  name: string;
+  /** Default "secret". */
+  password?: string;
+  /** Default: the cloud's first project. */
+  projects?: string[];
+  /** Keystone role names on each project; default ["member", "reader"]. */
+  roles?: string[];
+  /** Adds the admin role (admin is a cloud-wide admin, as with Keystone's default policy). */
+  admin?: boolean;
 }
 
 export interface SimProjectInfo {
@@ -62,6 +79,8 @@ export interface SimCloudInfo {
   secondUser: { username: string; password: string; project: SimProjectInfo };
   /** A user with Keystone's "service" role: may validate other users' tokens. */
   serviceUser: { username: string; password: string; project: SimProjectInfo };
+  /** The users of `SimCloudOptions.users`, each with its first project. */
+  users: Array<{ username: string; password: string; project: SimProjectInfo; roles: string[] }>;
 }
 
 export type ServiceName = 'identity' | 'compute' | 'image' | 'network' | 'volume';

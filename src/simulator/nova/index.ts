@@ -2,6 +2,8 @@
 import type { CloudRuntime, ServiceModule } from '../cloud-runtime.ts';
 import { COMPUTE_VERSIONS, formatVersion } from '../microversion.ts';
 import { RouteTable } from '../router.ts';
+import { registerNovaAdminRoutes } from './admin.ts';
+import { registerFlavorAdminRoutes } from './flavor-admin.ts';
 import { registerFlavorRoutes } from './flavors.ts';
 import { registerKeypairRoutes } from './keypairs.ts';
 import { registerMiscRoutes } from './misc.ts';
@@ -12,6 +14,8 @@ registerServerRoutes(routes);
 registerFlavorRoutes(routes);
 registerKeypairRoutes(routes);
 registerMiscRoutes(routes);
+registerFlavorAdminRoutes(routes);
+registerNovaAdminRoutes(routes);
 
 function versionV21(base: string) {
   return {

@@ -6,13 +6,15 @@ import type { RouteTable } from '../router.ts';
 import { AVAILABILITY_ZONE, type Server, type Volume } from '../store.ts';
 import { ApiError, badRequest, hexId, uuid } from '../util.ts';
 import { purgeDeleted, settleBuilds } from './lifecycle.ts';
+import { parseCreateExtras } from './server-admin-view.ts';
 import { links, serverBrief, serverDetail } from './views.ts';
 
 const notFound = (id: string) => new ApiError(404, `Instance ${id} could not be found.`);
 
 export function getServer(ctx: Ctx, id: string): Server {
   settleBuilds(ctx.region);
-  const server = ctx.region.serversOf(ctx.projectId).get(id);
+  // Admins reach any project's server by id, as in nova.
+  const server = ctx.user?.isAdmin ? ctx.region.findServer(id) : ctx.region.serversOf(ctx.projectId).get(id);
   if (!server || server.status === 'DELETED') throw notFound(id);
   return server;
 }
@@ -147,6 +149,7 @@ async function createServer(ctx: Ctx): Promise<Reply> {
     throw badRequest("Invalid input for field/attribute server. Value: ... 'networks' is a required property");
   const nics = resolveRequestedNetworks(region, ctx.projectId, spec.networks, false);
   const metadata = stringMap(spec.metadata, 'metadata');
+  const extras = parseCreateExtras(spec);
   const az =
     typeof spec.availability_zone === 'string' && spec.availability_zone
       ? spec.availability_zone.split(':')[0]
@@ -198,6 +201,7 @@ async function createServer(ctx: Ctx): Promise<Reply> {
     failMessage: ctx.cloud.faults.serverFailure(ctx.cloud.name, region.name, spec.name),
   };
   if (Object.keys(metadata).length) server.metadata = metadata;
+  server.extras = extras;
   if (volumeIds.length) {
     server.volumeIds = volumeIds;
     server.deleteOnTermination = deleteOnTermination;

@@ -5,6 +5,7 @@ import { serverAddresses } from '../network-ops.ts';
 import type { Flavor, Server } from '../store.ts';
 import { isoSeconds } from '../util.ts';
 import { powerState, vmState } from './lifecycle.ts';
+import { configDriveOf, extendedServerAttributes } from './server-admin-view.ts';
 
 export function links(ctx: Ctx, kind: string, id: string) {
   return [
@@ -15,7 +16,7 @@ export function links(ctx: Ctx, kind: string, id: string) {
 
 export function flavorBrief(ctx: Ctx, f: Flavor) {
   const out: Record<string, unknown> = { id: f.id, links: links(ctx, 'flavors', f.id), name: f.name };
-  if (atLeast(ctx.microversion, 2, 55)) out.description = null;
+  if (atLeast(ctx.microversion, 2, 55)) out.description = f.description ?? null;
   return out;
 }
 
@@ -29,11 +30,11 @@ export function flavorDetail(ctx: Ctx, f: Flavor) {
     swap: atLeast(ctx.microversion, 2, 75) ? f.swap : f.swap || '',
     'OS-FLV-EXT-DATA:ephemeral': f.ephemeral,
     'OS-FLV-DISABLED:disabled': false,
-    'os-flavor-access:is_public': true,
+    'os-flavor-access:is_public': f.isPublic ?? true,
     rxtx_factor: 1.0,
     links: links(ctx, 'flavors', f.id),
   };
-  if (atLeast(ctx.microversion, 2, 55)) out.description = null;
+  if (atLeast(ctx.microversion, 2, 55)) out.description = f.description ?? null;
   if (atLeast(ctx.microversion, 2, 61)) out.extra_specs = { ...f.extraSpecs };
   return out;
 }
@@ -80,7 +81,7 @@ export function serverDetail(ctx: Ctx, s: Server) {
     // Most drivers report progress only while building or migrating; an ACTIVE server shows 0, as on a real cloud.
     progress: 0,
     'OS-EXT-AZ:availability_zone': s.az,
-    config_drive: '',
+    config_drive: configDriveOf(s),
     key_name: s.keyName,
     'OS-SRV-USG:launched_at': s.launchedAt ? new Date(s.launchedAt).toISOString().replace('Z', '000') : null,
     'OS-SRV-USG:terminated_at': s.deletedAt ? new Date(s.deletedAt).toISOString().replace('Z', '000') : null,
@@ -100,5 +101,6 @@ export function serverDetail(ctx: Ctx, s: Server) {
   if (atLeast(mv, 2, 73)) out.locked_reason = null;
   if (atLeast(mv, 2, 71)) out.server_groups = [];
   if (atLeast(mv, 2, 96)) out.pinned_availability_zone = null;
+  Object.assign(out, extendedServerAttributes(ctx, s));
   return out;
 }
