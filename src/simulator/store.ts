@@ -276,6 +276,26 @@ export interface Server {
   portIds: string[];
   volumeIds?: string[];
   deleteOnTermination?: string[];
+  /** Tags (microversion 2.26), in the order set. */
+  tags?: string[];
+  /** The description (2.19); undefined shows as null. */
+  description?: string;
+  /** The guest hostname (2.90 shows it); defaults to the sanitized name. */
+  hostname?: string;
+  /** The server group it was scheduled into. */
+  serverGroupId?: string;
+}
+
+/** A nova server group (os-server-groups). */
+export interface ServerGroup {
+  id: string;
+  name: string;
+  projectId: string;
+  userId: string;
+  /** affinity, anti-affinity, soft-affinity or soft-anti-affinity. */
+  policy: string;
+  rules: { max_server_per_host?: number };
+  members: string[];
 }
 
 export const AVAILABILITY_ZONE = 'nova';
@@ -292,6 +312,7 @@ export class RegionData {
   readonly securityGroupRules = new Collection<SecurityGroupRule>();
   readonly routers = new Collection<Router>();
   readonly volumes = new Collection<Volume>();
+  readonly serverGroups = new Collection<ServerGroup>();
   /** userId -> name -> keypair */
   readonly keypairs = new Map<string, Map<string, Keypair>>();
   /** projectId -> servers (created order) */

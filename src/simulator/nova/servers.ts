@@ -7,6 +7,9 @@ import { AVAILABILITY_ZONE, type Server, type Volume } from '../store.ts';
 import { ApiError, badRequest, hexId, uuid } from '../util.ts';
 import { purgeDeleted, settleBuilds } from './lifecycle.ts';
 import { links, serverBrief, serverDetail } from './views.ts';
+import { checkMetadataQuota, metadataFrom } from './metadata.ts';
+import { createExtras, tagFilters } from './server-options.ts';
+import { joinServerGroup, leaveServerGroup } from './server-groups.ts';
 
 const notFound = (id: string) => new ApiError(404, `Instance ${id} could not be found.`);
 
@@ -48,7 +51,8 @@ function listServers(detail: boolean) {
     if (name !== null) {
       let re: RegExp;
       try {
-        re = new RegExp(name);
+        // nova on MySQL: REGEXP under a case-insensitive collation (seen on the real cloud)
+        re = new RegExp(name, 'i');
       } catch {
         throw badRequest(`Invalid regular expression in name filter: ${name}`);
       }
@@ -60,6 +64,7 @@ function listServers(detail: boolean) {
     if (flavor !== null) conditions.push((s) => s.flavorId === flavor);
     const image = q.get('image');
     if (image !== null) conditions.push((s) => s.imageId === image);
+    conditions.push(...tagFilters(ctx));
     const where = (s: Server) => conditions.every((c) => c(s));
     const marker = q.get('marker') ?? undefined;
     const page = table.page({ marker, limit, descending: true, where });
@@ -79,19 +84,6 @@ function listServers(detail: boolean) {
 
 function showServer(ctx: Ctx): Reply {
   return { status: 200, body: { server: serverDetail(ctx, getServer(ctx, ctx.params.id)) } };
-}
-
-function stringMap(value: unknown, field: string): Record<string, string> {
-  if (value === undefined) return {};
-  if (!value || typeof value !== 'object' || Array.isArray(value))
-    throw badRequest(
-      `Invalid input for field/attribute ${field}. Value: ${JSON.stringify(value)}. is not of type 'object'`,
-    );
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string' || k.length > 255 || v.length > 255)
-      throw badRequest(`Invalid input for field/attribute ${field}. Value: ${JSON.stringify(value)}.`);
-  }
-  return { ...(value as Record<string, string>) };
 }
 
 async function createServer(ctx: Ctx): Promise<Reply> {
@@ -146,7 +138,9 @@ async function createServer(ctx: Ctx): Promise<Reply> {
   if (spec.networks === undefined && atLeast(ctx.microversion, 2, 37))
     throw badRequest("Invalid input for field/attribute server. Value: ... 'networks' is a required property");
   const nics = resolveRequestedNetworks(region, ctx.projectId, spec.networks, false);
-  const metadata = stringMap(spec.metadata, 'metadata');
+  const metadata = metadataFrom(spec.metadata, 'metadata');
+  checkMetadataQuota(metadata);
+  const extras = createExtras(ctx, spec, body);
   const az =
     typeof spec.availability_zone === 'string' && spec.availability_zone
       ? spec.availability_zone.split(':')[0]
@@ -198,6 +192,8 @@ async function createServer(ctx: Ctx): Promise<Reply> {
     failMessage: ctx.cloud.faults.serverFailure(ctx.cloud.name, region.name, spec.name),
   };
   if (Object.keys(metadata).length) server.metadata = metadata;
+  Object.assign(server, extras);
+  server.failMessage ??= joinServerGroup(ctx, body['os:scheduler_hints']?.group, server);
   if (volumeIds.length) {
     server.volumeIds = volumeIds;
     server.deleteOnTermination = deleteOnTermination;
@@ -212,7 +208,8 @@ async function createServer(ctx: Ctx): Promise<Reply> {
     'OS-DCF:diskConfig': 'MANUAL',
     security_groups: securityGroups.map((name) => ({ name })),
   };
-  reply.adminPass = hexId().slice(0, 12);
+  // nova returns the password it set: the caller's, or one it made up.
+  reply.adminPass = typeof spec.adminPass === 'string' && spec.adminPass ? spec.adminPass : hexId().slice(0, 12);
   return { status: 202, body: { server: reply }, headers: { Location: `${ctx.apiBase}/servers/${server.id}` } };
 }
 
@@ -265,6 +262,7 @@ function deleteServer(ctx: Ctx): Reply {
   const server = getServer(ctx, ctx.params.id);
   const now = Date.now();
   releaseServerPorts(ctx.region, server);
+  leaveServerGroup(ctx.region, server);
   for (const id of server.volumeIds ?? []) {
     const volume = ctx.region.volumes.get(id);
     if (!volume) continue;
@@ -329,18 +327,6 @@ async function serverAction(ctx: Ctx): Promise<Reply> {
   return { status: 202 };
 }
 
-function metadataOf(server: Server): Record<string, string> {
-  return { ...(server.metadata ?? {}) };
-}
-
-async function replaceMetadata(ctx: Ctx, merge: boolean): Promise<Reply> {
-  const server = getServer(ctx, ctx.params.id);
-  const incoming = stringMap((await readJson(ctx)).metadata, 'metadata');
-  server.metadata = merge ? { ...metadataOf(server), ...incoming } : incoming;
-  server.updated = Date.now();
-  return { status: 200, body: { metadata: metadataOf(server) } };
-}
-
 export function registerServerRoutes(routes: RouteTable): void {
   routes
     .add('GET', '/servers', listServers(false))
@@ -349,31 +335,5 @@ export function registerServerRoutes(routes: RouteTable): void {
     .add('GET', '/servers/{id}', showServer)
     .add('PUT', '/servers/{id}', updateServer)
     .add('DELETE', '/servers/{id}', deleteServer)
-    .add('POST', '/servers/{id}/action', serverAction)
-    .add('GET', '/servers/{id}/metadata', (ctx) => ({
-      status: 200,
-      body: { metadata: metadataOf(getServer(ctx, ctx.params.id)) },
-    }))
-    .add('PUT', '/servers/{id}/metadata', (ctx) => replaceMetadata(ctx, false))
-    .add('POST', '/servers/{id}/metadata', (ctx) => replaceMetadata(ctx, true))
-    .add('GET', '/servers/{id}/metadata/{key}', (ctx) => {
-      const meta = metadataOf(getServer(ctx, ctx.params.id));
-      if (!(ctx.params.key in meta)) throw new ApiError(404, 'Metadata item was not found');
-      return { status: 200, body: { meta: { [ctx.params.key]: meta[ctx.params.key] } } };
-    })
-    .add('PUT', '/servers/{id}/metadata/{key}', async (ctx) => {
-      const server = getServer(ctx, ctx.params.id);
-      const meta = stringMap((await readJson(ctx)).meta, 'meta');
-      if (Object.keys(meta).length !== 1 || !(ctx.params.key in meta))
-        throw badRequest('Request body and URI mismatch');
-      server.metadata = { ...metadataOf(server), ...meta };
-      return { status: 200, body: { meta } };
-    })
-    .add('DELETE', '/servers/{id}/metadata/{key}', (ctx) => {
-      const server = getServer(ctx, ctx.params.id);
-      if (!server.metadata || !(ctx.params.key in server.metadata))
-        throw new ApiError(404, 'Metadata item was not found');
-      delete server.metadata[ctx.params.key];
-      return { status: 204 };
-    });
+    .add('POST', '/servers/{id}/action', serverAction);
 }
