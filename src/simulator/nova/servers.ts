@@ -2,6 +2,7 @@
 import { intParam, nextHref, readJson, type Ctx, type Reply } from '../http.ts';
 import { atLeast } from '../microversion.ts';
 import { attachServerNetworks, releaseServerPorts, resolveRequestedNetworks } from '../network-ops.ts';
+import { Collection } from '../collection.ts';
 import type { RouteTable } from '../router.ts';
 import { AVAILABILITY_ZONE, type Server, type Volume } from '../store.ts';
 import { ApiError, badRequest, hexId, uuid } from '../util.ts';
@@ -27,11 +28,24 @@ function parseTime(raw: string, name: string): number {
   return ms;
 }
 
+/** The project's servers, or with all_tenants (admins only, as nova's policy says) every project's. */
+function serverTableFor(ctx: Ctx): Collection<Server> {
+  const allTenants = ctx.query.get('all_tenants');
+  if (allTenants === null || /^(0|false|off|no)$/i.test(allTenants)) return ctx.region.serversOf(ctx.projectId);
+  const verb = ctx.url.pathname.endsWith('/detail') ? 'detail' : 'index';
+  if (!ctx.user?.isAdmin)
+    throw new ApiError(403, `Policy doesn't allow os_compute_api:servers:${verb}:get_all_tenants to be performed.`);
+  const all = new Collection<Server>();
+  const servers = [...ctx.region.servers.values()].flatMap((table) => [...table.values()]);
+  for (const server of servers.sort((a, b) => a.created - b.created)) all.add(server);
+  return all;
+}
+
 function listServers(detail: boolean) {
   return (ctx: Ctx): Reply => {
     settleBuilds(ctx.region);
     purgeDeleted(ctx.region, ctx.cloud.opts.deletedRetentionMs);
-    const table = ctx.region.serversOf(ctx.projectId);
+    const table = serverTableFor(ctx);
     const max = ctx.cloud.opts.maxPageSize;
     const limit = Math.min(intParam(ctx, 'limit') ?? max, max);
     const q = ctx.query;
@@ -109,6 +123,11 @@ async function createServer(ctx: Ctx): Promise<Reply> {
   if (spec.block_device_mapping_v2 !== undefined && !Array.isArray(spec.block_device_mapping_v2))
     throw badRequest('Invalid input for field/attribute block_device_mapping_v2.');
   const bootBdm = bdms.find((b) => Number(b?.boot_index) === 0 && b?.destination_type === 'volume');
+  // nova (seen on the real cloud): a mapping must hold the boot disk, even when imageRef names the image.
+  if (bdms.length && !bdms.some((b) => b?.boot_index !== null && Number(b?.boot_index) === 0))
+    throw badRequest(
+      'Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.',
+    );
   const imageRef = typeof spec.imageRef === 'string' ? (spec.imageRef.split('/').pop() as string) : '';
   if (!imageRef && !bootBdm)
     throw badRequest(

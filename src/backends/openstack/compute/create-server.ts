@@ -115,8 +115,19 @@ export async function buildServerBody(
     server.imageRef = String(image.id);
   }
   Object.assign(server, options.server);
-  if (options.blockDevices.length)
-    server.block_device_mapping_v2 = [...(server.block_device_mapping_v2 ?? []), ...options.blockDevices];
+  if (options.blockDevices.length) {
+    const mapping: Raw[] = [...(server.block_device_mapping_v2 ?? []), ...options.blockDevices];
+    // With a mapping nova wants the boot disk in it too (openstacksdk adds the image the same way).
+    if (server.imageRef && !mapping.some((d) => d.boot_index === 0))
+      mapping.unshift({
+        boot_index: 0,
+        uuid: server.imageRef,
+        source_type: 'image',
+        destination_type: 'local',
+        delete_on_termination: true,
+      });
+    server.block_device_mapping_v2 = mapping;
+  }
   const body: Raw = { server };
   if (options.schedulerHints) body['os:scheduler_hints'] = options.schedulerHints;
   return { body, microversion: options.microversion };

@@ -36,7 +36,8 @@ async function resolved(find: () => Promise<Raw>): Promise<Raw | undefined> {
   try {
     return await find();
   } catch (error) {
-    if (isNotFound(error)) return undefined;
+    const code = (error as { grpcCode?: unknown; code?: unknown }).grpcCode ?? (error as { code?: unknown }).code;
+    if (isNotFound(error) || code === GrpcStatus.NOT_FOUND) return undefined;
     throw error;
   }
 }

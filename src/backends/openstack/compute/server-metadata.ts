@@ -13,6 +13,7 @@ import type {
 } from '../../../gen/oaktree/v1/compute.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import { OaktreeError } from '../../../core/errors.ts';
+import { MAX_TAGS_PER_SERVER } from '../../../core/server-config-rules.ts';
 import { describeLocation } from '../../../core/location.ts';
 import { objectLocation, serverZone } from '../normalize/location.ts';
 import { stringMap } from '../normalize/properties.ts';
@@ -128,6 +129,11 @@ export function setServerTagsHandler(resolve: RegionResolver) {
     // One PUT of the whole list: atomic, and nova checks the 50-tag limit on it (no half-added set).
     const current = request.replace ? [] : tagsFrom((await call(found, 'GET', '/tags', context.signal)).body);
     const wanted = [...new Set([...current, ...request.tags])];
+    if (wanted.length > MAX_TAGS_PER_SERVER)
+      throw new OaktreeError(
+        GrpcStatus.INVALID_ARGUMENT,
+        `server ${found.raw.id} in ${describeLocation(found.ctx.location)} would carry ${wanted.length} tags; a server carries at most ${MAX_TAGS_PER_SERVER}`,
+      );
     const res = await call(found, 'PUT', '/tags', context.signal, { tags: wanted });
     notifyServerWrite(found.ctx);
     return { location: found.where, serverId: String(found.raw.id), tags: tagsFrom(res.body) };
