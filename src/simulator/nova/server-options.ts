@@ -53,10 +53,10 @@ export function createExtras(ctx: Ctx, spec: Record<string, any>, body: Record<s
 }
 
 /** tags, tags-any, not-tags, not-tags-any (comma-separated); older microversions ignore them, as nova does. */
-export function tagFilters(ctx: Ctx): Array<(s: Server) => boolean> {
-  if (!atLeast(ctx.microversion, 2, 26)) return [];
+export function tagFilters(microversion: [number, number], query: URLSearchParams): Array<(s: Server) => boolean> {
+  if (!atLeast(microversion, 2, 26)) return [];
   const list = (name: string) => {
-    const raw = ctx.query.get(name);
+    const raw = query.get(name);
     return raw === null ? undefined : raw.split(',').filter(Boolean);
   };
   const has = (s: Server, tag: string) => (s.tags ?? []).includes(tag);

@@ -48,7 +48,8 @@ function listServers(detail: boolean) {
     const table = serverTableFor(ctx);
     const max = ctx.cloud.opts.maxPageSize;
     const limit = Math.min(intParam(ctx, 'limit') ?? max, max);
-    const q = ctx.query;
+    const q = new URLSearchParams(ctx.query);
+    for (const ignored of ctx.cloud.opts.ignoredServerFilters) q.delete(ignored);
     const conditions: Array<(s: Server) => boolean> = [];
     const since = q.get('changes-since');
     if (since !== null) {
@@ -78,7 +79,7 @@ function listServers(detail: boolean) {
     if (flavor !== null) conditions.push((s) => s.flavorId === flavor);
     const image = q.get('image');
     if (image !== null) conditions.push((s) => s.imageId === image);
-    conditions.push(...tagFilters(ctx));
+    conditions.push(...tagFilters(ctx.microversion, q));
     const where = (s: Server) => conditions.every((c) => c(s));
     const marker = q.get('marker') ?? undefined;
     const page = table.page({ marker, limit, descending: true, where });
