@@ -74,6 +74,7 @@ function taggedServer(ctx: Ctx): Server {
   return getServer(ctx, ctx.params.id);
 }
 
+/** Metadata changes bump `updated` (so changes-since sees them); tag changes do not, as on the real cloud. */
 function touch(server: Server): void {
   server.updated = Date.now();
 }
@@ -124,13 +125,11 @@ export function registerMetadataRoutes(routes: RouteTable): void {
     .add('PUT', '/servers/{id}/tags', async (ctx) => {
       const server = taggedServer(ctx);
       server.tags = tagsFrom((await readJson(ctx)).tags);
-      touch(server);
       return { status: 200, body: { tags: [...server.tags] } };
     })
     .add('DELETE', '/servers/{id}/tags', (ctx) => {
       const server = taggedServer(ctx);
       server.tags = [];
-      touch(server);
       return { status: 204 };
     })
     .add('GET', '/servers/{id}/tags/{tag}', (ctx) => {
@@ -151,7 +150,6 @@ export function registerMetadataRoutes(routes: RouteTable): void {
       if (tags.includes(tag)) return { status: 204 };
       if (tags.length >= MAX_TAGS) throw badRequest(`The number of tags exceeded the per-server limit ${MAX_TAGS}`);
       server.tags = [...tags, tag];
-      touch(server);
       return { status: 201, headers: { Location: `${ctx.apiBase}/servers/${server.id}/tags/${tag}` } };
     })
     .add('DELETE', '/servers/{id}/tags/{tag}', (ctx) => {
@@ -159,7 +157,6 @@ export function registerMetadataRoutes(routes: RouteTable): void {
       if (!(server.tags ?? []).includes(ctx.params.tag))
         throw new ApiError(404, `Instance ${server.id} has no tag '${ctx.params.tag}'`);
       server.tags = (server.tags ?? []).filter((t) => t !== ctx.params.tag);
-      touch(server);
       return { status: 204 };
     });
 }
