@@ -176,9 +176,11 @@ function get<S extends TsProtoService, K extends keyof S['methods'] & string>(
   };
 }
 /** A list row with checks beyond the selector and the text bound (its filters). */
-function withRules<M extends ListMethod<any, any>>(method: M, rules: Rule[]): M {
-  return { ...method, validate: checks({ rules }) };
+function withRules<M extends ListMethod<any, any>>(method: M, rules: Rule[], text?: Record<string, number>): M {
+  return { ...method, validate: checks({ rules, text }) };
 }
+/** The server filters ListServers and WatchServers share. */
+const serverFilterRules = () => [tagList('tags'), tagList('tags_any'), regex('name_regex'), metadataKeys('metadata')];
 /** A follow-up: find the `noun` by name_or_id over `over`, then route the call to where it was found. */
 function about(over: ListMethod<any, any>, noun: string): Pick<RowOptions, 'followUp' | 'rules'> {
   return { followUp: { over, noun }, rules: [nameOrId(noun)] };
@@ -247,12 +249,7 @@ const Image = ImageServiceDefinition;
 
 // Lists that Gets and follow-ups find their object through.
 const listFlavors = list(Compute, 'listFlavors', 'flavor');
-const listServers = withRules(list(Compute, 'listServers', 'server'), [
-  tagList('tags'),
-  tagList('tags_any'),
-  regex('name_regex'),
-  metadataKeys('metadata'),
-]);
+const listServers = withRules(list(Compute, 'listServers', 'server'), serverFilterRules());
 const listServerGroups = list(Compute, 'listServerGroups', 'serverGroup');
 const listImages = list(Image, 'listImages', 'image');
 const listVolumes = list(Volume, 'listVolumes', 'volume');
@@ -303,16 +300,20 @@ export const Methods = {
   listServers,
   deleteServer: unary(Compute, 'deleteServer', { action: 'write', rules: [nameOrId('server')] }),
   waitForServer: serverStream(Compute, 'waitForServer', { action: 'read', ...about(listServers, 'server') }),
-  watchServers: list(
-    Compute,
-    'watchServers',
-    'event',
-    (res) => {
-      const item = res.item;
-      if (!item) return undefined;
-      return item.$case === 'event' ? item.value.server?.location : item.value.location;
-    },
-    // One position per location: grows with the mesh (never echoed; a bad token gets a fixed message).
+  watchServers: withRules(
+    list(
+      Compute,
+      'watchServers',
+      'event',
+      (res) => {
+        const item = res.item;
+        if (!item) return undefined;
+        return item.$case === 'event' ? item.value.server?.location : item.value.location;
+      },
+      // One position per location: grows with the mesh (never echoed; a bad token gets a fixed message).
+      { resume_token: MAX_RESUME_TOKEN_LENGTH },
+    ),
+    serverFilterRules(),
     { resume_token: MAX_RESUME_TOKEN_LENGTH },
   ),
   getServerConsole: unary(Compute, 'getServerConsole', { action: 'read', ...about(listServers, 'server') }),

@@ -22,6 +22,7 @@ import { silentLogger } from '../../src/observability/logger.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { startMesh, type Mesh } from '../support/mesh.ts';
 import { clients, collect } from '../support/node.ts';
+import { within } from '../support/wait.ts';
 
 const FILTERS = 'sim-filters';
 const IGNORES = 'sim-ignores';
@@ -249,5 +250,50 @@ describe("anti-affinity on the simulator's one host", () => {
     );
     const group = await api.compute.getServerGroup({ location: at(FILTERS), nameOrId: 'apart' });
     assert.equal(group.serverGroup?.memberIds.length, 2, 'the failed server is a member, as in nova');
+  });
+});
+
+describe('WatchServers with a metadata filter', { timeout: 60_000 }, () => {
+  test('shows only matching servers; one that stops matching gets one last event, then none', async () => {
+    await boot(FILTERS, { name: 'watch-me' });
+    const abort = new AbortController();
+    const stream = api.compute
+      .watchServers({ location: at(FILTERS), metadata: { watched: 'yes' } }, { signal: abort.signal })
+      [Symbol.asyncIterator]();
+    const next = async () => {
+      for (;;) {
+        const { value } = await within(stream.next(), 20_000, 'the next watch message');
+        if (value.item?.$case === 'event') return value.item.value;
+        if (value.item?.$case === 'checkpoint' && value.item.value.initialStateComplete) return 'synced';
+      }
+    };
+    try {
+      assert.equal(await next(), 'synced', 'no server matches yet: the snapshot is empty');
+      const set = (metadata: Record<string, string>) =>
+        api.compute.setServerMetadata({ location: at(FILTERS), nameOrId: 'watch-me', metadata });
+
+      await set({ watched: 'yes' });
+      const started = (await next()) as any;
+      assert.equal(started.server.name, 'watch-me');
+      assert.equal(started.server.metadata.watched, 'yes');
+
+      await set({ watched: 'no' });
+      const stopped = (await next()) as any;
+      assert.equal(stopped.server.metadata.watched, 'no', 'the last event shows why it no longer matches');
+
+      await set({ other: '1' }); // not told: watch-me does not match
+      await set({ watched: 'yes' });
+      const again = (await next()) as any;
+      assert.equal(again.server.metadata.watched, 'yes', 'the change while not matching was not told');
+    } finally {
+      abort.abort(); // ends the call; the client's pending read then rejects with AbortError, which is expected
+    }
+  });
+
+  test('a bad filter is INVALID_ARGUMENT at the edge', async () => {
+    await assert.rejects(
+      collect(api.compute.watchServers({ location: at(FILTERS), tags: ['a,b'] })),
+      code(Status.INVALID_ARGUMENT, /tags\[0\] is not a valid tag/),
+    );
   });
 });

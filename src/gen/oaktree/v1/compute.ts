@@ -1079,6 +1079,29 @@ export interface WatchServersRequest {
   resumeToken: string;
   /** When true, any failing location fails the whole call. */
   strict: boolean;
+  /**
+   * Only servers whose metadata has every one of these keys with that value (empty value: any), as in
+   * ListServersRequest. With any filter set, a server that stops matching gets one last MODIFIED event (its new
+   * state shows why) and then no more; one that starts matching arrives as MODIFIED.
+   */
+  metadata: { [key: string]: string };
+  /** Only servers that carry all of these tags (microversion 2.26). */
+  tags: string[];
+  /** Only servers that carry at least one of these tags (microversion 2.26). */
+  tagsAny: string[];
+  /** Only servers built with this flavor (name or id). */
+  flavor: string;
+  /** Only servers built from this image (name or id). */
+  image: string;
+  /** Only servers whose name matches this regular expression (case-insensitive search, as ListServers). */
+  nameRegex: string;
+  /** Only servers in this status. */
+  status: ServerStatus;
+}
+
+export interface WatchServersRequest_MetadataEntry {
+  key: string;
+  value: string;
 }
 
 /** A change to one server. */
@@ -6884,7 +6907,19 @@ export const WaitForServerResponse: MessageFns<WaitForServerResponse> = {
 };
 
 function createBaseWatchServersRequest(): WatchServersRequest {
-  return { location: undefined, serverIds: [], resumeToken: "", strict: false };
+  return {
+    location: undefined,
+    serverIds: [],
+    resumeToken: "",
+    strict: false,
+    metadata: {},
+    tags: [],
+    tagsAny: [],
+    flavor: "",
+    image: "",
+    nameRegex: "",
+    status: 0,
+  };
 }
 
 export const WatchServersRequest: MessageFns<WatchServersRequest> = {
@@ -6900,6 +6935,27 @@ export const WatchServersRequest: MessageFns<WatchServersRequest> = {
     }
     if (message.strict !== false) {
       writer.uint32(32).bool(message.strict);
+    }
+    globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
+      WatchServersRequest_MetadataEntry.encode({ key: key as any, value }, writer.uint32(402).fork()).join();
+    });
+    for (const v of message.tags) {
+      writer.uint32(410).string(v!);
+    }
+    for (const v of message.tagsAny) {
+      writer.uint32(418).string(v!);
+    }
+    if (message.flavor !== "") {
+      writer.uint32(426).string(message.flavor);
+    }
+    if (message.image !== "") {
+      writer.uint32(434).string(message.image);
+    }
+    if (message.nameRegex !== "") {
+      writer.uint32(442).string(message.nameRegex);
+    }
+    if (message.status !== 0) {
+      writer.uint32(448).int32(message.status);
     }
     return writer;
   },
@@ -6949,6 +7005,65 @@ export const WatchServersRequest: MessageFns<WatchServersRequest> = {
             message.strict = reader.bool();
             continue;
           }
+          case 50: {
+            if (tag !== 402) {
+              break;
+            }
+
+            const entry50 = WatchServersRequest_MetadataEntry.decode(reader, reader.uint32());
+            if (entry50.value !== undefined) {
+              message.metadata[entry50.key] = entry50.value;
+            }
+            continue;
+          }
+          case 51: {
+            if (tag !== 410) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 52: {
+            if (tag !== 418) {
+              break;
+            }
+
+            message.tagsAny.push(reader.string());
+            continue;
+          }
+          case 53: {
+            if (tag !== 426) {
+              break;
+            }
+
+            message.flavor = reader.string();
+            continue;
+          }
+          case 54: {
+            if (tag !== 434) {
+              break;
+            }
+
+            message.image = reader.string();
+            continue;
+          }
+          case 55: {
+            if (tag !== 442) {
+              break;
+            }
+
+            message.nameRegex = reader.string();
+            continue;
+          }
+          case 56: {
+            if (tag !== 448) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6975,6 +7090,34 @@ export const WatchServersRequest: MessageFns<WatchServersRequest> = {
         ? globalThis.String(object.resume_token)
         : "",
       strict: isSet(object.strict) ? globalThis.Boolean(object.strict) : false,
+      metadata: isObject(object.metadata)
+        ? (globalThis.Object.entries(object.metadata) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      tags: globalThis.Array.isArray(object?.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
+      tagsAny: globalThis.Array.isArray(object?.tagsAny)
+        ? object.tagsAny.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.tags_any)
+        ? object.tags_any.map((e: any) => globalThis.String(e))
+        : [],
+      flavor: isSet(object.flavor) ? globalThis.String(object.flavor) : "",
+      image: isSet(object.image) ? globalThis.String(object.image) : "",
+      nameRegex: isSet(object.nameRegex)
+        ? globalThis.String(object.nameRegex)
+        : isSet(object.name_regex)
+        ? globalThis.String(object.name_regex)
+        : "",
+      status: isSet(object.status) ? serverStatusFromJSON(object.status) : 0,
     };
   },
 
@@ -6992,6 +7135,33 @@ export const WatchServersRequest: MessageFns<WatchServersRequest> = {
     if (message.strict !== false) {
       obj.strict = message.strict;
     }
+    if (message.metadata) {
+      const entries = globalThis.Object.entries(message.metadata) as [string, string][];
+      if (entries.length > 0) {
+        obj.metadata = {};
+        entries.forEach(([k, v]) => {
+          obj.metadata[k] = v;
+        });
+      }
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    if (message.tagsAny?.length) {
+      obj.tagsAny = message.tagsAny;
+    }
+    if (message.flavor !== "") {
+      obj.flavor = message.flavor;
+    }
+    if (message.image !== "") {
+      obj.image = message.image;
+    }
+    if (message.nameRegex !== "") {
+      obj.nameRegex = message.nameRegex;
+    }
+    if (message.status !== 0) {
+      obj.status = serverStatusToJSON(message.status);
+    }
     return obj;
   },
 
@@ -7006,6 +7176,106 @@ export const WatchServersRequest: MessageFns<WatchServersRequest> = {
     message.serverIds = object.serverIds?.map((e) => e) || [];
     message.resumeToken = object.resumeToken ?? "";
     message.strict = object.strict ?? false;
+    message.metadata = (globalThis.Object.entries(object.metadata ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.tags = object.tags?.map((e) => e) || [];
+    message.tagsAny = object.tagsAny?.map((e) => e) || [];
+    message.flavor = object.flavor ?? "";
+    message.image = object.image ?? "";
+    message.nameRegex = object.nameRegex ?? "";
+    message.status = object.status ?? 0;
+    return message;
+  },
+};
+
+function createBaseWatchServersRequest_MetadataEntry(): WatchServersRequest_MetadataEntry {
+  return { key: "", value: "" };
+}
+
+export const WatchServersRequest_MetadataEntry: MessageFns<WatchServersRequest_MetadataEntry> = {
+  encode(message: WatchServersRequest_MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchServersRequest_MetadataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchServersRequest_MetadataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchServersRequest_MetadataEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: WatchServersRequest_MetadataEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WatchServersRequest_MetadataEntry>): WatchServersRequest_MetadataEntry {
+    return WatchServersRequest_MetadataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WatchServersRequest_MetadataEntry>): WatchServersRequest_MetadataEntry {
+    const message = createBaseWatchServersRequest_MetadataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
