@@ -16,6 +16,7 @@ import {
 } from '../../src/gen/oaktree/v1/compute.ts';
 import { collect } from '../support/node.ts';
 import { eventually } from '../support/wait.ts';
+import { cloudRest } from './cloud-rest.ts';
 import type { ScenarioTarget } from './target.ts';
 
 const BRANCH = 's3-compute';
@@ -300,6 +301,55 @@ export function defineServerConfigScenarios(label: string, target: () => Scenari
         );
       } finally {
         await remove(t, server);
+      }
+    });
+
+    test('CreateServer boots from an existing volume, which outlives the server', async () => {
+      const t = target();
+      let server: Server | undefined;
+      let volumeId = '';
+      try {
+        // A blank volume marked bootable: the real cloud's fake cinder driver cannot copy an image into a volume.
+        const { volume } = await t.api.volume.createVolume({
+          location: t.where,
+          name: `${prefix}-bootvol`,
+          sizeGb: 1,
+          wait: true,
+        });
+        volumeId = volume!.id;
+        await assert.rejects(
+          boot(t, { name: `${prefix}-notbootable`, image: '', bootVolume: volumeId }),
+          code(Status.INVALID_ARGUMENT, /is not bootable/),
+        );
+        await (await cloudRest(t)).post('volumev3', `/volumes/${volumeId}/action`, {
+          'os-set_bootable': { bootable: true },
+        });
+        server = await boot(t, { name: `${prefix}-fromvol`, image: '', bootVolume: `${prefix}-bootvol` });
+        assert.equal(server.status, ServerStatus.SERVER_STATUS_ACTIVE);
+        assert.equal(server.image?.id, '', 'booted from a volume, not an image');
+        assert.deepEqual(
+          server.volumes.map((v) => [v.id, v.deleteOnTermination]),
+          [[volumeId, false]],
+        );
+        await t.api.compute.deleteServer({ location: t.where, nameOrId: server.id, wait: true });
+        server = undefined;
+        const kept = await eventually(
+          async () => {
+            const { volume: now } = await t.api.volume.getVolume({ location: t.where, nameOrId: volumeId });
+            return now?.attachments.length === 0 ? now : undefined;
+          },
+          'the boot volume is detached from the deleted server',
+          { timeoutMs: 60_000, everyMs: 500 },
+        );
+        assert.equal(kept?.id, volumeId);
+        await assert.rejects(
+          boot(t, { name: `${prefix}-novol`, image: '', bootVolume: `${prefix}-no-such-volume` }),
+          code(Status.NOT_FOUND, /no-such-volume/),
+        );
+      } finally {
+        await remove(t, server);
+        if (volumeId)
+          await quietly(() => t.api.volume.deleteVolume({ location: t.where, nameOrId: volumeId, wait: true }));
       }
     });
 

@@ -179,6 +179,9 @@ async function createServer(ctx: Ctx): Promise<Reply> {
         throw badRequest(`Block Device Mapping is Invalid: failed to get volume ${bdm.uuid}.`);
       if (volume.status !== 'available')
         throw badRequest(`Block Device Mapping is Invalid: Volume ${volume.id} status must be available.`);
+      // nova (seen on the real cloud): only a bootable volume can be the boot disk.
+      if (Number(bdm.boot_index) === 0 && !volume.bootable)
+        throw badRequest(`Block Device ${volume.id} is not bootable.`);
     } else if (bdm.source_type === 'image' || bdm.source_type === 'blank') {
       if (bdm.source_type === 'image' && !visibleImage(bdm.uuid))
         throw badRequest(`Image ${bdm.uuid} could not be found.`);
