@@ -11,6 +11,12 @@ import {
   ServerStatus,
   type AvailabilityZone,
   type CreateKeypairResponse,
+  type DeleteServerGroupResponse,
+  type DeleteServerMetadataResponse,
+  type DeleteServerTagsResponse,
+  type ServerGroup,
+  type SetServerMetadataResponse,
+  type SetServerTagsResponse,
   type DeleteServerResponse,
   type Flavor,
   type Keypair,
@@ -59,6 +65,16 @@ import {
 } from './connect-options.ts';
 import { fromLocationError, OaktreeError, Status, toOaktreeError } from './errors.ts';
 import {
+  createServerFields,
+  flavorListFields,
+  serverFilterFields,
+  serverGroupPolicies,
+  type CreateServerExtras,
+  type FlavorListExtras,
+  type ServerFilters,
+  type ServerGroupPolicyName,
+} from './server-config.ts';
+import {
   chunksOf,
   describeSource,
   DownloadWriter,
@@ -72,7 +88,7 @@ import { watchServers, type WatchEvent, type WatchOptions } from './watch.ts';
 
 export type CreateServerStageName = 'accepted' | 'progress' | 'attaching-floating-ip' | 'ready' | 'failed';
 
-export interface CreateServerSpec {
+export interface CreateServerSpec extends CreateServerExtras {
   /** Exactly one cloud and region (zone: the availability zone). */
   location: Selector;
   name: string;
@@ -218,7 +234,7 @@ export class OaktreeClient {
 
   listServers(
     selector?: Selector,
-    options?: ListOptions & { nameOrId?: string; status?: ServerStatus; fresh?: boolean },
+    options?: ListOptions & ServerFilters & { nameOrId?: string; status?: ServerStatus; fresh?: boolean },
   ): ListStream<Server> {
     const request = {
       location: toLocationSelector(selector),
@@ -226,6 +242,7 @@ export class OaktreeClient {
       fresh: options?.fresh ?? false,
       nameOrId: options?.nameOrId ?? '',
       status: options?.status ?? ServerStatus.SERVER_STATUS_UNSPECIFIED,
+      ...serverFilterFields(options),
     };
     return this.list(options, (grpc) => this.compute.listServers(request, grpc));
   }
@@ -266,6 +283,7 @@ export class OaktreeClient {
         wait: spec.wait ?? false,
         configDrive: spec.configDrive ?? false,
         requestId: spec.requestId ?? randomUUID(),
+        ...createServerFields(spec),
       };
       let last: Server | undefined;
       for await (const response of this.compute.createServer(request, grpc)) {
@@ -360,7 +378,8 @@ export class OaktreeClient {
 
   listFlavors(
     selector?: Selector,
-    options?: ListOptions & { nameOrId?: string; minRamMb?: number; minVcpus?: number; fresh?: boolean },
+    options?: ListOptions &
+      FlavorListExtras & { nameOrId?: string; minRamMb?: number; minVcpus?: number; fresh?: boolean },
   ): ListStream<Flavor> {
     const request = {
       location: toLocationSelector(selector),
@@ -369,6 +388,7 @@ export class OaktreeClient {
       nameOrId: options?.nameOrId ?? '',
       minRamMb: options?.minRamMb ?? 0,
       minVcpus: options?.minVcpus ?? 0,
+      ...flavorListFields(options),
     };
     return this.list(options, (grpc) => this.compute.listFlavors(request, grpc));
   }
@@ -378,6 +398,110 @@ export class OaktreeClient {
       const response = await this.compute.getFlavor({ location: toLocationSelector(selector), nameOrId }, grpc);
       return response.flavor!;
     });
+  }
+
+  // ---- server metadata, tags and groups ----
+
+  /** Sets metadata keys on a server (merged), or replaces all of it with `replace`; resolves with the whole map. */
+  setServerMetadata(
+    nameOrId: string,
+    metadata: Record<string, string>,
+    selector?: Selector,
+    options?: CallOptions & { replace?: boolean },
+  ): Promise<SetServerMetadataResponse> {
+    return this.unary(options, (grpc) =>
+      this.compute.setServerMetadata(
+        { location: toLocationSelector(selector), nameOrId, metadata, replace: options?.replace ?? false },
+        grpc,
+      ),
+    );
+  }
+
+  /** Deletes metadata keys (absent ones are ignored); resolves with what is left. */
+  deleteServerMetadata(
+    nameOrId: string,
+    keys: string[],
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<DeleteServerMetadataResponse> {
+    return this.unary(options, (grpc) =>
+      this.compute.deleteServerMetadata({ location: toLocationSelector(selector), nameOrId, keys }, grpc),
+    );
+  }
+
+  /** Adds tags (or replaces them all with `replace`); FAILED_PRECONDITION on clouds before microversion 2.26. */
+  setServerTags(
+    nameOrId: string,
+    tags: string[],
+    selector?: Selector,
+    options?: CallOptions & { replace?: boolean },
+  ): Promise<SetServerTagsResponse> {
+    return this.unary(options, (grpc) =>
+      this.compute.setServerTags(
+        { location: toLocationSelector(selector), nameOrId, tags, replace: options?.replace ?? false },
+        grpc,
+      ),
+    );
+  }
+
+  /** Removes tags (or every tag with `all`); absent ones are ignored. */
+  deleteServerTags(
+    nameOrId: string,
+    tags: string[],
+    selector?: Selector,
+    options?: CallOptions & { all?: boolean },
+  ): Promise<DeleteServerTagsResponse> {
+    return this.unary(options, (grpc) =>
+      this.compute.deleteServerTags(
+        { location: toLocationSelector(selector), nameOrId, tags, all: options?.all ?? false },
+        grpc,
+      ),
+    );
+  }
+
+  listServerGroups(selector?: Selector, options?: ListOptions & { nameOrId?: string }): ListStream<ServerGroup> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      fresh: false,
+      nameOrId: options?.nameOrId ?? '',
+    };
+    return this.list(options, (grpc) => this.compute.listServerGroups(request, grpc));
+  }
+
+  getServerGroup(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<ServerGroup> {
+    return this.unary(options, async (grpc) => {
+      const response = await this.compute.getServerGroup({ location: toLocationSelector(selector), nameOrId }, grpc);
+      return response.serverGroup!;
+    });
+  }
+
+  /** Creates a server group; `maxServerPerHost` is an anti-affinity rule (microversion 2.64). */
+  createServerGroup(
+    name: string,
+    policy: ServerGroupPolicyName,
+    selector: Selector,
+    options?: CallOptions & { maxServerPerHost?: number; requestId?: string },
+  ): Promise<ServerGroup> {
+    return this.unary(options, async (grpc) => {
+      const response = await this.compute.createServerGroup(
+        {
+          location: toLocationSelector(selector),
+          name,
+          policy: serverGroupPolicies[policy],
+          maxServerPerHost: options?.maxServerPerHost ?? 0,
+          requestId: options?.requestId ?? randomUUID(),
+        },
+        grpc,
+      );
+      return response.serverGroup!;
+    });
+  }
+
+  deleteServerGroup(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<DeleteServerGroupResponse> {
+    return this.unary(options, (grpc) =>
+      this.compute.deleteServerGroup({ location: toLocationSelector(selector), nameOrId }, grpc),
+    );
   }
 
   listKeypairs(selector?: Selector, options?: ListOptions & { nameOrId?: string }): ListStream<Keypair> {

@@ -15,6 +15,13 @@ export type { ImageSink, ImageSource, TransferProgress } from './image-transfer.
 export { ListStream, type ListOptions } from './list-stream.ts';
 export type { Selector } from './selector.ts';
 export type { WatchEvent, WatchOptions } from './watch.ts';
+export type {
+  CreateServerExtras,
+  FlavorListExtras,
+  FlavorSortName,
+  ServerFilters,
+  ServerGroupPolicyName,
+} from './server-config.ts';
 export * from './names.ts';
 export type { Capabilities } from '../gen/oaktree/v1/capabilities.ts';
 export {

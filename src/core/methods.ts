@@ -26,6 +26,8 @@ import {
   validator,
   when,
 } from './field-rules.ts';
+import { ServerGroupPolicy } from '../gen/oaktree/v1/compute.ts';
+import { blockDeviceList, metadataKeys, nicList, oneBootSource, regex, tagList } from './server-config-rules.ts';
 
 type MessageFns<T> = ComputeMessageFns<T>;
 
@@ -173,9 +175,21 @@ function get<S extends TsProtoService, K extends keyof S['methods'] & string>(
     noun,
   };
 }
+/** A list row with checks beyond the selector and the text bound (its filters). */
+function withRules<M extends ListMethod<any, any>>(method: M, rules: Rule[], text?: Record<string, number>): M {
+  return { ...method, validate: checks({ rules, text }) };
+}
+/** The server filters ListServers and WatchServers share. */
+const serverFilterRules = () => [tagList('tags'), tagList('tags_any'), regex('name_regex'), metadataKeys('metadata')];
 /** A follow-up: find the `noun` by name_or_id over `over`, then route the call to where it was found. */
 function about(over: ListMethod<any, any>, noun: string): Pick<RowOptions, 'followUp' | 'rules'> {
   return { followUp: { over, noun }, rules: [nameOrId(noun)] };
+}
+function withFollowUpRules(
+  followUp: Pick<RowOptions, 'followUp' | 'rules'>,
+  rules: Rule[],
+): Pick<RowOptions, 'followUp' | 'rules'> {
+  return { followUp: followUp.followUp, rules: [...(followUp.rules ?? []), ...rules] };
 }
 function unary<S extends TsProtoService, K extends keyof S['methods'] & string>(
   service: S,
@@ -235,7 +249,8 @@ const Image = ImageServiceDefinition;
 
 // Lists that Gets and follow-ups find their object through.
 const listFlavors = list(Compute, 'listFlavors', 'flavor');
-const listServers = list(Compute, 'listServers', 'server');
+const listServers = withRules(list(Compute, 'listServers', 'server'), serverFilterRules());
+const listServerGroups = list(Compute, 'listServerGroups', 'serverGroup');
 const listImages = list(Image, 'listImages', 'image');
 const listVolumes = list(Volume, 'listVolumes', 'volume');
 
@@ -268,7 +283,10 @@ export const Methods = {
     rules: [
       required('name', 'the server needs a name'),
       required('flavor', 'a flavor name or id (see ListFlavors)'),
-      oneOf(['image', 'boot_from_volume'], 'an image name or id (see ListImages)'),
+      oneBootSource,
+      nicList,
+      blockDeviceList,
+      tagList('tags'),
       notNegative('boot_volume_size_gb'),
       when(
         (r) => r.floatingIp === FloatingIPMode.FLOATING_IP_MODE_ALWAYS && !r.wait,
@@ -282,20 +300,74 @@ export const Methods = {
   listServers,
   deleteServer: unary(Compute, 'deleteServer', { action: 'write', rules: [nameOrId('server')] }),
   waitForServer: serverStream(Compute, 'waitForServer', { action: 'read', ...about(listServers, 'server') }),
-  watchServers: list(
-    Compute,
-    'watchServers',
-    'event',
-    (res) => {
-      const item = res.item;
-      if (!item) return undefined;
-      return item.$case === 'event' ? item.value.server?.location : item.value.location;
-    },
-    // One position per location: grows with the mesh (never echoed; a bad token gets a fixed message).
+  watchServers: withRules(
+    list(
+      Compute,
+      'watchServers',
+      'event',
+      (res) => {
+        const item = res.item;
+        if (!item) return undefined;
+        return item.$case === 'event' ? item.value.server?.location : item.value.location;
+      },
+      // One position per location: grows with the mesh (never echoed; a bad token gets a fixed message).
+      { resume_token: MAX_RESUME_TOKEN_LENGTH },
+    ),
+    serverFilterRules(),
     { resume_token: MAX_RESUME_TOKEN_LENGTH },
   ),
   getServerConsole: unary(Compute, 'getServerConsole', { action: 'read', ...about(listServers, 'server') }),
   listAvailabilityZones: list(Compute, 'listAvailabilityZones', 'availabilityZone'),
+  setServerMetadata: unary(Compute, 'setServerMetadata', {
+    action: 'write',
+    ...withFollowUpRules(about(listServers, 'server'), [
+      metadataKeys('metadata'),
+      when(
+        (r) => !r.replace && Object.keys(r.metadata ?? {}).length === 0,
+        'metadata is required: the keys to set (or replace with an empty map to clear it)',
+      ),
+    ]),
+  }),
+  deleteServerMetadata: unary(Compute, 'deleteServerMetadata', {
+    action: 'write',
+    ...withFollowUpRules(about(listServers, 'server'), [
+      when((r) => !r.keys?.length || r.keys.some((k: string) => !k), 'keys is required: the metadata keys to delete'),
+    ]),
+  }),
+  setServerTags: unary(Compute, 'setServerTags', {
+    action: 'write',
+    ...withFollowUpRules(about(listServers, 'server'), [
+      tagList('tags'),
+      when((r) => !r.replace && !r.tags?.length, 'tags is required: the tags to add (or replace with none to clear)'),
+    ]),
+  }),
+  deleteServerTags: unary(Compute, 'deleteServerTags', {
+    action: 'write',
+    ...withFollowUpRules(about(listServers, 'server'), [
+      tagList('tags'),
+      when((r) => !r.all && !r.tags?.length, 'tags is required: the tags to remove (or set all)'),
+      when((r) => r.all && r.tags?.length, 'all removes every tag: leave tags empty with it'),
+    ]),
+  }),
+  listServerGroups,
+  getServerGroup: get(Compute, 'getServerGroup', listServerGroups, 'serverGroup'),
+  createServerGroup: unary(Compute, 'createServerGroup', {
+    action: 'write',
+    rules: [
+      required('name', 'the server group needs a name'),
+      when((r) => !r.policy, 'policy is required: AFFINITY, ANTI_AFFINITY, SOFT_AFFINITY or SOFT_ANTI_AFFINITY'),
+      notNegative('max_server_per_host'),
+      when(
+        (r) => r.maxServerPerHost > 0 && r.policy !== ServerGroupPolicy.SERVER_GROUP_POLICY_ANTI_AFFINITY,
+        'max_server_per_host is a rule of the ANTI_AFFINITY policy only',
+      ),
+      requestId,
+    ],
+  }),
+  deleteServerGroup: unary(Compute, 'deleteServerGroup', {
+    action: 'write',
+    ...about(listServerGroups, 'serverGroup'),
+  }),
 
   listImages,
   getImage: get(Image, 'getImage', listImages, 'image'),

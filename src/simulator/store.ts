@@ -28,6 +28,7 @@ export interface ResolvedCloudOptions {
   deletedRetentionMs: number;
   volumeDelayMs: number;
   users: SimUserSpec[];
+  ignoredServerFilters: string[];
 }
 
 export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
@@ -48,6 +49,7 @@ export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
     deletedRetentionMs: o.deletedRetentionMs ?? 10 * 60_000,
     volumeDelayMs: o.volumeDelayMs ?? 300,
     users: o.users ?? [],
+    ignoredServerFilters: o.ignoredServerFilters ?? [],
   };
 }
 
@@ -292,6 +294,26 @@ export interface Server {
   deleteOnTermination?: string[];
   /** config_drive, user_data, reservation id of servers created through the API (nova/server-admin-view.ts). */
   extras?: ServerExtras;
+  /** Tags (microversion 2.26), in the order set. */
+  tags?: string[];
+  /** The description (2.19); undefined shows as null. */
+  description?: string;
+  /** The guest hostname (2.90 shows it); defaults to the sanitized name. */
+  hostname?: string;
+  /** The server group it was scheduled into. */
+  serverGroupId?: string;
+}
+
+/** A nova server group (os-server-groups). */
+export interface ServerGroup {
+  id: string;
+  name: string;
+  projectId: string;
+  userId: string;
+  /** affinity, anti-affinity, soft-affinity or soft-anti-affinity. */
+  policy: string;
+  rules: { max_server_per_host?: number };
+  members: string[];
 }
 
 export const AVAILABILITY_ZONE = 'nova';
@@ -308,6 +330,7 @@ export class RegionData {
   readonly securityGroupRules = new Collection<SecurityGroupRule>();
   readonly routers = new Collection<Router>();
   readonly volumes = new Collection<Volume>();
+  readonly serverGroups = new Collection<ServerGroup>();
   /** userId -> name -> keypair */
   readonly keypairs = new Map<string, Map<string, Keypair>>();
   /** projectId -> servers (created order) */

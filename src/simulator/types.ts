@@ -42,6 +42,11 @@ export interface SimCloudOptions {
   deletedRetentionMs?: number;
   /** How long a new volume stays "creating" (default 300 ms). */
   volumeDelayMs?: number;
+  /**
+   * Server list query filters this nova ignores, as nova ignores filters it does not know (tags before 2.26,
+   * a vendor's trimmed filter set): e.g. ["name", "tags"]. Default none.
+   */
+  ignoredServerFilters?: string[];
 }
 
 export interface SimUserSpec {

@@ -3,10 +3,11 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { action, io, withCommonOptions } from './context.ts';
 import { byPlace, byRegion, flavorView, keypairView } from './views.ts';
+import { addFlavorListOptions, flavorListExtras } from './server-config.ts';
 
 export function registerComputeCommands(program: Command): void {
   const flavor = program.command('flavor').description('flavors (server sizes) in every cloud and region');
-  withCommonOptions(flavor.command('list').description('list flavors'))
+  addFlavorListOptions(withCommonOptions(flavor.command('list').description('list flavors')))
     .option('--min-ram <MiB>', 'only flavors with at least this much memory', (v) => Number(v))
     .option('--min-vcpus <n>', 'only flavors with at least this many vCPUs', (v) => Number(v))
     .action(
@@ -15,8 +16,10 @@ export function registerComputeCommands(program: Command): void {
           ...ctx.listOptions,
           ...(opts.minRam ? { minRamMb: opts.minRam } : {}),
           ...(opts.minVcpus ? { minVcpus: opts.minVcpus } : {}),
+          ...flavorListExtras(opts),
         });
-        await ctx.printList(stream, flavorView, (a, b) => byRegion(a, b) || a.ramMb - b.ramMb);
+        // With --sort the node's order stands (per region); without it, by memory.
+        await ctx.printList(stream, flavorView, (a, b) => byRegion(a, b) || (opts.sort ? 0 : a.ramMb - b.ramMb));
       }),
     );
   withCommonOptions(flavor.command('show').description('show one flavor').argument('<name-or-id>')).action(

@@ -8,6 +8,13 @@ import { Location } from '../../gen/oaktree/v1/location.ts';
 import { stringify } from 'yaml';
 import { action, type CliContext, io, keyValue, repeatable, withCommonOptions } from './context.ts';
 import { byPlace, serverView } from './views.ts';
+import {
+  addCreateServerOptions,
+  addServerFilterOptions,
+  createServerExtras,
+  registerServerConfigCommands,
+  serverFilters,
+} from './server-config.ts';
 
 function describeProgress(server: Server): string {
   const progress = server.progress ? ` ${server.progress}%` : '';
@@ -17,7 +24,9 @@ function describeProgress(server: Server): string {
 export function registerServerCommands(program: Command): void {
   const server = program.command('server').description('servers in every cloud and region');
 
-  withCommonOptions(server.command('list').description('list servers (every location unless a selector narrows it)'))
+  addServerFilterOptions(
+    withCommonOptions(server.command('list').description('list servers (every location unless a selector narrows it)')),
+  )
     .option('--name <name-or-id>', 'only servers with this name or id')
     .option('--status <status>', 'only servers in this status (ACTIVE, BUILDING, ERROR, STOPPED ...)')
     .option('--fresh', "ask the clouds, not oaktree's cache")
@@ -29,6 +38,7 @@ export function registerServerCommands(program: Command): void {
           ...(opts.name ? { nameOrId: opts.name } : {}),
           ...(status ? { status } : {}),
           fresh: Boolean(opts.fresh),
+          ...serverFilters(opts),
         });
         const servers = await stream.toArray();
         if (ctx.flags.format === 'table') await nameImages(ctx, servers);
@@ -44,13 +54,15 @@ export function registerServerCommands(program: Command): void {
       }),
     );
 
-  withCommonOptions(
-    server
-      .command('create')
-      .description('create a server in one cloud and region (--cloud, --region); --wait streams it to ACTIVE')
-      .argument('<name>'),
+  addCreateServerOptions(
+    withCommonOptions(
+      server
+        .command('create')
+        .description('create a server in one cloud and region (--cloud, --region); --wait streams it to ACTIVE')
+        .argument('<name>'),
+    ),
   )
-    .requiredOption('--image <name-or-id>', 'the image to boot')
+    .option('--image <name-or-id>', 'the image to boot (or --boot-volume / --boot-snapshot)')
     .requiredOption('--flavor <name-or-id>', 'the flavor')
     .option('--network <name-or-id>', 'a network to attach (repeatable)', repeatable)
     .option('--key-name <name>', 'the keypair to inject')
@@ -84,6 +96,7 @@ export function registerServerCommands(program: Command): void {
             floatingIp: opts.floatingIp,
             wait: Boolean(opts.wait),
             ...(opts.requestId ? { requestId: opts.requestId } : {}),
+            ...(await createServerExtras(opts)),
           },
           { onProgress: (stage, s) => ctx.progress(`${describeProgress(s)} (${stage})`) },
         );
@@ -115,6 +128,8 @@ export function registerServerCommands(program: Command): void {
         }
       }),
     );
+
+  registerServerConfigCommands(server);
 
   const watch = program.command('watch').description('follow changes as they happen');
   withCommonOptions(watch.command('servers').description('print server changes as they happen (Ctrl-C to stop)'))

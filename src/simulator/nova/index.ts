@@ -8,9 +8,13 @@ import { registerFlavorRoutes } from './flavors.ts';
 import { registerKeypairRoutes } from './keypairs.ts';
 import { registerMiscRoutes } from './misc.ts';
 import { registerServerRoutes } from './servers.ts';
+import { registerMetadataRoutes } from './metadata.ts';
+import { registerServerGroupRoutes } from './server-groups.ts';
 
 const routes = new RouteTable();
 registerServerRoutes(routes);
+registerMetadataRoutes(routes);
+registerServerGroupRoutes(routes);
 registerFlavorRoutes(routes);
 registerKeypairRoutes(routes);
 registerMiscRoutes(routes);

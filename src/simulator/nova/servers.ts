@@ -2,12 +2,16 @@
 import { intParam, nextHref, readJson, type Ctx, type Reply } from '../http.ts';
 import { atLeast } from '../microversion.ts';
 import { attachServerNetworks, releaseServerPorts, resolveRequestedNetworks } from '../network-ops.ts';
+import { Collection } from '../collection.ts';
 import type { RouteTable } from '../router.ts';
 import { AVAILABILITY_ZONE, type Server, type Volume } from '../store.ts';
 import { ApiError, badRequest, hexId, uuid } from '../util.ts';
 import { purgeDeleted, settleBuilds } from './lifecycle.ts';
 import { parseCreateExtras } from './server-admin-view.ts';
 import { links, serverBrief, serverDetail } from './views.ts';
+import { checkMetadataQuota, metadataFrom } from './metadata.ts';
+import { createExtras, tagFilters } from './server-options.ts';
+import { joinServerGroup, leaveServerGroup } from './server-groups.ts';
 
 const notFound = (id: string) => new ApiError(404, `Instance ${id} could not be found.`);
 
@@ -26,14 +30,28 @@ function parseTime(raw: string, name: string): number {
   return ms;
 }
 
+/** The project's servers, or with all_tenants (admins only, as nova's policy says) every project's. */
+function serverTableFor(ctx: Ctx): Collection<Server> {
+  const allTenants = ctx.query.get('all_tenants');
+  if (allTenants === null || /^(0|false|off|no)$/i.test(allTenants)) return ctx.region.serversOf(ctx.projectId);
+  const verb = ctx.url.pathname.endsWith('/detail') ? 'detail' : 'index';
+  if (!ctx.user?.isAdmin)
+    throw new ApiError(403, `Policy doesn't allow os_compute_api:servers:${verb}:get_all_tenants to be performed.`);
+  const all = new Collection<Server>();
+  const servers = [...ctx.region.servers.values()].flatMap((table) => [...table.values()]);
+  for (const server of servers.sort((a, b) => a.created - b.created)) all.add(server);
+  return all;
+}
+
 function listServers(detail: boolean) {
   return (ctx: Ctx): Reply => {
     settleBuilds(ctx.region);
     purgeDeleted(ctx.region, ctx.cloud.opts.deletedRetentionMs);
-    const table = ctx.region.serversOf(ctx.projectId);
+    const table = serverTableFor(ctx);
     const max = ctx.cloud.opts.maxPageSize;
     const limit = Math.min(intParam(ctx, 'limit') ?? max, max);
-    const q = ctx.query;
+    const q = new URLSearchParams(ctx.query);
+    for (const ignored of ctx.cloud.opts.ignoredServerFilters) q.delete(ignored);
     const conditions: Array<(s: Server) => boolean> = [];
     const since = q.get('changes-since');
     if (since !== null) {
@@ -50,7 +68,8 @@ function listServers(detail: boolean) {
     if (name !== null) {
       let re: RegExp;
       try {
-        re = new RegExp(name);
+        // nova on MySQL: REGEXP under a case-insensitive collation (seen on the real cloud)
+        re = new RegExp(name, 'i');
       } catch {
         throw badRequest(`Invalid regular expression in name filter: ${name}`);
       }
@@ -62,6 +81,7 @@ function listServers(detail: boolean) {
     if (flavor !== null) conditions.push((s) => s.flavorId === flavor);
     const image = q.get('image');
     if (image !== null) conditions.push((s) => s.imageId === image);
+    conditions.push(...tagFilters(ctx.microversion, q));
     const where = (s: Server) => conditions.every((c) => c(s));
     const marker = q.get('marker') ?? undefined;
     const page = table.page({ marker, limit, descending: true, where });
@@ -81,19 +101,6 @@ function listServers(detail: boolean) {
 
 function showServer(ctx: Ctx): Reply {
   return { status: 200, body: { server: serverDetail(ctx, getServer(ctx, ctx.params.id)) } };
-}
-
-function stringMap(value: unknown, field: string): Record<string, string> {
-  if (value === undefined) return {};
-  if (!value || typeof value !== 'object' || Array.isArray(value))
-    throw badRequest(
-      `Invalid input for field/attribute ${field}. Value: ${JSON.stringify(value)}. is not of type 'object'`,
-    );
-  for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string' || k.length > 255 || v.length > 255)
-      throw badRequest(`Invalid input for field/attribute ${field}. Value: ${JSON.stringify(value)}.`);
-  }
-  return { ...(value as Record<string, string>) };
 }
 
 async function createServer(ctx: Ctx): Promise<Reply> {
@@ -119,6 +126,11 @@ async function createServer(ctx: Ctx): Promise<Reply> {
   if (spec.block_device_mapping_v2 !== undefined && !Array.isArray(spec.block_device_mapping_v2))
     throw badRequest('Invalid input for field/attribute block_device_mapping_v2.');
   const bootBdm = bdms.find((b) => Number(b?.boot_index) === 0 && b?.destination_type === 'volume');
+  // nova (seen on the real cloud): a mapping must hold the boot disk, even when imageRef names the image.
+  if (bdms.length && !bdms.some((b) => b?.boot_index !== null && Number(b?.boot_index) === 0))
+    throw badRequest(
+      'Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.',
+    );
   const imageRef = typeof spec.imageRef === 'string' ? (spec.imageRef.split('/').pop() as string) : '';
   if (!imageRef && !bootBdm)
     throw badRequest(
@@ -148,8 +160,10 @@ async function createServer(ctx: Ctx): Promise<Reply> {
   if (spec.networks === undefined && atLeast(ctx.microversion, 2, 37))
     throw badRequest("Invalid input for field/attribute server. Value: ... 'networks' is a required property");
   const nics = resolveRequestedNetworks(region, ctx.projectId, spec.networks, false);
-  const metadata = stringMap(spec.metadata, 'metadata');
-  const extras = parseCreateExtras(spec);
+  const metadata = metadataFrom(spec.metadata, 'metadata');
+  checkMetadataQuota(metadata);
+  const extras = createExtras(ctx, spec, body);
+  const adminExtras = parseCreateExtras(spec);
   const az =
     typeof spec.availability_zone === 'string' && spec.availability_zone
       ? spec.availability_zone.split(':')[0]
@@ -168,6 +182,9 @@ async function createServer(ctx: Ctx): Promise<Reply> {
         throw badRequest(`Block Device Mapping is Invalid: failed to get volume ${bdm.uuid}.`);
       if (volume.status !== 'available')
         throw badRequest(`Block Device Mapping is Invalid: Volume ${volume.id} status must be available.`);
+      // nova (seen on the real cloud): only a bootable volume can be the boot disk.
+      if (Number(bdm.boot_index) === 0 && !volume.bootable)
+        throw badRequest(`Block Device ${volume.id} is not bootable.`);
     } else if (bdm.source_type === 'image' || bdm.source_type === 'blank') {
       if (bdm.source_type === 'image' && !visibleImage(bdm.uuid))
         throw badRequest(`Image ${bdm.uuid} could not be found.`);
@@ -201,7 +218,9 @@ async function createServer(ctx: Ctx): Promise<Reply> {
     failMessage: ctx.cloud.faults.serverFailure(ctx.cloud.name, region.name, spec.name),
   };
   if (Object.keys(metadata).length) server.metadata = metadata;
-  server.extras = extras;
+  server.extras = adminExtras;
+  Object.assign(server, extras);
+  server.failMessage ??= joinServerGroup(ctx, body['os:scheduler_hints']?.group, server);
   if (volumeIds.length) {
     server.volumeIds = volumeIds;
     server.deleteOnTermination = deleteOnTermination;
@@ -216,7 +235,8 @@ async function createServer(ctx: Ctx): Promise<Reply> {
     'OS-DCF:diskConfig': 'MANUAL',
     security_groups: securityGroups.map((name) => ({ name })),
   };
-  reply.adminPass = hexId().slice(0, 12);
+  // nova returns the password it set: the caller's, or one it made up.
+  reply.adminPass = typeof spec.adminPass === 'string' && spec.adminPass ? spec.adminPass : hexId().slice(0, 12);
   return { status: 202, body: { server: reply }, headers: { Location: `${ctx.apiBase}/servers/${server.id}` } };
 }
 
@@ -269,6 +289,7 @@ function deleteServer(ctx: Ctx): Reply {
   const server = getServer(ctx, ctx.params.id);
   const now = Date.now();
   releaseServerPorts(ctx.region, server);
+  leaveServerGroup(ctx.region, server);
   for (const id of server.volumeIds ?? []) {
     const volume = ctx.region.volumes.get(id);
     if (!volume) continue;
@@ -333,18 +354,6 @@ async function serverAction(ctx: Ctx): Promise<Reply> {
   return { status: 202 };
 }
 
-function metadataOf(server: Server): Record<string, string> {
-  return { ...(server.metadata ?? {}) };
-}
-
-async function replaceMetadata(ctx: Ctx, merge: boolean): Promise<Reply> {
-  const server = getServer(ctx, ctx.params.id);
-  const incoming = stringMap((await readJson(ctx)).metadata, 'metadata');
-  server.metadata = merge ? { ...metadataOf(server), ...incoming } : incoming;
-  server.updated = Date.now();
-  return { status: 200, body: { metadata: metadataOf(server) } };
-}
-
 export function registerServerRoutes(routes: RouteTable): void {
   routes
     .add('GET', '/servers', listServers(false))
@@ -353,31 +362,5 @@ export function registerServerRoutes(routes: RouteTable): void {
     .add('GET', '/servers/{id}', showServer)
     .add('PUT', '/servers/{id}', updateServer)
     .add('DELETE', '/servers/{id}', deleteServer)
-    .add('POST', '/servers/{id}/action', serverAction)
-    .add('GET', '/servers/{id}/metadata', (ctx) => ({
-      status: 200,
-      body: { metadata: metadataOf(getServer(ctx, ctx.params.id)) },
-    }))
-    .add('PUT', '/servers/{id}/metadata', (ctx) => replaceMetadata(ctx, false))
-    .add('POST', '/servers/{id}/metadata', (ctx) => replaceMetadata(ctx, true))
-    .add('GET', '/servers/{id}/metadata/{key}', (ctx) => {
-      const meta = metadataOf(getServer(ctx, ctx.params.id));
-      if (!(ctx.params.key in meta)) throw new ApiError(404, 'Metadata item was not found');
-      return { status: 200, body: { meta: { [ctx.params.key]: meta[ctx.params.key] } } };
-    })
-    .add('PUT', '/servers/{id}/metadata/{key}', async (ctx) => {
-      const server = getServer(ctx, ctx.params.id);
-      const meta = stringMap((await readJson(ctx)).meta, 'meta');
-      if (Object.keys(meta).length !== 1 || !(ctx.params.key in meta))
-        throw badRequest('Request body and URI mismatch');
-      server.metadata = { ...metadataOf(server), ...meta };
-      return { status: 200, body: { meta } };
-    })
-    .add('DELETE', '/servers/{id}/metadata/{key}', (ctx) => {
-      const server = getServer(ctx, ctx.params.id);
-      if (!server.metadata || !(ctx.params.key in server.metadata))
-        throw new ApiError(404, 'Metadata item was not found');
-      delete server.metadata[ctx.params.key];
-      return { status: 204 };
-    });
+    .add('POST', '/servers/{id}/action', serverAction);
 }

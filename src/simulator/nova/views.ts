@@ -6,6 +6,7 @@ import type { Flavor, Server } from '../store.ts';
 import { isoSeconds } from '../util.ts';
 import { powerState, vmState } from './lifecycle.ts';
 import { configDriveOf, extendedServerAttributes } from './server-admin-view.ts';
+import { defaultHostname } from './server-options.ts';
 
 export function links(ctx: Ctx, kind: string, id: string) {
   return [
@@ -95,11 +96,12 @@ export function serverDetail(ctx: Ctx, s: Server) {
   if (!deleted && s.securityGroups.length) out.security_groups = s.securityGroups.map((name) => ({ name }));
   if (s.fault) out.fault = { code: s.fault.code, message: s.fault.message, created: isoSeconds(s.fault.created) };
   if (atLeast(mv, 2, 9)) out.locked = false;
-  if (atLeast(mv, 2, 19)) out.description = null;
-  if (atLeast(mv, 2, 26)) out.tags = [];
+  if (atLeast(mv, 2, 19)) out.description = s.description ?? null;
+  if (atLeast(mv, 2, 26)) out.tags = [...(s.tags ?? [])];
   if (atLeast(mv, 2, 63)) out.trusted_image_certificates = null;
   if (atLeast(mv, 2, 73)) out.locked_reason = null;
-  if (atLeast(mv, 2, 71)) out.server_groups = [];
+  if (atLeast(mv, 2, 71)) out.server_groups = s.serverGroupId ? [s.serverGroupId] : [];
+  if (atLeast(mv, 2, 90)) out['OS-EXT-SRV-ATTR:hostname'] = s.hostname ?? defaultHostname(s.name);
   if (atLeast(mv, 2, 96)) out.pinned_availability_zone = null;
   Object.assign(out, extendedServerAttributes(ctx, s));
   return out;

@@ -129,7 +129,8 @@ describe('normalizeServer', () => {
     });
     assert.deepEqual(s.volumes, [{ id: 'a26887c6-c47b-4654-abb5-dfadf7d3f803', deleteOnTermination: false }]);
     assert.deepEqual(s.location?.project, { id: 'someone-else', name: '', domainId: '', domainName: '' });
-    assert.equal(s.properties.tags, '["web"]');
+    assert.deepEqual(s.tags, ['web'], 'tags are normalized, not a property');
+    assert.equal('tags' in s.properties, false);
     assert.equal(s.properties.locked, 'false');
     assert.equal(s.publicV4, '', 'an RFC 1918 fixed address is not public');
     assert.equal(s.privateV4, '192.168.0.3');

@@ -21,6 +21,7 @@ import { encodable } from '../encodable.ts';
 import { microversion, mvAtLeast, type Raw } from './nova.ts';
 import { cachedPerRegion } from './region-cache.ts';
 import { availabilityZones } from './zones.ts';
+import { serverConfigCapabilities } from './server-config-capabilities.ts';
 
 const PROBED: ServiceType[] = [
   'compute',
@@ -180,6 +181,7 @@ export async function capabilitiesOf(ctx: RegionContext, signal: AbortSignal): P
           availabilityZones: zones.filter((z) => z.available).map((z) => z.name),
           consoleOutput: true,
           serverTags: mvAtLeast(compute.microversion, 2, 26),
+          ...serverConfigCapabilities(compute.microversion, compute.maxMicroversion, limits),
         }
       : undefined,
     limits,

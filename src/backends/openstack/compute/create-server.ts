@@ -22,6 +22,7 @@ import { findFlavorRaw } from './flavors.ts';
 import { findImageRaw } from '../image/glance.ts';
 import { asInvalidArgument, microversion, mvAtLeast, type Raw } from './nova.ts';
 import { normalizeOne } from './server-view.ts';
+import { serverOptions } from './create-server-options.ts';
 import { getServerRaw, serversNamed } from './servers.ts';
 import { streamFrom } from './stream.ts';
 import { serverFingerprint, waitForServerStatus } from './wait.ts';
@@ -46,13 +47,15 @@ function num(value: unknown): number {
   return Number.isFinite(n) ? n : 0;
 }
 
-/** The body of POST /servers for a request, with every name resolved to an id. */
+/** The body of POST /servers for a request, with every name resolved to an id, and the microversion to send. */
 export async function buildServerBody(
   ctx: RegionContext,
   request: CreateServerRequest,
   signal: AbortSignal,
-): Promise<Raw> {
+): Promise<{ body: Raw; microversion?: string }> {
   const mv = await microversion(ctx, signal);
+  const maxMv = (await ctx.session.service('compute', ctx.region, signal)).maxMicroversion ?? '';
+  const options = await serverOptions(ctx, request, mv, maxMv, signal);
   const flavor = await findFlavorRaw(ctx, request.flavor, signal).catch((e) => {
     throw asInvalidArgument(e, `unknown flavor "${request.flavor}" (see ListFlavors)`);
   });
@@ -73,6 +76,7 @@ export async function buildServerBody(
     });
     networks.push({ uuid: net.id });
   }
+  networks.push(...options.networks);
   if (networks.length) server.networks = networks;
   else {
     // openstacksdk: the network clouds.yaml marks as default, else let nova pick ("auto" from 2.37 on).
@@ -110,7 +114,23 @@ export async function buildServerBody(
   } else if (image) {
     server.imageRef = String(image.id);
   }
-  return { server };
+  Object.assign(server, options.server);
+  if (options.blockDevices.length) {
+    const mapping: Raw[] = [...(server.block_device_mapping_v2 ?? []), ...options.blockDevices];
+    // With a mapping nova wants the boot disk in it too (openstacksdk adds the image the same way).
+    if (server.imageRef && !mapping.some((d) => d.boot_index === 0))
+      mapping.unshift({
+        boot_index: 0,
+        uuid: server.imageRef,
+        source_type: 'image',
+        destination_type: 'local',
+        delete_on_termination: true,
+      });
+    server.block_device_mapping_v2 = mapping;
+  }
+  const body: Raw = { server };
+  if (options.schedulerHints) body['os:scheduler_hints'] = options.schedulerHints;
+  return { body, microversion: options.microversion };
 }
 
 const isActiveWithAddresses = (raw: Raw) =>
@@ -166,13 +186,14 @@ export function createServerHandler(resolve: RegionResolver) {
           );
           return earlier;
         }
-        const body = await buildServerBody(ctx, request, signal);
+        const { body, microversion: callMicroversion } = await buildServerBody(ctx, request, signal);
         // Not retried by the transport: a POST that reached nova and timed out would make a second server.
         const res = await ctx.session.request('compute', ctx.region, {
           method: 'POST',
           path: '/servers',
           body,
           signal,
+          microversion: callMicroversion,
         });
         const id = String((res.body as Raw)?.server?.id ?? '');
         notifyServerWrite(ctx);

@@ -7,6 +7,7 @@ import { normalizeFlavor } from '../normalize/flavor.ts';
 import { stringMap } from '../normalize/properties.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
 import { cachedPerRegion } from './region-cache.ts';
+import { flavorOrder, nameContains } from './flavor-order.ts';
 import { exactlyOne, getOrUndefined, microversion, mvAtLeast, type Raw } from './nova.ts';
 
 const FLAVOR_CACHE_MS = 5 * 60_000;
@@ -65,33 +66,45 @@ export function listFlavorsHandler(resolve: RegionResolver) {
     const ctx = await resolve(target);
     const signal = call.signal;
     const embedsSpecs = mvAtLeast(await microversion(ctx, signal), 2, 61);
+    const named = nameContains(request);
     const wanted = (f: Raw) =>
       (!request.minRamMb || Number(f.ram) >= request.minRamMb) &&
-      (!request.minVcpus || Number(f.vcpus) >= request.minVcpus);
+      (!request.minVcpus || Number(f.vcpus) >= request.minVcpus) &&
+      named(String(f.name ?? ''));
+    const order = flavorOrder(request);
 
-    if (request.nameOrId) {
-      // Asked by name or id: one flavor (or a few), so fetching extra specs separately is affordable.
-      const byId = await getOrUndefined(ctx, `/flavors/${encodeURIComponent(request.nameOrId)}`, 'flavor', signal);
-      const found: Raw[] = byId ? [byId] : [];
-      if (!byId) {
-        for await (const page of ctx.session.paginate('compute', ctx.region, '/flavors/detail', 'flavors', {
-          signal,
-        })) {
-          found.push(...page.filter((f) => f.name === request.nameOrId));
+    async function* matching(): AsyncGenerator<Flavor> {
+      if (request.nameOrId) {
+        // Asked by name or id: one flavor (or a few), so fetching extra specs separately is affordable.
+        const byId = await getOrUndefined(ctx, `/flavors/${encodeURIComponent(request.nameOrId)}`, 'flavor', signal);
+        const found: Raw[] = byId ? [byId] : [];
+        if (!byId) {
+          for await (const page of ctx.session.paginate('compute', ctx.region, '/flavors/detail', 'flavors', {
+            signal,
+          })) {
+            found.push(...page.filter((f) => f.name === request.nameOrId));
+          }
         }
+        for (const raw of found.filter(wanted)) {
+          const lookup = !embedsSpecs && !request.skipExtraSpecs;
+          const specs = lookup ? await extraSpecsOf(ctx, String(raw.id), signal) : undefined;
+          yield normalizeFlavor(raw, ctx.location, specs);
+        }
+        return;
       }
-      for (const raw of found.filter(wanted)) {
-        const specs = embedsSpecs ? undefined : await extraSpecsOf(ctx, String(raw.id), signal);
-        yield normalizeFlavor(raw, ctx.location, specs);
+      const query = request.minRamMb ? { minRam: request.minRamMb } : undefined;
+      for await (const page of ctx.session.paginate('compute', ctx.region, '/flavors/detail', 'flavors', {
+        query,
+        signal,
+      })) {
+        for (const raw of page) if (wanted(raw)) yield normalizeFlavor(raw, ctx.location);
       }
-      return;
     }
-    const query = request.minRamMb ? { minRam: request.minRamMb } : undefined;
-    for await (const page of ctx.session.paginate('compute', ctx.region, '/flavors/detail', 'flavors', {
-      query,
-      signal,
-    })) {
-      for (const raw of page) if (wanted(raw)) yield normalizeFlavor(raw, ctx.location);
-    }
+
+    if (!order) return yield* matching();
+    // A sorted answer needs every flavor first; regions have dozens, not thousands.
+    const all: Flavor[] = [];
+    for await (const flavor of matching()) all.push(flavor);
+    yield* all.sort(order);
   };
 }

@@ -8,6 +8,13 @@ import { createKeypairHandler, deleteKeypairHandler, listKeypairsHandler } from 
 import { getLimitsHandler } from './limits.ts';
 import { deleteServerHandler, getServerConsoleHandler, waitForServerHandler } from './server-actions.ts';
 import { listServersHandler } from './servers.ts';
+import { createServerGroupHandler, deleteServerGroupHandler, listServerGroupsHandler } from './server-groups.ts';
+import {
+  deleteServerMetadataHandler,
+  deleteServerTagsHandler,
+  setServerMetadataHandler,
+  setServerTagsHandler,
+} from './server-metadata.ts';
 import { listAvailabilityZonesHandler } from './zones.ts';
 
 export function computeHandlers(resolve: RegionResolver): LocationHandlers {
@@ -22,6 +29,13 @@ export function computeHandlers(resolve: RegionResolver): LocationHandlers {
     waitForServer: waitForServerHandler(resolve),
     getServerConsole: getServerConsoleHandler(resolve),
     listAvailabilityZones: listAvailabilityZonesHandler(resolve),
+    setServerMetadata: setServerMetadataHandler(resolve),
+    deleteServerMetadata: deleteServerMetadataHandler(resolve),
+    setServerTags: setServerTagsHandler(resolve),
+    deleteServerTags: deleteServerTagsHandler(resolve),
+    listServerGroups: listServerGroupsHandler(resolve),
+    createServerGroup: createServerGroupHandler(resolve),
+    deleteServerGroup: deleteServerGroupHandler(resolve),
     listLimits: getLimitsHandler(resolve),
     listCapabilities: getCapabilitiesHandler(resolve),
   };

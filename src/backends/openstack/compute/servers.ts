@@ -1,11 +1,11 @@
 // Reading servers: ListServers (streamed page by page) and finding one server by name or id.
 import type { CallContext } from '../../../core/call-context.ts';
-import { ServerStatus, type ListServersRequest, type Server } from '../../../gen/oaktree/v1/compute.ts';
+import type { ListServersRequest, Server } from '../../../gen/oaktree/v1/compute.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import { describeLocation } from '../../../core/location.ts';
-import { novaStatusFilter, serverStatus } from '../normalize/server.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
-import { exactlyOne, exactNameFilter, getOrUndefined, looksLikeId, type Raw } from './nova.ts';
+import { exactlyOne, exactNameFilter, getOrUndefined, looksLikeId, microversion, type Raw } from './nova.ts';
+import { planServerFilters } from './server-filters.ts';
 import { normalizeServers } from './server-view.ts';
 
 /** One server by id; undefined when nova says it does not exist (or only as DELETED). */
@@ -44,29 +44,22 @@ export function listServersHandler(resolve: RegionResolver) {
   ): AsyncGenerator<Server> {
     const ctx = await resolve(target);
     const signal = call.signal;
-    const wantedStatus = request.status;
-    const statusOk = (raw: Raw) =>
-      wantedStatus === ServerStatus.SERVER_STATUS_UNSPECIFIED ||
-      serverStatus(raw.status, raw['OS-EXT-STS:task_state']) === wantedStatus;
+    const plan = await planServerFilters(ctx, request, await microversion(ctx, signal), signal);
+    if (plan.empty) return;
 
     if (request.nameOrId && looksLikeId(request.nameOrId)) {
       const byId = await getServerRaw(ctx, request.nameOrId, signal);
       if (byId) {
-        if (statusOk(byId)) yield* await normalizeServers(ctx, [byId], signal);
+        if (plan.matches(byId)) yield* await normalizeServers(ctx, [byId], signal);
         return;
       }
     }
-    const query: Record<string, string | undefined> = {
-      name: request.nameOrId ? exactNameFilter(request.nameOrId) : undefined,
-      status: novaStatusFilter(wantedStatus),
-    };
     // One upstream page at a time: the first servers reach the client while nova is still paging.
     for await (const page of ctx.session.paginate('compute', ctx.region, '/servers/detail', 'servers', {
-      query,
+      query: plan.query,
       signal,
     })) {
-      const keep = page.filter((raw) => statusOk(raw) && (!request.nameOrId || raw.name === request.nameOrId));
-      yield* await normalizeServers(ctx, keep, signal);
+      yield* await normalizeServers(ctx, page.filter(plan.matches), signal);
     }
   };
 }

@@ -126,6 +126,8 @@ const NORMALIZED = new Set([
   'links',
   'accessIPv4',
   'accessIPv6',
+  'tags',
+  'description',
 ]);
 /** Extension prefixes dropped from property names (openstacksdk's normalized names). */
 const PREFIXES = ['OS-EXT-STS:', 'OS-SRV-USG:', 'OS-EXT-SRV-ATTR:', 'OS-DCF:', 'os-extended-volumes:', 'OS-EXT-'];
@@ -310,5 +312,7 @@ export function normalizeServer(raw: Raw, opts: ServerNormalizeOptions): Server 
     fault: serverFault(raw.fault),
     progress: int(raw.progress),
     properties: serverProperties(raw),
+    tags: Array.isArray(raw.tags) ? raw.tags.filter((t: unknown): t is string => typeof t === 'string') : [],
+    description: typeof raw.description === 'string' ? raw.description : '',
   };
 }

@@ -17,6 +17,7 @@ import type { Change, ChangeType, RawServer } from '../../../cache/poller/types.
 import { locationToken, positionIn, tokenExpired } from '../../../cache/watch-token.ts';
 import type { RegionContext } from '../region.ts';
 import type { WatchHub } from './hub.ts';
+import { watchFilter } from './filter.ts';
 
 const EVENT_TYPE: Record<ChangeType, ServerEventType> = {
   ADDED: ServerEventType.SERVER_EVENT_TYPE_ADDED,
@@ -41,7 +42,7 @@ async function* watchServers(
   const feed = hub.feedFor(region);
   await feed.ready(call.signal);
   const log = feed.log;
-  const wanted = request.serverIds.length ? new Set(request.serverIds) : undefined;
+  const filter = await watchFilter(region, request, call.signal);
   const checkpoint = (seq: number, initial: boolean): WatchServersResponse => ({
     item: { $case: 'checkpoint', value: { location: region.location, initialStateComplete: initial } },
     resumeToken: locationToken(key, log.epoch, seq),
@@ -63,7 +64,7 @@ async function* watchServers(
       await feed.whenPolled(0, call.signal); // a complete state to take the snapshot from
       // State and position read together, synchronously: the snapshot and the changes after it meet exactly.
       cursor = log.seq;
-      const snapshot = [...log.values()].filter((raw) => !wanted || wanted.has(String(raw.id)));
+      const snapshot = [...log.values()].filter((raw) => filter.shows(raw));
       for (const raw of snapshot) {
         yield event(ServerEventType.SERVER_EVENT_TYPE_EXISTING, hub.normalize(raw, region), undefined);
       }
@@ -76,7 +77,7 @@ async function* watchServers(
         throw tokenExpired(describeLocation(region.location), `this watch fell behind: ${next.expired}`);
       for (const change of next.changes) {
         cursor = change.seq;
-        if (wanted && !wanted.has(change.id)) continue;
+        if (!filter.tells(change)) continue;
         yield event(EVENT_TYPE[change.type], hub.serverOf(change, region), change.seq);
         lastSent = Date.now();
       }

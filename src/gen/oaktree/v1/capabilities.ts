@@ -128,6 +128,31 @@ export interface ComputeCapabilities {
   consoleOutput: boolean;
   /** Whether servers can be tagged. */
   serverTags: boolean;
+  /** Whether server groups exist (the os-server-groups API). */
+  serverGroups: boolean;
+  /** The server group policies the cloud takes (affinity, anti-affinity, and the soft ones from 2.15). */
+  serverGroupPolicies: string[];
+  /** Whether server groups take rules such as max_server_per_host (microversion 2.64). */
+  serverGroupRules: boolean;
+  /** Whether CreateServer takes tags (microversion 2.52). */
+  tagsAtCreate: boolean;
+  /** Whether servers have a description (microversion 2.19). */
+  serverDescription: boolean;
+  /** Whether CreateServer takes a hostname (microversion 2.90). */
+  hostnameAtCreate: boolean;
+  /** ListServers filters the cloud applies itself; oaktree applies the others (same result, more traffic). */
+  cloudServerFilters: string[];
+  /** ListServers filters oaktree applies after listing (e.g. metadata, which nova cannot filter by). */
+  oaktreeServerFilters: string[];
+  /** The most tags a server may carry. */
+  maxServerTags: number;
+  /** The most metadata items a server may carry (the cloud's maxServerMeta; -1 unlimited, 0 unknown). */
+  maxServerMetadataItems: number;
+  /**
+   * Whether flavors come with their extra specs in one list call (microversion 2.61); before that each
+   * flavor's extra specs cost one call.
+   */
+  flavorExtraSpecsInList: boolean;
 }
 
 /** Everything a location supports. */
@@ -787,7 +812,22 @@ export const VolumeCapabilities: MessageFns<VolumeCapabilities> = {
 };
 
 function createBaseComputeCapabilities(): ComputeCapabilities {
-  return { availabilityZones: [], consoleOutput: false, serverTags: false };
+  return {
+    availabilityZones: [],
+    consoleOutput: false,
+    serverTags: false,
+    serverGroups: false,
+    serverGroupPolicies: [],
+    serverGroupRules: false,
+    tagsAtCreate: false,
+    serverDescription: false,
+    hostnameAtCreate: false,
+    cloudServerFilters: [],
+    oaktreeServerFilters: [],
+    maxServerTags: 0,
+    maxServerMetadataItems: 0,
+    flavorExtraSpecsInList: false,
+  };
 }
 
 export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
@@ -800,6 +840,39 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
     }
     if (message.serverTags !== false) {
       writer.uint32(24).bool(message.serverTags);
+    }
+    if (message.serverGroups !== false) {
+      writer.uint32(320).bool(message.serverGroups);
+    }
+    for (const v of message.serverGroupPolicies) {
+      writer.uint32(330).string(v!);
+    }
+    if (message.serverGroupRules !== false) {
+      writer.uint32(336).bool(message.serverGroupRules);
+    }
+    if (message.tagsAtCreate !== false) {
+      writer.uint32(344).bool(message.tagsAtCreate);
+    }
+    if (message.serverDescription !== false) {
+      writer.uint32(352).bool(message.serverDescription);
+    }
+    if (message.hostnameAtCreate !== false) {
+      writer.uint32(360).bool(message.hostnameAtCreate);
+    }
+    for (const v of message.cloudServerFilters) {
+      writer.uint32(370).string(v!);
+    }
+    for (const v of message.oaktreeServerFilters) {
+      writer.uint32(378).string(v!);
+    }
+    if (message.maxServerTags !== 0) {
+      writer.uint32(384).int32(message.maxServerTags);
+    }
+    if (message.maxServerMetadataItems !== 0) {
+      writer.uint32(392).int32(message.maxServerMetadataItems);
+    }
+    if (message.flavorExtraSpecsInList !== false) {
+      writer.uint32(400).bool(message.flavorExtraSpecsInList);
     }
     return writer;
   },
@@ -841,6 +914,94 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
             message.serverTags = reader.bool();
             continue;
           }
+          case 40: {
+            if (tag !== 320) {
+              break;
+            }
+
+            message.serverGroups = reader.bool();
+            continue;
+          }
+          case 41: {
+            if (tag !== 330) {
+              break;
+            }
+
+            message.serverGroupPolicies.push(reader.string());
+            continue;
+          }
+          case 42: {
+            if (tag !== 336) {
+              break;
+            }
+
+            message.serverGroupRules = reader.bool();
+            continue;
+          }
+          case 43: {
+            if (tag !== 344) {
+              break;
+            }
+
+            message.tagsAtCreate = reader.bool();
+            continue;
+          }
+          case 44: {
+            if (tag !== 352) {
+              break;
+            }
+
+            message.serverDescription = reader.bool();
+            continue;
+          }
+          case 45: {
+            if (tag !== 360) {
+              break;
+            }
+
+            message.hostnameAtCreate = reader.bool();
+            continue;
+          }
+          case 46: {
+            if (tag !== 370) {
+              break;
+            }
+
+            message.cloudServerFilters.push(reader.string());
+            continue;
+          }
+          case 47: {
+            if (tag !== 378) {
+              break;
+            }
+
+            message.oaktreeServerFilters.push(reader.string());
+            continue;
+          }
+          case 48: {
+            if (tag !== 384) {
+              break;
+            }
+
+            message.maxServerTags = reader.int32();
+            continue;
+          }
+          case 49: {
+            if (tag !== 392) {
+              break;
+            }
+
+            message.maxServerMetadataItems = reader.int32();
+            continue;
+          }
+          case 50: {
+            if (tag !== 400) {
+              break;
+            }
+
+            message.flavorExtraSpecsInList = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -870,6 +1031,61 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
         : isSet(object.server_tags)
         ? globalThis.Boolean(object.server_tags)
         : false,
+      serverGroups: isSet(object.serverGroups)
+        ? globalThis.Boolean(object.serverGroups)
+        : isSet(object.server_groups)
+        ? globalThis.Boolean(object.server_groups)
+        : false,
+      serverGroupPolicies: globalThis.Array.isArray(object?.serverGroupPolicies)
+        ? object.serverGroupPolicies.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.server_group_policies)
+        ? object.server_group_policies.map((e: any) => globalThis.String(e))
+        : [],
+      serverGroupRules: isSet(object.serverGroupRules)
+        ? globalThis.Boolean(object.serverGroupRules)
+        : isSet(object.server_group_rules)
+        ? globalThis.Boolean(object.server_group_rules)
+        : false,
+      tagsAtCreate: isSet(object.tagsAtCreate)
+        ? globalThis.Boolean(object.tagsAtCreate)
+        : isSet(object.tags_at_create)
+        ? globalThis.Boolean(object.tags_at_create)
+        : false,
+      serverDescription: isSet(object.serverDescription)
+        ? globalThis.Boolean(object.serverDescription)
+        : isSet(object.server_description)
+        ? globalThis.Boolean(object.server_description)
+        : false,
+      hostnameAtCreate: isSet(object.hostnameAtCreate)
+        ? globalThis.Boolean(object.hostnameAtCreate)
+        : isSet(object.hostname_at_create)
+        ? globalThis.Boolean(object.hostname_at_create)
+        : false,
+      cloudServerFilters: globalThis.Array.isArray(object?.cloudServerFilters)
+        ? object.cloudServerFilters.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.cloud_server_filters)
+        ? object.cloud_server_filters.map((e: any) => globalThis.String(e))
+        : [],
+      oaktreeServerFilters: globalThis.Array.isArray(object?.oaktreeServerFilters)
+        ? object.oaktreeServerFilters.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.oaktree_server_filters)
+        ? object.oaktree_server_filters.map((e: any) => globalThis.String(e))
+        : [],
+      maxServerTags: isSet(object.maxServerTags)
+        ? globalThis.Number(object.maxServerTags)
+        : isSet(object.max_server_tags)
+        ? globalThis.Number(object.max_server_tags)
+        : 0,
+      maxServerMetadataItems: isSet(object.maxServerMetadataItems)
+        ? globalThis.Number(object.maxServerMetadataItems)
+        : isSet(object.max_server_metadata_items)
+        ? globalThis.Number(object.max_server_metadata_items)
+        : 0,
+      flavorExtraSpecsInList: isSet(object.flavorExtraSpecsInList)
+        ? globalThis.Boolean(object.flavorExtraSpecsInList)
+        : isSet(object.flavor_extra_specs_in_list)
+        ? globalThis.Boolean(object.flavor_extra_specs_in_list)
+        : false,
     };
   },
 
@@ -884,6 +1100,39 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
     if (message.serverTags !== false) {
       obj.serverTags = message.serverTags;
     }
+    if (message.serverGroups !== false) {
+      obj.serverGroups = message.serverGroups;
+    }
+    if (message.serverGroupPolicies?.length) {
+      obj.serverGroupPolicies = message.serverGroupPolicies;
+    }
+    if (message.serverGroupRules !== false) {
+      obj.serverGroupRules = message.serverGroupRules;
+    }
+    if (message.tagsAtCreate !== false) {
+      obj.tagsAtCreate = message.tagsAtCreate;
+    }
+    if (message.serverDescription !== false) {
+      obj.serverDescription = message.serverDescription;
+    }
+    if (message.hostnameAtCreate !== false) {
+      obj.hostnameAtCreate = message.hostnameAtCreate;
+    }
+    if (message.cloudServerFilters?.length) {
+      obj.cloudServerFilters = message.cloudServerFilters;
+    }
+    if (message.oaktreeServerFilters?.length) {
+      obj.oaktreeServerFilters = message.oaktreeServerFilters;
+    }
+    if (message.maxServerTags !== 0) {
+      obj.maxServerTags = Math.round(message.maxServerTags);
+    }
+    if (message.maxServerMetadataItems !== 0) {
+      obj.maxServerMetadataItems = Math.round(message.maxServerMetadataItems);
+    }
+    if (message.flavorExtraSpecsInList !== false) {
+      obj.flavorExtraSpecsInList = message.flavorExtraSpecsInList;
+    }
     return obj;
   },
 
@@ -895,6 +1144,17 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
     message.availabilityZones = object.availabilityZones?.map((e) => e) || [];
     message.consoleOutput = object.consoleOutput ?? false;
     message.serverTags = object.serverTags ?? false;
+    message.serverGroups = object.serverGroups ?? false;
+    message.serverGroupPolicies = object.serverGroupPolicies?.map((e) => e) || [];
+    message.serverGroupRules = object.serverGroupRules ?? false;
+    message.tagsAtCreate = object.tagsAtCreate ?? false;
+    message.serverDescription = object.serverDescription ?? false;
+    message.hostnameAtCreate = object.hostnameAtCreate ?? false;
+    message.cloudServerFilters = object.cloudServerFilters?.map((e) => e) || [];
+    message.oaktreeServerFilters = object.oaktreeServerFilters?.map((e) => e) || [];
+    message.maxServerTags = object.maxServerTags ?? 0;
+    message.maxServerMetadataItems = object.maxServerMetadataItems ?? 0;
+    message.flavorExtraSpecsInList = object.flavorExtraSpecsInList ?? false;
     return message;
   },
 };

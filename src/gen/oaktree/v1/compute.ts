@@ -410,6 +410,120 @@ export function serverEventTypeToJSON(object: ServerEventType): string {
   }
 }
 
+/** How ListFlavors orders flavors. */
+export enum FlavorSort {
+  /** FLAVOR_SORT_UNSPECIFIED - The cloud's order. */
+  FLAVOR_SORT_UNSPECIFIED = 0,
+  /** FLAVOR_SORT_RAM - By memory, then vCPUs, then name. */
+  FLAVOR_SORT_RAM = 1,
+  /** FLAVOR_SORT_VCPUS - By vCPUs, then memory, then name. */
+  FLAVOR_SORT_VCPUS = 2,
+  /** FLAVOR_SORT_DISK - By root disk, then memory, then name. */
+  FLAVOR_SORT_DISK = 3,
+  /** FLAVOR_SORT_NAME - By name. */
+  FLAVOR_SORT_NAME = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function flavorSortFromJSON(object: any): FlavorSort {
+  switch (object) {
+    case 0:
+    case "FLAVOR_SORT_UNSPECIFIED":
+      return FlavorSort.FLAVOR_SORT_UNSPECIFIED;
+    case 1:
+    case "FLAVOR_SORT_RAM":
+      return FlavorSort.FLAVOR_SORT_RAM;
+    case 2:
+    case "FLAVOR_SORT_VCPUS":
+      return FlavorSort.FLAVOR_SORT_VCPUS;
+    case 3:
+    case "FLAVOR_SORT_DISK":
+      return FlavorSort.FLAVOR_SORT_DISK;
+    case 4:
+    case "FLAVOR_SORT_NAME":
+      return FlavorSort.FLAVOR_SORT_NAME;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return FlavorSort.UNRECOGNIZED;
+  }
+}
+
+export function flavorSortToJSON(object: FlavorSort): string {
+  switch (object) {
+    case FlavorSort.FLAVOR_SORT_UNSPECIFIED:
+      return "FLAVOR_SORT_UNSPECIFIED";
+    case FlavorSort.FLAVOR_SORT_RAM:
+      return "FLAVOR_SORT_RAM";
+    case FlavorSort.FLAVOR_SORT_VCPUS:
+      return "FLAVOR_SORT_VCPUS";
+    case FlavorSort.FLAVOR_SORT_DISK:
+      return "FLAVOR_SORT_DISK";
+    case FlavorSort.FLAVOR_SORT_NAME:
+      return "FLAVOR_SORT_NAME";
+    case FlavorSort.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** How a server group places its members. */
+export enum ServerGroupPolicy {
+  /** SERVER_GROUP_POLICY_UNSPECIFIED - Not set. */
+  SERVER_GROUP_POLICY_UNSPECIFIED = 0,
+  /** SERVER_GROUP_POLICY_AFFINITY - All members on one host. */
+  SERVER_GROUP_POLICY_AFFINITY = 1,
+  /** SERVER_GROUP_POLICY_ANTI_AFFINITY - Every member on a different host (max_server_per_host relaxes it from microversion 2.64). */
+  SERVER_GROUP_POLICY_ANTI_AFFINITY = 2,
+  /** SERVER_GROUP_POLICY_SOFT_AFFINITY - One host if possible (microversion 2.15). */
+  SERVER_GROUP_POLICY_SOFT_AFFINITY = 3,
+  /** SERVER_GROUP_POLICY_SOFT_ANTI_AFFINITY - Different hosts if possible (microversion 2.15). */
+  SERVER_GROUP_POLICY_SOFT_ANTI_AFFINITY = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function serverGroupPolicyFromJSON(object: any): ServerGroupPolicy {
+  switch (object) {
+    case 0:
+    case "SERVER_GROUP_POLICY_UNSPECIFIED":
+      return ServerGroupPolicy.SERVER_GROUP_POLICY_UNSPECIFIED;
+    case 1:
+    case "SERVER_GROUP_POLICY_AFFINITY":
+      return ServerGroupPolicy.SERVER_GROUP_POLICY_AFFINITY;
+    case 2:
+    case "SERVER_GROUP_POLICY_ANTI_AFFINITY":
+      return ServerGroupPolicy.SERVER_GROUP_POLICY_ANTI_AFFINITY;
+    case 3:
+    case "SERVER_GROUP_POLICY_SOFT_AFFINITY":
+      return ServerGroupPolicy.SERVER_GROUP_POLICY_SOFT_AFFINITY;
+    case 4:
+    case "SERVER_GROUP_POLICY_SOFT_ANTI_AFFINITY":
+      return ServerGroupPolicy.SERVER_GROUP_POLICY_SOFT_ANTI_AFFINITY;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ServerGroupPolicy.UNRECOGNIZED;
+  }
+}
+
+export function serverGroupPolicyToJSON(object: ServerGroupPolicy): string {
+  switch (object) {
+    case ServerGroupPolicy.SERVER_GROUP_POLICY_UNSPECIFIED:
+      return "SERVER_GROUP_POLICY_UNSPECIFIED";
+    case ServerGroupPolicy.SERVER_GROUP_POLICY_AFFINITY:
+      return "SERVER_GROUP_POLICY_AFFINITY";
+    case ServerGroupPolicy.SERVER_GROUP_POLICY_ANTI_AFFINITY:
+      return "SERVER_GROUP_POLICY_ANTI_AFFINITY";
+    case ServerGroupPolicy.SERVER_GROUP_POLICY_SOFT_AFFINITY:
+      return "SERVER_GROUP_POLICY_SOFT_AFFINITY";
+    case ServerGroupPolicy.SERVER_GROUP_POLICY_SOFT_ANTI_AFFINITY:
+      return "SERVER_GROUP_POLICY_SOFT_ANTI_AFFINITY";
+    case ServerGroupPolicy.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** A flavor: the size of a server. */
 export interface Flavor {
   /** Region-level: zone is empty. */
@@ -604,6 +718,10 @@ export interface Server {
   progress: number;
   /** Vendor fields beyond the normal form (e.g. power_state, task_state, host_id). */
   properties: { [key: string]: string };
+  /** Tags (empty when the cloud is older than microversion 2.26). */
+  tags: string[];
+  /** The server's description (microversion 2.19 and later). */
+  description: string;
 }
 
 export interface Server_MetadataEntry {
@@ -644,6 +762,17 @@ export interface ListFlavorsRequest {
   minRamMb: number;
   /** Only flavors with at least this many vCPUs. */
   minVcpus: number;
+  /** Only flavors whose name contains this text (case-insensitive); oaktree filters, nova has no such filter. */
+  nameContains: string;
+  /** The order of the flavors of each location; unspecified keeps the cloud's order. */
+  sortBy: FlavorSort;
+  /** Sort largest first. */
+  sortDescending: boolean;
+  /**
+   * Never fetch extra specs one flavor at a time (nodepool's get_extra=False): on clouds before microversion
+   * 2.61 extra_specs is then empty. Whole lists never fetch them per flavor; this also skips it for name_or_id.
+   */
+  skipExtraSpecs: boolean;
 }
 
 /** One item of ComputeService.ListFlavors. */
@@ -783,6 +912,26 @@ export interface CreateServerRequest {
    * server and returns it.
    */
   requestId: string;
+  /** The server group to put the server in, by name or id (see ListServerGroups). Errors: NOT_FOUND. */
+  serverGroup: string;
+  /** Scheduler hints passed to nova as they are (e.g. same_host, different_host, query). */
+  schedulerHints: SchedulerHint[];
+  /** Network attachments by port or with a fixed IP; used with `networks` (which attach by network name or id). */
+  nics: ServerNic[];
+  /** Boot from this existing volume (name or id) instead of an image; `image` must then be empty. */
+  bootVolume: string;
+  /** Boot from a new volume made from this volume snapshot (id); `image` must then be empty. */
+  bootSnapshotId: string;
+  /** Extra volumes attached at boot, in order (block device mapping). */
+  blockDevices: ServerBlockDevice[];
+  /** The server's description (microversion 2.19). */
+  description: string;
+  /** Tags set at create (microversion 2.52: FAILED_PRECONDITION naming it on older clouds). */
+  tags: string[];
+  /** The hostname the guest gets (microversion 2.90: FAILED_PRECONDITION naming it on older clouds). */
+  hostname: string;
+  /** The administrator password injected into the guest where the cloud honours it; never logged or returned. */
+  adminPassword: string;
 }
 
 export interface CreateServerRequest_MetadataEntry {
@@ -830,6 +979,35 @@ export interface ListServersRequest {
   nameOrId: string;
   /** Only servers in this status. */
   status: ServerStatus;
+  /**
+   * Only servers whose metadata has every one of these keys with that value; an empty value matches any value.
+   * Nova cannot filter by metadata: oaktree does.
+   */
+  metadata: { [key: string]: string };
+  /** Only servers that carry all of these tags (needs microversion 2.26: FAILED_PRECONDITION on older clouds). */
+  tags: string[];
+  /** Only servers that carry at least one of these tags (microversion 2.26, as `tags`). */
+  tagsAny: string[];
+  /** Only servers built with this flavor (name or id). */
+  flavor: string;
+  /** Only servers built from this image (name or id). */
+  image: string;
+  /**
+   * Only servers whose name matches this regular expression, searched anywhere in the name and case-insensitive,
+   * as nova's name filter does on MySQL (e.g. "^web-[0-9]+$"). An invalid expression is INVALID_ARGUMENT.
+   */
+  nameRegex: string;
+  /** Only servers changed at or after this time (nova's changes-since; deleted servers are not listed). */
+  changesSince:
+    | Date
+    | undefined;
+  /** Every project's servers (admins only: PERMISSION_DENIED otherwise); each server's Location names its project. */
+  allProjects: boolean;
+}
+
+export interface ListServersRequest_MetadataEntry {
+  key: string;
+  value: string;
 }
 
 /** One item of ComputeService.ListServers. */
@@ -901,6 +1079,29 @@ export interface WatchServersRequest {
   resumeToken: string;
   /** When true, any failing location fails the whole call. */
   strict: boolean;
+  /**
+   * Only servers whose metadata has every one of these keys with that value (empty value: any), as in
+   * ListServersRequest. With any filter set, a server that stops matching gets one last MODIFIED event (its new
+   * state shows why) and then no more; one that starts matching arrives as MODIFIED.
+   */
+  metadata: { [key: string]: string };
+  /** Only servers that carry all of these tags (microversion 2.26). */
+  tags: string[];
+  /** Only servers that carry at least one of these tags (microversion 2.26). */
+  tagsAny: string[];
+  /** Only servers built with this flavor (name or id). */
+  flavor: string;
+  /** Only servers built from this image (name or id). */
+  image: string;
+  /** Only servers whose name matches this regular expression (case-insensitive search, as ListServers). */
+  nameRegex: string;
+  /** Only servers in this status. */
+  status: ServerStatus;
+}
+
+export interface WatchServersRequest_MetadataEntry {
+  key: string;
+  value: string;
 }
 
 /** A change to one server. */
@@ -989,6 +1190,261 @@ export interface ListAvailabilityZonesResponse {
     /** A location that failed. */
     { $case: "error"; value: LocationError }
     | undefined;
+}
+
+/** One scheduler hint for CreateServer. */
+export interface SchedulerHint {
+  /** The hint's name, e.g. "same_host". */
+  key: string;
+  /** Its value; more than one is sent as a list (same_host and different_host take lists of server ids). */
+  values: string[];
+}
+
+/** One network attachment of a new server: a port, or a network with a fixed IP. */
+export interface ServerNic {
+  /** A network by name or id (needed with fixed_ip unless port is set). */
+  network: string;
+  /** An existing port's id. */
+  port: string;
+  /** A fixed IP address on the network. */
+  fixedIp: string;
+}
+
+/** A volume attached to a new server at boot. */
+export interface ServerBlockDevice {
+  /** An existing volume by name or id; empty makes a new blank volume of size_gb. */
+  volume: string;
+  /** The size of a new blank volume in GiB. */
+  sizeGb: number;
+  /** Delete the volume with the server. */
+  deleteOnTermination: boolean;
+}
+
+/** A server group: a placement policy for its members. */
+export interface ServerGroup {
+  /** Region-level: zone is empty; the project is the group's. */
+  location:
+    | Location
+    | undefined;
+  /** The group's id. */
+  id: string;
+  /** The group's name. */
+  name: string;
+  /** Its placement policy. */
+  policy: ServerGroupPolicy;
+  /** For anti-affinity: at most this many members on one host (0: the policy's default, 1). */
+  maxServerPerHost: number;
+  /** Ids of the servers in the group. */
+  memberIds: string[];
+  /** Vendor fields beyond the normal form (e.g. the user id, the cloud's policy word). */
+  properties: { [key: string]: string };
+}
+
+export interface ServerGroup_PropertiesEntry {
+  key: string;
+  value: string;
+}
+
+/** Request for ComputeService.SetServerMetadata. */
+export interface SetServerMetadataRequest {
+  /** Where the server is (exactly one cloud and region after the lookup). */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The server's name or id. */
+  nameOrId: string;
+  /** The keys and values to set. */
+  metadata: { [key: string]: string };
+  /** Replace the whole metadata with `metadata` instead of merging. */
+  replace: boolean;
+}
+
+export interface SetServerMetadataRequest_MetadataEntry {
+  key: string;
+  value: string;
+}
+
+/** Response of ComputeService.SetServerMetadata. */
+export interface SetServerMetadataResponse {
+  /** Where the server is. */
+  location:
+    | Location
+    | undefined;
+  /** The server's id. */
+  serverId: string;
+  /** The server's whole metadata after the change. */
+  metadata: { [key: string]: string };
+}
+
+export interface SetServerMetadataResponse_MetadataEntry {
+  key: string;
+  value: string;
+}
+
+/** Request for ComputeService.DeleteServerMetadata. */
+export interface DeleteServerMetadataRequest {
+  /** Where the server is. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The server's name or id. */
+  nameOrId: string;
+  /** The keys to delete. */
+  keys: string[];
+}
+
+/** Response of ComputeService.DeleteServerMetadata. */
+export interface DeleteServerMetadataResponse {
+  /** Where the server is. */
+  location:
+    | Location
+    | undefined;
+  /** The server's id. */
+  serverId: string;
+  /** The server's whole metadata after the change. */
+  metadata: { [key: string]: string };
+}
+
+export interface DeleteServerMetadataResponse_MetadataEntry {
+  key: string;
+  value: string;
+}
+
+/** Request for ComputeService.SetServerTags. */
+export interface SetServerTagsRequest {
+  /** Where the server is. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The server's name or id. */
+  nameOrId: string;
+  /** The tags to add (or the whole new set with `replace`); at most 60 characters each, no "/" or ",". */
+  tags: string[];
+  /** Replace every tag with `tags` instead of adding. */
+  replace: boolean;
+}
+
+/** Response of ComputeService.SetServerTags. */
+export interface SetServerTagsResponse {
+  /** Where the server is. */
+  location:
+    | Location
+    | undefined;
+  /** The server's id. */
+  serverId: string;
+  /** The server's tags after the change. */
+  tags: string[];
+}
+
+/** Request for ComputeService.DeleteServerTags. */
+export interface DeleteServerTagsRequest {
+  /** Where the server is. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The server's name or id. */
+  nameOrId: string;
+  /** The tags to remove. */
+  tags: string[];
+  /** Remove every tag (then `tags` must be empty). */
+  all: boolean;
+}
+
+/** Response of ComputeService.DeleteServerTags. */
+export interface DeleteServerTagsResponse {
+  /** Where the server is. */
+  location:
+    | Location
+    | undefined;
+  /** The server's id. */
+  serverId: string;
+  /** The server's tags after the change. */
+  tags: string[];
+}
+
+/** Request for ComputeService.ListServerGroups. */
+export interface ListServerGroupsRequest {
+  /** Which locations to ask. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** When true, any failing location fails the whole call. */
+  strict: boolean;
+  /** When true, bypass oaktree's cache and ask the cloud. */
+  fresh: boolean;
+  /** Only groups with this name or id. */
+  nameOrId: string;
+}
+
+/** One item of ComputeService.ListServerGroups. */
+export interface ListServerGroupsResponse {
+  /** A server group, or an in-band error for one location. */
+  item:
+    | //
+    /** A server group. */
+    { $case: "serverGroup"; value: ServerGroup }
+    | //
+    /** A location that failed. */
+    { $case: "error"; value: LocationError }
+    | undefined;
+}
+
+/** Request for ComputeService.GetServerGroup. */
+export interface GetServerGroupRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The group's name or id. */
+  nameOrId: string;
+}
+
+/** Response of ComputeService.GetServerGroup. */
+export interface GetServerGroupResponse {
+  /** The server group. */
+  serverGroup: ServerGroup | undefined;
+}
+
+/** Request for ComputeService.CreateServerGroup. */
+export interface CreateServerGroupRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The group's name. */
+  name: string;
+  /** Its placement policy (required). */
+  policy: ServerGroupPolicy;
+  /** For ANTI_AFFINITY only: at most this many members per host (microversion 2.64). */
+  maxServerPerHost: number;
+  /** An idempotency key (up to 36 characters): a retried create with the same id makes one group. */
+  requestId: string;
+}
+
+/** Response of ComputeService.CreateServerGroup. */
+export interface CreateServerGroupResponse {
+  /** The new group. */
+  serverGroup: ServerGroup | undefined;
+}
+
+/** Request for ComputeService.DeleteServerGroup. */
+export interface DeleteServerGroupRequest {
+  /** Where the group is (exactly one cloud and region after the lookup). */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The group's name or id. */
+  nameOrId: string;
+}
+
+/** Response of ComputeService.DeleteServerGroup. */
+export interface DeleteServerGroupResponse {
+  /** Where the group was. */
+  location:
+    | Location
+    | undefined;
+  /** The deleted group's id. */
+  id: string;
 }
 
 function createBaseFlavor(): Flavor {
@@ -2614,6 +3070,8 @@ function createBaseServer(): Server {
     fault: undefined,
     progress: 0,
     properties: {},
+    tags: [],
+    description: "",
   };
 }
 
@@ -2685,6 +3143,12 @@ export const Server: MessageFns<Server> = {
     globalThis.Object.entries(message.properties).forEach(([key, value]: [string, string]) => {
       Server_PropertiesEntry.encode({ key: key as any, value }, writer.uint32(794).fork()).join();
     });
+    for (const v of message.tags) {
+      writer.uint32(402).string(v!);
+    }
+    if (message.description !== "") {
+      writer.uint32(410).string(message.description);
+    }
     return writer;
   },
 
@@ -2883,6 +3347,22 @@ export const Server: MessageFns<Server> = {
             }
             continue;
           }
+          case 50: {
+            if (tag !== 402) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 51: {
+            if (tag !== 410) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2989,6 +3469,10 @@ export const Server: MessageFns<Server> = {
           {},
         )
         : {},
+      tags: globalThis.Array.isArray(object?.tags)
+        ? object.tags.map((e: any) => globalThis.String(e))
+        : [],
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
     };
   },
 
@@ -3072,6 +3556,12 @@ export const Server: MessageFns<Server> = {
         });
       }
     }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
     return obj;
   },
 
@@ -3126,6 +3616,8 @@ export const Server: MessageFns<Server> = {
       },
       {},
     );
+    message.tags = object.tags?.map((e) => e) || [];
+    message.description = object.description ?? "";
     return message;
   },
 };
@@ -3404,7 +3896,18 @@ export const AvailabilityZone: MessageFns<AvailabilityZone> = {
 };
 
 function createBaseListFlavorsRequest(): ListFlavorsRequest {
-  return { location: undefined, strict: false, fresh: false, nameOrId: "", minRamMb: 0, minVcpus: 0 };
+  return {
+    location: undefined,
+    strict: false,
+    fresh: false,
+    nameOrId: "",
+    minRamMb: 0,
+    minVcpus: 0,
+    nameContains: "",
+    sortBy: 0,
+    sortDescending: false,
+    skipExtraSpecs: false,
+  };
 }
 
 export const ListFlavorsRequest: MessageFns<ListFlavorsRequest> = {
@@ -3426,6 +3929,18 @@ export const ListFlavorsRequest: MessageFns<ListFlavorsRequest> = {
     }
     if (message.minVcpus !== 0) {
       writer.uint32(48).int32(message.minVcpus);
+    }
+    if (message.nameContains !== "") {
+      writer.uint32(402).string(message.nameContains);
+    }
+    if (message.sortBy !== 0) {
+      writer.uint32(408).int32(message.sortBy);
+    }
+    if (message.sortDescending !== false) {
+      writer.uint32(416).bool(message.sortDescending);
+    }
+    if (message.skipExtraSpecs !== false) {
+      writer.uint32(424).bool(message.skipExtraSpecs);
     }
     return writer;
   },
@@ -3491,6 +4006,38 @@ export const ListFlavorsRequest: MessageFns<ListFlavorsRequest> = {
             message.minVcpus = reader.int32();
             continue;
           }
+          case 50: {
+            if (tag !== 402) {
+              break;
+            }
+
+            message.nameContains = reader.string();
+            continue;
+          }
+          case 51: {
+            if (tag !== 408) {
+              break;
+            }
+
+            message.sortBy = reader.int32() as any;
+            continue;
+          }
+          case 52: {
+            if (tag !== 416) {
+              break;
+            }
+
+            message.sortDescending = reader.bool();
+            continue;
+          }
+          case 53: {
+            if (tag !== 424) {
+              break;
+            }
+
+            message.skipExtraSpecs = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3523,6 +4070,26 @@ export const ListFlavorsRequest: MessageFns<ListFlavorsRequest> = {
         : isSet(object.min_vcpus)
         ? globalThis.Number(object.min_vcpus)
         : 0,
+      nameContains: isSet(object.nameContains)
+        ? globalThis.String(object.nameContains)
+        : isSet(object.name_contains)
+        ? globalThis.String(object.name_contains)
+        : "",
+      sortBy: isSet(object.sortBy)
+        ? flavorSortFromJSON(object.sortBy)
+        : isSet(object.sort_by)
+        ? flavorSortFromJSON(object.sort_by)
+        : 0,
+      sortDescending: isSet(object.sortDescending)
+        ? globalThis.Boolean(object.sortDescending)
+        : isSet(object.sort_descending)
+        ? globalThis.Boolean(object.sort_descending)
+        : false,
+      skipExtraSpecs: isSet(object.skipExtraSpecs)
+        ? globalThis.Boolean(object.skipExtraSpecs)
+        : isSet(object.skip_extra_specs)
+        ? globalThis.Boolean(object.skip_extra_specs)
+        : false,
     };
   },
 
@@ -3546,6 +4113,18 @@ export const ListFlavorsRequest: MessageFns<ListFlavorsRequest> = {
     if (message.minVcpus !== 0) {
       obj.minVcpus = Math.round(message.minVcpus);
     }
+    if (message.nameContains !== "") {
+      obj.nameContains = message.nameContains;
+    }
+    if (message.sortBy !== 0) {
+      obj.sortBy = flavorSortToJSON(message.sortBy);
+    }
+    if (message.sortDescending !== false) {
+      obj.sortDescending = message.sortDescending;
+    }
+    if (message.skipExtraSpecs !== false) {
+      obj.skipExtraSpecs = message.skipExtraSpecs;
+    }
     return obj;
   },
 
@@ -3562,6 +4141,10 @@ export const ListFlavorsRequest: MessageFns<ListFlavorsRequest> = {
     message.nameOrId = object.nameOrId ?? "";
     message.minRamMb = object.minRamMb ?? 0;
     message.minVcpus = object.minVcpus ?? 0;
+    message.nameContains = object.nameContains ?? "";
+    message.sortBy = object.sortBy ?? 0;
+    message.sortDescending = object.sortDescending ?? false;
+    message.skipExtraSpecs = object.skipExtraSpecs ?? false;
     return message;
   },
 };
@@ -4444,6 +5027,16 @@ function createBaseCreateServerRequest(): CreateServerRequest {
     wait: false,
     configDrive: false,
     requestId: "",
+    serverGroup: "",
+    schedulerHints: [],
+    nics: [],
+    bootVolume: "",
+    bootSnapshotId: "",
+    blockDevices: [],
+    description: "",
+    tags: [],
+    hostname: "",
+    adminPassword: "",
   };
 }
 
@@ -4499,6 +5092,36 @@ export const CreateServerRequest: MessageFns<CreateServerRequest> = {
     }
     if (message.requestId !== "") {
       writer.uint32(138).string(message.requestId);
+    }
+    if (message.serverGroup !== "") {
+      writer.uint32(402).string(message.serverGroup);
+    }
+    for (const v of message.schedulerHints) {
+      SchedulerHint.encode(v!, writer.uint32(410).fork()).join();
+    }
+    for (const v of message.nics) {
+      ServerNic.encode(v!, writer.uint32(418).fork()).join();
+    }
+    if (message.bootVolume !== "") {
+      writer.uint32(426).string(message.bootVolume);
+    }
+    if (message.bootSnapshotId !== "") {
+      writer.uint32(434).string(message.bootSnapshotId);
+    }
+    for (const v of message.blockDevices) {
+      ServerBlockDevice.encode(v!, writer.uint32(442).fork()).join();
+    }
+    if (message.description !== "") {
+      writer.uint32(450).string(message.description);
+    }
+    for (const v of message.tags) {
+      writer.uint32(458).string(v!);
+    }
+    if (message.hostname !== "") {
+      writer.uint32(466).string(message.hostname);
+    }
+    if (message.adminPassword !== "") {
+      writer.uint32(474).string(message.adminPassword);
     }
     return writer;
   },
@@ -4655,6 +5278,86 @@ export const CreateServerRequest: MessageFns<CreateServerRequest> = {
             message.requestId = reader.string();
             continue;
           }
+          case 50: {
+            if (tag !== 402) {
+              break;
+            }
+
+            message.serverGroup = reader.string();
+            continue;
+          }
+          case 51: {
+            if (tag !== 410) {
+              break;
+            }
+
+            message.schedulerHints.push(SchedulerHint.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 52: {
+            if (tag !== 418) {
+              break;
+            }
+
+            message.nics.push(ServerNic.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 53: {
+            if (tag !== 426) {
+              break;
+            }
+
+            message.bootVolume = reader.string();
+            continue;
+          }
+          case 54: {
+            if (tag !== 434) {
+              break;
+            }
+
+            message.bootSnapshotId = reader.string();
+            continue;
+          }
+          case 55: {
+            if (tag !== 442) {
+              break;
+            }
+
+            message.blockDevices.push(ServerBlockDevice.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 56: {
+            if (tag !== 450) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 57: {
+            if (tag !== 458) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 58: {
+            if (tag !== 466) {
+              break;
+            }
+
+            message.hostname = reader.string();
+            continue;
+          }
+          case 59: {
+            if (tag !== 474) {
+              break;
+            }
+
+            message.adminPassword = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4739,6 +5442,44 @@ export const CreateServerRequest: MessageFns<CreateServerRequest> = {
         : isSet(object.request_id)
         ? globalThis.String(object.request_id)
         : "",
+      serverGroup: isSet(object.serverGroup)
+        ? globalThis.String(object.serverGroup)
+        : isSet(object.server_group)
+        ? globalThis.String(object.server_group)
+        : "",
+      schedulerHints: globalThis.Array.isArray(object?.schedulerHints)
+        ? object.schedulerHints.map((e: any) => SchedulerHint.fromJSON(e))
+        : globalThis.Array.isArray(object?.scheduler_hints)
+        ? object.scheduler_hints.map((e: any) => SchedulerHint.fromJSON(e))
+        : [],
+      nics: globalThis.Array.isArray(object?.nics)
+        ? object.nics.map((e: any) => ServerNic.fromJSON(e))
+        : [],
+      bootVolume: isSet(object.bootVolume)
+        ? globalThis.String(object.bootVolume)
+        : isSet(object.boot_volume)
+        ? globalThis.String(object.boot_volume)
+        : "",
+      bootSnapshotId: isSet(object.bootSnapshotId)
+        ? globalThis.String(object.bootSnapshotId)
+        : isSet(object.boot_snapshot_id)
+        ? globalThis.String(object.boot_snapshot_id)
+        : "",
+      blockDevices: globalThis.Array.isArray(object?.blockDevices)
+        ? object.blockDevices.map((e: any) => ServerBlockDevice.fromJSON(e))
+        : globalThis.Array.isArray(object?.block_devices)
+        ? object.block_devices.map((e: any) => ServerBlockDevice.fromJSON(e))
+        : [],
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      tags: globalThis.Array.isArray(object?.tags)
+        ? object.tags.map((e: any) => globalThis.String(e))
+        : [],
+      hostname: isSet(object.hostname) ? globalThis.String(object.hostname) : "",
+      adminPassword: isSet(object.adminPassword)
+        ? globalThis.String(object.adminPassword)
+        : isSet(object.admin_password)
+        ? globalThis.String(object.admin_password)
+        : "",
     };
   },
 
@@ -4801,6 +5542,36 @@ export const CreateServerRequest: MessageFns<CreateServerRequest> = {
     if (message.requestId !== "") {
       obj.requestId = message.requestId;
     }
+    if (message.serverGroup !== "") {
+      obj.serverGroup = message.serverGroup;
+    }
+    if (message.schedulerHints?.length) {
+      obj.schedulerHints = message.schedulerHints.map((e) => SchedulerHint.toJSON(e));
+    }
+    if (message.nics?.length) {
+      obj.nics = message.nics.map((e) => ServerNic.toJSON(e));
+    }
+    if (message.bootVolume !== "") {
+      obj.bootVolume = message.bootVolume;
+    }
+    if (message.bootSnapshotId !== "") {
+      obj.bootSnapshotId = message.bootSnapshotId;
+    }
+    if (message.blockDevices?.length) {
+      obj.blockDevices = message.blockDevices.map((e) => ServerBlockDevice.toJSON(e));
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    if (message.hostname !== "") {
+      obj.hostname = message.hostname;
+    }
+    if (message.adminPassword !== "") {
+      obj.adminPassword = message.adminPassword;
+    }
     return obj;
   },
 
@@ -4836,6 +5607,16 @@ export const CreateServerRequest: MessageFns<CreateServerRequest> = {
     message.wait = object.wait ?? false;
     message.configDrive = object.configDrive ?? false;
     message.requestId = object.requestId ?? "";
+    message.serverGroup = object.serverGroup ?? "";
+    message.schedulerHints = object.schedulerHints?.map((e) => SchedulerHint.fromPartial(e)) || [];
+    message.nics = object.nics?.map((e) => ServerNic.fromPartial(e)) || [];
+    message.bootVolume = object.bootVolume ?? "";
+    message.bootSnapshotId = object.bootSnapshotId ?? "";
+    message.blockDevices = object.blockDevices?.map((e) => ServerBlockDevice.fromPartial(e)) || [];
+    message.description = object.description ?? "";
+    message.tags = object.tags?.map((e) => e) || [];
+    message.hostname = object.hostname ?? "";
+    message.adminPassword = object.adminPassword ?? "";
     return message;
   },
 };
@@ -5189,7 +5970,21 @@ export const GetServerResponse: MessageFns<GetServerResponse> = {
 };
 
 function createBaseListServersRequest(): ListServersRequest {
-  return { location: undefined, strict: false, fresh: false, nameOrId: "", status: 0 };
+  return {
+    location: undefined,
+    strict: false,
+    fresh: false,
+    nameOrId: "",
+    status: 0,
+    metadata: {},
+    tags: [],
+    tagsAny: [],
+    flavor: "",
+    image: "",
+    nameRegex: "",
+    changesSince: undefined,
+    allProjects: false,
+  };
 }
 
 export const ListServersRequest: MessageFns<ListServersRequest> = {
@@ -5208,6 +6003,30 @@ export const ListServersRequest: MessageFns<ListServersRequest> = {
     }
     if (message.status !== 0) {
       writer.uint32(40).int32(message.status);
+    }
+    globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
+      ListServersRequest_MetadataEntry.encode({ key: key as any, value }, writer.uint32(402).fork()).join();
+    });
+    for (const v of message.tags) {
+      writer.uint32(410).string(v!);
+    }
+    for (const v of message.tagsAny) {
+      writer.uint32(418).string(v!);
+    }
+    if (message.flavor !== "") {
+      writer.uint32(426).string(message.flavor);
+    }
+    if (message.image !== "") {
+      writer.uint32(434).string(message.image);
+    }
+    if (message.nameRegex !== "") {
+      writer.uint32(442).string(message.nameRegex);
+    }
+    if (message.changesSince !== undefined) {
+      Timestamp.encode(toTimestamp(message.changesSince), writer.uint32(450).fork()).join();
+    }
+    if (message.allProjects !== false) {
+      writer.uint32(456).bool(message.allProjects);
     }
     return writer;
   },
@@ -5265,6 +6084,73 @@ export const ListServersRequest: MessageFns<ListServersRequest> = {
             message.status = reader.int32() as any;
             continue;
           }
+          case 50: {
+            if (tag !== 402) {
+              break;
+            }
+
+            const entry50 = ListServersRequest_MetadataEntry.decode(reader, reader.uint32());
+            if (entry50.value !== undefined) {
+              message.metadata[entry50.key] = entry50.value;
+            }
+            continue;
+          }
+          case 51: {
+            if (tag !== 410) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 52: {
+            if (tag !== 418) {
+              break;
+            }
+
+            message.tagsAny.push(reader.string());
+            continue;
+          }
+          case 53: {
+            if (tag !== 426) {
+              break;
+            }
+
+            message.flavor = reader.string();
+            continue;
+          }
+          case 54: {
+            if (tag !== 434) {
+              break;
+            }
+
+            message.image = reader.string();
+            continue;
+          }
+          case 55: {
+            if (tag !== 442) {
+              break;
+            }
+
+            message.nameRegex = reader.string();
+            continue;
+          }
+          case 56: {
+            if (tag !== 450) {
+              break;
+            }
+
+            message.changesSince = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 57: {
+            if (tag !== 456) {
+              break;
+            }
+
+            message.allProjects = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5288,6 +6174,43 @@ export const ListServersRequest: MessageFns<ListServersRequest> = {
         ? globalThis.String(object.name_or_id)
         : "",
       status: isSet(object.status) ? serverStatusFromJSON(object.status) : 0,
+      metadata: isObject(object.metadata)
+        ? (globalThis.Object.entries(object.metadata) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      tags: globalThis.Array.isArray(object?.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
+      tagsAny: globalThis.Array.isArray(object?.tagsAny)
+        ? object.tagsAny.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.tags_any)
+        ? object.tags_any.map((e: any) => globalThis.String(e))
+        : [],
+      flavor: isSet(object.flavor) ? globalThis.String(object.flavor) : "",
+      image: isSet(object.image) ? globalThis.String(object.image) : "",
+      nameRegex: isSet(object.nameRegex)
+        ? globalThis.String(object.nameRegex)
+        : isSet(object.name_regex)
+        ? globalThis.String(object.name_regex)
+        : "",
+      changesSince: isSet(object.changesSince)
+        ? fromJsonTimestamp(object.changesSince)
+        : isSet(object.changes_since)
+        ? fromJsonTimestamp(object.changes_since)
+        : undefined,
+      allProjects: isSet(object.allProjects)
+        ? globalThis.Boolean(object.allProjects)
+        : isSet(object.all_projects)
+        ? globalThis.Boolean(object.all_projects)
+        : false,
     };
   },
 
@@ -5308,6 +6231,36 @@ export const ListServersRequest: MessageFns<ListServersRequest> = {
     if (message.status !== 0) {
       obj.status = serverStatusToJSON(message.status);
     }
+    if (message.metadata) {
+      const entries = globalThis.Object.entries(message.metadata) as [string, string][];
+      if (entries.length > 0) {
+        obj.metadata = {};
+        entries.forEach(([k, v]) => {
+          obj.metadata[k] = v;
+        });
+      }
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    if (message.tagsAny?.length) {
+      obj.tagsAny = message.tagsAny;
+    }
+    if (message.flavor !== "") {
+      obj.flavor = message.flavor;
+    }
+    if (message.image !== "") {
+      obj.image = message.image;
+    }
+    if (message.nameRegex !== "") {
+      obj.nameRegex = message.nameRegex;
+    }
+    if (message.changesSince !== undefined) {
+      obj.changesSince = message.changesSince.toISOString();
+    }
+    if (message.allProjects !== false) {
+      obj.allProjects = message.allProjects;
+    }
     return obj;
   },
 
@@ -5323,6 +6276,107 @@ export const ListServersRequest: MessageFns<ListServersRequest> = {
     message.fresh = object.fresh ?? false;
     message.nameOrId = object.nameOrId ?? "";
     message.status = object.status ?? 0;
+    message.metadata = (globalThis.Object.entries(object.metadata ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.tags = object.tags?.map((e) => e) || [];
+    message.tagsAny = object.tagsAny?.map((e) => e) || [];
+    message.flavor = object.flavor ?? "";
+    message.image = object.image ?? "";
+    message.nameRegex = object.nameRegex ?? "";
+    message.changesSince = object.changesSince ?? undefined;
+    message.allProjects = object.allProjects ?? false;
+    return message;
+  },
+};
+
+function createBaseListServersRequest_MetadataEntry(): ListServersRequest_MetadataEntry {
+  return { key: "", value: "" };
+}
+
+export const ListServersRequest_MetadataEntry: MessageFns<ListServersRequest_MetadataEntry> = {
+  encode(message: ListServersRequest_MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListServersRequest_MetadataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListServersRequest_MetadataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListServersRequest_MetadataEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ListServersRequest_MetadataEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListServersRequest_MetadataEntry>): ListServersRequest_MetadataEntry {
+    return ListServersRequest_MetadataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListServersRequest_MetadataEntry>): ListServersRequest_MetadataEntry {
+    const message = createBaseListServersRequest_MetadataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
@@ -5853,7 +6907,19 @@ export const WaitForServerResponse: MessageFns<WaitForServerResponse> = {
 };
 
 function createBaseWatchServersRequest(): WatchServersRequest {
-  return { location: undefined, serverIds: [], resumeToken: "", strict: false };
+  return {
+    location: undefined,
+    serverIds: [],
+    resumeToken: "",
+    strict: false,
+    metadata: {},
+    tags: [],
+    tagsAny: [],
+    flavor: "",
+    image: "",
+    nameRegex: "",
+    status: 0,
+  };
 }
 
 export const WatchServersRequest: MessageFns<WatchServersRequest> = {
@@ -5869,6 +6935,27 @@ export const WatchServersRequest: MessageFns<WatchServersRequest> = {
     }
     if (message.strict !== false) {
       writer.uint32(32).bool(message.strict);
+    }
+    globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
+      WatchServersRequest_MetadataEntry.encode({ key: key as any, value }, writer.uint32(402).fork()).join();
+    });
+    for (const v of message.tags) {
+      writer.uint32(410).string(v!);
+    }
+    for (const v of message.tagsAny) {
+      writer.uint32(418).string(v!);
+    }
+    if (message.flavor !== "") {
+      writer.uint32(426).string(message.flavor);
+    }
+    if (message.image !== "") {
+      writer.uint32(434).string(message.image);
+    }
+    if (message.nameRegex !== "") {
+      writer.uint32(442).string(message.nameRegex);
+    }
+    if (message.status !== 0) {
+      writer.uint32(448).int32(message.status);
     }
     return writer;
   },
@@ -5918,6 +7005,65 @@ export const WatchServersRequest: MessageFns<WatchServersRequest> = {
             message.strict = reader.bool();
             continue;
           }
+          case 50: {
+            if (tag !== 402) {
+              break;
+            }
+
+            const entry50 = WatchServersRequest_MetadataEntry.decode(reader, reader.uint32());
+            if (entry50.value !== undefined) {
+              message.metadata[entry50.key] = entry50.value;
+            }
+            continue;
+          }
+          case 51: {
+            if (tag !== 410) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 52: {
+            if (tag !== 418) {
+              break;
+            }
+
+            message.tagsAny.push(reader.string());
+            continue;
+          }
+          case 53: {
+            if (tag !== 426) {
+              break;
+            }
+
+            message.flavor = reader.string();
+            continue;
+          }
+          case 54: {
+            if (tag !== 434) {
+              break;
+            }
+
+            message.image = reader.string();
+            continue;
+          }
+          case 55: {
+            if (tag !== 442) {
+              break;
+            }
+
+            message.nameRegex = reader.string();
+            continue;
+          }
+          case 56: {
+            if (tag !== 448) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5944,6 +7090,34 @@ export const WatchServersRequest: MessageFns<WatchServersRequest> = {
         ? globalThis.String(object.resume_token)
         : "",
       strict: isSet(object.strict) ? globalThis.Boolean(object.strict) : false,
+      metadata: isObject(object.metadata)
+        ? (globalThis.Object.entries(object.metadata) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      tags: globalThis.Array.isArray(object?.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
+      tagsAny: globalThis.Array.isArray(object?.tagsAny)
+        ? object.tagsAny.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.tags_any)
+        ? object.tags_any.map((e: any) => globalThis.String(e))
+        : [],
+      flavor: isSet(object.flavor) ? globalThis.String(object.flavor) : "",
+      image: isSet(object.image) ? globalThis.String(object.image) : "",
+      nameRegex: isSet(object.nameRegex)
+        ? globalThis.String(object.nameRegex)
+        : isSet(object.name_regex)
+        ? globalThis.String(object.name_regex)
+        : "",
+      status: isSet(object.status) ? serverStatusFromJSON(object.status) : 0,
     };
   },
 
@@ -5961,6 +7135,33 @@ export const WatchServersRequest: MessageFns<WatchServersRequest> = {
     if (message.strict !== false) {
       obj.strict = message.strict;
     }
+    if (message.metadata) {
+      const entries = globalThis.Object.entries(message.metadata) as [string, string][];
+      if (entries.length > 0) {
+        obj.metadata = {};
+        entries.forEach(([k, v]) => {
+          obj.metadata[k] = v;
+        });
+      }
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    if (message.tagsAny?.length) {
+      obj.tagsAny = message.tagsAny;
+    }
+    if (message.flavor !== "") {
+      obj.flavor = message.flavor;
+    }
+    if (message.image !== "") {
+      obj.image = message.image;
+    }
+    if (message.nameRegex !== "") {
+      obj.nameRegex = message.nameRegex;
+    }
+    if (message.status !== 0) {
+      obj.status = serverStatusToJSON(message.status);
+    }
     return obj;
   },
 
@@ -5975,6 +7176,106 @@ export const WatchServersRequest: MessageFns<WatchServersRequest> = {
     message.serverIds = object.serverIds?.map((e) => e) || [];
     message.resumeToken = object.resumeToken ?? "";
     message.strict = object.strict ?? false;
+    message.metadata = (globalThis.Object.entries(object.metadata ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.tags = object.tags?.map((e) => e) || [];
+    message.tagsAny = object.tagsAny?.map((e) => e) || [];
+    message.flavor = object.flavor ?? "";
+    message.image = object.image ?? "";
+    message.nameRegex = object.nameRegex ?? "";
+    message.status = object.status ?? 0;
+    return message;
+  },
+};
+
+function createBaseWatchServersRequest_MetadataEntry(): WatchServersRequest_MetadataEntry {
+  return { key: "", value: "" };
+}
+
+export const WatchServersRequest_MetadataEntry: MessageFns<WatchServersRequest_MetadataEntry> = {
+  encode(message: WatchServersRequest_MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchServersRequest_MetadataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchServersRequest_MetadataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchServersRequest_MetadataEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: WatchServersRequest_MetadataEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WatchServersRequest_MetadataEntry>): WatchServersRequest_MetadataEntry {
+    return WatchServersRequest_MetadataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WatchServersRequest_MetadataEntry>): WatchServersRequest_MetadataEntry {
+    const message = createBaseWatchServersRequest_MetadataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
@@ -6719,6 +8020,2634 @@ export const ListAvailabilityZonesResponse: MessageFns<ListAvailabilityZonesResp
   },
 };
 
+function createBaseSchedulerHint(): SchedulerHint {
+  return { key: "", values: [] };
+}
+
+export const SchedulerHint: MessageFns<SchedulerHint> = {
+  encode(message: SchedulerHint, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    for (const v of message.values) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SchedulerHint {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSchedulerHint();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.values.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SchedulerHint {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: SchedulerHint): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.values?.length) {
+      obj.values = message.values;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SchedulerHint>): SchedulerHint {
+    return SchedulerHint.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SchedulerHint>): SchedulerHint {
+    const message = createBaseSchedulerHint();
+    message.key = object.key ?? "";
+    message.values = object.values?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseServerNic(): ServerNic {
+  return { network: "", port: "", fixedIp: "" };
+}
+
+export const ServerNic: MessageFns<ServerNic> = {
+  encode(message: ServerNic, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.network !== "") {
+      writer.uint32(10).string(message.network);
+    }
+    if (message.port !== "") {
+      writer.uint32(18).string(message.port);
+    }
+    if (message.fixedIp !== "") {
+      writer.uint32(26).string(message.fixedIp);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerNic {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerNic();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.network = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.port = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.fixedIp = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServerNic {
+    return {
+      network: isSet(object.network) ? globalThis.String(object.network) : "",
+      port: isSet(object.port) ? globalThis.String(object.port) : "",
+      fixedIp: isSet(object.fixedIp)
+        ? globalThis.String(object.fixedIp)
+        : isSet(object.fixed_ip)
+        ? globalThis.String(object.fixed_ip)
+        : "",
+    };
+  },
+
+  toJSON(message: ServerNic): unknown {
+    const obj: any = {};
+    if (message.network !== "") {
+      obj.network = message.network;
+    }
+    if (message.port !== "") {
+      obj.port = message.port;
+    }
+    if (message.fixedIp !== "") {
+      obj.fixedIp = message.fixedIp;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerNic>): ServerNic {
+    return ServerNic.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServerNic>): ServerNic {
+    const message = createBaseServerNic();
+    message.network = object.network ?? "";
+    message.port = object.port ?? "";
+    message.fixedIp = object.fixedIp ?? "";
+    return message;
+  },
+};
+
+function createBaseServerBlockDevice(): ServerBlockDevice {
+  return { volume: "", sizeGb: 0, deleteOnTermination: false };
+}
+
+export const ServerBlockDevice: MessageFns<ServerBlockDevice> = {
+  encode(message: ServerBlockDevice, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.volume !== "") {
+      writer.uint32(10).string(message.volume);
+    }
+    if (message.sizeGb !== 0) {
+      writer.uint32(16).int32(message.sizeGb);
+    }
+    if (message.deleteOnTermination !== false) {
+      writer.uint32(24).bool(message.deleteOnTermination);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerBlockDevice {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerBlockDevice();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.volume = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.sizeGb = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.deleteOnTermination = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServerBlockDevice {
+    return {
+      volume: isSet(object.volume) ? globalThis.String(object.volume) : "",
+      sizeGb: isSet(object.sizeGb)
+        ? globalThis.Number(object.sizeGb)
+        : isSet(object.size_gb)
+        ? globalThis.Number(object.size_gb)
+        : 0,
+      deleteOnTermination: isSet(object.deleteOnTermination)
+        ? globalThis.Boolean(object.deleteOnTermination)
+        : isSet(object.delete_on_termination)
+        ? globalThis.Boolean(object.delete_on_termination)
+        : false,
+    };
+  },
+
+  toJSON(message: ServerBlockDevice): unknown {
+    const obj: any = {};
+    if (message.volume !== "") {
+      obj.volume = message.volume;
+    }
+    if (message.sizeGb !== 0) {
+      obj.sizeGb = Math.round(message.sizeGb);
+    }
+    if (message.deleteOnTermination !== false) {
+      obj.deleteOnTermination = message.deleteOnTermination;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerBlockDevice>): ServerBlockDevice {
+    return ServerBlockDevice.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServerBlockDevice>): ServerBlockDevice {
+    const message = createBaseServerBlockDevice();
+    message.volume = object.volume ?? "";
+    message.sizeGb = object.sizeGb ?? 0;
+    message.deleteOnTermination = object.deleteOnTermination ?? false;
+    return message;
+  },
+};
+
+function createBaseServerGroup(): ServerGroup {
+  return { location: undefined, id: "", name: "", policy: 0, maxServerPerHost: 0, memberIds: [], properties: {} };
+}
+
+export const ServerGroup: MessageFns<ServerGroup> = {
+  encode(message: ServerGroup, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.policy !== 0) {
+      writer.uint32(32).int32(message.policy);
+    }
+    if (message.maxServerPerHost !== 0) {
+      writer.uint32(40).int32(message.maxServerPerHost);
+    }
+    for (const v of message.memberIds) {
+      writer.uint32(50).string(v!);
+    }
+    globalThis.Object.entries(message.properties).forEach(([key, value]: [string, string]) => {
+      ServerGroup_PropertiesEntry.encode({ key: key as any, value }, writer.uint32(794).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerGroup {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerGroup();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.policy = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.maxServerPerHost = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.memberIds.push(reader.string());
+            continue;
+          }
+          case 99: {
+            if (tag !== 794) {
+              break;
+            }
+
+            const entry99 = ServerGroup_PropertiesEntry.decode(reader, reader.uint32());
+            if (entry99.value !== undefined) {
+              message.properties[entry99.key] = entry99.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServerGroup {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      policy: isSet(object.policy) ? serverGroupPolicyFromJSON(object.policy) : 0,
+      maxServerPerHost: isSet(object.maxServerPerHost)
+        ? globalThis.Number(object.maxServerPerHost)
+        : isSet(object.max_server_per_host)
+        ? globalThis.Number(object.max_server_per_host)
+        : 0,
+      memberIds: globalThis.Array.isArray(object?.memberIds)
+        ? object.memberIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.member_ids)
+        ? object.member_ids.map((e: any) => globalThis.String(e))
+        : [],
+      properties: isObject(object.properties)
+        ? (globalThis.Object.entries(object.properties) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: ServerGroup): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.policy !== 0) {
+      obj.policy = serverGroupPolicyToJSON(message.policy);
+    }
+    if (message.maxServerPerHost !== 0) {
+      obj.maxServerPerHost = Math.round(message.maxServerPerHost);
+    }
+    if (message.memberIds?.length) {
+      obj.memberIds = message.memberIds;
+    }
+    if (message.properties) {
+      const entries = globalThis.Object.entries(message.properties) as [string, string][];
+      if (entries.length > 0) {
+        obj.properties = {};
+        entries.forEach(([k, v]) => {
+          obj.properties[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerGroup>): ServerGroup {
+    return ServerGroup.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServerGroup>): ServerGroup {
+    const message = createBaseServerGroup();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.policy = object.policy ?? 0;
+    message.maxServerPerHost = object.maxServerPerHost ?? 0;
+    message.memberIds = object.memberIds?.map((e) => e) || [];
+    message.properties = (globalThis.Object.entries(object.properties ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseServerGroup_PropertiesEntry(): ServerGroup_PropertiesEntry {
+  return { key: "", value: "" };
+}
+
+export const ServerGroup_PropertiesEntry: MessageFns<ServerGroup_PropertiesEntry> = {
+  encode(message: ServerGroup_PropertiesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerGroup_PropertiesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerGroup_PropertiesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServerGroup_PropertiesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ServerGroup_PropertiesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerGroup_PropertiesEntry>): ServerGroup_PropertiesEntry {
+    return ServerGroup_PropertiesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServerGroup_PropertiesEntry>): ServerGroup_PropertiesEntry {
+    const message = createBaseServerGroup_PropertiesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseSetServerMetadataRequest(): SetServerMetadataRequest {
+  return { location: undefined, nameOrId: "", metadata: {}, replace: false };
+}
+
+export const SetServerMetadataRequest: MessageFns<SetServerMetadataRequest> = {
+  encode(message: SetServerMetadataRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
+      SetServerMetadataRequest_MetadataEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
+    if (message.replace !== false) {
+      writer.uint32(32).bool(message.replace);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetServerMetadataRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetServerMetadataRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = SetServerMetadataRequest_MetadataEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.metadata[entry3.key] = entry3.value;
+            }
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.replace = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetServerMetadataRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      metadata: isObject(object.metadata)
+        ? (globalThis.Object.entries(object.metadata) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      replace: isSet(object.replace) ? globalThis.Boolean(object.replace) : false,
+    };
+  },
+
+  toJSON(message: SetServerMetadataRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.metadata) {
+      const entries = globalThis.Object.entries(message.metadata) as [string, string][];
+      if (entries.length > 0) {
+        obj.metadata = {};
+        entries.forEach(([k, v]) => {
+          obj.metadata[k] = v;
+        });
+      }
+    }
+    if (message.replace !== false) {
+      obj.replace = message.replace;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetServerMetadataRequest>): SetServerMetadataRequest {
+    return SetServerMetadataRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetServerMetadataRequest>): SetServerMetadataRequest {
+    const message = createBaseSetServerMetadataRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.metadata = (globalThis.Object.entries(object.metadata ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.replace = object.replace ?? false;
+    return message;
+  },
+};
+
+function createBaseSetServerMetadataRequest_MetadataEntry(): SetServerMetadataRequest_MetadataEntry {
+  return { key: "", value: "" };
+}
+
+export const SetServerMetadataRequest_MetadataEntry: MessageFns<SetServerMetadataRequest_MetadataEntry> = {
+  encode(message: SetServerMetadataRequest_MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetServerMetadataRequest_MetadataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetServerMetadataRequest_MetadataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetServerMetadataRequest_MetadataEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: SetServerMetadataRequest_MetadataEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetServerMetadataRequest_MetadataEntry>): SetServerMetadataRequest_MetadataEntry {
+    return SetServerMetadataRequest_MetadataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetServerMetadataRequest_MetadataEntry>): SetServerMetadataRequest_MetadataEntry {
+    const message = createBaseSetServerMetadataRequest_MetadataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseSetServerMetadataResponse(): SetServerMetadataResponse {
+  return { location: undefined, serverId: "", metadata: {} };
+}
+
+export const SetServerMetadataResponse: MessageFns<SetServerMetadataResponse> = {
+  encode(message: SetServerMetadataResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.serverId !== "") {
+      writer.uint32(18).string(message.serverId);
+    }
+    globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
+      SetServerMetadataResponse_MetadataEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetServerMetadataResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetServerMetadataResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.serverId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = SetServerMetadataResponse_MetadataEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.metadata[entry3.key] = entry3.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetServerMetadataResponse {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      serverId: isSet(object.serverId)
+        ? globalThis.String(object.serverId)
+        : isSet(object.server_id)
+        ? globalThis.String(object.server_id)
+        : "",
+      metadata: isObject(object.metadata)
+        ? (globalThis.Object.entries(object.metadata) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: SetServerMetadataResponse): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.serverId !== "") {
+      obj.serverId = message.serverId;
+    }
+    if (message.metadata) {
+      const entries = globalThis.Object.entries(message.metadata) as [string, string][];
+      if (entries.length > 0) {
+        obj.metadata = {};
+        entries.forEach(([k, v]) => {
+          obj.metadata[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetServerMetadataResponse>): SetServerMetadataResponse {
+    return SetServerMetadataResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetServerMetadataResponse>): SetServerMetadataResponse {
+    const message = createBaseSetServerMetadataResponse();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.serverId = object.serverId ?? "";
+    message.metadata = (globalThis.Object.entries(object.metadata ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseSetServerMetadataResponse_MetadataEntry(): SetServerMetadataResponse_MetadataEntry {
+  return { key: "", value: "" };
+}
+
+export const SetServerMetadataResponse_MetadataEntry: MessageFns<SetServerMetadataResponse_MetadataEntry> = {
+  encode(message: SetServerMetadataResponse_MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetServerMetadataResponse_MetadataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetServerMetadataResponse_MetadataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetServerMetadataResponse_MetadataEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: SetServerMetadataResponse_MetadataEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetServerMetadataResponse_MetadataEntry>): SetServerMetadataResponse_MetadataEntry {
+    return SetServerMetadataResponse_MetadataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetServerMetadataResponse_MetadataEntry>): SetServerMetadataResponse_MetadataEntry {
+    const message = createBaseSetServerMetadataResponse_MetadataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteServerMetadataRequest(): DeleteServerMetadataRequest {
+  return { location: undefined, nameOrId: "", keys: [] };
+}
+
+export const DeleteServerMetadataRequest: MessageFns<DeleteServerMetadataRequest> = {
+  encode(message: DeleteServerMetadataRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    for (const v of message.keys) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteServerMetadataRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteServerMetadataRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.keys.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteServerMetadataRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      keys: globalThis.Array.isArray(object?.keys) ? object.keys.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: DeleteServerMetadataRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.keys?.length) {
+      obj.keys = message.keys;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteServerMetadataRequest>): DeleteServerMetadataRequest {
+    return DeleteServerMetadataRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteServerMetadataRequest>): DeleteServerMetadataRequest {
+    const message = createBaseDeleteServerMetadataRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.keys = object.keys?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseDeleteServerMetadataResponse(): DeleteServerMetadataResponse {
+  return { location: undefined, serverId: "", metadata: {} };
+}
+
+export const DeleteServerMetadataResponse: MessageFns<DeleteServerMetadataResponse> = {
+  encode(message: DeleteServerMetadataResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.serverId !== "") {
+      writer.uint32(18).string(message.serverId);
+    }
+    globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
+      DeleteServerMetadataResponse_MetadataEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteServerMetadataResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteServerMetadataResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.serverId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = DeleteServerMetadataResponse_MetadataEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.metadata[entry3.key] = entry3.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteServerMetadataResponse {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      serverId: isSet(object.serverId)
+        ? globalThis.String(object.serverId)
+        : isSet(object.server_id)
+        ? globalThis.String(object.server_id)
+        : "",
+      metadata: isObject(object.metadata)
+        ? (globalThis.Object.entries(object.metadata) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: DeleteServerMetadataResponse): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.serverId !== "") {
+      obj.serverId = message.serverId;
+    }
+    if (message.metadata) {
+      const entries = globalThis.Object.entries(message.metadata) as [string, string][];
+      if (entries.length > 0) {
+        obj.metadata = {};
+        entries.forEach(([k, v]) => {
+          obj.metadata[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteServerMetadataResponse>): DeleteServerMetadataResponse {
+    return DeleteServerMetadataResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteServerMetadataResponse>): DeleteServerMetadataResponse {
+    const message = createBaseDeleteServerMetadataResponse();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.serverId = object.serverId ?? "";
+    message.metadata = (globalThis.Object.entries(object.metadata ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseDeleteServerMetadataResponse_MetadataEntry(): DeleteServerMetadataResponse_MetadataEntry {
+  return { key: "", value: "" };
+}
+
+export const DeleteServerMetadataResponse_MetadataEntry: MessageFns<DeleteServerMetadataResponse_MetadataEntry> = {
+  encode(message: DeleteServerMetadataResponse_MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteServerMetadataResponse_MetadataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteServerMetadataResponse_MetadataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteServerMetadataResponse_MetadataEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: DeleteServerMetadataResponse_MetadataEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteServerMetadataResponse_MetadataEntry>): DeleteServerMetadataResponse_MetadataEntry {
+    return DeleteServerMetadataResponse_MetadataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(
+    object: DeepPartial<DeleteServerMetadataResponse_MetadataEntry>,
+  ): DeleteServerMetadataResponse_MetadataEntry {
+    const message = createBaseDeleteServerMetadataResponse_MetadataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseSetServerTagsRequest(): SetServerTagsRequest {
+  return { location: undefined, nameOrId: "", tags: [], replace: false };
+}
+
+export const SetServerTagsRequest: MessageFns<SetServerTagsRequest> = {
+  encode(message: SetServerTagsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    for (const v of message.tags) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.replace !== false) {
+      writer.uint32(32).bool(message.replace);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetServerTagsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetServerTagsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.replace = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetServerTagsRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      tags: globalThis.Array.isArray(object?.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
+      replace: isSet(object.replace) ? globalThis.Boolean(object.replace) : false,
+    };
+  },
+
+  toJSON(message: SetServerTagsRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    if (message.replace !== false) {
+      obj.replace = message.replace;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetServerTagsRequest>): SetServerTagsRequest {
+    return SetServerTagsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetServerTagsRequest>): SetServerTagsRequest {
+    const message = createBaseSetServerTagsRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.tags = object.tags?.map((e) => e) || [];
+    message.replace = object.replace ?? false;
+    return message;
+  },
+};
+
+function createBaseSetServerTagsResponse(): SetServerTagsResponse {
+  return { location: undefined, serverId: "", tags: [] };
+}
+
+export const SetServerTagsResponse: MessageFns<SetServerTagsResponse> = {
+  encode(message: SetServerTagsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.serverId !== "") {
+      writer.uint32(18).string(message.serverId);
+    }
+    for (const v of message.tags) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetServerTagsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetServerTagsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.serverId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetServerTagsResponse {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      serverId: isSet(object.serverId)
+        ? globalThis.String(object.serverId)
+        : isSet(object.server_id)
+        ? globalThis.String(object.server_id)
+        : "",
+      tags: globalThis.Array.isArray(object?.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: SetServerTagsResponse): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.serverId !== "") {
+      obj.serverId = message.serverId;
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetServerTagsResponse>): SetServerTagsResponse {
+    return SetServerTagsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetServerTagsResponse>): SetServerTagsResponse {
+    const message = createBaseSetServerTagsResponse();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.serverId = object.serverId ?? "";
+    message.tags = object.tags?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseDeleteServerTagsRequest(): DeleteServerTagsRequest {
+  return { location: undefined, nameOrId: "", tags: [], all: false };
+}
+
+export const DeleteServerTagsRequest: MessageFns<DeleteServerTagsRequest> = {
+  encode(message: DeleteServerTagsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    for (const v of message.tags) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.all !== false) {
+      writer.uint32(32).bool(message.all);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteServerTagsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteServerTagsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.all = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteServerTagsRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      tags: globalThis.Array.isArray(object?.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
+      all: isSet(object.all) ? globalThis.Boolean(object.all) : false,
+    };
+  },
+
+  toJSON(message: DeleteServerTagsRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    if (message.all !== false) {
+      obj.all = message.all;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteServerTagsRequest>): DeleteServerTagsRequest {
+    return DeleteServerTagsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteServerTagsRequest>): DeleteServerTagsRequest {
+    const message = createBaseDeleteServerTagsRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.tags = object.tags?.map((e) => e) || [];
+    message.all = object.all ?? false;
+    return message;
+  },
+};
+
+function createBaseDeleteServerTagsResponse(): DeleteServerTagsResponse {
+  return { location: undefined, serverId: "", tags: [] };
+}
+
+export const DeleteServerTagsResponse: MessageFns<DeleteServerTagsResponse> = {
+  encode(message: DeleteServerTagsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.serverId !== "") {
+      writer.uint32(18).string(message.serverId);
+    }
+    for (const v of message.tags) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteServerTagsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteServerTagsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.serverId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteServerTagsResponse {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      serverId: isSet(object.serverId)
+        ? globalThis.String(object.serverId)
+        : isSet(object.server_id)
+        ? globalThis.String(object.server_id)
+        : "",
+      tags: globalThis.Array.isArray(object?.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: DeleteServerTagsResponse): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.serverId !== "") {
+      obj.serverId = message.serverId;
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteServerTagsResponse>): DeleteServerTagsResponse {
+    return DeleteServerTagsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteServerTagsResponse>): DeleteServerTagsResponse {
+    const message = createBaseDeleteServerTagsResponse();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.serverId = object.serverId ?? "";
+    message.tags = object.tags?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseListServerGroupsRequest(): ListServerGroupsRequest {
+  return { location: undefined, strict: false, fresh: false, nameOrId: "" };
+}
+
+export const ListServerGroupsRequest: MessageFns<ListServerGroupsRequest> = {
+  encode(message: ListServerGroupsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.strict !== false) {
+      writer.uint32(16).bool(message.strict);
+    }
+    if (message.fresh !== false) {
+      writer.uint32(24).bool(message.fresh);
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(34).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListServerGroupsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListServerGroupsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.strict = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.fresh = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListServerGroupsRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      strict: isSet(object.strict) ? globalThis.Boolean(object.strict) : false,
+      fresh: isSet(object.fresh) ? globalThis.Boolean(object.fresh) : false,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListServerGroupsRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.strict !== false) {
+      obj.strict = message.strict;
+    }
+    if (message.fresh !== false) {
+      obj.fresh = message.fresh;
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListServerGroupsRequest>): ListServerGroupsRequest {
+    return ListServerGroupsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListServerGroupsRequest>): ListServerGroupsRequest {
+    const message = createBaseListServerGroupsRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.strict = object.strict ?? false;
+    message.fresh = object.fresh ?? false;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseListServerGroupsResponse(): ListServerGroupsResponse {
+  return { item: undefined };
+}
+
+export const ListServerGroupsResponse: MessageFns<ListServerGroupsResponse> = {
+  encode(message: ListServerGroupsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.item?.$case) {
+      case "serverGroup":
+        ServerGroup.encode(message.item.value, writer.uint32(10).fork()).join();
+        break;
+      case "error":
+        LocationError.encode(message.item.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListServerGroupsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListServerGroupsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.item = { $case: "serverGroup", value: ServerGroup.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.item = { $case: "error", value: LocationError.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListServerGroupsResponse {
+    return {
+      item: isSet(object.serverGroup)
+        ? { $case: "serverGroup", value: ServerGroup.fromJSON(object.serverGroup) }
+        : isSet(object.server_group)
+        ? { $case: "serverGroup", value: ServerGroup.fromJSON(object.server_group) }
+        : isSet(object.error)
+        ? { $case: "error", value: LocationError.fromJSON(object.error) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListServerGroupsResponse): unknown {
+    const obj: any = {};
+    if (message.item?.$case === "serverGroup") {
+      obj.serverGroup = ServerGroup.toJSON(message.item.value);
+    } else if (message.item?.$case === "error") {
+      obj.error = LocationError.toJSON(message.item.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListServerGroupsResponse>): ListServerGroupsResponse {
+    return ListServerGroupsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListServerGroupsResponse>): ListServerGroupsResponse {
+    const message = createBaseListServerGroupsResponse();
+    switch (object.item?.$case) {
+      case "serverGroup": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "serverGroup", value: ServerGroup.fromPartial(object.item.value) };
+        }
+        break;
+      }
+      case "error": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "error", value: LocationError.fromPartial(object.item.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseGetServerGroupRequest(): GetServerGroupRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const GetServerGroupRequest: MessageFns<GetServerGroupRequest> = {
+  encode(message: GetServerGroupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetServerGroupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetServerGroupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetServerGroupRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetServerGroupRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetServerGroupRequest>): GetServerGroupRequest {
+    return GetServerGroupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetServerGroupRequest>): GetServerGroupRequest {
+    const message = createBaseGetServerGroupRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetServerGroupResponse(): GetServerGroupResponse {
+  return { serverGroup: undefined };
+}
+
+export const GetServerGroupResponse: MessageFns<GetServerGroupResponse> = {
+  encode(message: GetServerGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.serverGroup !== undefined) {
+      ServerGroup.encode(message.serverGroup, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetServerGroupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetServerGroupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.serverGroup = ServerGroup.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetServerGroupResponse {
+    return {
+      serverGroup: isSet(object.serverGroup)
+        ? ServerGroup.fromJSON(object.serverGroup)
+        : isSet(object.server_group)
+        ? ServerGroup.fromJSON(object.server_group)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetServerGroupResponse): unknown {
+    const obj: any = {};
+    if (message.serverGroup !== undefined) {
+      obj.serverGroup = ServerGroup.toJSON(message.serverGroup);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetServerGroupResponse>): GetServerGroupResponse {
+    return GetServerGroupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetServerGroupResponse>): GetServerGroupResponse {
+    const message = createBaseGetServerGroupResponse();
+    message.serverGroup = (object.serverGroup !== undefined && object.serverGroup !== null)
+      ? ServerGroup.fromPartial(object.serverGroup)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateServerGroupRequest(): CreateServerGroupRequest {
+  return { location: undefined, name: "", policy: 0, maxServerPerHost: 0, requestId: "" };
+}
+
+export const CreateServerGroupRequest: MessageFns<CreateServerGroupRequest> = {
+  encode(message: CreateServerGroupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.policy !== 0) {
+      writer.uint32(24).int32(message.policy);
+    }
+    if (message.maxServerPerHost !== 0) {
+      writer.uint32(32).int32(message.maxServerPerHost);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(42).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateServerGroupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateServerGroupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.policy = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxServerPerHost = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateServerGroupRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      policy: isSet(object.policy) ? serverGroupPolicyFromJSON(object.policy) : 0,
+      maxServerPerHost: isSet(object.maxServerPerHost)
+        ? globalThis.Number(object.maxServerPerHost)
+        : isSet(object.max_server_per_host)
+        ? globalThis.Number(object.max_server_per_host)
+        : 0,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateServerGroupRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.policy !== 0) {
+      obj.policy = serverGroupPolicyToJSON(message.policy);
+    }
+    if (message.maxServerPerHost !== 0) {
+      obj.maxServerPerHost = Math.round(message.maxServerPerHost);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateServerGroupRequest>): CreateServerGroupRequest {
+    return CreateServerGroupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateServerGroupRequest>): CreateServerGroupRequest {
+    const message = createBaseCreateServerGroupRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.name = object.name ?? "";
+    message.policy = object.policy ?? 0;
+    message.maxServerPerHost = object.maxServerPerHost ?? 0;
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateServerGroupResponse(): CreateServerGroupResponse {
+  return { serverGroup: undefined };
+}
+
+export const CreateServerGroupResponse: MessageFns<CreateServerGroupResponse> = {
+  encode(message: CreateServerGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.serverGroup !== undefined) {
+      ServerGroup.encode(message.serverGroup, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateServerGroupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateServerGroupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.serverGroup = ServerGroup.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateServerGroupResponse {
+    return {
+      serverGroup: isSet(object.serverGroup)
+        ? ServerGroup.fromJSON(object.serverGroup)
+        : isSet(object.server_group)
+        ? ServerGroup.fromJSON(object.server_group)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CreateServerGroupResponse): unknown {
+    const obj: any = {};
+    if (message.serverGroup !== undefined) {
+      obj.serverGroup = ServerGroup.toJSON(message.serverGroup);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateServerGroupResponse>): CreateServerGroupResponse {
+    return CreateServerGroupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateServerGroupResponse>): CreateServerGroupResponse {
+    const message = createBaseCreateServerGroupResponse();
+    message.serverGroup = (object.serverGroup !== undefined && object.serverGroup !== null)
+      ? ServerGroup.fromPartial(object.serverGroup)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteServerGroupRequest(): DeleteServerGroupRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const DeleteServerGroupRequest: MessageFns<DeleteServerGroupRequest> = {
+  encode(message: DeleteServerGroupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteServerGroupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteServerGroupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteServerGroupRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteServerGroupRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteServerGroupRequest>): DeleteServerGroupRequest {
+    return DeleteServerGroupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteServerGroupRequest>): DeleteServerGroupRequest {
+    const message = createBaseDeleteServerGroupRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteServerGroupResponse(): DeleteServerGroupResponse {
+  return { location: undefined, id: "" };
+}
+
+export const DeleteServerGroupResponse: MessageFns<DeleteServerGroupResponse> = {
+  encode(message: DeleteServerGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteServerGroupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteServerGroupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteServerGroupResponse {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+    };
+  },
+
+  toJSON(message: DeleteServerGroupResponse): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteServerGroupResponse>): DeleteServerGroupResponse {
+    return DeleteServerGroupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteServerGroupResponse>): DeleteServerGroupResponse {
+    const message = createBaseDeleteServerGroupResponse();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
 /**
  * ComputeService manages servers and what they are built from.
  *
@@ -6870,6 +10799,89 @@ export const ComputeServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /**
+     * Sets server metadata keys (merged into what is there), or replaces the whole metadata with `replace`.
+     * Errors: NOT_FOUND (server); INVALID_ARGUMENT when a key or value is too long or the cloud's item limit
+     * (maxServerMeta, in the message) would be exceeded; FAILED_PRECONDITION when the server is locked.
+     */
+    setServerMetadata: {
+      name: "SetServerMetadata",
+      requestType: SetServerMetadataRequest as typeof SetServerMetadataRequest,
+      requestStream: false,
+      responseType: SetServerMetadataResponse as typeof SetServerMetadataResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Deletes server metadata keys; a key that is not there is ignored. Errors: NOT_FOUND (server). */
+    deleteServerMetadata: {
+      name: "DeleteServerMetadata",
+      requestType: DeleteServerMetadataRequest as typeof DeleteServerMetadataRequest,
+      requestStream: false,
+      responseType: DeleteServerMetadataResponse as typeof DeleteServerMetadataResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Adds tags to a server, or replaces all of its tags with `replace`. Errors: NOT_FOUND (server);
+     * INVALID_ARGUMENT when a tag is invalid or the server would carry more than 50 (the limit is in the message);
+     * FAILED_PRECONDITION naming the microversion when the cloud is older than 2.26.
+     */
+    setServerTags: {
+      name: "SetServerTags",
+      requestType: SetServerTagsRequest as typeof SetServerTagsRequest,
+      requestStream: false,
+      responseType: SetServerTagsResponse as typeof SetServerTagsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Removes tags from a server (or all of them); a tag that is not there is ignored. Errors as SetServerTags. */
+    deleteServerTags: {
+      name: "DeleteServerTags",
+      requestType: DeleteServerTagsRequest as typeof DeleteServerTagsRequest,
+      requestStream: false,
+      responseType: DeleteServerTagsResponse as typeof DeleteServerTagsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Lists server groups of the scoped project. */
+    listServerGroups: {
+      name: "ListServerGroups",
+      requestType: ListServerGroupsRequest as typeof ListServerGroupsRequest,
+      requestStream: false,
+      responseType: ListServerGroupsResponse as typeof ListServerGroupsResponse,
+      responseStream: true,
+      options: {},
+    },
+    /** Gets one server group by name or id. */
+    getServerGroup: {
+      name: "GetServerGroup",
+      requestType: GetServerGroupRequest as typeof GetServerGroupRequest,
+      requestStream: false,
+      responseType: GetServerGroupResponse as typeof GetServerGroupResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Creates a server group. Errors: INVALID_ARGUMENT (no policy; rules the policy or the cloud's microversion
+     * does not take, with the microversion named); RESOURCE_EXHAUSTED (quota).
+     */
+    createServerGroup: {
+      name: "CreateServerGroup",
+      requestType: CreateServerGroupRequest as typeof CreateServerGroupRequest,
+      requestStream: false,
+      responseType: CreateServerGroupResponse as typeof CreateServerGroupResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Deletes a server group by name or id. Errors: NOT_FOUND. */
+    deleteServerGroup: {
+      name: "DeleteServerGroup",
+      requestType: DeleteServerGroupRequest as typeof DeleteServerGroupRequest,
+      requestStream: false,
+      responseType: DeleteServerGroupResponse as typeof DeleteServerGroupResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -6952,6 +10964,57 @@ export interface ComputeServiceImplementation<CallContextExt = {}> {
     request: ListAvailabilityZonesRequest,
     context: CallContext & CallContextExt,
   ): ServerStreamingMethodResult<DeepPartial<ListAvailabilityZonesResponse>>;
+  /**
+   * Sets server metadata keys (merged into what is there), or replaces the whole metadata with `replace`.
+   * Errors: NOT_FOUND (server); INVALID_ARGUMENT when a key or value is too long or the cloud's item limit
+   * (maxServerMeta, in the message) would be exceeded; FAILED_PRECONDITION when the server is locked.
+   */
+  setServerMetadata(
+    request: SetServerMetadataRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<SetServerMetadataResponse>>;
+  /** Deletes server metadata keys; a key that is not there is ignored. Errors: NOT_FOUND (server). */
+  deleteServerMetadata(
+    request: DeleteServerMetadataRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<DeleteServerMetadataResponse>>;
+  /**
+   * Adds tags to a server, or replaces all of its tags with `replace`. Errors: NOT_FOUND (server);
+   * INVALID_ARGUMENT when a tag is invalid or the server would carry more than 50 (the limit is in the message);
+   * FAILED_PRECONDITION naming the microversion when the cloud is older than 2.26.
+   */
+  setServerTags(
+    request: SetServerTagsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<SetServerTagsResponse>>;
+  /** Removes tags from a server (or all of them); a tag that is not there is ignored. Errors as SetServerTags. */
+  deleteServerTags(
+    request: DeleteServerTagsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<DeleteServerTagsResponse>>;
+  /** Lists server groups of the scoped project. */
+  listServerGroups(
+    request: ListServerGroupsRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<ListServerGroupsResponse>>;
+  /** Gets one server group by name or id. */
+  getServerGroup(
+    request: GetServerGroupRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetServerGroupResponse>>;
+  /**
+   * Creates a server group. Errors: INVALID_ARGUMENT (no policy; rules the policy or the cloud's microversion
+   * does not take, with the microversion named); RESOURCE_EXHAUSTED (quota).
+   */
+  createServerGroup(
+    request: CreateServerGroupRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CreateServerGroupResponse>>;
+  /** Deletes a server group by name or id. Errors: NOT_FOUND. */
+  deleteServerGroup(
+    request: DeleteServerGroupRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<DeleteServerGroupResponse>>;
 }
 
 export interface ComputeServiceClient<CallOptionsExt = {}> {
@@ -7033,6 +11096,57 @@ export interface ComputeServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListAvailabilityZonesRequest>,
     options?: CallOptions & CallOptionsExt,
   ): AsyncIterable<ListAvailabilityZonesResponse>;
+  /**
+   * Sets server metadata keys (merged into what is there), or replaces the whole metadata with `replace`.
+   * Errors: NOT_FOUND (server); INVALID_ARGUMENT when a key or value is too long or the cloud's item limit
+   * (maxServerMeta, in the message) would be exceeded; FAILED_PRECONDITION when the server is locked.
+   */
+  setServerMetadata(
+    request: DeepPartial<SetServerMetadataRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<SetServerMetadataResponse>;
+  /** Deletes server metadata keys; a key that is not there is ignored. Errors: NOT_FOUND (server). */
+  deleteServerMetadata(
+    request: DeepPartial<DeleteServerMetadataRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<DeleteServerMetadataResponse>;
+  /**
+   * Adds tags to a server, or replaces all of its tags with `replace`. Errors: NOT_FOUND (server);
+   * INVALID_ARGUMENT when a tag is invalid or the server would carry more than 50 (the limit is in the message);
+   * FAILED_PRECONDITION naming the microversion when the cloud is older than 2.26.
+   */
+  setServerTags(
+    request: DeepPartial<SetServerTagsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<SetServerTagsResponse>;
+  /** Removes tags from a server (or all of them); a tag that is not there is ignored. Errors as SetServerTags. */
+  deleteServerTags(
+    request: DeepPartial<DeleteServerTagsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<DeleteServerTagsResponse>;
+  /** Lists server groups of the scoped project. */
+  listServerGroups(
+    request: DeepPartial<ListServerGroupsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<ListServerGroupsResponse>;
+  /** Gets one server group by name or id. */
+  getServerGroup(
+    request: DeepPartial<GetServerGroupRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetServerGroupResponse>;
+  /**
+   * Creates a server group. Errors: INVALID_ARGUMENT (no policy; rules the policy or the cloud's microversion
+   * does not take, with the microversion named); RESOURCE_EXHAUSTED (quota).
+   */
+  createServerGroup(
+    request: DeepPartial<CreateServerGroupRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CreateServerGroupResponse>;
+  /** Deletes a server group by name or id. Errors: NOT_FOUND. */
+  deleteServerGroup(
+    request: DeepPartial<DeleteServerGroupRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<DeleteServerGroupResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
