@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { defineNetworkWriteScenarios } from '../scenarios/network-writes.ts';
 import { defineScenarios } from '../scenarios/scenarios.ts';
 import { openTarget, type ScenarioTarget } from '../scenarios/target.ts';
 
@@ -34,3 +35,4 @@ after(async () => {
 });
 
 defineScenarios('the simulator', () => target);
+defineNetworkWriteScenarios('the simulator', () => target);

@@ -6,7 +6,7 @@ import { OaktreeError } from '../../../core/errors.ts';
 import type { RegionContext } from '../region.ts';
 import { GrpcStatus, OpenStackHttpError } from '../transport/index.ts';
 
-const IN_USE = /in use|still attached|still in use|has ports|overlaps|already has a port|is used by/i;
+const IN_USE = /in use|still attached|have an IP allocation|overlaps|already has a port|is used by/i;
 const DUPLICATE = /already exists|already allocated|is already in use by another|duplicate/i;
 
 /** The gRPC code for Neutron's answer to a write; undefined: keep the transport's. */
