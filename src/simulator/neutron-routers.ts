@@ -134,7 +134,6 @@ function interfaceInfo(router: Router, port: Port) {
   return {
     id: router.id,
     tenant_id: router.projectId,
-    project_id: router.projectId,
     port_id: port.id,
     network_id: port.networkId,
     subnet_id: subnetIds[0],

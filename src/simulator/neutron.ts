@@ -54,6 +54,7 @@ const views = {
     subnets: [...n.subnetIds],
     shared: n.shared,
     'router:external': n.external,
+    is_default: false,
     mtu: n.mtu,
     availability_zone_hints: [],
     availability_zones: ['nova'],
@@ -728,7 +729,9 @@ async function createRule(ctx: Ctx): Promise<Reply> {
     description: String(spec.description ?? ''),
   };
   ctx.region.securityGroupRules.add(rule);
-  return { status: 201, body: { security_group_rule: view(defs.security_group_rule, ctx, rule) } };
+  // Neutron's create answer has no tags (a GET shows them).
+  const { tags: _tags, ...created } = view(defs.security_group_rule, ctx, rule);
+  return { status: 201, body: { security_group_rule: created } };
 }
 
 function remove<T extends { id: string }>(def: ResourceDef<T>, before?: (ctx: Ctx, item: T) => void) {
