@@ -34,7 +34,12 @@ import {
   NetworkServiceDefinition,
   NetworkResourceStatus,
   type DeleteFloatingIPResponse,
+  type DeleteNetworkResponse,
   type DeletePortResponse,
+  type DeleteRouterResponse,
+  type DeleteSecurityGroupResponse,
+  type DeleteSecurityGroupRuleResponse,
+  type DeleteSubnetResponse,
   type DeleteUnattachedFloatingIPsResponse,
   type FloatingIP,
   type Network,
@@ -633,13 +638,21 @@ export class OaktreeClient {
   /** Allocates a floating IP; attached to `server` at creation when one is named (no window for a leak). */
   createFloatingIp(
     selector: Selector,
-    options?: CallOptions & { network?: string; server?: string; fixedAddress?: string; requestId?: string },
+    options?: CallOptions & {
+      network?: string;
+      server?: string;
+      fixedAddress?: string;
+      requestId?: string;
+      /** A specific address (usually admin-only). */
+      floatingIpAddress?: string;
+    },
   ): Promise<FloatingIP> {
     return this.unary(options, async (grpc) => {
       const response = await this.network.createFloatingIP(
         {
           location: toLocationSelector(selector),
           network: options?.network ?? '',
+          floatingIpAddress: options?.floatingIpAddress ?? '',
           server: options?.server ?? '',
           fixedAddress: options?.fixedAddress ?? '',
           requestId: options?.requestId ?? randomUUID(),
@@ -725,7 +738,7 @@ export class OaktreeClient {
     return this.unary(options, async (grpc) => (await this.network.updateNetwork(request, grpc)).network!);
   }
 
-  deleteNetwork(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<{ id: string }> {
+  deleteNetwork(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<DeleteNetworkResponse> {
     const request = { location: toLocationSelector(selector), nameOrId };
     return this.unary(options, (grpc) => this.network.deleteNetwork(request, grpc));
   }
@@ -750,7 +763,7 @@ export class OaktreeClient {
     return this.unary(options, async (grpc) => (await this.network.updateSubnet(request, grpc)).subnet!);
   }
 
-  deleteSubnet(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<{ id: string }> {
+  deleteSubnet(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<DeleteSubnetResponse> {
     const request = { location: toLocationSelector(selector), nameOrId };
     return this.unary(options, (grpc) => this.network.deleteSubnet(request, grpc));
   }
@@ -785,7 +798,7 @@ export class OaktreeClient {
     return this.unary(options, async (grpc) => (await this.network.updateRouter(request, grpc)).router!);
   }
 
-  deleteRouter(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<{ id: string }> {
+  deleteRouter(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<DeleteRouterResponse> {
     const request = { location: toLocationSelector(selector), nameOrId };
     return this.unary(options, (grpc) => this.network.deleteRouter(request, grpc));
   }
@@ -854,7 +867,11 @@ export class OaktreeClient {
     return this.unary(options, async (grpc) => (await this.network.updateSecurityGroup(request, grpc)).securityGroup!);
   }
 
-  deleteSecurityGroup(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<{ id: string }> {
+  deleteSecurityGroup(
+    nameOrId: string,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<DeleteSecurityGroupResponse> {
     const request = { location: toLocationSelector(selector), nameOrId };
     return this.unary(options, (grpc) => this.network.deleteSecurityGroup(request, grpc));
   }
@@ -869,7 +886,11 @@ export class OaktreeClient {
     return this.unary(options, async (grpc) => (await this.network.createSecurityGroupRule(request, grpc)).rule!);
   }
 
-  deleteSecurityGroupRule(id: string, selector: Selector, options?: CallOptions): Promise<{ location?: Location }> {
+  deleteSecurityGroupRule(
+    id: string,
+    selector: Selector,
+    options?: CallOptions,
+  ): Promise<DeleteSecurityGroupRuleResponse> {
     const request = { location: toLocationSelector(selector), id };
     return this.unary(options, (grpc) => this.network.deleteSecurityGroupRule(request, grpc));
   }
