@@ -357,6 +357,17 @@ export function defineNetworkWriteScenarios(label: string, target: () => Scenari
       assert.equal(gone.code, Status.NOT_FOUND);
     });
 
+    test('capabilities: routers, tags (request_id retries), quota details and port security are reported', async () => {
+      const t = target();
+      const items = await collect(t.api.capabilities.listCapabilities({ location: t.where, strict: true }));
+      const [caps] = values<any>(items, 'capabilities');
+      assert.equal(caps.network.routers, true, 'routers exist without an L3 agent');
+      assert.equal(caps.network.tags, true);
+      assert.equal(caps.network.quotaDetails, true);
+      assert.equal(caps.network.portSecurity, true);
+      assert.equal(caps.network.allowedAddressPairs, true);
+    });
+
     test('network quotas: limits and usage of the project', async () => {
       const t = target();
       const items = await collect(t.api.network.listNetworkQuotas({ location: t.where, strict: true }));

@@ -1,10 +1,12 @@
 // request_id idempotency for Neutron creates: the new object is tagged with the request id (standard-attr-tag), so
 // a retry finds it with one filtered list instead of making a second one. A create whose tagging fails is undone,
-// never left untagged where a retry would duplicate it.
+// never left untagged where a retry would duplicate it. A cloud without tags (capabilities say network.tags false)
+// creates without this guard.
 import { describeLocation } from '../../../core/location.ts';
 import { OaktreeError } from '../../../core/errors.ts';
 import type { RegionContext } from '../region.ts';
 import { GrpcStatus } from '../transport/index.ts';
+import { neutronExtensions } from './extensions.ts';
 import { neutronListAll, type Raw } from './neutron.ts';
 import { neutronSend } from './write-errors.ts';
 
@@ -34,6 +36,9 @@ async function earlier(ctx: RegionContext, spec: NeutronCreate, signal: AbortSig
 
 /** Creates the object (or returns the one an earlier call with the same request id made). */
 export async function createOnce(ctx: RegionContext, spec: NeutronCreate, signal: AbortSignal): Promise<Raw> {
+  if (spec.requestId && !(await neutronExtensions(ctx, signal)).has('standard-attr-tag')) {
+    return createOnce(ctx, { ...spec, requestId: '' }, signal);
+  }
   if (spec.requestId) {
     const found = await earlier(ctx, spec, signal);
     if (found) return found;
