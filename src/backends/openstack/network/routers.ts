@@ -2,10 +2,9 @@
 // update, delete, add and remove interfaces. Clouds without an L3 agent still store routers and gateways: nothing
 // here waits for a router to become ACTIVE.
 import { describeLocation } from '../../../core/location.ts';
-import { OaktreeError } from '../../../core/errors.ts';
+import { isCodedError, OaktreeError } from '../../../core/errors.ts';
 import type { LocationHandlers } from '../../handler-backend.ts';
 import type { Router, RouterGatewaySpec, RouterInterfaceSpec } from '../../../gen/oaktree/v1/network.ts';
-import { isCodedError } from '../../../core/errors.ts';
 import { normalizeRouter, ROUTER_INTERFACE_OWNERS } from '../normalize/router.ts';
 import { objectLocation } from '../normalize/location.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
@@ -81,11 +80,17 @@ export function routerHandlers(resolve: RegionResolver): LocationHandlers {
         : neutronList(ctx, 'routers', {}, call.signal);
       for await (const raw of source) routers.push(raw);
       if (!routers.length) return;
-      // One port list for the region, not one per router.
+      // One port list per kind of interface (legacy, DVR, HA) for the region, not one per router.
       const ports =
         routers.length === 1
           ? await routerPorts(ctx, String(routers[0].id), call.signal)
-          : await neutronListAll(ctx, 'ports', { device_owner: ROUTER_INTERFACE_OWNERS[0] }, call.signal);
+          : (
+              await Promise.all(
+                ROUTER_INTERFACE_OWNERS.map((owner) =>
+                  neutronListAll(ctx, 'ports', { device_owner: owner }, call.signal),
+                ),
+              )
+            ).flat();
       for (const raw of routers) {
         yield normalizeRouter(
           raw,
