@@ -253,6 +253,26 @@ export function defineNeutronFidelity(label: string, open: () => Promise<Neutron
       refused(await n.call('DELETE', `/security-groups/${group.id}`), 409, 'SecurityGroupInUse');
     });
 
+    test('members may not choose a floating IP address, a gateway address, or share a network', async () => {
+      const pub = (await n.call('GET', '/networks?name=public')).body.networks[0];
+      const address = await n.call('POST', '/floatingips', {
+        floatingip: { floating_network_id: pub.id, floating_ip_address: '172.24.4.251' },
+      });
+      refused(address, 403, 'PolicyNotAuthorized');
+      assert.match(address.body.NeutronError.message, /create_floatingip:floating_ip_address/);
+      const gateway = await n.call('POST', '/routers', {
+        router: {
+          name: `${prefix}-fixed`,
+          external_gateway_info: { network_id: pub.id, external_fixed_ips: [{ ip_address: '172.24.4.252' }] },
+        },
+      });
+      refused(gateway, 403, 'PolicyNotAuthorized');
+      assert.match(gateway.body.NeutronError.message, /external_gateway_info:external_fixed_ips/);
+      const share = await n.call('PUT', `/networks/${pub.id}`, { network: { shared: true } });
+      refused(share, 403, 'PolicyNotAuthorized');
+      assert.match(share.body.NeutronError.message, /update_network:shared/);
+    });
+
     test('tags: the sub-resource on networks', async () => {
       const net = await created('/networks', 'network', { name: `${prefix}-tags` });
       const one = await n.call('PUT', `/networks/${net.id}/tags/blue`);
