@@ -40,14 +40,23 @@ import {
   NetworkServiceDefinition,
   NetworkResourceStatus,
   type DeleteFloatingIPResponse,
+  type DeleteNetworkResponse,
   type DeletePortResponse,
+  type DeleteRouterResponse,
+  type DeleteSecurityGroupResponse,
+  type DeleteSecurityGroupRuleResponse,
+  type DeleteSubnetResponse,
   type DeleteUnattachedFloatingIPsResponse,
   type FloatingIP,
   type Network,
+  type NetworkQuotas,
   type Port,
+  type Router,
   type SecurityGroup,
+  type SecurityGroupRule,
   type Subnet,
 } from '../gen/oaktree/v1/network.ts';
+import type * as NetworkWrites from './network-specs.ts';
 import {
   VolumeServiceDefinition,
   VolumeStatus,
@@ -724,12 +733,27 @@ export class OaktreeClient {
 
   listFloatingIps(
     selector?: Selector,
-    options?: ListOptions & { serverId?: string; isAttached?: boolean },
+    options?: ListOptions & {
+      serverId?: string;
+      isAttached?: boolean;
+      /** An id or address. */
+      nameOrId?: string;
+      floatingIpAddress?: string;
+      /** The network it came from, by name or id. */
+      network?: string;
+      portId?: string;
+      projectId?: string;
+    },
   ): ListStream<FloatingIP> {
     const request = {
       location: toLocationSelector(selector),
       strict: options?.strict ?? false,
       serverId: options?.serverId ?? '',
+      nameOrId: options?.nameOrId ?? '',
+      floatingIpAddress: options?.floatingIpAddress ?? '',
+      network: options?.network ?? '',
+      portId: options?.portId ?? '',
+      projectId: options?.projectId ?? '',
       ...(options?.isAttached !== undefined ? { isAttached: options.isAttached } : {}),
     };
     return this.list(options, (grpc) => this.network.listFloatingIPs(request, grpc));
@@ -738,13 +762,21 @@ export class OaktreeClient {
   /** Allocates a floating IP; attached to `server` at creation when one is named (no window for a leak). */
   createFloatingIp(
     selector: Selector,
-    options?: CallOptions & { network?: string; server?: string; fixedAddress?: string; requestId?: string },
+    options?: CallOptions & {
+      network?: string;
+      server?: string;
+      fixedAddress?: string;
+      requestId?: string;
+      /** A specific address (usually admin-only). */
+      floatingIpAddress?: string;
+    },
   ): Promise<FloatingIP> {
     return this.unary(options, async (grpc) => {
       const response = await this.network.createFloatingIP(
         {
           location: toLocationSelector(selector),
           network: options?.network ?? '',
+          floatingIpAddress: options?.floatingIpAddress ?? '',
           server: options?.server ?? '',
           fixedAddress: options?.fixedAddress ?? '',
           requestId: options?.requestId ?? randomUUID(),
@@ -790,6 +822,207 @@ export class OaktreeClient {
     return this.unary(options, (grpc) =>
       this.network.deleteUnattachedFloatingIPs({ location: toLocationSelector(selector) }, grpc),
     );
+  }
+
+  // ---- network writes (openstacksdk's create_network, update_router, add_router_interface ...) ----
+  // Creates get a request_id unless the spec has one, so a retried call never makes a second object.
+
+  getFloatingIp(idOrAddress: string, selector?: Selector, options?: CallOptions): Promise<FloatingIP> {
+    const request = { location: toLocationSelector(selector), nameOrId: idOrAddress };
+    return this.unary(options, async (grpc) => (await this.network.getFloatingIP(request, grpc)).floatingIp!);
+  }
+
+  updateFloatingIp(
+    idOrAddress: string,
+    changes: NetworkWrites.FloatingIpChanges,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<FloatingIP> {
+    const request = { ...changes, location: toLocationSelector(selector), nameOrId: idOrAddress };
+    return this.unary(options, async (grpc) => (await this.network.updateFloatingIP(request, grpc)).floatingIp!);
+  }
+
+  getNetwork(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<Network> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.getNetwork(request, grpc)).network!);
+  }
+
+  createNetwork(selector: Selector, spec: NetworkWrites.NetworkSpec, options?: CallOptions): Promise<Network> {
+    const request = { requestId: randomUUID(), ...spec, location: toLocationSelector(selector) };
+    return this.unary(options, async (grpc) => (await this.network.createNetwork(request, grpc)).network!);
+  }
+
+  updateNetwork(
+    nameOrId: string,
+    changes: NetworkWrites.NetworkChanges,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<Network> {
+    const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.updateNetwork(request, grpc)).network!);
+  }
+
+  deleteNetwork(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<DeleteNetworkResponse> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, (grpc) => this.network.deleteNetwork(request, grpc));
+  }
+
+  getSubnet(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<Subnet> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.getSubnet(request, grpc)).subnet!);
+  }
+
+  createSubnet(selector: Selector, spec: NetworkWrites.SubnetSpec, options?: CallOptions): Promise<Subnet> {
+    const request = { requestId: randomUUID(), ...spec, location: toLocationSelector(selector) };
+    return this.unary(options, async (grpc) => (await this.network.createSubnet(request, grpc)).subnet!);
+  }
+
+  updateSubnet(
+    nameOrId: string,
+    changes: NetworkWrites.SubnetChanges,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<Subnet> {
+    const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.updateSubnet(request, grpc)).subnet!);
+  }
+
+  deleteSubnet(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<DeleteSubnetResponse> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, (grpc) => this.network.deleteSubnet(request, grpc));
+  }
+
+  listRouters(selector?: Selector, options?: ListOptions & { nameOrId?: string }): ListStream<Router> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      nameOrId: options?.nameOrId ?? '',
+    };
+    return this.list(options, (grpc) => this.network.listRouters(request, grpc));
+  }
+
+  getRouter(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<Router> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.getRouter(request, grpc)).router!);
+  }
+
+  /** Creates a router with its gateway and interfaces; a failed step undoes the rest (the error says what is left). */
+  createRouter(selector: Selector, spec: NetworkWrites.RouterSpec, options?: CallOptions): Promise<Router> {
+    const request = { requestId: randomUUID(), ...spec, location: toLocationSelector(selector) };
+    return this.unary(options, async (grpc) => (await this.network.createRouter(request, grpc)).router!);
+  }
+
+  updateRouter(
+    nameOrId: string,
+    changes: NetworkWrites.RouterChanges,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<Router> {
+    const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.updateRouter(request, grpc)).router!);
+  }
+
+  deleteRouter(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<DeleteRouterResponse> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, (grpc) => this.network.deleteRouter(request, grpc));
+  }
+
+  addRouterInterface(
+    router: string,
+    on: NetworkWrites.RouterInterfaceTarget,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<Router> {
+    const request = { ...on, location: toLocationSelector(selector), nameOrId: router };
+    return this.unary(options, async (grpc) => (await this.network.addRouterInterface(request, grpc)).router!);
+  }
+
+  removeRouterInterface(
+    router: string,
+    on: NetworkWrites.RouterInterfaceTarget,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<Router> {
+    const request = { ...on, location: toLocationSelector(selector), nameOrId: router };
+    return this.unary(options, async (grpc) => (await this.network.removeRouterInterface(request, grpc)).router!);
+  }
+
+  getPort(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<Port> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.getPort(request, grpc)).port!);
+  }
+
+  createPort(selector: Selector, spec: NetworkWrites.PortSpec, options?: CallOptions): Promise<Port> {
+    const request = { requestId: randomUUID(), ...spec, location: toLocationSelector(selector) };
+    return this.unary(options, async (grpc) => (await this.network.createPort(request, grpc)).port!);
+  }
+
+  updatePort(
+    nameOrId: string,
+    changes: NetworkWrites.PortChanges,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<Port> {
+    const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.updatePort(request, grpc)).port!);
+  }
+
+  getSecurityGroup(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<SecurityGroup> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.getSecurityGroup(request, grpc)).securityGroup!);
+  }
+
+  createSecurityGroup(
+    selector: Selector,
+    spec: NetworkWrites.SecurityGroupSpec,
+    options?: CallOptions,
+  ): Promise<SecurityGroup> {
+    const request = { requestId: randomUUID(), ...spec, location: toLocationSelector(selector) };
+    return this.unary(options, async (grpc) => (await this.network.createSecurityGroup(request, grpc)).securityGroup!);
+  }
+
+  updateSecurityGroup(
+    nameOrId: string,
+    changes: NetworkWrites.SecurityGroupChanges,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<SecurityGroup> {
+    const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.updateSecurityGroup(request, grpc)).securityGroup!);
+  }
+
+  deleteSecurityGroup(
+    nameOrId: string,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<DeleteSecurityGroupResponse> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, (grpc) => this.network.deleteSecurityGroup(request, grpc));
+  }
+
+  createSecurityGroupRule(
+    securityGroup: string,
+    spec: NetworkWrites.SecurityGroupRuleSpec,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<SecurityGroupRule> {
+    const request = { ...spec, location: toLocationSelector(selector), nameOrId: securityGroup };
+    return this.unary(options, async (grpc) => (await this.network.createSecurityGroupRule(request, grpc)).rule!);
+  }
+
+  deleteSecurityGroupRule(
+    id: string,
+    selector: Selector,
+    options?: CallOptions,
+  ): Promise<DeleteSecurityGroupRuleResponse> {
+    const request = { location: toLocationSelector(selector), id };
+    return this.unary(options, (grpc) => this.network.deleteSecurityGroupRule(request, grpc));
+  }
+
+  /** Network quotas with usage, one item per location. */
+  listNetworkQuotas(selector?: Selector, options?: ListOptions): ListStream<NetworkQuotas> {
+    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false };
+    return this.list(options, (grpc) => this.network.listNetworkQuotas(request, grpc));
   }
 
   // ---- volumes ----

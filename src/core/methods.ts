@@ -253,6 +253,12 @@ const listServers = withRules(list(Compute, 'listServers', 'server'), serverFilt
 const listServerGroups = list(Compute, 'listServerGroups', 'serverGroup');
 const listImages = list(Image, 'listImages', 'image');
 const listVolumes = list(Volume, 'listVolumes', 'volume');
+const listNetworks = list(Network, 'listNetworks', 'network');
+const listSubnets = list(Network, 'listSubnets', 'subnet');
+const listPorts = list(Network, 'listPorts', 'port');
+const listSecurityGroups = list(Network, 'listSecurityGroups', 'securityGroup');
+const listFloatingIps = list(Network, 'listFloatingIPs', 'floatingIp');
+const listRouters = list(Network, 'listRouters', 'router');
 
 /** An OpenSSH public key (RSA 16384 is about 2.8 KB; certificates are longer). */
 const MAX_PUBLIC_KEY_LENGTH = 16 * 1024;
@@ -388,12 +394,12 @@ export const Methods = {
   downloadImage: serverStream(Image, 'downloadImage', { action: 'read', ...about(listImages, 'image') }),
   deleteImage: unary(Image, 'deleteImage', { action: 'write', rules: [nameOrId('image')] }),
 
-  listNetworks: list(Network, 'listNetworks', 'network'),
-  listSubnets: list(Network, 'listSubnets', 'subnet'),
-  listPorts: list(Network, 'listPorts', 'port'),
+  listNetworks,
+  listSubnets,
+  listPorts,
   deletePort: unary(Network, 'deletePort', { action: 'write', rules: [required('id', "the port's id")] }),
-  listSecurityGroups: list(Network, 'listSecurityGroups', 'securityGroup'),
-  listFloatingIps: list(Network, 'listFloatingIPs', 'floatingIp'),
+  listSecurityGroups,
+  listFloatingIps,
   createFloatingIp: unary(Network, 'createFloatingIP', { action: 'write', rules: [requestId] }),
   attachFloatingIp: unary(Network, 'attachFloatingIP', {
     action: 'write',
@@ -402,6 +408,79 @@ export const Methods = {
   detachFloatingIp: unary(Network, 'detachFloatingIP', { action: 'write', rules: [floatingIp] }),
   deleteFloatingIp: unary(Network, 'deleteFloatingIP', { action: 'write', rules: [floatingIp] }),
   deleteUnattachedFloatingIps: unary(Network, 'deleteUnattachedFloatingIPs', { action: 'write' }),
+  getFloatingIp: get(Network, 'getFloatingIP', listFloatingIps, 'floatingIp'),
+  updateFloatingIp: unary(Network, 'updateFloatingIP', { action: 'write', ...about(listFloatingIps, 'floating IP') }),
+  getNetwork: get(Network, 'getNetwork', listNetworks, 'network'),
+  createNetwork: unary(Network, 'createNetwork', {
+    action: 'write',
+    rules: [required('name', 'the network needs a name'), notNegative('mtu'), requestId],
+  }),
+  updateNetwork: unary(Network, 'updateNetwork', { action: 'write', ...about(listNetworks, 'network') }),
+  deleteNetwork: unary(Network, 'deleteNetwork', { action: 'write', ...about(listNetworks, 'network') }),
+  getSubnet: get(Network, 'getSubnet', listSubnets, 'subnet'),
+  createSubnet: unary(Network, 'createSubnet', {
+    action: 'write',
+    rules: [
+      required('network', "the network's name or id"),
+      oneOf(['cidr', 'subnet_pool'], 'a CIDR, or a subnet pool to take one from'),
+      notNegative('prefix_length'),
+      requestId,
+    ],
+  }),
+  updateSubnet: unary(Network, 'updateSubnet', { action: 'write', ...about(listSubnets, 'subnet') }),
+  deleteSubnet: unary(Network, 'deleteSubnet', { action: 'write', ...about(listSubnets, 'subnet') }),
+  listRouters,
+  getRouter: get(Network, 'getRouter', listRouters, 'router'),
+  createRouter: unary(Network, 'createRouter', {
+    action: 'write',
+    rules: [required('name', 'the router needs a name'), requestId],
+  }),
+  updateRouter: unary(Network, 'updateRouter', { action: 'write', ...about(listRouters, 'router') }),
+  deleteRouter: unary(Network, 'deleteRouter', { action: 'write', ...about(listRouters, 'router') }),
+  addRouterInterface: unary(Network, 'addRouterInterface', {
+    action: 'write',
+    followUp: { over: listRouters, noun: 'router' },
+    rules: [nameOrId('router'), oneOf(['subnet', 'port'], 'a subnet name or id, or a port id')],
+  }),
+  removeRouterInterface: unary(Network, 'removeRouterInterface', {
+    action: 'write',
+    followUp: { over: listRouters, noun: 'router' },
+    rules: [nameOrId('router'), oneOf(['subnet', 'port'], 'a subnet name or id, or a port id')],
+  }),
+  getPort: get(Network, 'getPort', listPorts, 'port'),
+  createPort: unary(Network, 'createPort', {
+    action: 'write',
+    rules: [required('network', "the network's name or id"), requestId],
+  }),
+  updatePort: unary(Network, 'updatePort', { action: 'write', ...about(listPorts, 'port') }),
+  getSecurityGroup: get(Network, 'getSecurityGroup', listSecurityGroups, 'securityGroup'),
+  createSecurityGroup: unary(Network, 'createSecurityGroup', {
+    action: 'write',
+    rules: [required('name', 'the security group needs a name'), requestId],
+  }),
+  updateSecurityGroup: unary(Network, 'updateSecurityGroup', {
+    action: 'write',
+    ...about(listSecurityGroups, 'security group'),
+  }),
+  deleteSecurityGroup: unary(Network, 'deleteSecurityGroup', {
+    action: 'write',
+    ...about(listSecurityGroups, 'security group'),
+  }),
+  createSecurityGroupRule: unary(Network, 'createSecurityGroupRule', {
+    action: 'write',
+    followUp: { over: listSecurityGroups, noun: 'security group' },
+    rules: [
+      nameOrId('security group'),
+      when((r) => !r.direction, 'direction is required: ingress or egress'),
+      notNegative('port_range_min'),
+      notNegative('port_range_max'),
+    ],
+  }),
+  deleteSecurityGroupRule: unary(Network, 'deleteSecurityGroupRule', {
+    action: 'write',
+    rules: [required('id', "the rule's id")],
+  }),
+  listNetworkQuotas: list(Network, 'listNetworkQuotas', 'quotas'),
 
   listVolumes,
   getVolume: get(Volume, 'getVolume', listVolumes, 'volume'),

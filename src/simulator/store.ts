@@ -147,6 +147,10 @@ export interface Network {
   createdAt: number;
   updatedAt: number;
   description: string;
+  /** Neutron-side settings a request may change (absent: Neutron's default). */
+  adminStateUp?: boolean;
+  portSecurity?: boolean;
+  tags?: string[];
 }
 export interface Subnet {
   id: string;
@@ -160,6 +164,12 @@ export interface Subnet {
   nextHost: number;
   createdAt: number;
   updatedAt: number;
+  /** Settings a request may change (absent: Neutron's default). */
+  enableDhcp?: boolean;
+  dnsNameservers?: string[];
+  hostRoutes?: Array<{ destination: string; nexthop: string }>;
+  description?: string;
+  tags?: string[];
 }
 export interface FixedIp {
   subnet_id: string;
@@ -180,6 +190,12 @@ export interface Port {
   updatedAt: number;
   createdForServer: boolean;
   revision: number;
+  /** Settings a request may change (absent: Neutron's default); kept off the 100k server ports. */
+  adminStateUp?: boolean;
+  portSecurity?: boolean;
+  addressPairs?: Array<{ ip_address: string; mac_address: string }>;
+  description?: string;
+  tags?: string[];
 }
 export interface FloatingIp {
   id: string;
@@ -194,6 +210,7 @@ export interface FloatingIp {
   updatedAt: number;
   description: string;
   revision: number;
+  tags?: string[];
 }
 export interface SecurityGroup {
   id: string;
@@ -202,6 +219,7 @@ export interface SecurityGroup {
   projectId: string;
   createdAt: number;
   updatedAt: number;
+  tags?: string[];
 }
 export interface SecurityGroupRule {
   id: string;
@@ -221,11 +239,17 @@ export interface Router {
   id: string;
   name: string;
   projectId: string;
+  /** The external gateway; empty strings when the router has none. */
   externalNetworkId: string;
   externalSubnetId: string;
   gatewayIp: string;
   createdAt: number;
   updatedAt: number;
+  enableSnat?: boolean;
+  adminStateUp?: boolean;
+  description?: string;
+  tags?: string[];
+  revision?: number;
 }
 export interface VolumeAttachment {
   id: string;

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { defineNetworkWriteScenarios } from '../scenarios/network-writes.ts';
 import { defineScenarios } from '../scenarios/scenarios.ts';
 import { defineServerConfigScenarios } from '../scenarios/server-config.ts';
 import { openTarget, type ScenarioTarget } from '../scenarios/target.ts';
@@ -36,3 +37,4 @@ after(async () => {
 
 defineScenarios('the simulator', () => target);
 defineServerConfigScenarios('the simulator', () => target);
+defineNetworkWriteScenarios('the simulator', () => target);

@@ -2,6 +2,7 @@
 // OAKTREE_REAL_CLOUDS_YAML and OAKTREE_REAL_CLOUD point at another cloud if you have one.
 import { after, before } from 'node:test';
 import { existsSync } from 'node:fs';
+import { defineNetworkWriteScenarios } from '../scenarios/network-writes.ts';
 import { defineScenarios } from '../scenarios/scenarios.ts';
 import { defineServerConfigScenarios } from '../scenarios/server-config.ts';
 import { openTarget, type ScenarioTarget } from '../scenarios/target.ts';
@@ -33,3 +34,4 @@ after(async () => {
 
 defineScenarios('the real cloud', () => target);
 defineServerConfigScenarios('the real cloud', () => target);
+defineNetworkWriteScenarios('the real cloud', () => target);

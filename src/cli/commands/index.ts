@@ -6,6 +6,9 @@ import { usageExits } from './context.ts';
 import { registerImageCommands } from './images.ts';
 import { registerInfoCommands } from './info.ts';
 import { registerNetworkCommands } from './network.ts';
+import { registerSubnetCommands } from './network-writes.ts';
+import { registerRouterCommands } from './router-commands.ts';
+import { registerSecurityGroupCommands } from './security-group-commands.ts';
 import { registerServerCommands } from './servers.ts';
 import { registerVolumeCommands } from './volumes.ts';
 
@@ -18,6 +21,9 @@ export function registerClientCommands(program: Command): void {
     registerComputeCommands,
     registerImageCommands,
     registerNetworkCommands,
+    registerSubnetCommands,
+    registerRouterCommands,
+    registerSecurityGroupCommands,
     registerVolumeCommands,
   ];
   for (const add of register) add(scoped as unknown as Command);

@@ -14,6 +14,7 @@ import {
 } from '../../../gen/oaktree/v1/capabilities.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import { interestingNetworks } from '../network/interesting-cache.ts';
+import { networkExtensionCapabilities } from '../network/extensions.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
 import { EndpointNotFoundError, type ServiceType } from '../transport/index.ts';
 import { limitsOf } from './limits.ts';
@@ -127,6 +128,7 @@ async function networkCapabilities(
     floatingIpRequiredForPublicAccess: required,
     floatingIpNetworks: source === FloatingIPSource.FLOATING_IP_SOURCE_NONE ? [] : floatingNetworks,
     defaultNetwork: nets?.defaultNetwork ? nets.defaultNetwork.name || nets.defaultNetwork.id : '',
+    ...(await networkExtensionCapabilities(ctx, hasNetwork, signal)),
   };
 }
 

@@ -108,6 +108,21 @@ export interface NetworkCapabilities {
   floatingIpNetworks: string[];
   /** The network new servers land on when none is given, when known. */
   defaultNetwork: string;
+  /** Whether routers can be made (Neutron's router extension); true even without an L3 agent. */
+  routers: boolean;
+  /**
+   * Whether network objects take tags: request_id retries of network creates are matched by a tag, so without
+   * them a retried create makes a second object.
+   */
+  tags: boolean;
+  /** Whether network quotas come with usage (ListNetworkQuotas' used and reserved). */
+  quotaDetails: boolean;
+  /** Whether port security can be switched per network and port. */
+  portSecurity: boolean;
+  /** Whether ports take allowed address pairs. */
+  allowedAddressPairs: boolean;
+  /** Whether a router's source NAT can be chosen (by admins). */
+  snatConfigurable: boolean;
 }
 
 /** Block storage in a location. */
@@ -550,6 +565,12 @@ function createBaseNetworkCapabilities(): NetworkCapabilities {
     floatingIpRequiredForPublicAccess: false,
     floatingIpNetworks: [],
     defaultNetwork: "",
+    routers: false,
+    tags: false,
+    quotaDetails: false,
+    portSecurity: false,
+    allowedAddressPairs: false,
+    snatConfigurable: false,
   };
 }
 
@@ -569,6 +590,24 @@ export const NetworkCapabilities: MessageFns<NetworkCapabilities> = {
     }
     if (message.defaultNetwork !== "") {
       writer.uint32(42).string(message.defaultNetwork);
+    }
+    if (message.routers !== false) {
+      writer.uint32(160).bool(message.routers);
+    }
+    if (message.tags !== false) {
+      writer.uint32(168).bool(message.tags);
+    }
+    if (message.quotaDetails !== false) {
+      writer.uint32(176).bool(message.quotaDetails);
+    }
+    if (message.portSecurity !== false) {
+      writer.uint32(184).bool(message.portSecurity);
+    }
+    if (message.allowedAddressPairs !== false) {
+      writer.uint32(192).bool(message.allowedAddressPairs);
+    }
+    if (message.snatConfigurable !== false) {
+      writer.uint32(200).bool(message.snatConfigurable);
     }
     return writer;
   },
@@ -626,6 +665,54 @@ export const NetworkCapabilities: MessageFns<NetworkCapabilities> = {
             message.defaultNetwork = reader.string();
             continue;
           }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.routers = reader.bool();
+            continue;
+          }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.tags = reader.bool();
+            continue;
+          }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.quotaDetails = reader.bool();
+            continue;
+          }
+          case 23: {
+            if (tag !== 184) {
+              break;
+            }
+
+            message.portSecurity = reader.bool();
+            continue;
+          }
+          case 24: {
+            if (tag !== 192) {
+              break;
+            }
+
+            message.allowedAddressPairs = reader.bool();
+            continue;
+          }
+          case 25: {
+            if (tag !== 200) {
+              break;
+            }
+
+            message.snatConfigurable = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -665,6 +752,28 @@ export const NetworkCapabilities: MessageFns<NetworkCapabilities> = {
         : isSet(object.default_network)
         ? globalThis.String(object.default_network)
         : "",
+      routers: isSet(object.routers) ? globalThis.Boolean(object.routers) : false,
+      tags: isSet(object.tags) ? globalThis.Boolean(object.tags) : false,
+      quotaDetails: isSet(object.quotaDetails)
+        ? globalThis.Boolean(object.quotaDetails)
+        : isSet(object.quota_details)
+        ? globalThis.Boolean(object.quota_details)
+        : false,
+      portSecurity: isSet(object.portSecurity)
+        ? globalThis.Boolean(object.portSecurity)
+        : isSet(object.port_security)
+        ? globalThis.Boolean(object.port_security)
+        : false,
+      allowedAddressPairs: isSet(object.allowedAddressPairs)
+        ? globalThis.Boolean(object.allowedAddressPairs)
+        : isSet(object.allowed_address_pairs)
+        ? globalThis.Boolean(object.allowed_address_pairs)
+        : false,
+      snatConfigurable: isSet(object.snatConfigurable)
+        ? globalThis.Boolean(object.snatConfigurable)
+        : isSet(object.snat_configurable)
+        ? globalThis.Boolean(object.snat_configurable)
+        : false,
     };
   },
 
@@ -685,6 +794,24 @@ export const NetworkCapabilities: MessageFns<NetworkCapabilities> = {
     if (message.defaultNetwork !== "") {
       obj.defaultNetwork = message.defaultNetwork;
     }
+    if (message.routers !== false) {
+      obj.routers = message.routers;
+    }
+    if (message.tags !== false) {
+      obj.tags = message.tags;
+    }
+    if (message.quotaDetails !== false) {
+      obj.quotaDetails = message.quotaDetails;
+    }
+    if (message.portSecurity !== false) {
+      obj.portSecurity = message.portSecurity;
+    }
+    if (message.allowedAddressPairs !== false) {
+      obj.allowedAddressPairs = message.allowedAddressPairs;
+    }
+    if (message.snatConfigurable !== false) {
+      obj.snatConfigurable = message.snatConfigurable;
+    }
     return obj;
   },
 
@@ -698,6 +825,12 @@ export const NetworkCapabilities: MessageFns<NetworkCapabilities> = {
     message.floatingIpRequiredForPublicAccess = object.floatingIpRequiredForPublicAccess ?? false;
     message.floatingIpNetworks = object.floatingIpNetworks?.map((e) => e) || [];
     message.defaultNetwork = object.defaultNetwork ?? "";
+    message.routers = object.routers ?? false;
+    message.tags = object.tags ?? false;
+    message.quotaDetails = object.quotaDetails ?? false;
+    message.portSecurity = object.portSecurity ?? false;
+    message.allowedAddressPairs = object.allowedAddressPairs ?? false;
+    message.snatConfigurable = object.snatConfigurable ?? false;
     return message;
   },
 };
