@@ -238,6 +238,8 @@ const listFlavors = list(Compute, 'listFlavors', 'flavor');
 const listServers = list(Compute, 'listServers', 'server');
 const listImages = list(Image, 'listImages', 'image');
 const listVolumes = list(Volume, 'listVolumes', 'volume');
+const listVolumeSnapshots = list(Volume, 'listVolumeSnapshots', 'snapshot');
+const listVolumeBackups = list(Volume, 'listVolumeBackups', 'backup');
 
 /** An OpenSSH public key (RSA 16384 is about 2.8 KB; certificates are longer). */
 const MAX_PUBLIC_KEY_LENGTH = 16 * 1024;
@@ -338,7 +340,14 @@ export const Methods = {
     // Without a size the backend sizes a volume made from an image by the image's minimum disk.
     rules: [
       notNegative('size_gb'),
-      oneOf(['size_gb', 'image'], 'a size in GiB, or an image to size it from'),
+      oneOf(
+        ['size_gb', 'image', 'snapshot', 'source_volume'],
+        'a size in GiB, or an image, snapshot or source volume to size it from',
+      ),
+      when(
+        (r) => [r.image, r.snapshot, r.sourceVolume].filter(Boolean).length > 1,
+        'give at most one of image, snapshot and source_volume',
+      ),
       requestId,
     ],
   }),
@@ -351,6 +360,41 @@ export const Methods = {
     action: 'write',
     rules: [required('volume', "the volume's name or id"), serverName("the server's name or id")],
   }),
+  updateVolume: unary(Volume, 'updateVolume', { action: 'write', ...about(listVolumes, 'volume') }),
+  extendVolume: unary(Volume, 'extendVolume', {
+    action: 'write',
+    ...about(listVolumes, 'volume'),
+    rules: [nameOrId('volume'), when((r) => !(r.sizeGb > 0), 'size_gb is required: the new size in GiB')],
+  }),
+  retypeVolume: unary(Volume, 'retypeVolume', {
+    action: 'write',
+    ...about(listVolumes, 'volume'),
+    rules: [nameOrId('volume'), required('volume_type', 'the new volume type (see ListVolumeTypes)')],
+  }),
+  waitForVolume: serverStream(Volume, 'waitForVolume', { action: 'read', ...about(listVolumes, 'volume') }),
+  listVolumeSnapshots,
+  getVolumeSnapshot: get(Volume, 'getVolumeSnapshot', listVolumeSnapshots, 'snapshot'),
+  createVolumeSnapshot: unary(Volume, 'createVolumeSnapshot', {
+    action: 'write',
+    rules: [required('volume', "the volume's name or id"), requestId],
+  }),
+  updateVolumeSnapshot: unary(Volume, 'updateVolumeSnapshot', {
+    action: 'write',
+    ...about(listVolumeSnapshots, 'snapshot'),
+  }),
+  deleteVolumeSnapshot: unary(Volume, 'deleteVolumeSnapshot', {
+    action: 'write',
+    ...about(listVolumeSnapshots, 'snapshot'),
+  }),
+  listVolumeBackups,
+  getVolumeBackup: get(Volume, 'getVolumeBackup', listVolumeBackups, 'backup'),
+  createVolumeBackup: unary(Volume, 'createVolumeBackup', {
+    action: 'write',
+    rules: [required('volume', "the volume's name or id"), requestId],
+  }),
+  restoreVolumeBackup: unary(Volume, 'restoreVolumeBackup', { action: 'write', ...about(listVolumeBackups, 'backup') }),
+  deleteVolumeBackup: unary(Volume, 'deleteVolumeBackup', { action: 'write', ...about(listVolumeBackups, 'backup') }),
+  listVolumeTypes: list(Volume, 'listVolumeTypes', 'volumeType'),
 
   listLimits: list(LimitsServiceDefinition, 'listLimits', 'limits'),
   listCapabilities: list(CapabilitiesServiceDefinition, 'listCapabilities', 'capabilities'),
