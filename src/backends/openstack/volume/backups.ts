@@ -15,7 +15,6 @@ import {
   cinderByNameOrIdOf,
   cinderGetOf,
   cinderListOf,
-  earlierCreateOf,
   findOf,
   REQUEST_ID_METADATA,
 } from './collection.ts';
@@ -38,6 +37,18 @@ function noBackupService(ctx: RegionContext, error: unknown): OaktreeError | und
   return /cinder-backup|backup service/i.test(message) ? noService(ctx, 'cinder-backup is not running') : undefined;
 }
 
+/** A create retried with the same request id: the backup the first one made (metadata needs 3.43 to show). */
+async function earlierBackup(ctx: RegionContext, requestId: string, signal: AbortSignal): Promise<Raw | undefined> {
+  const res = await ctx.session.request('block-storage', ctx.region, {
+    method: 'GET',
+    path: '/backups/detail',
+    headers: { 'OpenStack-API-Version': `volume ${BACKUP_METADATA_MICROVERSION}` },
+    signal,
+  });
+  const backups = (res.body as { backups?: Raw[] })?.backups ?? [];
+  return backups.find((b) => (b.metadata as Record<string, unknown> | undefined)?.[REQUEST_ID_METADATA] === requestId);
+}
+
 export function backupHandlers(resolve: RegionResolver): LocationHandlers {
   return {
     async *listVolumeBackups(request, target, call) {
@@ -52,7 +63,7 @@ export function backupHandlers(resolve: RegionResolver): LocationHandlers {
     async createVolumeBackup(request, target, call) {
       const ctx = await resolve(target);
       if (request.requestId) {
-        const earlier = await earlierCreateOf(ctx, BACKUPS, REQUEST_ID_METADATA, request.requestId, call.signal);
+        const earlier = await earlierBackup(ctx, request.requestId, call.signal);
         if (earlier) return { backup: normalizeBackup(earlier, ctx.location) };
       }
       // Cinder takes a backup without a backup service and leaves it in error, undeletable: ask first.
