@@ -10,6 +10,7 @@ import { LocationServiceDefinition } from '../gen/oaktree/v1/location.ts';
 import type { Location } from '../gen/oaktree/v1/location.ts';
 import { NetworkServiceDefinition } from '../gen/oaktree/v1/network.ts';
 import { VolumeServiceDefinition } from '../gen/oaktree/v1/volume.ts';
+import { IdentityServiceDefinition } from '../gen/oaktree/v1/identity.ts';
 import { FloatingIPMode } from '../gen/oaktree/v1/compute.ts';
 import type { LocationSelector } from '../gen/oaktree/v1/location.ts';
 import { Status } from 'nice-grpc-common';
@@ -395,6 +396,8 @@ export const Methods = {
   restoreVolumeBackup: unary(Volume, 'restoreVolumeBackup', { action: 'write', ...about(listVolumeBackups, 'backup') }),
   deleteVolumeBackup: unary(Volume, 'deleteVolumeBackup', { action: 'write', ...about(listVolumeBackups, 'backup') }),
   listVolumeTypes: list(Volume, 'listVolumeTypes', 'volumeType'),
+  listProjects: list(IdentityServiceDefinition, 'listProjects', 'project'),
+  whoAmI: list(IdentityServiceDefinition, 'whoAmI', 'caller'),
 
   listLimits: list(LimitsServiceDefinition, 'listLimits', 'limits'),
   listCapabilities: list(CapabilitiesServiceDefinition, 'listCapabilities', 'capabilities'),

@@ -6,9 +6,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { createClient } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import { parse, stringify } from 'yaml';
 import { VolumeBackupSupport } from '../../src/gen/oaktree/v1/capabilities.ts';
+import { IdentityServiceDefinition } from '../../src/gen/oaktree/v1/identity.ts';
 import { VolumeSnapshotStatus, VolumeStatus, type Volume } from '../../src/gen/oaktree/v1/volume.ts';
 import { collect } from '../support/node.ts';
 import { openTarget, type ScenarioTarget } from './target.ts';
@@ -262,6 +264,44 @@ export function defineStorageScenarios(label: string, target: () => ScenarioTarg
         await other.close();
         await rm(dir, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe(`identity scenarios on ${label}`, { concurrency: false }, () => {
+    test('WhoAmI names the user, the scoped project and its roles; ListProjects includes the scoped project', async () => {
+      const t = target();
+      const identity = createClient(IdentityServiceDefinition, t.api.channel);
+      const [caller] = objects<any>(await collect(identity.whoAmI({ location: t.where, strict: true })), 'caller');
+      assert.ok(caller.userId, 'the user id comes from the token');
+      assert.ok(caller.userName);
+      assert.ok(caller.location.project.id);
+      assert.ok(caller.roles.length > 0, 'the token carries roles');
+      assert.equal(caller.isAdmin, caller.roles.includes('admin'));
+      assert.ok(caller.tokenExpireTime.getTime() > Date.now());
+      const projects = objects<any>(
+        await collect(identity.listProjects({ location: t.where, strict: true })),
+        'project',
+      );
+      const current = projects.filter((p) => p.isCurrent);
+      assert.equal(current.length, 1);
+      assert.equal(current[0].id, caller.location.project.id);
+      const byName = objects<any>(
+        await collect(identity.listProjects({ location: t.where, nameOrId: current[0].name })),
+        'project',
+      );
+      assert.deepEqual(
+        byName.map((p) => p.id),
+        [current[0].id],
+      );
+    });
+
+    test('a wrong password: WhoAmI is an in-band UNAUTHENTICATED item', async () => {
+      const t = target();
+      const identity = createClient(IdentityServiceDefinition, t.api.channel);
+      const items = await collect(identity.whoAmI({ location: { cloud: t.badCloud } }));
+      const errors = items.filter((i: any) => i.item?.$case === 'error').map((i: any) => i.item.value);
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0].code, Status.UNAUTHENTICATED);
     });
   });
 }

@@ -11,13 +11,7 @@ import { GrpcStatus, OpenStackHttpError } from '../transport/index.ts';
 import { VolumeBackupSupport } from '../../../gen/oaktree/v1/capabilities.ts';
 import { backupSupport } from './backup-support.ts';
 import { cinderGet, findVolumeRaw, waitDeadline, waitForVolume, waitUntil } from './cinder.ts';
-import {
-  cinderByNameOrIdOf,
-  cinderGetOf,
-  cinderListOf,
-  findOf,
-  REQUEST_ID_METADATA,
-} from './collection.ts';
+import { cinderByNameOrIdOf, cinderGetOf, cinderListOf, findOf, REQUEST_ID_METADATA } from './collection.ts';
 import { BACKUPS, failed, type Raw, SNAPSHOTS } from './status-feeds.ts';
 
 /** Backup metadata (and so request_id idempotency) needs this Cinder microversion. */
