@@ -318,6 +318,41 @@ export const Methods = {
   }),
   downloadImage: serverStream(Image, 'downloadImage', { action: 'read', ...about(listImages, 'image') }),
   deleteImage: unary(Image, 'deleteImage', { action: 'write', rules: [nameOrId('image')] }),
+  updateImage: unary(Image, 'updateImage', { action: 'write', ...about(listImages, 'image') }),
+  deactivateImage: unary(Image, 'deactivateImage', { action: 'write', ...about(listImages, 'image') }),
+  reactivateImage: unary(Image, 'reactivateImage', { action: 'write', ...about(listImages, 'image') }),
+  listImageMembers: list(Image, 'listImageMembers', 'member'),
+  addImageMember: unary(Image, 'addImageMember', {
+    action: 'write',
+    ...about(listImages, 'image'),
+    rules: [nameOrId('image'), required('member_id', "the project's id")],
+  }),
+  updateImageMember: unary(Image, 'updateImageMember', {
+    action: 'write',
+    rules: [
+      required('name_or_id', "the image's id"),
+      required('member_id', "the member project's id"),
+      when((r) => !r.status, 'status is required: ACCEPTED, REJECTED or PENDING'),
+    ],
+  }),
+  removeImageMember: unary(Image, 'removeImageMember', {
+    action: 'write',
+    ...about(listImages, 'image'),
+    rules: [nameOrId('image'), required('member_id', "the member project's id")],
+  }),
+  importImage: serverStream(Image, 'importImage', {
+    action: 'write',
+    rules: [
+      required('name', 'the image needs a name'),
+      required('uri', 'the http(s) URL the cloud fetches the data from'),
+      when((r) => !!r.uri && !/^https?:\/\//i.test(r.uri), 'uri must be an http:// or https:// URL'),
+      notNegative('min_disk_gb'),
+      notNegative('min_ram_mb'),
+      requestId,
+    ],
+    text: { uri: 2048 },
+  }),
+  waitForImage: serverStream(Image, 'waitForImage', { action: 'read', ...about(listImages, 'image') }),
 
   listNetworks: list(Network, 'listNetworks', 'network'),
   listSubnets: list(Network, 'listSubnets', 'subnet'),

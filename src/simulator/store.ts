@@ -25,6 +25,7 @@ export interface ResolvedCloudOptions {
   maxPageSize: number;
   deletedRetentionMs: number;
   volumeDelayMs: number;
+  importAllowedPorts: number[];
 }
 
 export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
@@ -44,6 +45,7 @@ export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
     maxPageSize: o.maxPageSize ?? 1000,
     deletedRetentionMs: o.deletedRetentionMs ?? 10 * 60_000,
     volumeDelayMs: o.volumeDelayMs ?? 300,
+    importAllowedPorts: o.importAllowedPorts ?? [80, 443],
   };
 }
 

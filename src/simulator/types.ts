@@ -37,6 +37,8 @@ export interface SimCloudOptions {
   deletedRetentionMs?: number;
   /** How long a new volume stays "creating" (default 300 ms). */
   volumeDelayMs?: number;
+  /** Ports a web-download import URL may use (Glance's import filtering; default [80, 443]). */
+  importAllowedPorts?: number[];
 }
 
 export interface SimProjectInfo {

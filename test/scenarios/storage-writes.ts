@@ -11,6 +11,12 @@ import { Status } from 'nice-grpc-common';
 import { parse, stringify } from 'yaml';
 import { VolumeBackupSupport } from '../../src/gen/oaktree/v1/capabilities.ts';
 import { IdentityServiceDefinition } from '../../src/gen/oaktree/v1/identity.ts';
+import {
+  ImageMemberStatus,
+  ImageStatus,
+  ImageVisibility,
+  type UploadImageRequest,
+} from '../../src/gen/oaktree/v1/image.ts';
 import { VolumeSnapshotStatus, VolumeStatus, type Volume } from '../../src/gen/oaktree/v1/volume.ts';
 import { collect } from '../support/node.ts';
 import { openTarget, type ScenarioTarget } from './target.ts';
@@ -302,6 +308,154 @@ export function defineStorageScenarios(label: string, target: () => ScenarioTarg
       const errors = items.filter((i: any) => i.item?.$case === 'error').map((i: any) => i.item.value);
       assert.equal(errors.length, 1);
       assert.equal(errors[0].code, Status.UNAUTHENTICATED);
+    });
+  });
+
+  describe(`image scenarios on ${label}`, { concurrency: false }, () => {
+    const imageName = (t: ScenarioTarget, what: string) => `s3-storage-${t.prefix}-img-${what}`;
+
+    async function upload(t: ScenarioTarget, name: string) {
+      async function* parts(): AsyncGenerator<UploadImageRequest> {
+        yield {
+          part: {
+            $case: 'header',
+            value: { location: t.where, name, diskFormat: 'raw', containerFormat: 'bare' } as any,
+          },
+        };
+        yield { part: { $case: 'chunk', value: Buffer.alloc(1024, 7) } };
+      }
+      const result = await t.api.image.uploadImage(parts());
+      const image = result.results[0]?.image;
+      assert.ok(image?.id, JSON.stringify(result.results[0]?.error));
+      return image;
+    }
+
+    test('images: update fields, tags and properties; protected refuses delete; deactivate and reactivate', async () => {
+      const t = target();
+      const image = await upload(t, imageName(t, 'upd'));
+      try {
+        const { image: updated } = await t.api.image.updateImage({
+          location: t.where,
+          nameOrId: image.id,
+          name: imageName(t, 'upd2'),
+          minDiskGb: 1,
+          minRamMb: 64,
+          addTags: ['s3-storage', 'keep'],
+          properties: { os_distro: 'cirros', scratch: 'x' },
+          isProtected: true,
+        });
+        assert.equal(updated?.name, imageName(t, 'upd2'));
+        assert.equal(updated?.minDiskGb, 1);
+        assert.equal(updated?.minRamMb, 64);
+        assert.deepEqual([...(updated?.tags ?? [])].sort(), ['keep', 's3-storage']);
+        assert.equal(updated?.properties.os_distro, 'cirros');
+        assert.equal(updated?.isProtected, true);
+        const { image: trimmed } = await t.api.image.updateImage({
+          location: t.where,
+          nameOrId: image.id,
+          removeTags: ['keep'],
+          removeProperties: ['scratch'],
+        });
+        assert.deepEqual(trimmed?.tags, ['s3-storage']);
+        assert.equal(trimmed?.properties.scratch, undefined);
+        await assert.rejects(
+          t.api.image.deleteImage({ location: t.where, nameOrId: image.id }),
+          rejectsWith(Status.FAILED_PRECONDITION, /is protected/),
+        );
+        await t.api.image.updateImage({ location: t.where, nameOrId: image.id, isProtected: false });
+
+        const { image: off } = await t.api.image.deactivateImage({ location: t.where, nameOrId: image.id });
+        assert.equal(off?.status, ImageStatus.IMAGE_STATUS_DEACTIVATED);
+        const { image: on } = await t.api.image.reactivateImage({ location: t.where, nameOrId: image.id });
+        assert.equal(on?.status, ImageStatus.IMAGE_STATUS_ACTIVE);
+        const states = await collect(t.api.image.waitForImage({ location: t.where, nameOrId: image.id }));
+        assert.equal(states.at(-1)?.done, true);
+        assert.equal(states.at(-1)?.image?.status, ImageStatus.IMAGE_STATUS_ACTIVE);
+      } finally {
+        await quietly(() => t.api.image.updateImage({ location: t.where, nameOrId: image.id, isProtected: false }));
+        await quietly(() => t.api.image.deleteImage({ location: t.where, nameOrId: image.id }));
+      }
+    });
+
+    test('images: share with a project (members add, list, refuse a duplicate, remove)', async () => {
+      const t = target();
+      const image = await upload(t, imageName(t, 'share'));
+      const project = `s3storage${t.prefix.replace(/[^a-z0-9]/g, '')}`;
+      try {
+        await t.api.image.updateImage({
+          location: t.where,
+          nameOrId: image.id,
+          visibility: ImageVisibility.IMAGE_VISIBILITY_PRIVATE,
+        });
+        await assert.rejects(
+          t.api.image.addImageMember({ location: t.where, nameOrId: image.id, memberId: project }),
+          rejectsWith(Status.FAILED_PRECONDITION, /only a shared image has members/),
+        );
+        await t.api.image.updateImage({
+          location: t.where,
+          nameOrId: image.id,
+          visibility: ImageVisibility.IMAGE_VISIBILITY_SHARED,
+        });
+        const { member } = await t.api.image.addImageMember({
+          location: t.where,
+          nameOrId: image.id,
+          memberId: project,
+        });
+        assert.equal(member?.memberId, project);
+        assert.equal(member?.imageId, image.id);
+        assert.equal(member?.status, ImageMemberStatus.IMAGE_MEMBER_STATUS_PENDING);
+        await assert.rejects(
+          t.api.image.addImageMember({ location: t.where, nameOrId: image.id, memberId: project }),
+          rejectsWith(Status.ALREADY_EXISTS, /duplicated/),
+        );
+        const members = objects<any>(
+          await collect(t.api.image.listImageMembers({ location: t.where, image: image.id, strict: true })),
+          'member',
+        );
+        assert.deepEqual(
+          members.map((m) => m.memberId),
+          [project],
+        );
+        await assert.rejects(
+          t.api.image.updateImageMember({
+            location: t.where,
+            nameOrId: image.id,
+            memberId: project,
+            status: ImageMemberStatus.IMAGE_MEMBER_STATUS_ACCEPTED,
+          }),
+          rejectsWith(Status.PERMISSION_DENIED, /only project .* itself may accept or reject/),
+        );
+        await t.api.image.removeImageMember({ location: t.where, nameOrId: image.id, memberId: project });
+        await assert.rejects(
+          t.api.image.removeImageMember({ location: t.where, nameOrId: image.id, memberId: project }),
+          rejectsWith(Status.NOT_FOUND, /is not a member of image/),
+        );
+      } finally {
+        await quietly(() => t.api.image.deleteImage({ location: t.where, nameOrId: image.id }));
+      }
+    });
+
+    test('images: web-download from a URL the cloud refuses to fetch: INVALID_ARGUMENT, nothing left', async () => {
+      const t = target();
+      const name = imageName(t, 'import');
+      await assert.rejects(
+        collect(
+          t.api.image.importImage({
+            location: t.where,
+            name,
+            diskFormat: 'raw',
+            containerFormat: 'bare',
+            uri: 'http://127.0.0.1:1/s3-storage-nothing-here',
+          }),
+        ),
+        rejectsWith(Status.INVALID_ARGUMENT, /refused the import URL.*the image it made was deleted/),
+      );
+      const left = objects<any>(await collect(t.api.image.listImages({ location: t.where, nameOrId: name })), 'image');
+      assert.equal(left.length, 0);
+      await assert.rejects(
+        collect(t.api.image.importImage({ location: t.where, name, uri: 'ftp://example.com/x' })),
+        rejectsWith(Status.INVALID_ARGUMENT, /uri must be an http/),
+      );
     });
   });
 }

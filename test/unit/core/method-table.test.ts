@@ -40,7 +40,10 @@ test('every method of the table-driven services has a row; its kind matches the 
 
 test('creates, deletes, attaches, detaches and uploads are writes; everything else reads', () => {
   for (const row of Object.values(Methods)) {
-    const writes = /^(Create|Delete|Attach|Detach|Upload|Update|Extend|Retype|Restore)/.test(row.name);
+    const writes =
+      /^(Create|Delete|Attach|Detach|Upload|Update|Extend|Retype|Restore|Deactivate|Reactivate|Add|Remove|Import)/.test(
+        row.name,
+      );
     assert.equal(row.action, writes ? 'write' : 'read', row.name);
   }
 });

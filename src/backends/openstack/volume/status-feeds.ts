@@ -1,4 +1,4 @@
-// Shared pollers for block-storage objects (volumes, snapshots, backups): one per cloud-region-credential and
+// Shared pollers for block-storage objects (volumes, snapshots, backups) and images: one per cloud-region-credential and
 // kind, each a full list per interval (Cinder has no changes-since), so a vanished object shows as DELETED on
 // the next poll. Every wait of a node on one region and kind costs the cloud one list call per interval,
 // however many wait at once: the same approach as servers (../watch), on the same poller machinery.
@@ -20,6 +20,8 @@ export interface FeedRegion {
 
 /** A kind of block-storage object: where Cinder lists it, in detail. */
 export interface StatusKind {
+  /** The service that lists it. */
+  service: 'block-storage' | 'image';
   /** The object's noun in messages ("volume"). */
   noun: string;
   /** The detail list path ("/volumes/detail"). */
@@ -28,9 +30,17 @@ export interface StatusKind {
   itemsKey: string;
 }
 
-export const VOLUMES: StatusKind = { noun: 'volume', path: '/volumes/detail', itemsKey: 'volumes' };
-export const SNAPSHOTS: StatusKind = { noun: 'snapshot', path: '/snapshots/detail', itemsKey: 'snapshots' };
-export const BACKUPS: StatusKind = { noun: 'backup', path: '/backups/detail', itemsKey: 'backups' };
+const cinder = (noun: string, plural: string): StatusKind => ({
+  service: 'block-storage',
+  noun,
+  path: `/${plural}/detail`,
+  itemsKey: plural,
+});
+export const VOLUMES = cinder('volume', 'volumes');
+export const SNAPSHOTS = cinder('snapshot', 'snapshots');
+export const BACKUPS = cinder('backup', 'backups');
+/** Glance images the caller owns or has accepted (Glance's default list), for image waits. */
+export const IMAGES: StatusKind = { service: 'image', noun: 'image', path: '/images', itemsKey: 'images' };
 
 /** What a wait's check says of the object's latest state: done, not yet, or a failure message. */
 export type Verdict = true | false | string;
@@ -45,7 +55,7 @@ export class StatusFeeds {
 
   feed(ctx: FeedRegion, kind: StatusKind): RegionFeed {
     return this.#registry.feed(`${kind.itemsKey}|${ctx.credentialKey}`, (_since, signal) =>
-      ctx.session.paginate('block-storage', ctx.region, kind.path, kind.itemsKey, { signal, fresh: true }),
+      ctx.session.paginate(kind.service, ctx.region, kind.path, kind.itemsKey, { signal, fresh: true }),
     );
   }
 
