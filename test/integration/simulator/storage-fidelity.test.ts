@@ -135,6 +135,40 @@ async function cinderAnswers(api: Api, prefix: string) {
   return blank(out) as Record<string, unknown>;
 }
 
+/** The same Glance requests: member schemas, sharing, image actions and import filtering. */
+async function glanceAnswers(api: Api, prefix: string) {
+  const out: Record<string, unknown> = {};
+  out.memberSchema = await api.call('image', 'GET', '/v2/schemas/member');
+  out.membersSchema = await api.call('image', 'GET', '/v2/schemas/members');
+  const created = await api.call('image', 'POST', '/v2/images', {
+    name: `${prefix}-img`,
+    disk_format: 'raw',
+    container_format: 'bare',
+    visibility: 'shared',
+  });
+  const id = created.body.id as string;
+  try {
+    const member = `${prefix.replace(/[^a-z0-9]/g, '')}member`;
+    const added = await api.call('image', 'POST', `/v2/images/${id}/members`, { member });
+    out.memberAdd = { status: added.status, keys: keys(added.body), status_: added.body.status };
+    out.memberDuplicate = await api.call('image', 'POST', `/v2/images/${id}/members`, { member });
+    const listed = await api.call('image', 'GET', `/v2/images/${id}/members`);
+    out.memberList = { status: listed.status, keys: keys(listed.body), member: keys(listed.body.members[0]) };
+    out.memberAcceptByOwner = await api.call('image', 'PUT', `/v2/images/${id}/members/${member}`, {
+      status: 'accepted',
+    });
+    out.memberRemove = (await api.call('image', 'DELETE', `/v2/images/${id}/members/${member}`)).status;
+    out.memberRemoveAgain = (await api.call('image', 'DELETE', `/v2/images/${id}/members/${member}`)).status;
+    out.deactivateQueued = await api.call('image', 'POST', `/v2/images/${id}/actions/deactivate`);
+    out.importFiltered = await api.call('image', 'POST', `/v2/images/${id}/import`, {
+      method: { name: 'web-download', uri: 'http://127.0.0.1:1/nothing' },
+    });
+  } finally {
+    await api.call('image', 'DELETE', `/v2/images/${id}`);
+  }
+  return blank(out) as Record<string, unknown>;
+}
+
 let simulator: Simulator;
 let dir: string;
 const answers: Record<string, Record<string, unknown>> = {};
@@ -145,8 +179,12 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 's3-storage-fidelity-'));
   await simulator.writeCloudsYaml(join(dir, 'clouds.yaml'));
   const prefix = `s3-storage-fid-${Date.now().toString(36)}`;
-  answers.simulator = await cinderAnswers(await connect('simulator', join(dir, 'clouds.yaml'), 'fid-storage'), prefix);
-  if (realUp) answers.real = await cinderAnswers(await connect('real', REAL_CLOUDS_YAML, 'devcloud'), prefix);
+  const sim = await connect('simulator', join(dir, 'clouds.yaml'), 'fid-storage');
+  answers.simulator = { ...(await cinderAnswers(sim, prefix)), ...(await glanceAnswers(sim, prefix)) };
+  if (realUp) {
+    const real = await connect('real', REAL_CLOUDS_YAML, 'devcloud');
+    answers.real = { ...(await cinderAnswers(real, prefix)), ...(await glanceAnswers(real, prefix)) };
+  }
 });
 
 after(async () => {
@@ -154,7 +192,7 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('cinder fidelity', { timeout: 120_000 }, () => {
+describe('cinder and glance fidelity', { timeout: 120_000 }, () => {
   const fields = [
     'typeCreateAsMember',
     'hostsAsMember',
@@ -173,6 +211,16 @@ describe('cinder fidelity', { timeout: 120_000 }, () => {
     'snapshotList',
     'deleteWithSnapshot',
     'snapshotDelete',
+    'memberSchema',
+    'membersSchema',
+    'memberAdd',
+    'memberDuplicate',
+    'memberList',
+    'memberAcceptByOwner',
+    'memberRemove',
+    'memberRemoveAgain',
+    'deactivateQueued',
+    'importFiltered',
   ];
   for (const field of fields) {
     test(`${field}: the simulator answers as the real cloud`, (t) => {
@@ -189,5 +237,8 @@ describe('cinder fidelity', { timeout: 120_000 }, () => {
     assert.equal(a.snapshotCreate.status, 202);
     assert.equal(a.deleteWithSnapshot.status, 400);
     assert.deepEqual(a.readonlyShown, { readonly: 'True' });
+    assert.equal(a.memberSchema.status, 200);
+    assert.equal(a.membersSchema.status, 200);
+    assert.equal(a.memberDuplicate.status, 409);
   });
 });
