@@ -8,6 +8,8 @@ import { registerInfoCommands } from './info.ts';
 import { registerNetworkCommands } from './network.ts';
 import { registerServerCommands } from './servers.ts';
 import { registerVolumeCommands } from './volumes.ts';
+import { registerVolumeSnapshotCommands } from './volume-snapshots.ts';
+import { registerIdentityCommands } from './identity.ts';
 
 export function registerClientCommands(program: Command): void {
   // Subcommands copy this setting when they are created: only the client commands get usage exit code 2.
@@ -19,6 +21,8 @@ export function registerClientCommands(program: Command): void {
     registerImageCommands,
     registerNetworkCommands,
     registerVolumeCommands,
+    registerVolumeSnapshotCommands,
+    registerIdentityCommands,
   ];
   for (const add of register) add(scoped as unknown as Command);
   program.addHelpText(
