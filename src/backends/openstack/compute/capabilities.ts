@@ -100,7 +100,7 @@ async function imageCapabilities(ctx: RegionContext, present: boolean): Promise<
     preferredDiskFormat: ctx.regionConfig.imageFormat,
     importMethods: info.importMethods,
     maxImageSizeBytes: 0n,
-    uploadMethod: ctx.regionConfig.imageApiUseTasks ? 'task' : 'put',
+    uploadMethod: ctx.regionConfig.imageApiUseTasks ? 'glance-direct' : 'put',
   };
 }
 
