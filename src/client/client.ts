@@ -30,6 +30,11 @@ import {
   type DeleteImageResponse,
   type DownloadImageTrailer,
   type Image,
+  type ImageMember,
+  ImageMemberStatus,
+  type ImportImageRequest,
+  type RemoveImageMemberResponse,
+  type UpdateImageRequest,
   type UploadImageHeader,
   type UploadImageRequest,
 } from '../gen/oaktree/v1/image.ts';
@@ -60,9 +65,19 @@ import type * as NetworkWrites from './network-specs.ts';
 import {
   VolumeServiceDefinition,
   VolumeStatus,
+  type CreateVolumeBackupRequest,
+  type CreateVolumeSnapshotRequest,
+  type DeleteVolumeBackupResponse,
   type DeleteVolumeResponse,
+  type DeleteVolumeSnapshotResponse,
+  type UpdateVolumeRequest,
+  type UpdateVolumeSnapshotRequest,
   type Volume,
+  type VolumeBackup,
+  type VolumeSnapshot,
+  type VolumeType,
 } from '../gen/oaktree/v1/volume.ts';
+import { IdentityServiceDefinition, type Caller, type IdentityProject } from '../gen/oaktree/v1/identity.ts';
 import { startCall, type CallOptions, type GrpcCallOptions } from './call-options.ts';
 import { clientFactory } from './bearer.ts';
 import {
@@ -182,6 +197,7 @@ export class OaktreeClient {
   private readonly limits: Client<typeof LimitsServiceDefinition>;
   private readonly capabilities: Client<typeof CapabilitiesServiceDefinition>;
   private readonly mesh: Client<typeof MeshServiceDefinition>;
+  private readonly identity: Client<typeof IdentityServiceDefinition>;
 
   constructor(address: string, options: ConnectOptions = {}) {
     this.address = address;
@@ -200,6 +216,7 @@ export class OaktreeClient {
     this.limits = createClient(LimitsServiceDefinition, this.channel);
     this.capabilities = createClient(CapabilitiesServiceDefinition, this.channel);
     this.mesh = createClient(MeshServiceDefinition, this.channel);
+    this.identity = createClient(IdentityServiceDefinition, this.channel);
   }
 
   /** Closes the connection; calls still running fail with CANCELLED or UNAVAILABLE. */
@@ -670,6 +687,115 @@ export class OaktreeClient {
     );
   }
 
+  /** Changes only what `changes` sets (name, visibility, protection, minimums, tags, properties). */
+  updateImage(
+    nameOrId: string,
+    selector: Selector,
+    changes: Omit<Partial<UpdateImageRequest>, 'location' | 'nameOrId'>,
+    options?: CallOptions,
+  ): Promise<Image> {
+    return this.unary(options, async (grpc) => {
+      const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+      return (await this.images.updateImage(request, grpc)).image!;
+    });
+  }
+
+  deactivateImage(nameOrId: string, selector: Selector, options?: CallOptions): Promise<Image> {
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), nameOrId };
+      return (await this.images.deactivateImage(request, grpc)).image!;
+    });
+  }
+
+  reactivateImage(nameOrId: string, selector: Selector, options?: CallOptions): Promise<Image> {
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), nameOrId };
+      return (await this.images.reactivateImage(request, grpc)).image!;
+    });
+  }
+
+  /** The projects an image is shared with. */
+  listImageMembers(image: string, selector?: Selector, options?: ListOptions): ListStream<ImageMember> {
+    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false, image };
+    return this.list(options, (grpc) => this.images.listImageMembers(request, grpc));
+  }
+
+  addImageMember(nameOrId: string, memberId: string, selector: Selector, options?: CallOptions): Promise<ImageMember> {
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), nameOrId, memberId };
+      return (await this.images.addImageMember(request, grpc)).member!;
+    });
+  }
+
+  /** The member project's answer: accepted, rejected or pending again. */
+  updateImageMember(
+    imageId: string,
+    memberId: string,
+    status: 'accepted' | 'rejected' | 'pending',
+    selector: Selector,
+    options?: CallOptions,
+  ): Promise<ImageMember> {
+    const statuses = {
+      accepted: ImageMemberStatus.IMAGE_MEMBER_STATUS_ACCEPTED,
+      rejected: ImageMemberStatus.IMAGE_MEMBER_STATUS_REJECTED,
+      pending: ImageMemberStatus.IMAGE_MEMBER_STATUS_PENDING,
+    };
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), nameOrId: imageId, memberId, status: statuses[status] };
+      return (await this.images.updateImageMember(request, grpc)).member!;
+    });
+  }
+
+  removeImageMember(
+    nameOrId: string,
+    memberId: string,
+    selector: Selector,
+    options?: CallOptions,
+  ): Promise<RemoveImageMemberResponse> {
+    return this.unary(options, (grpc) =>
+      this.images.removeImageMember({ location: toLocationSelector(selector), nameOrId, memberId }, grpc),
+    );
+  }
+
+  /** Has the cloud fetch an image from a URL (web-download); resolves once it is ACTIVE. */
+  importImage(
+    spec: Omit<Partial<ImportImageRequest>, 'location'> & { location: Selector; name: string; uri: string },
+    options?: CallOptions & { onProgress?: (image: Image) => void },
+  ): Promise<Image> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        ...spec,
+        location: toLocationSelector(spec.location),
+        requestId: spec.requestId ?? randomUUID(),
+      };
+      let last: Image | undefined;
+      for await (const response of this.images.importImage(request, grpc)) {
+        last = response.image;
+        if (last) options?.onProgress?.(last);
+      }
+      if (!last) throw new OaktreeError(Status.INTERNAL, 'the node ended ImportImage without an image');
+      return last;
+    });
+  }
+
+  /** Waits (pushed by the node) until the image is ACTIVE, or one of `until`. */
+  waitForImage(
+    nameOrId: string,
+    selector?: Selector,
+    options?: CallOptions & { until?: ImageStatus[]; onProgress?: (image: Image) => void },
+  ): Promise<Image> {
+    return this.unary(options, async (grpc) => {
+      let last: Image | undefined;
+      const request = { location: toLocationSelector(selector), nameOrId, until: options?.until ?? [] };
+      for await (const response of this.images.waitForImage(request, grpc)) {
+        last = response.image;
+        if (last) options?.onProgress?.(last);
+      }
+      if (!last) throw new OaktreeError(Status.INTERNAL, 'the node ended WaitForImage without an image');
+      return last;
+    });
+  }
+
   // ---- network ----
 
   listNetworks(
@@ -1119,6 +1245,233 @@ export class OaktreeClient {
       );
       return response.volume!;
     });
+  }
+
+  /** Changes only what `changes` sets (name, description, metadata, bootable, read-only). */
+  updateVolume(
+    nameOrId: string,
+    selector: Selector,
+    changes: Omit<Partial<UpdateVolumeRequest>, 'location' | 'nameOrId'>,
+    options?: CallOptions,
+  ): Promise<Volume> {
+    return this.unary(options, async (grpc) => {
+      const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+      return (await this.volumes.updateVolume(request, grpc)).volume!;
+    });
+  }
+
+  extendVolume(
+    nameOrId: string,
+    sizeGb: number,
+    selector: Selector,
+    options?: CallOptions & { wait?: boolean },
+  ): Promise<Volume> {
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), nameOrId, sizeGb, wait: options?.wait ?? false };
+      return (await this.volumes.extendVolume(request, grpc)).volume!;
+    });
+  }
+
+  retypeVolume(
+    nameOrId: string,
+    volumeType: string,
+    selector: Selector,
+    options?: CallOptions & { allowMigration?: boolean; wait?: boolean },
+  ): Promise<Volume> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        location: toLocationSelector(selector),
+        nameOrId,
+        volumeType,
+        allowMigration: options?.allowMigration ?? false,
+        wait: options?.wait ?? false,
+      };
+      return (await this.volumes.retypeVolume(request, grpc)).volume!;
+    });
+  }
+
+  /** Waits (pushed by the node) until the volume is AVAILABLE or IN_USE, one of `until`, or deleted. */
+  waitForVolume(
+    nameOrId: string,
+    selector?: Selector,
+    options?: CallOptions & { until?: VolumeStatus[]; untilDeleted?: boolean; onProgress?: (volume: Volume) => void },
+  ): Promise<Volume> {
+    return this.unary(options, async (grpc) => {
+      let last: Volume | undefined;
+      const request = {
+        location: toLocationSelector(selector),
+        nameOrId,
+        until: options?.until ?? [],
+        untilDeleted: options?.untilDeleted ?? false,
+      };
+      for await (const response of this.volumes.waitForVolume(request, grpc)) {
+        last = response.volume;
+        if (last) options?.onProgress?.(last);
+      }
+      if (!last) throw new OaktreeError(Status.INTERNAL, 'the node ended WaitForVolume without a volume');
+      return last;
+    });
+  }
+
+  listVolumeSnapshots(
+    selector?: Selector,
+    options?: ListOptions & { nameOrId?: string; volumeId?: string; fresh?: boolean },
+  ): ListStream<VolumeSnapshot> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      fresh: options?.fresh ?? false,
+      nameOrId: options?.nameOrId ?? '',
+      volumeId: options?.volumeId ?? '',
+    };
+    return this.list(options, (grpc) => this.volumes.listVolumeSnapshots(request, grpc));
+  }
+
+  getVolumeSnapshot(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<VolumeSnapshot> {
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), nameOrId };
+      return (await this.volumes.getVolumeSnapshot(request, grpc)).snapshot!;
+    });
+  }
+
+  createVolumeSnapshot(
+    spec: Omit<Partial<CreateVolumeSnapshotRequest>, 'location'> & { location: Selector; volume: string },
+    options?: CallOptions,
+  ): Promise<VolumeSnapshot> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        ...spec,
+        location: toLocationSelector(spec.location),
+        requestId: spec.requestId ?? randomUUID(),
+      };
+      return (await this.volumes.createVolumeSnapshot(request, grpc)).snapshot!;
+    });
+  }
+
+  updateVolumeSnapshot(
+    nameOrId: string,
+    selector: Selector,
+    changes: Omit<Partial<UpdateVolumeSnapshotRequest>, 'location' | 'nameOrId'>,
+    options?: CallOptions,
+  ): Promise<VolumeSnapshot> {
+    return this.unary(options, async (grpc) => {
+      const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+      return (await this.volumes.updateVolumeSnapshot(request, grpc)).snapshot!;
+    });
+  }
+
+  deleteVolumeSnapshot(
+    nameOrId: string,
+    selector: Selector,
+    options?: CallOptions & { force?: boolean; wait?: boolean },
+  ): Promise<DeleteVolumeSnapshotResponse> {
+    return this.unary(options, (grpc) =>
+      this.volumes.deleteVolumeSnapshot(
+        {
+          location: toLocationSelector(selector),
+          nameOrId,
+          force: options?.force ?? false,
+          wait: options?.wait ?? false,
+        },
+        grpc,
+      ),
+    );
+  }
+
+  listVolumeBackups(
+    selector?: Selector,
+    options?: ListOptions & { nameOrId?: string; volumeId?: string; fresh?: boolean },
+  ): ListStream<VolumeBackup> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      fresh: options?.fresh ?? false,
+      nameOrId: options?.nameOrId ?? '',
+      volumeId: options?.volumeId ?? '',
+    };
+    return this.list(options, (grpc) => this.volumes.listVolumeBackups(request, grpc));
+  }
+
+  getVolumeBackup(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<VolumeBackup> {
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), nameOrId };
+      return (await this.volumes.getVolumeBackup(request, grpc)).backup!;
+    });
+  }
+
+  /** FAILED_PRECONDITION where the cloud has no backup service (see listCapabilities: volume.backups). */
+  createVolumeBackup(
+    spec: Omit<Partial<CreateVolumeBackupRequest>, 'location'> & { location: Selector; volume: string },
+    options?: CallOptions,
+  ): Promise<VolumeBackup> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        ...spec,
+        location: toLocationSelector(spec.location),
+        requestId: spec.requestId ?? randomUUID(),
+      };
+      return (await this.volumes.createVolumeBackup(request, grpc)).backup!;
+    });
+  }
+
+  /** Restores to a new volume (named `name`) or over `volume`. */
+  restoreVolumeBackup(
+    nameOrId: string,
+    selector: Selector,
+    options?: CallOptions & { volume?: string; name?: string; wait?: boolean },
+  ): Promise<Volume> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        location: toLocationSelector(selector),
+        nameOrId,
+        volume: options?.volume ?? '',
+        name: options?.name ?? '',
+        wait: options?.wait ?? false,
+      };
+      return (await this.volumes.restoreVolumeBackup(request, grpc)).volume!;
+    });
+  }
+
+  deleteVolumeBackup(
+    nameOrId: string,
+    selector: Selector,
+    options?: CallOptions & { force?: boolean; wait?: boolean },
+  ): Promise<DeleteVolumeBackupResponse> {
+    return this.unary(options, (grpc) =>
+      this.volumes.deleteVolumeBackup(
+        {
+          location: toLocationSelector(selector),
+          nameOrId,
+          force: options?.force ?? false,
+          wait: options?.wait ?? false,
+        },
+        grpc,
+      ),
+    );
+  }
+
+  listVolumeTypes(selector?: Selector, options?: ListOptions): ListStream<VolumeType> {
+    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false, fresh: false };
+    return this.list(options, (grpc) => this.volumes.listVolumeTypes(request, grpc));
+  }
+
+  // ---- identity ----
+
+  /** The projects each location's credential can see. */
+  listProjects(selector?: Selector, options?: ListOptions & { nameOrId?: string }): ListStream<IdentityProject> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      fresh: false,
+      nameOrId: options?.nameOrId ?? '',
+    };
+    return this.list(options, (grpc) => this.identity.listProjects(request, grpc));
+  }
+
+  /** Who each location's credential is: user, scoped project, roles. */
+  whoAmI(selector?: Selector, options?: ListOptions): ListStream<Caller> {
+    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false };
+    return this.list(options, (grpc) => this.identity.whoAmI(request, grpc));
   }
 
   // ---- limits and capabilities ----

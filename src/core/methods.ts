@@ -10,6 +10,7 @@ import { LocationServiceDefinition } from '../gen/oaktree/v1/location.ts';
 import type { Location } from '../gen/oaktree/v1/location.ts';
 import { NetworkServiceDefinition } from '../gen/oaktree/v1/network.ts';
 import { VolumeServiceDefinition } from '../gen/oaktree/v1/volume.ts';
+import { IdentityServiceDefinition } from '../gen/oaktree/v1/identity.ts';
 import { FloatingIPMode } from '../gen/oaktree/v1/compute.ts';
 import type { LocationSelector } from '../gen/oaktree/v1/location.ts';
 import { Status } from 'nice-grpc-common';
@@ -259,6 +260,8 @@ const listPorts = list(Network, 'listPorts', 'port');
 const listSecurityGroups = list(Network, 'listSecurityGroups', 'securityGroup');
 const listFloatingIps = list(Network, 'listFloatingIPs', 'floatingIp');
 const listRouters = list(Network, 'listRouters', 'router');
+const listVolumeSnapshots = list(Volume, 'listVolumeSnapshots', 'snapshot');
+const listVolumeBackups = list(Volume, 'listVolumeBackups', 'backup');
 
 /** An OpenSSH public key (RSA 16384 is about 2.8 KB; certificates are longer). */
 const MAX_PUBLIC_KEY_LENGTH = 16 * 1024;
@@ -393,6 +396,41 @@ export const Methods = {
   }),
   downloadImage: serverStream(Image, 'downloadImage', { action: 'read', ...about(listImages, 'image') }),
   deleteImage: unary(Image, 'deleteImage', { action: 'write', rules: [nameOrId('image')] }),
+  updateImage: unary(Image, 'updateImage', { action: 'write', ...about(listImages, 'image') }),
+  deactivateImage: unary(Image, 'deactivateImage', { action: 'write', ...about(listImages, 'image') }),
+  reactivateImage: unary(Image, 'reactivateImage', { action: 'write', ...about(listImages, 'image') }),
+  listImageMembers: list(Image, 'listImageMembers', 'member'),
+  addImageMember: unary(Image, 'addImageMember', {
+    action: 'write',
+    ...about(listImages, 'image'),
+    rules: [nameOrId('image'), required('member_id', "the project's id")],
+  }),
+  updateImageMember: unary(Image, 'updateImageMember', {
+    action: 'write',
+    rules: [
+      required('name_or_id', "the image's id"),
+      required('member_id', "the member project's id"),
+      when((r) => !r.status, 'status is required: ACCEPTED, REJECTED or PENDING'),
+    ],
+  }),
+  removeImageMember: unary(Image, 'removeImageMember', {
+    action: 'write',
+    ...about(listImages, 'image'),
+    rules: [nameOrId('image'), required('member_id', "the member project's id")],
+  }),
+  importImage: serverStream(Image, 'importImage', {
+    action: 'write',
+    rules: [
+      required('name', 'the image needs a name'),
+      required('uri', 'the http(s) URL the cloud fetches the data from'),
+      when((r) => !!r.uri && !/^https?:\/\//i.test(r.uri), 'uri must be an http:// or https:// URL'),
+      notNegative('min_disk_gb'),
+      notNegative('min_ram_mb'),
+      requestId,
+    ],
+    text: { uri: 2048 },
+  }),
+  waitForImage: serverStream(Image, 'waitForImage', { action: 'read', ...about(listImages, 'image') }),
 
   listNetworks,
   listSubnets,
@@ -489,7 +527,14 @@ export const Methods = {
     // Without a size the backend sizes a volume made from an image by the image's minimum disk.
     rules: [
       notNegative('size_gb'),
-      oneOf(['size_gb', 'image'], 'a size in GiB, or an image to size it from'),
+      oneOf(
+        ['size_gb', 'image', 'snapshot', 'source_volume'],
+        'a size in GiB, or an image, snapshot or source volume to size it from',
+      ),
+      when(
+        (r) => [r.image, r.snapshot, r.sourceVolume].filter(Boolean).length > 1,
+        'give at most one of image, snapshot and source_volume',
+      ),
       requestId,
     ],
   }),
@@ -502,6 +547,43 @@ export const Methods = {
     action: 'write',
     rules: [required('volume', "the volume's name or id"), serverName("the server's name or id")],
   }),
+  updateVolume: unary(Volume, 'updateVolume', { action: 'write', ...about(listVolumes, 'volume') }),
+  extendVolume: unary(Volume, 'extendVolume', {
+    action: 'write',
+    ...about(listVolumes, 'volume'),
+    rules: [nameOrId('volume'), when((r) => !(r.sizeGb > 0), 'size_gb is required: the new size in GiB')],
+  }),
+  retypeVolume: unary(Volume, 'retypeVolume', {
+    action: 'write',
+    ...about(listVolumes, 'volume'),
+    rules: [nameOrId('volume'), required('volume_type', 'the new volume type (see ListVolumeTypes)')],
+  }),
+  waitForVolume: serverStream(Volume, 'waitForVolume', { action: 'read', ...about(listVolumes, 'volume') }),
+  listVolumeSnapshots,
+  getVolumeSnapshot: get(Volume, 'getVolumeSnapshot', listVolumeSnapshots, 'snapshot'),
+  createVolumeSnapshot: unary(Volume, 'createVolumeSnapshot', {
+    action: 'write',
+    rules: [required('volume', "the volume's name or id"), requestId],
+  }),
+  updateVolumeSnapshot: unary(Volume, 'updateVolumeSnapshot', {
+    action: 'write',
+    ...about(listVolumeSnapshots, 'snapshot'),
+  }),
+  deleteVolumeSnapshot: unary(Volume, 'deleteVolumeSnapshot', {
+    action: 'write',
+    ...about(listVolumeSnapshots, 'snapshot'),
+  }),
+  listVolumeBackups,
+  getVolumeBackup: get(Volume, 'getVolumeBackup', listVolumeBackups, 'backup'),
+  createVolumeBackup: unary(Volume, 'createVolumeBackup', {
+    action: 'write',
+    rules: [required('volume', "the volume's name or id"), requestId],
+  }),
+  restoreVolumeBackup: unary(Volume, 'restoreVolumeBackup', { action: 'write', ...about(listVolumeBackups, 'backup') }),
+  deleteVolumeBackup: unary(Volume, 'deleteVolumeBackup', { action: 'write', ...about(listVolumeBackups, 'backup') }),
+  listVolumeTypes: list(Volume, 'listVolumeTypes', 'volumeType'),
+  listProjects: list(IdentityServiceDefinition, 'listProjects', 'project'),
+  whoAmI: list(IdentityServiceDefinition, 'whoAmI', 'caller'),
 
   listLimits: list(LimitsServiceDefinition, 'listLimits', 'limits'),
   listCapabilities: list(CapabilitiesServiceDefinition, 'listCapabilities', 'capabilities'),

@@ -29,6 +29,7 @@ export interface ResolvedCloudOptions {
   volumeDelayMs: number;
   users: SimUserSpec[];
   ignoredServerFilters: string[];
+  importAllowedPorts: number[];
 }
 
 export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
@@ -50,6 +51,7 @@ export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
     volumeDelayMs: o.volumeDelayMs ?? 300,
     users: o.users ?? [],
     ignoredServerFilters: o.ignoredServerFilters ?? [],
+    importAllowedPorts: o.importAllowedPorts ?? [80, 443],
   };
 }
 

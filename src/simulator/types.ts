@@ -47,6 +47,8 @@ export interface SimCloudOptions {
    * a vendor's trimmed filter set): e.g. ["name", "tags"]. Default none.
    */
   ignoredServerFilters?: string[];
+  /** Ports a web-download import URL may use (Glance's import filtering; default [80, 443]). */
+  importAllowedPorts?: number[];
 }
 
 export interface SimUserSpec {

@@ -7,6 +7,7 @@ import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { defineNetworkWriteScenarios } from '../scenarios/network-writes.ts';
 import { defineScenarios } from '../scenarios/scenarios.ts';
 import { defineServerConfigScenarios } from '../scenarios/server-config.ts';
+import { defineStorageScenarios } from '../scenarios/storage-writes.ts';
 import { openTarget, type ScenarioTarget } from '../scenarios/target.ts';
 
 let simulator: Simulator;
@@ -38,3 +39,4 @@ after(async () => {
 defineScenarios('the simulator', () => target);
 defineServerConfigScenarios('the simulator', () => target);
 defineNetworkWriteScenarios('the simulator', () => target);
+defineStorageScenarios('the simulator', () => target);

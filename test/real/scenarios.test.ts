@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { defineNetworkWriteScenarios } from '../scenarios/network-writes.ts';
 import { defineScenarios } from '../scenarios/scenarios.ts';
 import { defineServerConfigScenarios } from '../scenarios/server-config.ts';
+import { defineStorageScenarios } from '../scenarios/storage-writes.ts';
 import { openTarget, type ScenarioTarget } from '../scenarios/target.ts';
 
 const cloudsYaml = process.env.OAKTREE_REAL_CLOUDS_YAML ?? '/var/tmp/oaktree-devcloud/clouds.yaml';
@@ -35,3 +36,4 @@ after(async () => {
 defineScenarios('the real cloud', () => target);
 defineServerConfigScenarios('the real cloud', () => target);
 defineNetworkWriteScenarios('the real cloud', () => target);
+defineStorageScenarios('the real cloud', () => target);

@@ -11,6 +11,8 @@ import { registerRouterCommands } from './router-commands.ts';
 import { registerSecurityGroupCommands } from './security-group-commands.ts';
 import { registerServerCommands } from './servers.ts';
 import { registerVolumeCommands } from './volumes.ts';
+import { registerVolumeSnapshotCommands } from './volume-snapshots.ts';
+import { registerIdentityCommands } from './identity.ts';
 
 export function registerClientCommands(program: Command): void {
   // Subcommands copy this setting when they are created: only the client commands get usage exit code 2.
@@ -25,6 +27,8 @@ export function registerClientCommands(program: Command): void {
     registerRouterCommands,
     registerSecurityGroupCommands,
     registerVolumeCommands,
+    registerVolumeSnapshotCommands,
+    registerIdentityCommands,
   ];
   for (const add of register) add(scoped as unknown as Command);
   program.addHelpText(

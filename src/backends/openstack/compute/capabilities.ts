@@ -11,6 +11,7 @@ import {
   type NetworkCapabilities,
   type ServiceCapability,
   type VolumeCapabilities,
+  VolumeBackupSupport,
 } from '../../../gen/oaktree/v1/capabilities.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import { interestingNetworks } from '../network/interesting-cache.ts';
@@ -23,6 +24,7 @@ import { microversion, mvAtLeast, type Raw } from './nova.ts';
 import { cachedPerRegion } from './region-cache.ts';
 import { availabilityZones } from './zones.ts';
 import { serverConfigCapabilities } from './server-config-capabilities.ts';
+import { backupSupport } from '../volume/backup-support.ts';
 
 const PROBED: ServiceType[] = [
   'compute',
@@ -100,7 +102,7 @@ async function imageCapabilities(ctx: RegionContext, present: boolean): Promise<
     preferredDiskFormat: ctx.regionConfig.imageFormat,
     importMethods: info.importMethods,
     maxImageSizeBytes: 0n,
-    uploadMethod: ctx.regionConfig.imageApiUseTasks ? 'task' : 'put',
+    uploadMethod: ctx.regionConfig.imageApiUseTasks ? 'glance-direct' : 'put',
   };
 }
 
@@ -137,7 +139,16 @@ async function volumeCapabilities(
   present: boolean,
   signal: AbortSignal,
 ): Promise<VolumeCapabilities> {
-  if (!present) return { available: false, volumeTypes: [], bootFromVolume: false };
+  if (!present)
+    return {
+      available: false,
+      volumeTypes: [],
+      bootFromVolume: false,
+      backups: VolumeBackupSupport.VOLUME_BACKUP_SUPPORT_ABSENT,
+      backupsReason: 'no block storage',
+    };
+  const backups = backupSupport(ctx, signal);
+  backups.catch(() => {}); // awaited below; only a cancel rejects it, and the types call then throws first
   let volumeTypes: string[] = [];
   try {
     const res = await ctx.session.request('block-storage', ctx.region, { method: 'GET', path: '/types', signal });
@@ -146,7 +157,7 @@ async function volumeCapabilities(
   } catch (error) {
     if (signal.aborted) throw error;
   }
-  return { available: true, volumeTypes, bootFromVolume: true };
+  return { available: true, volumeTypes, bootFromVolume: true, ...(await backups) };
 }
 
 export async function capabilitiesOf(ctx: RegionContext, signal: AbortSignal): Promise<Capabilities> {

@@ -66,6 +66,49 @@ export function floatingIPSourceToJSON(object: FloatingIPSource): string {
   }
 }
 
+/** Whether a location can back volumes up. */
+export enum VolumeBackupSupport {
+  /** VOLUME_BACKUP_SUPPORT_UNSPECIFIED - Not known: the credential may not list the cloud's services and clouds.yaml does not say. */
+  VOLUME_BACKUP_SUPPORT_UNSPECIFIED = 0,
+  /** VOLUME_BACKUP_SUPPORT_AVAILABLE - A backup service is up. */
+  VOLUME_BACKUP_SUPPORT_AVAILABLE = 1,
+  /** VOLUME_BACKUP_SUPPORT_ABSENT - No backup service runs: backup calls answer FAILED_PRECONDITION. */
+  VOLUME_BACKUP_SUPPORT_ABSENT = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function volumeBackupSupportFromJSON(object: any): VolumeBackupSupport {
+  switch (object) {
+    case 0:
+    case "VOLUME_BACKUP_SUPPORT_UNSPECIFIED":
+      return VolumeBackupSupport.VOLUME_BACKUP_SUPPORT_UNSPECIFIED;
+    case 1:
+    case "VOLUME_BACKUP_SUPPORT_AVAILABLE":
+      return VolumeBackupSupport.VOLUME_BACKUP_SUPPORT_AVAILABLE;
+    case 2:
+    case "VOLUME_BACKUP_SUPPORT_ABSENT":
+      return VolumeBackupSupport.VOLUME_BACKUP_SUPPORT_ABSENT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return VolumeBackupSupport.UNRECOGNIZED;
+  }
+}
+
+export function volumeBackupSupportToJSON(object: VolumeBackupSupport): string {
+  switch (object) {
+    case VolumeBackupSupport.VOLUME_BACKUP_SUPPORT_UNSPECIFIED:
+      return "VOLUME_BACKUP_SUPPORT_UNSPECIFIED";
+    case VolumeBackupSupport.VOLUME_BACKUP_SUPPORT_AVAILABLE:
+      return "VOLUME_BACKUP_SUPPORT_AVAILABLE";
+    case VolumeBackupSupport.VOLUME_BACKUP_SUPPORT_ABSENT:
+      return "VOLUME_BACKUP_SUPPORT_ABSENT";
+    case VolumeBackupSupport.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** One service a location offers. */
 export interface ServiceCapability {
   /** The service type (compute, image, network, block-storage, identity ...). */
@@ -133,6 +176,10 @@ export interface VolumeCapabilities {
   volumeTypes: string[];
   /** Whether servers can boot from volumes. */
   bootFromVolume: boolean;
+  /** Whether the location runs a backup service (VolumeService's backup calls need one). */
+  backups: VolumeBackupSupport;
+  /** Why `backups` says what it says (e.g. "cinder-backup is not running", "os-services needs an admin"). */
+  backupsReason: string;
 }
 
 /** Compute in a location. */
@@ -836,7 +883,7 @@ export const NetworkCapabilities: MessageFns<NetworkCapabilities> = {
 };
 
 function createBaseVolumeCapabilities(): VolumeCapabilities {
-  return { available: false, volumeTypes: [], bootFromVolume: false };
+  return { available: false, volumeTypes: [], bootFromVolume: false, backups: 0, backupsReason: "" };
 }
 
 export const VolumeCapabilities: MessageFns<VolumeCapabilities> = {
@@ -849,6 +896,12 @@ export const VolumeCapabilities: MessageFns<VolumeCapabilities> = {
     }
     if (message.bootFromVolume !== false) {
       writer.uint32(24).bool(message.bootFromVolume);
+    }
+    if (message.backups !== 0) {
+      writer.uint32(160).int32(message.backups);
+    }
+    if (message.backupsReason !== "") {
+      writer.uint32(170).string(message.backupsReason);
     }
     return writer;
   },
@@ -890,6 +943,22 @@ export const VolumeCapabilities: MessageFns<VolumeCapabilities> = {
             message.bootFromVolume = reader.bool();
             continue;
           }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.backups = reader.int32() as any;
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.backupsReason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -915,6 +984,12 @@ export const VolumeCapabilities: MessageFns<VolumeCapabilities> = {
         : isSet(object.boot_from_volume)
         ? globalThis.Boolean(object.boot_from_volume)
         : false,
+      backups: isSet(object.backups) ? volumeBackupSupportFromJSON(object.backups) : 0,
+      backupsReason: isSet(object.backupsReason)
+        ? globalThis.String(object.backupsReason)
+        : isSet(object.backups_reason)
+        ? globalThis.String(object.backups_reason)
+        : "",
     };
   },
 
@@ -929,6 +1004,12 @@ export const VolumeCapabilities: MessageFns<VolumeCapabilities> = {
     if (message.bootFromVolume !== false) {
       obj.bootFromVolume = message.bootFromVolume;
     }
+    if (message.backups !== 0) {
+      obj.backups = volumeBackupSupportToJSON(message.backups);
+    }
+    if (message.backupsReason !== "") {
+      obj.backupsReason = message.backupsReason;
+    }
     return obj;
   },
 
@@ -940,6 +1021,8 @@ export const VolumeCapabilities: MessageFns<VolumeCapabilities> = {
     message.available = object.available ?? false;
     message.volumeTypes = object.volumeTypes?.map((e) => e) || [];
     message.bootFromVolume = object.bootFromVolume ?? false;
+    message.backups = object.backups ?? 0;
+    message.backupsReason = object.backupsReason ?? "";
     return message;
   },
 };
