@@ -15,6 +15,14 @@ export type { ImageSink, ImageSource, TransferProgress } from './image-transfer.
 export { ListStream, type ListOptions } from './list-stream.ts';
 export type { Selector } from './selector.ts';
 export type { WatchEvent, WatchOptions } from './watch.ts';
+export {
+  SERVER_ACTION_NAMES,
+  type ServerActionName,
+  type ServerActionOptions,
+  type ServerActionSpec,
+  type ServerActionStageName,
+  type SnapshotServerOptions,
+} from './server-actions.ts';
 export * from './names.ts';
 export type { Capabilities } from '../gen/oaktree/v1/capabilities.ts';
 export {

@@ -20,6 +20,7 @@ import { limitsOf } from './limits.ts';
 import { encodable } from '../encodable.ts';
 import { microversion, mvAtLeast, type Raw } from './nova.ts';
 import { cachedPerRegion } from './region-cache.ts';
+import { serverActionCapabilities } from './actions-capabilities.ts';
 import { availabilityZones } from './zones.ts';
 
 const PROBED: ServiceType[] = [
@@ -180,6 +181,7 @@ export async function capabilitiesOf(ctx: RegionContext, signal: AbortSignal): P
           availabilityZones: zones.filter((z) => z.available).map((z) => z.name),
           consoleOutput: true,
           serverTags: mvAtLeast(compute.microversion, 2, 26),
+          ...serverActionCapabilities(compute.microversion),
         }
       : undefined,
     limits,

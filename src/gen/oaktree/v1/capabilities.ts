@@ -128,6 +128,16 @@ export interface ComputeCapabilities {
   consoleOutput: boolean;
   /** Whether servers can be tagged. */
   serverTags: boolean;
+  /**
+   * Server actions this location offers, named as the cases of RunServerActionRequest.action ("reboot", "stop",
+   * "resize" ...) plus "snapshot" (SnapshotServer) and "update" (UpdateServer).
+   */
+  serverActions: string[];
+  /**
+   * Action options the location's compute microversion allows: "lock_reason" (2.73), "rebuild_key_name" (2.54),
+   * "unshelve_availability_zone" (2.77), "server_description" (2.19).
+   */
+  serverActionOptions: string[];
 }
 
 /** Everything a location supports. */
@@ -787,7 +797,7 @@ export const VolumeCapabilities: MessageFns<VolumeCapabilities> = {
 };
 
 function createBaseComputeCapabilities(): ComputeCapabilities {
-  return { availabilityZones: [], consoleOutput: false, serverTags: false };
+  return { availabilityZones: [], consoleOutput: false, serverTags: false, serverActions: [], serverActionOptions: [] };
 }
 
 export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
@@ -800,6 +810,12 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
     }
     if (message.serverTags !== false) {
       writer.uint32(24).bool(message.serverTags);
+    }
+    for (const v of message.serverActions) {
+      writer.uint32(162).string(v!);
+    }
+    for (const v of message.serverActionOptions) {
+      writer.uint32(170).string(v!);
     }
     return writer;
   },
@@ -841,6 +857,22 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
             message.serverTags = reader.bool();
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.serverActions.push(reader.string());
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.serverActionOptions.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -870,6 +902,16 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
         : isSet(object.server_tags)
         ? globalThis.Boolean(object.server_tags)
         : false,
+      serverActions: globalThis.Array.isArray(object?.serverActions)
+        ? object.serverActions.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.server_actions)
+        ? object.server_actions.map((e: any) => globalThis.String(e))
+        : [],
+      serverActionOptions: globalThis.Array.isArray(object?.serverActionOptions)
+        ? object.serverActionOptions.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.server_action_options)
+        ? object.server_action_options.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -884,6 +926,12 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
     if (message.serverTags !== false) {
       obj.serverTags = message.serverTags;
     }
+    if (message.serverActions?.length) {
+      obj.serverActions = message.serverActions;
+    }
+    if (message.serverActionOptions?.length) {
+      obj.serverActionOptions = message.serverActionOptions;
+    }
     return obj;
   },
 
@@ -895,6 +943,8 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
     message.availabilityZones = object.availabilityZones?.map((e) => e) || [];
     message.consoleOutput = object.consoleOutput ?? false;
     message.serverTags = object.serverTags ?? false;
+    message.serverActions = object.serverActions?.map((e) => e) || [];
+    message.serverActionOptions = object.serverActionOptions?.map((e) => e) || [];
     return message;
   },
 };
