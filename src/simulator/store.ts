@@ -17,6 +17,7 @@ export interface ResolvedCloudOptions {
   seedServers: number;
   seedImages: number;
   bootDelayMs: number;
+  actionDelayMs: number;
   latencyMs: number;
   tokenTtlSeconds: number;
   diskFormats: string[];
@@ -36,6 +37,7 @@ export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
     seedServers: o.seedServers ?? 0,
     seedImages: o.seedImages ?? 1,
     bootDelayMs: o.bootDelayMs ?? 1500,
+    actionDelayMs: o.actionDelayMs ?? 300,
     latencyMs: o.latencyMs ?? 0,
     tokenTtlSeconds: o.tokenTtlSeconds ?? 3600,
     diskFormats: o.diskFormats ?? ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2', 'vdi', 'iso', 'ploop'],
@@ -260,7 +262,26 @@ export interface Server {
   /** '' when booted from volume. */
   imageId: string;
   keyName: string | null;
-  status: 'BUILD' | 'ACTIVE' | 'SHUTOFF' | 'ERROR' | 'DELETED';
+  status:
+    | 'BUILD'
+    | 'ACTIVE'
+    | 'SHUTOFF'
+    | 'ERROR'
+    | 'DELETED'
+    // Reached by server actions (src/simulator/nova/actions.ts).
+    | 'PAUSED'
+    | 'SUSPENDED'
+    | 'RESCUE'
+    | 'SHELVED'
+    | 'SHELVED_OFFLOADED'
+    | 'VERIFY_RESIZE'
+    | 'REVERT_RESIZE'
+    | 'REBOOT'
+    | 'HARD_REBOOT'
+    | 'RESIZE'
+    | 'REBUILD';
+  /** Microversion 2.19; null when never set. */
+  description?: string | null;
   created: number;
   updated: number;
   /** When BUILD ends. */

@@ -2,12 +2,14 @@
 import type { CloudRuntime, ServiceModule } from '../cloud-runtime.ts';
 import { COMPUTE_VERSIONS, formatVersion } from '../microversion.ts';
 import { RouteTable } from '../router.ts';
+import { registerServerActionRoutes } from './actions.ts';
 import { registerFlavorRoutes } from './flavors.ts';
 import { registerKeypairRoutes } from './keypairs.ts';
 import { registerMiscRoutes } from './misc.ts';
 import { registerServerRoutes } from './servers.ts';
 
 const routes = new RouteTable();
+registerServerActionRoutes(routes); // before the server routes: it answers their action and update paths first
 registerServerRoutes(routes);
 registerFlavorRoutes(routes);
 registerKeypairRoutes(routes);

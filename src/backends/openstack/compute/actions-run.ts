@@ -61,6 +61,7 @@ export function runServerActionHandler(resolve: RegionResolver) {
       const send = async (stage: ServerActionStage, raw: Raw) =>
         emit({ stage, server: await normalizeOne(ctx, raw, signal) });
 
+      let ranNow = false;
       const posted = await oncePerRequestId<Posted>(
         ctx,
         request.requestId,
@@ -76,6 +77,7 @@ export function runServerActionHandler(resolve: RegionResolver) {
             );
           const plan = await planAction(ctx, action, before, signal);
           await postServerAction(ctx, before, plan.name, plan.body, signal);
+          ranNow = true;
           const { endsIn, synchronous = false } = plan;
           return { serverId, action: action.$case, endsIn: [...endsIn], synchronous, postedAt: Date.now() };
         },
@@ -90,23 +92,32 @@ export function runServerActionHandler(resolve: RegionResolver) {
         return;
       }
 
-      const settle = async (after: number) => {
+      const settle = async (after: number, confirming: boolean) => {
         let shown = serverFingerprint(current);
-        current = await waitUntilSettled(ctx, serverId, after, signal, async (raw) => {
-          // The settled state gets its own message (DONE or FAILED).
-          if (isSettled(raw) || serverFingerprint(raw) === shown) return;
-          shown = serverFingerprint(raw);
-          await send(ServerActionStage.SERVER_ACTION_STAGE_PROGRESS, raw);
-        });
+        const stillGoing = (raw: Raw) => confirming && raw.status === 'VERIFY_RESIZE';
+        current = await waitUntilSettled(
+          ctx,
+          serverId,
+          after,
+          signal,
+          async (raw) => {
+            // The settled state gets its own message (DONE or FAILED).
+            if ((isSettled(raw) && !stillGoing(raw)) || serverFingerprint(raw) === shown) return;
+            shown = serverFingerprint(raw);
+            await send(ServerActionStage.SERVER_ACTION_STAGE_PROGRESS, raw);
+          },
+          stillGoing,
+        );
       };
-      await settle(posted.postedAt);
+      await settle(posted.postedAt, action.$case === 'confirmResize');
       let endsIn = posted.endsIn;
       if (autoConfirm && current.status === 'VERIFY_RESIZE') {
         await postServerAction(ctx, current, 'confirm the resize of', { confirmResize: null }, signal);
         endsIn = ['ACTIVE', 'SHUTOFF'];
-        await settle(Date.now());
+        await settle(Date.now(), true);
       }
-      const failure = endedBadly(ctx, current, action.$case, endsIn);
+      // A retry of an action done earlier reports the server as it is: it may have changed since, on purpose.
+      const failure = endedBadly(ctx, current, action.$case, ranNow ? endsIn : []);
       if (failure) {
         await send(ServerActionStage.SERVER_ACTION_STAGE_FAILED, current);
         throw new OaktreeError(GrpcStatus.ABORTED, failure);

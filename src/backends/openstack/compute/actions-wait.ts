@@ -19,6 +19,7 @@ export function isSettled(raw: Raw): boolean {
 /**
  * Resolves with the server once nova has finished what it was doing at `after` (epoch ms, taken after nova
  * accepted the action); `onChange` sees the state of the first poll after `after` and every change after it.
+ * `stillGoing` holds a state that looks settled but is not (nova confirms a resize with no task state).
  */
 export async function waitUntilSettled(
   ctx: RegionContext,
@@ -26,9 +27,10 @@ export async function waitUntilSettled(
   after: number,
   signal: AbortSignal,
   onChange: (raw: Raw) => void | Promise<void>,
+  stillGoing: (raw: Raw) => boolean = () => false,
 ): Promise<Raw> {
   const feed = ctx.services.watch.feedFor(ctx);
   await feed.ready(signal);
   await feed.whenPolled(after, signal);
-  return waitForServerStatus(ctx, serverId, isSettled, signal, onChange);
+  return waitForServerStatus(ctx, serverId, (raw) => isSettled(raw) && !stillGoing(raw), signal, onChange);
 }
