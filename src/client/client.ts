@@ -109,6 +109,13 @@ import {
 import { ListStream, type ListOptions } from './list-stream.ts';
 import { toLocationSelector, type Selector } from './selector.ts';
 import { watchServers, type WatchEvent, type WatchOptions } from './watch.ts';
+import {
+  actionStageNames,
+  toActionOneof,
+  type ServerActionOptions,
+  type ServerActionSpec,
+  type SnapshotServerOptions,
+} from './server-actions.ts';
 
 export type CreateServerStageName = 'accepted' | 'progress' | 'attaching-floating-ip' | 'ready' | 'failed';
 
@@ -392,6 +399,82 @@ export class OaktreeClient {
         grpc,
       );
       return response.output;
+    });
+  }
+
+  /**
+   * Runs an action on a server (reboot, stop, resize ...) in exactly one cloud and region. Without `wait` it
+   * resolves with the server once the cloud accepted the action; with `wait` once the cloud has finished it.
+   * FAILED_PRECONDITION when the server's state forbids it; ABORTED when the server goes to ERROR.
+   */
+  serverAction(
+    nameOrId: string,
+    selector: Selector,
+    spec: ServerActionSpec,
+    options?: ServerActionOptions,
+  ): Promise<Server> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        location: toLocationSelector(selector),
+        nameOrId,
+        action: toActionOneof(spec),
+        wait: options?.wait ?? false,
+        requestId: options?.requestId ?? randomUUID(),
+      };
+      let last: Server | undefined;
+      for await (const response of this.compute.runServerAction(request, grpc)) {
+        if (!response.server) continue;
+        last = response.server;
+        options?.onProgress?.(actionStageNames[response.stage] ?? 'progress', response.server);
+      }
+      if (!last) throw new OaktreeError(Status.INTERNAL, 'the node ended RunServerAction without a server');
+      return last;
+    });
+  }
+
+  /** Snapshots a server to a new image; with `wait` it resolves once the image is ACTIVE. */
+  snapshotServer(
+    nameOrId: string,
+    selector: Selector,
+    imageName: string,
+    options?: SnapshotServerOptions,
+  ): Promise<Image> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        location: toLocationSelector(selector),
+        nameOrId,
+        imageName,
+        metadata: options?.metadata ?? {},
+        wait: options?.wait ?? false,
+        requestId: options?.requestId ?? randomUUID(),
+      };
+      let last: Image | undefined;
+      for await (const response of this.compute.snapshotServer(request, grpc)) {
+        last = response.image ?? last;
+        options?.onProgress?.(actionStageNames[response.stage] ?? 'progress', response.image, response.server);
+      }
+      if (!last) throw new OaktreeError(Status.INTERNAL, 'the node ended SnapshotServer without an image');
+      return last;
+    });
+  }
+
+  /** Renames a server and/or sets its description (an empty description clears it). */
+  updateServer(
+    nameOrId: string,
+    selector: Selector,
+    change: { name?: string; description?: string },
+    options?: CallOptions,
+  ): Promise<Server> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        location: toLocationSelector(selector),
+        nameOrId,
+        name: change.name ?? '',
+        description: change.description,
+      };
+      const response = await this.compute.updateServer(request, grpc);
+      if (!response.server) throw new OaktreeError(Status.INTERNAL, 'the node ended UpdateServer without a server');
+      return response.server;
     });
   }
 

@@ -22,6 +22,14 @@ export type {
   ServerFilters,
   ServerGroupPolicyName,
 } from './server-config.ts';
+export {
+  SERVER_ACTION_NAMES,
+  type ServerActionName,
+  type ServerActionOptions,
+  type ServerActionSpec,
+  type ServerActionStageName,
+  type SnapshotServerOptions,
+} from './server-actions.ts';
 export * from './names.ts';
 export type { Capabilities } from '../gen/oaktree/v1/capabilities.ts';
 export {

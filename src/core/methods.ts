@@ -15,6 +15,7 @@ import { FloatingIPMode } from '../gen/oaktree/v1/compute.ts';
 import type { LocationSelector } from '../gen/oaktree/v1/location.ts';
 import { Status } from 'nice-grpc-common';
 import { OaktreeError } from './errors.ts';
+import { SERVER_ACTION_RULES, UPDATE_SERVER_RULES } from './server-action-rules.ts';
 import {
   boundedText,
   hex,
@@ -326,6 +327,21 @@ export const Methods = {
     { resume_token: MAX_RESUME_TOKEN_LENGTH },
   ),
   getServerConsole: unary(Compute, 'getServerConsole', { action: 'read', ...about(listServers, 'server') }),
+  runServerAction: serverStream(Compute, 'runServerAction', {
+    action: 'write',
+    ...about(listServers, 'server'),
+    rules: [nameOrId('server'), ...SERVER_ACTION_RULES],
+  }),
+  snapshotServer: serverStream(Compute, 'snapshotServer', {
+    action: 'write',
+    ...about(listServers, 'server'),
+    rules: [nameOrId('server'), required('image_name', 'the snapshot image needs a name'), requestId],
+  }),
+  updateServer: unary(Compute, 'updateServer', {
+    action: 'write',
+    ...about(listServers, 'server'),
+    rules: [nameOrId('server'), ...UPDATE_SERVER_RULES],
+  }),
   listAvailabilityZones: list(Compute, 'listAvailabilityZones', 'availabilityZone'),
   setServerMetadata: unary(Compute, 'setServerMetadata', {
     action: 'write',

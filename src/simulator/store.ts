@@ -19,6 +19,7 @@ export interface ResolvedCloudOptions {
   seedServers: number;
   seedImages: number;
   bootDelayMs: number;
+  actionDelayMs: number;
   latencyMs: number;
   tokenTtlSeconds: number;
   diskFormats: string[];
@@ -41,6 +42,7 @@ export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
     seedServers: o.seedServers ?? 0,
     seedImages: o.seedImages ?? 1,
     bootDelayMs: o.bootDelayMs ?? 1500,
+    actionDelayMs: o.actionDelayMs ?? 300,
     latencyMs: o.latencyMs ?? 0,
     tokenTtlSeconds: o.tokenTtlSeconds ?? 3600,
     diskFormats: o.diskFormats ?? ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2', 'vdi', 'iso', 'ploop'],
@@ -302,7 +304,26 @@ export interface Server {
   /** '' when booted from volume. */
   imageId: string;
   keyName: string | null;
-  status: 'BUILD' | 'ACTIVE' | 'SHUTOFF' | 'ERROR' | 'DELETED';
+  status:
+    | 'BUILD'
+    | 'ACTIVE'
+    | 'SHUTOFF'
+    | 'ERROR'
+    | 'DELETED'
+    // Reached by server actions (src/simulator/nova/actions.ts).
+    | 'PAUSED'
+    | 'SUSPENDED'
+    | 'RESCUE'
+    | 'SHELVED'
+    | 'SHELVED_OFFLOADED'
+    | 'VERIFY_RESIZE'
+    | 'REVERT_RESIZE'
+    | 'REBOOT'
+    | 'HARD_REBOOT'
+    | 'RESIZE'
+    | 'REBUILD';
+  /** Microversion 2.19; null when never set. */
+  description?: string | null;
   created: number;
   updated: number;
   /** When BUILD ends. */
@@ -322,8 +343,6 @@ export interface Server {
   extras?: ServerExtras;
   /** Tags (microversion 2.26), in the order set. */
   tags?: string[];
-  /** The description (2.19); undefined shows as null. */
-  description?: string;
   /** The guest hostname (2.90 shows it); defaults to the sanitized name. */
   hostname?: string;
   /** The server group it was scheduled into. */

@@ -29,6 +29,8 @@ export interface SimCloudOptions {
   seedImages?: number;
   /** BUILD -> ACTIVE delay, default 1500 ms. */
   bootDelayMs?: number;
+  /** How long a server action (reboot, resize, snapshot ...) keeps its task state, default 300 ms. */
+  actionDelayMs?: number;
   /** Added to every request of this cloud. */
   latencyMs?: number;
   /** Default 3600. */

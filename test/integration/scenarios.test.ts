@@ -8,6 +8,7 @@ import { defineNetworkWriteScenarios } from '../scenarios/network-writes.ts';
 import { defineScenarios } from '../scenarios/scenarios.ts';
 import { defineServerConfigScenarios } from '../scenarios/server-config.ts';
 import { defineStorageScenarios } from '../scenarios/storage-writes.ts';
+import { defineServerActionScenarios } from '../scenarios/server-actions.ts';
 import { openTarget, type ScenarioTarget } from '../scenarios/target.ts';
 
 let simulator: Simulator;
@@ -40,3 +41,4 @@ defineScenarios('the simulator', () => target);
 defineServerConfigScenarios('the simulator', () => target);
 defineNetworkWriteScenarios('the simulator', () => target);
 defineStorageScenarios('the simulator', () => target);
+defineServerActionScenarios('the simulator', () => target);

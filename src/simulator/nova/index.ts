@@ -4,6 +4,7 @@ import { COMPUTE_VERSIONS, formatVersion } from '../microversion.ts';
 import { RouteTable } from '../router.ts';
 import { registerNovaAdminRoutes } from './admin.ts';
 import { registerFlavorAdminRoutes } from './flavor-admin.ts';
+import { registerServerActionRoutes } from './actions.ts';
 import { registerFlavorRoutes } from './flavors.ts';
 import { registerKeypairRoutes } from './keypairs.ts';
 import { registerMiscRoutes } from './misc.ts';
@@ -12,6 +13,7 @@ import { registerMetadataRoutes } from './metadata.ts';
 import { registerServerGroupRoutes } from './server-groups.ts';
 
 const routes = new RouteTable();
+registerServerActionRoutes(routes); // before the server routes: it answers their action and update paths first
 registerServerRoutes(routes);
 registerMetadataRoutes(routes);
 registerServerGroupRoutes(routes);

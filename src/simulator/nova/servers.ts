@@ -317,9 +317,10 @@ async function updateServer(ctx: Ctx): Promise<Reply> {
   return { status: 200, body: { server: serverDetail(ctx, server) } };
 }
 
-async function serverAction(ctx: Ctx): Promise<Reply> {
+/** Actions nova/actions.ts does not take (console output); `given` is the body it has already read. */
+export async function serverAction(ctx: Ctx, given?: Record<string, any>): Promise<Reply> {
   const server = getServer(ctx, ctx.params.id);
-  const body = await readJson(ctx);
+  const body = given ?? (await readJson(ctx));
   const [action] = Object.keys(body);
   const conflictState = (what: string) =>
     new ApiError(409, `Cannot '${what}' instance ${server.id} while it is in vm_state ${server.status.toLowerCase()}`);

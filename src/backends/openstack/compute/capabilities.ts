@@ -22,6 +22,7 @@ import { limitsOf } from './limits.ts';
 import { encodable } from '../encodable.ts';
 import { microversion, mvAtLeast, type Raw } from './nova.ts';
 import { cachedPerRegion } from './region-cache.ts';
+import { serverActionCapabilities } from './actions-capabilities.ts';
 import { availabilityZones } from './zones.ts';
 import { serverConfigCapabilities } from './server-config-capabilities.ts';
 import { backupSupport } from '../volume/backup-support.ts';
@@ -195,6 +196,7 @@ export async function capabilitiesOf(ctx: RegionContext, signal: AbortSignal): P
           consoleOutput: true,
           serverTags: mvAtLeast(compute.microversion, 2, 26),
           ...serverConfigCapabilities(compute.microversion, compute.maxMicroversion, limits),
+          ...serverActionCapabilities(compute.microversion),
         }
       : undefined,
     limits,

@@ -215,6 +215,16 @@ export interface ComputeCapabilities {
    * flavor's extra specs cost one call.
    */
   flavorExtraSpecsInList: boolean;
+  /**
+   * Server actions this location offers, named as the cases of RunServerActionRequest.action ("reboot", "stop",
+   * "resize" ...) plus "snapshot" (SnapshotServer) and "update" (UpdateServer).
+   */
+  serverActions: string[];
+  /**
+   * Action options the location's compute microversion allows: "lock_reason" (2.73), "rebuild_key_name" (2.54),
+   * "unshelve_availability_zone" (2.77), "server_description" (2.19).
+   */
+  serverActionOptions: string[];
 }
 
 /** Everything a location supports. */
@@ -1043,6 +1053,8 @@ function createBaseComputeCapabilities(): ComputeCapabilities {
     maxServerTags: 0,
     maxServerMetadataItems: 0,
     flavorExtraSpecsInList: false,
+    serverActions: [],
+    serverActionOptions: [],
   };
 }
 
@@ -1089,6 +1101,12 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
     }
     if (message.flavorExtraSpecsInList !== false) {
       writer.uint32(400).bool(message.flavorExtraSpecsInList);
+    }
+    for (const v of message.serverActions) {
+      writer.uint32(162).string(v!);
+    }
+    for (const v of message.serverActionOptions) {
+      writer.uint32(170).string(v!);
     }
     return writer;
   },
@@ -1218,6 +1236,22 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
             message.flavorExtraSpecsInList = reader.bool();
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.serverActions.push(reader.string());
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.serverActionOptions.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1302,6 +1336,16 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
         : isSet(object.flavor_extra_specs_in_list)
         ? globalThis.Boolean(object.flavor_extra_specs_in_list)
         : false,
+      serverActions: globalThis.Array.isArray(object?.serverActions)
+        ? object.serverActions.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.server_actions)
+        ? object.server_actions.map((e: any) => globalThis.String(e))
+        : [],
+      serverActionOptions: globalThis.Array.isArray(object?.serverActionOptions)
+        ? object.serverActionOptions.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.server_action_options)
+        ? object.server_action_options.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1349,6 +1393,12 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
     if (message.flavorExtraSpecsInList !== false) {
       obj.flavorExtraSpecsInList = message.flavorExtraSpecsInList;
     }
+    if (message.serverActions?.length) {
+      obj.serverActions = message.serverActions;
+    }
+    if (message.serverActionOptions?.length) {
+      obj.serverActionOptions = message.serverActionOptions;
+    }
     return obj;
   },
 
@@ -1371,6 +1421,8 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
     message.maxServerTags = object.maxServerTags ?? 0;
     message.maxServerMetadataItems = object.maxServerMetadataItems ?? 0;
     message.flavorExtraSpecsInList = object.flavorExtraSpecsInList ?? false;
+    message.serverActions = object.serverActions?.map((e) => e) || [];
+    message.serverActionOptions = object.serverActionOptions?.map((e) => e) || [];
     return message;
   },
 };
