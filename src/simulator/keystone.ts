@@ -26,6 +26,11 @@ export function buildCatalog(cloud: CloudRuntime, projectId: string) {
     { type: 'network', name: 'neutron', path: (r) => cloud.serviceBase(r, 'network') },
     { type: 'volumev3', name: 'cinderv3', path: (r) => `${cloud.serviceBase(r, 'volume')}/v3/${projectId}` },
     { type: 'block-storage', name: 'cinder', path: (r) => `${cloud.serviceBase(r, 'volume')}/v3/${projectId}` },
+    {
+      type: 'object-store',
+      name: 'swift',
+      path: (r) => `${cloud.serviceBase(r, 'object-store')}/v1/AUTH_${projectId}`,
+    },
   ];
   return services.map((svc, index) => ({
     id: `${cloud.name}-svc-${index}`.padEnd(32, '0').slice(0, 32),

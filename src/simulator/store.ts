@@ -25,6 +25,7 @@ export interface ResolvedCloudOptions {
   maxPageSize: number;
   deletedRetentionMs: number;
   volumeDelayMs: number;
+  objectStore: { tempUrl: boolean; bulkDelete: boolean; maxFileSize: number };
 }
 
 export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
@@ -44,6 +45,11 @@ export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
     maxPageSize: o.maxPageSize ?? 1000,
     deletedRetentionMs: o.deletedRetentionMs ?? 10 * 60_000,
     volumeDelayMs: o.volumeDelayMs ?? 300,
+    objectStore: {
+      tempUrl: o.objectStore?.tempUrl ?? true,
+      bulkDelete: o.objectStore?.bulkDelete ?? true,
+      maxFileSize: o.objectStore?.maxFileSize ?? 5 * 1024 ** 3 + 2,
+    },
   };
 }
 

@@ -37,6 +37,8 @@ export interface SimCloudOptions {
   deletedRetentionMs?: number;
   /** How long a new volume stays "creating" (default 300 ms). */
   volumeDelayMs?: number;
+  /** The Swift object store (default: TempURL and bulk delete on, max object 5 GiB + 2 bytes, like Swift's). */
+  objectStore?: { tempUrl?: boolean; bulkDelete?: boolean; maxFileSize?: number };
 }
 
 export interface SimProjectInfo {
@@ -64,7 +66,7 @@ export interface SimCloudInfo {
   serviceUser: { username: string; password: string; project: SimProjectInfo };
 }
 
-export type ServiceName = 'identity' | 'compute' | 'image' | 'network' | 'volume';
+export type ServiceName = 'identity' | 'compute' | 'image' | 'network' | 'volume' | 'object-store';
 
 export interface RouteCount {
   cloud: string;

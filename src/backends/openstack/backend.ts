@@ -8,6 +8,7 @@ import { HandlerBackend, type LocationHandlers } from '../handler-backend.ts';
 import { computeHandlers } from './compute/handlers.ts';
 import { imageHandlers } from './image/handlers.ts';
 import { networkHandlers } from './network/handlers.ts';
+import { objectStoreHandlers } from './object-store/handlers.ts';
 import { volumeHandlers } from './volume/handlers.ts';
 import { watchHandlers } from './watch/handlers.ts';
 import { regionConfigFor, unknownRegion, type RegionContext, type RegionResolver } from './region.ts';
@@ -39,6 +40,7 @@ export function createOpenStackBackend(cloud: CloudConfig, options: OpenStackBac
       ['network', networkHandlers(resolve)],
       ['image', imageHandlers(resolve)],
       ['volume', volumeHandlers(resolve)],
+      ['object-store', objectStoreHandlers(resolve)],
       // WatchServers from the region's shared poller; compute's WaitForServer waits on that poller too.
       ['watch', watchHandlers(resolve)],
     );

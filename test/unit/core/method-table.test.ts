@@ -38,9 +38,9 @@ test('every method of the table-driven services has a row; its kind matches the 
   }
 });
 
-test('creates, deletes, attaches, detaches and uploads are writes; everything else reads', () => {
+test('creates, deletes, attaches, detaches, uploads, updates and copies are writes; everything else reads', () => {
   for (const row of Object.values(Methods)) {
-    const writes = /^(Create|Delete|Attach|Detach|Upload)/.test(row.name);
+    const writes = /^(Create|Delete|Attach|Detach|Upload|Update|Copy)/.test(row.name);
     assert.equal(row.action, writes ? 'write' : 'read', row.name);
   }
 });
