@@ -178,7 +178,10 @@ function objectHeaders(object: SwiftObject): Record<string, string> {
     'Accept-Ranges': 'bytes',
     ...object.meta,
   };
-  if (object.manifest) headers['X-Static-Large-Object'] = 'True';
+  if (object.manifest) {
+    headers['X-Static-Large-Object'] = 'True';
+    headers['X-Manifest-Etag'] = object.manifestHash ?? '';
+  }
   if (object.deleteAt) headers['X-Delete-At'] = String(object.deleteAt);
   return headers;
 }
@@ -681,10 +684,16 @@ function deleteObject(ctx: Ctx): Reply {
   const object = liveObject(c, ctx.params.object);
   if (!object) return fail(404);
   if (object.manifest && ctx.query.get('multipart-manifest') === 'delete') {
+    let deleted = 1;
     for (const s of object.manifest) {
       const holder = account.containers.get(s.container);
+      if (holder?.objects.has(s.name)) deleted += 1;
       if (holder) removeObject(holder, s.name);
     }
+    removeObject(c, object.name);
+    // Like bulk delete, a manifest delete answers 200 with a report (plain text unless JSON is asked for).
+    const text = `Number Deleted: ${deleted}\nNumber Not Found: 0\nResponse Body: \nResponse Status: 200 OK\nErrors:\n`;
+    return { status: 200, body: text, headers: { 'Content-Type': 'text/plain' } };
   }
   removeObject(c, object.name);
   return { status: 204 };
