@@ -30,3 +30,5 @@ export type { Location, Project } from '../gen/oaktree/v1/location.ts';
 export type { Route } from '../gen/oaktree/mesh/v1/mesh.ts';
 export type { FloatingIP, Network, Port, SecurityGroup, Subnet } from '../gen/oaktree/v1/network.ts';
 export { VolumeStatus, type Volume } from '../gen/oaktree/v1/volume.ts';
+export type { Container, StoredObject } from '../gen/oaktree/v1/object_store.ts';
+export type { DownloadObjectOutcome, ObjectSink, ObjectSource, UploadObjectOutcome } from './object-transfer.ts';

@@ -2,10 +2,12 @@
 // Exit codes: 0 ok, 1 error, 2 usage, 3 partial results (some locations failed; warnings on stderr).
 import type { Command } from 'commander';
 import { registerComputeCommands } from './compute.ts';
+import { registerContainerCommands } from './containers.ts';
 import { usageExits } from './context.ts';
 import { registerImageCommands } from './images.ts';
 import { registerInfoCommands } from './info.ts';
 import { registerNetworkCommands } from './network.ts';
+import { registerObjectCommands } from './objects.ts';
 import { registerServerCommands } from './servers.ts';
 import { registerVolumeCommands } from './volumes.ts';
 
@@ -19,6 +21,8 @@ export function registerClientCommands(program: Command): void {
     registerImageCommands,
     registerNetworkCommands,
     registerVolumeCommands,
+    registerContainerCommands,
+    registerObjectCommands,
   ];
   for (const add of register) add(scoped as unknown as Command);
   program.addHelpText(
