@@ -51,7 +51,8 @@ export async function uploadObject(
   onProgress?: (progress: TransferProgress) => void,
   onError?: (error: OaktreeError) => void,
 ): Promise<UploadObjectOutcome> {
-  const known = await describe(source);
+  // A caller that already knows both saves reading a file twice.
+  const known = header.md5 && header.sizeBytes ? {} : await describe(source);
   const totalBytes = header.sizeBytes ? Number(header.sizeBytes) : known.size;
   const full: Partial<UploadObjectHeader> = {
     ...header,
