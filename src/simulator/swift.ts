@@ -506,11 +506,15 @@ async function receive(ctx: Ctx, maxSize: number): Promise<{ file: string; size:
   return { file, size, md5: md5.digest('hex') };
 }
 
-function checkQuota(c: SwiftContainer, adding: number, replacing?: SwiftObject): void {
+/**
+ * Swift's container_quotas middleware, before the body is read: what the container holds plus the declared
+ * Content-Length (0 for a chunked upload, so a chunked PUT is refused only once the container is over its quota).
+ */
+function checkQuota(c: SwiftContainer, declared: number, replacing?: SwiftObject): void {
   const usage = containerUsage(c);
   const quotaBytes = Number(c.headers['x-container-meta-quota-bytes'] ?? 0);
   const quotaCount = Number(c.headers['x-container-meta-quota-count'] ?? 0);
-  if (quotaBytes && usage.bytes - (replacing?.size ?? 0) + adding > quotaBytes) refuse(413, 'Upload exceeds quota.');
+  if (quotaBytes && usage.bytes + declared > quotaBytes) refuse(413, 'Upload exceeds quota.');
   if (quotaCount && usage.count + (replacing ? 0 : 1) > quotaCount) refuse(413, 'Upload exceeds quota.');
 }
 
@@ -567,6 +571,7 @@ async function putObject(ctx: Ctx): Promise<Reply> {
   if (ctx.query.get('multipart-manifest') === 'put')
     return putManifest(ctx, account, c, { name, meta, contentType, deleteAt, previous });
 
+  checkQuota(c, Number(declared ?? 0), previous);
   const received = await receive(ctx, max);
   if (declared !== undefined && received.size !== Number(declared)) {
     await rm(received.file, { force: true });
@@ -576,12 +581,6 @@ async function putObject(ctx: Ctx): Promise<Reply> {
   if (etag && etag !== received.md5) {
     await rm(received.file, { force: true });
     return fail(422);
-  }
-  try {
-    checkQuota(c, received.size, previous);
-  } catch (error) {
-    await rm(received.file, { force: true });
-    throw error;
   }
   const object: SwiftObject = {
     name,

@@ -330,6 +330,34 @@ export function defineObjectStoreScenarios(label: string, target: () => Scenario
       }
     });
 
+    test('a segment the cloud refuses mid-upload ends the upload with its error and removes the segments', async () => {
+      const t = target();
+      const api = objectStoreOf(t);
+      const container = names('quota');
+      try {
+        // The segments container takes 150 KiB: once three 64 KiB segments are in, the next one is refused (413).
+        await api.createContainer({ location: t.where, name: `${container}_segments`, quotaBytes: BigInt(150 * 1024) });
+        await rejects(
+          api.uploadObject(
+            uploadOf(
+              { location: t.where, container, name: 'too-big', segmentSizeBytes: BigInt(64 * 1024) },
+              randomBytes(400 * 1024),
+              32 * 1024,
+            ),
+          ),
+          Status.RESOURCE_EXHAUSTED,
+          /segments written were removed/,
+        );
+        const left = (await collect(api.listObjects({ location: t.where, container: `${container}_segments` }))).filter(
+          (i) => i.item?.$case === 'object',
+        );
+        assert.equal(left.length, 0, 'no segment is left behind');
+        await rejects(api.getObject({ location: t.where, container, name: 'too-big' }), Status.NOT_FOUND);
+      } finally {
+        await removeContainer(api, t.where, container);
+      }
+    });
+
     test('an upload the client abandons leaves no segment behind', async () => {
       const t = target();
       const api = objectStoreOf(t);

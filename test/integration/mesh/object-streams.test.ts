@@ -1,6 +1,6 @@
 // Object bytes through the mesh and the failures the real cloud cannot be made to show on demand: one upload to
-// several clouds behind different nodes, a download two hops away, a cloud without TempURL, a segment the cloud
-// refuses mid-upload, bit rot under a stored object, and 256 MiB through a 2-hop chain with every node's memory
+// several clouds behind different nodes, a download two hops away, a cloud without TempURL, bit rot under a
+// stored object, and 256 MiB through a 2-hop chain with every node's memory
 // sampled.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -144,29 +144,6 @@ test('a cloud without TempURL answers FAILED_PRECONDITION and its capabilities s
     Status.FAILED_PRECONDITION,
     /no TempURL/,
   );
-});
-
-test('a segment the cloud refuses mid-upload ends the upload with the cloud error and removes the segments', async (t) => {
-  const { objects } = await twoNodes(t, [], [{ name: 'quota-cloud' }]);
-  const where = { cloud: 'quota-cloud' };
-  // The segments container takes 150 KiB: the third 64 KiB segment is refused with 413.
-  await objects.createContainer({ location: where, name: 'q_segments', quotaBytes: BigInt(150 * 1024) });
-  await rejects(
-    objects.uploadObject(
-      uploadOf(
-        { location: where, container: 'q', name: 'too-big', segmentSizeBytes: BigInt(64 * 1024) },
-        randomBytes(400 * 1024),
-        32 * 1024,
-      ),
-    ),
-    Status.RESOURCE_EXHAUSTED,
-    /segments written were removed/,
-  );
-  const left = (await collect(objects.listObjects({ location: where, container: 'q_segments' }))).filter(
-    (i) => i.item?.$case === 'object',
-  );
-  assert.equal(left.length, 0, 'no segment is left behind');
-  await rejects(objects.getObject({ location: where, container: 'q', name: 'too-big' }), Status.NOT_FOUND);
 });
 
 /** The simulator's file that holds exactly these bytes (object data lives in files in its temp dir). */

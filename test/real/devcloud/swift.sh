@@ -143,7 +143,7 @@ workers = 1
 user = $SW_USER
 swift_dir = $SW_ETC
 [pipeline:main]
-pipeline = catch_errors gatekeeper healthcheck proxy-logging listing_formats bulk tempurl authtoken keystoneauth copy slo dlo proxy-logging proxy-server
+pipeline = catch_errors gatekeeper healthcheck proxy-logging listing_formats bulk tempurl authtoken keystoneauth container-quotas copy slo dlo proxy-logging proxy-server
 [app:proxy-server]
 use = egg:swift#proxy
 account_autocreate = true
@@ -164,6 +164,9 @@ service_token_roles_required = false
 use = egg:swift#keystoneauth
 operator_roles = admin, member, swiftoperator
 reseller_admin_role = ResellerAdmin
+# X-Container-Meta-Quota-Bytes/-Count, checked against the declared length and what the container holds
+[filter:container-quotas]
+use = egg:swift#container_quotas
 [filter:catch_errors]
 use = egg:swift#catch_errors
 [filter:gatekeeper]
