@@ -129,7 +129,7 @@ test('one upload to every matching location across nodes, each with its own resu
 test('a cloud without TempURL answers FAILED_PRECONDITION and its capabilities say so', async (t) => {
   const { objects, api } = await twoNodes(t, [{ name: 'plain-swift', objectStore: { tempUrl: false } }], []);
   const caps = await collect(api.capabilities.listCapabilities({ location: { cloud: 'plain-swift' }, strict: true }));
-  const objectStore = (caps[0].item?.value as any).objectStore;
+  const objectStore = (caps[0].item!.value as any).objectStore;
   assert.equal(objectStore.available, true);
   assert.equal(objectStore.tempUrl, false);
   assert.deepEqual(objectStore.tempUrlMethods, []);
