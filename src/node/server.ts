@@ -23,6 +23,7 @@ import { LimitsServiceDefinition } from '../gen/oaktree/v1/limits.ts';
 import { LocationServiceDefinition } from '../gen/oaktree/v1/location.ts';
 import { MeshServiceDefinition } from '../gen/oaktree/mesh/v1/mesh.ts';
 import { NetworkServiceDefinition } from '../gen/oaktree/v1/network.ts';
+import { ObjectStoreServiceDefinition } from '../gen/oaktree/v1/object_store.ts';
 import { VolumeServiceDefinition } from '../gen/oaktree/v1/volume.ts';
 import { Router, DEFAULT_MAX_HOPS } from '../mesh/router.ts';
 import { WatchTokenKey } from '../cache/watch-token.ts';
@@ -42,6 +43,7 @@ const TABLE_SERVICES = [
   LimitsServiceDefinition,
   CapabilitiesServiceDefinition,
   IdentityServiceDefinition,
+  ObjectStoreServiceDefinition,
 ];
 
 /** Every oaktree service: a node always offers the whole API (no feature switches). */

@@ -7,6 +7,7 @@ import { defineScenarios } from '../scenarios/scenarios.ts';
 import { defineServerConfigScenarios } from '../scenarios/server-config.ts';
 import { defineStorageScenarios } from '../scenarios/storage-writes.ts';
 import { defineServerActionScenarios } from '../scenarios/server-actions.ts';
+import { defineObjectStoreScenarios } from '../scenarios/object-store.ts';
 import { openTarget, type ScenarioTarget } from '../scenarios/target.ts';
 
 const cloudsYaml = process.env.OAKTREE_REAL_CLOUDS_YAML ?? '/var/tmp/oaktree-devcloud/clouds.yaml';
@@ -39,3 +40,4 @@ defineServerConfigScenarios('the real cloud', () => target);
 defineNetworkWriteScenarios('the real cloud', () => target);
 defineStorageScenarios('the real cloud', () => target);
 defineServerActionScenarios('the real cloud', () => target);
+defineObjectStoreScenarios('the real cloud', () => target);

@@ -2,6 +2,7 @@
 // Exit codes: 0 ok, 1 error, 2 usage, 3 partial results (some locations failed; warnings on stderr).
 import type { Command } from 'commander';
 import { registerComputeCommands } from './compute.ts';
+import { registerContainerCommands } from './containers.ts';
 import { usageExits } from './context.ts';
 import { registerImageCommands } from './images.ts';
 import { registerInfoCommands } from './info.ts';
@@ -10,6 +11,7 @@ import { registerSubnetCommands } from './network-writes.ts';
 import { registerRouterCommands } from './router-commands.ts';
 import { registerSecurityGroupCommands } from './security-group-commands.ts';
 import { registerServerActionCommands } from './server-actions.ts';
+import { registerObjectCommands } from './objects.ts';
 import { registerServerCommands } from './servers.ts';
 import { registerVolumeCommands } from './volumes.ts';
 import { registerVolumeSnapshotCommands } from './volume-snapshots.ts';
@@ -35,6 +37,8 @@ export function registerClientCommands(program: Command): void {
     registerVolumeCommands,
     registerVolumeSnapshotCommands,
     registerIdentityCommands,
+    registerContainerCommands,
+    registerObjectCommands,
   ];
   for (const add of register) add(scoped as unknown as Command);
   program.addHelpText(

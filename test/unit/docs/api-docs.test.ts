@@ -22,6 +22,7 @@ describe('API reference docs', () => {
       'VolumeService',
       'LimitsService',
       'CapabilitiesService',
+      'ObjectStoreService',
       'MeshService',
     ];
     assert.deepEqual([...pages.keys()].sort(), [...services.map((s) => `${s}.md`), 'README.md'].sort());
