@@ -1,0 +1,97 @@
+// Python against a live node: Debian's /usr/bin/python3 with the oaktree package built the way users install it
+// (pip, at build time, offline), a node serving simulated clouds, and the simulator's control URL for faults and
+// request counters. Shared by the Python package, Ansible inventory and nodepool-driver example tests.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { cliNode, ROOT, type CliNode } from './node.ts';
+
+export const PYTHON = '/usr/bin/python3';
+
+export interface PythonWorld {
+  dir: string;
+  /** PYTHONPATH where `pip install --target` put the package. */
+  sitePackages: string;
+  endpoint: string;
+  controlUrl: string;
+  simulator: Simulator;
+  node: CliNode;
+  close(): Promise<void>;
+}
+
+/** pip builds the wheel (protoc runs here, in setup.py's build_py) and installs it into dir/site. */
+export async function installPackage(dir: string): Promise<string> {
+  const target = join(dir, 'site');
+  await promisify(execFile)(
+    PYTHON,
+    [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--no-build-isolation',
+      '--no-deps',
+      '--no-cache-dir',
+      '--target',
+      target,
+      './clients/python',
+    ],
+    { cwd: ROOT, env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_ROOT_USER_ACTION: 'ignore' } },
+  );
+  return target;
+}
+
+export async function startPythonWorld(): Promise<PythonWorld> {
+  const dir = await mkdtemp(join(tmpdir(), 'oaktree-python-'));
+  const simulator = await startSimulator({ controlPort: 0 });
+  const cloudsYaml = join(dir, 'clouds.yaml');
+  await writeFile(cloudsYaml, simulator.cloudsYaml());
+  const [sitePackages, node] = await Promise.all([
+    installPackage(dir),
+    cliNode(['--clouds-yaml', cloudsYaml, '--listen', '127.0.0.1:0', '--log-level', 'warn']),
+  ]);
+  return {
+    dir,
+    sitePackages,
+    endpoint: node.address,
+    controlUrl: simulator.controlUrl!,
+    simulator,
+    node,
+    async close() {
+      node.child.kill('SIGTERM');
+      await node.exited;
+      await simulator.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end (or kills it after timeoutMs), collecting its output. */
+export function run(command: string, args: string[], env: Record<string, string>, timeoutMs = 90_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
