@@ -46,7 +46,14 @@ export async function installPackage(dir: string): Promise<string> {
 
 export async function startPythonWorld(): Promise<PythonWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'oaktree-python-'));
-  const simulator = await startSimulator({ controlPort: 0 });
+  // The clouds `oaktree serve` simulates when it has no clouds.yaml (src/node/backends.ts), with a control URL.
+  const simulator = await startSimulator({
+    controlPort: 0,
+    clouds: [
+      { name: 'sim-alpha', regions: ['RegionOne', 'RegionTwo'], seedServers: 3, seedImages: 2 },
+      { name: 'sim-beta', regions: ['RegionOne'], seedServers: 2, seedImages: 2 },
+    ],
+  });
   const cloudsYaml = join(dir, 'clouds.yaml');
   await writeFile(cloudsYaml, simulator.cloudsYaml());
   const [sitePackages, node] = await Promise.all([
