@@ -277,6 +277,14 @@ class Connection:
         request = capabilities_pb2.ListCapabilitiesRequest(location=self._where(where))
         return self._list(self.capabilities.ListCapabilities, request, 'capabilities', None, strict)
 
+    def create_floating_ip(self, network: str = '', server: str = '', fixed_address: str = '',
+                           request_id: Optional[str] = None, **where: Any) -> Resource:
+        """Allocates a floating IP in one cloud and region, attached to `server` (name or id) when given."""
+        request = network_pb2.CreateFloatingIPRequest(location=self._where(where), network=network, server=server,
+                                                      fixed_address=fixed_address,
+                                                      request_id=request_id or str(uuid.uuid4()))
+        return to_resource(self._call(self.network.CreateFloatingIP, request).floating_ip)
+
     def delete_unattached_floating_ips(self, **where: Any) -> int:
         """Deletes the floating IPs no port uses in one cloud and region; returns how many."""
         request = network_pb2.DeleteUnattachedFloatingIPsRequest(location=self._where(where))

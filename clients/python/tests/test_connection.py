@@ -109,7 +109,12 @@ class ConnectionTest(unittest.TestCase):
         self.assertEqual(image.size_bytes, 3 * 1024 * 1024 + 17)
 
     def test_unattached_floating_ips_are_deleted_and_counted(self):
-        self.assertIsInstance(self.conn.delete_unattached_floating_ips(cloud='sim-alpha', region='RegionOne'), int)
+        where = dict(cloud='sim-alpha', region='RegionOne')
+        self.conn.delete_unattached_floating_ips(**where)  # whatever an earlier run left
+        ip = self.conn.create_floating_ip(**where)
+        self.assertFalse(ip.is_attached)
+        self.assertEqual(self.conn.delete_unattached_floating_ips(**where), 1)
+        self.assertEqual(self.conn.list_floating_ips(filters={'id': ip.id}, **where), [])
 
     def test_errors_carry_the_grpc_code(self):
         with self.assertRaises(oaktree.OaktreeError) as caught:
