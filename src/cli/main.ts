@@ -5,6 +5,7 @@ import { OAKTREE_VERSION } from '../node/version.ts';
 import { NodeConfigError } from '../node/config.ts';
 import { registerNodeCommands } from './node-commands.ts';
 import { registerClientCommands } from './commands/index.ts';
+import { cannotListen } from './listen-errors.ts';
 
 const program = new Command()
   .name('oaktree')
@@ -19,6 +20,11 @@ program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof NodeConfigError || (error as Error)?.name === 'CloudsConfigError') {
     process.stderr.write(`oaktree: ${(error as Error).message}\n`);
     process.exit(2);
+  }
+  const listening = cannotListen(error);
+  if (listening) {
+    process.stderr.write(`oaktree: ${listening}\n`);
+    process.exit(1);
   }
   process.stderr.write(`oaktree: ${(error as Error)?.stack ?? String(error)}\n`);
   process.exit(1);

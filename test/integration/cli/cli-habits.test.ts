@@ -4,7 +4,7 @@
 // and interrupted --wait that says what exists.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -173,6 +173,18 @@ describe('oaktree CLI habits (real binary)', () => {
     assert.doesNotMatch(refused.stderr, /Resolution note|subchannel|ECONNREFUSED/);
     assert.equal(hostOnly.code, 1);
     assert.match(hostOnly.stderr, /at no-such-host\.invalid:50051 \(the host name does not resolve\)/);
+  });
+
+  it('a busy port is one line, exit 1, and leaves no temporary directory behind', async () => {
+    const tmp = await mkdtemp(join(dir, 'tmp-'));
+    const busy = await oaktree(['serve', '--simulate', '--listen', ep, '--log-level', 'silent'], { TMPDIR: tmp });
+    assert.equal(busy.code, 1, busy.stderr);
+    assert.equal(
+      busy.stderr,
+      `oaktree: cannot listen on ${ep}: the address is already in use (another oaktree node?); pick another --listen port, or port 0 for any free one\n`,
+    );
+    const left = (await readdir(tmp)).filter((name) => !name.startsWith('tsx-')); // tsx's own compile cache
+    assert.deepEqual(left, [], 'the embedded simulator and its clouds.yaml are gone');
   });
 
   it('subnet and security group have list and show, in both spellings', async () => {
