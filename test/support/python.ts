@@ -2,7 +2,7 @@
 // (pip, at build time, offline), a node serving simulated clouds, and the simulator's control URL for faults and
 // request counters. Shared by the Python package, Ansible inventory and nodepool-driver example tests.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,8 +22,12 @@ export interface PythonWorld {
   close(): Promise<void>;
 }
 
-/** pip builds the wheel (protoc runs here, in setup.py's build_py) and installs it into dir/site. */
+/**
+ * pip builds the wheel (protoc runs there, in setup.py's build_py) and installs it into dir/site. From a copy of
+ * clients/python: pip builds in the source tree, and test files running at once must not share one build/.
+ */
 export async function installPackage(dir: string): Promise<string> {
+  const source = await packageSource(dir);
   const target = join(dir, 'site');
   await promisify(execFile)(
     PYTHON,
@@ -37,12 +41,24 @@ export async function installPackage(dir: string): Promise<string> {
       '--no-cache-dir',
       '--target',
       target,
-      './clients/python',
+      source,
     ],
-    { cwd: ROOT, env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_ROOT_USER_ACTION: 'ignore' } },
+    { cwd: ROOT, env: { ...pipEnv(), OAKTREE_PROTO_DIR: join(ROOT, 'proto') } },
   );
   return target;
 }
+
+/** clients/python copied into dir/python-src (without build output), for pip to build in. */
+export async function packageSource(dir: string): Promise<string> {
+  const source = join(dir, 'python-src');
+  await cp(join(ROOT, 'clients', 'python'), source, {
+    recursive: true,
+    filter: (path) => !/(^|\/)(build|dist|[^/]*\.egg-info|__pycache__)$/.test(path),
+  });
+  return source;
+}
+
+export const pipEnv = () => ({ ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_ROOT_USER_ACTION: 'ignore' });
 
 export async function startPythonWorld(): Promise<PythonWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'oaktree-python-'));
