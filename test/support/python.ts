@@ -8,8 +8,25 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { cliNode, ROOT, type CliNode } from './node.ts';
+import { skipUnlessInstalled } from './system-parts.ts';
 
 export const PYTHON = '/usr/bin/python3';
+
+const PYTHON_PACKAGES =
+  'python3-pip python3-setuptools python3-wheel python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc libprotobuf-dev';
+
+/** Skip reason (or false) for tests that build and run the Python package. */
+export const pythonSkip = skipUnlessInstalled(
+  [
+    PYTHON,
+    '/usr/bin/protoc',
+    '/usr/bin/grpc_python_plugin',
+    '/usr/include/google/protobuf/timestamp.proto',
+    '/usr/lib/python3/dist-packages/grpc/__init__.py',
+    '/usr/lib/python3/dist-packages/wheel/__init__.py',
+  ],
+  `sudo apt-get install -y ${PYTHON_PACKAGES}`,
+);
 
 export interface PythonWorld {
   dir: string;

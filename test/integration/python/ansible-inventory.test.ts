@@ -6,11 +6,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { clients, ROOT } from '../../support/node.ts';
-import { run, startPythonWorld, type PythonWorld } from '../../support/python.ts';
+import { run, startPythonWorld, type PythonWorld, pythonSkip } from '../../support/python.ts';
+import { skipUnlessInstalled } from '../../support/system-parts.ts';
 
+const skip = pythonSkip || skipUnlessInstalled(['/usr/bin/ansible-inventory'], 'sudo apt-get install -y ansible-core');
 let world: PythonWorld;
 let serverId = '';
 before(async () => {
+  if (skip) return;
   world = await startPythonWorld();
   // One server with metadata, for the meta- and group groups.
   const grpc = clients(world.endpoint);
@@ -48,6 +51,7 @@ const hostsOf = (list: Record<string, { hosts?: string[] }>, group: string) => (
 
 test('ansible-inventory --list: every server of every cloud, grouped like openstack.cloud.openstack', {
   timeout: 120_000,
+  skip,
 }, async () => {
   const result = await inventory('keyed_groups:\n  - key: openstack.status\n    prefix: status\n');
   assert.equal(result.code, 0, result.stderr);
@@ -74,7 +78,7 @@ test('ansible-inventory --list: every server of every cloud, grouped like openst
   );
 });
 
-test('a failing location is a warning, or fatal with fail_on_errors', { timeout: 120_000 }, async () => {
+test('a failing location is a warning, or fatal with fail_on_errors', { timeout: 120_000, skip }, async () => {
   const fault = world.simulator.faults.add({
     kind: 'status',
     status: 403,

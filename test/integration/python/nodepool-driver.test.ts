@@ -4,10 +4,18 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { PYTHON, run, startPythonWorld, type PythonWorld } from '../../support/python.ts';
+import { PYTHON, run, startPythonWorld, type PythonWorld, pythonSkip } from '../../support/python.ts';
+import { skipUnlessInstalled } from '../../support/system-parts.ts';
 
+const skip =
+  pythonSkip ||
+  skipUnlessInstalled(
+    ['/usr/lib/python3/dist-packages/openstack/__init__.py'],
+    'sudo apt-get install -y python3-openstacksdk',
+  );
 let world: PythonWorld;
 before(async () => {
+  if (skip) return;
   world = await startPythonWorld();
 });
 after(async () => world?.close());
@@ -16,6 +24,7 @@ const requests = (output: string) => Number(/^cloud requests: (\d+)$/m.exec(outp
 
 test('the nodepool-shaped driver runs its flow and costs the clouds fewer requests than openstacksdk', {
   timeout: 120_000,
+  skip,
 }, async (t) => {
   const common = ['--cloud', 'sim-beta', '--count', '3', '--control', world.controlUrl, '--inject-leak'];
   const env = { PYTHONPATH: world.sitePackages, PYTHONDONTWRITEBYTECODE: '1' };
