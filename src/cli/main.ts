@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { OAKTREE_VERSION } from '../node/version.ts';
 import { NodeConfigError } from '../node/config.ts';
 import { registerNodeCommands } from './node-commands.ts';
+import { usageExits } from './commands/context.ts';
 import { registerClientCommands } from './commands/index.ts';
 import { cannotListen } from './listen-errors.ts';
 
@@ -13,6 +14,8 @@ const program = new Command()
   .version(OAKTREE_VERSION, '-v, --version', 'print the version')
   .showHelpAfterError('(run with --help for usage)');
 
+// Usage errors exit 2 for every command, the node commands (made first) included.
+usageExits(program);
 registerNodeCommands(program);
 registerClientCommands(program);
 

@@ -29,8 +29,8 @@ export function registerClientCommands(program: Command): void {
   ];
   for (const add of register) add(scoped as unknown as Command);
   registerCompletionCommand(program);
-  // Usage errors at the top (unknown command, bad global option) exit 2 too; commands made before this line
-  // (serve, simulate, topology) keep commander's own handling.
+  // Usage errors at the top (unknown command, bad global option) exit 2 too (main.ts also sets it before the node
+  // commands are made, so they inherit it).
   usageExits(program);
   program.addHelpText(
     'after',

@@ -1,73 +1,29 @@
 // The openstack CLI's habits in the real `oaktree` binary (a child process per command) against a node serving
 // simulated clouds: -f value|csv, -c, --long, --sort-column, global options before the subcommand, enum words,
-// properties as JSON, exit codes 1/2/3, a dead endpoint, HOST alone, completion, subnet/security group lists,
-// and interrupted --wait that says what exists.
+// properties as JSON, exit codes 1/2/3, a dead endpoint, HOST alone, a busy port, completion, subnet/security
+// group lists. Interrupted waits: cli-interrupted-wait.test.ts.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startSimulator, type Simulator } from '../../../src/simulator/index.ts';
-import { cliNode, clients, collect, ROOT, type CliNode } from '../../support/node.ts';
-import { eventually } from '../../support/wait.ts';
-
-interface Ran {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `oaktree ARGS` to its end; `interrupt` may send it a signal while it runs. */
-function oaktree(args: string[], env: Record<string, string> = {}, interrupt?: (pid: number) => Promise<void>) {
-  return new Promise<Ran>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, OAKTREE_ENDPOINT: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    if (interrupt) interrupt(child.pid!).catch(reject);
-  });
-}
-
-const IMAGE = 'cirros-0.6.2-x86_64-disk';
+import type { Simulator } from '../../../src/simulator/index.ts';
+import { oaktree, simulatedNode, type SimulatedNode } from './oaktree-process.ts';
 
 describe('oaktree CLI habits (real binary)', () => {
-  let dir: string;
+  let world: SimulatedNode;
   let simulator: Simulator;
-  let node: CliNode;
+  let dir: string;
   let ep: string;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'oaktree-cli-habits-'));
-    // Slow boots, so a --wait can be interrupted while the server is still BUILDING.
-    simulator = await startSimulator({
-      clouds: [
-        { name: 'sim-alpha', regions: ['RegionOne', 'RegionTwo'], seedServers: 1, bootDelayMs: 1500 },
-        { name: 'sim-beta', regions: ['RegionOne'], seedServers: 1, bootDelayMs: 20_000 },
-      ],
-    });
-    await writeFile(join(dir, 'clouds.yaml'), simulator.cloudsYaml());
-    node = await cliNode(['--clouds-yaml', join(dir, 'clouds.yaml'), '--listen', '127.0.0.1:0', '--log-level', 'warn']);
-    ep = node.address;
+    world = await simulatedNode([
+      { name: 'sim-alpha', regions: ['RegionOne', 'RegionTwo'], seedServers: 1 },
+      { name: 'sim-beta', regions: ['RegionOne'], seedServers: 1 },
+    ]);
+    ({ simulator, dir, endpoint: ep } = world);
   });
-  after(async () => {
-    node?.child.kill('SIGTERM');
-    await node?.exited;
-    await simulator?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(async () => world?.close());
 
   it('-f value|csv, -c, --long and --sort-column shape every list; options may come before the subcommand', async () => {
     const [value, csv, long, sorted, json, bad] = await Promise.all([
@@ -142,12 +98,14 @@ describe('oaktree CLI habits (real binary)', () => {
       service: 'compute',
     });
     try {
-      const [top, option, allFailed, partial] = await Promise.all([
+      const [top, option, allFailed, partial, nodeCommand] = await Promise.all([
         oaktree(['no-such-command']),
         oaktree(['--no-such-option', 'server', 'list']),
         oaktree(['--endpoint', ep, 'server', 'list', '--fresh', '--cloud', 'sim-beta']),
         oaktree(['--endpoint', ep, 'server', 'list', '--fresh', '-f', 'value', '-c', 'name']),
+        oaktree(['serve', '--no-such-option']),
       ]);
+      assert.equal(nodeCommand.code, 2, nodeCommand.stderr);
       assert.equal(top.code, 2, top.stderr);
       assert.equal(option.code, 2, option.stderr);
       assert.equal(allFailed.code, 1, allFailed.stderr);
@@ -239,76 +197,5 @@ describe('oaktree CLI habits (real binary)', () => {
     ]);
     const zsh = await oaktree(['completion', 'zsh']);
     assert.match(zsh.stdout, /^#compdef oaktree\n/);
-  });
-
-  it('a --wait cut by the deadline or Ctrl-C says what exists and how to finish; finishing works', async () => {
-    const create = (name: string, extra: string[] = []) => [
-      '--endpoint',
-      ep,
-      'server',
-      'create',
-      name,
-      '--cloud',
-      'sim-beta',
-      '--image',
-      IMAGE,
-      '--flavor',
-      'm1.tiny',
-      '--wait',
-      ...extra,
-    ];
-    const grpc = clients(ep);
-    const visible = (name: string) =>
-      eventually(
-        async () =>
-          (await collect(grpc.compute.listServers({ location: { cloud: 'sim-beta' }, nameOrId: name, fresh: true })))
-            .length > 0,
-        `server ${name} in the cloud`,
-      );
-    try {
-      const [deadline, interrupted] = await Promise.all([
-        oaktree(create('s3-python-deadline', ['--timeout', '3'])),
-        oaktree(create('s3-python-ctrl-c'), {}, async (pid) => {
-          await visible('s3-python-ctrl-c');
-          process.kill(pid, 'SIGINT');
-        }),
-      ]);
-      assert.equal(deadline.code, 1, deadline.stderr);
-      assert.match(
-        deadline.stderr,
-        /^oaktree: the deadline \(--timeout\) passed: server s3-python-deadline \([0-9a-f-]{36}\) exists in sim-beta\/RegionOne, status BUILDING; not ACTIVE yet, no floating IP attached yet\.\n/,
-      );
-      assert.match(
-        deadline.stderr,
-        /^ {2}clean up: oaktree server delete [0-9a-f-]{36} --cloud sim-beta --region RegionOne --delete-floating-ips$/m,
-      );
-      assert.equal(interrupted.code, 130, interrupted.stderr);
-      assert.match(interrupted.stderr, /^oaktree: interrupted: server s3-python-ctrl-c \(([0-9a-f-]{36})\) exists/);
-
-      // The printed way to finish picks up the same server and attaches its floating IP.
-      const id = /server s3-python-ctrl-c \(([0-9a-f-]{36})\)/.exec(interrupted.stderr)![1]!;
-      const requestId = /--request-id (\S+) --wait/.exec(interrupted.stderr)![1]!;
-      const finished = await oaktree([
-        ...create('s3-python-ctrl-c', ['--request-id', requestId]),
-        '-f',
-        'value',
-        '-c',
-        'id',
-        '-c',
-        'status',
-        '-c',
-        'publicV4',
-      ]);
-      assert.equal(finished.code, 0, finished.stderr);
-      assert.match(finished.stdout, new RegExp(`^${id}\\nACTIVE\\n\\d+\\.\\d+\\.\\d+\\.\\d+\\n$`));
-    } finally {
-      const ids = (await collect(grpc.compute.listServers({ location: { cloud: 'sim-beta' }, fresh: true })))
-        .map((r) => (r.item?.$case === 'server' ? r.item.value : undefined))
-        .filter((s) => s?.name.startsWith('s3-python-'))
-        .map((s) => s!.id);
-      if (ids.length)
-        await oaktree(['--endpoint', ep, 'server', 'delete', ...ids, '--cloud', 'sim-beta', '--delete-floating-ips']);
-      grpc.close();
-    }
   });
 });
