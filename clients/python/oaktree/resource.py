@@ -1,8 +1,10 @@
 """Objects as openstacksdk's cloud layer returns them: a dict that also reads as attributes (munch-style).
 
 Protobuf messages become Resources recursively: enums as the human word (`ACTIVE`, not `SERVER_STATUS_ACTIVE`),
-timestamps as RFC 3339 strings, maps as dicts, repeated fields as lists. Every object keeps its `location`.
+timestamps as RFC 3339 strings, maps as dicts, repeated fields as lists, and a `properties` value holding a JSON
+list or object as that value. Every object keeps its `location`.
 """
+import json
 import os
 from typing import Any, Dict
 
@@ -40,6 +42,16 @@ def enum_word(field: FieldDescriptor, number: int) -> str:
     return value.name[len(prefix):]
 
 
+def _json_value(text: Any) -> Any:
+    """A cloud property that holds a JSON list or object (tags: '[]') as that value, like openstacksdk gives it."""
+    if isinstance(text, str) and text.lstrip()[:1] in ('[', '{'):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
+
+
 def _scalar(field: FieldDescriptor, value: Any) -> Any:
     if field.type == FieldDescriptor.TYPE_ENUM:
         return enum_word(field, value)
@@ -57,7 +69,8 @@ def to_resource(message: Message) -> Any:
         value = getattr(message, field.name)
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
             value_field = field.message_type.fields_by_name['value']
-            out[field.name] = {key: _scalar(value_field, inner) for key, inner in value.items()}
+            entries = {key: _scalar(value_field, inner) for key, inner in value.items()}
+            out[field.name] = {k: _json_value(v) for k, v in entries.items()} if field.name == 'properties' else entries
         elif field.label == FieldDescriptor.LABEL_REPEATED:
             out[field.name] = [_scalar(field, inner) for inner in value]
         elif field.type == FieldDescriptor.TYPE_MESSAGE and not message.HasField(field.name):
