@@ -89,4 +89,34 @@ describe('oaktree server create --wait, interrupted (real binary)', () => {
       grpc.close();
     }
   });
+
+  it('a delete --wait cut by the deadline says it may go on, and how to look and finish', async () => {
+    const fault = world.simulator.faults.add({ kind: 'hang', cloud: 'sim-beta', service: 'compute', count: 1 });
+    try {
+      const cut = await oaktree([
+        '--endpoint',
+        ep,
+        'server',
+        'delete',
+        's3-python-gone',
+        '--cloud',
+        'sim-beta',
+        '--wait',
+        '--timeout',
+        '3',
+      ]);
+      assert.equal(cut.code, 1, cut.stderr);
+      assert.equal(
+        cut.stderr,
+        [
+          'oaktree: the deadline (--timeout) passed while deleting s3-python-gone: the delete may have been accepted and go on in the cloud.',
+          '  look:    oaktree server list --name s3-python-gone --cloud sim-beta',
+          '  finish:  oaktree server delete s3-python-gone --cloud sim-beta --wait',
+          '',
+        ].join('\n'),
+      );
+    } finally {
+      world.simulator.faults.remove(fault.id);
+    }
+  });
 });
