@@ -91,6 +91,9 @@ export async function serve(flags: ServeFlags): Promise<void> {
     auth,
     connections: config.connections,
     watchTokenKey: built.services.watchTokenKey,
+  }).catch(async (error: unknown) => {
+    await built.close(); // a busy port leaves no simulator and no temporary clouds.yaml behind
+    throw error;
   });
 
   let stopping = false;
