@@ -8,6 +8,7 @@ import { reloadPeersOnHangup } from '../node/peer-reload.ts';
 import { startNode } from '../node/server.ts';
 import { checkListenSafety } from '../node/listen-safety.ts';
 import { buildNodeAuth } from '../node/auth.ts';
+import { NodeMetrics } from '../observability/metrics.ts';
 
 export interface ServeFlags {
   config?: string;
@@ -80,7 +81,8 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const nodeId = config.nodeId ?? defaultNodeId(config.listen);
   // Before any backend starts: a broken auth file stops the node with its file and line (exit 2).
   const auth = config.auth ? await buildNodeAuth({ ...config, auth: config.auth }) : undefined;
-  const built = await buildBackends(config, nodeId, logger);
+  const metrics = config.metrics ? new NodeMetrics({ nodeId }) : undefined;
+  const built = await buildBackends(config, nodeId, logger, { metrics });
   const node = await startNode({
     nodeId,
     listen: config.listen,
@@ -91,6 +93,8 @@ export async function serve(flags: ServeFlags): Promise<void> {
     auth,
     connections: config.connections,
     watchTokenKey: built.services.watchTokenKey,
+    metrics,
+    metricsListen: config.metrics?.listen,
   });
 
   let stopping = false;

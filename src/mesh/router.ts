@@ -54,17 +54,28 @@ export interface ListOptions extends RouteOptions {
 
 export const DEFAULT_MAX_HOPS = 8;
 
+/** Told when a call to a backend starts; the returned function when it ends (in-flight metrics). */
+export type BackendCallObserver = (backend: Backend) => () => void;
+
 export class Router {
   readonly nodeId: string;
   readonly maxHops: number;
   private readonly backends: Backend[];
   private readonly logger: Logger;
+  private readonly onBackendCall?: BackendCallObserver;
 
-  constructor(options: { nodeId: string; backends: Backend[]; logger: Logger; maxHops?: number }) {
+  constructor(options: {
+    nodeId: string;
+    backends: Backend[];
+    logger: Logger;
+    maxHops?: number;
+    onBackendCall?: BackendCallObserver;
+  }) {
     this.nodeId = options.nodeId;
     this.backends = options.backends;
     this.logger = options.logger;
     this.maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
+    this.onBackendCall = options.onBackendCall;
   }
 
   allBackends(): readonly Backend[] {
@@ -171,6 +182,7 @@ export class Router {
     const allowed = new Set(targets.map(regionKey));
     const deadline = backendDeadline(ctx.deadline);
     const { ctx: bounded, dispose, expired } = withDeadline(ctx, deadline);
+    const ended = this.onBackendCall?.(backend);
     try {
       for await (const response of backend.list(method, request, targets, bounded)) {
         const location = method.locationOf(response);
@@ -194,6 +206,7 @@ export class Router {
         yield errorItem<Res>(target, code, `${backend.local ? '' : `via ${backend.id}: `}${message}`);
       }
     } finally {
+      ended?.();
       dispose();
     }
   }
@@ -225,7 +238,12 @@ export class Router {
     options: RouteOptions = {},
   ): Promise<Res> {
     const { backend, target } = this.resolveOne(request.location, ctx, { ...options, action: method.action });
-    return backend.unary(method, request, target, ctx);
+    const ended = this.onBackendCall?.(backend);
+    try {
+      return await backend.unary(method, request, target, ctx);
+    } finally {
+      ended?.();
+    }
   }
 
   serverStream<Req extends { location?: LocationSelector | undefined }, Res>(
@@ -235,7 +253,9 @@ export class Router {
     options: RouteOptions = {},
   ): AsyncIterable<Res> {
     const { backend, target } = this.resolveOne(request.location, ctx, { ...options, action: method.action });
-    return backend.serverStream(method, request, target, ctx);
+    const stream = backend.serverStream(method, request, target, ctx);
+    const observe = this.onBackendCall;
+    return observe ? countedStream(stream, () => observe(backend)) : stream;
   }
 
   /** Routes a client stream to the locations its first message selected. */
@@ -245,7 +265,9 @@ export class Router {
     requests: AsyncIterable<Req>,
     ctx: CallContext,
   ): Promise<Res> {
-    return selection.backend.clientStream(method, requests, selection.targets, ctx);
+    const ended = this.onBackendCall?.(selection.backend);
+    const result = selection.backend.clientStream(method, requests, selection.targets, ctx);
+    return ended ? result.finally(ended) : result;
   }
 
   /**
@@ -277,6 +299,16 @@ function better(route: Route, backend: Backend, current: ChosenRoute): boolean {
   if (reachable !== (current.route.reachable !== false)) return reachable;
   if (backend.local !== current.backend.local) return backend.local;
   return route.hops < current.route.hops;
+}
+
+/** A stream counted from its first read until it is done, failed or abandoned. */
+async function* countedStream<T>(stream: AsyncIterable<T>, started: () => () => void): AsyncGenerator<T> {
+  const ended = started();
+  try {
+    yield* stream;
+  } finally {
+    ended();
+  }
 }
 
 /** Without access (a node without auth) every location is granted. */

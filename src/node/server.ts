@@ -31,6 +31,10 @@ import { createServerTls, type ServerTls } from './server-tls.ts';
 import type { NodeAuth } from './auth.ts';
 import type { ConnectionLimits } from './connection-limits.ts';
 import { createGuardedServer } from './guarded-server.ts';
+import type { NodeMetrics } from '../observability/metrics.ts';
+import { rpcMetricsMiddleware } from '../observability/rpc-metrics.ts';
+import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
+import { meshSnapshot } from './mesh-snapshot.ts';
 
 /** Served from the method table: validated, then routed to the backends. */
 const TABLE_SERVICES = [
@@ -64,6 +68,10 @@ export interface NodeOptions {
   auth?: NodeAuth;
   /** Bounds on client connections (src/node/connection-limits.ts); absent fields take the defaults. */
   connections?: Partial<ConnectionLimits>;
+  /** Measure calls, backends and routes into these metrics (the same ones given to the backends). */
+  metrics?: NodeMetrics;
+  /** host:port of the HTTP listener for /metrics (needs `metrics`); absent: no listener. */
+  metricsListen?: string;
 }
 
 export interface RunningNode {
@@ -72,6 +80,8 @@ export interface RunningNode {
   readonly address: string;
   readonly port: number;
   readonly router: Router;
+  /** host:port of the /metrics listener, when there is one. */
+  readonly metricsAddress?: string;
   /** Re-reads the TLS files (SIGHUP); false when they were broken and the current ones stay. No-op without TLS. */
   reloadTls(reason?: string): Promise<boolean>;
   /** Starts a backend and routes to it from now on: peers of a cycle are added once they listen. */
@@ -86,7 +96,15 @@ export interface RunningNode {
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const { logger, nodeId } = options;
   const maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
-  const router = new Router({ nodeId, backends: [...options.backends], logger, maxHops });
+  const { metrics } = options;
+  const router = new Router({
+    nodeId,
+    backends: [...options.backends],
+    logger,
+    maxHops,
+    onBackendCall: metrics && backendInFlight(metrics),
+  });
+  metrics?.observeMesh(() => meshSnapshot(router));
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal); // every open stream listens for shutdown
   const health = HealthState();
@@ -105,6 +123,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     },
   })
     .use(loggingMiddleware(logger))
+    .use(metrics ? rpcMetricsMiddleware(metrics) : passThrough)
     .use(shutdownMiddleware(shutdown.signal))
     .use(errorStatusMiddleware())
     .use(auth ? authMiddleware({ ...auth, logger }) : passThrough)
@@ -127,6 +146,15 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     auth?.authenticator.close();
     throw error;
   });
+  let metricsServer: MetricsServer | undefined;
+  if (metrics && options.metricsListen) {
+    metricsServer = await startMetricsServer({ listen: options.metricsListen, metrics, logger }).catch((error) => {
+      server.forceShutdown();
+      tls?.close();
+      auth?.authenticator.close();
+      throw error;
+    });
+  }
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
   const address = `${host}:${port}`;
   for (const name of ['', ...OAKTREE_SERVICES]) health.setStatus('healthy', name);
@@ -147,6 +175,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     address,
     port,
     router,
+    metricsAddress: metricsServer?.address,
     reloadTls: (reason = 'asked') => tls?.reload(reason) ?? Promise.resolve(true),
     async addBackend(backend) {
       await backend.start?.();
@@ -162,10 +191,19 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         tls?.close();
         auth?.authenticator.close();
         await router.close();
+        await metricsServer?.close();
         logger.info({ nodeId }, 'oaktree node stopped');
       })();
       return closing;
     },
+  };
+}
+
+/** Counts each backend's calls in progress. */
+function backendInFlight(metrics: NodeMetrics) {
+  return (backend: Backend) => {
+    metrics.backendInFlight.inc({ backend: backend.id });
+    return () => metrics.backendInFlight.dec({ backend: backend.id });
   };
 }
 
