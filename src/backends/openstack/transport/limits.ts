@@ -1,7 +1,7 @@
 // Per-cloud (and per-region) limits on how hard this node hits a cloud, shared by every caller of the node:
-// `rate` (requests per second, paced: at most one request every 1/rate s, so no second ever holds more than
-// `rate`) and `concurrency` (requests in flight). A region's request passes its region's limit, then its
-// cloud's. A 429 from the cloud halves the region's pace (down to a tenth of the configured rate) and says so;
+// `rate` (requests per second, paced: one request every 1.1/rate s, so no second ever holds more than `rate`)
+// and `concurrency` (requests in flight). A region's request passes its region's limit, then its cloud's. A 429
+// from the cloud halves the pace of the gates it passed (down to a tenth of the configured rate) and says so;
 // after `recoverAfterMs` without another 429 the pace doubles back, step by step, to the configured one.
 import { delay } from 'abort-controller-x';
 import { GrpcStatus, OpenStackError } from './errors.ts';
@@ -29,9 +29,17 @@ export interface LimitEvents {
 export interface LimiterOptions {
   /** Quiet time after a 429 before the pace doubles back (default 30 s). */
   recoverAfterMs?: number;
+  /** The clock of that recovery (tests); pacing itself uses the wall clock. */
   now?: () => number;
   events?: LimitEvents;
 }
+
+/**
+ * Requests leave 10 % further apart than 1/rate: the way to the cloud adds jitter (a new socket, a busy event
+ * loop: 40 ms seen on loopback), and without this margin requests that bunch up on the way make the cloud count
+ * rate + 1 in some second. So `rate: 10` is at most 10 in any second at the cloud, about 9.1 on average.
+ */
+const PACE_GUARD = 1.1;
 
 /** Releases a request's concurrency slots; call once when its answer is in. */
 export type Release = () => void;
@@ -45,6 +53,7 @@ class Gate {
   #active = 0;
   #slotWaiters: Array<() => void> = [];
   #lastChange = 0;
+  #lastLetThrough = 0;
 
   constructor(
     settings: LimitSettings,
@@ -104,15 +113,21 @@ class Gate {
     }
   }
 
+  /**
+   * Each request reserves the next slot (arrival order); when a timer fires late and slots bunch up, it also
+   * keeps 1/rate s after the request actually let through before it, so the cloud never sees a burst.
+   */
   async #pace(signal: AbortSignal | undefined, deadline: number | undefined): Promise<void> {
     if (this.rate === undefined) return;
     this.#recover();
-    const now = this.options.now();
-    const slot = Math.max(now, this.#nextSlot);
+    const interval = (1000 / this.rate) * PACE_GUARD;
+    const now = Date.now();
+    const slot = Math.max(now, this.#nextSlot, this.#lastLetThrough + interval);
     if (deadline !== undefined && slot > deadline) throw limitedPastDeadline(this.label);
-    this.#nextSlot = slot + 1000 / this.rate;
-    if (slot > now)
-      await raceWait(delay(signal ?? new AbortController().signal, slot - now), signal, deadline, this.label);
+    this.#nextSlot = slot + interval;
+    for (let wait = slot - now; wait > 0; wait = this.#lastLetThrough + interval - Date.now())
+      await raceWait(delay(signal ?? new AbortController().signal, wait), signal, deadline, this.label);
+    this.#lastLetThrough = Date.now();
   }
 
   /** A 429: halve the pace, never below a tenth of the configured rate. */
