@@ -9,6 +9,7 @@ import { startNode } from '../node/server.ts';
 import { checkListenSafety } from '../node/listen-safety.ts';
 import { buildNodeAuth } from '../node/auth.ts';
 import { NodeMetrics } from '../observability/metrics.ts';
+import { NodeTracing } from '../observability/tracing.ts';
 
 export interface ServeFlags {
   config?: string;
@@ -82,7 +83,10 @@ export async function serve(flags: ServeFlags): Promise<void> {
   // Before any backend starts: a broken auth file stops the node with its file and line (exit 2).
   const auth = config.auth ? await buildNodeAuth({ ...config, auth: config.auth }) : undefined;
   const metrics = config.metrics ? new NodeMetrics({ nodeId }) : undefined;
-  const built = await buildBackends(config, nodeId, logger, { metrics });
+  const tracing = config.tracing
+    ? new NodeTracing({ nodeId, otlpEndpoint: config.tracing.otlpEndpoint, serviceName: config.tracing.serviceName })
+    : undefined;
+  const built = await buildBackends(config, nodeId, logger, { metrics, tracing });
   const node = await startNode({
     nodeId,
     listen: config.listen,
@@ -95,6 +99,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     watchTokenKey: built.services.watchTokenKey,
     metrics,
     metricsListen: config.metrics?.listen,
+    tracing,
   });
 
   let stopping = false;

@@ -54,28 +54,38 @@ export interface ListOptions extends RouteOptions {
 
 export const DEFAULT_MAX_HOPS = 8;
 
-/** Told when a call to a backend starts; the returned function when it ends (in-flight metrics). */
-export type BackendCallObserver = (backend: Backend) => () => void;
+/**
+ * Wraps every call the router makes to a backend (the node's metrics and trace spans); `stream` is read by the
+ * router from its first item to its end, `promise` awaited.
+ */
+export interface BackendCallHooks {
+  promise<T>(backend: Backend, call: () => Promise<T>): Promise<T>;
+  stream<T>(backend: Backend, call: () => AsyncIterable<T>): AsyncIterable<T>;
+  /** The routing decision for one request: how many backends and locations it selected. */
+  routed?(selections: readonly Selection[]): void;
+}
+
+const DIRECT: BackendCallHooks = { promise: (_backend, call) => call(), stream: (_backend, call) => call() };
 
 export class Router {
   readonly nodeId: string;
   readonly maxHops: number;
   private readonly backends: Backend[];
   private readonly logger: Logger;
-  private readonly onBackendCall?: BackendCallObserver;
+  private readonly calls: BackendCallHooks;
 
   constructor(options: {
     nodeId: string;
     backends: Backend[];
     logger: Logger;
     maxHops?: number;
-    onBackendCall?: BackendCallObserver;
+    calls?: BackendCallHooks;
   }) {
     this.nodeId = options.nodeId;
     this.backends = options.backends;
     this.logger = options.logger;
     this.maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
-    this.onBackendCall = options.onBackendCall;
+    this.calls = options.calls ?? DIRECT;
   }
 
   allBackends(): readonly Backend[] {
@@ -132,7 +142,9 @@ export class Router {
       targets.push(route.location);
       byBackend.set(backend, targets);
     }
-    return [...byBackend].map(([backend, targets]) => ({ backend, targets }));
+    const selections = [...byBackend].map(([backend, targets]) => ({ backend, targets }));
+    this.calls.routed?.(selections);
+    return selections;
   }
 
   /** Like select, but no location at all is the caller's answer: NOT_FOUND, or PERMISSION_DENIED for a write. */
@@ -182,9 +194,8 @@ export class Router {
     const allowed = new Set(targets.map(regionKey));
     const deadline = backendDeadline(ctx.deadline);
     const { ctx: bounded, dispose, expired } = withDeadline(ctx, deadline);
-    const ended = this.onBackendCall?.(backend);
     try {
-      for await (const response of backend.list(method, request, targets, bounded)) {
+      for await (const response of this.calls.stream(backend, () => backend.list(method, request, targets, bounded))) {
         const location = method.locationOf(response);
         if (location && !allowed.has(regionKey(location))) {
           this.logger.warn(
@@ -206,7 +217,6 @@ export class Router {
         yield errorItem<Res>(target, code, `${backend.local ? '' : `via ${backend.id}: `}${message}`);
       }
     } finally {
-      ended?.();
       dispose();
     }
   }
@@ -238,12 +248,7 @@ export class Router {
     options: RouteOptions = {},
   ): Promise<Res> {
     const { backend, target } = this.resolveOne(request.location, ctx, { ...options, action: method.action });
-    const ended = this.onBackendCall?.(backend);
-    try {
-      return await backend.unary(method, request, target, ctx);
-    } finally {
-      ended?.();
-    }
+    return this.calls.promise(backend, () => backend.unary(method, request, target, ctx));
   }
 
   serverStream<Req extends { location?: LocationSelector | undefined }, Res>(
@@ -253,9 +258,7 @@ export class Router {
     options: RouteOptions = {},
   ): AsyncIterable<Res> {
     const { backend, target } = this.resolveOne(request.location, ctx, { ...options, action: method.action });
-    const stream = backend.serverStream(method, request, target, ctx);
-    const observe = this.onBackendCall;
-    return observe ? countedStream(stream, () => observe(backend)) : stream;
+    return this.calls.stream(backend, () => backend.serverStream(method, request, target, ctx));
   }
 
   /** Routes a client stream to the locations its first message selected. */
@@ -265,9 +268,8 @@ export class Router {
     requests: AsyncIterable<Req>,
     ctx: CallContext,
   ): Promise<Res> {
-    const ended = this.onBackendCall?.(selection.backend);
-    const result = selection.backend.clientStream(method, requests, selection.targets, ctx);
-    return ended ? result.finally(ended) : result;
+    const { backend, targets } = selection;
+    return this.calls.promise(backend, () => backend.clientStream(method, requests, targets, ctx));
   }
 
   /**
@@ -299,16 +301,6 @@ function better(route: Route, backend: Backend, current: ChosenRoute): boolean {
   if (reachable !== (current.route.reachable !== false)) return reachable;
   if (backend.local !== current.backend.local) return backend.local;
   return route.hops < current.route.hops;
-}
-
-/** A stream counted from its first read until it is done, failed or abandoned. */
-async function* countedStream<T>(stream: AsyncIterable<T>, started: () => () => void): AsyncGenerator<T> {
-  const ended = started();
-  try {
-    yield* stream;
-  } finally {
-    ended();
-  }
 }
 
 /** Without access (a node without auth) every location is granted. */

@@ -14,6 +14,7 @@ import type { NodeConfig, SimulatedCloudConfig } from './config.ts';
 import { peerDial } from './peer-credentials.ts';
 import { startNodeServices, type NodeServices, type NodeServicesOptions } from './services.ts';
 import type { NodeMetrics } from '../observability/metrics.ts';
+import type { NodeTracing } from '../observability/tracing.ts';
 import { buildLimiters } from './limits.ts';
 
 export interface BuiltBackends {
@@ -36,7 +37,7 @@ export async function buildBackends(
   config: NodeConfig,
   nodeId: string,
   logger: Logger,
-  options: Pick<NodeServicesOptions, 'watch'> & { metrics?: NodeMetrics } = {},
+  options: Pick<NodeServicesOptions, 'watch'> & { metrics?: NodeMetrics; tracing?: NodeTracing } = {},
 ): Promise<BuiltBackends> {
   const peerDials = config.peers.map(peerDial); // unreadable TLS files fail here, before anything starts
   const cleanups: Array<() => Promise<void>> = [];
@@ -99,7 +100,7 @@ export async function buildBackends(
     createOpenStackBackend(cloud, {
       logger,
       services,
-      session: { observer: options.metrics, limiter: limiters.get(cloud.name) },
+      session: { observer: options.metrics, limiter: limiters.get(cloud.name), tracer: options.tracing?.tracer },
     }),
   );
   config.peers.forEach((peer, index) =>

@@ -35,6 +35,9 @@ import type { NodeMetrics } from '../observability/metrics.ts';
 import { rpcMetricsMiddleware } from '../observability/rpc-metrics.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { meshSnapshot } from './mesh-snapshot.ts';
+import { backendCallHooks } from './backend-hooks.ts';
+import type { NodeTracing } from '../observability/tracing.ts';
+import { rpcTracingMiddleware } from '../observability/rpc-tracing.ts';
 
 /** Served from the method table: validated, then routed to the backends. */
 const TABLE_SERVICES = [
@@ -72,6 +75,8 @@ export interface NodeOptions {
   metrics?: NodeMetrics;
   /** host:port of the HTTP listener for /metrics (needs `metrics`); absent: no listener. */
   metricsListen?: string;
+  /** Trace every call (the same tracing given to the backends); the node shuts it down when it closes. */
+  tracing?: NodeTracing;
 }
 
 export interface RunningNode {
@@ -102,7 +107,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     backends: [...options.backends],
     logger,
     maxHops,
-    onBackendCall: metrics && backendInFlight(metrics),
+    calls: backendCallHooks(metrics, options.tracing),
   });
   metrics?.observeMesh(() => meshSnapshot(router));
   const shutdown = new AbortController();
@@ -122,6 +127,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       'grpc.max_receive_message_length': 16 * 1024 * 1024,
     },
   })
+    .use(options.tracing ? rpcTracingMiddleware(options.tracing, nodeId) : passThrough)
     .use(loggingMiddleware(logger))
     .use(metrics ? rpcMetricsMiddleware(metrics) : passThrough)
     .use(shutdownMiddleware(shutdown.signal))
@@ -192,18 +198,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         auth?.authenticator.close();
         await router.close();
         await metricsServer?.close();
+        await options.tracing?.shutdown();
         logger.info({ nodeId }, 'oaktree node stopped');
       })();
       return closing;
     },
-  };
-}
-
-/** Counts each backend's calls in progress. */
-function backendInFlight(metrics: NodeMetrics) {
-  return (backend: Backend) => {
-    metrics.backendInFlight.inc({ backend: backend.id });
-    return () => metrics.backendInFlight.dec({ backend: backend.id });
   };
 }
 

@@ -20,6 +20,7 @@ import { microversionHeaders, negotiateMicroversion } from './microversion.ts';
 import { paginate } from './paginate.ts';
 import { DEFAULT_RETRY_POLICY, isIdempotent, sendWithRetries, type RetryPolicy } from './retry.ts';
 import type { CloudLimiter } from './limits.ts';
+import type { Tracer } from '@opentelemetry/api';
 import type { UpstreamObserver } from '../../../observability/metrics.ts';
 import { observeAttempt } from './observe.ts';
 
@@ -45,6 +46,8 @@ export interface CloudSessionOptions {
   observer?: UpstreamObserver;
   /** The node's rate and concurrency limits for this cloud, shared by every caller. */
   limiter?: CloudLimiter;
+  /** A span per HTTP attempt, child of the active one (the backend's). */
+  tracer?: Tracer;
 }
 
 export interface SessionRequest {
@@ -110,6 +113,7 @@ export class CloudSession {
   readonly #reads?: ReadSharing;
   readonly #observer?: UpstreamObserver;
   readonly #limiter?: CloudLimiter;
+  readonly #tracer?: Tracer;
   /** Shared with the fresh-reads view, so closing either closes both. */
   readonly #life: { closed: boolean };
   /** This is the view whose GETs bypass kept shared reads (withFreshReads). */
@@ -132,7 +136,7 @@ export class CloudSession {
         base.#wantedCompute,
       ];
       [this.#refreshMarginMs, this.#reads, this.#life] = [base.#refreshMarginMs, base.#reads, base.#life];
-      [this.#observer, this.#limiter] = [base.#observer, base.#limiter];
+      [this.#observer, this.#limiter, this.#tracer] = [base.#observer, base.#limiter, base.#tracer];
       return;
     }
     this.#life = { closed: false };
@@ -143,6 +147,7 @@ export class CloudSession {
     this.#reads = opts.reads;
     this.#observer = opts.observer;
     this.#limiter = opts.limiter;
+    this.#tracer = opts.tracer;
     // TLS and timeouts come from the first region; per-region TLS settings are rare and not supported.
     const first = config.regions[0];
     this.#http = new HttpClient({
@@ -471,9 +476,10 @@ export class CloudSession {
     const timeoutMs = (rc.apiTimeout ?? DEFAULT_API_TIMEOUT_SECONDS) * 1000;
     const started = Date.now();
     const labels = { cloud: this.name, region: rc.region, service: req.context?.service ?? 'discovery' };
+    const watchers = { limiter: this.#limiter, observer: this.#observer, tracer: this.#tracer };
     const res = await sendWithRetries(
       () =>
-        observeAttempt({ ...labels, method: req.method }, this.#limiter, this.#observer, req.signal, deadline, () => {
+        observeAttempt({ ...labels, method: req.method }, { ...watchers, signal: req.signal, deadline }, () => {
           const left = deadline !== undefined ? deadline - Date.now() : Infinity;
           return this.#http.request({ ...req, timeoutMs: Math.max(1, Math.min(timeoutMs, left)) });
         }),
