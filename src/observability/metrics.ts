@@ -47,7 +47,6 @@ export class NodeMetrics implements UpstreamObserver {
   readonly rateLimit: Gauge<'cloud' | 'region'>;
   readonly rateLimitWait: Histogram<'cloud' | 'region'>;
   readonly rateLimitLowered: Counter<'cloud' | 'region'>;
-  readonly imageBytes: Counter<'cloud' | 'region' | 'direction'>;
   #mesh?: () => MeshSnapshot;
 
   constructor(options: { nodeId?: string } = {}) {
@@ -126,12 +125,6 @@ export class NodeMetrics implements UpstreamObserver {
       name: 'oaktree_rate_limit_lowered_total',
       help: 'Times a 429 lowered the rate of a cloud-region.',
       labelNames: ['cloud', 'region'],
-      registers,
-    });
-    this.imageBytes = new Counter({
-      name: 'oaktree_image_bytes_total',
-      help: 'Image data streamed to (out) and from (in) the image service.',
-      labelNames: ['cloud', 'region', 'direction'],
       registers,
     });
     const mesh = () => this.#mesh?.();

@@ -76,7 +76,6 @@ describe('Prometheus metrics', { timeout: 60_000 }, () => {
       'oaktree_rate_limit_requests_per_second',
       'oaktree_rate_limit_wait_seconds',
       'oaktree_rate_limit_lowered_total',
-      'oaktree_image_bytes_total',
     ])
       assert.match(text, new RegExp(`^# TYPE ${family} `, 'm'), family);
     assert.equal(sum(text, 'oaktree_routes_known'), 1);
