@@ -73,7 +73,7 @@ export const NODE_CONFIG_REFERENCE: SectionDoc[] = [
       {
         key: 'metrics',
         type: 'mapping',
-        doc: 'The operator HTTP listener: Prometheus `/metrics`. Absent: no listener.',
+        doc: 'The operator HTTP listener: Prometheus `/metrics` and the status page (`/`). Absent: no listener.',
       },
       { key: 'tracing', type: 'mapping', doc: 'OpenTelemetry trace export. Absent: off.' },
       {
@@ -209,7 +209,7 @@ export const NODE_CONFIG_REFERENCE: SectionDoc[] = [
       {
         key: 'listen',
         type: 'host:port',
-        doc: 'Plain HTTP listener for `GET /metrics` (required; port 0 picks one). Keep it on loopback or a management network.',
+        doc: 'Plain HTTP listener for `GET /metrics`, the status page `GET /` and its `GET /status.json` (required; port 0 picks one). Keep it on loopback or a management network: it has no auth.',
       },
     ],
   },

@@ -52,7 +52,7 @@ export async function startMetricsServer(options: {
   });
   const port = (server.address() as AddressInfo).port;
   const address = `${options.listen.slice(0, split)}:${port}`;
-  options.logger.info({ address }, 'metrics listener serving /metrics');
+  options.logger.info({ address }, 'metrics listener serving /metrics and the status page');
   return {
     address,
     close: () =>

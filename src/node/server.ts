@@ -36,6 +36,7 @@ import { rpcMetricsMiddleware } from '../observability/rpc-metrics.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { meshSnapshot } from './mesh-snapshot.ts';
 import { backendCallHooks } from './backend-hooks.ts';
+import { statusRoutes } from './status-page.ts';
 import type { NodeTracing } from '../observability/tracing.ts';
 import { rpcTracingMiddleware } from '../observability/rpc-tracing.ts';
 
@@ -154,12 +155,15 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   });
   let metricsServer: MetricsServer | undefined;
   if (metrics && options.metricsListen) {
-    metricsServer = await startMetricsServer({ listen: options.metricsListen, metrics, logger }).catch((error) => {
-      server.forceShutdown();
-      tls?.close();
-      auth?.authenticator.close();
-      throw error;
-    });
+    const routes = statusRoutes(nodeId, router, metrics);
+    metricsServer = await startMetricsServer({ listen: options.metricsListen, metrics, logger, routes }).catch(
+      (error) => {
+        server.forceShutdown();
+        tls?.close();
+        auth?.authenticator.close();
+        throw error;
+      },
+    );
   }
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
   const address = `${host}:${port}`;
