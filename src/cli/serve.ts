@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createLogger } from '../observability/logger.ts';
 import { checkHostPort, DEFAULT_LISTEN, loadNodeConfig, NodeConfigError, type NodeConfig } from '../node/config.ts';
 import { buildBackends } from '../node/backends.ts';
-import { reloadPeersOnHangup } from '../node/peer-reload.ts';
+import { NodeReloader } from '../node/reload.ts';
 import { startNode } from '../node/server.ts';
 import { checkListenSafety } from '../node/listen-safety.ts';
 import { buildNodeAuth } from '../node/auth.ts';
@@ -122,13 +122,21 @@ export async function serve(flags: ServeFlags): Promise<void> {
     logger.info({ tls: !!config.tls }, 'SIGHUP: re-reading TLS files');
     void node.reloadTls('SIGHUP');
   });
-  if (flags.config)
-    reloadPeersOnHangup(
+  if (flags.config) {
+    // SIGHUP also re-reads the config file and clouds.yaml: clouds and peers come and go (src/node/reload.ts).
+    const reloader = new NodeReloader({
       node,
-      flags.config,
-      config.peers.map((peer) => peer.address),
+      configFile: flags.config,
+      config,
+      backends: built.backends,
+      services: built.services,
       logger,
-    );
+      metrics,
+      tracing,
+    });
+    void reloader.start();
+    process.on('SIGHUP', () => void reloader.reload());
+  }
   // One line on stdout for humans and scripts: where to point a client.
   process.stdout.write(`oaktree ${nodeId} serving on ${node.address}\n`);
 }

@@ -97,6 +97,12 @@ export class Router {
     this.backends.push(backend);
   }
 
+  /** A backend that leaves (a reload removed it): no new call is routed to it. */
+  removeBackend(backend: Backend): void {
+    const index = this.backends.indexOf(backend);
+    if (index >= 0) this.backends.splice(index, 1);
+  }
+
   /**
    * The best loop-free route to every known location (see `better`). Routes through a node the call has already
    * passed (or through this node), or longer than the hop limit, are skipped.

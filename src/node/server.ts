@@ -36,6 +36,7 @@ import { rpcMetricsMiddleware } from '../observability/rpc-metrics.ts';
 import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
 import { meshSnapshot } from './mesh-snapshot.ts';
 import { backendCallHooks } from './backend-hooks.ts';
+import { BackendRemovals } from './backend-removal.ts';
 import { statusRoutes } from './status-page.ts';
 import type { NodeTracing } from '../observability/tracing.ts';
 import { rpcTracingMiddleware } from '../observability/rpc-tracing.ts';
@@ -92,6 +93,8 @@ export interface RunningNode {
   reloadTls(reason?: string): Promise<boolean>;
   /** Starts a backend and routes to it from now on: peers of a cycle are added once they listen. */
   addBackend(backend: Backend): Promise<void>;
+  /** Stops routing to a backend, ends its open calls with UNAVAILABLE: `message`, and closes it (reload). */
+  removeBackend(backend: Backend, message: string): Promise<void>;
   /**
    * Stops the node: health turns NOT_SERVING, new calls are refused, long streams end with UNAVAILABLE,
    * other calls get `graceMs` to finish before they are cancelled; then backends close.
@@ -103,12 +106,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const { logger, nodeId } = options;
   const maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
   const { metrics } = options;
+  const removals = new BackendRemovals();
   const router = new Router({
     nodeId,
     backends: [...options.backends],
     logger,
     maxHops,
-    calls: backendCallHooks(metrics, options.tracing),
+    calls: backendCallHooks(removals, metrics, options.tracing),
   });
   metrics?.observeMesh(() => meshSnapshot(router));
   const shutdown = new AbortController();
@@ -190,6 +194,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     async addBackend(backend) {
       await backend.start?.();
       router.addBackend(backend);
+    },
+    async removeBackend(backend, message) {
+      router.removeBackend(backend);
+      removals.remove(backend, message);
+      await backend.close();
     },
     close(graceMs = 5000) {
       closing ??= (async () => {
