@@ -111,6 +111,19 @@ export const NODE_CONFIG_REFERENCE: SectionDoc[] = [
       { key: 'seed_images', type: 'integer', default: '2', doc: 'Images it starts with.' },
       { key: 'boot_delay_ms', type: 'integer', doc: 'Time a new server spends in BUILD.' },
       { key: 'latency_ms', type: 'integer', doc: 'Added to every answer.' },
+      { key: 'projects', type: 'list', default: '[demo]', doc: 'The demo user’s projects.' },
+      { key: 'users', type: 'list', default: '[]', doc: 'More simulated users (docs/simulator.md).' },
+    ],
+  },
+  {
+    path: 'simulate[].users[]',
+    probe: 'simulate: [{ name: s, users: [{ name: u, zzz: 1 }] }]',
+    settings: [
+      { key: 'name', type: 'string', doc: 'The user’s name (required).' },
+      { key: 'password', type: 'string', default: 'secret', doc: 'Its password.' },
+      { key: 'projects', type: 'list', default: 'the first project', doc: 'Projects it gets its roles on.' },
+      { key: 'roles', type: 'list', default: '[member, reader]', doc: 'Keystone roles on each of them.' },
+      { key: 'admin', type: 'boolean', default: 'false', doc: 'A cloud-wide admin.' },
     ],
   },
   {

@@ -23,6 +23,7 @@ describe('API reference docs', () => {
       'LimitsService',
       'CapabilitiesService',
       'ObjectStoreService',
+      'IdentityService',
       'MeshService',
     ];
     assert.deepEqual([...pages.keys()].sort(), [...services.map((s) => `${s}.md`), 'README.md'].sort());
