@@ -321,7 +321,10 @@ export const Methods = {
   updateImage: unary(Image, 'updateImage', { action: 'write', ...about(listImages, 'image') }),
   deactivateImage: unary(Image, 'deactivateImage', { action: 'write', ...about(listImages, 'image') }),
   reactivateImage: unary(Image, 'reactivateImage', { action: 'write', ...about(listImages, 'image') }),
-  listImageMembers: list(Image, 'listImageMembers', 'member'),
+  listImageMembers: {
+    ...list(Image, 'listImageMembers', 'member'),
+    validate: checks({ rules: [required('image', "the image's name or id")] }),
+  },
   addImageMember: unary(Image, 'addImageMember', {
     action: 'write',
     ...about(listImages, 'image'),

@@ -456,6 +456,10 @@ export function defineStorageScenarios(label: string, target: () => ScenarioTarg
         collect(t.api.image.importImage({ location: t.where, name, uri: 'ftp://example.com/x' })),
         rejectsWith(Status.INVALID_ARGUMENT, /uri must be an http/),
       );
+      await assert.rejects(
+        collect(t.api.image.listImageMembers({ location: t.where, image: ' ' })),
+        rejectsWith(Status.INVALID_ARGUMENT, /image is required/),
+      );
     });
   });
 }
