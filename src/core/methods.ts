@@ -314,6 +314,10 @@ export const Methods = {
       hex('md5', 32),
       hex('sha256', 64),
       requestId,
+      when(
+        (h) => !['', 'put', 'glance-direct'].includes(h.uploadMethod ?? ''),
+        'upload_method must be put or glance-direct (or empty: oaktree decides)',
+      ),
     ],
   }),
   downloadImage: serverStream(Image, 'downloadImage', { action: 'read', ...about(listImages, 'image') }),
