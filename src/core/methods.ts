@@ -437,6 +437,10 @@ export const Methods = {
       hex('md5', 32),
       hex('sha256', 64),
       requestId,
+      when(
+        (h) => !['', 'put', 'glance-direct'].includes(h.uploadMethod ?? ''),
+        'upload_method must be put or glance-direct (or empty: oaktree decides)',
+      ),
     ],
   }),
   downloadImage: serverStream(Image, 'downloadImage', { action: 'read', ...about(listImages, 'image') }),
@@ -444,7 +448,10 @@ export const Methods = {
   updateImage: unary(Image, 'updateImage', { action: 'write', ...about(listImages, 'image') }),
   deactivateImage: unary(Image, 'deactivateImage', { action: 'write', ...about(listImages, 'image') }),
   reactivateImage: unary(Image, 'reactivateImage', { action: 'write', ...about(listImages, 'image') }),
-  listImageMembers: list(Image, 'listImageMembers', 'member'),
+  listImageMembers: {
+    ...list(Image, 'listImageMembers', 'member'),
+    validate: checks({ rules: [required('image', "the image's name or id")] }),
+  },
   addImageMember: unary(Image, 'addImageMember', {
     action: 'write',
     ...about(listImages, 'image'),
