@@ -141,19 +141,4 @@ export function registerServerActionCommands(program: Command): void {
         ctx.printOne(image, imageView);
       }),
     );
-
-  withCommonOptions(server.command('set').description("change a server's name or description").argument('<name-or-id>'))
-    .option('--name <name>', 'a new name')
-    .option('--description <text>', 'a new description ("" clears it; compute microversion 2.19)')
-    .action(
-      action(async (ctx, opts, id: string) => {
-        if (opts.name === undefined && opts.description === undefined)
-          throw new UsageError('set needs --name and/or --description');
-        const server = await ctx.client.updateServer(id, ctx.selector, {
-          ...(opts.name !== undefined ? { name: opts.name } : {}),
-          ...(opts.description !== undefined ? { description: opts.description } : {}),
-        });
-        ctx.printOne(server, serverView);
-      }),
-    );
 }

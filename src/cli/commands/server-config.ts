@@ -3,11 +3,11 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CreateServerExtras, FlavorListExtras, ServerFilters } from '../../client/index.ts';
-import { ServerGroup, ServerGroupPolicy } from '../../gen/oaktree/v1/compute.ts';
+import { type Server, ServerGroup, ServerGroupPolicy } from '../../gen/oaktree/v1/compute.ts';
 import { Location } from '../../gen/oaktree/v1/location.ts';
 import { action, io, keyValue, repeatable, withCommonOptions } from './context.ts';
 import type { View } from './output.ts';
-import { byPlace } from './views.ts';
+import { byPlace, serverView } from './views.ts';
 
 const policyNames: Record<number, string> = {
   [ServerGroupPolicy.SERVER_GROUP_POLICY_AFFINITY]: 'affinity',
@@ -150,23 +150,37 @@ export function flavorListExtras(opts: Record<string, any>): FlavorListExtras {
 
 /** server set / unset / group, under the `server` command. */
 export function registerServerConfigCommands(server: Command): void {
+  // One `server set`, as the openstack CLI has: name and description (UpdateServer), then properties and tags.
   withCommonOptions(
-    server.command('set').description('set metadata properties and tags on a server').argument('<name-or-id>'),
+    server
+      .command('set')
+      .description("change a server's name or description, set metadata properties and tags")
+      .argument('<name-or-id>'),
   )
+    .option('--name <name>', 'a new name')
+    .option('--description <text>', 'a new description ("" clears it; compute microversion 2.19)')
     .option('--property <key=value>', 'a metadata property (repeatable)', keyValue)
     .option('--tag <tag>', 'a tag to add (repeatable)', repeatable)
     .option('--replace', 'replace all properties / tags with the given ones')
     .action(
       action(async (ctx, opts, nameOrId: string) => {
-        if (!opts.property && !opts.tag) throw new InvalidArgumentError('give --property and/or --tag');
+        const renames = opts.name !== undefined || opts.description !== undefined;
+        if (!renames && !opts.property && !opts.tag)
+          throw new InvalidArgumentError('give --name, --description, --property and/or --tag');
+        let target = nameOrId;
+        let server: Server | undefined;
+        if (renames) {
+          server = await ctx.client.updateServer(nameOrId, ctx.selector, {
+            ...(opts.name !== undefined ? { name: opts.name } : {}),
+            ...(opts.description !== undefined ? { description: opts.description } : {}),
+          });
+          target = server.id;
+        }
         const replace = Boolean(opts.replace);
-        const out: Record<string, unknown> = {};
-        if (opts.property)
-          out.metadata = (
-            await ctx.client.setServerMetadata(nameOrId, opts.property, ctx.selector, { replace })
-          ).metadata;
-        if (opts.tag) out.tags = (await ctx.client.setServerTags(nameOrId, opts.tag, ctx.selector, { replace })).tags;
-        ctx.printOne(out, { toJSON: (o) => o as any });
+        if (opts.property) await ctx.client.setServerMetadata(target, opts.property, ctx.selector, { replace });
+        if (opts.tag) await ctx.client.setServerTags(target, opts.tag, ctx.selector, { replace });
+        if (opts.property || opts.tag) server = await ctx.client.getServer(target, ctx.selector, { fresh: true });
+        ctx.printOne(server!, serverView);
       }),
     );
 
