@@ -17,7 +17,11 @@ export function registerClientCommands(program: Command): void {
   // positional options they are the program's only there, so `serve -c FILE` keeps its own -c.
   withCommonOptions(program.enablePositionalOptions());
   // Subcommands copy this setting when they are created: only the client commands get usage exit code 2.
-  const scoped = { command: (...args: Parameters<Command['command']>) => usageExits(program.command(...args)) };
+  // `commands` lets a later file add subcommands to a command an earlier one made (server-actions.ts to `server`).
+  const scoped = {
+    commands: program.commands,
+    command: (...args: Parameters<Command['command']>) => usageExits(program.command(...args)),
+  };
   const register = [
     registerInfoCommands,
     registerServerCommands,
