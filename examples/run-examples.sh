@@ -7,7 +7,8 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-python_packages="python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc"
+# Python: the oaktree package (clients/python), built by pip with Debian's setuptools and protoc.
+python_packages="python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc libprotobuf-dev python3-pip python3-setuptools python3-wheel"
 # Go: Debian's packaged modules, built offline in GOPATH mode. golang-github-golang-protobuf-1-5-dev (not 1-3)
 # is the one whose proto package understands the APIv2 messages protoc-gen-go 1.28 generates.
 go_packages="golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc"
@@ -52,10 +53,18 @@ expect() { # expect NAME FILE PATTERN...
   echo "run-examples: $name: ok"
 }
 
-/usr/bin/python3 examples/python/oaktree_example.py --endpoint "$endpoint" --cloud sim-alpha --region RegionTwo \
-  --name python-example >"$work/python.out" 2>&1 || true
-expect python "$work/python.out" '^  sim-alpha/RegionTwo  m1\.tiny ' '^python-example is SERVER_STATUS_ACTIVE at [0-9.]+$' \
-  '^deleted python-example ' '^getting it again: NOT_FOUND$'
+cp -r clients/python "$work/python-src" && rm -rf "$work/python-src/build"
+if OAKTREE_PROTO_DIR="$root/proto" PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore /usr/bin/python3 -m pip \
+  install --quiet --no-build-isolation --no-deps --target "$work/site" "$work/python-src" >"$work/pip.out" 2>&1; then
+  PYTHONPATH="$work/site" /usr/bin/python3 examples/python/oaktree_example.py --endpoint "$endpoint" --cloud sim-alpha \
+    --region RegionTwo --name python-example >"$work/python.out" 2>&1 || true
+  expect python "$work/python.out" '^  sim-alpha/RegionTwo  m1\.tiny ' '^python-example is ACTIVE at [0-9.]+$' \
+    '^deleted python-example ' '^getting it again: NOT_FOUND$' '^booting a missing image: (NOT_FOUND|INVALID_ARGUMENT)$'
+else
+  echo "run-examples: python: installing the oaktree package failed:" >&2
+  cat "$work/pip.out" >&2
+  failed=1
+fi
 
 if examples/go/build.sh "$work/go-example" >"$work/go-build.out" 2>&1; then
   "$work/go-example" -endpoint "$endpoint" -cloud sim-beta -name go-example >"$work/go.out" 2>&1 || true

@@ -56,10 +56,18 @@ function registerSecurityGroupVerbs(group: Command): void {
   );
 }
 
+/**
+ * Registered last: adds only what no other command file made (they may own `subnet` and `security-group` with
+ * more verbs), so every list RPC has its command exactly once.
+ */
 export function registerMoreListCommands(program: Command): void {
-  registerSubnetCommands(program);
-  registerSecurityGroupVerbs(program.command('security-group').description('security groups'));
+  const has = (name: string) => program.commands.some((command) => command.name() === name);
+  if (!has('subnet')) registerSubnetCommands(program);
+  if (!has('security-group'))
+    registerSecurityGroupVerbs(program.command('security-group').description('security groups'));
   // The openstack CLI's spelling, two words; hidden so help lists each command once.
-  const security = program.command('security', { hidden: true }).description('security groups');
-  registerSecurityGroupVerbs(security.command('group').description('security groups'));
+  if (!has('security')) {
+    const security = program.command('security', { hidden: true }).description('security groups');
+    registerSecurityGroupVerbs(security.command('group').description('security groups'));
+  }
 }

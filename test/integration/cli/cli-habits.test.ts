@@ -162,7 +162,7 @@ describe('oaktree CLI habits (real binary)', () => {
         'name',
       ]),
       oaktree(['--endpoint', ep, 'security', 'group', 'list', '--cloud', 'sim-beta']),
-      oaktree(['--endpoint', ep, 'security-group', 'show', 'default']),
+      oaktree(['--endpoint', ep, 'security', 'group', 'show', 'default']),
     ]);
     assert.equal(subnets.code, 0, subnets.stderr);
     assert.equal(subnets.stdout.trim().split('\n').length, 3);

@@ -91,6 +91,17 @@ describe('oaktree server create --wait, interrupted (real binary)', () => {
   });
 
   it('a delete --wait cut by the deadline says it may go on, and how to look and finish', async () => {
+    const grpc = clients(ep);
+    const made = await collect(
+      grpc.compute.createServer({
+        location: { cloud: 'sim-beta' },
+        name: 's3-python-gone',
+        image: IMAGE,
+        flavor: 'm1.tiny',
+      }),
+    );
+    const id = made.at(-1)!.server!.id;
+    // The next request to the cloud (the DELETE, or a lookup before it) is accepted and never answered.
     const fault = world.simulator.faults.add({ kind: 'hang', cloud: 'sim-beta', service: 'compute', count: 1 });
     try {
       const cut = await oaktree([
@@ -98,7 +109,7 @@ describe('oaktree server create --wait, interrupted (real binary)', () => {
         ep,
         'server',
         'delete',
-        's3-python-gone',
+        id,
         '--cloud',
         'sim-beta',
         '--wait',
@@ -109,14 +120,16 @@ describe('oaktree server create --wait, interrupted (real binary)', () => {
       assert.equal(
         cut.stderr,
         [
-          'oaktree: the deadline (--timeout) passed while deleting s3-python-gone: the delete may have been accepted and go on in the cloud.',
-          '  look:    oaktree server list --name s3-python-gone --cloud sim-beta',
-          '  finish:  oaktree server delete s3-python-gone --cloud sim-beta --wait',
+          `oaktree: the deadline (--timeout) passed while deleting ${id}: the delete may have been accepted and go on in the cloud.`,
+          `  look:    oaktree server list --name ${id} --cloud sim-beta`,
+          `  finish:  oaktree server delete ${id} --cloud sim-beta --wait`,
           '',
         ].join('\n'),
       );
     } finally {
       world.simulator.faults.remove(fault.id);
+      await oaktree(['--endpoint', ep, 'server', 'delete', id, '--cloud', 'sim-beta']);
+      grpc.close();
     }
   });
 });
