@@ -32,6 +32,7 @@ interface NovaService {
   binary: string;
   host: string;
   zone: string;
+  disabled: boolean;
   disabledReason: string | null;
   forcedDown: boolean;
 }
@@ -56,6 +57,7 @@ function stateOf(region: RegionData): AdminState {
       binary,
       host,
       zone,
+      disabled: false,
       disabledReason: null,
       forcedDown: false,
     });
@@ -201,7 +203,7 @@ function hypervisorView(ctx: Ctx, detail: boolean) {
     id: atLeast(mv, 2, 53) ? state.hypervisorUuid : 1,
     hypervisor_hostname: COMPUTE_HOST,
     state: compute.forcedDown ? 'down' : 'up',
-    status: compute.disabledReason === null ? 'enabled' : 'disabled',
+    status: compute.disabled ? 'disabled' : 'enabled',
   };
   if (!detail) return brief;
   const out: Record<string, unknown> = {
@@ -306,7 +308,7 @@ function serviceView(ctx: Ctx, s: NovaService) {
     binary: s.binary,
     host: s.host,
     zone: s.zone,
-    status: s.disabledReason === null ? 'enabled' : 'disabled',
+    status: s.disabled ? 'disabled' : 'enabled',
     state: s.forcedDown ? 'down' : 'up',
     updated_at: novaTime(Date.now()),
     disabled_reason: s.disabledReason,
@@ -327,7 +329,7 @@ function listServices(ctx: Ctx): Reply {
 /** PUT /os-services/{uuid} (2.53+): enable, disable with a reason, force down. */
 async function updateService(ctx: Ctx): Promise<Reply> {
   requireNovaAdmin(ctx, 'os-services:update');
-  if (!atLeast(ctx.microversion, 2, 53)) throw new ApiError(404, 'The resource could not be found.');
+  if (!atLeast(ctx.microversion, 2, 53)) return legacyServiceAction(ctx);
   const service = stateOf(ctx.region).services.find((s) => s.uuid === ctx.params.id);
   if (!service) throw new ApiError(404, `Service ${ctx.params.id} could not be found.`);
   const body = await readJson(ctx);
@@ -335,12 +337,41 @@ async function updateService(ctx: Ctx): Promise<Reply> {
     throw badRequest('Invalid input for field/attribute status.');
   if (body.disabled_reason !== undefined && body.status !== 'disabled')
     throw badRequest('Specifying a disabled_reason is only supported when the status is disabled.');
-  if (body.status === 'enabled') service.disabledReason = null;
-  if (body.status === 'disabled')
-    service.disabledReason = typeof body.disabled_reason === 'string' ? body.disabled_reason : '';
+  if (body.status !== undefined) {
+    service.disabled = body.status === 'disabled';
+    service.disabledReason = service.disabled && typeof body.disabled_reason === 'string' ? body.disabled_reason : null;
+  }
   if (typeof body.forced_down === 'boolean') service.forcedDown = body.forced_down;
-  const view = serviceView(ctx, service);
-  return { status: 200, body: { service: { ...view, disabled_reason: service.disabledReason } } };
+  return { status: 200, body: { service: serviceView(ctx, service) } };
+}
+
+/** Before 2.53: PUT /os-services/{enable|disable|disable-log-reason|force-down} naming host and binary. */
+async function legacyServiceAction(ctx: Ctx): Promise<Reply> {
+  const action = ctx.params.id;
+  const actions = [
+    'enable',
+    'disable',
+    'disable-log-reason',
+    ...(atLeast(ctx.microversion, 2, 11) ? ['force-down'] : []),
+  ];
+  if (!actions.includes(action)) throw new ApiError(404, 'Unknown action');
+  const body = await readJson(ctx);
+  const service = stateOf(ctx.region).services.find((s) => s.host === body.host && s.binary === body.binary);
+  if (!service) throw new ApiError(404, `Host '${String(body.host).slice(0, 64)}' is not mapped to any cell`);
+  const out: Record<string, unknown> = { host: service.host, binary: service.binary };
+  if (action === 'force-down') {
+    if (typeof body.forced_down !== 'boolean') throw badRequest('Invalid input for field/attribute forced_down.');
+    service.forcedDown = body.forced_down;
+    out.forced_down = service.forcedDown;
+  } else {
+    if (action === 'disable-log-reason' && typeof body.disabled_reason !== 'string')
+      throw badRequest('Missing disabled reason field');
+    service.disabled = action !== 'enable';
+    service.disabledReason = action === 'disable-log-reason' ? body.disabled_reason : null;
+    out.status = service.disabled ? 'disabled' : 'enabled';
+    if (action === 'disable-log-reason') out.disabled_reason = service.disabledReason;
+  }
+  return { status: 200, body: { service: out } };
 }
 
 // --- os-quota-sets --------------------------------------------------------------------------------------------

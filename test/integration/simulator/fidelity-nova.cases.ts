@@ -233,6 +233,40 @@ export const novaCases: FidelityCase[] = [
           { same: ['notImplemented'] },
         ),
       );
+      const nohost = { host: `${t.prefix}-nohost`, binary: 'nova-compute' };
+      out.push(
+        await nova(
+          t,
+          a,
+          'disable a service of a missing host (2.1)',
+          404,
+          '/os-services/disable',
+          { method: 'PUT', body: nohost },
+          { same: ['itemNotFound.code'] },
+        ),
+      );
+      out.push(
+        await nova(
+          t,
+          a,
+          'an unknown service action (2.1)',
+          404,
+          '/os-services/bogus',
+          { method: 'PUT', body: nohost },
+          { same: ['itemNotFound'] },
+        ),
+      );
+      out.push(
+        await nova(
+          t,
+          a,
+          'update a missing service (2.53)',
+          404,
+          '/os-services/00000000-0000-0000-0000-000000000000',
+          { method: 'PUT', microversion: '2.53', body: { status: 'enabled' } },
+          { same: ['itemNotFound'] },
+        ),
+      );
       return out;
     },
   },

@@ -106,6 +106,13 @@ describe('nova admin on the simulator', () => {
       assert.equal((await nova(a, 'PUT', path, { status: 'enabled' }, '2.53')).body.service.status, 'enabled');
       assert.equal((await nova(a, 'PUT', path, { status: 'enabled' }, '2.52')).status, 404);
       assert.equal((await nova(env.target.member, 'PUT', path, { status: 'enabled' }, '2.53')).status, 403);
+      const legacy = { host: 'sim-compute-1', binary: 'nova-compute' };
+      const reason = await nova(a, 'PUT', '/os-services/disable-log-reason', { ...legacy, disabled_reason: 'old' });
+      assert.deepEqual(reason.body.service, { ...legacy, status: 'disabled', disabled_reason: 'old' });
+      const on = await nova(a, 'PUT', '/os-services/enable', legacy);
+      assert.deepEqual(on.body.service, { ...legacy, status: 'enabled' });
+      const listed = (await nova(a, 'GET', '/os-services?binary=nova-compute')).body.services[0];
+      assert.deepEqual([listed.status, listed.disabled_reason], ['enabled', null]);
     },
   );
 
