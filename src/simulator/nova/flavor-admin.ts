@@ -88,9 +88,10 @@ const accessList = (f: Flavor) => ({
   flavor_access: (f.projects ?? []).map((tenant_id) => ({ flavor_id: f.id, tenant_id })),
 });
 
+/** Whoever may see the flavor may read its access list (a member only once its project was given access). */
 function listAccess(ctx: Ctx): Reply {
-  requireNovaAdmin(ctx, 'os-flavor-access');
   const flavor = flavorOr404(ctx);
+  if (!flavorVisible(ctx, flavor)) throw new ApiError(404, `Flavor ${flavor.id} could not be found.`);
   if (flavor.isPublic !== false) throw new ApiError(404, 'Access list not available for public flavors.');
   return { status: 200, body: accessList(flavor) };
 }

@@ -330,6 +330,17 @@ export const novaCases: FidelityCase[] = [
       out.push(await nova(t, a, 'empty access list', 200, `${path}/os-flavor-access`, {}, { same: ['flavor_access'] }));
       const add = { addTenantAccess: { tenant: t.member.projectId } };
       out.push(
+        await nova(
+          t,
+          t.member,
+          'a member without access reads the access list',
+          404,
+          `${path}/os-flavor-access`,
+          {},
+          { same: ['itemNotFound.code'] },
+        ),
+      );
+      out.push(
         await nova(t, a, 'give the member project access', 200, `${path}/action`, { method: 'POST', body: add }, {}),
       );
       out.push(
@@ -343,6 +354,7 @@ export const novaCases: FidelityCase[] = [
           { same: ['conflictingRequest.code'] },
         ),
       );
+      out.push(await nova(t, t.member, 'the member reads the access list', 200, `${path}/os-flavor-access`, {}, {}));
       out.push(
         await nova(
           t,
