@@ -411,6 +411,11 @@ function quotaSet(ctx: Ctx, projectId: string, values: (name: string) => unknown
   return out;
 }
 
+/** An admin's os-quota-sets override of one quota, if any (limits show it instead of their scaled default). */
+export function quotaOverride(ctx: Ctx, projectId: string, name: string): number | undefined {
+  return stateOf(ctx.region).quotas.get(projectId)?.[name];
+}
+
 function projectQuota(ctx: Ctx, projectId: string, name: string): number {
   return stateOf(ctx.region).quotas.get(projectId)?.[name] ?? QUOTA_DEFAULTS[name];
 }

@@ -129,6 +129,8 @@ describe('nova admin on the simulator', () => {
     const detail = await nova(env.target.member, 'GET', `/os-quota-sets/${id}/detail`);
     assert.equal(detail.body.quota_set.instances.limit, 3);
     assert.ok(detail.body.quota_set.instances.in_use >= 1);
+    const limits = await nova(env.target.member, 'GET', '/limits');
+    assert.equal(limits.body.limits.absolute.maxTotalInstances, 3, 'limits follow the quota set');
     assert.equal((await nova(a, 'DELETE', `/os-quota-sets/${id}`)).status, 202);
     assert.equal((await nova(a, 'GET', `/os-quota-sets/${id}`)).body.quota_set.instances, 1000);
   });
