@@ -452,6 +452,25 @@ function showQuota(detail: boolean) {
   };
 }
 
+/**
+ * 403 when one more server of this flavor would pass an admin's instances/cores/RAM override; projects on the
+ * (generous) defaults are not counted, so a create stays O(1) at 100k servers.
+ */
+export function checkServerQuota(ctx: Ctx, flavor: { vcpus: number; ram: number }): void {
+  const limits = stateOf(ctx.region).quotas.get(ctx.projectId);
+  if (!limits || !['instances', 'cores', 'ram'].some((k) => k in limits)) return;
+  const used = usage(ctx, ctx.projectId);
+  const wanted: Record<string, number> = { instances: 1, cores: flavor.vcpus, ram: flavor.ram };
+  for (const name of ['instances', 'cores', 'ram']) {
+    const limit = limits[name];
+    if (limit === undefined || limit < 0 || used[name] + wanted[name] <= limit) continue;
+    throw new ApiError(
+      403,
+      `Quota exceeded for ${name}: Requested ${wanted[name]}, but already used ${used[name]} of ${limit} ${name}`,
+    );
+  }
+}
+
 async function updateQuota(ctx: Ctx): Promise<Reply> {
   requireNovaAdmin(ctx, 'os-quota-sets:update');
   const spec = (await readJson(ctx)).quota_set;

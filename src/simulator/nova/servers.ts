@@ -6,6 +6,7 @@ import type { RouteTable } from '../router.ts';
 import { AVAILABILITY_ZONE, type Server, type Volume } from '../store.ts';
 import { ApiError, badRequest, hexId, uuid } from '../util.ts';
 import { purgeDeleted, settleBuilds } from './lifecycle.ts';
+import { checkServerQuota } from './admin.ts';
 import { parseCreateExtras } from './server-admin-view.ts';
 import { links, serverBrief, serverDetail } from './views.ts';
 
@@ -150,6 +151,7 @@ async function createServer(ctx: Ctx): Promise<Reply> {
   const nics = resolveRequestedNetworks(region, ctx.projectId, spec.networks, false);
   const metadata = stringMap(spec.metadata, 'metadata');
   const extras = parseCreateExtras(spec);
+  checkServerQuota(ctx, flavor);
   const az =
     typeof spec.availability_zone === 'string' && spec.availability_zone
       ? spec.availability_zone.split(':')[0]

@@ -131,6 +131,12 @@ describe('nova admin on the simulator', () => {
     assert.ok(detail.body.quota_set.instances.in_use >= 1);
     const limits = await nova(env.target.member, 'GET', '/limits');
     assert.equal(limits.body.limits.absolute.maxTotalInstances, 3, 'limits follow the quota set');
+    const used = detail.body.quota_set.instances.in_use;
+    const tight = await nova(a, 'PUT', `/os-quota-sets/${id}`, { quota_set: { instances: used } });
+    assert.equal(tight.status, 200);
+    const refused = await boot('over-quota');
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.forbidden.message, /^Quota exceeded for instances: Requested 1, but already used/);
     assert.equal((await nova(a, 'DELETE', `/os-quota-sets/${id}`)).status, 202);
     assert.equal((await nova(a, 'GET', `/os-quota-sets/${id}`)).body.quota_set.instances, 1000);
   });
