@@ -18,7 +18,8 @@ import type { RouteTable } from './router.ts';
 import type { Project, User } from './store.ts';
 import { ApiError, hexId } from './util.ts';
 
-const notFound = (kind: string, id: string) => new ApiError(404, `Could not find ${kind}: ${id}.`);
+/** Keystone's 404; ids come from the URL, so they are cut to a length Keystone's own ids never pass. */
+const notFound = (kind: string, id: string) => new ApiError(404, `Could not find ${kind}: ${id.slice(0, 64)}.`);
 const conflict = (kind: string, detail: string) =>
   new ApiError(409, `Conflict occurred attempting to store ${kind} - ${detail}.`);
 const required = (field: string) => new ApiError(400, `'${field}' is a required property`);

@@ -98,7 +98,7 @@ function aggregateView(ctx: Ctx, a: Aggregate, withMembers = true) {
 
 function aggregateOr404(ctx: Ctx): Aggregate {
   const aggregate = stateOf(ctx.region).aggregates.get(Number(ctx.params.id));
-  if (!aggregate) throw new ApiError(404, `Aggregate ${ctx.params.id} could not be found.`);
+  if (!aggregate) throw new ApiError(404, `Aggregate ${ctx.params.id.slice(0, 64)} could not be found.`);
   return aggregate;
 }
 
@@ -165,7 +165,7 @@ async function aggregateAction(ctx: Ctx): Promise<Reply> {
     const host = arg?.host;
     if (typeof host !== 'string') throw badRequest(`Invalid input for field/attribute ${action}.`);
     if (action === 'add_host') {
-      if (host !== COMPUTE_HOST) throw new ApiError(404, `Compute host ${host} could not be found.`);
+      if (host !== COMPUTE_HOST) throw new ApiError(404, `Compute host ${host.slice(0, 64)} could not be found.`);
       if (aggregate.hosts.includes(host))
         throw new ApiError(
           409,
@@ -299,7 +299,7 @@ function hypervisorOr404(ctx: Ctx): void {
   const state = stateOf(ctx.region);
   const id = ctx.params.id;
   const ok = atLeast(ctx.microversion, 2, 53) ? id === state.hypervisorUuid : id === '1';
-  if (!ok) throw new ApiError(404, `Hypervisor with ID ${id} could not be found.`);
+  if (!ok) throw new ApiError(404, `Hypervisor with ID ${id.slice(0, 64)} could not be found.`);
 }
 
 function serviceView(ctx: Ctx, s: NovaService) {
@@ -331,7 +331,7 @@ async function updateService(ctx: Ctx): Promise<Reply> {
   requireNovaAdmin(ctx, 'os-services:update');
   if (!atLeast(ctx.microversion, 2, 53)) return legacyServiceAction(ctx);
   const service = stateOf(ctx.region).services.find((s) => s.uuid === ctx.params.id);
-  if (!service) throw new ApiError(404, `Service ${ctx.params.id} could not be found.`);
+  if (!service) throw new ApiError(404, `Service ${ctx.params.id.slice(0, 64)} could not be found.`);
   const body = await readJson(ctx);
   if (body.status !== undefined && body.status !== 'enabled' && body.status !== 'disabled')
     throw badRequest('Invalid input for field/attribute status.');
