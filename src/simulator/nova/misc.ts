@@ -4,7 +4,7 @@ import { atLeast } from '../microversion.ts';
 import type { RouteTable } from '../router.ts';
 import { AVAILABILITY_ZONE } from '../store.ts';
 import { ApiError, badRequest, isoSeconds } from '../util.ts';
-import { quotaOverride } from './admin.ts';
+import { quotaOverride } from './quotas.ts';
 import { settleBuilds } from './lifecycle.ts';
 import { attachVolume, detachVolume, getServer } from './servers.ts';
 

@@ -6,7 +6,7 @@ import type { RouteTable } from '../router.ts';
 import { AVAILABILITY_ZONE, type Server, type Volume } from '../store.ts';
 import { ApiError, badRequest, hexId, uuid } from '../util.ts';
 import { purgeDeleted, settleBuilds } from './lifecycle.ts';
-import { checkServerQuota } from './admin.ts';
+import { checkServerQuota } from './quotas.ts';
 import { parseCreateExtras } from './server-admin-view.ts';
 import { links, serverBrief, serverDetail } from './views.ts';
 
