@@ -5,6 +5,7 @@ import type { Ctx, Reply } from './http.ts';
 import type { Group } from './identity-store.ts';
 import { registerCatalogAdminRoutes } from './keystone-catalog-admin.ts';
 import { registerGrantRoutes } from './keystone-grants.ts';
+import { matchesTagFilters, registerProjectTagRoutes } from './keystone-project-tags.ts';
 import {
   boolOf,
   conflict,
@@ -88,11 +89,8 @@ function deleteProject(ctx: Ctx): Reply {
 
 function listProjects(ctx: Ctx): Reply {
   requireAdmin(requireCaller(ctx), 'list_projects');
-  const items = filtered(ctx, ctx.cloud.data.projects.values(), (p) => projectView(ctx, p), [
-    'name',
-    'domain_id',
-    'enabled',
-  ]);
+  const tagged = [...ctx.cloud.data.projects.values()].filter((p) => matchesTagFilters(ctx, p));
+  const items = filtered(ctx, tagged, (p) => projectView(ctx, p), ['name', 'domain_id', 'enabled']);
   return collection(ctx, 'projects', items);
 }
 
@@ -391,5 +389,6 @@ export function registerIdentityAdminRoutes(routes: RouteTable): void {
     .add('PATCH', '/domains/{id}', updateDomain)
     .add('DELETE', '/domains/{id}', deleteDomain);
   registerGrantRoutes(routes);
+  registerProjectTagRoutes(routes);
   registerCatalogAdminRoutes(routes);
 }

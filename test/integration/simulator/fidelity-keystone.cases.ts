@@ -570,4 +570,86 @@ export const keystoneCases: FidelityCase[] = [
       return out;
     },
   },
+  {
+    name: 'project tags: add, replace, check, filter the project list, remove; a member reads its own',
+    async run(t) {
+      const a = t.admin;
+      const out: Observation[] = [];
+      const project = await obs(
+        t,
+        a,
+        'create project',
+        201,
+        'POST',
+        '/projects',
+        { project: { name: `${t.prefix}-tags` } },
+        { same: ['project.tags'] },
+      );
+      out.push(project);
+      const id = project.answer.body?.project?.id;
+      t.cleanup(() => t.call(a, 'identity', 'DELETE', `/projects/${id}`));
+      const tags = `/projects/${id}/tags`;
+      out.push(
+        await obs(
+          t,
+          t.member,
+          'a member reads its own tags',
+          200,
+          'GET',
+          `/projects/${t.member.projectId}/tags`,
+          undefined,
+          { ignore: ['links.self'] },
+        ),
+      );
+      out.push(
+        await obs(
+          t,
+          t.member,
+          'a member may not tag',
+          403,
+          'PUT',
+          `/projects/${t.member.projectId}/tags/x`,
+          undefined,
+          { same: ['error'] },
+        ),
+      );
+      out.push(await obs(t, a, 'add one', 201, 'PUT', `${tags}/t1`));
+      out.push(
+        await obs(
+          t,
+          a,
+          'replace all',
+          200,
+          'PUT',
+          tags,
+          { tags: ['a', 'b'] },
+          { same: ['tags'], ignore: ['links.self'] },
+        ),
+      );
+      out.push(await obs(t, a, 'check one', 204, 'GET', `${tags}/a`));
+      out.push(await obs(t, a, 'check a missing one', 404, 'GET', `${tags}/zz`, undefined, { same: ['error'] }));
+      out.push(
+        await obs(t, a, 'filter by tags', 200, 'GET', `/projects?tags=a,b&name=${t.prefix}-tags`, undefined, {
+          same: ['projects[].name', 'projects[].tags'],
+          ignore: LIST_LINKS,
+        }),
+      );
+      out.push(
+        await obs(
+          t,
+          a,
+          'filter by not-tags-any',
+          200,
+          'GET',
+          `/projects?not-tags-any=a&name=${t.prefix}-tags`,
+          undefined,
+          { same: ['projects'], ignore: LIST_LINKS },
+        ),
+      );
+      out.push(await obs(t, a, 'remove one', 204, 'DELETE', `${tags}/a`));
+      out.push(await obs(t, a, 'the rest', 200, 'GET', tags, undefined, { same: ['tags'], ignore: ['links.self'] }));
+      out.push(await obs(t, a, 'clear', 204, 'DELETE', tags));
+      return out;
+    },
+  },
 ];
