@@ -56,7 +56,7 @@ export interface CatalogRegion {
 }
 
 /** Roles Keystone implies: admin implies member implies reader (keystone-manage bootstrap). */
-const IMPLIES: Record<string, string> = { admin: 'member', member: 'reader' };
+export const IMPLIES: Readonly<Record<string, string>> = { admin: 'member', member: 'reader' };
 
 export class IdentityStore {
   readonly domains = new Map<string, Domain>();

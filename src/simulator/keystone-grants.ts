@@ -1,6 +1,6 @@
 // Keystone roles, role grants on projects and domains, and /role_assignments (with effective and include_names).
 import type { Ctx, Reply } from './http.ts';
-import type { Assignment } from './identity-store.ts';
+import { type Assignment, IMPLIES, type Role } from './identity-store.ts';
 import {
   conflict,
   domainOr404,
@@ -170,16 +170,46 @@ function impliedRows(ctx: Ctx, row: AssignmentRow): AssignmentRow[] {
   const identity = ctx.cloud.data.identity;
   const out: AssignmentRow[] = [];
   let prior = identity.roles.get(row.a.roleId);
-  const chain: Record<string, string> = { admin: 'member', member: 'reader' };
-  while (prior && chain[prior.name]) {
-    const implied = [...identity.roles.values()].find(
-      (r) => r.name === chain[prior?.name ?? ''] && r.domainId === null,
-    );
+  while (prior && IMPLIES[prior.name]) {
+    const implied = impliedRole(ctx, prior);
     if (!implied) break;
     out.push({ ...row, a: { ...row.a, roleId: implied.id }, priorRoleId: row.priorRoleId ?? row.a.roleId });
     prior = implied;
   }
   return out;
+}
+
+/** The global role a role implies (admin -> member -> reader), if it still exists. */
+function impliedRole(ctx: Ctx, prior: Role): Role | undefined {
+  const name = IMPLIES[prior.name];
+  if (!name || prior.domainId !== null) return undefined;
+  return [...ctx.cloud.data.identity.roles.values()].find((r) => r.name === name && r.domainId === null);
+}
+
+const roleRef = (ctx: Ctx, r: Role) => ({ id: r.id, links: { self: `${ctx.apiBase}/roles/${r.id}` }, name: r.name });
+
+/** GET /role_inferences: every implication rule (admin only). */
+function listInferences(ctx: Ctx): Reply {
+  requireAdmin(requireCaller(ctx), 'list_role_inference_rules');
+  const rules = [...ctx.cloud.data.identity.roles.values()].flatMap((prior) => {
+    const implied = impliedRole(ctx, prior);
+    return implied ? [{ prior_role: roleRef(ctx, prior), implies: [roleRef(ctx, implied)] }] : [];
+  });
+  return { status: 200, body: { role_inferences: rules } };
+}
+
+/** GET /roles/{id}/implies: what one role implies. */
+function roleImplies(ctx: Ctx): Reply {
+  requireAdmin(requireCaller(ctx), 'list_implied_roles');
+  const prior = roleOr404(ctx, ctx.params.id);
+  const implied = impliedRole(ctx, prior);
+  return {
+    status: 200,
+    body: {
+      role_inference: { prior_role: roleRef(ctx, prior), implies: implied ? [roleRef(ctx, implied)] : [] },
+      links: { self: ctx.url.href },
+    },
+  };
 }
 
 function assignmentView(ctx: Ctx, row: AssignmentRow, names: boolean) {
@@ -222,6 +252,8 @@ export function registerGrantRoutes(routes: RouteTable): void {
     .add('GET', '/roles', listRoles)
     .add('POST', '/roles', createRole)
     .add('GET', '/roles/{id}', getRole)
+    .add('GET', '/roles/{id}/implies', roleImplies)
+    .add('GET', '/role_inferences', listInferences)
     .add('PATCH', '/roles/{id}', updateRole)
     .add('DELETE', '/roles/{id}', deleteRole)
     .add('GET', '/role_assignments', listRoleAssignments);

@@ -1,5 +1,6 @@
 // Keystone identity administration, request by request, as the simulator and the real cloud must both answer it.
 import type { FidelityCase, FidelityTarget, Observation, Session } from '../../support/fidelity.ts';
+import { eventually } from '../../support/wait.ts';
 
 const ERROR_SAME = ['error.code', 'error.title'];
 const LIST_LINKS = ['links.self'];
@@ -117,6 +118,18 @@ export const keystoneCases: FidelityCase[] = [
           },
         ),
         await obs(t, a, 'the default domain', 200, 'GET', '/domains/default', undefined, { same: ['domain.name'] }),
+      );
+      out.push(await obs(t, a, 'role inferences', 200, 'GET', '/role_inferences', undefined, {}));
+      const admin = (await t.call(a, 'identity', 'GET', '/roles?name=admin')).body.roles[0].id;
+      out.push(
+        await obs(t, a, 'what admin implies', 200, 'GET', `/roles/${admin}/implies`, undefined, {
+          same: ['role_inference.prior_role.name', 'role_inference.implies[].name'],
+        }),
+      );
+      out.push(
+        await obs(t, t.member, 'a member may not read inferences', 403, 'GET', '/role_inferences', undefined, {
+          same: ['error'],
+        }),
       );
       for (const kind of ['project', 'user', 'group', 'domain', 'role', 'service', 'endpoint', 'region'])
         out.push(
@@ -301,8 +314,17 @@ export const keystoneCases: FidelityCase[] = [
         ),
       );
       out.push(refused('a wrong password', await t.login(name, 'not-the-password', projectId)));
-      const login = await t.login(name, 'fidelity-pw', projectId);
-      if (typeof login === 'number') throw new Error(`${t.label}: the new user could not log in (${login})`);
+      // Keystone's revocation events have one-second precision: a token issued in the same second the user was
+      // re-enabled counts as revoked. Log in again until a token outlives that second.
+      const login = (await eventually(
+        async () => {
+          const session = await t.login(name, 'fidelity-pw', projectId);
+          if (typeof session === 'number') throw new Error(`${t.label}: the new user could not log in (${session})`);
+          return (await t.call(session, 'identity', 'GET', `/users/${userId}`)).status === 200 ? session : undefined;
+        },
+        `${t.label}: a usable token for the re-enabled user`,
+        { timeoutMs: 10_000, everyMs: 250 },
+      )) as Session;
       out.push(
         await obs(t, login, 'the new user reads itself', 200, 'GET', `/users/${userId}`, undefined, {
           same: ['user.name', 'user.email'],
