@@ -1,6 +1,6 @@
 // Keystone's records beyond users and projects: domains, groups, roles, role assignments, and the service catalog
 // (services, endpoints, regions). Users' `roles`/`projectIds`/`isAdmin` are derived from the assignments here.
-import type { CloudData, Project, User } from './store.ts';
+import type { CloudData, User } from './store.ts';
 import { hexId } from './util.ts';
 
 export interface Domain {
@@ -56,7 +56,7 @@ export interface CatalogRegion {
 }
 
 /** Roles Keystone implies: admin implies member implies reader (keystone-manage bootstrap). */
-const IMPLIES: Record<string, string> = { admin: 'member', member: 'reader' };
+export const IMPLIES: Readonly<Record<string, string>> = { admin: 'member', member: 'reader' };
 
 export class IdentityStore {
   readonly domains = new Map<string, Domain>();
@@ -163,9 +163,5 @@ export class IdentityStore {
     this.assignments = this.assignments.filter((a) => a[kind] !== id);
     if (kind === 'userId') for (const g of this.groups.values()) g.userIds.delete(id);
     this.syncAll();
-  }
-
-  projectsOf(user: User): Project[] {
-    return [...this.data.projects.values()].filter((p) => user.projectIds.includes(p.id));
   }
 }

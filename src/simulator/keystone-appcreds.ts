@@ -35,7 +35,7 @@ function ownerOnly(ctx: Ctx, action: string): void {
 function credentialOr404(ctx: Ctx): AppCredential {
   const cred = ctx.cloud.data.appCredentials.get(ctx.params.id);
   if (!cred || cred.userId !== ctx.params.userId)
-    throw new ApiError(404, `Could not find Application Credential: ${ctx.params.id}.`);
+    throw new ApiError(404, `Could not find Application Credential: ${ctx.params.id.slice(0, 64)}.`);
   return cred;
 }
 

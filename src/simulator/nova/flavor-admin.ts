@@ -16,7 +16,7 @@ export function flavorVisible(ctx: Ctx, f: Flavor): boolean {
 
 function flavorOr404(ctx: Ctx): Flavor {
   const flavor = ctx.cloud.data.flavors.get(ctx.params.id);
-  if (!flavor) throw new ApiError(404, `Flavor ${ctx.params.id} could not be found.`);
+  if (!flavor) throw new ApiError(404, `Flavor ${ctx.params.id.slice(0, 64)} could not be found.`);
   return flavor;
 }
 
@@ -88,9 +88,10 @@ const accessList = (f: Flavor) => ({
   flavor_access: (f.projects ?? []).map((tenant_id) => ({ flavor_id: f.id, tenant_id })),
 });
 
+/** Whoever may see the flavor may read its access list (a member only once its project was given access). */
 function listAccess(ctx: Ctx): Reply {
-  requireNovaAdmin(ctx, 'os-flavor-access');
   const flavor = flavorOr404(ctx);
+  if (!flavorVisible(ctx, flavor)) throw new ApiError(404, `Flavor ${flavor.id} could not be found.`);
   if (flavor.isPublic !== false) throw new ApiError(404, 'Access list not available for public flavors.');
   return { status: 200, body: accessList(flavor) };
 }
@@ -109,7 +110,8 @@ async function flavorAction(ctx: Ctx): Promise<Reply> {
   );
   const flavor = flavorOr404(ctx);
   const tenant = body[action]?.tenant;
-  if (typeof tenant !== 'string' || !tenant) throw badRequest(`Invalid input for field/attribute ${action}.`);
+  if (typeof tenant !== 'string' || !tenant || tenant.length > 255)
+    throw badRequest(`Invalid input for field/attribute ${action}.`);
   if (flavor.isPublic !== false) throw new ApiError(409, 'Can not add access to a public flavor.');
   const projects = (flavor.projects ??= []);
   const id = internalId(ctx, flavor);
@@ -159,7 +161,7 @@ function deleteSpec(ctx: Ctx): Reply {
   requireNovaAdmin(ctx, 'os-flavor-extra-specs:delete');
   const flavor = flavorOr404(ctx);
   if (!(ctx.params.key in flavor.extraSpecs))
-    throw new ApiError(404, `Flavor ${flavor.id} has no extra specs with key ${ctx.params.key}.`);
+    throw new ApiError(404, `Flavor ${flavor.id} has no extra specs with key ${ctx.params.key.slice(0, 255)}.`);
   delete flavor.extraSpecs[ctx.params.key];
   return { status: 200 };
 }

@@ -4,6 +4,7 @@ import { atLeast } from '../microversion.ts';
 import type { RouteTable } from '../router.ts';
 import { AVAILABILITY_ZONE } from '../store.ts';
 import { ApiError, badRequest, isoSeconds } from '../util.ts';
+import { quotaOverride } from './quotas.ts';
 import { settleBuilds } from './lifecycle.ts';
 import { attachVolume, detachVolume, getServer } from './servers.ts';
 
@@ -22,11 +23,11 @@ function limits(ctx: Ctx): Reply {
   }
   const scale = Math.max(1, Math.ceil(instances / 500));
   const absolute: Record<string, number> = {
-    maxTotalInstances: 1000 * scale,
+    maxTotalInstances: quotaOverride(ctx, ctx.projectId, 'instances') ?? 1000 * scale,
     totalInstancesUsed: instances,
-    maxTotalCores: 2000 * scale,
+    maxTotalCores: quotaOverride(ctx, ctx.projectId, 'cores') ?? 2000 * scale,
     totalCoresUsed: cores,
-    maxTotalRAMSize: 5_120_000 * scale,
+    maxTotalRAMSize: quotaOverride(ctx, ctx.projectId, 'ram') ?? 5_120_000 * scale,
     totalRAMUsed: ram,
     maxServerMeta: 128,
     maxTotalKeypairs: 100,

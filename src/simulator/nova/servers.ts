@@ -7,6 +7,7 @@ import type { RouteTable } from '../router.ts';
 import { AVAILABILITY_ZONE, type Server, type Volume } from '../store.ts';
 import { ApiError, badRequest, hexId, uuid } from '../util.ts';
 import { purgeDeleted, settleBuilds } from './lifecycle.ts';
+import { checkServerQuota } from './quotas.ts';
 import { parseCreateExtras } from './server-admin-view.ts';
 import { links, serverBrief, serverDetail } from './views.ts';
 import { checkMetadataQuota, metadataFrom } from './metadata.ts';
@@ -164,6 +165,7 @@ async function createServer(ctx: Ctx): Promise<Reply> {
   checkMetadataQuota(metadata);
   const extras = createExtras(ctx, spec, body);
   const adminExtras = parseCreateExtras(spec);
+  checkServerQuota(ctx, flavor);
   const az =
     typeof spec.availability_zone === 'string' && spec.availability_zone
       ? spec.availability_zone.split(':')[0]

@@ -1,5 +1,6 @@
 // Keystone identity administration, request by request, as the simulator and the real cloud must both answer it.
 import type { FidelityCase, FidelityTarget, Observation, Session } from '../../support/fidelity.ts';
+import { eventually } from '../../support/wait.ts';
 
 const ERROR_SAME = ['error.code', 'error.title'];
 const LIST_LINKS = ['links.self'];
@@ -117,6 +118,18 @@ export const keystoneCases: FidelityCase[] = [
           },
         ),
         await obs(t, a, 'the default domain', 200, 'GET', '/domains/default', undefined, { same: ['domain.name'] }),
+      );
+      out.push(await obs(t, a, 'role inferences', 200, 'GET', '/role_inferences', undefined, {}));
+      const admin = (await t.call(a, 'identity', 'GET', '/roles?name=admin')).body.roles[0].id;
+      out.push(
+        await obs(t, a, 'what admin implies', 200, 'GET', `/roles/${admin}/implies`, undefined, {
+          same: ['role_inference.prior_role.name', 'role_inference.implies[].name'],
+        }),
+      );
+      out.push(
+        await obs(t, t.member, 'a member may not read inferences', 403, 'GET', '/role_inferences', undefined, {
+          same: ['error'],
+        }),
       );
       for (const kind of ['project', 'user', 'group', 'domain', 'role', 'service', 'endpoint', 'region'])
         out.push(
@@ -301,8 +314,17 @@ export const keystoneCases: FidelityCase[] = [
         ),
       );
       out.push(refused('a wrong password', await t.login(name, 'not-the-password', projectId)));
-      const login = await t.login(name, 'fidelity-pw', projectId);
-      if (typeof login === 'number') throw new Error(`${t.label}: the new user could not log in (${login})`);
+      // Keystone's revocation events have one-second precision: a token issued in the same second the user was
+      // re-enabled counts as revoked. Log in again until a token outlives that second.
+      const login = (await eventually(
+        async () => {
+          const session = await t.login(name, 'fidelity-pw', projectId);
+          if (typeof session === 'number') throw new Error(`${t.label}: the new user could not log in (${session})`);
+          return (await t.call(session, 'identity', 'GET', `/users/${userId}`)).status === 200 ? session : undefined;
+        },
+        `${t.label}: a usable token for the re-enabled user`,
+        { timeoutMs: 10_000, everyMs: 250 },
+      )) as Session;
       out.push(
         await obs(t, login, 'the new user reads itself', 200, 'GET', `/users/${userId}`, undefined, {
           same: ['user.name', 'user.email'],
@@ -567,6 +589,88 @@ export const keystoneCases: FidelityCase[] = [
           same: ['error.code', 'error.title'],
         }),
       );
+      return out;
+    },
+  },
+  {
+    name: 'project tags: add, replace, check, filter the project list, remove; a member reads its own',
+    async run(t) {
+      const a = t.admin;
+      const out: Observation[] = [];
+      const project = await obs(
+        t,
+        a,
+        'create project',
+        201,
+        'POST',
+        '/projects',
+        { project: { name: `${t.prefix}-tags` } },
+        { same: ['project.tags'] },
+      );
+      out.push(project);
+      const id = project.answer.body?.project?.id;
+      t.cleanup(() => t.call(a, 'identity', 'DELETE', `/projects/${id}`));
+      const tags = `/projects/${id}/tags`;
+      out.push(
+        await obs(
+          t,
+          t.member,
+          'a member reads its own tags',
+          200,
+          'GET',
+          `/projects/${t.member.projectId}/tags`,
+          undefined,
+          { ignore: ['links.self'] },
+        ),
+      );
+      out.push(
+        await obs(
+          t,
+          t.member,
+          'a member may not tag',
+          403,
+          'PUT',
+          `/projects/${t.member.projectId}/tags/x`,
+          undefined,
+          { same: ['error'] },
+        ),
+      );
+      out.push(await obs(t, a, 'add one', 201, 'PUT', `${tags}/t1`));
+      out.push(
+        await obs(
+          t,
+          a,
+          'replace all',
+          200,
+          'PUT',
+          tags,
+          { tags: ['a', 'b'] },
+          { same: ['tags'], ignore: ['links.self'] },
+        ),
+      );
+      out.push(await obs(t, a, 'check one', 204, 'GET', `${tags}/a`));
+      out.push(await obs(t, a, 'check a missing one', 404, 'GET', `${tags}/zz`, undefined, { same: ['error'] }));
+      out.push(
+        await obs(t, a, 'filter by tags', 200, 'GET', `/projects?tags=a,b&name=${t.prefix}-tags`, undefined, {
+          same: ['projects[].name', 'projects[].tags'],
+          ignore: LIST_LINKS,
+        }),
+      );
+      out.push(
+        await obs(
+          t,
+          a,
+          'filter by not-tags-any',
+          200,
+          'GET',
+          `/projects?not-tags-any=a&name=${t.prefix}-tags`,
+          undefined,
+          { same: ['projects'], ignore: LIST_LINKS },
+        ),
+      );
+      out.push(await obs(t, a, 'remove one', 204, 'DELETE', `${tags}/a`));
+      out.push(await obs(t, a, 'the rest', 200, 'GET', tags, undefined, { same: ['tags'], ignore: ['links.self'] }));
+      out.push(await obs(t, a, 'clear', 204, 'DELETE', tags));
       return out;
     },
   },

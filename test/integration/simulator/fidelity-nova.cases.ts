@@ -233,6 +233,40 @@ export const novaCases: FidelityCase[] = [
           { same: ['notImplemented'] },
         ),
       );
+      const nohost = { host: `${t.prefix}-nohost`, binary: 'nova-compute' };
+      out.push(
+        await nova(
+          t,
+          a,
+          'disable a service of a missing host (2.1)',
+          404,
+          '/os-services/disable',
+          { method: 'PUT', body: nohost },
+          { same: ['itemNotFound.code'] },
+        ),
+      );
+      out.push(
+        await nova(
+          t,
+          a,
+          'an unknown service action (2.1)',
+          404,
+          '/os-services/bogus',
+          { method: 'PUT', body: nohost },
+          { same: ['itemNotFound'] },
+        ),
+      );
+      out.push(
+        await nova(
+          t,
+          a,
+          'update a missing service (2.53)',
+          404,
+          '/os-services/00000000-0000-0000-0000-000000000000',
+          { method: 'PUT', microversion: '2.53', body: { status: 'enabled' } },
+          { same: ['itemNotFound'] },
+        ),
+      );
       return out;
     },
   },
@@ -296,6 +330,17 @@ export const novaCases: FidelityCase[] = [
       out.push(await nova(t, a, 'empty access list', 200, `${path}/os-flavor-access`, {}, { same: ['flavor_access'] }));
       const add = { addTenantAccess: { tenant: t.member.projectId } };
       out.push(
+        await nova(
+          t,
+          t.member,
+          'a member without access reads the access list',
+          404,
+          `${path}/os-flavor-access`,
+          {},
+          { same: ['itemNotFound.code'] },
+        ),
+      );
+      out.push(
         await nova(t, a, 'give the member project access', 200, `${path}/action`, { method: 'POST', body: add }, {}),
       );
       out.push(
@@ -309,6 +354,7 @@ export const novaCases: FidelityCase[] = [
           { same: ['conflictingRequest.code'] },
         ),
       );
+      out.push(await nova(t, t.member, 'the member reads the access list', 200, `${path}/os-flavor-access`, {}, {}));
       out.push(
         await nova(
           t,

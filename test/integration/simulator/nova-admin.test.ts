@@ -106,6 +106,13 @@ describe('nova admin on the simulator', () => {
       assert.equal((await nova(a, 'PUT', path, { status: 'enabled' }, '2.53')).body.service.status, 'enabled');
       assert.equal((await nova(a, 'PUT', path, { status: 'enabled' }, '2.52')).status, 404);
       assert.equal((await nova(env.target.member, 'PUT', path, { status: 'enabled' }, '2.53')).status, 403);
+      const legacy = { host: 'sim-compute-1', binary: 'nova-compute' };
+      const reason = await nova(a, 'PUT', '/os-services/disable-log-reason', { ...legacy, disabled_reason: 'old' });
+      assert.deepEqual(reason.body.service, { ...legacy, status: 'disabled', disabled_reason: 'old' });
+      const on = await nova(a, 'PUT', '/os-services/enable', legacy);
+      assert.deepEqual(on.body.service, { ...legacy, status: 'enabled' });
+      const listed = (await nova(a, 'GET', '/os-services?binary=nova-compute')).body.services[0];
+      assert.deepEqual([listed.status, listed.disabled_reason], ['enabled', null]);
     },
   );
 
@@ -122,6 +129,14 @@ describe('nova admin on the simulator', () => {
     const detail = await nova(env.target.member, 'GET', `/os-quota-sets/${id}/detail`);
     assert.equal(detail.body.quota_set.instances.limit, 3);
     assert.ok(detail.body.quota_set.instances.in_use >= 1);
+    const limits = await nova(env.target.member, 'GET', '/limits');
+    assert.equal(limits.body.limits.absolute.maxTotalInstances, 3, 'limits follow the quota set');
+    const used = detail.body.quota_set.instances.in_use;
+    const tight = await nova(a, 'PUT', `/os-quota-sets/${id}`, { quota_set: { instances: used } });
+    assert.equal(tight.status, 200);
+    const refused = await boot('over-quota');
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.forbidden.message, /^Quota exceeded for instances: Requested 1, but already used/);
     assert.equal((await nova(a, 'DELETE', `/os-quota-sets/${id}`)).status, 202);
     assert.equal((await nova(a, 'GET', `/os-quota-sets/${id}`)).body.quota_set.instances, 1000);
   });

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { buildBackends } from '../../../src/node/backends.ts';
 import { parseNodeConfig } from '../../../src/node/config.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
 import { startSimulator } from '../../../src/simulator/index.ts';
 import { parseSimulateArgs, parseUserSpec } from '../../../src/simulator/main.ts';
 
@@ -102,7 +104,7 @@ describe('simulated users', () => {
     assert.throws(() => parseSimulateArgs(['--project', '']), /--project needs a name/);
   });
 
-  it("the node config's simulate entries take projects and users", () => {
+  it("the node config's simulate entries take projects and users", TIMEOUT, async () => {
     const config = parseNodeConfig(
       [
         'simulate:',
@@ -119,6 +121,16 @@ describe('simulated users', () => {
       { name: 'alice', password: 'pw', projects: ['dev'], roles: ['member'] },
       { name: 'root', admin: true },
     ]);
+    // The node serves the cloud once, not once more per configured user's clouds.yaml entry.
+    const built = await buildBackends({ ...config, listen: '127.0.0.1:0' }, 'users-node', silentLogger());
+    try {
+      assert.deepEqual(
+        built.backends.map((b) => b.id),
+        ['cloud:lab'],
+      );
+    } finally {
+      await built.close();
+    }
     assert.throws(
       () => parseNodeConfig('simulate:\n  - name: lab\n    users:\n      - { password: pw }\n', 'node.yaml'),
       /every simulated user needs a name/,
