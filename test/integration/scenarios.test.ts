@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { defineScenarios } from '../scenarios/scenarios.ts';
+import { defineOperabilityScenarios } from '../scenarios/operability.ts';
 import { openTarget, type ScenarioTarget } from '../scenarios/target.ts';
 
 let simulator: Simulator;
@@ -34,3 +35,4 @@ after(async () => {
 });
 
 defineScenarios('the simulator', () => target);
+defineOperabilityScenarios('the simulator', () => target);

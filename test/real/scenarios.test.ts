@@ -3,6 +3,7 @@
 import { after, before } from 'node:test';
 import { existsSync } from 'node:fs';
 import { defineScenarios } from '../scenarios/scenarios.ts';
+import { defineOperabilityScenarios } from '../scenarios/operability.ts';
 import { openTarget, type ScenarioTarget } from '../scenarios/target.ts';
 
 const cloudsYaml = process.env.OAKTREE_REAL_CLOUDS_YAML ?? '/var/tmp/oaktree-devcloud/clouds.yaml';
@@ -31,3 +32,4 @@ after(async () => {
 });
 
 defineScenarios('the real cloud', () => target);
+defineOperabilityScenarios('the real cloud', () => target);
