@@ -1,44 +1,58 @@
 // Ends the calls a removed backend is serving: when a reload takes a cloud or a peer away, its open streams (and
 // calls still waiting) end at once with UNAVAILABLE and a message saying why, instead of hanging on a backend
-// that is closing. Calls to other backends are untouched.
+// that is closing. Calls to other backends are untouched. Each call registers one listener for its lifetime;
+// nothing waits on a long-lived promise (racing one per stream step would keep every streamed chunk alive).
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import type { Backend } from '../backends/backend.ts';
 
-export class BackendRemovals {
-  readonly #removed = new WeakMap<Backend, { promise: Promise<never>; reject: (error: Error) => void }>();
+interface Calls {
+  removed?: Error;
+  listeners: Set<(error: Error) => void>;
+}
 
-  #removal(backend: Backend): Promise<never> {
-    let entry = this.#removed.get(backend);
-    if (!entry) {
-      let reject!: (error: Error) => void;
-      const promise = new Promise<never>((_, r) => {
-        reject = r;
-      });
-      promise.catch(() => {}); // observed by the calls racing it; none may be running
-      entry = { promise, reject };
-      this.#removed.set(backend, entry);
+export class BackendRemovals {
+  readonly #calls = new WeakMap<Backend, Calls>();
+
+  #of(backend: Backend): Calls {
+    let calls = this.#calls.get(backend);
+    if (!calls) {
+      calls = { listeners: new Set() };
+      this.#calls.set(backend, calls);
     }
-    return entry.promise;
+    return calls;
   }
 
   /** Ends every call of `backend` with UNAVAILABLE: `message`. */
   remove(backend: Backend, message: string): void {
-    this.#removal(backend);
-    this.#removed.get(backend)!.reject(new ServerError(Status.UNAVAILABLE, message));
+    const calls = this.#of(backend);
+    calls.removed = new ServerError(Status.UNAVAILABLE, message);
+    for (const listener of calls.listeners) listener(calls.removed);
+  }
+
+  /** `work`, or the removal's error if the backend is removed first. */
+  #settle<T>(calls: Calls, work: () => Promise<T>): Promise<T> {
+    if (calls.removed) return Promise.reject(calls.removed);
+    return new Promise<T>((resolve, reject) => {
+      const listener = (error: Error) => reject(error);
+      calls.listeners.add(listener);
+      work()
+        .then(resolve, reject)
+        .finally(() => calls.listeners.delete(listener));
+    });
   }
 
   promise<T>(backend: Backend, call: Promise<T>): Promise<T> {
-    return Promise.race([call, this.#removal(backend)]);
+    return this.#settle(this.#of(backend), () => call);
   }
 
   async *stream<T>(backend: Backend, source: AsyncIterable<T>): AsyncGenerator<T> {
-    const removal = this.#removal(backend);
+    const calls = this.#of(backend);
     const iterator = source[Symbol.asyncIterator]();
     let done = false;
     try {
       while (true) {
-        const step = await Promise.race([iterator.next(), removal]);
+        const step = await this.#settle(calls, () => iterator.next());
         if (step.done) {
           done = true;
           return;

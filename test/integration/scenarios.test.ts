@@ -10,6 +10,7 @@ import { defineServerConfigScenarios } from '../scenarios/server-config.ts';
 import { defineStorageScenarios } from '../scenarios/storage-writes.ts';
 import { defineServerActionScenarios } from '../scenarios/server-actions.ts';
 import { defineObjectStoreScenarios } from '../scenarios/object-store.ts';
+import { defineOperabilityScenarios } from '../scenarios/operability.ts';
 import { openTarget, type ScenarioTarget } from '../scenarios/target.ts';
 
 let simulator: Simulator;
@@ -44,3 +45,4 @@ defineNetworkWriteScenarios('the simulator', () => target);
 defineStorageScenarios('the simulator', () => target);
 defineServerActionScenarios('the simulator', () => target);
 defineObjectStoreScenarios('the simulator', () => target);
+defineOperabilityScenarios('the simulator', () => target);
