@@ -15,7 +15,7 @@ import { FloatingIPMode } from '../gen/oaktree/v1/compute.ts';
 import type { LocationSelector } from '../gen/oaktree/v1/location.ts';
 import { Status } from 'nice-grpc-common';
 import { OaktreeError } from './errors.ts';
-import { containerName, MAX_OBJECT_NAME_BYTES, metadataKeys, utf8Bytes } from './object-names.ts';
+import { containerName, headerValue, MAX_OBJECT_NAME_BYTES, metadataKeys, utf8Bytes } from './object-names.ts';
 import {
   boundedText,
   hex,
@@ -390,6 +390,8 @@ export const Methods = {
       required('name', 'the container needs a name'),
       containerName('name'),
       metadataKeys('metadata'),
+      headerValue('read_acl'),
+      headerValue('write_acl'),
       notNegative('quota_bytes'),
       notNegative('quota_count'),
       requestId,
@@ -398,7 +400,13 @@ export const Methods = {
   updateContainer: unary(ObjectStore, 'updateContainer', {
     action: 'write',
     ...inContainer,
-    rules: [...inContainer.rules!, metadataKeys('metadata')],
+    rules: [
+      ...inContainer.rules!,
+      metadataKeys('metadata'),
+      metadataKeys('remove_metadata'),
+      headerValue('read_acl'),
+      headerValue('write_acl'),
+    ],
   }),
   deleteContainer: serverStream(ObjectStore, 'deleteContainer', { action: 'write', ...inContainer }),
   listObjects: {
@@ -420,6 +428,7 @@ export const Methods = {
       required('name', 'the object needs a name'),
       utf8Bytes('name', MAX_OBJECT_NAME_BYTES),
       metadataKeys('metadata'),
+      headerValue('content_type'),
       notNegative('size_bytes'),
       notNegative('segment_size_bytes'),
       notNegative('delete_after_seconds'),
@@ -445,7 +454,12 @@ export const Methods = {
   updateObject: unary(
     ObjectStore,
     'updateObject',
-    objectCall('write', [notNegative('delete_after_seconds'), metadataKeys('metadata')]),
+    objectCall('write', [
+      notNegative('delete_after_seconds'),
+      metadataKeys('metadata'),
+      metadataKeys('remove_metadata'),
+      headerValue('content_type'),
+    ]),
   ),
   deleteObject: unary(ObjectStore, 'deleteObject', objectCall('write')),
   deleteObjects: serverStream(ObjectStore, 'deleteObjects', {

@@ -28,13 +28,27 @@ export function containerName(field: string): Rule {
       : length(m, path);
 }
 
-/** Metadata travels as HTTP headers: every key must be a header token (values may be any text). */
+/**
+ * Metadata travels as HTTP headers: every key must be a header token (values may be any text). The field is a map
+ * (keys to set) or a list (keys to remove).
+ */
 export function metadataKeys(field: string): Rule {
   const key = camel(field);
   return (m, path) => {
-    const bad = Object.keys(m[key] ?? {}).filter((k) => !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k));
+    const value = m[key] ?? {};
+    const keys: string[] = Array.isArray(value) ? value : Object.keys(value);
+    const bad = keys.filter((k) => !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(k));
     return bad.length
       ? `${path}${field} has ${bad.length} key(s) that are not HTTP header tokens: use ASCII letters, digits and - _ . only`
       : undefined;
   };
+}
+
+/** A field sent as an HTTP header value as is (content type, ACLs): printable ASCII only. */
+export function headerValue(field: string): Rule {
+  const key = camel(field);
+  return (m, path) =>
+    typeof m[key] === 'string' && /[^\x20-\x7e]/.test(m[key])
+      ? `${path}${field} may only hold printable ASCII characters`
+      : undefined;
 }

@@ -77,7 +77,7 @@ function failedResult(target: Location, error: unknown): UploadObjectResult {
 function objectHeaders(header: UploadObjectHeader): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': header.contentType || 'application/octet-stream' };
   for (const [key, value] of Object.entries(header.metadata)) headers[`x-object-meta-${key}`] = encodeMeta(value);
-  if (header.requestId) headers[`x-object-meta-${REQUEST_ID_META}`] = header.requestId;
+  if (header.requestId) headers[`x-object-meta-${REQUEST_ID_META}`] = encodeMeta(header.requestId);
   if (header.deleteAfterSeconds > 0n) headers['x-delete-after'] = String(header.deleteAfterSeconds);
   return headers;
 }
