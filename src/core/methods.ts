@@ -15,7 +15,7 @@ import { FloatingIPMode } from '../gen/oaktree/v1/compute.ts';
 import type { LocationSelector } from '../gen/oaktree/v1/location.ts';
 import { Status } from 'nice-grpc-common';
 import { OaktreeError } from './errors.ts';
-import { containerName, headerValue, MAX_OBJECT_NAME_BYTES, metadataKeys, utf8Bytes } from './object-names.ts';
+import { containerName, headerValue, metadataKeys, objectName } from './object-names.ts';
 import {
   boundedText,
   hex,
@@ -258,7 +258,7 @@ const MAX_USER_DATA_LENGTH = 48 * 1024;
 const ObjectStore = ObjectStoreServiceDefinition;
 const listContainers = list(ObjectStore, 'listContainers', 'container');
 const inContainer = aboutBy(listContainers, 'container', 'container');
-/** Object names, prefixes and markers are up to 1,024 bytes (utf8Bytes checks the bytes). */
+/** Object names, prefixes and markers are up to 1,024 bytes (objectName checks the bytes). */
 const OBJECT_TEXT = { name: 1024, destination_name: 1024, prefix: 1024, marker: 1024 };
 /** A call about one object: found through its container, named by `name`. */
 function objectCall(action: Action, rules: Rule[] = []): RowOptions {
@@ -268,8 +268,9 @@ function objectCall(action: Action, rules: Rule[] = []): RowOptions {
     text: OBJECT_TEXT,
     rules: [
       ...inContainer.rules!,
+      containerName('container'),
       required('name', "the object's name"),
-      utf8Bytes('name', MAX_OBJECT_NAME_BYTES),
+      objectName('name'),
       ...rules,
     ],
   };
@@ -426,7 +427,7 @@ export const Methods = {
       required('container', 'the container to upload into'),
       containerName('container'),
       required('name', 'the object needs a name'),
-      utf8Bytes('name', MAX_OBJECT_NAME_BYTES),
+      objectName('name'),
       metadataKeys('metadata'),
       headerValue('content_type'),
       notNegative('size_bytes'),
@@ -446,7 +447,7 @@ export const Methods = {
     'copyObject',
     objectCall('write', [
       required('destination_name', "the copy's name"),
-      utf8Bytes('destination_name', MAX_OBJECT_NAME_BYTES),
+      objectName('destination_name'),
       containerName('destination_container'),
       metadataKeys('metadata'),
     ]),

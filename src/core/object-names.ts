@@ -18,14 +18,29 @@ export function utf8Bytes(field: string, max: number): Rule {
   };
 }
 
-/** The field, when set, is a container name: at most 256 bytes, no slash. */
+/** "." and ".." are path steps to every URL parser on the way, never names: they would address the parent. */
+function dotSegment(field: string): Rule {
+  const key = camel(field);
+  return (m, path) =>
+    m[key] === '.' || m[key] === '..' ? `${path}${field} may not be "." or ".." (a URL path step)` : undefined;
+}
+
+/** The field, when set, is a container name: at most 256 bytes, no slash, not a dot step. */
 export function containerName(field: string): Rule {
   const key = camel(field);
   const length = utf8Bytes(field, MAX_CONTAINER_NAME_BYTES);
+  const dots = dotSegment(field);
   return (m, path) =>
     typeof m[key] === 'string' && m[key].includes('/')
       ? `${path}${field} may not contain a slash (a container name is one path segment)`
-      : length(m, path);
+      : (dots(m, path) ?? length(m, path));
+}
+
+/** The field, when set, is an object name: at most 1,024 bytes, not a dot step (slashes are fine). */
+export function objectName(field: string): Rule {
+  const length = utf8Bytes(field, MAX_OBJECT_NAME_BYTES);
+  const dots = dotSegment(field);
+  return (m, path) => dots(m, path) ?? length(m, path);
 }
 
 /**

@@ -71,3 +71,18 @@ test('content types and ACLs go out as header values: printable ASCII only', () 
   assert.match(rule({ contentType: 'text/plain\r\nX-Evil: 1' }, '')!, /printable ASCII/);
   assert.match(rule({ contentType: 'texte/é' }, '')!, /printable ASCII/);
 });
+
+test('"." and ".." are never names: a URL parser would turn them into the parent path', () => {
+  const code = (request: object) => {
+    try {
+      Methods.deleteObject.validate(request as any);
+      return Status.OK;
+    } catch (error) {
+      return (error as { grpcCode: number }).grpcCode;
+    }
+  };
+  assert.equal(code({ container: 'c', name: '.' }), Status.INVALID_ARGUMENT);
+  assert.equal(code({ container: 'c', name: '..' }), Status.INVALID_ARGUMENT);
+  assert.equal(code({ container: '..', name: 'x' }), Status.INVALID_ARGUMENT);
+  assert.equal(code({ container: 'c', name: 'a/../b' }), Status.OK, 'slashes are encoded: one segment');
+});
