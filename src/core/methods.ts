@@ -257,7 +257,8 @@ const MAX_USER_DATA_LENGTH = 48 * 1024;
 
 const ObjectStore = ObjectStoreServiceDefinition;
 const listContainers = list(ObjectStore, 'listContainers', 'container');
-const inContainer = aboutBy(listContainers, 'container', 'container');
+const byContainer = aboutBy(listContainers, 'container', 'container');
+const inContainer = { ...byContainer, rules: [...byContainer.rules!, containerName('container')] };
 /** Object names, prefixes and markers are up to 1,024 bytes (objectName checks the bytes). */
 const OBJECT_TEXT = { name: 1024, destination_name: 1024, prefix: 1024, marker: 1024 };
 /** A call about one object: found through its container, named by `name`. */
@@ -266,13 +267,7 @@ function objectCall(action: Action, rules: Rule[] = []): RowOptions {
     action,
     followUp: inContainer.followUp,
     text: OBJECT_TEXT,
-    rules: [
-      ...inContainer.rules!,
-      containerName('container'),
-      required('name', "the object's name"),
-      objectName('name'),
-      ...rules,
-    ],
+    rules: [...inContainer.rules!, required('name', "the object's name"), objectName('name'), ...rules],
   };
 }
 
@@ -414,7 +409,7 @@ export const Methods = {
     ...list(ObjectStore, 'listObjects', 'object'),
     validate: checks({
       text: OBJECT_TEXT,
-      rules: [required('container', "the container's name"), notNegative('limit')],
+      rules: [required('container', "the container's name"), containerName('container'), notNegative('limit')],
     }),
   },
   getObject: unary(ObjectStore, 'getObject', objectCall('read')),
