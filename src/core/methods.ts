@@ -17,7 +17,7 @@ import type { LocationSelector } from '../gen/oaktree/v1/location.ts';
 import { Status } from 'nice-grpc-common';
 import { OaktreeError } from './errors.ts';
 import { SERVER_ACTION_RULES, UPDATE_SERVER_RULES } from './server-action-rules.ts';
-import { containerName, MAX_OBJECT_NAME_BYTES, headerTokenKeys, utf8Bytes } from './object-names.ts';
+import { containerName, headerTokenKeys, headerValue, objectName } from './object-names.ts';
 import {
   boundedText,
   hex,
@@ -282,8 +282,9 @@ const MAX_USER_DATA_LENGTH = 48 * 1024;
 
 const ObjectStore = ObjectStoreServiceDefinition;
 const listContainers = list(ObjectStore, 'listContainers', 'container');
-const inContainer = aboutBy(listContainers, 'container', 'container');
-/** Object names, prefixes and markers are up to 1,024 bytes (utf8Bytes checks the bytes). */
+const byContainer = aboutBy(listContainers, 'container', 'container');
+const inContainer = { ...byContainer, rules: [...byContainer.rules!, containerName('container')] };
+/** Object names, prefixes and markers are up to 1,024 bytes (objectName checks the bytes). */
 const OBJECT_TEXT = { name: 1024, destination_name: 1024, prefix: 1024, marker: 1024 };
 /** A call about one object: found through its container, named by `name`. */
 function objectCall(action: Action, rules: Rule[] = []): RowOptions {
@@ -291,12 +292,7 @@ function objectCall(action: Action, rules: Rule[] = []): RowOptions {
     action,
     followUp: inContainer.followUp,
     text: OBJECT_TEXT,
-    rules: [
-      ...inContainer.rules!,
-      required('name', "the object's name"),
-      utf8Bytes('name', MAX_OBJECT_NAME_BYTES),
-      ...rules,
-    ],
+    rules: [...inContainer.rules!, required('name', "the object's name"), objectName('name'), ...rules],
   };
 }
 
@@ -646,6 +642,8 @@ export const Methods = {
       required('name', 'the container needs a name'),
       containerName('name'),
       headerTokenKeys('metadata'),
+      headerValue('read_acl'),
+      headerValue('write_acl'),
       notNegative('quota_bytes'),
       notNegative('quota_count'),
       requestId,
@@ -654,14 +652,20 @@ export const Methods = {
   updateContainer: unary(ObjectStore, 'updateContainer', {
     action: 'write',
     ...inContainer,
-    rules: [...inContainer.rules!, headerTokenKeys('metadata')],
+    rules: [
+      ...inContainer.rules!,
+      headerTokenKeys('metadata'),
+      headerTokenKeys('remove_metadata'),
+      headerValue('read_acl'),
+      headerValue('write_acl'),
+    ],
   }),
   deleteContainer: serverStream(ObjectStore, 'deleteContainer', { action: 'write', ...inContainer }),
   listObjects: {
     ...list(ObjectStore, 'listObjects', 'object'),
     validate: checks({
       text: OBJECT_TEXT,
-      rules: [required('container', "the container's name"), notNegative('limit')],
+      rules: [required('container', "the container's name"), containerName('container'), notNegative('limit')],
     }),
   },
   getObject: unary(ObjectStore, 'getObject', objectCall('read')),
@@ -674,8 +678,9 @@ export const Methods = {
       required('container', 'the container to upload into'),
       containerName('container'),
       required('name', 'the object needs a name'),
-      utf8Bytes('name', MAX_OBJECT_NAME_BYTES),
+      objectName('name'),
       headerTokenKeys('metadata'),
+      headerValue('content_type'),
       notNegative('size_bytes'),
       notNegative('segment_size_bytes'),
       notNegative('delete_after_seconds'),
@@ -693,7 +698,7 @@ export const Methods = {
     'copyObject',
     objectCall('write', [
       required('destination_name', "the copy's name"),
-      utf8Bytes('destination_name', MAX_OBJECT_NAME_BYTES),
+      objectName('destination_name'),
       containerName('destination_container'),
       headerTokenKeys('metadata'),
     ]),
@@ -701,7 +706,12 @@ export const Methods = {
   updateObject: unary(
     ObjectStore,
     'updateObject',
-    objectCall('write', [notNegative('delete_after_seconds'), headerTokenKeys('metadata')]),
+    objectCall('write', [
+      notNegative('delete_after_seconds'),
+      headerTokenKeys('metadata'),
+      headerTokenKeys('remove_metadata'),
+      headerValue('content_type'),
+    ]),
   ),
   deleteObject: unary(ObjectStore, 'deleteObject', objectCall('write')),
   deleteObjects: serverStream(ObjectStore, 'deleteObjects', {

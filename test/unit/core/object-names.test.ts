@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Status } from 'nice-grpc-common';
 import { Methods } from '../../../src/core/methods.ts';
-import { containerName, headerTokenKeys, utf8Bytes } from '../../../src/core/object-names.ts';
+import { containerName, headerValue, headerTokenKeys, utf8Bytes } from '../../../src/core/object-names.ts';
 
 test('a name is measured in UTF-8 bytes: 512 two-byte characters fit 1,024, one more does not', () => {
   const rule = utf8Bytes('name', 1024);
@@ -28,6 +28,11 @@ test('metadata keys must be header tokens; the message does not echo them', () =
   const problem = rule({ metadata: { 'bad key': 'v', café: 'v' } }, '')!;
   assert.match(problem, /2 key\(s\)/);
   assert.doesNotMatch(problem, /café|bad key/);
+  assert.match(
+    headerTokenKeys('remove_metadata')({ removeMetadata: ['ok', 'not ok'] }, '')!,
+    /1 key\(s\)/,
+    'lists too',
+  );
 });
 
 test('rows: an object call needs its container and name, an upload header its name in bytes', () => {
@@ -62,4 +67,26 @@ test('rows: an object call needs its container and name, an upload header its na
   );
   assert.equal(Methods.getObject.followUp?.over, Methods.listContainers, 'routed to where the container is');
   assert.equal(Methods.getObject.followUp?.key, 'container');
+});
+
+test('content types and ACLs go out as header values: printable ASCII only', () => {
+  const rule = headerValue('content_type');
+  assert.equal(rule({ contentType: 'text/plain; charset=utf-8' }, ''), undefined);
+  assert.match(rule({ contentType: 'text/plain\r\nX-Evil: 1' }, '')!, /printable ASCII/);
+  assert.match(rule({ contentType: 'texte/é' }, '')!, /printable ASCII/);
+});
+
+test('"." and ".." are never names: a URL parser would turn them into the parent path', () => {
+  const code = (request: object) => {
+    try {
+      Methods.deleteObject.validate(request as any);
+      return Status.OK;
+    } catch (error) {
+      return (error as { grpcCode: number }).grpcCode;
+    }
+  };
+  assert.equal(code({ container: 'c', name: '.' }), Status.INVALID_ARGUMENT);
+  assert.equal(code({ container: 'c', name: '..' }), Status.INVALID_ARGUMENT);
+  assert.equal(code({ container: '..', name: 'x' }), Status.INVALID_ARGUMENT);
+  assert.equal(code({ container: 'c', name: 'a/../b' }), Status.OK, 'slashes are encoded: one segment');
 });

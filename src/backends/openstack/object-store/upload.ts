@@ -50,12 +50,13 @@ interface Segment {
   size: number;
 }
 
-/** One PUT in progress: its body, its md5 so far, and its answer. */
+/** One PUT in progress: its body, its md5 so far (segments only), and its answer. */
 interface Put {
   container: string;
   name: string;
   body: PassThrough;
-  md5: Hash;
+  /** A plain object's md5 is the whole upload's, checked in finish(): hashing it twice would cost CPU per byte. */
+  md5?: Hash;
   bytes: number;
   /** Swift's answer headers; never rejects (see ObjectWriter.failure). */
   settled: Promise<IncomingHttpHeaders | undefined>;
@@ -76,7 +77,7 @@ function failedResult(target: Location, error: unknown): UploadObjectResult {
 function objectHeaders(header: UploadObjectHeader): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': header.contentType || 'application/octet-stream' };
   for (const [key, value] of Object.entries(header.metadata)) headers[`x-object-meta-${key}`] = encodeMeta(value);
-  if (header.requestId) headers[`x-object-meta-${REQUEST_ID_META}`] = header.requestId;
+  if (header.requestId) headers[`x-object-meta-${REQUEST_ID_META}`] = encodeMeta(header.requestId);
   if (header.deleteAfterSeconds > 0n) headers['x-delete-after'] = String(header.deleteAfterSeconds);
   return headers;
 }
@@ -109,7 +110,8 @@ class ObjectWriter {
 
   #open(container: string, name: string, headers: Record<string, string>): Put {
     const body = new PassThrough({ highWaterMark: BUFFER_BYTES });
-    const put: Put = { container, name, body, md5: createHash('md5'), bytes: 0, settled: Promise.resolve(undefined) };
+    const md5 = this.plain ? undefined : createHash('md5');
+    const put: Put = { container, name, body, md5, bytes: 0, settled: Promise.resolve(undefined) };
     put.settled = swift(this.ctx, {
       method: 'PUT',
       path: objectPath(container, name),
@@ -154,11 +156,12 @@ class ObjectWriter {
     put.body.end();
     const headers = await put.settled;
     if (this.failure || !headers) throw this.failure;
+    if (!put.md5) return;
     const sent = put.md5.digest('hex');
     const stored = (headerOf(headers, 'etag') ?? '').replace(/"/g, '');
     if (stored && stored !== sent)
       throw dataLoss(`Swift stored md5 ${stored} for a segment oaktree sent with md5 ${sent}`);
-    if (!this.plain) this.segments.push({ path: `/${put.container}/${put.name}`, etag: sent, size: put.bytes });
+    this.segments.push({ path: `/${put.container}/${put.name}`, etag: sent, size: put.bytes });
   }
 
   async write(chunk: Buffer): Promise<void> {
@@ -172,7 +175,7 @@ class ObjectWriter {
       }
       const piece = this.plain ? rest : rest.subarray(0, this.segmentSize - put.bytes);
       rest = rest.subarray(piece.length);
-      put.md5.update(piece);
+      put.md5?.update(piece);
       put.bytes += piece.length;
       if (put.body.write(piece)) continue;
       const stop = new AbortController();
