@@ -141,6 +141,20 @@ describe('server actions', { timeout: 120_000 }, () => {
     assert.equal(snapshotNoName.code, Status.INVALID_ARGUMENT);
   });
 
+  test('capabilities list every action and the options the compute microversion allows', async () => {
+    const [item] = await collect(h.clients.capabilities.listCapabilities({ location: where, strict: true }));
+    const compute = item.item?.$case === 'capabilities' ? item.item.value.compute : undefined;
+    assert.ok(compute, 'the location has compute');
+    for (const name of ['reboot', 'resize', 'confirm_resize', 'shelve_offload', 'snapshot', 'update'])
+      assert.ok(compute.serverActions.includes(name), name);
+    const mv =
+      item.item?.$case === 'capabilities' ? item.item.value.services.find((s) => s.type === 'compute') : undefined;
+    assert.ok(mv?.microversion, 'the negotiated microversion is reported');
+    const [major, minor] = mv.microversion.split('.').map(Number);
+    assert.equal(compute.serverActionOptions.includes('lock_reason'), major > 2 || minor >= 73);
+    assert.equal(compute.serverActionOptions.includes('server_description'), major > 2 || minor >= 19);
+  });
+
   test('five concurrent waits cost one shared server list per poll, not a GET per waiter per interval', async () => {
     const servers = await Promise.all([1, 2, 3, 4, 5].map((i) => boot(`crowd-${i}`)));
     const stats = h.sim.stats();
