@@ -141,6 +141,23 @@ describe('server actions', { timeout: 120_000 }, () => {
     assert.equal(snapshotNoName.code, Status.INVALID_ARGUMENT);
   });
 
+  test('a retried snapshot with the same request_id makes one image and answers with it', async () => {
+    const server = await boot('snapper');
+    const snapshot = () =>
+      collect(
+        h.clients.compute.snapshotServer({
+          location: where,
+          nameOrId: server.id,
+          imageName: 'snapper-once',
+          requestId: 'snap-request-1',
+        }),
+      );
+    const [first, retried] = [await snapshot(), await snapshot()];
+    assert.equal(retried[0].image?.id, first[0].image?.id);
+    const images = await collect(h.clients.image.listImages({ location: where, nameOrId: 'snapper-once' }));
+    assert.equal(images.filter((i) => i.item?.$case === 'image').length, 1);
+  });
+
   test('capabilities list every action and the options the compute microversion allows', async () => {
     const [item] = await collect(h.clients.capabilities.listCapabilities({ location: where, strict: true }));
     const compute = item.item?.$case === 'capabilities' ? item.item.value.compute : undefined;
