@@ -133,7 +133,7 @@ export type FaultSpec =
   | { kind: 'keystone-down'; cloud?: string; mode?: '503' | 'reset' | 'refuse' }
   /** Invalidate every token of a cloud now, or after `afterRequests` more requests to it. One-shot. */
   | { kind: 'expire-tokens'; cloud?: string; afterRequests?: number }
-  /** Servers whose build ends in ERROR: the next `count` creates, or names matching `namePattern` (regex). */
+  /** Servers whose build (or next action) ends in ERROR: the next `count` of them, or names matching `namePattern` (regex). */
   | { kind: 'server-error'; cloud?: string; region?: string; count?: number; namePattern?: string; message?: string };
 
 export type FaultInfo = FaultSpec & { id: string; remaining?: number };

@@ -128,6 +128,7 @@ export function defineServerActionScenarios(label: string, target: () => Scenari
         ServerActionStage.SERVER_ACTION_STAGE_ACCEPTED,
         ServerActionStage.SERVER_ACTION_STAGE_DONE,
       ]);
+      assert.equal(last(locked).server?.properties.locked, 'true', 'the DONE message shows the server locked');
       const refused = await failure(act(t, server.id, { $case: 'stop', value: {} }));
       assert.equal(refused.code, Status.FAILED_PRECONDITION, refused.message);
       assert.match(refused.details, /locked/);
@@ -268,6 +269,7 @@ export function defineServerActionScenarios(label: string, target: () => Scenari
         fresh: true,
       });
       assert.equal(fetched?.name, renamed);
+      assert.equal(fetched?.properties.description, 'set by s3-actions');
       const nothing = await failure(t.api.compute.updateServer({ location: t.where, nameOrId: server.id, name: '' }));
       assert.equal(nothing.code, Status.INVALID_ARGUMENT);
     });

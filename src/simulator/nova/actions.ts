@@ -205,7 +205,7 @@ const RULES: Record<string, ActionRule> = {
     from: ['ACTIVE', 'SHUTOFF'],
     run: (ctx, s, arg) => {
       const flavor = ctx.cloud.data.flavors.get(String(arg?.flavorRef ?? ''));
-      if (!flavor) throw badRequest('Invalid flavorRef provided.');
+      if (!flavor) throw badRequest(`Flavor ${String(arg?.flavorRef ?? '')} could not be found.`);
       if (flavor.id === s.flavorId) throw badRequest('When resizing, instances must change flavor!');
       resizedFrom.set(s, { flavorId: s.flavorId, status: s.status });
       transition(
@@ -258,7 +258,9 @@ const RULES: Record<string, ActionRule> = {
     from: ['ACTIVE', 'SHUTOFF', 'PAUSED', 'SUSPENDED', 'SHELVED', 'SHELVED_OFFLOADED'],
     run: (ctx, s, arg) => {
       if (!arg || typeof arg.name !== 'string' || !arg.name.trim())
-        throw badRequest("Invalid input for field/attribute name. Value: None. None is not of type 'string'");
+        throw badRequest(
+          `Invalid input for field/attribute createImage. Value: ${JSON.stringify(arg ?? null)}. 'name' is a required property`,
+        );
       const props = arg.metadata && typeof arg.metadata === 'object' ? { ...arg.metadata } : {};
       const base = ctx.region.images.get(s.imageId);
       const image = snapshotImage(ctx, s, arg.name, props);
@@ -296,6 +298,8 @@ async function serverAction(ctx: Ctx): Promise<Reply> {
     );
   if (!rule.from.includes(server.status)) throw conflict(server, rule.name);
   const reply = rule.run(ctx, server, body[key]);
+  // Nova answers rescue with 200 and the new admin password; the other actions with 202.
+  if (key === 'rescue') return { status: 200, body: reply };
   // Before 2.45 nova names the snapshot only in the Location header.
   if (key === 'createImage' && !atLeast(ctx.microversion, 2, 45)) {
     const where = `${ctx.cloud.serviceBase(ctx.region.name, 'image')}/v2/images/${reply?.image_id}`;

@@ -84,7 +84,6 @@ const VM_STATES: Record<Server['status'], string> = {
 /** nova's power_state numbers: 0 no state, 1 running, 3 paused, 4 shutdown, 7 suspended. */
 const POWER_STATES: Partial<Record<Server['status'], number>> = {
   ACTIVE: 1,
-  RESCUE: 1,
   VERIFY_RESIZE: 1,
   REVERT_RESIZE: 1,
   REBOOT: 1,
@@ -93,6 +92,8 @@ const POWER_STATES: Partial<Record<Server['status'], number>> = {
   REBUILD: 1,
   PAUSED: 3,
   SHUTOFF: 4,
+  // The devcloud (nova's fake driver) reports a rescued server as shut down.
+  RESCUE: 4,
   SHELVED: 4,
   SHELVED_OFFLOADED: 4,
   SUSPENDED: 7,

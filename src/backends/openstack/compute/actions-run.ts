@@ -58,6 +58,8 @@ export function runServerActionHandler(resolve: RegionResolver) {
       const ctx = await resolve(target);
       const before = await findServerRaw(ctx, request.nameOrId, signal);
       const serverId = String(before.id);
+      // The action as the proto names it (shelve_offload, confirm_resize), for messages and the request_id record.
+      const label = action.$case.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
       const send = async (stage: ServerActionStage, raw: Raw) =>
         emit({ stage, server: await normalizeOne(ctx, raw, signal) });
 
@@ -65,7 +67,7 @@ export function runServerActionHandler(resolve: RegionResolver) {
       const posted = await oncePerRequestId<Posted>(
         ctx,
         request.requestId,
-        { serverId, action: action.$case },
+        { serverId, action: label },
         async () => {
           if (
             (action.$case === 'confirmResize' || action.$case === 'revertResize') &&
@@ -76,10 +78,10 @@ export function runServerActionHandler(resolve: RegionResolver) {
               `server ${before.name} (${serverId}) in ${describeLocation(ctx.location)} is ${stateOf(before)}, not waiting for a resize to be confirmed (VERIFY_RESIZE)`,
             );
           const plan = await planAction(ctx, action, before, signal);
-          await postServerAction(ctx, before, plan.name, plan.body, signal);
+          await postServerAction(ctx, before, label, plan.body, signal);
           ranNow = true;
           const { endsIn, synchronous = false } = plan;
-          return { serverId, action: action.$case, endsIn: [...endsIn], synchronous, postedAt: Date.now() };
+          return { serverId, action: label, endsIn: [...endsIn], synchronous, postedAt: Date.now() };
         },
         signal,
       );
@@ -117,7 +119,7 @@ export function runServerActionHandler(resolve: RegionResolver) {
         await settle(Date.now(), true);
       }
       // A retry of an action done earlier reports the server as it is: it may have changed since, on purpose.
-      const failure = endedBadly(ctx, current, action.$case, ranNow ? endsIn : []);
+      const failure = endedBadly(ctx, current, label, ranNow ? endsIn : []);
       if (failure) {
         await send(ServerActionStage.SERVER_ACTION_STAGE_FAILED, current);
         throw new OaktreeError(GrpcStatus.ABORTED, failure);

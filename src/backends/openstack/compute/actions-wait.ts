@@ -30,7 +30,13 @@ export async function waitUntilSettled(
   stillGoing: (raw: Raw) => boolean = () => false,
 ): Promise<Raw> {
   const feed = ctx.services.watch.feedFor(ctx);
-  await feed.ready(signal);
-  await feed.whenPolled(after, signal);
-  return waitForServerStatus(ctx, serverId, (raw) => isSettled(raw) && !stillGoing(raw), signal, onChange);
+  // A listener from the start: a poller with none may stop (and fail its waiters) before the poll we wait for.
+  const leave = feed.subscribe('wait');
+  try {
+    await feed.ready(signal);
+    await feed.whenPolled(after, signal);
+    return await waitForServerStatus(ctx, serverId, (raw) => isSettled(raw) && !stillGoing(raw), signal, onChange);
+  } finally {
+    leave();
+  }
 }

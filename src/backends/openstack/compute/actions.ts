@@ -9,13 +9,11 @@ import { GrpcStatus } from '../transport/index.ts';
 import { findFlavorRaw } from './flavors.ts';
 import { microversion, mvAtLeast, type Raw } from './nova.ts';
 
-export type ActionCase = NonNullable<RunServerActionRequest['action']>['$case'];
+type ActionCase = NonNullable<RunServerActionRequest['action']>['$case'];
 type ActionOf<C extends ActionCase> = Extract<NonNullable<RunServerActionRequest['action']>, { $case: C }>['value'];
 
 /** One action, ready to post: nova's body, and the statuses that mean "done as asked". */
 export interface PlannedAction {
-  /** The action's name in oaktree (the oneof case), for messages. */
-  name: ActionCase;
   body: Raw;
   /** Nova status words the server may end in; empty: the status does not change (lock, unlock). */
   endsIn: readonly string[];
@@ -68,32 +66,30 @@ export async function planAction(
   server: Raw,
   signal: AbortSignal,
 ): Promise<PlannedAction> {
-  const name = action.$case;
-  const simple = SIMPLE[name];
-  if (simple) return { name, body: { [simple.key]: null }, endsIn: simple.endsIn, synchronous: simple.synchronous };
+  const simple = SIMPLE[action.$case];
+  if (simple) return { body: { [simple.key]: null }, endsIn: simple.endsIn, synchronous: simple.synchronous };
   const mv = await microversion(ctx, signal);
   switch (action.$case) {
     case 'reboot':
-      return { name, body: { reboot: { type: action.value.hard ? 'HARD' : 'SOFT' } }, endsIn: ['ACTIVE'] };
+      return { body: { reboot: { type: action.value.hard ? 'HARD' : 'SOFT' } }, endsIn: ['ACTIVE'] };
     case 'lock': {
       const reason = action.value.reason;
       if (reason) needsMicroversion(ctx, mv, 'a lock reason', 2, 73);
-      return { name, body: { lock: reason ? { locked_reason: reason } : null }, endsIn: [], synchronous: true };
+      return { body: { lock: reason ? { locked_reason: reason } : null }, endsIn: [], synchronous: true };
     }
     case 'rescue': {
       const rescue: Raw = {};
       if (action.value.image)
         rescue.rescue_image_ref = String((await findImageRaw(ctx, action.value.image, signal)).id);
-      return { name, body: { rescue }, endsIn: ['RESCUE'] };
+      return { body: { rescue }, endsIn: ['RESCUE'] };
     }
     case 'unshelve': {
       const zone = action.value.availabilityZone;
       if (zone) needsMicroversion(ctx, mv, 'unshelving into an availability zone', 2, 77);
-      return { name, body: { unshelve: zone ? { availability_zone: zone } : null }, endsIn: ['ACTIVE'] };
+      return { body: { unshelve: zone ? { availability_zone: zone } : null }, endsIn: ['ACTIVE'] };
     }
     case 'rebuild':
       return {
-        name,
         body: { rebuild: await rebuildBody(ctx, mv, action.value, signal) },
         endsIn: ['ACTIVE', 'SHUTOFF'],
       };
@@ -104,10 +100,10 @@ export async function planAction(
           GrpcStatus.INVALID_ARGUMENT,
           `server ${server.name} (${server.id}) already has flavor ${flavor.name}: a resize must change the flavor`,
         );
-      return { name, body: { resize: { flavorRef: String(flavor.id) } }, endsIn: ['VERIFY_RESIZE'] };
+      return { body: { resize: { flavorRef: String(flavor.id) } }, endsIn: ['VERIFY_RESIZE'] };
     }
   }
-  throw new OaktreeError(GrpcStatus.UNIMPLEMENTED, `server action ${name} is not supported`);
+  throw new OaktreeError(GrpcStatus.UNIMPLEMENTED, `server action ${action.$case} is not supported`);
 }
 
 async function rebuildBody(ctx: RegionContext, mv: string, value: ActionOf<'rebuild'>, signal: AbortSignal) {
