@@ -105,6 +105,46 @@ export function defineServerConfigScenarios(label: string, target: () => Scenari
       }
     });
 
+    test('CreateServer attaches an existing port by id; the port outlives the server', async () => {
+      const t = target();
+      const [network] = objects<any>(
+        await collect(t.api.network.listNetworks({ location: t.where, strict: true, nameOrId: t.network })),
+        'network',
+      );
+      const { port } = await (await cloudRest(t)).post('network', '/v2.0/ports', {
+        port: { network_id: network.id, name: `${prefix}-port` },
+      });
+      let server: Server | undefined;
+      try {
+        server = await boot(t, {
+          name: `${prefix}-onport`,
+          networks: [],
+          nics: [{ port: port.id, network: '', fixedIp: '' }],
+        });
+        const address = port.fixed_ips[0].ip_address;
+        assert.ok(
+          server.addresses.some((a) => a.address === address),
+          `the port's address ${address} is on the server`,
+        );
+        await t.api.compute.deleteServer({ location: t.where, nameOrId: server.id, wait: true });
+        server = undefined;
+        await eventually(
+          async () => {
+            const ports = objects<any>(
+              await collect(t.api.network.listPorts({ location: t.where, strict: true, fresh: true })),
+              'port',
+            );
+            return ports.find((p) => p.id === port.id && !p.deviceId);
+          },
+          'the port is unbound and still there after the server is gone',
+          { timeoutMs: 60_000, everyMs: 500 },
+        );
+      } finally {
+        await remove(t, server);
+        await quietly(() => t.api.network.deletePort({ location: t.where, id: port.id }));
+      }
+    });
+
     test('metadata and tags: merge, replace, delete, and the limits named', async () => {
       const t = target();
       let server: Server | undefined;
