@@ -49,7 +49,12 @@ export class TtlCache {
   readonly #owner = randomUUID();
   readonly #freshJoinMs: number;
   /** The load in flight per flight key, with its start time (see freshJoinMs). */
-  readonly #running = new Map<string, { flight: string; startedAt: number }>();
+  readonly #running = new Map<string, { flight: string; startedAt: number; generation: number }>();
+  /**
+   * Bumped by every invalidate: a load that started before a write may carry the state before it, so it is
+   * neither stored nor joined once the write is known (a poll right after a server action saw the old state).
+   */
+  #generation = 0;
   /** Loads that reached the loader (metrics, tests). */
   loads = 0;
   hits = 0;
@@ -78,22 +83,34 @@ export class TtlCache {
     const joinMs = options.fresh ? this.#freshJoinMs : (options.ttlMs ?? this.#defaultTtl);
     const now = this.#clock.now();
     const running = this.#running.get(flightKey);
-    if (running && now - running.startedAt < joinMs && this.#flights.has(running.flight)) {
-      return this.#flights.run(running.flight, () => this.#load(full, load, codec, options));
+    const generation = this.#generation;
+    if (
+      running &&
+      running.generation === generation &&
+      now - running.startedAt < joinMs &&
+      this.#flights.has(running.flight)
+    ) {
+      return this.#flights.run(running.flight, () => this.#load(full, load, codec, options, generation));
     }
-    const flight = `${flightKey}\0${now}`;
-    const mine = { flight, startedAt: now };
+    const flight = `${flightKey}\0${now}\0${generation}`;
+    const mine = { flight, startedAt: now, generation };
     this.#running.set(flightKey, mine);
     return this.#flights.run(flight, async () => {
       try {
-        return await this.#load(full, load, codec, options);
+        return await this.#load(full, load, codec, options, generation);
       } finally {
         if (this.#running.get(flightKey) === mine) this.#running.delete(flightKey);
       }
     });
   }
 
-  async #load<T>(full: string, load: () => Promise<T>, codec: Codec<T>, options: GetOptions<T>): Promise<T> {
+  async #load<T>(
+    full: string,
+    load: () => Promise<T>,
+    codec: Codec<T>,
+    options: GetOptions<T>,
+    generation: number,
+  ): Promise<T> {
     const ttl = options.ttlMs ?? this.#defaultTtl;
     const lockKey = `${full}\0loading`;
     const locked = this.#state.kind === 'memory' || (await this.#state.tryLock(lockKey, this.#owner, this.#loadLockMs));
@@ -112,7 +129,7 @@ export class TtlCache {
     try {
       this.loads++;
       const value = await load();
-      await this.#state.set(full, codec.encode(value), ttl);
+      if (generation === this.#generation) await this.#state.set(full, codec.encode(value), ttl);
       return value;
     } finally {
       if (locked && this.#state.kind !== 'memory') await this.#state.unlock(lockKey, this.#owner);
@@ -121,6 +138,7 @@ export class TtlCache {
 
   /** Drops every cached key starting with prefix (a write went through oaktree). */
   invalidate(prefix: string): Promise<number> {
+    this.#generation++;
     return this.#state.deleteByPrefix(this.#ns + prefix);
   }
 }

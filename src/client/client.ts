@@ -30,6 +30,11 @@ import {
   type DeleteImageResponse,
   type DownloadImageTrailer,
   type Image,
+  type ImageMember,
+  ImageMemberStatus,
+  type ImportImageRequest,
+  type RemoveImageMemberResponse,
+  type UpdateImageRequest,
   type UploadImageHeader,
   type UploadImageRequest,
 } from '../gen/oaktree/v1/image.ts';
@@ -40,20 +45,39 @@ import {
   NetworkServiceDefinition,
   NetworkResourceStatus,
   type DeleteFloatingIPResponse,
+  type DeleteNetworkResponse,
   type DeletePortResponse,
+  type DeleteRouterResponse,
+  type DeleteSecurityGroupResponse,
+  type DeleteSecurityGroupRuleResponse,
+  type DeleteSubnetResponse,
   type DeleteUnattachedFloatingIPsResponse,
   type FloatingIP,
   type Network,
+  type NetworkQuotas,
   type Port,
+  type Router,
   type SecurityGroup,
+  type SecurityGroupRule,
   type Subnet,
 } from '../gen/oaktree/v1/network.ts';
+import type * as NetworkWrites from './network-specs.ts';
 import {
   VolumeServiceDefinition,
   VolumeStatus,
+  type CreateVolumeBackupRequest,
+  type CreateVolumeSnapshotRequest,
+  type DeleteVolumeBackupResponse,
   type DeleteVolumeResponse,
+  type DeleteVolumeSnapshotResponse,
+  type UpdateVolumeRequest,
+  type UpdateVolumeSnapshotRequest,
   type Volume,
+  type VolumeBackup,
+  type VolumeSnapshot,
+  type VolumeType,
 } from '../gen/oaktree/v1/volume.ts';
+import { IdentityServiceDefinition, type Caller, type IdentityProject } from '../gen/oaktree/v1/identity.ts';
 import { startCall, type CallOptions, type GrpcCallOptions } from './call-options.ts';
 import { clientFactory } from './bearer.ts';
 import {
@@ -85,6 +109,13 @@ import {
 import { ListStream, type ListOptions } from './list-stream.ts';
 import { toLocationSelector, type Selector } from './selector.ts';
 import { watchServers, type WatchEvent, type WatchOptions } from './watch.ts';
+import {
+  actionStageNames,
+  toActionOneof,
+  type ServerActionOptions,
+  type ServerActionSpec,
+  type SnapshotServerOptions,
+} from './server-actions.ts';
 
 export type CreateServerStageName = 'accepted' | 'progress' | 'attaching-floating-ip' | 'ready' | 'failed';
 
@@ -173,6 +204,7 @@ export class OaktreeClient {
   private readonly limits: Client<typeof LimitsServiceDefinition>;
   private readonly capabilities: Client<typeof CapabilitiesServiceDefinition>;
   private readonly mesh: Client<typeof MeshServiceDefinition>;
+  private readonly identity: Client<typeof IdentityServiceDefinition>;
 
   constructor(address: string, options: ConnectOptions = {}) {
     this.address = address;
@@ -191,6 +223,7 @@ export class OaktreeClient {
     this.limits = createClient(LimitsServiceDefinition, this.channel);
     this.capabilities = createClient(CapabilitiesServiceDefinition, this.channel);
     this.mesh = createClient(MeshServiceDefinition, this.channel);
+    this.identity = createClient(IdentityServiceDefinition, this.channel);
   }
 
   /** Closes the connection; calls still running fail with CANCELLED or UNAVAILABLE. */
@@ -366,6 +399,82 @@ export class OaktreeClient {
         grpc,
       );
       return response.output;
+    });
+  }
+
+  /**
+   * Runs an action on a server (reboot, stop, resize ...) in exactly one cloud and region. Without `wait` it
+   * resolves with the server once the cloud accepted the action; with `wait` once the cloud has finished it.
+   * FAILED_PRECONDITION when the server's state forbids it; ABORTED when the server goes to ERROR.
+   */
+  serverAction(
+    nameOrId: string,
+    selector: Selector,
+    spec: ServerActionSpec,
+    options?: ServerActionOptions,
+  ): Promise<Server> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        location: toLocationSelector(selector),
+        nameOrId,
+        action: toActionOneof(spec),
+        wait: options?.wait ?? false,
+        requestId: options?.requestId ?? randomUUID(),
+      };
+      let last: Server | undefined;
+      for await (const response of this.compute.runServerAction(request, grpc)) {
+        if (!response.server) continue;
+        last = response.server;
+        options?.onProgress?.(actionStageNames[response.stage] ?? 'progress', response.server);
+      }
+      if (!last) throw new OaktreeError(Status.INTERNAL, 'the node ended RunServerAction without a server');
+      return last;
+    });
+  }
+
+  /** Snapshots a server to a new image; with `wait` it resolves once the image is ACTIVE. */
+  snapshotServer(
+    nameOrId: string,
+    selector: Selector,
+    imageName: string,
+    options?: SnapshotServerOptions,
+  ): Promise<Image> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        location: toLocationSelector(selector),
+        nameOrId,
+        imageName,
+        metadata: options?.metadata ?? {},
+        wait: options?.wait ?? false,
+        requestId: options?.requestId ?? randomUUID(),
+      };
+      let last: Image | undefined;
+      for await (const response of this.compute.snapshotServer(request, grpc)) {
+        last = response.image ?? last;
+        options?.onProgress?.(actionStageNames[response.stage] ?? 'progress', response.image, response.server);
+      }
+      if (!last) throw new OaktreeError(Status.INTERNAL, 'the node ended SnapshotServer without an image');
+      return last;
+    });
+  }
+
+  /** Renames a server and/or sets its description (an empty description clears it). */
+  updateServer(
+    nameOrId: string,
+    selector: Selector,
+    change: { name?: string; description?: string },
+    options?: CallOptions,
+  ): Promise<Server> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        location: toLocationSelector(selector),
+        nameOrId,
+        name: change.name ?? '',
+        description: change.description,
+      };
+      const response = await this.compute.updateServer(request, grpc);
+      if (!response.server) throw new OaktreeError(Status.INTERNAL, 'the node ended UpdateServer without a server');
+      return response.server;
     });
   }
 
@@ -661,6 +770,115 @@ export class OaktreeClient {
     );
   }
 
+  /** Changes only what `changes` sets (name, visibility, protection, minimums, tags, properties). */
+  updateImage(
+    nameOrId: string,
+    selector: Selector,
+    changes: Omit<Partial<UpdateImageRequest>, 'location' | 'nameOrId'>,
+    options?: CallOptions,
+  ): Promise<Image> {
+    return this.unary(options, async (grpc) => {
+      const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+      return (await this.images.updateImage(request, grpc)).image!;
+    });
+  }
+
+  deactivateImage(nameOrId: string, selector: Selector, options?: CallOptions): Promise<Image> {
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), nameOrId };
+      return (await this.images.deactivateImage(request, grpc)).image!;
+    });
+  }
+
+  reactivateImage(nameOrId: string, selector: Selector, options?: CallOptions): Promise<Image> {
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), nameOrId };
+      return (await this.images.reactivateImage(request, grpc)).image!;
+    });
+  }
+
+  /** The projects an image is shared with. */
+  listImageMembers(image: string, selector?: Selector, options?: ListOptions): ListStream<ImageMember> {
+    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false, image };
+    return this.list(options, (grpc) => this.images.listImageMembers(request, grpc));
+  }
+
+  addImageMember(nameOrId: string, memberId: string, selector: Selector, options?: CallOptions): Promise<ImageMember> {
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), nameOrId, memberId };
+      return (await this.images.addImageMember(request, grpc)).member!;
+    });
+  }
+
+  /** The member project's answer: accepted, rejected or pending again. */
+  updateImageMember(
+    imageId: string,
+    memberId: string,
+    status: 'accepted' | 'rejected' | 'pending',
+    selector: Selector,
+    options?: CallOptions,
+  ): Promise<ImageMember> {
+    const statuses = {
+      accepted: ImageMemberStatus.IMAGE_MEMBER_STATUS_ACCEPTED,
+      rejected: ImageMemberStatus.IMAGE_MEMBER_STATUS_REJECTED,
+      pending: ImageMemberStatus.IMAGE_MEMBER_STATUS_PENDING,
+    };
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), nameOrId: imageId, memberId, status: statuses[status] };
+      return (await this.images.updateImageMember(request, grpc)).member!;
+    });
+  }
+
+  removeImageMember(
+    nameOrId: string,
+    memberId: string,
+    selector: Selector,
+    options?: CallOptions,
+  ): Promise<RemoveImageMemberResponse> {
+    return this.unary(options, (grpc) =>
+      this.images.removeImageMember({ location: toLocationSelector(selector), nameOrId, memberId }, grpc),
+    );
+  }
+
+  /** Has the cloud fetch an image from a URL (web-download); resolves once it is ACTIVE. */
+  importImage(
+    spec: Omit<Partial<ImportImageRequest>, 'location'> & { location: Selector; name: string; uri: string },
+    options?: CallOptions & { onProgress?: (image: Image) => void },
+  ): Promise<Image> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        ...spec,
+        location: toLocationSelector(spec.location),
+        requestId: spec.requestId ?? randomUUID(),
+      };
+      let last: Image | undefined;
+      for await (const response of this.images.importImage(request, grpc)) {
+        last = response.image;
+        if (last) options?.onProgress?.(last);
+      }
+      if (!last) throw new OaktreeError(Status.INTERNAL, 'the node ended ImportImage without an image');
+      return last;
+    });
+  }
+
+  /** Waits (pushed by the node) until the image is ACTIVE, or one of `until`. */
+  waitForImage(
+    nameOrId: string,
+    selector?: Selector,
+    options?: CallOptions & { until?: ImageStatus[]; onProgress?: (image: Image) => void },
+  ): Promise<Image> {
+    return this.unary(options, async (grpc) => {
+      let last: Image | undefined;
+      const request = { location: toLocationSelector(selector), nameOrId, until: options?.until ?? [] };
+      for await (const response of this.images.waitForImage(request, grpc)) {
+        last = response.image;
+        if (last) options?.onProgress?.(last);
+      }
+      if (!last) throw new OaktreeError(Status.INTERNAL, 'the node ended WaitForImage without an image');
+      return last;
+    });
+  }
+
   // ---- network ----
 
   listNetworks(
@@ -724,12 +942,27 @@ export class OaktreeClient {
 
   listFloatingIps(
     selector?: Selector,
-    options?: ListOptions & { serverId?: string; isAttached?: boolean },
+    options?: ListOptions & {
+      serverId?: string;
+      isAttached?: boolean;
+      /** An id or address. */
+      nameOrId?: string;
+      floatingIpAddress?: string;
+      /** The network it came from, by name or id. */
+      network?: string;
+      portId?: string;
+      projectId?: string;
+    },
   ): ListStream<FloatingIP> {
     const request = {
       location: toLocationSelector(selector),
       strict: options?.strict ?? false,
       serverId: options?.serverId ?? '',
+      nameOrId: options?.nameOrId ?? '',
+      floatingIpAddress: options?.floatingIpAddress ?? '',
+      network: options?.network ?? '',
+      portId: options?.portId ?? '',
+      projectId: options?.projectId ?? '',
       ...(options?.isAttached !== undefined ? { isAttached: options.isAttached } : {}),
     };
     return this.list(options, (grpc) => this.network.listFloatingIPs(request, grpc));
@@ -738,13 +971,21 @@ export class OaktreeClient {
   /** Allocates a floating IP; attached to `server` at creation when one is named (no window for a leak). */
   createFloatingIp(
     selector: Selector,
-    options?: CallOptions & { network?: string; server?: string; fixedAddress?: string; requestId?: string },
+    options?: CallOptions & {
+      network?: string;
+      server?: string;
+      fixedAddress?: string;
+      requestId?: string;
+      /** A specific address (usually admin-only). */
+      floatingIpAddress?: string;
+    },
   ): Promise<FloatingIP> {
     return this.unary(options, async (grpc) => {
       const response = await this.network.createFloatingIP(
         {
           location: toLocationSelector(selector),
           network: options?.network ?? '',
+          floatingIpAddress: options?.floatingIpAddress ?? '',
           server: options?.server ?? '',
           fixedAddress: options?.fixedAddress ?? '',
           requestId: options?.requestId ?? randomUUID(),
@@ -790,6 +1031,207 @@ export class OaktreeClient {
     return this.unary(options, (grpc) =>
       this.network.deleteUnattachedFloatingIPs({ location: toLocationSelector(selector) }, grpc),
     );
+  }
+
+  // ---- network writes (openstacksdk's create_network, update_router, add_router_interface ...) ----
+  // Creates get a request_id unless the spec has one, so a retried call never makes a second object.
+
+  getFloatingIp(idOrAddress: string, selector?: Selector, options?: CallOptions): Promise<FloatingIP> {
+    const request = { location: toLocationSelector(selector), nameOrId: idOrAddress };
+    return this.unary(options, async (grpc) => (await this.network.getFloatingIP(request, grpc)).floatingIp!);
+  }
+
+  updateFloatingIp(
+    idOrAddress: string,
+    changes: NetworkWrites.FloatingIpChanges,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<FloatingIP> {
+    const request = { ...changes, location: toLocationSelector(selector), nameOrId: idOrAddress };
+    return this.unary(options, async (grpc) => (await this.network.updateFloatingIP(request, grpc)).floatingIp!);
+  }
+
+  getNetwork(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<Network> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.getNetwork(request, grpc)).network!);
+  }
+
+  createNetwork(selector: Selector, spec: NetworkWrites.NetworkSpec, options?: CallOptions): Promise<Network> {
+    const request = { requestId: randomUUID(), ...spec, location: toLocationSelector(selector) };
+    return this.unary(options, async (grpc) => (await this.network.createNetwork(request, grpc)).network!);
+  }
+
+  updateNetwork(
+    nameOrId: string,
+    changes: NetworkWrites.NetworkChanges,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<Network> {
+    const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.updateNetwork(request, grpc)).network!);
+  }
+
+  deleteNetwork(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<DeleteNetworkResponse> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, (grpc) => this.network.deleteNetwork(request, grpc));
+  }
+
+  getSubnet(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<Subnet> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.getSubnet(request, grpc)).subnet!);
+  }
+
+  createSubnet(selector: Selector, spec: NetworkWrites.SubnetSpec, options?: CallOptions): Promise<Subnet> {
+    const request = { requestId: randomUUID(), ...spec, location: toLocationSelector(selector) };
+    return this.unary(options, async (grpc) => (await this.network.createSubnet(request, grpc)).subnet!);
+  }
+
+  updateSubnet(
+    nameOrId: string,
+    changes: NetworkWrites.SubnetChanges,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<Subnet> {
+    const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.updateSubnet(request, grpc)).subnet!);
+  }
+
+  deleteSubnet(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<DeleteSubnetResponse> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, (grpc) => this.network.deleteSubnet(request, grpc));
+  }
+
+  listRouters(selector?: Selector, options?: ListOptions & { nameOrId?: string }): ListStream<Router> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      nameOrId: options?.nameOrId ?? '',
+    };
+    return this.list(options, (grpc) => this.network.listRouters(request, grpc));
+  }
+
+  getRouter(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<Router> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.getRouter(request, grpc)).router!);
+  }
+
+  /** Creates a router with its gateway and interfaces; a failed step undoes the rest (the error says what is left). */
+  createRouter(selector: Selector, spec: NetworkWrites.RouterSpec, options?: CallOptions): Promise<Router> {
+    const request = { requestId: randomUUID(), ...spec, location: toLocationSelector(selector) };
+    return this.unary(options, async (grpc) => (await this.network.createRouter(request, grpc)).router!);
+  }
+
+  updateRouter(
+    nameOrId: string,
+    changes: NetworkWrites.RouterChanges,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<Router> {
+    const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.updateRouter(request, grpc)).router!);
+  }
+
+  deleteRouter(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<DeleteRouterResponse> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, (grpc) => this.network.deleteRouter(request, grpc));
+  }
+
+  addRouterInterface(
+    router: string,
+    on: NetworkWrites.RouterInterfaceTarget,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<Router> {
+    const request = { ...on, location: toLocationSelector(selector), nameOrId: router };
+    return this.unary(options, async (grpc) => (await this.network.addRouterInterface(request, grpc)).router!);
+  }
+
+  removeRouterInterface(
+    router: string,
+    on: NetworkWrites.RouterInterfaceTarget,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<Router> {
+    const request = { ...on, location: toLocationSelector(selector), nameOrId: router };
+    return this.unary(options, async (grpc) => (await this.network.removeRouterInterface(request, grpc)).router!);
+  }
+
+  getPort(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<Port> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.getPort(request, grpc)).port!);
+  }
+
+  createPort(selector: Selector, spec: NetworkWrites.PortSpec, options?: CallOptions): Promise<Port> {
+    const request = { requestId: randomUUID(), ...spec, location: toLocationSelector(selector) };
+    return this.unary(options, async (grpc) => (await this.network.createPort(request, grpc)).port!);
+  }
+
+  updatePort(
+    nameOrId: string,
+    changes: NetworkWrites.PortChanges,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<Port> {
+    const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.updatePort(request, grpc)).port!);
+  }
+
+  getSecurityGroup(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<SecurityGroup> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.getSecurityGroup(request, grpc)).securityGroup!);
+  }
+
+  createSecurityGroup(
+    selector: Selector,
+    spec: NetworkWrites.SecurityGroupSpec,
+    options?: CallOptions,
+  ): Promise<SecurityGroup> {
+    const request = { requestId: randomUUID(), ...spec, location: toLocationSelector(selector) };
+    return this.unary(options, async (grpc) => (await this.network.createSecurityGroup(request, grpc)).securityGroup!);
+  }
+
+  updateSecurityGroup(
+    nameOrId: string,
+    changes: NetworkWrites.SecurityGroupChanges,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<SecurityGroup> {
+    const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, async (grpc) => (await this.network.updateSecurityGroup(request, grpc)).securityGroup!);
+  }
+
+  deleteSecurityGroup(
+    nameOrId: string,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<DeleteSecurityGroupResponse> {
+    const request = { location: toLocationSelector(selector), nameOrId };
+    return this.unary(options, (grpc) => this.network.deleteSecurityGroup(request, grpc));
+  }
+
+  createSecurityGroupRule(
+    securityGroup: string,
+    spec: NetworkWrites.SecurityGroupRuleSpec,
+    selector?: Selector,
+    options?: CallOptions,
+  ): Promise<SecurityGroupRule> {
+    const request = { ...spec, location: toLocationSelector(selector), nameOrId: securityGroup };
+    return this.unary(options, async (grpc) => (await this.network.createSecurityGroupRule(request, grpc)).rule!);
+  }
+
+  deleteSecurityGroupRule(
+    id: string,
+    selector: Selector,
+    options?: CallOptions,
+  ): Promise<DeleteSecurityGroupRuleResponse> {
+    const request = { location: toLocationSelector(selector), id };
+    return this.unary(options, (grpc) => this.network.deleteSecurityGroupRule(request, grpc));
+  }
+
+  /** Network quotas with usage, one item per location. */
+  listNetworkQuotas(selector?: Selector, options?: ListOptions): ListStream<NetworkQuotas> {
+    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false };
+    return this.list(options, (grpc) => this.network.listNetworkQuotas(request, grpc));
   }
 
   // ---- volumes ----
@@ -886,6 +1328,233 @@ export class OaktreeClient {
       );
       return response.volume!;
     });
+  }
+
+  /** Changes only what `changes` sets (name, description, metadata, bootable, read-only). */
+  updateVolume(
+    nameOrId: string,
+    selector: Selector,
+    changes: Omit<Partial<UpdateVolumeRequest>, 'location' | 'nameOrId'>,
+    options?: CallOptions,
+  ): Promise<Volume> {
+    return this.unary(options, async (grpc) => {
+      const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+      return (await this.volumes.updateVolume(request, grpc)).volume!;
+    });
+  }
+
+  extendVolume(
+    nameOrId: string,
+    sizeGb: number,
+    selector: Selector,
+    options?: CallOptions & { wait?: boolean },
+  ): Promise<Volume> {
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), nameOrId, sizeGb, wait: options?.wait ?? false };
+      return (await this.volumes.extendVolume(request, grpc)).volume!;
+    });
+  }
+
+  retypeVolume(
+    nameOrId: string,
+    volumeType: string,
+    selector: Selector,
+    options?: CallOptions & { allowMigration?: boolean; wait?: boolean },
+  ): Promise<Volume> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        location: toLocationSelector(selector),
+        nameOrId,
+        volumeType,
+        allowMigration: options?.allowMigration ?? false,
+        wait: options?.wait ?? false,
+      };
+      return (await this.volumes.retypeVolume(request, grpc)).volume!;
+    });
+  }
+
+  /** Waits (pushed by the node) until the volume is AVAILABLE or IN_USE, one of `until`, or deleted. */
+  waitForVolume(
+    nameOrId: string,
+    selector?: Selector,
+    options?: CallOptions & { until?: VolumeStatus[]; untilDeleted?: boolean; onProgress?: (volume: Volume) => void },
+  ): Promise<Volume> {
+    return this.unary(options, async (grpc) => {
+      let last: Volume | undefined;
+      const request = {
+        location: toLocationSelector(selector),
+        nameOrId,
+        until: options?.until ?? [],
+        untilDeleted: options?.untilDeleted ?? false,
+      };
+      for await (const response of this.volumes.waitForVolume(request, grpc)) {
+        last = response.volume;
+        if (last) options?.onProgress?.(last);
+      }
+      if (!last) throw new OaktreeError(Status.INTERNAL, 'the node ended WaitForVolume without a volume');
+      return last;
+    });
+  }
+
+  listVolumeSnapshots(
+    selector?: Selector,
+    options?: ListOptions & { nameOrId?: string; volumeId?: string; fresh?: boolean },
+  ): ListStream<VolumeSnapshot> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      fresh: options?.fresh ?? false,
+      nameOrId: options?.nameOrId ?? '',
+      volumeId: options?.volumeId ?? '',
+    };
+    return this.list(options, (grpc) => this.volumes.listVolumeSnapshots(request, grpc));
+  }
+
+  getVolumeSnapshot(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<VolumeSnapshot> {
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), nameOrId };
+      return (await this.volumes.getVolumeSnapshot(request, grpc)).snapshot!;
+    });
+  }
+
+  createVolumeSnapshot(
+    spec: Omit<Partial<CreateVolumeSnapshotRequest>, 'location'> & { location: Selector; volume: string },
+    options?: CallOptions,
+  ): Promise<VolumeSnapshot> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        ...spec,
+        location: toLocationSelector(spec.location),
+        requestId: spec.requestId ?? randomUUID(),
+      };
+      return (await this.volumes.createVolumeSnapshot(request, grpc)).snapshot!;
+    });
+  }
+
+  updateVolumeSnapshot(
+    nameOrId: string,
+    selector: Selector,
+    changes: Omit<Partial<UpdateVolumeSnapshotRequest>, 'location' | 'nameOrId'>,
+    options?: CallOptions,
+  ): Promise<VolumeSnapshot> {
+    return this.unary(options, async (grpc) => {
+      const request = { ...changes, location: toLocationSelector(selector), nameOrId };
+      return (await this.volumes.updateVolumeSnapshot(request, grpc)).snapshot!;
+    });
+  }
+
+  deleteVolumeSnapshot(
+    nameOrId: string,
+    selector: Selector,
+    options?: CallOptions & { force?: boolean; wait?: boolean },
+  ): Promise<DeleteVolumeSnapshotResponse> {
+    return this.unary(options, (grpc) =>
+      this.volumes.deleteVolumeSnapshot(
+        {
+          location: toLocationSelector(selector),
+          nameOrId,
+          force: options?.force ?? false,
+          wait: options?.wait ?? false,
+        },
+        grpc,
+      ),
+    );
+  }
+
+  listVolumeBackups(
+    selector?: Selector,
+    options?: ListOptions & { nameOrId?: string; volumeId?: string; fresh?: boolean },
+  ): ListStream<VolumeBackup> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      fresh: options?.fresh ?? false,
+      nameOrId: options?.nameOrId ?? '',
+      volumeId: options?.volumeId ?? '',
+    };
+    return this.list(options, (grpc) => this.volumes.listVolumeBackups(request, grpc));
+  }
+
+  getVolumeBackup(nameOrId: string, selector?: Selector, options?: CallOptions): Promise<VolumeBackup> {
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), nameOrId };
+      return (await this.volumes.getVolumeBackup(request, grpc)).backup!;
+    });
+  }
+
+  /** FAILED_PRECONDITION where the cloud has no backup service (see listCapabilities: volume.backups). */
+  createVolumeBackup(
+    spec: Omit<Partial<CreateVolumeBackupRequest>, 'location'> & { location: Selector; volume: string },
+    options?: CallOptions,
+  ): Promise<VolumeBackup> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        ...spec,
+        location: toLocationSelector(spec.location),
+        requestId: spec.requestId ?? randomUUID(),
+      };
+      return (await this.volumes.createVolumeBackup(request, grpc)).backup!;
+    });
+  }
+
+  /** Restores to a new volume (named `name`) or over `volume`. */
+  restoreVolumeBackup(
+    nameOrId: string,
+    selector: Selector,
+    options?: CallOptions & { volume?: string; name?: string; wait?: boolean },
+  ): Promise<Volume> {
+    return this.unary(options, async (grpc) => {
+      const request = {
+        location: toLocationSelector(selector),
+        nameOrId,
+        volume: options?.volume ?? '',
+        name: options?.name ?? '',
+        wait: options?.wait ?? false,
+      };
+      return (await this.volumes.restoreVolumeBackup(request, grpc)).volume!;
+    });
+  }
+
+  deleteVolumeBackup(
+    nameOrId: string,
+    selector: Selector,
+    options?: CallOptions & { force?: boolean; wait?: boolean },
+  ): Promise<DeleteVolumeBackupResponse> {
+    return this.unary(options, (grpc) =>
+      this.volumes.deleteVolumeBackup(
+        {
+          location: toLocationSelector(selector),
+          nameOrId,
+          force: options?.force ?? false,
+          wait: options?.wait ?? false,
+        },
+        grpc,
+      ),
+    );
+  }
+
+  listVolumeTypes(selector?: Selector, options?: ListOptions): ListStream<VolumeType> {
+    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false, fresh: false };
+    return this.list(options, (grpc) => this.volumes.listVolumeTypes(request, grpc));
+  }
+
+  // ---- identity ----
+
+  /** The projects each location's credential can see. */
+  listProjects(selector?: Selector, options?: ListOptions & { nameOrId?: string }): ListStream<IdentityProject> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      fresh: false,
+      nameOrId: options?.nameOrId ?? '',
+    };
+    return this.list(options, (grpc) => this.identity.listProjects(request, grpc));
+  }
+
+  /** Who each location's credential is: user, scoped project, roles. */
+  whoAmI(selector?: Selector, options?: ListOptions): ListStream<Caller> {
+    const request = { location: toLocationSelector(selector), strict: options?.strict ?? false };
+    return this.list(options, (grpc) => this.identity.whoAmI(request, grpc));
   }
 
   // ---- limits and capabilities ----

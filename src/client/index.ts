@@ -22,6 +22,14 @@ export type {
   ServerFilters,
   ServerGroupPolicyName,
 } from './server-config.ts';
+export {
+  SERVER_ACTION_NAMES,
+  type ServerActionName,
+  type ServerActionOptions,
+  type ServerActionSpec,
+  type ServerActionStageName,
+  type SnapshotServerOptions,
+} from './server-actions.ts';
 export * from './names.ts';
 export type { Capabilities } from '../gen/oaktree/v1/capabilities.ts';
 export {
@@ -36,4 +44,7 @@ export type { Limits } from '../gen/oaktree/v1/limits.ts';
 export type { Location, Project } from '../gen/oaktree/v1/location.ts';
 export type { Route } from '../gen/oaktree/mesh/v1/mesh.ts';
 export type { FloatingIP, Network, Port, SecurityGroup, Subnet } from '../gen/oaktree/v1/network.ts';
+export type { NetworkQuotas, Router, SecurityGroupRule } from '../gen/oaktree/v1/network.ts';
+export { SecurityGroupRuleDirection } from '../gen/oaktree/v1/network.ts';
+export type * from './network-specs.ts';
 export { VolumeStatus, type Volume } from '../gen/oaktree/v1/volume.ts';

@@ -10,10 +10,12 @@ import { LocationServiceDefinition } from '../gen/oaktree/v1/location.ts';
 import type { Location } from '../gen/oaktree/v1/location.ts';
 import { NetworkServiceDefinition } from '../gen/oaktree/v1/network.ts';
 import { VolumeServiceDefinition } from '../gen/oaktree/v1/volume.ts';
+import { IdentityServiceDefinition } from '../gen/oaktree/v1/identity.ts';
 import { FloatingIPMode } from '../gen/oaktree/v1/compute.ts';
 import type { LocationSelector } from '../gen/oaktree/v1/location.ts';
 import { Status } from 'nice-grpc-common';
 import { OaktreeError } from './errors.ts';
+import { SERVER_ACTION_RULES, UPDATE_SERVER_RULES } from './server-action-rules.ts';
 import {
   boundedText,
   hex,
@@ -253,6 +255,14 @@ const listServers = withRules(list(Compute, 'listServers', 'server'), serverFilt
 const listServerGroups = list(Compute, 'listServerGroups', 'serverGroup');
 const listImages = list(Image, 'listImages', 'image');
 const listVolumes = list(Volume, 'listVolumes', 'volume');
+const listNetworks = list(Network, 'listNetworks', 'network');
+const listSubnets = list(Network, 'listSubnets', 'subnet');
+const listPorts = list(Network, 'listPorts', 'port');
+const listSecurityGroups = list(Network, 'listSecurityGroups', 'securityGroup');
+const listFloatingIps = list(Network, 'listFloatingIPs', 'floatingIp');
+const listRouters = list(Network, 'listRouters', 'router');
+const listVolumeSnapshots = list(Volume, 'listVolumeSnapshots', 'snapshot');
+const listVolumeBackups = list(Volume, 'listVolumeBackups', 'backup');
 
 /** An OpenSSH public key (RSA 16384 is about 2.8 KB; certificates are longer). */
 const MAX_PUBLIC_KEY_LENGTH = 16 * 1024;
@@ -317,6 +327,21 @@ export const Methods = {
     { resume_token: MAX_RESUME_TOKEN_LENGTH },
   ),
   getServerConsole: unary(Compute, 'getServerConsole', { action: 'read', ...about(listServers, 'server') }),
+  runServerAction: serverStream(Compute, 'runServerAction', {
+    action: 'write',
+    ...about(listServers, 'server'),
+    rules: [nameOrId('server'), ...SERVER_ACTION_RULES],
+  }),
+  snapshotServer: serverStream(Compute, 'snapshotServer', {
+    action: 'write',
+    ...about(listServers, 'server'),
+    rules: [nameOrId('server'), required('image_name', 'the snapshot image needs a name'), requestId],
+  }),
+  updateServer: unary(Compute, 'updateServer', {
+    action: 'write',
+    ...about(listServers, 'server'),
+    rules: [nameOrId('server'), ...UPDATE_SERVER_RULES],
+  }),
   listAvailabilityZones: list(Compute, 'listAvailabilityZones', 'availabilityZone'),
   setServerMetadata: unary(Compute, 'setServerMetadata', {
     action: 'write',
@@ -387,13 +412,48 @@ export const Methods = {
   }),
   downloadImage: serverStream(Image, 'downloadImage', { action: 'read', ...about(listImages, 'image') }),
   deleteImage: unary(Image, 'deleteImage', { action: 'write', rules: [nameOrId('image')] }),
+  updateImage: unary(Image, 'updateImage', { action: 'write', ...about(listImages, 'image') }),
+  deactivateImage: unary(Image, 'deactivateImage', { action: 'write', ...about(listImages, 'image') }),
+  reactivateImage: unary(Image, 'reactivateImage', { action: 'write', ...about(listImages, 'image') }),
+  listImageMembers: list(Image, 'listImageMembers', 'member'),
+  addImageMember: unary(Image, 'addImageMember', {
+    action: 'write',
+    ...about(listImages, 'image'),
+    rules: [nameOrId('image'), required('member_id', "the project's id")],
+  }),
+  updateImageMember: unary(Image, 'updateImageMember', {
+    action: 'write',
+    rules: [
+      required('name_or_id', "the image's id"),
+      required('member_id', "the member project's id"),
+      when((r) => !r.status, 'status is required: ACCEPTED, REJECTED or PENDING'),
+    ],
+  }),
+  removeImageMember: unary(Image, 'removeImageMember', {
+    action: 'write',
+    ...about(listImages, 'image'),
+    rules: [nameOrId('image'), required('member_id', "the member project's id")],
+  }),
+  importImage: serverStream(Image, 'importImage', {
+    action: 'write',
+    rules: [
+      required('name', 'the image needs a name'),
+      required('uri', 'the http(s) URL the cloud fetches the data from'),
+      when((r) => !!r.uri && !/^https?:\/\//i.test(r.uri), 'uri must be an http:// or https:// URL'),
+      notNegative('min_disk_gb'),
+      notNegative('min_ram_mb'),
+      requestId,
+    ],
+    text: { uri: 2048 },
+  }),
+  waitForImage: serverStream(Image, 'waitForImage', { action: 'read', ...about(listImages, 'image') }),
 
-  listNetworks: list(Network, 'listNetworks', 'network'),
-  listSubnets: list(Network, 'listSubnets', 'subnet'),
-  listPorts: list(Network, 'listPorts', 'port'),
+  listNetworks,
+  listSubnets,
+  listPorts,
   deletePort: unary(Network, 'deletePort', { action: 'write', rules: [required('id', "the port's id")] }),
-  listSecurityGroups: list(Network, 'listSecurityGroups', 'securityGroup'),
-  listFloatingIps: list(Network, 'listFloatingIPs', 'floatingIp'),
+  listSecurityGroups,
+  listFloatingIps,
   createFloatingIp: unary(Network, 'createFloatingIP', { action: 'write', rules: [requestId] }),
   attachFloatingIp: unary(Network, 'attachFloatingIP', {
     action: 'write',
@@ -402,6 +462,79 @@ export const Methods = {
   detachFloatingIp: unary(Network, 'detachFloatingIP', { action: 'write', rules: [floatingIp] }),
   deleteFloatingIp: unary(Network, 'deleteFloatingIP', { action: 'write', rules: [floatingIp] }),
   deleteUnattachedFloatingIps: unary(Network, 'deleteUnattachedFloatingIPs', { action: 'write' }),
+  getFloatingIp: get(Network, 'getFloatingIP', listFloatingIps, 'floatingIp'),
+  updateFloatingIp: unary(Network, 'updateFloatingIP', { action: 'write', ...about(listFloatingIps, 'floating IP') }),
+  getNetwork: get(Network, 'getNetwork', listNetworks, 'network'),
+  createNetwork: unary(Network, 'createNetwork', {
+    action: 'write',
+    rules: [required('name', 'the network needs a name'), notNegative('mtu'), requestId],
+  }),
+  updateNetwork: unary(Network, 'updateNetwork', { action: 'write', ...about(listNetworks, 'network') }),
+  deleteNetwork: unary(Network, 'deleteNetwork', { action: 'write', ...about(listNetworks, 'network') }),
+  getSubnet: get(Network, 'getSubnet', listSubnets, 'subnet'),
+  createSubnet: unary(Network, 'createSubnet', {
+    action: 'write',
+    rules: [
+      required('network', "the network's name or id"),
+      oneOf(['cidr', 'subnet_pool'], 'a CIDR, or a subnet pool to take one from'),
+      notNegative('prefix_length'),
+      requestId,
+    ],
+  }),
+  updateSubnet: unary(Network, 'updateSubnet', { action: 'write', ...about(listSubnets, 'subnet') }),
+  deleteSubnet: unary(Network, 'deleteSubnet', { action: 'write', ...about(listSubnets, 'subnet') }),
+  listRouters,
+  getRouter: get(Network, 'getRouter', listRouters, 'router'),
+  createRouter: unary(Network, 'createRouter', {
+    action: 'write',
+    rules: [required('name', 'the router needs a name'), requestId],
+  }),
+  updateRouter: unary(Network, 'updateRouter', { action: 'write', ...about(listRouters, 'router') }),
+  deleteRouter: unary(Network, 'deleteRouter', { action: 'write', ...about(listRouters, 'router') }),
+  addRouterInterface: unary(Network, 'addRouterInterface', {
+    action: 'write',
+    followUp: { over: listRouters, noun: 'router' },
+    rules: [nameOrId('router'), oneOf(['subnet', 'port'], 'a subnet name or id, or a port id')],
+  }),
+  removeRouterInterface: unary(Network, 'removeRouterInterface', {
+    action: 'write',
+    followUp: { over: listRouters, noun: 'router' },
+    rules: [nameOrId('router'), oneOf(['subnet', 'port'], 'a subnet name or id, or a port id')],
+  }),
+  getPort: get(Network, 'getPort', listPorts, 'port'),
+  createPort: unary(Network, 'createPort', {
+    action: 'write',
+    rules: [required('network', "the network's name or id"), requestId],
+  }),
+  updatePort: unary(Network, 'updatePort', { action: 'write', ...about(listPorts, 'port') }),
+  getSecurityGroup: get(Network, 'getSecurityGroup', listSecurityGroups, 'securityGroup'),
+  createSecurityGroup: unary(Network, 'createSecurityGroup', {
+    action: 'write',
+    rules: [required('name', 'the security group needs a name'), requestId],
+  }),
+  updateSecurityGroup: unary(Network, 'updateSecurityGroup', {
+    action: 'write',
+    ...about(listSecurityGroups, 'security group'),
+  }),
+  deleteSecurityGroup: unary(Network, 'deleteSecurityGroup', {
+    action: 'write',
+    ...about(listSecurityGroups, 'security group'),
+  }),
+  createSecurityGroupRule: unary(Network, 'createSecurityGroupRule', {
+    action: 'write',
+    followUp: { over: listSecurityGroups, noun: 'security group' },
+    rules: [
+      nameOrId('security group'),
+      when((r) => !r.direction, 'direction is required: ingress or egress'),
+      notNegative('port_range_min'),
+      notNegative('port_range_max'),
+    ],
+  }),
+  deleteSecurityGroupRule: unary(Network, 'deleteSecurityGroupRule', {
+    action: 'write',
+    rules: [required('id', "the rule's id")],
+  }),
+  listNetworkQuotas: list(Network, 'listNetworkQuotas', 'quotas'),
 
   listVolumes,
   getVolume: get(Volume, 'getVolume', listVolumes, 'volume'),
@@ -410,7 +543,14 @@ export const Methods = {
     // Without a size the backend sizes a volume made from an image by the image's minimum disk.
     rules: [
       notNegative('size_gb'),
-      oneOf(['size_gb', 'image'], 'a size in GiB, or an image to size it from'),
+      oneOf(
+        ['size_gb', 'image', 'snapshot', 'source_volume'],
+        'a size in GiB, or an image, snapshot or source volume to size it from',
+      ),
+      when(
+        (r) => [r.image, r.snapshot, r.sourceVolume].filter(Boolean).length > 1,
+        'give at most one of image, snapshot and source_volume',
+      ),
       requestId,
     ],
   }),
@@ -423,6 +563,43 @@ export const Methods = {
     action: 'write',
     rules: [required('volume', "the volume's name or id"), serverName("the server's name or id")],
   }),
+  updateVolume: unary(Volume, 'updateVolume', { action: 'write', ...about(listVolumes, 'volume') }),
+  extendVolume: unary(Volume, 'extendVolume', {
+    action: 'write',
+    ...about(listVolumes, 'volume'),
+    rules: [nameOrId('volume'), when((r) => !(r.sizeGb > 0), 'size_gb is required: the new size in GiB')],
+  }),
+  retypeVolume: unary(Volume, 'retypeVolume', {
+    action: 'write',
+    ...about(listVolumes, 'volume'),
+    rules: [nameOrId('volume'), required('volume_type', 'the new volume type (see ListVolumeTypes)')],
+  }),
+  waitForVolume: serverStream(Volume, 'waitForVolume', { action: 'read', ...about(listVolumes, 'volume') }),
+  listVolumeSnapshots,
+  getVolumeSnapshot: get(Volume, 'getVolumeSnapshot', listVolumeSnapshots, 'snapshot'),
+  createVolumeSnapshot: unary(Volume, 'createVolumeSnapshot', {
+    action: 'write',
+    rules: [required('volume', "the volume's name or id"), requestId],
+  }),
+  updateVolumeSnapshot: unary(Volume, 'updateVolumeSnapshot', {
+    action: 'write',
+    ...about(listVolumeSnapshots, 'snapshot'),
+  }),
+  deleteVolumeSnapshot: unary(Volume, 'deleteVolumeSnapshot', {
+    action: 'write',
+    ...about(listVolumeSnapshots, 'snapshot'),
+  }),
+  listVolumeBackups,
+  getVolumeBackup: get(Volume, 'getVolumeBackup', listVolumeBackups, 'backup'),
+  createVolumeBackup: unary(Volume, 'createVolumeBackup', {
+    action: 'write',
+    rules: [required('volume', "the volume's name or id"), requestId],
+  }),
+  restoreVolumeBackup: unary(Volume, 'restoreVolumeBackup', { action: 'write', ...about(listVolumeBackups, 'backup') }),
+  deleteVolumeBackup: unary(Volume, 'deleteVolumeBackup', { action: 'write', ...about(listVolumeBackups, 'backup') }),
+  listVolumeTypes: list(Volume, 'listVolumeTypes', 'volumeType'),
+  listProjects: list(IdentityServiceDefinition, 'listProjects', 'project'),
+  whoAmI: list(IdentityServiceDefinition, 'whoAmI', 'caller'),
 
   listLimits: list(LimitsServiceDefinition, 'listLimits', 'limits'),
   listCapabilities: list(CapabilitiesServiceDefinition, 'listCapabilities', 'capabilities'),

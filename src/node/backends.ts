@@ -117,11 +117,15 @@ async function startEmbeddedSimulator(
       seedImages: cloud.seedImages,
       bootDelayMs: cloud.bootDelayMs,
       latencyMs: cloud.latencyMs,
+      projects: cloud.projects,
+      users: cloud.users,
     })),
   });
   const dir = await mkdtemp(join(tmpdir(), 'oaktree-sim-'));
   const file = join(dir, 'clouds.yaml');
   await simulator.writeCloudsYaml(file);
   const loaded = await loadCloudsConfig({ file });
-  return { simulator, clouds: loaded.clouds, dir };
+  // clouds.yaml also has an entry per configured user ("<cloud>-<user>"); the node serves each cloud once.
+  const names = new Set(simulated.map((c) => c.name));
+  return { simulator, clouds: loaded.clouds.filter((c) => names.has(c.name)), dir };
 }

@@ -42,6 +42,18 @@ export interface SimulatedCloudConfig {
   seedImages: number;
   bootDelayMs?: number;
   latencyMs?: number;
+  /** The demo user's projects (default ["demo"]). */
+  projects?: string[];
+  /** More simulated users (docs/simulator.md): name, password, projects, roles, admin. */
+  users?: SimulatedUserConfig[];
+}
+
+export interface SimulatedUserConfig {
+  name: string;
+  password?: string;
+  projects?: string[];
+  roles?: string[];
+  admin?: boolean;
 }
 
 export interface NodeConfig {
@@ -105,6 +117,21 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
   if (root === null) return config;
   if (!isMap(root)) return fail(root, '(top level)', 'expected a mapping of settings');
   const { str, int, bool, strList, entries } = readers(fail);
+  const simulatedUsers = (value: YamlNode | null, path: string): SimulatedUserConfig[] => {
+    if (!isSeq(value)) fail(value, path, `expected a list of users, got ${describe(value)}`);
+    return (value as any).items.map((item: YamlNode, index: number) => {
+      const user: SimulatedUserConfig = { name: '' };
+      for (const e of entries(item, `${path}[${index}]`, ['name', 'password', 'projects', 'roles', 'admin'])) {
+        if (e.name === 'name') user.name = str(e.value, e.path);
+        else if (e.name === 'password') user.password = str(e.value, e.path);
+        else if (e.name === 'projects') user.projects = strList(e.value, e.path);
+        else if (e.name === 'roles') user.roles = strList(e.value, e.path);
+        else user.admin = bool(e.value, e.path);
+      }
+      if (!user.name) fail(item, `${path}[${index}].name`, 'every simulated user needs a name');
+      return user;
+    });
+  };
   const peerTls = (node: YamlNode | null | undefined, key: string): PeerTlsConfig => {
     const tls: PeerTlsConfig = {};
     for (const entry of entries(node, key, ['ca', 'cert', 'key', 'server_name'])) {
@@ -162,12 +189,16 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
             'seed_images',
             'boot_delay_ms',
             'latency_ms',
+            'projects',
+            'users',
           ])) {
             if (entry.name === 'name') cloud.name = str(entry.value, entry.path);
             else if (entry.name === 'regions') cloud.regions = strList(entry.value, entry.path);
             else if (entry.name === 'seed_servers') cloud.seedServers = int(entry.value, entry.path);
             else if (entry.name === 'seed_images') cloud.seedImages = int(entry.value, entry.path);
             else if (entry.name === 'boot_delay_ms') cloud.bootDelayMs = int(entry.value, entry.path);
+            else if (entry.name === 'projects') cloud.projects = strList(entry.value, entry.path);
+            else if (entry.name === 'users') cloud.users = simulatedUsers(entry.value, entry.path);
             else cloud.latencyMs = int(entry.value, entry.path);
           }
           if (!cloud.name) fail(item, `${path}[${index}].name`, 'every simulated cloud needs a name');

@@ -1,4 +1,5 @@
 // A running oaktree node: the gRPC server with every oaktree service, health and reflection, over a router.
+import { IdentityServiceDefinition } from '../gen/oaktree/v1/identity.ts';
 import { readFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import type { ServerMiddleware } from 'nice-grpc';
@@ -40,6 +41,7 @@ const TABLE_SERVICES = [
   VolumeServiceDefinition,
   LimitsServiceDefinition,
   CapabilitiesServiceDefinition,
+  IdentityServiceDefinition,
 ];
 
 /** Every oaktree service: a node always offers the whole API (no feature switches). */

@@ -2,22 +2,25 @@
 import type { ServiceModule } from './cloud-runtime.ts';
 import { intParam, nextHref, readJson, type Ctx, type Reply } from './http.ts';
 import { formatVersion, VOLUME_VERSIONS } from './microversion.ts';
+import { registerCinderQuotaRoutes } from './cinder-quotas.ts';
 import { RouteTable } from './router.ts';
 import { AVAILABILITY_ZONE, type Volume } from './store.ts';
 import { ApiError, badRequest, uuid } from './util.ts';
+import { addStorageRoutes } from './cinder-storage.ts';
+import { cinderState, cinderTime, type CinderState } from './cinder-state.ts';
 
-/** Lazily finish "creating" volumes whose delay has passed. */
-function settle(v: Volume): Volume {
+/** Lazily finish "creating" volumes (and pending extends and restores) whose delay has passed. */
+export function settle(v: Volume, state?: CinderState): Volume {
   if (v.status === 'creating' && v.readyAt <= Date.now()) {
     v.status = 'available';
     v.updatedAt = v.readyAt;
   }
+  state?.settle(v);
   return v;
 }
 
-const cinderTime = (ms: number) => new Date(ms).toISOString().replace('Z', '000');
-
-function view(ctx: Ctx, v: Volume, detail: boolean) {
+export function view(ctx: Ctx, v: Volume, detail: boolean) {
+  const extra = cinderState(ctx.region).extra(v.id);
   const links = [
     { rel: 'self', href: `${ctx.apiBase}/volumes/${v.id}` },
     { rel: 'bookmark', href: `${ctx.serviceBase}/volumes/${v.id}` },
@@ -33,9 +36,10 @@ function view(ctx: Ctx, v: Volume, detail: boolean) {
     updated_at: cinderTime(v.updatedAt),
     description: v.description,
     volume_type: v.volumeType,
-    snapshot_id: null,
-    source_volid: null,
-    metadata: { ...v.metadata },
+    snapshot_id: extra.snapshotId,
+    source_volid: extra.sourceVolid,
+    // Cinder shows the read-only flag (admin metadata) among the metadata once it was set.
+    metadata: { ...v.metadata, ...(extra.readOnly ? { readonly: 'True' } : {}) },
     links,
     user_id: v.userId,
     bootable: String(v.bootable),
@@ -59,11 +63,11 @@ function view(ctx: Ctx, v: Volume, detail: boolean) {
   };
 }
 
-function getVolume(ctx: Ctx): Volume {
-  const v = ctx.region.volumes.get(ctx.params.id);
+export function getVolume(ctx: Ctx, id = ctx.params.id): Volume {
+  const v = ctx.region.volumes.get(id);
   if (!v || (v.projectId !== ctx.projectId && !ctx.user?.isAdmin))
-    throw new ApiError(404, `Volume ${ctx.params.id} could not be found.`);
-  return settle(v);
+    throw new ApiError(404, `Volume ${id} could not be found.`);
+  return settle(v, cinderState(ctx.region));
 }
 
 function listVolumes(detail: boolean) {
@@ -72,6 +76,7 @@ function listVolumes(detail: boolean) {
     const limit = Math.min(intParam(ctx, 'limit') ?? max, max);
     const name = ctx.query.get('name');
     const status = ctx.query.get('status');
+    const state = cinderState(ctx.region);
     const marker = ctx.query.get('marker') ?? undefined;
     const page = ctx.region.volumes.page({
       marker,
@@ -80,10 +85,10 @@ function listVolumes(detail: boolean) {
       where: (v) =>
         v.projectId === ctx.projectId &&
         (name === null || v.name === name) &&
-        (status === null || settle(v).status === status),
+        (status === null || settle(v, state).status === status),
     });
     if (!page) throw new ApiError(404, `Marker ${marker} could not be found.`);
-    const body: Record<string, unknown> = { volumes: page.items.map((v) => view(ctx, settle(v), detail)) };
+    const body: Record<string, unknown> = { volumes: page.items.map((v) => view(ctx, settle(v, state), detail)) };
     if (page.more)
       body.volumes_links = [
         {
@@ -104,7 +109,14 @@ async function createVolume(ctx: Ctx): Promise<Reply> {
   const spec = (await readJson(ctx)).volume;
   if (!spec || typeof spec !== 'object')
     throw badRequest("Invalid input for field/attribute volume. 'volume' is a required property");
-  const size = Number(spec.size);
+  const state = cinderState(ctx.region);
+  const snapshot = spec.snapshot_id ? state.snapshots.get(String(spec.snapshot_id)) : undefined;
+  if (spec.snapshot_id && (!snapshot || snapshot.projectId !== ctx.projectId))
+    throw new ApiError(404, `Snapshot ${spec.snapshot_id} could not be found.`);
+  const source = spec.source_volid ? getVolume(ctx, String(spec.source_volid)) : undefined;
+  const size = Number(spec.size ?? snapshot?.size ?? source?.size);
+  if (snapshot && snapshot.status !== 'available')
+    throw badRequest(`Invalid snapshot: Originating snapshot status must be one of 'available' values`);
   if (!Number.isInteger(size) || size < 1)
     throw badRequest(`Invalid input for field/attribute size. Value: ${spec.size}.`);
   if (spec.imageRef && !ctx.region.images.get(spec.imageRef))
@@ -143,6 +155,7 @@ async function createVolume(ctx: Ctx): Promise<Reply> {
     metadata: { ...(spec.metadata ?? {}) },
   };
   ctx.region.volumes.add(volume);
+  Object.assign(state.extra(volume.id), { snapshotId: snapshot?.id ?? null, sourceVolid: source?.id ?? null });
   return { status: 202, body: { volume: view(ctx, volume, true) } };
 }
 
@@ -150,10 +163,16 @@ function deleteVolume(ctx: Ctx): Reply {
   const v = getVolume(ctx);
   if (v.status === 'in-use' || v.attachments.length)
     throw badRequest(
-      `Invalid volume: Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots or be disassociated from snapshots after volume transfer.`,
+      `Invalid volume: Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.`,
     );
   if (v.status === 'creating') throw badRequest(`Invalid volume: Volume ${v.id} is still being created.`);
+  const state = cinderState(ctx.region);
+  if (state.snapshots.filter((s) => s.volumeId === v.id).length)
+    throw badRequest(
+      `Invalid volume: Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.`,
+    );
   ctx.region.volumes.delete(v.id);
+  state.forget(v.id);
   return { status: 202 };
 }
 
@@ -173,6 +192,9 @@ function usage(ctx: Ctx): { volumes: number; gigabytes: number } {
 
 function limits(ctx: Ctx): Reply {
   const { volumes, gigabytes } = usage(ctx);
+  const state = cinderState(ctx.region);
+  const mine = (o: { projectId: string }) => o.projectId === ctx.projectId;
+  const backups = state.backups.filter(mine);
   return {
     status: 200,
     body: {
@@ -184,18 +206,18 @@ function limits(ctx: Ctx): Reply {
           maxTotalVolumeGigabytes: QUOTA.gigabytes,
           totalGigabytesUsed: gigabytes,
           maxTotalSnapshots: 1000,
-          totalSnapshotsUsed: 0,
+          totalSnapshotsUsed: state.snapshots.filter(mine).length,
           maxTotalBackups: 100,
-          totalBackupsUsed: 0,
+          totalBackupsUsed: backups.length,
           maxTotalBackupGigabytes: 10000,
-          totalBackupGigabytesUsed: 0,
+          totalBackupGigabytesUsed: backups.reduce((sum, b) => sum + b.size, 0),
         },
       },
     },
   };
 }
 
-const routes = new RouteTable()
+const routes: RouteTable = new RouteTable()
   .add('GET', '/volumes', listVolumes(false))
   .add('GET', '/volumes/detail', listVolumes(true))
   .add('POST', '/volumes', createVolume)
@@ -223,21 +245,10 @@ const routes = new RouteTable()
   .add('GET', '/os-availability-zone', () => ({
     status: 200,
     body: { availabilityZoneInfo: [{ zoneName: AVAILABILITY_ZONE, zoneState: { available: true } }] },
-  }))
-  .add('GET', '/types', () => ({
-    status: 200,
-    body: {
-      volume_types: [
-        {
-          id: '00000000-0000-0000-0000-000000000001',
-          name: '__DEFAULT__',
-          description: 'Default Volume Type',
-          is_public: true,
-          extra_specs: {},
-        },
-      ],
-    },
   }));
+addStorageRoutes(routes, { getVolume, view });
+
+registerCinderQuotaRoutes(routes);
 
 function versionDoc(base: string) {
   return {

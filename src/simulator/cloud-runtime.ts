@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FaultRegistry } from './faults.ts';
+import { liveToken } from './keystone-policy.ts';
 import { renderError, send, unauthorizedBody, type Ctx, type Handler, type Reply } from './http.ts';
 import { negotiate, type VersionRange } from './microversion.ts';
 import type { RouteTable } from './router.ts';
@@ -211,8 +212,8 @@ export class CloudRuntime {
   /** keystonemiddleware's job: a valid, project-scoped token. */
   private authenticate(ctx: Ctx): boolean {
     const header = ctx.req.headers['x-auth-token'];
-    const token = typeof header === 'string' ? this.data.tokens.get(header) : undefined;
-    if (!token || token.serial < this.data.minTokenSerial || token.expiresAt <= Date.now()) return false;
+    const token = liveToken(this, typeof header === 'string' ? header : undefined);
+    if (!token) return false;
     if (!token.projectId)
       throw new ApiError(403, 'Policy does not allow this request to be performed (project-scoped token required).');
     ctx.token = token;

@@ -11,6 +11,7 @@ import { intParam, readBody, type Ctx, type Reply } from './http.ts';
 import { RouteTable } from './router.ts';
 import type { Image } from './store.ts';
 import { ApiError, isoSeconds, uuid } from './util.ts';
+import { addMemberRoutes, isMember, memberStatus, webDownload } from './glance-members.ts';
 
 const CORE_FIELDS = new Set([
   'id',
@@ -86,7 +87,11 @@ function imageView(img: Image): Record<string, unknown> {
 
 function canSee(ctx: Ctx, img: Image): boolean {
   return (
-    img.visibility === 'public' || img.visibility === 'community' || img.owner === ctx.projectId || !!ctx.user?.isAdmin
+    img.visibility === 'public' ||
+    img.visibility === 'community' ||
+    img.owner === ctx.projectId ||
+    !!ctx.user?.isAdmin ||
+    isMember(ctx.region, img, ctx.projectId)
   );
 }
 
@@ -117,6 +122,16 @@ function listImages(ctx: Ctx): Reply {
   const max = ctx.cloud.opts.maxPageSize;
   const limit = Math.min(intParam(ctx, 'limit') ?? 25, max);
   const conditions: Array<(i: Image) => boolean> = [(i) => canSee(ctx, i)];
+  // Images shared with the caller are listed once accepted, unless member_status asks otherwise (as Glance).
+  const wantedMember = q.get('member_status') ?? 'accepted';
+  conditions.push(
+    (i) =>
+      i.owner === ctx.projectId ||
+      i.visibility !== 'shared' ||
+      !!ctx.user?.isAdmin ||
+      wantedMember === 'all' ||
+      memberStatus(ctx.region, i, ctx.projectId) === wantedMember,
+  );
   const eq = (param: string, get: (i: Image) => unknown) => {
     const v = q.get(param);
     if (v !== null) conditions.push((i) => String(get(i)) === v);
@@ -346,6 +361,8 @@ async function importImage(ctx: Ctx): Promise<Reply> {
   const method = body?.method?.name;
   if (!ctx.cloud.opts.importMethods.includes(method))
     throw new ApiError(400, `Import method ${method} is not valid for this cloud.`);
+  if (method === 'web-download')
+    return webDownload(ctx, img, String(body?.method?.uri ?? ''), ctx.cloud.opts.importAllowedPorts);
   if (method !== 'glance-direct') throw new ApiError(400, `Import method ${method} is not supported by the simulator.`);
   if (img.status !== 'uploading' || !img.stagedPath) throw new ApiError(409, `Image ${img.id} has no staged data.`);
   img.status = 'importing';
@@ -518,6 +535,7 @@ const routes = new RouteTable()
     status: 200,
     body: { stores: [{ id: 'file', description: 'Local temp-file store of the simulator', default: true }] },
   }));
+addMemberRoutes(routes, { getImage, ownImage, readJsonBody });
 
 function versions(ctx: Ctx) {
   const ids = ['2.16', '2.15', '2.9', '2.7', '2.6', '2.5', '2.4', '2.3', '2.2', '2.1', '2.0'];

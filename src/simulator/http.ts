@@ -132,8 +132,12 @@ function json(value: unknown): RenderedError {
   return { contentType: 'application/json', body: JSON.stringify(value) };
 }
 
+/** As webob does (Python's html.escape): the apostrophe too. */
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[c] as string,
+  );
 }
 
 export function send(res: ServerResponse, reply: Reply): void {

@@ -98,11 +98,17 @@ function cloudInfo(rt: CloudRuntime): SimCloudInfo {
     },
     secondUser: userInfo(data, data.secondUser),
     serviceUser: userInfo(data, data.serviceUser),
+    users: rt.opts.users.map((spec) => {
+      const user = [...data.users.values()].find((u) => u.name === spec.name) as User;
+      const first = spec.projects?.[0];
+      const project = first ? [...data.projects.values()].find((p) => p.name === first) : undefined;
+      return { ...userInfo(data, user, project), roles: [...user.roles] };
+    }),
   };
 }
 
-function userInfo(data: CloudData, user: User): SimCloudInfo['secondUser'] {
-  const project = data.projects.get(user.defaultProjectId) as Project;
+function userInfo(data: CloudData, user: User, scope?: Project): SimCloudInfo['secondUser'] {
+  const project = scope ?? (data.projects.get(user.defaultProjectId) as Project);
   return {
     username: user.name,
     password: user.password,

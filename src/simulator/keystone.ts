@@ -1,6 +1,10 @@
 // Keystone v3: version discovery, token issue (password, application_credential, token) and validation, catalog.
 import type { CloudRuntime, ServiceModule } from './cloud-runtime.ts';
 import { readJson, type Ctx, type Reply } from './http.ts';
+import { registerIdentityAdminRoutes } from './keystone-admin.ts';
+import { collection } from './keystone-views.ts';
+import { appCredentialView, registerAppCredentialRoutes } from './keystone-appcreds.ts';
+import { type Caller, liveToken, requireCaller, tokenRoles } from './keystone-policy.ts';
 import { RouteTable } from './router.ts';
 import { DEFAULT_DOMAIN, type Project, type Token, type User } from './store.ts';
 import { ApiError, hexId, isoMicros, uuid } from './util.ts';
@@ -17,30 +21,42 @@ function versionDoc(cloud: CloudRuntime) {
   };
 }
 
-/** Catalog entries: one per service type, endpoints per region and interface. */
+/** The service catalog Keystone seeds at first use (the port is known by then); admins may change it later. */
+function seedCatalog(cloud: CloudRuntime): void {
+  const identity = cloud.data.identity;
+  if (identity.catalogSeeded) return;
+  identity.catalogSeeded = true;
+  identity.seedCatalog(cloud.opts.regions, [
+    { type: 'identity', name: 'keystone', url: () => cloud.authUrl },
+    { type: 'compute', name: 'nova', url: (r) => `${cloud.serviceBase(r, 'compute')}/v2.1` },
+    { type: 'image', name: 'glance', url: (r) => cloud.serviceBase(r, 'image') },
+    { type: 'network', name: 'neutron', url: (r) => cloud.serviceBase(r, 'network') },
+    { type: 'volumev3', name: 'cinderv3', url: (r) => `${cloud.serviceBase(r, 'volume')}/v3/%(project_id)s` },
+    { type: 'block-storage', name: 'cinder', url: (r) => `${cloud.serviceBase(r, 'volume')}/v3/%(project_id)s` },
+  ]);
+}
+
+/** Catalog entries of the enabled services and endpoints, with the token's project filled in. */
 export function buildCatalog(cloud: CloudRuntime, projectId: string) {
-  const services: Array<{ type: string; name: string; path: (region: string) => string; global?: boolean }> = [
-    { type: 'identity', name: 'keystone', path: () => cloud.authUrl, global: true },
-    { type: 'compute', name: 'nova', path: (r) => `${cloud.serviceBase(r, 'compute')}/v2.1` },
-    { type: 'image', name: 'glance', path: (r) => cloud.serviceBase(r, 'image') },
-    { type: 'network', name: 'neutron', path: (r) => cloud.serviceBase(r, 'network') },
-    { type: 'volumev3', name: 'cinderv3', path: (r) => `${cloud.serviceBase(r, 'volume')}/v3/${projectId}` },
-    { type: 'block-storage', name: 'cinder', path: (r) => `${cloud.serviceBase(r, 'volume')}/v3/${projectId}` },
-  ];
-  return services.map((svc, index) => ({
-    id: `${cloud.name}-svc-${index}`.padEnd(32, '0').slice(0, 32),
-    type: svc.type,
-    name: svc.name,
-    endpoints: cloud.opts.regions.flatMap((region) =>
-      (['public', 'internal', 'admin'] as const).map((iface) => ({
-        id: `${index}${region}${iface}`.padEnd(32, '0').slice(0, 32),
-        interface: iface,
-        region_id: region,
-        region,
-        url: svc.path(region),
-      })),
-    ),
-  }));
+  seedCatalog(cloud);
+  const identity = cloud.data.identity;
+  const endpoints = [...identity.endpoints.values()].filter((e) => e.enabled);
+  return [...identity.services.values()]
+    .filter((svc) => svc.enabled)
+    .map((svc) => ({
+      id: svc.id,
+      type: svc.type,
+      name: svc.name,
+      endpoints: endpoints
+        .filter((e) => e.serviceId === svc.id)
+        .map((e) => ({
+          id: e.id,
+          interface: e.interface,
+          region_id: e.regionId,
+          region: e.regionId,
+          url: e.url.replace(/%\(project_id\)s|\$\(project_id\)s/g, projectId),
+        })),
+    }));
 }
 
 function tokenBody(cloud: CloudRuntime, token: Token) {
@@ -52,7 +68,10 @@ function tokenBody(cloud: CloudRuntime, token: Token) {
     expires_at: isoMicros(token.expiresAt),
     issued_at: isoMicros(token.issuedAt),
   };
-  const roles = user.roles.map((name) => ({ id: `r-${name}`, name }));
+  const roles = tokenRoles({ cloud }, token, user).map((name) => ({
+    id: cloud.data.identity.roleByName(name).id,
+    name,
+  }));
   if (token.projectId) {
     const project = cloud.data.projects.get(token.projectId) as Project;
     body.project = { domain: DEFAULT_DOMAIN, id: project.id, name: project.name };
@@ -90,13 +109,6 @@ function findUser(cloud: CloudRuntime, spec: Record<string, any> | undefined): U
   throw unauthorized();
 }
 
-/** Validates a token id: the current, unexpired, not invalidated one. */
-export function liveToken(cloud: CloudRuntime, id: string | undefined): Token | undefined {
-  const token = id ? cloud.data.tokens.get(id) : undefined;
-  if (!token || token.serial < cloud.data.minTokenSerial || token.expiresAt <= Date.now()) return undefined;
-  return token;
-}
-
 function resolveScope(cloud: CloudRuntime, scope: any, user: User): { projectId?: string; domainScoped: boolean } {
   if (scope === undefined || scope === null) return { projectId: user.defaultProjectId, domainScoped: false };
   if (scope === 'unscoped') return { domainScoped: false };
@@ -108,7 +120,7 @@ function resolveScope(cloud: CloudRuntime, scope: any, user: User): { projectId?
       checkDomain(spec.domain);
       project = [...cloud.data.projects.values()].find((p) => p.name === spec.name);
     }
-    if (!project || !cloud.data.userCanAccess(user, project.id))
+    if (!project || project.extra?.enabled === false || !cloud.data.userCanAccess(user, project.id))
       throw unauthorized(`User ${user.id} has no access to project ${spec.id ?? spec.name}`);
     return { projectId: project.id, domainScoped: false };
   }
@@ -159,6 +171,7 @@ async function issueToken(ctx: Ctx): Promise<Reply> {
   } else {
     throw unauthorized(`Attempted to authenticate with an unsupported method.`);
   }
+  if (user.extra?.enabled === false) throw unauthorized();
   const { projectId, domainScoped } = resolveScope(cloud, scope, user);
   const now = Date.now();
   const token: Token = {
@@ -184,17 +197,10 @@ function pruneTokens(cloud: CloudRuntime, now: number): void {
     if (t.expiresAt <= now || t.serial < cloud.data.minTokenSerial) cloud.data.tokens.delete(id);
 }
 
-function requireCaller(ctx: Ctx): Token {
-  const caller = liveToken(ctx.cloud, ctx.req.headers['x-auth-token'] as string | undefined);
-  if (!caller) throw unauthorized();
-  return caller;
-}
-
 /** Keystone's identity:validate_token / revoke_token policy: admin or service, or the token's own user. */
-function requireTokenPolicy(ctx: Ctx, caller: Token, subjectId: string | undefined): void {
-  const user = ctx.cloud.data.users.get(caller.userId) as User;
-  if (user.roles.includes('admin') || user.roles.includes('service')) return;
-  if (subjectId && ctx.cloud.data.tokens.get(subjectId)?.userId === caller.userId) return;
+function requireTokenPolicy(ctx: Ctx, caller: Caller, subjectId: string | undefined): void {
+  if (caller.user.roles.includes('admin') || caller.user.roles.includes('service')) return;
+  if (subjectId && ctx.cloud.data.tokens.get(subjectId)?.userId === caller.user.id) return;
   throw new ApiError(403, 'You are not authorized to perform the requested action: identity:validate_token.');
 }
 
@@ -217,42 +223,8 @@ function revokeToken(ctx: Ctx): Reply {
   return { status: 204 };
 }
 
-function projectJson(p: Project) {
-  return {
-    id: p.id,
-    name: p.name,
-    domain_id: DEFAULT_DOMAIN.id,
-    description: '',
-    enabled: true,
-    is_domain: false,
-    parent_id: DEFAULT_DOMAIN.id,
-    tags: [],
-    options: {},
-    links: { self: '' },
-  };
-}
-
-function getProject(ctx: Ctx): Reply {
-  const caller = requireCaller(ctx);
-  const project = ctx.cloud.data.projects.get(ctx.params.id);
-  const user = ctx.cloud.data.users.get(caller.userId) as User;
-  if (!project || !ctx.cloud.data.userCanAccess(user, project.id))
-    throw new ApiError(404, `Could not find project: ${ctx.params.id}.`);
-  return { status: 200, body: { project: projectJson(project) } };
-}
-
-function userProjects(ctx: Ctx): Reply {
-  const caller = requireCaller(ctx);
-  const user = ctx.cloud.data.users.get(caller.userId) as User;
-  const projects = [...ctx.cloud.data.projects.values()].filter((p) => ctx.cloud.data.userCanAccess(user, p.id));
-  return {
-    status: 200,
-    body: { projects: projects.map(projectJson), links: { self: ctx.url.href, next: null, previous: null } },
-  };
-}
-
 async function createAppCredential(ctx: Ctx): Promise<Reply> {
-  const caller = requireCaller(ctx);
+  const caller = requireCaller(ctx).token;
   if (ctx.params.userId !== caller.userId)
     throw new ApiError(403, 'You are not authorized to perform the requested action.');
   if (!caller.projectId) throw new ApiError(403, 'A project-scoped token is required.');
@@ -265,24 +237,10 @@ async function createAppCredential(ctx: Ctx): Promise<Reply> {
     secret: spec.secret ?? hexId(),
     userId: caller.userId,
     projectId: caller.projectId,
+    description: typeof spec.description === 'string' ? spec.description : null,
   };
   ctx.cloud.data.appCredentials.set(cred.id, cred);
-  return {
-    status: 201,
-    body: {
-      application_credential: {
-        id: cred.id,
-        name: cred.name,
-        secret: cred.secret,
-        project_id: cred.projectId,
-        user_id: cred.userId,
-        unrestricted: false,
-        expires_at: null,
-        description: spec.description ?? null,
-        roles: [{ id: 'r-member', name: 'member' }],
-      },
-    },
-  };
+  return { status: 201, body: { application_credential: { ...appCredentialView(ctx, cred), secret: cred.secret } } };
 }
 
 const routes = new RouteTable()
@@ -290,10 +248,25 @@ const routes = new RouteTable()
   .add('GET', '/auth/tokens', validateToken)
   .add('HEAD', '/auth/tokens', validateToken)
   .add('DELETE', '/auth/tokens', revokeToken)
-  .add('GET', '/auth/projects', userProjects)
-  .add('GET', '/projects/{id}', getProject)
-  .add('GET', '/users/{userId}/projects', userProjects)
   .add('POST', '/users/{userId}/application_credentials', createAppCredential);
+registerIdentityAdminRoutes(routes);
+registerAppCredentialRoutes(routes);
+routes
+  .add('GET', '/auth/catalog', (ctx) => {
+    const caller = requireCaller(ctx);
+    const catalog = buildCatalog(ctx.cloud, caller.token.projectId ?? '');
+    return { status: 200, body: { catalog, links: { self: ctx.url.href } } };
+  })
+  // Roles are granted on projects only here, so no user has a domain to scope to.
+  .add('GET', '/auth/domains', (ctx) => {
+    requireCaller(ctx);
+    return collection(ctx, 'domains', []);
+  })
+  // keystone-manage bootstrap gives the admin user the system scope too.
+  .add('GET', '/auth/system', (ctx) => {
+    const caller = requireCaller(ctx);
+    return { status: 200, body: { system: caller.user.isAdmin ? [{ all: true }] : [], links: { self: ctx.url.href } } };
+  });
 
 export const keystoneService: ServiceModule = {
   name: 'identity',

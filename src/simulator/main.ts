@@ -5,15 +5,47 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSimulator } from './index.ts';
-import type { SimCloudOptions } from './types.ts';
+import type { SimCloudOptions, SimUserSpec } from './types.ts';
 
 const USAGE = `usage: oaktree simulate [--clouds N | --cloud NAME[:REGION,REGION]]... [--seed-servers N] [--seed-images N]
-                        [--latency-ms N] [--boot-delay-ms N] [--control-port N] [--out FILE]`;
+                        [--latency-ms N] [--boot-delay-ms N] [--control-port N] [--out FILE]
+                        [--project NAME]... [--user NAME[:PASSWORD[:PROJECT,PROJECT[:ROLE,ROLE]]]]...
+
+Every cloud speaks Keystone v3, Nova, Glance, Neutron and Cinder on one loopback port (docs/simulator.md).
+Users (password "secret" unless given):
+  demo             member of every --project (default: one project "demo"); clouds.yaml's entry per cloud
+  admin            admin everywhere (project "admin")
+  demo2            member of "project2" only (a second tenant)
+  oaktree-service  Keystone's "service" role (validates other users' tokens)
+--project NAME     the demo user's projects instead of "demo" (repeatable; seeded servers go to each)
+--user SPEC        another user, or more roles for one above (repeatable): NAME, its PASSWORD, the PROJECTs it
+                   gets its ROLEs on (default: the first project; created when missing) and the ROLEs (default
+                   member,reader; "admin" makes it a cloud admin). clouds.yaml gets an entry "<cloud>-<NAME>".
+                   e.g. --user alice:pw:team-a,team-b --user ops:pw:admin:admin`;
 
 function count(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new Error(`--${flag} needs a non-negative integer, got "${value}"\n${USAGE}`);
   return Number(value);
+}
+
+function nonEmpty(value: string, flag: string): string {
+  if (!value.trim() || value.length > 64) throw new Error(`${flag} needs a name of 1 to 64 characters\n${USAGE}`);
+  return value;
+}
+
+/** NAME[:PASSWORD[:PROJECT,PROJECT[:ROLE,ROLE]]] */
+export function parseUserSpec(spec: string): SimUserSpec {
+  const [name, password, projects, roles, ...rest] = spec.split(':');
+  if (!name || rest.length)
+    throw new Error(`--user needs NAME[:PASSWORD[:PROJECTS[:ROLES]]], got "${spec.slice(0, 80)}"`);
+  const list = (value: string | undefined) => value?.split(',').filter(Boolean);
+  return {
+    name: nonEmpty(name, '--user'),
+    ...(password ? { password } : {}),
+    ...(list(projects)?.length ? { projects: list(projects) } : {}),
+    ...(list(roles)?.length ? { roles: list(roles) } : {}),
+  };
 }
 
 export function parseSimulateArgs(argv: string[]): { clouds: SimCloudOptions[]; controlPort?: number; out?: string } {
@@ -27,6 +59,8 @@ export function parseSimulateArgs(argv: string[]): { clouds: SimCloudOptions[]; 
       'latency-ms': { type: 'string' },
       'boot-delay-ms': { type: 'string' },
       'control-port': { type: 'string' },
+      project: { type: 'string', multiple: true },
+      user: { type: 'string', multiple: true },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -40,6 +74,8 @@ export function parseSimulateArgs(argv: string[]): { clouds: SimCloudOptions[]; 
     seedImages: count(values['seed-images'], 'seed-images'),
     latencyMs: count(values['latency-ms'], 'latency-ms'),
     bootDelayMs: count(values['boot-delay-ms'], 'boot-delay-ms'),
+    projects: values.project?.length ? values.project.map((p) => nonEmpty(p, '--project')) : undefined,
+    users: values.user?.length ? values.user.map(parseUserSpec) : undefined,
   };
   for (const key of Object.keys(common) as Array<keyof SimCloudOptions>)
     if (common[key] === undefined) delete common[key];

@@ -3,7 +3,12 @@
 import type { ServiceModule } from './cloud-runtime.ts';
 import type { Collection } from './collection.ts';
 import { intParam, readJson, type Ctx, type Reply } from './http.ts';
+import { cidrRange, inCidr, ipv4ToInt, overlaps } from './ipv4-ranges.ts';
 import { createPort, disassociateFloatingIps, setFloatingIpPort } from './network-ops.ts';
+import { extensionList } from './neutron-extensions.ts';
+import { addQuotaRoutes } from './neutron-quotas.ts';
+import { addRouterRoutes } from './neutron-routers.ts';
+import { addTagRoutes } from './neutron-tags.ts';
 import { RouteTable } from './router.ts';
 import type {
   FloatingIp,
@@ -15,6 +20,7 @@ import type {
   SecurityGroupRule,
   Subnet,
 } from './store.ts';
+import { AVAILABILITY_ZONE } from './store.ts';
 import { ApiError, ipv4At, isoSeconds, uuid } from './util.ts';
 
 const times = (o: { createdAt: number; updatedAt?: number }) => ({
@@ -43,19 +49,20 @@ const views = {
     id: n.id,
     name: n.name,
     ...owned(n.projectId),
-    admin_state_up: true,
+    admin_state_up: n.adminStateUp ?? true,
     status: 'ACTIVE',
     subnets: [...n.subnetIds],
     shared: n.shared,
     'router:external': n.external,
+    is_default: false,
     mtu: n.mtu,
     availability_zone_hints: [],
     availability_zones: ['nova'],
     ipv4_address_scope: null,
     ipv6_address_scope: null,
-    port_security_enabled: true,
+    port_security_enabled: n.portSecurity ?? true,
     description: n.description,
-    tags: [],
+    tags: [...(n.tags ?? [])],
     revision_number: 1,
     ...times(n),
   }),
@@ -66,17 +73,17 @@ const views = {
     ...owned(s.projectId),
     cidr: s.cidr,
     ip_version: 4,
-    gateway_ip: s.gatewayIp,
+    gateway_ip: s.gatewayIp || null,
     allocation_pools: [{ start: s.poolStart, end: s.poolEnd }],
-    enable_dhcp: true,
-    dns_nameservers: [],
-    host_routes: [],
+    enable_dhcp: s.enableDhcp ?? true,
+    dns_nameservers: [...(s.dnsNameservers ?? [])],
+    host_routes: (s.hostRoutes ?? []).map((r) => ({ ...r })),
     ipv6_ra_mode: null,
     ipv6_address_mode: null,
     subnetpool_id: null,
     service_types: [],
-    description: '',
-    tags: [],
+    description: s.description ?? '',
+    tags: [...(s.tags ?? [])],
     revision_number: 0,
     ...times(s),
   }),
@@ -86,18 +93,18 @@ const views = {
     network_id: p.networkId,
     ...owned(p.projectId),
     mac_address: p.mac,
-    admin_state_up: true,
+    admin_state_up: p.adminStateUp ?? true,
     status: p.status,
     device_id: p.deviceId,
     device_owner: p.deviceOwner,
     fixed_ips: p.fixedIps.map((f) => ({ ...f })),
     security_groups: [...p.securityGroupIds],
-    allowed_address_pairs: [],
+    allowed_address_pairs: (p.addressPairs ?? []).map((a) => ({ ...a })),
     extra_dhcp_opts: [],
     'binding:vnic_type': 'normal',
-    port_security_enabled: p.securityGroupIds.length > 0,
-    description: '',
-    tags: [],
+    port_security_enabled: p.portSecurity ?? true,
+    description: p.description ?? '',
+    tags: [...(p.tags ?? [])],
     revision_number: p.revision,
     ...times(p),
   }),
@@ -111,7 +118,7 @@ const views = {
     router_id: f.routerId,
     status: f.status,
     description: f.description,
-    tags: [],
+    tags: [...(f.tags ?? [])],
     port_details: portDetails(r, f.portId),
     revision_number: f.revision,
     ...times(f),
@@ -127,6 +134,7 @@ const views = {
     remote_ip_prefix: x.remoteIpPrefix,
     remote_group_id: x.remoteGroupId,
     remote_address_group_id: null,
+    normalized_cidr: x.remoteIpPrefix,
     ...owned(x.projectId),
     description: x.description,
     tags: [],
@@ -140,7 +148,7 @@ const views = {
     ...owned(g.projectId),
     stateful: true,
     shared: false,
-    tags: [],
+    tags: [...(g.tags ?? [])],
     revision_number: 1,
     security_group_rules: r.securityGroupRules
       .filter((x) => x.groupId === g.id)
@@ -152,19 +160,21 @@ const views = {
     name: x.name,
     ...owned(x.projectId),
     status: 'ACTIVE',
-    admin_state_up: true,
-    external_gateway_info: {
-      network_id: x.externalNetworkId,
-      enable_snat: true,
-      external_fixed_ips: [{ subnet_id: x.externalSubnetId, ip_address: x.gatewayIp }],
-    },
+    admin_state_up: x.adminStateUp ?? true,
+    external_gateway_info: x.externalNetworkId
+      ? {
+          network_id: x.externalNetworkId,
+          enable_snat: x.enableSnat ?? true,
+          external_fixed_ips: [{ subnet_id: x.externalSubnetId, ip_address: x.gatewayIp }],
+        }
+      : null,
     routes: [],
     availability_zone_hints: [],
     availability_zones: ['nova'],
-    description: '',
-    tags: [],
+    description: x.description ?? '',
+    tags: [...(x.tags ?? [])],
     flavor_id: null,
-    revision_number: 1,
+    revision_number: x.revision ?? 1,
     ...times(x),
   }),
 };
@@ -237,11 +247,13 @@ const defs = {
 };
 
 const notFoundError = (def: ResourceDef<any>, id: string) =>
-  new ApiError(
-    404,
-    `${def.kind === 'floatingip' ? 'Floating IP' : def.kind.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())} ${id} could not be found.`,
-    def.notFound,
-  );
+  def.kind === 'security_group'
+    ? new ApiError(404, `Security group ${id} does not exist`, def.notFound)
+    : new ApiError(
+        404,
+        `${def.kind === 'floatingip' ? 'Floating IP' : def.kind.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase())} ${id} could not be found.`,
+        def.notFound,
+      );
 
 function view(def: ResourceDef<any>, ctx: Ctx, item: unknown): Record<string, unknown> {
   return (views[def.kind] as (r: RegionData, x: unknown) => Record<string, unknown>)(ctx.region, item);
@@ -349,6 +361,8 @@ async function createNetwork(ctx: Ctx): Promise<Reply> {
     createdAt: now,
     updatedAt: now,
     description: String(spec.description ?? ''),
+    adminStateUp: spec.admin_state_up === undefined ? undefined : !!spec.admin_state_up,
+    portSecurity: spec.port_security_enabled === undefined ? undefined : !!spec.port_security_enabled,
   };
   if ((net.external || net.shared) && !ctx.user?.isAdmin)
     throw new ApiError(403, 'Not authorized to create an external or shared network.', 'PolicyNotAuthorized');
@@ -356,37 +370,173 @@ async function createNetwork(ctx: Ctx): Promise<Reply> {
   return { status: 201, body: { network: view(defs.network, ctx, net) } };
 }
 
+const badInput = (message: string) => new ApiError(400, `Invalid input for operation: ${message}`, 'InvalidInput');
+
+/** Neutron refuses a subnet overlapping another subnet of the same network. */
+function checkNoOverlap(ctx: Ctx, net: Network, cidr: string): void {
+  const range = cidrRange(cidr) as { first: number; last: number };
+  for (const id of net.subnetIds) {
+    const other = ctx.region.subnets.get(id);
+    const otherRange = other && cidrRange(other.cidr);
+    if (otherRange && overlaps(range, otherRange))
+      throw badInput(`Requested subnet with cidr: ${cidr} for network: ${net.id} overlaps with another subnet.`);
+  }
+}
+
+/** The subnet fields a create or update may set, checked as Neutron checks them. */
+function applySubnetSpec(subnet: Subnet, spec: Record<string, any>): void {
+  if (spec.name !== undefined) subnet.name = String(spec.name);
+  if (spec.description !== undefined) subnet.description = String(spec.description);
+  if (spec.enable_dhcp !== undefined) subnet.enableDhcp = !!spec.enable_dhcp;
+  if (spec.gateway_ip !== undefined) {
+    if (spec.gateway_ip !== null && !inCidr(String(spec.gateway_ip), subnet.cidr))
+      throw badInput(`Gateway IP ${String(spec.gateway_ip).slice(0, 64)} is not in subnet ${subnet.cidr}.`);
+    subnet.gatewayIp = spec.gateway_ip === null ? '' : String(spec.gateway_ip);
+  }
+  if (spec.dns_nameservers !== undefined) {
+    const dns = spec.dns_nameservers;
+    if (!Array.isArray(dns) || dns.some((d: unknown) => ipv4ToInt(String(d)) === undefined))
+      throw new ApiError(400, 'Invalid input for dns_nameservers.', 'HTTPBadRequest');
+    subnet.dnsNameservers = dns.map(String);
+  }
+  if (spec.host_routes !== undefined) {
+    if (!Array.isArray(spec.host_routes)) throw new ApiError(400, 'Invalid input for host_routes.', 'HTTPBadRequest');
+    subnet.hostRoutes = spec.host_routes.map((r: any) => ({
+      destination: String(r?.destination),
+      nexthop: String(r?.nexthop),
+    }));
+  }
+  if (spec.allocation_pools !== undefined) {
+    const pool = Array.isArray(spec.allocation_pools) ? spec.allocation_pools[0] : undefined;
+    const [start, end] = [ipv4ToInt(String(pool?.start)), ipv4ToInt(String(pool?.end))];
+    const range = cidrRange(subnet.cidr) as { first: number; last: number };
+    if (start === undefined || end === undefined || start > end || start < range.first || end > range.last)
+      throw badInput(`The allocation pool spans beyond the subnet cidr ${subnet.cidr}.`);
+    subnet.poolStart = String(pool.start);
+    subnet.poolEnd = String(pool.end);
+    // Addresses are handed out from the pool's start (one pool is kept; Neutron allows several).
+    subnet.nextHost = Math.max(subnet.nextHost, start - range.first);
+  }
+}
+
 async function createSubnet(ctx: Ctx): Promise<Reply> {
   const spec = await bodyOf(ctx, 'subnet');
   const net = find(defs.network, ctx, String(spec.network_id ?? ''));
   const cidr = String(spec.cidr ?? '');
   const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
-  if (!m || Number(m[2]) > 30)
-    throw new ApiError(400, `Invalid input for cidr. Reason: '${cidr}' is not a valid IP subnet.`, 'HTTPBadRequest');
+  if (!m || Number(m[2]) > 30 || !cidrRange(cidr))
+    throw new ApiError(
+      400,
+      `Invalid input for cidr. Reason: '${cidr.slice(0, 64)}' is not a valid IP subnet.`,
+      'HTTPBadRequest',
+    );
+  checkNoOverlap(ctx, net, cidr);
   const now = Date.now();
   const subnet: Subnet = {
     id: uuid(),
-    name: String(spec.name ?? ''),
+    name: '',
     networkId: net.id,
     projectId: ctx.projectId,
     cidr,
-    gatewayIp: spec.gateway_ip ?? ipv4At(cidr, 1),
+    gatewayIp: ipv4At(cidr, 1),
     poolStart: ipv4At(cidr, 2),
     poolEnd: ipv4At(cidr, 2 ** (32 - Number(m[2])) - 2),
     nextHost: 2,
     createdAt: now,
     updatedAt: now,
   };
+  applySubnetSpec(subnet, spec);
   ctx.region.subnets.add(subnet);
   net.subnetIds.push(subnet.id);
   return { status: 201, body: { subnet: view(defs.subnet, ctx, subnet) } };
 }
 
+async function updateSubnet(ctx: Ctx): Promise<Reply> {
+  const subnet = find(defs.subnet, ctx);
+  applySubnetSpec(subnet, await bodyOf(ctx, 'subnet'));
+  subnet.updatedAt = Date.now();
+  return { status: 200, body: { subnet: view(defs.subnet, ctx, subnet) } };
+}
+
+async function updateNetwork(ctx: Ctx): Promise<Reply> {
+  const net = find(defs.network, ctx);
+  const spec = await bodyOf(ctx, 'network');
+  if ((spec.shared !== undefined || spec['router:external'] !== undefined) && !ctx.user?.isAdmin)
+    throw new ApiError(403, 'rule:update_network:shared is disallowed by policy', 'PolicyNotAuthorized');
+  if (spec.name !== undefined) net.name = String(spec.name);
+  if (spec.description !== undefined) net.description = String(spec.description);
+  if (spec.mtu !== undefined) net.mtu = Number(spec.mtu);
+  if (spec.admin_state_up !== undefined) net.adminStateUp = !!spec.admin_state_up;
+  if (spec.port_security_enabled !== undefined) net.portSecurity = !!spec.port_security_enabled;
+  if (spec.shared !== undefined) net.shared = !!spec.shared;
+  if (spec['router:external'] !== undefined) net.external = !!spec['router:external'];
+  net.updatedAt = Date.now();
+  return { status: 200, body: { network: view(defs.network, ctx, net) } };
+}
+
+/** A port's fixed IPs from a request: each on a subnet of the port's network, each address free. */
+function fixedIpsFor(ctx: Ctx, net: Network, requested: unknown, portId = '') {
+  if (!Array.isArray(requested)) throw new ApiError(400, 'Invalid input for fixed_ips.', 'HTTPBadRequest');
+  return requested.map((f: any) => {
+    const subnetId = f?.subnet_id
+      ? String(f.subnet_id)
+      : net.subnetIds.find((id) => inCidr(String(f?.ip_address), ctx.region.subnets.get(id)?.cidr ?? ''));
+    const subnet = subnetId ? ctx.region.subnets.get(subnetId) : undefined;
+    if (!subnet || subnet.networkId !== net.id)
+      throw badInput(
+        `Failed to create port on network ${net.id}, because fixed_ips included invalid subnet ${String(subnetId ?? '').slice(0, 64)}.`,
+      );
+    if (!f.ip_address) return { subnet_id: subnet.id, ip_address: ctx.region.allocateIp(subnet) };
+    const address = String(f.ip_address);
+    if (!inCidr(address, subnet.cidr))
+      throw badInput(`IP address ${address.slice(0, 64)} is not a valid IP for the specified subnet.`);
+    for (const other of ctx.region.ports.filter((p) => p.networkId === net.id && p.id !== portId))
+      if (other.fixedIps.some((x) => x.ip_address === address))
+        throw new ApiError(
+          409,
+          `IP address ${address} already allocated in subnet ${subnet.id}`,
+          'IpAddressAlreadyAllocated',
+        );
+    return { subnet_id: subnet.id, ip_address: address };
+  });
+}
+
+function groupsFor(ctx: Ctx, requested: unknown): string[] {
+  if (!Array.isArray(requested)) throw new ApiError(400, 'Invalid input for security_groups.', 'HTTPBadRequest');
+  return requested.map((id) => find(defs.security_group, ctx, String(id)).id);
+}
+
+const noSecurityWithoutPortSecurity = () =>
+  new ApiError(
+    400,
+    'Port security must be enabled and port must have an IP address in order to use security groups.',
+    'PortSecurityAndIPRequiredForSecurityGroups',
+  );
+
+const pairsFor = (requested: unknown, mac: string) =>
+  (Array.isArray(requested) ? requested : []).map((a: any) => ({
+    ip_address: String(a?.ip_address ?? ''),
+    mac_address: String(a?.mac_address ?? mac),
+  }));
+
 async function createPortApi(ctx: Ctx): Promise<Reply> {
   const spec = await bodyOf(ctx, 'port');
   const net = find(defs.network, ctx, String(spec.network_id ?? ''));
   if (net.external && !ctx.user?.isAdmin) throw new ApiError(403, 'Not authorized.', 'PolicyNotAuthorized');
-  const port = createPort(ctx.region, net, ctx.projectId, { name: String(spec.name ?? '') });
+  // A port inherits its network's port security unless the request says otherwise.
+  const portSecurity = spec.port_security_enabled ?? net.portSecurity ?? true;
+  if (!portSecurity && Array.isArray(spec.security_groups) && spec.security_groups.length)
+    throw noSecurityWithoutPortSecurity();
+  const fields: Partial<Port> = { name: String(spec.name ?? '') };
+  if (spec.fixed_ips !== undefined) fields.fixedIps = fixedIpsFor(ctx, net, spec.fixed_ips);
+  if (spec.security_groups !== undefined) fields.securityGroupIds = groupsFor(ctx, spec.security_groups);
+  if (!portSecurity) fields.securityGroupIds = [];
+  if (spec.description !== undefined) fields.description = String(spec.description);
+  if (spec.admin_state_up !== undefined) fields.adminStateUp = !!spec.admin_state_up;
+  if (!portSecurity) fields.portSecurity = false;
+  if (spec.mac_address !== undefined) fields.mac = String(spec.mac_address);
+  const port = createPort(ctx.region, net, ctx.projectId, fields);
+  if (spec.allowed_address_pairs !== undefined) port.addressPairs = pairsFor(spec.allowed_address_pairs, port.mac);
   if (spec.device_id) ctx.region.setPortDevice(port, String(spec.device_id), String(spec.device_owner ?? ''));
   return { status: 201, body: { port: view(defs.port, ctx, port) } };
 }
@@ -394,7 +544,17 @@ async function createPortApi(ctx: Ctx): Promise<Reply> {
 async function updatePort(ctx: Ctx): Promise<Reply> {
   const port = find(defs.port, ctx);
   const spec = await bodyOf(ctx, 'port');
+  const portSecurity = spec.port_security_enabled ?? port.portSecurity ?? true;
+  if (!portSecurity && Array.isArray(spec.security_groups) && spec.security_groups.length)
+    throw noSecurityWithoutPortSecurity();
   if (spec.name !== undefined) port.name = String(spec.name);
+  if (spec.description !== undefined) port.description = String(spec.description);
+  if (spec.admin_state_up !== undefined) port.adminStateUp = !!spec.admin_state_up;
+  if (spec.port_security_enabled !== undefined) port.portSecurity = !!spec.port_security_enabled;
+  if (spec.fixed_ips !== undefined)
+    port.fixedIps = fixedIpsFor(ctx, find(defs.network, ctx, port.networkId), spec.fixed_ips, port.id);
+  if (spec.security_groups !== undefined) port.securityGroupIds = groupsFor(ctx, spec.security_groups);
+  if (spec.allowed_address_pairs !== undefined) port.addressPairs = pairsFor(spec.allowed_address_pairs, port.mac);
   if (spec.device_id !== undefined || spec.device_owner !== undefined)
     ctx.region.setPortDevice(
       port,
@@ -443,6 +603,12 @@ async function createFloatingIp(ctx: Ctx): Promise<Reply> {
   if (!net.external)
     throw new ApiError(400, `Bad floatingip request: Network ${net.id} is not a valid external network.`, 'BadRequest');
   const subnet = ctx.region.subnets.get(net.subnetIds[0]) as Subnet;
+  if (spec.floating_ip_address !== undefined && !ctx.user?.isAdmin)
+    throw new ApiError(
+      403,
+      '(rule:create_floatingip and rule:create_floatingip:floating_ip_address) is disallowed by policy',
+      'PolicyNotAuthorized',
+    );
   const port = portForFloatingIp(ctx, spec.port_id);
   const now = Date.now();
   const fip: FloatingIp = {
@@ -509,6 +675,19 @@ async function createSecurityGroup(ctx: Ctx): Promise<Reply> {
   return { status: 201, body: { security_group: view(defs.security_group, ctx, group) } };
 }
 
+async function updateSecurityGroup(ctx: Ctx): Promise<Reply> {
+  const group = find(defs.security_group, ctx);
+  const spec = await bodyOf(ctx, 'security_group');
+  if (spec.name !== undefined) {
+    if (group.name === 'default' && spec.name !== 'default')
+      throw new ApiError(409, 'Updating default security group not allowed.', 'SecurityGroupCannotUpdateDefault');
+    group.name = String(spec.name);
+  }
+  if (spec.description !== undefined) group.description = String(spec.description);
+  group.updatedAt = Date.now();
+  return { status: 200, body: { security_group: view(defs.security_group, ctx, group) } };
+}
+
 async function createRule(ctx: Ctx): Promise<Reply> {
   const spec = await bodyOf(ctx, 'security_group_rule');
   const group = find(defs.security_group, ctx, String(spec.security_group_id ?? ''));
@@ -517,6 +696,23 @@ async function createRule(ctx: Ctx): Promise<Reply> {
       400,
       `Invalid input for direction. Reason: ${spec.direction} is not in valid_values.`,
       'HTTPBadRequest',
+    );
+  if (spec.remote_group_id) find(defs.security_group, ctx, String(spec.remote_group_id));
+  const same = (x: SecurityGroupRule) =>
+    x.groupId === group.id &&
+    x.direction === spec.direction &&
+    x.ethertype === (spec.ethertype ?? 'IPv4') &&
+    x.protocol === (spec.protocol ?? null) &&
+    x.portMin === (spec.port_range_min ?? null) &&
+    x.portMax === (spec.port_range_max ?? null) &&
+    x.remoteIpPrefix === (spec.remote_ip_prefix ?? null) &&
+    x.remoteGroupId === (spec.remote_group_id ?? null);
+  const existing = ctx.region.securityGroupRules.filter(same)[0];
+  if (existing)
+    throw new ApiError(
+      409,
+      `Security group rule already exists. Rule id is ${existing.id}.`,
+      'SecurityGroupRuleExists',
     );
   const rule: SecurityGroupRule = {
     id: uuid(),
@@ -533,7 +729,9 @@ async function createRule(ctx: Ctx): Promise<Reply> {
     description: String(spec.description ?? ''),
   };
   ctx.region.securityGroupRules.add(rule);
-  return { status: 201, body: { security_group_rule: view(defs.security_group_rule, ctx, rule) } };
+  // Neutron's create answer has no tags (a GET shows them).
+  const { tags: _tags, ...created } = view(defs.security_group_rule, ctx, rule);
+  return { status: 201, body: { security_group_rule: created } };
 }
 
 function remove<T extends { id: string }>(def: ResourceDef<T>, before?: (ctx: Ctx, item: T) => void) {
@@ -551,14 +749,18 @@ for (const def of Object.values(defs) as ResourceDef<any>[]) {
 }
 routes
   .add('POST', '/networks', createNetwork)
+  .add('PUT', '/networks/{id}', updateNetwork)
+  .add('PUT', '/subnets/{id}', updateSubnet)
+  .add('PUT', '/security_groups/{id}', updateSecurityGroup)
   .add(
     'DELETE',
     '/networks/{id}',
     remove(defs.network, (ctx, net) => {
-      if (ctx.region.ports.filter((p) => p.networkId === net.id).length)
+      const ports = ctx.region.ports.filter((p) => p.networkId === net.id);
+      if (ports.length)
         throw new ApiError(
           409,
-          `Unable to complete operation on network ${net.id}. There are one or more ports still in use on the network.`,
+          `Unable to complete operation on network ${net.id}. There are one or more ports still in use on the network, id for these ports is: ${ports.map((p) => p.id).join(', ')}.`,
           'NetworkInUse',
         );
       for (const id of net.subnetIds) ctx.region.subnets.delete(id);
@@ -569,6 +771,12 @@ routes
     'DELETE',
     '/subnets/{id}',
     remove(defs.subnet, (ctx, s) => {
+      if (ctx.region.ports.filter((p) => p.fixedIps.some((f) => f.subnet_id === s.id)).length)
+        throw new ApiError(
+          409,
+          `Unable to complete operation on subnet ${s.id}: One or more ports have an IP allocation from this subnet.`,
+          'SubnetInUse',
+        );
       const net = ctx.region.networks.get(s.networkId);
       if (net) net.subnetIds = net.subnetIds.filter((id) => id !== s.id);
     }),
@@ -587,6 +795,8 @@ routes
     remove(defs.security_group, (ctx, g) => {
       if (g.name === 'default')
         throw new ApiError(409, 'Removing default security group not allowed.', 'SecurityGroupCannotRemoveDefault');
+      if (ctx.region.ports.filter((p) => p.securityGroupIds.includes(g.id)).length)
+        throw new ApiError(409, `Security Group ${g.id} in use.`, 'SecurityGroupInUse');
       for (const r of ctx.region.securityGroupRules.filter((r) => r.groupId === g.id))
         ctx.region.securityGroupRules.delete(r.id);
     }),
@@ -594,20 +804,30 @@ routes
   .add('POST', '/security-group-rules', createRule)
   .add('POST', '/security_group_rules', createRule)
   .add('DELETE', '/security_group_rules/{id}', remove(defs.security_group_rule))
-  .add('GET', '/extensions', () => ({
+  .add('GET', '/extensions', () => ({ status: 200, body: { extensions: extensionList() } }))
+  .add('GET', '/availability_zones', () => ({
     status: 200,
+    // The zone networks and routers report (availability_zones: ["nova"]), for both resources.
     body: {
-      extensions: [
-        'router',
-        'external-net',
-        'security-group',
-        'quotas',
-        'extraroute',
-        'standard-attr-timestamp',
-        'fip-port-details',
-      ].map((alias) => ({ alias, name: alias, description: alias, links: [], updated: '2013-01-01T00:00:00-00:00' })),
+      availability_zones: ['network', 'router'].map((resource) => ({
+        name: AVAILABILITY_ZONE,
+        resource,
+        state: 'available',
+      })),
     },
   }));
+addQuotaRoutes(routes);
+addRouterRoutes(routes, {
+  findRouter: (ctx, id) => find(defs.router, ctx, id),
+  findNetwork: (ctx, id) => find(defs.network, ctx, id),
+  findSubnet: (ctx, id) => find(defs.subnet, ctx, id),
+  findPort: (ctx, id) => find(defs.port, ctx, id),
+  routerView: (ctx, router) => view(defs.router, ctx, router),
+  bodyOf,
+});
+for (const def of Object.values(defs) as ResourceDef<any>[]) {
+  if (def.kind !== 'security_group_rule') addTagRoutes(routes, def.plural, (ctx) => find(def, ctx));
+}
 
 export const neutronService: ServiceModule = {
   name: 'network',

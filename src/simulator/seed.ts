@@ -55,9 +55,19 @@ export function seedRegion(cloud: CloudData, region: RegionData): void {
     const table = region.serversOf(project.id);
     const priv = region.privateNetworkOf(project.id) as Network;
     const groupIds = Object.freeze(defaultGroupIds(region, project.id)) as string[];
+    const deviceOwner = `compute:${AVAILABILITY_ZONE}`;
     for (let i = 0; i < cloud.opts.seedServers; i++) {
+      const id = uuid();
+      // The port first, so the server's port list is an exact one-element array (push would reserve 17 slots).
+      const port = createPort(region, priv, project.id, {
+        createdForServer: true,
+        deviceId: id,
+        deviceOwner,
+        status: 'ACTIVE',
+        securityGroupIds: groupIds,
+      });
       const server: Server = {
-        id: uuid(),
+        id,
         name: `seed-${i}`,
         projectId: project.id,
         userId: cloud.demoUser.id,
@@ -72,17 +82,9 @@ export function seedRegion(cloud: CloudData, region: RegionData): void {
         deletedAt: null,
         az: AVAILABILITY_ZONE,
         securityGroups: defaultGroup,
-        portIds: [],
+        portIds: [port.id],
       };
       table.add(server);
-      const port = createPort(region, priv, project.id, {
-        createdForServer: true,
-        deviceId: server.id,
-        deviceOwner: `compute:${server.az}`,
-        status: 'ACTIVE',
-        securityGroupIds: groupIds,
-      });
-      server.portIds.push(port.id);
     }
   }
 }

@@ -2,7 +2,9 @@
 // Records are compact plain objects; JSON is built per response by the service modules.
 import { createHash } from 'node:crypto';
 import { Collection } from './collection.ts';
-import type { SimCloudOptions } from './types.ts';
+import { IdentityStore } from './identity-store.ts';
+import type { ServerExtras } from './nova/server-admin-view.ts';
+import type { SimCloudOptions, SimUserSpec } from './types.ts';
 import { hexId, ipv4At, macFor, uuid } from './util.ts';
 
 export const DEFAULT_DOMAIN = { id: 'default', name: 'Default' };
@@ -17,6 +19,7 @@ export interface ResolvedCloudOptions {
   seedServers: number;
   seedImages: number;
   bootDelayMs: number;
+  actionDelayMs: number;
   latencyMs: number;
   tokenTtlSeconds: number;
   diskFormats: string[];
@@ -25,7 +28,9 @@ export interface ResolvedCloudOptions {
   maxPageSize: number;
   deletedRetentionMs: number;
   volumeDelayMs: number;
+  users: SimUserSpec[];
   ignoredServerFilters: string[];
+  importAllowedPorts: number[];
 }
 
 export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
@@ -37,6 +42,7 @@ export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
     seedServers: o.seedServers ?? 0,
     seedImages: o.seedImages ?? 1,
     bootDelayMs: o.bootDelayMs ?? 1500,
+    actionDelayMs: o.actionDelayMs ?? 300,
     latencyMs: o.latencyMs ?? 0,
     tokenTtlSeconds: o.tokenTtlSeconds ?? 3600,
     diskFormats: o.diskFormats ?? ['ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2', 'vdi', 'iso', 'ploop'],
@@ -45,7 +51,9 @@ export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
     maxPageSize: o.maxPageSize ?? 1000,
     deletedRetentionMs: o.deletedRetentionMs ?? 10 * 60_000,
     volumeDelayMs: o.volumeDelayMs ?? 300,
+    users: o.users ?? [],
     ignoredServerFilters: o.ignoredServerFilters ?? [],
+    importAllowedPorts: o.importAllowedPorts ?? [80, 443],
   };
 }
 
@@ -59,10 +67,14 @@ export interface User {
   roles: string[];
   /** Projects the user is a member of; admins may access every project. */
   projectIds: string[];
+  /** Keystone fields a client may set (enabled, email, description, ...); see keystone-admin.ts. */
+  extra?: Record<string, unknown>;
 }
 export interface Project {
   id: string;
   name: string;
+  /** Keystone fields a client may set (description, enabled, tags, ...); see keystone-admin.ts. */
+  extra?: Record<string, unknown>;
 }
 export interface AppCredential {
   id: string;
@@ -70,6 +82,7 @@ export interface AppCredential {
   secret: string;
   userId: string;
   projectId: string;
+  description?: string | null;
 }
 export interface Token {
   id: string;
@@ -93,6 +106,11 @@ export interface Flavor {
   ephemeral: number;
   swap: number;
   extraSpecs: Record<string, string>;
+  /** Absent on the seeded flavors: public, no description (see nova/flavor-admin.ts). */
+  isPublic?: boolean;
+  description?: string | null;
+  /** Projects given access to a private flavor. */
+  projects?: string[];
 }
 
 export interface Image {
@@ -133,6 +151,10 @@ export interface Network {
   createdAt: number;
   updatedAt: number;
   description: string;
+  /** Neutron-side settings a request may change (absent: Neutron's default). */
+  adminStateUp?: boolean;
+  portSecurity?: boolean;
+  tags?: string[];
 }
 export interface Subnet {
   id: string;
@@ -146,6 +168,12 @@ export interface Subnet {
   nextHost: number;
   createdAt: number;
   updatedAt: number;
+  /** Settings a request may change (absent: Neutron's default). */
+  enableDhcp?: boolean;
+  dnsNameservers?: string[];
+  hostRoutes?: Array<{ destination: string; nexthop: string }>;
+  description?: string;
+  tags?: string[];
 }
 export interface FixedIp {
   subnet_id: string;
@@ -166,6 +194,12 @@ export interface Port {
   updatedAt: number;
   createdForServer: boolean;
   revision: number;
+  /** Settings a request may change (absent: Neutron's default); kept off the 100k server ports. */
+  adminStateUp?: boolean;
+  portSecurity?: boolean;
+  addressPairs?: Array<{ ip_address: string; mac_address: string }>;
+  description?: string;
+  tags?: string[];
 }
 export interface FloatingIp {
   id: string;
@@ -180,6 +214,7 @@ export interface FloatingIp {
   updatedAt: number;
   description: string;
   revision: number;
+  tags?: string[];
 }
 export interface SecurityGroup {
   id: string;
@@ -188,6 +223,7 @@ export interface SecurityGroup {
   projectId: string;
   createdAt: number;
   updatedAt: number;
+  tags?: string[];
 }
 export interface SecurityGroupRule {
   id: string;
@@ -207,11 +243,17 @@ export interface Router {
   id: string;
   name: string;
   projectId: string;
+  /** The external gateway; empty strings when the router has none. */
   externalNetworkId: string;
   externalSubnetId: string;
   gatewayIp: string;
   createdAt: number;
   updatedAt: number;
+  enableSnat?: boolean;
+  adminStateUp?: boolean;
+  description?: string;
+  tags?: string[];
+  revision?: number;
 }
 export interface VolumeAttachment {
   id: string;
@@ -262,7 +304,26 @@ export interface Server {
   /** '' when booted from volume. */
   imageId: string;
   keyName: string | null;
-  status: 'BUILD' | 'ACTIVE' | 'SHUTOFF' | 'ERROR' | 'DELETED';
+  status:
+    | 'BUILD'
+    | 'ACTIVE'
+    | 'SHUTOFF'
+    | 'ERROR'
+    | 'DELETED'
+    // Reached by server actions (src/simulator/nova/actions.ts).
+    | 'PAUSED'
+    | 'SUSPENDED'
+    | 'RESCUE'
+    | 'SHELVED'
+    | 'SHELVED_OFFLOADED'
+    | 'VERIFY_RESIZE'
+    | 'REVERT_RESIZE'
+    | 'REBOOT'
+    | 'HARD_REBOOT'
+    | 'RESIZE'
+    | 'REBUILD';
+  /** Microversion 2.19; null when never set. */
+  description?: string | null;
   created: number;
   updated: number;
   /** When BUILD ends. */
@@ -278,10 +339,10 @@ export interface Server {
   portIds: string[];
   volumeIds?: string[];
   deleteOnTermination?: string[];
+  /** config_drive, user_data, reservation id of servers created through the API (nova/server-admin-view.ts). */
+  extras?: ServerExtras;
   /** Tags (microversion 2.26), in the order set. */
   tags?: string[];
-  /** The description (2.19); undefined shows as null. */
-  description?: string;
   /** The guest hostname (2.90 shows it); defaults to the sanitized name. */
   hostname?: string;
   /** The server group it was scheduled into. */
@@ -307,8 +368,8 @@ export class RegionData {
   readonly networks = new Collection<Network>();
   readonly subnets = new Collection<Subnet>();
   readonly ports = new Collection<Port>();
-  /** deviceId -> port ids; arrays, not Sets: one per server adds up at 100k servers. */
-  readonly portsByDevice = new Map<string, string[]>();
+  /** deviceId -> port id, or ids when a device has several: a one-element array per server adds up at 100k. */
+  readonly portsByDevice = new Map<string, string | string[]>();
   readonly floatingIps = new Collection<FloatingIp>();
   readonly securityGroups = new Collection<SecurityGroup>();
   readonly securityGroupRules = new Collection<SecurityGroupRule>();
@@ -367,10 +428,10 @@ export class RegionData {
   }
 
   portsOfDevice(deviceId: string): Port[] {
-    const ids = this.portsByDevice.get(deviceId);
-    if (!ids) return [];
+    const entry = this.portsByDevice.get(deviceId);
+    if (!entry) return [];
     const out: Port[] = [];
-    for (const id of ids) {
+    for (const id of typeof entry === 'string' ? [entry] : entry) {
       const port = this.ports.get(id);
       if (port) out.push(port);
     }
@@ -378,15 +439,18 @@ export class RegionData {
   }
 
   private indexDevice(portId: string, deviceId: string): void {
-    const ids = this.portsByDevice.get(deviceId);
-    if (!ids) this.portsByDevice.set(deviceId, [portId]);
-    else if (!ids.includes(portId)) ids.push(portId);
+    const entry = this.portsByDevice.get(deviceId);
+    if (!entry) this.portsByDevice.set(deviceId, portId);
+    else if (typeof entry === 'string') {
+      if (entry !== portId) this.portsByDevice.set(deviceId, [entry, portId]);
+    } else if (!entry.includes(portId)) entry.push(portId);
   }
 
   private unindexDevice(portId: string, deviceId: string): void {
-    const ids = this.portsByDevice.get(deviceId)?.filter((id) => id !== portId);
-    if (ids?.length) this.portsByDevice.set(deviceId, ids);
-    else this.portsByDevice.delete(deviceId);
+    const entry = this.portsByDevice.get(deviceId);
+    const ids = (typeof entry === 'string' ? [entry] : (entry ?? [])).filter((id) => id !== portId);
+    if (ids.length === 0) this.portsByDevice.delete(deviceId);
+    else this.portsByDevice.set(deviceId, ids.length === 1 ? ids[0] : ids);
   }
 
   /** Next free address of a subnet. */
@@ -416,6 +480,8 @@ export class CloudData {
   readonly tokens = new Map<string, Token>();
   readonly regions = new Map<string, RegionData>();
   readonly flavors = new Collection<Flavor>();
+  /** Domains, groups, roles, grants and the service catalog; users' access derives from its grants. */
+  readonly identity: IdentityStore = new IdentityStore(this);
   /** Tokens with a serial below this are invalid (fault: expire all tokens). */
   minTokenSerial = 0;
   nextTokenSerial = 1;
@@ -447,6 +513,7 @@ export class CloudData {
       projectId: projectIds[0],
     };
     this.appCredentials.set(this.demoAppCredential.id, this.demoAppCredential);
+    for (const spec of opts.users) this.addConfiguredUser(spec, projectIds[0]);
     for (const flavor of DEFAULT_FLAVORS) this.flavors.add({ ...flavor, extraSpecs: { ...flavor.extraSpecs } });
     for (const region of opts.regions) this.regions.set(region, new RegionData(region));
   }
@@ -466,17 +533,36 @@ export class CloudData {
     return project;
   }
 
-  private addUser(name: string, roles: string[], projectIds: string[]): User {
+  /** A user of the cloud's options: a new one, or more grants (and a new password) for an existing name. */
+  private addConfiguredUser(spec: SimUserSpec, firstProjectId: string): void {
+    const projectIds = (spec.projects?.length ? spec.projects : []).map(
+      (name) => ([...this.projects.values()].find((p) => p.name === name) ?? this.addProject(name)).id,
+    );
+    if (projectIds.length === 0) projectIds.push(firstProjectId);
+    const roles = [
+      ...new Set([...(spec.roles?.length ? spec.roles : ['member', 'reader']), ...(spec.admin ? ['admin'] : [])]),
+    ];
+    const existing = [...this.users.values()].find((u) => u.name === spec.name);
+    if (!existing) {
+      this.addUser(spec.name, roles, projectIds, spec.password);
+      return;
+    }
+    if (spec.password !== undefined) existing.password = spec.password;
+    this.identity.seedUser(existing, roles, projectIds);
+  }
+
+  private addUser(name: string, roles: string[], projectIds: string[], password = 'secret'): User {
     const user = {
       id: hexId(),
       name,
-      password: 'secret',
+      password,
       isAdmin: roles.includes('admin'),
       defaultProjectId: projectIds[0],
       roles,
       projectIds,
     };
     this.users.set(user.id, user);
+    this.identity.seedUser(user, roles, projectIds);
     return user;
   }
 }

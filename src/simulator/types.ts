@@ -18,12 +18,19 @@ export interface SimCloudOptions {
    * "demo2" / "secret" is a member of "project2" only; "oaktree-service" / "secret" has the service role.
    */
   projects?: string[];
+  /**
+   * More users, or changes to the default ones (matched by name): each gets `roles` on each of `projects`
+   * (created when missing). clouds.yaml gets an entry "<cloud>-<user>" for each.
+   */
+  users?: SimUserSpec[];
   /** ACTIVE servers created up front, per region and project. */
   seedServers?: number;
   /** Public images created up front, per region. */
   seedImages?: number;
   /** BUILD -> ACTIVE delay, default 1500 ms. */
   bootDelayMs?: number;
+  /** How long a server action (reboot, resize, snapshot ...) keeps its task state, default 300 ms. */
+  actionDelayMs?: number;
   /** Added to every request of this cloud. */
   latencyMs?: number;
   /** Default 3600. */
@@ -42,6 +49,20 @@ export interface SimCloudOptions {
    * a vendor's trimmed filter set): e.g. ["name", "tags"]. Default none.
    */
   ignoredServerFilters?: string[];
+  /** Ports a web-download import URL may use (Glance's import filtering; default [80, 443]). */
+  importAllowedPorts?: number[];
+}
+
+export interface SimUserSpec {
+  name: string;
+  /** Default "secret". */
+  password?: string;
+  /** Default: the cloud's first project. */
+  projects?: string[];
+  /** Keystone role names on each project; default ["member", "reader"]. */
+  roles?: string[];
+  /** Adds the admin role (admin is a cloud-wide admin, as with Keystone's default policy). */
+  admin?: boolean;
 }
 
 export interface SimProjectInfo {
@@ -67,6 +88,8 @@ export interface SimCloudInfo {
   secondUser: { username: string; password: string; project: SimProjectInfo };
   /** A user with Keystone's "service" role: may validate other users' tokens. */
   serviceUser: { username: string; password: string; project: SimProjectInfo };
+  /** The users of `SimCloudOptions.users`, each with its first project. */
+  users: Array<{ username: string; password: string; project: SimProjectInfo; roles: string[] }>;
 }
 
 export type ServiceName = 'identity' | 'compute' | 'image' | 'network' | 'volume';

@@ -4,8 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { defineNetworkWriteScenarios } from '../scenarios/network-writes.ts';
 import { defineScenarios } from '../scenarios/scenarios.ts';
 import { defineServerConfigScenarios } from '../scenarios/server-config.ts';
+import { defineStorageScenarios } from '../scenarios/storage-writes.ts';
+import { defineServerActionScenarios } from '../scenarios/server-actions.ts';
 import { openTarget, type ScenarioTarget } from '../scenarios/target.ts';
 
 let simulator: Simulator;
@@ -36,3 +39,6 @@ after(async () => {
 
 defineScenarios('the simulator', () => target);
 defineServerConfigScenarios('the simulator', () => target);
+defineNetworkWriteScenarios('the simulator', () => target);
+defineStorageScenarios('the simulator', () => target);
+defineServerActionScenarios('the simulator', () => target);

@@ -2,8 +2,11 @@
 // OAKTREE_REAL_CLOUDS_YAML and OAKTREE_REAL_CLOUD point at another cloud if you have one.
 import { after, before } from 'node:test';
 import { existsSync } from 'node:fs';
+import { defineNetworkWriteScenarios } from '../scenarios/network-writes.ts';
 import { defineScenarios } from '../scenarios/scenarios.ts';
 import { defineServerConfigScenarios } from '../scenarios/server-config.ts';
+import { defineStorageScenarios } from '../scenarios/storage-writes.ts';
+import { defineServerActionScenarios } from '../scenarios/server-actions.ts';
 import { openTarget, type ScenarioTarget } from '../scenarios/target.ts';
 
 const cloudsYaml = process.env.OAKTREE_REAL_CLOUDS_YAML ?? '/var/tmp/oaktree-devcloud/clouds.yaml';
@@ -33,3 +36,6 @@ after(async () => {
 
 defineScenarios('the real cloud', () => target);
 defineServerConfigScenarios('the real cloud', () => target);
+defineNetworkWriteScenarios('the real cloud', () => target);
+defineStorageScenarios('the real cloud', () => target);
+defineServerActionScenarios('the real cloud', () => target);

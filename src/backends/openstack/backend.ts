@@ -6,6 +6,7 @@ import type { Logger } from '../../observability/logger.ts';
 import type { Backend, CallContext } from '../backend.ts';
 import { HandlerBackend, type LocationHandlers } from '../handler-backend.ts';
 import { computeHandlers } from './compute/handlers.ts';
+import { identityHandlers } from './identity/handlers.ts';
 import { imageHandlers } from './image/handlers.ts';
 import { networkHandlers } from './network/handlers.ts';
 import { volumeHandlers } from './volume/handlers.ts';
@@ -39,6 +40,7 @@ export function createOpenStackBackend(cloud: CloudConfig, options: OpenStackBac
       ['network', networkHandlers(resolve)],
       ['image', imageHandlers(resolve)],
       ['volume', volumeHandlers(resolve)],
+      ['identity', identityHandlers(resolve)],
       // WatchServers from the region's shared poller; compute's WaitForServer waits on that poller too.
       ['watch', watchHandlers(resolve)],
     );

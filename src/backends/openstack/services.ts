@@ -5,23 +5,29 @@ import { memorySharedServices, type SharedServices } from '../../cache/node-shar
 import type { RequestLocks } from '../../cache/request-lock.ts';
 import type { TtlCache } from '../../cache/ttl-cache.ts';
 import { WatchHub, type WatchHubOptions } from './watch/hub.ts';
+import { StatusFeeds } from './volume/status-feeds.ts';
 
 export interface OpenStackServices {
   cache: TtlCache;
   requestLocks: RequestLocks;
   watch: WatchHub;
+  /** Shared pollers that block-storage waits (volumes, snapshots, backups) are fed by. */
+  blockStorage: StatusFeeds;
 }
 
 /** Shared state plus the watch hub on top of it (its feeds replicated through Redis when that is configured). */
-export type ServicesWithWatch = SharedServices & { watch: WatchHub };
+export type ServicesWithWatch = SharedServices & { watch: WatchHub; blockStorage: StatusFeeds };
 
 export function withWatchHub(shared: SharedServices, hub: Omit<WatchHubOptions, 'factory'> = {}): ServicesWithWatch {
   const watch = new WatchHub({ ...hub, factory: shared.feedFactory });
+  const blockStorage = new StatusFeeds(hub.poller);
   return {
     ...shared,
     watch,
+    blockStorage,
     async close() {
       await watch.close();
+      await blockStorage.close();
       await shared.close();
     },
   };

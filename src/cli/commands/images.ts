@@ -1,4 +1,4 @@
-// oaktree image list|show|upload|download|delete.
+// oaktree image list|show|upload|download|delete, plus set, import and sharing (image-changes.ts).
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { parseImageVisibility } from '../../client/index.ts';
@@ -6,6 +6,7 @@ import type { Image } from '../../gen/oaktree/v1/image.ts';
 import { action, io, keyValue, repeatable, UsageError, withCommonOptions } from './context.ts';
 import { formatBytes } from './output.ts';
 import { byPlace, imageView } from './views.ts';
+import { registerImageChangeCommands } from './image-changes.ts';
 
 const percent = (bytes: number, total?: number) => (total ? ` (${Math.floor((100 * bytes) / total)}%)` : '');
 
@@ -114,6 +115,7 @@ export function registerImageCommands(program: Command): void {
       }
     }),
   );
+  registerImageChangeCommands(image);
 }
 
 function formatImages(images: Image[]): string {

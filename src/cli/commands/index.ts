@@ -6,19 +6,35 @@ import { usageExits } from './context.ts';
 import { registerImageCommands } from './images.ts';
 import { registerInfoCommands } from './info.ts';
 import { registerNetworkCommands } from './network.ts';
+import { registerSubnetCommands } from './network-writes.ts';
+import { registerRouterCommands } from './router-commands.ts';
+import { registerSecurityGroupCommands } from './security-group-commands.ts';
+import { registerServerActionCommands } from './server-actions.ts';
 import { registerServerCommands } from './servers.ts';
 import { registerVolumeCommands } from './volumes.ts';
+import { registerVolumeSnapshotCommands } from './volume-snapshots.ts';
+import { registerIdentityCommands } from './identity.ts';
 
 export function registerClientCommands(program: Command): void {
   // Subcommands copy this setting when they are created: only the client commands get usage exit code 2.
-  const scoped = { command: (...args: Parameters<Command['command']>) => usageExits(program.command(...args)) };
+  // `commands` lets a later file add subcommands to a command an earlier one made (server-actions.ts to `server`).
+  const scoped = {
+    commands: program.commands,
+    command: (...args: Parameters<Command['command']>) => usageExits(program.command(...args)),
+  };
   const register = [
     registerInfoCommands,
     registerServerCommands,
+    registerServerActionCommands,
     registerComputeCommands,
     registerImageCommands,
     registerNetworkCommands,
+    registerSubnetCommands,
+    registerRouterCommands,
+    registerSecurityGroupCommands,
     registerVolumeCommands,
+    registerVolumeSnapshotCommands,
+    registerIdentityCommands,
   ];
   for (const add of register) add(scoped as unknown as Command);
   program.addHelpText(

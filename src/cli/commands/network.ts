@@ -1,7 +1,8 @@
-// oaktree floating-ip ..., network list, port list|delete.
+// oaktree floating-ip ..., network list, port list|delete; the write commands come from network-writes.ts.
 import type { Command } from 'commander';
 import { FloatingIP } from '../../gen/oaktree/v1/network.ts';
 import { action, io, withCommonOptions } from './context.ts';
+import { addFloatingIpWriteCommands, addNetworkWriteCommands, addPortWriteCommands } from './network-writes.ts';
 import { byPlace, floatingIpView, networkView, portView } from './views.ts';
 
 export function registerNetworkCommands(program: Command): void {
@@ -9,12 +10,20 @@ export function registerNetworkCommands(program: Command): void {
   withCommonOptions(fip.command('list').description('list floating IPs'))
     .option('--server <id>', 'only those attached to this server')
     .option('--unattached', 'only those attached to nothing')
+    .option('--floating-ip-address <ip>', 'only this address')
+    .option('--network <network>', 'only those from this network (name or id)')
+    .option('--port <id>', 'only the one on this port')
+    .option('--project-id <id>', 'only those of this project (admin)')
     .action(
       action(async (ctx, opts) => {
         const stream = ctx.client.listFloatingIps(ctx.selector, {
           ...ctx.listOptions,
           ...(opts.server ? { serverId: opts.server } : {}),
           ...(opts.unattached ? { isAttached: false } : {}),
+          ...(opts.floatingIpAddress ? { floatingIpAddress: opts.floatingIpAddress } : {}),
+          ...(opts.network ? { network: opts.network } : {}),
+          ...(opts.port ? { portId: opts.port } : {}),
+          ...(opts.projectId ? { projectId: opts.projectId } : {}),
         });
         await ctx.printList(
           stream,
@@ -31,10 +40,12 @@ export function registerNetworkCommands(program: Command): void {
     .option('--network <name-or-id>', 'the external network to allocate from')
     .option('--server <name-or-id>', 'attach it to this server in the same call')
     .option('--fixed-address <ip>', "which of the server's fixed addresses")
+    .option('--floating-ip-address <ip>', 'take this address (usually admin)')
     .action(
       action(async (ctx, opts) => {
         const created = await ctx.client.createFloatingIp(ctx.selector, {
           ...(opts.network ? { network: opts.network } : {}),
+          ...(opts.floatingIpAddress ? { floatingIpAddress: opts.floatingIpAddress } : {}),
           ...(opts.server ? { server: opts.server } : {}),
           ...(opts.fixedAddress ? { fixedAddress: opts.fixedAddress } : {}),
         });
@@ -86,6 +97,7 @@ export function registerNetworkCommands(program: Command): void {
       } else ctx.printObjects(result.deleted, { ...floatingIpView, toJSON: (f: FloatingIP) => FloatingIP.toJSON(f) });
     }),
   );
+  addFloatingIpWriteCommands(fip);
 
   const network = program.command('network').description('networks');
   withCommonOptions(network.command('list').description('list networks'))
@@ -99,6 +111,7 @@ export function registerNetworkCommands(program: Command): void {
         await ctx.printList(stream, networkView, byPlace);
       }),
     );
+  addNetworkWriteCommands(network);
 
   const port = program.command('port').description('ports');
   withCommonOptions(port.command('list').description('list ports'))
@@ -124,4 +137,5 @@ export function registerNetworkCommands(program: Command): void {
       }
     }),
   );
+  addPortWriteCommands(port);
 }

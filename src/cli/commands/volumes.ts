@@ -1,7 +1,9 @@
-// oaktree volume list|create|attach|detach|delete.
+// oaktree volume list|show|create|set|attach|detach|delete|types, in the style of the openstack CLI.
 import type { Command } from 'commander';
 import { action, io, keyValue, withCommonOptions } from './context.ts';
 import { byPlace, volumeView } from './views.ts';
+import { volumeTypeView } from './storage-views.ts';
+import { registerVolumeSet } from './volume-set.ts';
 
 export function registerVolumeCommands(program: Command): void {
   const volume = program.command('volume').description('block storage volumes');
@@ -11,9 +13,11 @@ export function registerVolumeCommands(program: Command): void {
     }),
   );
   withCommonOptions(volume.command('create').description('create a volume in one cloud and region').argument('<name>'))
-    .requiredOption('--size <GiB>', 'size in GiB', (v) => Number(v))
+    .option('--size <GiB>', 'size in GiB (default: the source snapshot, volume or image)', (v) => Number(v))
     .option('--type <type>', 'the volume type')
     .option('--image <name-or-id>', 'make it from this image')
+    .option('--snapshot <name-or-id>', 'make it from this snapshot')
+    .option('--source <name-or-id>', 'make it as a copy of this volume')
     .option('--availability-zone <zone>', 'the availability zone')
     .option('--description <text>', 'a description')
     .option('--meta <key=value>', 'metadata (repeatable)', keyValue)
@@ -23,9 +27,11 @@ export function registerVolumeCommands(program: Command): void {
         const created = await ctx.client.createVolume({
           location: ctx.selector,
           name,
-          sizeGb: opts.size,
+          sizeGb: opts.size ?? 0,
           ...(opts.type ? { volumeType: opts.type } : {}),
           ...(opts.image ? { image: opts.image } : {}),
+          ...(opts.snapshot ? { snapshot: opts.snapshot } : {}),
+          ...(opts.source ? { sourceVolume: opts.source } : {}),
           ...(opts.availabilityZone ? { availabilityZone: opts.availabilityZone } : {}),
           ...(opts.description ? { description: opts.description } : {}),
           metadata: opts.meta ?? {},
@@ -34,6 +40,17 @@ export function registerVolumeCommands(program: Command): void {
         ctx.printOne(created, volumeView);
       }),
     );
+  withCommonOptions(volume.command('show').description('show one volume').argument('<name-or-id>')).action(
+    action(async (ctx, _opts, nameOrId: string) => {
+      ctx.printOne(await ctx.client.getVolume(nameOrId, ctx.selector), volumeView);
+    }),
+  );
+  registerVolumeSet(volume);
+  withCommonOptions(volume.command('types').description('list the volume types each location offers')).action(
+    action(async (ctx) => {
+      await ctx.printList(ctx.client.listVolumeTypes(ctx.selector, ctx.listOptions), volumeTypeView, byPlace);
+    }),
+  );
   withCommonOptions(
     volume.command('attach').description('attach a volume to a server').argument('<volume>').argument('<server>'),
   )

@@ -3,12 +3,21 @@ import { intParam, nextHref, type Ctx, type Reply } from '../http.ts';
 import type { RouteTable } from '../router.ts';
 import type { Flavor } from '../store.ts';
 import { ApiError, badRequest } from '../util.ts';
+import { flavorVisible } from './flavor-admin.ts';
 import { flavorBrief, flavorDetail } from './views.ts';
 
 function getFlavor(ctx: Ctx): Flavor {
   const flavor = ctx.cloud.data.flavors.get(ctx.params.id);
-  if (!flavor) throw new ApiError(404, `Flavor ${ctx.params.id} could not be found.`);
+  if (!flavor || !flavorVisible(ctx, flavor)) throw new ApiError(404, `Flavor ${ctx.params.id} could not be found.`);
   return flavor;
+}
+
+/** nova lists public flavors and those shared with the caller's project; ?is_public=none|false for admins. */
+function listed(ctx: Ctx, f: Flavor): boolean {
+  const filter = ctx.query.get('is_public')?.toLowerCase();
+  if (ctx.user?.isAdmin && (filter === 'none' || filter === 'all')) return true;
+  if (ctx.user?.isAdmin && (filter === 'false' || filter === '0')) return f.isPublic === false;
+  return f.isPublic !== false || !!f.projects?.includes(ctx.projectId);
 }
 
 function listFlavors(detail: boolean) {
@@ -18,7 +27,11 @@ function listFlavors(detail: boolean) {
     const minRam = intParam(ctx, 'minRam') ?? 0;
     const minDisk = intParam(ctx, 'minDisk') ?? 0;
     const marker = ctx.query.get('marker') ?? undefined;
-    const page = ctx.cloud.data.flavors.page({ marker, limit, where: (f) => f.ram >= minRam && f.disk >= minDisk });
+    const page = ctx.cloud.data.flavors.page({
+      marker,
+      limit,
+      where: (f) => f.ram >= minRam && f.disk >= minDisk && listed(ctx, f),
+    });
     if (!page) throw badRequest(`marker [${marker}] not found`);
     const body: Record<string, unknown> = {
       flavors: page.items.map((f) => (detail ? flavorDetail(ctx, f) : flavorBrief(ctx, f))),

@@ -2,6 +2,9 @@
 import type { CloudRuntime, ServiceModule } from '../cloud-runtime.ts';
 import { COMPUTE_VERSIONS, formatVersion } from '../microversion.ts';
 import { RouteTable } from '../router.ts';
+import { registerNovaAdminRoutes } from './admin.ts';
+import { registerFlavorAdminRoutes } from './flavor-admin.ts';
+import { registerServerActionRoutes } from './actions.ts';
 import { registerFlavorRoutes } from './flavors.ts';
 import { registerKeypairRoutes } from './keypairs.ts';
 import { registerMiscRoutes } from './misc.ts';
@@ -10,12 +13,15 @@ import { registerMetadataRoutes } from './metadata.ts';
 import { registerServerGroupRoutes } from './server-groups.ts';
 
 const routes = new RouteTable();
+registerServerActionRoutes(routes); // before the server routes: it answers their action and update paths first
 registerServerRoutes(routes);
 registerMetadataRoutes(routes);
 registerServerGroupRoutes(routes);
 registerFlavorRoutes(routes);
 registerKeypairRoutes(routes);
 registerMiscRoutes(routes);
+registerFlavorAdminRoutes(routes);
+registerNovaAdminRoutes(routes);
 
 function versionV21(base: string) {
   return {

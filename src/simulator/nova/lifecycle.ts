@@ -2,10 +2,12 @@
 // No timers, so close() has nothing to stop and 100k servers cost nothing while idle.
 import { activateServerPorts } from '../network-ops.ts';
 import type { RegionData, Server } from '../store.ts';
+import { powerStateOf, settleActions, vmStateOf } from './transitions.ts';
 
 const lastPurge = new WeakMap<RegionData, number>();
 
 export function settleBuilds(region: RegionData, now = Date.now()): void {
+  settleActions(region, now);
   if (region.building.size === 0) return;
   for (const server of region.building) {
     if (server.status !== 'BUILD') {
@@ -36,7 +38,6 @@ export function purgeDeleted(region: RegionData, retentionMs: number, now = Date
   }
 }
 
-export const vmState = (s: Server): string =>
-  ({ BUILD: 'building', ACTIVE: 'active', SHUTOFF: 'stopped', ERROR: 'error', DELETED: 'deleted' })[s.status];
+export const vmState = (s: Server): string => vmStateOf(s);
 
-export const powerState = (s: Server): number => (s.status === 'ACTIVE' ? 1 : s.status === 'SHUTOFF' ? 4 : 0);
+export const powerState = (s: Server): number => powerStateOf(s);

@@ -7,6 +7,7 @@ import type { RouteTable } from '../router.ts';
 import { AVAILABILITY_ZONE, type Server, type Volume } from '../store.ts';
 import { ApiError, badRequest, hexId, uuid } from '../util.ts';
 import { purgeDeleted, settleBuilds } from './lifecycle.ts';
+import { parseCreateExtras } from './server-admin-view.ts';
 import { links, serverBrief, serverDetail } from './views.ts';
 import { checkMetadataQuota, metadataFrom } from './metadata.ts';
 import { createExtras, tagFilters } from './server-options.ts';
@@ -16,7 +17,8 @@ const notFound = (id: string) => new ApiError(404, `Instance ${id} could not be 
 
 export function getServer(ctx: Ctx, id: string): Server {
   settleBuilds(ctx.region);
-  const server = ctx.region.serversOf(ctx.projectId).get(id);
+  // Admins reach any project's server by id, as in nova.
+  const server = ctx.user?.isAdmin ? ctx.region.findServer(id) : ctx.region.serversOf(ctx.projectId).get(id);
   if (!server || server.status === 'DELETED') throw notFound(id);
   return server;
 }
@@ -161,6 +163,7 @@ async function createServer(ctx: Ctx): Promise<Reply> {
   const metadata = metadataFrom(spec.metadata, 'metadata');
   checkMetadataQuota(metadata);
   const extras = createExtras(ctx, spec, body);
+  const adminExtras = parseCreateExtras(spec);
   const az =
     typeof spec.availability_zone === 'string' && spec.availability_zone
       ? spec.availability_zone.split(':')[0]
@@ -215,6 +218,7 @@ async function createServer(ctx: Ctx): Promise<Reply> {
     failMessage: ctx.cloud.faults.serverFailure(ctx.cloud.name, region.name, spec.name),
   };
   if (Object.keys(metadata).length) server.metadata = metadata;
+  server.extras = adminExtras;
   Object.assign(server, extras);
   server.failMessage ??= joinServerGroup(ctx, body['os:scheduler_hints']?.group, server);
   if (volumeIds.length) {
@@ -313,9 +317,10 @@ async function updateServer(ctx: Ctx): Promise<Reply> {
   return { status: 200, body: { server: serverDetail(ctx, server) } };
 }
 
-async function serverAction(ctx: Ctx): Promise<Reply> {
+/** Actions nova/actions.ts does not take (console output); `given` is the body it has already read. */
+export async function serverAction(ctx: Ctx, given?: Record<string, any>): Promise<Reply> {
   const server = getServer(ctx, ctx.params.id);
-  const body = await readJson(ctx);
+  const body = given ?? (await readJson(ctx));
   const [action] = Object.keys(body);
   const conflictState = (what: string) =>
     new ApiError(409, `Cannot '${what}' instance ${server.id} while it is in vm_state ${server.status.toLowerCase()}`);

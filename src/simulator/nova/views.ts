@@ -5,7 +5,9 @@ import { serverAddresses } from '../network-ops.ts';
 import type { Flavor, Server } from '../store.ts';
 import { isoSeconds } from '../util.ts';
 import { powerState, vmState } from './lifecycle.ts';
+import { configDriveOf, extendedServerAttributes } from './server-admin-view.ts';
 import { defaultHostname } from './server-options.ts';
+import { isLocked, lockedReason, taskStateOf } from './transitions.ts';
 
 export function links(ctx: Ctx, kind: string, id: string) {
   return [
@@ -16,7 +18,7 @@ export function links(ctx: Ctx, kind: string, id: string) {
 
 export function flavorBrief(ctx: Ctx, f: Flavor) {
   const out: Record<string, unknown> = { id: f.id, links: links(ctx, 'flavors', f.id), name: f.name };
-  if (atLeast(ctx.microversion, 2, 55)) out.description = null;
+  if (atLeast(ctx.microversion, 2, 55)) out.description = f.description ?? null;
   return out;
 }
 
@@ -30,11 +32,11 @@ export function flavorDetail(ctx: Ctx, f: Flavor) {
     swap: atLeast(ctx.microversion, 2, 75) ? f.swap : f.swap || '',
     'OS-FLV-EXT-DATA:ephemeral': f.ephemeral,
     'OS-FLV-DISABLED:disabled': false,
-    'os-flavor-access:is_public': true,
+    'os-flavor-access:is_public': f.isPublic ?? true,
     rxtx_factor: 1.0,
     links: links(ctx, 'flavors', f.id),
   };
-  if (atLeast(ctx.microversion, 2, 55)) out.description = null;
+  if (atLeast(ctx.microversion, 2, 55)) out.description = f.description ?? null;
   if (atLeast(ctx.microversion, 2, 61)) out.extra_specs = { ...f.extraSpecs };
   return out;
 }
@@ -81,11 +83,11 @@ export function serverDetail(ctx: Ctx, s: Server) {
     // Most drivers report progress only while building or migrating; an ACTIVE server shows 0, as on a real cloud.
     progress: 0,
     'OS-EXT-AZ:availability_zone': s.az,
-    config_drive: '',
+    config_drive: configDriveOf(s),
     key_name: s.keyName,
     'OS-SRV-USG:launched_at': s.launchedAt ? new Date(s.launchedAt).toISOString().replace('Z', '000') : null,
     'OS-SRV-USG:terminated_at': s.deletedAt ? new Date(s.deletedAt).toISOString().replace('Z', '000') : null,
-    'OS-EXT-STS:task_state': s.status === 'BUILD' ? 'spawning' : null,
+    'OS-EXT-STS:task_state': taskStateOf(s),
     'OS-EXT-STS:vm_state': vmState(s),
     'OS-EXT-STS:power_state': powerState(s),
     'os-extended-volumes:volumes_attached': (s.volumeIds ?? []).map((id) =>
@@ -94,13 +96,14 @@ export function serverDetail(ctx: Ctx, s: Server) {
   };
   if (!deleted && s.securityGroups.length) out.security_groups = s.securityGroups.map((name) => ({ name }));
   if (s.fault) out.fault = { code: s.fault.code, message: s.fault.message, created: isoSeconds(s.fault.created) };
-  if (atLeast(mv, 2, 9)) out.locked = false;
+  if (atLeast(mv, 2, 9)) out.locked = isLocked(s);
   if (atLeast(mv, 2, 19)) out.description = s.description ?? null;
   if (atLeast(mv, 2, 26)) out.tags = [...(s.tags ?? [])];
   if (atLeast(mv, 2, 63)) out.trusted_image_certificates = null;
-  if (atLeast(mv, 2, 73)) out.locked_reason = null;
+  if (atLeast(mv, 2, 73)) out.locked_reason = lockedReason(s);
   if (atLeast(mv, 2, 71)) out.server_groups = s.serverGroupId ? [s.serverGroupId] : [];
   if (atLeast(mv, 2, 90)) out['OS-EXT-SRV-ATTR:hostname'] = s.hostname ?? defaultHostname(s.name);
   if (atLeast(mv, 2, 96)) out.pinned_availability_zone = null;
+  Object.assign(out, extendedServerAttributes(ctx, s));
   return out;
 }

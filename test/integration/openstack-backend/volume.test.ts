@@ -104,7 +104,9 @@ test('without wait the volume comes back creating; list filters by status', asyn
   );
   await assert.rejects(
     h.clients.volume.createVolume({ location: alpha1, name: 'no-size' }),
-    (e: any) => e.code === Status.INVALID_ARGUMENT && /size_gb or image is required/.test(e.details),
+    (e: any) =>
+      e.code === Status.INVALID_ARGUMENT &&
+      /one of size_gb, image, snapshot, source_volume is required/.test(e.details),
   );
 });
 

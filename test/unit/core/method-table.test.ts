@@ -38,9 +38,12 @@ test('every method of the table-driven services has a row; its kind matches the 
   }
 });
 
-test('creates, deletes, attaches, detaches and uploads are writes; everything else reads', () => {
+test('creates, updates, deletes, adds, removes, attaches, detaches, uploads and server actions are writes; everything else reads', () => {
   for (const row of Object.values(Methods)) {
-    const writes = /^(Create|Delete|Attach|Detach|Upload|Set)/.test(row.name);
+    const writes =
+      /^(Create|Delete|Attach|Detach|Upload|Update|Extend|Retype|Restore|Deactivate|Reactivate|Add|Remove|Import|Set|RunServerAction|SnapshotServer)/.test(
+        row.name,
+      );
     assert.equal(row.action, writes ? 'write' : 'read', row.name);
   }
 });
@@ -156,7 +159,7 @@ test('row rules: required fields, one-of, non-negative numbers, checksums, ALWAY
 
   const volume = (fields: Partial<CreateVolumeRequest>) => () =>
     Methods.createVolume.validate(CreateVolumeRequest.fromPartial(fields));
-  assert.match(problem(volume({})), /^size_gb or image is required/);
+  assert.match(problem(volume({})), /^one of size_gb, image, snapshot, source_volume is required/);
   assert.match(problem(volume({ sizeGb: -1, image: 'i' })), /^size_gb is -1: it may not be negative$/);
   assert.doesNotThrow(volume({ image: 'cirros' }));
 

@@ -236,6 +236,7 @@ test('security group with rules: directions, any protocol and port as empty/0, r
     portRangeMax: 0,
     remoteIpPrefix: '',
     remoteGroupId: '',
+    description: '',
   });
   assert.equal(g.rules[1].portRangeMin, 22);
   assert.equal(g.rules[1].protocol, 'tcp');

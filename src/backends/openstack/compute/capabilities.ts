@@ -11,17 +11,21 @@ import {
   type NetworkCapabilities,
   type ServiceCapability,
   type VolumeCapabilities,
+  VolumeBackupSupport,
 } from '../../../gen/oaktree/v1/capabilities.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import { interestingNetworks } from '../network/interesting-cache.ts';
+import { networkExtensionCapabilities } from '../network/extensions.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
 import { EndpointNotFoundError, type ServiceType } from '../transport/index.ts';
 import { limitsOf } from './limits.ts';
 import { encodable } from '../encodable.ts';
 import { microversion, mvAtLeast, type Raw } from './nova.ts';
 import { cachedPerRegion } from './region-cache.ts';
+import { serverActionCapabilities } from './actions-capabilities.ts';
 import { availabilityZones } from './zones.ts';
 import { serverConfigCapabilities } from './server-config-capabilities.ts';
+import { backupSupport } from '../volume/backup-support.ts';
 
 const PROBED: ServiceType[] = [
   'compute',
@@ -99,7 +103,7 @@ async function imageCapabilities(ctx: RegionContext, present: boolean): Promise<
     preferredDiskFormat: ctx.regionConfig.imageFormat,
     importMethods: info.importMethods,
     maxImageSizeBytes: 0n,
-    uploadMethod: ctx.regionConfig.imageApiUseTasks ? 'task' : 'put',
+    uploadMethod: ctx.regionConfig.imageApiUseTasks ? 'glance-direct' : 'put',
   };
 }
 
@@ -127,6 +131,7 @@ async function networkCapabilities(
     floatingIpRequiredForPublicAccess: required,
     floatingIpNetworks: source === FloatingIPSource.FLOATING_IP_SOURCE_NONE ? [] : floatingNetworks,
     defaultNetwork: nets?.defaultNetwork ? nets.defaultNetwork.name || nets.defaultNetwork.id : '',
+    ...(await networkExtensionCapabilities(ctx, hasNetwork, signal)),
   };
 }
 
@@ -135,7 +140,16 @@ async function volumeCapabilities(
   present: boolean,
   signal: AbortSignal,
 ): Promise<VolumeCapabilities> {
-  if (!present) return { available: false, volumeTypes: [], bootFromVolume: false };
+  if (!present)
+    return {
+      available: false,
+      volumeTypes: [],
+      bootFromVolume: false,
+      backups: VolumeBackupSupport.VOLUME_BACKUP_SUPPORT_ABSENT,
+      backupsReason: 'no block storage',
+    };
+  const backups = backupSupport(ctx, signal);
+  backups.catch(() => {}); // awaited below; only a cancel rejects it, and the types call then throws first
   let volumeTypes: string[] = [];
   try {
     const res = await ctx.session.request('block-storage', ctx.region, { method: 'GET', path: '/types', signal });
@@ -144,7 +158,7 @@ async function volumeCapabilities(
   } catch (error) {
     if (signal.aborted) throw error;
   }
-  return { available: true, volumeTypes, bootFromVolume: true };
+  return { available: true, volumeTypes, bootFromVolume: true, ...(await backups) };
 }
 
 export async function capabilitiesOf(ctx: RegionContext, signal: AbortSignal): Promise<Capabilities> {
@@ -182,6 +196,7 @@ export async function capabilitiesOf(ctx: RegionContext, signal: AbortSignal): P
           consoleOutput: true,
           serverTags: mvAtLeast(compute.microversion, 2, 26),
           ...serverConfigCapabilities(compute.microversion, compute.maxMicroversion, limits),
+          ...serverActionCapabilities(compute.microversion),
         }
       : undefined,
     limits,

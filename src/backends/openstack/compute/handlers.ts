@@ -1,6 +1,9 @@
 // The compute RPCs of one OpenStack cloud, per location (plus limits and capabilities, which start from nova).
 import type { LocationHandlers } from '../../handler-backend.ts';
 import type { RegionResolver } from '../region.ts';
+import { runServerActionHandler } from './actions-run.ts';
+import { snapshotServerHandler } from './actions-snapshot.ts';
+import { updateServerHandler } from './actions-update.ts';
 import { getCapabilitiesHandler } from './capabilities.ts';
 import { createServerHandler } from './create-server.ts';
 import { listFlavorsHandler } from './flavors.ts';
@@ -28,6 +31,9 @@ export function computeHandlers(resolve: RegionResolver): LocationHandlers {
     deleteServer: deleteServerHandler(resolve),
     waitForServer: waitForServerHandler(resolve),
     getServerConsole: getServerConsoleHandler(resolve),
+    runServerAction: runServerActionHandler(resolve),
+    snapshotServer: snapshotServerHandler(resolve),
+    updateServer: updateServerHandler(resolve),
     listAvailabilityZones: listAvailabilityZonesHandler(resolve),
     setServerMetadata: setServerMetadataHandler(resolve),
     deleteServerMetadata: deleteServerMetadataHandler(resolve),

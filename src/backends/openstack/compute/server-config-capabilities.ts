@@ -7,7 +7,10 @@ import { mvAtLeast } from './nova.ts';
 import { serverGroupPolicies } from './server-groups.ts';
 import { cloudServerFilters, OAKTREE_SERVER_FILTERS } from './server-filters.ts';
 
-type ServerConfigCapabilities = Omit<ComputeCapabilities, 'availabilityZones' | 'consoleOutput' | 'serverTags'>;
+type ServerConfigCapabilities = Omit<
+  ComputeCapabilities,
+  'availabilityZones' | 'consoleOutput' | 'serverTags' | 'serverActions' | 'serverActionOptions'
+>;
 
 /** `mv` is the microversion oaktree speaks to the cloud; `maxMv` the highest the cloud offers (for per-call ones). */
 export function serverConfigCapabilities(

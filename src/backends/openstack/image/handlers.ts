@@ -8,9 +8,15 @@ import { GrpcStatus } from '../transport/index.ts';
 import { downloadImage } from './download.ts';
 import { findImageRaw, glanceByNameOrId, glanceList } from './glance.ts';
 import { uploadImage } from './upload.ts';
+import { imageChangeHandlers } from './image-changes.ts';
+import { importHandlers } from './import.ts';
+import { memberHandlers } from './members.ts';
 
 export function imageHandlers(resolve: RegionResolver): LocationHandlers {
   return {
+    ...imageChangeHandlers(resolve),
+    ...memberHandlers(resolve),
+    ...importHandlers(resolve),
     async *listImages(request, target, call) {
       const ctx = await resolve(target);
       const query = { status: glanceStatusWord(request.status), visibility: glanceVisibilityWord(request.visibility) };

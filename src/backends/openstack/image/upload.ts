@@ -22,6 +22,7 @@ import type { RegionContext, RegionResolver } from '../region.ts';
 import { GrpcStatus } from '../transport/index.ts';
 import { acceptedFormats, formatProblem } from './formats.ts';
 import { deleteImageQuietly, glanceGet, glanceList } from './glance.ts';
+import { checkGlanceDirect, importStaged, usesStagedUpload } from './staged-upload.ts';
 
 /** The image property that carries the request id, so a retried upload finds the first one. */
 export const REQUEST_ID_PROPERTY = 'oaktree_request_id';
@@ -75,6 +76,8 @@ interface Sink {
   body: PassThrough;
   /** Settles when Glance answered the PUT; never rejects (see `failure`). */
   settled: Promise<void>;
+  /** The bytes go to /stage and are imported afterwards (clouds that require the task API). */
+  staged: boolean;
   failure?: unknown;
 }
 
@@ -146,17 +149,19 @@ async function prepare(
   const container = (header.containerFormat || 'bare').toLowerCase();
   const problem = formatProblem(await acceptedFormats(ctx, signal), disk, container, describeLocation(ctx.location));
   if (problem) throw new OaktreeError(GrpcStatus.FAILED_PRECONDITION, problem);
+  const staged = usesStagedUpload(ctx);
+  if (staged) await checkGlanceDirect(ctx, signal);
   if (header.requestId) {
     const earlier = await earlierUpload(ctx, header.requestId, signal);
     if (earlier) return { kind: 'done', result: earlier };
   }
   const imageId = await createRecord(ctx, header, disk, container, signal);
   const body = new PassThrough({ highWaterMark: BUFFER_BYTES });
-  const sink: Sink = { ctx, target: ctx.location, imageId, body, settled: Promise.resolve() };
+  const sink: Sink = { ctx, target: ctx.location, imageId, body, settled: Promise.resolve(), staged };
   sink.settled = ctx.session
     .request('image', ctx.region, {
       method: 'PUT',
-      path: `/images/${encodeURIComponent(imageId)}/file`,
+      path: `/images/${encodeURIComponent(imageId)}/${staged ? 'stage' : 'file'}`,
       rawBody: body,
       signal,
     })
@@ -202,6 +207,7 @@ async function finish(
 ): Promise<UploadImageResult> {
   await sink.settled;
   if (sink.failure) return discard(sink, sink.failure);
+  if (sink.staged) await importStaged(sink.ctx, sink.imageId, signal);
   const raw = await glanceGet(sink.ctx, sink.imageId, signal);
   if (!raw)
     return failedResult(

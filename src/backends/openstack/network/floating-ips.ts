@@ -108,6 +108,8 @@ export interface CreateFloatingIpOptions {
   port?: RawPort;
   fixedAddress?: string;
   description?: string;
+  /** A specific address (Neutron lets admins, and some clouds members, pick one). */
+  address?: string;
 }
 
 /**
@@ -123,6 +125,7 @@ export async function createFloatingIpRaw(
   if (opts.port) body.port_id = opts.port.id;
   if (opts.port && opts.fixedAddress) body.fixed_ip_address = opts.fixedAddress;
   if (opts.description) body.description = opts.description;
+  if (opts.address) body.floating_ip_address = opts.address;
   const res = await ctx.session.request('network', ctx.region, {
     method: 'POST',
     path: '/floatingips',

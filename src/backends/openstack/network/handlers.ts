@@ -26,6 +26,12 @@ import {
 import { interestingNetworks } from './interesting-cache.ts';
 import { neutronByNameOrId, neutronGet, neutronList, neutronListAll, type Query, type Raw } from './neutron.ts';
 import { findServerRaw } from '../compute/servers.ts';
+import { floatingIpFilters, floatingIpWriteHandlers } from './floating-ip-writes.ts';
+import { networkWriteHandlers } from './network-writes.ts';
+import { portWriteHandlers } from './port-writes.ts';
+import { quotaHandlers } from './quotas.ts';
+import { routerHandlers } from './routers.ts';
+import { securityGroupWriteHandlers } from './security-group-writes.ts';
 
 /** Items of a Neutron collection, by name or id when asked, with the other filters pushed down. */
 function listing(
@@ -52,6 +58,18 @@ async function serverIdsByPort(ctx: RegionContext, fips: Raw[], signal: AbortSig
 }
 
 export function networkHandlers(resolve: RegionResolver): LocationHandlers {
+  return {
+    ...readAndFloatingIpHandlers(resolve),
+    ...floatingIpWriteHandlers(resolve),
+    ...networkWriteHandlers(resolve),
+    ...routerHandlers(resolve),
+    ...portWriteHandlers(resolve),
+    ...securityGroupWriteHandlers(resolve),
+    ...quotaHandlers(resolve),
+  };
+}
+
+function readAndFloatingIpHandlers(resolve: RegionResolver): LocationHandlers {
   const fipOf = (ctx: RegionContext, raw: Raw, serverId = ''): FloatingIP =>
     normalizeFloatingIp(raw, ctx.location, serverId);
 
@@ -120,7 +138,12 @@ export function networkHandlers(resolve: RegionResolver): LocationHandlers {
         raws = lists.flat();
         for (const p of ports) known.set(p.id, request.serverId);
       } else {
-        raws = await neutronListAll(ctx, 'floatingips', {}, call.signal);
+        raws = await neutronListAll(
+          ctx,
+          'floatingips',
+          await floatingIpFilters(ctx, request, call.signal),
+          call.signal,
+        );
         known = await serverIdsByPort(ctx, raws, call.signal);
       }
       for (const raw of raws) {
@@ -155,7 +178,11 @@ export function networkHandlers(resolve: RegionResolver): LocationHandlers {
       }
       if (!request.server) {
         if (request.fixedAddress) throw new OaktreeError(GrpcStatus.INVALID_ARGUMENT, 'fixed_address needs a server');
-        const raw = await createFloatingIpRaw(ctx, { networkId, description }, call.signal);
+        const raw = await createFloatingIpRaw(
+          ctx,
+          { networkId, description, address: request.floatingIpAddress || undefined },
+          call.signal,
+        );
         return { floatingIp: fipOf(ctx, raw) };
       }
       const server = (await findServerRaw(ctx, request.server, call.signal)) as RawServer;
@@ -173,7 +200,13 @@ export function networkHandlers(resolve: RegionResolver): LocationHandlers {
       }
       const raw = await createFloatingIpRaw(
         ctx,
-        { networkId, port: nat.port, fixedAddress: nat.fixedAddress, description },
+        {
+          networkId,
+          port: nat.port,
+          fixedAddress: nat.fixedAddress,
+          description,
+          address: request.floatingIpAddress || undefined,
+        },
         call.signal,
       );
       return { floatingIp: fipOf(ctx, raw, server.id) };

@@ -7,6 +7,7 @@ import { networkResourceStatus, str } from './network.ts';
 import { extraProperties } from './properties.ts';
 import { parseTimestamp } from './time.ts';
 
+// Fields added to the normal form later stay in properties too: clients that read them there keep working.
 const NORMALIZED = [
   'id',
   'floating_ip_address',
@@ -41,6 +42,8 @@ export function normalizeFloatingIp(raw: Record<string, unknown>, route: Locatio
     isAttached: portId !== '',
     status: networkResourceStatus(raw.status),
     createTime: parseTimestamp(raw.created_at),
+    description: str(raw.description),
+    routerId: str(raw.router_id),
     properties: extraProperties(raw, NORMALIZED),
   };
 }

@@ -1,5 +1,5 @@
 // Neutron networks in oaktree's normal form.
-import { NetworkResourceStatus, type Network } from '../../../gen/oaktree/v1/network.ts';
+import { NetworkResourceStatus, type Network, type ProviderNetwork } from '../../../gen/oaktree/v1/network.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import { objectLocation } from './location.ts';
 import { extraProperties } from './properties.ts';
@@ -47,6 +47,7 @@ export const int = (v: unknown): number => {
 export const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
+// Fields added to the normal form later stay in properties too: clients that read them there keep working.
 const NORMALIZED = [
   'id',
   'name',
@@ -68,6 +69,16 @@ export function isExternalNetwork(raw: Record<string, unknown>): boolean {
   return raw['router:external'] === true || !!raw['provider:physical_network'];
 }
 
+/** Provider attributes, shown to admins only; undefined when the cloud shows none. */
+function providerOf(raw: Record<string, unknown>): ProviderNetwork | undefined {
+  if (raw['provider:network_type'] === undefined) return undefined;
+  return {
+    networkType: str(raw['provider:network_type']),
+    physicalNetwork: str(raw['provider:physical_network']),
+    segmentationId: int(raw['provider:segmentation_id']),
+  };
+}
+
 export function normalizeNetwork(raw: Record<string, unknown>, route: Location): Network {
   return {
     location: objectLocation(route, raw),
@@ -81,6 +92,11 @@ export function normalizeNetwork(raw: Record<string, unknown>, route: Location):
     subnetIds: strings(raw.subnets),
     createTime: parseTimestamp(raw.created_at),
     updateTime: parseTimestamp(raw.updated_at),
+    // Neutron's default is on; a cloud without the port-security extension does not say.
+    isPortSecurityEnabled: raw.port_security_enabled === undefined ? true : bool(raw.port_security_enabled),
+    description: str(raw.description),
+    provider: providerOf(raw),
+    tags: strings(raw.tags),
     properties: extraProperties(raw, NORMALIZED),
   };
 }

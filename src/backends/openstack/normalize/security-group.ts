@@ -28,6 +28,7 @@ export function normalizeSecurityGroupRule(raw: Record<string, unknown>): Securi
     portRangeMax: int(raw.port_range_max),
     remoteIpPrefix: str(raw.remote_ip_prefix),
     remoteGroupId: str(raw.remote_group_id),
+    description: str(raw.description),
   };
 }
 

@@ -27,6 +27,8 @@ export interface Token {
   project?: ProjectInfo;
   domain?: { id: string; name: string };
   user?: { id: string; name: string; domainId?: string };
+  /** Role names on the scope. */
+  roles?: string[];
 }
 
 /** auth_url may be the bare Keystone root or already end in /v3 (both are common in clouds.yaml). */
@@ -104,6 +106,7 @@ export function parseTokenResponse(res: HttpResponse, now: number): Token {
       : undefined,
     domain: t.domain ? { id: t.domain.id, name: t.domain.name } : undefined,
     user: t.user ? { id: t.user.id, name: t.user.name, domainId: t.user.domain?.id } : undefined,
+    roles: Array.isArray(t.roles) ? t.roles.map((r: { name?: string }) => String(r.name ?? '')) : undefined,
   };
 }
 

@@ -173,6 +173,14 @@ export class CloudSession {
     await this.#tokenManager(this.config.regions[0]).get(signal);
   }
 
+  /** Who a region's token speaks for (user, scope, roles, expiry): never the token itself. */
+  async caller(region: string, signal?: AbortSignal): Promise<Omit<Token, 'value' | 'catalog' | 'issuedAt'>> {
+    const { user, project, domain, roles, expiresAt } = await this.#tokenManager(this.#regionConfig(region)).get(
+      signal,
+    );
+    return { user, project, domain, roles, expiresAt };
+  }
+
   /** The scoped project of the first region's token; throws before authenticate(). */
   project(): ProjectInfo {
     const token = this.#tokenManager(this.config.regions[0]).current();

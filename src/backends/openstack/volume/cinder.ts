@@ -1,9 +1,9 @@
 // Small Cinder v3 calls shared by the volume handlers and the limits.
 import { OaktreeError } from '../../../core/errors.ts';
-import { delay } from 'abort-controller-x';
 import type { RegionContext } from '../region.ts';
 import { exactlyOne, isNotFound, looksLikeId, type Query, type Raw } from '../network/neutron.ts';
 import { GrpcStatus } from '../transport/index.ts';
+import { type StatusKind, VOLUMES } from './status-feeds.ts';
 
 const PAGE = 500;
 
@@ -59,8 +59,8 @@ export function waitDeadline(deadline: Date | undefined, defaultMs = 30 * 60_000
 }
 
 /**
- * Polls a volume until `done` says so (true) or it reaches a failure (returns a message); undefined from the GET
- * means it is gone, which `done` may accept. Backs off from 250 ms to 2 s.
+ * Waits until `check` says so (true) or the volume reaches a failure (returns a message); undefined means it is
+ * gone, which `check` may accept. Fed by the region's shared volume poller (status-feeds.ts): no per-call polling.
  */
 export async function waitForVolume(
   ctx: RegionContext,
@@ -69,20 +69,34 @@ export async function waitForVolume(
   check: (volume: Raw | undefined) => true | false | string,
   signal: AbortSignal,
   until: number,
+  onChange?: (volume: Raw | undefined) => void | Promise<void>,
 ): Promise<Raw | undefined> {
-  let wait = 250;
-  while (true) {
-    const volume = await cinderGet(ctx, id, signal);
-    const verdict = check(volume);
-    if (verdict === true) return volume;
-    if (typeof verdict === 'string') throw new OaktreeError(GrpcStatus.ABORTED, verdict);
-    if (Date.now() + wait > until) {
-      throw new OaktreeError(
-        GrpcStatus.DEADLINE_EXCEEDED,
-        `volume ${id} was still ${volume?.status ?? 'there'} when the deadline came, waiting for it to be ${what}`,
-      );
-    }
-    await delay(signal, wait);
-    wait = Math.min(wait * 2, 2000);
+  return waitUntil(ctx, VOLUMES, id, what, check, signal, until, onChange);
+}
+
+/** The same wait for any block-storage kind, with DEADLINE_EXCEEDED naming what it was waiting for. */
+export async function waitUntil(
+  ctx: RegionContext,
+  kind: StatusKind,
+  id: string,
+  what: string,
+  check: (raw: Raw | undefined) => true | false | string,
+  signal: AbortSignal,
+  until: number,
+  onChange?: (raw: Raw | undefined) => void | Promise<void>,
+): Promise<Raw | undefined> {
+  const timeout = AbortSignal.timeout(Math.max(0, until - Date.now()));
+  let last: Raw | undefined;
+  try {
+    return await ctx.services.blockStorage.wait(ctx, kind, id, check, AbortSignal.any([signal, timeout]), (raw) => {
+      last = raw;
+      return onChange?.(raw);
+    });
+  } catch (error) {
+    if (!timeout.aborted || signal.aborted) throw error;
+    throw new OaktreeError(
+      GrpcStatus.DEADLINE_EXCEEDED,
+      `${kind.noun} ${id} was still ${last?.status ?? 'there'} when the deadline came, waiting for it to be ${what}`,
+    );
   }
 }

@@ -9,11 +9,16 @@ import type { Raw } from '../network/neutron.ts';
 import { objectLocation } from '../normalize/location.ts';
 import { cinderStatusWords, normalizeVolume } from '../normalize/volume.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
-import { GrpcStatus } from '../transport/index.ts';
+import { GrpcStatus, OpenStackHttpError } from '../transport/index.ts';
+import { backupHandlers } from './backups.ts';
+import { cinderListOf, findOf, REQUEST_ID_METADATA } from './collection.ts';
+import { snapshotHandlers } from './snapshots.ts';
+import { SNAPSHOTS } from './status-feeds.ts';
+import { volumeChangeHandlers } from './volume-changes.ts';
+import { volumeTypeHandlers } from './volume-types.ts';
 import { cinderByNameOrId, cinderGet, cinderList, findVolumeRaw, waitDeadline, waitForVolume } from './cinder.ts';
 
-/** The metadata key that carries a create's request id, so a retry finds the first volume. */
-export const REQUEST_ID_METADATA = 'oaktree_request_id';
+export { REQUEST_ID_METADATA };
 const CLEANUP_TIMEOUT_MS = 15_000;
 
 const attachmentsOf = (v: Raw): Array<{ server_id?: string }> =>
@@ -47,8 +52,32 @@ async function earlierCreate(ctx: RegionContext, requestId: string, signal: Abor
   return undefined;
 }
 
+/** Cinder's 400 on a volume delete is about the volume's state: FAILED_PRECONDITION, naming its snapshots. */
+async function deleteRefusal(
+  ctx: RegionContext,
+  volume: Raw,
+  error: unknown,
+  signal: AbortSignal,
+): Promise<OaktreeError | undefined> {
+  if (!(error instanceof OpenStackHttpError) || error.status !== 400) return undefined;
+  const snapshots: string[] = [];
+  for await (const s of cinderListOf(ctx, SNAPSHOTS, { volume_id: String(volume.id) }, signal))
+    snapshots.push(String(s.id));
+  const what = `volume ${volume.name || ''} (${volume.id}) in ${describeLocation(ctx.location)}`;
+  return new OaktreeError(
+    GrpcStatus.FAILED_PRECONDITION,
+    snapshots.length
+      ? `${what} has snapshots (${snapshots.slice(0, 5).join(', ')}${snapshots.length > 5 ? ', ...' : ''}); delete them first`
+      : `${what} cannot be deleted now: ${error.serviceMessage ?? 'the cloud refused'}`,
+  );
+}
+
 export function volumeHandlers(resolve: RegionResolver): LocationHandlers {
   return {
+    ...volumeChangeHandlers(resolve),
+    ...snapshotHandlers(resolve),
+    ...backupHandlers(resolve),
+    ...volumeTypeHandlers(resolve),
     async *listVolumes(request, target, call) {
       const ctx = await resolve(target);
       const words = cinderStatusWords(request.status);
@@ -76,6 +105,16 @@ export function volumeHandlers(resolve: RegionResolver): LocationHandlers {
       };
       // The API demands size_gb or an image; without a size, the image's minimum disk decides.
       let size = request.sizeGb;
+      if (request.snapshot) {
+        const snapshot = await findOf(ctx, SNAPSHOTS, request.snapshot, call.signal);
+        spec.snapshot_id = snapshot.id;
+        size ||= Number(snapshot.size);
+      }
+      if (request.sourceVolume) {
+        const source = await findVolumeRaw(ctx, request.sourceVolume, call.signal);
+        spec.source_volid = source.id;
+        size ||= Number(source.size);
+      }
       if (request.image) {
         const image = await findImage(ctx, request.image, call.signal);
         if (image.status !== 'active')
@@ -139,11 +178,15 @@ export function volumeHandlers(resolve: RegionResolver): LocationHandlers {
           `volume ${volume.name || ''} (${volume.id}) is attached to ${servers.join(', ') || 'a server'}; detach it first`,
         );
       }
-      await ctx.session.request('block-storage', ctx.region, {
-        method: 'DELETE',
-        path: `/volumes/${encodeURIComponent(String(volume.id))}`,
-        signal: call.signal,
-      });
+      try {
+        await ctx.session.request('block-storage', ctx.region, {
+          method: 'DELETE',
+          path: `/volumes/${encodeURIComponent(String(volume.id))}`,
+          signal: call.signal,
+        });
+      } catch (error) {
+        throw (await deleteRefusal(ctx, volume, error, call.signal)) ?? error;
+      }
       if (request.wait) {
         await waitForVolume(
           ctx,

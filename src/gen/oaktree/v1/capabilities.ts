@@ -66,6 +66,49 @@ export function floatingIPSourceToJSON(object: FloatingIPSource): string {
   }
 }
 
+/** Whether a location can back volumes up. */
+export enum VolumeBackupSupport {
+  /** VOLUME_BACKUP_SUPPORT_UNSPECIFIED - Not known: the credential may not list the cloud's services and clouds.yaml does not say. */
+  VOLUME_BACKUP_SUPPORT_UNSPECIFIED = 0,
+  /** VOLUME_BACKUP_SUPPORT_AVAILABLE - A backup service is up. */
+  VOLUME_BACKUP_SUPPORT_AVAILABLE = 1,
+  /** VOLUME_BACKUP_SUPPORT_ABSENT - No backup service runs: backup calls answer FAILED_PRECONDITION. */
+  VOLUME_BACKUP_SUPPORT_ABSENT = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function volumeBackupSupportFromJSON(object: any): VolumeBackupSupport {
+  switch (object) {
+    case 0:
+    case "VOLUME_BACKUP_SUPPORT_UNSPECIFIED":
+      return VolumeBackupSupport.VOLUME_BACKUP_SUPPORT_UNSPECIFIED;
+    case 1:
+    case "VOLUME_BACKUP_SUPPORT_AVAILABLE":
+      return VolumeBackupSupport.VOLUME_BACKUP_SUPPORT_AVAILABLE;
+    case 2:
+    case "VOLUME_BACKUP_SUPPORT_ABSENT":
+      return VolumeBackupSupport.VOLUME_BACKUP_SUPPORT_ABSENT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return VolumeBackupSupport.UNRECOGNIZED;
+  }
+}
+
+export function volumeBackupSupportToJSON(object: VolumeBackupSupport): string {
+  switch (object) {
+    case VolumeBackupSupport.VOLUME_BACKUP_SUPPORT_UNSPECIFIED:
+      return "VOLUME_BACKUP_SUPPORT_UNSPECIFIED";
+    case VolumeBackupSupport.VOLUME_BACKUP_SUPPORT_AVAILABLE:
+      return "VOLUME_BACKUP_SUPPORT_AVAILABLE";
+    case VolumeBackupSupport.VOLUME_BACKUP_SUPPORT_ABSENT:
+      return "VOLUME_BACKUP_SUPPORT_ABSENT";
+    case VolumeBackupSupport.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** One service a location offers. */
 export interface ServiceCapability {
   /** The service type (compute, image, network, block-storage, identity ...). */
@@ -108,6 +151,21 @@ export interface NetworkCapabilities {
   floatingIpNetworks: string[];
   /** The network new servers land on when none is given, when known. */
   defaultNetwork: string;
+  /** Whether routers can be made (Neutron's router extension); true even without an L3 agent. */
+  routers: boolean;
+  /**
+   * Whether network objects take tags: request_id retries of network creates are matched by a tag, so without
+   * them a retried create makes a second object.
+   */
+  tags: boolean;
+  /** Whether network quotas come with usage (ListNetworkQuotas' used and reserved). */
+  quotaDetails: boolean;
+  /** Whether port security can be switched per network and port. */
+  portSecurity: boolean;
+  /** Whether ports take allowed address pairs. */
+  allowedAddressPairs: boolean;
+  /** Whether a router's source NAT can be chosen (by admins). */
+  snatConfigurable: boolean;
 }
 
 /** Block storage in a location. */
@@ -118,6 +176,10 @@ export interface VolumeCapabilities {
   volumeTypes: string[];
   /** Whether servers can boot from volumes. */
   bootFromVolume: boolean;
+  /** Whether the location runs a backup service (VolumeService's backup calls need one). */
+  backups: VolumeBackupSupport;
+  /** Why `backups` says what it says (e.g. "cinder-backup is not running", "os-services needs an admin"). */
+  backupsReason: string;
 }
 
 /** Compute in a location. */
@@ -153,6 +215,16 @@ export interface ComputeCapabilities {
    * flavor's extra specs cost one call.
    */
   flavorExtraSpecsInList: boolean;
+  /**
+   * Server actions this location offers, named as the cases of RunServerActionRequest.action ("reboot", "stop",
+   * "resize" ...) plus "snapshot" (SnapshotServer) and "update" (UpdateServer).
+   */
+  serverActions: string[];
+  /**
+   * Action options the location's compute microversion allows: "lock_reason" (2.73), "rebuild_key_name" (2.54),
+   * "unshelve_availability_zone" (2.77), "server_description" (2.19).
+   */
+  serverActionOptions: string[];
 }
 
 /** Everything a location supports. */
@@ -550,6 +622,12 @@ function createBaseNetworkCapabilities(): NetworkCapabilities {
     floatingIpRequiredForPublicAccess: false,
     floatingIpNetworks: [],
     defaultNetwork: "",
+    routers: false,
+    tags: false,
+    quotaDetails: false,
+    portSecurity: false,
+    allowedAddressPairs: false,
+    snatConfigurable: false,
   };
 }
 
@@ -569,6 +647,24 @@ export const NetworkCapabilities: MessageFns<NetworkCapabilities> = {
     }
     if (message.defaultNetwork !== "") {
       writer.uint32(42).string(message.defaultNetwork);
+    }
+    if (message.routers !== false) {
+      writer.uint32(160).bool(message.routers);
+    }
+    if (message.tags !== false) {
+      writer.uint32(168).bool(message.tags);
+    }
+    if (message.quotaDetails !== false) {
+      writer.uint32(176).bool(message.quotaDetails);
+    }
+    if (message.portSecurity !== false) {
+      writer.uint32(184).bool(message.portSecurity);
+    }
+    if (message.allowedAddressPairs !== false) {
+      writer.uint32(192).bool(message.allowedAddressPairs);
+    }
+    if (message.snatConfigurable !== false) {
+      writer.uint32(200).bool(message.snatConfigurable);
     }
     return writer;
   },
@@ -626,6 +722,54 @@ export const NetworkCapabilities: MessageFns<NetworkCapabilities> = {
             message.defaultNetwork = reader.string();
             continue;
           }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.routers = reader.bool();
+            continue;
+          }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.tags = reader.bool();
+            continue;
+          }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.quotaDetails = reader.bool();
+            continue;
+          }
+          case 23: {
+            if (tag !== 184) {
+              break;
+            }
+
+            message.portSecurity = reader.bool();
+            continue;
+          }
+          case 24: {
+            if (tag !== 192) {
+              break;
+            }
+
+            message.allowedAddressPairs = reader.bool();
+            continue;
+          }
+          case 25: {
+            if (tag !== 200) {
+              break;
+            }
+
+            message.snatConfigurable = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -665,6 +809,28 @@ export const NetworkCapabilities: MessageFns<NetworkCapabilities> = {
         : isSet(object.default_network)
         ? globalThis.String(object.default_network)
         : "",
+      routers: isSet(object.routers) ? globalThis.Boolean(object.routers) : false,
+      tags: isSet(object.tags) ? globalThis.Boolean(object.tags) : false,
+      quotaDetails: isSet(object.quotaDetails)
+        ? globalThis.Boolean(object.quotaDetails)
+        : isSet(object.quota_details)
+        ? globalThis.Boolean(object.quota_details)
+        : false,
+      portSecurity: isSet(object.portSecurity)
+        ? globalThis.Boolean(object.portSecurity)
+        : isSet(object.port_security)
+        ? globalThis.Boolean(object.port_security)
+        : false,
+      allowedAddressPairs: isSet(object.allowedAddressPairs)
+        ? globalThis.Boolean(object.allowedAddressPairs)
+        : isSet(object.allowed_address_pairs)
+        ? globalThis.Boolean(object.allowed_address_pairs)
+        : false,
+      snatConfigurable: isSet(object.snatConfigurable)
+        ? globalThis.Boolean(object.snatConfigurable)
+        : isSet(object.snat_configurable)
+        ? globalThis.Boolean(object.snat_configurable)
+        : false,
     };
   },
 
@@ -685,6 +851,24 @@ export const NetworkCapabilities: MessageFns<NetworkCapabilities> = {
     if (message.defaultNetwork !== "") {
       obj.defaultNetwork = message.defaultNetwork;
     }
+    if (message.routers !== false) {
+      obj.routers = message.routers;
+    }
+    if (message.tags !== false) {
+      obj.tags = message.tags;
+    }
+    if (message.quotaDetails !== false) {
+      obj.quotaDetails = message.quotaDetails;
+    }
+    if (message.portSecurity !== false) {
+      obj.portSecurity = message.portSecurity;
+    }
+    if (message.allowedAddressPairs !== false) {
+      obj.allowedAddressPairs = message.allowedAddressPairs;
+    }
+    if (message.snatConfigurable !== false) {
+      obj.snatConfigurable = message.snatConfigurable;
+    }
     return obj;
   },
 
@@ -698,12 +882,18 @@ export const NetworkCapabilities: MessageFns<NetworkCapabilities> = {
     message.floatingIpRequiredForPublicAccess = object.floatingIpRequiredForPublicAccess ?? false;
     message.floatingIpNetworks = object.floatingIpNetworks?.map((e) => e) || [];
     message.defaultNetwork = object.defaultNetwork ?? "";
+    message.routers = object.routers ?? false;
+    message.tags = object.tags ?? false;
+    message.quotaDetails = object.quotaDetails ?? false;
+    message.portSecurity = object.portSecurity ?? false;
+    message.allowedAddressPairs = object.allowedAddressPairs ?? false;
+    message.snatConfigurable = object.snatConfigurable ?? false;
     return message;
   },
 };
 
 function createBaseVolumeCapabilities(): VolumeCapabilities {
-  return { available: false, volumeTypes: [], bootFromVolume: false };
+  return { available: false, volumeTypes: [], bootFromVolume: false, backups: 0, backupsReason: "" };
 }
 
 export const VolumeCapabilities: MessageFns<VolumeCapabilities> = {
@@ -716,6 +906,12 @@ export const VolumeCapabilities: MessageFns<VolumeCapabilities> = {
     }
     if (message.bootFromVolume !== false) {
       writer.uint32(24).bool(message.bootFromVolume);
+    }
+    if (message.backups !== 0) {
+      writer.uint32(160).int32(message.backups);
+    }
+    if (message.backupsReason !== "") {
+      writer.uint32(170).string(message.backupsReason);
     }
     return writer;
   },
@@ -757,6 +953,22 @@ export const VolumeCapabilities: MessageFns<VolumeCapabilities> = {
             message.bootFromVolume = reader.bool();
             continue;
           }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.backups = reader.int32() as any;
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.backupsReason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -782,6 +994,12 @@ export const VolumeCapabilities: MessageFns<VolumeCapabilities> = {
         : isSet(object.boot_from_volume)
         ? globalThis.Boolean(object.boot_from_volume)
         : false,
+      backups: isSet(object.backups) ? volumeBackupSupportFromJSON(object.backups) : 0,
+      backupsReason: isSet(object.backupsReason)
+        ? globalThis.String(object.backupsReason)
+        : isSet(object.backups_reason)
+        ? globalThis.String(object.backups_reason)
+        : "",
     };
   },
 
@@ -796,6 +1014,12 @@ export const VolumeCapabilities: MessageFns<VolumeCapabilities> = {
     if (message.bootFromVolume !== false) {
       obj.bootFromVolume = message.bootFromVolume;
     }
+    if (message.backups !== 0) {
+      obj.backups = volumeBackupSupportToJSON(message.backups);
+    }
+    if (message.backupsReason !== "") {
+      obj.backupsReason = message.backupsReason;
+    }
     return obj;
   },
 
@@ -807,6 +1031,8 @@ export const VolumeCapabilities: MessageFns<VolumeCapabilities> = {
     message.available = object.available ?? false;
     message.volumeTypes = object.volumeTypes?.map((e) => e) || [];
     message.bootFromVolume = object.bootFromVolume ?? false;
+    message.backups = object.backups ?? 0;
+    message.backupsReason = object.backupsReason ?? "";
     return message;
   },
 };
@@ -827,6 +1053,8 @@ function createBaseComputeCapabilities(): ComputeCapabilities {
     maxServerTags: 0,
     maxServerMetadataItems: 0,
     flavorExtraSpecsInList: false,
+    serverActions: [],
+    serverActionOptions: [],
   };
 }
 
@@ -873,6 +1101,12 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
     }
     if (message.flavorExtraSpecsInList !== false) {
       writer.uint32(400).bool(message.flavorExtraSpecsInList);
+    }
+    for (const v of message.serverActions) {
+      writer.uint32(162).string(v!);
+    }
+    for (const v of message.serverActionOptions) {
+      writer.uint32(170).string(v!);
     }
     return writer;
   },
@@ -1002,6 +1236,22 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
             message.flavorExtraSpecsInList = reader.bool();
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.serverActions.push(reader.string());
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.serverActionOptions.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1086,6 +1336,16 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
         : isSet(object.flavor_extra_specs_in_list)
         ? globalThis.Boolean(object.flavor_extra_specs_in_list)
         : false,
+      serverActions: globalThis.Array.isArray(object?.serverActions)
+        ? object.serverActions.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.server_actions)
+        ? object.server_actions.map((e: any) => globalThis.String(e))
+        : [],
+      serverActionOptions: globalThis.Array.isArray(object?.serverActionOptions)
+        ? object.serverActionOptions.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.server_action_options)
+        ? object.server_action_options.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1133,6 +1393,12 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
     if (message.flavorExtraSpecsInList !== false) {
       obj.flavorExtraSpecsInList = message.flavorExtraSpecsInList;
     }
+    if (message.serverActions?.length) {
+      obj.serverActions = message.serverActions;
+    }
+    if (message.serverActionOptions?.length) {
+      obj.serverActionOptions = message.serverActionOptions;
+    }
     return obj;
   },
 
@@ -1155,6 +1421,8 @@ export const ComputeCapabilities: MessageFns<ComputeCapabilities> = {
     message.maxServerTags = object.maxServerTags ?? 0;
     message.maxServerMetadataItems = object.maxServerMetadataItems ?? 0;
     message.flavorExtraSpecsInList = object.flavorExtraSpecsInList ?? false;
+    message.serverActions = object.serverActions?.map((e) => e) || [];
+    message.serverActionOptions = object.serverActionOptions?.map((e) => e) || [];
     return message;
   },
 };

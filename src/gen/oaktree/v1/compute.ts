@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
+import { Image } from "./image.js";
 import { Location, LocationError, LocationSelector } from "./location.js";
 
 export const protobufPackage = "oaktree.v1";
@@ -519,6 +520,66 @@ export function serverGroupPolicyToJSON(object: ServerGroupPolicy): string {
     case ServerGroupPolicy.SERVER_GROUP_POLICY_SOFT_ANTI_AFFINITY:
       return "SERVER_GROUP_POLICY_SOFT_ANTI_AFFINITY";
     case ServerGroupPolicy.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** What a RunServerActionResponse or SnapshotServerResponse message reports. */
+export enum ServerActionStage {
+  /** SERVER_ACTION_STAGE_UNSPECIFIED - Not set. */
+  SERVER_ACTION_STAGE_UNSPECIFIED = 0,
+  /** SERVER_ACTION_STAGE_ACCEPTED - The cloud accepted the action: the first message; the last one when `wait` is false. */
+  SERVER_ACTION_STAGE_ACCEPTED = 1,
+  /** SERVER_ACTION_STAGE_PROGRESS - The server (or the snapshot image) changed while the action runs. */
+  SERVER_ACTION_STAGE_PROGRESS = 2,
+  /** SERVER_ACTION_STAGE_DONE - The action is finished: the last message. */
+  SERVER_ACTION_STAGE_DONE = 3,
+  /**
+   * SERVER_ACTION_STAGE_FAILED - The action failed (the server went to ERROR, or ended in another state): the last message; the call then
+   * ends with ABORTED.
+   */
+  SERVER_ACTION_STAGE_FAILED = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function serverActionStageFromJSON(object: any): ServerActionStage {
+  switch (object) {
+    case 0:
+    case "SERVER_ACTION_STAGE_UNSPECIFIED":
+      return ServerActionStage.SERVER_ACTION_STAGE_UNSPECIFIED;
+    case 1:
+    case "SERVER_ACTION_STAGE_ACCEPTED":
+      return ServerActionStage.SERVER_ACTION_STAGE_ACCEPTED;
+    case 2:
+    case "SERVER_ACTION_STAGE_PROGRESS":
+      return ServerActionStage.SERVER_ACTION_STAGE_PROGRESS;
+    case 3:
+    case "SERVER_ACTION_STAGE_DONE":
+      return ServerActionStage.SERVER_ACTION_STAGE_DONE;
+    case 4:
+    case "SERVER_ACTION_STAGE_FAILED":
+      return ServerActionStage.SERVER_ACTION_STAGE_FAILED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ServerActionStage.UNRECOGNIZED;
+  }
+}
+
+export function serverActionStageToJSON(object: ServerActionStage): string {
+  switch (object) {
+    case ServerActionStage.SERVER_ACTION_STAGE_UNSPECIFIED:
+      return "SERVER_ACTION_STAGE_UNSPECIFIED";
+    case ServerActionStage.SERVER_ACTION_STAGE_ACCEPTED:
+      return "SERVER_ACTION_STAGE_ACCEPTED";
+    case ServerActionStage.SERVER_ACTION_STAGE_PROGRESS:
+      return "SERVER_ACTION_STAGE_PROGRESS";
+    case ServerActionStage.SERVER_ACTION_STAGE_DONE:
+      return "SERVER_ACTION_STAGE_DONE";
+    case ServerActionStage.SERVER_ACTION_STAGE_FAILED:
+      return "SERVER_ACTION_STAGE_FAILED";
+    case ServerActionStage.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -1445,6 +1506,254 @@ export interface DeleteServerGroupResponse {
     | undefined;
   /** The deleted group's id. */
   id: string;
+}
+
+/**
+ * Reboots a server (nova `reboot`). Allowed from ACTIVE; a hard reboot also from STOPPED, PAUSED, SUSPENDED and
+ * ERROR.
+ */
+export interface ServerRebootAction {
+  /** A hard reboot (power cycle) instead of a soft one (ACPI, the guest shuts down cleanly). */
+  hard: boolean;
+}
+
+/** Stops a server (nova `os-stop`): ACTIVE, RESCUED or ERROR to STOPPED. */
+export interface ServerStopAction {
+}
+
+/** Starts a stopped server (nova `os-start`): STOPPED to ACTIVE. */
+export interface ServerStartAction {
+}
+
+/** Pauses a server in memory (nova `pause`): ACTIVE to PAUSED. */
+export interface ServerPauseAction {
+}
+
+/** Unpauses a paused server (nova `unpause`): PAUSED to ACTIVE. */
+export interface ServerUnpauseAction {
+}
+
+/** Suspends a server to disk (nova `suspend`): ACTIVE to SUSPENDED. */
+export interface ServerSuspendAction {
+}
+
+/** Resumes a suspended server (nova `resume`): SUSPENDED to ACTIVE. */
+export interface ServerResumeAction {
+}
+
+/** Locks a server so that non-admin users cannot act on it (nova `lock`); the status does not change. */
+export interface ServerLockAction {
+  /** Why it is locked (compute microversion 2.73; FAILED_PRECONDITION on older clouds). */
+  reason: string;
+}
+
+/** Unlocks a locked server (nova `unlock`). */
+export interface ServerUnlockAction {
+}
+
+/** Boots a server from a rescue image with its own disk attached (nova `rescue`): to RESCUED. */
+export interface ServerRescueAction {
+  /** The rescue image, by name or id; empty: the server's own image. */
+  image: string;
+}
+
+/** Leaves rescue mode (nova `unrescue`): RESCUED to ACTIVE. */
+export interface ServerUnrescueAction {
+}
+
+/**
+ * Shelves a server (nova `shelve`): ACTIVE, STOPPED, PAUSED or SUSPENDED to SHELVED (and, on most clouds, straight
+ * on to offloaded, which frees its host resources).
+ */
+export interface ServerShelveAction {
+}
+
+/** Offloads a shelved server from its host (nova `shelveOffload`). */
+export interface ServerShelveOffloadAction {
+}
+
+/** Unshelves a shelved server (nova `unshelve`): SHELVED to ACTIVE. */
+export interface ServerUnshelveAction {
+  /** The availability zone to unshelve an offloaded server into (compute microversion 2.77); empty: any. */
+  availabilityZone: string;
+}
+
+/**
+ * Rebuilds a server from an image (nova `rebuild`), keeping its id, addresses and, unless told otherwise, its
+ * name, metadata and keypair. ACTIVE, STOPPED or ERROR to REBUILDING, then back.
+ */
+export interface ServerRebuildAction {
+  /** The image, by name or id. Required. */
+  image: string;
+  /** A new name; empty keeps the name. */
+  name: string;
+  /** Replace the server's metadata with `metadata` (which may be empty); false keeps the metadata as it is. */
+  replaceMetadata: boolean;
+  /** The new metadata when replace_metadata is true. */
+  metadata: { [key: string]: string };
+  /** A new keypair to inject (compute microversion 2.54); empty keeps the keypair. */
+  keyName: string;
+}
+
+export interface ServerRebuildAction_MetadataEntry {
+  key: string;
+  value: string;
+}
+
+/**
+ * Resizes a server to another flavor (nova `resize`): ACTIVE or STOPPED to RESIZING, then waiting for a confirm
+ * (cloud status VERIFY_RESIZE), unless auto_confirm.
+ */
+export interface ServerResizeAction {
+  /** The new flavor, by name or id. Required; the server's own flavor is INVALID_ARGUMENT. */
+  flavor: string;
+  /** Confirm the resize as soon as the cloud asks for it (implies waiting for it); DONE then means resized. */
+  autoConfirm: boolean;
+}
+
+/** Confirms a resize waiting for it (nova `confirmResize`): VERIFY_RESIZE to ACTIVE (or STOPPED). */
+export interface ServerConfirmResizeAction {
+}
+
+/** Reverts a resize waiting for a confirm (nova `revertResize`): back to the old flavor. */
+export interface ServerRevertResizeAction {
+}
+
+/** Request for ComputeService.RunServerAction. */
+export interface RunServerActionRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The server's name or id. */
+  nameOrId: string;
+  /** The action. Required. */
+  action:
+    | //
+    /** Reboot. */
+    { $case: "reboot"; value: ServerRebootAction }
+    | //
+    /** Stop. */
+    { $case: "stop"; value: ServerStopAction }
+    | //
+    /** Start. */
+    { $case: "start"; value: ServerStartAction }
+    | //
+    /** Pause. */
+    { $case: "pause"; value: ServerPauseAction }
+    | //
+    /** Unpause. */
+    { $case: "unpause"; value: ServerUnpauseAction }
+    | //
+    /** Suspend. */
+    { $case: "suspend"; value: ServerSuspendAction }
+    | //
+    /** Resume. */
+    { $case: "resume"; value: ServerResumeAction }
+    | //
+    /** Lock. */
+    { $case: "lock"; value: ServerLockAction }
+    | //
+    /** Unlock. */
+    { $case: "unlock"; value: ServerUnlockAction }
+    | //
+    /** Rescue. */
+    { $case: "rescue"; value: ServerRescueAction }
+    | //
+    /** Unrescue. */
+    { $case: "unrescue"; value: ServerUnrescueAction }
+    | //
+    /** Shelve. */
+    { $case: "shelve"; value: ServerShelveAction }
+    | //
+    /** Shelve-offload. */
+    { $case: "shelveOffload"; value: ServerShelveOffloadAction }
+    | //
+    /** Unshelve. */
+    { $case: "unshelve"; value: ServerUnshelveAction }
+    | //
+    /** Rebuild. */
+    { $case: "rebuild"; value: ServerRebuildAction }
+    | //
+    /** Resize. */
+    { $case: "resize"; value: ServerResizeAction }
+    | //
+    /** Confirm a resize. */
+    { $case: "confirmResize"; value: ServerConfirmResizeAction }
+    | //
+    /** Revert a resize. */
+    { $case: "revertResize"; value: ServerRevertResizeAction }
+    | undefined;
+  /** Stream the server's changes until the cloud has finished the action, instead of returning once accepted. */
+  wait: boolean;
+  /**
+   * An idempotency key (up to 36 characters, a UUID is best): a retried call with the same id does not run the
+   * action again (it only waits, when asked to).
+   */
+  requestId: string;
+}
+
+/** One message of ComputeService.RunServerAction. */
+export interface RunServerActionResponse {
+  /** What happened. */
+  stage: ServerActionStage;
+  /** The server as it is now. */
+  server: Server | undefined;
+}
+
+/** Request for ComputeService.SnapshotServer. */
+export interface SnapshotServerRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The server's name or id. */
+  nameOrId: string;
+  /** The new image's name. Required. */
+  imageName: string;
+  /** Image properties to set on the snapshot. */
+  metadata: { [key: string]: string };
+  /** Stream progress until the image is ACTIVE, instead of returning once accepted. */
+  wait: boolean;
+  /** An idempotency key (up to 36 characters): a retried call with the same id makes one image. */
+  requestId: string;
+}
+
+export interface SnapshotServerRequest_MetadataEntry {
+  key: string;
+  value: string;
+}
+
+/** One message of ComputeService.SnapshotServer. */
+export interface SnapshotServerResponse {
+  /** What happened. */
+  stage: ServerActionStage;
+  /** The server as it is now. */
+  server:
+    | Server
+    | undefined;
+  /** The snapshot image as it is now (its location is the server's region). */
+  image: Image | undefined;
+}
+
+/** Request for ComputeService.UpdateServer. */
+export interface UpdateServerRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The server's name or id. */
+  nameOrId: string;
+  /** A new name; empty keeps the name. */
+  name: string;
+  /** A new description; unset keeps the description, an empty string clears it. */
+  description?: string | undefined;
+}
+
+/** Response of ComputeService.UpdateServer. */
+export interface UpdateServerResponse {
+  /** The server after the change. */
+  server: Server | undefined;
 }
 
 function createBaseFlavor(): Flavor {
@@ -10648,6 +10957,2438 @@ export const DeleteServerGroupResponse: MessageFns<DeleteServerGroupResponse> = 
   },
 };
 
+function createBaseServerRebootAction(): ServerRebootAction {
+  return { hard: false };
+}
+
+export const ServerRebootAction: MessageFns<ServerRebootAction> = {
+  encode(message: ServerRebootAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hard !== false) {
+      writer.uint32(8).bool(message.hard);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerRebootAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerRebootAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.hard = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServerRebootAction {
+    return { hard: isSet(object.hard) ? globalThis.Boolean(object.hard) : false };
+  },
+
+  toJSON(message: ServerRebootAction): unknown {
+    const obj: any = {};
+    if (message.hard !== false) {
+      obj.hard = message.hard;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerRebootAction>): ServerRebootAction {
+    return ServerRebootAction.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServerRebootAction>): ServerRebootAction {
+    const message = createBaseServerRebootAction();
+    message.hard = object.hard ?? false;
+    return message;
+  },
+};
+
+function createBaseServerStopAction(): ServerStopAction {
+  return {};
+}
+
+export const ServerStopAction: MessageFns<ServerStopAction> = {
+  encode(_: ServerStopAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerStopAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerStopAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ServerStopAction {
+    return {};
+  },
+
+  toJSON(_: ServerStopAction): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerStopAction>): ServerStopAction {
+    return ServerStopAction.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ServerStopAction>): ServerStopAction {
+    const message = createBaseServerStopAction();
+    return message;
+  },
+};
+
+function createBaseServerStartAction(): ServerStartAction {
+  return {};
+}
+
+export const ServerStartAction: MessageFns<ServerStartAction> = {
+  encode(_: ServerStartAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerStartAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerStartAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ServerStartAction {
+    return {};
+  },
+
+  toJSON(_: ServerStartAction): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerStartAction>): ServerStartAction {
+    return ServerStartAction.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ServerStartAction>): ServerStartAction {
+    const message = createBaseServerStartAction();
+    return message;
+  },
+};
+
+function createBaseServerPauseAction(): ServerPauseAction {
+  return {};
+}
+
+export const ServerPauseAction: MessageFns<ServerPauseAction> = {
+  encode(_: ServerPauseAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerPauseAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerPauseAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ServerPauseAction {
+    return {};
+  },
+
+  toJSON(_: ServerPauseAction): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerPauseAction>): ServerPauseAction {
+    return ServerPauseAction.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ServerPauseAction>): ServerPauseAction {
+    const message = createBaseServerPauseAction();
+    return message;
+  },
+};
+
+function createBaseServerUnpauseAction(): ServerUnpauseAction {
+  return {};
+}
+
+export const ServerUnpauseAction: MessageFns<ServerUnpauseAction> = {
+  encode(_: ServerUnpauseAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerUnpauseAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerUnpauseAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ServerUnpauseAction {
+    return {};
+  },
+
+  toJSON(_: ServerUnpauseAction): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerUnpauseAction>): ServerUnpauseAction {
+    return ServerUnpauseAction.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ServerUnpauseAction>): ServerUnpauseAction {
+    const message = createBaseServerUnpauseAction();
+    return message;
+  },
+};
+
+function createBaseServerSuspendAction(): ServerSuspendAction {
+  return {};
+}
+
+export const ServerSuspendAction: MessageFns<ServerSuspendAction> = {
+  encode(_: ServerSuspendAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerSuspendAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerSuspendAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ServerSuspendAction {
+    return {};
+  },
+
+  toJSON(_: ServerSuspendAction): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerSuspendAction>): ServerSuspendAction {
+    return ServerSuspendAction.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ServerSuspendAction>): ServerSuspendAction {
+    const message = createBaseServerSuspendAction();
+    return message;
+  },
+};
+
+function createBaseServerResumeAction(): ServerResumeAction {
+  return {};
+}
+
+export const ServerResumeAction: MessageFns<ServerResumeAction> = {
+  encode(_: ServerResumeAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerResumeAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerResumeAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ServerResumeAction {
+    return {};
+  },
+
+  toJSON(_: ServerResumeAction): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerResumeAction>): ServerResumeAction {
+    return ServerResumeAction.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ServerResumeAction>): ServerResumeAction {
+    const message = createBaseServerResumeAction();
+    return message;
+  },
+};
+
+function createBaseServerLockAction(): ServerLockAction {
+  return { reason: "" };
+}
+
+export const ServerLockAction: MessageFns<ServerLockAction> = {
+  encode(message: ServerLockAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reason !== "") {
+      writer.uint32(10).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerLockAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerLockAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServerLockAction {
+    return { reason: isSet(object.reason) ? globalThis.String(object.reason) : "" };
+  },
+
+  toJSON(message: ServerLockAction): unknown {
+    const obj: any = {};
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerLockAction>): ServerLockAction {
+    return ServerLockAction.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServerLockAction>): ServerLockAction {
+    const message = createBaseServerLockAction();
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseServerUnlockAction(): ServerUnlockAction {
+  return {};
+}
+
+export const ServerUnlockAction: MessageFns<ServerUnlockAction> = {
+  encode(_: ServerUnlockAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerUnlockAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerUnlockAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ServerUnlockAction {
+    return {};
+  },
+
+  toJSON(_: ServerUnlockAction): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerUnlockAction>): ServerUnlockAction {
+    return ServerUnlockAction.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ServerUnlockAction>): ServerUnlockAction {
+    const message = createBaseServerUnlockAction();
+    return message;
+  },
+};
+
+function createBaseServerRescueAction(): ServerRescueAction {
+  return { image: "" };
+}
+
+export const ServerRescueAction: MessageFns<ServerRescueAction> = {
+  encode(message: ServerRescueAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.image !== "") {
+      writer.uint32(10).string(message.image);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerRescueAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerRescueAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.image = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServerRescueAction {
+    return { image: isSet(object.image) ? globalThis.String(object.image) : "" };
+  },
+
+  toJSON(message: ServerRescueAction): unknown {
+    const obj: any = {};
+    if (message.image !== "") {
+      obj.image = message.image;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerRescueAction>): ServerRescueAction {
+    return ServerRescueAction.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServerRescueAction>): ServerRescueAction {
+    const message = createBaseServerRescueAction();
+    message.image = object.image ?? "";
+    return message;
+  },
+};
+
+function createBaseServerUnrescueAction(): ServerUnrescueAction {
+  return {};
+}
+
+export const ServerUnrescueAction: MessageFns<ServerUnrescueAction> = {
+  encode(_: ServerUnrescueAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerUnrescueAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerUnrescueAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ServerUnrescueAction {
+    return {};
+  },
+
+  toJSON(_: ServerUnrescueAction): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerUnrescueAction>): ServerUnrescueAction {
+    return ServerUnrescueAction.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ServerUnrescueAction>): ServerUnrescueAction {
+    const message = createBaseServerUnrescueAction();
+    return message;
+  },
+};
+
+function createBaseServerShelveAction(): ServerShelveAction {
+  return {};
+}
+
+export const ServerShelveAction: MessageFns<ServerShelveAction> = {
+  encode(_: ServerShelveAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerShelveAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerShelveAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ServerShelveAction {
+    return {};
+  },
+
+  toJSON(_: ServerShelveAction): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerShelveAction>): ServerShelveAction {
+    return ServerShelveAction.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ServerShelveAction>): ServerShelveAction {
+    const message = createBaseServerShelveAction();
+    return message;
+  },
+};
+
+function createBaseServerShelveOffloadAction(): ServerShelveOffloadAction {
+  return {};
+}
+
+export const ServerShelveOffloadAction: MessageFns<ServerShelveOffloadAction> = {
+  encode(_: ServerShelveOffloadAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerShelveOffloadAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerShelveOffloadAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ServerShelveOffloadAction {
+    return {};
+  },
+
+  toJSON(_: ServerShelveOffloadAction): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerShelveOffloadAction>): ServerShelveOffloadAction {
+    return ServerShelveOffloadAction.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ServerShelveOffloadAction>): ServerShelveOffloadAction {
+    const message = createBaseServerShelveOffloadAction();
+    return message;
+  },
+};
+
+function createBaseServerUnshelveAction(): ServerUnshelveAction {
+  return { availabilityZone: "" };
+}
+
+export const ServerUnshelveAction: MessageFns<ServerUnshelveAction> = {
+  encode(message: ServerUnshelveAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.availabilityZone !== "") {
+      writer.uint32(10).string(message.availabilityZone);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerUnshelveAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerUnshelveAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.availabilityZone = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServerUnshelveAction {
+    return {
+      availabilityZone: isSet(object.availabilityZone)
+        ? globalThis.String(object.availabilityZone)
+        : isSet(object.availability_zone)
+        ? globalThis.String(object.availability_zone)
+        : "",
+    };
+  },
+
+  toJSON(message: ServerUnshelveAction): unknown {
+    const obj: any = {};
+    if (message.availabilityZone !== "") {
+      obj.availabilityZone = message.availabilityZone;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerUnshelveAction>): ServerUnshelveAction {
+    return ServerUnshelveAction.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServerUnshelveAction>): ServerUnshelveAction {
+    const message = createBaseServerUnshelveAction();
+    message.availabilityZone = object.availabilityZone ?? "";
+    return message;
+  },
+};
+
+function createBaseServerRebuildAction(): ServerRebuildAction {
+  return { image: "", name: "", replaceMetadata: false, metadata: {}, keyName: "" };
+}
+
+export const ServerRebuildAction: MessageFns<ServerRebuildAction> = {
+  encode(message: ServerRebuildAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.image !== "") {
+      writer.uint32(10).string(message.image);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.replaceMetadata !== false) {
+      writer.uint32(24).bool(message.replaceMetadata);
+    }
+    globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
+      ServerRebuildAction_MetadataEntry.encode({ key: key as any, value }, writer.uint32(34).fork()).join();
+    });
+    if (message.keyName !== "") {
+      writer.uint32(42).string(message.keyName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerRebuildAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerRebuildAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.image = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.replaceMetadata = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            const entry4 = ServerRebuildAction_MetadataEntry.decode(reader, reader.uint32());
+            if (entry4.value !== undefined) {
+              message.metadata[entry4.key] = entry4.value;
+            }
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.keyName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServerRebuildAction {
+    return {
+      image: isSet(object.image) ? globalThis.String(object.image) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      replaceMetadata: isSet(object.replaceMetadata)
+        ? globalThis.Boolean(object.replaceMetadata)
+        : isSet(object.replace_metadata)
+        ? globalThis.Boolean(object.replace_metadata)
+        : false,
+      metadata: isObject(object.metadata)
+        ? (globalThis.Object.entries(object.metadata) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      keyName: isSet(object.keyName)
+        ? globalThis.String(object.keyName)
+        : isSet(object.key_name)
+        ? globalThis.String(object.key_name)
+        : "",
+    };
+  },
+
+  toJSON(message: ServerRebuildAction): unknown {
+    const obj: any = {};
+    if (message.image !== "") {
+      obj.image = message.image;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.replaceMetadata !== false) {
+      obj.replaceMetadata = message.replaceMetadata;
+    }
+    if (message.metadata) {
+      const entries = globalThis.Object.entries(message.metadata) as [string, string][];
+      if (entries.length > 0) {
+        obj.metadata = {};
+        entries.forEach(([k, v]) => {
+          obj.metadata[k] = v;
+        });
+      }
+    }
+    if (message.keyName !== "") {
+      obj.keyName = message.keyName;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerRebuildAction>): ServerRebuildAction {
+    return ServerRebuildAction.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServerRebuildAction>): ServerRebuildAction {
+    const message = createBaseServerRebuildAction();
+    message.image = object.image ?? "";
+    message.name = object.name ?? "";
+    message.replaceMetadata = object.replaceMetadata ?? false;
+    message.metadata = (globalThis.Object.entries(object.metadata ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.keyName = object.keyName ?? "";
+    return message;
+  },
+};
+
+function createBaseServerRebuildAction_MetadataEntry(): ServerRebuildAction_MetadataEntry {
+  return { key: "", value: "" };
+}
+
+export const ServerRebuildAction_MetadataEntry: MessageFns<ServerRebuildAction_MetadataEntry> = {
+  encode(message: ServerRebuildAction_MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerRebuildAction_MetadataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerRebuildAction_MetadataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServerRebuildAction_MetadataEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ServerRebuildAction_MetadataEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerRebuildAction_MetadataEntry>): ServerRebuildAction_MetadataEntry {
+    return ServerRebuildAction_MetadataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServerRebuildAction_MetadataEntry>): ServerRebuildAction_MetadataEntry {
+    const message = createBaseServerRebuildAction_MetadataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseServerResizeAction(): ServerResizeAction {
+  return { flavor: "", autoConfirm: false };
+}
+
+export const ServerResizeAction: MessageFns<ServerResizeAction> = {
+  encode(message: ServerResizeAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.flavor !== "") {
+      writer.uint32(10).string(message.flavor);
+    }
+    if (message.autoConfirm !== false) {
+      writer.uint32(16).bool(message.autoConfirm);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerResizeAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerResizeAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.flavor = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.autoConfirm = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServerResizeAction {
+    return {
+      flavor: isSet(object.flavor) ? globalThis.String(object.flavor) : "",
+      autoConfirm: isSet(object.autoConfirm)
+        ? globalThis.Boolean(object.autoConfirm)
+        : isSet(object.auto_confirm)
+        ? globalThis.Boolean(object.auto_confirm)
+        : false,
+    };
+  },
+
+  toJSON(message: ServerResizeAction): unknown {
+    const obj: any = {};
+    if (message.flavor !== "") {
+      obj.flavor = message.flavor;
+    }
+    if (message.autoConfirm !== false) {
+      obj.autoConfirm = message.autoConfirm;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerResizeAction>): ServerResizeAction {
+    return ServerResizeAction.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServerResizeAction>): ServerResizeAction {
+    const message = createBaseServerResizeAction();
+    message.flavor = object.flavor ?? "";
+    message.autoConfirm = object.autoConfirm ?? false;
+    return message;
+  },
+};
+
+function createBaseServerConfirmResizeAction(): ServerConfirmResizeAction {
+  return {};
+}
+
+export const ServerConfirmResizeAction: MessageFns<ServerConfirmResizeAction> = {
+  encode(_: ServerConfirmResizeAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerConfirmResizeAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerConfirmResizeAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ServerConfirmResizeAction {
+    return {};
+  },
+
+  toJSON(_: ServerConfirmResizeAction): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerConfirmResizeAction>): ServerConfirmResizeAction {
+    return ServerConfirmResizeAction.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ServerConfirmResizeAction>): ServerConfirmResizeAction {
+    const message = createBaseServerConfirmResizeAction();
+    return message;
+  },
+};
+
+function createBaseServerRevertResizeAction(): ServerRevertResizeAction {
+  return {};
+}
+
+export const ServerRevertResizeAction: MessageFns<ServerRevertResizeAction> = {
+  encode(_: ServerRevertResizeAction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServerRevertResizeAction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServerRevertResizeAction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ServerRevertResizeAction {
+    return {};
+  },
+
+  toJSON(_: ServerRevertResizeAction): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ServerRevertResizeAction>): ServerRevertResizeAction {
+    return ServerRevertResizeAction.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ServerRevertResizeAction>): ServerRevertResizeAction {
+    const message = createBaseServerRevertResizeAction();
+    return message;
+  },
+};
+
+function createBaseRunServerActionRequest(): RunServerActionRequest {
+  return { location: undefined, nameOrId: "", action: undefined, wait: false, requestId: "" };
+}
+
+export const RunServerActionRequest: MessageFns<RunServerActionRequest> = {
+  encode(message: RunServerActionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    switch (message.action?.$case) {
+      case "reboot":
+        ServerRebootAction.encode(message.action.value, writer.uint32(26).fork()).join();
+        break;
+      case "stop":
+        ServerStopAction.encode(message.action.value, writer.uint32(34).fork()).join();
+        break;
+      case "start":
+        ServerStartAction.encode(message.action.value, writer.uint32(42).fork()).join();
+        break;
+      case "pause":
+        ServerPauseAction.encode(message.action.value, writer.uint32(50).fork()).join();
+        break;
+      case "unpause":
+        ServerUnpauseAction.encode(message.action.value, writer.uint32(58).fork()).join();
+        break;
+      case "suspend":
+        ServerSuspendAction.encode(message.action.value, writer.uint32(66).fork()).join();
+        break;
+      case "resume":
+        ServerResumeAction.encode(message.action.value, writer.uint32(74).fork()).join();
+        break;
+      case "lock":
+        ServerLockAction.encode(message.action.value, writer.uint32(82).fork()).join();
+        break;
+      case "unlock":
+        ServerUnlockAction.encode(message.action.value, writer.uint32(90).fork()).join();
+        break;
+      case "rescue":
+        ServerRescueAction.encode(message.action.value, writer.uint32(98).fork()).join();
+        break;
+      case "unrescue":
+        ServerUnrescueAction.encode(message.action.value, writer.uint32(106).fork()).join();
+        break;
+      case "shelve":
+        ServerShelveAction.encode(message.action.value, writer.uint32(114).fork()).join();
+        break;
+      case "shelveOffload":
+        ServerShelveOffloadAction.encode(message.action.value, writer.uint32(122).fork()).join();
+        break;
+      case "unshelve":
+        ServerUnshelveAction.encode(message.action.value, writer.uint32(130).fork()).join();
+        break;
+      case "rebuild":
+        ServerRebuildAction.encode(message.action.value, writer.uint32(138).fork()).join();
+        break;
+      case "resize":
+        ServerResizeAction.encode(message.action.value, writer.uint32(146).fork()).join();
+        break;
+      case "confirmResize":
+        ServerConfirmResizeAction.encode(message.action.value, writer.uint32(154).fork()).join();
+        break;
+      case "revertResize":
+        ServerRevertResizeAction.encode(message.action.value, writer.uint32(162).fork()).join();
+        break;
+    }
+    if (message.wait !== false) {
+      writer.uint32(320).bool(message.wait);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(330).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunServerActionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunServerActionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.action = { $case: "reboot", value: ServerRebootAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.action = { $case: "stop", value: ServerStopAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.action = { $case: "start", value: ServerStartAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.action = { $case: "pause", value: ServerPauseAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.action = { $case: "unpause", value: ServerUnpauseAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.action = { $case: "suspend", value: ServerSuspendAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.action = { $case: "resume", value: ServerResumeAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.action = { $case: "lock", value: ServerLockAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.action = { $case: "unlock", value: ServerUnlockAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.action = { $case: "rescue", value: ServerRescueAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.action = { $case: "unrescue", value: ServerUnrescueAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.action = { $case: "shelve", value: ServerShelveAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.action = {
+              $case: "shelveOffload",
+              value: ServerShelveOffloadAction.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.action = { $case: "unshelve", value: ServerUnshelveAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.action = { $case: "rebuild", value: ServerRebuildAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.action = { $case: "resize", value: ServerResizeAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.action = {
+              $case: "confirmResize",
+              value: ServerConfirmResizeAction.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.action = { $case: "revertResize", value: ServerRevertResizeAction.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 40: {
+            if (tag !== 320) {
+              break;
+            }
+
+            message.wait = reader.bool();
+            continue;
+          }
+          case 41: {
+            if (tag !== 330) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunServerActionRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      action: isSet(object.reboot)
+        ? { $case: "reboot", value: ServerRebootAction.fromJSON(object.reboot) }
+        : isSet(object.stop)
+        ? { $case: "stop", value: ServerStopAction.fromJSON(object.stop) }
+        : isSet(object.start)
+        ? { $case: "start", value: ServerStartAction.fromJSON(object.start) }
+        : isSet(object.pause)
+        ? { $case: "pause", value: ServerPauseAction.fromJSON(object.pause) }
+        : isSet(object.unpause)
+        ? { $case: "unpause", value: ServerUnpauseAction.fromJSON(object.unpause) }
+        : isSet(object.suspend)
+        ? { $case: "suspend", value: ServerSuspendAction.fromJSON(object.suspend) }
+        : isSet(object.resume)
+        ? { $case: "resume", value: ServerResumeAction.fromJSON(object.resume) }
+        : isSet(object.lock)
+        ? { $case: "lock", value: ServerLockAction.fromJSON(object.lock) }
+        : isSet(object.unlock)
+        ? { $case: "unlock", value: ServerUnlockAction.fromJSON(object.unlock) }
+        : isSet(object.rescue)
+        ? { $case: "rescue", value: ServerRescueAction.fromJSON(object.rescue) }
+        : isSet(object.unrescue)
+        ? { $case: "unrescue", value: ServerUnrescueAction.fromJSON(object.unrescue) }
+        : isSet(object.shelve)
+        ? { $case: "shelve", value: ServerShelveAction.fromJSON(object.shelve) }
+        : isSet(object.shelveOffload)
+        ? { $case: "shelveOffload", value: ServerShelveOffloadAction.fromJSON(object.shelveOffload) }
+        : isSet(object.shelve_offload)
+        ? { $case: "shelveOffload", value: ServerShelveOffloadAction.fromJSON(object.shelve_offload) }
+        : isSet(object.unshelve)
+        ? { $case: "unshelve", value: ServerUnshelveAction.fromJSON(object.unshelve) }
+        : isSet(object.rebuild)
+        ? { $case: "rebuild", value: ServerRebuildAction.fromJSON(object.rebuild) }
+        : isSet(object.resize)
+        ? { $case: "resize", value: ServerResizeAction.fromJSON(object.resize) }
+        : isSet(object.confirmResize)
+        ? { $case: "confirmResize", value: ServerConfirmResizeAction.fromJSON(object.confirmResize) }
+        : isSet(object.confirm_resize)
+        ? { $case: "confirmResize", value: ServerConfirmResizeAction.fromJSON(object.confirm_resize) }
+        : isSet(object.revertResize)
+        ? { $case: "revertResize", value: ServerRevertResizeAction.fromJSON(object.revertResize) }
+        : isSet(object.revert_resize)
+        ? { $case: "revertResize", value: ServerRevertResizeAction.fromJSON(object.revert_resize) }
+        : undefined,
+      wait: isSet(object.wait) ? globalThis.Boolean(object.wait) : false,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RunServerActionRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.action?.$case === "reboot") {
+      obj.reboot = ServerRebootAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "stop") {
+      obj.stop = ServerStopAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "start") {
+      obj.start = ServerStartAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "pause") {
+      obj.pause = ServerPauseAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "unpause") {
+      obj.unpause = ServerUnpauseAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "suspend") {
+      obj.suspend = ServerSuspendAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "resume") {
+      obj.resume = ServerResumeAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "lock") {
+      obj.lock = ServerLockAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "unlock") {
+      obj.unlock = ServerUnlockAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "rescue") {
+      obj.rescue = ServerRescueAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "unrescue") {
+      obj.unrescue = ServerUnrescueAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "shelve") {
+      obj.shelve = ServerShelveAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "shelveOffload") {
+      obj.shelveOffload = ServerShelveOffloadAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "unshelve") {
+      obj.unshelve = ServerUnshelveAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "rebuild") {
+      obj.rebuild = ServerRebuildAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "resize") {
+      obj.resize = ServerResizeAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "confirmResize") {
+      obj.confirmResize = ServerConfirmResizeAction.toJSON(message.action.value);
+    } else if (message.action?.$case === "revertResize") {
+      obj.revertResize = ServerRevertResizeAction.toJSON(message.action.value);
+    }
+    if (message.wait !== false) {
+      obj.wait = message.wait;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RunServerActionRequest>): RunServerActionRequest {
+    return RunServerActionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RunServerActionRequest>): RunServerActionRequest {
+    const message = createBaseRunServerActionRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    switch (object.action?.$case) {
+      case "reboot": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "reboot", value: ServerRebootAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "stop": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "stop", value: ServerStopAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "start": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "start", value: ServerStartAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "pause": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "pause", value: ServerPauseAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "unpause": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "unpause", value: ServerUnpauseAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "suspend": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "suspend", value: ServerSuspendAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "resume": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "resume", value: ServerResumeAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "lock": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "lock", value: ServerLockAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "unlock": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "unlock", value: ServerUnlockAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "rescue": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "rescue", value: ServerRescueAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "unrescue": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "unrescue", value: ServerUnrescueAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "shelve": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "shelve", value: ServerShelveAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "shelveOffload": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = {
+            $case: "shelveOffload",
+            value: ServerShelveOffloadAction.fromPartial(object.action.value),
+          };
+        }
+        break;
+      }
+      case "unshelve": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "unshelve", value: ServerUnshelveAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "rebuild": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "rebuild", value: ServerRebuildAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "resize": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "resize", value: ServerResizeAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+      case "confirmResize": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = {
+            $case: "confirmResize",
+            value: ServerConfirmResizeAction.fromPartial(object.action.value),
+          };
+        }
+        break;
+      }
+      case "revertResize": {
+        if (object.action?.value !== undefined && object.action?.value !== null) {
+          message.action = { $case: "revertResize", value: ServerRevertResizeAction.fromPartial(object.action.value) };
+        }
+        break;
+      }
+    }
+    message.wait = object.wait ?? false;
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseRunServerActionResponse(): RunServerActionResponse {
+  return { stage: 0, server: undefined };
+}
+
+export const RunServerActionResponse: MessageFns<RunServerActionResponse> = {
+  encode(message: RunServerActionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stage !== 0) {
+      writer.uint32(8).int32(message.stage);
+    }
+    if (message.server !== undefined) {
+      Server.encode(message.server, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunServerActionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunServerActionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.stage = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.server = Server.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunServerActionResponse {
+    return {
+      stage: isSet(object.stage) ? serverActionStageFromJSON(object.stage) : 0,
+      server: isSet(object.server) ? Server.fromJSON(object.server) : undefined,
+    };
+  },
+
+  toJSON(message: RunServerActionResponse): unknown {
+    const obj: any = {};
+    if (message.stage !== 0) {
+      obj.stage = serverActionStageToJSON(message.stage);
+    }
+    if (message.server !== undefined) {
+      obj.server = Server.toJSON(message.server);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RunServerActionResponse>): RunServerActionResponse {
+    return RunServerActionResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RunServerActionResponse>): RunServerActionResponse {
+    const message = createBaseRunServerActionResponse();
+    message.stage = object.stage ?? 0;
+    message.server = (object.server !== undefined && object.server !== null)
+      ? Server.fromPartial(object.server)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSnapshotServerRequest(): SnapshotServerRequest {
+  return { location: undefined, nameOrId: "", imageName: "", metadata: {}, wait: false, requestId: "" };
+}
+
+export const SnapshotServerRequest: MessageFns<SnapshotServerRequest> = {
+  encode(message: SnapshotServerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.imageName !== "") {
+      writer.uint32(26).string(message.imageName);
+    }
+    globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
+      SnapshotServerRequest_MetadataEntry.encode({ key: key as any, value }, writer.uint32(34).fork()).join();
+    });
+    if (message.wait !== false) {
+      writer.uint32(40).bool(message.wait);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(50).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SnapshotServerRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSnapshotServerRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.imageName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            const entry4 = SnapshotServerRequest_MetadataEntry.decode(reader, reader.uint32());
+            if (entry4.value !== undefined) {
+              message.metadata[entry4.key] = entry4.value;
+            }
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.wait = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SnapshotServerRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      imageName: isSet(object.imageName)
+        ? globalThis.String(object.imageName)
+        : isSet(object.image_name)
+        ? globalThis.String(object.image_name)
+        : "",
+      metadata: isObject(object.metadata)
+        ? (globalThis.Object.entries(object.metadata) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      wait: isSet(object.wait) ? globalThis.Boolean(object.wait) : false,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: SnapshotServerRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.imageName !== "") {
+      obj.imageName = message.imageName;
+    }
+    if (message.metadata) {
+      const entries = globalThis.Object.entries(message.metadata) as [string, string][];
+      if (entries.length > 0) {
+        obj.metadata = {};
+        entries.forEach(([k, v]) => {
+          obj.metadata[k] = v;
+        });
+      }
+    }
+    if (message.wait !== false) {
+      obj.wait = message.wait;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SnapshotServerRequest>): SnapshotServerRequest {
+    return SnapshotServerRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SnapshotServerRequest>): SnapshotServerRequest {
+    const message = createBaseSnapshotServerRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.imageName = object.imageName ?? "";
+    message.metadata = (globalThis.Object.entries(object.metadata ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.wait = object.wait ?? false;
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseSnapshotServerRequest_MetadataEntry(): SnapshotServerRequest_MetadataEntry {
+  return { key: "", value: "" };
+}
+
+export const SnapshotServerRequest_MetadataEntry: MessageFns<SnapshotServerRequest_MetadataEntry> = {
+  encode(message: SnapshotServerRequest_MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SnapshotServerRequest_MetadataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSnapshotServerRequest_MetadataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SnapshotServerRequest_MetadataEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: SnapshotServerRequest_MetadataEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SnapshotServerRequest_MetadataEntry>): SnapshotServerRequest_MetadataEntry {
+    return SnapshotServerRequest_MetadataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SnapshotServerRequest_MetadataEntry>): SnapshotServerRequest_MetadataEntry {
+    const message = createBaseSnapshotServerRequest_MetadataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseSnapshotServerResponse(): SnapshotServerResponse {
+  return { stage: 0, server: undefined, image: undefined };
+}
+
+export const SnapshotServerResponse: MessageFns<SnapshotServerResponse> = {
+  encode(message: SnapshotServerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stage !== 0) {
+      writer.uint32(8).int32(message.stage);
+    }
+    if (message.server !== undefined) {
+      Server.encode(message.server, writer.uint32(18).fork()).join();
+    }
+    if (message.image !== undefined) {
+      Image.encode(message.image, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SnapshotServerResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSnapshotServerResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.stage = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.server = Server.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.image = Image.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SnapshotServerResponse {
+    return {
+      stage: isSet(object.stage) ? serverActionStageFromJSON(object.stage) : 0,
+      server: isSet(object.server) ? Server.fromJSON(object.server) : undefined,
+      image: isSet(object.image) ? Image.fromJSON(object.image) : undefined,
+    };
+  },
+
+  toJSON(message: SnapshotServerResponse): unknown {
+    const obj: any = {};
+    if (message.stage !== 0) {
+      obj.stage = serverActionStageToJSON(message.stage);
+    }
+    if (message.server !== undefined) {
+      obj.server = Server.toJSON(message.server);
+    }
+    if (message.image !== undefined) {
+      obj.image = Image.toJSON(message.image);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SnapshotServerResponse>): SnapshotServerResponse {
+    return SnapshotServerResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SnapshotServerResponse>): SnapshotServerResponse {
+    const message = createBaseSnapshotServerResponse();
+    message.stage = object.stage ?? 0;
+    message.server = (object.server !== undefined && object.server !== null)
+      ? Server.fromPartial(object.server)
+      : undefined;
+    message.image = (object.image !== undefined && object.image !== null) ? Image.fromPartial(object.image) : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateServerRequest(): UpdateServerRequest {
+  return { location: undefined, nameOrId: "", name: "", description: undefined };
+}
+
+export const UpdateServerRequest: MessageFns<UpdateServerRequest> = {
+  encode(message: UpdateServerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(34).string(message.description);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateServerRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateServerRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateServerRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+    };
+  },
+
+  toJSON(message: UpdateServerRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateServerRequest>): UpdateServerRequest {
+    return UpdateServerRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateServerRequest>): UpdateServerRequest {
+    const message = createBaseUpdateServerRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.name = object.name ?? "";
+    message.description = object.description ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateServerResponse(): UpdateServerResponse {
+  return { server: undefined };
+}
+
+export const UpdateServerResponse: MessageFns<UpdateServerResponse> = {
+  encode(message: UpdateServerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.server !== undefined) {
+      Server.encode(message.server, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateServerResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateServerResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.server = Server.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateServerResponse {
+    return { server: isSet(object.server) ? Server.fromJSON(object.server) : undefined };
+  },
+
+  toJSON(message: UpdateServerResponse): unknown {
+    const obj: any = {};
+    if (message.server !== undefined) {
+      obj.server = Server.toJSON(message.server);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateServerResponse>): UpdateServerResponse {
+    return UpdateServerResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateServerResponse>): UpdateServerResponse {
+    const message = createBaseUpdateServerResponse();
+    message.server = (object.server !== undefined && object.server !== null)
+      ? Server.fromPartial(object.server)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * ComputeService manages servers and what they are built from.
  *
@@ -10787,6 +13528,49 @@ export const ComputeServiceDefinition = {
       requestType: GetServerConsoleRequest as typeof GetServerConsoleRequest,
       requestStream: false,
       responseType: GetServerConsoleResponse as typeof GetServerConsoleResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Runs one action on a server: reboot, stop, start, pause, unpause, suspend, resume, lock, unlock, rescue,
+     * unrescue, shelve, shelve-offload, unshelve, rebuild, resize, confirm or revert a resize. Without `wait` the
+     * stream carries one ACCEPTED message and ends; with `wait` it streams the server's changes until the cloud has
+     * finished the action (DONE). Errors: NOT_FOUND (the server, or the image or flavor the action names);
+     * FAILED_PRECONDITION when the server's state forbids the action (the message names the state) or the server is
+     * locked; INVALID_ARGUMENT for a resize to the flavor the server has; ABORTED when the server goes to ERROR or
+     * ends in another state than the action's (the last message, FAILED, carries the server and its fault).
+     * A retried call with the same request_id runs the action once and waits on it again.
+     */
+    runServerAction: {
+      name: "RunServerAction",
+      requestType: RunServerActionRequest as typeof RunServerActionRequest,
+      requestStream: false,
+      responseType: RunServerActionResponse as typeof RunServerActionResponse,
+      responseStream: true,
+      options: {},
+    },
+    /**
+     * Snapshots a server to a new image. Without `wait` the stream carries one ACCEPTED message (with the image as
+     * the cloud first shows it) and ends; with `wait` it ends once the image is ACTIVE (DONE). Errors as for
+     * RunServerAction; ABORTED when the image is killed or the cloud stops short of an ACTIVE image.
+     */
+    snapshotServer: {
+      name: "SnapshotServer",
+      requestType: SnapshotServerRequest as typeof SnapshotServerRequest,
+      requestStream: false,
+      responseType: SnapshotServerResponse as typeof SnapshotServerResponse,
+      responseStream: true,
+      options: {},
+    },
+    /**
+     * Changes a server's name and/or description (description needs compute microversion 2.19: FAILED_PRECONDITION
+     * naming it on older clouds). Errors: NOT_FOUND, INVALID_ARGUMENT when nothing is to change.
+     */
+    updateServer: {
+      name: "UpdateServer",
+      requestType: UpdateServerRequest as typeof UpdateServerRequest,
+      requestStream: false,
+      responseType: UpdateServerResponse as typeof UpdateServerResponse,
       responseStream: false,
       options: {},
     },
@@ -10959,6 +13743,37 @@ export interface ComputeServiceImplementation<CallContextExt = {}> {
     request: GetServerConsoleRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<GetServerConsoleResponse>>;
+  /**
+   * Runs one action on a server: reboot, stop, start, pause, unpause, suspend, resume, lock, unlock, rescue,
+   * unrescue, shelve, shelve-offload, unshelve, rebuild, resize, confirm or revert a resize. Without `wait` the
+   * stream carries one ACCEPTED message and ends; with `wait` it streams the server's changes until the cloud has
+   * finished the action (DONE). Errors: NOT_FOUND (the server, or the image or flavor the action names);
+   * FAILED_PRECONDITION when the server's state forbids the action (the message names the state) or the server is
+   * locked; INVALID_ARGUMENT for a resize to the flavor the server has; ABORTED when the server goes to ERROR or
+   * ends in another state than the action's (the last message, FAILED, carries the server and its fault).
+   * A retried call with the same request_id runs the action once and waits on it again.
+   */
+  runServerAction(
+    request: RunServerActionRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<RunServerActionResponse>>;
+  /**
+   * Snapshots a server to a new image. Without `wait` the stream carries one ACCEPTED message (with the image as
+   * the cloud first shows it) and ends; with `wait` it ends once the image is ACTIVE (DONE). Errors as for
+   * RunServerAction; ABORTED when the image is killed or the cloud stops short of an ACTIVE image.
+   */
+  snapshotServer(
+    request: SnapshotServerRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<SnapshotServerResponse>>;
+  /**
+   * Changes a server's name and/or description (description needs compute microversion 2.19: FAILED_PRECONDITION
+   * naming it on older clouds). Errors: NOT_FOUND, INVALID_ARGUMENT when nothing is to change.
+   */
+  updateServer(
+    request: UpdateServerRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<UpdateServerResponse>>;
   /** Lists availability zones for servers. */
   listAvailabilityZones(
     request: ListAvailabilityZonesRequest,
@@ -11091,6 +13906,37 @@ export interface ComputeServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<GetServerConsoleRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<GetServerConsoleResponse>;
+  /**
+   * Runs one action on a server: reboot, stop, start, pause, unpause, suspend, resume, lock, unlock, rescue,
+   * unrescue, shelve, shelve-offload, unshelve, rebuild, resize, confirm or revert a resize. Without `wait` the
+   * stream carries one ACCEPTED message and ends; with `wait` it streams the server's changes until the cloud has
+   * finished the action (DONE). Errors: NOT_FOUND (the server, or the image or flavor the action names);
+   * FAILED_PRECONDITION when the server's state forbids the action (the message names the state) or the server is
+   * locked; INVALID_ARGUMENT for a resize to the flavor the server has; ABORTED when the server goes to ERROR or
+   * ends in another state than the action's (the last message, FAILED, carries the server and its fault).
+   * A retried call with the same request_id runs the action once and waits on it again.
+   */
+  runServerAction(
+    request: DeepPartial<RunServerActionRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<RunServerActionResponse>;
+  /**
+   * Snapshots a server to a new image. Without `wait` the stream carries one ACCEPTED message (with the image as
+   * the cloud first shows it) and ends; with `wait` it ends once the image is ACTIVE (DONE). Errors as for
+   * RunServerAction; ABORTED when the image is killed or the cloud stops short of an ACTIVE image.
+   */
+  snapshotServer(
+    request: DeepPartial<SnapshotServerRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<SnapshotServerResponse>;
+  /**
+   * Changes a server's name and/or description (description needs compute microversion 2.19: FAILED_PRECONDITION
+   * naming it on older clouds). Errors: NOT_FOUND, INVALID_ARGUMENT when nothing is to change.
+   */
+  updateServer(
+    request: DeepPartial<UpdateServerRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<UpdateServerResponse>;
   /** Lists availability zones for servers. */
   listAvailabilityZones(
     request: DeepPartial<ListAvailabilityZonesRequest>,

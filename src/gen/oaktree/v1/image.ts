@@ -172,6 +172,56 @@ export function imageVisibilityToJSON(object: ImageVisibility): string {
   }
 }
 
+/** Where a project stands with an image shared with it. */
+export enum ImageMemberStatus {
+  /** IMAGE_MEMBER_STATUS_UNSPECIFIED - Not reported. */
+  IMAGE_MEMBER_STATUS_UNSPECIFIED = 0,
+  /** IMAGE_MEMBER_STATUS_PENDING - Shared, not yet answered: the image is usable but not listed by default. */
+  IMAGE_MEMBER_STATUS_PENDING = 1,
+  /** IMAGE_MEMBER_STATUS_ACCEPTED - Accepted: listed with the project's images. */
+  IMAGE_MEMBER_STATUS_ACCEPTED = 2,
+  /** IMAGE_MEMBER_STATUS_REJECTED - Rejected. */
+  IMAGE_MEMBER_STATUS_REJECTED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function imageMemberStatusFromJSON(object: any): ImageMemberStatus {
+  switch (object) {
+    case 0:
+    case "IMAGE_MEMBER_STATUS_UNSPECIFIED":
+      return ImageMemberStatus.IMAGE_MEMBER_STATUS_UNSPECIFIED;
+    case 1:
+    case "IMAGE_MEMBER_STATUS_PENDING":
+      return ImageMemberStatus.IMAGE_MEMBER_STATUS_PENDING;
+    case 2:
+    case "IMAGE_MEMBER_STATUS_ACCEPTED":
+      return ImageMemberStatus.IMAGE_MEMBER_STATUS_ACCEPTED;
+    case 3:
+    case "IMAGE_MEMBER_STATUS_REJECTED":
+      return ImageMemberStatus.IMAGE_MEMBER_STATUS_REJECTED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ImageMemberStatus.UNRECOGNIZED;
+  }
+}
+
+export function imageMemberStatusToJSON(object: ImageMemberStatus): string {
+  switch (object) {
+    case ImageMemberStatus.IMAGE_MEMBER_STATUS_UNSPECIFIED:
+      return "IMAGE_MEMBER_STATUS_UNSPECIFIED";
+    case ImageMemberStatus.IMAGE_MEMBER_STATUS_PENDING:
+      return "IMAGE_MEMBER_STATUS_PENDING";
+    case ImageMemberStatus.IMAGE_MEMBER_STATUS_ACCEPTED:
+      return "IMAGE_MEMBER_STATUS_ACCEPTED";
+    case ImageMemberStatus.IMAGE_MEMBER_STATUS_REJECTED:
+      return "IMAGE_MEMBER_STATUS_REJECTED";
+    case ImageMemberStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** An image. */
 export interface Image {
   /** Region-level: zone is empty. The project is the owner's. */
@@ -406,6 +456,259 @@ export interface DeleteImageResponse {
     | undefined;
   /** The deleted image's id. */
   id: string;
+}
+
+/** Request for ImageService.UpdateImage. */
+export interface UpdateImageRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The image's name or id. */
+  nameOrId: string;
+  /** The new name, when set. */
+  name?:
+    | string
+    | undefined;
+  /** The new visibility, when not UNSPECIFIED. */
+  visibility: ImageVisibility;
+  /** The new protected flag, when set. */
+  isProtected?:
+    | boolean
+    | undefined;
+  /** The new minimum disk, GiB, when set. */
+  minDiskGb?:
+    | number
+    | undefined;
+  /** The new minimum memory, MiB, when set. */
+  minRamMb?:
+    | number
+    | undefined;
+  /** Tags to add. */
+  addTags: string[];
+  /** Tags to remove. */
+  removeTags: string[];
+  /** Properties to set (added or replaced). */
+  properties: { [key: string]: string };
+  /** Properties to remove. */
+  removeProperties: string[];
+}
+
+export interface UpdateImageRequest_PropertiesEntry {
+  key: string;
+  value: string;
+}
+
+/** Response of ImageService.UpdateImage. */
+export interface UpdateImageResponse {
+  /** The image after the change. */
+  image: Image | undefined;
+}
+
+/** Request for ImageService.DeactivateImage. */
+export interface DeactivateImageRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The image's name or id. */
+  nameOrId: string;
+}
+
+/** Response of ImageService.DeactivateImage. */
+export interface DeactivateImageResponse {
+  /** The image. */
+  image: Image | undefined;
+}
+
+/** Request for ImageService.ReactivateImage. */
+export interface ReactivateImageRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The image's name or id. */
+  nameOrId: string;
+}
+
+/** Response of ImageService.ReactivateImage. */
+export interface ReactivateImageResponse {
+  /** The image. */
+  image: Image | undefined;
+}
+
+/** A project an image is shared with. */
+export interface ImageMember {
+  /** The image's location (the owner's project). */
+  location:
+    | Location
+    | undefined;
+  /** The image's id. */
+  imageId: string;
+  /** The member project's id. */
+  memberId: string;
+  /** Where the member stands. */
+  status: ImageMemberStatus;
+  /** When it was shared. */
+  createTime:
+    | Date
+    | undefined;
+  /** When it last changed. */
+  updateTime: Date | undefined;
+}
+
+/** Request for ImageService.ListImageMembers. */
+export interface ListImageMembersRequest {
+  /** Which locations to ask. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** When true, any failing location fails the whole call. */
+  strict: boolean;
+  /** When true, bypass oaktree's cache and ask the cloud. */
+  fresh: boolean;
+  /** The image's name or id. */
+  image: string;
+}
+
+/** One item of ImageService.ListImageMembers. */
+export interface ListImageMembersResponse {
+  /** A member, or an in-band error for one location. */
+  item:
+    | //
+    /** A member. */
+    { $case: "member"; value: ImageMember }
+    | //
+    /** A location that failed. */
+    { $case: "error"; value: LocationError }
+    | undefined;
+}
+
+/** Request for ImageService.AddImageMember. */
+export interface AddImageMemberRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The image's name or id. */
+  nameOrId: string;
+  /** The project to share it with (its id). */
+  memberId: string;
+}
+
+/** Response of ImageService.AddImageMember. */
+export interface AddImageMemberResponse {
+  /** The new member. */
+  member: ImageMember | undefined;
+}
+
+/** Request for ImageService.UpdateImageMember. */
+export interface UpdateImageMemberRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The image's id (an image shared with the caller's project is not found by name until accepted). */
+  nameOrId: string;
+  /** The member project (the caller's own, usually). */
+  memberId: string;
+  /** ACCEPTED, REJECTED or PENDING. */
+  status: ImageMemberStatus;
+}
+
+/** Response of ImageService.UpdateImageMember. */
+export interface UpdateImageMemberResponse {
+  /** The member after the change. */
+  member: ImageMember | undefined;
+}
+
+/** Request for ImageService.RemoveImageMember. */
+export interface RemoveImageMemberRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The image's name or id. */
+  nameOrId: string;
+  /** The member project's id. */
+  memberId: string;
+}
+
+/** Response of ImageService.RemoveImageMember. */
+export interface RemoveImageMemberResponse {
+  /** The image's location. */
+  location:
+    | Location
+    | undefined;
+  /** The image's id. */
+  imageId: string;
+  /** The removed member's id. */
+  memberId: string;
+}
+
+/** Request for ImageService.ImportImage. */
+export interface ImportImageRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The image's name. */
+  name: string;
+  /** Disk format (qcow2, raw ...). */
+  diskFormat: string;
+  /** Container format (bare ...). */
+  containerFormat: string;
+  /** Who can see it; UNSPECIFIED: the cloud's default. */
+  visibility: ImageVisibility;
+  /** Minimum disk, GiB. */
+  minDiskGb: number;
+  /** Minimum memory, MiB. */
+  minRamMb: number;
+  /** Tags. */
+  tags: string[];
+  /** Properties. */
+  properties: { [key: string]: string };
+  /** The http(s) URL the cloud fetches the data from (web-download). */
+  uri: string;
+  /** An idempotency key (up to 36 characters): a retry with the same id follows the first image. */
+  requestId: string;
+}
+
+export interface ImportImageRequest_PropertiesEntry {
+  key: string;
+  value: string;
+}
+
+/** One message of ImageService.ImportImage: the image as it moves towards ACTIVE. */
+export interface ImportImageResponse {
+  /** The image. */
+  image:
+    | Image
+    | undefined;
+  /** Whether this is the last message (ACTIVE). */
+  done: boolean;
+}
+
+/** Request for ImageService.WaitForImage. */
+export interface WaitForImageRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The image's name or id. */
+  nameOrId: string;
+  /** The statuses that end the wait (any of them); empty: ACTIVE. */
+  until: ImageStatus[];
+}
+
+/** One message of ImageService.WaitForImage. */
+export interface WaitForImageResponse {
+  /** The image. */
+  image:
+    | Image
+    | undefined;
+  /** Whether this is the last message (a wanted status was reached). */
+  done: boolean;
 }
 
 function createBaseImage(): Image {
@@ -2659,6 +2962,2431 @@ export const DeleteImageResponse: MessageFns<DeleteImageResponse> = {
   },
 };
 
+function createBaseUpdateImageRequest(): UpdateImageRequest {
+  return {
+    location: undefined,
+    nameOrId: "",
+    name: undefined,
+    visibility: 0,
+    isProtected: undefined,
+    minDiskGb: undefined,
+    minRamMb: undefined,
+    addTags: [],
+    removeTags: [],
+    properties: {},
+    removeProperties: [],
+  };
+}
+
+export const UpdateImageRequest: MessageFns<UpdateImageRequest> = {
+  encode(message: UpdateImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.visibility !== 0) {
+      writer.uint32(32).int32(message.visibility);
+    }
+    if (message.isProtected !== undefined) {
+      writer.uint32(40).bool(message.isProtected);
+    }
+    if (message.minDiskGb !== undefined) {
+      writer.uint32(48).int32(message.minDiskGb);
+    }
+    if (message.minRamMb !== undefined) {
+      writer.uint32(56).int32(message.minRamMb);
+    }
+    for (const v of message.addTags) {
+      writer.uint32(66).string(v!);
+    }
+    for (const v of message.removeTags) {
+      writer.uint32(74).string(v!);
+    }
+    globalThis.Object.entries(message.properties).forEach(([key, value]: [string, string]) => {
+      UpdateImageRequest_PropertiesEntry.encode({ key: key as any, value }, writer.uint32(82).fork()).join();
+    });
+    for (const v of message.removeProperties) {
+      writer.uint32(90).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateImageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateImageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.visibility = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.isProtected = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.minDiskGb = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.minRamMb = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.addTags.push(reader.string());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.removeTags.push(reader.string());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            const entry10 = UpdateImageRequest_PropertiesEntry.decode(reader, reader.uint32());
+            if (entry10.value !== undefined) {
+              message.properties[entry10.key] = entry10.value;
+            }
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.removeProperties.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateImageRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      visibility: isSet(object.visibility) ? imageVisibilityFromJSON(object.visibility) : 0,
+      isProtected: isSet(object.isProtected)
+        ? globalThis.Boolean(object.isProtected)
+        : isSet(object.is_protected)
+        ? globalThis.Boolean(object.is_protected)
+        : undefined,
+      minDiskGb: isSet(object.minDiskGb)
+        ? globalThis.Number(object.minDiskGb)
+        : isSet(object.min_disk_gb)
+        ? globalThis.Number(object.min_disk_gb)
+        : undefined,
+      minRamMb: isSet(object.minRamMb)
+        ? globalThis.Number(object.minRamMb)
+        : isSet(object.min_ram_mb)
+        ? globalThis.Number(object.min_ram_mb)
+        : undefined,
+      addTags: globalThis.Array.isArray(object?.addTags)
+        ? object.addTags.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.add_tags)
+        ? object.add_tags.map((e: any) => globalThis.String(e))
+        : [],
+      removeTags: globalThis.Array.isArray(object?.removeTags)
+        ? object.removeTags.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.remove_tags)
+        ? object.remove_tags.map((e: any) => globalThis.String(e))
+        : [],
+      properties: isObject(object.properties)
+        ? (globalThis.Object.entries(object.properties) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      removeProperties: globalThis.Array.isArray(object?.removeProperties)
+        ? object.removeProperties.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.remove_properties)
+        ? object.remove_properties.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: UpdateImageRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.visibility !== 0) {
+      obj.visibility = imageVisibilityToJSON(message.visibility);
+    }
+    if (message.isProtected !== undefined) {
+      obj.isProtected = message.isProtected;
+    }
+    if (message.minDiskGb !== undefined) {
+      obj.minDiskGb = Math.round(message.minDiskGb);
+    }
+    if (message.minRamMb !== undefined) {
+      obj.minRamMb = Math.round(message.minRamMb);
+    }
+    if (message.addTags?.length) {
+      obj.addTags = message.addTags;
+    }
+    if (message.removeTags?.length) {
+      obj.removeTags = message.removeTags;
+    }
+    if (message.properties) {
+      const entries = globalThis.Object.entries(message.properties) as [string, string][];
+      if (entries.length > 0) {
+        obj.properties = {};
+        entries.forEach(([k, v]) => {
+          obj.properties[k] = v;
+        });
+      }
+    }
+    if (message.removeProperties?.length) {
+      obj.removeProperties = message.removeProperties;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateImageRequest>): UpdateImageRequest {
+    return UpdateImageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateImageRequest>): UpdateImageRequest {
+    const message = createBaseUpdateImageRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.name = object.name ?? undefined;
+    message.visibility = object.visibility ?? 0;
+    message.isProtected = object.isProtected ?? undefined;
+    message.minDiskGb = object.minDiskGb ?? undefined;
+    message.minRamMb = object.minRamMb ?? undefined;
+    message.addTags = object.addTags?.map((e) => e) || [];
+    message.removeTags = object.removeTags?.map((e) => e) || [];
+    message.properties = (globalThis.Object.entries(object.properties ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.removeProperties = object.removeProperties?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseUpdateImageRequest_PropertiesEntry(): UpdateImageRequest_PropertiesEntry {
+  return { key: "", value: "" };
+}
+
+export const UpdateImageRequest_PropertiesEntry: MessageFns<UpdateImageRequest_PropertiesEntry> = {
+  encode(message: UpdateImageRequest_PropertiesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateImageRequest_PropertiesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateImageRequest_PropertiesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateImageRequest_PropertiesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: UpdateImageRequest_PropertiesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateImageRequest_PropertiesEntry>): UpdateImageRequest_PropertiesEntry {
+    return UpdateImageRequest_PropertiesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateImageRequest_PropertiesEntry>): UpdateImageRequest_PropertiesEntry {
+    const message = createBaseUpdateImageRequest_PropertiesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateImageResponse(): UpdateImageResponse {
+  return { image: undefined };
+}
+
+export const UpdateImageResponse: MessageFns<UpdateImageResponse> = {
+  encode(message: UpdateImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.image !== undefined) {
+      Image.encode(message.image, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateImageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateImageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.image = Image.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateImageResponse {
+    return { image: isSet(object.image) ? Image.fromJSON(object.image) : undefined };
+  },
+
+  toJSON(message: UpdateImageResponse): unknown {
+    const obj: any = {};
+    if (message.image !== undefined) {
+      obj.image = Image.toJSON(message.image);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateImageResponse>): UpdateImageResponse {
+    return UpdateImageResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateImageResponse>): UpdateImageResponse {
+    const message = createBaseUpdateImageResponse();
+    message.image = (object.image !== undefined && object.image !== null) ? Image.fromPartial(object.image) : undefined;
+    return message;
+  },
+};
+
+function createBaseDeactivateImageRequest(): DeactivateImageRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const DeactivateImageRequest: MessageFns<DeactivateImageRequest> = {
+  encode(message: DeactivateImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeactivateImageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeactivateImageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeactivateImageRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeactivateImageRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeactivateImageRequest>): DeactivateImageRequest {
+    return DeactivateImageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeactivateImageRequest>): DeactivateImageRequest {
+    const message = createBaseDeactivateImageRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeactivateImageResponse(): DeactivateImageResponse {
+  return { image: undefined };
+}
+
+export const DeactivateImageResponse: MessageFns<DeactivateImageResponse> = {
+  encode(message: DeactivateImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.image !== undefined) {
+      Image.encode(message.image, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeactivateImageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeactivateImageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.image = Image.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeactivateImageResponse {
+    return { image: isSet(object.image) ? Image.fromJSON(object.image) : undefined };
+  },
+
+  toJSON(message: DeactivateImageResponse): unknown {
+    const obj: any = {};
+    if (message.image !== undefined) {
+      obj.image = Image.toJSON(message.image);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeactivateImageResponse>): DeactivateImageResponse {
+    return DeactivateImageResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeactivateImageResponse>): DeactivateImageResponse {
+    const message = createBaseDeactivateImageResponse();
+    message.image = (object.image !== undefined && object.image !== null) ? Image.fromPartial(object.image) : undefined;
+    return message;
+  },
+};
+
+function createBaseReactivateImageRequest(): ReactivateImageRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const ReactivateImageRequest: MessageFns<ReactivateImageRequest> = {
+  encode(message: ReactivateImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReactivateImageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReactivateImageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReactivateImageRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ReactivateImageRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReactivateImageRequest>): ReactivateImageRequest {
+    return ReactivateImageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReactivateImageRequest>): ReactivateImageRequest {
+    const message = createBaseReactivateImageRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseReactivateImageResponse(): ReactivateImageResponse {
+  return { image: undefined };
+}
+
+export const ReactivateImageResponse: MessageFns<ReactivateImageResponse> = {
+  encode(message: ReactivateImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.image !== undefined) {
+      Image.encode(message.image, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReactivateImageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReactivateImageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.image = Image.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReactivateImageResponse {
+    return { image: isSet(object.image) ? Image.fromJSON(object.image) : undefined };
+  },
+
+  toJSON(message: ReactivateImageResponse): unknown {
+    const obj: any = {};
+    if (message.image !== undefined) {
+      obj.image = Image.toJSON(message.image);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReactivateImageResponse>): ReactivateImageResponse {
+    return ReactivateImageResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReactivateImageResponse>): ReactivateImageResponse {
+    const message = createBaseReactivateImageResponse();
+    message.image = (object.image !== undefined && object.image !== null) ? Image.fromPartial(object.image) : undefined;
+    return message;
+  },
+};
+
+function createBaseImageMember(): ImageMember {
+  return { location: undefined, imageId: "", memberId: "", status: 0, createTime: undefined, updateTime: undefined };
+}
+
+export const ImageMember: MessageFns<ImageMember> = {
+  encode(message: ImageMember, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.imageId !== "") {
+      writer.uint32(18).string(message.imageId);
+    }
+    if (message.memberId !== "") {
+      writer.uint32(26).string(message.memberId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(32).int32(message.status);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(42).fork()).join();
+    }
+    if (message.updateTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImageMember {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImageMember();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.imageId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.memberId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImageMember {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      imageId: isSet(object.imageId)
+        ? globalThis.String(object.imageId)
+        : isSet(object.image_id)
+        ? globalThis.String(object.image_id)
+        : "",
+      memberId: isSet(object.memberId)
+        ? globalThis.String(object.memberId)
+        : isSet(object.member_id)
+        ? globalThis.String(object.member_id)
+        : "",
+      status: isSet(object.status) ? imageMemberStatusFromJSON(object.status) : 0,
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+      updateTime: isSet(object.updateTime)
+        ? fromJsonTimestamp(object.updateTime)
+        : isSet(object.update_time)
+        ? fromJsonTimestamp(object.update_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ImageMember): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.imageId !== "") {
+      obj.imageId = message.imageId;
+    }
+    if (message.memberId !== "") {
+      obj.memberId = message.memberId;
+    }
+    if (message.status !== 0) {
+      obj.status = imageMemberStatusToJSON(message.status);
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.updateTime !== undefined) {
+      obj.updateTime = message.updateTime.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ImageMember>): ImageMember {
+    return ImageMember.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ImageMember>): ImageMember {
+    const message = createBaseImageMember();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.imageId = object.imageId ?? "";
+    message.memberId = object.memberId ?? "";
+    message.status = object.status ?? 0;
+    message.createTime = object.createTime ?? undefined;
+    message.updateTime = object.updateTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListImageMembersRequest(): ListImageMembersRequest {
+  return { location: undefined, strict: false, fresh: false, image: "" };
+}
+
+export const ListImageMembersRequest: MessageFns<ListImageMembersRequest> = {
+  encode(message: ListImageMembersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.strict !== false) {
+      writer.uint32(16).bool(message.strict);
+    }
+    if (message.fresh !== false) {
+      writer.uint32(24).bool(message.fresh);
+    }
+    if (message.image !== "") {
+      writer.uint32(34).string(message.image);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListImageMembersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListImageMembersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.strict = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.fresh = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.image = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListImageMembersRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      strict: isSet(object.strict) ? globalThis.Boolean(object.strict) : false,
+      fresh: isSet(object.fresh) ? globalThis.Boolean(object.fresh) : false,
+      image: isSet(object.image) ? globalThis.String(object.image) : "",
+    };
+  },
+
+  toJSON(message: ListImageMembersRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.strict !== false) {
+      obj.strict = message.strict;
+    }
+    if (message.fresh !== false) {
+      obj.fresh = message.fresh;
+    }
+    if (message.image !== "") {
+      obj.image = message.image;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListImageMembersRequest>): ListImageMembersRequest {
+    return ListImageMembersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListImageMembersRequest>): ListImageMembersRequest {
+    const message = createBaseListImageMembersRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.strict = object.strict ?? false;
+    message.fresh = object.fresh ?? false;
+    message.image = object.image ?? "";
+    return message;
+  },
+};
+
+function createBaseListImageMembersResponse(): ListImageMembersResponse {
+  return { item: undefined };
+}
+
+export const ListImageMembersResponse: MessageFns<ListImageMembersResponse> = {
+  encode(message: ListImageMembersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.item?.$case) {
+      case "member":
+        ImageMember.encode(message.item.value, writer.uint32(10).fork()).join();
+        break;
+      case "error":
+        LocationError.encode(message.item.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListImageMembersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListImageMembersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.item = { $case: "member", value: ImageMember.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.item = { $case: "error", value: LocationError.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListImageMembersResponse {
+    return {
+      item: isSet(object.member)
+        ? { $case: "member", value: ImageMember.fromJSON(object.member) }
+        : isSet(object.error)
+        ? { $case: "error", value: LocationError.fromJSON(object.error) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListImageMembersResponse): unknown {
+    const obj: any = {};
+    if (message.item?.$case === "member") {
+      obj.member = ImageMember.toJSON(message.item.value);
+    } else if (message.item?.$case === "error") {
+      obj.error = LocationError.toJSON(message.item.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListImageMembersResponse>): ListImageMembersResponse {
+    return ListImageMembersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListImageMembersResponse>): ListImageMembersResponse {
+    const message = createBaseListImageMembersResponse();
+    switch (object.item?.$case) {
+      case "member": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "member", value: ImageMember.fromPartial(object.item.value) };
+        }
+        break;
+      }
+      case "error": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "error", value: LocationError.fromPartial(object.item.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseAddImageMemberRequest(): AddImageMemberRequest {
+  return { location: undefined, nameOrId: "", memberId: "" };
+}
+
+export const AddImageMemberRequest: MessageFns<AddImageMemberRequest> = {
+  encode(message: AddImageMemberRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.memberId !== "") {
+      writer.uint32(26).string(message.memberId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddImageMemberRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddImageMemberRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.memberId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddImageMemberRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      memberId: isSet(object.memberId)
+        ? globalThis.String(object.memberId)
+        : isSet(object.member_id)
+        ? globalThis.String(object.member_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AddImageMemberRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.memberId !== "") {
+      obj.memberId = message.memberId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddImageMemberRequest>): AddImageMemberRequest {
+    return AddImageMemberRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddImageMemberRequest>): AddImageMemberRequest {
+    const message = createBaseAddImageMemberRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.memberId = object.memberId ?? "";
+    return message;
+  },
+};
+
+function createBaseAddImageMemberResponse(): AddImageMemberResponse {
+  return { member: undefined };
+}
+
+export const AddImageMemberResponse: MessageFns<AddImageMemberResponse> = {
+  encode(message: AddImageMemberResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.member !== undefined) {
+      ImageMember.encode(message.member, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddImageMemberResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddImageMemberResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.member = ImageMember.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddImageMemberResponse {
+    return { member: isSet(object.member) ? ImageMember.fromJSON(object.member) : undefined };
+  },
+
+  toJSON(message: AddImageMemberResponse): unknown {
+    const obj: any = {};
+    if (message.member !== undefined) {
+      obj.member = ImageMember.toJSON(message.member);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddImageMemberResponse>): AddImageMemberResponse {
+    return AddImageMemberResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddImageMemberResponse>): AddImageMemberResponse {
+    const message = createBaseAddImageMemberResponse();
+    message.member = (object.member !== undefined && object.member !== null)
+      ? ImageMember.fromPartial(object.member)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateImageMemberRequest(): UpdateImageMemberRequest {
+  return { location: undefined, nameOrId: "", memberId: "", status: 0 };
+}
+
+export const UpdateImageMemberRequest: MessageFns<UpdateImageMemberRequest> = {
+  encode(message: UpdateImageMemberRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.memberId !== "") {
+      writer.uint32(26).string(message.memberId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(32).int32(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateImageMemberRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateImageMemberRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.memberId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateImageMemberRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      memberId: isSet(object.memberId)
+        ? globalThis.String(object.memberId)
+        : isSet(object.member_id)
+        ? globalThis.String(object.member_id)
+        : "",
+      status: isSet(object.status) ? imageMemberStatusFromJSON(object.status) : 0,
+    };
+  },
+
+  toJSON(message: UpdateImageMemberRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.memberId !== "") {
+      obj.memberId = message.memberId;
+    }
+    if (message.status !== 0) {
+      obj.status = imageMemberStatusToJSON(message.status);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateImageMemberRequest>): UpdateImageMemberRequest {
+    return UpdateImageMemberRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateImageMemberRequest>): UpdateImageMemberRequest {
+    const message = createBaseUpdateImageMemberRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.memberId = object.memberId ?? "";
+    message.status = object.status ?? 0;
+    return message;
+  },
+};
+
+function createBaseUpdateImageMemberResponse(): UpdateImageMemberResponse {
+  return { member: undefined };
+}
+
+export const UpdateImageMemberResponse: MessageFns<UpdateImageMemberResponse> = {
+  encode(message: UpdateImageMemberResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.member !== undefined) {
+      ImageMember.encode(message.member, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateImageMemberResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateImageMemberResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.member = ImageMember.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateImageMemberResponse {
+    return { member: isSet(object.member) ? ImageMember.fromJSON(object.member) : undefined };
+  },
+
+  toJSON(message: UpdateImageMemberResponse): unknown {
+    const obj: any = {};
+    if (message.member !== undefined) {
+      obj.member = ImageMember.toJSON(message.member);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateImageMemberResponse>): UpdateImageMemberResponse {
+    return UpdateImageMemberResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateImageMemberResponse>): UpdateImageMemberResponse {
+    const message = createBaseUpdateImageMemberResponse();
+    message.member = (object.member !== undefined && object.member !== null)
+      ? ImageMember.fromPartial(object.member)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRemoveImageMemberRequest(): RemoveImageMemberRequest {
+  return { location: undefined, nameOrId: "", memberId: "" };
+}
+
+export const RemoveImageMemberRequest: MessageFns<RemoveImageMemberRequest> = {
+  encode(message: RemoveImageMemberRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.memberId !== "") {
+      writer.uint32(26).string(message.memberId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveImageMemberRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveImageMemberRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.memberId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveImageMemberRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      memberId: isSet(object.memberId)
+        ? globalThis.String(object.memberId)
+        : isSet(object.member_id)
+        ? globalThis.String(object.member_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RemoveImageMemberRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.memberId !== "") {
+      obj.memberId = message.memberId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemoveImageMemberRequest>): RemoveImageMemberRequest {
+    return RemoveImageMemberRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RemoveImageMemberRequest>): RemoveImageMemberRequest {
+    const message = createBaseRemoveImageMemberRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.memberId = object.memberId ?? "";
+    return message;
+  },
+};
+
+function createBaseRemoveImageMemberResponse(): RemoveImageMemberResponse {
+  return { location: undefined, imageId: "", memberId: "" };
+}
+
+export const RemoveImageMemberResponse: MessageFns<RemoveImageMemberResponse> = {
+  encode(message: RemoveImageMemberResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.imageId !== "") {
+      writer.uint32(18).string(message.imageId);
+    }
+    if (message.memberId !== "") {
+      writer.uint32(26).string(message.memberId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveImageMemberResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveImageMemberResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.imageId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.memberId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveImageMemberResponse {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      imageId: isSet(object.imageId)
+        ? globalThis.String(object.imageId)
+        : isSet(object.image_id)
+        ? globalThis.String(object.image_id)
+        : "",
+      memberId: isSet(object.memberId)
+        ? globalThis.String(object.memberId)
+        : isSet(object.member_id)
+        ? globalThis.String(object.member_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RemoveImageMemberResponse): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.imageId !== "") {
+      obj.imageId = message.imageId;
+    }
+    if (message.memberId !== "") {
+      obj.memberId = message.memberId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemoveImageMemberResponse>): RemoveImageMemberResponse {
+    return RemoveImageMemberResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RemoveImageMemberResponse>): RemoveImageMemberResponse {
+    const message = createBaseRemoveImageMemberResponse();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.imageId = object.imageId ?? "";
+    message.memberId = object.memberId ?? "";
+    return message;
+  },
+};
+
+function createBaseImportImageRequest(): ImportImageRequest {
+  return {
+    location: undefined,
+    name: "",
+    diskFormat: "",
+    containerFormat: "",
+    visibility: 0,
+    minDiskGb: 0,
+    minRamMb: 0,
+    tags: [],
+    properties: {},
+    uri: "",
+    requestId: "",
+  };
+}
+
+export const ImportImageRequest: MessageFns<ImportImageRequest> = {
+  encode(message: ImportImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.diskFormat !== "") {
+      writer.uint32(26).string(message.diskFormat);
+    }
+    if (message.containerFormat !== "") {
+      writer.uint32(34).string(message.containerFormat);
+    }
+    if (message.visibility !== 0) {
+      writer.uint32(40).int32(message.visibility);
+    }
+    if (message.minDiskGb !== 0) {
+      writer.uint32(48).int32(message.minDiskGb);
+    }
+    if (message.minRamMb !== 0) {
+      writer.uint32(56).int32(message.minRamMb);
+    }
+    for (const v of message.tags) {
+      writer.uint32(66).string(v!);
+    }
+    globalThis.Object.entries(message.properties).forEach(([key, value]: [string, string]) => {
+      ImportImageRequest_PropertiesEntry.encode({ key: key as any, value }, writer.uint32(74).fork()).join();
+    });
+    if (message.uri !== "") {
+      writer.uint32(82).string(message.uri);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(90).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportImageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportImageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.diskFormat = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.containerFormat = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.visibility = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.minDiskGb = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.minRamMb = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            const entry9 = ImportImageRequest_PropertiesEntry.decode(reader, reader.uint32());
+            if (entry9.value !== undefined) {
+              message.properties[entry9.key] = entry9.value;
+            }
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.uri = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImportImageRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      diskFormat: isSet(object.diskFormat)
+        ? globalThis.String(object.diskFormat)
+        : isSet(object.disk_format)
+        ? globalThis.String(object.disk_format)
+        : "",
+      containerFormat: isSet(object.containerFormat)
+        ? globalThis.String(object.containerFormat)
+        : isSet(object.container_format)
+        ? globalThis.String(object.container_format)
+        : "",
+      visibility: isSet(object.visibility) ? imageVisibilityFromJSON(object.visibility) : 0,
+      minDiskGb: isSet(object.minDiskGb)
+        ? globalThis.Number(object.minDiskGb)
+        : isSet(object.min_disk_gb)
+        ? globalThis.Number(object.min_disk_gb)
+        : 0,
+      minRamMb: isSet(object.minRamMb)
+        ? globalThis.Number(object.minRamMb)
+        : isSet(object.min_ram_mb)
+        ? globalThis.Number(object.min_ram_mb)
+        : 0,
+      tags: globalThis.Array.isArray(object?.tags)
+        ? object.tags.map((e: any) => globalThis.String(e))
+        : [],
+      properties: isObject(object.properties)
+        ? (globalThis.Object.entries(object.properties) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      uri: isSet(object.uri) ? globalThis.String(object.uri) : "",
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ImportImageRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.diskFormat !== "") {
+      obj.diskFormat = message.diskFormat;
+    }
+    if (message.containerFormat !== "") {
+      obj.containerFormat = message.containerFormat;
+    }
+    if (message.visibility !== 0) {
+      obj.visibility = imageVisibilityToJSON(message.visibility);
+    }
+    if (message.minDiskGb !== 0) {
+      obj.minDiskGb = Math.round(message.minDiskGb);
+    }
+    if (message.minRamMb !== 0) {
+      obj.minRamMb = Math.round(message.minRamMb);
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    if (message.properties) {
+      const entries = globalThis.Object.entries(message.properties) as [string, string][];
+      if (entries.length > 0) {
+        obj.properties = {};
+        entries.forEach(([k, v]) => {
+          obj.properties[k] = v;
+        });
+      }
+    }
+    if (message.uri !== "") {
+      obj.uri = message.uri;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ImportImageRequest>): ImportImageRequest {
+    return ImportImageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ImportImageRequest>): ImportImageRequest {
+    const message = createBaseImportImageRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.name = object.name ?? "";
+    message.diskFormat = object.diskFormat ?? "";
+    message.containerFormat = object.containerFormat ?? "";
+    message.visibility = object.visibility ?? 0;
+    message.minDiskGb = object.minDiskGb ?? 0;
+    message.minRamMb = object.minRamMb ?? 0;
+    message.tags = object.tags?.map((e) => e) || [];
+    message.properties = (globalThis.Object.entries(object.properties ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.uri = object.uri ?? "";
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseImportImageRequest_PropertiesEntry(): ImportImageRequest_PropertiesEntry {
+  return { key: "", value: "" };
+}
+
+export const ImportImageRequest_PropertiesEntry: MessageFns<ImportImageRequest_PropertiesEntry> = {
+  encode(message: ImportImageRequest_PropertiesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportImageRequest_PropertiesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportImageRequest_PropertiesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImportImageRequest_PropertiesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ImportImageRequest_PropertiesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ImportImageRequest_PropertiesEntry>): ImportImageRequest_PropertiesEntry {
+    return ImportImageRequest_PropertiesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ImportImageRequest_PropertiesEntry>): ImportImageRequest_PropertiesEntry {
+    const message = createBaseImportImageRequest_PropertiesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseImportImageResponse(): ImportImageResponse {
+  return { image: undefined, done: false };
+}
+
+export const ImportImageResponse: MessageFns<ImportImageResponse> = {
+  encode(message: ImportImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.image !== undefined) {
+      Image.encode(message.image, writer.uint32(10).fork()).join();
+    }
+    if (message.done !== false) {
+      writer.uint32(16).bool(message.done);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImportImageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImportImageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.image = Image.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.done = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImportImageResponse {
+    return {
+      image: isSet(object.image) ? Image.fromJSON(object.image) : undefined,
+      done: isSet(object.done) ? globalThis.Boolean(object.done) : false,
+    };
+  },
+
+  toJSON(message: ImportImageResponse): unknown {
+    const obj: any = {};
+    if (message.image !== undefined) {
+      obj.image = Image.toJSON(message.image);
+    }
+    if (message.done !== false) {
+      obj.done = message.done;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ImportImageResponse>): ImportImageResponse {
+    return ImportImageResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ImportImageResponse>): ImportImageResponse {
+    const message = createBaseImportImageResponse();
+    message.image = (object.image !== undefined && object.image !== null) ? Image.fromPartial(object.image) : undefined;
+    message.done = object.done ?? false;
+    return message;
+  },
+};
+
+function createBaseWaitForImageRequest(): WaitForImageRequest {
+  return { location: undefined, nameOrId: "", until: [] };
+}
+
+export const WaitForImageRequest: MessageFns<WaitForImageRequest> = {
+  encode(message: WaitForImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.until.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.until) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WaitForImageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWaitForImageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag === 24) {
+              message.until.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.until.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WaitForImageRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      until: globalThis.Array.isArray(object?.until) ? object.until.map((e: any) => imageStatusFromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: WaitForImageRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.until?.length) {
+      obj.until = message.until.map((e) => imageStatusToJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WaitForImageRequest>): WaitForImageRequest {
+    return WaitForImageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WaitForImageRequest>): WaitForImageRequest {
+    const message = createBaseWaitForImageRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.until = object.until?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseWaitForImageResponse(): WaitForImageResponse {
+  return { image: undefined, done: false };
+}
+
+export const WaitForImageResponse: MessageFns<WaitForImageResponse> = {
+  encode(message: WaitForImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.image !== undefined) {
+      Image.encode(message.image, writer.uint32(10).fork()).join();
+    }
+    if (message.done !== false) {
+      writer.uint32(16).bool(message.done);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WaitForImageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWaitForImageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.image = Image.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.done = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WaitForImageResponse {
+    return {
+      image: isSet(object.image) ? Image.fromJSON(object.image) : undefined,
+      done: isSet(object.done) ? globalThis.Boolean(object.done) : false,
+    };
+  },
+
+  toJSON(message: WaitForImageResponse): unknown {
+    const obj: any = {};
+    if (message.image !== undefined) {
+      obj.image = Image.toJSON(message.image);
+    }
+    if (message.done !== false) {
+      obj.done = message.done;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WaitForImageResponse>): WaitForImageResponse {
+    return WaitForImageResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WaitForImageResponse>): WaitForImageResponse {
+    const message = createBaseWaitForImageResponse();
+    message.image = (object.image !== undefined && object.image !== null) ? Image.fromPartial(object.image) : undefined;
+    message.done = object.done ?? false;
+    return message;
+  },
+};
+
 /**
  * ImageService manages images. Bytes always travel as bounded chunks: an image is never held whole in memory,
  * by oaktree or by a client.
@@ -2721,6 +5449,103 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Changes an image's name, visibility, protection, minimums, tags or properties; only what is set changes.
+     * Errors: NOT_FOUND, PERMISSION_DENIED (public visibility needs an admin on most clouds).
+     */
+    updateImage: {
+      name: "UpdateImage",
+      requestType: UpdateImageRequest as typeof UpdateImageRequest,
+      requestStream: false,
+      responseType: UpdateImageResponse as typeof UpdateImageResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Deactivates an image (no download, no boot). Errors: PERMISSION_DENIED (admins only on most clouds),
+     * FAILED_PRECONDITION when it is not ACTIVE.
+     */
+    deactivateImage: {
+      name: "DeactivateImage",
+      requestType: DeactivateImageRequest as typeof DeactivateImageRequest,
+      requestStream: false,
+      responseType: DeactivateImageResponse as typeof DeactivateImageResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Reactivates a deactivated image. Errors as for DeactivateImage. */
+    reactivateImage: {
+      name: "ReactivateImage",
+      requestType: ReactivateImageRequest as typeof ReactivateImageRequest,
+      requestStream: false,
+      responseType: ReactivateImageResponse as typeof ReactivateImageResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Lists the projects an image is shared with (its members). */
+    listImageMembers: {
+      name: "ListImageMembers",
+      requestType: ListImageMembersRequest as typeof ListImageMembersRequest,
+      requestStream: false,
+      responseType: ListImageMembersResponse as typeof ListImageMembersResponse,
+      responseStream: true,
+      options: {},
+    },
+    /**
+     * Shares an image with a project. Errors: FAILED_PRECONDITION unless the image's visibility is SHARED,
+     * ALREADY_EXISTS when the project is already a member.
+     */
+    addImageMember: {
+      name: "AddImageMember",
+      requestType: AddImageMemberRequest as typeof AddImageMemberRequest,
+      requestStream: false,
+      responseType: AddImageMemberResponse as typeof AddImageMemberResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Accepts or rejects an image shared with the caller's project (the member answers, not the owner). */
+    updateImageMember: {
+      name: "UpdateImageMember",
+      requestType: UpdateImageMemberRequest as typeof UpdateImageMemberRequest,
+      requestStream: false,
+      responseType: UpdateImageMemberResponse as typeof UpdateImageMemberResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Stops sharing an image with a project. Errors: NOT_FOUND. */
+    removeImageMember: {
+      name: "RemoveImageMember",
+      requestType: RemoveImageMemberRequest as typeof RemoveImageMemberRequest,
+      requestStream: false,
+      responseType: RemoveImageMemberResponse as typeof RemoveImageMemberResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Creates an image whose data the cloud fetches from a URL (Glance interoperable import, web-download),
+     * streaming its status until ACTIVE. Errors: FAILED_PRECONDITION when the location does not offer
+     * web-download or the cloud could not fetch the URL (the image is deleted, and the message says so).
+     */
+    importImage: {
+      name: "ImportImage",
+      requestType: ImportImageRequest as typeof ImportImageRequest,
+      requestStream: false,
+      responseType: ImportImageResponse as typeof ImportImageResponse,
+      responseStream: true,
+      options: {},
+    },
+    /**
+     * Streams an image's state until it is ACTIVE (or another wanted status), one message per change.
+     * Errors: NOT_FOUND, ABORTED when the import or upload fails.
+     */
+    waitForImage: {
+      name: "WaitForImage",
+      requestType: WaitForImageRequest as typeof WaitForImageRequest,
+      requestStream: false,
+      responseType: WaitForImageResponse as typeof WaitForImageResponse,
+      responseStream: true,
+      options: {},
+    },
   },
 } as const;
 
@@ -2755,6 +5580,67 @@ export interface ImageServiceImplementation<CallContextExt = {}> {
     request: DeleteImageRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<DeleteImageResponse>>;
+  /**
+   * Changes an image's name, visibility, protection, minimums, tags or properties; only what is set changes.
+   * Errors: NOT_FOUND, PERMISSION_DENIED (public visibility needs an admin on most clouds).
+   */
+  updateImage(
+    request: UpdateImageRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<UpdateImageResponse>>;
+  /**
+   * Deactivates an image (no download, no boot). Errors: PERMISSION_DENIED (admins only on most clouds),
+   * FAILED_PRECONDITION when it is not ACTIVE.
+   */
+  deactivateImage(
+    request: DeactivateImageRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<DeactivateImageResponse>>;
+  /** Reactivates a deactivated image. Errors as for DeactivateImage. */
+  reactivateImage(
+    request: ReactivateImageRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ReactivateImageResponse>>;
+  /** Lists the projects an image is shared with (its members). */
+  listImageMembers(
+    request: ListImageMembersRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<ListImageMembersResponse>>;
+  /**
+   * Shares an image with a project. Errors: FAILED_PRECONDITION unless the image's visibility is SHARED,
+   * ALREADY_EXISTS when the project is already a member.
+   */
+  addImageMember(
+    request: AddImageMemberRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<AddImageMemberResponse>>;
+  /** Accepts or rejects an image shared with the caller's project (the member answers, not the owner). */
+  updateImageMember(
+    request: UpdateImageMemberRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<UpdateImageMemberResponse>>;
+  /** Stops sharing an image with a project. Errors: NOT_FOUND. */
+  removeImageMember(
+    request: RemoveImageMemberRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<RemoveImageMemberResponse>>;
+  /**
+   * Creates an image whose data the cloud fetches from a URL (Glance interoperable import, web-download),
+   * streaming its status until ACTIVE. Errors: FAILED_PRECONDITION when the location does not offer
+   * web-download or the cloud could not fetch the URL (the image is deleted, and the message says so).
+   */
+  importImage(
+    request: ImportImageRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<ImportImageResponse>>;
+  /**
+   * Streams an image's state until it is ACTIVE (or another wanted status), one message per change.
+   * Errors: NOT_FOUND, ABORTED when the import or upload fails.
+   */
+  waitForImage(
+    request: WaitForImageRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<WaitForImageResponse>>;
 }
 
 export interface ImageServiceClient<CallOptionsExt = {}> {
@@ -2788,6 +5674,67 @@ export interface ImageServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<DeleteImageRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<DeleteImageResponse>;
+  /**
+   * Changes an image's name, visibility, protection, minimums, tags or properties; only what is set changes.
+   * Errors: NOT_FOUND, PERMISSION_DENIED (public visibility needs an admin on most clouds).
+   */
+  updateImage(
+    request: DeepPartial<UpdateImageRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<UpdateImageResponse>;
+  /**
+   * Deactivates an image (no download, no boot). Errors: PERMISSION_DENIED (admins only on most clouds),
+   * FAILED_PRECONDITION when it is not ACTIVE.
+   */
+  deactivateImage(
+    request: DeepPartial<DeactivateImageRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<DeactivateImageResponse>;
+  /** Reactivates a deactivated image. Errors as for DeactivateImage. */
+  reactivateImage(
+    request: DeepPartial<ReactivateImageRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ReactivateImageResponse>;
+  /** Lists the projects an image is shared with (its members). */
+  listImageMembers(
+    request: DeepPartial<ListImageMembersRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<ListImageMembersResponse>;
+  /**
+   * Shares an image with a project. Errors: FAILED_PRECONDITION unless the image's visibility is SHARED,
+   * ALREADY_EXISTS when the project is already a member.
+   */
+  addImageMember(
+    request: DeepPartial<AddImageMemberRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<AddImageMemberResponse>;
+  /** Accepts or rejects an image shared with the caller's project (the member answers, not the owner). */
+  updateImageMember(
+    request: DeepPartial<UpdateImageMemberRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<UpdateImageMemberResponse>;
+  /** Stops sharing an image with a project. Errors: NOT_FOUND. */
+  removeImageMember(
+    request: DeepPartial<RemoveImageMemberRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<RemoveImageMemberResponse>;
+  /**
+   * Creates an image whose data the cloud fetches from a URL (Glance interoperable import, web-download),
+   * streaming its status until ACTIVE. Errors: FAILED_PRECONDITION when the location does not offer
+   * web-download or the cloud could not fetch the URL (the image is deleted, and the message says so).
+   */
+  importImage(
+    request: DeepPartial<ImportImageRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<ImportImageResponse>;
+  /**
+   * Streams an image's state until it is ACTIVE (or another wanted status), one message per change.
+   * Errors: NOT_FOUND, ABORTED when the import or upload fails.
+   */
+  waitForImage(
+    request: DeepPartial<WaitForImageRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<WaitForImageResponse>;
 }
 
 function bytesFromBase64(b64: string): Uint8Array {

@@ -153,6 +153,16 @@ export interface Network {
   updateTime:
     | Date
     | undefined;
+  /** Whether new ports get port security (security groups, anti-spoofing) by default. */
+  isPortSecurityEnabled: boolean;
+  /** The description. */
+  description: string;
+  /** Provider attributes; set only when the cloud shows them (to admins). */
+  provider:
+    | ProviderNetwork
+    | undefined;
+  /** Tags. */
+  tags: string[];
   /** Vendor fields beyond the normal form. */
   properties: { [key: string]: string };
 }
@@ -184,6 +194,18 @@ export interface Subnet {
   isDhcpEnabled: boolean;
   /** DNS servers handed out. */
   dnsNameservers: string[];
+  /** The ranges addresses are allocated from. */
+  allocationPools: AllocationPool[];
+  /** Extra routes handed out by DHCP. */
+  hostRoutes: HostRoute[];
+  /** IPv6 router advertisement mode (slaac, dhcpv6-stateful, dhcpv6-stateless), empty for none. */
+  ipv6RaMode: string;
+  /** IPv6 address mode (slaac, dhcpv6-stateful, dhcpv6-stateless), empty for none. */
+  ipv6AddressMode: string;
+  /** The subnet pool the CIDR came from, empty for none. */
+  subnetPoolId: string;
+  /** The description. */
+  description: string;
   /** Vendor fields beyond the normal form. */
   properties: { [key: string]: string };
 }
@@ -229,6 +251,14 @@ export interface Port {
   createTime:
     | Date
     | undefined;
+  /** Extra addresses the port may send from (VRRP and the like). */
+  allowedAddressPairs: AddressPair[];
+  /** Whether port security (security groups, anti-spoofing) is on. */
+  isPortSecurityEnabled: boolean;
+  /** Administrative state. */
+  isAdminStateUp: boolean;
+  /** The description. */
+  description: string;
   /** Vendor fields beyond the normal form. */
   properties: { [key: string]: string };
 }
@@ -264,6 +294,10 @@ export interface FloatingIP {
   createTime:
     | Date
     | undefined;
+  /** The description. */
+  description: string;
+  /** The router that does the NAT; empty when unattached. */
+  routerId: string;
   /** Vendor fields beyond the normal form. */
   properties: { [key: string]: string };
 }
@@ -291,6 +325,8 @@ export interface SecurityGroupRule {
   remoteIpPrefix: string;
   /** The remote security group, when the rule names one. */
   remoteGroupId: string;
+  /** The description. */
+  description: string;
 }
 
 /** A security group with its rules. */
@@ -463,7 +499,19 @@ export interface ListFloatingIPsRequest {
   /** Only the floating IPs attached to this server (id). */
   serverId: string;
   /** When set, only attached (true) or only unattached (false) floating IPs. */
-  isAttached?: boolean | undefined;
+  isAttached?:
+    | boolean
+    | undefined;
+  /** Only the floating IP with this id or address. */
+  nameOrId: string;
+  /** Only floating IPs with this address. */
+  floatingIpAddress: string;
+  /** Only floating IPs from this network (name or id). */
+  network: string;
+  /** Only the floating IP on this port (id). */
+  portId: string;
+  /** Only floating IPs of this project (id); an admin sees other projects'. */
+  projectId: string;
 }
 
 /** One item of NetworkService.ListFloatingIPs. */
@@ -493,6 +541,8 @@ export interface CreateFloatingIPRequest {
   fixedAddress: string;
   /** An idempotency key (up to 36 characters): a retry with the same id returns the first floating IP. */
   requestId: string;
+  /** A specific address to take from the network (usually admin-only). */
+  floatingIpAddress: string;
 }
 
 /** Response of NetworkService.CreateFloatingIP. */
@@ -573,6 +623,923 @@ export interface DeleteUnattachedFloatingIPsResponse {
   deleted: FloatingIP[];
 }
 
+/** Provider attributes of a network (admins only). */
+export interface ProviderNetwork {
+  /** flat, vlan, vxlan, geneve, gre, local. */
+  networkType: string;
+  /** The physical network, for flat and vlan. */
+  physicalNetwork: string;
+  /** The VLAN or tunnel id; 0 when none. */
+  segmentationId: number;
+}
+
+/** A range of addresses of a subnet. */
+export interface AllocationPool {
+  /** The first address. */
+  start: string;
+  /** The last address. */
+  end: string;
+}
+
+/** A route handed out by DHCP. */
+export interface HostRoute {
+  /** The destination CIDR. */
+  destination: string;
+  /** The next hop address. */
+  nexthop: string;
+}
+
+/** An extra address a port may use. */
+export interface AddressPair {
+  /** An address or CIDR. */
+  ipAddress: string;
+  /** The MAC address; empty for the port's own. */
+  macAddress: string;
+}
+
+/** A fixed IP asked for: a subnet, an address, or both. */
+export interface FixedIPSpec {
+  /** The subnet, by name or id; empty: any subnet of the network that holds the address. */
+  subnet: string;
+  /** The address; empty: the next free one. */
+  ipAddress: string;
+}
+
+/** A list of strings to set as a whole (present: replace; absent: keep). */
+export interface StringList {
+  /** The values; empty clears. */
+  values: string[];
+}
+
+/** Allocation pools to set as a whole. */
+export interface AllocationPoolList {
+  /** The pools. */
+  pools: AllocationPool[];
+}
+
+/** Host routes to set as a whole. */
+export interface HostRouteList {
+  /** The routes; empty clears. */
+  routes: HostRoute[];
+}
+
+/** Fixed IPs to set as a whole. */
+export interface FixedIPSpecList {
+  /** The fixed IPs. */
+  fixedIps: FixedIPSpec[];
+}
+
+/** Allowed address pairs to set as a whole. */
+export interface AddressPairList {
+  /** The pairs; empty clears. */
+  pairs: AddressPair[];
+}
+
+/** Request for NetworkService.GetFloatingIP. */
+export interface GetFloatingIPRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The floating IP's id or address. */
+  nameOrId: string;
+}
+
+/** Response of NetworkService.GetFloatingIP. */
+export interface GetFloatingIPResponse {
+  /** The floating IP. */
+  floatingIp: FloatingIP | undefined;
+}
+
+/** Request for NetworkService.UpdateFloatingIP. */
+export interface UpdateFloatingIPRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The floating IP's id or address. */
+  nameOrId: string;
+  /** A new description. */
+  description?:
+    | string
+    | undefined;
+  /** A port (id) to attach it to; empty detaches it. */
+  portId?:
+    | string
+    | undefined;
+  /** Which fixed address of the port to map, when it has several. */
+  fixedAddress: string;
+}
+
+/** Response of NetworkService.UpdateFloatingIP. */
+export interface UpdateFloatingIPResponse {
+  /** The floating IP, updated. */
+  floatingIp: FloatingIP | undefined;
+}
+
+/** Request for NetworkService.GetNetwork. */
+export interface GetNetworkRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The network's name or id. */
+  nameOrId: string;
+}
+
+/** Response of NetworkService.GetNetwork. */
+export interface GetNetworkResponse {
+  /** The network. */
+  network: Network | undefined;
+}
+
+/** Request for NetworkService.CreateNetwork. */
+export interface CreateNetworkRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The name. */
+  name: string;
+  /** The description. */
+  description: string;
+  /** Share it with every project (admin). */
+  isShared: boolean;
+  /** Make it external, a source of floating IPs (admin). */
+  isExternal: boolean;
+  /** The MTU; 0: the cloud's default. */
+  mtu: number;
+  /** Port security for its ports; unset: the cloud's default (on). */
+  isPortSecurityEnabled?:
+    | boolean
+    | undefined;
+  /** Administrative state; unset: up. */
+  isAdminStateUp?:
+    | boolean
+    | undefined;
+  /** Provider attributes (admin). */
+  provider:
+    | ProviderNetwork
+    | undefined;
+  /** An idempotency key (up to 36 characters): a retry with the same id returns the first network. */
+  requestId: string;
+  /** The project to create it in, by id (admin); empty: the scoped project. */
+  projectId: string;
+}
+
+/** Response of NetworkService.CreateNetwork. */
+export interface CreateNetworkResponse {
+  /** The network. */
+  network: Network | undefined;
+}
+
+/** Request for NetworkService.UpdateNetwork. */
+export interface UpdateNetworkRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The network's name or id. */
+  nameOrId: string;
+  /** A new name. */
+  name?:
+    | string
+    | undefined;
+  /** A new description. */
+  description?:
+    | string
+    | undefined;
+  /** Share it, or stop sharing it (admin). */
+  isShared?:
+    | boolean
+    | undefined;
+  /** Make it external or internal (admin). */
+  isExternal?:
+    | boolean
+    | undefined;
+  /** A new MTU. */
+  mtu?:
+    | number
+    | undefined;
+  /** Port security for new ports. */
+  isPortSecurityEnabled?:
+    | boolean
+    | undefined;
+  /** Administrative state. */
+  isAdminStateUp?: boolean | undefined;
+}
+
+/** Response of NetworkService.UpdateNetwork. */
+export interface UpdateNetworkResponse {
+  /** The network, updated. */
+  network: Network | undefined;
+}
+
+/** Request for NetworkService.DeleteNetwork. */
+export interface DeleteNetworkRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The network's name or id. */
+  nameOrId: string;
+}
+
+/** Response of NetworkService.DeleteNetwork. */
+export interface DeleteNetworkResponse {
+  /** Where it was. */
+  location:
+    | Location
+    | undefined;
+  /** The deleted network's id. */
+  id: string;
+}
+
+/** Request for NetworkService.GetSubnet. */
+export interface GetSubnetRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The subnet's name or id. */
+  nameOrId: string;
+}
+
+/** Response of NetworkService.GetSubnet. */
+export interface GetSubnetResponse {
+  /** The subnet. */
+  subnet: Subnet | undefined;
+}
+
+/** Request for NetworkService.CreateSubnet. */
+export interface CreateSubnetRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The network, by name or id. */
+  network: string;
+  /** The name. */
+  name: string;
+  /** The description. */
+  description: string;
+  /** The CIDR; may be empty with a subnet pool. */
+  cidr: string;
+  /** 4 or 6; 0: from the CIDR (4 without one). */
+  ipVersion: number;
+  /** The gateway address; empty: the first address of the CIDR. */
+  gatewayIp: string;
+  /** No gateway at all. */
+  disableGateway: boolean;
+  /** DHCP; unset: on. */
+  isDhcpEnabled?:
+    | boolean
+    | undefined;
+  /** DNS servers handed out. */
+  dnsNameservers: string[];
+  /** Ranges to allocate from; empty: the whole CIDR but the gateway. */
+  allocationPools: AllocationPool[];
+  /** Extra routes. */
+  hostRoutes: HostRoute[];
+  /** IPv6 router advertisement mode: slaac, dhcpv6-stateful or dhcpv6-stateless. */
+  ipv6RaMode: string;
+  /** IPv6 address mode: slaac, dhcpv6-stateful or dhcpv6-stateless. */
+  ipv6AddressMode: string;
+  /** A subnet pool to take the CIDR from, by name or id. */
+  subnetPool: string;
+  /** With a subnet pool: the prefix length to take. */
+  prefixLength: number;
+  /** An idempotency key (up to 36 characters): a retry with the same id returns the first subnet. */
+  requestId: string;
+}
+
+/** Response of NetworkService.CreateSubnet. */
+export interface CreateSubnetResponse {
+  /** The subnet. */
+  subnet: Subnet | undefined;
+}
+
+/** Request for NetworkService.UpdateSubnet. */
+export interface UpdateSubnetRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The subnet's name or id. */
+  nameOrId: string;
+  /** A new name. */
+  name?:
+    | string
+    | undefined;
+  /** A new description. */
+  description?:
+    | string
+    | undefined;
+  /** A new gateway address. */
+  gatewayIp?:
+    | string
+    | undefined;
+  /** Remove the gateway. */
+  disableGateway: boolean;
+  /** DHCP on or off. */
+  isDhcpEnabled?:
+    | boolean
+    | undefined;
+  /** DNS servers, replacing the old ones. */
+  dnsNameservers:
+    | StringList
+    | undefined;
+  /** Allocation pools, replacing the old ones. */
+  allocationPools:
+    | AllocationPoolList
+    | undefined;
+  /** Host routes, replacing the old ones. */
+  hostRoutes: HostRouteList | undefined;
+}
+
+/** Response of NetworkService.UpdateSubnet. */
+export interface UpdateSubnetResponse {
+  /** The subnet, updated. */
+  subnet: Subnet | undefined;
+}
+
+/** Request for NetworkService.DeleteSubnet. */
+export interface DeleteSubnetRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The subnet's name or id. */
+  nameOrId: string;
+}
+
+/** Response of NetworkService.DeleteSubnet. */
+export interface DeleteSubnetResponse {
+  /** Where it was. */
+  location:
+    | Location
+    | undefined;
+  /** The deleted subnet's id. */
+  id: string;
+}
+
+/** A router's external gateway. */
+export interface RouterGateway {
+  /** The external network. */
+  networkId: string;
+  /** Whether traffic out is source-NATed. */
+  isSnatEnabled: boolean;
+  /** The router's addresses on the external network. */
+  externalFixedIps: FixedIP[];
+}
+
+/** A router's interface on a subnet. */
+export interface RouterInterface {
+  /** The interface's port. */
+  portId: string;
+  /** The network of the port. */
+  networkId: string;
+  /** The port's fixed IPs (the router's addresses there). */
+  fixedIps: FixedIP[];
+}
+
+/** A router. */
+export interface Router {
+  /** Region-level: zone is empty. */
+  location:
+    | Location
+    | undefined;
+  /** The router's id. */
+  id: string;
+  /** The router's name. */
+  name: string;
+  /** The normalized status. */
+  status: NetworkResourceStatus;
+  /** Administrative state. */
+  isAdminStateUp: boolean;
+  /** The external gateway; absent when none. */
+  externalGateway:
+    | RouterGateway
+    | undefined;
+  /** The interfaces on internal subnets. */
+  interfaces: RouterInterface[];
+  /** The description. */
+  description: string;
+  /** When it was created. */
+  createTime:
+    | Date
+    | undefined;
+  /** When it last changed. */
+  updateTime:
+    | Date
+    | undefined;
+  /** Vendor fields beyond the normal form. */
+  properties: { [key: string]: string };
+}
+
+export interface Router_PropertiesEntry {
+  key: string;
+  value: string;
+}
+
+/** An external gateway asked for. */
+export interface RouterGatewaySpec {
+  /** The external network, by name or id. */
+  network: string;
+  /** Source NAT on or off (admin); unset: the cloud's default (on). */
+  isSnatEnabled?:
+    | boolean
+    | undefined;
+  /** Specific addresses on the external network (admin). */
+  externalFixedIps: FixedIPSpec[];
+}
+
+/** An interface asked for: a subnet or a port. */
+export interface RouterInterfaceSpec {
+  /** A subnet, by name or id: the router takes its gateway address. */
+  subnet: string;
+  /** An existing port, by id. */
+  port: string;
+}
+
+/** Request for NetworkService.ListRouters. */
+export interface ListRoutersRequest {
+  /** Which locations to ask. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** When true, any failing location fails the whole call. */
+  strict: boolean;
+  /** When true, bypass oaktree's cache and ask the cloud. */
+  fresh: boolean;
+  /** Only routers with this name or id. */
+  nameOrId: string;
+}
+
+/** One item of NetworkService.ListRouters. */
+export interface ListRoutersResponse {
+  /** A router, or an in-band error for one location. */
+  item:
+    | //
+    /** A router. */
+    { $case: "router"; value: Router }
+    | //
+    /** A location that failed. */
+    { $case: "error"; value: LocationError }
+    | undefined;
+}
+
+/** Request for NetworkService.GetRouter. */
+export interface GetRouterRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The router's name or id. */
+  nameOrId: string;
+}
+
+/** Response of NetworkService.GetRouter. */
+export interface GetRouterResponse {
+  /** The router. */
+  router: Router | undefined;
+}
+
+/** Request for NetworkService.CreateRouter. */
+export interface CreateRouterRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The name. */
+  name: string;
+  /** The description. */
+  description: string;
+  /** Administrative state; unset: up. */
+  isAdminStateUp?:
+    | boolean
+    | undefined;
+  /** The external gateway; absent: none. */
+  externalGateway:
+    | RouterGatewaySpec
+    | undefined;
+  /** Interfaces to add once the router exists. */
+  interfaces: RouterInterfaceSpec[];
+  /** An idempotency key (up to 36 characters): a retry with the same id returns the first router. */
+  requestId: string;
+}
+
+/** Response of NetworkService.CreateRouter. */
+export interface CreateRouterResponse {
+  /** The router with its gateway and interfaces. */
+  router: Router | undefined;
+}
+
+/** Request for NetworkService.UpdateRouter. */
+export interface UpdateRouterRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The router's name or id. */
+  nameOrId: string;
+  /** A new name. */
+  name?:
+    | string
+    | undefined;
+  /** A new description. */
+  description?:
+    | string
+    | undefined;
+  /** Administrative state. */
+  isAdminStateUp?:
+    | boolean
+    | undefined;
+  /** A new external gateway, replacing the old one. */
+  externalGateway:
+    | RouterGatewaySpec
+    | undefined;
+  /** Remove the external gateway. */
+  removeExternalGateway: boolean;
+}
+
+/** Response of NetworkService.UpdateRouter. */
+export interface UpdateRouterResponse {
+  /** The router, updated. */
+  router: Router | undefined;
+}
+
+/** Request for NetworkService.DeleteRouter. */
+export interface DeleteRouterRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The router's name or id. */
+  nameOrId: string;
+}
+
+/** Response of NetworkService.DeleteRouter. */
+export interface DeleteRouterResponse {
+  /** Where it was. */
+  location:
+    | Location
+    | undefined;
+  /** The deleted router's id. */
+  id: string;
+}
+
+/** Request for NetworkService.AddRouterInterface. */
+export interface AddRouterInterfaceRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The router's name or id. */
+  nameOrId: string;
+  /** The subnet, by name or id (or give a port). */
+  subnet: string;
+  /** An existing port, by id (or give a subnet). */
+  port: string;
+}
+
+/** Response of NetworkService.AddRouterInterface. */
+export interface AddRouterInterfaceResponse {
+  /** The router with its new interface. */
+  router:
+    | Router
+    | undefined;
+  /** The interface's port. */
+  portId: string;
+}
+
+/** Request for NetworkService.RemoveRouterInterface. */
+export interface RemoveRouterInterfaceRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The router's name or id. */
+  nameOrId: string;
+  /** The subnet, by name or id (or give a port). */
+  subnet: string;
+  /** The interface's port, by id (or give a subnet). */
+  port: string;
+}
+
+/** Response of NetworkService.RemoveRouterInterface. */
+export interface RemoveRouterInterfaceResponse {
+  /** The router without the interface. */
+  router: Router | undefined;
+}
+
+/** Request for NetworkService.GetPort. */
+export interface GetPortRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The port's name or id. */
+  nameOrId: string;
+}
+
+/** Response of NetworkService.GetPort. */
+export interface GetPortResponse {
+  /** The port. */
+  port: Port | undefined;
+}
+
+/** Request for NetworkService.CreatePort. */
+export interface CreatePortRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The network, by name or id. */
+  network: string;
+  /** The name. */
+  name: string;
+  /** The description. */
+  description: string;
+  /** Fixed IPs; empty: one from the network's first subnet. */
+  fixedIps: FixedIPSpec[];
+  /** Security groups by name or id; empty: the project's default group. */
+  securityGroups: string[];
+  /** Extra addresses the port may send from. */
+  allowedAddressPairs: AddressPair[];
+  /** Port security; unset: the network's setting. */
+  isPortSecurityEnabled?:
+    | boolean
+    | undefined;
+  /** Administrative state; unset: up. */
+  isAdminStateUp?:
+    | boolean
+    | undefined;
+  /** The device using it. */
+  deviceId: string;
+  /** The kind of device (e.g. compute:nova). */
+  deviceOwner: string;
+  /** binding:profile (admin). */
+  bindingProfile: { [key: string]: string };
+  /** A MAC address (usually admin). */
+  macAddress: string;
+  /** An idempotency key (up to 36 characters): a retry with the same id returns the first port. */
+  requestId: string;
+}
+
+export interface CreatePortRequest_BindingProfileEntry {
+  key: string;
+  value: string;
+}
+
+/** Response of NetworkService.CreatePort. */
+export interface CreatePortResponse {
+  /** The port. */
+  port: Port | undefined;
+}
+
+/** Request for NetworkService.UpdatePort. */
+export interface UpdatePortRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The port's name or id. */
+  nameOrId: string;
+  /** A new name. */
+  name?:
+    | string
+    | undefined;
+  /** A new description. */
+  description?:
+    | string
+    | undefined;
+  /** Fixed IPs, replacing the old ones. */
+  fixedIps:
+    | FixedIPSpecList
+    | undefined;
+  /** Security groups by name or id, replacing the old ones; an empty list removes them all. */
+  securityGroups:
+    | StringList
+    | undefined;
+  /** Allowed address pairs, replacing the old ones. */
+  allowedAddressPairs:
+    | AddressPairList
+    | undefined;
+  /** Port security on or off. */
+  isPortSecurityEnabled?:
+    | boolean
+    | undefined;
+  /** Administrative state. */
+  isAdminStateUp?:
+    | boolean
+    | undefined;
+  /** The device using it. */
+  deviceId?:
+    | string
+    | undefined;
+  /** The kind of device. */
+  deviceOwner?:
+    | string
+    | undefined;
+  /** binding:profile (admin), replacing the old one. */
+  bindingProfile: { [key: string]: string };
+}
+
+export interface UpdatePortRequest_BindingProfileEntry {
+  key: string;
+  value: string;
+}
+
+/** Response of NetworkService.UpdatePort. */
+export interface UpdatePortResponse {
+  /** The port, updated. */
+  port: Port | undefined;
+}
+
+/** Request for NetworkService.GetSecurityGroup. */
+export interface GetSecurityGroupRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The group's name or id. */
+  nameOrId: string;
+}
+
+/** Response of NetworkService.GetSecurityGroup. */
+export interface GetSecurityGroupResponse {
+  /** The security group. */
+  securityGroup: SecurityGroup | undefined;
+}
+
+/** Request for NetworkService.CreateSecurityGroup. */
+export interface CreateSecurityGroupRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The name. */
+  name: string;
+  /** The description. */
+  description: string;
+  /** An idempotency key (up to 36 characters): a retry with the same id returns the first group. */
+  requestId: string;
+}
+
+/** Response of NetworkService.CreateSecurityGroup. */
+export interface CreateSecurityGroupResponse {
+  /** The security group with its default rules. */
+  securityGroup: SecurityGroup | undefined;
+}
+
+/** Request for NetworkService.UpdateSecurityGroup. */
+export interface UpdateSecurityGroupRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The group's name or id. */
+  nameOrId: string;
+  /** A new name. */
+  name?:
+    | string
+    | undefined;
+  /** A new description. */
+  description?: string | undefined;
+}
+
+/** Response of NetworkService.UpdateSecurityGroup. */
+export interface UpdateSecurityGroupResponse {
+  /** The security group, updated. */
+  securityGroup: SecurityGroup | undefined;
+}
+
+/** Request for NetworkService.DeleteSecurityGroup. */
+export interface DeleteSecurityGroupRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The group's name or id. */
+  nameOrId: string;
+}
+
+/** Response of NetworkService.DeleteSecurityGroup. */
+export interface DeleteSecurityGroupResponse {
+  /** Where it was. */
+  location:
+    | Location
+    | undefined;
+  /** The deleted group's id. */
+  id: string;
+}
+
+/** Request for NetworkService.CreateSecurityGroupRule. */
+export interface CreateSecurityGroupRuleRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The security group's name or id. */
+  nameOrId: string;
+  /** Ingress or egress. */
+  direction: SecurityGroupRuleDirection;
+  /** IPv4 or IPv6; empty: IPv4 (or the remote prefix's family). */
+  ethertype: string;
+  /** tcp, udp, icmp, a number ...; empty: any. */
+  protocol: string;
+  /** Lowest port (or ICMP type); unset: any. */
+  portRangeMin?:
+    | number
+    | undefined;
+  /** Highest port (or ICMP code); unset: any. */
+  portRangeMax?:
+    | number
+    | undefined;
+  /** A remote CIDR (or give a remote group). */
+  remoteIpPrefix: string;
+  /** A remote security group by name or id (or give a prefix). */
+  remoteGroup: string;
+  /** The description. */
+  description: string;
+}
+
+/** Response of NetworkService.CreateSecurityGroupRule. */
+export interface CreateSecurityGroupRuleResponse {
+  /** Where the group is. */
+  location:
+    | Location
+    | undefined;
+  /** The group's id. */
+  securityGroupId: string;
+  /** The rule. */
+  rule: SecurityGroupRule | undefined;
+}
+
+/** Request for NetworkService.DeleteSecurityGroupRule. */
+export interface DeleteSecurityGroupRuleRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The rule's id. */
+  id: string;
+}
+
+/** Response of NetworkService.DeleteSecurityGroupRule. */
+export interface DeleteSecurityGroupRuleResponse {
+  /** Where it was. */
+  location: Location | undefined;
+}
+
+/** One network resource's quota and usage. */
+export interface NetworkQuota {
+  /** network, subnet, port, router, floatingip, security_group, security_group_rule ... */
+  resource: string;
+  /** The limit; -1 for none. */
+  limit: bigint;
+  /** How many are in use; -1 when the cloud does not say. */
+  used: bigint;
+  /** How many are reserved; -1 when the cloud does not say. */
+  reserved: bigint;
+}
+
+/** The network quotas of one location's project. */
+export interface NetworkQuotas {
+  /** The location and project. */
+  location:
+    | Location
+    | undefined;
+  /** One entry per resource, sorted by resource. */
+  quotas: NetworkQuota[];
+}
+
+/** Request for NetworkService.ListNetworkQuotas. */
+export interface ListNetworkQuotasRequest {
+  /** Which locations to ask. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** When true, any failing location fails the whole call. */
+  strict: boolean;
+  /** When true, bypass oaktree's cache and ask the cloud. */
+  fresh: boolean;
+}
+
+/** One item of NetworkService.ListNetworkQuotas. */
+export interface ListNetworkQuotasResponse {
+  /** The quotas of a location, or an in-band error for one location. */
+  item:
+    | //
+    /** The quotas. */
+    { $case: "quotas"; value: NetworkQuotas }
+    | //
+    /** A location that failed. */
+    { $case: "error"; value: LocationError }
+    | undefined;
+}
+
 function createBaseNetwork(): Network {
   return {
     location: undefined,
@@ -586,6 +1553,10 @@ function createBaseNetwork(): Network {
     subnetIds: [],
     createTime: undefined,
     updateTime: undefined,
+    isPortSecurityEnabled: false,
+    description: "",
+    provider: undefined,
+    tags: [],
     properties: {},
   };
 }
@@ -624,6 +1595,18 @@ export const Network: MessageFns<Network> = {
     }
     if (message.updateTime !== undefined) {
       Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(90).fork()).join();
+    }
+    if (message.isPortSecurityEnabled !== false) {
+      writer.uint32(96).bool(message.isPortSecurityEnabled);
+    }
+    if (message.description !== "") {
+      writer.uint32(106).string(message.description);
+    }
+    if (message.provider !== undefined) {
+      ProviderNetwork.encode(message.provider, writer.uint32(114).fork()).join();
+    }
+    for (const v of message.tags) {
+      writer.uint32(122).string(v!);
     }
     globalThis.Object.entries(message.properties).forEach(([key, value]: [string, string]) => {
       Network_PropertiesEntry.encode({ key: key as any, value }, writer.uint32(794).fork()).join();
@@ -732,6 +1715,38 @@ export const Network: MessageFns<Network> = {
             message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.isPortSecurityEnabled = reader.bool();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.provider = ProviderNetwork.decode(reader, reader.uint32());
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
           case 99: {
             if (tag !== 794) {
               break;
@@ -792,6 +1807,16 @@ export const Network: MessageFns<Network> = {
         : isSet(object.update_time)
         ? fromJsonTimestamp(object.update_time)
         : undefined,
+      isPortSecurityEnabled: isSet(object.isPortSecurityEnabled)
+        ? globalThis.Boolean(object.isPortSecurityEnabled)
+        : isSet(object.is_port_security_enabled)
+        ? globalThis.Boolean(object.is_port_security_enabled)
+        : false,
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      provider: isSet(object.provider) ? ProviderNetwork.fromJSON(object.provider) : undefined,
+      tags: globalThis.Array.isArray(object?.tags)
+        ? object.tags.map((e: any) => globalThis.String(e))
+        : [],
       properties: isObject(object.properties)
         ? (globalThis.Object.entries(object.properties) as [string, any][]).reduce(
           (acc: { [key: string]: string }, [key, value]: [string, any]) => {
@@ -844,6 +1869,18 @@ export const Network: MessageFns<Network> = {
     if (message.updateTime !== undefined) {
       obj.updateTime = message.updateTime.toISOString();
     }
+    if (message.isPortSecurityEnabled !== false) {
+      obj.isPortSecurityEnabled = message.isPortSecurityEnabled;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.provider !== undefined) {
+      obj.provider = ProviderNetwork.toJSON(message.provider);
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
     if (message.properties) {
       const entries = globalThis.Object.entries(message.properties) as [string, string][];
       if (entries.length > 0) {
@@ -874,6 +1911,12 @@ export const Network: MessageFns<Network> = {
     message.subnetIds = object.subnetIds?.map((e) => e) || [];
     message.createTime = object.createTime ?? undefined;
     message.updateTime = object.updateTime ?? undefined;
+    message.isPortSecurityEnabled = object.isPortSecurityEnabled ?? false;
+    message.description = object.description ?? "";
+    message.provider = (object.provider !== undefined && object.provider !== null)
+      ? ProviderNetwork.fromPartial(object.provider)
+      : undefined;
+    message.tags = object.tags?.map((e) => e) || [];
     message.properties = (globalThis.Object.entries(object.properties ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
@@ -983,6 +2026,12 @@ function createBaseSubnet(): Subnet {
     gatewayIp: "",
     isDhcpEnabled: false,
     dnsNameservers: [],
+    allocationPools: [],
+    hostRoutes: [],
+    ipv6RaMode: "",
+    ipv6AddressMode: "",
+    subnetPoolId: "",
+    description: "",
     properties: {},
   };
 }
@@ -1015,6 +2064,24 @@ export const Subnet: MessageFns<Subnet> = {
     }
     for (const v of message.dnsNameservers) {
       writer.uint32(74).string(v!);
+    }
+    for (const v of message.allocationPools) {
+      AllocationPool.encode(v!, writer.uint32(82).fork()).join();
+    }
+    for (const v of message.hostRoutes) {
+      HostRoute.encode(v!, writer.uint32(90).fork()).join();
+    }
+    if (message.ipv6RaMode !== "") {
+      writer.uint32(98).string(message.ipv6RaMode);
+    }
+    if (message.ipv6AddressMode !== "") {
+      writer.uint32(106).string(message.ipv6AddressMode);
+    }
+    if (message.subnetPoolId !== "") {
+      writer.uint32(114).string(message.subnetPoolId);
+    }
+    if (message.description !== "") {
+      writer.uint32(122).string(message.description);
     }
     globalThis.Object.entries(message.properties).forEach(([key, value]: [string, string]) => {
       Subnet_PropertiesEntry.encode({ key: key as any, value }, writer.uint32(794).fork()).join();
@@ -1107,6 +2174,54 @@ export const Subnet: MessageFns<Subnet> = {
             message.dnsNameservers.push(reader.string());
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.allocationPools.push(AllocationPool.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.hostRoutes.push(HostRoute.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.ipv6RaMode = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.ipv6AddressMode = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.subnetPoolId = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
           case 99: {
             if (tag !== 794) {
               break;
@@ -1161,6 +2276,32 @@ export const Subnet: MessageFns<Subnet> = {
         : globalThis.Array.isArray(object?.dns_nameservers)
         ? object.dns_nameservers.map((e: any) => globalThis.String(e))
         : [],
+      allocationPools: globalThis.Array.isArray(object?.allocationPools)
+        ? object.allocationPools.map((e: any) => AllocationPool.fromJSON(e))
+        : globalThis.Array.isArray(object?.allocation_pools)
+        ? object.allocation_pools.map((e: any) => AllocationPool.fromJSON(e))
+        : [],
+      hostRoutes: globalThis.Array.isArray(object?.hostRoutes)
+        ? object.hostRoutes.map((e: any) => HostRoute.fromJSON(e))
+        : globalThis.Array.isArray(object?.host_routes)
+        ? object.host_routes.map((e: any) => HostRoute.fromJSON(e))
+        : [],
+      ipv6RaMode: isSet(object.ipv6RaMode)
+        ? globalThis.String(object.ipv6RaMode)
+        : isSet(object.ipv6_ra_mode)
+        ? globalThis.String(object.ipv6_ra_mode)
+        : "",
+      ipv6AddressMode: isSet(object.ipv6AddressMode)
+        ? globalThis.String(object.ipv6AddressMode)
+        : isSet(object.ipv6_address_mode)
+        ? globalThis.String(object.ipv6_address_mode)
+        : "",
+      subnetPoolId: isSet(object.subnetPoolId)
+        ? globalThis.String(object.subnetPoolId)
+        : isSet(object.subnet_pool_id)
+        ? globalThis.String(object.subnet_pool_id)
+        : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
       properties: isObject(object.properties)
         ? (globalThis.Object.entries(object.properties) as [string, any][]).reduce(
           (acc: { [key: string]: string }, [key, value]: [string, any]) => {
@@ -1207,6 +2348,24 @@ export const Subnet: MessageFns<Subnet> = {
     if (message.dnsNameservers?.length) {
       obj.dnsNameservers = message.dnsNameservers;
     }
+    if (message.allocationPools?.length) {
+      obj.allocationPools = message.allocationPools.map((e) => AllocationPool.toJSON(e));
+    }
+    if (message.hostRoutes?.length) {
+      obj.hostRoutes = message.hostRoutes.map((e) => HostRoute.toJSON(e));
+    }
+    if (message.ipv6RaMode !== "") {
+      obj.ipv6RaMode = message.ipv6RaMode;
+    }
+    if (message.ipv6AddressMode !== "") {
+      obj.ipv6AddressMode = message.ipv6AddressMode;
+    }
+    if (message.subnetPoolId !== "") {
+      obj.subnetPoolId = message.subnetPoolId;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
     if (message.properties) {
       const entries = globalThis.Object.entries(message.properties) as [string, string][];
       if (entries.length > 0) {
@@ -1235,6 +2394,12 @@ export const Subnet: MessageFns<Subnet> = {
     message.gatewayIp = object.gatewayIp ?? "";
     message.isDhcpEnabled = object.isDhcpEnabled ?? false;
     message.dnsNameservers = object.dnsNameservers?.map((e) => e) || [];
+    message.allocationPools = object.allocationPools?.map((e) => AllocationPool.fromPartial(e)) || [];
+    message.hostRoutes = object.hostRoutes?.map((e) => HostRoute.fromPartial(e)) || [];
+    message.ipv6RaMode = object.ipv6RaMode ?? "";
+    message.ipv6AddressMode = object.ipv6AddressMode ?? "";
+    message.subnetPoolId = object.subnetPoolId ?? "";
+    message.description = object.description ?? "";
     message.properties = (globalThis.Object.entries(object.properties ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
@@ -1439,6 +2604,10 @@ function createBasePort(): Port {
     status: 0,
     securityGroupIds: [],
     createTime: undefined,
+    allowedAddressPairs: [],
+    isPortSecurityEnabled: false,
+    isAdminStateUp: false,
+    description: "",
     properties: {},
   };
 }
@@ -1477,6 +2646,18 @@ export const Port: MessageFns<Port> = {
     }
     if (message.createTime !== undefined) {
       Timestamp.encode(toTimestamp(message.createTime), writer.uint32(90).fork()).join();
+    }
+    for (const v of message.allowedAddressPairs) {
+      AddressPair.encode(v!, writer.uint32(98).fork()).join();
+    }
+    if (message.isPortSecurityEnabled !== false) {
+      writer.uint32(104).bool(message.isPortSecurityEnabled);
+    }
+    if (message.isAdminStateUp !== false) {
+      writer.uint32(112).bool(message.isAdminStateUp);
+    }
+    if (message.description !== "") {
+      writer.uint32(122).string(message.description);
     }
     globalThis.Object.entries(message.properties).forEach(([key, value]: [string, string]) => {
       Port_PropertiesEntry.encode({ key: key as any, value }, writer.uint32(794).fork()).join();
@@ -1585,6 +2766,38 @@ export const Port: MessageFns<Port> = {
             message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.allowedAddressPairs.push(AddressPair.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.isPortSecurityEnabled = reader.bool();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.isAdminStateUp = reader.bool();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
           case 99: {
             if (tag !== 794) {
               break;
@@ -1649,6 +2862,22 @@ export const Port: MessageFns<Port> = {
         : isSet(object.create_time)
         ? fromJsonTimestamp(object.create_time)
         : undefined,
+      allowedAddressPairs: globalThis.Array.isArray(object?.allowedAddressPairs)
+        ? object.allowedAddressPairs.map((e: any) => AddressPair.fromJSON(e))
+        : globalThis.Array.isArray(object?.allowed_address_pairs)
+        ? object.allowed_address_pairs.map((e: any) => AddressPair.fromJSON(e))
+        : [],
+      isPortSecurityEnabled: isSet(object.isPortSecurityEnabled)
+        ? globalThis.Boolean(object.isPortSecurityEnabled)
+        : isSet(object.is_port_security_enabled)
+        ? globalThis.Boolean(object.is_port_security_enabled)
+        : false,
+      isAdminStateUp: isSet(object.isAdminStateUp)
+        ? globalThis.Boolean(object.isAdminStateUp)
+        : isSet(object.is_admin_state_up)
+        ? globalThis.Boolean(object.is_admin_state_up)
+        : false,
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
       properties: isObject(object.properties)
         ? (globalThis.Object.entries(object.properties) as [string, any][]).reduce(
           (acc: { [key: string]: string }, [key, value]: [string, any]) => {
@@ -1701,6 +2930,18 @@ export const Port: MessageFns<Port> = {
     if (message.createTime !== undefined) {
       obj.createTime = message.createTime.toISOString();
     }
+    if (message.allowedAddressPairs?.length) {
+      obj.allowedAddressPairs = message.allowedAddressPairs.map((e) => AddressPair.toJSON(e));
+    }
+    if (message.isPortSecurityEnabled !== false) {
+      obj.isPortSecurityEnabled = message.isPortSecurityEnabled;
+    }
+    if (message.isAdminStateUp !== false) {
+      obj.isAdminStateUp = message.isAdminStateUp;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
     if (message.properties) {
       const entries = globalThis.Object.entries(message.properties) as [string, string][];
       if (entries.length > 0) {
@@ -1731,6 +2972,10 @@ export const Port: MessageFns<Port> = {
     message.status = object.status ?? 0;
     message.securityGroupIds = object.securityGroupIds?.map((e) => e) || [];
     message.createTime = object.createTime ?? undefined;
+    message.allowedAddressPairs = object.allowedAddressPairs?.map((e) => AddressPair.fromPartial(e)) || [];
+    message.isPortSecurityEnabled = object.isPortSecurityEnabled ?? false;
+    message.isAdminStateUp = object.isAdminStateUp ?? false;
+    message.description = object.description ?? "";
     message.properties = (globalThis.Object.entries(object.properties ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
@@ -1841,6 +3086,8 @@ function createBaseFloatingIP(): FloatingIP {
     isAttached: false,
     status: 0,
     createTime: undefined,
+    description: "",
+    routerId: "",
     properties: {},
   };
 }
@@ -1876,6 +3123,12 @@ export const FloatingIP: MessageFns<FloatingIP> = {
     }
     if (message.createTime !== undefined) {
       Timestamp.encode(toTimestamp(message.createTime), writer.uint32(82).fork()).join();
+    }
+    if (message.description !== "") {
+      writer.uint32(90).string(message.description);
+    }
+    if (message.routerId !== "") {
+      writer.uint32(98).string(message.routerId);
     }
     globalThis.Object.entries(message.properties).forEach(([key, value]: [string, string]) => {
       FloatingIP_PropertiesEntry.encode({ key: key as any, value }, writer.uint32(794).fork()).join();
@@ -1976,6 +3229,22 @@ export const FloatingIP: MessageFns<FloatingIP> = {
             message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.routerId = reader.string();
+            continue;
+          }
           case 99: {
             if (tag !== 794) {
               break;
@@ -2039,6 +3308,12 @@ export const FloatingIP: MessageFns<FloatingIP> = {
         : isSet(object.create_time)
         ? fromJsonTimestamp(object.create_time)
         : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      routerId: isSet(object.routerId)
+        ? globalThis.String(object.routerId)
+        : isSet(object.router_id)
+        ? globalThis.String(object.router_id)
+        : "",
       properties: isObject(object.properties)
         ? (globalThis.Object.entries(object.properties) as [string, any][]).reduce(
           (acc: { [key: string]: string }, [key, value]: [string, any]) => {
@@ -2088,6 +3363,12 @@ export const FloatingIP: MessageFns<FloatingIP> = {
     if (message.createTime !== undefined) {
       obj.createTime = message.createTime.toISOString();
     }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.routerId !== "") {
+      obj.routerId = message.routerId;
+    }
     if (message.properties) {
       const entries = globalThis.Object.entries(message.properties) as [string, string][];
       if (entries.length > 0) {
@@ -2117,6 +3398,8 @@ export const FloatingIP: MessageFns<FloatingIP> = {
     message.isAttached = object.isAttached ?? false;
     message.status = object.status ?? 0;
     message.createTime = object.createTime ?? undefined;
+    message.description = object.description ?? "";
+    message.routerId = object.routerId ?? "";
     message.properties = (globalThis.Object.entries(object.properties ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
@@ -2225,6 +3508,7 @@ function createBaseSecurityGroupRule(): SecurityGroupRule {
     portRangeMax: 0,
     remoteIpPrefix: "",
     remoteGroupId: "",
+    description: "",
   };
 }
 
@@ -2253,6 +3537,9 @@ export const SecurityGroupRule: MessageFns<SecurityGroupRule> = {
     }
     if (message.remoteGroupId !== "") {
       writer.uint32(66).string(message.remoteGroupId);
+    }
+    if (message.description !== "") {
+      writer.uint32(74).string(message.description);
     }
     return writer;
   },
@@ -2334,6 +3621,14 @@ export const SecurityGroupRule: MessageFns<SecurityGroupRule> = {
             message.remoteGroupId = reader.string();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2372,6 +3667,7 @@ export const SecurityGroupRule: MessageFns<SecurityGroupRule> = {
         : isSet(object.remote_group_id)
         ? globalThis.String(object.remote_group_id)
         : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
     };
   },
 
@@ -2401,6 +3697,9 @@ export const SecurityGroupRule: MessageFns<SecurityGroupRule> = {
     if (message.remoteGroupId !== "") {
       obj.remoteGroupId = message.remoteGroupId;
     }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
     return obj;
   },
 
@@ -2417,6 +3716,7 @@ export const SecurityGroupRule: MessageFns<SecurityGroupRule> = {
     message.portRangeMax = object.portRangeMax ?? 0;
     message.remoteIpPrefix = object.remoteIpPrefix ?? "";
     message.remoteGroupId = object.remoteGroupId ?? "";
+    message.description = object.description ?? "";
     return message;
   },
 };
@@ -3838,7 +5138,18 @@ export const ListSecurityGroupsResponse: MessageFns<ListSecurityGroupsResponse> 
 };
 
 function createBaseListFloatingIPsRequest(): ListFloatingIPsRequest {
-  return { location: undefined, strict: false, fresh: false, serverId: "", isAttached: undefined };
+  return {
+    location: undefined,
+    strict: false,
+    fresh: false,
+    serverId: "",
+    isAttached: undefined,
+    nameOrId: "",
+    floatingIpAddress: "",
+    network: "",
+    portId: "",
+    projectId: "",
+  };
 }
 
 export const ListFloatingIPsRequest: MessageFns<ListFloatingIPsRequest> = {
@@ -3857,6 +5168,21 @@ export const ListFloatingIPsRequest: MessageFns<ListFloatingIPsRequest> = {
     }
     if (message.isAttached !== undefined) {
       writer.uint32(40).bool(message.isAttached);
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(50).string(message.nameOrId);
+    }
+    if (message.floatingIpAddress !== "") {
+      writer.uint32(58).string(message.floatingIpAddress);
+    }
+    if (message.network !== "") {
+      writer.uint32(66).string(message.network);
+    }
+    if (message.portId !== "") {
+      writer.uint32(74).string(message.portId);
+    }
+    if (message.projectId !== "") {
+      writer.uint32(82).string(message.projectId);
     }
     return writer;
   },
@@ -3914,6 +5240,46 @@ export const ListFloatingIPsRequest: MessageFns<ListFloatingIPsRequest> = {
             message.isAttached = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.floatingIpAddress = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.network = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.portId = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3941,6 +5307,27 @@ export const ListFloatingIPsRequest: MessageFns<ListFloatingIPsRequest> = {
         : isSet(object.is_attached)
         ? globalThis.Boolean(object.is_attached)
         : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      floatingIpAddress: isSet(object.floatingIpAddress)
+        ? globalThis.String(object.floatingIpAddress)
+        : isSet(object.floating_ip_address)
+        ? globalThis.String(object.floating_ip_address)
+        : "",
+      network: isSet(object.network) ? globalThis.String(object.network) : "",
+      portId: isSet(object.portId)
+        ? globalThis.String(object.portId)
+        : isSet(object.port_id)
+        ? globalThis.String(object.port_id)
+        : "",
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
     };
   },
 
@@ -3961,6 +5348,21 @@ export const ListFloatingIPsRequest: MessageFns<ListFloatingIPsRequest> = {
     if (message.isAttached !== undefined) {
       obj.isAttached = message.isAttached;
     }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.floatingIpAddress !== "") {
+      obj.floatingIpAddress = message.floatingIpAddress;
+    }
+    if (message.network !== "") {
+      obj.network = message.network;
+    }
+    if (message.portId !== "") {
+      obj.portId = message.portId;
+    }
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
     return obj;
   },
 
@@ -3976,6 +5378,11 @@ export const ListFloatingIPsRequest: MessageFns<ListFloatingIPsRequest> = {
     message.fresh = object.fresh ?? false;
     message.serverId = object.serverId ?? "";
     message.isAttached = object.isAttached ?? undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.floatingIpAddress = object.floatingIpAddress ?? "";
+    message.network = object.network ?? "";
+    message.portId = object.portId ?? "";
+    message.projectId = object.projectId ?? "";
     return message;
   },
 };
@@ -4084,7 +5491,7 @@ export const ListFloatingIPsResponse: MessageFns<ListFloatingIPsResponse> = {
 };
 
 function createBaseCreateFloatingIPRequest(): CreateFloatingIPRequest {
-  return { location: undefined, network: "", server: "", fixedAddress: "", requestId: "" };
+  return { location: undefined, network: "", server: "", fixedAddress: "", requestId: "", floatingIpAddress: "" };
 }
 
 export const CreateFloatingIPRequest: MessageFns<CreateFloatingIPRequest> = {
@@ -4103,6 +5510,9 @@ export const CreateFloatingIPRequest: MessageFns<CreateFloatingIPRequest> = {
     }
     if (message.requestId !== "") {
       writer.uint32(42).string(message.requestId);
+    }
+    if (message.floatingIpAddress !== "") {
+      writer.uint32(50).string(message.floatingIpAddress);
     }
     return writer;
   },
@@ -4160,6 +5570,14 @@ export const CreateFloatingIPRequest: MessageFns<CreateFloatingIPRequest> = {
             message.requestId = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.floatingIpAddress = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4187,6 +5605,11 @@ export const CreateFloatingIPRequest: MessageFns<CreateFloatingIPRequest> = {
         : isSet(object.request_id)
         ? globalThis.String(object.request_id)
         : "",
+      floatingIpAddress: isSet(object.floatingIpAddress)
+        ? globalThis.String(object.floatingIpAddress)
+        : isSet(object.floating_ip_address)
+        ? globalThis.String(object.floating_ip_address)
+        : "",
     };
   },
 
@@ -4207,6 +5630,9 @@ export const CreateFloatingIPRequest: MessageFns<CreateFloatingIPRequest> = {
     if (message.requestId !== "") {
       obj.requestId = message.requestId;
     }
+    if (message.floatingIpAddress !== "") {
+      obj.floatingIpAddress = message.floatingIpAddress;
+    }
     return obj;
   },
 
@@ -4222,6 +5648,7 @@ export const CreateFloatingIPRequest: MessageFns<CreateFloatingIPRequest> = {
     message.server = object.server ?? "";
     message.fixedAddress = object.fixedAddress ?? "";
     message.requestId = object.requestId ?? "";
+    message.floatingIpAddress = object.floatingIpAddress ?? "";
     return message;
   },
 };
@@ -5003,6 +6430,8443 @@ export const DeleteUnattachedFloatingIPsResponse: MessageFns<DeleteUnattachedFlo
   },
 };
 
+function createBaseProviderNetwork(): ProviderNetwork {
+  return { networkType: "", physicalNetwork: "", segmentationId: 0 };
+}
+
+export const ProviderNetwork: MessageFns<ProviderNetwork> = {
+  encode(message: ProviderNetwork, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.networkType !== "") {
+      writer.uint32(10).string(message.networkType);
+    }
+    if (message.physicalNetwork !== "") {
+      writer.uint32(18).string(message.physicalNetwork);
+    }
+    if (message.segmentationId !== 0) {
+      writer.uint32(24).int32(message.segmentationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProviderNetwork {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProviderNetwork();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.networkType = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.physicalNetwork = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.segmentationId = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProviderNetwork {
+    return {
+      networkType: isSet(object.networkType)
+        ? globalThis.String(object.networkType)
+        : isSet(object.network_type)
+        ? globalThis.String(object.network_type)
+        : "",
+      physicalNetwork: isSet(object.physicalNetwork)
+        ? globalThis.String(object.physicalNetwork)
+        : isSet(object.physical_network)
+        ? globalThis.String(object.physical_network)
+        : "",
+      segmentationId: isSet(object.segmentationId)
+        ? globalThis.Number(object.segmentationId)
+        : isSet(object.segmentation_id)
+        ? globalThis.Number(object.segmentation_id)
+        : 0,
+    };
+  },
+
+  toJSON(message: ProviderNetwork): unknown {
+    const obj: any = {};
+    if (message.networkType !== "") {
+      obj.networkType = message.networkType;
+    }
+    if (message.physicalNetwork !== "") {
+      obj.physicalNetwork = message.physicalNetwork;
+    }
+    if (message.segmentationId !== 0) {
+      obj.segmentationId = Math.round(message.segmentationId);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ProviderNetwork>): ProviderNetwork {
+    return ProviderNetwork.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProviderNetwork>): ProviderNetwork {
+    const message = createBaseProviderNetwork();
+    message.networkType = object.networkType ?? "";
+    message.physicalNetwork = object.physicalNetwork ?? "";
+    message.segmentationId = object.segmentationId ?? 0;
+    return message;
+  },
+};
+
+function createBaseAllocationPool(): AllocationPool {
+  return { start: "", end: "" };
+}
+
+export const AllocationPool: MessageFns<AllocationPool> = {
+  encode(message: AllocationPool, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.start !== "") {
+      writer.uint32(10).string(message.start);
+    }
+    if (message.end !== "") {
+      writer.uint32(18).string(message.end);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AllocationPool {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAllocationPool();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.start = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.end = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AllocationPool {
+    return {
+      start: isSet(object.start) ? globalThis.String(object.start) : "",
+      end: isSet(object.end) ? globalThis.String(object.end) : "",
+    };
+  },
+
+  toJSON(message: AllocationPool): unknown {
+    const obj: any = {};
+    if (message.start !== "") {
+      obj.start = message.start;
+    }
+    if (message.end !== "") {
+      obj.end = message.end;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AllocationPool>): AllocationPool {
+    return AllocationPool.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AllocationPool>): AllocationPool {
+    const message = createBaseAllocationPool();
+    message.start = object.start ?? "";
+    message.end = object.end ?? "";
+    return message;
+  },
+};
+
+function createBaseHostRoute(): HostRoute {
+  return { destination: "", nexthop: "" };
+}
+
+export const HostRoute: MessageFns<HostRoute> = {
+  encode(message: HostRoute, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.destination !== "") {
+      writer.uint32(10).string(message.destination);
+    }
+    if (message.nexthop !== "") {
+      writer.uint32(18).string(message.nexthop);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostRoute {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostRoute();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.destination = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nexthop = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HostRoute {
+    return {
+      destination: isSet(object.destination) ? globalThis.String(object.destination) : "",
+      nexthop: isSet(object.nexthop) ? globalThis.String(object.nexthop) : "",
+    };
+  },
+
+  toJSON(message: HostRoute): unknown {
+    const obj: any = {};
+    if (message.destination !== "") {
+      obj.destination = message.destination;
+    }
+    if (message.nexthop !== "") {
+      obj.nexthop = message.nexthop;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<HostRoute>): HostRoute {
+    return HostRoute.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HostRoute>): HostRoute {
+    const message = createBaseHostRoute();
+    message.destination = object.destination ?? "";
+    message.nexthop = object.nexthop ?? "";
+    return message;
+  },
+};
+
+function createBaseAddressPair(): AddressPair {
+  return { ipAddress: "", macAddress: "" };
+}
+
+export const AddressPair: MessageFns<AddressPair> = {
+  encode(message: AddressPair, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ipAddress !== "") {
+      writer.uint32(10).string(message.ipAddress);
+    }
+    if (message.macAddress !== "") {
+      writer.uint32(18).string(message.macAddress);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddressPair {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddressPair();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ipAddress = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.macAddress = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddressPair {
+    return {
+      ipAddress: isSet(object.ipAddress)
+        ? globalThis.String(object.ipAddress)
+        : isSet(object.ip_address)
+        ? globalThis.String(object.ip_address)
+        : "",
+      macAddress: isSet(object.macAddress)
+        ? globalThis.String(object.macAddress)
+        : isSet(object.mac_address)
+        ? globalThis.String(object.mac_address)
+        : "",
+    };
+  },
+
+  toJSON(message: AddressPair): unknown {
+    const obj: any = {};
+    if (message.ipAddress !== "") {
+      obj.ipAddress = message.ipAddress;
+    }
+    if (message.macAddress !== "") {
+      obj.macAddress = message.macAddress;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddressPair>): AddressPair {
+    return AddressPair.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddressPair>): AddressPair {
+    const message = createBaseAddressPair();
+    message.ipAddress = object.ipAddress ?? "";
+    message.macAddress = object.macAddress ?? "";
+    return message;
+  },
+};
+
+function createBaseFixedIPSpec(): FixedIPSpec {
+  return { subnet: "", ipAddress: "" };
+}
+
+export const FixedIPSpec: MessageFns<FixedIPSpec> = {
+  encode(message: FixedIPSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.subnet !== "") {
+      writer.uint32(10).string(message.subnet);
+    }
+    if (message.ipAddress !== "") {
+      writer.uint32(18).string(message.ipAddress);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FixedIPSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFixedIPSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.subnet = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ipAddress = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FixedIPSpec {
+    return {
+      subnet: isSet(object.subnet) ? globalThis.String(object.subnet) : "",
+      ipAddress: isSet(object.ipAddress)
+        ? globalThis.String(object.ipAddress)
+        : isSet(object.ip_address)
+        ? globalThis.String(object.ip_address)
+        : "",
+    };
+  },
+
+  toJSON(message: FixedIPSpec): unknown {
+    const obj: any = {};
+    if (message.subnet !== "") {
+      obj.subnet = message.subnet;
+    }
+    if (message.ipAddress !== "") {
+      obj.ipAddress = message.ipAddress;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FixedIPSpec>): FixedIPSpec {
+    return FixedIPSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FixedIPSpec>): FixedIPSpec {
+    const message = createBaseFixedIPSpec();
+    message.subnet = object.subnet ?? "";
+    message.ipAddress = object.ipAddress ?? "";
+    return message;
+  },
+};
+
+function createBaseStringList(): StringList {
+  return { values: [] };
+}
+
+export const StringList: MessageFns<StringList> = {
+  encode(message: StringList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.values) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StringList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStringList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.values.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StringList {
+    return {
+      values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: StringList): unknown {
+    const obj: any = {};
+    if (message.values?.length) {
+      obj.values = message.values;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StringList>): StringList {
+    return StringList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StringList>): StringList {
+    const message = createBaseStringList();
+    message.values = object.values?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseAllocationPoolList(): AllocationPoolList {
+  return { pools: [] };
+}
+
+export const AllocationPoolList: MessageFns<AllocationPoolList> = {
+  encode(message: AllocationPoolList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.pools) {
+      AllocationPool.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AllocationPoolList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAllocationPoolList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pools.push(AllocationPool.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AllocationPoolList {
+    return {
+      pools: globalThis.Array.isArray(object?.pools) ? object.pools.map((e: any) => AllocationPool.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: AllocationPoolList): unknown {
+    const obj: any = {};
+    if (message.pools?.length) {
+      obj.pools = message.pools.map((e) => AllocationPool.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AllocationPoolList>): AllocationPoolList {
+    return AllocationPoolList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AllocationPoolList>): AllocationPoolList {
+    const message = createBaseAllocationPoolList();
+    message.pools = object.pools?.map((e) => AllocationPool.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseHostRouteList(): HostRouteList {
+  return { routes: [] };
+}
+
+export const HostRouteList: MessageFns<HostRouteList> = {
+  encode(message: HostRouteList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.routes) {
+      HostRoute.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostRouteList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostRouteList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.routes.push(HostRoute.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HostRouteList {
+    return {
+      routes: globalThis.Array.isArray(object?.routes) ? object.routes.map((e: any) => HostRoute.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: HostRouteList): unknown {
+    const obj: any = {};
+    if (message.routes?.length) {
+      obj.routes = message.routes.map((e) => HostRoute.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<HostRouteList>): HostRouteList {
+    return HostRouteList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HostRouteList>): HostRouteList {
+    const message = createBaseHostRouteList();
+    message.routes = object.routes?.map((e) => HostRoute.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseFixedIPSpecList(): FixedIPSpecList {
+  return { fixedIps: [] };
+}
+
+export const FixedIPSpecList: MessageFns<FixedIPSpecList> = {
+  encode(message: FixedIPSpecList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.fixedIps) {
+      FixedIPSpec.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FixedIPSpecList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFixedIPSpecList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fixedIps.push(FixedIPSpec.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FixedIPSpecList {
+    return {
+      fixedIps: globalThis.Array.isArray(object?.fixedIps)
+        ? object.fixedIps.map((e: any) => FixedIPSpec.fromJSON(e))
+        : globalThis.Array.isArray(object?.fixed_ips)
+        ? object.fixed_ips.map((e: any) => FixedIPSpec.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: FixedIPSpecList): unknown {
+    const obj: any = {};
+    if (message.fixedIps?.length) {
+      obj.fixedIps = message.fixedIps.map((e) => FixedIPSpec.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FixedIPSpecList>): FixedIPSpecList {
+    return FixedIPSpecList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FixedIPSpecList>): FixedIPSpecList {
+    const message = createBaseFixedIPSpecList();
+    message.fixedIps = object.fixedIps?.map((e) => FixedIPSpec.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAddressPairList(): AddressPairList {
+  return { pairs: [] };
+}
+
+export const AddressPairList: MessageFns<AddressPairList> = {
+  encode(message: AddressPairList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.pairs) {
+      AddressPair.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddressPairList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddressPairList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pairs.push(AddressPair.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddressPairList {
+    return {
+      pairs: globalThis.Array.isArray(object?.pairs) ? object.pairs.map((e: any) => AddressPair.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: AddressPairList): unknown {
+    const obj: any = {};
+    if (message.pairs?.length) {
+      obj.pairs = message.pairs.map((e) => AddressPair.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddressPairList>): AddressPairList {
+    return AddressPairList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddressPairList>): AddressPairList {
+    const message = createBaseAddressPairList();
+    message.pairs = object.pairs?.map((e) => AddressPair.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetFloatingIPRequest(): GetFloatingIPRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const GetFloatingIPRequest: MessageFns<GetFloatingIPRequest> = {
+  encode(message: GetFloatingIPRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFloatingIPRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFloatingIPRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFloatingIPRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetFloatingIPRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetFloatingIPRequest>): GetFloatingIPRequest {
+    return GetFloatingIPRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetFloatingIPRequest>): GetFloatingIPRequest {
+    const message = createBaseGetFloatingIPRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetFloatingIPResponse(): GetFloatingIPResponse {
+  return { floatingIp: undefined };
+}
+
+export const GetFloatingIPResponse: MessageFns<GetFloatingIPResponse> = {
+  encode(message: GetFloatingIPResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.floatingIp !== undefined) {
+      FloatingIP.encode(message.floatingIp, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetFloatingIPResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetFloatingIPResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.floatingIp = FloatingIP.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetFloatingIPResponse {
+    return {
+      floatingIp: isSet(object.floatingIp)
+        ? FloatingIP.fromJSON(object.floatingIp)
+        : isSet(object.floating_ip)
+        ? FloatingIP.fromJSON(object.floating_ip)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetFloatingIPResponse): unknown {
+    const obj: any = {};
+    if (message.floatingIp !== undefined) {
+      obj.floatingIp = FloatingIP.toJSON(message.floatingIp);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetFloatingIPResponse>): GetFloatingIPResponse {
+    return GetFloatingIPResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetFloatingIPResponse>): GetFloatingIPResponse {
+    const message = createBaseGetFloatingIPResponse();
+    message.floatingIp = (object.floatingIp !== undefined && object.floatingIp !== null)
+      ? FloatingIP.fromPartial(object.floatingIp)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateFloatingIPRequest(): UpdateFloatingIPRequest {
+  return { location: undefined, nameOrId: "", description: undefined, portId: undefined, fixedAddress: "" };
+}
+
+export const UpdateFloatingIPRequest: MessageFns<UpdateFloatingIPRequest> = {
+  encode(message: UpdateFloatingIPRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(26).string(message.description);
+    }
+    if (message.portId !== undefined) {
+      writer.uint32(34).string(message.portId);
+    }
+    if (message.fixedAddress !== "") {
+      writer.uint32(42).string(message.fixedAddress);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateFloatingIPRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateFloatingIPRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.portId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.fixedAddress = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateFloatingIPRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+      portId: isSet(object.portId)
+        ? globalThis.String(object.portId)
+        : isSet(object.port_id)
+        ? globalThis.String(object.port_id)
+        : undefined,
+      fixedAddress: isSet(object.fixedAddress)
+        ? globalThis.String(object.fixedAddress)
+        : isSet(object.fixed_address)
+        ? globalThis.String(object.fixed_address)
+        : "",
+    };
+  },
+
+  toJSON(message: UpdateFloatingIPRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    if (message.portId !== undefined) {
+      obj.portId = message.portId;
+    }
+    if (message.fixedAddress !== "") {
+      obj.fixedAddress = message.fixedAddress;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateFloatingIPRequest>): UpdateFloatingIPRequest {
+    return UpdateFloatingIPRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateFloatingIPRequest>): UpdateFloatingIPRequest {
+    const message = createBaseUpdateFloatingIPRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.description = object.description ?? undefined;
+    message.portId = object.portId ?? undefined;
+    message.fixedAddress = object.fixedAddress ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateFloatingIPResponse(): UpdateFloatingIPResponse {
+  return { floatingIp: undefined };
+}
+
+export const UpdateFloatingIPResponse: MessageFns<UpdateFloatingIPResponse> = {
+  encode(message: UpdateFloatingIPResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.floatingIp !== undefined) {
+      FloatingIP.encode(message.floatingIp, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateFloatingIPResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateFloatingIPResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.floatingIp = FloatingIP.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateFloatingIPResponse {
+    return {
+      floatingIp: isSet(object.floatingIp)
+        ? FloatingIP.fromJSON(object.floatingIp)
+        : isSet(object.floating_ip)
+        ? FloatingIP.fromJSON(object.floating_ip)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateFloatingIPResponse): unknown {
+    const obj: any = {};
+    if (message.floatingIp !== undefined) {
+      obj.floatingIp = FloatingIP.toJSON(message.floatingIp);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateFloatingIPResponse>): UpdateFloatingIPResponse {
+    return UpdateFloatingIPResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateFloatingIPResponse>): UpdateFloatingIPResponse {
+    const message = createBaseUpdateFloatingIPResponse();
+    message.floatingIp = (object.floatingIp !== undefined && object.floatingIp !== null)
+      ? FloatingIP.fromPartial(object.floatingIp)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetNetworkRequest(): GetNetworkRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const GetNetworkRequest: MessageFns<GetNetworkRequest> = {
+  encode(message: GetNetworkRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetNetworkRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetNetworkRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetNetworkRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetNetworkRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetNetworkRequest>): GetNetworkRequest {
+    return GetNetworkRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetNetworkRequest>): GetNetworkRequest {
+    const message = createBaseGetNetworkRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetNetworkResponse(): GetNetworkResponse {
+  return { network: undefined };
+}
+
+export const GetNetworkResponse: MessageFns<GetNetworkResponse> = {
+  encode(message: GetNetworkResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.network !== undefined) {
+      Network.encode(message.network, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetNetworkResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetNetworkResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.network = Network.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetNetworkResponse {
+    return { network: isSet(object.network) ? Network.fromJSON(object.network) : undefined };
+  },
+
+  toJSON(message: GetNetworkResponse): unknown {
+    const obj: any = {};
+    if (message.network !== undefined) {
+      obj.network = Network.toJSON(message.network);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetNetworkResponse>): GetNetworkResponse {
+    return GetNetworkResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetNetworkResponse>): GetNetworkResponse {
+    const message = createBaseGetNetworkResponse();
+    message.network = (object.network !== undefined && object.network !== null)
+      ? Network.fromPartial(object.network)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateNetworkRequest(): CreateNetworkRequest {
+  return {
+    location: undefined,
+    name: "",
+    description: "",
+    isShared: false,
+    isExternal: false,
+    mtu: 0,
+    isPortSecurityEnabled: undefined,
+    isAdminStateUp: undefined,
+    provider: undefined,
+    requestId: "",
+    projectId: "",
+  };
+}
+
+export const CreateNetworkRequest: MessageFns<CreateNetworkRequest> = {
+  encode(message: CreateNetworkRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(26).string(message.description);
+    }
+    if (message.isShared !== false) {
+      writer.uint32(32).bool(message.isShared);
+    }
+    if (message.isExternal !== false) {
+      writer.uint32(40).bool(message.isExternal);
+    }
+    if (message.mtu !== 0) {
+      writer.uint32(48).int32(message.mtu);
+    }
+    if (message.isPortSecurityEnabled !== undefined) {
+      writer.uint32(56).bool(message.isPortSecurityEnabled);
+    }
+    if (message.isAdminStateUp !== undefined) {
+      writer.uint32(64).bool(message.isAdminStateUp);
+    }
+    if (message.provider !== undefined) {
+      ProviderNetwork.encode(message.provider, writer.uint32(74).fork()).join();
+    }
+    if (message.requestId !== "") {
+      writer.uint32(82).string(message.requestId);
+    }
+    if (message.projectId !== "") {
+      writer.uint32(90).string(message.projectId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateNetworkRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateNetworkRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.isShared = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.isExternal = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.mtu = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.isPortSecurityEnabled = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.isAdminStateUp = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.provider = ProviderNetwork.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateNetworkRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      isShared: isSet(object.isShared)
+        ? globalThis.Boolean(object.isShared)
+        : isSet(object.is_shared)
+        ? globalThis.Boolean(object.is_shared)
+        : false,
+      isExternal: isSet(object.isExternal)
+        ? globalThis.Boolean(object.isExternal)
+        : isSet(object.is_external)
+        ? globalThis.Boolean(object.is_external)
+        : false,
+      mtu: isSet(object.mtu) ? globalThis.Number(object.mtu) : 0,
+      isPortSecurityEnabled: isSet(object.isPortSecurityEnabled)
+        ? globalThis.Boolean(object.isPortSecurityEnabled)
+        : isSet(object.is_port_security_enabled)
+        ? globalThis.Boolean(object.is_port_security_enabled)
+        : undefined,
+      isAdminStateUp: isSet(object.isAdminStateUp)
+        ? globalThis.Boolean(object.isAdminStateUp)
+        : isSet(object.is_admin_state_up)
+        ? globalThis.Boolean(object.is_admin_state_up)
+        : undefined,
+      provider: isSet(object.provider) ? ProviderNetwork.fromJSON(object.provider) : undefined,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateNetworkRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.isShared !== false) {
+      obj.isShared = message.isShared;
+    }
+    if (message.isExternal !== false) {
+      obj.isExternal = message.isExternal;
+    }
+    if (message.mtu !== 0) {
+      obj.mtu = Math.round(message.mtu);
+    }
+    if (message.isPortSecurityEnabled !== undefined) {
+      obj.isPortSecurityEnabled = message.isPortSecurityEnabled;
+    }
+    if (message.isAdminStateUp !== undefined) {
+      obj.isAdminStateUp = message.isAdminStateUp;
+    }
+    if (message.provider !== undefined) {
+      obj.provider = ProviderNetwork.toJSON(message.provider);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateNetworkRequest>): CreateNetworkRequest {
+    return CreateNetworkRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateNetworkRequest>): CreateNetworkRequest {
+    const message = createBaseCreateNetworkRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.isShared = object.isShared ?? false;
+    message.isExternal = object.isExternal ?? false;
+    message.mtu = object.mtu ?? 0;
+    message.isPortSecurityEnabled = object.isPortSecurityEnabled ?? undefined;
+    message.isAdminStateUp = object.isAdminStateUp ?? undefined;
+    message.provider = (object.provider !== undefined && object.provider !== null)
+      ? ProviderNetwork.fromPartial(object.provider)
+      : undefined;
+    message.requestId = object.requestId ?? "";
+    message.projectId = object.projectId ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateNetworkResponse(): CreateNetworkResponse {
+  return { network: undefined };
+}
+
+export const CreateNetworkResponse: MessageFns<CreateNetworkResponse> = {
+  encode(message: CreateNetworkResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.network !== undefined) {
+      Network.encode(message.network, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateNetworkResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateNetworkResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.network = Network.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateNetworkResponse {
+    return { network: isSet(object.network) ? Network.fromJSON(object.network) : undefined };
+  },
+
+  toJSON(message: CreateNetworkResponse): unknown {
+    const obj: any = {};
+    if (message.network !== undefined) {
+      obj.network = Network.toJSON(message.network);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateNetworkResponse>): CreateNetworkResponse {
+    return CreateNetworkResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateNetworkResponse>): CreateNetworkResponse {
+    const message = createBaseCreateNetworkResponse();
+    message.network = (object.network !== undefined && object.network !== null)
+      ? Network.fromPartial(object.network)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateNetworkRequest(): UpdateNetworkRequest {
+  return {
+    location: undefined,
+    nameOrId: "",
+    name: undefined,
+    description: undefined,
+    isShared: undefined,
+    isExternal: undefined,
+    mtu: undefined,
+    isPortSecurityEnabled: undefined,
+    isAdminStateUp: undefined,
+  };
+}
+
+export const UpdateNetworkRequest: MessageFns<UpdateNetworkRequest> = {
+  encode(message: UpdateNetworkRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.isShared !== undefined) {
+      writer.uint32(40).bool(message.isShared);
+    }
+    if (message.isExternal !== undefined) {
+      writer.uint32(48).bool(message.isExternal);
+    }
+    if (message.mtu !== undefined) {
+      writer.uint32(56).int32(message.mtu);
+    }
+    if (message.isPortSecurityEnabled !== undefined) {
+      writer.uint32(64).bool(message.isPortSecurityEnabled);
+    }
+    if (message.isAdminStateUp !== undefined) {
+      writer.uint32(72).bool(message.isAdminStateUp);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateNetworkRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateNetworkRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.isShared = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.isExternal = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.mtu = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.isPortSecurityEnabled = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.isAdminStateUp = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateNetworkRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+      isShared: isSet(object.isShared)
+        ? globalThis.Boolean(object.isShared)
+        : isSet(object.is_shared)
+        ? globalThis.Boolean(object.is_shared)
+        : undefined,
+      isExternal: isSet(object.isExternal)
+        ? globalThis.Boolean(object.isExternal)
+        : isSet(object.is_external)
+        ? globalThis.Boolean(object.is_external)
+        : undefined,
+      mtu: isSet(object.mtu) ? globalThis.Number(object.mtu) : undefined,
+      isPortSecurityEnabled: isSet(object.isPortSecurityEnabled)
+        ? globalThis.Boolean(object.isPortSecurityEnabled)
+        : isSet(object.is_port_security_enabled)
+        ? globalThis.Boolean(object.is_port_security_enabled)
+        : undefined,
+      isAdminStateUp: isSet(object.isAdminStateUp)
+        ? globalThis.Boolean(object.isAdminStateUp)
+        : isSet(object.is_admin_state_up)
+        ? globalThis.Boolean(object.is_admin_state_up)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateNetworkRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    if (message.isShared !== undefined) {
+      obj.isShared = message.isShared;
+    }
+    if (message.isExternal !== undefined) {
+      obj.isExternal = message.isExternal;
+    }
+    if (message.mtu !== undefined) {
+      obj.mtu = Math.round(message.mtu);
+    }
+    if (message.isPortSecurityEnabled !== undefined) {
+      obj.isPortSecurityEnabled = message.isPortSecurityEnabled;
+    }
+    if (message.isAdminStateUp !== undefined) {
+      obj.isAdminStateUp = message.isAdminStateUp;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateNetworkRequest>): UpdateNetworkRequest {
+    return UpdateNetworkRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateNetworkRequest>): UpdateNetworkRequest {
+    const message = createBaseUpdateNetworkRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.name = object.name ?? undefined;
+    message.description = object.description ?? undefined;
+    message.isShared = object.isShared ?? undefined;
+    message.isExternal = object.isExternal ?? undefined;
+    message.mtu = object.mtu ?? undefined;
+    message.isPortSecurityEnabled = object.isPortSecurityEnabled ?? undefined;
+    message.isAdminStateUp = object.isAdminStateUp ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateNetworkResponse(): UpdateNetworkResponse {
+  return { network: undefined };
+}
+
+export const UpdateNetworkResponse: MessageFns<UpdateNetworkResponse> = {
+  encode(message: UpdateNetworkResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.network !== undefined) {
+      Network.encode(message.network, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateNetworkResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateNetworkResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.network = Network.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateNetworkResponse {
+    return { network: isSet(object.network) ? Network.fromJSON(object.network) : undefined };
+  },
+
+  toJSON(message: UpdateNetworkResponse): unknown {
+    const obj: any = {};
+    if (message.network !== undefined) {
+      obj.network = Network.toJSON(message.network);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateNetworkResponse>): UpdateNetworkResponse {
+    return UpdateNetworkResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateNetworkResponse>): UpdateNetworkResponse {
+    const message = createBaseUpdateNetworkResponse();
+    message.network = (object.network !== undefined && object.network !== null)
+      ? Network.fromPartial(object.network)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteNetworkRequest(): DeleteNetworkRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const DeleteNetworkRequest: MessageFns<DeleteNetworkRequest> = {
+  encode(message: DeleteNetworkRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteNetworkRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteNetworkRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteNetworkRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteNetworkRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteNetworkRequest>): DeleteNetworkRequest {
+    return DeleteNetworkRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteNetworkRequest>): DeleteNetworkRequest {
+    const message = createBaseDeleteNetworkRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteNetworkResponse(): DeleteNetworkResponse {
+  return { location: undefined, id: "" };
+}
+
+export const DeleteNetworkResponse: MessageFns<DeleteNetworkResponse> = {
+  encode(message: DeleteNetworkResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteNetworkResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteNetworkResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteNetworkResponse {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+    };
+  },
+
+  toJSON(message: DeleteNetworkResponse): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteNetworkResponse>): DeleteNetworkResponse {
+    return DeleteNetworkResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteNetworkResponse>): DeleteNetworkResponse {
+    const message = createBaseDeleteNetworkResponse();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseGetSubnetRequest(): GetSubnetRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const GetSubnetRequest: MessageFns<GetSubnetRequest> = {
+  encode(message: GetSubnetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSubnetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSubnetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSubnetRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetSubnetRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetSubnetRequest>): GetSubnetRequest {
+    return GetSubnetRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetSubnetRequest>): GetSubnetRequest {
+    const message = createBaseGetSubnetRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetSubnetResponse(): GetSubnetResponse {
+  return { subnet: undefined };
+}
+
+export const GetSubnetResponse: MessageFns<GetSubnetResponse> = {
+  encode(message: GetSubnetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.subnet !== undefined) {
+      Subnet.encode(message.subnet, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSubnetResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSubnetResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.subnet = Subnet.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSubnetResponse {
+    return { subnet: isSet(object.subnet) ? Subnet.fromJSON(object.subnet) : undefined };
+  },
+
+  toJSON(message: GetSubnetResponse): unknown {
+    const obj: any = {};
+    if (message.subnet !== undefined) {
+      obj.subnet = Subnet.toJSON(message.subnet);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetSubnetResponse>): GetSubnetResponse {
+    return GetSubnetResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetSubnetResponse>): GetSubnetResponse {
+    const message = createBaseGetSubnetResponse();
+    message.subnet = (object.subnet !== undefined && object.subnet !== null)
+      ? Subnet.fromPartial(object.subnet)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateSubnetRequest(): CreateSubnetRequest {
+  return {
+    location: undefined,
+    network: "",
+    name: "",
+    description: "",
+    cidr: "",
+    ipVersion: 0,
+    gatewayIp: "",
+    disableGateway: false,
+    isDhcpEnabled: undefined,
+    dnsNameservers: [],
+    allocationPools: [],
+    hostRoutes: [],
+    ipv6RaMode: "",
+    ipv6AddressMode: "",
+    subnetPool: "",
+    prefixLength: 0,
+    requestId: "",
+  };
+}
+
+export const CreateSubnetRequest: MessageFns<CreateSubnetRequest> = {
+  encode(message: CreateSubnetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.network !== "") {
+      writer.uint32(18).string(message.network);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.cidr !== "") {
+      writer.uint32(42).string(message.cidr);
+    }
+    if (message.ipVersion !== 0) {
+      writer.uint32(48).int32(message.ipVersion);
+    }
+    if (message.gatewayIp !== "") {
+      writer.uint32(58).string(message.gatewayIp);
+    }
+    if (message.disableGateway !== false) {
+      writer.uint32(64).bool(message.disableGateway);
+    }
+    if (message.isDhcpEnabled !== undefined) {
+      writer.uint32(72).bool(message.isDhcpEnabled);
+    }
+    for (const v of message.dnsNameservers) {
+      writer.uint32(82).string(v!);
+    }
+    for (const v of message.allocationPools) {
+      AllocationPool.encode(v!, writer.uint32(90).fork()).join();
+    }
+    for (const v of message.hostRoutes) {
+      HostRoute.encode(v!, writer.uint32(98).fork()).join();
+    }
+    if (message.ipv6RaMode !== "") {
+      writer.uint32(106).string(message.ipv6RaMode);
+    }
+    if (message.ipv6AddressMode !== "") {
+      writer.uint32(114).string(message.ipv6AddressMode);
+    }
+    if (message.subnetPool !== "") {
+      writer.uint32(122).string(message.subnetPool);
+    }
+    if (message.prefixLength !== 0) {
+      writer.uint32(128).int32(message.prefixLength);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(138).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSubnetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSubnetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.network = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cidr = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.ipVersion = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.gatewayIp = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.disableGateway = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.isDhcpEnabled = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.dnsNameservers.push(reader.string());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.allocationPools.push(AllocationPool.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.hostRoutes.push(HostRoute.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.ipv6RaMode = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.ipv6AddressMode = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.subnetPool = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.prefixLength = reader.int32();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateSubnetRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      network: isSet(object.network) ? globalThis.String(object.network) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      cidr: isSet(object.cidr) ? globalThis.String(object.cidr) : "",
+      ipVersion: isSet(object.ipVersion)
+        ? globalThis.Number(object.ipVersion)
+        : isSet(object.ip_version)
+        ? globalThis.Number(object.ip_version)
+        : 0,
+      gatewayIp: isSet(object.gatewayIp)
+        ? globalThis.String(object.gatewayIp)
+        : isSet(object.gateway_ip)
+        ? globalThis.String(object.gateway_ip)
+        : "",
+      disableGateway: isSet(object.disableGateway)
+        ? globalThis.Boolean(object.disableGateway)
+        : isSet(object.disable_gateway)
+        ? globalThis.Boolean(object.disable_gateway)
+        : false,
+      isDhcpEnabled: isSet(object.isDhcpEnabled)
+        ? globalThis.Boolean(object.isDhcpEnabled)
+        : isSet(object.is_dhcp_enabled)
+        ? globalThis.Boolean(object.is_dhcp_enabled)
+        : undefined,
+      dnsNameservers: globalThis.Array.isArray(object?.dnsNameservers)
+        ? object.dnsNameservers.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.dns_nameservers)
+        ? object.dns_nameservers.map((e: any) => globalThis.String(e))
+        : [],
+      allocationPools: globalThis.Array.isArray(object?.allocationPools)
+        ? object.allocationPools.map((e: any) => AllocationPool.fromJSON(e))
+        : globalThis.Array.isArray(object?.allocation_pools)
+        ? object.allocation_pools.map((e: any) => AllocationPool.fromJSON(e))
+        : [],
+      hostRoutes: globalThis.Array.isArray(object?.hostRoutes)
+        ? object.hostRoutes.map((e: any) => HostRoute.fromJSON(e))
+        : globalThis.Array.isArray(object?.host_routes)
+        ? object.host_routes.map((e: any) => HostRoute.fromJSON(e))
+        : [],
+      ipv6RaMode: isSet(object.ipv6RaMode)
+        ? globalThis.String(object.ipv6RaMode)
+        : isSet(object.ipv6_ra_mode)
+        ? globalThis.String(object.ipv6_ra_mode)
+        : "",
+      ipv6AddressMode: isSet(object.ipv6AddressMode)
+        ? globalThis.String(object.ipv6AddressMode)
+        : isSet(object.ipv6_address_mode)
+        ? globalThis.String(object.ipv6_address_mode)
+        : "",
+      subnetPool: isSet(object.subnetPool)
+        ? globalThis.String(object.subnetPool)
+        : isSet(object.subnet_pool)
+        ? globalThis.String(object.subnet_pool)
+        : "",
+      prefixLength: isSet(object.prefixLength)
+        ? globalThis.Number(object.prefixLength)
+        : isSet(object.prefix_length)
+        ? globalThis.Number(object.prefix_length)
+        : 0,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateSubnetRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.network !== "") {
+      obj.network = message.network;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.cidr !== "") {
+      obj.cidr = message.cidr;
+    }
+    if (message.ipVersion !== 0) {
+      obj.ipVersion = Math.round(message.ipVersion);
+    }
+    if (message.gatewayIp !== "") {
+      obj.gatewayIp = message.gatewayIp;
+    }
+    if (message.disableGateway !== false) {
+      obj.disableGateway = message.disableGateway;
+    }
+    if (message.isDhcpEnabled !== undefined) {
+      obj.isDhcpEnabled = message.isDhcpEnabled;
+    }
+    if (message.dnsNameservers?.length) {
+      obj.dnsNameservers = message.dnsNameservers;
+    }
+    if (message.allocationPools?.length) {
+      obj.allocationPools = message.allocationPools.map((e) => AllocationPool.toJSON(e));
+    }
+    if (message.hostRoutes?.length) {
+      obj.hostRoutes = message.hostRoutes.map((e) => HostRoute.toJSON(e));
+    }
+    if (message.ipv6RaMode !== "") {
+      obj.ipv6RaMode = message.ipv6RaMode;
+    }
+    if (message.ipv6AddressMode !== "") {
+      obj.ipv6AddressMode = message.ipv6AddressMode;
+    }
+    if (message.subnetPool !== "") {
+      obj.subnetPool = message.subnetPool;
+    }
+    if (message.prefixLength !== 0) {
+      obj.prefixLength = Math.round(message.prefixLength);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateSubnetRequest>): CreateSubnetRequest {
+    return CreateSubnetRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateSubnetRequest>): CreateSubnetRequest {
+    const message = createBaseCreateSubnetRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.network = object.network ?? "";
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.cidr = object.cidr ?? "";
+    message.ipVersion = object.ipVersion ?? 0;
+    message.gatewayIp = object.gatewayIp ?? "";
+    message.disableGateway = object.disableGateway ?? false;
+    message.isDhcpEnabled = object.isDhcpEnabled ?? undefined;
+    message.dnsNameservers = object.dnsNameservers?.map((e) => e) || [];
+    message.allocationPools = object.allocationPools?.map((e) => AllocationPool.fromPartial(e)) || [];
+    message.hostRoutes = object.hostRoutes?.map((e) => HostRoute.fromPartial(e)) || [];
+    message.ipv6RaMode = object.ipv6RaMode ?? "";
+    message.ipv6AddressMode = object.ipv6AddressMode ?? "";
+    message.subnetPool = object.subnetPool ?? "";
+    message.prefixLength = object.prefixLength ?? 0;
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateSubnetResponse(): CreateSubnetResponse {
+  return { subnet: undefined };
+}
+
+export const CreateSubnetResponse: MessageFns<CreateSubnetResponse> = {
+  encode(message: CreateSubnetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.subnet !== undefined) {
+      Subnet.encode(message.subnet, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSubnetResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSubnetResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.subnet = Subnet.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateSubnetResponse {
+    return { subnet: isSet(object.subnet) ? Subnet.fromJSON(object.subnet) : undefined };
+  },
+
+  toJSON(message: CreateSubnetResponse): unknown {
+    const obj: any = {};
+    if (message.subnet !== undefined) {
+      obj.subnet = Subnet.toJSON(message.subnet);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateSubnetResponse>): CreateSubnetResponse {
+    return CreateSubnetResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateSubnetResponse>): CreateSubnetResponse {
+    const message = createBaseCreateSubnetResponse();
+    message.subnet = (object.subnet !== undefined && object.subnet !== null)
+      ? Subnet.fromPartial(object.subnet)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateSubnetRequest(): UpdateSubnetRequest {
+  return {
+    location: undefined,
+    nameOrId: "",
+    name: undefined,
+    description: undefined,
+    gatewayIp: undefined,
+    disableGateway: false,
+    isDhcpEnabled: undefined,
+    dnsNameservers: undefined,
+    allocationPools: undefined,
+    hostRoutes: undefined,
+  };
+}
+
+export const UpdateSubnetRequest: MessageFns<UpdateSubnetRequest> = {
+  encode(message: UpdateSubnetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.gatewayIp !== undefined) {
+      writer.uint32(42).string(message.gatewayIp);
+    }
+    if (message.disableGateway !== false) {
+      writer.uint32(48).bool(message.disableGateway);
+    }
+    if (message.isDhcpEnabled !== undefined) {
+      writer.uint32(56).bool(message.isDhcpEnabled);
+    }
+    if (message.dnsNameservers !== undefined) {
+      StringList.encode(message.dnsNameservers, writer.uint32(66).fork()).join();
+    }
+    if (message.allocationPools !== undefined) {
+      AllocationPoolList.encode(message.allocationPools, writer.uint32(74).fork()).join();
+    }
+    if (message.hostRoutes !== undefined) {
+      HostRouteList.encode(message.hostRoutes, writer.uint32(82).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateSubnetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateSubnetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.gatewayIp = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.disableGateway = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.isDhcpEnabled = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.dnsNameservers = StringList.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.allocationPools = AllocationPoolList.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.hostRoutes = HostRouteList.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateSubnetRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+      gatewayIp: isSet(object.gatewayIp)
+        ? globalThis.String(object.gatewayIp)
+        : isSet(object.gateway_ip)
+        ? globalThis.String(object.gateway_ip)
+        : undefined,
+      disableGateway: isSet(object.disableGateway)
+        ? globalThis.Boolean(object.disableGateway)
+        : isSet(object.disable_gateway)
+        ? globalThis.Boolean(object.disable_gateway)
+        : false,
+      isDhcpEnabled: isSet(object.isDhcpEnabled)
+        ? globalThis.Boolean(object.isDhcpEnabled)
+        : isSet(object.is_dhcp_enabled)
+        ? globalThis.Boolean(object.is_dhcp_enabled)
+        : undefined,
+      dnsNameservers: isSet(object.dnsNameservers)
+        ? StringList.fromJSON(object.dnsNameservers)
+        : isSet(object.dns_nameservers)
+        ? StringList.fromJSON(object.dns_nameservers)
+        : undefined,
+      allocationPools: isSet(object.allocationPools)
+        ? AllocationPoolList.fromJSON(object.allocationPools)
+        : isSet(object.allocation_pools)
+        ? AllocationPoolList.fromJSON(object.allocation_pools)
+        : undefined,
+      hostRoutes: isSet(object.hostRoutes)
+        ? HostRouteList.fromJSON(object.hostRoutes)
+        : isSet(object.host_routes)
+        ? HostRouteList.fromJSON(object.host_routes)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateSubnetRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    if (message.gatewayIp !== undefined) {
+      obj.gatewayIp = message.gatewayIp;
+    }
+    if (message.disableGateway !== false) {
+      obj.disableGateway = message.disableGateway;
+    }
+    if (message.isDhcpEnabled !== undefined) {
+      obj.isDhcpEnabled = message.isDhcpEnabled;
+    }
+    if (message.dnsNameservers !== undefined) {
+      obj.dnsNameservers = StringList.toJSON(message.dnsNameservers);
+    }
+    if (message.allocationPools !== undefined) {
+      obj.allocationPools = AllocationPoolList.toJSON(message.allocationPools);
+    }
+    if (message.hostRoutes !== undefined) {
+      obj.hostRoutes = HostRouteList.toJSON(message.hostRoutes);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateSubnetRequest>): UpdateSubnetRequest {
+    return UpdateSubnetRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateSubnetRequest>): UpdateSubnetRequest {
+    const message = createBaseUpdateSubnetRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.name = object.name ?? undefined;
+    message.description = object.description ?? undefined;
+    message.gatewayIp = object.gatewayIp ?? undefined;
+    message.disableGateway = object.disableGateway ?? false;
+    message.isDhcpEnabled = object.isDhcpEnabled ?? undefined;
+    message.dnsNameservers = (object.dnsNameservers !== undefined && object.dnsNameservers !== null)
+      ? StringList.fromPartial(object.dnsNameservers)
+      : undefined;
+    message.allocationPools = (object.allocationPools !== undefined && object.allocationPools !== null)
+      ? AllocationPoolList.fromPartial(object.allocationPools)
+      : undefined;
+    message.hostRoutes = (object.hostRoutes !== undefined && object.hostRoutes !== null)
+      ? HostRouteList.fromPartial(object.hostRoutes)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateSubnetResponse(): UpdateSubnetResponse {
+  return { subnet: undefined };
+}
+
+export const UpdateSubnetResponse: MessageFns<UpdateSubnetResponse> = {
+  encode(message: UpdateSubnetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.subnet !== undefined) {
+      Subnet.encode(message.subnet, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateSubnetResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateSubnetResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.subnet = Subnet.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateSubnetResponse {
+    return { subnet: isSet(object.subnet) ? Subnet.fromJSON(object.subnet) : undefined };
+  },
+
+  toJSON(message: UpdateSubnetResponse): unknown {
+    const obj: any = {};
+    if (message.subnet !== undefined) {
+      obj.subnet = Subnet.toJSON(message.subnet);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateSubnetResponse>): UpdateSubnetResponse {
+    return UpdateSubnetResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateSubnetResponse>): UpdateSubnetResponse {
+    const message = createBaseUpdateSubnetResponse();
+    message.subnet = (object.subnet !== undefined && object.subnet !== null)
+      ? Subnet.fromPartial(object.subnet)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteSubnetRequest(): DeleteSubnetRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const DeleteSubnetRequest: MessageFns<DeleteSubnetRequest> = {
+  encode(message: DeleteSubnetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSubnetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSubnetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteSubnetRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteSubnetRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteSubnetRequest>): DeleteSubnetRequest {
+    return DeleteSubnetRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteSubnetRequest>): DeleteSubnetRequest {
+    const message = createBaseDeleteSubnetRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteSubnetResponse(): DeleteSubnetResponse {
+  return { location: undefined, id: "" };
+}
+
+export const DeleteSubnetResponse: MessageFns<DeleteSubnetResponse> = {
+  encode(message: DeleteSubnetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSubnetResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSubnetResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteSubnetResponse {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+    };
+  },
+
+  toJSON(message: DeleteSubnetResponse): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteSubnetResponse>): DeleteSubnetResponse {
+    return DeleteSubnetResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteSubnetResponse>): DeleteSubnetResponse {
+    const message = createBaseDeleteSubnetResponse();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseRouterGateway(): RouterGateway {
+  return { networkId: "", isSnatEnabled: false, externalFixedIps: [] };
+}
+
+export const RouterGateway: MessageFns<RouterGateway> = {
+  encode(message: RouterGateway, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.networkId !== "") {
+      writer.uint32(10).string(message.networkId);
+    }
+    if (message.isSnatEnabled !== false) {
+      writer.uint32(16).bool(message.isSnatEnabled);
+    }
+    for (const v of message.externalFixedIps) {
+      FixedIP.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RouterGateway {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRouterGateway();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.networkId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.isSnatEnabled = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.externalFixedIps.push(FixedIP.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RouterGateway {
+    return {
+      networkId: isSet(object.networkId)
+        ? globalThis.String(object.networkId)
+        : isSet(object.network_id)
+        ? globalThis.String(object.network_id)
+        : "",
+      isSnatEnabled: isSet(object.isSnatEnabled)
+        ? globalThis.Boolean(object.isSnatEnabled)
+        : isSet(object.is_snat_enabled)
+        ? globalThis.Boolean(object.is_snat_enabled)
+        : false,
+      externalFixedIps: globalThis.Array.isArray(object?.externalFixedIps)
+        ? object.externalFixedIps.map((e: any) => FixedIP.fromJSON(e))
+        : globalThis.Array.isArray(object?.external_fixed_ips)
+        ? object.external_fixed_ips.map((e: any) => FixedIP.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RouterGateway): unknown {
+    const obj: any = {};
+    if (message.networkId !== "") {
+      obj.networkId = message.networkId;
+    }
+    if (message.isSnatEnabled !== false) {
+      obj.isSnatEnabled = message.isSnatEnabled;
+    }
+    if (message.externalFixedIps?.length) {
+      obj.externalFixedIps = message.externalFixedIps.map((e) => FixedIP.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RouterGateway>): RouterGateway {
+    return RouterGateway.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RouterGateway>): RouterGateway {
+    const message = createBaseRouterGateway();
+    message.networkId = object.networkId ?? "";
+    message.isSnatEnabled = object.isSnatEnabled ?? false;
+    message.externalFixedIps = object.externalFixedIps?.map((e) => FixedIP.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRouterInterface(): RouterInterface {
+  return { portId: "", networkId: "", fixedIps: [] };
+}
+
+export const RouterInterface: MessageFns<RouterInterface> = {
+  encode(message: RouterInterface, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.portId !== "") {
+      writer.uint32(10).string(message.portId);
+    }
+    if (message.networkId !== "") {
+      writer.uint32(18).string(message.networkId);
+    }
+    for (const v of message.fixedIps) {
+      FixedIP.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RouterInterface {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRouterInterface();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.portId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.networkId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.fixedIps.push(FixedIP.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RouterInterface {
+    return {
+      portId: isSet(object.portId)
+        ? globalThis.String(object.portId)
+        : isSet(object.port_id)
+        ? globalThis.String(object.port_id)
+        : "",
+      networkId: isSet(object.networkId)
+        ? globalThis.String(object.networkId)
+        : isSet(object.network_id)
+        ? globalThis.String(object.network_id)
+        : "",
+      fixedIps: globalThis.Array.isArray(object?.fixedIps)
+        ? object.fixedIps.map((e: any) => FixedIP.fromJSON(e))
+        : globalThis.Array.isArray(object?.fixed_ips)
+        ? object.fixed_ips.map((e: any) => FixedIP.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RouterInterface): unknown {
+    const obj: any = {};
+    if (message.portId !== "") {
+      obj.portId = message.portId;
+    }
+    if (message.networkId !== "") {
+      obj.networkId = message.networkId;
+    }
+    if (message.fixedIps?.length) {
+      obj.fixedIps = message.fixedIps.map((e) => FixedIP.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RouterInterface>): RouterInterface {
+    return RouterInterface.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RouterInterface>): RouterInterface {
+    const message = createBaseRouterInterface();
+    message.portId = object.portId ?? "";
+    message.networkId = object.networkId ?? "";
+    message.fixedIps = object.fixedIps?.map((e) => FixedIP.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRouter(): Router {
+  return {
+    location: undefined,
+    id: "",
+    name: "",
+    status: 0,
+    isAdminStateUp: false,
+    externalGateway: undefined,
+    interfaces: [],
+    description: "",
+    createTime: undefined,
+    updateTime: undefined,
+    properties: {},
+  };
+}
+
+export const Router: MessageFns<Router> = {
+  encode(message: Router, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.status !== 0) {
+      writer.uint32(32).int32(message.status);
+    }
+    if (message.isAdminStateUp !== false) {
+      writer.uint32(40).bool(message.isAdminStateUp);
+    }
+    if (message.externalGateway !== undefined) {
+      RouterGateway.encode(message.externalGateway, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.interfaces) {
+      RouterInterface.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.description !== "") {
+      writer.uint32(66).string(message.description);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(74).fork()).join();
+    }
+    if (message.updateTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(82).fork()).join();
+    }
+    globalThis.Object.entries(message.properties).forEach(([key, value]: [string, string]) => {
+      Router_PropertiesEntry.encode({ key: key as any, value }, writer.uint32(794).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Router {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRouter();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.isAdminStateUp = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.externalGateway = RouterGateway.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.interfaces.push(RouterInterface.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 99: {
+            if (tag !== 794) {
+              break;
+            }
+
+            const entry99 = Router_PropertiesEntry.decode(reader, reader.uint32());
+            if (entry99.value !== undefined) {
+              message.properties[entry99.key] = entry99.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Router {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      status: isSet(object.status) ? networkResourceStatusFromJSON(object.status) : 0,
+      isAdminStateUp: isSet(object.isAdminStateUp)
+        ? globalThis.Boolean(object.isAdminStateUp)
+        : isSet(object.is_admin_state_up)
+        ? globalThis.Boolean(object.is_admin_state_up)
+        : false,
+      externalGateway: isSet(object.externalGateway)
+        ? RouterGateway.fromJSON(object.externalGateway)
+        : isSet(object.external_gateway)
+        ? RouterGateway.fromJSON(object.external_gateway)
+        : undefined,
+      interfaces: globalThis.Array.isArray(object?.interfaces)
+        ? object.interfaces.map((e: any) => RouterInterface.fromJSON(e))
+        : [],
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+      updateTime: isSet(object.updateTime)
+        ? fromJsonTimestamp(object.updateTime)
+        : isSet(object.update_time)
+        ? fromJsonTimestamp(object.update_time)
+        : undefined,
+      properties: isObject(object.properties)
+        ? (globalThis.Object.entries(object.properties) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: Router): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.status !== 0) {
+      obj.status = networkResourceStatusToJSON(message.status);
+    }
+    if (message.isAdminStateUp !== false) {
+      obj.isAdminStateUp = message.isAdminStateUp;
+    }
+    if (message.externalGateway !== undefined) {
+      obj.externalGateway = RouterGateway.toJSON(message.externalGateway);
+    }
+    if (message.interfaces?.length) {
+      obj.interfaces = message.interfaces.map((e) => RouterInterface.toJSON(e));
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.updateTime !== undefined) {
+      obj.updateTime = message.updateTime.toISOString();
+    }
+    if (message.properties) {
+      const entries = globalThis.Object.entries(message.properties) as [string, string][];
+      if (entries.length > 0) {
+        obj.properties = {};
+        entries.forEach(([k, v]) => {
+          obj.properties[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Router>): Router {
+    return Router.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Router>): Router {
+    const message = createBaseRouter();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.status = object.status ?? 0;
+    message.isAdminStateUp = object.isAdminStateUp ?? false;
+    message.externalGateway = (object.externalGateway !== undefined && object.externalGateway !== null)
+      ? RouterGateway.fromPartial(object.externalGateway)
+      : undefined;
+    message.interfaces = object.interfaces?.map((e) => RouterInterface.fromPartial(e)) || [];
+    message.description = object.description ?? "";
+    message.createTime = object.createTime ?? undefined;
+    message.updateTime = object.updateTime ?? undefined;
+    message.properties = (globalThis.Object.entries(object.properties ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseRouter_PropertiesEntry(): Router_PropertiesEntry {
+  return { key: "", value: "" };
+}
+
+export const Router_PropertiesEntry: MessageFns<Router_PropertiesEntry> = {
+  encode(message: Router_PropertiesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Router_PropertiesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRouter_PropertiesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Router_PropertiesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: Router_PropertiesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Router_PropertiesEntry>): Router_PropertiesEntry {
+    return Router_PropertiesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Router_PropertiesEntry>): Router_PropertiesEntry {
+    const message = createBaseRouter_PropertiesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseRouterGatewaySpec(): RouterGatewaySpec {
+  return { network: "", isSnatEnabled: undefined, externalFixedIps: [] };
+}
+
+export const RouterGatewaySpec: MessageFns<RouterGatewaySpec> = {
+  encode(message: RouterGatewaySpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.network !== "") {
+      writer.uint32(10).string(message.network);
+    }
+    if (message.isSnatEnabled !== undefined) {
+      writer.uint32(16).bool(message.isSnatEnabled);
+    }
+    for (const v of message.externalFixedIps) {
+      FixedIPSpec.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RouterGatewaySpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRouterGatewaySpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.network = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.isSnatEnabled = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.externalFixedIps.push(FixedIPSpec.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RouterGatewaySpec {
+    return {
+      network: isSet(object.network) ? globalThis.String(object.network) : "",
+      isSnatEnabled: isSet(object.isSnatEnabled)
+        ? globalThis.Boolean(object.isSnatEnabled)
+        : isSet(object.is_snat_enabled)
+        ? globalThis.Boolean(object.is_snat_enabled)
+        : undefined,
+      externalFixedIps: globalThis.Array.isArray(object?.externalFixedIps)
+        ? object.externalFixedIps.map((e: any) => FixedIPSpec.fromJSON(e))
+        : globalThis.Array.isArray(object?.external_fixed_ips)
+        ? object.external_fixed_ips.map((e: any) => FixedIPSpec.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RouterGatewaySpec): unknown {
+    const obj: any = {};
+    if (message.network !== "") {
+      obj.network = message.network;
+    }
+    if (message.isSnatEnabled !== undefined) {
+      obj.isSnatEnabled = message.isSnatEnabled;
+    }
+    if (message.externalFixedIps?.length) {
+      obj.externalFixedIps = message.externalFixedIps.map((e) => FixedIPSpec.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RouterGatewaySpec>): RouterGatewaySpec {
+    return RouterGatewaySpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RouterGatewaySpec>): RouterGatewaySpec {
+    const message = createBaseRouterGatewaySpec();
+    message.network = object.network ?? "";
+    message.isSnatEnabled = object.isSnatEnabled ?? undefined;
+    message.externalFixedIps = object.externalFixedIps?.map((e) => FixedIPSpec.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRouterInterfaceSpec(): RouterInterfaceSpec {
+  return { subnet: "", port: "" };
+}
+
+export const RouterInterfaceSpec: MessageFns<RouterInterfaceSpec> = {
+  encode(message: RouterInterfaceSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.subnet !== "") {
+      writer.uint32(10).string(message.subnet);
+    }
+    if (message.port !== "") {
+      writer.uint32(18).string(message.port);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RouterInterfaceSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRouterInterfaceSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.subnet = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.port = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RouterInterfaceSpec {
+    return {
+      subnet: isSet(object.subnet) ? globalThis.String(object.subnet) : "",
+      port: isSet(object.port) ? globalThis.String(object.port) : "",
+    };
+  },
+
+  toJSON(message: RouterInterfaceSpec): unknown {
+    const obj: any = {};
+    if (message.subnet !== "") {
+      obj.subnet = message.subnet;
+    }
+    if (message.port !== "") {
+      obj.port = message.port;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RouterInterfaceSpec>): RouterInterfaceSpec {
+    return RouterInterfaceSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RouterInterfaceSpec>): RouterInterfaceSpec {
+    const message = createBaseRouterInterfaceSpec();
+    message.subnet = object.subnet ?? "";
+    message.port = object.port ?? "";
+    return message;
+  },
+};
+
+function createBaseListRoutersRequest(): ListRoutersRequest {
+  return { location: undefined, strict: false, fresh: false, nameOrId: "" };
+}
+
+export const ListRoutersRequest: MessageFns<ListRoutersRequest> = {
+  encode(message: ListRoutersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.strict !== false) {
+      writer.uint32(16).bool(message.strict);
+    }
+    if (message.fresh !== false) {
+      writer.uint32(24).bool(message.fresh);
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(34).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRoutersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRoutersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.strict = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.fresh = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRoutersRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      strict: isSet(object.strict) ? globalThis.Boolean(object.strict) : false,
+      fresh: isSet(object.fresh) ? globalThis.Boolean(object.fresh) : false,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListRoutersRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.strict !== false) {
+      obj.strict = message.strict;
+    }
+    if (message.fresh !== false) {
+      obj.fresh = message.fresh;
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListRoutersRequest>): ListRoutersRequest {
+    return ListRoutersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListRoutersRequest>): ListRoutersRequest {
+    const message = createBaseListRoutersRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.strict = object.strict ?? false;
+    message.fresh = object.fresh ?? false;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseListRoutersResponse(): ListRoutersResponse {
+  return { item: undefined };
+}
+
+export const ListRoutersResponse: MessageFns<ListRoutersResponse> = {
+  encode(message: ListRoutersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.item?.$case) {
+      case "router":
+        Router.encode(message.item.value, writer.uint32(10).fork()).join();
+        break;
+      case "error":
+        LocationError.encode(message.item.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRoutersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRoutersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.item = { $case: "router", value: Router.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.item = { $case: "error", value: LocationError.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRoutersResponse {
+    return {
+      item: isSet(object.router)
+        ? { $case: "router", value: Router.fromJSON(object.router) }
+        : isSet(object.error)
+        ? { $case: "error", value: LocationError.fromJSON(object.error) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListRoutersResponse): unknown {
+    const obj: any = {};
+    if (message.item?.$case === "router") {
+      obj.router = Router.toJSON(message.item.value);
+    } else if (message.item?.$case === "error") {
+      obj.error = LocationError.toJSON(message.item.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListRoutersResponse>): ListRoutersResponse {
+    return ListRoutersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListRoutersResponse>): ListRoutersResponse {
+    const message = createBaseListRoutersResponse();
+    switch (object.item?.$case) {
+      case "router": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "router", value: Router.fromPartial(object.item.value) };
+        }
+        break;
+      }
+      case "error": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "error", value: LocationError.fromPartial(object.item.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseGetRouterRequest(): GetRouterRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const GetRouterRequest: MessageFns<GetRouterRequest> = {
+  encode(message: GetRouterRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRouterRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRouterRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRouterRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetRouterRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetRouterRequest>): GetRouterRequest {
+    return GetRouterRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetRouterRequest>): GetRouterRequest {
+    const message = createBaseGetRouterRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetRouterResponse(): GetRouterResponse {
+  return { router: undefined };
+}
+
+export const GetRouterResponse: MessageFns<GetRouterResponse> = {
+  encode(message: GetRouterResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.router !== undefined) {
+      Router.encode(message.router, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRouterResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRouterResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.router = Router.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRouterResponse {
+    return { router: isSet(object.router) ? Router.fromJSON(object.router) : undefined };
+  },
+
+  toJSON(message: GetRouterResponse): unknown {
+    const obj: any = {};
+    if (message.router !== undefined) {
+      obj.router = Router.toJSON(message.router);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetRouterResponse>): GetRouterResponse {
+    return GetRouterResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetRouterResponse>): GetRouterResponse {
+    const message = createBaseGetRouterResponse();
+    message.router = (object.router !== undefined && object.router !== null)
+      ? Router.fromPartial(object.router)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateRouterRequest(): CreateRouterRequest {
+  return {
+    location: undefined,
+    name: "",
+    description: "",
+    isAdminStateUp: undefined,
+    externalGateway: undefined,
+    interfaces: [],
+    requestId: "",
+  };
+}
+
+export const CreateRouterRequest: MessageFns<CreateRouterRequest> = {
+  encode(message: CreateRouterRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(26).string(message.description);
+    }
+    if (message.isAdminStateUp !== undefined) {
+      writer.uint32(32).bool(message.isAdminStateUp);
+    }
+    if (message.externalGateway !== undefined) {
+      RouterGatewaySpec.encode(message.externalGateway, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.interfaces) {
+      RouterInterfaceSpec.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.requestId !== "") {
+      writer.uint32(58).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateRouterRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateRouterRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.isAdminStateUp = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.externalGateway = RouterGatewaySpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.interfaces.push(RouterInterfaceSpec.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateRouterRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      isAdminStateUp: isSet(object.isAdminStateUp)
+        ? globalThis.Boolean(object.isAdminStateUp)
+        : isSet(object.is_admin_state_up)
+        ? globalThis.Boolean(object.is_admin_state_up)
+        : undefined,
+      externalGateway: isSet(object.externalGateway)
+        ? RouterGatewaySpec.fromJSON(object.externalGateway)
+        : isSet(object.external_gateway)
+        ? RouterGatewaySpec.fromJSON(object.external_gateway)
+        : undefined,
+      interfaces: globalThis.Array.isArray(object?.interfaces)
+        ? object.interfaces.map((e: any) => RouterInterfaceSpec.fromJSON(e))
+        : [],
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateRouterRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.isAdminStateUp !== undefined) {
+      obj.isAdminStateUp = message.isAdminStateUp;
+    }
+    if (message.externalGateway !== undefined) {
+      obj.externalGateway = RouterGatewaySpec.toJSON(message.externalGateway);
+    }
+    if (message.interfaces?.length) {
+      obj.interfaces = message.interfaces.map((e) => RouterInterfaceSpec.toJSON(e));
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateRouterRequest>): CreateRouterRequest {
+    return CreateRouterRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateRouterRequest>): CreateRouterRequest {
+    const message = createBaseCreateRouterRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.isAdminStateUp = object.isAdminStateUp ?? undefined;
+    message.externalGateway = (object.externalGateway !== undefined && object.externalGateway !== null)
+      ? RouterGatewaySpec.fromPartial(object.externalGateway)
+      : undefined;
+    message.interfaces = object.interfaces?.map((e) => RouterInterfaceSpec.fromPartial(e)) || [];
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateRouterResponse(): CreateRouterResponse {
+  return { router: undefined };
+}
+
+export const CreateRouterResponse: MessageFns<CreateRouterResponse> = {
+  encode(message: CreateRouterResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.router !== undefined) {
+      Router.encode(message.router, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateRouterResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateRouterResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.router = Router.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateRouterResponse {
+    return { router: isSet(object.router) ? Router.fromJSON(object.router) : undefined };
+  },
+
+  toJSON(message: CreateRouterResponse): unknown {
+    const obj: any = {};
+    if (message.router !== undefined) {
+      obj.router = Router.toJSON(message.router);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateRouterResponse>): CreateRouterResponse {
+    return CreateRouterResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateRouterResponse>): CreateRouterResponse {
+    const message = createBaseCreateRouterResponse();
+    message.router = (object.router !== undefined && object.router !== null)
+      ? Router.fromPartial(object.router)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateRouterRequest(): UpdateRouterRequest {
+  return {
+    location: undefined,
+    nameOrId: "",
+    name: undefined,
+    description: undefined,
+    isAdminStateUp: undefined,
+    externalGateway: undefined,
+    removeExternalGateway: false,
+  };
+}
+
+export const UpdateRouterRequest: MessageFns<UpdateRouterRequest> = {
+  encode(message: UpdateRouterRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.isAdminStateUp !== undefined) {
+      writer.uint32(40).bool(message.isAdminStateUp);
+    }
+    if (message.externalGateway !== undefined) {
+      RouterGatewaySpec.encode(message.externalGateway, writer.uint32(50).fork()).join();
+    }
+    if (message.removeExternalGateway !== false) {
+      writer.uint32(56).bool(message.removeExternalGateway);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateRouterRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateRouterRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.isAdminStateUp = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.externalGateway = RouterGatewaySpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.removeExternalGateway = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateRouterRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+      isAdminStateUp: isSet(object.isAdminStateUp)
+        ? globalThis.Boolean(object.isAdminStateUp)
+        : isSet(object.is_admin_state_up)
+        ? globalThis.Boolean(object.is_admin_state_up)
+        : undefined,
+      externalGateway: isSet(object.externalGateway)
+        ? RouterGatewaySpec.fromJSON(object.externalGateway)
+        : isSet(object.external_gateway)
+        ? RouterGatewaySpec.fromJSON(object.external_gateway)
+        : undefined,
+      removeExternalGateway: isSet(object.removeExternalGateway)
+        ? globalThis.Boolean(object.removeExternalGateway)
+        : isSet(object.remove_external_gateway)
+        ? globalThis.Boolean(object.remove_external_gateway)
+        : false,
+    };
+  },
+
+  toJSON(message: UpdateRouterRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    if (message.isAdminStateUp !== undefined) {
+      obj.isAdminStateUp = message.isAdminStateUp;
+    }
+    if (message.externalGateway !== undefined) {
+      obj.externalGateway = RouterGatewaySpec.toJSON(message.externalGateway);
+    }
+    if (message.removeExternalGateway !== false) {
+      obj.removeExternalGateway = message.removeExternalGateway;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateRouterRequest>): UpdateRouterRequest {
+    return UpdateRouterRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateRouterRequest>): UpdateRouterRequest {
+    const message = createBaseUpdateRouterRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.name = object.name ?? undefined;
+    message.description = object.description ?? undefined;
+    message.isAdminStateUp = object.isAdminStateUp ?? undefined;
+    message.externalGateway = (object.externalGateway !== undefined && object.externalGateway !== null)
+      ? RouterGatewaySpec.fromPartial(object.externalGateway)
+      : undefined;
+    message.removeExternalGateway = object.removeExternalGateway ?? false;
+    return message;
+  },
+};
+
+function createBaseUpdateRouterResponse(): UpdateRouterResponse {
+  return { router: undefined };
+}
+
+export const UpdateRouterResponse: MessageFns<UpdateRouterResponse> = {
+  encode(message: UpdateRouterResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.router !== undefined) {
+      Router.encode(message.router, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateRouterResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateRouterResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.router = Router.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateRouterResponse {
+    return { router: isSet(object.router) ? Router.fromJSON(object.router) : undefined };
+  },
+
+  toJSON(message: UpdateRouterResponse): unknown {
+    const obj: any = {};
+    if (message.router !== undefined) {
+      obj.router = Router.toJSON(message.router);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateRouterResponse>): UpdateRouterResponse {
+    return UpdateRouterResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateRouterResponse>): UpdateRouterResponse {
+    const message = createBaseUpdateRouterResponse();
+    message.router = (object.router !== undefined && object.router !== null)
+      ? Router.fromPartial(object.router)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteRouterRequest(): DeleteRouterRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const DeleteRouterRequest: MessageFns<DeleteRouterRequest> = {
+  encode(message: DeleteRouterRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteRouterRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteRouterRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteRouterRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteRouterRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteRouterRequest>): DeleteRouterRequest {
+    return DeleteRouterRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteRouterRequest>): DeleteRouterRequest {
+    const message = createBaseDeleteRouterRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteRouterResponse(): DeleteRouterResponse {
+  return { location: undefined, id: "" };
+}
+
+export const DeleteRouterResponse: MessageFns<DeleteRouterResponse> = {
+  encode(message: DeleteRouterResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteRouterResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteRouterResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteRouterResponse {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+    };
+  },
+
+  toJSON(message: DeleteRouterResponse): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteRouterResponse>): DeleteRouterResponse {
+    return DeleteRouterResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteRouterResponse>): DeleteRouterResponse {
+    const message = createBaseDeleteRouterResponse();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseAddRouterInterfaceRequest(): AddRouterInterfaceRequest {
+  return { location: undefined, nameOrId: "", subnet: "", port: "" };
+}
+
+export const AddRouterInterfaceRequest: MessageFns<AddRouterInterfaceRequest> = {
+  encode(message: AddRouterInterfaceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.subnet !== "") {
+      writer.uint32(26).string(message.subnet);
+    }
+    if (message.port !== "") {
+      writer.uint32(34).string(message.port);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddRouterInterfaceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddRouterInterfaceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subnet = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.port = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddRouterInterfaceRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      subnet: isSet(object.subnet) ? globalThis.String(object.subnet) : "",
+      port: isSet(object.port) ? globalThis.String(object.port) : "",
+    };
+  },
+
+  toJSON(message: AddRouterInterfaceRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.subnet !== "") {
+      obj.subnet = message.subnet;
+    }
+    if (message.port !== "") {
+      obj.port = message.port;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddRouterInterfaceRequest>): AddRouterInterfaceRequest {
+    return AddRouterInterfaceRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddRouterInterfaceRequest>): AddRouterInterfaceRequest {
+    const message = createBaseAddRouterInterfaceRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.subnet = object.subnet ?? "";
+    message.port = object.port ?? "";
+    return message;
+  },
+};
+
+function createBaseAddRouterInterfaceResponse(): AddRouterInterfaceResponse {
+  return { router: undefined, portId: "" };
+}
+
+export const AddRouterInterfaceResponse: MessageFns<AddRouterInterfaceResponse> = {
+  encode(message: AddRouterInterfaceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.router !== undefined) {
+      Router.encode(message.router, writer.uint32(10).fork()).join();
+    }
+    if (message.portId !== "") {
+      writer.uint32(18).string(message.portId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddRouterInterfaceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddRouterInterfaceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.router = Router.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.portId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddRouterInterfaceResponse {
+    return {
+      router: isSet(object.router) ? Router.fromJSON(object.router) : undefined,
+      portId: isSet(object.portId)
+        ? globalThis.String(object.portId)
+        : isSet(object.port_id)
+        ? globalThis.String(object.port_id)
+        : "",
+    };
+  },
+
+  toJSON(message: AddRouterInterfaceResponse): unknown {
+    const obj: any = {};
+    if (message.router !== undefined) {
+      obj.router = Router.toJSON(message.router);
+    }
+    if (message.portId !== "") {
+      obj.portId = message.portId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddRouterInterfaceResponse>): AddRouterInterfaceResponse {
+    return AddRouterInterfaceResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddRouterInterfaceResponse>): AddRouterInterfaceResponse {
+    const message = createBaseAddRouterInterfaceResponse();
+    message.router = (object.router !== undefined && object.router !== null)
+      ? Router.fromPartial(object.router)
+      : undefined;
+    message.portId = object.portId ?? "";
+    return message;
+  },
+};
+
+function createBaseRemoveRouterInterfaceRequest(): RemoveRouterInterfaceRequest {
+  return { location: undefined, nameOrId: "", subnet: "", port: "" };
+}
+
+export const RemoveRouterInterfaceRequest: MessageFns<RemoveRouterInterfaceRequest> = {
+  encode(message: RemoveRouterInterfaceRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.subnet !== "") {
+      writer.uint32(26).string(message.subnet);
+    }
+    if (message.port !== "") {
+      writer.uint32(34).string(message.port);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveRouterInterfaceRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveRouterInterfaceRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subnet = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.port = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveRouterInterfaceRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      subnet: isSet(object.subnet) ? globalThis.String(object.subnet) : "",
+      port: isSet(object.port) ? globalThis.String(object.port) : "",
+    };
+  },
+
+  toJSON(message: RemoveRouterInterfaceRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.subnet !== "") {
+      obj.subnet = message.subnet;
+    }
+    if (message.port !== "") {
+      obj.port = message.port;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemoveRouterInterfaceRequest>): RemoveRouterInterfaceRequest {
+    return RemoveRouterInterfaceRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RemoveRouterInterfaceRequest>): RemoveRouterInterfaceRequest {
+    const message = createBaseRemoveRouterInterfaceRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.subnet = object.subnet ?? "";
+    message.port = object.port ?? "";
+    return message;
+  },
+};
+
+function createBaseRemoveRouterInterfaceResponse(): RemoveRouterInterfaceResponse {
+  return { router: undefined };
+}
+
+export const RemoveRouterInterfaceResponse: MessageFns<RemoveRouterInterfaceResponse> = {
+  encode(message: RemoveRouterInterfaceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.router !== undefined) {
+      Router.encode(message.router, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveRouterInterfaceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveRouterInterfaceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.router = Router.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveRouterInterfaceResponse {
+    return { router: isSet(object.router) ? Router.fromJSON(object.router) : undefined };
+  },
+
+  toJSON(message: RemoveRouterInterfaceResponse): unknown {
+    const obj: any = {};
+    if (message.router !== undefined) {
+      obj.router = Router.toJSON(message.router);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RemoveRouterInterfaceResponse>): RemoveRouterInterfaceResponse {
+    return RemoveRouterInterfaceResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RemoveRouterInterfaceResponse>): RemoveRouterInterfaceResponse {
+    const message = createBaseRemoveRouterInterfaceResponse();
+    message.router = (object.router !== undefined && object.router !== null)
+      ? Router.fromPartial(object.router)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseGetPortRequest(): GetPortRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const GetPortRequest: MessageFns<GetPortRequest> = {
+  encode(message: GetPortRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPortRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPortRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPortRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetPortRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetPortRequest>): GetPortRequest {
+    return GetPortRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetPortRequest>): GetPortRequest {
+    const message = createBaseGetPortRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetPortResponse(): GetPortResponse {
+  return { port: undefined };
+}
+
+export const GetPortResponse: MessageFns<GetPortResponse> = {
+  encode(message: GetPortResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.port !== undefined) {
+      Port.encode(message.port, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPortResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPortResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.port = Port.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPortResponse {
+    return { port: isSet(object.port) ? Port.fromJSON(object.port) : undefined };
+  },
+
+  toJSON(message: GetPortResponse): unknown {
+    const obj: any = {};
+    if (message.port !== undefined) {
+      obj.port = Port.toJSON(message.port);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetPortResponse>): GetPortResponse {
+    return GetPortResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetPortResponse>): GetPortResponse {
+    const message = createBaseGetPortResponse();
+    message.port = (object.port !== undefined && object.port !== null) ? Port.fromPartial(object.port) : undefined;
+    return message;
+  },
+};
+
+function createBaseCreatePortRequest(): CreatePortRequest {
+  return {
+    location: undefined,
+    network: "",
+    name: "",
+    description: "",
+    fixedIps: [],
+    securityGroups: [],
+    allowedAddressPairs: [],
+    isPortSecurityEnabled: undefined,
+    isAdminStateUp: undefined,
+    deviceId: "",
+    deviceOwner: "",
+    bindingProfile: {},
+    macAddress: "",
+    requestId: "",
+  };
+}
+
+export const CreatePortRequest: MessageFns<CreatePortRequest> = {
+  encode(message: CreatePortRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.network !== "") {
+      writer.uint32(18).string(message.network);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    for (const v of message.fixedIps) {
+      FixedIPSpec.encode(v!, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.securityGroups) {
+      writer.uint32(50).string(v!);
+    }
+    for (const v of message.allowedAddressPairs) {
+      AddressPair.encode(v!, writer.uint32(58).fork()).join();
+    }
+    if (message.isPortSecurityEnabled !== undefined) {
+      writer.uint32(64).bool(message.isPortSecurityEnabled);
+    }
+    if (message.isAdminStateUp !== undefined) {
+      writer.uint32(72).bool(message.isAdminStateUp);
+    }
+    if (message.deviceId !== "") {
+      writer.uint32(82).string(message.deviceId);
+    }
+    if (message.deviceOwner !== "") {
+      writer.uint32(90).string(message.deviceOwner);
+    }
+    globalThis.Object.entries(message.bindingProfile).forEach(([key, value]: [string, string]) => {
+      CreatePortRequest_BindingProfileEntry.encode({ key: key as any, value }, writer.uint32(98).fork()).join();
+    });
+    if (message.macAddress !== "") {
+      writer.uint32(106).string(message.macAddress);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(114).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreatePortRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreatePortRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.network = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.fixedIps.push(FixedIPSpec.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.securityGroups.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.allowedAddressPairs.push(AddressPair.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.isPortSecurityEnabled = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.isAdminStateUp = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.deviceOwner = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            const entry12 = CreatePortRequest_BindingProfileEntry.decode(reader, reader.uint32());
+            if (entry12.value !== undefined) {
+              message.bindingProfile[entry12.key] = entry12.value;
+            }
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.macAddress = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreatePortRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      network: isSet(object.network) ? globalThis.String(object.network) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      fixedIps: globalThis.Array.isArray(object?.fixedIps)
+        ? object.fixedIps.map((e: any) => FixedIPSpec.fromJSON(e))
+        : globalThis.Array.isArray(object?.fixed_ips)
+        ? object.fixed_ips.map((e: any) => FixedIPSpec.fromJSON(e))
+        : [],
+      securityGroups: globalThis.Array.isArray(object?.securityGroups)
+        ? object.securityGroups.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.security_groups)
+        ? object.security_groups.map((e: any) => globalThis.String(e))
+        : [],
+      allowedAddressPairs: globalThis.Array.isArray(object?.allowedAddressPairs)
+        ? object.allowedAddressPairs.map((e: any) => AddressPair.fromJSON(e))
+        : globalThis.Array.isArray(object?.allowed_address_pairs)
+        ? object.allowed_address_pairs.map((e: any) => AddressPair.fromJSON(e))
+        : [],
+      isPortSecurityEnabled: isSet(object.isPortSecurityEnabled)
+        ? globalThis.Boolean(object.isPortSecurityEnabled)
+        : isSet(object.is_port_security_enabled)
+        ? globalThis.Boolean(object.is_port_security_enabled)
+        : undefined,
+      isAdminStateUp: isSet(object.isAdminStateUp)
+        ? globalThis.Boolean(object.isAdminStateUp)
+        : isSet(object.is_admin_state_up)
+        ? globalThis.Boolean(object.is_admin_state_up)
+        : undefined,
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : "",
+      deviceOwner: isSet(object.deviceOwner)
+        ? globalThis.String(object.deviceOwner)
+        : isSet(object.device_owner)
+        ? globalThis.String(object.device_owner)
+        : "",
+      bindingProfile: isObject(object.bindingProfile)
+        ? (globalThis.Object.entries(object.bindingProfile) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.binding_profile)
+        ? (globalThis.Object.entries(object.binding_profile) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      macAddress: isSet(object.macAddress)
+        ? globalThis.String(object.macAddress)
+        : isSet(object.mac_address)
+        ? globalThis.String(object.mac_address)
+        : "",
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CreatePortRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.network !== "") {
+      obj.network = message.network;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.fixedIps?.length) {
+      obj.fixedIps = message.fixedIps.map((e) => FixedIPSpec.toJSON(e));
+    }
+    if (message.securityGroups?.length) {
+      obj.securityGroups = message.securityGroups;
+    }
+    if (message.allowedAddressPairs?.length) {
+      obj.allowedAddressPairs = message.allowedAddressPairs.map((e) => AddressPair.toJSON(e));
+    }
+    if (message.isPortSecurityEnabled !== undefined) {
+      obj.isPortSecurityEnabled = message.isPortSecurityEnabled;
+    }
+    if (message.isAdminStateUp !== undefined) {
+      obj.isAdminStateUp = message.isAdminStateUp;
+    }
+    if (message.deviceId !== "") {
+      obj.deviceId = message.deviceId;
+    }
+    if (message.deviceOwner !== "") {
+      obj.deviceOwner = message.deviceOwner;
+    }
+    if (message.bindingProfile) {
+      const entries = globalThis.Object.entries(message.bindingProfile) as [string, string][];
+      if (entries.length > 0) {
+        obj.bindingProfile = {};
+        entries.forEach(([k, v]) => {
+          obj.bindingProfile[k] = v;
+        });
+      }
+    }
+    if (message.macAddress !== "") {
+      obj.macAddress = message.macAddress;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreatePortRequest>): CreatePortRequest {
+    return CreatePortRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreatePortRequest>): CreatePortRequest {
+    const message = createBaseCreatePortRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.network = object.network ?? "";
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.fixedIps = object.fixedIps?.map((e) => FixedIPSpec.fromPartial(e)) || [];
+    message.securityGroups = object.securityGroups?.map((e) => e) || [];
+    message.allowedAddressPairs = object.allowedAddressPairs?.map((e) => AddressPair.fromPartial(e)) || [];
+    message.isPortSecurityEnabled = object.isPortSecurityEnabled ?? undefined;
+    message.isAdminStateUp = object.isAdminStateUp ?? undefined;
+    message.deviceId = object.deviceId ?? "";
+    message.deviceOwner = object.deviceOwner ?? "";
+    message.bindingProfile = (globalThis.Object.entries(object.bindingProfile ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.macAddress = object.macAddress ?? "";
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseCreatePortRequest_BindingProfileEntry(): CreatePortRequest_BindingProfileEntry {
+  return { key: "", value: "" };
+}
+
+export const CreatePortRequest_BindingProfileEntry: MessageFns<CreatePortRequest_BindingProfileEntry> = {
+  encode(message: CreatePortRequest_BindingProfileEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreatePortRequest_BindingProfileEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreatePortRequest_BindingProfileEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreatePortRequest_BindingProfileEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: CreatePortRequest_BindingProfileEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreatePortRequest_BindingProfileEntry>): CreatePortRequest_BindingProfileEntry {
+    return CreatePortRequest_BindingProfileEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreatePortRequest_BindingProfileEntry>): CreatePortRequest_BindingProfileEntry {
+    const message = createBaseCreatePortRequest_BindingProfileEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseCreatePortResponse(): CreatePortResponse {
+  return { port: undefined };
+}
+
+export const CreatePortResponse: MessageFns<CreatePortResponse> = {
+  encode(message: CreatePortResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.port !== undefined) {
+      Port.encode(message.port, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreatePortResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreatePortResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.port = Port.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreatePortResponse {
+    return { port: isSet(object.port) ? Port.fromJSON(object.port) : undefined };
+  },
+
+  toJSON(message: CreatePortResponse): unknown {
+    const obj: any = {};
+    if (message.port !== undefined) {
+      obj.port = Port.toJSON(message.port);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreatePortResponse>): CreatePortResponse {
+    return CreatePortResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreatePortResponse>): CreatePortResponse {
+    const message = createBaseCreatePortResponse();
+    message.port = (object.port !== undefined && object.port !== null) ? Port.fromPartial(object.port) : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdatePortRequest(): UpdatePortRequest {
+  return {
+    location: undefined,
+    nameOrId: "",
+    name: undefined,
+    description: undefined,
+    fixedIps: undefined,
+    securityGroups: undefined,
+    allowedAddressPairs: undefined,
+    isPortSecurityEnabled: undefined,
+    isAdminStateUp: undefined,
+    deviceId: undefined,
+    deviceOwner: undefined,
+    bindingProfile: {},
+  };
+}
+
+export const UpdatePortRequest: MessageFns<UpdatePortRequest> = {
+  encode(message: UpdatePortRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.fixedIps !== undefined) {
+      FixedIPSpecList.encode(message.fixedIps, writer.uint32(42).fork()).join();
+    }
+    if (message.securityGroups !== undefined) {
+      StringList.encode(message.securityGroups, writer.uint32(50).fork()).join();
+    }
+    if (message.allowedAddressPairs !== undefined) {
+      AddressPairList.encode(message.allowedAddressPairs, writer.uint32(58).fork()).join();
+    }
+    if (message.isPortSecurityEnabled !== undefined) {
+      writer.uint32(64).bool(message.isPortSecurityEnabled);
+    }
+    if (message.isAdminStateUp !== undefined) {
+      writer.uint32(72).bool(message.isAdminStateUp);
+    }
+    if (message.deviceId !== undefined) {
+      writer.uint32(82).string(message.deviceId);
+    }
+    if (message.deviceOwner !== undefined) {
+      writer.uint32(90).string(message.deviceOwner);
+    }
+    globalThis.Object.entries(message.bindingProfile).forEach(([key, value]: [string, string]) => {
+      UpdatePortRequest_BindingProfileEntry.encode({ key: key as any, value }, writer.uint32(98).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdatePortRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdatePortRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.fixedIps = FixedIPSpecList.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.securityGroups = StringList.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.allowedAddressPairs = AddressPairList.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.isPortSecurityEnabled = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.isAdminStateUp = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.deviceId = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.deviceOwner = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            const entry12 = UpdatePortRequest_BindingProfileEntry.decode(reader, reader.uint32());
+            if (entry12.value !== undefined) {
+              message.bindingProfile[entry12.key] = entry12.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdatePortRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+      fixedIps: isSet(object.fixedIps)
+        ? FixedIPSpecList.fromJSON(object.fixedIps)
+        : isSet(object.fixed_ips)
+        ? FixedIPSpecList.fromJSON(object.fixed_ips)
+        : undefined,
+      securityGroups: isSet(object.securityGroups)
+        ? StringList.fromJSON(object.securityGroups)
+        : isSet(object.security_groups)
+        ? StringList.fromJSON(object.security_groups)
+        : undefined,
+      allowedAddressPairs: isSet(object.allowedAddressPairs)
+        ? AddressPairList.fromJSON(object.allowedAddressPairs)
+        : isSet(object.allowed_address_pairs)
+        ? AddressPairList.fromJSON(object.allowed_address_pairs)
+        : undefined,
+      isPortSecurityEnabled: isSet(object.isPortSecurityEnabled)
+        ? globalThis.Boolean(object.isPortSecurityEnabled)
+        : isSet(object.is_port_security_enabled)
+        ? globalThis.Boolean(object.is_port_security_enabled)
+        : undefined,
+      isAdminStateUp: isSet(object.isAdminStateUp)
+        ? globalThis.Boolean(object.isAdminStateUp)
+        : isSet(object.is_admin_state_up)
+        ? globalThis.Boolean(object.is_admin_state_up)
+        : undefined,
+      deviceId: isSet(object.deviceId)
+        ? globalThis.String(object.deviceId)
+        : isSet(object.device_id)
+        ? globalThis.String(object.device_id)
+        : undefined,
+      deviceOwner: isSet(object.deviceOwner)
+        ? globalThis.String(object.deviceOwner)
+        : isSet(object.device_owner)
+        ? globalThis.String(object.device_owner)
+        : undefined,
+      bindingProfile: isObject(object.bindingProfile)
+        ? (globalThis.Object.entries(object.bindingProfile) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.binding_profile)
+        ? (globalThis.Object.entries(object.binding_profile) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: UpdatePortRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    if (message.fixedIps !== undefined) {
+      obj.fixedIps = FixedIPSpecList.toJSON(message.fixedIps);
+    }
+    if (message.securityGroups !== undefined) {
+      obj.securityGroups = StringList.toJSON(message.securityGroups);
+    }
+    if (message.allowedAddressPairs !== undefined) {
+      obj.allowedAddressPairs = AddressPairList.toJSON(message.allowedAddressPairs);
+    }
+    if (message.isPortSecurityEnabled !== undefined) {
+      obj.isPortSecurityEnabled = message.isPortSecurityEnabled;
+    }
+    if (message.isAdminStateUp !== undefined) {
+      obj.isAdminStateUp = message.isAdminStateUp;
+    }
+    if (message.deviceId !== undefined) {
+      obj.deviceId = message.deviceId;
+    }
+    if (message.deviceOwner !== undefined) {
+      obj.deviceOwner = message.deviceOwner;
+    }
+    if (message.bindingProfile) {
+      const entries = globalThis.Object.entries(message.bindingProfile) as [string, string][];
+      if (entries.length > 0) {
+        obj.bindingProfile = {};
+        entries.forEach(([k, v]) => {
+          obj.bindingProfile[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdatePortRequest>): UpdatePortRequest {
+    return UpdatePortRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdatePortRequest>): UpdatePortRequest {
+    const message = createBaseUpdatePortRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.name = object.name ?? undefined;
+    message.description = object.description ?? undefined;
+    message.fixedIps = (object.fixedIps !== undefined && object.fixedIps !== null)
+      ? FixedIPSpecList.fromPartial(object.fixedIps)
+      : undefined;
+    message.securityGroups = (object.securityGroups !== undefined && object.securityGroups !== null)
+      ? StringList.fromPartial(object.securityGroups)
+      : undefined;
+    message.allowedAddressPairs = (object.allowedAddressPairs !== undefined && object.allowedAddressPairs !== null)
+      ? AddressPairList.fromPartial(object.allowedAddressPairs)
+      : undefined;
+    message.isPortSecurityEnabled = object.isPortSecurityEnabled ?? undefined;
+    message.isAdminStateUp = object.isAdminStateUp ?? undefined;
+    message.deviceId = object.deviceId ?? undefined;
+    message.deviceOwner = object.deviceOwner ?? undefined;
+    message.bindingProfile = (globalThis.Object.entries(object.bindingProfile ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseUpdatePortRequest_BindingProfileEntry(): UpdatePortRequest_BindingProfileEntry {
+  return { key: "", value: "" };
+}
+
+export const UpdatePortRequest_BindingProfileEntry: MessageFns<UpdatePortRequest_BindingProfileEntry> = {
+  encode(message: UpdatePortRequest_BindingProfileEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdatePortRequest_BindingProfileEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdatePortRequest_BindingProfileEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdatePortRequest_BindingProfileEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: UpdatePortRequest_BindingProfileEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdatePortRequest_BindingProfileEntry>): UpdatePortRequest_BindingProfileEntry {
+    return UpdatePortRequest_BindingProfileEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdatePortRequest_BindingProfileEntry>): UpdatePortRequest_BindingProfileEntry {
+    const message = createBaseUpdatePortRequest_BindingProfileEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdatePortResponse(): UpdatePortResponse {
+  return { port: undefined };
+}
+
+export const UpdatePortResponse: MessageFns<UpdatePortResponse> = {
+  encode(message: UpdatePortResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.port !== undefined) {
+      Port.encode(message.port, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdatePortResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdatePortResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.port = Port.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdatePortResponse {
+    return { port: isSet(object.port) ? Port.fromJSON(object.port) : undefined };
+  },
+
+  toJSON(message: UpdatePortResponse): unknown {
+    const obj: any = {};
+    if (message.port !== undefined) {
+      obj.port = Port.toJSON(message.port);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdatePortResponse>): UpdatePortResponse {
+    return UpdatePortResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdatePortResponse>): UpdatePortResponse {
+    const message = createBaseUpdatePortResponse();
+    message.port = (object.port !== undefined && object.port !== null) ? Port.fromPartial(object.port) : undefined;
+    return message;
+  },
+};
+
+function createBaseGetSecurityGroupRequest(): GetSecurityGroupRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const GetSecurityGroupRequest: MessageFns<GetSecurityGroupRequest> = {
+  encode(message: GetSecurityGroupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSecurityGroupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSecurityGroupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSecurityGroupRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetSecurityGroupRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetSecurityGroupRequest>): GetSecurityGroupRequest {
+    return GetSecurityGroupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetSecurityGroupRequest>): GetSecurityGroupRequest {
+    const message = createBaseGetSecurityGroupRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetSecurityGroupResponse(): GetSecurityGroupResponse {
+  return { securityGroup: undefined };
+}
+
+export const GetSecurityGroupResponse: MessageFns<GetSecurityGroupResponse> = {
+  encode(message: GetSecurityGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.securityGroup !== undefined) {
+      SecurityGroup.encode(message.securityGroup, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSecurityGroupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSecurityGroupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.securityGroup = SecurityGroup.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSecurityGroupResponse {
+    return {
+      securityGroup: isSet(object.securityGroup)
+        ? SecurityGroup.fromJSON(object.securityGroup)
+        : isSet(object.security_group)
+        ? SecurityGroup.fromJSON(object.security_group)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetSecurityGroupResponse): unknown {
+    const obj: any = {};
+    if (message.securityGroup !== undefined) {
+      obj.securityGroup = SecurityGroup.toJSON(message.securityGroup);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetSecurityGroupResponse>): GetSecurityGroupResponse {
+    return GetSecurityGroupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetSecurityGroupResponse>): GetSecurityGroupResponse {
+    const message = createBaseGetSecurityGroupResponse();
+    message.securityGroup = (object.securityGroup !== undefined && object.securityGroup !== null)
+      ? SecurityGroup.fromPartial(object.securityGroup)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateSecurityGroupRequest(): CreateSecurityGroupRequest {
+  return { location: undefined, name: "", description: "", requestId: "" };
+}
+
+export const CreateSecurityGroupRequest: MessageFns<CreateSecurityGroupRequest> = {
+  encode(message: CreateSecurityGroupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(26).string(message.description);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(34).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSecurityGroupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSecurityGroupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateSecurityGroupRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateSecurityGroupRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateSecurityGroupRequest>): CreateSecurityGroupRequest {
+    return CreateSecurityGroupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateSecurityGroupRequest>): CreateSecurityGroupRequest {
+    const message = createBaseCreateSecurityGroupRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateSecurityGroupResponse(): CreateSecurityGroupResponse {
+  return { securityGroup: undefined };
+}
+
+export const CreateSecurityGroupResponse: MessageFns<CreateSecurityGroupResponse> = {
+  encode(message: CreateSecurityGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.securityGroup !== undefined) {
+      SecurityGroup.encode(message.securityGroup, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSecurityGroupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSecurityGroupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.securityGroup = SecurityGroup.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateSecurityGroupResponse {
+    return {
+      securityGroup: isSet(object.securityGroup)
+        ? SecurityGroup.fromJSON(object.securityGroup)
+        : isSet(object.security_group)
+        ? SecurityGroup.fromJSON(object.security_group)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CreateSecurityGroupResponse): unknown {
+    const obj: any = {};
+    if (message.securityGroup !== undefined) {
+      obj.securityGroup = SecurityGroup.toJSON(message.securityGroup);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateSecurityGroupResponse>): CreateSecurityGroupResponse {
+    return CreateSecurityGroupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateSecurityGroupResponse>): CreateSecurityGroupResponse {
+    const message = createBaseCreateSecurityGroupResponse();
+    message.securityGroup = (object.securityGroup !== undefined && object.securityGroup !== null)
+      ? SecurityGroup.fromPartial(object.securityGroup)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateSecurityGroupRequest(): UpdateSecurityGroupRequest {
+  return { location: undefined, nameOrId: "", name: undefined, description: undefined };
+}
+
+export const UpdateSecurityGroupRequest: MessageFns<UpdateSecurityGroupRequest> = {
+  encode(message: UpdateSecurityGroupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(34).string(message.description);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateSecurityGroupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateSecurityGroupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateSecurityGroupRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+    };
+  },
+
+  toJSON(message: UpdateSecurityGroupRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateSecurityGroupRequest>): UpdateSecurityGroupRequest {
+    return UpdateSecurityGroupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateSecurityGroupRequest>): UpdateSecurityGroupRequest {
+    const message = createBaseUpdateSecurityGroupRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.name = object.name ?? undefined;
+    message.description = object.description ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateSecurityGroupResponse(): UpdateSecurityGroupResponse {
+  return { securityGroup: undefined };
+}
+
+export const UpdateSecurityGroupResponse: MessageFns<UpdateSecurityGroupResponse> = {
+  encode(message: UpdateSecurityGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.securityGroup !== undefined) {
+      SecurityGroup.encode(message.securityGroup, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateSecurityGroupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateSecurityGroupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.securityGroup = SecurityGroup.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateSecurityGroupResponse {
+    return {
+      securityGroup: isSet(object.securityGroup)
+        ? SecurityGroup.fromJSON(object.securityGroup)
+        : isSet(object.security_group)
+        ? SecurityGroup.fromJSON(object.security_group)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateSecurityGroupResponse): unknown {
+    const obj: any = {};
+    if (message.securityGroup !== undefined) {
+      obj.securityGroup = SecurityGroup.toJSON(message.securityGroup);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateSecurityGroupResponse>): UpdateSecurityGroupResponse {
+    return UpdateSecurityGroupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateSecurityGroupResponse>): UpdateSecurityGroupResponse {
+    const message = createBaseUpdateSecurityGroupResponse();
+    message.securityGroup = (object.securityGroup !== undefined && object.securityGroup !== null)
+      ? SecurityGroup.fromPartial(object.securityGroup)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteSecurityGroupRequest(): DeleteSecurityGroupRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const DeleteSecurityGroupRequest: MessageFns<DeleteSecurityGroupRequest> = {
+  encode(message: DeleteSecurityGroupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSecurityGroupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSecurityGroupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteSecurityGroupRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteSecurityGroupRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteSecurityGroupRequest>): DeleteSecurityGroupRequest {
+    return DeleteSecurityGroupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteSecurityGroupRequest>): DeleteSecurityGroupRequest {
+    const message = createBaseDeleteSecurityGroupRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteSecurityGroupResponse(): DeleteSecurityGroupResponse {
+  return { location: undefined, id: "" };
+}
+
+export const DeleteSecurityGroupResponse: MessageFns<DeleteSecurityGroupResponse> = {
+  encode(message: DeleteSecurityGroupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSecurityGroupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSecurityGroupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteSecurityGroupResponse {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+    };
+  },
+
+  toJSON(message: DeleteSecurityGroupResponse): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteSecurityGroupResponse>): DeleteSecurityGroupResponse {
+    return DeleteSecurityGroupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteSecurityGroupResponse>): DeleteSecurityGroupResponse {
+    const message = createBaseDeleteSecurityGroupResponse();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateSecurityGroupRuleRequest(): CreateSecurityGroupRuleRequest {
+  return {
+    location: undefined,
+    nameOrId: "",
+    direction: 0,
+    ethertype: "",
+    protocol: "",
+    portRangeMin: undefined,
+    portRangeMax: undefined,
+    remoteIpPrefix: "",
+    remoteGroup: "",
+    description: "",
+  };
+}
+
+export const CreateSecurityGroupRuleRequest: MessageFns<CreateSecurityGroupRuleRequest> = {
+  encode(message: CreateSecurityGroupRuleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.direction !== 0) {
+      writer.uint32(24).int32(message.direction);
+    }
+    if (message.ethertype !== "") {
+      writer.uint32(34).string(message.ethertype);
+    }
+    if (message.protocol !== "") {
+      writer.uint32(42).string(message.protocol);
+    }
+    if (message.portRangeMin !== undefined) {
+      writer.uint32(48).int32(message.portRangeMin);
+    }
+    if (message.portRangeMax !== undefined) {
+      writer.uint32(56).int32(message.portRangeMax);
+    }
+    if (message.remoteIpPrefix !== "") {
+      writer.uint32(66).string(message.remoteIpPrefix);
+    }
+    if (message.remoteGroup !== "") {
+      writer.uint32(74).string(message.remoteGroup);
+    }
+    if (message.description !== "") {
+      writer.uint32(82).string(message.description);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSecurityGroupRuleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSecurityGroupRuleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.direction = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.ethertype = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.protocol = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.portRangeMin = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.portRangeMax = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.remoteIpPrefix = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.remoteGroup = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateSecurityGroupRuleRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      direction: isSet(object.direction) ? securityGroupRuleDirectionFromJSON(object.direction) : 0,
+      ethertype: isSet(object.ethertype) ? globalThis.String(object.ethertype) : "",
+      protocol: isSet(object.protocol) ? globalThis.String(object.protocol) : "",
+      portRangeMin: isSet(object.portRangeMin)
+        ? globalThis.Number(object.portRangeMin)
+        : isSet(object.port_range_min)
+        ? globalThis.Number(object.port_range_min)
+        : undefined,
+      portRangeMax: isSet(object.portRangeMax)
+        ? globalThis.Number(object.portRangeMax)
+        : isSet(object.port_range_max)
+        ? globalThis.Number(object.port_range_max)
+        : undefined,
+      remoteIpPrefix: isSet(object.remoteIpPrefix)
+        ? globalThis.String(object.remoteIpPrefix)
+        : isSet(object.remote_ip_prefix)
+        ? globalThis.String(object.remote_ip_prefix)
+        : "",
+      remoteGroup: isSet(object.remoteGroup)
+        ? globalThis.String(object.remoteGroup)
+        : isSet(object.remote_group)
+        ? globalThis.String(object.remote_group)
+        : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+    };
+  },
+
+  toJSON(message: CreateSecurityGroupRuleRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.direction !== 0) {
+      obj.direction = securityGroupRuleDirectionToJSON(message.direction);
+    }
+    if (message.ethertype !== "") {
+      obj.ethertype = message.ethertype;
+    }
+    if (message.protocol !== "") {
+      obj.protocol = message.protocol;
+    }
+    if (message.portRangeMin !== undefined) {
+      obj.portRangeMin = Math.round(message.portRangeMin);
+    }
+    if (message.portRangeMax !== undefined) {
+      obj.portRangeMax = Math.round(message.portRangeMax);
+    }
+    if (message.remoteIpPrefix !== "") {
+      obj.remoteIpPrefix = message.remoteIpPrefix;
+    }
+    if (message.remoteGroup !== "") {
+      obj.remoteGroup = message.remoteGroup;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateSecurityGroupRuleRequest>): CreateSecurityGroupRuleRequest {
+    return CreateSecurityGroupRuleRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateSecurityGroupRuleRequest>): CreateSecurityGroupRuleRequest {
+    const message = createBaseCreateSecurityGroupRuleRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.direction = object.direction ?? 0;
+    message.ethertype = object.ethertype ?? "";
+    message.protocol = object.protocol ?? "";
+    message.portRangeMin = object.portRangeMin ?? undefined;
+    message.portRangeMax = object.portRangeMax ?? undefined;
+    message.remoteIpPrefix = object.remoteIpPrefix ?? "";
+    message.remoteGroup = object.remoteGroup ?? "";
+    message.description = object.description ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateSecurityGroupRuleResponse(): CreateSecurityGroupRuleResponse {
+  return { location: undefined, securityGroupId: "", rule: undefined };
+}
+
+export const CreateSecurityGroupRuleResponse: MessageFns<CreateSecurityGroupRuleResponse> = {
+  encode(message: CreateSecurityGroupRuleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.securityGroupId !== "") {
+      writer.uint32(18).string(message.securityGroupId);
+    }
+    if (message.rule !== undefined) {
+      SecurityGroupRule.encode(message.rule, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSecurityGroupRuleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSecurityGroupRuleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.securityGroupId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.rule = SecurityGroupRule.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateSecurityGroupRuleResponse {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      securityGroupId: isSet(object.securityGroupId)
+        ? globalThis.String(object.securityGroupId)
+        : isSet(object.security_group_id)
+        ? globalThis.String(object.security_group_id)
+        : "",
+      rule: isSet(object.rule) ? SecurityGroupRule.fromJSON(object.rule) : undefined,
+    };
+  },
+
+  toJSON(message: CreateSecurityGroupRuleResponse): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.securityGroupId !== "") {
+      obj.securityGroupId = message.securityGroupId;
+    }
+    if (message.rule !== undefined) {
+      obj.rule = SecurityGroupRule.toJSON(message.rule);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateSecurityGroupRuleResponse>): CreateSecurityGroupRuleResponse {
+    return CreateSecurityGroupRuleResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateSecurityGroupRuleResponse>): CreateSecurityGroupRuleResponse {
+    const message = createBaseCreateSecurityGroupRuleResponse();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.securityGroupId = object.securityGroupId ?? "";
+    message.rule = (object.rule !== undefined && object.rule !== null)
+      ? SecurityGroupRule.fromPartial(object.rule)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteSecurityGroupRuleRequest(): DeleteSecurityGroupRuleRequest {
+  return { location: undefined, id: "" };
+}
+
+export const DeleteSecurityGroupRuleRequest: MessageFns<DeleteSecurityGroupRuleRequest> = {
+  encode(message: DeleteSecurityGroupRuleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSecurityGroupRuleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSecurityGroupRuleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteSecurityGroupRuleRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+    };
+  },
+
+  toJSON(message: DeleteSecurityGroupRuleRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteSecurityGroupRuleRequest>): DeleteSecurityGroupRuleRequest {
+    return DeleteSecurityGroupRuleRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteSecurityGroupRuleRequest>): DeleteSecurityGroupRuleRequest {
+    const message = createBaseDeleteSecurityGroupRuleRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteSecurityGroupRuleResponse(): DeleteSecurityGroupRuleResponse {
+  return { location: undefined };
+}
+
+export const DeleteSecurityGroupRuleResponse: MessageFns<DeleteSecurityGroupRuleResponse> = {
+  encode(message: DeleteSecurityGroupRuleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSecurityGroupRuleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSecurityGroupRuleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteSecurityGroupRuleResponse {
+    return { location: isSet(object.location) ? Location.fromJSON(object.location) : undefined };
+  },
+
+  toJSON(message: DeleteSecurityGroupRuleResponse): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteSecurityGroupRuleResponse>): DeleteSecurityGroupRuleResponse {
+    return DeleteSecurityGroupRuleResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteSecurityGroupRuleResponse>): DeleteSecurityGroupRuleResponse {
+    const message = createBaseDeleteSecurityGroupRuleResponse();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseNetworkQuota(): NetworkQuota {
+  return { resource: "", limit: 0n, used: 0n, reserved: 0n };
+}
+
+export const NetworkQuota: MessageFns<NetworkQuota> = {
+  encode(message: NetworkQuota, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.resource !== "") {
+      writer.uint32(10).string(message.resource);
+    }
+    if (message.limit !== 0n) {
+      if (BigInt.asIntN(64, message.limit) !== message.limit) {
+        throw new globalThis.Error("value provided for field message.limit of type int64 too large");
+      }
+      writer.uint32(16).int64(message.limit);
+    }
+    if (message.used !== 0n) {
+      if (BigInt.asIntN(64, message.used) !== message.used) {
+        throw new globalThis.Error("value provided for field message.used of type int64 too large");
+      }
+      writer.uint32(24).int64(message.used);
+    }
+    if (message.reserved !== 0n) {
+      if (BigInt.asIntN(64, message.reserved) !== message.reserved) {
+        throw new globalThis.Error("value provided for field message.reserved of type int64 too large");
+      }
+      writer.uint32(32).int64(message.reserved);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NetworkQuota {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNetworkQuota();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.resource = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.used = reader.int64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.reserved = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NetworkQuota {
+    return {
+      resource: isSet(object.resource) ? globalThis.String(object.resource) : "",
+      limit: isSet(object.limit) ? BigInt(object.limit) : 0n,
+      used: isSet(object.used) ? BigInt(object.used) : 0n,
+      reserved: isSet(object.reserved) ? BigInt(object.reserved) : 0n,
+    };
+  },
+
+  toJSON(message: NetworkQuota): unknown {
+    const obj: any = {};
+    if (message.resource !== "") {
+      obj.resource = message.resource;
+    }
+    if (message.limit !== 0n) {
+      obj.limit = message.limit.toString();
+    }
+    if (message.used !== 0n) {
+      obj.used = message.used.toString();
+    }
+    if (message.reserved !== 0n) {
+      obj.reserved = message.reserved.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<NetworkQuota>): NetworkQuota {
+    return NetworkQuota.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NetworkQuota>): NetworkQuota {
+    const message = createBaseNetworkQuota();
+    message.resource = object.resource ?? "";
+    message.limit = (object.limit !== undefined && object.limit !== null) ? BigInt(object.limit) : 0n;
+    message.used = (object.used !== undefined && object.used !== null) ? BigInt(object.used) : 0n;
+    message.reserved = (object.reserved !== undefined && object.reserved !== null) ? BigInt(object.reserved) : 0n;
+    return message;
+  },
+};
+
+function createBaseNetworkQuotas(): NetworkQuotas {
+  return { location: undefined, quotas: [] };
+}
+
+export const NetworkQuotas: MessageFns<NetworkQuotas> = {
+  encode(message: NetworkQuotas, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.quotas) {
+      NetworkQuota.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NetworkQuotas {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNetworkQuotas();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.quotas.push(NetworkQuota.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NetworkQuotas {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      quotas: globalThis.Array.isArray(object?.quotas) ? object.quotas.map((e: any) => NetworkQuota.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: NetworkQuotas): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.quotas?.length) {
+      obj.quotas = message.quotas.map((e) => NetworkQuota.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<NetworkQuotas>): NetworkQuotas {
+    return NetworkQuotas.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NetworkQuotas>): NetworkQuotas {
+    const message = createBaseNetworkQuotas();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.quotas = object.quotas?.map((e) => NetworkQuota.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListNetworkQuotasRequest(): ListNetworkQuotasRequest {
+  return { location: undefined, strict: false, fresh: false };
+}
+
+export const ListNetworkQuotasRequest: MessageFns<ListNetworkQuotasRequest> = {
+  encode(message: ListNetworkQuotasRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.strict !== false) {
+      writer.uint32(16).bool(message.strict);
+    }
+    if (message.fresh !== false) {
+      writer.uint32(24).bool(message.fresh);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListNetworkQuotasRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListNetworkQuotasRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.strict = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.fresh = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListNetworkQuotasRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      strict: isSet(object.strict) ? globalThis.Boolean(object.strict) : false,
+      fresh: isSet(object.fresh) ? globalThis.Boolean(object.fresh) : false,
+    };
+  },
+
+  toJSON(message: ListNetworkQuotasRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.strict !== false) {
+      obj.strict = message.strict;
+    }
+    if (message.fresh !== false) {
+      obj.fresh = message.fresh;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListNetworkQuotasRequest>): ListNetworkQuotasRequest {
+    return ListNetworkQuotasRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListNetworkQuotasRequest>): ListNetworkQuotasRequest {
+    const message = createBaseListNetworkQuotasRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.strict = object.strict ?? false;
+    message.fresh = object.fresh ?? false;
+    return message;
+  },
+};
+
+function createBaseListNetworkQuotasResponse(): ListNetworkQuotasResponse {
+  return { item: undefined };
+}
+
+export const ListNetworkQuotasResponse: MessageFns<ListNetworkQuotasResponse> = {
+  encode(message: ListNetworkQuotasResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.item?.$case) {
+      case "quotas":
+        NetworkQuotas.encode(message.item.value, writer.uint32(10).fork()).join();
+        break;
+      case "error":
+        LocationError.encode(message.item.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListNetworkQuotasResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListNetworkQuotasResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.item = { $case: "quotas", value: NetworkQuotas.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.item = { $case: "error", value: LocationError.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListNetworkQuotasResponse {
+    return {
+      item: isSet(object.quotas)
+        ? { $case: "quotas", value: NetworkQuotas.fromJSON(object.quotas) }
+        : isSet(object.error)
+        ? { $case: "error", value: LocationError.fromJSON(object.error) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListNetworkQuotasResponse): unknown {
+    const obj: any = {};
+    if (message.item?.$case === "quotas") {
+      obj.quotas = NetworkQuotas.toJSON(message.item.value);
+    } else if (message.item?.$case === "error") {
+      obj.error = LocationError.toJSON(message.item.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListNetworkQuotasResponse>): ListNetworkQuotasResponse {
+    return ListNetworkQuotasResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListNetworkQuotasResponse>): ListNetworkQuotasResponse {
+    const message = createBaseListNetworkQuotasResponse();
+    switch (object.item?.$case) {
+      case "quotas": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "quotas", value: NetworkQuotas.fromPartial(object.item.value) };
+        }
+        break;
+      }
+      case "error": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "error", value: LocationError.fromPartial(object.item.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
 /** NetworkService reads the network a cloud offers and manages floating IPs and ports. */
 export type NetworkServiceDefinition = typeof NetworkServiceDefinition;
 export const NetworkServiceDefinition = {
@@ -5115,6 +14979,275 @@ export const NetworkServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** Gets one floating IP by id or address. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+    getFloatingIP: {
+      name: "GetFloatingIP",
+      requestType: GetFloatingIPRequest as typeof GetFloatingIPRequest,
+      requestStream: false,
+      responseType: GetFloatingIPResponse as typeof GetFloatingIPResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Updates a floating IP's description or port (an empty port detaches it). Errors: NOT_FOUND,
+     * FAILED_PRECONDITION (the port already has a floating IP).
+     */
+    updateFloatingIP: {
+      name: "UpdateFloatingIP",
+      requestType: UpdateFloatingIPRequest as typeof UpdateFloatingIPRequest,
+      requestStream: false,
+      responseType: UpdateFloatingIPResponse as typeof UpdateFloatingIPResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Gets one network by name or id. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+    getNetwork: {
+      name: "GetNetwork",
+      requestType: GetNetworkRequest as typeof GetNetworkRequest,
+      requestStream: false,
+      responseType: GetNetworkResponse as typeof GetNetworkResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Creates a network. Errors: PERMISSION_DENIED (shared, external or provider attributes need an admin),
+     * RESOURCE_EXHAUSTED (quota).
+     */
+    createNetwork: {
+      name: "CreateNetwork",
+      requestType: CreateNetworkRequest as typeof CreateNetworkRequest,
+      requestStream: false,
+      responseType: CreateNetworkResponse as typeof CreateNetworkResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Updates a network's name, description, MTU, sharing, external flag, port security or admin state. */
+    updateNetwork: {
+      name: "UpdateNetwork",
+      requestType: UpdateNetworkRequest as typeof UpdateNetworkRequest,
+      requestStream: false,
+      responseType: UpdateNetworkResponse as typeof UpdateNetworkResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Deletes a network and its subnets. Errors: NOT_FOUND, FAILED_PRECONDITION (ports still use it). */
+    deleteNetwork: {
+      name: "DeleteNetwork",
+      requestType: DeleteNetworkRequest as typeof DeleteNetworkRequest,
+      requestStream: false,
+      responseType: DeleteNetworkResponse as typeof DeleteNetworkResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Gets one subnet by name or id. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+    getSubnet: {
+      name: "GetSubnet",
+      requestType: GetSubnetRequest as typeof GetSubnetRequest,
+      requestStream: false,
+      responseType: GetSubnetResponse as typeof GetSubnetResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Creates a subnet on a network. Errors: NOT_FOUND (network, subnet pool), FAILED_PRECONDITION (the CIDR overlaps
+     * another subnet of the network), INVALID_ARGUMENT (a bad CIDR, pool or gateway).
+     */
+    createSubnet: {
+      name: "CreateSubnet",
+      requestType: CreateSubnetRequest as typeof CreateSubnetRequest,
+      requestStream: false,
+      responseType: CreateSubnetResponse as typeof CreateSubnetResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Updates a subnet's name, description, gateway, DHCP, DNS servers, allocation pools or host routes. */
+    updateSubnet: {
+      name: "UpdateSubnet",
+      requestType: UpdateSubnetRequest as typeof UpdateSubnetRequest,
+      requestStream: false,
+      responseType: UpdateSubnetResponse as typeof UpdateSubnetResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Deletes a subnet. Errors: NOT_FOUND, FAILED_PRECONDITION (ports have addresses from it). */
+    deleteSubnet: {
+      name: "DeleteSubnet",
+      requestType: DeleteSubnetRequest as typeof DeleteSubnetRequest,
+      requestStream: false,
+      responseType: DeleteSubnetResponse as typeof DeleteSubnetResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Lists routers with their interfaces. */
+    listRouters: {
+      name: "ListRouters",
+      requestType: ListRoutersRequest as typeof ListRoutersRequest,
+      requestStream: false,
+      responseType: ListRoutersResponse as typeof ListRoutersResponse,
+      responseStream: true,
+      options: {},
+    },
+    /** Gets one router by name or id. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+    getRouter: {
+      name: "GetRouter",
+      requestType: GetRouterRequest as typeof GetRouterRequest,
+      requestStream: false,
+      responseType: GetRouterResponse as typeof GetRouterResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Creates a router, with an external gateway and interfaces when asked. When a step after the router's own
+     * creation fails, what was made is undone and the error says so; when the undo fails too, the error names what
+     * remains. Errors: NOT_FOUND (network, subnet, port), FAILED_PRECONDITION (a subnet already routed, overlapping
+     * subnets), PERMISSION_DENIED (enable_snat or fixed gateway addresses need an admin).
+     */
+    createRouter: {
+      name: "CreateRouter",
+      requestType: CreateRouterRequest as typeof CreateRouterRequest,
+      requestStream: false,
+      responseType: CreateRouterResponse as typeof CreateRouterResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Updates a router's name, description, admin state or external gateway. */
+    updateRouter: {
+      name: "UpdateRouter",
+      requestType: UpdateRouterRequest as typeof UpdateRouterRequest,
+      requestStream: false,
+      responseType: UpdateRouterResponse as typeof UpdateRouterResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Deletes a router. Errors: NOT_FOUND, FAILED_PRECONDITION (interfaces are still attached). */
+    deleteRouter: {
+      name: "DeleteRouter",
+      requestType: DeleteRouterRequest as typeof DeleteRouterRequest,
+      requestStream: false,
+      responseType: DeleteRouterResponse as typeof DeleteRouterResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Adds an interface to a router, on a subnet (the router takes its gateway address) or an existing port.
+     * Errors: NOT_FOUND, FAILED_PRECONDITION (already on that subnet, overlapping subnets, port in use).
+     */
+    addRouterInterface: {
+      name: "AddRouterInterface",
+      requestType: AddRouterInterfaceRequest as typeof AddRouterInterfaceRequest,
+      requestStream: false,
+      responseType: AddRouterInterfaceResponse as typeof AddRouterInterfaceResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Removes a router's interface on a subnet or port. Errors: NOT_FOUND (no such interface). */
+    removeRouterInterface: {
+      name: "RemoveRouterInterface",
+      requestType: RemoveRouterInterfaceRequest as typeof RemoveRouterInterfaceRequest,
+      requestStream: false,
+      responseType: RemoveRouterInterfaceResponse as typeof RemoveRouterInterfaceResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Gets one port by name or id. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+    getPort: {
+      name: "GetPort",
+      requestType: GetPortRequest as typeof GetPortRequest,
+      requestStream: false,
+      responseType: GetPortResponse as typeof GetPortResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Creates a port on a network. Errors: NOT_FOUND (network, subnet, security group), INVALID_ARGUMENT (a fixed IP
+     * on a subnet of another network), ALREADY_EXISTS (the address is taken).
+     */
+    createPort: {
+      name: "CreatePort",
+      requestType: CreatePortRequest as typeof CreatePortRequest,
+      requestStream: false,
+      responseType: CreatePortResponse as typeof CreatePortResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Updates a port's name, description, fixed IPs, security groups, address pairs, port security, admin state,
+     * device or binding profile. Errors: NOT_FOUND, INVALID_ARGUMENT.
+     */
+    updatePort: {
+      name: "UpdatePort",
+      requestType: UpdatePortRequest as typeof UpdatePortRequest,
+      requestStream: false,
+      responseType: UpdatePortResponse as typeof UpdatePortResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Gets one security group by name or id. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+    getSecurityGroup: {
+      name: "GetSecurityGroup",
+      requestType: GetSecurityGroupRequest as typeof GetSecurityGroupRequest,
+      requestStream: false,
+      responseType: GetSecurityGroupResponse as typeof GetSecurityGroupResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Creates a security group (with the cloud's default egress rules). */
+    createSecurityGroup: {
+      name: "CreateSecurityGroup",
+      requestType: CreateSecurityGroupRequest as typeof CreateSecurityGroupRequest,
+      requestStream: false,
+      responseType: CreateSecurityGroupResponse as typeof CreateSecurityGroupResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Updates a security group's name or description. */
+    updateSecurityGroup: {
+      name: "UpdateSecurityGroup",
+      requestType: UpdateSecurityGroupRequest as typeof UpdateSecurityGroupRequest,
+      requestStream: false,
+      responseType: UpdateSecurityGroupResponse as typeof UpdateSecurityGroupResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Deletes a security group. Errors: NOT_FOUND, FAILED_PRECONDITION (ports use it, or it is "default"). */
+    deleteSecurityGroup: {
+      name: "DeleteSecurityGroup",
+      requestType: DeleteSecurityGroupRequest as typeof DeleteSecurityGroupRequest,
+      requestStream: false,
+      responseType: DeleteSecurityGroupResponse as typeof DeleteSecurityGroupResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Adds a rule to a security group. Errors: NOT_FOUND (group, remote group), ALREADY_EXISTS (the same rule),
+     * INVALID_ARGUMENT (a port range without a protocol that has ports).
+     */
+    createSecurityGroupRule: {
+      name: "CreateSecurityGroupRule",
+      requestType: CreateSecurityGroupRuleRequest as typeof CreateSecurityGroupRuleRequest,
+      requestStream: false,
+      responseType: CreateSecurityGroupRuleResponse as typeof CreateSecurityGroupRuleResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Deletes a security group rule by id. Errors: NOT_FOUND. */
+    deleteSecurityGroupRule: {
+      name: "DeleteSecurityGroupRule",
+      requestType: DeleteSecurityGroupRuleRequest as typeof DeleteSecurityGroupRuleRequest,
+      requestStream: false,
+      responseType: DeleteSecurityGroupRuleResponse as typeof DeleteSecurityGroupRuleResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Lists the network quotas of the scoped project with their usage, one item per location. */
+    listNetworkQuotas: {
+      name: "ListNetworkQuotas",
+      requestType: ListNetworkQuotasRequest as typeof ListNetworkQuotasRequest,
+      requestStream: false,
+      responseType: ListNetworkQuotasResponse as typeof ListNetworkQuotasResponse,
+      responseStream: true,
+      options: {},
+    },
   },
 } as const;
 
@@ -5181,6 +15314,158 @@ export interface NetworkServiceImplementation<CallContextExt = {}> {
     request: DeleteUnattachedFloatingIPsRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<DeleteUnattachedFloatingIPsResponse>>;
+  /** Gets one floating IP by id or address. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+  getFloatingIP(
+    request: GetFloatingIPRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetFloatingIPResponse>>;
+  /**
+   * Updates a floating IP's description or port (an empty port detaches it). Errors: NOT_FOUND,
+   * FAILED_PRECONDITION (the port already has a floating IP).
+   */
+  updateFloatingIP(
+    request: UpdateFloatingIPRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<UpdateFloatingIPResponse>>;
+  /** Gets one network by name or id. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+  getNetwork(
+    request: GetNetworkRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetNetworkResponse>>;
+  /**
+   * Creates a network. Errors: PERMISSION_DENIED (shared, external or provider attributes need an admin),
+   * RESOURCE_EXHAUSTED (quota).
+   */
+  createNetwork(
+    request: CreateNetworkRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CreateNetworkResponse>>;
+  /** Updates a network's name, description, MTU, sharing, external flag, port security or admin state. */
+  updateNetwork(
+    request: UpdateNetworkRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<UpdateNetworkResponse>>;
+  /** Deletes a network and its subnets. Errors: NOT_FOUND, FAILED_PRECONDITION (ports still use it). */
+  deleteNetwork(
+    request: DeleteNetworkRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<DeleteNetworkResponse>>;
+  /** Gets one subnet by name or id. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+  getSubnet(request: GetSubnetRequest, context: CallContext & CallContextExt): Promise<DeepPartial<GetSubnetResponse>>;
+  /**
+   * Creates a subnet on a network. Errors: NOT_FOUND (network, subnet pool), FAILED_PRECONDITION (the CIDR overlaps
+   * another subnet of the network), INVALID_ARGUMENT (a bad CIDR, pool or gateway).
+   */
+  createSubnet(
+    request: CreateSubnetRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CreateSubnetResponse>>;
+  /** Updates a subnet's name, description, gateway, DHCP, DNS servers, allocation pools or host routes. */
+  updateSubnet(
+    request: UpdateSubnetRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<UpdateSubnetResponse>>;
+  /** Deletes a subnet. Errors: NOT_FOUND, FAILED_PRECONDITION (ports have addresses from it). */
+  deleteSubnet(
+    request: DeleteSubnetRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<DeleteSubnetResponse>>;
+  /** Lists routers with their interfaces. */
+  listRouters(
+    request: ListRoutersRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<ListRoutersResponse>>;
+  /** Gets one router by name or id. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+  getRouter(request: GetRouterRequest, context: CallContext & CallContextExt): Promise<DeepPartial<GetRouterResponse>>;
+  /**
+   * Creates a router, with an external gateway and interfaces when asked. When a step after the router's own
+   * creation fails, what was made is undone and the error says so; when the undo fails too, the error names what
+   * remains. Errors: NOT_FOUND (network, subnet, port), FAILED_PRECONDITION (a subnet already routed, overlapping
+   * subnets), PERMISSION_DENIED (enable_snat or fixed gateway addresses need an admin).
+   */
+  createRouter(
+    request: CreateRouterRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CreateRouterResponse>>;
+  /** Updates a router's name, description, admin state or external gateway. */
+  updateRouter(
+    request: UpdateRouterRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<UpdateRouterResponse>>;
+  /** Deletes a router. Errors: NOT_FOUND, FAILED_PRECONDITION (interfaces are still attached). */
+  deleteRouter(
+    request: DeleteRouterRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<DeleteRouterResponse>>;
+  /**
+   * Adds an interface to a router, on a subnet (the router takes its gateway address) or an existing port.
+   * Errors: NOT_FOUND, FAILED_PRECONDITION (already on that subnet, overlapping subnets, port in use).
+   */
+  addRouterInterface(
+    request: AddRouterInterfaceRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<AddRouterInterfaceResponse>>;
+  /** Removes a router's interface on a subnet or port. Errors: NOT_FOUND (no such interface). */
+  removeRouterInterface(
+    request: RemoveRouterInterfaceRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<RemoveRouterInterfaceResponse>>;
+  /** Gets one port by name or id. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+  getPort(request: GetPortRequest, context: CallContext & CallContextExt): Promise<DeepPartial<GetPortResponse>>;
+  /**
+   * Creates a port on a network. Errors: NOT_FOUND (network, subnet, security group), INVALID_ARGUMENT (a fixed IP
+   * on a subnet of another network), ALREADY_EXISTS (the address is taken).
+   */
+  createPort(
+    request: CreatePortRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CreatePortResponse>>;
+  /**
+   * Updates a port's name, description, fixed IPs, security groups, address pairs, port security, admin state,
+   * device or binding profile. Errors: NOT_FOUND, INVALID_ARGUMENT.
+   */
+  updatePort(
+    request: UpdatePortRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<UpdatePortResponse>>;
+  /** Gets one security group by name or id. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+  getSecurityGroup(
+    request: GetSecurityGroupRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetSecurityGroupResponse>>;
+  /** Creates a security group (with the cloud's default egress rules). */
+  createSecurityGroup(
+    request: CreateSecurityGroupRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CreateSecurityGroupResponse>>;
+  /** Updates a security group's name or description. */
+  updateSecurityGroup(
+    request: UpdateSecurityGroupRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<UpdateSecurityGroupResponse>>;
+  /** Deletes a security group. Errors: NOT_FOUND, FAILED_PRECONDITION (ports use it, or it is "default"). */
+  deleteSecurityGroup(
+    request: DeleteSecurityGroupRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<DeleteSecurityGroupResponse>>;
+  /**
+   * Adds a rule to a security group. Errors: NOT_FOUND (group, remote group), ALREADY_EXISTS (the same rule),
+   * INVALID_ARGUMENT (a port range without a protocol that has ports).
+   */
+  createSecurityGroupRule(
+    request: CreateSecurityGroupRuleRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CreateSecurityGroupRuleResponse>>;
+  /** Deletes a security group rule by id. Errors: NOT_FOUND. */
+  deleteSecurityGroupRule(
+    request: DeleteSecurityGroupRuleRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<DeleteSecurityGroupRuleResponse>>;
+  /** Lists the network quotas of the scoped project with their usage, one item per location. */
+  listNetworkQuotas(
+    request: ListNetworkQuotasRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<ListNetworkQuotasResponse>>;
 }
 
 export interface NetworkServiceClient<CallOptionsExt = {}> {
@@ -5246,6 +15531,158 @@ export interface NetworkServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<DeleteUnattachedFloatingIPsRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<DeleteUnattachedFloatingIPsResponse>;
+  /** Gets one floating IP by id or address. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+  getFloatingIP(
+    request: DeepPartial<GetFloatingIPRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetFloatingIPResponse>;
+  /**
+   * Updates a floating IP's description or port (an empty port detaches it). Errors: NOT_FOUND,
+   * FAILED_PRECONDITION (the port already has a floating IP).
+   */
+  updateFloatingIP(
+    request: DeepPartial<UpdateFloatingIPRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<UpdateFloatingIPResponse>;
+  /** Gets one network by name or id. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+  getNetwork(
+    request: DeepPartial<GetNetworkRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetNetworkResponse>;
+  /**
+   * Creates a network. Errors: PERMISSION_DENIED (shared, external or provider attributes need an admin),
+   * RESOURCE_EXHAUSTED (quota).
+   */
+  createNetwork(
+    request: DeepPartial<CreateNetworkRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CreateNetworkResponse>;
+  /** Updates a network's name, description, MTU, sharing, external flag, port security or admin state. */
+  updateNetwork(
+    request: DeepPartial<UpdateNetworkRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<UpdateNetworkResponse>;
+  /** Deletes a network and its subnets. Errors: NOT_FOUND, FAILED_PRECONDITION (ports still use it). */
+  deleteNetwork(
+    request: DeepPartial<DeleteNetworkRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<DeleteNetworkResponse>;
+  /** Gets one subnet by name or id. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+  getSubnet(request: DeepPartial<GetSubnetRequest>, options?: CallOptions & CallOptionsExt): Promise<GetSubnetResponse>;
+  /**
+   * Creates a subnet on a network. Errors: NOT_FOUND (network, subnet pool), FAILED_PRECONDITION (the CIDR overlaps
+   * another subnet of the network), INVALID_ARGUMENT (a bad CIDR, pool or gateway).
+   */
+  createSubnet(
+    request: DeepPartial<CreateSubnetRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CreateSubnetResponse>;
+  /** Updates a subnet's name, description, gateway, DHCP, DNS servers, allocation pools or host routes. */
+  updateSubnet(
+    request: DeepPartial<UpdateSubnetRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<UpdateSubnetResponse>;
+  /** Deletes a subnet. Errors: NOT_FOUND, FAILED_PRECONDITION (ports have addresses from it). */
+  deleteSubnet(
+    request: DeepPartial<DeleteSubnetRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<DeleteSubnetResponse>;
+  /** Lists routers with their interfaces. */
+  listRouters(
+    request: DeepPartial<ListRoutersRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<ListRoutersResponse>;
+  /** Gets one router by name or id. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+  getRouter(request: DeepPartial<GetRouterRequest>, options?: CallOptions & CallOptionsExt): Promise<GetRouterResponse>;
+  /**
+   * Creates a router, with an external gateway and interfaces when asked. When a step after the router's own
+   * creation fails, what was made is undone and the error says so; when the undo fails too, the error names what
+   * remains. Errors: NOT_FOUND (network, subnet, port), FAILED_PRECONDITION (a subnet already routed, overlapping
+   * subnets), PERMISSION_DENIED (enable_snat or fixed gateway addresses need an admin).
+   */
+  createRouter(
+    request: DeepPartial<CreateRouterRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CreateRouterResponse>;
+  /** Updates a router's name, description, admin state or external gateway. */
+  updateRouter(
+    request: DeepPartial<UpdateRouterRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<UpdateRouterResponse>;
+  /** Deletes a router. Errors: NOT_FOUND, FAILED_PRECONDITION (interfaces are still attached). */
+  deleteRouter(
+    request: DeepPartial<DeleteRouterRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<DeleteRouterResponse>;
+  /**
+   * Adds an interface to a router, on a subnet (the router takes its gateway address) or an existing port.
+   * Errors: NOT_FOUND, FAILED_PRECONDITION (already on that subnet, overlapping subnets, port in use).
+   */
+  addRouterInterface(
+    request: DeepPartial<AddRouterInterfaceRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<AddRouterInterfaceResponse>;
+  /** Removes a router's interface on a subnet or port. Errors: NOT_FOUND (no such interface). */
+  removeRouterInterface(
+    request: DeepPartial<RemoveRouterInterfaceRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<RemoveRouterInterfaceResponse>;
+  /** Gets one port by name or id. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+  getPort(request: DeepPartial<GetPortRequest>, options?: CallOptions & CallOptionsExt): Promise<GetPortResponse>;
+  /**
+   * Creates a port on a network. Errors: NOT_FOUND (network, subnet, security group), INVALID_ARGUMENT (a fixed IP
+   * on a subnet of another network), ALREADY_EXISTS (the address is taken).
+   */
+  createPort(
+    request: DeepPartial<CreatePortRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CreatePortResponse>;
+  /**
+   * Updates a port's name, description, fixed IPs, security groups, address pairs, port security, admin state,
+   * device or binding profile. Errors: NOT_FOUND, INVALID_ARGUMENT.
+   */
+  updatePort(
+    request: DeepPartial<UpdatePortRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<UpdatePortResponse>;
+  /** Gets one security group by name or id. Errors: NOT_FOUND, INVALID_ARGUMENT (several match). */
+  getSecurityGroup(
+    request: DeepPartial<GetSecurityGroupRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetSecurityGroupResponse>;
+  /** Creates a security group (with the cloud's default egress rules). */
+  createSecurityGroup(
+    request: DeepPartial<CreateSecurityGroupRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CreateSecurityGroupResponse>;
+  /** Updates a security group's name or description. */
+  updateSecurityGroup(
+    request: DeepPartial<UpdateSecurityGroupRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<UpdateSecurityGroupResponse>;
+  /** Deletes a security group. Errors: NOT_FOUND, FAILED_PRECONDITION (ports use it, or it is "default"). */
+  deleteSecurityGroup(
+    request: DeepPartial<DeleteSecurityGroupRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<DeleteSecurityGroupResponse>;
+  /**
+   * Adds a rule to a security group. Errors: NOT_FOUND (group, remote group), ALREADY_EXISTS (the same rule),
+   * INVALID_ARGUMENT (a port range without a protocol that has ports).
+   */
+  createSecurityGroupRule(
+    request: DeepPartial<CreateSecurityGroupRuleRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CreateSecurityGroupRuleResponse>;
+  /** Deletes a security group rule by id. Errors: NOT_FOUND. */
+  deleteSecurityGroupRule(
+    request: DeepPartial<DeleteSecurityGroupRuleRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<DeleteSecurityGroupRuleResponse>;
+  /** Lists the network quotas of the scoped project with their usage, one item per location. */
+  listNetworkQuotas(
+    request: DeepPartial<ListNetworkQuotasRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<ListNetworkQuotasResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;

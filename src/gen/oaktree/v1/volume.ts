@@ -108,6 +108,148 @@ export function volumeStatusToJSON(object: VolumeStatus): string {
   }
 }
 
+/** A snapshot's status, normalized (the cloud's word is in cloud_status). */
+export enum VolumeSnapshotStatus {
+  /** VOLUME_SNAPSHOT_STATUS_UNSPECIFIED - Not reported. */
+  VOLUME_SNAPSHOT_STATUS_UNSPECIFIED = 0,
+  /** VOLUME_SNAPSHOT_STATUS_CREATING - Being created. */
+  VOLUME_SNAPSHOT_STATUS_CREATING = 1,
+  /** VOLUME_SNAPSHOT_STATUS_AVAILABLE - Ready. */
+  VOLUME_SNAPSHOT_STATUS_AVAILABLE = 2,
+  /** VOLUME_SNAPSHOT_STATUS_DELETING - Being deleted. */
+  VOLUME_SNAPSHOT_STATUS_DELETING = 3,
+  /** VOLUME_SNAPSHOT_STATUS_ERROR - Failed (error, error_deleting). */
+  VOLUME_SNAPSHOT_STATUS_ERROR = 4,
+  /** VOLUME_SNAPSHOT_STATUS_BUSY - Busy with something else (backing up, restoring, unmanaging). */
+  VOLUME_SNAPSHOT_STATUS_BUSY = 5,
+  /** VOLUME_SNAPSHOT_STATUS_UNKNOWN - A word oaktree does not know. */
+  VOLUME_SNAPSHOT_STATUS_UNKNOWN = 6,
+  UNRECOGNIZED = -1,
+}
+
+export function volumeSnapshotStatusFromJSON(object: any): VolumeSnapshotStatus {
+  switch (object) {
+    case 0:
+    case "VOLUME_SNAPSHOT_STATUS_UNSPECIFIED":
+      return VolumeSnapshotStatus.VOLUME_SNAPSHOT_STATUS_UNSPECIFIED;
+    case 1:
+    case "VOLUME_SNAPSHOT_STATUS_CREATING":
+      return VolumeSnapshotStatus.VOLUME_SNAPSHOT_STATUS_CREATING;
+    case 2:
+    case "VOLUME_SNAPSHOT_STATUS_AVAILABLE":
+      return VolumeSnapshotStatus.VOLUME_SNAPSHOT_STATUS_AVAILABLE;
+    case 3:
+    case "VOLUME_SNAPSHOT_STATUS_DELETING":
+      return VolumeSnapshotStatus.VOLUME_SNAPSHOT_STATUS_DELETING;
+    case 4:
+    case "VOLUME_SNAPSHOT_STATUS_ERROR":
+      return VolumeSnapshotStatus.VOLUME_SNAPSHOT_STATUS_ERROR;
+    case 5:
+    case "VOLUME_SNAPSHOT_STATUS_BUSY":
+      return VolumeSnapshotStatus.VOLUME_SNAPSHOT_STATUS_BUSY;
+    case 6:
+    case "VOLUME_SNAPSHOT_STATUS_UNKNOWN":
+      return VolumeSnapshotStatus.VOLUME_SNAPSHOT_STATUS_UNKNOWN;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return VolumeSnapshotStatus.UNRECOGNIZED;
+  }
+}
+
+export function volumeSnapshotStatusToJSON(object: VolumeSnapshotStatus): string {
+  switch (object) {
+    case VolumeSnapshotStatus.VOLUME_SNAPSHOT_STATUS_UNSPECIFIED:
+      return "VOLUME_SNAPSHOT_STATUS_UNSPECIFIED";
+    case VolumeSnapshotStatus.VOLUME_SNAPSHOT_STATUS_CREATING:
+      return "VOLUME_SNAPSHOT_STATUS_CREATING";
+    case VolumeSnapshotStatus.VOLUME_SNAPSHOT_STATUS_AVAILABLE:
+      return "VOLUME_SNAPSHOT_STATUS_AVAILABLE";
+    case VolumeSnapshotStatus.VOLUME_SNAPSHOT_STATUS_DELETING:
+      return "VOLUME_SNAPSHOT_STATUS_DELETING";
+    case VolumeSnapshotStatus.VOLUME_SNAPSHOT_STATUS_ERROR:
+      return "VOLUME_SNAPSHOT_STATUS_ERROR";
+    case VolumeSnapshotStatus.VOLUME_SNAPSHOT_STATUS_BUSY:
+      return "VOLUME_SNAPSHOT_STATUS_BUSY";
+    case VolumeSnapshotStatus.VOLUME_SNAPSHOT_STATUS_UNKNOWN:
+      return "VOLUME_SNAPSHOT_STATUS_UNKNOWN";
+    case VolumeSnapshotStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** A backup's status, normalized (the cloud's word is in cloud_status). */
+export enum VolumeBackupStatus {
+  /** VOLUME_BACKUP_STATUS_UNSPECIFIED - Not reported. */
+  VOLUME_BACKUP_STATUS_UNSPECIFIED = 0,
+  /** VOLUME_BACKUP_STATUS_CREATING - Being created. */
+  VOLUME_BACKUP_STATUS_CREATING = 1,
+  /** VOLUME_BACKUP_STATUS_AVAILABLE - Ready. */
+  VOLUME_BACKUP_STATUS_AVAILABLE = 2,
+  /** VOLUME_BACKUP_STATUS_DELETING - Being deleted. */
+  VOLUME_BACKUP_STATUS_DELETING = 3,
+  /** VOLUME_BACKUP_STATUS_RESTORING - Being restored. */
+  VOLUME_BACKUP_STATUS_RESTORING = 4,
+  /** VOLUME_BACKUP_STATUS_ERROR - Failed. */
+  VOLUME_BACKUP_STATUS_ERROR = 5,
+  /** VOLUME_BACKUP_STATUS_UNKNOWN - A word oaktree does not know. */
+  VOLUME_BACKUP_STATUS_UNKNOWN = 6,
+  UNRECOGNIZED = -1,
+}
+
+export function volumeBackupStatusFromJSON(object: any): VolumeBackupStatus {
+  switch (object) {
+    case 0:
+    case "VOLUME_BACKUP_STATUS_UNSPECIFIED":
+      return VolumeBackupStatus.VOLUME_BACKUP_STATUS_UNSPECIFIED;
+    case 1:
+    case "VOLUME_BACKUP_STATUS_CREATING":
+      return VolumeBackupStatus.VOLUME_BACKUP_STATUS_CREATING;
+    case 2:
+    case "VOLUME_BACKUP_STATUS_AVAILABLE":
+      return VolumeBackupStatus.VOLUME_BACKUP_STATUS_AVAILABLE;
+    case 3:
+    case "VOLUME_BACKUP_STATUS_DELETING":
+      return VolumeBackupStatus.VOLUME_BACKUP_STATUS_DELETING;
+    case 4:
+    case "VOLUME_BACKUP_STATUS_RESTORING":
+      return VolumeBackupStatus.VOLUME_BACKUP_STATUS_RESTORING;
+    case 5:
+    case "VOLUME_BACKUP_STATUS_ERROR":
+      return VolumeBackupStatus.VOLUME_BACKUP_STATUS_ERROR;
+    case 6:
+    case "VOLUME_BACKUP_STATUS_UNKNOWN":
+      return VolumeBackupStatus.VOLUME_BACKUP_STATUS_UNKNOWN;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return VolumeBackupStatus.UNRECOGNIZED;
+  }
+}
+
+export function volumeBackupStatusToJSON(object: VolumeBackupStatus): string {
+  switch (object) {
+    case VolumeBackupStatus.VOLUME_BACKUP_STATUS_UNSPECIFIED:
+      return "VOLUME_BACKUP_STATUS_UNSPECIFIED";
+    case VolumeBackupStatus.VOLUME_BACKUP_STATUS_CREATING:
+      return "VOLUME_BACKUP_STATUS_CREATING";
+    case VolumeBackupStatus.VOLUME_BACKUP_STATUS_AVAILABLE:
+      return "VOLUME_BACKUP_STATUS_AVAILABLE";
+    case VolumeBackupStatus.VOLUME_BACKUP_STATUS_DELETING:
+      return "VOLUME_BACKUP_STATUS_DELETING";
+    case VolumeBackupStatus.VOLUME_BACKUP_STATUS_RESTORING:
+      return "VOLUME_BACKUP_STATUS_RESTORING";
+    case VolumeBackupStatus.VOLUME_BACKUP_STATUS_ERROR:
+      return "VOLUME_BACKUP_STATUS_ERROR";
+    case VolumeBackupStatus.VOLUME_BACKUP_STATUS_UNKNOWN:
+      return "VOLUME_BACKUP_STATUS_UNKNOWN";
+    case VolumeBackupStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** Where a volume is attached. */
 export interface VolumeAttachment {
   /** The server. */
@@ -239,6 +381,10 @@ export interface CreateVolumeRequest {
   wait: boolean;
   /** An idempotency key (up to 36 characters): a retry with the same id returns the first volume. */
   requestId: string;
+  /** Make it from this snapshot (name or id); the size defaults to the snapshot's. */
+  snapshot: string;
+  /** Make it as a copy of this volume (name or id); the size defaults to the source's. */
+  sourceVolume: string;
 }
 
 export interface CreateVolumeRequest_MetadataEntry {
@@ -314,6 +460,503 @@ export interface DetachVolumeRequest {
 export interface DetachVolumeResponse {
   /** The volume. */
   volume: Volume | undefined;
+}
+
+/** Request for VolumeService.UpdateVolume. */
+export interface UpdateVolumeRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The volume's name or id. */
+  nameOrId: string;
+  /** The new name, when set. */
+  name?:
+    | string
+    | undefined;
+  /** The new description, when set. */
+  description?:
+    | string
+    | undefined;
+  /** Metadata keys to set (merged into what is there). */
+  metadata: { [key: string]: string };
+  /** Metadata keys to remove. */
+  removeMetadata: string[];
+  /** The new bootable flag, when set. */
+  isBootable?:
+    | boolean
+    | undefined;
+  /** The new read-only flag, when set. */
+  isReadOnly?: boolean | undefined;
+}
+
+export interface UpdateVolumeRequest_MetadataEntry {
+  key: string;
+  value: string;
+}
+
+/** Response of VolumeService.UpdateVolume. */
+export interface UpdateVolumeResponse {
+  /** The volume after the change. */
+  volume: Volume | undefined;
+}
+
+/** Request for VolumeService.ExtendVolume. */
+export interface ExtendVolumeRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The volume's name or id. */
+  nameOrId: string;
+  /** The new size in GiB; larger than the current one. */
+  sizeGb: number;
+  /** Return only once the extend has finished. */
+  wait: boolean;
+}
+
+/** Response of VolumeService.ExtendVolume. */
+export interface ExtendVolumeResponse {
+  /** The volume. */
+  volume: Volume | undefined;
+}
+
+/** Request for VolumeService.RetypeVolume. */
+export interface RetypeVolumeRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The volume's name or id. */
+  nameOrId: string;
+  /** The new volume type (name or id). */
+  volumeType: string;
+  /** Let the cloud move the data to another backend when the new type needs it. */
+  allowMigration: boolean;
+  /** Return only once the retype has finished. */
+  wait: boolean;
+}
+
+/** Response of VolumeService.RetypeVolume. */
+export interface RetypeVolumeResponse {
+  /** The volume. */
+  volume: Volume | undefined;
+}
+
+/** Request for VolumeService.WaitForVolume. */
+export interface WaitForVolumeRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The volume's name or id. */
+  nameOrId: string;
+  /** The statuses that end the wait (any of them); empty with `until_deleted` false: AVAILABLE or IN_USE. */
+  until: VolumeStatus[];
+  /** End the wait when the volume no longer exists instead. */
+  untilDeleted: boolean;
+}
+
+/** One message of VolumeService.WaitForVolume. */
+export interface WaitForVolumeResponse {
+  /** The volume as last seen (its last known state once deleted). */
+  volume:
+    | Volume
+    | undefined;
+  /** Whether the volume is gone. */
+  deleted: boolean;
+  /** Whether this is the last message (the wanted state was reached). */
+  done: boolean;
+}
+
+/** A point-in-time snapshot of a volume. */
+export interface VolumeSnapshot {
+  /** Region-level: zone is empty. */
+  location:
+    | Location
+    | undefined;
+  /** The snapshot's id. */
+  id: string;
+  /** The snapshot's name. */
+  name: string;
+  /** The normalized status. */
+  status: VolumeSnapshotStatus;
+  /** The cloud's own status word. */
+  cloudStatus: string;
+  /** The volume it was taken from. */
+  volumeId: string;
+  /** Size in GiB. */
+  sizeGb: number;
+  /** The description. */
+  description: string;
+  /** User metadata. */
+  metadata: { [key: string]: string };
+  /** When it was created. */
+  createTime:
+    | Date
+    | undefined;
+  /** When it last changed. */
+  updateTime:
+    | Date
+    | undefined;
+  /** Vendor fields beyond the normal form. */
+  properties: { [key: string]: string };
+}
+
+export interface VolumeSnapshot_MetadataEntry {
+  key: string;
+  value: string;
+}
+
+export interface VolumeSnapshot_PropertiesEntry {
+  key: string;
+  value: string;
+}
+
+/** Request for VolumeService.ListVolumeSnapshots. */
+export interface ListVolumeSnapshotsRequest {
+  /** Which locations to ask. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** When true, any failing location fails the whole call. */
+  strict: boolean;
+  /** When true, bypass oaktree's cache and ask the cloud. */
+  fresh: boolean;
+  /** Only snapshots with this name or id. */
+  nameOrId: string;
+  /** Only snapshots of this volume (id). */
+  volumeId: string;
+}
+
+/** One item of VolumeService.ListVolumeSnapshots. */
+export interface ListVolumeSnapshotsResponse {
+  /** A snapshot, or an in-band error for one location. */
+  item:
+    | //
+    /** A snapshot. */
+    { $case: "snapshot"; value: VolumeSnapshot }
+    | //
+    /** A location that failed. */
+    { $case: "error"; value: LocationError }
+    | undefined;
+}
+
+/** Request for VolumeService.GetVolumeSnapshot. */
+export interface GetVolumeSnapshotRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The snapshot's name or id. */
+  nameOrId: string;
+}
+
+/** Response of VolumeService.GetVolumeSnapshot. */
+export interface GetVolumeSnapshotResponse {
+  /** The snapshot. */
+  snapshot: VolumeSnapshot | undefined;
+}
+
+/** Request for VolumeService.CreateVolumeSnapshot. */
+export interface CreateVolumeSnapshotRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The volume to snapshot (name or id). */
+  volume: string;
+  /** The snapshot's name. */
+  name: string;
+  /** The description. */
+  description: string;
+  /** Snapshot a volume that is in use. */
+  force: boolean;
+  /** User metadata. */
+  metadata: { [key: string]: string };
+  /** Return only once the snapshot is available. */
+  wait: boolean;
+  /** An idempotency key (up to 36 characters): a retry with the same id returns the first snapshot. */
+  requestId: string;
+}
+
+export interface CreateVolumeSnapshotRequest_MetadataEntry {
+  key: string;
+  value: string;
+}
+
+/** Response of VolumeService.CreateVolumeSnapshot. */
+export interface CreateVolumeSnapshotResponse {
+  /** The snapshot. */
+  snapshot: VolumeSnapshot | undefined;
+}
+
+/** Request for VolumeService.UpdateVolumeSnapshot. */
+export interface UpdateVolumeSnapshotRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The snapshot's name or id. */
+  nameOrId: string;
+  /** The new name, when set. */
+  name?:
+    | string
+    | undefined;
+  /** The new description, when set. */
+  description?:
+    | string
+    | undefined;
+  /** Metadata keys to set (merged into what is there). */
+  metadata: { [key: string]: string };
+}
+
+export interface UpdateVolumeSnapshotRequest_MetadataEntry {
+  key: string;
+  value: string;
+}
+
+/** Response of VolumeService.UpdateVolumeSnapshot. */
+export interface UpdateVolumeSnapshotResponse {
+  /** The snapshot after the change. */
+  snapshot: VolumeSnapshot | undefined;
+}
+
+/** Request for VolumeService.DeleteVolumeSnapshot. */
+export interface DeleteVolumeSnapshotRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The snapshot's name or id. */
+  nameOrId: string;
+  /** Delete whatever its status (admins only on most clouds). */
+  force: boolean;
+  /** Return only once the cloud no longer lists it. */
+  wait: boolean;
+}
+
+/** Response of VolumeService.DeleteVolumeSnapshot. */
+export interface DeleteVolumeSnapshotResponse {
+  /** Where it was. */
+  location:
+    | Location
+    | undefined;
+  /** The deleted snapshot's id. */
+  id: string;
+}
+
+/** A backup of a volume, kept by the cloud's backup service. */
+export interface VolumeBackup {
+  /** Zone is the backup's availability zone, when the cloud reports one. */
+  location:
+    | Location
+    | undefined;
+  /** The backup's id. */
+  id: string;
+  /** The backup's name. */
+  name: string;
+  /** The normalized status. */
+  status: VolumeBackupStatus;
+  /** The cloud's own status word. */
+  cloudStatus: string;
+  /** The volume it was taken from. */
+  volumeId: string;
+  /** The snapshot it was taken from, if any. */
+  snapshotId: string;
+  /** Size in GiB. */
+  sizeGb: number;
+  /** The description. */
+  description: string;
+  /** Whether it holds only the changes since an earlier backup. */
+  isIncremental: boolean;
+  /** When it was created. */
+  createTime:
+    | Date
+    | undefined;
+  /** Vendor fields beyond the normal form. */
+  properties: { [key: string]: string };
+}
+
+export interface VolumeBackup_PropertiesEntry {
+  key: string;
+  value: string;
+}
+
+/** Request for VolumeService.ListVolumeBackups. */
+export interface ListVolumeBackupsRequest {
+  /** Which locations to ask. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** When true, any failing location fails the whole call. */
+  strict: boolean;
+  /** When true, bypass oaktree's cache and ask the cloud. */
+  fresh: boolean;
+  /** Only backups with this name or id. */
+  nameOrId: string;
+  /** Only backups of this volume (id). */
+  volumeId: string;
+}
+
+/** One item of VolumeService.ListVolumeBackups. */
+export interface ListVolumeBackupsResponse {
+  /** A backup, or an in-band error for one location. */
+  item:
+    | //
+    /** A backup. */
+    { $case: "backup"; value: VolumeBackup }
+    | //
+    /** A location that failed. */
+    { $case: "error"; value: LocationError }
+    | undefined;
+}
+
+/** Request for VolumeService.GetVolumeBackup. */
+export interface GetVolumeBackupRequest {
+  /** Where to look. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The backup's name or id. */
+  nameOrId: string;
+}
+
+/** Response of VolumeService.GetVolumeBackup. */
+export interface GetVolumeBackupResponse {
+  /** The backup. */
+  backup: VolumeBackup | undefined;
+}
+
+/** Request for VolumeService.CreateVolumeBackup. */
+export interface CreateVolumeBackupRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The volume to back up (name or id). */
+  volume: string;
+  /** The backup's name. */
+  name: string;
+  /** The description. */
+  description: string;
+  /** Only the changes since the last backup of this volume. */
+  incremental: boolean;
+  /** Back up a volume that is in use. */
+  force: boolean;
+  /** Back up this snapshot of the volume instead (name or id). */
+  snapshot: string;
+  /** Return only once the backup is available. */
+  wait: boolean;
+  /** An idempotency key (up to 36 characters): a retry with the same id returns the first backup. */
+  requestId: string;
+}
+
+/** Response of VolumeService.CreateVolumeBackup. */
+export interface CreateVolumeBackupResponse {
+  /** The backup. */
+  backup: VolumeBackup | undefined;
+}
+
+/** Request for VolumeService.RestoreVolumeBackup. */
+export interface RestoreVolumeBackupRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The backup's name or id. */
+  nameOrId: string;
+  /** Restore over this existing volume (name or id); empty: the cloud makes a new volume. */
+  volume: string;
+  /** The new volume's name, when the cloud makes one. */
+  name: string;
+  /** Return only once the restored volume is available. */
+  wait: boolean;
+}
+
+/** Response of VolumeService.RestoreVolumeBackup. */
+export interface RestoreVolumeBackupResponse {
+  /** The volume restored to. */
+  volume: Volume | undefined;
+}
+
+/** Request for VolumeService.DeleteVolumeBackup. */
+export interface DeleteVolumeBackupRequest {
+  /** Exactly one cloud and region. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** The backup's name or id. */
+  nameOrId: string;
+  /** Delete whatever its status. */
+  force: boolean;
+  /** Return only once the cloud no longer lists it. */
+  wait: boolean;
+}
+
+/** Response of VolumeService.DeleteVolumeBackup. */
+export interface DeleteVolumeBackupResponse {
+  /** Where it was. */
+  location:
+    | Location
+    | undefined;
+  /** The deleted backup's id. */
+  id: string;
+}
+
+/** A kind of volume a location offers. */
+export interface VolumeType {
+  /** Region-level: zone is empty. */
+  location:
+    | Location
+    | undefined;
+  /** The type's id. */
+  id: string;
+  /** The type's name. */
+  name: string;
+  /** The description. */
+  description: string;
+  /** Whether every project may use it. */
+  isPublic: boolean;
+  /** The type's extra specs, when the caller may see them. */
+  extraSpecs: { [key: string]: string };
+  /** Vendor fields beyond the normal form. */
+  properties: { [key: string]: string };
+}
+
+export interface VolumeType_ExtraSpecsEntry {
+  key: string;
+  value: string;
+}
+
+export interface VolumeType_PropertiesEntry {
+  key: string;
+  value: string;
+}
+
+/** Request for VolumeService.ListVolumeTypes. */
+export interface ListVolumeTypesRequest {
+  /** Which locations to ask. */
+  location:
+    | LocationSelector
+    | undefined;
+  /** When true, any failing location fails the whole call. */
+  strict: boolean;
+  /** When true, bypass oaktree's cache and ask the cloud. */
+  fresh: boolean;
+}
+
+/** One item of VolumeService.ListVolumeTypes. */
+export interface ListVolumeTypesResponse {
+  /** A volume type, or an in-band error for one location. */
+  item:
+    | //
+    /** A volume type. */
+    { $case: "volumeType"; value: VolumeType }
+    | //
+    /** A location that failed. */
+    { $case: "error"; value: LocationError }
+    | undefined;
 }
 
 function createBaseVolumeAttachment(): VolumeAttachment {
@@ -1429,6 +2072,8 @@ function createBaseCreateVolumeRequest(): CreateVolumeRequest {
     metadata: {},
     wait: false,
     requestId: "",
+    snapshot: "",
+    sourceVolume: "",
   };
 }
 
@@ -1463,6 +2108,12 @@ export const CreateVolumeRequest: MessageFns<CreateVolumeRequest> = {
     }
     if (message.requestId !== "") {
       writer.uint32(82).string(message.requestId);
+    }
+    if (message.snapshot !== "") {
+      writer.uint32(90).string(message.snapshot);
+    }
+    if (message.sourceVolume !== "") {
+      writer.uint32(98).string(message.sourceVolume);
     }
     return writer;
   },
@@ -1563,6 +2214,22 @@ export const CreateVolumeRequest: MessageFns<CreateVolumeRequest> = {
             message.requestId = reader.string();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.snapshot = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.sourceVolume = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1616,6 +2283,12 @@ export const CreateVolumeRequest: MessageFns<CreateVolumeRequest> = {
         : isSet(object.request_id)
         ? globalThis.String(object.request_id)
         : "",
+      snapshot: isSet(object.snapshot) ? globalThis.String(object.snapshot) : "",
+      sourceVolume: isSet(object.sourceVolume)
+        ? globalThis.String(object.sourceVolume)
+        : isSet(object.source_volume)
+        ? globalThis.String(object.source_volume)
+        : "",
     };
   },
 
@@ -1657,6 +2330,12 @@ export const CreateVolumeRequest: MessageFns<CreateVolumeRequest> = {
     if (message.requestId !== "") {
       obj.requestId = message.requestId;
     }
+    if (message.snapshot !== "") {
+      obj.snapshot = message.snapshot;
+    }
+    if (message.sourceVolume !== "") {
+      obj.sourceVolume = message.sourceVolume;
+    }
     return obj;
   },
 
@@ -1685,6 +2364,8 @@ export const CreateVolumeRequest: MessageFns<CreateVolumeRequest> = {
     );
     message.wait = object.wait ?? false;
     message.requestId = object.requestId ?? "";
+    message.snapshot = object.snapshot ?? "";
+    message.sourceVolume = object.sourceVolume ?? "";
     return message;
   },
 };
@@ -2429,6 +3110,5008 @@ export const DetachVolumeResponse: MessageFns<DetachVolumeResponse> = {
   },
 };
 
+function createBaseUpdateVolumeRequest(): UpdateVolumeRequest {
+  return {
+    location: undefined,
+    nameOrId: "",
+    name: undefined,
+    description: undefined,
+    metadata: {},
+    removeMetadata: [],
+    isBootable: undefined,
+    isReadOnly: undefined,
+  };
+}
+
+export const UpdateVolumeRequest: MessageFns<UpdateVolumeRequest> = {
+  encode(message: UpdateVolumeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(34).string(message.description);
+    }
+    globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
+      UpdateVolumeRequest_MetadataEntry.encode({ key: key as any, value }, writer.uint32(42).fork()).join();
+    });
+    for (const v of message.removeMetadata) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.isBootable !== undefined) {
+      writer.uint32(56).bool(message.isBootable);
+    }
+    if (message.isReadOnly !== undefined) {
+      writer.uint32(64).bool(message.isReadOnly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateVolumeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateVolumeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            const entry5 = UpdateVolumeRequest_MetadataEntry.decode(reader, reader.uint32());
+            if (entry5.value !== undefined) {
+              message.metadata[entry5.key] = entry5.value;
+            }
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.removeMetadata.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.isBootable = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.isReadOnly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateVolumeRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+      metadata: isObject(object.metadata)
+        ? (globalThis.Object.entries(object.metadata) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      removeMetadata: globalThis.Array.isArray(object?.removeMetadata)
+        ? object.removeMetadata.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.remove_metadata)
+        ? object.remove_metadata.map((e: any) => globalThis.String(e))
+        : [],
+      isBootable: isSet(object.isBootable)
+        ? globalThis.Boolean(object.isBootable)
+        : isSet(object.is_bootable)
+        ? globalThis.Boolean(object.is_bootable)
+        : undefined,
+      isReadOnly: isSet(object.isReadOnly)
+        ? globalThis.Boolean(object.isReadOnly)
+        : isSet(object.is_read_only)
+        ? globalThis.Boolean(object.is_read_only)
+        : undefined,
+    };
+  },
+
+  toJSON(message: UpdateVolumeRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    if (message.metadata) {
+      const entries = globalThis.Object.entries(message.metadata) as [string, string][];
+      if (entries.length > 0) {
+        obj.metadata = {};
+        entries.forEach(([k, v]) => {
+          obj.metadata[k] = v;
+        });
+      }
+    }
+    if (message.removeMetadata?.length) {
+      obj.removeMetadata = message.removeMetadata;
+    }
+    if (message.isBootable !== undefined) {
+      obj.isBootable = message.isBootable;
+    }
+    if (message.isReadOnly !== undefined) {
+      obj.isReadOnly = message.isReadOnly;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateVolumeRequest>): UpdateVolumeRequest {
+    return UpdateVolumeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateVolumeRequest>): UpdateVolumeRequest {
+    const message = createBaseUpdateVolumeRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.name = object.name ?? undefined;
+    message.description = object.description ?? undefined;
+    message.metadata = (globalThis.Object.entries(object.metadata ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.removeMetadata = object.removeMetadata?.map((e) => e) || [];
+    message.isBootable = object.isBootable ?? undefined;
+    message.isReadOnly = object.isReadOnly ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateVolumeRequest_MetadataEntry(): UpdateVolumeRequest_MetadataEntry {
+  return { key: "", value: "" };
+}
+
+export const UpdateVolumeRequest_MetadataEntry: MessageFns<UpdateVolumeRequest_MetadataEntry> = {
+  encode(message: UpdateVolumeRequest_MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateVolumeRequest_MetadataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateVolumeRequest_MetadataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateVolumeRequest_MetadataEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: UpdateVolumeRequest_MetadataEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateVolumeRequest_MetadataEntry>): UpdateVolumeRequest_MetadataEntry {
+    return UpdateVolumeRequest_MetadataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateVolumeRequest_MetadataEntry>): UpdateVolumeRequest_MetadataEntry {
+    const message = createBaseUpdateVolumeRequest_MetadataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateVolumeResponse(): UpdateVolumeResponse {
+  return { volume: undefined };
+}
+
+export const UpdateVolumeResponse: MessageFns<UpdateVolumeResponse> = {
+  encode(message: UpdateVolumeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.volume !== undefined) {
+      Volume.encode(message.volume, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateVolumeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateVolumeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.volume = Volume.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateVolumeResponse {
+    return { volume: isSet(object.volume) ? Volume.fromJSON(object.volume) : undefined };
+  },
+
+  toJSON(message: UpdateVolumeResponse): unknown {
+    const obj: any = {};
+    if (message.volume !== undefined) {
+      obj.volume = Volume.toJSON(message.volume);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateVolumeResponse>): UpdateVolumeResponse {
+    return UpdateVolumeResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateVolumeResponse>): UpdateVolumeResponse {
+    const message = createBaseUpdateVolumeResponse();
+    message.volume = (object.volume !== undefined && object.volume !== null)
+      ? Volume.fromPartial(object.volume)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseExtendVolumeRequest(): ExtendVolumeRequest {
+  return { location: undefined, nameOrId: "", sizeGb: 0, wait: false };
+}
+
+export const ExtendVolumeRequest: MessageFns<ExtendVolumeRequest> = {
+  encode(message: ExtendVolumeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.sizeGb !== 0) {
+      writer.uint32(24).int32(message.sizeGb);
+    }
+    if (message.wait !== false) {
+      writer.uint32(32).bool(message.wait);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExtendVolumeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExtendVolumeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sizeGb = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.wait = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExtendVolumeRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      sizeGb: isSet(object.sizeGb)
+        ? globalThis.Number(object.sizeGb)
+        : isSet(object.size_gb)
+        ? globalThis.Number(object.size_gb)
+        : 0,
+      wait: isSet(object.wait) ? globalThis.Boolean(object.wait) : false,
+    };
+  },
+
+  toJSON(message: ExtendVolumeRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.sizeGb !== 0) {
+      obj.sizeGb = Math.round(message.sizeGb);
+    }
+    if (message.wait !== false) {
+      obj.wait = message.wait;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExtendVolumeRequest>): ExtendVolumeRequest {
+    return ExtendVolumeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExtendVolumeRequest>): ExtendVolumeRequest {
+    const message = createBaseExtendVolumeRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.sizeGb = object.sizeGb ?? 0;
+    message.wait = object.wait ?? false;
+    return message;
+  },
+};
+
+function createBaseExtendVolumeResponse(): ExtendVolumeResponse {
+  return { volume: undefined };
+}
+
+export const ExtendVolumeResponse: MessageFns<ExtendVolumeResponse> = {
+  encode(message: ExtendVolumeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.volume !== undefined) {
+      Volume.encode(message.volume, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExtendVolumeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExtendVolumeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.volume = Volume.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExtendVolumeResponse {
+    return { volume: isSet(object.volume) ? Volume.fromJSON(object.volume) : undefined };
+  },
+
+  toJSON(message: ExtendVolumeResponse): unknown {
+    const obj: any = {};
+    if (message.volume !== undefined) {
+      obj.volume = Volume.toJSON(message.volume);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExtendVolumeResponse>): ExtendVolumeResponse {
+    return ExtendVolumeResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExtendVolumeResponse>): ExtendVolumeResponse {
+    const message = createBaseExtendVolumeResponse();
+    message.volume = (object.volume !== undefined && object.volume !== null)
+      ? Volume.fromPartial(object.volume)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRetypeVolumeRequest(): RetypeVolumeRequest {
+  return { location: undefined, nameOrId: "", volumeType: "", allowMigration: false, wait: false };
+}
+
+export const RetypeVolumeRequest: MessageFns<RetypeVolumeRequest> = {
+  encode(message: RetypeVolumeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.volumeType !== "") {
+      writer.uint32(26).string(message.volumeType);
+    }
+    if (message.allowMigration !== false) {
+      writer.uint32(32).bool(message.allowMigration);
+    }
+    if (message.wait !== false) {
+      writer.uint32(40).bool(message.wait);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetypeVolumeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetypeVolumeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.volumeType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.allowMigration = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.wait = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetypeVolumeRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      volumeType: isSet(object.volumeType)
+        ? globalThis.String(object.volumeType)
+        : isSet(object.volume_type)
+        ? globalThis.String(object.volume_type)
+        : "",
+      allowMigration: isSet(object.allowMigration)
+        ? globalThis.Boolean(object.allowMigration)
+        : isSet(object.allow_migration)
+        ? globalThis.Boolean(object.allow_migration)
+        : false,
+      wait: isSet(object.wait) ? globalThis.Boolean(object.wait) : false,
+    };
+  },
+
+  toJSON(message: RetypeVolumeRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.volumeType !== "") {
+      obj.volumeType = message.volumeType;
+    }
+    if (message.allowMigration !== false) {
+      obj.allowMigration = message.allowMigration;
+    }
+    if (message.wait !== false) {
+      obj.wait = message.wait;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RetypeVolumeRequest>): RetypeVolumeRequest {
+    return RetypeVolumeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RetypeVolumeRequest>): RetypeVolumeRequest {
+    const message = createBaseRetypeVolumeRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.volumeType = object.volumeType ?? "";
+    message.allowMigration = object.allowMigration ?? false;
+    message.wait = object.wait ?? false;
+    return message;
+  },
+};
+
+function createBaseRetypeVolumeResponse(): RetypeVolumeResponse {
+  return { volume: undefined };
+}
+
+export const RetypeVolumeResponse: MessageFns<RetypeVolumeResponse> = {
+  encode(message: RetypeVolumeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.volume !== undefined) {
+      Volume.encode(message.volume, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetypeVolumeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetypeVolumeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.volume = Volume.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetypeVolumeResponse {
+    return { volume: isSet(object.volume) ? Volume.fromJSON(object.volume) : undefined };
+  },
+
+  toJSON(message: RetypeVolumeResponse): unknown {
+    const obj: any = {};
+    if (message.volume !== undefined) {
+      obj.volume = Volume.toJSON(message.volume);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RetypeVolumeResponse>): RetypeVolumeResponse {
+    return RetypeVolumeResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RetypeVolumeResponse>): RetypeVolumeResponse {
+    const message = createBaseRetypeVolumeResponse();
+    message.volume = (object.volume !== undefined && object.volume !== null)
+      ? Volume.fromPartial(object.volume)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseWaitForVolumeRequest(): WaitForVolumeRequest {
+  return { location: undefined, nameOrId: "", until: [], untilDeleted: false };
+}
+
+export const WaitForVolumeRequest: MessageFns<WaitForVolumeRequest> = {
+  encode(message: WaitForVolumeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.until.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.until) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.untilDeleted !== false) {
+      writer.uint32(32).bool(message.untilDeleted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WaitForVolumeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWaitForVolumeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag === 24) {
+              message.until.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.until.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.untilDeleted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WaitForVolumeRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      until: globalThis.Array.isArray(object?.until) ? object.until.map((e: any) => volumeStatusFromJSON(e)) : [],
+      untilDeleted: isSet(object.untilDeleted)
+        ? globalThis.Boolean(object.untilDeleted)
+        : isSet(object.until_deleted)
+        ? globalThis.Boolean(object.until_deleted)
+        : false,
+    };
+  },
+
+  toJSON(message: WaitForVolumeRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.until?.length) {
+      obj.until = message.until.map((e) => volumeStatusToJSON(e));
+    }
+    if (message.untilDeleted !== false) {
+      obj.untilDeleted = message.untilDeleted;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WaitForVolumeRequest>): WaitForVolumeRequest {
+    return WaitForVolumeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WaitForVolumeRequest>): WaitForVolumeRequest {
+    const message = createBaseWaitForVolumeRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.until = object.until?.map((e) => e) || [];
+    message.untilDeleted = object.untilDeleted ?? false;
+    return message;
+  },
+};
+
+function createBaseWaitForVolumeResponse(): WaitForVolumeResponse {
+  return { volume: undefined, deleted: false, done: false };
+}
+
+export const WaitForVolumeResponse: MessageFns<WaitForVolumeResponse> = {
+  encode(message: WaitForVolumeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.volume !== undefined) {
+      Volume.encode(message.volume, writer.uint32(10).fork()).join();
+    }
+    if (message.deleted !== false) {
+      writer.uint32(16).bool(message.deleted);
+    }
+    if (message.done !== false) {
+      writer.uint32(24).bool(message.done);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WaitForVolumeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWaitForVolumeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.volume = Volume.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.deleted = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.done = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WaitForVolumeResponse {
+    return {
+      volume: isSet(object.volume) ? Volume.fromJSON(object.volume) : undefined,
+      deleted: isSet(object.deleted) ? globalThis.Boolean(object.deleted) : false,
+      done: isSet(object.done) ? globalThis.Boolean(object.done) : false,
+    };
+  },
+
+  toJSON(message: WaitForVolumeResponse): unknown {
+    const obj: any = {};
+    if (message.volume !== undefined) {
+      obj.volume = Volume.toJSON(message.volume);
+    }
+    if (message.deleted !== false) {
+      obj.deleted = message.deleted;
+    }
+    if (message.done !== false) {
+      obj.done = message.done;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WaitForVolumeResponse>): WaitForVolumeResponse {
+    return WaitForVolumeResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WaitForVolumeResponse>): WaitForVolumeResponse {
+    const message = createBaseWaitForVolumeResponse();
+    message.volume = (object.volume !== undefined && object.volume !== null)
+      ? Volume.fromPartial(object.volume)
+      : undefined;
+    message.deleted = object.deleted ?? false;
+    message.done = object.done ?? false;
+    return message;
+  },
+};
+
+function createBaseVolumeSnapshot(): VolumeSnapshot {
+  return {
+    location: undefined,
+    id: "",
+    name: "",
+    status: 0,
+    cloudStatus: "",
+    volumeId: "",
+    sizeGb: 0,
+    description: "",
+    metadata: {},
+    createTime: undefined,
+    updateTime: undefined,
+    properties: {},
+  };
+}
+
+export const VolumeSnapshot: MessageFns<VolumeSnapshot> = {
+  encode(message: VolumeSnapshot, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.status !== 0) {
+      writer.uint32(32).int32(message.status);
+    }
+    if (message.cloudStatus !== "") {
+      writer.uint32(42).string(message.cloudStatus);
+    }
+    if (message.volumeId !== "") {
+      writer.uint32(50).string(message.volumeId);
+    }
+    if (message.sizeGb !== 0) {
+      writer.uint32(56).int32(message.sizeGb);
+    }
+    if (message.description !== "") {
+      writer.uint32(66).string(message.description);
+    }
+    globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
+      VolumeSnapshot_MetadataEntry.encode({ key: key as any, value }, writer.uint32(74).fork()).join();
+    });
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(82).fork()).join();
+    }
+    if (message.updateTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(90).fork()).join();
+    }
+    globalThis.Object.entries(message.properties).forEach(([key, value]: [string, string]) => {
+      VolumeSnapshot_PropertiesEntry.encode({ key: key as any, value }, writer.uint32(794).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeSnapshot {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeSnapshot();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cloudStatus = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.volumeId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.sizeGb = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            const entry9 = VolumeSnapshot_MetadataEntry.decode(reader, reader.uint32());
+            if (entry9.value !== undefined) {
+              message.metadata[entry9.key] = entry9.value;
+            }
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 99: {
+            if (tag !== 794) {
+              break;
+            }
+
+            const entry99 = VolumeSnapshot_PropertiesEntry.decode(reader, reader.uint32());
+            if (entry99.value !== undefined) {
+              message.properties[entry99.key] = entry99.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VolumeSnapshot {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      status: isSet(object.status) ? volumeSnapshotStatusFromJSON(object.status) : 0,
+      cloudStatus: isSet(object.cloudStatus)
+        ? globalThis.String(object.cloudStatus)
+        : isSet(object.cloud_status)
+        ? globalThis.String(object.cloud_status)
+        : "",
+      volumeId: isSet(object.volumeId)
+        ? globalThis.String(object.volumeId)
+        : isSet(object.volume_id)
+        ? globalThis.String(object.volume_id)
+        : "",
+      sizeGb: isSet(object.sizeGb)
+        ? globalThis.Number(object.sizeGb)
+        : isSet(object.size_gb)
+        ? globalThis.Number(object.size_gb)
+        : 0,
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      metadata: isObject(object.metadata)
+        ? (globalThis.Object.entries(object.metadata) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+      updateTime: isSet(object.updateTime)
+        ? fromJsonTimestamp(object.updateTime)
+        : isSet(object.update_time)
+        ? fromJsonTimestamp(object.update_time)
+        : undefined,
+      properties: isObject(object.properties)
+        ? (globalThis.Object.entries(object.properties) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: VolumeSnapshot): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.status !== 0) {
+      obj.status = volumeSnapshotStatusToJSON(message.status);
+    }
+    if (message.cloudStatus !== "") {
+      obj.cloudStatus = message.cloudStatus;
+    }
+    if (message.volumeId !== "") {
+      obj.volumeId = message.volumeId;
+    }
+    if (message.sizeGb !== 0) {
+      obj.sizeGb = Math.round(message.sizeGb);
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.metadata) {
+      const entries = globalThis.Object.entries(message.metadata) as [string, string][];
+      if (entries.length > 0) {
+        obj.metadata = {};
+        entries.forEach(([k, v]) => {
+          obj.metadata[k] = v;
+        });
+      }
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.updateTime !== undefined) {
+      obj.updateTime = message.updateTime.toISOString();
+    }
+    if (message.properties) {
+      const entries = globalThis.Object.entries(message.properties) as [string, string][];
+      if (entries.length > 0) {
+        obj.properties = {};
+        entries.forEach(([k, v]) => {
+          obj.properties[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VolumeSnapshot>): VolumeSnapshot {
+    return VolumeSnapshot.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeSnapshot>): VolumeSnapshot {
+    const message = createBaseVolumeSnapshot();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.status = object.status ?? 0;
+    message.cloudStatus = object.cloudStatus ?? "";
+    message.volumeId = object.volumeId ?? "";
+    message.sizeGb = object.sizeGb ?? 0;
+    message.description = object.description ?? "";
+    message.metadata = (globalThis.Object.entries(object.metadata ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.createTime = object.createTime ?? undefined;
+    message.updateTime = object.updateTime ?? undefined;
+    message.properties = (globalThis.Object.entries(object.properties ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseVolumeSnapshot_MetadataEntry(): VolumeSnapshot_MetadataEntry {
+  return { key: "", value: "" };
+}
+
+export const VolumeSnapshot_MetadataEntry: MessageFns<VolumeSnapshot_MetadataEntry> = {
+  encode(message: VolumeSnapshot_MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeSnapshot_MetadataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeSnapshot_MetadataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VolumeSnapshot_MetadataEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: VolumeSnapshot_MetadataEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VolumeSnapshot_MetadataEntry>): VolumeSnapshot_MetadataEntry {
+    return VolumeSnapshot_MetadataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeSnapshot_MetadataEntry>): VolumeSnapshot_MetadataEntry {
+    const message = createBaseVolumeSnapshot_MetadataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseVolumeSnapshot_PropertiesEntry(): VolumeSnapshot_PropertiesEntry {
+  return { key: "", value: "" };
+}
+
+export const VolumeSnapshot_PropertiesEntry: MessageFns<VolumeSnapshot_PropertiesEntry> = {
+  encode(message: VolumeSnapshot_PropertiesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeSnapshot_PropertiesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeSnapshot_PropertiesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VolumeSnapshot_PropertiesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: VolumeSnapshot_PropertiesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VolumeSnapshot_PropertiesEntry>): VolumeSnapshot_PropertiesEntry {
+    return VolumeSnapshot_PropertiesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeSnapshot_PropertiesEntry>): VolumeSnapshot_PropertiesEntry {
+    const message = createBaseVolumeSnapshot_PropertiesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseListVolumeSnapshotsRequest(): ListVolumeSnapshotsRequest {
+  return { location: undefined, strict: false, fresh: false, nameOrId: "", volumeId: "" };
+}
+
+export const ListVolumeSnapshotsRequest: MessageFns<ListVolumeSnapshotsRequest> = {
+  encode(message: ListVolumeSnapshotsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.strict !== false) {
+      writer.uint32(16).bool(message.strict);
+    }
+    if (message.fresh !== false) {
+      writer.uint32(24).bool(message.fresh);
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(34).string(message.nameOrId);
+    }
+    if (message.volumeId !== "") {
+      writer.uint32(42).string(message.volumeId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListVolumeSnapshotsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListVolumeSnapshotsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.strict = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.fresh = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.volumeId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListVolumeSnapshotsRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      strict: isSet(object.strict) ? globalThis.Boolean(object.strict) : false,
+      fresh: isSet(object.fresh) ? globalThis.Boolean(object.fresh) : false,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      volumeId: isSet(object.volumeId)
+        ? globalThis.String(object.volumeId)
+        : isSet(object.volume_id)
+        ? globalThis.String(object.volume_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListVolumeSnapshotsRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.strict !== false) {
+      obj.strict = message.strict;
+    }
+    if (message.fresh !== false) {
+      obj.fresh = message.fresh;
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.volumeId !== "") {
+      obj.volumeId = message.volumeId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListVolumeSnapshotsRequest>): ListVolumeSnapshotsRequest {
+    return ListVolumeSnapshotsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListVolumeSnapshotsRequest>): ListVolumeSnapshotsRequest {
+    const message = createBaseListVolumeSnapshotsRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.strict = object.strict ?? false;
+    message.fresh = object.fresh ?? false;
+    message.nameOrId = object.nameOrId ?? "";
+    message.volumeId = object.volumeId ?? "";
+    return message;
+  },
+};
+
+function createBaseListVolumeSnapshotsResponse(): ListVolumeSnapshotsResponse {
+  return { item: undefined };
+}
+
+export const ListVolumeSnapshotsResponse: MessageFns<ListVolumeSnapshotsResponse> = {
+  encode(message: ListVolumeSnapshotsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.item?.$case) {
+      case "snapshot":
+        VolumeSnapshot.encode(message.item.value, writer.uint32(10).fork()).join();
+        break;
+      case "error":
+        LocationError.encode(message.item.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListVolumeSnapshotsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListVolumeSnapshotsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.item = { $case: "snapshot", value: VolumeSnapshot.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.item = { $case: "error", value: LocationError.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListVolumeSnapshotsResponse {
+    return {
+      item: isSet(object.snapshot)
+        ? { $case: "snapshot", value: VolumeSnapshot.fromJSON(object.snapshot) }
+        : isSet(object.error)
+        ? { $case: "error", value: LocationError.fromJSON(object.error) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListVolumeSnapshotsResponse): unknown {
+    const obj: any = {};
+    if (message.item?.$case === "snapshot") {
+      obj.snapshot = VolumeSnapshot.toJSON(message.item.value);
+    } else if (message.item?.$case === "error") {
+      obj.error = LocationError.toJSON(message.item.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListVolumeSnapshotsResponse>): ListVolumeSnapshotsResponse {
+    return ListVolumeSnapshotsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListVolumeSnapshotsResponse>): ListVolumeSnapshotsResponse {
+    const message = createBaseListVolumeSnapshotsResponse();
+    switch (object.item?.$case) {
+      case "snapshot": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "snapshot", value: VolumeSnapshot.fromPartial(object.item.value) };
+        }
+        break;
+      }
+      case "error": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "error", value: LocationError.fromPartial(object.item.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseGetVolumeSnapshotRequest(): GetVolumeSnapshotRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const GetVolumeSnapshotRequest: MessageFns<GetVolumeSnapshotRequest> = {
+  encode(message: GetVolumeSnapshotRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetVolumeSnapshotRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetVolumeSnapshotRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetVolumeSnapshotRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetVolumeSnapshotRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetVolumeSnapshotRequest>): GetVolumeSnapshotRequest {
+    return GetVolumeSnapshotRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetVolumeSnapshotRequest>): GetVolumeSnapshotRequest {
+    const message = createBaseGetVolumeSnapshotRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetVolumeSnapshotResponse(): GetVolumeSnapshotResponse {
+  return { snapshot: undefined };
+}
+
+export const GetVolumeSnapshotResponse: MessageFns<GetVolumeSnapshotResponse> = {
+  encode(message: GetVolumeSnapshotResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.snapshot !== undefined) {
+      VolumeSnapshot.encode(message.snapshot, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetVolumeSnapshotResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetVolumeSnapshotResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.snapshot = VolumeSnapshot.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetVolumeSnapshotResponse {
+    return { snapshot: isSet(object.snapshot) ? VolumeSnapshot.fromJSON(object.snapshot) : undefined };
+  },
+
+  toJSON(message: GetVolumeSnapshotResponse): unknown {
+    const obj: any = {};
+    if (message.snapshot !== undefined) {
+      obj.snapshot = VolumeSnapshot.toJSON(message.snapshot);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetVolumeSnapshotResponse>): GetVolumeSnapshotResponse {
+    return GetVolumeSnapshotResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetVolumeSnapshotResponse>): GetVolumeSnapshotResponse {
+    const message = createBaseGetVolumeSnapshotResponse();
+    message.snapshot = (object.snapshot !== undefined && object.snapshot !== null)
+      ? VolumeSnapshot.fromPartial(object.snapshot)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateVolumeSnapshotRequest(): CreateVolumeSnapshotRequest {
+  return {
+    location: undefined,
+    volume: "",
+    name: "",
+    description: "",
+    force: false,
+    metadata: {},
+    wait: false,
+    requestId: "",
+  };
+}
+
+export const CreateVolumeSnapshotRequest: MessageFns<CreateVolumeSnapshotRequest> = {
+  encode(message: CreateVolumeSnapshotRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.volume !== "") {
+      writer.uint32(18).string(message.volume);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.force !== false) {
+      writer.uint32(40).bool(message.force);
+    }
+    globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
+      CreateVolumeSnapshotRequest_MetadataEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
+    });
+    if (message.wait !== false) {
+      writer.uint32(56).bool(message.wait);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(66).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateVolumeSnapshotRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateVolumeSnapshotRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.volume = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.force = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = CreateVolumeSnapshotRequest_MetadataEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.metadata[entry6.key] = entry6.value;
+            }
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.wait = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateVolumeSnapshotRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      volume: isSet(object.volume) ? globalThis.String(object.volume) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      force: isSet(object.force) ? globalThis.Boolean(object.force) : false,
+      metadata: isObject(object.metadata)
+        ? (globalThis.Object.entries(object.metadata) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      wait: isSet(object.wait) ? globalThis.Boolean(object.wait) : false,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateVolumeSnapshotRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.volume !== "") {
+      obj.volume = message.volume;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.force !== false) {
+      obj.force = message.force;
+    }
+    if (message.metadata) {
+      const entries = globalThis.Object.entries(message.metadata) as [string, string][];
+      if (entries.length > 0) {
+        obj.metadata = {};
+        entries.forEach(([k, v]) => {
+          obj.metadata[k] = v;
+        });
+      }
+    }
+    if (message.wait !== false) {
+      obj.wait = message.wait;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateVolumeSnapshotRequest>): CreateVolumeSnapshotRequest {
+    return CreateVolumeSnapshotRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateVolumeSnapshotRequest>): CreateVolumeSnapshotRequest {
+    const message = createBaseCreateVolumeSnapshotRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.volume = object.volume ?? "";
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.force = object.force ?? false;
+    message.metadata = (globalThis.Object.entries(object.metadata ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.wait = object.wait ?? false;
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateVolumeSnapshotRequest_MetadataEntry(): CreateVolumeSnapshotRequest_MetadataEntry {
+  return { key: "", value: "" };
+}
+
+export const CreateVolumeSnapshotRequest_MetadataEntry: MessageFns<CreateVolumeSnapshotRequest_MetadataEntry> = {
+  encode(message: CreateVolumeSnapshotRequest_MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateVolumeSnapshotRequest_MetadataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateVolumeSnapshotRequest_MetadataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateVolumeSnapshotRequest_MetadataEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: CreateVolumeSnapshotRequest_MetadataEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateVolumeSnapshotRequest_MetadataEntry>): CreateVolumeSnapshotRequest_MetadataEntry {
+    return CreateVolumeSnapshotRequest_MetadataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(
+    object: DeepPartial<CreateVolumeSnapshotRequest_MetadataEntry>,
+  ): CreateVolumeSnapshotRequest_MetadataEntry {
+    const message = createBaseCreateVolumeSnapshotRequest_MetadataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateVolumeSnapshotResponse(): CreateVolumeSnapshotResponse {
+  return { snapshot: undefined };
+}
+
+export const CreateVolumeSnapshotResponse: MessageFns<CreateVolumeSnapshotResponse> = {
+  encode(message: CreateVolumeSnapshotResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.snapshot !== undefined) {
+      VolumeSnapshot.encode(message.snapshot, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateVolumeSnapshotResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateVolumeSnapshotResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.snapshot = VolumeSnapshot.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateVolumeSnapshotResponse {
+    return { snapshot: isSet(object.snapshot) ? VolumeSnapshot.fromJSON(object.snapshot) : undefined };
+  },
+
+  toJSON(message: CreateVolumeSnapshotResponse): unknown {
+    const obj: any = {};
+    if (message.snapshot !== undefined) {
+      obj.snapshot = VolumeSnapshot.toJSON(message.snapshot);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateVolumeSnapshotResponse>): CreateVolumeSnapshotResponse {
+    return CreateVolumeSnapshotResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateVolumeSnapshotResponse>): CreateVolumeSnapshotResponse {
+    const message = createBaseCreateVolumeSnapshotResponse();
+    message.snapshot = (object.snapshot !== undefined && object.snapshot !== null)
+      ? VolumeSnapshot.fromPartial(object.snapshot)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateVolumeSnapshotRequest(): UpdateVolumeSnapshotRequest {
+  return { location: undefined, nameOrId: "", name: undefined, description: undefined, metadata: {} };
+}
+
+export const UpdateVolumeSnapshotRequest: MessageFns<UpdateVolumeSnapshotRequest> = {
+  encode(message: UpdateVolumeSnapshotRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== undefined) {
+      writer.uint32(34).string(message.description);
+    }
+    globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
+      UpdateVolumeSnapshotRequest_MetadataEntry.encode({ key: key as any, value }, writer.uint32(42).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateVolumeSnapshotRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateVolumeSnapshotRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            const entry5 = UpdateVolumeSnapshotRequest_MetadataEntry.decode(reader, reader.uint32());
+            if (entry5.value !== undefined) {
+              message.metadata[entry5.key] = entry5.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateVolumeSnapshotRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : undefined,
+      metadata: isObject(object.metadata)
+        ? (globalThis.Object.entries(object.metadata) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: UpdateVolumeSnapshotRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.name !== undefined) {
+      obj.name = message.name;
+    }
+    if (message.description !== undefined) {
+      obj.description = message.description;
+    }
+    if (message.metadata) {
+      const entries = globalThis.Object.entries(message.metadata) as [string, string][];
+      if (entries.length > 0) {
+        obj.metadata = {};
+        entries.forEach(([k, v]) => {
+          obj.metadata[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateVolumeSnapshotRequest>): UpdateVolumeSnapshotRequest {
+    return UpdateVolumeSnapshotRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateVolumeSnapshotRequest>): UpdateVolumeSnapshotRequest {
+    const message = createBaseUpdateVolumeSnapshotRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.name = object.name ?? undefined;
+    message.description = object.description ?? undefined;
+    message.metadata = (globalThis.Object.entries(object.metadata ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseUpdateVolumeSnapshotRequest_MetadataEntry(): UpdateVolumeSnapshotRequest_MetadataEntry {
+  return { key: "", value: "" };
+}
+
+export const UpdateVolumeSnapshotRequest_MetadataEntry: MessageFns<UpdateVolumeSnapshotRequest_MetadataEntry> = {
+  encode(message: UpdateVolumeSnapshotRequest_MetadataEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateVolumeSnapshotRequest_MetadataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateVolumeSnapshotRequest_MetadataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateVolumeSnapshotRequest_MetadataEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: UpdateVolumeSnapshotRequest_MetadataEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateVolumeSnapshotRequest_MetadataEntry>): UpdateVolumeSnapshotRequest_MetadataEntry {
+    return UpdateVolumeSnapshotRequest_MetadataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(
+    object: DeepPartial<UpdateVolumeSnapshotRequest_MetadataEntry>,
+  ): UpdateVolumeSnapshotRequest_MetadataEntry {
+    const message = createBaseUpdateVolumeSnapshotRequest_MetadataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateVolumeSnapshotResponse(): UpdateVolumeSnapshotResponse {
+  return { snapshot: undefined };
+}
+
+export const UpdateVolumeSnapshotResponse: MessageFns<UpdateVolumeSnapshotResponse> = {
+  encode(message: UpdateVolumeSnapshotResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.snapshot !== undefined) {
+      VolumeSnapshot.encode(message.snapshot, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateVolumeSnapshotResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateVolumeSnapshotResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.snapshot = VolumeSnapshot.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateVolumeSnapshotResponse {
+    return { snapshot: isSet(object.snapshot) ? VolumeSnapshot.fromJSON(object.snapshot) : undefined };
+  },
+
+  toJSON(message: UpdateVolumeSnapshotResponse): unknown {
+    const obj: any = {};
+    if (message.snapshot !== undefined) {
+      obj.snapshot = VolumeSnapshot.toJSON(message.snapshot);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateVolumeSnapshotResponse>): UpdateVolumeSnapshotResponse {
+    return UpdateVolumeSnapshotResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateVolumeSnapshotResponse>): UpdateVolumeSnapshotResponse {
+    const message = createBaseUpdateVolumeSnapshotResponse();
+    message.snapshot = (object.snapshot !== undefined && object.snapshot !== null)
+      ? VolumeSnapshot.fromPartial(object.snapshot)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteVolumeSnapshotRequest(): DeleteVolumeSnapshotRequest {
+  return { location: undefined, nameOrId: "", force: false, wait: false };
+}
+
+export const DeleteVolumeSnapshotRequest: MessageFns<DeleteVolumeSnapshotRequest> = {
+  encode(message: DeleteVolumeSnapshotRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.force !== false) {
+      writer.uint32(24).bool(message.force);
+    }
+    if (message.wait !== false) {
+      writer.uint32(32).bool(message.wait);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteVolumeSnapshotRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteVolumeSnapshotRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.force = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.wait = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteVolumeSnapshotRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      force: isSet(object.force) ? globalThis.Boolean(object.force) : false,
+      wait: isSet(object.wait) ? globalThis.Boolean(object.wait) : false,
+    };
+  },
+
+  toJSON(message: DeleteVolumeSnapshotRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.force !== false) {
+      obj.force = message.force;
+    }
+    if (message.wait !== false) {
+      obj.wait = message.wait;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteVolumeSnapshotRequest>): DeleteVolumeSnapshotRequest {
+    return DeleteVolumeSnapshotRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteVolumeSnapshotRequest>): DeleteVolumeSnapshotRequest {
+    const message = createBaseDeleteVolumeSnapshotRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.force = object.force ?? false;
+    message.wait = object.wait ?? false;
+    return message;
+  },
+};
+
+function createBaseDeleteVolumeSnapshotResponse(): DeleteVolumeSnapshotResponse {
+  return { location: undefined, id: "" };
+}
+
+export const DeleteVolumeSnapshotResponse: MessageFns<DeleteVolumeSnapshotResponse> = {
+  encode(message: DeleteVolumeSnapshotResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteVolumeSnapshotResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteVolumeSnapshotResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteVolumeSnapshotResponse {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+    };
+  },
+
+  toJSON(message: DeleteVolumeSnapshotResponse): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteVolumeSnapshotResponse>): DeleteVolumeSnapshotResponse {
+    return DeleteVolumeSnapshotResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteVolumeSnapshotResponse>): DeleteVolumeSnapshotResponse {
+    const message = createBaseDeleteVolumeSnapshotResponse();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseVolumeBackup(): VolumeBackup {
+  return {
+    location: undefined,
+    id: "",
+    name: "",
+    status: 0,
+    cloudStatus: "",
+    volumeId: "",
+    snapshotId: "",
+    sizeGb: 0,
+    description: "",
+    isIncremental: false,
+    createTime: undefined,
+    properties: {},
+  };
+}
+
+export const VolumeBackup: MessageFns<VolumeBackup> = {
+  encode(message: VolumeBackup, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.status !== 0) {
+      writer.uint32(32).int32(message.status);
+    }
+    if (message.cloudStatus !== "") {
+      writer.uint32(42).string(message.cloudStatus);
+    }
+    if (message.volumeId !== "") {
+      writer.uint32(50).string(message.volumeId);
+    }
+    if (message.snapshotId !== "") {
+      writer.uint32(58).string(message.snapshotId);
+    }
+    if (message.sizeGb !== 0) {
+      writer.uint32(64).int32(message.sizeGb);
+    }
+    if (message.description !== "") {
+      writer.uint32(74).string(message.description);
+    }
+    if (message.isIncremental !== false) {
+      writer.uint32(80).bool(message.isIncremental);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(90).fork()).join();
+    }
+    globalThis.Object.entries(message.properties).forEach(([key, value]: [string, string]) => {
+      VolumeBackup_PropertiesEntry.encode({ key: key as any, value }, writer.uint32(794).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeBackup {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeBackup();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.cloudStatus = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.volumeId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.snapshotId = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.sizeGb = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.isIncremental = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 99: {
+            if (tag !== 794) {
+              break;
+            }
+
+            const entry99 = VolumeBackup_PropertiesEntry.decode(reader, reader.uint32());
+            if (entry99.value !== undefined) {
+              message.properties[entry99.key] = entry99.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VolumeBackup {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      status: isSet(object.status) ? volumeBackupStatusFromJSON(object.status) : 0,
+      cloudStatus: isSet(object.cloudStatus)
+        ? globalThis.String(object.cloudStatus)
+        : isSet(object.cloud_status)
+        ? globalThis.String(object.cloud_status)
+        : "",
+      volumeId: isSet(object.volumeId)
+        ? globalThis.String(object.volumeId)
+        : isSet(object.volume_id)
+        ? globalThis.String(object.volume_id)
+        : "",
+      snapshotId: isSet(object.snapshotId)
+        ? globalThis.String(object.snapshotId)
+        : isSet(object.snapshot_id)
+        ? globalThis.String(object.snapshot_id)
+        : "",
+      sizeGb: isSet(object.sizeGb)
+        ? globalThis.Number(object.sizeGb)
+        : isSet(object.size_gb)
+        ? globalThis.Number(object.size_gb)
+        : 0,
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      isIncremental: isSet(object.isIncremental)
+        ? globalThis.Boolean(object.isIncremental)
+        : isSet(object.is_incremental)
+        ? globalThis.Boolean(object.is_incremental)
+        : false,
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+      properties: isObject(object.properties)
+        ? (globalThis.Object.entries(object.properties) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: VolumeBackup): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.status !== 0) {
+      obj.status = volumeBackupStatusToJSON(message.status);
+    }
+    if (message.cloudStatus !== "") {
+      obj.cloudStatus = message.cloudStatus;
+    }
+    if (message.volumeId !== "") {
+      obj.volumeId = message.volumeId;
+    }
+    if (message.snapshotId !== "") {
+      obj.snapshotId = message.snapshotId;
+    }
+    if (message.sizeGb !== 0) {
+      obj.sizeGb = Math.round(message.sizeGb);
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.isIncremental !== false) {
+      obj.isIncremental = message.isIncremental;
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    if (message.properties) {
+      const entries = globalThis.Object.entries(message.properties) as [string, string][];
+      if (entries.length > 0) {
+        obj.properties = {};
+        entries.forEach(([k, v]) => {
+          obj.properties[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VolumeBackup>): VolumeBackup {
+    return VolumeBackup.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeBackup>): VolumeBackup {
+    const message = createBaseVolumeBackup();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.status = object.status ?? 0;
+    message.cloudStatus = object.cloudStatus ?? "";
+    message.volumeId = object.volumeId ?? "";
+    message.snapshotId = object.snapshotId ?? "";
+    message.sizeGb = object.sizeGb ?? 0;
+    message.description = object.description ?? "";
+    message.isIncremental = object.isIncremental ?? false;
+    message.createTime = object.createTime ?? undefined;
+    message.properties = (globalThis.Object.entries(object.properties ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseVolumeBackup_PropertiesEntry(): VolumeBackup_PropertiesEntry {
+  return { key: "", value: "" };
+}
+
+export const VolumeBackup_PropertiesEntry: MessageFns<VolumeBackup_PropertiesEntry> = {
+  encode(message: VolumeBackup_PropertiesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeBackup_PropertiesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeBackup_PropertiesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VolumeBackup_PropertiesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: VolumeBackup_PropertiesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VolumeBackup_PropertiesEntry>): VolumeBackup_PropertiesEntry {
+    return VolumeBackup_PropertiesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeBackup_PropertiesEntry>): VolumeBackup_PropertiesEntry {
+    const message = createBaseVolumeBackup_PropertiesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseListVolumeBackupsRequest(): ListVolumeBackupsRequest {
+  return { location: undefined, strict: false, fresh: false, nameOrId: "", volumeId: "" };
+}
+
+export const ListVolumeBackupsRequest: MessageFns<ListVolumeBackupsRequest> = {
+  encode(message: ListVolumeBackupsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.strict !== false) {
+      writer.uint32(16).bool(message.strict);
+    }
+    if (message.fresh !== false) {
+      writer.uint32(24).bool(message.fresh);
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(34).string(message.nameOrId);
+    }
+    if (message.volumeId !== "") {
+      writer.uint32(42).string(message.volumeId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListVolumeBackupsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListVolumeBackupsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.strict = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.fresh = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.volumeId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListVolumeBackupsRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      strict: isSet(object.strict) ? globalThis.Boolean(object.strict) : false,
+      fresh: isSet(object.fresh) ? globalThis.Boolean(object.fresh) : false,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      volumeId: isSet(object.volumeId)
+        ? globalThis.String(object.volumeId)
+        : isSet(object.volume_id)
+        ? globalThis.String(object.volume_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ListVolumeBackupsRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.strict !== false) {
+      obj.strict = message.strict;
+    }
+    if (message.fresh !== false) {
+      obj.fresh = message.fresh;
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.volumeId !== "") {
+      obj.volumeId = message.volumeId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListVolumeBackupsRequest>): ListVolumeBackupsRequest {
+    return ListVolumeBackupsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListVolumeBackupsRequest>): ListVolumeBackupsRequest {
+    const message = createBaseListVolumeBackupsRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.strict = object.strict ?? false;
+    message.fresh = object.fresh ?? false;
+    message.nameOrId = object.nameOrId ?? "";
+    message.volumeId = object.volumeId ?? "";
+    return message;
+  },
+};
+
+function createBaseListVolumeBackupsResponse(): ListVolumeBackupsResponse {
+  return { item: undefined };
+}
+
+export const ListVolumeBackupsResponse: MessageFns<ListVolumeBackupsResponse> = {
+  encode(message: ListVolumeBackupsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.item?.$case) {
+      case "backup":
+        VolumeBackup.encode(message.item.value, writer.uint32(10).fork()).join();
+        break;
+      case "error":
+        LocationError.encode(message.item.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListVolumeBackupsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListVolumeBackupsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.item = { $case: "backup", value: VolumeBackup.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.item = { $case: "error", value: LocationError.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListVolumeBackupsResponse {
+    return {
+      item: isSet(object.backup)
+        ? { $case: "backup", value: VolumeBackup.fromJSON(object.backup) }
+        : isSet(object.error)
+        ? { $case: "error", value: LocationError.fromJSON(object.error) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListVolumeBackupsResponse): unknown {
+    const obj: any = {};
+    if (message.item?.$case === "backup") {
+      obj.backup = VolumeBackup.toJSON(message.item.value);
+    } else if (message.item?.$case === "error") {
+      obj.error = LocationError.toJSON(message.item.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListVolumeBackupsResponse>): ListVolumeBackupsResponse {
+    return ListVolumeBackupsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListVolumeBackupsResponse>): ListVolumeBackupsResponse {
+    const message = createBaseListVolumeBackupsResponse();
+    switch (object.item?.$case) {
+      case "backup": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "backup", value: VolumeBackup.fromPartial(object.item.value) };
+        }
+        break;
+      }
+      case "error": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "error", value: LocationError.fromPartial(object.item.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseGetVolumeBackupRequest(): GetVolumeBackupRequest {
+  return { location: undefined, nameOrId: "" };
+}
+
+export const GetVolumeBackupRequest: MessageFns<GetVolumeBackupRequest> = {
+  encode(message: GetVolumeBackupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetVolumeBackupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetVolumeBackupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetVolumeBackupRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetVolumeBackupRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetVolumeBackupRequest>): GetVolumeBackupRequest {
+    return GetVolumeBackupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetVolumeBackupRequest>): GetVolumeBackupRequest {
+    const message = createBaseGetVolumeBackupRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetVolumeBackupResponse(): GetVolumeBackupResponse {
+  return { backup: undefined };
+}
+
+export const GetVolumeBackupResponse: MessageFns<GetVolumeBackupResponse> = {
+  encode(message: GetVolumeBackupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.backup !== undefined) {
+      VolumeBackup.encode(message.backup, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetVolumeBackupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetVolumeBackupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.backup = VolumeBackup.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetVolumeBackupResponse {
+    return { backup: isSet(object.backup) ? VolumeBackup.fromJSON(object.backup) : undefined };
+  },
+
+  toJSON(message: GetVolumeBackupResponse): unknown {
+    const obj: any = {};
+    if (message.backup !== undefined) {
+      obj.backup = VolumeBackup.toJSON(message.backup);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetVolumeBackupResponse>): GetVolumeBackupResponse {
+    return GetVolumeBackupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetVolumeBackupResponse>): GetVolumeBackupResponse {
+    const message = createBaseGetVolumeBackupResponse();
+    message.backup = (object.backup !== undefined && object.backup !== null)
+      ? VolumeBackup.fromPartial(object.backup)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateVolumeBackupRequest(): CreateVolumeBackupRequest {
+  return {
+    location: undefined,
+    volume: "",
+    name: "",
+    description: "",
+    incremental: false,
+    force: false,
+    snapshot: "",
+    wait: false,
+    requestId: "",
+  };
+}
+
+export const CreateVolumeBackupRequest: MessageFns<CreateVolumeBackupRequest> = {
+  encode(message: CreateVolumeBackupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.volume !== "") {
+      writer.uint32(18).string(message.volume);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.incremental !== false) {
+      writer.uint32(40).bool(message.incremental);
+    }
+    if (message.force !== false) {
+      writer.uint32(48).bool(message.force);
+    }
+    if (message.snapshot !== "") {
+      writer.uint32(58).string(message.snapshot);
+    }
+    if (message.wait !== false) {
+      writer.uint32(64).bool(message.wait);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(74).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateVolumeBackupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateVolumeBackupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.volume = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.incremental = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.force = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.snapshot = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.wait = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateVolumeBackupRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      volume: isSet(object.volume) ? globalThis.String(object.volume) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      incremental: isSet(object.incremental) ? globalThis.Boolean(object.incremental) : false,
+      force: isSet(object.force) ? globalThis.Boolean(object.force) : false,
+      snapshot: isSet(object.snapshot) ? globalThis.String(object.snapshot) : "",
+      wait: isSet(object.wait) ? globalThis.Boolean(object.wait) : false,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CreateVolumeBackupRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.volume !== "") {
+      obj.volume = message.volume;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.incremental !== false) {
+      obj.incremental = message.incremental;
+    }
+    if (message.force !== false) {
+      obj.force = message.force;
+    }
+    if (message.snapshot !== "") {
+      obj.snapshot = message.snapshot;
+    }
+    if (message.wait !== false) {
+      obj.wait = message.wait;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateVolumeBackupRequest>): CreateVolumeBackupRequest {
+    return CreateVolumeBackupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateVolumeBackupRequest>): CreateVolumeBackupRequest {
+    const message = createBaseCreateVolumeBackupRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.volume = object.volume ?? "";
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.incremental = object.incremental ?? false;
+    message.force = object.force ?? false;
+    message.snapshot = object.snapshot ?? "";
+    message.wait = object.wait ?? false;
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateVolumeBackupResponse(): CreateVolumeBackupResponse {
+  return { backup: undefined };
+}
+
+export const CreateVolumeBackupResponse: MessageFns<CreateVolumeBackupResponse> = {
+  encode(message: CreateVolumeBackupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.backup !== undefined) {
+      VolumeBackup.encode(message.backup, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateVolumeBackupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateVolumeBackupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.backup = VolumeBackup.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateVolumeBackupResponse {
+    return { backup: isSet(object.backup) ? VolumeBackup.fromJSON(object.backup) : undefined };
+  },
+
+  toJSON(message: CreateVolumeBackupResponse): unknown {
+    const obj: any = {};
+    if (message.backup !== undefined) {
+      obj.backup = VolumeBackup.toJSON(message.backup);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateVolumeBackupResponse>): CreateVolumeBackupResponse {
+    return CreateVolumeBackupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateVolumeBackupResponse>): CreateVolumeBackupResponse {
+    const message = createBaseCreateVolumeBackupResponse();
+    message.backup = (object.backup !== undefined && object.backup !== null)
+      ? VolumeBackup.fromPartial(object.backup)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRestoreVolumeBackupRequest(): RestoreVolumeBackupRequest {
+  return { location: undefined, nameOrId: "", volume: "", name: "", wait: false };
+}
+
+export const RestoreVolumeBackupRequest: MessageFns<RestoreVolumeBackupRequest> = {
+  encode(message: RestoreVolumeBackupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.volume !== "") {
+      writer.uint32(26).string(message.volume);
+    }
+    if (message.name !== "") {
+      writer.uint32(34).string(message.name);
+    }
+    if (message.wait !== false) {
+      writer.uint32(40).bool(message.wait);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestoreVolumeBackupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestoreVolumeBackupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.volume = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.wait = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RestoreVolumeBackupRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      volume: isSet(object.volume) ? globalThis.String(object.volume) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      wait: isSet(object.wait) ? globalThis.Boolean(object.wait) : false,
+    };
+  },
+
+  toJSON(message: RestoreVolumeBackupRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.volume !== "") {
+      obj.volume = message.volume;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.wait !== false) {
+      obj.wait = message.wait;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RestoreVolumeBackupRequest>): RestoreVolumeBackupRequest {
+    return RestoreVolumeBackupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RestoreVolumeBackupRequest>): RestoreVolumeBackupRequest {
+    const message = createBaseRestoreVolumeBackupRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.volume = object.volume ?? "";
+    message.name = object.name ?? "";
+    message.wait = object.wait ?? false;
+    return message;
+  },
+};
+
+function createBaseRestoreVolumeBackupResponse(): RestoreVolumeBackupResponse {
+  return { volume: undefined };
+}
+
+export const RestoreVolumeBackupResponse: MessageFns<RestoreVolumeBackupResponse> = {
+  encode(message: RestoreVolumeBackupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.volume !== undefined) {
+      Volume.encode(message.volume, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestoreVolumeBackupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestoreVolumeBackupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.volume = Volume.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RestoreVolumeBackupResponse {
+    return { volume: isSet(object.volume) ? Volume.fromJSON(object.volume) : undefined };
+  },
+
+  toJSON(message: RestoreVolumeBackupResponse): unknown {
+    const obj: any = {};
+    if (message.volume !== undefined) {
+      obj.volume = Volume.toJSON(message.volume);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RestoreVolumeBackupResponse>): RestoreVolumeBackupResponse {
+    return RestoreVolumeBackupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RestoreVolumeBackupResponse>): RestoreVolumeBackupResponse {
+    const message = createBaseRestoreVolumeBackupResponse();
+    message.volume = (object.volume !== undefined && object.volume !== null)
+      ? Volume.fromPartial(object.volume)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteVolumeBackupRequest(): DeleteVolumeBackupRequest {
+  return { location: undefined, nameOrId: "", force: false, wait: false };
+}
+
+export const DeleteVolumeBackupRequest: MessageFns<DeleteVolumeBackupRequest> = {
+  encode(message: DeleteVolumeBackupRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.nameOrId !== "") {
+      writer.uint32(18).string(message.nameOrId);
+    }
+    if (message.force !== false) {
+      writer.uint32(24).bool(message.force);
+    }
+    if (message.wait !== false) {
+      writer.uint32(32).bool(message.wait);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteVolumeBackupRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteVolumeBackupRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameOrId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.force = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.wait = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteVolumeBackupRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      nameOrId: isSet(object.nameOrId)
+        ? globalThis.String(object.nameOrId)
+        : isSet(object.name_or_id)
+        ? globalThis.String(object.name_or_id)
+        : "",
+      force: isSet(object.force) ? globalThis.Boolean(object.force) : false,
+      wait: isSet(object.wait) ? globalThis.Boolean(object.wait) : false,
+    };
+  },
+
+  toJSON(message: DeleteVolumeBackupRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.nameOrId !== "") {
+      obj.nameOrId = message.nameOrId;
+    }
+    if (message.force !== false) {
+      obj.force = message.force;
+    }
+    if (message.wait !== false) {
+      obj.wait = message.wait;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteVolumeBackupRequest>): DeleteVolumeBackupRequest {
+    return DeleteVolumeBackupRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteVolumeBackupRequest>): DeleteVolumeBackupRequest {
+    const message = createBaseDeleteVolumeBackupRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.nameOrId = object.nameOrId ?? "";
+    message.force = object.force ?? false;
+    message.wait = object.wait ?? false;
+    return message;
+  },
+};
+
+function createBaseDeleteVolumeBackupResponse(): DeleteVolumeBackupResponse {
+  return { location: undefined, id: "" };
+}
+
+export const DeleteVolumeBackupResponse: MessageFns<DeleteVolumeBackupResponse> = {
+  encode(message: DeleteVolumeBackupResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteVolumeBackupResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteVolumeBackupResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteVolumeBackupResponse {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+    };
+  },
+
+  toJSON(message: DeleteVolumeBackupResponse): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteVolumeBackupResponse>): DeleteVolumeBackupResponse {
+    return DeleteVolumeBackupResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteVolumeBackupResponse>): DeleteVolumeBackupResponse {
+    const message = createBaseDeleteVolumeBackupResponse();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.id = object.id ?? "";
+    return message;
+  },
+};
+
+function createBaseVolumeType(): VolumeType {
+  return { location: undefined, id: "", name: "", description: "", isPublic: false, extraSpecs: {}, properties: {} };
+}
+
+export const VolumeType: MessageFns<VolumeType> = {
+  encode(message: VolumeType, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      Location.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    if (message.isPublic !== false) {
+      writer.uint32(40).bool(message.isPublic);
+    }
+    globalThis.Object.entries(message.extraSpecs).forEach(([key, value]: [string, string]) => {
+      VolumeType_ExtraSpecsEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
+    });
+    globalThis.Object.entries(message.properties).forEach(([key, value]: [string, string]) => {
+      VolumeType_PropertiesEntry.encode({ key: key as any, value }, writer.uint32(794).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeType {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeType();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = Location.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.isPublic = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = VolumeType_ExtraSpecsEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.extraSpecs[entry6.key] = entry6.value;
+            }
+            continue;
+          }
+          case 99: {
+            if (tag !== 794) {
+              break;
+            }
+
+            const entry99 = VolumeType_PropertiesEntry.decode(reader, reader.uint32());
+            if (entry99.value !== undefined) {
+              message.properties[entry99.key] = entry99.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VolumeType {
+    return {
+      location: isSet(object.location) ? Location.fromJSON(object.location) : undefined,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      isPublic: isSet(object.isPublic)
+        ? globalThis.Boolean(object.isPublic)
+        : isSet(object.is_public)
+        ? globalThis.Boolean(object.is_public)
+        : false,
+      extraSpecs: isObject(object.extraSpecs)
+        ? (globalThis.Object.entries(object.extraSpecs) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.extra_specs)
+        ? (globalThis.Object.entries(object.extra_specs) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      properties: isObject(object.properties)
+        ? (globalThis.Object.entries(object.properties) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: VolumeType): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = Location.toJSON(message.location);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.isPublic !== false) {
+      obj.isPublic = message.isPublic;
+    }
+    if (message.extraSpecs) {
+      const entries = globalThis.Object.entries(message.extraSpecs) as [string, string][];
+      if (entries.length > 0) {
+        obj.extraSpecs = {};
+        entries.forEach(([k, v]) => {
+          obj.extraSpecs[k] = v;
+        });
+      }
+    }
+    if (message.properties) {
+      const entries = globalThis.Object.entries(message.properties) as [string, string][];
+      if (entries.length > 0) {
+        obj.properties = {};
+        entries.forEach(([k, v]) => {
+          obj.properties[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VolumeType>): VolumeType {
+    return VolumeType.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeType>): VolumeType {
+    const message = createBaseVolumeType();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? Location.fromPartial(object.location)
+      : undefined;
+    message.id = object.id ?? "";
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.isPublic = object.isPublic ?? false;
+    message.extraSpecs = (globalThis.Object.entries(object.extraSpecs ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.properties = (globalThis.Object.entries(object.properties ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseVolumeType_ExtraSpecsEntry(): VolumeType_ExtraSpecsEntry {
+  return { key: "", value: "" };
+}
+
+export const VolumeType_ExtraSpecsEntry: MessageFns<VolumeType_ExtraSpecsEntry> = {
+  encode(message: VolumeType_ExtraSpecsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeType_ExtraSpecsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeType_ExtraSpecsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VolumeType_ExtraSpecsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: VolumeType_ExtraSpecsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VolumeType_ExtraSpecsEntry>): VolumeType_ExtraSpecsEntry {
+    return VolumeType_ExtraSpecsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeType_ExtraSpecsEntry>): VolumeType_ExtraSpecsEntry {
+    const message = createBaseVolumeType_ExtraSpecsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseVolumeType_PropertiesEntry(): VolumeType_PropertiesEntry {
+  return { key: "", value: "" };
+}
+
+export const VolumeType_PropertiesEntry: MessageFns<VolumeType_PropertiesEntry> = {
+  encode(message: VolumeType_PropertiesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeType_PropertiesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeType_PropertiesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VolumeType_PropertiesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: VolumeType_PropertiesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<VolumeType_PropertiesEntry>): VolumeType_PropertiesEntry {
+    return VolumeType_PropertiesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeType_PropertiesEntry>): VolumeType_PropertiesEntry {
+    const message = createBaseVolumeType_PropertiesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseListVolumeTypesRequest(): ListVolumeTypesRequest {
+  return { location: undefined, strict: false, fresh: false };
+}
+
+export const ListVolumeTypesRequest: MessageFns<ListVolumeTypesRequest> = {
+  encode(message: ListVolumeTypesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.location !== undefined) {
+      LocationSelector.encode(message.location, writer.uint32(10).fork()).join();
+    }
+    if (message.strict !== false) {
+      writer.uint32(16).bool(message.strict);
+    }
+    if (message.fresh !== false) {
+      writer.uint32(24).bool(message.fresh);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListVolumeTypesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListVolumeTypesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.location = LocationSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.strict = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.fresh = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListVolumeTypesRequest {
+    return {
+      location: isSet(object.location) ? LocationSelector.fromJSON(object.location) : undefined,
+      strict: isSet(object.strict) ? globalThis.Boolean(object.strict) : false,
+      fresh: isSet(object.fresh) ? globalThis.Boolean(object.fresh) : false,
+    };
+  },
+
+  toJSON(message: ListVolumeTypesRequest): unknown {
+    const obj: any = {};
+    if (message.location !== undefined) {
+      obj.location = LocationSelector.toJSON(message.location);
+    }
+    if (message.strict !== false) {
+      obj.strict = message.strict;
+    }
+    if (message.fresh !== false) {
+      obj.fresh = message.fresh;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListVolumeTypesRequest>): ListVolumeTypesRequest {
+    return ListVolumeTypesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListVolumeTypesRequest>): ListVolumeTypesRequest {
+    const message = createBaseListVolumeTypesRequest();
+    message.location = (object.location !== undefined && object.location !== null)
+      ? LocationSelector.fromPartial(object.location)
+      : undefined;
+    message.strict = object.strict ?? false;
+    message.fresh = object.fresh ?? false;
+    return message;
+  },
+};
+
+function createBaseListVolumeTypesResponse(): ListVolumeTypesResponse {
+  return { item: undefined };
+}
+
+export const ListVolumeTypesResponse: MessageFns<ListVolumeTypesResponse> = {
+  encode(message: ListVolumeTypesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.item?.$case) {
+      case "volumeType":
+        VolumeType.encode(message.item.value, writer.uint32(10).fork()).join();
+        break;
+      case "error":
+        LocationError.encode(message.item.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListVolumeTypesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListVolumeTypesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.item = { $case: "volumeType", value: VolumeType.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.item = { $case: "error", value: LocationError.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListVolumeTypesResponse {
+    return {
+      item: isSet(object.volumeType)
+        ? { $case: "volumeType", value: VolumeType.fromJSON(object.volumeType) }
+        : isSet(object.volume_type)
+        ? { $case: "volumeType", value: VolumeType.fromJSON(object.volume_type) }
+        : isSet(object.error)
+        ? { $case: "error", value: LocationError.fromJSON(object.error) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListVolumeTypesResponse): unknown {
+    const obj: any = {};
+    if (message.item?.$case === "volumeType") {
+      obj.volumeType = VolumeType.toJSON(message.item.value);
+    } else if (message.item?.$case === "error") {
+      obj.error = LocationError.toJSON(message.item.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListVolumeTypesResponse>): ListVolumeTypesResponse {
+    return ListVolumeTypesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListVolumeTypesResponse>): ListVolumeTypesResponse {
+    const message = createBaseListVolumeTypesResponse();
+    switch (object.item?.$case) {
+      case "volumeType": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "volumeType", value: VolumeType.fromPartial(object.item.value) };
+        }
+        break;
+      }
+      case "error": {
+        if (object.item?.value !== undefined && object.item?.value !== null) {
+          message.item = { $case: "error", value: LocationError.fromPartial(object.item.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
 /** VolumeService manages volumes. Errors: UNIMPLEMENTED for a location whose cloud has no block storage. */
 export type VolumeServiceDefinition = typeof VolumeServiceDefinition;
 export const VolumeServiceDefinition = {
@@ -2496,6 +8179,153 @@ export const VolumeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Changes a volume's name, description, metadata, bootable or read-only flag; only the fields set change.
+     * Errors: NOT_FOUND.
+     */
+    updateVolume: {
+      name: "UpdateVolume",
+      requestType: UpdateVolumeRequest as typeof UpdateVolumeRequest,
+      requestStream: false,
+      responseType: UpdateVolumeResponse as typeof UpdateVolumeResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Grows a volume, optionally waiting until it is available (or in use) again.
+     * Errors: INVALID_ARGUMENT (not larger than now), FAILED_PRECONDITION (the cloud cannot extend it in this state).
+     */
+    extendVolume: {
+      name: "ExtendVolume",
+      requestType: ExtendVolumeRequest as typeof ExtendVolumeRequest,
+      requestStream: false,
+      responseType: ExtendVolumeResponse as typeof ExtendVolumeResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Changes a volume's type, where the cloud allows it. Errors: NOT_FOUND (type), FAILED_PRECONDITION. */
+    retypeVolume: {
+      name: "RetypeVolume",
+      requestType: RetypeVolumeRequest as typeof RetypeVolumeRequest,
+      requestStream: false,
+      responseType: RetypeVolumeResponse as typeof RetypeVolumeResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Streams a volume's state until it reaches the wanted status (or is gone), one message per change seen by the
+     * region's shared poller. Errors: NOT_FOUND, ABORTED when it goes to an error status instead.
+     */
+    waitForVolume: {
+      name: "WaitForVolume",
+      requestType: WaitForVolumeRequest as typeof WaitForVolumeRequest,
+      requestStream: false,
+      responseType: WaitForVolumeResponse as typeof WaitForVolumeResponse,
+      responseStream: true,
+      options: {},
+    },
+    /** Lists volume snapshots. */
+    listVolumeSnapshots: {
+      name: "ListVolumeSnapshots",
+      requestType: ListVolumeSnapshotsRequest as typeof ListVolumeSnapshotsRequest,
+      requestStream: false,
+      responseType: ListVolumeSnapshotsResponse as typeof ListVolumeSnapshotsResponse,
+      responseStream: true,
+      options: {},
+    },
+    /** Gets one volume snapshot by name or id. */
+    getVolumeSnapshot: {
+      name: "GetVolumeSnapshot",
+      requestType: GetVolumeSnapshotRequest as typeof GetVolumeSnapshotRequest,
+      requestStream: false,
+      responseType: GetVolumeSnapshotResponse as typeof GetVolumeSnapshotResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Snapshots a volume. Errors: NOT_FOUND (volume), FAILED_PRECONDITION (in use without force), RESOURCE_EXHAUSTED. */
+    createVolumeSnapshot: {
+      name: "CreateVolumeSnapshot",
+      requestType: CreateVolumeSnapshotRequest as typeof CreateVolumeSnapshotRequest,
+      requestStream: false,
+      responseType: CreateVolumeSnapshotResponse as typeof CreateVolumeSnapshotResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Changes a snapshot's name, description or metadata. */
+    updateVolumeSnapshot: {
+      name: "UpdateVolumeSnapshot",
+      requestType: UpdateVolumeSnapshotRequest as typeof UpdateVolumeSnapshotRequest,
+      requestStream: false,
+      responseType: UpdateVolumeSnapshotResponse as typeof UpdateVolumeSnapshotResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Deletes a snapshot. Errors: NOT_FOUND, FAILED_PRECONDITION (a volume was made from it, or it is busy). */
+    deleteVolumeSnapshot: {
+      name: "DeleteVolumeSnapshot",
+      requestType: DeleteVolumeSnapshotRequest as typeof DeleteVolumeSnapshotRequest,
+      requestStream: false,
+      responseType: DeleteVolumeSnapshotResponse as typeof DeleteVolumeSnapshotResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Lists volume backups (empty where the cloud has no backup service). */
+    listVolumeBackups: {
+      name: "ListVolumeBackups",
+      requestType: ListVolumeBackupsRequest as typeof ListVolumeBackupsRequest,
+      requestStream: false,
+      responseType: ListVolumeBackupsResponse as typeof ListVolumeBackupsResponse,
+      responseStream: true,
+      options: {},
+    },
+    /** Gets one volume backup by name or id. */
+    getVolumeBackup: {
+      name: "GetVolumeBackup",
+      requestType: GetVolumeBackupRequest as typeof GetVolumeBackupRequest,
+      requestStream: false,
+      responseType: GetVolumeBackupResponse as typeof GetVolumeBackupResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Backs a volume up. Errors: FAILED_PRECONDITION when the cloud has no backup service, or the volume is in use
+     * without force.
+     */
+    createVolumeBackup: {
+      name: "CreateVolumeBackup",
+      requestType: CreateVolumeBackupRequest as typeof CreateVolumeBackupRequest,
+      requestStream: false,
+      responseType: CreateVolumeBackupResponse as typeof CreateVolumeBackupResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Restores a backup to a new volume or over an existing one. Errors: FAILED_PRECONDITION (no backup service). */
+    restoreVolumeBackup: {
+      name: "RestoreVolumeBackup",
+      requestType: RestoreVolumeBackupRequest as typeof RestoreVolumeBackupRequest,
+      requestStream: false,
+      responseType: RestoreVolumeBackupResponse as typeof RestoreVolumeBackupResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Deletes a backup. Errors: NOT_FOUND, FAILED_PRECONDITION (busy, or no backup service). */
+    deleteVolumeBackup: {
+      name: "DeleteVolumeBackup",
+      requestType: DeleteVolumeBackupRequest as typeof DeleteVolumeBackupRequest,
+      requestStream: false,
+      responseType: DeleteVolumeBackupResponse as typeof DeleteVolumeBackupResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Lists the volume types each location offers. */
+    listVolumeTypes: {
+      name: "ListVolumeTypes",
+      requestType: ListVolumeTypesRequest as typeof ListVolumeTypesRequest,
+      requestStream: false,
+      responseType: ListVolumeTypesResponse as typeof ListVolumeTypesResponse,
+      responseStream: true,
+      options: {},
+    },
   },
 } as const;
 
@@ -2534,6 +8364,93 @@ export interface VolumeServiceImplementation<CallContextExt = {}> {
     request: DetachVolumeRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<DetachVolumeResponse>>;
+  /**
+   * Changes a volume's name, description, metadata, bootable or read-only flag; only the fields set change.
+   * Errors: NOT_FOUND.
+   */
+  updateVolume(
+    request: UpdateVolumeRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<UpdateVolumeResponse>>;
+  /**
+   * Grows a volume, optionally waiting until it is available (or in use) again.
+   * Errors: INVALID_ARGUMENT (not larger than now), FAILED_PRECONDITION (the cloud cannot extend it in this state).
+   */
+  extendVolume(
+    request: ExtendVolumeRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ExtendVolumeResponse>>;
+  /** Changes a volume's type, where the cloud allows it. Errors: NOT_FOUND (type), FAILED_PRECONDITION. */
+  retypeVolume(
+    request: RetypeVolumeRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<RetypeVolumeResponse>>;
+  /**
+   * Streams a volume's state until it reaches the wanted status (or is gone), one message per change seen by the
+   * region's shared poller. Errors: NOT_FOUND, ABORTED when it goes to an error status instead.
+   */
+  waitForVolume(
+    request: WaitForVolumeRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<WaitForVolumeResponse>>;
+  /** Lists volume snapshots. */
+  listVolumeSnapshots(
+    request: ListVolumeSnapshotsRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<ListVolumeSnapshotsResponse>>;
+  /** Gets one volume snapshot by name or id. */
+  getVolumeSnapshot(
+    request: GetVolumeSnapshotRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetVolumeSnapshotResponse>>;
+  /** Snapshots a volume. Errors: NOT_FOUND (volume), FAILED_PRECONDITION (in use without force), RESOURCE_EXHAUSTED. */
+  createVolumeSnapshot(
+    request: CreateVolumeSnapshotRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CreateVolumeSnapshotResponse>>;
+  /** Changes a snapshot's name, description or metadata. */
+  updateVolumeSnapshot(
+    request: UpdateVolumeSnapshotRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<UpdateVolumeSnapshotResponse>>;
+  /** Deletes a snapshot. Errors: NOT_FOUND, FAILED_PRECONDITION (a volume was made from it, or it is busy). */
+  deleteVolumeSnapshot(
+    request: DeleteVolumeSnapshotRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<DeleteVolumeSnapshotResponse>>;
+  /** Lists volume backups (empty where the cloud has no backup service). */
+  listVolumeBackups(
+    request: ListVolumeBackupsRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<ListVolumeBackupsResponse>>;
+  /** Gets one volume backup by name or id. */
+  getVolumeBackup(
+    request: GetVolumeBackupRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetVolumeBackupResponse>>;
+  /**
+   * Backs a volume up. Errors: FAILED_PRECONDITION when the cloud has no backup service, or the volume is in use
+   * without force.
+   */
+  createVolumeBackup(
+    request: CreateVolumeBackupRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<CreateVolumeBackupResponse>>;
+  /** Restores a backup to a new volume or over an existing one. Errors: FAILED_PRECONDITION (no backup service). */
+  restoreVolumeBackup(
+    request: RestoreVolumeBackupRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<RestoreVolumeBackupResponse>>;
+  /** Deletes a backup. Errors: NOT_FOUND, FAILED_PRECONDITION (busy, or no backup service). */
+  deleteVolumeBackup(
+    request: DeleteVolumeBackupRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<DeleteVolumeBackupResponse>>;
+  /** Lists the volume types each location offers. */
+  listVolumeTypes(
+    request: ListVolumeTypesRequest,
+    context: CallContext & CallContextExt,
+  ): ServerStreamingMethodResult<DeepPartial<ListVolumeTypesResponse>>;
 }
 
 export interface VolumeServiceClient<CallOptionsExt = {}> {
@@ -2571,6 +8488,93 @@ export interface VolumeServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<DetachVolumeRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<DetachVolumeResponse>;
+  /**
+   * Changes a volume's name, description, metadata, bootable or read-only flag; only the fields set change.
+   * Errors: NOT_FOUND.
+   */
+  updateVolume(
+    request: DeepPartial<UpdateVolumeRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<UpdateVolumeResponse>;
+  /**
+   * Grows a volume, optionally waiting until it is available (or in use) again.
+   * Errors: INVALID_ARGUMENT (not larger than now), FAILED_PRECONDITION (the cloud cannot extend it in this state).
+   */
+  extendVolume(
+    request: DeepPartial<ExtendVolumeRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ExtendVolumeResponse>;
+  /** Changes a volume's type, where the cloud allows it. Errors: NOT_FOUND (type), FAILED_PRECONDITION. */
+  retypeVolume(
+    request: DeepPartial<RetypeVolumeRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<RetypeVolumeResponse>;
+  /**
+   * Streams a volume's state until it reaches the wanted status (or is gone), one message per change seen by the
+   * region's shared poller. Errors: NOT_FOUND, ABORTED when it goes to an error status instead.
+   */
+  waitForVolume(
+    request: DeepPartial<WaitForVolumeRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<WaitForVolumeResponse>;
+  /** Lists volume snapshots. */
+  listVolumeSnapshots(
+    request: DeepPartial<ListVolumeSnapshotsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<ListVolumeSnapshotsResponse>;
+  /** Gets one volume snapshot by name or id. */
+  getVolumeSnapshot(
+    request: DeepPartial<GetVolumeSnapshotRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetVolumeSnapshotResponse>;
+  /** Snapshots a volume. Errors: NOT_FOUND (volume), FAILED_PRECONDITION (in use without force), RESOURCE_EXHAUSTED. */
+  createVolumeSnapshot(
+    request: DeepPartial<CreateVolumeSnapshotRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CreateVolumeSnapshotResponse>;
+  /** Changes a snapshot's name, description or metadata. */
+  updateVolumeSnapshot(
+    request: DeepPartial<UpdateVolumeSnapshotRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<UpdateVolumeSnapshotResponse>;
+  /** Deletes a snapshot. Errors: NOT_FOUND, FAILED_PRECONDITION (a volume was made from it, or it is busy). */
+  deleteVolumeSnapshot(
+    request: DeepPartial<DeleteVolumeSnapshotRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<DeleteVolumeSnapshotResponse>;
+  /** Lists volume backups (empty where the cloud has no backup service). */
+  listVolumeBackups(
+    request: DeepPartial<ListVolumeBackupsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<ListVolumeBackupsResponse>;
+  /** Gets one volume backup by name or id. */
+  getVolumeBackup(
+    request: DeepPartial<GetVolumeBackupRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetVolumeBackupResponse>;
+  /**
+   * Backs a volume up. Errors: FAILED_PRECONDITION when the cloud has no backup service, or the volume is in use
+   * without force.
+   */
+  createVolumeBackup(
+    request: DeepPartial<CreateVolumeBackupRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<CreateVolumeBackupResponse>;
+  /** Restores a backup to a new volume or over an existing one. Errors: FAILED_PRECONDITION (no backup service). */
+  restoreVolumeBackup(
+    request: DeepPartial<RestoreVolumeBackupRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<RestoreVolumeBackupResponse>;
+  /** Deletes a backup. Errors: NOT_FOUND, FAILED_PRECONDITION (busy, or no backup service). */
+  deleteVolumeBackup(
+    request: DeepPartial<DeleteVolumeBackupRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<DeleteVolumeBackupResponse>;
+  /** Lists the volume types each location offers. */
+  listVolumeTypes(
+    request: DeepPartial<ListVolumeTypesRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): AsyncIterable<ListVolumeTypesResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;

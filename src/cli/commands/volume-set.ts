@@ -1,0 +1,41 @@
+// oaktree volume set: name, description, properties, bootable, read-only, size (extend) and type (retype), as
+// `openstack volume set` takes them; each change is one call, in that order.
+import type { Command } from 'commander';
+import { action, keyValue, repeatable, withCommonOptions } from './context.ts';
+import { volumeView } from './views.ts';
+
+export function registerVolumeSet(volume: Command): void {
+  withCommonOptions(volume.command('set').description('change a volume').argument('<name-or-id>'))
+    .option('--name <name>', 'a new name')
+    .option('--description <text>', 'a new description')
+    .option('--property <key=value>', 'set a metadata key (repeatable)', keyValue)
+    .option('--unset-property <key>', 'remove a metadata key (repeatable)', repeatable)
+    .option('--bootable', 'mark it bootable')
+    .option('--non-bootable', 'mark it not bootable')
+    .option('--read-only', 'make it read-only')
+    .option('--read-write', 'make it writable')
+    .option('--size <GiB>', 'extend it to this size', (v) => Number(v))
+    .option('--type <type>', 'change its volume type')
+    .option('--retype-policy <policy>', 'never (default) or on-demand: may the cloud migrate the data', 'never')
+    .option('--wait', 'return once an extend or retype has finished')
+    .action(
+      action(async (ctx, opts, nameOrId: string) => {
+        const flag = (on: unknown, off: unknown) => (on ? true : off ? false : undefined);
+        let volume = await ctx.client.updateVolume(nameOrId, ctx.selector, {
+          ...(opts.name !== undefined ? { name: opts.name } : {}),
+          ...(opts.description !== undefined ? { description: opts.description } : {}),
+          metadata: opts.property ?? {},
+          removeMetadata: opts.unsetProperty ?? [],
+          isBootable: flag(opts.bootable, opts.nonBootable),
+          isReadOnly: flag(opts.readOnly, opts.readWrite),
+        });
+        const wait = Boolean(opts.wait);
+        if (opts.size) volume = await ctx.client.extendVolume(volume.id, opts.size, ctx.selector, { wait });
+        if (opts.type) {
+          const allowMigration = opts.retypePolicy === 'on-demand';
+          volume = await ctx.client.retypeVolume(volume.id, opts.type, ctx.selector, { allowMigration, wait });
+        }
+        ctx.printOne(volume, volumeView);
+      }),
+    );
+}
