@@ -5,7 +5,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CreateServerExtras, FlavorListExtras, ServerFilters } from '../../client/index.ts';
 import { ServerGroup, ServerGroupPolicy } from '../../gen/oaktree/v1/compute.ts';
 import { Location } from '../../gen/oaktree/v1/location.ts';
-import { action, io, keyValue, repeatable, withCommonOptions } from './context.ts';
+import { action, type CliContext, io, keyValue, repeatable, withCommonOptions } from './context.ts';
 import type { View } from './output.ts';
 import { byPlace } from './views.ts';
 
@@ -148,28 +148,27 @@ export function flavorListExtras(opts: Record<string, any>): FlavorListExtras {
   };
 }
 
-/** server set / unset / group, under the `server` command. */
-export function registerServerConfigCommands(server: Command): void {
-  withCommonOptions(
-    server.command('set').description('set metadata properties and tags on a server').argument('<name-or-id>'),
-  )
+/** The metadata and tag options of `oaktree server set` (server-actions.ts owns the command: name, description). */
+export function addServerSetOptions(command: Command): Command {
+  return command
     .option('--property <key=value>', 'a metadata property (repeatable)', keyValue)
     .option('--tag <tag>', 'a tag to add (repeatable)', repeatable)
-    .option('--replace', 'replace all properties / tags with the given ones')
-    .action(
-      action(async (ctx, opts, nameOrId: string) => {
-        if (!opts.property && !opts.tag) throw new InvalidArgumentError('give --property and/or --tag');
-        const replace = Boolean(opts.replace);
-        const out: Record<string, unknown> = {};
-        if (opts.property)
-          out.metadata = (
-            await ctx.client.setServerMetadata(nameOrId, opts.property, ctx.selector, { replace })
-          ).metadata;
-        if (opts.tag) out.tags = (await ctx.client.setServerTags(nameOrId, opts.tag, ctx.selector, { replace })).tags;
-        ctx.printOne(out, { toJSON: (o) => o as any });
-      }),
-    );
+    .option('--replace', 'replace all properties / tags with the given ones');
+}
 
+/** Whether `server set` was given properties or tags. */
+export const setsPropertiesOrTags = (opts: Record<string, any>): boolean => !!(opts.property || opts.tag);
+
+/** Applies --property / --tag of `server set` and answers the server as it is afterwards. */
+export async function setPropertiesAndTags(ctx: CliContext, nameOrId: string, opts: Record<string, any>) {
+  const replace = Boolean(opts.replace);
+  if (opts.property) await ctx.client.setServerMetadata(nameOrId, opts.property, ctx.selector, { replace });
+  if (opts.tag) await ctx.client.setServerTags(nameOrId, opts.tag, ctx.selector, { replace });
+  return ctx.client.getServer(nameOrId, ctx.selector, { fresh: true });
+}
+
+/** server unset / group, under the `server` command. */
+export function registerServerConfigCommands(server: Command): void {
   withCommonOptions(server.command('unset').description('remove metadata properties and tags').argument('<name-or-id>'))
     .option('--property <key>', 'a metadata key to remove (repeatable)', repeatable)
     .option('--tag <tag>', 'a tag to remove (repeatable)', repeatable)

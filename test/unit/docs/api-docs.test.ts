@@ -22,6 +22,7 @@ describe('API reference docs', () => {
       'VolumeService',
       'LimitsService',
       'CapabilitiesService',
+      'IdentityService',
       'MeshService',
     ];
     assert.deepEqual([...pages.keys()].sort(), [...services.map((s) => `${s}.md`), 'README.md'].sort());
