@@ -344,10 +344,11 @@ export function defineServerConfigScenarios(label: string, target: () => Scenari
       }
     });
 
-    test('CreateServer boots from an existing volume, which outlives the server', async () => {
+    test('CreateServer boots from an existing volume, which outlives the server, and from a volume snapshot', async () => {
       const t = target();
       let server: Server | undefined;
       let volumeId = '';
+      let snapshotId = '';
       try {
         // A blank volume marked bootable: the real cloud's fake cinder driver cannot copy an image into a volume.
         const { volume } = await t.api.volume.createVolume({
@@ -386,8 +387,32 @@ export function defineServerConfigScenarios(label: string, target: () => Scenari
           boot(t, { name: `${prefix}-novol`, image: '', bootVolume: `${prefix}-no-such-volume` }),
           code(Status.NOT_FOUND, /no-such-volume/),
         );
+
+        // A snapshot of the (bootable) volume boots a server on a new volume that goes with the server.
+        const { snapshot } = await t.api.volume.createVolumeSnapshot({
+          location: t.where,
+          volume: volumeId,
+          name: `${prefix}-bootsnap`,
+          wait: true,
+        });
+        snapshotId = snapshot!.id;
+        server = await boot(t, { name: `${prefix}-fromsnap`, image: '', bootSnapshotId: snapshotId });
+        assert.equal(server.status, ServerStatus.SERVER_STATUS_ACTIVE);
+        assert.equal(server.volumes.length, 1);
+        assert.notEqual(server.volumes[0].id, volumeId, 'a new volume made from the snapshot');
+        assert.equal(server.volumes[0].deleteOnTermination, true);
+        await t.api.compute.deleteServer({ location: t.where, nameOrId: server.id, wait: true });
+        server = undefined;
+        await assert.rejects(
+          boot(t, { name: `${prefix}-nosnap`, image: '', bootSnapshotId: randomUUID() }),
+          code(Status.NOT_FOUND, /no volume snapshot named/),
+        );
       } finally {
         await remove(t, server);
+        if (snapshotId)
+          await quietly(() =>
+            t.api.volume.deleteVolumeSnapshot({ location: t.where, nameOrId: snapshotId, wait: true }),
+          );
         if (volumeId)
           await quietly(() => t.api.volume.deleteVolume({ location: t.where, nameOrId: volumeId, wait: true }));
       }
