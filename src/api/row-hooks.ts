@@ -3,6 +3,7 @@
 import type { MethodKey } from '../core/methods.ts';
 import { withMergedTokens, type WatchTokenKey } from '../cache/watch-token.ts';
 import type { Location } from '../gen/oaktree/v1/location.ts';
+import { objectUploadGather } from './object-upload-gather.ts';
 import { UploadImageResult, type UploadImageRequest, type UploadImageResponse } from '../gen/oaktree/v1/image.ts';
 
 /** One client-stream call's view of its messages and its backends' answers. */
@@ -34,6 +35,7 @@ export function rowHooksFor({ watchTokenKey }: RowHookOptions): Partial<Record<M
       responses: (request, responses) => withMergedTokens(request.resumeToken, responses, watchTokenKey),
     },
     uploadImage: { gather: uploadGather },
+    uploadObject: { gather: objectUploadGather },
   };
 }
 

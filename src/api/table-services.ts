@@ -86,8 +86,10 @@ async function routed(
 ) {
   method.validate(request);
   if (!method.followUp) return request;
-  const found = await findOne(router, method.followUp.over, request, context, method.followUp.noun, method.action);
-  return pinnedTo({ ...request, nameOrId: found.id }, found.location);
+  const key = method.followUp.key ?? 'nameOrId';
+  const named = { ...request, nameOrId: request[key] };
+  const found = await findOne(router, method.followUp.over, named, context, method.followUp.noun, method.action);
+  return pinnedTo({ ...request, [key]: found.id }, found.location);
 }
 
 async function unary(router: Router, method: UnaryMethod<any, any>, request: any, context: OaktreeContext) {

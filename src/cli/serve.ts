@@ -4,10 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { createLogger } from '../observability/logger.ts';
 import { checkHostPort, DEFAULT_LISTEN, loadNodeConfig, NodeConfigError, type NodeConfig } from '../node/config.ts';
 import { buildBackends } from '../node/backends.ts';
-import { reloadPeersOnHangup } from '../node/peer-reload.ts';
+import { NodeReloader } from '../node/reload.ts';
 import { startNode } from '../node/server.ts';
 import { checkListenSafety } from '../node/listen-safety.ts';
 import { buildNodeAuth } from '../node/auth.ts';
+import { NodeMetrics } from '../observability/metrics.ts';
+import { NodeTracing } from '../observability/tracing.ts';
 
 export interface ServeFlags {
   config?: string;
@@ -80,7 +82,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const nodeId = config.nodeId ?? defaultNodeId(config.listen);
   // Before any backend starts: a broken auth file stops the node with its file and line (exit 2).
   const auth = config.auth ? await buildNodeAuth({ ...config, auth: config.auth }) : undefined;
-  const built = await buildBackends(config, nodeId, logger);
+  const metrics = config.metrics ? new NodeMetrics({ nodeId }) : undefined;
+  const tracing = config.tracing
+    ? new NodeTracing({ nodeId, otlpEndpoint: config.tracing.otlpEndpoint, serviceName: config.tracing.serviceName })
+    : undefined;
+  const built = await buildBackends(config, nodeId, logger, { metrics, tracing });
   const node = await startNode({
     nodeId,
     listen: config.listen,
@@ -91,6 +97,12 @@ export async function serve(flags: ServeFlags): Promise<void> {
     auth,
     connections: config.connections,
     watchTokenKey: built.services.watchTokenKey,
+    metrics,
+    metricsListen: config.metrics?.listen,
+    tracing,
+  }).catch(async (error: unknown) => {
+    await built.close(); // a busy port leaves no simulator and no temporary clouds.yaml behind
+    throw error;
   });
 
   let stopping = false;
@@ -113,13 +125,21 @@ export async function serve(flags: ServeFlags): Promise<void> {
     logger.info({ tls: !!config.tls }, 'SIGHUP: re-reading TLS files');
     void node.reloadTls('SIGHUP');
   });
-  if (flags.config)
-    reloadPeersOnHangup(
+  if (flags.config) {
+    // SIGHUP also re-reads the config file and clouds.yaml: clouds and peers come and go (src/node/reload.ts).
+    const reloader = new NodeReloader({
       node,
-      flags.config,
-      config.peers.map((peer) => peer.address),
+      configFile: flags.config,
+      config,
+      backends: built.backends,
+      services: built.services,
       logger,
-    );
+      metrics,
+      tracing,
+    });
+    void reloader.start();
+    process.on('SIGHUP', () => void reloader.reload());
+  }
   // One line on stdout for humans and scripts: where to point a client.
   process.stdout.write(`oaktree ${nodeId} serving on ${node.address}\n`);
 }

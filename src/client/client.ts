@@ -107,6 +107,26 @@ import {
   type TransferProgress,
 } from './image-transfer.ts';
 import { ListStream, type ListOptions } from './list-stream.ts';
+import {
+  ObjectStoreServiceDefinition,
+  ObjectUrlMethod,
+  type Container,
+  type CreateObjectUrlResponse,
+  type DeleteContainerResponse,
+  type DeleteObjectResponse,
+  type DeleteObjectsResponse,
+  type StoredObject,
+  type UpdateContainerRequest,
+  type UploadObjectHeader,
+} from '../gen/oaktree/v1/object_store.ts';
+import {
+  downloadObject,
+  uploadObject,
+  type DownloadObjectOutcome,
+  type ObjectSink,
+  type ObjectSource,
+  type UploadObjectOutcome,
+} from './object-transfer.ts';
 import { toLocationSelector, type Selector } from './selector.ts';
 import { watchServers, type WatchEvent, type WatchOptions } from './watch.ts';
 import {
@@ -205,6 +225,7 @@ export class OaktreeClient {
   private readonly capabilities: Client<typeof CapabilitiesServiceDefinition>;
   private readonly mesh: Client<typeof MeshServiceDefinition>;
   private readonly identity: Client<typeof IdentityServiceDefinition>;
+  private readonly objectStore: Client<typeof ObjectStoreServiceDefinition>;
 
   constructor(address: string, options: ConnectOptions = {}) {
     this.address = address;
@@ -224,6 +245,7 @@ export class OaktreeClient {
     this.capabilities = createClient(CapabilitiesServiceDefinition, this.channel);
     this.mesh = createClient(MeshServiceDefinition, this.channel);
     this.identity = createClient(IdentityServiceDefinition, this.channel);
+    this.objectStore = createClient(ObjectStoreServiceDefinition, this.channel);
   }
 
   /** Closes the connection; calls still running fail with CANCELLED or UNAVAILABLE. */
@@ -1577,5 +1599,201 @@ export class OaktreeClient {
       fresh: options?.fresh ?? false,
     };
     return this.list(options, (grpc) => this.capabilities.listCapabilities(request, grpc));
+  }
+
+  // ---- object storage (Swift) ----
+
+  /** Containers with their object counts and bytes, every matching location. */
+  listContainers(selector?: Selector, options?: ListOptions & { prefix?: string }): ListStream<Container> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      prefix: options?.prefix ?? '',
+    };
+    return this.list(options, (grpc) => this.objectStore.listContainers(request, grpc));
+  }
+
+  /** One container with its metadata, ACLs and quota. */
+  getContainer(name: string, selector?: Selector, options?: CallOptions): Promise<Container> {
+    return this.unary(options, async (grpc) => {
+      const response = await this.objectStore.getContainer(
+        { location: toLocationSelector(selector), nameOrId: name },
+        grpc,
+      );
+      return response.container!;
+    });
+  }
+
+  createContainer(
+    name: string,
+    selector: Selector,
+    settings: { publicRead?: boolean; readAcl?: string; writeAcl?: string; metadata?: Record<string, string> } = {},
+    options?: CallOptions,
+  ): Promise<Container> {
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), name, ...settings, requestId: randomUUID() };
+      return (await this.objectStore.createContainer(request, grpc)).container!;
+    });
+  }
+
+  updateContainer(
+    name: string,
+    selector: Selector,
+    changes: Omit<Partial<UpdateContainerRequest>, 'location' | 'container'>,
+    options?: CallOptions,
+  ): Promise<Container> {
+    return this.unary(options, async (grpc) => {
+      const request = { ...changes, location: toLocationSelector(selector), container: name };
+      return (await this.objectStore.updateContainer(request, grpc)).container!;
+    });
+  }
+
+  /** Deletes a container; with `emptyFirst` its objects first (progress through `onProgress`). */
+  deleteContainer(
+    name: string,
+    selector: Selector,
+    options?: CallOptions & { emptyFirst?: boolean; onProgress?: (progress: DeleteContainerResponse) => void },
+  ): Promise<DeleteContainerResponse> {
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), container: name, emptyFirst: options?.emptyFirst };
+      let last: DeleteContainerResponse | undefined;
+      for await (last of this.objectStore.deleteContainer(request, grpc)) options?.onProgress?.(last);
+      return last!;
+    });
+  }
+
+  listObjects(
+    container: string,
+    selector?: Selector,
+    options?: ListOptions & { prefix?: string; delimiter?: string; marker?: string; limit?: number },
+  ): ListStream<StoredObject> {
+    const request = {
+      location: toLocationSelector(selector),
+      strict: options?.strict ?? false,
+      container,
+      prefix: options?.prefix ?? '',
+      delimiter: options?.delimiter ?? '',
+      marker: options?.marker ?? '',
+      limit: options?.limit ?? 0,
+    };
+    return this.list(options, (grpc) => this.objectStore.listObjects(request, grpc));
+  }
+
+  /** An object's size, etag, content type, metadata and expiry. */
+  getObject(container: string, name: string, selector?: Selector, options?: CallOptions): Promise<StoredObject> {
+    return this.unary(options, async (grpc) => {
+      const request = { location: toLocationSelector(selector), container, name };
+      return (await this.objectStore.getObject(request, grpc)).object!;
+    });
+  }
+
+  /**
+   * Uploads an object from a file, a buffer or a stream in 1 MiB chunks (like openstacksdk's create_object). For
+   * a file or buffer the size and md5 go in the header, so a wrong byte anywhere fails the upload and leaves
+   * nothing. Objects larger than `segmentSizeBytes` become static large objects.
+   */
+  uploadObject(
+    source: ObjectSource,
+    header: Omit<Partial<UploadObjectHeader>, 'location'> & { container: string; name: string; location?: Selector },
+    options?: CallOptions & {
+      onProgress?: (progress: { bytes: number; totalBytes?: number }) => void;
+      onError?: (error: OaktreeError) => void;
+    },
+  ): Promise<UploadObjectOutcome> {
+    return this.unary(options, (grpc) =>
+      uploadObject(
+        this.objectStore,
+        source,
+        { ...header, location: toLocationSelector(header.location), requestId: header.requestId ?? randomUUID() },
+        grpc,
+        options?.onProgress,
+        options?.onError,
+      ),
+    );
+  }
+
+  /** Downloads an object (or `offset`/`length` bytes of it) to a file or a writable stream (get_object). */
+  downloadObject(
+    container: string,
+    name: string,
+    sink: ObjectSink,
+    selector?: Selector,
+    options?: CallOptions & {
+      offset?: number;
+      length?: number;
+      onProgress?: (progress: { bytes: number; totalBytes?: number }) => void;
+    },
+  ): Promise<DownloadObjectOutcome> {
+    return this.unary(options, (grpc) =>
+      downloadObject(
+        this.objectStore,
+        {
+          location: toLocationSelector(selector),
+          container,
+          name,
+          offset: BigInt(options?.offset ?? 0),
+          length: BigInt(options?.length ?? 0),
+        },
+        sink,
+        grpc,
+        options?.onProgress,
+      ),
+    );
+  }
+
+  /** Deletes an object (and its segments when it is a large object). */
+  deleteObject(
+    container: string,
+    name: string,
+    selector: Selector,
+    options?: CallOptions,
+  ): Promise<DeleteObjectResponse> {
+    return this.unary(options, (grpc) =>
+      this.objectStore.deleteObject({ location: toLocationSelector(selector), container, name }, grpc),
+    );
+  }
+
+  /** Deletes every object under a prefix; resolves with the last progress message. */
+  deleteObjects(
+    container: string,
+    prefix: string,
+    selector: Selector,
+    options?: CallOptions,
+  ): Promise<DeleteObjectsResponse> {
+    return this.unary(options, async (grpc) => {
+      let last: DeleteObjectsResponse | undefined;
+      for await (last of this.objectStore.deleteObjects(
+        { location: toLocationSelector(selector), container, prefix },
+        grpc,
+      ));
+      return last!;
+    });
+  }
+
+  /** A signed URL to GET (default) or PUT the object straight at the cloud; FAILED_PRECONDITION without TempURL. */
+  createObjectUrl(
+    container: string,
+    name: string,
+    selector?: Selector,
+    options?: CallOptions & { method?: 'GET' | 'PUT' | 'HEAD' | 'DELETE'; expiresInSeconds?: number },
+  ): Promise<CreateObjectUrlResponse> {
+    const methods = {
+      GET: ObjectUrlMethod.OBJECT_URL_METHOD_GET,
+      PUT: ObjectUrlMethod.OBJECT_URL_METHOD_PUT,
+      HEAD: ObjectUrlMethod.OBJECT_URL_METHOD_HEAD,
+      DELETE: ObjectUrlMethod.OBJECT_URL_METHOD_DELETE,
+    };
+    return this.unary(options, (grpc) =>
+      this.objectStore.createObjectUrl(
+        {
+          location: toLocationSelector(selector),
+          container,
+          name,
+          method: methods[options?.method ?? 'GET'],
+          expiresInSeconds: BigInt(options?.expiresInSeconds ?? 0),
+        },
+        grpc,
+      ),
+    );
   }
 }

@@ -48,3 +48,5 @@ export type { NetworkQuotas, Router, SecurityGroupRule } from '../gen/oaktree/v1
 export { SecurityGroupRuleDirection } from '../gen/oaktree/v1/network.ts';
 export type * from './network-specs.ts';
 export { VolumeStatus, type Volume } from '../gen/oaktree/v1/volume.ts';
+export type { Container, StoredObject } from '../gen/oaktree/v1/object_store.ts';
+export type { DownloadObjectOutcome, ObjectSink, ObjectSource, UploadObjectOutcome } from './object-transfer.ts';

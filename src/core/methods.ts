@@ -11,11 +11,13 @@ import type { Location } from '../gen/oaktree/v1/location.ts';
 import { NetworkServiceDefinition } from '../gen/oaktree/v1/network.ts';
 import { VolumeServiceDefinition } from '../gen/oaktree/v1/volume.ts';
 import { IdentityServiceDefinition } from '../gen/oaktree/v1/identity.ts';
+import { ObjectStoreServiceDefinition } from '../gen/oaktree/v1/object_store.ts';
 import { FloatingIPMode } from '../gen/oaktree/v1/compute.ts';
 import type { LocationSelector } from '../gen/oaktree/v1/location.ts';
 import { Status } from 'nice-grpc-common';
 import { OaktreeError } from './errors.ts';
 import { SERVER_ACTION_RULES, UPDATE_SERVER_RULES } from './server-action-rules.ts';
+import { containerName, MAX_OBJECT_NAME_BYTES, headerTokenKeys, utf8Bytes } from './object-names.ts';
 import {
   boundedText,
   hex,
@@ -86,6 +88,8 @@ export interface GetMethod<Req, Res> extends MethodBase<Req, Res> {
 export interface FollowUp {
   readonly over: ListMethod<any, any>;
   readonly noun: string;
+  /** The request key that names the object, when it is not nameOrId (e.g. an object call names its container). */
+  readonly key?: string;
 }
 /** Routed to exactly one location; one response. */
 export interface UnaryMethod<Req, Res> extends MethodBase<Req, Res> {
@@ -193,6 +197,11 @@ function withFollowUpRules(
 ): Pick<RowOptions, 'followUp' | 'rules'> {
   return { followUp: followUp.followUp, rules: [...(followUp.rules ?? []), ...rules] };
 }
+/** A follow-up whose object is named by another field than name_or_id. */
+function aboutBy(over: ListMethod<any, any>, noun: string, field: string): Pick<RowOptions, 'followUp' | 'rules'> {
+  const key = field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  return { followUp: { over, noun, key }, rules: [required(field, `the ${noun}'s name`)] };
+}
 function unary<S extends TsProtoService, K extends keyof S['methods'] & string>(
   service: S,
   key: K,
@@ -270,6 +279,26 @@ const MAX_PUBLIC_KEY_LENGTH = 16 * 1024;
 const MAX_RESUME_TOKEN_LENGTH = 256 * 1024;
 /** Nova takes up to 64 KiB of user data after base64, so about 48 KiB of text. */
 const MAX_USER_DATA_LENGTH = 48 * 1024;
+
+const ObjectStore = ObjectStoreServiceDefinition;
+const listContainers = list(ObjectStore, 'listContainers', 'container');
+const inContainer = aboutBy(listContainers, 'container', 'container');
+/** Object names, prefixes and markers are up to 1,024 bytes (utf8Bytes checks the bytes). */
+const OBJECT_TEXT = { name: 1024, destination_name: 1024, prefix: 1024, marker: 1024 };
+/** A call about one object: found through its container, named by `name`. */
+function objectCall(action: Action, rules: Rule[] = []): RowOptions {
+  return {
+    action,
+    followUp: inContainer.followUp,
+    text: OBJECT_TEXT,
+    rules: [
+      ...inContainer.rules!,
+      required('name', "the object's name"),
+      utf8Bytes('name', MAX_OBJECT_NAME_BYTES),
+      ...rules,
+    ],
+  };
+}
 
 const serverName = (hint: string) => required('server', hint);
 const floatingIp = required('floating_ip', "the floating IP's id or address");
@@ -408,6 +437,10 @@ export const Methods = {
       hex('md5', 32),
       hex('sha256', 64),
       requestId,
+      when(
+        (h) => !['', 'put', 'glance-direct'].includes(h.uploadMethod ?? ''),
+        'upload_method must be put or glance-direct (or empty: oaktree decides)',
+      ),
     ],
   }),
   downloadImage: serverStream(Image, 'downloadImage', { action: 'read', ...about(listImages, 'image') }),
@@ -415,7 +448,10 @@ export const Methods = {
   updateImage: unary(Image, 'updateImage', { action: 'write', ...about(listImages, 'image') }),
   deactivateImage: unary(Image, 'deactivateImage', { action: 'write', ...about(listImages, 'image') }),
   reactivateImage: unary(Image, 'reactivateImage', { action: 'write', ...about(listImages, 'image') }),
-  listImageMembers: list(Image, 'listImageMembers', 'member'),
+  listImageMembers: {
+    ...list(Image, 'listImageMembers', 'member'),
+    validate: checks({ rules: [required('image', "the image's name or id")] }),
+  },
   addImageMember: unary(Image, 'addImageMember', {
     action: 'write',
     ...about(listImages, 'image'),
@@ -600,6 +636,85 @@ export const Methods = {
   listVolumeTypes: list(Volume, 'listVolumeTypes', 'volumeType'),
   listProjects: list(IdentityServiceDefinition, 'listProjects', 'project'),
   whoAmI: list(IdentityServiceDefinition, 'whoAmI', 'caller'),
+
+  // Object storage (issue 16): object calls are routed to where their container was found.
+  listContainers,
+  getContainer: get(ObjectStore, 'getContainer', listContainers, 'container'),
+  createContainer: unary(ObjectStore, 'createContainer', {
+    action: 'write',
+    rules: [
+      required('name', 'the container needs a name'),
+      containerName('name'),
+      headerTokenKeys('metadata'),
+      notNegative('quota_bytes'),
+      notNegative('quota_count'),
+      requestId,
+    ],
+  }),
+  updateContainer: unary(ObjectStore, 'updateContainer', {
+    action: 'write',
+    ...inContainer,
+    rules: [...inContainer.rules!, headerTokenKeys('metadata')],
+  }),
+  deleteContainer: serverStream(ObjectStore, 'deleteContainer', { action: 'write', ...inContainer }),
+  listObjects: {
+    ...list(ObjectStore, 'listObjects', 'object'),
+    validate: checks({
+      text: OBJECT_TEXT,
+      rules: [required('container', "the container's name"), notNegative('limit')],
+    }),
+  },
+  getObject: unary(ObjectStore, 'getObject', objectCall('read')),
+  uploadObject: clientStream(ObjectStore, 'uploadObject', {
+    action: 'write',
+    opening: 'header',
+    openingOf: (first) => (first.part?.$case === 'header' ? first.part.value : undefined),
+    text: OBJECT_TEXT,
+    rules: [
+      required('container', 'the container to upload into'),
+      containerName('container'),
+      required('name', 'the object needs a name'),
+      utf8Bytes('name', MAX_OBJECT_NAME_BYTES),
+      headerTokenKeys('metadata'),
+      notNegative('size_bytes'),
+      notNegative('segment_size_bytes'),
+      notNegative('delete_after_seconds'),
+      hex('md5', 32),
+      requestId,
+    ],
+  }),
+  downloadObject: serverStream(
+    ObjectStore,
+    'downloadObject',
+    objectCall('read', [notNegative('offset'), notNegative('length')]),
+  ),
+  copyObject: unary(
+    ObjectStore,
+    'copyObject',
+    objectCall('write', [
+      required('destination_name', "the copy's name"),
+      utf8Bytes('destination_name', MAX_OBJECT_NAME_BYTES),
+      containerName('destination_container'),
+      headerTokenKeys('metadata'),
+    ]),
+  ),
+  updateObject: unary(
+    ObjectStore,
+    'updateObject',
+    objectCall('write', [notNegative('delete_after_seconds'), headerTokenKeys('metadata')]),
+  ),
+  deleteObject: unary(ObjectStore, 'deleteObject', objectCall('write')),
+  deleteObjects: serverStream(ObjectStore, 'deleteObjects', {
+    action: 'write',
+    ...inContainer,
+    text: OBJECT_TEXT,
+    rules: [...inContainer.rules!, required('prefix', 'a name prefix (DeleteContainer with empty_first deletes all)')],
+  }),
+  createObjectUrl: unary(
+    ObjectStore,
+    'createObjectUrl',
+    objectCall('write', [notNegative('expires_in_seconds'), notNegative('max_size_bytes')]),
+  ),
 
   listLimits: list(LimitsServiceDefinition, 'listLimits', 'limits'),
   listCapabilities: list(CapabilitiesServiceDefinition, 'listCapabilities', 'capabilities'),

@@ -54,17 +54,38 @@ export interface ListOptions extends RouteOptions {
 
 export const DEFAULT_MAX_HOPS = 8;
 
+/**
+ * Wraps every call the router makes to a backend (the node's metrics and trace spans); `stream` is read by the
+ * router from its first item to its end, `promise` awaited.
+ */
+export interface BackendCallHooks {
+  promise<T>(backend: Backend, call: () => Promise<T>): Promise<T>;
+  stream<T>(backend: Backend, call: () => AsyncIterable<T>): AsyncIterable<T>;
+  /** The routing decision for one request: how many backends and locations it selected. */
+  routed?(selections: readonly Selection[]): void;
+}
+
+const DIRECT: BackendCallHooks = { promise: (_backend, call) => call(), stream: (_backend, call) => call() };
+
 export class Router {
   readonly nodeId: string;
   readonly maxHops: number;
   private readonly backends: Backend[];
   private readonly logger: Logger;
+  private readonly calls: BackendCallHooks;
 
-  constructor(options: { nodeId: string; backends: Backend[]; logger: Logger; maxHops?: number }) {
+  constructor(options: {
+    nodeId: string;
+    backends: Backend[];
+    logger: Logger;
+    maxHops?: number;
+    calls?: BackendCallHooks;
+  }) {
     this.nodeId = options.nodeId;
     this.backends = options.backends;
     this.logger = options.logger;
     this.maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
+    this.calls = options.calls ?? DIRECT;
   }
 
   allBackends(): readonly Backend[] {
@@ -74,6 +95,12 @@ export class Router {
   /** A backend that joins after start (a peer whose real address is known only once it listens). */
   addBackend(backend: Backend): void {
     this.backends.push(backend);
+  }
+
+  /** A backend that leaves (a reload removed it): no new call is routed to it. */
+  removeBackend(backend: Backend): void {
+    const index = this.backends.indexOf(backend);
+    if (index >= 0) this.backends.splice(index, 1);
   }
 
   /**
@@ -121,7 +148,9 @@ export class Router {
       targets.push(route.location);
       byBackend.set(backend, targets);
     }
-    return [...byBackend].map(([backend, targets]) => ({ backend, targets }));
+    const selections = [...byBackend].map(([backend, targets]) => ({ backend, targets }));
+    this.calls.routed?.(selections);
+    return selections;
   }
 
   /** Like select, but no location at all is the caller's answer: NOT_FOUND, or PERMISSION_DENIED for a write. */
@@ -172,7 +201,7 @@ export class Router {
     const deadline = backendDeadline(ctx.deadline);
     const { ctx: bounded, dispose, expired } = withDeadline(ctx, deadline);
     try {
-      for await (const response of backend.list(method, request, targets, bounded)) {
+      for await (const response of this.calls.stream(backend, () => backend.list(method, request, targets, bounded))) {
         const location = method.locationOf(response);
         if (location && !allowed.has(regionKey(location))) {
           this.logger.warn(
@@ -225,7 +254,7 @@ export class Router {
     options: RouteOptions = {},
   ): Promise<Res> {
     const { backend, target } = this.resolveOne(request.location, ctx, { ...options, action: method.action });
-    return backend.unary(method, request, target, ctx);
+    return this.calls.promise(backend, () => backend.unary(method, request, target, ctx));
   }
 
   serverStream<Req extends { location?: LocationSelector | undefined }, Res>(
@@ -235,7 +264,7 @@ export class Router {
     options: RouteOptions = {},
   ): AsyncIterable<Res> {
     const { backend, target } = this.resolveOne(request.location, ctx, { ...options, action: method.action });
-    return backend.serverStream(method, request, target, ctx);
+    return this.calls.stream(backend, () => backend.serverStream(method, request, target, ctx));
   }
 
   /** Routes a client stream to the locations its first message selected. */
@@ -245,7 +274,8 @@ export class Router {
     requests: AsyncIterable<Req>,
     ctx: CallContext,
   ): Promise<Res> {
-    return selection.backend.clientStream(method, requests, selection.targets, ctx);
+    const { backend, targets } = selection;
+    return this.calls.promise(backend, () => backend.clientStream(method, requests, targets, ctx));
   }
 
   /**

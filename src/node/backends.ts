@@ -13,6 +13,9 @@ import type { Simulator } from '../simulator/index.ts';
 import type { NodeConfig, SimulatedCloudConfig } from './config.ts';
 import { peerDial } from './peer-credentials.ts';
 import { startNodeServices, type NodeServices, type NodeServicesOptions } from './services.ts';
+import type { NodeMetrics } from '../observability/metrics.ts';
+import type { NodeTracing } from '../observability/tracing.ts';
+import { buildLimiters } from './limits.ts';
 
 export interface BuiltBackends {
   backends: Backend[];
@@ -34,7 +37,7 @@ export async function buildBackends(
   config: NodeConfig,
   nodeId: string,
   logger: Logger,
-  options: Pick<NodeServicesOptions, 'watch'> = {},
+  options: Pick<NodeServicesOptions, 'watch'> & { metrics?: NodeMetrics; tracing?: NodeTracing } = {},
 ): Promise<BuiltBackends> {
   const peerDials = config.peers.map(peerDial); // unreadable TLS files fail here, before anything starts
   const cleanups: Array<() => Promise<void>> = [];
@@ -87,7 +90,19 @@ export async function buildBackends(
     );
   }
 
-  const backends: Backend[] = clouds.map((cloud) => createOpenStackBackend(cloud, { logger, services }));
+  const limiters = buildLimiters(
+    config.limits,
+    clouds.map((cloud) => cloud.name),
+    logger,
+    options.metrics,
+  );
+  const backends: Backend[] = clouds.map((cloud) =>
+    createOpenStackBackend(cloud, {
+      logger,
+      services,
+      session: { observer: options.metrics, limiter: limiters.get(cloud.name), tracer: options.tracing?.tracer },
+    }),
+  );
   config.peers.forEach((peer, index) =>
     backends.push(createPeerBackend({ address: peer.address, nodeId, logger, ...peerDials[index] })),
   );

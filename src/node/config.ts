@@ -7,6 +7,14 @@ import { parseAuthSection, type AuthConfig } from '../auth/config.ts';
 import { redactRedisUrl } from '../cache/redis/url.ts';
 import { describe, parseYamlFile, readers, type YamlNode } from '../config/yaml-file.ts';
 import type { ConnectionLimits } from './connection-limits.ts';
+import {
+  parseLimitsSection,
+  parseMetricsSection,
+  parseTracingSection,
+  type LimitsConfig,
+  type MetricsConfig,
+  type TracingConfig,
+} from './operability-config.ts';
 
 export interface PeerConfig {
   /** host:port of the upstream oaktree node. */
@@ -82,6 +90,12 @@ export interface NodeConfig {
   connections?: Partial<ConnectionLimits>;
   /** The watch resume-token key: a secret file shared by replicas (else from Redis, else per run). */
   watchTokens?: { secretFile?: string };
+  /** The Prometheus /metrics and status-page listener; absent: none. */
+  metrics?: MetricsConfig;
+  /** OTLP trace export; absent: off. */
+  tracing?: TracingConfig;
+  /** Request rate and concurrency per cloud (and region) from clouds.yaml; absent: unlimited. */
+  limits?: LimitsConfig;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:50051';
@@ -158,6 +172,9 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
     'auth',
     'connections',
     'watch_tokens',
+    'metrics',
+    'tracing',
+    'limits',
   ])) {
     switch (name) {
       case 'node_id': {
@@ -278,6 +295,15 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
         config.watchTokens = {};
         for (const entry of entries(value, path, ['secret_file']))
           config.watchTokens.secretFile = str(entry.value, entry.path);
+        break;
+      case 'metrics':
+        config.metrics = parseMetricsSection(value, path, fail, checkHostPort);
+        break;
+      case 'tracing':
+        config.tracing = parseTracingSection(value, path, fail);
+        break;
+      case 'limits':
+        config.limits = parseLimitsSection(value, path, fail);
         break;
     }
   }

@@ -23,6 +23,7 @@ import { LimitsServiceDefinition } from '../gen/oaktree/v1/limits.ts';
 import { LocationServiceDefinition } from '../gen/oaktree/v1/location.ts';
 import { MeshServiceDefinition } from '../gen/oaktree/mesh/v1/mesh.ts';
 import { NetworkServiceDefinition } from '../gen/oaktree/v1/network.ts';
+import { ObjectStoreServiceDefinition } from '../gen/oaktree/v1/object_store.ts';
 import { VolumeServiceDefinition } from '../gen/oaktree/v1/volume.ts';
 import { Router, DEFAULT_MAX_HOPS } from '../mesh/router.ts';
 import { WatchTokenKey } from '../cache/watch-token.ts';
@@ -32,6 +33,15 @@ import { createServerTls, type ServerTls } from './server-tls.ts';
 import type { NodeAuth } from './auth.ts';
 import type { ConnectionLimits } from './connection-limits.ts';
 import { createGuardedServer } from './guarded-server.ts';
+import type { NodeMetrics } from '../observability/metrics.ts';
+import { rpcMetricsMiddleware } from '../observability/rpc-metrics.ts';
+import { startMetricsServer, type MetricsServer } from './metrics-server.ts';
+import { meshSnapshot } from './mesh-snapshot.ts';
+import { backendCallHooks } from './backend-hooks.ts';
+import { BackendRemovals } from './backend-removal.ts';
+import { statusRoutes } from './status-page.ts';
+import type { NodeTracing } from '../observability/tracing.ts';
+import { rpcTracingMiddleware } from '../observability/rpc-tracing.ts';
 
 /** Served from the method table: validated, then routed to the backends. */
 const TABLE_SERVICES = [
@@ -42,6 +52,7 @@ const TABLE_SERVICES = [
   LimitsServiceDefinition,
   CapabilitiesServiceDefinition,
   IdentityServiceDefinition,
+  ObjectStoreServiceDefinition,
 ];
 
 /** Every oaktree service: a node always offers the whole API (no feature switches). */
@@ -66,6 +77,12 @@ export interface NodeOptions {
   auth?: NodeAuth;
   /** Bounds on client connections (src/node/connection-limits.ts); absent fields take the defaults. */
   connections?: Partial<ConnectionLimits>;
+  /** Measure calls, backends and routes into these metrics (the same ones given to the backends). */
+  metrics?: NodeMetrics;
+  /** host:port of the HTTP listener for /metrics (needs `metrics`); absent: no listener. */
+  metricsListen?: string;
+  /** Trace every call (the same tracing given to the backends); the node shuts it down when it closes. */
+  tracing?: NodeTracing;
 }
 
 export interface RunningNode {
@@ -74,10 +91,14 @@ export interface RunningNode {
   readonly address: string;
   readonly port: number;
   readonly router: Router;
+  /** host:port of the /metrics listener, when there is one. */
+  readonly metricsAddress?: string;
   /** Re-reads the TLS files (SIGHUP); false when they were broken and the current ones stay. No-op without TLS. */
   reloadTls(reason?: string): Promise<boolean>;
   /** Starts a backend and routes to it from now on: peers of a cycle are added once they listen. */
   addBackend(backend: Backend): Promise<void>;
+  /** Stops routing to a backend, ends its open calls with UNAVAILABLE: `message`, and closes it (reload). */
+  removeBackend(backend: Backend, message: string): Promise<void>;
   /**
    * Stops the node: health turns NOT_SERVING, new calls are refused, long streams end with UNAVAILABLE,
    * other calls get `graceMs` to finish before they are cancelled; then backends close.
@@ -88,7 +109,16 @@ export interface RunningNode {
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const { logger, nodeId } = options;
   const maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
-  const router = new Router({ nodeId, backends: [...options.backends], logger, maxHops });
+  const { metrics } = options;
+  const removals = new BackendRemovals();
+  const router = new Router({
+    nodeId,
+    backends: [...options.backends],
+    logger,
+    maxHops,
+    calls: backendCallHooks(removals, metrics, options.tracing),
+  });
+  metrics?.observeMesh(() => meshSnapshot(router));
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal); // every open stream listens for shutdown
   const health = HealthState();
@@ -106,7 +136,9 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       'grpc.max_receive_message_length': 16 * 1024 * 1024,
     },
   })
+    .use(options.tracing ? rpcTracingMiddleware(options.tracing, nodeId) : passThrough)
     .use(loggingMiddleware(logger))
+    .use(metrics ? rpcMetricsMiddleware(metrics) : passThrough)
     .use(shutdownMiddleware(shutdown.signal))
     .use(errorStatusMiddleware())
     .use(auth ? authMiddleware({ ...auth, logger }) : passThrough)
@@ -129,6 +161,18 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     auth?.authenticator.close();
     throw error;
   });
+  let metricsServer: MetricsServer | undefined;
+  if (metrics && options.metricsListen) {
+    const routes = statusRoutes(nodeId, router, metrics);
+    metricsServer = await startMetricsServer({ listen: options.metricsListen, metrics, logger, routes }).catch(
+      (error) => {
+        server.forceShutdown();
+        tls?.close();
+        auth?.authenticator.close();
+        throw error;
+      },
+    );
+  }
   const host = options.listen.slice(0, options.listen.lastIndexOf(':'));
   const address = `${host}:${port}`;
   for (const name of ['', ...OAKTREE_SERVICES]) health.setStatus('healthy', name);
@@ -149,10 +193,16 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     address,
     port,
     router,
+    metricsAddress: metricsServer?.address,
     reloadTls: (reason = 'asked') => tls?.reload(reason) ?? Promise.resolve(true),
     async addBackend(backend) {
       await backend.start?.();
       router.addBackend(backend);
+    },
+    async removeBackend(backend, message) {
+      router.removeBackend(backend);
+      removals.remove(backend, message);
+      await backend.close();
     },
     close(graceMs = 5000) {
       closing ??= (async () => {
@@ -164,6 +214,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         tls?.close();
         auth?.authenticator.close();
         await router.close();
+        await metricsServer?.close();
+        await options.tracing?.shutdown();
         logger.info({ nodeId }, 'oaktree node stopped');
       })();
       return closing;

@@ -1,6 +1,7 @@
 // JSON logs to stderr, one object per line (pino). Secrets are redacted by key name as a last line of defence;
 // the config layer already keeps them out of anything that is logged.
 import { pino, type Logger } from 'pino';
+import { activeTraceId } from './trace-context.ts';
 
 export type { Logger };
 
@@ -20,7 +21,9 @@ const REDACT = [
   '*["x-subject-token"]',
 ];
 
-export function createLogger(options: { level?: string; name?: string } = {}): Logger {
+export function createLogger(
+  options: { level?: string; name?: string; destination?: NodeJS.WritableStream } = {},
+): Logger {
   return pino(
     {
       name: options.name ?? 'oaktree',
@@ -28,8 +31,13 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
       redact: { paths: REDACT, censor: '***' },
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // A line written while a call is traced carries its trace id (the same in every node the call passed).
+      mixin: () => {
+        const traceId = activeTraceId();
+        return traceId ? { traceId } : {};
+      },
     },
-    pino.destination({ fd: 2, sync: false }),
+    options.destination ?? pino.destination({ fd: 2, sync: false }),
   );
 }
 

@@ -110,6 +110,12 @@ export function renderError(service: ServiceName | 'unknown', err: ApiError): Re
       return json({ error: { code: status, message, title: reason } });
     case 'network':
       return json({ NeutronError: { type: err.type ?? reason.replace(/ /g, ''), message, detail: '' } });
+    case 'object-store':
+      // swift's proxy answers short HTML pages
+      return {
+        contentType: 'text/html; charset=UTF-8',
+        body: `<html><h1>${reason}</h1><p>${escapeHtml(message)}</p></html>`,
+      };
     case 'image':
       // glance answers webob HTML error pages
       return {

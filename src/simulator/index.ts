@@ -8,6 +8,7 @@ import { renderCloudsYaml } from './clouds-yaml.ts';
 import { startControlServer } from './control.ts';
 import { FaultRegistry } from './faults.ts';
 import { glanceService } from './glance.ts';
+import { swiftService } from './swift.ts';
 import { keystoneService } from './keystone.ts';
 import { neutronService } from './neutron.ts';
 import { novaService } from './nova/index.ts';
@@ -23,7 +24,7 @@ export const DEFAULT_CLOUDS: SimCloudOptions[] = [
   { name: 'sim-beta', regions: ['RegionOne'] },
 ];
 
-const SERVICES = [keystoneService, novaService, glanceService, neutronService, cinderService];
+const SERVICES = [keystoneService, novaService, glanceService, neutronService, cinderService, swiftService];
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const host = opts.host ?? '127.0.0.1';

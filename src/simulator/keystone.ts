@@ -33,6 +33,11 @@ function seedCatalog(cloud: CloudRuntime): void {
     { type: 'network', name: 'neutron', url: (r) => cloud.serviceBase(r, 'network') },
     { type: 'volumev3', name: 'cinderv3', url: (r) => `${cloud.serviceBase(r, 'volume')}/v3/%(project_id)s` },
     { type: 'block-storage', name: 'cinder', url: (r) => `${cloud.serviceBase(r, 'volume')}/v3/%(project_id)s` },
+    {
+      type: 'object-store',
+      name: 'swift',
+      url: (r) => `${cloud.serviceBase(r, 'object-store')}/v1/AUTH_%(project_id)s`,
+    },
   ]);
 }
 

@@ -7,21 +7,36 @@ import { parseArgs } from 'node:util';
 import { startSimulator } from './index.ts';
 import type { SimCloudOptions, SimUserSpec } from './types.ts';
 
-const USAGE = `usage: oaktree simulate [--clouds N | --cloud NAME[:REGION,REGION]]... [--seed-servers N] [--seed-images N]
+const USAGE = `usage: oaktree simulate [--clouds N | --cloud NAME[:REGION,REGION][@PORT]]... [--seed-servers N] [--seed-images N]
                         [--latency-ms N] [--boot-delay-ms N] [--control-port N] [--out FILE]
                         [--project NAME]... [--user NAME[:PASSWORD[:PROJECT,PROJECT[:ROLE,ROLE]]]]...
 
-Every cloud speaks Keystone v3, Nova, Glance, Neutron and Cinder on one loopback port (docs/simulator.md).
+Run simulated OpenStack clouds (Keystone, Nova, Glance, Neutron, Cinder, Swift over HTTP on 127.0.0.1), write a
+clouds.yaml for any OpenStack client (the openstack CLI, openstacksdk, oaktree serve --clouds-yaml) and run until
+Ctrl-C. Default: sim-alpha (RegionOne, RegionTwo) and sim-beta (RegionOne), each on a free port. The APIs it speaks:
+docs/simulator.md.
+
+  --clouds N             N clouds named sim-1 .. sim-N, one region each
+  --cloud SPEC           one cloud (repeatable): NAME, its regions after ":" (comma separated, default RegionOne),
+                         its port after "@" (default: a free port), e.g. --cloud prod:East,West@5000
+  --seed-servers N       ACTIVE servers created up front, per region and project (default 0)
+  --seed-images N        public images created up front, per region
+  --latency-ms N         added to every request
+  --boot-delay-ms N      how long a new server stays BUILD before ACTIVE (default 1500)
+  --control-port N       serve the control endpoint (GET /stats, POST /faults ...) on this port (0: a free one)
+  --out FILE             where to write the clouds.yaml (default: a new temporary directory)
+  --project NAME         the demo user's projects instead of "demo" (repeatable; seeded servers go to each)
+  --user SPEC            another user, or more roles for one below (repeatable): NAME, its PASSWORD, the PROJECTs it
+                         gets its ROLEs on (default: the first project; created when missing) and the ROLEs (default
+                         member,reader; "admin" makes it a cloud admin). clouds.yaml gets an entry "<cloud>-<NAME>",
+                         e.g. --user alice:pw:team-a,team-b --user ops:pw:admin:admin
+  -h, --help             this help
+
 Users (password "secret" unless given):
   demo             member of every --project (default: one project "demo"); clouds.yaml's entry per cloud
   admin            admin everywhere (project "admin")
   demo2            member of "project2" only (a second tenant)
-  oaktree-service  Keystone's "service" role (validates other users' tokens)
---project NAME     the demo user's projects instead of "demo" (repeatable; seeded servers go to each)
---user SPEC        another user, or more roles for one above (repeatable): NAME, its PASSWORD, the PROJECTs it
-                   gets its ROLEs on (default: the first project; created when missing) and the ROLEs (default
-                   member,reader; "admin" makes it a cloud admin). clouds.yaml gets an entry "<cloud>-<NAME>".
-                   e.g. --user alice:pw:team-a,team-b --user ops:pw:admin:admin`;
+  oaktree-service  Keystone's "service" role (validates other users' tokens)`;
 
 function count(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -82,9 +97,17 @@ export function parseSimulateArgs(argv: string[]): { clouds: SimCloudOptions[]; 
   let clouds: SimCloudOptions[];
   if (values.cloud?.length) {
     clouds = values.cloud.map((spec) => {
-      const [name, regions] = spec.split(':');
-      if (!name) throw new Error(`--cloud needs NAME[:REGION,REGION], got "${spec}"`);
-      return { ...common, name, regions: regions ? regions.split(',').filter(Boolean) : undefined };
+      const at = spec.lastIndexOf('@');
+      const port = at >= 0 ? count(spec.slice(at + 1), 'cloud … @PORT') : undefined;
+      const [name, regions] = (at >= 0 ? spec.slice(0, at) : spec).split(':');
+      if (!name) throw new Error(`--cloud needs NAME[:REGION,REGION][@PORT], got "${spec}"`);
+      if (port !== undefined && (port < 1 || port > 65535)) throw new Error(`--cloud: no port ${port} in "${spec}"`);
+      return {
+        ...common,
+        name,
+        regions: regions ? regions.split(',').filter(Boolean) : undefined,
+        ...(port !== undefined ? { port } : {}),
+      };
     });
   } else if (values.clouds !== undefined) {
     const n = count(values.clouds, 'clouds') as number;

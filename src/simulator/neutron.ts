@@ -273,6 +273,14 @@ function fieldMatches(value: unknown, wanted: string[]): boolean {
   return wanted.includes(value === null ? '' : String(value));
 }
 
+/** Neutron's tag filters: tags (all of), tags-any, not-tags (not all of), not-tags-any; values comma-separated. */
+const TAG_FILTERS: Record<string, (tags: string[], wanted: string[]) => boolean> = {
+  tags: (tags, wanted) => wanted.every((t) => tags.includes(t)),
+  'tags-any': (tags, wanted) => wanted.some((t) => tags.includes(t)),
+  'not-tags': (tags, wanted) => !wanted.every((t) => tags.includes(t)),
+  'not-tags-any': (tags, wanted) => !wanted.some((t) => tags.includes(t)),
+};
+
 function list(def: ResourceDef<any>) {
   return (ctx: Ctx): Reply => {
     const filters: Array<[string, string[]]> = [];
@@ -288,6 +296,7 @@ function list(def: ResourceDef<any>) {
       return filters.every(([key, wanted]) => {
         if (key === 'ip_address' || key === 'subnet_id')
           return (json.fixed_ips as any[] | undefined)?.some((f) => wanted.includes(f[key])) ?? false;
+        if (key in TAG_FILTERS) return TAG_FILTERS[key](json.tags as string[], wanted.join(',').split(','));
         return key in json ? fieldMatches(json[key], wanted) : true;
       });
     };

@@ -31,6 +31,7 @@ export interface ResolvedCloudOptions {
   users: SimUserSpec[];
   ignoredServerFilters: string[];
   importAllowedPorts: number[];
+  objectStore: { tempUrl: boolean; bulkDelete: boolean; maxFileSize: number };
 }
 
 export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
@@ -54,6 +55,11 @@ export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
     users: o.users ?? [],
     ignoredServerFilters: o.ignoredServerFilters ?? [],
     importAllowedPorts: o.importAllowedPorts ?? [80, 443],
+    objectStore: {
+      tempUrl: o.objectStore?.tempUrl ?? true,
+      bulkDelete: o.objectStore?.bulkDelete ?? true,
+      maxFileSize: o.objectStore?.maxFileSize ?? 5 * 1024 ** 3 + 2,
+    },
   };
 }
 

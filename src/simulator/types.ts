@@ -51,6 +51,8 @@ export interface SimCloudOptions {
   ignoredServerFilters?: string[];
   /** Ports a web-download import URL may use (Glance's import filtering; default [80, 443]). */
   importAllowedPorts?: number[];
+  /** The Swift object store (default: TempURL and bulk delete on, max object 5 GiB + 2 bytes, like Swift's). */
+  objectStore?: { tempUrl?: boolean; bulkDelete?: boolean; maxFileSize?: number };
 }
 
 export interface SimUserSpec {
@@ -92,7 +94,7 @@ export interface SimCloudInfo {
   users: Array<{ username: string; password: string; project: SimProjectInfo; roles: string[] }>;
 }
 
-export type ServiceName = 'identity' | 'compute' | 'image' | 'network' | 'volume';
+export type ServiceName = 'identity' | 'compute' | 'image' | 'network' | 'volume' | 'object-store';
 
 export interface RouteCount {
   cloud: string;

@@ -1,4 +1,4 @@
-// `npm run bench [-- --only fanout,hops,throughput,waiting,coldstart,security]`: oaktree and openstacksdk on the same
+// `npm run bench [-- --only fanout,hops,throughput,waiting,coldstart,security,objects,ratelimit]`: oaktree and openstacksdk on the same
 // simulated clouds in the same run. Prints markdown tables, writes results/<date>.json and results/latest.md.
 // Targets are reported as met or missed, never asserted: this never fails on a number.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +17,8 @@ const BENCHES: Record<string, (dir: string) => Promise<BenchResult>> = {
   waiting: async (dir) => (await import('./waiting.ts')).runWaiting(dir),
   coldstart: async (dir) => (await import('./cold-start.ts')).runColdStart(dir),
   security: async (dir) => (await import('./security.ts')).runSecurity(dir),
+  objects: async (dir) => (await import('./objects.ts')).runObjects(dir),
+  ratelimit: async (dir) => (await import('./rate-limit.ts')).runRateLimit(dir),
 };
 
 const { values } = parseArgs({

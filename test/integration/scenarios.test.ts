@@ -9,6 +9,7 @@ import { defineScenarios } from '../scenarios/scenarios.ts';
 import { defineServerConfigScenarios } from '../scenarios/server-config.ts';
 import { defineStorageScenarios } from '../scenarios/storage-writes.ts';
 import { defineServerActionScenarios } from '../scenarios/server-actions.ts';
+import { defineObjectStoreScenarios } from '../scenarios/object-store.ts';
 import { openTarget, type ScenarioTarget } from '../scenarios/target.ts';
 
 let simulator: Simulator;
@@ -42,3 +43,4 @@ defineServerConfigScenarios('the simulator', () => target);
 defineNetworkWriteScenarios('the simulator', () => target);
 defineStorageScenarios('the simulator', () => target);
 defineServerActionScenarios('the simulator', () => target);
+defineObjectStoreScenarios('the simulator', () => target);

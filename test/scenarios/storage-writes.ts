@@ -2,6 +2,7 @@
 // (npm run test:real) alike: volume update, extend, retype errors, snapshots, volumes from snapshots and
 // volumes, streamed waits, backups where the cloud has no backup service, and the bad-input answers.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -435,6 +436,36 @@ export function defineStorageScenarios(label: string, target: () => ScenarioTarg
       }
     });
 
+    test('images: upload through glance-direct (stage, then import) ends ACTIVE with the same bytes', async () => {
+      const t = target();
+      const data = Buffer.alloc(64 * 1024 + 5, 3);
+      async function* parts(): AsyncGenerator<UploadImageRequest> {
+        yield {
+          part: {
+            $case: 'header',
+            value: {
+              location: t.where,
+              name: imageName(t, 'direct'),
+              diskFormat: 'raw',
+              containerFormat: 'bare',
+              uploadMethod: 'glance-direct',
+            } as any,
+          },
+        };
+        yield { part: { $case: 'chunk', value: data } };
+      }
+      const result = await t.api.image.uploadImage(parts());
+      const image = result.results[0]?.image;
+      try {
+        assert.ok(image?.id, JSON.stringify(result.results[0]?.error));
+        assert.equal(image.status, ImageStatus.IMAGE_STATUS_ACTIVE);
+        assert.equal(image.sizeBytes, BigInt(data.length));
+        assert.equal(image.md5, createHash('md5').update(data).digest('hex'));
+      } finally {
+        if (image?.id) await quietly(() => t.api.image.deleteImage({ location: t.where, nameOrId: image.id }));
+      }
+    });
+
     test('images: web-download from a URL the cloud refuses to fetch: INVALID_ARGUMENT, nothing left', async () => {
       const t = target();
       const name = imageName(t, 'import');
@@ -455,6 +486,10 @@ export function defineStorageScenarios(label: string, target: () => ScenarioTarg
       await assert.rejects(
         collect(t.api.image.importImage({ location: t.where, name, uri: 'ftp://example.com/x' })),
         rejectsWith(Status.INVALID_ARGUMENT, /uri must be an http/),
+      );
+      await assert.rejects(
+        collect(t.api.image.listImageMembers({ location: t.where, image: ' ' })),
+        rejectsWith(Status.INVALID_ARGUMENT, /image is required/),
       );
     });
   });

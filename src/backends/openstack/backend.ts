@@ -9,6 +9,7 @@ import { computeHandlers } from './compute/handlers.ts';
 import { identityHandlers } from './identity/handlers.ts';
 import { imageHandlers } from './image/handlers.ts';
 import { networkHandlers } from './network/handlers.ts';
+import { objectStoreHandlers } from './object-store/handlers.ts';
 import { volumeHandlers } from './volume/handlers.ts';
 import { watchHandlers } from './watch/handlers.ts';
 import { regionConfigFor, unknownRegion, type RegionContext, type RegionResolver } from './region.ts';
@@ -41,6 +42,7 @@ export function createOpenStackBackend(cloud: CloudConfig, options: OpenStackBac
       ['image', imageHandlers(resolve)],
       ['volume', volumeHandlers(resolve)],
       ['identity', identityHandlers(resolve)],
+      ['object-store', objectStoreHandlers(resolve)],
       // WatchServers from the region's shared poller; compute's WaitForServer waits on that poller too.
       ['watch', watchHandlers(resolve)],
     );

@@ -10,6 +10,7 @@ import type {
   ServerStreamMethod,
   UnaryMethod,
 } from '../../core/methods.ts';
+import { injectTraceContext } from '../../observability/trace-context.ts';
 import { ROUTING_HEADER } from '../../core/call-context.ts';
 import { encodeRoutingHeader } from '../../core/routing-header.ts';
 import { ListRoutesRequest, ListRoutesResponse, MeshServiceDefinition } from '../../gen/oaktree/mesh/v1/mesh.ts';
@@ -227,6 +228,7 @@ export class PeerBackend implements Backend {
 function routingMetadata(via: readonly string[], assigned?: readonly Location[], ctx?: CallContext): grpc.Metadata {
   const metadata = new grpc.Metadata();
   metadata.set(ROUTING_HEADER, encodeRoutingHeader(via, assigned, ctx?.caller));
+  injectTraceContext((key, value) => metadata.set(key, value)); // the hop joins the caller's trace
   return metadata;
 }
 

@@ -5,7 +5,9 @@ import { connect, OaktreeError, type ListStream, type OaktreeClient, type Select
 import { withEnvironment } from '../../client/connect-options.ts';
 import { ExitCode } from './exit-codes.ts';
 import { OsCloudUsageError, resolveBearer } from './os-cloud.ts';
-import { FORMATS, renderList, renderOne, type Format, type View } from './output.ts';
+import { FORMATS, renderList, renderOne, type Format, type RenderOptions, type View } from './output.ts';
+import { describeUnreachable, normalizeEndpoint } from './endpoint.ts';
+import { InterruptedWait } from './interrupted-wait.ts';
 
 export const DEFAULT_ENDPOINT = '127.0.0.1:50051';
 
@@ -39,6 +41,12 @@ export interface CommonFlags {
   serverName?: string;
   token?: string;
   osCloud?: string;
+  /** -c COLUMN (repeatable), --long, --sort-column (repeatable), --sort-descending: the openstack CLI's habits. */
+  column?: string[];
+  long?: boolean;
+  sortColumn?: string[];
+  sortAscending?: boolean;
+  sortDescending?: boolean;
 }
 
 /** A wrong value on the command line: exit code 2, like commander's own usage errors. */
@@ -51,9 +59,13 @@ export class CliContext {
   private bearer: string | undefined;
   /** Set when a list returned in-band errors: the command then exits with PARTIAL. */
   partial = false;
+  /** Set when every location a list asked failed: the command then exits with ERROR, not PARTIAL. */
+  allFailed = false;
+  private readonly failures: OaktreeError[] = [];
 
-  constructor(flags: CommonFlags) {
-    this.flags = flags;
+  /** `flags` may come from before the subcommand too (optsWithGlobals); the subcommand's own win. */
+  constructor(flags: Partial<CommonFlags>) {
+    this.flags = { ...flags, format: flags.format ?? 'table' };
     this.selector = {
       ...(flags.cloud ? { cloud: flags.cloud } : {}),
       ...(flags.region ? { region: flags.region } : {}),
@@ -63,7 +75,7 @@ export class CliContext {
   }
 
   get endpoint(): string {
-    return this.flags.endpoint || io.env.OAKTREE_ENDPOINT || DEFAULT_ENDPOINT;
+    return normalizeEndpoint(this.flags.endpoint || io.env.OAKTREE_ENDPOINT || DEFAULT_ENDPOINT);
   }
 
   get client(): OaktreeClient {
@@ -100,6 +112,7 @@ export class CliContext {
       strict: this.flags.strict ?? false,
       onError: (error: OaktreeError) => {
         this.partial = true;
+        this.failures.push(error);
         io.stderr.write(`oaktree: warning: ${error.toString()}\n`);
       },
     };
@@ -111,11 +124,41 @@ export class CliContext {
 
   printObjects<T>(objects: T[], view: View<T>, sort?: (a: T, b: T) => number): void {
     if (sort) objects.sort(sort);
-    io.stdout.write(renderList(objects, view, this.flags.format));
+    if (this.partial && objects.length === 0) this.emptyAfterFailures = true;
+    io.stdout.write(renderList(objects, view, this.flags.format, this.renderOptions));
   }
 
   printOne<T>(object: T, view: Pick<View<T>, 'toJSON'>): void {
-    io.stdout.write(renderOne(object, view, this.flags.format));
+    io.stdout.write(renderOne(object, view, this.flags.format, this.renderOptions));
+  }
+
+  get renderOptions(): RenderOptions {
+    return {
+      columns: this.flags.column,
+      long: this.flags.long,
+      sortColumns: this.flags.sortColumn,
+      descending: Boolean(this.flags.sortDescending),
+    };
+  }
+
+  private emptyAfterFailures = false;
+
+  /**
+   * After a list that printed nothing but warnings: did every location it asked fail (exit 1), or did some answer
+   * with nothing (exit 3)? One ListLocations call tells which locations the selector reaches.
+   */
+  async settleFailures(): Promise<void> {
+    if (!this.emptyAfterFailures) return;
+    const failed = (place: { cloud: string; region: string }) =>
+      this.failures.some(
+        (e) => e.location?.cloud === place.cloud && (!e.location.region || e.location.region === place.region),
+      );
+    try {
+      const reached = await this.client.listLocations(this.selector, { timeoutMs: 5000 }).toArray();
+      this.allFailed = reached.every(failed);
+    } catch {
+      this.allFailed = true;
+    }
   }
 
   /** Progress for humans: on stderr, only when stderr is a terminal, rewritten in place. */
@@ -143,7 +186,12 @@ function parseTimeout(value: string): number {
 export function withCommonOptions(command: Command): Command {
   return command
     .option('--endpoint <host:port>', `the oaktree node (env OAKTREE_ENDPOINT, default ${DEFAULT_ENDPOINT})`)
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
+    .addOption(new Option('-f, --format <format>', 'output format (default table)').choices(FORMATS))
+    .option('-c, --column <name>', 'print only this column (repeatable; a table header or a JSON field)', repeatable)
+    .option('--long', 'more columns')
+    .option('--sort-column <name>', 'sort rows by this column (repeatable: ties go to the next)', repeatable)
+    .addOption(new Option('--sort-ascending', 'sort ascending (the default)').conflicts('sortDescending'))
+    .option('--sort-descending', 'sort descending')
     .option('--cloud <name>', 'only this cloud')
     .option('--region <name>', 'only this region')
     .option('--zone <name>', 'only this availability zone')
@@ -173,15 +221,16 @@ export function action(
 ): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
-    const ctx = new CliContext(command.opts() as CommonFlags);
+    const ctx = new CliContext(command.optsWithGlobals() as Partial<CommonFlags>);
     let code: number = ExitCode.OK;
     try {
       await ctx.authenticate();
       await run(ctx, command.opts(), ...args.slice(0, -2));
-      if (ctx.partial) code = ExitCode.PARTIAL;
+      await ctx.settleFailures();
+      if (ctx.partial) code = ctx.allFailed ? ExitCode.ERROR : ExitCode.PARTIAL;
     } catch (error) {
       ctx.endProgress();
-      code = reportError(error);
+      code = reportError(error, ctx.endpoint);
     } finally {
       ctx.close();
     }
@@ -193,10 +242,19 @@ export function action(
   };
 }
 
-export function reportError(error: unknown): number {
+export function reportError(error: unknown, endpoint?: string): number {
+  const unreachable = endpoint === undefined ? undefined : describeUnreachable(error, endpoint);
+  if (unreachable) {
+    io.stderr.write(`oaktree: ${unreachable}\n`);
+    return ExitCode.ERROR;
+  }
   if (error instanceof OaktreeError) {
     io.stderr.write(`oaktree: ${error.toString()}\n`);
     return ExitCode.ERROR;
+  }
+  if (error instanceof InterruptedWait) {
+    io.stderr.write(`oaktree: ${error.message}\n`);
+    return error.exitCode;
   }
   if (
     error instanceof UsageError ||

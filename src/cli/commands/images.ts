@@ -50,6 +50,12 @@ export function registerImageCommands(program: Command): void {
     .option('--tag <tag>', 'a tag (repeatable)', repeatable)
     .option('--property <key=value>', 'an image property (repeatable)', keyValue)
     .option('--all', 'upload to every location the selector matches, in one stream')
+    .addOption(
+      new Option('--upload-method <method>', 'how the bytes go in (default: oaktree decides)').choices([
+        'put',
+        'glance-direct',
+      ]),
+    )
     .action(
       action(async (ctx, opts, file: string) => {
         const source = file === '-' ? process.stdin : file;
@@ -64,6 +70,7 @@ export function registerImageCommands(program: Command): void {
             ...(opts.visibility ? { visibility: parseImageVisibility(opts.visibility) } : {}),
             ...(opts.minDisk ? { minDiskGb: opts.minDisk } : {}),
             ...(opts.minRam ? { minRamMb: opts.minRam } : {}),
+            ...(opts.uploadMethod ? { uploadMethod: opts.uploadMethod } : {}),
             tags: opts.tag ?? [],
             properties: opts.property ?? {},
           },

@@ -1,4 +1,5 @@
 // oaktree server list|show|create|delete, and oaktree watch servers.
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -7,6 +8,13 @@ import { Server as ServerMessage } from '../../gen/oaktree/v1/compute.ts';
 import { Location } from '../../gen/oaktree/v1/location.ts';
 import { stringify } from 'yaml';
 import { action, type CliContext, io, keyValue, repeatable, withCommonOptions } from './context.ts';
+import {
+  type CreateWaitState,
+  interruptedCreate,
+  interruptedDelete,
+  stoppedEarly,
+  withCtrlC,
+} from './interrupted-wait.ts';
 import { byPlace, serverView } from './views.ts';
 import {
   addCreateServerOptions,
@@ -79,26 +87,43 @@ export function registerServerCommands(program: Command): void {
     .option('--request-id <id>', 'idempotency key: retrying with the same id makes one server')
     .action(
       action(async (ctx, opts, name: string) => {
-        const created = await ctx.client.createServer(
-          {
-            location: ctx.selector,
-            name,
-            image: opts.image,
-            flavor: opts.flavor,
-            networks: opts.network ?? [],
-            ...(opts.keyName ? { keyName: opts.keyName } : {}),
-            securityGroups: opts.securityGroup ?? [],
-            ...(opts.userData ? { userData: await readFile(opts.userData, 'utf8') } : {}),
-            metadata: opts.meta ?? {},
-            ...(opts.availabilityZone ? { availabilityZone: opts.availabilityZone } : {}),
-            bootFromVolume: Boolean(opts.bootFromVolume),
-            ...(opts.volumeSize ? { bootVolumeSizeGb: opts.volumeSize } : {}),
-            floatingIp: opts.floatingIp,
-            wait: Boolean(opts.wait),
-            ...(opts.requestId ? { requestId: opts.requestId } : {}),
-            ...(await createServerExtras(opts)),
-          },
-          { onProgress: (stage, s) => ctx.progress(`${describeProgress(s)} (${stage})`) },
+        // Our own request id, so an interrupted wait can say how to pick the same server up again.
+        const state: CreateWaitState = { name, requestId: opts.requestId ?? randomUUID(), floatingIp: opts.floatingIp };
+        const userData = opts.userData ? await readFile(opts.userData, 'utf8') : undefined;
+        const extras = await createServerExtras(opts);
+        const created = await withCtrlC((signal, interrupted) =>
+          ctx.client
+            .createServer(
+              {
+                location: ctx.selector,
+                name,
+                image: opts.image,
+                flavor: opts.flavor,
+                networks: opts.network ?? [],
+                ...(opts.keyName ? { keyName: opts.keyName } : {}),
+                securityGroups: opts.securityGroup ?? [],
+                ...(userData ? { userData } : {}),
+                metadata: opts.meta ?? {},
+                ...(opts.availabilityZone ? { availabilityZone: opts.availabilityZone } : {}),
+                bootFromVolume: Boolean(opts.bootFromVolume),
+                ...(opts.volumeSize ? { bootVolumeSizeGb: opts.volumeSize } : {}),
+                floatingIp: opts.floatingIp,
+                wait: Boolean(opts.wait),
+                requestId: state.requestId,
+                ...extras,
+              },
+              {
+                signal,
+                onProgress: (stage, s) => {
+                  Object.assign(state, { stage, server: s });
+                  ctx.progress(`${describeProgress(s)} (${stage})`);
+                },
+              },
+            )
+            .catch((error: unknown) => {
+              const why = stoppedEarly(error, interrupted());
+              throw why ? interruptedCreate(state, why) : error;
+            }),
         );
         ctx.endProgress();
         ctx.printOne(created, serverView);
@@ -116,10 +141,18 @@ export function registerServerCommands(program: Command): void {
     .action(
       action(async (ctx, opts, names: string[]) => {
         for (const nameOrId of names) {
-          const deleted = await ctx.client.deleteServer(nameOrId, ctx.selector, {
-            deleteFloatingIps: Boolean(opts.deleteFloatingIps),
-            wait: Boolean(opts.wait),
-          });
+          const deleted = await withCtrlC((signal, interrupted) =>
+            ctx.client
+              .deleteServer(nameOrId, ctx.selector, {
+                signal,
+                deleteFloatingIps: Boolean(opts.deleteFloatingIps),
+                wait: Boolean(opts.wait),
+              })
+              .catch((error: unknown) => {
+                const why = stoppedEarly(error, interrupted());
+                throw why ? interruptedDelete(nameOrId, ctx.selector, why) : error;
+              }),
+          );
           if (ctx.flags.format === 'table') {
             io.stdout.write(
               `deleted ${nameOrId} (${deleted.id}) in ${deleted.location?.cloud}/${deleted.location?.region}\n`,

@@ -4,6 +4,8 @@
 export interface Column<T> {
   header: string;
   value: (row: T) => string | number | boolean | undefined;
+  /** What --sort-column compares when the printed value does not sort right (sizes printed as "1.5 GiB"). */
+  sortKey?: (row: T) => string | number;
 }
 
 function cell(value: string | number | boolean | undefined): string {
@@ -25,13 +27,13 @@ export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]
 
 /** One object as FIELD / VALUE lines, for `show` and the result of a write. */
 export function formatRecord(record: Record<string, unknown>): string {
-  const entries = Object.entries(flatten(record));
+  const entries = Object.entries(flattenRecord(record));
   const width = Math.max(5, ...entries.map(([key]) => key.length));
   return `${entries.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join('\n')}\n`;
 }
 
 /** Nested JSON as dotted keys: location.cloud, flavor.name ... Arrays of scalars joined with ", ". */
-function flatten(
+export function flattenRecord(
   value: Record<string, unknown>,
   prefix = '',
   out: Record<string, string> = {},
@@ -41,9 +43,9 @@ function flatten(
     if (inner === null || inner === undefined) continue;
     if (Array.isArray(inner)) {
       if (inner.every((item) => typeof item !== 'object' || item === null)) out[name] = inner.join(', ');
-      else inner.forEach((item, i) => flatten(item as Record<string, unknown>, `${name}[${i}]`, out));
+      else inner.forEach((item, i) => flattenRecord(item as Record<string, unknown>, `${name}[${i}]`, out));
     } else if (typeof inner === 'object') {
-      flatten(inner as Record<string, unknown>, name, out);
+      flattenRecord(inner as Record<string, unknown>, name, out);
     } else {
       out[name] = String(inner);
     }

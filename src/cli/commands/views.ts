@@ -12,7 +12,7 @@ import { Image } from '../../gen/oaktree/v1/image.ts';
 import { Limits } from '../../gen/oaktree/v1/limits.ts';
 import { Location } from '../../gen/oaktree/v1/location.ts';
 import { Route } from '../../gen/oaktree/mesh/v1/mesh.ts';
-import { FloatingIP, Network, Port } from '../../gen/oaktree/v1/network.ts';
+import { FloatingIP, Network, Port, SecurityGroup, Subnet } from '../../gen/oaktree/v1/network.ts';
 import { Volume } from '../../gen/oaktree/v1/volume.ts';
 import { formatBytes, type View } from './output.ts';
 
@@ -40,6 +40,13 @@ export const serverView: View<Server> = {
     { header: 'IMAGE', value: (s) => s.image?.name || s.image?.id },
     { header: 'ID', value: (s) => s.id },
   ],
+  long: [
+    { header: 'PUBLIC V4', value: (s) => s.publicV4 },
+    { header: 'PRIVATE V4', value: (s) => s.privateV4 },
+    { header: 'KEY NAME', value: (s) => s.keyName },
+    { header: 'SECURITY GROUPS', value: (s) => s.securityGroups.join(', ') },
+    { header: 'CREATED', value: (s) => s.createTime?.toISOString() },
+  ],
   toJSON: (s) => Server.toJSON(s),
 };
 
@@ -49,8 +56,8 @@ export const flavorView: View<Flavor> = {
     region,
     { header: 'NAME', value: (f) => f.name },
     { header: 'VCPUS', value: (f) => f.vcpus },
-    { header: 'RAM', value: (f) => formatBytes(f.ramMb * 1024 * 1024) },
-    { header: 'DISK', value: (f) => `${f.diskGb} GiB` },
+    { header: 'RAM', value: (f) => formatBytes(f.ramMb * 1024 * 1024), sortKey: (f) => f.ramMb },
+    { header: 'DISK', value: (f) => `${f.diskGb} GiB`, sortKey: (f) => f.diskGb },
     { header: 'PUBLIC', value: (f) => (f.isPublic ? 'yes' : 'no') },
     { header: 'ID', value: (f) => f.id },
   ],
@@ -64,7 +71,7 @@ export const imageView: View<Image> = {
     { header: 'NAME', value: (i) => i.name },
     { header: 'STATUS', value: (i) => imageStatusName(i.status) },
     { header: 'FORMAT', value: (i) => i.diskFormat },
-    { header: 'SIZE', value: (i) => formatBytes(i.sizeBytes) },
+    { header: 'SIZE', value: (i) => formatBytes(i.sizeBytes), sortKey: (i) => Number(i.sizeBytes) },
     { header: 'VISIBILITY', value: (i) => imageVisibilityName(i.visibility) },
     { header: 'ID', value: (i) => i.id },
   ],
@@ -120,6 +127,36 @@ export const portView: View<Port> = {
   toJSON: (p) => Port.toJSON(p),
 };
 
+export const subnetView: View<Subnet> = {
+  columns: [
+    cloud,
+    region,
+    { header: 'NAME', value: (s) => s.name },
+    { header: 'CIDR', value: (s) => s.cidr },
+    { header: 'NETWORK', value: (s) => s.networkId },
+    { header: 'ID', value: (s) => s.id },
+  ],
+  long: [
+    { header: 'IP VERSION', value: (s) => s.ipVersion },
+    { header: 'GATEWAY', value: (s) => s.gatewayIp },
+    { header: 'DHCP', value: (s) => (s.isDhcpEnabled ? 'yes' : 'no') },
+    { header: 'DNS', value: (s) => s.dnsNameservers.join(', ') },
+  ],
+  toJSON: (s) => Subnet.toJSON(s),
+};
+
+export const securityGroupView: View<SecurityGroup> = {
+  columns: [
+    cloud,
+    region,
+    { header: 'NAME', value: (g) => g.name },
+    { header: 'DESCRIPTION', value: (g) => g.description },
+    { header: 'RULES', value: (g) => g.rules.length },
+    { header: 'ID', value: (g) => g.id },
+  ],
+  toJSON: (g) => SecurityGroup.toJSON(g),
+};
+
 export const volumeView: View<Volume> = {
   columns: [
     cloud,
@@ -127,7 +164,7 @@ export const volumeView: View<Volume> = {
     zone,
     { header: 'NAME', value: (v) => v.name },
     { header: 'STATUS', value: (v) => volumeStatusName(v.status) },
-    { header: 'SIZE', value: (v) => `${v.sizeGb} GiB` },
+    { header: 'SIZE', value: (v) => `${v.sizeGb} GiB`, sortKey: (v) => v.sizeGb },
     { header: 'ATTACHED TO', value: (v) => v.attachments.map((a) => a.serverId).join(', ') },
     { header: 'ID', value: (v) => v.id },
   ],

@@ -79,7 +79,7 @@ describe('oaktree CLI (client commands)', () => {
       env,
     );
     assert.equal(created.code, 0, created.stderr);
-    assert.match(created.stdout, /^status\s+SERVER_STATUS_ACTIVE$/m);
+    assert.match(created.stdout, /^status\s+ACTIVE$/m);
     assert.equal(created.stderr, '', 'no progress on stderr when it is not a terminal');
     const [shown, listed] = await serial([
       () => oaktree(['server', 'show', 'web', '-f', 'json'], env),

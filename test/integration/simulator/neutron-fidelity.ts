@@ -288,6 +288,10 @@ export function defineNeutronFidelity(label: string, open: () => Promise<Neutron
         shown.map((x: any) => [x.id, x.tags]),
         [[net.id, ['b']]],
       );
+      const named = `name=${prefix}-tags`;
+      assert.equal((await n.call('GET', `/networks?tags=b,c&${named}`)).body.networks.length, 0, 'all of');
+      assert.equal((await n.call('GET', `/networks?tags-any=b,c&${named}`)).body.networks.length, 1, 'any of');
+      assert.equal((await n.call('GET', `/networks?not-tags-any=b&${named}`)).body.networks.length, 0);
     });
 
     test('quotas: own project with details, another project and the listing refused', async () => {

@@ -3,11 +3,11 @@
 // codes, error bodies with ids blanked, and the keys of every object. A divergence fails here, on both tiers.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { startSimulator, type Simulator } from '../../../src/simulator/index.ts';
 
 const REAL_CLOUDS_YAML = process.env.OAKTREE_REAL_CLOUDS_YAML ?? '/var/tmp/oaktree-devcloud/clouds.yaml';
@@ -169,6 +169,18 @@ async function glanceAnswers(api: Api, prefix: string) {
   return blank(out) as Record<string, unknown>;
 }
 
+/** Read-only admin answers (nothing is created with the admin credential on the shared real cloud). */
+async function adminAnswers(api: Api) {
+  const hosts = await api.call('volumev3', 'GET', '/os-hosts');
+  const services = await api.call('volumev3', 'GET', '/os-services?binary=cinder-volume');
+  const types = await api.call('volumev3', 'GET', '/types');
+  return blank({
+    adminHosts: { status: hosts.status, keys: keys(hosts.body.hosts[0]) },
+    adminServices: { status: services.status, keys: keys(services.body.services[0]) },
+    adminTypeKeys: types.body.volume_types.map(keys),
+  }) as Record<string, unknown>;
+}
+
 let simulator: Simulator;
 let dir: string;
 const answers: Record<string, Record<string, unknown>> = {};
@@ -179,11 +191,29 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 's3-storage-fidelity-'));
   await simulator.writeCloudsYaml(join(dir, 'clouds.yaml'));
   const prefix = `s3-storage-fid-${Date.now().toString(36)}`;
+  const doc = parse(await readFile(join(dir, 'clouds.yaml'), 'utf8'));
+  const info = simulator.clouds[0];
+  const entry = doc.clouds['fid-storage'];
+  doc.clouds['fid-admin'] = {
+    ...entry,
+    auth: { ...entry.auth, username: info.adminUsername, password: info.adminPassword },
+  };
+  await writeFile(join(dir, 'clouds.yaml'), stringify(doc));
   const sim = await connect('simulator', join(dir, 'clouds.yaml'), 'fid-storage');
-  answers.simulator = { ...(await cinderAnswers(sim, prefix)), ...(await glanceAnswers(sim, prefix)) };
+  const simAdmin = await connect('simulator admin', join(dir, 'clouds.yaml'), 'fid-admin');
+  answers.simulator = {
+    ...(await cinderAnswers(sim, prefix)),
+    ...(await glanceAnswers(sim, prefix)),
+    ...(await adminAnswers(simAdmin)),
+  };
   if (realUp) {
     const real = await connect('real', REAL_CLOUDS_YAML, 'devcloud');
-    answers.real = { ...(await cinderAnswers(real, prefix)), ...(await glanceAnswers(real, prefix)) };
+    const realAdmin = await connect('real admin', REAL_CLOUDS_YAML, 'devcloud-admin');
+    answers.real = {
+      ...(await cinderAnswers(real, prefix)),
+      ...(await glanceAnswers(real, prefix)),
+      ...(await adminAnswers(realAdmin)),
+    };
   }
 });
 
@@ -221,6 +251,9 @@ describe('cinder and glance fidelity', { timeout: 120_000 }, () => {
     'memberRemoveAgain',
     'deactivateQueued',
     'importFiltered',
+    'adminHosts',
+    'adminServices',
+    'adminTypeKeys',
   ];
   for (const field of fields) {
     test(`${field}: the simulator answers as the real cloud`, (t) => {

@@ -68,6 +68,9 @@ check_api neutron   network       /v2.0/networks?limit=1 200 neutron-server
 check_api cinder    volumev3      /volumes?limit=1       200 cinder-api
 check_api cinder    block-storage /types                 200 cinder-api
 
+check_api swift     object-store  "?format=json"         200 ../swift/log/proxy-server
+bash "$DEVCLOUD_DIR/swift.sh" check || FAILS=$((FAILS + 1))
+
 # 5. services behind the APIs report in
 NOVA=$(endpoint compute); CINDER=$(endpoint volumev3); CINDER=${CINDER//%(project_id)s/$PROJECT}
 if [ "$(get "$NOVA/os-services")" = 200 ]; then

@@ -9,6 +9,8 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 t=$(now)
+# 0. swift first: its proxy validates tokens against keystone
+bash "$DEVCLOUD_DIR/swift.sh" stop
 # 1. the OpenStack services, all at once (each takes a few seconds to shut down
 #    gracefully; one after the other that adds up to ~40 s)
 stopped=0 pids=()

@@ -416,6 +416,10 @@ phase "flavors/image/networks"
 $PY "$DEVCLOUD_DIR/bootstrap.py" resources || die "resource bootstrap failed"
 done_phase
 
+phase "swift (object-store)"
+bash "$DEVCLOUD_DIR/swift.sh" || die "swift failed (see $STATE/swift/log)"
+done_phase
+
 ###############################################################################
 TOTAL=$(elapsed "$T_START")
 { echo "# up.sh phase timings, $(date -Is)"

@@ -41,7 +41,7 @@ test('every method of the table-driven services has a row; its kind matches the 
 test('creates, updates, deletes, adds, removes, attaches, detaches, uploads and server actions are writes; everything else reads', () => {
   for (const row of Object.values(Methods)) {
     const writes =
-      /^(Create|Delete|Attach|Detach|Upload|Update|Extend|Retype|Restore|Deactivate|Reactivate|Add|Remove|Import|Set|RunServerAction|SnapshotServer)/.test(
+      /^(Create|Delete|Attach|Detach|Upload|Update|Extend|Retype|Restore|Deactivate|Reactivate|Add|Remove|Import|Set|Copy|RunServerAction|SnapshotServer)/.test(
         row.name,
       );
     assert.equal(row.action, writes ? 'write' : 'read', row.name);

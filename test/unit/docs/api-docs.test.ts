@@ -22,6 +22,7 @@ describe('API reference docs', () => {
       'VolumeService',
       'LimitsService',
       'CapabilitiesService',
+      'ObjectStoreService',
       'IdentityService',
       'MeshService',
     ];

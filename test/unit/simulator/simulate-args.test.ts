@@ -30,3 +30,17 @@ test('--clouds N names clouds sim-1..N and bad numbers are rejected', () => {
   );
   assert.throws(() => parseSimulateArgs(['--clouds', 'x']));
 });
+
+test("--cloud NAME:REGIONS@PORT fixes that cloud's port; a bad port is refused", () => {
+  const parsed = parseSimulateArgs(['--cloud', 'a:R1@5123', '--cloud', 'b@5124', '--cloud', 'c']);
+  assert.deepEqual(
+    parsed.clouds.map((c) => [c.name, c.regions, c.port]),
+    [
+      ['a', ['R1'], 5123],
+      ['b', undefined, 5124],
+      ['c', undefined, undefined],
+    ],
+  );
+  assert.throws(() => parseSimulateArgs(['--cloud', 'a@http']), /non-negative integer/);
+  assert.throws(() => parseSimulateArgs(['--cloud', 'a@70000']), /no port 70000/);
+});

@@ -19,6 +19,7 @@ import { networkExtensionCapabilities } from '../network/extensions.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
 import { EndpointNotFoundError, type ServiceType } from '../transport/index.ts';
 import { limitsOf } from './limits.ts';
+import { objectStoreCapabilities } from '../object-store/capabilities.ts';
 import { encodable } from '../encodable.ts';
 import { microversion, mvAtLeast, type Raw } from './nova.ts';
 import { cachedPerRegion } from './region-cache.ts';
@@ -175,12 +176,13 @@ export async function capabilitiesOf(ctx: RegionContext, signal: AbortSignal): P
   });
   const has = (type: string) => services.some((s) => s.type === type);
   const compute = services.find((s) => s.type === 'compute');
-  const [image, network, volume, zones, limits] = await Promise.all([
+  const [image, network, volume, zones, limits, objectStore] = await Promise.all([
     imageCapabilities(ctx, has('image')),
     networkCapabilities(ctx, has('network'), signal),
     volumeCapabilities(ctx, has('block-storage'), signal),
     compute ? availabilityZones(ctx, signal) : Promise.resolve([]),
     compute ? limitsOf(ctx, signal) : Promise.resolve(undefined),
+    objectStoreCapabilities(ctx, has('object-store'), signal),
   ]);
   const properties: Record<string, string> = {};
   if (ctx.cloud.profile) properties.profile = ctx.cloud.profile;
@@ -200,6 +202,7 @@ export async function capabilitiesOf(ctx: RegionContext, signal: AbortSignal): P
         }
       : undefined,
     limits,
+    objectStore,
     properties,
   };
 }

@@ -9,8 +9,9 @@ import { GrpcStatus } from '../transport/index.ts';
 import { waitDeadline, waitUntil } from '../volume/cinder.ts';
 import { IMAGES } from '../volume/status-feeds.ts';
 
-/** Whether this region's uploads are staged (glance-direct) rather than PUT. */
-export const usesStagedUpload = (ctx: RegionContext): boolean => ctx.regionConfig.imageApiUseTasks === true;
+/** Whether an upload is staged (glance-direct) rather than PUT: asked for, or the cloud requires the task API. */
+export const usesStagedUpload = (ctx: RegionContext, method: string): boolean =>
+  method === 'glance-direct' || (method === '' && ctx.regionConfig.imageApiUseTasks === true);
 
 export async function checkGlanceDirect(ctx: RegionContext, signal: AbortSignal): Promise<void> {
   const res = await ctx.session.request('image', ctx.region, { method: 'GET', path: '/info/import', signal });

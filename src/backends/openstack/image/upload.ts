@@ -149,7 +149,7 @@ async function prepare(
   const container = (header.containerFormat || 'bare').toLowerCase();
   const problem = formatProblem(await acceptedFormats(ctx, signal), disk, container, describeLocation(ctx.location));
   if (problem) throw new OaktreeError(GrpcStatus.FAILED_PRECONDITION, problem);
-  const staged = usesStagedUpload(ctx);
+  const staged = usesStagedUpload(ctx, header.uploadMethod ?? '');
   if (staged) await checkGlanceDirect(ctx, signal);
   if (header.requestId) {
     const earlier = await earlierUpload(ctx, header.requestId, signal);

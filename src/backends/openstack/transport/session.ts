@@ -19,6 +19,10 @@ import { TokenManager, type ProjectInfo, type Token } from './keystone.ts';
 import { microversionHeaders, negotiateMicroversion } from './microversion.ts';
 import { paginate } from './paginate.ts';
 import { DEFAULT_RETRY_POLICY, isIdempotent, sendWithRetries, type RetryPolicy } from './retry.ts';
+import type { CloudLimiter } from './limits.ts';
+import type { Tracer } from '@opentelemetry/api';
+import type { UpstreamObserver } from '../../../observability/metrics.ts';
+import { observeAttempt } from './observe.ts';
 
 /** The subset of pino's API the session uses: `(obj, msg)`. */
 export interface SessionLogger {
@@ -38,6 +42,12 @@ export interface CloudSessionOptions {
   tokenRefreshMarginMs?: number;
   /** Shares collection GETs between concurrent callers and keeps small answers briefly (read-sharing.ts). */
   reads?: ReadSharing;
+  /** Sees every HTTP attempt, retry and shared read (the node's metrics). */
+  observer?: UpstreamObserver;
+  /** The node's rate and concurrency limits for this cloud, shared by every caller. */
+  limiter?: CloudLimiter;
+  /** A span per HTTP attempt, child of the active one (the backend's). */
+  tracer?: Tracer;
 }
 
 export interface SessionRequest {
@@ -101,11 +111,16 @@ export class CloudSession {
   readonly #wantedCompute: { min: string; max: string };
   readonly #refreshMarginMs?: number;
   readonly #reads?: ReadSharing;
+  readonly #observer?: UpstreamObserver;
+  readonly #limiter?: CloudLimiter;
+  readonly #tracer?: Tracer;
   /** Shared with the fresh-reads view, so closing either closes both. */
   readonly #life: { closed: boolean };
   /** This is the view whose GETs bypass kept shared reads (withFreshReads). */
   readonly #freshReads: boolean;
   #freshView?: CloudSession;
+  /** Shared-read keys loading now: a caller that finds its key here joined a flight (a coalesced read). */
+  #readsInFlight = new Set<string>();
 
   constructor(config: CloudConfig, opts: CloudSessionOptions = {}, freshViewOf?: CloudSession) {
     if (config.regions.length === 0) throw new Error(`cloud ${config.name} has no region entries`);
@@ -121,6 +136,7 @@ export class CloudSession {
         base.#wantedCompute,
       ];
       [this.#refreshMarginMs, this.#reads, this.#life] = [base.#refreshMarginMs, base.#reads, base.#life];
+      [this.#observer, this.#limiter, this.#tracer] = [base.#observer, base.#limiter, base.#tracer];
       return;
     }
     this.#life = { closed: false };
@@ -129,6 +145,9 @@ export class CloudSession {
     this.#wantedCompute = opts.computeMicroversions ?? DEFAULT_COMPUTE_MICROVERSIONS;
     this.#refreshMarginMs = opts.tokenRefreshMarginMs;
     this.#reads = opts.reads;
+    this.#observer = opts.observer;
+    this.#limiter = opts.limiter;
+    this.#tracer = opts.tracer;
     // TLS and timeouts come from the first region; per-region TLS settings are rare and not supported.
     const first = config.regions[0];
     this.#http = new HttpClient({
@@ -258,9 +277,13 @@ export class CloudSession {
         ? (req.microversion ?? (await this.computeMicroversion(region, req.signal)))
         : '';
     const key = `${credentialKeyOf(this.name, region, token)}/${service} ${req.path}?${query} ${microversion} ${JSON.stringify(req.headers ?? {})}`;
+    let sent = false;
+    const joined = this.#readsInFlight.has(key);
+    if (!joined) this.#readsInFlight.add(key);
     const sharing = reads.share(
       key,
       async () => {
+        sent = true;
         // One caller's cancel must not fail the others sharing this request.
         const response = await this.#request(service, region, { ...req, signal: undefined });
         return {
@@ -272,6 +295,12 @@ export class CloudSession {
       },
       { fresh: req.fresh ?? this.#freshReads },
     );
+    void sharing.then(
+      () =>
+        this.#observer?.sharedRead({ cloud: this.name, region, result: sent ? 'miss' : joined ? 'coalesced' : 'hit' }),
+      () => {},
+    );
+    if (!joined) void sharing.finally(() => this.#readsInFlight.delete(key)).catch(() => {});
     // A caller that gives up stops waiting at once; the request others share goes on for them.
     const shared = req.signal ? await raceAbort(sharing, req.signal) : await sharing;
     return { status: shared.status, headers: shared.headers, body: shared.body, requestId: shared.requestId };
@@ -454,17 +483,21 @@ export class CloudSession {
   ): Promise<HttpResponse> {
     const timeoutMs = (rc.apiTimeout ?? DEFAULT_API_TIMEOUT_SECONDS) * 1000;
     const started = Date.now();
+    const labels = { cloud: this.name, region: rc.region, service: req.context?.service ?? 'discovery' };
+    const watchers = { limiter: this.#limiter, observer: this.#observer, tracer: this.#tracer };
     const res = await sendWithRetries(
-      () => {
-        const left = deadline !== undefined ? deadline - Date.now() : Infinity;
-        return this.#http.request({ ...req, timeoutMs: Math.max(1, Math.min(timeoutMs, left)) });
-      },
+      () =>
+        observeAttempt({ ...labels, method: req.method }, { ...watchers, signal: req.signal, deadline }, () => {
+          const left = deadline !== undefined ? deadline - Date.now() : Infinity;
+          return this.#http.request({ ...req, timeoutMs: Math.max(1, Math.min(timeoutMs, left)) });
+        }),
       {
         idempotent,
         policy: this.#retry,
         signal: req.signal,
         deadline,
-        onRetry: (r) =>
+        onRetry: (r) => {
+          this.#observer?.retry({ ...labels, reason: r.reason.startsWith('HTTP') ? r.reason : 'connection' });
           this.#log?.warn(
             {
               cloud: this.name,
@@ -475,7 +508,8 @@ export class CloudSession {
               ...r,
             },
             'retrying OpenStack request',
-          ),
+          );
+        },
       },
     );
     this.#log?.debug(

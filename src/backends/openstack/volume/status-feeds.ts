@@ -3,6 +3,7 @@
 // the next poll. Every wait of a node on one region and kind costs the cloud one list call per interval,
 // however many wait at once: the same approach as servers (../watch), on the same poller machinery.
 import { OaktreeError } from '../../../core/errors.ts';
+import { type Clock, systemClock } from '../../../core/clock.ts';
 import { FeedRegistry } from '../../../cache/poller/feed-registry.ts';
 import type { ServerPollerOptions } from '../../../cache/poller/server-poller.ts';
 import type { RegionFeed } from '../../../cache/poller/types.ts';
@@ -47,8 +48,11 @@ export type Verdict = true | false | string;
 
 export class StatusFeeds {
   readonly #registry: FeedRegistry;
+  /** The pollers' clock: "a poll that started after now" must be read on it. */
+  readonly #clock: Clock;
 
   constructor(poller: Omit<ServerPollerOptions, 'fetch'> = {}) {
+    this.#clock = poller.clock ?? systemClock;
     // Every poll a full list: deletions are seen at once, never only at a resync.
     this.#registry = new FeedRegistry({ poller: { ...poller, resyncIntervalMs: 0 } });
   }
@@ -76,7 +80,7 @@ export class StatusFeeds {
     const leave = feed.subscribe('wait');
     try {
       // A state from a poll that started after the write this wait follows.
-      await feed.whenPolled(Date.now(), signal);
+      await feed.whenPolled(this.#clock.now(), signal);
       let seen: string | undefined;
       while (true) {
         signal.throwIfAborted();

@@ -9,6 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
 import { Limits } from "./limits.js";
 import { Location, LocationError, LocationSelector } from "./location.js";
+import { ObjectStoreCapabilities } from "./object_store.js";
 
 export const protobufPackage = "oaktree.v1";
 
@@ -254,6 +255,10 @@ export interface Capabilities {
   /** Quotas and usage. */
   limits:
     | Limits
+    | undefined;
+  /** Object storage (Swift): signed URLs, large objects, bulk delete and limits. */
+  objectStore:
+    | ObjectStoreCapabilities
     | undefined;
   /** Vendor fields beyond the normal form. */
   properties: { [key: string]: string };
@@ -1436,6 +1441,7 @@ function createBaseCapabilities(): Capabilities {
     volume: undefined,
     compute: undefined,
     limits: undefined,
+    objectStore: undefined,
     properties: {},
   };
 }
@@ -1462,6 +1468,9 @@ export const Capabilities: MessageFns<Capabilities> = {
     }
     if (message.limits !== undefined) {
       Limits.encode(message.limits, writer.uint32(58).fork()).join();
+    }
+    if (message.objectStore !== undefined) {
+      ObjectStoreCapabilities.encode(message.objectStore, writer.uint32(162).fork()).join();
     }
     globalThis.Object.entries(message.properties).forEach(([key, value]: [string, string]) => {
       Capabilities_PropertiesEntry.encode({ key: key as any, value }, writer.uint32(794).fork()).join();
@@ -1538,6 +1547,14 @@ export const Capabilities: MessageFns<Capabilities> = {
             message.limits = Limits.decode(reader, reader.uint32());
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.objectStore = ObjectStoreCapabilities.decode(reader, reader.uint32());
+            continue;
+          }
           case 99: {
             if (tag !== 794) {
               break;
@@ -1572,6 +1589,11 @@ export const Capabilities: MessageFns<Capabilities> = {
       volume: isSet(object.volume) ? VolumeCapabilities.fromJSON(object.volume) : undefined,
       compute: isSet(object.compute) ? ComputeCapabilities.fromJSON(object.compute) : undefined,
       limits: isSet(object.limits) ? Limits.fromJSON(object.limits) : undefined,
+      objectStore: isSet(object.objectStore)
+        ? ObjectStoreCapabilities.fromJSON(object.objectStore)
+        : isSet(object.object_store)
+        ? ObjectStoreCapabilities.fromJSON(object.object_store)
+        : undefined,
       properties: isObject(object.properties)
         ? (globalThis.Object.entries(object.properties) as [string, any][]).reduce(
           (acc: { [key: string]: string }, [key, value]: [string, any]) => {
@@ -1612,6 +1634,9 @@ export const Capabilities: MessageFns<Capabilities> = {
     if (message.limits !== undefined) {
       obj.limits = Limits.toJSON(message.limits);
     }
+    if (message.objectStore !== undefined) {
+      obj.objectStore = ObjectStoreCapabilities.toJSON(message.objectStore);
+    }
     if (message.properties) {
       const entries = globalThis.Object.entries(message.properties) as [string, string][];
       if (entries.length > 0) {
@@ -1647,6 +1672,9 @@ export const Capabilities: MessageFns<Capabilities> = {
       : undefined;
     message.limits = (object.limits !== undefined && object.limits !== null)
       ? Limits.fromPartial(object.limits)
+      : undefined;
+    message.objectStore = (object.objectStore !== undefined && object.objectStore !== null)
+      ? ObjectStoreCapabilities.fromPartial(object.objectStore)
       : undefined;
     message.properties = (globalThis.Object.entries(object.properties ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {

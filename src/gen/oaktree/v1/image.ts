@@ -356,6 +356,11 @@ export interface UploadImageHeader {
   sha256: string;
   /** An idempotency key (up to 36 characters): a retried upload with the same id does not make a second image. */
   requestId: string;
+  /**
+   * How the bytes go in: "put" (PUT /file), "glance-direct" (stage, then import; the image becomes ACTIVE
+   * after the import); empty: oaktree decides (glance-direct where the cloud requires the task API, else put).
+   */
+  uploadMethod?: string | undefined;
 }
 
 export interface UploadImageHeader_PropertiesEntry {
@@ -1710,6 +1715,7 @@ function createBaseUploadImageHeader(): UploadImageHeader {
     md5: "",
     sha256: "",
     requestId: "",
+    uploadMethod: undefined,
   };
 }
 
@@ -1759,6 +1765,9 @@ export const UploadImageHeader: MessageFns<UploadImageHeader> = {
     }
     if (message.requestId !== "") {
       writer.uint32(114).string(message.requestId);
+    }
+    if (message.uploadMethod !== undefined) {
+      writer.uint32(122).string(message.uploadMethod);
     }
     return writer;
   },
@@ -1891,6 +1900,14 @@ export const UploadImageHeader: MessageFns<UploadImageHeader> = {
             message.requestId = reader.string();
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.uploadMethod = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1962,6 +1979,11 @@ export const UploadImageHeader: MessageFns<UploadImageHeader> = {
         : isSet(object.request_id)
         ? globalThis.String(object.request_id)
         : "",
+      uploadMethod: isSet(object.uploadMethod)
+        ? globalThis.String(object.uploadMethod)
+        : isSet(object.upload_method)
+        ? globalThis.String(object.upload_method)
+        : undefined,
     };
   },
 
@@ -2015,6 +2037,9 @@ export const UploadImageHeader: MessageFns<UploadImageHeader> = {
     if (message.requestId !== "") {
       obj.requestId = message.requestId;
     }
+    if (message.uploadMethod !== undefined) {
+      obj.uploadMethod = message.uploadMethod;
+    }
     return obj;
   },
 
@@ -2047,6 +2072,7 @@ export const UploadImageHeader: MessageFns<UploadImageHeader> = {
     message.md5 = object.md5 ?? "";
     message.sha256 = object.sha256 ?? "";
     message.requestId = object.requestId ?? "";
+    message.uploadMethod = object.uploadMethod ?? undefined;
     return message;
   },
 };

@@ -1,0 +1,246 @@
+// Per-cloud (and per-region) limits on how hard this node hits a cloud, shared by every caller of the node:
+// `rate` (requests per second, paced: one request every 1.1/rate s, so no second ever holds more than `rate`)
+// and `concurrency` (requests in flight). A region's request passes its region's limit, then its cloud's. A 429
+// from the cloud halves the pace of the gates it passed (down to a tenth of the configured rate) and says so;
+// after `recoverAfterMs` without another 429 the pace doubles back, step by step, to the configured one.
+import { delay } from 'abort-controller-x';
+import { GrpcStatus, OpenStackError } from './errors.ts';
+
+export interface LimitSettings {
+  /** Requests per second; absent: unlimited. */
+  rate?: number;
+  /** Requests in flight; absent: unlimited. */
+  concurrency?: number;
+}
+
+export interface CloudLimitSettings extends LimitSettings {
+  /** Per-region settings, applied before the cloud's. */
+  regions?: Record<string, LimitSettings>;
+}
+
+/** What the limiter tells the outside world (metrics and logs). */
+export interface LimitEvents {
+  /** The pace of a cloud-region changed (lowered after a 429, or recovered). */
+  rateChanged?(info: { cloud: string; region: string; rate: number; configured: number; reason: string }): void;
+  /** A request waited this long for its turn. */
+  waited?(info: { cloud: string; region: string; seconds: number }): void;
+}
+
+export interface LimiterOptions {
+  /** Quiet time after a 429 before the pace doubles back (default 30 s). */
+  recoverAfterMs?: number;
+  /** The clock of that recovery (tests); pacing itself uses the wall clock. */
+  now?: () => number;
+  events?: LimitEvents;
+}
+
+/**
+ * Requests leave 10 % further apart than 1/rate: the way to the cloud adds jitter (a new socket, a busy event
+ * loop: 40 ms seen on loopback), and without this margin requests that bunch up on the way make the cloud count
+ * rate + 1 in some second. So `rate: 10` is at most 10 in any second at the cloud, about 9.1 on average.
+ */
+const PACE_GUARD = 1.1;
+
+/** Releases a request's concurrency slots; call once when its answer is in. */
+export type Release = () => void;
+
+/** One gate: a pace and a number of slots. Waiters are served in arrival order. */
+class Gate {
+  readonly configuredRate?: number;
+  readonly concurrency?: number;
+  rate?: number;
+  #nextSlot = 0;
+  #active = 0;
+  #slotWaiters: Array<() => void> = [];
+  #lastChange = 0;
+  #lastLetThrough = 0;
+
+  constructor(
+    settings: LimitSettings,
+    readonly label: { cloud: string; region: string },
+    private readonly options: Required<Pick<LimiterOptions, 'recoverAfterMs' | 'now'>> & LimiterOptions,
+  ) {
+    this.configuredRate = settings.rate;
+    this.rate = settings.rate;
+    this.concurrency = settings.concurrency;
+  }
+
+  /** Waits for a slot (concurrency) and then for the next paced moment (rate). */
+  async acquire(signal: AbortSignal | undefined, deadline: number | undefined): Promise<Release> {
+    if (this.concurrency !== undefined) {
+      if (this.#active < this.concurrency) this.#active++;
+      else await this.#waitForSlot(signal, deadline);
+    }
+    let released = false;
+    const release = () => {
+      if (released || this.concurrency === undefined) return;
+      released = true;
+      this.#freeSlot();
+    };
+    try {
+      await this.#pace(signal, deadline);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return release;
+  }
+
+  /** A slot goes straight to the first waiter, so a newcomer cannot take it in between. */
+  #freeSlot(): void {
+    const next = this.#slotWaiters.shift();
+    if (next) next();
+    else this.#active--;
+  }
+
+  async #waitForSlot(signal: AbortSignal | undefined, deadline: number | undefined): Promise<void> {
+    let woken = false;
+    let wake!: () => void;
+    const turn = new Promise<void>((resolve) => {
+      wake = () => {
+        woken = true;
+        resolve();
+      };
+    });
+    this.#slotWaiters.push(wake);
+    try {
+      await raceWait(turn, signal, deadline, this.label);
+    } catch (error) {
+      if (woken)
+        this.#freeSlot(); // handed a slot just as we gave up: pass it on
+      else this.#slotWaiters.splice(this.#slotWaiters.indexOf(wake), 1);
+      throw error;
+    }
+  }
+
+  /**
+   * Each request reserves the next slot (arrival order); when a timer fires late and slots bunch up, it also
+   * keeps 1/rate s after the request actually let through before it, so the cloud never sees a burst.
+   */
+  async #pace(signal: AbortSignal | undefined, deadline: number | undefined): Promise<void> {
+    if (this.rate === undefined) return;
+    this.#recover();
+    const interval = (1000 / this.rate) * PACE_GUARD;
+    const now = Date.now();
+    const slot = Math.max(now, this.#nextSlot, this.#lastLetThrough + interval);
+    if (deadline !== undefined && slot > deadline) throw limitedPastDeadline(this.label);
+    this.#nextSlot = slot + interval;
+    for (let wait = slot - now; wait > 0; wait = this.#lastLetThrough + interval - Date.now())
+      await raceWait(delay(signal ?? new AbortController().signal, wait), signal, deadline, this.label);
+    this.#lastLetThrough = Date.now();
+  }
+
+  /** A 429: halve the pace, never below a tenth of the configured rate. */
+  throttled(): void {
+    if (this.configuredRate === undefined || this.rate === undefined) return;
+    const lowered = Math.max(this.configuredRate / 10, this.rate / 2);
+    this.#lastChange = this.options.now();
+    if (lowered === this.rate) return;
+    this.rate = lowered;
+    this.options.events?.rateChanged?.({
+      ...this.label,
+      rate: lowered,
+      configured: this.configuredRate,
+      reason: 'HTTP 429 from the cloud',
+    });
+  }
+
+  #recover(): void {
+    if (this.configuredRate === undefined || this.rate === undefined || this.rate >= this.configuredRate) return;
+    const now = this.options.now();
+    if (now - this.#lastChange < this.options.recoverAfterMs) return;
+    this.#lastChange = now;
+    this.rate = Math.min(this.configuredRate, this.rate * 2);
+    this.options.events?.rateChanged?.({
+      ...this.label,
+      rate: this.rate,
+      configured: this.configuredRate,
+      reason: `no 429 for ${Math.round(this.options.recoverAfterMs / 1000)} s`,
+    });
+  }
+}
+
+/** The limits of one cloud: a gate per configured region and one for the whole cloud. */
+export class CloudLimiter {
+  readonly #cloudGate?: Gate;
+  readonly #regionGates = new Map<string, Gate>();
+  readonly #events?: LimitEvents;
+
+  constructor(
+    readonly cloud: string,
+    settings: CloudLimitSettings,
+    options: LimiterOptions = {},
+  ) {
+    const full = { recoverAfterMs: 30_000, now: Date.now, ...options };
+    this.#events = options.events;
+    if (settings.rate !== undefined || settings.concurrency !== undefined)
+      this.#cloudGate = new Gate(settings, { cloud, region: '' }, full);
+    for (const [region, limits] of Object.entries(settings.regions ?? {}))
+      this.#regionGates.set(region, new Gate(limits, { cloud, region }, full));
+  }
+
+  /** Waits until a request to this region may go; resolves to its release. */
+  async acquire(region: string, signal?: AbortSignal, deadline?: number): Promise<Release> {
+    const started = Date.now();
+    const regionGate = this.#regionGates.get(region);
+    const releaseRegion = regionGate ? await regionGate.acquire(signal, deadline) : undefined;
+    let releaseCloud: Release | undefined;
+    try {
+      releaseCloud = this.#cloudGate ? await this.#cloudGate.acquire(signal, deadline) : undefined;
+    } catch (error) {
+      releaseRegion?.();
+      throw error;
+    }
+    const waited = (Date.now() - started) / 1000;
+    if (regionGate || this.#cloudGate) this.#events?.waited?.({ cloud: this.cloud, region, seconds: waited });
+    return () => {
+      releaseCloud?.();
+      releaseRegion?.();
+    };
+  }
+
+  /** The cloud answered 429 in this region: slow the gates it passed. */
+  throttled(region: string): void {
+    this.#regionGates.get(region)?.throttled();
+    this.#cloudGate?.throttled();
+  }
+
+  /** The paces in force now, for the rate gauge: [region ('' for the cloud), requests per second]. */
+  rates(): Array<[string, number]> {
+    const gates = [...this.#regionGates.values(), ...(this.#cloudGate ? [this.#cloudGate] : [])];
+    return gates.filter((gate) => gate.rate !== undefined).map((gate) => [gate.label.region, gate.rate!]);
+  }
+}
+
+function limitedPastDeadline(label: { cloud: string; region: string }): OpenStackError {
+  return new OpenStackError(
+    `cloud ${label.cloud}${label.region ? `/${label.region}` : ''}: the configured request rate leaves no turn before the deadline`,
+    GrpcStatus.RESOURCE_EXHAUSTED,
+    { cloud: label.cloud, region: label.region },
+  );
+}
+
+/** Waits for `turn`, or fails on the signal (its reason) or the deadline (RESOURCE_EXHAUSTED). */
+async function raceWait(
+  turn: Promise<void>,
+  signal: AbortSignal | undefined,
+  deadline: number | undefined,
+  label: { cloud: string; region: string },
+): Promise<void> {
+  if (!signal && deadline === undefined) return turn;
+  signal?.throwIfAborted();
+  const stop = new AbortController();
+  const stopped = new Promise<never>((_, reject) => {
+    const onAbort = () => reject(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true, signal: stop.signal });
+    if (deadline !== undefined) {
+      const timer = setTimeout(() => reject(limitedPastDeadline(label)), Math.max(0, deadline - Date.now()));
+      stop.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    }
+  });
+  try {
+    await Promise.race([turn, stopped]);
+  } finally {
+    stop.abort();
+  }
+}

@@ -1,0 +1,144 @@
+// Live reload: the node config file and clouds.yaml are re-read and the difference applied. An added cloud appears,
+// a removed one goes and its open watch ends UNAVAILABLE with a message, an unchanged one keeps its open watch,
+// and a broken config is refused with file:line:key while the running configuration stays.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Status } from 'nice-grpc-common';
+import { startSimulator, type Simulator } from '../../../src/simulator/index.ts';
+import { loadNodeConfig } from '../../../src/node/config.ts';
+import { buildBackends, type BuiltBackends } from '../../../src/node/backends.ts';
+import { startNode, type RunningNode } from '../../../src/node/server.ts';
+import { NodeReloader } from '../../../src/node/reload.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
+import type { WatchServersResponse } from '../../../src/gen/oaktree/v1/compute.ts';
+import { clients, collect } from '../../support/node.ts';
+import { within } from '../../support/wait.ts';
+
+let sim: Simulator;
+let dir: string;
+let configFile: string;
+let built: BuiltBackends;
+let node: RunningNode;
+let reloader: NodeReloader;
+let api: ReturnType<typeof clients>;
+
+const nodeYaml = (only: string[], extra = '') =>
+  `clouds:\n  file: ${join(dir, 'clouds.yaml')}\n  only: [${only.join(', ')}]\n${extra}`;
+
+async function locations(): Promise<string[]> {
+  const items = await collect(api.location.listLocations({}));
+  return items.map((i) => (i.item?.$case === 'location' ? i.item.value.cloud : `error`)).sort();
+}
+
+/** Opens a watch on one cloud; resolves `synced` once its initial state is in, `ended` with how it ended. */
+function watch(cloud: string) {
+  const abort = new AbortController();
+  const seen: WatchServersResponse[] = [];
+  let markSynced!: () => void;
+  const synced = new Promise<void>((resolve) => {
+    markSynced = resolve;
+  });
+  const ended = (async () => {
+    try {
+      for await (const message of api.compute.watchServers({ location: { cloud } }, { signal: abort.signal })) {
+        seen.push(message);
+        if (message.item?.$case === 'checkpoint' && message.item.value.initialStateComplete) markSynced();
+      }
+      return 'ended';
+    } catch (error) {
+      return `failed: ${(error as Error).message}`;
+    }
+  })();
+  return { abort, seen, synced, ended };
+}
+
+before(async () => {
+  sim = await startSimulator({
+    clouds: [
+      { name: 'r-one', regions: ['RegionOne'], seedServers: 1, seedImages: 1 },
+      { name: 'r-two', regions: ['RegionOne'], seedServers: 1, seedImages: 1 },
+    ],
+  });
+  dir = await mkdtemp(join(tmpdir(), 'oaktree-reload-'));
+  await sim.writeCloudsYaml(join(dir, 'clouds.yaml'));
+  configFile = join(dir, 'node.yaml');
+  await writeFile(configFile, nodeYaml(['r-one']));
+  const config = await loadNodeConfig(configFile);
+  built = await buildBackends(config, 'reload-node', silentLogger());
+  node = await startNode({
+    nodeId: 'reload-node',
+    listen: '127.0.0.1:0',
+    backends: built.backends,
+    logger: silentLogger(),
+  });
+  reloader = new NodeReloader({
+    node,
+    configFile,
+    config,
+    backends: built.backends,
+    services: built.services,
+    logger: silentLogger(),
+  });
+  await reloader.start();
+  api = clients(node.address);
+});
+
+after(async () => {
+  api?.close();
+  await node?.close(100);
+  await built?.close();
+  await sim?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('live reload', { timeout: 60_000 }, () => {
+  it('adds a cloud, keeps the unchanged one’s watch open, removes a cloud and ends its watch UNAVAILABLE', async () => {
+    assert.deepEqual(await locations(), ['r-one']);
+    const one = watch('r-one');
+    await within(one.synced, 20_000, 'the r-one watch has its initial state');
+
+    await writeFile(configFile, nodeYaml(['r-one', 'r-two']));
+    assert.deepEqual(await reloader.reload(), { ok: true, added: ['cloud:r-two'], removed: [] });
+    assert.deepEqual(await locations(), ['r-one', 'r-two']);
+    const two = watch('r-two');
+    await within(two.synced, 20_000, 'the r-two watch has its initial state');
+    const before = one.seen.length;
+
+    await writeFile(configFile, nodeYaml(['r-two']));
+    assert.deepEqual(await reloader.reload(), { ok: true, added: [], removed: ['cloud:r-one'] });
+    assert.deepEqual(await locations(), ['r-two']);
+    const outcome = await within(one.ended, 10_000, 'the removed cloud’s watch ends');
+    const last = one.seen.slice(before).find((m) => m.item?.$case === 'error');
+    const error = last?.item?.$case === 'error' ? last.item.value : undefined;
+    assert.ok(
+      (error?.code === Status.UNAVAILABLE &&
+        /cloud r-one was removed from this node by a reload/.test(error.message)) ||
+        /UNAVAILABLE.*cloud r-one was removed from this node by a reload/.test(outcome),
+      `ended with ${outcome}, error item ${JSON.stringify(error)}`,
+    );
+    // The unchanged cloud's watch was not touched by either reload.
+    assert.equal(await Promise.race([two.ended, new Promise((r) => setTimeout(() => r('open'), 300))]), 'open');
+    two.abort.abort();
+    await two.ended;
+  });
+
+  it('refuses a broken config with file:line:key and keeps running as before', async () => {
+    const running = await locations();
+    await writeFile(configFile, nodeYaml(['r-one', 'r-two'], 'limits:\n  r-two:\n    rate: 0\n'));
+    const result = await reloader.reload();
+    assert.equal(result.ok, false);
+    assert.match(
+      result.error ?? '',
+      /node\.yaml:6: limits\.r-two\.rate: expected a number of requests per second > 0, got 0/,
+    );
+    assert.deepEqual(await locations(), running);
+    await writeFile(configFile, nodeYaml(['r-one', 'r-nowhere']));
+    const missing = await reloader.reload();
+    assert.equal(missing.ok, false);
+    assert.match(missing.error ?? '', /clouds\.only names r-nowhere/);
+    assert.deepEqual(await locations(), running);
+  });
+});

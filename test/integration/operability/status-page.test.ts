@@ -1,0 +1,124 @@
+// The status page in a real headless browser (Debian's chromium through puppeteer-core): on a hub with two spokes,
+// each spoke serving a simulated cloud, the hub's page shows every node and cloud, and marks a spoke down within
+// seconds of it being stopped. Screenshots: test/integration/operability/artifacts/status-page*.png.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { startSimulator, type Simulator } from '../../../src/simulator/index.ts';
+import { parseNodeConfig } from '../../../src/node/config.ts';
+import { buildBackends, type BuiltBackends } from '../../../src/node/backends.ts';
+import { startNode, type RunningNode } from '../../../src/node/server.ts';
+import { createPeerBackend } from '../../../src/backends/peer/peer-backend.ts';
+import { NodeMetrics } from '../../../src/observability/metrics.ts';
+import { silentLogger } from '../../../src/observability/logger.ts';
+import { clients, collect } from '../../support/node.ts';
+import { eventually } from '../../support/wait.ts';
+
+const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
+let sim: Simulator;
+let dir: string;
+const built: BuiltBackends[] = [];
+const spokes = new Map<string, RunningNode>();
+let hub: RunningNode;
+let browser: Browser;
+
+before(async () => {
+  sim = await startSimulator({
+    clouds: [
+      { name: 'sim-east', regions: ['RegionOne'], seedServers: 1, seedImages: 1 },
+      { name: 'sim-west', regions: ['RegionOne'], seedServers: 1, seedImages: 1 },
+    ],
+  });
+  dir = await mkdtemp(join(tmpdir(), 'oaktree-status-page-'));
+  await sim.writeCloudsYaml(join(dir, 'clouds.yaml'));
+  for (const [id, cloud] of [
+    ['spoke-east', 'sim-east'],
+    ['spoke-west', 'sim-west'],
+  ]) {
+    const backends = await buildBackends(
+      parseNodeConfig(`clouds: { file: ${join(dir, 'clouds.yaml')}, only: [${cloud}] }`),
+      id,
+      silentLogger(),
+    );
+    built.push(backends);
+    spokes.set(
+      id,
+      await startNode({ nodeId: id, listen: '127.0.0.1:0', backends: backends.backends, logger: silentLogger() }),
+    );
+  }
+  hub = await startNode({
+    nodeId: 'hub',
+    listen: '127.0.0.1:0',
+    backends: [],
+    logger: silentLogger(),
+    metrics: new NodeMetrics({ nodeId: 'hub' }),
+    metricsListen: '127.0.0.1:0',
+  });
+  for (const spoke of spokes.values())
+    await hub.addBackend(
+      createPeerBackend({ address: spoke.address, nodeId: 'hub', logger: silentLogger(), refreshMs: 200 }),
+    );
+  const api = clients(hub.address);
+  try {
+    await eventually(
+      async () => (await collect(api.location.listLocations({}))).length === 2,
+      'the hub reaches both clouds',
+    );
+  } finally {
+    api.close();
+  }
+  browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless=new'] });
+});
+
+after(async () => {
+  await browser?.close();
+  await hub?.close(100);
+  for (const spoke of spokes.values()) await spoke.close(100);
+  for (const b of built) await b.close();
+  await sim?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('status page', { timeout: 90_000 }, () => {
+  it('shows every node and cloud of the hub topology, and marks a stopped spoke down within seconds', async () => {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1100, height: 900 });
+    const external: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(`http://${hub.metricsAddress}/`)) external.push(request.url());
+    });
+    await page.goto(`http://${hub.metricsAddress}/`);
+    for (const [kind, name] of [
+      ['node', 'hub'],
+      ['node', 'spoke-east'],
+      ['node', 'spoke-west'],
+      ['cloud', 'sim-east'],
+      ['cloud', 'sim-west'],
+    ])
+      await page.waitForSelector(`#map g[data-kind="${kind}"][data-name="${name}"][data-up="true"]`, {
+        timeout: 10_000,
+      });
+    const routes = await page.$$eval('#routes tbody tr', (rows) => rows.map((row) => row.textContent ?? ''));
+    assert.equal(routes.length, 2);
+    assert.ok(
+      routes.some((row) => row.includes('hub → spoke-east')),
+      routes.join('\n'),
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'status-page.png'), fullPage: true });
+
+    const westPeer = `peer:${spokes.get('spoke-west')!.address}`;
+    assert.equal(await page.$eval(`tr[data-peer="${westPeer}"]`, (row) => row.getAttribute('data-up')), 'true');
+    const stopped = performance.now();
+    await spokes.get('spoke-west')!.close(100);
+    await page.waitForSelector(`tr[data-peer="${westPeer}"][data-up="false"]`, { timeout: 15_000 });
+    await page.waitForSelector('#map g[data-kind="node"][data-name="spoke-west"][data-up="false"]', { timeout: 5_000 });
+    const seconds = (performance.now() - stopped) / 1000;
+    assert.ok(seconds < 10, `marked down after ${seconds.toFixed(1)} s`);
+    await page.screenshot({ path: join(ARTIFACTS, 'status-page-peer-down.png'), fullPage: true });
+    console.log(`# status page: spoke-west marked down ${seconds.toFixed(1)} s after it stopped`);
+    assert.deepEqual(external, [], 'the page loads nothing from elsewhere');
+  });
+});
