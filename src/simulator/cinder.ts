@@ -231,16 +231,6 @@ const routes: RouteTable = new RouteTable()
     return { status: 200, body: { volume: view(ctx, v, true) } };
   })
   .add('DELETE', '/volumes/{id}', deleteVolume)
-  .add('POST', '/volumes/{id}/action', async (ctx) => {
-    // Only os-set_bootable: a blank volume becomes something nova boots from (what `openstack volume set --bootable` does).
-    const body = await readJson(ctx);
-    const flag = body?.['os-set_bootable']?.bootable;
-    if (flag === undefined) throw badRequest('There is no such action');
-    const v = getVolume(ctx);
-    v.bootable = flag === true || String(flag).toLowerCase() === 'true';
-    v.updatedAt = Date.now();
-    return { status: 200 };
-  })
   .add('GET', '/limits', limits)
   .add('GET', '/os-availability-zone', () => ({
     status: 200,

@@ -2,10 +2,11 @@
 // whether nova filters or oaktree does (a nova that ignores every list filter stands beside one that applies them),
 // and a cloud at an old microversion refuses tags, create options and group rules naming the microversion they need.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { parse, stringify } from 'yaml';
 import type { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import { createOpenStackBackend } from '../../src/backends/openstack/backend.ts';
@@ -27,6 +28,7 @@ import { within } from '../support/wait.ts';
 const FILTERS = 'sim-filters';
 const IGNORES = 'sim-ignores';
 const OLD = 'sim-old';
+const ADMIN = 'sim-filters-admin';
 /** Every server list filter the simulated nova knows, ignored by the IGNORES cloud. */
 const ALL_FILTERS = ['name', 'status', 'flavor', 'image', 'tags', 'tags-any', 'changes-since'];
 
@@ -52,7 +54,15 @@ before(async () => {
     ],
   });
   dir = await mkdtemp(join(tmpdir(), 'oaktree-server-config-'));
-  await simulator.writeCloudsYaml(join(dir, 'clouds.yaml'));
+  // The FILTERS cloud once more, as its admin (all_projects).
+  const doc = parse(simulator.cloudsYaml());
+  const member = doc.clouds[FILTERS];
+  const info = simulator.clouds.find((c) => c.name === FILTERS)!;
+  doc.clouds[ADMIN] = {
+    ...member,
+    auth: { ...member.auth, username: info.adminUsername, password: info.adminPassword, project_name: 'admin' },
+  };
+  await writeFile(join(dir, 'clouds.yaml'), stringify(doc));
   const { clouds } = await loadCloudsConfig({ file: join(dir, 'clouds.yaml'), env: {} });
   const logger = silentLogger();
   const backends = clouds.map((cloud) =>
@@ -129,6 +139,26 @@ describe('ListServers filters: the same servers whether nova filters or oaktree 
       assert.deepEqual(await names(IGNORES), expected, 'oaktree filtered');
     });
   }
+  test('all_projects: PERMISSION_DENIED for a member; an admin sees every project, each in its Location', async () => {
+    await assert.rejects(
+      collect(api.compute.listServers({ location: at(FILTERS), strict: true, allProjects: true })),
+      code(Status.PERMISSION_DENIED, /get_all_tenants/),
+    );
+    const own = servers(await collect(api.compute.listServers({ location: at(ADMIN), strict: true })));
+    assert.equal(own.length, 0, 'the admin project has no servers of its own');
+    const all = servers(
+      await collect(api.compute.listServers({ location: at(ADMIN), strict: true, allProjects: true, tags: ['red'] })),
+    );
+    assert.deepEqual(
+      all.map((s) => s.name),
+      ['alpha'],
+    );
+    const demo = servers(
+      await collect(api.compute.listServers({ location: at(FILTERS), strict: true, nameOrId: 'alpha' })),
+    );
+    assert.equal(all[0].location?.project?.id, demo[0].location?.project?.id, "the server's own project");
+  });
+
   test('changes-since, before the servers were made', async () => {
     for (const cloud of [FILTERS, IGNORES]) {
       const found = servers(

@@ -34,14 +34,16 @@ export async function cloudRest(t: ScenarioTarget) {
       .find((s) => s.type === type)
       ?.endpoints.find((e: any) => e.interface === 'public' && (!t.region || e.region === t.region))?.url as string;
   return {
-    /** POST a JSON body to a service path; throws on a non-2xx answer. */
-    async post(type: string, path: string, body: unknown): Promise<void> {
+    /** POST a JSON body to a service path and returns the answer's JSON (if any); throws on a non-2xx answer. */
+    async post(type: string, path: string, body: unknown): Promise<any> {
       const answer = await fetch(`${endpoint(type)}${path}`, {
         method: 'POST',
         headers: { 'x-auth-token': token, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
       if (!answer.ok) throw new Error(`POST ${type} ${path} on ${t.cloud}: HTTP ${answer.status}`);
+      const text = await answer.text();
+      return text ? JSON.parse(text) : undefined;
     },
   };
 }

@@ -105,6 +105,46 @@ export function defineServerConfigScenarios(label: string, target: () => Scenari
       }
     });
 
+    test('CreateServer attaches an existing port by id; the port outlives the server', async () => {
+      const t = target();
+      const [network] = objects<any>(
+        await collect(t.api.network.listNetworks({ location: t.where, strict: true, nameOrId: t.network })),
+        'network',
+      );
+      const { port } = await (await cloudRest(t)).post('network', '/v2.0/ports', {
+        port: { network_id: network.id, name: `${prefix}-port` },
+      });
+      let server: Server | undefined;
+      try {
+        server = await boot(t, {
+          name: `${prefix}-onport`,
+          networks: [],
+          nics: [{ port: port.id, network: '', fixedIp: '' }],
+        });
+        const address = port.fixed_ips[0].ip_address;
+        assert.ok(
+          server.addresses.some((a) => a.address === address),
+          `the port's address ${address} is on the server`,
+        );
+        await t.api.compute.deleteServer({ location: t.where, nameOrId: server.id, wait: true });
+        server = undefined;
+        await eventually(
+          async () => {
+            const ports = objects<any>(
+              await collect(t.api.network.listPorts({ location: t.where, strict: true, fresh: true })),
+              'port',
+            );
+            return ports.find((p) => p.id === port.id && !p.deviceId);
+          },
+          'the port is unbound and still there after the server is gone',
+          { timeoutMs: 60_000, everyMs: 500 },
+        );
+      } finally {
+        await remove(t, server);
+        await quietly(() => t.api.network.deletePort({ location: t.where, id: port.id }));
+      }
+    });
+
     test('metadata and tags: merge, replace, delete, and the limits named', async () => {
       const t = target();
       let server: Server | undefined;
@@ -304,10 +344,11 @@ export function defineServerConfigScenarios(label: string, target: () => Scenari
       }
     });
 
-    test('CreateServer boots from an existing volume, which outlives the server', async () => {
+    test('CreateServer boots from an existing volume, which outlives the server, and from a volume snapshot', async () => {
       const t = target();
       let server: Server | undefined;
       let volumeId = '';
+      let snapshotId = '';
       try {
         // A blank volume marked bootable: the real cloud's fake cinder driver cannot copy an image into a volume.
         const { volume } = await t.api.volume.createVolume({
@@ -346,8 +387,32 @@ export function defineServerConfigScenarios(label: string, target: () => Scenari
           boot(t, { name: `${prefix}-novol`, image: '', bootVolume: `${prefix}-no-such-volume` }),
           code(Status.NOT_FOUND, /no-such-volume/),
         );
+
+        // A snapshot of the (bootable) volume boots a server on a new volume that goes with the server.
+        const { snapshot } = await t.api.volume.createVolumeSnapshot({
+          location: t.where,
+          volume: volumeId,
+          name: `${prefix}-bootsnap`,
+          wait: true,
+        });
+        snapshotId = snapshot!.id;
+        server = await boot(t, { name: `${prefix}-fromsnap`, image: '', bootSnapshotId: snapshotId });
+        assert.equal(server.status, ServerStatus.SERVER_STATUS_ACTIVE);
+        assert.equal(server.volumes.length, 1);
+        assert.notEqual(server.volumes[0].id, volumeId, 'a new volume made from the snapshot');
+        assert.equal(server.volumes[0].deleteOnTermination, true);
+        await t.api.compute.deleteServer({ location: t.where, nameOrId: server.id, wait: true });
+        server = undefined;
+        await assert.rejects(
+          boot(t, { name: `${prefix}-nosnap`, image: '', bootSnapshotId: randomUUID() }),
+          code(Status.NOT_FOUND, /no volume snapshot named/),
+        );
       } finally {
         await remove(t, server);
+        if (snapshotId)
+          await quietly(() =>
+            t.api.volume.deleteVolumeSnapshot({ location: t.where, nameOrId: snapshotId, wait: true }),
+          );
         if (volumeId)
           await quietly(() => t.api.volume.deleteVolume({ location: t.where, nameOrId: volumeId, wait: true }));
       }

@@ -10,6 +10,7 @@ import {
 } from '../../client/index.ts';
 import { action, type CliContext, keyValue, UsageError, withCommonOptions } from './context.ts';
 import { imageView, serverView } from './views.ts';
+import { addServerSetOptions, setPropertiesAndTags, setsPropertiesOrTags } from './server-config.ts';
 
 /** Actions that take nothing but the server: the command name and what it does, for --help. */
 const PLAIN: ReadonlyArray<[ServerActionSpec['action'], string]> = [
@@ -139,6 +140,32 @@ export function registerServerActionCommands(program: Command): void {
         });
         ctx.endProgress();
         ctx.printOne(image, imageView);
+      }),
+    );
+
+  addServerSetOptions(
+    withCommonOptions(
+      server
+        .command('set')
+        .description("change a server's name, description, properties or tags")
+        .argument('<name-or-id>'),
+    ),
+  )
+    .option('--name <name>', 'a new name')
+    .option('--description <text>', 'a new description ("" clears it; compute microversion 2.19)')
+    .action(
+      action(async (ctx, opts, id: string) => {
+        const renames = opts.name !== undefined || opts.description !== undefined;
+        if (!renames && !setsPropertiesOrTags(opts))
+          throw new UsageError('set needs --name, --description, --property and/or --tag');
+        let server = renames
+          ? await ctx.client.updateServer(id, ctx.selector, {
+              ...(opts.name !== undefined ? { name: opts.name } : {}),
+              ...(opts.description !== undefined ? { description: opts.description } : {}),
+            })
+          : undefined;
+        if (setsPropertiesOrTags(opts)) server = await setPropertiesAndTags(ctx, server?.id ?? id, opts);
+        ctx.printOne(server!, serverView);
       }),
     );
 }

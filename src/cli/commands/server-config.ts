@@ -3,11 +3,11 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { CreateServerExtras, FlavorListExtras, ServerFilters } from '../../client/index.ts';
-import { type Server, ServerGroup, ServerGroupPolicy } from '../../gen/oaktree/v1/compute.ts';
+import { ServerGroup, ServerGroupPolicy } from '../../gen/oaktree/v1/compute.ts';
 import { Location } from '../../gen/oaktree/v1/location.ts';
-import { action, io, keyValue, repeatable, withCommonOptions } from './context.ts';
+import { action, type CliContext, io, keyValue, repeatable, withCommonOptions } from './context.ts';
 import type { View } from './output.ts';
-import { byPlace, serverView } from './views.ts';
+import { byPlace } from './views.ts';
 
 const policyNames: Record<number, string> = {
   [ServerGroupPolicy.SERVER_GROUP_POLICY_AFFINITY]: 'affinity',
@@ -148,42 +148,27 @@ export function flavorListExtras(opts: Record<string, any>): FlavorListExtras {
   };
 }
 
-/** server set / unset / group, under the `server` command. */
-export function registerServerConfigCommands(server: Command): void {
-  // One `server set`, as the openstack CLI has: name and description (UpdateServer), then properties and tags.
-  withCommonOptions(
-    server
-      .command('set')
-      .description("change a server's name or description, set metadata properties and tags")
-      .argument('<name-or-id>'),
-  )
-    .option('--name <name>', 'a new name')
-    .option('--description <text>', 'a new description ("" clears it; compute microversion 2.19)')
+/** The metadata and tag options of `oaktree server set` (server-actions.ts owns the command: name, description). */
+export function addServerSetOptions(command: Command): Command {
+  return command
     .option('--property <key=value>', 'a metadata property (repeatable)', keyValue)
     .option('--tag <tag>', 'a tag to add (repeatable)', repeatable)
-    .option('--replace', 'replace all properties / tags with the given ones')
-    .action(
-      action(async (ctx, opts, nameOrId: string) => {
-        const renames = opts.name !== undefined || opts.description !== undefined;
-        if (!renames && !opts.property && !opts.tag)
-          throw new InvalidArgumentError('give --name, --description, --property and/or --tag');
-        let target = nameOrId;
-        let server: Server | undefined;
-        if (renames) {
-          server = await ctx.client.updateServer(nameOrId, ctx.selector, {
-            ...(opts.name !== undefined ? { name: opts.name } : {}),
-            ...(opts.description !== undefined ? { description: opts.description } : {}),
-          });
-          target = server.id;
-        }
-        const replace = Boolean(opts.replace);
-        if (opts.property) await ctx.client.setServerMetadata(target, opts.property, ctx.selector, { replace });
-        if (opts.tag) await ctx.client.setServerTags(target, opts.tag, ctx.selector, { replace });
-        if (opts.property || opts.tag) server = await ctx.client.getServer(target, ctx.selector, { fresh: true });
-        ctx.printOne(server!, serverView);
-      }),
-    );
+    .option('--replace', 'replace all properties / tags with the given ones');
+}
 
+/** Whether `server set` was given properties or tags. */
+export const setsPropertiesOrTags = (opts: Record<string, any>): boolean => !!(opts.property || opts.tag);
+
+/** Applies --property / --tag of `server set` and answers the server as it is afterwards. */
+export async function setPropertiesAndTags(ctx: CliContext, nameOrId: string, opts: Record<string, any>) {
+  const replace = Boolean(opts.replace);
+  if (opts.property) await ctx.client.setServerMetadata(nameOrId, opts.property, ctx.selector, { replace });
+  if (opts.tag) await ctx.client.setServerTags(nameOrId, opts.tag, ctx.selector, { replace });
+  return ctx.client.getServer(nameOrId, ctx.selector, { fresh: true });
+}
+
+/** server unset / group, under the `server` command. */
+export function registerServerConfigCommands(server: Command): void {
   withCommonOptions(server.command('unset').description('remove metadata properties and tags').argument('<name-or-id>'))
     .option('--property <key>', 'a metadata key to remove (repeatable)', repeatable)
     .option('--tag <tag>', 'a tag to remove (repeatable)', repeatable)

@@ -3,6 +3,7 @@ import { intParam, nextHref, readJson, type Ctx, type Reply } from '../http.ts';
 import { atLeast } from '../microversion.ts';
 import { attachServerNetworks, releaseServerPorts, resolveRequestedNetworks } from '../network-ops.ts';
 import { Collection } from '../collection.ts';
+import { cinderState, settleSnapshot } from '../cinder-state.ts';
 import type { RouteTable } from '../router.ts';
 import { AVAILABILITY_ZONE, type Server, type Volume } from '../store.ts';
 import { ApiError, badRequest, hexId, uuid } from '../util.ts';
@@ -187,6 +188,8 @@ async function createServer(ctx: Ctx): Promise<Reply> {
       // nova (seen on the real cloud): only a bootable volume can be the boot disk.
       if (Number(bdm.boot_index) === 0 && !volume.bootable)
         throw badRequest(`Block Device ${volume.id} is not bootable.`);
+    } else if (bdm.source_type === 'snapshot') {
+      volume = volumeFromSnapshot(ctx, bdm);
     } else if (bdm.source_type === 'image' || bdm.source_type === 'blank') {
       if (bdm.source_type === 'image' && !visibleImage(bdm.uuid))
         throw badRequest(`Image ${bdm.uuid} could not be found.`);
@@ -240,6 +243,22 @@ async function createServer(ctx: Ctx): Promise<Reply> {
   // nova returns the password it set: the caller's, or one it made up.
   reply.adminPass = typeof spec.adminPass === 'string' && spec.adminPass ? spec.adminPass : hexId().slice(0, 12);
   return { status: 202, body: { server: reply }, headers: { Location: `${ctx.apiBase}/servers/${server.id}` } };
+}
+
+/** A new volume from a volume snapshot (source_type snapshot), as big as the snapshot unless volume_size says more. */
+function volumeFromSnapshot(ctx: Ctx, bdm: Record<string, any>): Volume {
+  const found = cinderState(ctx.region).snapshots.get(String(bdm.uuid));
+  const snapshot = found && found.projectId === ctx.projectId ? settleSnapshot(found) : undefined;
+  if (!snapshot) throw badRequest(`Block Device Mapping is Invalid: failed to get snapshot ${bdm.uuid}.`);
+  if (snapshot.status !== 'available')
+    throw badRequest(`Block Device Mapping is Invalid: Snapshot ${snapshot.id} status must be available.`);
+  const size = Number(bdm.volume_size ?? snapshot.size);
+  if (!Number.isInteger(size) || size < snapshot.size)
+    throw badRequest('Block Device Mapping is Invalid: volume_size must be at least the snapshot size.');
+  const source = ctx.region.volumes.get(snapshot.volumeId);
+  const volume = newVolume(ctx, size, source?.imageId ?? null);
+  volume.bootable = source?.bootable ?? false;
+  return volume;
 }
 
 export function newVolume(ctx: Ctx, size: number, imageId: string | null): Volume {

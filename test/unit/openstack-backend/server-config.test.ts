@@ -2,7 +2,10 @@
 // tags, nics, block devices and boot sources, and what capabilities derive from a microversion.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Status } from 'nice-grpc-common';
+import { withoutSecret } from '../../../src/backends/openstack/compute/create-server-options.ts';
 import { flavorOrder, nameContains } from '../../../src/backends/openstack/compute/flavor-order.ts';
+import { OaktreeError } from '../../../src/core/errors.ts';
 import { serverConfigCapabilities } from '../../../src/backends/openstack/compute/server-config-capabilities.ts';
 import {
   normalizeServerGroup,
@@ -135,4 +138,17 @@ test('capabilities from the microversion: what 2.79 with a 2.93 cloud offers, an
     [false, false, false, false, 0],
   );
   assert.deepEqual(old.oaktreeServerFilters, ['metadata']);
+});
+
+test('a cloud error that quotes the admin password is masked, keeping its code', () => {
+  const quoted = new OaktreeError(
+    Status.INVALID_ARGUMENT,
+    "Invalid input for field/attribute server. Value: {'name': 'x', 'adminPass': 'Hunter2-secret'}. Additional properties are not allowed",
+  );
+  const masked = withoutSecret(quoted, 'Hunter2-secret') as OaktreeError;
+  assert.equal(masked.grpcCode, Status.INVALID_ARGUMENT);
+  assert.ok(!masked.message.includes('Hunter2-secret'));
+  assert.match(masked.message, /'adminPass': '\*\*\*'/);
+  const other = new OaktreeError(Status.UNAVAILABLE, 'nova is down');
+  assert.equal(withoutSecret(other, 'Hunter2-secret'), other, 'an error without it passes as it is');
 });

@@ -3,7 +3,7 @@
 // the admin password. Each refers to things by name or id; whatever does not exist is NOT_FOUND naming it and the
 // location, and an option the cloud's microversion lacks is FAILED_PRECONDITION naming the microversion it needs.
 import type { CreateServerRequest } from '../../../gen/oaktree/v1/compute.ts';
-import { OaktreeError } from '../../../core/errors.ts';
+import { OaktreeError, toStatus } from '../../../core/errors.ts';
 import { echo } from '../../../core/bounded-text.ts';
 import { describeLocation } from '../../../core/location.ts';
 import { findNetwork } from '../network/find.ts';
@@ -181,4 +181,15 @@ export async function serverOptions(
     hints(ctx, request, signal),
   ]);
   return { server, networks, blockDevices: [...boot, ...extra], schedulerHints, microversion };
+}
+
+/**
+ * Nova's schema errors quote the whole `server` object it refused, admin password included: an error that carries
+ * the password is rebuilt with the password masked, keeping its code.
+ */
+export function withoutSecret(error: unknown, secret: string): unknown {
+  if (!secret) return error;
+  const { code, message } = toStatus(error);
+  if (!message.includes(secret)) return error;
+  return new OaktreeError(code, message.split(secret).join('***'));
 }

@@ -22,7 +22,7 @@ import { findFlavorRaw } from './flavors.ts';
 import { findImageRaw } from '../image/glance.ts';
 import { asInvalidArgument, microversion, mvAtLeast, type Raw } from './nova.ts';
 import { normalizeOne } from './server-view.ts';
-import { serverOptions } from './create-server-options.ts';
+import { serverOptions, withoutSecret } from './create-server-options.ts';
 import { getServerRaw, serversNamed } from './servers.ts';
 import { streamFrom } from './stream.ts';
 import { serverFingerprint, waitForServerStatus } from './wait.ts';
@@ -188,13 +188,17 @@ export function createServerHandler(resolve: RegionResolver) {
         }
         const { body, microversion: callMicroversion } = await buildServerBody(ctx, request, signal);
         // Not retried by the transport: a POST that reached nova and timed out would make a second server.
-        const res = await ctx.session.request('compute', ctx.region, {
-          method: 'POST',
-          path: '/servers',
-          body,
-          signal,
-          microversion: callMicroversion,
-        });
+        const res = await ctx.session
+          .request('compute', ctx.region, {
+            method: 'POST',
+            path: '/servers',
+            body,
+            signal,
+            microversion: callMicroversion,
+          })
+          .catch((error) => {
+            throw withoutSecret(error, request.adminPassword);
+          });
         const id = String((res.body as Raw)?.server?.id ?? '');
         notifyServerWrite(ctx);
         ctx.logger.info({ server: id, name: request.name }, 'server accepted');
