@@ -86,7 +86,11 @@ describe('oaktree CLI habits (real binary)', () => {
     assert.doesNotMatch(table.stdout, /SERVER_STATUS_|ADDRESS_TYPE_/);
     const server = JSON.parse(json.stdout);
     assert.equal(server.status, 'SERVER_STATUS_ACTIVE');
-    assert.ok(Array.isArray(server.properties.tags), 'a JSON list in properties is a list, not a string');
+    // Tags are a field of their own now; nova's other list-valued extras (server_groups, ...) stay in properties.
+    assert.ok(
+      Object.values(server.properties).some((value) => Array.isArray(value)),
+      'a JSON list in properties is a list, not a string',
+    );
   });
 
   it('usage errors exit 2 at every level; every location failing exits 1, some failing 3', async () => {
@@ -191,7 +195,7 @@ describe('oaktree CLI habits (real binary)', () => {
       bash.on('close', () => resolve(out));
     });
     assert.deepEqual(probe.trim().split('\n'), [
-      'security-group',
+      'security-group security-group-rule',
       'list',
       '--sort-column --sort-ascending --sort-descending',
     ]);
