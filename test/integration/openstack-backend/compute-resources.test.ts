@@ -124,7 +124,7 @@ describe('compute resources over the simulator', () => {
     const beta = caps.find((c) => c.location.cloud === 'beta')!;
 
     const types = (c: any) => c.services.map((s: any) => s.type).sort();
-    assert.deepEqual(types(alpha), ['block-storage', 'compute', 'identity', 'image', 'network']);
+    assert.deepEqual(types(alpha), ['block-storage', 'compute', 'identity', 'image', 'network', 'object-store']);
     const compute = alpha.services.find((s: any) => s.type === 'compute');
     assert.equal(compute.microversion, '2.79');
     assert.equal(compute.maxMicroversion, '2.96');
