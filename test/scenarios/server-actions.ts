@@ -269,7 +269,7 @@ export function defineServerActionScenarios(label: string, target: () => Scenari
         fresh: true,
       });
       assert.equal(fetched?.name, renamed);
-      assert.equal(fetched?.properties.description, 'set by s3-actions');
+      assert.equal(fetched?.description, 'set by s3-actions');
       const nothing = await failure(t.api.compute.updateServer({ location: t.where, nameOrId: server.id, name: '' }));
       assert.equal(nothing.code, Status.INVALID_ARGUMENT);
     });
