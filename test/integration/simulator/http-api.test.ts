@@ -64,7 +64,7 @@ test('keystone: discovery, password/app credential/token methods, scoping, 401, 
   assert.ok(byName.token);
   assert.equal(byName.json.token.project.name, 'demo');
   const types = byName.json.token.catalog.map((s: any) => s.type).sort();
-  assert.deepEqual(types, ['block-storage', 'compute', 'identity', 'image', 'network', 'volumev3']);
+  assert.deepEqual(types, ['block-storage', 'compute', 'identity', 'image', 'network', 'object-store', 'volumev3']);
   const compute = byName.json.token.catalog.find((s: any) => s.type === 'compute');
   assert.equal(compute.endpoints.length, 6); // 2 regions x 3 interfaces
   assert.notEqual(
