@@ -10,8 +10,11 @@ export interface ListingRegion {
 }
 
 export function serverListFetch(ctx: ListingRegion, pageSize?: number): UpstreamFetch {
+  // The poller is where freshness comes from: a kept shared answer (same changes-since anchor, same URL) would
+  // hide a server created since, and a waiter for it would be told NOT_FOUND.
   return (since, signal) =>
     ctx.session.paginate('compute', ctx.region, '/servers/detail', 'servers', {
+      fresh: true,
       query: since ? { 'changes-since': since.toISOString() } : {},
       limit: pageSize,
       signal,
