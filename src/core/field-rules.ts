@@ -12,7 +12,8 @@ export const MAX_TEXT_LENGTH = 255;
 /** An idempotency key: a UUID fits. */
 export const MAX_REQUEST_ID_LENGTH = 36;
 
-const camel = (protoName: string) => protoName.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+/** A proto field name as ts-proto names it (user_data → userData). */
+export const camel = (protoName: string) => protoName.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** The field must be a non-blank string. */

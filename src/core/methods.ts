@@ -20,6 +20,7 @@ import { SERVER_ACTION_RULES, UPDATE_SERVER_RULES } from './server-action-rules.
 import { containerName, headerTokenKeys, headerValue, objectName } from './object-names.ts';
 import {
   boundedText,
+  camel,
   hex,
   notNegative,
   oneOf,
@@ -199,7 +200,7 @@ function withFollowUpRules(
 }
 /** A follow-up whose object is named by another field than name_or_id. */
 function aboutBy(over: ListMethod<any, any>, noun: string, field: string): Pick<RowOptions, 'followUp' | 'rules'> {
-  const key = field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  const key = camel(field);
   return { followUp: { over, noun, key }, rules: [required(field, `the ${noun}'s name`)] };
 }
 function unary<S extends TsProtoService, K extends keyof S['methods'] & string>(

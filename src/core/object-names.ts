@@ -1,11 +1,9 @@
 // Swift counts names in bytes of UTF-8, not in characters: an object name may be 1,024 bytes, a container name
 // 256 bytes without a slash. These rules check that before any cloud is asked, without echoing the name.
-import type { Rule } from './field-rules.ts';
+import { camel, type Rule } from './field-rules.ts';
 
 export const MAX_OBJECT_NAME_BYTES = 1024;
 export const MAX_CONTAINER_NAME_BYTES = 256;
-
-const camel = (protoName: string) => protoName.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** The string field, when set, is at most `max` bytes of UTF-8. */
 export function utf8Bytes(field: string, max: number): Rule {

@@ -1,12 +1,10 @@
 // Checks for server metadata, tags, groups and the newer CreateServer options, as nova states its limits, so a
 // bad request is refused at the edge with the limit named instead of after a round trip to a cloud.
-import type { Rule } from './field-rules.ts';
+import { camel, type Rule } from './field-rules.ts';
 
 /** Nova: a tag is 1–60 characters without "/" or ","; a server carries at most 50. */
 export const MAX_TAG_LENGTH = 60;
 export const MAX_TAGS_PER_SERVER = 50;
-
-const camel = (protoName: string) => protoName.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** A repeated string field of tags: each valid, and no more than a server may carry. */
 export function tagList(field: string): Rule {
