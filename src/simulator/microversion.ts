@@ -15,7 +15,7 @@ export interface VersionRange {
 export const COMPUTE_VERSIONS: VersionRange = {
   serviceType: 'compute',
   min: [2, 1],
-  max: [2, 96],
+  max: [2, 93], // Zed's nova, the release the real tier runs
   legacyHeader: 'x-openstack-nova-api-version',
 };
 export const VOLUME_VERSIONS: VersionRange = { serviceType: 'volume', min: [3, 0], max: [3, 70] };

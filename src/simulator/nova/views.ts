@@ -103,7 +103,6 @@ export function serverDetail(ctx: Ctx, s: Server) {
   if (atLeast(mv, 2, 73)) out.locked_reason = lockedReason(s);
   if (atLeast(mv, 2, 71)) out.server_groups = s.serverGroupId ? [s.serverGroupId] : [];
   if (atLeast(mv, 2, 90)) out['OS-EXT-SRV-ATTR:hostname'] = s.hostname ?? defaultHostname(s.name);
-  if (atLeast(mv, 2, 96)) out.pinned_availability_zone = null;
   Object.assign(out, extendedServerAttributes(ctx, s));
   return out;
 }

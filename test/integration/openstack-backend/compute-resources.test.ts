@@ -127,7 +127,7 @@ describe('compute resources over the simulator', () => {
     assert.deepEqual(types(alpha), ['block-storage', 'compute', 'identity', 'image', 'network', 'object-store']);
     const compute = alpha.services.find((s: any) => s.type === 'compute');
     assert.equal(compute.microversion, '2.79');
-    assert.equal(compute.maxMicroversion, '2.96');
+    assert.equal(compute.maxMicroversion, '2.93');
 
     assert.deepEqual(alpha.image.diskFormats, ['raw', 'qcow2']);
     assert.deepEqual(beta.image.diskFormats, ['qcow2', 'vhd']);
