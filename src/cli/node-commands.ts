@@ -17,7 +17,7 @@ export function registerNodeCommands(program: Command): void {
       'clouds.yaml to serve (default: OS_CLIENT_CONFIG_FILE, ./, ~/.config/openstack, /etc/openstack)',
     )
     .option('--peer <host:port...>', 'an upstream oaktree node to forward to (repeatable)')
-    .option('--simulate', 'serve built-in simulated clouds even when a clouds.yaml exists')
+    .option('--simulate', 'serve built-in simulated clouds instead of any clouds.yaml')
     .option('--tls-cert <file>', 'serve TLS with this PEM certificate chain (re-read on SIGHUP and when it changes)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--tls-client-ca <file>', 'verify client certificates signed by this CA (mTLS)')
