@@ -59,6 +59,17 @@ def _matches(obj: Any, filters: Optional[Dict[str, Any]]) -> bool:
     return True
 
 
+def _enum_word(enum: Any, prefix: str, argument: str, word: str) -> int:
+    """A proto enum's number from its word ('public' for IMAGE_VISIBILITY_PUBLIC); '' means unset. A word the enum
+    lacks is the caller's mistake: a ValueError naming the words it takes, not protobuf's message."""
+    if not word:
+        return 0
+    words = sorted(name[len(prefix):].lower() for name in enum.keys() if not name.endswith('_UNSPECIFIED'))
+    if word.lower() not in words:
+        raise ValueError('%s must be one of %s; got %r' % (argument, ', '.join(words), word))
+    return enum.Value(prefix + word.upper())
+
+
 class Connection:
     """Talks to one oaktree node. Use `oaktree.connect()` to make one; close it (or use `with`) when done."""
 
@@ -298,7 +309,7 @@ class Connection:
         image; with all_matching_locations=True, every location's image in `images` (a failed one raises)."""
         if (filename is None) == (data is None):
             raise TypeError('create_image needs exactly one of filename= or data=')
-        visibility_value = image_pb2.ImageVisibility.Value('IMAGE_VISIBILITY_' + visibility.upper()) if visibility else 0
+        visibility_value = _enum_word(image_pb2.ImageVisibility, 'IMAGE_VISIBILITY_', 'visibility', visibility)
         header = image_pb2.UploadImageHeader(
             location=self._where(where), all_matching_locations=all_matching_locations, name=name,
             disk_format=disk_format, container_format=container_format, visibility=visibility_value,

@@ -111,6 +111,11 @@ class ConnectionTest(unittest.TestCase):
         self.assertEqual(image.status, 'ACTIVE')
         self.assertEqual(image.size_bytes, 3 * 1024 * 1024 + 17)
 
+    def test_a_visibility_the_node_does_not_know_is_a_value_error_naming_the_allowed_ones(self):
+        with self.assertRaisesRegex(ValueError, r"^visibility must be one of community, private, public, shared; "
+                                                r"got 'bogus'$"):
+            self.conn.create_image(PREFIX + '-never', data=b'x', visibility='bogus', cloud='sim-alpha')
+
     def test_unattached_floating_ips_are_deleted_and_counted(self):
         where = dict(cloud='sim-alpha', region='RegionOne')
         self.conn.delete_unattached_floating_ips(**where)  # whatever an earlier run left
