@@ -1,6 +1,7 @@
 // Commands that run oaktree itself: serve, simulate, topology.
 import { Option, type Command } from 'commander';
 import { registerTokenCommands } from './commands/token.ts';
+import { numberOption, PORT } from './commands/numbers.ts';
 
 export function registerNodeCommands(program: Command): void {
   registerTokenCommands(program);
@@ -52,9 +53,7 @@ export function registerNodeCommands(program: Command): void {
   topology
     .command('up <file>')
     .description('start every node of the topology (each its own process) and wait until routes converge')
-    .option('--base-port <port>', "override the file's base_port (0: every node picks a free port)", (value) =>
-      Number(value),
-    )
+    .option('--base-port <port>', "override the file's base_port (0: every node picks a free port)", numberOption(PORT))
     .option('--state-dir <dir>', 'where node configs, logs and pids go')
     .action(async (file: string, flags: { basePort?: number; stateDir?: string }) => {
       const { topologyUp } = await import('../node/topology-runner.ts');
@@ -76,7 +75,7 @@ export function registerNodeCommands(program: Command): void {
   topology
     .command('down <file>')
     .description('stop exactly the processes `topology up` started for this file')
-    .option('--base-port <port>', 'the base_port given to up, if any', (value) => Number(value))
+    .option('--base-port <port>', 'the base_port given to up, if any', numberOption(PORT))
     .option('--state-dir <dir>', 'the state dir given to up, if any')
     .action(async (file: string, flags: { basePort?: number; stateDir?: string }) => {
       const { topologyDown } = await import('../node/topology-runner.ts');

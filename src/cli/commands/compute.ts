@@ -2,14 +2,15 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { action, io, withCommonOptions } from './context.ts';
+import { INT32_MAX, MIB_MINIMUM, numberOption } from './numbers.ts';
 import { byPlace, byRegion, flavorView, keypairView } from './views.ts';
 import { addFlavorListOptions, flavorListExtras } from './server-config.ts';
 
 export function registerComputeCommands(program: Command): void {
   const flavor = program.command('flavor').description('flavors (server sizes) in every cloud and region');
   addFlavorListOptions(withCommonOptions(flavor.command('list').description('list flavors')))
-    .option('--min-ram <MiB>', 'only flavors with at least this much memory', (v) => Number(v))
-    .option('--min-vcpus <n>', 'only flavors with at least this many vCPUs', (v) => Number(v))
+    .option('--min-ram <MiB>', 'only flavors with at least this much memory', numberOption(MIB_MINIMUM))
+    .option('--min-vcpus <n>', 'only flavors with at least this many vCPUs', numberOption({ min: 0, max: INT32_MAX }))
     .action(
       action(async (ctx, opts) => {
         const stream = ctx.client.listFlavors(ctx.selector, {

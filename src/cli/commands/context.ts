@@ -8,6 +8,7 @@ import { OsCloudUsageError, resolveBearer } from './os-cloud.ts';
 import { FORMATS, renderList, renderOne, type Format, type RenderOptions, type View } from './output.ts';
 import { describeUnreachable, normalizeEndpoint } from './endpoint.ts';
 import { InterruptedWait } from './interrupted-wait.ts';
+import { numberOption, SECONDS_ABOVE_0 } from './numbers.ts';
 
 export const DEFAULT_ENDPOINT = '127.0.0.1:50051';
 
@@ -176,11 +177,7 @@ export class CliContext {
   }
 }
 
-function parseTimeout(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('a number of seconds above 0');
-  return seconds;
-}
+const parseTimeout = numberOption(SECONDS_ABOVE_0);
 
 /** Adds the options every client command takes. */
 export function withCommonOptions(command: Command): Command {

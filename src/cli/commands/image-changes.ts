@@ -7,6 +7,7 @@ import { parseImageVisibility } from '../../client/index.ts';
 import { ImageVisibility } from '../../gen/oaktree/v1/image.ts';
 import { action, io, keyValue, repeatable, withCommonOptions } from './context.ts';
 import { imageMemberView } from './storage-views.ts';
+import { GIB_MINIMUM, MIB_MINIMUM, numberOption } from './numbers.ts';
 import { byPlace, imageView } from './views.ts';
 
 export function registerImageChangeCommands(image: Command): void {
@@ -17,8 +18,8 @@ export function registerImageChangeCommands(image: Command): void {
     )
     .option('--protected', 'protect it from deletion')
     .option('--unprotected', 'allow deleting it')
-    .option('--min-disk <GiB>', 'minimum disk to boot it', (v) => Number(v))
-    .option('--min-ram <MiB>', 'minimum memory to boot it', (v) => Number(v))
+    .option('--min-disk <GiB>', 'minimum disk to boot it', numberOption(GIB_MINIMUM))
+    .option('--min-ram <MiB>', 'minimum memory to boot it', numberOption(MIB_MINIMUM))
     .option('--tag <tag>', 'add a tag (repeatable)', repeatable)
     .option('--remove-tag <tag>', 'remove a tag (repeatable)', repeatable)
     .option('--property <key=value>', 'set a property (repeatable)', keyValue)

@@ -5,6 +5,7 @@ import { parseImageVisibility } from '../../client/index.ts';
 import type { Image } from '../../gen/oaktree/v1/image.ts';
 import { action, io, keyValue, repeatable, UsageError, withCommonOptions } from './context.ts';
 import { formatBytes } from './output.ts';
+import { GIB_MINIMUM, MIB_MINIMUM, numberOption } from './numbers.ts';
 import { byPlace, imageView } from './views.ts';
 import { registerImageChangeCommands } from './image-changes.ts';
 
@@ -45,8 +46,8 @@ export function registerImageCommands(program: Command): void {
     .addOption(
       new Option('--visibility <visibility>', 'who can see it').choices(['public', 'private', 'shared', 'community']),
     )
-    .option('--min-disk <GiB>', 'minimum disk to boot it', (v) => Number(v))
-    .option('--min-ram <MiB>', 'minimum memory to boot it', (v) => Number(v))
+    .option('--min-disk <GiB>', 'minimum disk to boot it', numberOption(GIB_MINIMUM))
+    .option('--min-ram <MiB>', 'minimum memory to boot it', numberOption(MIB_MINIMUM))
     .option('--tag <tag>', 'a tag (repeatable)', repeatable)
     .option('--property <key=value>', 'an image property (repeatable)', keyValue)
     .option('--all', 'upload to every location the selector matches, in one stream')

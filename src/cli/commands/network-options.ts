@@ -1,6 +1,7 @@
 // Option shapes of the openstack CLI's network commands: --enable/--disable pairs and key=value,key=value lists
 // (--fixed-ip subnet=s,ip-address=a; --allocation-pool start=a,end=b; --host-route destination=d,gateway=g).
 import { InvalidArgumentError } from 'commander';
+import { checkedNumber, PORT } from './numbers.ts';
 
 /** true for --<on>, false for --<off>, undefined for neither; both is a usage error. */
 export function toggle(on: boolean | undefined, off: boolean | undefined, names: string): boolean | undefined {
@@ -25,9 +26,11 @@ export function pairs(keys: readonly string[]) {
 
 /** "22" or "8000:8080" (openstack's --dst-port). */
 export function portRange(value: string): { portRangeMin: number; portRangeMax: number } {
-  const m = /^(\d{1,5})(?::(\d{1,5}))?$/.exec(value);
-  if (!m) throw new InvalidArgumentError(`expected a port or a range like 8000:8080, got "${value}"`);
-  return { portRangeMin: Number(m[1]), portRangeMax: Number(m[2] ?? m[1]) };
+  const parts = value.split(':');
+  const [low, high] = [parts[0], parts.at(-1)].map((part) => checkedNumber(part ?? '', PORT));
+  if (parts.length > 2 || low === undefined || high === undefined || high < low)
+    throw new InvalidArgumentError(`expected a port or a range like 8000:8080 (0 to 65535), got "${value}"`);
+  return { portRangeMin: low, portRangeMax: high };
 }
 
 /** Sets an optional key only when the option was given, so "not given" never clears a field. */

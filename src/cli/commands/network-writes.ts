@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { action, io, keyValue, repeatable, withCommonOptions } from './context.ts';
 import { given, pairs, toggle } from './network-options.ts';
+import { INT32_MAX, numberOption } from './numbers.ts';
 import { quotaRows, quotaView, subnetView } from './network-views.ts';
 import { byPlace, floatingIpView, networkView, portView } from './views.ts';
 
@@ -25,7 +26,7 @@ const deleted = (what: string, id: string, location?: { cloud: string; region: s
 function networkFlags(command: Command): Command {
   return command
     .option('--description <text>')
-    .option('--mtu <bytes>', 'MTU', Number)
+    .option('--mtu <bytes>', 'MTU', numberOption({ unit: 'bytes', min: 68, max: 65535 }))
     .option('--enable', 'administratively up')
     .option('--disable', 'administratively down')
     .option('--share', 'shared with every project (admin)')
@@ -56,7 +57,7 @@ export function addNetworkWriteCommands(network: Command): void {
   )
     .option('--provider-network-type <type>', 'flat, vlan, vxlan ... (admin)')
     .option('--provider-physical-network <name>', '(admin)')
-    .option('--provider-segment <id>', 'VLAN or tunnel id (admin)', Number)
+    .option('--provider-segment <id>', 'VLAN or tunnel id (admin)', numberOption({ min: 0, max: INT32_MAX }))
     .action(
       action(async (ctx, opts, name: string) => {
         const provider = opts.providerNetworkType
@@ -140,11 +141,11 @@ export function registerSubnetCommands(program: Command): void {
   withCommonOptions(subnetFlags(subnet.command('create').description('create a subnet').argument('<name>')))
     .requiredOption('--network <network>', 'the network, by name or id')
     .option('--subnet-range <cidr>', 'the CIDR')
-    .option('--ip-version <4|6>', 'IP version', Number)
+    .option('--ip-version <4|6>', 'IP version', numberOption({ only: [4, 6] }))
     .option('--ipv6-ra-mode <mode>', 'slaac, dhcpv6-stateful or dhcpv6-stateless')
     .option('--ipv6-address-mode <mode>', 'slaac, dhcpv6-stateful or dhcpv6-stateless')
     .option('--subnet-pool <pool>', 'take the CIDR from this subnet pool')
-    .option('--prefix-length <n>', 'with --subnet-pool: the prefix length', Number)
+    .option('--prefix-length <n>', 'with --subnet-pool: the prefix length', numberOption({ min: 0, max: 128 }))
     .action(
       action(async (ctx, opts, name: string) => {
         const created = await ctx.client.createSubnet(ctx.selector, {

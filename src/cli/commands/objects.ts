@@ -6,16 +6,11 @@ import { Option } from 'commander';
 import { action, io, keyValue, UsageError, withCommonOptions } from './context.ts';
 import { CreateObjectUrlResponse } from '../../gen/oaktree/v1/object_store.ts';
 import { objectView } from './object-views.ts';
+import { byteSizeOption, INT32_MAX, numberOption } from './numbers.ts';
 import { formatBytes } from './output.ts';
 import { byPlace } from './views.ts';
 
 const percent = (bytes: number, total?: number) => (total ? ` (${Math.floor((100 * bytes) / total)}%)` : '');
-const size = (value: string) => {
-  const m = /^(\d+)([KMG]i?B?)?$/i.exec(value);
-  if (!m) throw new UsageError(`not a size: ${value} (e.g. 512MiB)`);
-  const unit = (m[2] ?? '').toUpperCase()[0];
-  return Number(m[1]) * (unit === 'K' ? 1024 : unit === 'M' ? 1024 ** 2 : unit === 'G' ? 1024 ** 3 : 1);
-};
 
 export function registerObjectCommands(program: Command): void {
   const object = program.command('object').description('objects in object-store containers');
@@ -24,7 +19,7 @@ export function registerObjectCommands(program: Command): void {
     .option('--prefix <prefix>', 'only names that start with this')
     .option('--delimiter <char>', 'roll names up to this character into "directories" (usually /)')
     .option('--marker <name>', 'only names after this one')
-    .option('--limit <n>', 'at most this many per location', (v) => Number(v))
+    .option('--limit <n>', 'at most this many per location', numberOption({ min: 1, max: INT32_MAX }))
     .action(
       action(async (ctx, opts, container: string) => {
         const stream = ctx.client.listObjects(container, ctx.selector, {
@@ -56,8 +51,12 @@ export function registerObjectCommands(program: Command): void {
     .option('--name <name>', "the object's name (default: the file's name)")
     .option('--content-type <type>', 'MIME type')
     .option('--property <key=value>', 'metadata (repeatable)', keyValue)
-    .option('--segment-size <size>', 'split larger objects into segments of this size (e.g. 512MiB)', size)
-    .option('--delete-after <seconds>', 'the cloud deletes it after this many seconds', (v) => Number(v))
+    .option('--segment-size <size>', 'split larger objects into segments of this size (e.g. 512MiB)', byteSizeOption)
+    .option(
+      '--delete-after <seconds>',
+      'the cloud deletes it after this many seconds',
+      numberOption({ unit: 'seconds', min: 1 }),
+    )
     .option('--all', 'upload to every location the selector matches, in one stream')
     .action(
       action(async (ctx, opts, container: string, file: string) => {
@@ -93,8 +92,8 @@ export function registerObjectCommands(program: Command): void {
       .argument('<name>')
       .option('-o, --output <file>', 'where to write it ("-" for standard output; default: the name\'s last part)'),
   )
-    .option('--offset <bytes>', 'first byte', (v) => Number(v))
-    .option('--length <bytes>', 'how many bytes', (v) => Number(v))
+    .option('--offset <bytes>', 'first byte', numberOption({ unit: 'bytes', min: 0 }))
+    .option('--length <bytes>', 'how many bytes', numberOption({ unit: 'bytes', min: 1 }))
     .action(
       action(async (ctx, opts, container: string, name: string) => {
         const output = opts.output ?? basename(name);
@@ -140,7 +139,11 @@ export function registerObjectCommands(program: Command): void {
     .addOption(
       new Option('--method <method>', 'what the URL allows').choices(['GET', 'PUT', 'HEAD', 'DELETE']).default('GET'),
     )
-    .option('--expires <seconds>', 'how long it works (default 3600)', (v) => Number(v))
+    .option(
+      '--expires <seconds>',
+      'how long it works (default 3600, at most 7 days)',
+      numberOption({ unit: 'seconds', min: 1, max: 7 * 86400 }),
+    )
     .action(
       action(async (ctx, opts, container: string, name: string) => {
         const signed = await ctx.client.createObjectUrl(container, name, ctx.selector, {

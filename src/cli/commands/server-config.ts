@@ -7,6 +7,7 @@ import { ServerGroup, ServerGroupPolicy } from '../../gen/oaktree/v1/compute.ts'
 import { Location } from '../../gen/oaktree/v1/location.ts';
 import { action, type CliContext, io, keyValue, repeatable, withCommonOptions } from './context.ts';
 import type { View } from './output.ts';
+import { checkedNumber, GIB_SIZE, INT32_MAX, numberOption } from './numbers.ts';
 import { byPlace } from './views.ts';
 
 const policyNames: Record<number, string> = {
@@ -45,9 +46,9 @@ function blockDevice(value: string, previous: NonNullable<CreateServerExtras['bl
   const fields = Object.fromEntries(
     parts.filter((p) => p !== 'delete-on-termination').map((part) => part.split('=', 2) as [string, string]),
   );
-  const size = Number(fields.size);
   if (fields.volume && !fields.size) return [...previous, { volume: fields.volume, deleteOnTermination }];
-  if (!fields.volume && Number.isInteger(size) && size > 0) return [...previous, { sizeGb: size, deleteOnTermination }];
+  const size = fields.size === undefined ? undefined : checkedNumber(fields.size, GIB_SIZE);
+  if (!fields.volume && size !== undefined) return [...previous, { sizeGb: size, deleteOnTermination }];
   throw new InvalidArgumentError('expected volume=<name-or-id> or size=<GiB>, optionally with ,delete-on-termination');
 }
 
@@ -207,7 +208,11 @@ export function registerServerConfigCommands(server: Command): void {
         .choices(['affinity', 'anti-affinity', 'soft-affinity', 'soft-anti-affinity'])
         .makeOptionMandatory(),
     )
-    .option('--max-server-per-host <n>', 'anti-affinity rule (microversion 2.64)', (v) => Number(v))
+    .option(
+      '--max-server-per-host <n>',
+      'anti-affinity rule (microversion 2.64)',
+      numberOption({ min: 1, max: INT32_MAX }),
+    )
     .option('--request-id <id>', 'idempotency key: retrying with the same id makes one group')
     .action(
       action(async (ctx, opts, name: string) => {

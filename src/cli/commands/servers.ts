@@ -16,6 +16,7 @@ import {
   withCtrlC,
 } from './interrupted-wait.ts';
 import { byPlace, serverView } from './views.ts';
+import { GIB_SIZE, numberOption } from './numbers.ts';
 import {
   addCreateServerOptions,
   addServerFilterOptions,
@@ -79,7 +80,7 @@ export function registerServerCommands(program: Command): void {
     .option('--meta <key=value>', 'metadata (repeatable)', keyValue)
     .option('--availability-zone <zone>', 'the availability zone')
     .option('--boot-from-volume', 'boot from a new volume made from the image')
-    .option('--volume-size <GiB>', 'size of that volume', (v) => Number(v))
+    .option('--volume-size <GiB>', 'size of that volume', numberOption(GIB_SIZE))
     .addOption(
       new Option('--floating-ip <mode>', 'attach a floating IP').choices(['auto', 'none', 'always']).default('auto'),
     )

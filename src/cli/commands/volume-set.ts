@@ -2,6 +2,7 @@
 // `openstack volume set` takes them; each change is one call, in that order.
 import type { Command } from 'commander';
 import { action, keyValue, repeatable, withCommonOptions } from './context.ts';
+import { GIB_SIZE, numberOption } from './numbers.ts';
 import { volumeView } from './views.ts';
 
 export function registerVolumeSet(volume: Command): void {
@@ -14,7 +15,7 @@ export function registerVolumeSet(volume: Command): void {
     .option('--non-bootable', 'mark it not bootable')
     .option('--read-only', 'make it read-only')
     .option('--read-write', 'make it writable')
-    .option('--size <GiB>', 'extend it to this size', (v) => Number(v))
+    .option('--size <GiB>', 'extend it to this size', numberOption(GIB_SIZE))
     .option('--type <type>', 'change its volume type')
     .option('--retype-policy <policy>', 'never (default) or on-demand: may the cloud migrate the data', 'never')
     .option('--wait', 'return once an extend or retype has finished')

@@ -1,6 +1,7 @@
 // oaktree volume list|show|create|set|attach|detach|delete|types, in the style of the openstack CLI.
 import type { Command } from 'commander';
 import { action, io, keyValue, withCommonOptions } from './context.ts';
+import { GIB_SIZE, numberOption } from './numbers.ts';
 import { byPlace, volumeView } from './views.ts';
 import { volumeTypeView } from './storage-views.ts';
 import { registerVolumeSet } from './volume-set.ts';
@@ -13,7 +14,7 @@ export function registerVolumeCommands(program: Command): void {
     }),
   );
   withCommonOptions(volume.command('create').description('create a volume in one cloud and region').argument('<name>'))
-    .option('--size <GiB>', 'size in GiB (default: the source snapshot, volume or image)', (v) => Number(v))
+    .option('--size <GiB>', 'size in GiB (default: the source snapshot, volume or image)', numberOption(GIB_SIZE))
     .option('--type <type>', 'the volume type')
     .option('--image <name-or-id>', 'make it from this image')
     .option('--snapshot <name-or-id>', 'make it from this snapshot')
