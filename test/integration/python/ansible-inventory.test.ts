@@ -15,7 +15,7 @@ let serverId = '';
 before(async () => {
   if (skip) return;
   world = await startPythonWorld();
-  // One server with metadata, for the meta- and group groups.
+  // One server with metadata and tags, for the meta-, group and tag- groups.
   const grpc = clients(world.endpoint);
   for await (const message of grpc.compute.createServer({
     location: { cloud: 'sim-beta' },
@@ -23,6 +23,7 @@ before(async () => {
     image: 'cirros-0.6.2-x86_64-disk',
     flavor: 'm1.tiny',
     metadata: { role: 'web', groups: 'frontend,canary' },
+    tags: ['blue', 'tier.web'],
     wait: true,
   })) {
     serverId = message.server?.id ?? serverId;
@@ -66,6 +67,9 @@ test('ansible-inventory --list: every server of every cloud, grouped like openst
   assert.deepEqual(hostsOf(list, 'meta-role_web'), ['s3-python-web']);
   assert.deepEqual(hostsOf(list, 'frontend'), ['s3-python-web']);
   assert.deepEqual(hostsOf(list, 'canary'), ['s3-python-web']);
+  assert.deepEqual(hostsOf(list, 'tag-blue'), ['s3-python-web'], 'a group per server tag');
+  assert.deepEqual(hostsOf(list, 'tag-tier_web'), ['s3-python-web'], 'tags become valid group names');
+  assert.deepEqual(list._meta.hostvars['s3-python-web'].openstack.tags, ['blue', 'tier.web']);
   assert.deepEqual(hostsOf(list, `instance-${serverId}`), ['s3-python-web']);
   assert.equal(hostsOf(list, 'status_ACTIVE').length, 9, 'constructed keyed_groups work on the hostvars');
   const web = list._meta.hostvars['s3-python-web'];

@@ -9,7 +9,8 @@ short_description: Servers of every cloud an oaktree node reaches
 description:
   - One ListServers call to an oaktree node returns the servers of every cloud, region and project it serves,
     each with its location. Hosts are grouped by cloud, region, zone, project, flavor, image and metadata, the
-    way the openstack.cloud.openstack inventory plugin groups them.
+    way the openstack.cloud.openstack inventory plugin groups them, and by server tag (C(tag-<tag>)), which that
+    plugin does not do.
   - A location that fails is reported as a warning and the others still make the inventory, unless
     I(fail_on_errors) is true.
   - Needs the oaktree Python package (clients/python in the oaktree repository).
@@ -161,7 +162,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
 
     @staticmethod
     def _groups(server):
-        """openstack.cloud.openstack's legacy groups, plus the project."""
+        """openstack.cloud.openstack's legacy groups, plus the project and the server's tags."""
         where = server.location
         cloud, region, zone = where.cloud, where.region, where.zone
         groups = [cloud, region, '%s_%s' % (cloud, region), 'instance-%s' % server.id]
@@ -179,4 +180,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         if metadata.get('group'):
             groups.append(metadata['group'])
         groups += [g.strip() for g in metadata.get('groups', '').split(',') if g.strip()]
+        # Tags are their own field (Server.tags), not metadata; named like flavor- and image- groups.
+        groups += ['tag-%s' % tag for tag in server.tags or []]
         return [_group_name(g) for g in groups if g]
