@@ -15,8 +15,10 @@ export class InterruptedWait extends Error {
   }
 }
 
+export type StopReason = 'interrupted' | 'deadline';
+
 /** An AbortSignal that Ctrl-C fires while `run` is in progress (the default SIGINT exit is held off till then). */
-export async function withCtrlC<T>(run: (signal: AbortSignal, interrupted: () => boolean) => Promise<T>): Promise<T> {
+async function withCtrlC<T>(run: (signal: AbortSignal, interrupted: () => boolean) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -28,13 +30,77 @@ export async function withCtrlC<T>(run: (signal: AbortSignal, interrupted: () =>
 }
 
 /** Did this error end the wait early (Ctrl-C or the deadline), rather than the cloud failing it? */
-export function stoppedEarly(error: unknown, interrupted: boolean): 'interrupted' | 'deadline' | undefined {
+function stoppedEarly(error: unknown, interrupted: boolean): StopReason | undefined {
   if (interrupted) return 'interrupted';
   if (error instanceof OaktreeError && error.code === Status.DEADLINE_EXCEEDED && !error.inBand) return 'deadline';
   return undefined;
 }
 
-const placeFlags = (server: Server) =>
+/**
+ * Runs a call that waits, with Ctrl-C wired to cancel it. When Ctrl-C or the deadline stops it, `explain` says
+ * what exists and how to go on; it runs after Ctrl-C is handed back, so a second Ctrl-C quits at once.
+ */
+export async function explainedWait<T>(
+  run: (signal: AbortSignal) => Promise<T>,
+  explain: (why: StopReason) => InterruptedWait | Promise<InterruptedWait>,
+): Promise<T> {
+  let why: StopReason | undefined;
+  try {
+    return await withCtrlC((signal, interrupted) =>
+      run(signal).catch((error: unknown) => {
+        why = stoppedEarly(error, interrupted());
+        throw error;
+      }),
+    );
+  } catch (error) {
+    if (!why) throw error;
+    throw await explain(why);
+  }
+}
+
+const reasonOf = (why: StopReason) => (why === 'interrupted' ? 'interrupted' : 'the deadline (--timeout) passed');
+const exitCodeOf = (why: StopReason) => (why === 'interrupted' ? ExitCode.INTERRUPTED : ExitCode.ERROR);
+
+/** --cloud and --region of a location (or of a selector, with what it names). */
+export const placeFlags = (place?: { cloud?: string; region?: string }) =>
+  [place?.cloud && `--cloud ${place.cloud}`, place?.region && `--region ${place.region}`].filter(Boolean).join(' ');
+
+/** Something a wait was about, as the node last reported it or a lookup found it. */
+export interface WaitedObject {
+  /** 'volume', 'snapshot', 'server' ... */
+  kind: string;
+  name?: string;
+  id: string;
+  location?: { cloud: string; region: string };
+  /** The cloud's word for its state. */
+  status: string;
+}
+
+export interface StoppedWait {
+  /** What the command was doing: 'creating volume data'. */
+  doing: string;
+  /** What exists now, or a phrase saying why that is not known ('there is no volume data now'). */
+  found: WaitedObject | string;
+  /** What is not done yet ('not available yet'), if anything. */
+  notDone?: string;
+  /** The commands that look, finish, undo or clean up: [label, command line]. */
+  steps: Array<[string, string]>;
+}
+
+/** The account of a wait that stopped early: one line on what exists, then the commands to go on from there. */
+export function stoppedWait(why: StopReason, report: StoppedWait): InterruptedWait {
+  const { found } = report;
+  const state =
+    typeof found === 'string'
+      ? found
+      : `${found.kind} ${found.name ? `${found.name} ` : ''}(${found.id}) in ${found.location?.cloud}/${found.location?.region} is ${found.status}` +
+        (report.notDone ? `; ${report.notDone}` : '');
+  const lines = [`${reasonOf(why)} while ${report.doing}: ${state}.`];
+  for (const [label, command] of report.steps) lines.push(`  ${`${label}:`.padEnd(9)} ${command}`);
+  return new InterruptedWait(lines.join('\n'), exitCodeOf(why));
+}
+
+const serverPlace = (server: Server) =>
   `--cloud ${server.location?.cloud ?? '?'} --region ${server.location?.region ?? '?'}`;
 
 export interface CreateWaitState {
@@ -48,9 +114,9 @@ export interface CreateWaitState {
 }
 
 /** What `server create --wait` leaves behind when it stops early, and how to go on from there. */
-export function interruptedCreate(state: CreateWaitState, why: 'interrupted' | 'deadline'): InterruptedWait {
-  const reason = why === 'interrupted' ? 'interrupted' : 'the deadline (--timeout) passed';
-  const code = why === 'interrupted' ? ExitCode.INTERRUPTED : ExitCode.ERROR;
+export function interruptedCreate(state: CreateWaitState, why: StopReason): InterruptedWait {
+  const reason = reasonOf(why);
+  const code = exitCodeOf(why);
   const server = state.server;
   if (!server?.id) {
     return new InterruptedWait(
@@ -71,15 +137,15 @@ export function interruptedCreate(state: CreateWaitState, why: 'interrupted' | '
   const lines = [
     `${reason}: server ${server.name} (${server.id}) exists in ${where}, status ${serverStatusName(server.status)}` +
       (notDone.length ? `; ${notDone.join(', ')}.` : '.'),
-    `  follow:   oaktree watch servers --server ${server.id} ${placeFlags(server)}`,
+    `  follow:   oaktree watch servers --server ${server.id} ${serverPlace(server)}`,
   ];
   if (notDone.length)
     lines.push(
       `  finish:   repeat the same create with --request-id ${state.requestId} --wait (it picks up this server)`,
     );
   if (notDone.includes('no floating IP attached yet'))
-    lines.push(`  or:       oaktree floating-ip create --server ${server.id} ${placeFlags(server)}`);
-  lines.push(`  clean up: oaktree server delete ${server.id} ${placeFlags(server)} --delete-floating-ips`);
+    lines.push(`  or:       oaktree floating-ip create --server ${server.id} ${serverPlace(server)}`);
+  lines.push(`  clean up: oaktree server delete ${server.id} ${serverPlace(server)} --delete-floating-ips`);
   return new InterruptedWait(lines.join('\n'), code);
 }
 
@@ -87,18 +153,15 @@ export function interruptedCreate(state: CreateWaitState, why: 'interrupted' | '
 export function interruptedDelete(
   nameOrId: string,
   selector: { cloud?: string; region?: string },
-  why: 'interrupted' | 'deadline',
+  why: StopReason,
 ): InterruptedWait {
-  const reason = why === 'interrupted' ? 'interrupted' : 'the deadline (--timeout) passed';
-  const flags = [selector.cloud && `--cloud ${selector.cloud}`, selector.region && `--region ${selector.region}`]
-    .filter(Boolean)
-    .join(' ');
+  const flags = placeFlags(selector);
   return new InterruptedWait(
     [
-      `${reason} while deleting ${nameOrId}: the delete may have been accepted and go on in the cloud.`,
+      `${reasonOf(why)} while deleting ${nameOrId}: the delete may have been accepted and go on in the cloud.`,
       `  look:    ${['oaktree server list --name', nameOrId, flags].filter(Boolean).join(' ')}`,
       `  finish:  ${['oaktree server delete', nameOrId, flags, '--wait'].filter(Boolean).join(' ')}`,
     ].join('\n'),
-    why === 'interrupted' ? ExitCode.INTERRUPTED : ExitCode.ERROR,
+    exitCodeOf(why),
   );
 }

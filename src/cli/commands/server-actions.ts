@@ -1,5 +1,7 @@
 // oaktree server reboot|stop|start|pause|unpause|suspend|resume|lock|unlock|rescue|unrescue|shelve|shelve-offload|
-// unshelve|rebuild|resize|snapshot|set: server actions on one cloud and region, with --wait streaming progress.
+// unshelve|rebuild|resize|snapshot|set: server actions on one cloud and region, with --wait streaming progress. A
+// --wait stopped by Ctrl-C or --timeout says where the server (or image) stands and how to pick the action up again.
+import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import {
   serverStatusName,
@@ -10,6 +12,7 @@ import {
 } from '../../client/index.ts';
 import { action, type CliContext, keyValue, UsageError, withCommonOptions } from './context.ts';
 import { imageView, serverView } from './views.ts';
+import { explainedWait, placeFlags, type StopReason, stoppedWait, type WaitedObject } from './interrupted-wait.ts';
 import { addServerSetOptions, setPropertiesAndTags, setsPropertiesOrTags } from './server-config.ts';
 
 /** Actions that take nothing but the server: the command name and what it does, for --help. */
@@ -32,13 +35,67 @@ function withActionOptions(command: Command): Command {
     .option('--request-id <id>', 'idempotency key: retrying with the same id runs the action once');
 }
 
-async function run(ctx: CliContext, opts: Record<string, any>, nameOrId: string, spec: ServerActionSpec) {
-  const server = await ctx.client.serverAction(nameOrId, ctx.selector, spec, {
-    wait: Boolean(opts.wait),
-    ...(opts.requestId ? { requestId: opts.requestId } : {}),
-    onProgress: (stage: ServerActionStageName, s: Server) =>
-      ctx.progress(`${s.name}: ${serverStatusName(s.status)} ${s.properties.task_state ?? ''} (${stage})`),
+/** How a stopped action wait names what it was doing, and the last the node reported of it. */
+interface ActionWait {
+  doing: string;
+  nameOrId: string;
+  requestId: string;
+  /** The latest server (or, for a snapshot, image) the node reported. */
+  last?: WaitedObject;
+  look?: (id: string, place: string) => [string, string];
+}
+
+const serverState = (s: Server): WaitedObject => ({
+  kind: 'server',
+  name: s.name,
+  id: s.id,
+  location: s.location,
+  status: serverStatusName(s.status) + (s.properties.task_state ? ` (task ${s.properties.task_state})` : ''),
+});
+
+/**
+ * Runs an action call; with `wait`, Ctrl-C or the deadline ends it with where it stands and how to pick it up:
+ * the same command with the same request id continues the wait and never runs the action twice.
+ */
+function actionWait<T>(ctx: CliContext, wait: boolean, state: ActionWait, run: (signal?: AbortSignal) => Promise<T>) {
+  if (!wait) return run();
+  return explainedWait(run, (why: StopReason) => {
+    const last = state.last;
+    const place = placeFlags(last?.location ?? ctx.selector);
+    const id = last?.id ?? state.nameOrId;
+    return stoppedWait(why, {
+      doing: state.doing,
+      found: last ?? `the node had not reported ${state.nameOrId} yet; it may still go on in the cloud`,
+      notDone: 'not finished yet',
+      steps: [
+        state.look?.(id, place) ?? ['follow', `oaktree watch servers --server ${id} ${place}`.trim()],
+        [
+          'finish',
+          `repeat the same command with --request-id ${state.requestId} --wait (it picks this up, never runs it twice)`,
+        ],
+      ],
+    });
   });
+}
+
+async function run(ctx: CliContext, opts: Record<string, any>, nameOrId: string, spec: ServerActionSpec) {
+  const wait = Boolean(opts.wait) || (spec.action === 'resize' && Boolean(spec.autoConfirm));
+  const state: ActionWait = {
+    doing: `running ${spec.action} on server ${nameOrId}`,
+    nameOrId,
+    requestId: opts.requestId ?? randomUUID(),
+  };
+  const server = await actionWait(ctx, wait, state, (signal) =>
+    ctx.client.serverAction(nameOrId, ctx.selector, spec, {
+      signal,
+      wait: Boolean(opts.wait),
+      requestId: state.requestId,
+      onProgress: (stage: ServerActionStageName, s: Server) => {
+        state.last = serverState(s);
+        ctx.progress(`${s.name}: ${serverStatusName(s.status)} ${s.properties.task_state ?? ''} (${stage})`);
+      },
+    }),
+  );
   ctx.endProgress();
   ctx.printOne(server, serverView);
 }
@@ -131,13 +188,32 @@ export function registerServerActionCommands(program: Command): void {
     .option('--property <key=value>', 'an image property (repeatable)', keyValue)
     .action(
       action(async (ctx, opts, id: string) => {
-        const image: Image = await ctx.client.snapshotServer(id, ctx.selector, opts.imageName, {
-          wait: Boolean(opts.wait),
-          metadata: opts.property ?? {},
-          ...(opts.requestId ? { requestId: opts.requestId } : {}),
-          onProgress: (stage, img) =>
-            ctx.progress(`${img?.name ?? opts.imageName}: ${img?.cloudStatus ?? ''} (${stage})`),
-        });
+        const state: ActionWait = {
+          doing: `snapshotting server ${id} to image ${opts.imageName}`,
+          nameOrId: id,
+          requestId: opts.requestId ?? randomUUID(),
+        };
+        const image: Image = await actionWait(ctx, Boolean(opts.wait), state, (signal) =>
+          ctx.client.snapshotServer(id, ctx.selector, opts.imageName, {
+            signal,
+            wait: Boolean(opts.wait),
+            metadata: opts.property ?? {},
+            requestId: state.requestId,
+            onProgress: (stage, img, server) => {
+              if (img?.id) {
+                state.last = {
+                  kind: 'image',
+                  name: img.name,
+                  id: img.id,
+                  location: img.location,
+                  status: img.cloudStatus || 'unknown',
+                };
+                state.look = (imageId, place) => ['look', `oaktree image show ${imageId} ${place}`.trim()];
+              } else if (server) state.last = serverState(server);
+              ctx.progress(`${img?.name ?? opts.imageName}: ${img?.cloudStatus ?? ''} (${stage})`);
+            },
+          }),
+        );
         ctx.endProgress();
         ctx.printOne(image, imageView);
       }),

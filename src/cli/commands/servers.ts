@@ -8,13 +8,7 @@ import { Server as ServerMessage } from '../../gen/oaktree/v1/compute.ts';
 import { Location } from '../../gen/oaktree/v1/location.ts';
 import { stringify } from 'yaml';
 import { action, type CliContext, io, keyValue, repeatable, withCommonOptions } from './context.ts';
-import {
-  type CreateWaitState,
-  interruptedCreate,
-  interruptedDelete,
-  stoppedEarly,
-  withCtrlC,
-} from './interrupted-wait.ts';
+import { type CreateWaitState, explainedWait, interruptedCreate, interruptedDelete } from './interrupted-wait.ts';
 import { byPlace, serverView } from './views.ts';
 import { GIB_SIZE, numberOption } from './numbers.ts';
 import {
@@ -92,9 +86,9 @@ export function registerServerCommands(program: Command): void {
         const state: CreateWaitState = { name, requestId: opts.requestId ?? randomUUID(), floatingIp: opts.floatingIp };
         const userData = opts.userData ? await readFile(opts.userData, 'utf8') : undefined;
         const extras = await createServerExtras(opts);
-        const created = await withCtrlC((signal, interrupted) =>
-          ctx.client
-            .createServer(
+        const created = await explainedWait(
+          (signal) =>
+            ctx.client.createServer(
               {
                 location: ctx.selector,
                 name,
@@ -120,11 +114,8 @@ export function registerServerCommands(program: Command): void {
                   ctx.progress(`${describeProgress(s)} (${stage})`);
                 },
               },
-            )
-            .catch((error: unknown) => {
-              const why = stoppedEarly(error, interrupted());
-              throw why ? interruptedCreate(state, why) : error;
-            }),
+            ),
+          (why) => interruptedCreate(state, why),
         );
         ctx.endProgress();
         ctx.printOne(created, serverView);
@@ -142,17 +133,14 @@ export function registerServerCommands(program: Command): void {
     .action(
       action(async (ctx, opts, names: string[]) => {
         for (const nameOrId of names) {
-          const deleted = await withCtrlC((signal, interrupted) =>
-            ctx.client
-              .deleteServer(nameOrId, ctx.selector, {
+          const deleted = await explainedWait(
+            (signal) =>
+              ctx.client.deleteServer(nameOrId, ctx.selector, {
                 signal,
                 deleteFloatingIps: Boolean(opts.deleteFloatingIps),
                 wait: Boolean(opts.wait),
-              })
-              .catch((error: unknown) => {
-                const why = stoppedEarly(error, interrupted());
-                throw why ? interruptedDelete(nameOrId, ctx.selector, why) : error;
               }),
+            (why) => interruptedDelete(nameOrId, ctx.selector, why),
           );
           if (ctx.flags.format === 'table') {
             io.stdout.write(

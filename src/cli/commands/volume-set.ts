@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { action, keyValue, repeatable, withCommonOptions } from './context.ts';
 import { GIB_SIZE, numberOption } from './numbers.ts';
 import { volumeView } from './views.ts';
+import { lookFinishCleanUp, volumeWait } from './volume-waits.ts';
 
 export function registerVolumeSet(volume: Command): void {
   withCommonOptions(volume.command('set').description('change a volume').argument('<name-or-id>'))
@@ -31,10 +32,22 @@ export function registerVolumeSet(volume: Command): void {
           isReadOnly: flag(opts.readOnly, opts.readWrite),
         });
         const wait = Boolean(opts.wait);
-        if (opts.size) volume = await ctx.client.extendVolume(volume.id, opts.size, ctx.selector, { wait });
+        const plan = (doing: string) => ({
+          kind: 'volume' as const,
+          doing,
+          nameOrId: volume.id,
+          until: ['available', 'in-use'],
+          steps: lookFinishCleanUp('volume', { until: 'any' }),
+        });
+        if (opts.size)
+          volume = await volumeWait(ctx, wait, plan(`extending volume ${nameOrId} to ${opts.size} GiB`), (signal) =>
+            ctx.client.extendVolume(volume.id, opts.size, ctx.selector, { signal, wait }),
+          );
         if (opts.type) {
           const allowMigration = opts.retypePolicy === 'on-demand';
-          volume = await ctx.client.retypeVolume(volume.id, opts.type, ctx.selector, { allowMigration, wait });
+          volume = await volumeWait(ctx, wait, plan(`retyping volume ${nameOrId} to ${opts.type}`), (signal) =>
+            ctx.client.retypeVolume(volume.id, opts.type, ctx.selector, { signal, allowMigration, wait }),
+          );
         }
         ctx.printOne(volume, volumeView);
       }),

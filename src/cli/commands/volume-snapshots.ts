@@ -1,8 +1,10 @@
 // oaktree volume-snapshot list|show|create|set|delete and oaktree volume-backup list|show|create|restore|delete.
+// A --wait stopped by Ctrl-C or --timeout says what exists and how to go on (volume-waits.ts).
 import type { Command } from 'commander';
 import { action, io, keyValue, withCommonOptions } from './context.ts';
 import { backupView, snapshotView } from './storage-views.ts';
 import { byPlace, volumeView } from './views.ts';
+import { lookFinishCleanUp, volumeWait } from './volume-waits.ts';
 
 export function registerVolumeSnapshotCommands(program: Command): void {
   const snapshot = program.command('volume-snapshot').description('volume snapshots');
@@ -32,15 +34,27 @@ export function registerVolumeSnapshotCommands(program: Command): void {
     .option('--wait', 'return once it is available')
     .action(
       action(async (ctx, opts, name: string) => {
-        const created = await ctx.client.createVolumeSnapshot({
-          location: ctx.selector,
-          volume: opts.volume,
-          name,
-          description: opts.description ?? '',
-          metadata: opts.property ?? {},
-          force: Boolean(opts.force),
-          wait: Boolean(opts.wait),
-        });
+        const plan = {
+          kind: 'snapshot' as const,
+          doing: `snapshotting volume ${opts.volume} as ${name}`,
+          nameOrId: name,
+          until: ['available'],
+          steps: lookFinishCleanUp('snapshot', { cleanUp: true }),
+        };
+        const created = await volumeWait(ctx, Boolean(opts.wait), plan, (signal) =>
+          ctx.client.createVolumeSnapshot(
+            {
+              location: ctx.selector,
+              volume: opts.volume,
+              name,
+              description: opts.description ?? '',
+              metadata: opts.property ?? {},
+              force: Boolean(opts.force),
+              wait: Boolean(opts.wait),
+            },
+            { signal },
+          ),
+        );
         ctx.printOne(created, snapshotView);
       }),
     );
@@ -64,10 +78,20 @@ export function registerVolumeSnapshotCommands(program: Command): void {
     .action(
       action(async (ctx, opts, names: string[]) => {
         for (const nameOrId of names) {
-          const deleted = await ctx.client.deleteVolumeSnapshot(nameOrId, ctx.selector, {
-            force: Boolean(opts.force),
-            wait: Boolean(opts.wait),
-          });
+          const plan = {
+            kind: 'snapshot' as const,
+            doing: `deleting snapshot ${nameOrId}`,
+            nameOrId,
+            until: [],
+            steps: lookFinishCleanUp('snapshot'),
+          };
+          const deleted = await volumeWait(ctx, Boolean(opts.wait), plan, (signal) =>
+            ctx.client.deleteVolumeSnapshot(nameOrId, ctx.selector, {
+              signal,
+              force: Boolean(opts.force),
+              wait: Boolean(opts.wait),
+            }),
+          );
           io.stdout.write(
             `deleted snapshot ${nameOrId} (${deleted.id}) in ${deleted.location?.cloud}/${deleted.location?.region}\n`,
           );
@@ -101,16 +125,28 @@ export function registerVolumeSnapshotCommands(program: Command): void {
     .option('--wait', 'return once it is available')
     .action(
       action(async (ctx, opts, name: string) => {
-        const created = await ctx.client.createVolumeBackup({
-          location: ctx.selector,
-          volume: opts.volume,
-          name,
-          description: opts.description ?? '',
-          snapshot: opts.snapshot ?? '',
-          incremental: Boolean(opts.incremental),
-          force: Boolean(opts.force),
-          wait: Boolean(opts.wait),
-        });
+        const plan = {
+          kind: 'backup' as const,
+          doing: `backing volume ${opts.volume} up as ${name}`,
+          nameOrId: name,
+          until: ['available'],
+          steps: lookFinishCleanUp('backup', { cleanUp: true }),
+        };
+        const created = await volumeWait(ctx, Boolean(opts.wait), plan, (signal) =>
+          ctx.client.createVolumeBackup(
+            {
+              location: ctx.selector,
+              volume: opts.volume,
+              name,
+              description: opts.description ?? '',
+              snapshot: opts.snapshot ?? '',
+              incremental: Boolean(opts.incremental),
+              force: Boolean(opts.force),
+              wait: Boolean(opts.wait),
+            },
+            { signal },
+          ),
+        );
         ctx.printOne(created, backupView);
       }),
     );
@@ -120,11 +156,25 @@ export function registerVolumeSnapshotCommands(program: Command): void {
     .option('--wait', 'return once the volume is available')
     .action(
       action(async (ctx, opts, nameOrId: string) => {
-        const volume = await ctx.client.restoreVolumeBackup(nameOrId, ctx.selector, {
-          ...(opts.volume ? { volume: opts.volume } : {}),
-          ...(opts.name ? { name: opts.name } : {}),
-          wait: Boolean(opts.wait),
-        });
+        // The backup is what is known before the node answers; it is "restoring" until the volume is done.
+        const plan = {
+          kind: 'backup' as const,
+          doing: `restoring backup ${nameOrId}`,
+          nameOrId,
+          until: ['available'],
+          steps: (id: string, place: string): Array<[string, string]> => [
+            ...lookFinishCleanUp('backup')(id, place),
+            ['look', `oaktree volume list ${place}`.trim()],
+          ],
+        };
+        const volume = await volumeWait(ctx, Boolean(opts.wait), plan, (signal) =>
+          ctx.client.restoreVolumeBackup(nameOrId, ctx.selector, {
+            signal,
+            ...(opts.volume ? { volume: opts.volume } : {}),
+            ...(opts.name ? { name: opts.name } : {}),
+            wait: Boolean(opts.wait),
+          }),
+        );
         ctx.printOne(volume, volumeView);
       }),
     );
@@ -134,10 +184,20 @@ export function registerVolumeSnapshotCommands(program: Command): void {
     .action(
       action(async (ctx, opts, names: string[]) => {
         for (const nameOrId of names) {
-          const deleted = await ctx.client.deleteVolumeBackup(nameOrId, ctx.selector, {
-            force: Boolean(opts.force),
-            wait: Boolean(opts.wait),
-          });
+          const plan = {
+            kind: 'backup' as const,
+            doing: `deleting backup ${nameOrId}`,
+            nameOrId,
+            until: [],
+            steps: lookFinishCleanUp('backup'),
+          };
+          const deleted = await volumeWait(ctx, Boolean(opts.wait), plan, (signal) =>
+            ctx.client.deleteVolumeBackup(nameOrId, ctx.selector, {
+              signal,
+              force: Boolean(opts.force),
+              wait: Boolean(opts.wait),
+            }),
+          );
           io.stdout.write(
             `deleted backup ${nameOrId} (${deleted.id}) in ${deleted.location?.cloud}/${deleted.location?.region}\n`,
           );

@@ -1,10 +1,20 @@
-// oaktree volume list|show|create|set|attach|detach|delete|types, in the style of the openstack CLI.
-import type { Command } from 'commander';
+// oaktree volume list|show|create|set|attach|detach|delete|wait|types, in the style of the openstack CLI. A --wait
+// stopped by Ctrl-C or --timeout says what exists and how to go on (volume-waits.ts).
+import { type Command, Option } from 'commander';
+import { VolumeStatus } from '../../client/index.ts';
 import { action, io, keyValue, withCommonOptions } from './context.ts';
 import { GIB_SIZE, numberOption } from './numbers.ts';
 import { byPlace, volumeView } from './views.ts';
 import { volumeTypeView } from './storage-views.ts';
 import { registerVolumeSet } from './volume-set.ts';
+import { lookFinishCleanUp, volumeWait } from './volume-waits.ts';
+
+/** The states `volume wait --until` takes. */
+const UNTIL = {
+  available: VolumeStatus.VOLUME_STATUS_AVAILABLE,
+  'in-use': VolumeStatus.VOLUME_STATUS_IN_USE,
+  deleted: VolumeStatus.VOLUME_STATUS_UNSPECIFIED,
+} as const;
 
 export function registerVolumeCommands(program: Command): void {
   const volume = program.command('volume').description('block storage volumes');
@@ -25,19 +35,31 @@ export function registerVolumeCommands(program: Command): void {
     .option('--wait', 'return once it is available')
     .action(
       action(async (ctx, opts, name: string) => {
-        const created = await ctx.client.createVolume({
-          location: ctx.selector,
-          name,
-          sizeGb: opts.size ?? 0,
-          ...(opts.type ? { volumeType: opts.type } : {}),
-          ...(opts.image ? { image: opts.image } : {}),
-          ...(opts.snapshot ? { snapshot: opts.snapshot } : {}),
-          ...(opts.source ? { sourceVolume: opts.source } : {}),
-          ...(opts.availabilityZone ? { availabilityZone: opts.availabilityZone } : {}),
-          ...(opts.description ? { description: opts.description } : {}),
-          metadata: opts.meta ?? {},
-          wait: Boolean(opts.wait),
-        });
+        const plan = {
+          kind: 'volume' as const,
+          doing: `creating volume ${name}`,
+          nameOrId: name,
+          until: ['available'],
+          steps: lookFinishCleanUp('volume', { until: 'available', cleanUp: true }),
+        };
+        const created = await volumeWait(ctx, Boolean(opts.wait), plan, (signal) =>
+          ctx.client.createVolume(
+            {
+              location: ctx.selector,
+              name,
+              sizeGb: opts.size ?? 0,
+              ...(opts.type ? { volumeType: opts.type } : {}),
+              ...(opts.image ? { image: opts.image } : {}),
+              ...(opts.snapshot ? { snapshot: opts.snapshot } : {}),
+              ...(opts.source ? { sourceVolume: opts.source } : {}),
+              ...(opts.availabilityZone ? { availabilityZone: opts.availabilityZone } : {}),
+              ...(opts.description ? { description: opts.description } : {}),
+              metadata: opts.meta ?? {},
+              wait: Boolean(opts.wait),
+            },
+            { signal },
+          ),
+        );
         ctx.printOne(created, volumeView);
       }),
     );
@@ -59,10 +81,23 @@ export function registerVolumeCommands(program: Command): void {
     .option('--wait', 'return once it is in use')
     .action(
       action(async (ctx, opts, name: string, server: string) => {
-        const attached = await ctx.client.attachVolume(name, server, ctx.selector, {
-          ...(opts.device ? { device: opts.device } : {}),
-          wait: Boolean(opts.wait),
-        });
+        const plan = {
+          kind: 'volume' as const,
+          doing: `attaching volume ${name} to server ${server}`,
+          nameOrId: name,
+          until: ['in-use'],
+          steps: (id: string, place: string): Array<[string, string]> => [
+            ...lookFinishCleanUp('volume', { until: 'in-use' })(id, place),
+            ['undo', `oaktree volume detach ${[id, server, place].filter(Boolean).join(' ')}`],
+          ],
+        };
+        const attached = await volumeWait(ctx, Boolean(opts.wait), plan, (signal) =>
+          ctx.client.attachVolume(name, server, ctx.selector, {
+            signal,
+            ...(opts.device ? { device: opts.device } : {}),
+            wait: Boolean(opts.wait),
+          }),
+        );
         ctx.printOne(attached, volumeView);
       }),
     );
@@ -72,10 +107,17 @@ export function registerVolumeCommands(program: Command): void {
     .option('--wait', 'return once it is available again')
     .action(
       action(async (ctx, opts, name: string, server: string) => {
-        ctx.printOne(
-          await ctx.client.detachVolume(name, server, ctx.selector, { wait: Boolean(opts.wait) }),
-          volumeView,
+        const plan = {
+          kind: 'volume' as const,
+          doing: `detaching volume ${name} from server ${server}`,
+          nameOrId: name,
+          until: ['available'],
+          steps: lookFinishCleanUp('volume', { until: 'available' }),
+        };
+        const detached = await volumeWait(ctx, Boolean(opts.wait), plan, (signal) =>
+          ctx.client.detachVolume(name, server, ctx.selector, { signal, wait: Boolean(opts.wait) }),
         );
+        ctx.printOne(detached, volumeView);
       }),
     );
   withCommonOptions(
@@ -85,11 +127,54 @@ export function registerVolumeCommands(program: Command): void {
     .action(
       action(async (ctx, opts, names: string[]) => {
         for (const nameOrId of names) {
-          const deleted = await ctx.client.deleteVolume(nameOrId, ctx.selector, { wait: Boolean(opts.wait) });
+          const plan = {
+            kind: 'volume' as const,
+            doing: `deleting volume ${nameOrId}`,
+            nameOrId,
+            until: [],
+            steps: lookFinishCleanUp('volume', { until: 'deleted' }),
+          };
+          const deleted = await volumeWait(ctx, Boolean(opts.wait), plan, (signal) =>
+            ctx.client.deleteVolume(nameOrId, ctx.selector, { signal, wait: Boolean(opts.wait) }),
+          );
           io.stdout.write(
             `deleted volume ${nameOrId} (${deleted.id}) in ${deleted.location?.cloud}/${deleted.location?.region}\n`,
           );
         }
+      }),
+    );
+
+  withCommonOptions(
+    volume
+      .command('wait')
+      .description('wait until a volume is available or in use (or --until), e.g. to finish an interrupted --wait')
+      .argument('<name-or-id>'),
+  )
+    .addOption(
+      new Option('--until <state>', 'the state to wait for (default: available or in-use)').choices(Object.keys(UNTIL)),
+    )
+    .action(
+      action(async (ctx, opts, nameOrId: string) => {
+        const until: keyof typeof UNTIL | undefined = opts.until;
+        const plan = {
+          kind: 'volume' as const,
+          doing: `waiting for volume ${nameOrId}`,
+          nameOrId,
+          until: until === 'deleted' ? [] : until ? [until] : ['available', 'in-use'],
+          steps: lookFinishCleanUp('volume', { until: until ?? 'any' }),
+        };
+        const volume = await volumeWait(ctx, true, plan, (signal) =>
+          ctx.client.waitForVolume(nameOrId, ctx.selector, {
+            signal,
+            until: until && until !== 'deleted' ? [UNTIL[until]] : [],
+            untilDeleted: until === 'deleted',
+            onProgress: (v) => ctx.progress(`${v.name || v.id}: ${v.cloudStatus}`),
+          }),
+        );
+        ctx.endProgress();
+        if (until === 'deleted' && ctx.flags.format === 'table')
+          io.stdout.write(`volume ${nameOrId} (${volume.id}) is gone\n`);
+        else ctx.printOne(volume, volumeView);
       }),
     );
 }
