@@ -11,7 +11,7 @@ const LOOKUP_MS = 5000;
 export type WaitedKind = 'volume' | 'snapshot' | 'backup';
 
 /** The CLI command of each kind, for the printed next steps. */
-export const KIND_COMMAND: Record<WaitedKind, string> = {
+const KIND_COMMAND: Record<WaitedKind, string> = {
   volume: 'oaktree volume',
   snapshot: 'oaktree volume-snapshot',
   backup: 'oaktree volume-backup',
