@@ -95,6 +95,7 @@ export async function buildBackends(
     clouds.map((cloud) => cloud.name),
     logger,
     options.metrics,
+    services.limits,
   );
   const backends: Backend[] = clouds.map((cloud) =>
     createOpenStackBackend(cloud, {

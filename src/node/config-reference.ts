@@ -246,7 +246,7 @@ export const NODE_CONFIG_REFERENCE: SectionDoc[] = [
   {
     path: 'limits.<cloud>',
     probe: 'limits: { prod: { zzz: 1 } }',
-    doc: 'Keyed by clouds.yaml entry name. A request passes its region’s limits, then its cloud’s.',
+    doc: 'Keyed by clouds.yaml entry name. A request passes its region’s limits, then its cloud’s. With `redis`, the replicas of the node share them (each falls back to its own when Redis is out of reach).',
     settings: [
       {
         key: 'rate',

@@ -148,6 +148,7 @@ export class NodeReloader {
         clouds.map((c) => c.name),
         logger,
         metrics,
+        services.limits,
       );
       const wanted = new Map(
         clouds.map((cloud) => [

@@ -47,6 +47,7 @@ export class NodeMetrics implements UpstreamObserver {
   readonly rateLimit: Gauge<'cloud' | 'region'>;
   readonly rateLimitWait: Histogram<'cloud' | 'region'>;
   readonly rateLimitLowered: Counter<'cloud' | 'region'>;
+  readonly rateLimitShared: Gauge<'cloud' | 'region'>;
   #mesh?: () => MeshSnapshot;
 
   constructor(options: { nodeId?: string } = {}) {
@@ -124,6 +125,12 @@ export class NodeMetrics implements UpstreamObserver {
     this.rateLimitLowered = new Counter({
       name: 'oaktree_rate_limit_lowered_total',
       help: 'Times a 429 lowered the rate of a cloud-region.',
+      labelNames: ['cloud', 'region'],
+      registers,
+    });
+    this.rateLimitShared = new Gauge({
+      name: 'oaktree_rate_limit_shared',
+      help: '1 while a cloud-region limit is shared by the replicas through Redis, 0 while Redis is out of reach (local limit only).',
       labelNames: ['cloud', 'region'],
       registers,
     });

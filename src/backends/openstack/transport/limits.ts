@@ -3,7 +3,10 @@
 // and `concurrency` (requests in flight). A region's request passes its region's limit, then its cloud's. A 429
 // from the cloud halves the pace of the gates it passed (down to a tenth of the configured rate) and says so;
 // after `recoverAfterMs` without another 429 the pace doubles back, step by step, to the configured one.
+// With Redis (replicas of one node), each gate also takes a shared turn and a shared slot, so the limits hold
+// for all replicas together; when Redis cannot be reached the local gate alone holds (../../cache/redis/shared-limits.ts).
 import { delay } from 'abort-controller-x';
+import type { SharedGate, SharedLimits } from '../../../cache/redis/shared-limits.ts';
 import { GrpcStatus, OpenStackError } from './errors.ts';
 
 export interface LimitSettings {
@@ -24,6 +27,8 @@ export interface LimitEvents {
   rateChanged?(info: { cloud: string; region: string; rate: number; configured: number; reason: string }): void;
   /** A request waited this long for its turn. */
   waited?(info: { cloud: string; region: string; seconds: number }): void;
+  /** The limits of a cloud-region became shared through Redis (true), or local only because Redis is out of reach. */
+  sharedChanged?(info: { cloud: string; region: string; shared: boolean }): void;
 }
 
 export interface LimiterOptions {
@@ -32,6 +37,8 @@ export interface LimiterOptions {
   /** The clock of that recovery (tests); pacing itself uses the wall clock. */
   now?: () => number;
   events?: LimitEvents;
+  /** Share the limits with the node's other replicas through Redis. */
+  shared?: SharedLimits;
 }
 
 /**
@@ -54,6 +61,7 @@ class Gate {
   #slotWaiters: Array<() => void> = [];
   #lastChange = 0;
   #lastLetThrough = 0;
+  readonly #shared?: SharedGate;
 
   constructor(
     settings: LimitSettings,
@@ -63,27 +71,61 @@ class Gate {
     this.configuredRate = settings.rate;
     this.rate = settings.rate;
     this.concurrency = settings.concurrency;
+    this.#shared = options.shared?.gate(label.cloud, label.region, (shared) =>
+      options.events?.sharedChanged?.({ ...label, shared }),
+    );
   }
 
-  /** Waits for a slot (concurrency) and then for the next paced moment (rate). */
+  /** Shared with other replicas now (true), local only (false), or not shared at all (undefined). */
+  get shared(): boolean | undefined {
+    return this.#shared ? (this.#shared.shared ?? true) : undefined;
+  }
+
+  /**
+   * Waits for a slot (concurrency) and then for the next paced moment (rate): this node's first, then, with
+   * Redis, the replicas' shared ones. The local gate keeps this node's callers in order and asking Redis at most
+   * at the configured pace.
+   */
   async acquire(signal: AbortSignal | undefined, deadline: number | undefined): Promise<Release> {
     if (this.concurrency !== undefined) {
       if (this.#active < this.concurrency) this.#active++;
       else await this.#waitForSlot(signal, deadline);
     }
     let released = false;
+    let releaseShared: (() => void) | undefined;
     const release = () => {
-      if (released || this.concurrency === undefined) return;
+      if (released) return;
       released = true;
-      this.#freeSlot();
+      releaseShared?.();
+      if (this.concurrency !== undefined) this.#freeSlot();
     };
     try {
+      if (this.#shared && this.concurrency !== undefined)
+        releaseShared = await this.#shared.lease(this.concurrency, signal, deadline, () =>
+          limitedPastDeadline(this.label),
+        );
       await this.#pace(signal, deadline);
+      await this.#sharedPace(signal, deadline);
     } catch (error) {
       release();
       throw error;
     }
     return release;
+  }
+
+  /** The replicas' shared turn: Redis says how long to wait; no answer means the local pace alone holds. */
+  async #sharedPace(signal: AbortSignal | undefined, deadline: number | undefined): Promise<void> {
+    if (!this.#shared || this.rate === undefined) return;
+    const interval = (1000 / this.rate) * PACE_GUARD;
+    const wait = await this.#shared.reserve(interval, deadline === undefined ? undefined : deadline - Date.now());
+    if (wait === -1) throw limitedPastDeadline(this.label);
+    // Wait for the reserved moment, then until `interval` after the last request any replica let through.
+    let more = wait;
+    while (more !== undefined) {
+      if (more > 0) await raceWait(delay(signal ?? new AbortController().signal, more), signal, deadline, this.label);
+      more = await this.#shared.go(interval);
+      if (more === 0) return;
+    }
   }
 
   /** A slot goes straight to the first waiter, so a newcomer cannot take it in between. */
@@ -205,10 +247,22 @@ export class CloudLimiter {
     this.#cloudGate?.throttled();
   }
 
+  /** Per gate [region ('' for the cloud), shared]: 1 while shared through Redis, 0 while local only. */
+  sharing(): Array<[string, boolean]> {
+    return this.#gates()
+      .filter((gate) => gate.shared !== undefined)
+      .map((gate) => [gate.label.region, gate.shared!]);
+  }
+
+  #gates(): Gate[] {
+    return [...this.#regionGates.values(), ...(this.#cloudGate ? [this.#cloudGate] : [])];
+  }
+
   /** The paces in force now, for the rate gauge: [region ('' for the cloud), requests per second]. */
   rates(): Array<[string, number]> {
-    const gates = [...this.#regionGates.values(), ...(this.#cloudGate ? [this.#cloudGate] : [])];
-    return gates.filter((gate) => gate.rate !== undefined).map((gate) => [gate.label.region, gate.rate!]);
+    return this.#gates()
+      .filter((gate) => gate.rate !== undefined)
+      .map((gate) => [gate.label.region, gate.rate!]);
   }
 }
 
