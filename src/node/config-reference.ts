@@ -47,7 +47,7 @@ export const NODE_CONFIG_REFERENCE: SectionDoc[] = [
       {
         key: 'redis',
         type: 'redis:// URL',
-        doc: 'Share caches, pollers, locks and watch-token keys with replicas of this node.',
+        doc: 'Share caches, pollers, locks, watch-token keys and the `limits` with replicas of this node. Also `rediss://` (TLS) and `unix:///path/to/socket`.',
       },
       {
         key: 'log_level',

@@ -240,7 +240,8 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
       }
       case 'redis': {
         const url = str(value, path);
-        if (!/^rediss?:\/\//.test(url)) fail(value, path, `expected a redis:// URL, got "${redactRedisUrl(url)}"`);
+        if (!/^(rediss?|unix):\/\//.test(url))
+          fail(value, path, `expected a redis:// URL (or rediss://, unix://), got "${redactRedisUrl(url)}"`);
         config.redis = url;
         break;
       }
