@@ -90,6 +90,7 @@ export async function buildBackends(
     );
   }
 
+  options.metrics?.observePollers(() => services.watch.pollers());
   const limiters = buildLimiters(
     config.limits,
     clouds.map((cloud) => cloud.name),
