@@ -133,6 +133,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
       config,
       backends: built.backends,
       services: built.services,
+      limiters: built.limiters,
       logger,
       metrics,
       tracing,

@@ -53,8 +53,8 @@ export type Release = () => void;
 
 /** One gate: a pace and a number of slots. Waiters are served in arrival order. */
 class Gate {
-  readonly configuredRate?: number;
-  readonly concurrency?: number;
+  configuredRate?: number;
+  concurrency?: number;
   rate?: number;
   #nextSlot = 0;
   #active = 0;
@@ -87,8 +87,10 @@ class Gate {
    * at the configured pace.
    */
   async acquire(signal: AbortSignal | undefined, deadline: number | undefined): Promise<Release> {
-    if (this.concurrency !== undefined) {
-      if (this.#active < this.concurrency) this.#active++;
+    // Whether this request holds a counted slot: a reload may add or drop the limit while it runs.
+    const slots = this.concurrency;
+    if (slots !== undefined) {
+      if (this.#active < slots) this.#active++;
       else await this.#waitForSlot(signal, deadline);
     }
     let released = false;
@@ -97,13 +99,11 @@ class Gate {
       if (released) return;
       released = true;
       releaseShared?.();
-      if (this.concurrency !== undefined) this.#freeSlot();
+      if (slots !== undefined) this.#freeSlot();
     };
     try {
-      if (this.#shared && this.concurrency !== undefined)
-        releaseShared = await this.#shared.lease(this.concurrency, signal, deadline, () =>
-          limitedPastDeadline(this.label),
-        );
+      if (this.#shared && slots !== undefined)
+        releaseShared = await this.#shared.lease(slots, signal, deadline, () => limitedPastDeadline(this.label));
       await this.#pace(signal, deadline);
       await this.#sharedPace(signal, deadline);
     } catch (error) {
@@ -128,11 +128,29 @@ class Gate {
     }
   }
 
-  /** A slot goes straight to the first waiter, so a newcomer cannot take it in between. */
+  /**
+   * A slot goes straight to the first waiter, so a newcomer cannot take it in between; unless a reload lowered the
+   * limit below the requests in flight: then the slot is gone.
+   */
   #freeSlot(): void {
-    const next = this.#slotWaiters.shift();
+    const next =
+      this.concurrency === undefined || this.#active <= this.concurrency ? this.#slotWaiters.shift() : undefined;
     if (next) next();
     else this.#active--;
+  }
+
+  /**
+   * New settings from a reload, applied in place: requests in flight and waiting keep their place. A higher (or
+   * no) concurrency lets waiters in at once; a new rate starts from its configured value.
+   */
+  reconfigure(settings: LimitSettings): void {
+    this.configuredRate = settings.rate;
+    this.rate = settings.rate;
+    this.concurrency = settings.concurrency;
+    while (this.#slotWaiters.length && (this.concurrency === undefined || this.#active < this.concurrency)) {
+      this.#active++;
+      this.#slotWaiters.shift()!();
+    }
   }
 
   async #waitForSlot(signal: AbortSignal | undefined, deadline: number | undefined): Promise<void> {
@@ -204,21 +222,50 @@ class Gate {
 
 /** The limits of one cloud: a gate per configured region and one for the whole cloud. */
 export class CloudLimiter {
-  readonly #cloudGate?: Gate;
+  #cloudGate?: Gate;
   readonly #regionGates = new Map<string, Gate>();
   readonly #events?: LimitEvents;
+  readonly #options: Required<Pick<LimiterOptions, 'recoverAfterMs' | 'now'>> & LimiterOptions;
+  #settings: CloudLimitSettings = {};
 
   constructor(
     readonly cloud: string,
     settings: CloudLimitSettings,
     options: LimiterOptions = {},
   ) {
-    const full = { recoverAfterMs: 30_000, now: Date.now, ...options };
+    this.#options = { recoverAfterMs: 30_000, now: Date.now, ...options };
     this.#events = options.events;
-    if (settings.rate !== undefined || settings.concurrency !== undefined)
-      this.#cloudGate = new Gate(settings, { cloud, region: '' }, full);
-    for (const [region, limits] of Object.entries(settings.regions ?? {}))
-      this.#regionGates.set(region, new Gate(limits, { cloud, region }, full));
+    this.update(settings);
+  }
+
+  /** The settings in force. */
+  get settings(): CloudLimitSettings {
+    return this.#settings;
+  }
+
+  /**
+   * Applies new settings (a reload) without a new limiter: the cloud's sessions keep this one. Gates that stay are
+   * reconfigured in place; a gate whose limits are gone lets its waiters through and is dropped.
+   */
+  update(settings: CloudLimitSettings): void {
+    this.#settings = settings;
+    const limits = (s: LimitSettings) => s.rate !== undefined || s.concurrency !== undefined;
+    const gate = (current: Gate | undefined, s: LimitSettings | undefined, region: string): Gate | undefined => {
+      if (!s || !limits(s)) {
+        current?.reconfigure({});
+        return undefined;
+      }
+      if (!current) return new Gate(s, { cloud: this.cloud, region }, this.#options);
+      current.reconfigure(s);
+      return current;
+    };
+    this.#cloudGate = gate(this.#cloudGate, settings, '');
+    const regions = settings.regions ?? {};
+    for (const region of new Set([...this.#regionGates.keys(), ...Object.keys(regions)])) {
+      const next = gate(this.#regionGates.get(region), regions[region], region);
+      if (next) this.#regionGates.set(region, next);
+      else this.#regionGates.delete(region);
+    }
   }
 
   /** Waits until a request to this region may go; resolves to its release. */
