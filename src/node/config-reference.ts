@@ -81,6 +81,11 @@ export const NODE_CONFIG_REFERENCE: SectionDoc[] = [
         type: 'mapping',
         doc: 'Request rate and concurrency per cloud (and region). Absent: unlimited.',
       },
+      {
+        key: 'reload',
+        type: 'mapping',
+        doc: 'Reload when the config file or clouds.yaml changes (SIGHUP always reloads). Absent: SIGHUP only.',
+      },
     ],
   },
   {
@@ -240,6 +245,24 @@ export const NODE_CONFIG_REFERENCE: SectionDoc[] = [
         type: 'string',
         default: 'oaktree',
         doc: 'The `service.name` of the spans; `service.instance.id` is the node id.',
+      },
+    ],
+  },
+  {
+    path: 'reload',
+    probe: 'reload: { zzz: 1 }',
+    settings: [
+      {
+        key: 'watch',
+        type: 'boolean',
+        default: 'false',
+        doc: 'Watch the config file and an explicit `clouds.file` and reload when one changes, as SIGHUP does.',
+      },
+      {
+        key: 'debounce_ms',
+        type: 'integer ≥ 0',
+        default: '500',
+        doc: 'Quiet time after the last change before the reload (an editor writes a file in several steps).',
       },
     ],
   },

@@ -46,6 +46,7 @@ const RESTART_KEYS: Array<[keyof NodeConfig, string]> = [
   ['simulate', 'simulate'],
   ['maxHops', 'max_hops'],
   ['logLevel', 'log_level'],
+  ['reload', 'reload'],
 ];
 
 interface Served {

@@ -5,7 +5,7 @@
 // that need a restart are reported as such.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Status } from 'nice-grpc-common';
@@ -14,6 +14,7 @@ import { loadNodeConfig } from '../../../src/node/config.ts';
 import { buildBackends, type BuiltBackends } from '../../../src/node/backends.ts';
 import { startNode, type RunningNode } from '../../../src/node/server.ts';
 import { NodeReloader } from '../../../src/node/reload.ts';
+import { watchConfigFiles } from '../../../src/node/config-watch.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { NodeMetrics } from '../../../src/observability/metrics.ts';
 import { scrape, sum } from './exposition.ts';
@@ -206,5 +207,31 @@ describe('live reload', { timeout: 60_000 }, () => {
     assert.match(moved, /^127\.0\.0\.2:\d+$/);
     assert.match(await scrape(moved), /oaktree_rpc_requests_total/);
     await assert.rejects(scrape(old), 'the old listener is closed');
+  });
+
+  it('with reload.watch, a saved config file is reloaded without a signal', async () => {
+    await writeFile(configFile, nodeYaml(['r-two'], 'reload: { watch: true, debounce_ms: 50 }\n'));
+    await reloader.reload();
+    const running = await locations();
+    let reloaded!: (result: Awaited<ReturnType<NodeReloader['reload']>>) => void;
+    const next = new Promise<Awaited<ReturnType<NodeReloader['reload']>>>((resolve) => {
+      reloaded = resolve;
+    });
+    const watching = watchConfigFiles({
+      files: [configFile],
+      debounceMs: 50,
+      onChange: () => void reloader.reload().then(reloaded),
+    });
+    try {
+      // Saved the way editors do: a new file renamed over the old one.
+      const saved = `${configFile}.tmp`;
+      await writeFile(saved, nodeYaml(['r-one', 'r-two'], 'reload: { watch: true, debounce_ms: 50 }\n'));
+      await rename(saved, configFile);
+      const result = await within(next, 10_000, 'a reload after the file changed');
+      assert.deepEqual(pick(result), { ok: true, added: ['cloud:r-one'], removed: [] });
+      assert.deepEqual(await locations(), [...running, 'r-one'].sort());
+    } finally {
+      watching.close();
+    }
   });
 });
