@@ -29,7 +29,7 @@ export interface SharedServicesOptions {
   redis?: string;
   /** Node id (replica ids are derived from it and the pid). */
   nodeId?: string;
-  logger?: PollerLogger & { error?(obj: object, msg: string): void };
+  logger?: PollerLogger & { error?(obj: object, msg: string): void; info?(obj: object, msg: string): void };
 }
 
 /** Shared state in this process only (a node without Redis, a backend built on its own in a test). */
@@ -52,7 +52,13 @@ export async function startSharedServices(options: SharedServicesOptions = {}): 
   );
   const state = new RedisSharedState(redis);
   const replicaId = `${options.nodeId ?? 'node'}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const limits = new SharedLimits({ redis });
+  const limits = new SharedLimits({
+    redis,
+    onReachability: (reached) =>
+      reached
+        ? options.logger?.info?.({}, 'Redis answers again: the limits are shared by the replicas again')
+        : options.logger?.warn({}, 'Redis is out of reach: each replica keeps to its own limits until it is back'),
+  });
   return {
     state,
     cache: new TtlCache({ state }),

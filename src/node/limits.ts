@@ -1,6 +1,6 @@
 // Builds the per-cloud limiters from the node config's `limits` section and reports what they do: wait times and
 // the pace in force to the metrics, a lowered pace (after a 429) and its recovery to the log. With Redis the limits
-// are shared by the node's replicas; losing Redis is logged once (and its return), and shown by a gauge. Every
+// are shared by the node's replicas; losing Redis shows in a gauge per cloud-region (and is logged once). Every
 // served cloud gets a limiter, limited or not, so a reload can give it limits without restarting its backend.
 import { CloudLimiter, type CloudLimitSettings } from '../backends/openstack/transport/limits.ts';
 import type { SharedLimits } from '../cache/redis/shared-limits.ts';
@@ -30,11 +30,8 @@ export function buildLimiters(
             if (rate < configured) metrics?.rateLimitLowered.inc({ cloud, region });
             logger.warn({ cloud, region, rate, configured, reason }, 'request rate to the cloud changed');
           },
-          sharedChanged: ({ cloud, region, shared }) => {
-            metrics?.rateLimitShared.set({ cloud, region }, shared ? 1 : 0);
-            if (shared) logger.info({ cloud, region }, 'Redis is back: the limits are shared by the replicas again');
-            else logger.warn({ cloud, region }, 'Redis is out of reach: the limits hold for this replica only');
-          },
+          // The log line is the node's, once per outage (src/cache/node-shared.ts); the gauge is per cloud-region.
+          sharedChanged: ({ cloud, region, shared }) => metrics?.rateLimitShared.set({ cloud, region }, shared ? 1 : 0),
         },
       },
     );

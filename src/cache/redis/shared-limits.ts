@@ -57,6 +57,8 @@ export interface SharedLimitsOptions {
   answerWithinMs?: number;
   /** A waiter for a slot asks again this often even without a release message (default 250 ms). */
   retryEveryMs?: number;
+  /** Redis went out of reach (false) or came back (true), for the node as a whole: the one log line of each. */
+  onReachability?: Reachability;
 }
 
 /** A concurrency slot held in Redis; give it back once, when the request's answer is in. */
@@ -66,7 +68,8 @@ export type SharedLease = () => void;
 export type Reachability = (reached: boolean) => void;
 
 export class SharedLimits {
-  readonly #o: Required<Omit<SharedLimitsOptions, 'redis'>> & Pick<SharedLimitsOptions, 'redis'>;
+  readonly #o: Required<Omit<SharedLimitsOptions, 'redis' | 'onReachability'>> & SharedLimitsOptions;
+  #reached = true;
   readonly #channel: string;
   /** Waiters for a slot, by lease key: woken when any replica releases one there. */
   readonly #slotWaiters = new Map<string, Set<() => void>>();
@@ -93,19 +96,29 @@ export class SharedLimits {
 
   /** Runs a script, or answers undefined when Redis is not connected or too slow to answer. */
   async run(script: string, key: string, args: (string | number)[]): Promise<number | undefined> {
-    if (this.#closed || !this.#o.redis.ready) return undefined;
+    if (this.#closed) return undefined;
+    if (!this.#o.redis.ready) return this.#note(undefined);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), this.#o.answerWithinMs);
     });
     try {
       const answer = await Promise.race([this.#o.redis.cmd(['EVAL', script, 1, key, ...args]), late]);
-      return answer === undefined ? undefined : Number(answer);
+      return this.#note(answer === undefined ? undefined : Number(answer));
     } catch {
-      return undefined;
+      return this.#note(undefined);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  #note(answer: number | undefined): number | undefined {
+    const reached = answer !== undefined;
+    if (reached !== this.#reached) {
+      this.#reached = reached;
+      this.#o.onReachability?.(reached);
+    }
+    return answer;
   }
 
   /** Calls `wake` whenever a replica releases a slot of `key`; returns the way to stop. */

@@ -14,7 +14,8 @@ import { parseNodeConfig } from '../../../src/node/config.ts';
 import { buildBackends, type BuiltBackends } from '../../../src/node/backends.ts';
 import { startNode, type RunningNode } from '../../../src/node/server.ts';
 import { NodeMetrics } from '../../../src/observability/metrics.ts';
-import { silentLogger } from '../../../src/observability/logger.ts';
+import { createLogger, silentLogger } from '../../../src/observability/logger.ts';
+import { Writable } from 'node:stream';
 import { connectRedis, type RedisConnection } from '../../../src/cache/redis/connection.ts';
 import { SharedLimits } from '../../../src/cache/redis/shared-limits.ts';
 import { clients, collect, ROOT } from '../../support/node.ts';
@@ -51,7 +52,8 @@ describe('limits shared by replicas through Redis', { skip, timeout: 120_000 }, 
   const serverIds: string[] = [];
   const replicas: Replica[] = [];
 
-  const startReplicas = async (count: number, limits: string, redisUrl: string): Promise<Replica[]> => {
+  /** `logs`: each replica's warnings, one array of JSON lines per replica. */
+  const startReplicas = async (count: number, limits: string, redisUrl: string, logs?: string[][]) => {
     const started: Replica[] = [];
     for (let i = 0; i < count; i++) {
       const config = parseNodeConfig(
@@ -59,7 +61,15 @@ describe('limits shared by replicas through Redis', { skip, timeout: 120_000 }, 
       );
       config.redis = redisUrl; // a unix:// socket: the config file takes redis:// URLs
       const metrics = new NodeMetrics({ nodeId: `replica-${i}` });
-      const built = await buildBackends(config, 'shared-node', silentLogger(), { metrics });
+      const lines: string[] = [];
+      logs?.push(lines);
+      const logger = logs
+        ? createLogger({
+            level: 'warn',
+            destination: new Writable({ write: (c, _e, done) => done(void lines.push(String(c))) }),
+          })
+        : silentLogger();
+      const built = await buildBackends(config, 'shared-node', logger, { metrics });
       const node = await startNode({
         nodeId: 'shared-node',
         listen: '127.0.0.1:0',
@@ -213,7 +223,8 @@ describe('limits shared by replicas through Redis', { skip, timeout: 120_000 }, 
 
   it('with Redis gone, every replica keeps to its local limit and calls still succeed', async () => {
     const own = await startRedis();
-    const two = await startReplicas(2, '{ rate: 20 }', own.url);
+    const logs: string[][] = [];
+    const two = await startReplicas(2, '{ rate: 20, regions: { RegionOne: { rate: 30 } } }', own.url, logs);
     await own.close(); // Redis dies under the running replicas
     const { arrivals, seconds } = await within(burst(two, 20), 30_000, 'calls with Redis down');
     assert.equal(arrivals.filter((r) => r.service === 'compute').length, 20, 'every call reached the cloud');
@@ -225,6 +236,9 @@ describe('limits shared by replicas through Redis', { skip, timeout: 120_000 }, 
         0,
         'the gauge shows the limit is local only',
       );
+    // Two gates per replica (the cloud's and the region's) lost Redis; each replica says so once.
+    for (const lines of logs)
+      assert.equal(lines.filter((line) => line.includes('Redis is out of reach')).length, 1, lines.join(''));
     await stopReplicas(two);
   });
 });
