@@ -3,6 +3,7 @@
 // cloud-region). Nothing here is module-level: two nodes in one process each build their own.
 import { randomBytes } from 'node:crypto';
 import type { RedisConnection } from './redis/connection.ts';
+import type { SharedLimits } from './redis/shared-limits.ts';
 import type { FeedFactory } from './poller/feed-registry.ts';
 import type { PollerLogger } from './poller/server-poller.ts';
 import { RequestLocks } from './request-lock.ts';
@@ -18,6 +19,8 @@ export interface SharedServices {
   /** Replicated per-region feeds when Redis is configured; undefined means local pollers. */
   feedFactory?: FeedFactory;
   redis?: RedisConnection;
+  /** Per-cloud rate and concurrency shared by the replicas (Redis only). */
+  limits?: SharedLimits;
   close(): Promise<void>;
 }
 
@@ -26,7 +29,7 @@ export interface SharedServicesOptions {
   redis?: string;
   /** Node id (replica ids are derived from it and the pid). */
   nodeId?: string;
-  logger?: PollerLogger & { error?(obj: object, msg: string): void };
+  logger?: PollerLogger & { error?(obj: object, msg: string): void; info?(obj: object, msg: string): void };
 }
 
 /** Shared state in this process only (a node without Redis, a backend built on its own in a test). */
@@ -38,22 +41,34 @@ export function memorySharedServices(): SharedServices {
 export async function startSharedServices(options: SharedServicesOptions = {}): Promise<SharedServices> {
   if (!options.redis) return memorySharedServices();
   // Loaded only when configured: the Redis client is a fifth of a node's start-up time.
-  const [{ connectRedis }, { redisFeedFactory }, { RedisSharedState }] = await Promise.all([
+  const [{ connectRedis }, { redisFeedFactory }, { RedisSharedState }, { SharedLimits }] = await Promise.all([
     import('./redis/connection.ts'),
     import('./redis/replicated-feed.ts'),
     import('./redis/shared-state.ts'),
+    import('./redis/shared-limits.ts'),
   ]);
   const redis = await connectRedis(options.redis, (error) =>
     options.logger?.warn({ err: error.message }, 'redis connection error'),
   );
   const state = new RedisSharedState(redis);
   const replicaId = `${options.nodeId ?? 'node'}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const limits = new SharedLimits({
+    redis,
+    onReachability: (reached) =>
+      reached
+        ? options.logger?.info?.({}, 'Redis answers again: the limits are shared by the replicas again')
+        : options.logger?.warn({}, 'Redis is out of reach: each replica keeps to its own limits until it is back'),
+  });
   return {
     state,
     cache: new TtlCache({ state }),
     requestLocks: new RequestLocks(state),
     feedFactory: redisFeedFactory({ redis, replicaId, logger: options.logger }),
     redis,
-    close: () => redis.close(),
+    limits,
+    close: () => {
+      limits.close();
+      return redis.close();
+    },
   };
 }

@@ -5,6 +5,7 @@ import { createLogger } from '../observability/logger.ts';
 import { checkHostPort, DEFAULT_LISTEN, loadNodeConfig, NodeConfigError, type NodeConfig } from '../node/config.ts';
 import { buildBackends } from '../node/backends.ts';
 import { NodeReloader } from '../node/reload.ts';
+import { watchConfigFiles } from '../node/config-watch.ts';
 import { startNode } from '../node/server.ts';
 import { checkListenSafety } from '../node/listen-safety.ts';
 import { buildNodeAuth } from '../node/auth.ts';
@@ -133,12 +134,23 @@ export async function serve(flags: ServeFlags): Promise<void> {
       config,
       backends: built.backends,
       services: built.services,
+      limiters: built.limiters,
       logger,
       metrics,
       tracing,
     });
     void reloader.start();
     process.on('SIGHUP', () => void reloader.reload());
+    if (config.reload?.watch) {
+      const files = [flags.config, ...(config.clouds.file ? [config.clouds.file] : [])];
+      logger.info({ files, debounceMs: config.reload.debounceMs }, 'reloading when these files change');
+      watchConfigFiles({
+        files,
+        debounceMs: config.reload.debounceMs,
+        onChange: () => void reloader.reload(),
+        onError: (error) => logger.warn({ err: error.message }, 'cannot watch the config files; SIGHUP still reloads'),
+      });
+    }
   }
   // One line on stdout for humans and scripts: where to point a client.
   process.stdout.write(`oaktree ${nodeId} serving on ${node.address}\n`);

@@ -15,7 +15,8 @@ import { peerDial } from './peer-credentials.ts';
 import { startNodeServices, type NodeServices, type NodeServicesOptions } from './services.ts';
 import type { NodeMetrics } from '../observability/metrics.ts';
 import type { NodeTracing } from '../observability/tracing.ts';
-import { buildLimiters } from './limits.ts';
+import { buildLimiters, warnUnserved } from './limits.ts';
+import type { CloudLimiter } from '../backends/openstack/transport/limits.ts';
 
 export interface BuiltBackends {
   backends: Backend[];
@@ -23,6 +24,8 @@ export interface BuiltBackends {
   source: string;
   /** This node's services, shared by its clouds (and only by them). */
   services: NodeServices;
+  /** Each served cloud's limiter (a reload changes their limits in place). */
+  limiters: Map<string, CloudLimiter>;
   /** Stops what was started for them (the embedded simulator, the services). */
   close(): Promise<void>;
 }
@@ -90,11 +93,18 @@ export async function buildBackends(
     );
   }
 
+  options.metrics?.observePollers(() => services.watch.pollers());
+  warnUnserved(
+    config.limits,
+    clouds.map((cloud) => cloud.name),
+    logger,
+  );
   const limiters = buildLimiters(
     config.limits,
     clouds.map((cloud) => cloud.name),
     logger,
     options.metrics,
+    services.limits,
   );
   const backends: Backend[] = clouds.map((cloud) =>
     createOpenStackBackend(cloud, {
@@ -114,6 +124,7 @@ export async function buildBackends(
     backends,
     source,
     services,
+    limiters,
     close: async () => {
       for (const cleanup of cleanups.reverse()) await cleanup();
     },

@@ -47,7 +47,7 @@ export const NODE_CONFIG_REFERENCE: SectionDoc[] = [
       {
         key: 'redis',
         type: 'redis:// URL',
-        doc: 'Share caches, pollers, locks and watch-token keys with replicas of this node.',
+        doc: 'Share caches, pollers, locks, watch-token keys and the `limits` with replicas of this node. Also `rediss://` (TLS) and `unix:///path/to/socket`.',
       },
       {
         key: 'log_level',
@@ -80,6 +80,11 @@ export const NODE_CONFIG_REFERENCE: SectionDoc[] = [
         key: 'limits',
         type: 'mapping',
         doc: 'Request rate and concurrency per cloud (and region). Absent: unlimited.',
+      },
+      {
+        key: 'reload',
+        type: 'mapping',
+        doc: 'Reload when the config file or clouds.yaml changes (SIGHUP always reloads). Absent: SIGHUP only.',
       },
     ],
   },
@@ -244,9 +249,27 @@ export const NODE_CONFIG_REFERENCE: SectionDoc[] = [
     ],
   },
   {
+    path: 'reload',
+    probe: 'reload: { zzz: 1 }',
+    settings: [
+      {
+        key: 'watch',
+        type: 'boolean',
+        default: 'false',
+        doc: 'Watch the config file and an explicit `clouds.file` and reload when one changes, as SIGHUP does.',
+      },
+      {
+        key: 'debounce_ms',
+        type: 'integer ≥ 0',
+        default: '500',
+        doc: 'Quiet time after the last change before the reload (an editor writes a file in several steps).',
+      },
+    ],
+  },
+  {
     path: 'limits.<cloud>',
     probe: 'limits: { prod: { zzz: 1 } }',
-    doc: 'Keyed by clouds.yaml entry name. A request passes its region’s limits, then its cloud’s.',
+    doc: 'Keyed by clouds.yaml entry name. A request passes its region’s limits, then its cloud’s. With `redis`, the replicas of the node share them (each falls back to its own when Redis is out of reach).',
     settings: [
       {
         key: 'rate',

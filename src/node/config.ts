@@ -10,9 +10,11 @@ import type { ConnectionLimits } from './connection-limits.ts';
 import {
   parseLimitsSection,
   parseMetricsSection,
+  parseReloadSection,
   parseTracingSection,
   type LimitsConfig,
   type MetricsConfig,
+  type ReloadConfig,
   type TracingConfig,
 } from './operability-config.ts';
 
@@ -96,6 +98,8 @@ export interface NodeConfig {
   tracing?: TracingConfig;
   /** Request rate and concurrency per cloud (and region) from clouds.yaml; absent: unlimited. */
   limits?: LimitsConfig;
+  /** Reload on file changes too (SIGHUP always reloads); absent: SIGHUP only. */
+  reload?: ReloadConfig;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:50051';
@@ -175,6 +179,7 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
     'metrics',
     'tracing',
     'limits',
+    'reload',
   ])) {
     switch (name) {
       case 'node_id': {
@@ -240,7 +245,8 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
       }
       case 'redis': {
         const url = str(value, path);
-        if (!/^rediss?:\/\//.test(url)) fail(value, path, `expected a redis:// URL, got "${redactRedisUrl(url)}"`);
+        if (!/^(rediss?|unix):\/\//.test(url))
+          fail(value, path, `expected a redis:// URL (or rediss://, unix://), got "${redactRedisUrl(url)}"`);
         config.redis = url;
         break;
       }
@@ -304,6 +310,9 @@ export function parseNodeConfig(text: string, file = 'node config'): NodeConfig 
         break;
       case 'limits':
         config.limits = parseLimitsSection(value, path, fail);
+        break;
+      case 'reload':
+        config.reload = parseReloadSection(value, path, fail);
         break;
     }
   }

@@ -17,6 +17,15 @@ export interface TracingConfig {
   serviceName?: string;
 }
 
+export interface ReloadConfig {
+  /** Reload when the config file or clouds.yaml changes, as well as on SIGHUP. */
+  watch: boolean;
+  /** Quiet time after the last change before the reload (an editor writes a file in several steps). */
+  debounceMs: number;
+}
+
+export const DEFAULT_RELOAD_DEBOUNCE_MS = 500;
+
 /** Limits per cloud name (as in clouds.yaml). */
 export type LimitsConfig = Record<string, CloudLimitSettings>;
 
@@ -49,6 +58,16 @@ export function parseTracingSection(node: YamlNode | null | undefined, path: str
     }
   }
   if (!config.otlpEndpoint) fail(node, `${path}.otlp_endpoint`, 'tracing needs the OTLP/HTTP endpoint to export to');
+  return config;
+}
+
+export function parseReloadSection(node: YamlNode | null | undefined, path: string, fail: Fail): ReloadConfig {
+  const { bool, int, entries } = readers(fail);
+  const config: ReloadConfig = { watch: false, debounceMs: DEFAULT_RELOAD_DEBOUNCE_MS };
+  for (const entry of entries(node, path, ['watch', 'debounce_ms'])) {
+    if (entry.name === 'watch') config.watch = bool(entry.value, entry.path);
+    else config.debounceMs = int(entry.value, entry.path, 0);
+  }
   return config;
 }
 

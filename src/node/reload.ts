@@ -1,8 +1,8 @@
 // Live reload (SIGHUP): re-reads the node config file and clouds.yaml and applies the difference. Clouds and peers
 // that appear are started and routed to; those that are gone (or whose settings changed) are removed, their open
-// calls ending UNAVAILABLE with a message; unchanged ones keep their streams, pollers and caches. A config that
-// does not load (file:line:key) or a clouds.yaml that does not, changes nothing. Simulated clouds, listen, TLS,
-// auth, metrics, tracing and the limits of unchanged clouds are not reloaded (restart for those).
+// calls ending UNAVAILABLE with a message; unchanged ones keep their streams, pollers and caches, and take new
+// `limits` in place. A changed `metrics.listen` moves the listener. A config that does not load (file:line:key) or
+// a clouds.yaml that does not, changes nothing. Keys that only a restart applies (RESTART_KEYS) are logged as such.
 import { createHash } from 'node:crypto';
 import type { Backend } from '../backends/backend.ts';
 import { createOpenStackBackend } from '../backends/openstack/backend.ts';
@@ -14,7 +14,8 @@ import type { Logger } from '../observability/logger.ts';
 import type { NodeMetrics } from '../observability/metrics.ts';
 import type { NodeTracing } from '../observability/tracing.ts';
 import { loadNodeConfig, NodeConfigError, type NodeConfig, type PeerConfig } from './config.ts';
-import { buildLimiters } from './limits.ts';
+import type { CloudLimiter } from '../backends/openstack/transport/limits.ts';
+import { applyLimits, buildLimiters, warnUnserved } from './limits.ts';
 import { peerDial } from './peer-credentials.ts';
 import type { RunningNode } from './server.ts';
 import type { NodeServices } from './services.ts';
@@ -25,7 +26,28 @@ export interface ReloadResult {
   error?: string;
   added: string[];
   removed: string[];
+  /** Clouds whose limits changed in place. */
+  limited?: string[];
+  /** Config keys that changed but apply only at a restart. */
+  needRestart?: string[];
 }
+
+/** Settings a running node cannot change: a reload that changes them says so and leaves them as they are. */
+const RESTART_KEYS: Array<[keyof NodeConfig, string]> = [
+  ['nodeId', 'node_id'],
+  ['listen', 'listen'],
+  ['tls', 'tls (other than re-reading its files)'],
+  ['insecure', 'insecure'],
+  ['auth', 'auth'],
+  ['connections', 'connections'],
+  ['redis', 'redis'],
+  ['watchTokens', 'watch_tokens'],
+  ['tracing', 'tracing'],
+  ['simulate', 'simulate'],
+  ['maxHops', 'max_hops'],
+  ['logLevel', 'log_level'],
+  ['reload', 'reload'],
+];
 
 interface Served {
   fingerprint: string;
@@ -39,6 +61,8 @@ export interface ReloaderOptions {
   config: NodeConfig;
   backends: readonly Backend[];
   services: NodeServices;
+  /** The running clouds' limiters (from buildBackends): new limits are applied to them in place. */
+  limiters?: Map<string, CloudLimiter>;
   logger: Logger;
   metrics?: NodeMetrics;
   tracing?: NodeTracing;
@@ -73,6 +97,10 @@ export class NodeReloader {
   readonly #options: ReloaderOptions;
   readonly #clouds = new Map<string, Served>();
   readonly #peers = new Map<string, Served>();
+  readonly #limiters = new Map<string, CloudLimiter>();
+  /** The file as it was at start: what restart-only keys are compared with (flags may have overridden it). */
+  #startFile?: NodeConfig;
+  #metricsListen?: string;
   #running: Promise<ReloadResult> = Promise.resolve({ ok: true, added: [], removed: [] });
   #started?: Promise<void>;
 
@@ -83,7 +111,10 @@ export class NodeReloader {
   /** Learns which running backend serves which cloud and peer (call once, after the node started). */
   start(): Promise<void> {
     this.#started ??= (async () => {
-      const { config, backends } = this.#options;
+      const { config, backends, configFile } = this.#options;
+      this.#startFile = await loadNodeConfig(configFile).catch(() => undefined);
+      this.#metricsListen = config.metrics?.listen;
+      for (const [name, limiter] of this.#options.limiters ?? []) this.#limiters.set(name, limiter);
       for (const cloud of (await servedClouds(config).catch(() => undefined)) ?? []) {
         const backend = backends.find((b) => b.id === `cloud:${cloud.name}`);
         if (backend) this.#clouds.set(cloud.name, { fingerprint: cloudFingerprint(cloud), backend });
@@ -120,6 +151,10 @@ export class NodeReloader {
     }
     const added: string[] = [];
     const removed: string[] = [];
+    const limited: string[] = [];
+    const needRestart = this.#restartOnly(config);
+    if (needRestart.length)
+      logger.warn({ keys: needRestart }, 'reload: these settings change only with a restart; the running values stay');
     const apply = async (
       current: Map<string, Served>,
       wanted: Map<string, { fingerprint: string; make: () => Backend }>,
@@ -129,6 +164,7 @@ export class NodeReloader {
         const next = wanted.get(name);
         if (next?.fingerprint === served.fingerprint) continue;
         current.delete(name);
+        if (what === 'cloud') this.#limiters.delete(name);
         removed.push(served.backend.id);
         const why = next ? 'its settings changed' : 'it is no longer configured';
         await node.removeBackend(served.backend, `${what} ${name} was removed from this node by a reload (${why})`);
@@ -143,28 +179,41 @@ export class NodeReloader {
     };
     if (clouds) {
       const { services, metrics, tracing } = this.#options;
-      const limiters = buildLimiters(
+      warnUnserved(
         config.limits,
         clouds.map((c) => c.name),
         logger,
-        metrics,
       );
       const wanted = new Map(
         clouds.map((cloud) => [
           cloud.name,
           {
             fingerprint: cloudFingerprint(cloud),
-            make: () =>
-              createOpenStackBackend(cloud, {
+            make: () => {
+              const [limiter] = buildLimiters(config.limits, [cloud.name], logger, metrics, services.limits).values();
+              this.#limiters.set(cloud.name, limiter);
+              return createOpenStackBackend(cloud, {
                 logger,
                 services,
-                session: { observer: metrics, limiter: limiters.get(cloud.name), tracer: tracing?.tracer },
-              }),
+                session: { observer: metrics, limiter, tracer: tracing?.tracer },
+              });
+            },
           },
         ]),
       );
       await apply(this.#clouds, wanted, 'cloud');
+      // Clouds that stayed take their new limits in place: their streams, pollers and caches are untouched.
+      for (const cloud of clouds) {
+        const limiter = this.#limiters.get(cloud.name);
+        const settings = config.limits?.[cloud.name] ?? {};
+        if (!limiter || added.includes(`cloud:${cloud.name}`)) continue;
+        if (JSON.stringify(limiter.settings) === JSON.stringify(settings)) continue;
+        applyLimits(limiter, settings, metrics);
+        limited.push(cloud.name);
+        logger.info({ cloud: cloud.name, limits: settings }, 'reload: new limits in force for the cloud');
+      }
     }
+    await this.#moveMetrics(config);
     const peers = new Map(
       config.peers.map((peer) => [
         peer.address,
@@ -176,7 +225,34 @@ export class NodeReloader {
       ]),
     );
     await apply(this.#peers, peers, 'peer');
-    logger.info({ added, removed }, 'reload applied');
-    return { ok: true, added, removed };
+    logger.info({ added, removed, limited }, 'reload applied');
+    return { ok: true, added, removed, limited, needRestart };
+  }
+
+  /** The restart-only keys whose value in the file changed since the node started. */
+  #restartOnly(config: NodeConfig): string[] {
+    const before = this.#startFile;
+    if (!before) return [];
+    return RESTART_KEYS.filter(([key]) => JSON.stringify(before[key]) !== JSON.stringify(config[key])).map(
+      ([, name]) => name,
+    );
+  }
+
+  /** A changed `metrics.listen` moves the listener; a node started without metrics needs a restart for them. */
+  async #moveMetrics(config: NodeConfig): Promise<void> {
+    const { node, metrics, logger } = this.#options;
+    const listen = config.metrics?.listen;
+    if (listen === this.#metricsListen) return;
+    if (!metrics) {
+      logger.warn({ key: 'metrics' }, 'reload: metrics were off at start; they come on only with a restart');
+      return;
+    }
+    try {
+      await node.moveMetricsListener(listen);
+      this.#metricsListen = listen;
+      logger.info({ address: node.metricsAddress ?? 'none' }, 'reload: the metrics listener moved');
+    } catch (error) {
+      logger.warn({ listen, err: (error as Error).message }, 'reload: cannot listen there; the metrics listener stays');
+    }
   }
 }

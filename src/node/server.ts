@@ -93,6 +93,11 @@ export interface RunningNode {
   readonly router: Router;
   /** host:port of the /metrics listener, when there is one. */
   readonly metricsAddress?: string;
+  /**
+   * Moves the /metrics listener to `listen` (a reload), or stops it (undefined). The new one is up before the old
+   * one closes; a new address that cannot be bound throws and the old listener stays. Needs `metrics`.
+   */
+  moveMetricsListener(listen: string | undefined): Promise<void>;
   /** Re-reads the TLS files (SIGHUP); false when they were broken and the current ones stay. No-op without TLS. */
   reloadTls(reason?: string): Promise<boolean>;
   /** Starts a backend and routes to it from now on: peers of a cycle are added once they listen. */
@@ -193,7 +198,17 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     address,
     port,
     router,
-    metricsAddress: metricsServer?.address,
+    get metricsAddress() {
+      return metricsServer?.address;
+    },
+    async moveMetricsListener(listen) {
+      if (!metrics) throw new Error('this node was started without metrics');
+      const previous = metricsServer;
+      metricsServer = listen
+        ? await startMetricsServer({ listen, metrics, logger, routes: statusRoutes(nodeId, router, metrics) })
+        : undefined;
+      await previous?.close();
+    },
     reloadTls: (reason = 'asked') => tls?.reload(reason) ?? Promise.resolve(true),
     async addBackend(backend) {
       await backend.start?.();

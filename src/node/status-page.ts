@@ -1,7 +1,8 @@
 // The status page, the way Thanos Query shows its stores: served by the node on its metrics listener, one HTML
 // file with its own CSS and script (no external assets: operators' networks may have no internet). It reads
 // /status.json every second and draws the peers, the route table, a map of the mesh (nodes and clouds, drawn
-// from the routes' node paths) and per cloud-region health. Text goes in with textContent, never as HTML.
+// from the routes' node paths) and per cloud-region health (requests, errors, the last failed request, the server
+// poller's interval and lag, servers tracked, shared-read hit rate, rate limit). Text goes in with textContent, never as HTML.
 import type { Router } from '../mesh/router.ts';
 import type { NodeMetrics } from '../observability/metrics.ts';
 import type { Route } from './metrics-server.ts';
@@ -45,7 +46,7 @@ svg{background:#fff;border:1px solid #ddd} .n-node{fill:#e6f0ff;stroke:#3563c9} 
 <h2>Mesh</h2><svg id="map" width="900" height="120" role="img" aria-label="map of the mesh"></svg>
 <h2>Peers</h2><table id="peers"><thead><tr><th>peer</th><th>state</th><th>locations</th></tr></thead><tbody></tbody></table>
 <h2>Routes</h2><table id="routes"><thead><tr><th>location</th><th>hops</th><th>node path</th><th>via</th><th>state</th></tr></thead><tbody></tbody></table>
-<h2>Cloud health (this node's own requests)</h2><table id="health"><thead><tr><th>cloud/region</th><th>requests</th><th>errors</th><th>429s</th><th>shared-read hit rate</th><th>rate limit</th></tr></thead><tbody></tbody></table>
+<h2>Cloud health (this node's own requests)</h2><table id="health"><thead><tr><th>cloud/region</th><th>requests</th><th>errors</th><th>429s</th><th>shared-read hit rate</th><th>rate limit</th><th>last error</th><th>poller interval</th><th>poller lag</th><th>servers tracked</th></tr></thead><tbody></tbody></table>
 <script>
 'use strict';
 const SVG = 'http://www.w3.org/2000/svg';
@@ -100,7 +101,17 @@ function render(status) {
   document.getElementById('node').textContent = status.nodeId;
   fill('peers', status.peers, (row, p) => { row.dataset.peer = p.id; row.dataset.up = String(p.up); cell(row, p.id); cell(row, p.up ? 'up' : 'down', p.up ? 'up' : 'down'); cell(row, p.locations); });
   fill('routes', status.routes, (row, r) => { cell(row, r.location); cell(row, r.hops); cell(row, r.path.join(' → ')); cell(row, r.backend); cell(row, r.reachable ? 'reachable' : 'unreachable', r.reachable ? 'up' : 'down'); });
-  fill('health', status.health, (row, h) => { cell(row, h.cloud + (h.region ? '/' + h.region : '')); cell(row, h.requests); cell(row, h.errors, h.errors ? 'down' : ''); cell(row, h.throttled); cell(row, h.sharedReadHitRate === null ? '–' : Math.round(h.sharedReadHitRate * 100) + ' %'); cell(row, h.rateLimit === null ? '–' : h.rateLimit + ' req/s'); });
+  fill('health', status.health, (row, h) => {
+    const where = h.cloud + (h.region ? '/' + h.region : ''); row.dataset.location = where; cell(row, where);
+    cell(row, h.requests); cell(row, h.errors, h.errors ? 'down' : ''); cell(row, h.throttled);
+    cell(row, h.sharedReadHitRate === null ? '–' : Math.round(h.sharedReadHitRate * 100) + ' %');
+    cell(row, h.rateLimit === null ? '–' : h.rateLimit + ' req/s');
+    const e = h.lastError;
+    cell(row, e ? e.method + ' ' + e.service + ': ' + (e.status ? 'HTTP ' + e.status : 'no answer') + ' at ' + new Date(e.at).toLocaleTimeString() : '–', e ? 'down last-error' : 'last-error');
+    const p = h.poller, secs = (s) => (s === null || s === undefined ? '–' : s.toFixed(1) + ' s');
+    cell(row, p ? secs(p.intervalSeconds) : '–', 'poller-interval'); cell(row, p ? secs(p.lagSeconds) : '–', 'poller-lag');
+    cell(row, p ? p.serversTracked : '–', 'servers-tracked');
+  });
   drawMap(status);
 }
 async function tick() {

@@ -1,9 +1,10 @@
 // What the status page shows, as JSON (GET /status.json on the metrics listener): this node's peers and whether
 // they answer, the route table (location → hops → node path), and per cloud-region health from the metrics
-// (upstream requests by outcome, 429s, shared-read hit rate). Read fresh on every request.
+// (upstream requests by outcome, 429s, shared-read hit rate, the last failed request, the server poller's interval,
+// lag and servers tracked). Read fresh on every request.
 import { describeLocation } from '../core/location.ts';
 import type { Router } from '../mesh/router.ts';
-import type { NodeMetrics } from '../observability/metrics.ts';
+import type { NodeMetrics, UpstreamFailure } from '../observability/metrics.ts';
 
 export interface NodeStatus {
   nodeId: string;
@@ -27,6 +28,10 @@ export interface NodeStatus {
     throttled: number;
     sharedReadHitRate: number | null;
     rateLimit: number | null;
+    /** The last failed request (no answer, 429, 5xx): method, service, status and time only. */
+    lastError: UpstreamFailure | null;
+    /** The server poller of the region, once anyone waited or watched there. */
+    poller: { intervalSeconds: number | null; lagSeconds: number | null; serversTracked: number } | null;
   }>;
 }
 
@@ -57,7 +62,17 @@ async function health(metrics: NodeMetrics): Promise<NodeStatus['health']> {
     const key = `${cloud}\0${region}`;
     let found = rows.get(key);
     if (!found) {
-      found = { cloud, region, requests: 0, errors: 0, throttled: 0, sharedReadHitRate: null, rateLimit: null };
+      found = {
+        cloud,
+        region,
+        requests: 0,
+        errors: 0,
+        throttled: 0,
+        sharedReadHitRate: null,
+        rateLimit: null,
+        lastError: null,
+        poller: null,
+      };
       rows.set(key, found);
     }
     return found;
@@ -81,5 +96,12 @@ async function health(metrics: NodeMetrics): Promise<NodeStatus['health']> {
   for (const [key, counts] of reads) rows.get(key)!.sharedReadHitRate = counts.all ? counts.shared / counts.all : null;
   for (const { labels, value } of (await metrics.rateLimit.get()).values)
     row(String(labels.cloud), String(labels.region)).rateLimit = value;
+  for (const { cloud, region, ...failure } of metrics.lastFailures()) row(cloud, region).lastError = failure;
+  for (const p of metrics.pollers())
+    row(p.cloud, p.region).poller = {
+      intervalSeconds: p.intervalSeconds ?? null,
+      lagSeconds: p.lagSeconds ?? null,
+      serversTracked: p.servers,
+    };
   return [...rows.values()].sort((a, b) => `${a.cloud}/${a.region}`.localeCompare(`${b.cloud}/${b.region}`));
 }

@@ -17,12 +17,43 @@ export interface UpstreamSample {
   seconds: number;
 }
 
+export type ByteKind = 'image' | 'object';
+export type ByteDirection = 'upload' | 'download';
+
 /** What the OpenStack transport reports; the node's metrics implement it, tests may too. */
 export interface UpstreamObserver {
+  /** Image or object data bytes sent to a cloud (upload) or received from it (download). */
+  bytes?(labels: { cloud: string; kind: ByteKind; direction: ByteDirection }, count: number): void;
   request(sample: UpstreamSample): void;
   retry(labels: { cloud: string; region: string; service: string; reason: string }): void;
   /** A collection GET answered from a kept answer (hit), by joining one in flight (coalesced), or by a new one (miss). */
   sharedRead(labels: { cloud: string; region: string; result: 'hit' | 'miss' | 'coalesced' }): void;
+}
+
+/** One cloud-region's server pollers as this node runs them, read at scrape time. */
+export interface PollerSnapshot {
+  cloud: string;
+  region: string;
+  /** The interval in force while this replica polls (absent: not polling now, or another replica leads). */
+  intervalSeconds?: number;
+  /** Age of the newest poll the region's state reflects (absent: never polled yet). */
+  lagSeconds?: number;
+  /** Servers known in the region's state. */
+  servers: number;
+  /** Waiters and watchers listening to the region. */
+  subscribers: number;
+  /** With Redis: whether this replica leads the region's poller (absent: local poller). */
+  leader?: boolean;
+}
+
+/** The last failed upstream request of a cloud-region: what, how it failed and when; never its URL or body. */
+export interface UpstreamFailure {
+  method: string;
+  service: string;
+  /** HTTP status, or 0 when no answer came. */
+  status: number;
+  /** ISO 8601. */
+  at: string;
 }
 
 /** Live state read at scrape time (the router's backends and routes). */
@@ -47,7 +78,11 @@ export class NodeMetrics implements UpstreamObserver {
   readonly rateLimit: Gauge<'cloud' | 'region'>;
   readonly rateLimitWait: Histogram<'cloud' | 'region'>;
   readonly rateLimitLowered: Counter<'cloud' | 'region'>;
+  readonly rateLimitShared: Gauge<'cloud' | 'region'>;
+  readonly bytesTotal: Counter<'cloud' | 'kind' | 'direction'>;
   #mesh?: () => MeshSnapshot;
+  #pollers?: () => PollerSnapshot[];
+  readonly #lastFailures = new Map<string, UpstreamFailure & { cloud: string; region: string }>();
 
   constructor(options: { nodeId?: string } = {}) {
     if (options.nodeId) this.registry.setDefaultLabels({ node: options.nodeId });
@@ -127,6 +162,18 @@ export class NodeMetrics implements UpstreamObserver {
       labelNames: ['cloud', 'region'],
       registers,
     });
+    this.rateLimitShared = new Gauge({
+      name: 'oaktree_rate_limit_shared',
+      help: '1 while a cloud-region limit is shared by the replicas through Redis, 0 while Redis is out of reach (local limit only).',
+      labelNames: ['cloud', 'region'],
+      registers,
+    });
+    this.bytesTotal = new Counter({
+      name: 'oaktree_bytes_total',
+      help: 'Image and object data to and from clouds, by kind (image, object) and direction (upload: to the cloud, download: from it).',
+      labelNames: ['cloud', 'kind', 'direction'],
+      registers,
+    });
     const mesh = () => this.#mesh?.();
     new Gauge({
       name: 'oaktree_peer_up',
@@ -138,6 +185,42 @@ export class NodeMetrics implements UpstreamObserver {
         for (const peer of mesh()?.peers ?? []) this.set({ peer: peer.id }, peer.up ? 1 : 0);
       },
     });
+    const pollers = () => this.pollers();
+    const pollerGauge = (name: string, help: string, value: (row: PollerSnapshot) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['cloud', 'region'],
+        registers,
+        collect() {
+          this.reset();
+          for (const row of pollers()) {
+            const v = value(row);
+            if (v !== undefined) this.set({ cloud: row.cloud, region: row.region }, v);
+          }
+        },
+      });
+    pollerGauge(
+      'oaktree_poller_interval_seconds',
+      'The server poller interval in force for a cloud-region (fast while someone waits; absent while not polling).',
+      (row) => row.intervalSeconds,
+    );
+    pollerGauge(
+      'oaktree_poller_lag_seconds',
+      "Age of the newest server poll a cloud-region's state reflects.",
+      (row) => row.lagSeconds,
+    );
+    pollerGauge('oaktree_poller_servers_tracked', 'Servers the poller of a cloud-region knows.', (row) => row.servers);
+    pollerGauge(
+      'oaktree_poller_subscribers',
+      'Waiters and watch streams listening to the server poller of a cloud-region.',
+      (row) => row.subscribers,
+    );
+    pollerGauge(
+      'oaktree_poller_leader',
+      'With Redis: 1 while this replica leads the server poller of a cloud-region, 0 while another one does.',
+      (row) => (row.leader === undefined ? undefined : row.leader ? 1 : 0),
+    );
     new Gauge({
       name: 'oaktree_routes_known',
       help: 'Locations this node has a route to.',
@@ -151,6 +234,21 @@ export class NodeMetrics implements UpstreamObserver {
   /** Where the mesh gauges read from (the router, once the node runs). */
   observeMesh(snapshot: () => MeshSnapshot): void {
     this.#mesh = snapshot;
+  }
+
+  /** Where the poller gauges read from (the node's watch hub). */
+  observePollers(snapshot: () => PollerSnapshot[]): void {
+    this.#pollers = snapshot;
+  }
+
+  /** The pollers per cloud-region now. */
+  pollers(): PollerSnapshot[] {
+    return this.#pollers?.() ?? [];
+  }
+
+  /** The last failed upstream request per cloud-region (status page). */
+  lastFailures(): Array<UpstreamFailure & { cloud: string; region: string }> {
+    return [...this.#lastFailures.values()];
   }
 
   /** A gauge read at scrape time, for services that keep their own counts (pollers, watch hub, Redis). */
@@ -174,6 +272,20 @@ export class NodeMetrics implements UpstreamObserver {
     const statusClass = sample.status === 0 ? 'error' : `${String(sample.status)[0]}xx`;
     this.upstreamDuration.observe({ cloud, region, service, method, status_class: statusClass }, sample.seconds);
     if (sample.status === 429) this.upstreamThrottled.inc({ cloud, region });
+    // A failure: no answer, throttled, or the cloud's own error (4xx are mostly the caller's: a name not found).
+    if (sample.status === 0 || sample.status === 429 || sample.status >= 500)
+      this.#lastFailures.set(`${cloud}\0${region}`, {
+        cloud,
+        region,
+        method,
+        service,
+        status: sample.status,
+        at: new Date().toISOString(),
+      });
+  }
+
+  bytes(labels: { cloud: string; kind: ByteKind; direction: ByteDirection }, count: number): void {
+    this.bytesTotal.inc(labels, count);
   }
 
   retry(labels: { cloud: string; region: string; service: string; reason: string }): void {

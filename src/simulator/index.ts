@@ -62,6 +62,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       writeCloudsYaml: (path: string) => writeFile(path, cloudsYaml(), 'utf8'),
       faults,
       stats: () => stats.snapshot(),
+      onRequest: (listener) => stats.listen(listener),
       async close() {
         if (closed) return;
         closed = true;

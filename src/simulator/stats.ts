@@ -1,10 +1,21 @@
 // Request counters per cloud / region / service / route template.
 import type { RequestStats, RouteCount, ServiceName } from './types.ts';
 
+/** One request as the simulator received it, with the time it arrived (epoch ms). */
+export type RequestSeen = Omit<RouteCount, 'count'> & { at: number };
+
 export class StatsRecorder {
   private counts = new Map<string, RouteCount>();
+  private readonly listeners = new Set<(request: RequestSeen) => void>();
+
+  /** Calls `listener` for every request from now on (tests that look at when requests came); returns the way to stop. */
+  listen(listener: (request: RequestSeen) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   record(cloud: string, region: string, service: ServiceName | 'unknown', route: string): void {
+    for (const listener of this.listeners) listener({ cloud, region, service, route, at: Date.now() });
     const key = `${cloud}\0${region}\0${service}\0${route}`;
     const entry = this.counts.get(key);
     if (entry) entry.count++;

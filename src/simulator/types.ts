@@ -154,5 +154,9 @@ export interface Simulator {
   writeCloudsYaml(path: string): Promise<void>;
   faults: FaultControl;
   stats(): RequestStats;
+  /** Calls `listener` with every request as it arrives (cloud, region, service, route, epoch ms); returns the way to stop. */
+  onRequest(
+    listener: (request: { cloud: string; region: string; service: string; route: string; at: number }) => void,
+  ): () => void;
   close(): Promise<void>;
 }

@@ -1,17 +1,20 @@
 // Table: a cloud limited to 10 requests per second under 200 concurrent callers. One node (in this process) serves
 // a simulated cloud with `limits: {cloud: {rate: 10}}`; 200 clients each ask GetServer for a different server at
 // once (one upstream GET each: single objects are never shared). The cloud's own request counter is sampled every
-// 50 ms, so the rate is what the cloud received; the same run without the limit is the baseline.
+// 50 ms, so the rate is what the cloud received; the same run without the limit is the baseline. A third row runs
+// three replicas of the node sharing one redis-server, the callers split across them: the limit is the cloud's total.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeAll, startNodeProcess, startSimProcess, type SimProcess } from './lib/procs.ts';
 import { clients, collect } from '../support/node.ts';
 import { fmt, markdownTable, quantile, verdict } from './lib/stats.ts';
+import { startRedis } from '../integration/watch/redis-server.ts';
 
 const CLOUD = 'rl-cloud';
 const CALLERS = 200;
 const RATE = 10;
+const REPLICAS = 3;
 
 interface Run {
   limit: string;
@@ -44,21 +47,31 @@ function peakPerSecond(reads: CountRead[]): number {
   return peak;
 }
 
-async function runOnce(sim: SimProcess, dir: string, rate: number | undefined): Promise<Run> {
-  const node = await startNodeProcess({
-    id: `rate-${rate ?? 'none'}`,
-    dir,
-    cloudsYaml: sim.cloudsYaml,
-    only: [CLOUD],
-    config: rate ? { limits: { [CLOUD]: { rate } } } : {},
-  });
-  const api = clients(node.address);
+async function runOnce(
+  sim: SimProcess,
+  dir: string,
+  rate: number | undefined,
+  shared?: { replicas: number; redis: string },
+): Promise<Run> {
+  const nodes = [];
+  for (let i = 0; i < (shared?.replicas ?? 1); i++)
+    nodes.push(
+      await startNodeProcess({
+        id: `rate-${rate ?? 'none'}${shared ? `-replica-${i}` : ''}`,
+        dir,
+        cloudsYaml: sim.cloudsYaml,
+        only: [CLOUD],
+        config: { ...(rate ? { limits: { [CLOUD]: { rate } } } : {}), ...(shared ? { redis: shared.redis } : {}) },
+      }),
+    );
+  const apis = nodes.map((node) => clients(node.address));
+  const api = apis[0];
   try {
     const ids: string[] = [];
     for (const item of await collect(api.compute.listServers({ location: { cloud: CLOUD } })))
       if (item.item?.$case === 'server') ids.push(item.item.value.id);
     // Flavors and images of the answers are looked up once here, so the measured calls are the GETs themselves.
-    await api.compute.getServer({ location: { cloud: CLOUD }, nameOrId: ids[0] });
+    for (const each of apis) await each.compute.getServer({ location: { cloud: CLOUD }, nameOrId: ids[0] });
     await new Promise((resolve) => setTimeout(resolve, 1000)); // the warm-up's turns have passed
     await sim.resetStats();
     const t0 = performance.now();
@@ -78,7 +91,7 @@ async function runOnce(sim: SimProcess, dir: string, rate: number | undefined): 
       Array.from({ length: CALLERS }, async (_, i) => {
         const started = performance.now();
         try {
-          await api.compute.getServer({ location: { cloud: CLOUD }, nameOrId: ids[i % ids.length] });
+          await apis[i % apis.length].compute.getServer({ location: { cloud: CLOUD }, nameOrId: ids[i % ids.length] });
           latencies.push(performance.now() - started);
         } catch {
           failed++;
@@ -90,7 +103,7 @@ async function runOnce(sim: SimProcess, dir: string, rate: number | undefined): 
     await sampler;
     const upstream = (await sim.stats()).total;
     return {
-      limit: rate ? `${rate} req/s` : 'none',
+      limit: `${rate ? `${rate} req/s` : 'none'}${shared ? `, ${shared.replicas} replicas sharing Redis` : ''}`,
       finished: latencies.length,
       failed,
       seconds,
@@ -101,8 +114,8 @@ async function runOnce(sim: SimProcess, dir: string, rate: number | undefined): 
       p99Ms: quantile(latencies, 0.99),
     };
   } finally {
-    api.close();
-    await closeAll([node]);
+    for (const each of apis) each.close();
+    await closeAll(nodes);
   }
 }
 
@@ -111,9 +124,14 @@ export async function runRateLimit(dir: string) {
     [{ name: CLOUD, regions: ['RegionOne'], seedServers: CALLERS, seedImages: 1 }],
     dir,
   );
+  const redis = await startRedis();
   try {
-    const runs = [await runOnce(sim, dir, undefined), await runOnce(sim, dir, RATE)];
-    const limited = runs[1];
+    const runs = [
+      await runOnce(sim, dir, undefined),
+      await runOnce(sim, dir, RATE),
+      await runOnce(sim, dir, RATE, { replicas: REPLICAS, redis: redis.url }),
+    ];
+    const [, limited, shared] = runs;
     return {
       name: 'rate-limit',
       title: `Per-cloud rate limit: ${CALLERS} concurrent GetServer callers, cloud limited to ${RATE} req/s`,
@@ -144,13 +162,17 @@ export async function runRateLimit(dir: string) {
       targets: [
         `the cloud receives ≤ ${RATE} req/s in every one-second window: ${verdict(limited.peakPerSecond <= RATE, `peak ${limited.peakPerSecond}`)}`,
         `all ${CALLERS} callers finish: ${verdict(limited.finished === CALLERS, `${limited.finished} finished, ${limited.failed} failed`)}`,
+        `${REPLICAS} replicas sharing Redis, ${CALLERS} callers split across them: the cloud receives ≤ ${RATE} req/s in every one-second window: ${verdict(shared.peakPerSecond <= RATE, `peak ${shared.peakPerSecond}`)}`,
+        `${REPLICAS} replicas sharing Redis: all ${CALLERS} callers finish: ${verdict(shared.finished === CALLERS, `${shared.finished} finished, ${shared.failed} failed`)}`,
       ],
       notes: [
         'The simulator and the node each run in their own process; the callers share one channel from this process. Peak: the most requests the simulator counted between two reads of its counter (read every 20 ms) that were surely at most 1 s apart (the later read answered within 1 s of the earlier one being asked). The limiter lets one request through every 1.1/rate s (no burst; the 10 % absorb jitter on the way to the cloud), shared by every caller of the node.',
+        `Shared row: ${REPLICAS} node processes with \`redis:\` on one redis-server (unix socket), the ${CALLERS} callers spread round-robin over one channel per replica; each turn comes from a script in Redis.`,
       ],
       raw: { runs },
     };
   } finally {
+    await redis.close();
     await sim.close();
   }
 }

@@ -59,6 +59,11 @@ export class FeedRegistry {
     return entry.feed;
   }
 
+  /** Every feed held now, by route key. */
+  *entries(): IterableIterator<[string, RegionFeed]> {
+    for (const [key, entry] of this.#feeds) yield [key, entry.feed];
+  }
+
   get(key: string): RegionFeed | undefined {
     return this.#feeds.get(key)?.feed;
   }

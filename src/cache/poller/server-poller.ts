@@ -88,6 +88,7 @@ export class ServerPoller implements RegionFeed {
   #lastFull = 0;
   #maxUpdated = 0;
   #errors = 0;
+  #intervalMs = 0;
   #abort = new AbortController();
   #pollWaiters: PollWaiter[] = [];
   /** Upstream list requests (pages) made. */
@@ -118,6 +119,10 @@ export class ServerPoller implements RegionFeed {
 
   get running(): boolean {
     return this.#running;
+  }
+
+  get intervalMs(): number | undefined {
+    return this.#running && this.#intervalMs ? this.#intervalMs : undefined;
   }
 
   subscribe(kind: SubscriberKind): () => void {
@@ -205,6 +210,7 @@ export class ServerPoller implements RegionFeed {
       return;
     }
     const interval = this.#interval(remote.fast);
+    this.#intervalMs = interval;
     if (now - this.#lastPollEnd >= interval) {
       this.#poke = false;
       await this.pollOnce().catch(() => {});

@@ -33,6 +33,10 @@ export interface RegionFeed {
   readonly upstreamCalls: number;
   /** Listeners registered now. */
   readonly subscribers: number;
+  /** The poll interval in force while this process polls the region (undefined: stopped, or another replica leads). */
+  readonly intervalMs: number | undefined;
+  /** Replicated feeds: whether this replica leads the region's poller (undefined for a local poller). */
+  readonly isLeader?: boolean;
   close(): Promise<void>;
 }
 

@@ -9,6 +9,8 @@ type Client = ReturnType<typeof createClient>;
 export interface RedisConnection {
   /** The URL with its password masked: safe to log. */
   readonly url: string;
+  /** Connected and able to answer now (false while it reconnects: commands would queue until it is back). */
+  readonly ready: boolean;
   /** Sends one command, e.g. ['SET', key, value, 'PX', '1000', 'NX']. */
   cmd(args: (string | number)[]): Promise<unknown>;
   /** Runs commands in MULTI/EXEC (atomic) and returns their replies. */
@@ -43,6 +45,9 @@ export async function connectRedis(url: string, onError?: (error: Error) => void
   const str = (args: (string | number)[]) => args.map(String);
   return {
     url: safeUrl,
+    get ready() {
+      return client.isReady;
+    },
     cmd: (args) => client.sendCommand(str(args)) as Promise<unknown>,
     async multi(commands) {
       const m = client.multi();

@@ -99,6 +99,10 @@ export class ReplicatedFeed implements RegionFeed {
     return this.#poller !== undefined;
   }
 
+  get intervalMs(): number | undefined {
+    return this.#poller?.intervalMs;
+  }
+
   get upstreamCalls(): number {
     return this.#pastUpstream + (this.#poller?.upstreamCalls ?? 0);
   }

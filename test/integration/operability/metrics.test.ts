@@ -11,10 +11,17 @@ import { buildBackends, type BuiltBackends } from '../../../src/node/backends.ts
 import { startNode, type RunningNode } from '../../../src/node/server.ts';
 import { NodeMetrics } from '../../../src/observability/metrics.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
+import { createClient } from 'nice-grpc';
+import { ObjectStoreServiceDefinition, type UploadObjectRequest } from '../../../src/gen/oaktree/v1/object_store.ts';
+import type { UploadImageRequest } from '../../../src/gen/oaktree/v1/image.ts';
 import { clients, collect } from '../../support/node.ts';
 import { eventually } from '../../support/wait.ts';
-import { promtoolCheck, scrape, sum } from './exposition.ts';
+import { promtoolCheck, samples, scrape, sum } from './exposition.ts';
 import { startPrometheus, type PrometheusServer } from './prometheus.ts';
+import { REDIS_SERVER, startRedis, type TestRedis } from '../watch/redis-server.ts';
+import { skipUnlessInstalled } from '../../support/system-parts.ts';
+
+const redisMissing = skipUnlessInstalled([REDIS_SERVER], 'apt-get install -y redis-server');
 
 const CLOUD = 'sim-metrics';
 const LIST_SERVERS = '/oaktree.v1.ComputeService/ListServers';
@@ -76,6 +83,13 @@ describe('Prometheus metrics', { timeout: 60_000 }, () => {
       'oaktree_rate_limit_requests_per_second',
       'oaktree_rate_limit_wait_seconds',
       'oaktree_rate_limit_lowered_total',
+      'oaktree_rate_limit_shared',
+      'oaktree_bytes_total',
+      'oaktree_poller_interval_seconds',
+      'oaktree_poller_lag_seconds',
+      'oaktree_poller_servers_tracked',
+      'oaktree_poller_subscribers',
+      'oaktree_poller_leader',
     ])
       assert.match(text, new RegExp(`^# TYPE ${family} `, 'm'), family);
     assert.equal(sum(text, 'oaktree_routes_known'), 1);
@@ -130,6 +144,63 @@ describe('Prometheus metrics', { timeout: 60_000 }, () => {
     assert.equal(sum(after, 'oaktree_rate_limit_requests_per_second', { cloud: CLOUD, region: '' }), 100);
   });
 
+  it('counts image and object bytes by cloud, kind and direction where they pass', async () => {
+    const before = await scrape(node.metricsAddress!);
+    const data = Buffer.alloc(600 * 1024 + 5, 3); // more than one 256 KiB chunk each way
+    const chunks = function* () {
+      for (let offset = 0; offset < data.length; offset += 200 * 1024) yield data.subarray(offset, offset + 200 * 1024);
+    };
+    async function* image(): AsyncGenerator<UploadImageRequest> {
+      yield {
+        part: {
+          $case: 'header',
+          value: { location: { cloud: CLOUD }, name: 'bytes-image', diskFormat: 'raw', containerFormat: 'bare' } as any,
+        },
+      };
+      for (const chunk of chunks()) yield { part: { $case: 'chunk', value: chunk } };
+    }
+    const uploaded = await api.image.uploadImage(image());
+    const imageId = uploaded.results[0].image!.id;
+    await collect(api.image.downloadImage({ location: { cloud: CLOUD }, nameOrId: imageId }));
+    const objects = createClient(ObjectStoreServiceDefinition, api.channel);
+    await objects.createContainer({ location: { cloud: CLOUD }, name: 'bytes' });
+    async function* object(): AsyncGenerator<UploadObjectRequest> {
+      yield { part: { $case: 'header', value: { location: { cloud: CLOUD }, container: 'bytes', name: 'o' } as any } };
+      for (const chunk of chunks()) yield { part: { $case: 'chunk', value: chunk } };
+    }
+    await objects.uploadObject(object());
+    await collect(objects.downloadObject({ location: { cloud: CLOUD }, container: 'bytes', name: 'o' }));
+    const after = await scrape(node.metricsAddress!);
+    for (const kind of ['image', 'object'])
+      for (const direction of ['upload', 'download'])
+        assert.equal(
+          sum(after, 'oaktree_bytes_total', { cloud: CLOUD, kind, direction }) -
+            sum(before, 'oaktree_bytes_total', { cloud: CLOUD, kind, direction }),
+          data.length,
+          `${kind} ${direction}`,
+        );
+  });
+
+  it("shows a watched cloud-region's poller: interval, lag, servers tracked and listeners", async () => {
+    const region = { cloud: CLOUD, region: 'RegionOne' };
+    const watching = new AbortController();
+    const stream = api.compute.watchServers({ location: { cloud: CLOUD } }, { signal: watching.signal });
+    try {
+      for await (const message of stream) if (message.item?.$case === 'checkpoint') break;
+      const text = await scrape(node.metricsAddress!);
+      assert.ok(sum(text, 'oaktree_poller_servers_tracked', region) >= 3, 'the seeded servers are tracked');
+      assert.ok(sum(text, 'oaktree_poller_interval_seconds', region) > 0, 'an interval is in force');
+      assert.ok(
+        samples(text).some((s) => s.name === 'oaktree_poller_lag_seconds' && s.labels.cloud === CLOUD),
+        'the lag is shown once a poll is in',
+      );
+      assert.equal(sum(text, 'oaktree_poller_subscribers', region), 1, 'the open watch stream listens');
+      assert.ok(!/oaktree_poller_leader\{/.test(text), 'no leadership without Redis');
+    } finally {
+      watching.abort();
+    }
+  });
+
   describe('scraped by a real Prometheus server', () => {
     let prometheus: PrometheusServer;
     before(async () => {
@@ -154,5 +225,71 @@ describe('Prometheus metrics', { timeout: 60_000 }, () => {
         everyMs: 200,
       });
     });
+  });
+});
+
+describe('Redis leadership in the metrics', { skip: redisMissing, timeout: 60_000 }, () => {
+  let redis: TestRedis;
+  const replicas: Array<{ built: BuiltBackends; node: RunningNode; metrics: NodeMetrics }> = [];
+  before(async () => {
+    redis = await startRedis();
+    for (const id of ['lead-a', 'lead-b']) {
+      const config = parseNodeConfig(`clouds: { file: ${join(dir, 'clouds.yaml')} }`);
+      config.redis = redis.url;
+      const metrics = new NodeMetrics({ nodeId: id });
+      const built = await buildBackends(config, 'leader-node', silentLogger(), { metrics });
+      const replica = await startNode({
+        nodeId: 'leader-node',
+        listen: '127.0.0.1:0',
+        backends: built.backends,
+        logger: silentLogger(),
+        metrics,
+      });
+      replicas.push({ built, node: replica, metrics });
+    }
+  });
+  after(async () => {
+    for (const r of replicas) {
+      await r.node.close(100);
+      await r.built.close();
+    }
+    await redis?.close();
+  });
+
+  it('one replica leads the poller of a watched cloud-region: its gauge is 1, the other is 0', async () => {
+    const watching = new AbortController();
+    const streams = replicas.map((r) => {
+      const replicaApi = clients(r.node.address);
+      return {
+        replicaApi,
+        stream: replicaApi.compute.watchServers({ location: { cloud: CLOUD } }, { signal: watching.signal }),
+      };
+    });
+    try {
+      for (const { stream } of streams) for await (const m of stream) if (m.item?.$case === 'checkpoint') break;
+      const region = { cloud: CLOUD, region: 'RegionOne' };
+      const leaders = async () =>
+        Promise.all(
+          replicas.map(async (r) => {
+            const text = await r.metrics.registry.metrics();
+            return samples(text).find((s) => s.name === 'oaktree_poller_leader' && s.labels.region === region.region)
+              ?.value;
+          }),
+        );
+      // Leadership settles within a lock renewal: until then both may still be following.
+      const settled = await eventually(
+        async () => {
+          const values = await leaders();
+          const all = values.every((v) => v !== undefined);
+          return all && values.reduce((a, b) => a! + b!, 0) === 1 ? (values as number[]) : undefined;
+        },
+        'exactly one replica leads',
+        { timeoutMs: 15_000, everyMs: 100 },
+      );
+      assert.deepEqual([...settled!].sort(), [0, 1]);
+    } finally {
+      watching.abort();
+      for (const { replicaApi } of streams) replicaApi.close();
+    }
   });
 });

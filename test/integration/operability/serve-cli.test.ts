@@ -1,5 +1,6 @@
 // `oaktree serve --config` as an operator runs it: the metrics listener from the config file answers /metrics, and
-// SIGHUP applies an edited config (a cloud added) or refuses a broken one with file:line:key in the log.
+// SIGHUP applies an edited config (a cloud added, new limits in place) or refuses a broken one with file:line:key in
+// the log, names the keys that need a restart, and with reload.watch a saved file is applied without a signal.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -81,5 +82,50 @@ describe('oaktree serve: metrics listener and SIGHUP reload', { timeout: 90_000 
     );
     assert.deepEqual(await clouds(), ['cli-one', 'cli-two'], 'the running configuration stays');
     assert.equal(node.child.exitCode, null, 'the node keeps running');
+  });
+
+  it('SIGHUP puts new limits in force at once and names the keys that need a restart', async () => {
+    const line = await eventually(
+      () => node.stderr.find((l) => l.includes('metrics listener serving')),
+      'the metrics listener is logged',
+    );
+    const address = JSON.parse(line as string).address as string;
+    await writeFile(configFile, nodeYaml(['cli-one', 'cli-two'], 'max_hops: 4\nlimits:\n  cli-one: { rate: 7 }\n'));
+    node.child.kill('SIGHUP');
+    const restart = await eventually(
+      () => node.stderr.find((l) => l.includes('change only with a restart')),
+      'the restart-only key is logged',
+    );
+    assert.deepEqual(JSON.parse(restart as string).keys, ['max_hops']);
+    await eventually(
+      () => node.stderr.some((l) => l.includes('new limits in force for the cloud')),
+      'the new limits are logged',
+    );
+    const text = await scrape(address);
+    assert.equal(sum(text, 'oaktree_rate_limit_requests_per_second', { cloud: 'cli-one', region: '' }), 7);
+    assert.deepEqual(await clouds(), ['cli-one', 'cli-two'], 'both clouds still served');
+  });
+
+  it('with reload.watch, a saved config is applied without a signal', async () => {
+    const watchedFile = join(dir, 'watched.yaml');
+    const watched = (only: string[]) => `${nodeYaml(only)}reload: { watch: true, debounce_ms: 100 }\n`;
+    await writeFile(watchedFile, watched(['cli-one']));
+    const other = await cliNode(['--config', watchedFile, '--listen', '127.0.0.1:0']);
+    const otherApi = clients(other.address);
+    try {
+      await eventually(
+        () => other.stderr.some((l) => l.includes('reloading when these files change')),
+        'the node watches its files',
+      );
+      await writeFile(watchedFile, watched(['cli-one', 'cli-two']));
+      await eventually(
+        async () => (await collect(otherApi.location.listLocations({}))).length === 2,
+        'cli-two appears after the file is saved',
+      );
+    } finally {
+      otherApi.close();
+      other.child.kill('SIGTERM');
+      await within(other.exited, 20_000, 'the watching node stops');
+    }
   });
 });

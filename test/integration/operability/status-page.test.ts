@@ -1,6 +1,7 @@
 // The status page in a real headless browser (Debian's chromium through puppeteer-core): on a hub with two spokes,
 // each spoke serving a simulated cloud, the hub's page shows every node and cloud, and marks a spoke down within
-// seconds of it being stopped. Screenshots: test/integration/operability/artifacts/status-page*.png.
+// seconds of it being stopped; a spoke's own page shows a failed request to its cloud (method, service, status and
+// time, nothing more) and its server poller. Screenshots: test/integration/operability/artifacts/status-page*.png.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -38,15 +39,25 @@ before(async () => {
     ['spoke-east', 'sim-east'],
     ['spoke-west', 'sim-west'],
   ]) {
+    // spoke-east has its own status page: the per-location health of the cloud it serves.
+    const metrics = id === 'spoke-east' ? new NodeMetrics({ nodeId: id }) : undefined;
     const backends = await buildBackends(
       parseNodeConfig(`clouds: { file: ${join(dir, 'clouds.yaml')}, only: [${cloud}] }`),
       id,
       silentLogger(),
+      { metrics },
     );
     built.push(backends);
     spokes.set(
       id,
-      await startNode({ nodeId: id, listen: '127.0.0.1:0', backends: backends.backends, logger: silentLogger() }),
+      await startNode({
+        nodeId: id,
+        listen: '127.0.0.1:0',
+        backends: backends.backends,
+        logger: silentLogger(),
+        metrics,
+        metricsListen: metrics ? '127.0.0.1:0' : undefined,
+      }),
     );
   }
   hub = await startNode({
@@ -120,5 +131,45 @@ describe('status page', { timeout: 90_000 }, () => {
     await page.screenshot({ path: join(ARTIFACTS, 'status-page-peer-down.png'), fullPage: true });
     console.log(`# status page: spoke-west marked down ${seconds.toFixed(1)} s after it stopped`);
     assert.deepEqual(external, [], 'the page loads nothing from elsewhere');
+  });
+
+  it("shows a location's failed request and its server poller on the owning node's page, live", async () => {
+    const east = spokes.get('spoke-east')!;
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1300, height: 700 });
+    await page.goto(`http://${east.metricsAddress}/`);
+    const row = '#health tr[data-location="sim-east/RegionOne"]';
+    const api = clients(east.address);
+    const watching = new AbortController();
+    try {
+      // A watch runs the region's poller; then one request fails at the cloud (a 503, retried by the node).
+      const watch = api.compute.watchServers({ location: { cloud: 'sim-east' } }, { signal: watching.signal });
+      let serverId = '';
+      for await (const message of watch) {
+        if (message.item?.$case === 'event') serverId = message.item.value.server!.id;
+        if (message.item?.$case === 'checkpoint') break;
+      }
+      sim.faults.add({ kind: 'status', status: 503, cloud: 'sim-east', service: 'compute', count: 1 });
+      await api.compute.getServer({ location: { cloud: 'sim-east' }, nameOrId: serverId }); // single GETs are never shared
+      // The page updates itself: wait for what it shows (a string: it runs in the browser, not here).
+      const shows = (cell: string, test: string) =>
+        page.waitForFunction(`document.querySelector('${row} td.${cell}')?.textContent${test}`, { timeout: 10_000 });
+      await shows('last-error', `.includes('HTTP 503')`);
+      await shows('servers-tracked', ` === '1'`);
+      const cells = await page.$eval(row, (tr) =>
+        Object.fromEntries([...tr.querySelectorAll('td[class]')].map((td) => [td.className, td.textContent ?? ''])),
+      );
+      assert.match(cells['down last-error'], /^GET compute: HTTP 503 at /);
+      assert.match(cells['poller-interval'], /^\d+\.\d s$/);
+      assert.match(cells['poller-lag'], /^\d+\.\d s$/);
+      // What the page shows of an error: no URL, no token, no body.
+      const json = await (await fetch(`http://${east.metricsAddress}/status.json`)).text();
+      assert.doesNotMatch(json, /https?:\/\/|x-auth-token|gAAAA/i);
+      await page.screenshot({ path: join(ARTIFACTS, 'status-page-error.png'), fullPage: true });
+    } finally {
+      watching.abort();
+      api.close();
+      await page.close();
+    }
   });
 });

@@ -86,4 +86,27 @@ describe('CloudLimiter', { timeout: 20_000 }, () => {
     assert.match(changes[0].reason, /429/);
     assert.match(changes.at(-1)!.reason, /no 429 for 1 s/);
   });
+
+  it('takes new limits in place (a reload): more slots let waiters in, fewer hold newcomers back, none lifts the limit', async () => {
+    const limiter = new CloudLimiter('c', { concurrency: 1 });
+    const first = await limiter.acquire('R');
+    let secondIn = false;
+    const second = limiter.acquire('R').then((release) => ((secondIn = true), release));
+    await Promise.resolve();
+    assert.equal(secondIn, false, 'one slot: the second waits');
+    limiter.update({ concurrency: 2 });
+    const releaseSecond = await second; // let in by the new slot, without the first giving its own back
+    limiter.update({ concurrency: 1 });
+    first();
+    let thirdIn = false;
+    const third = limiter.acquire('R').then((release) => ((thirdIn = true), release));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(thirdIn, false, 'back to one slot, still held by the second');
+    releaseSecond();
+    (await third)();
+    limiter.update({});
+    assert.deepEqual(limiter.rates(), []);
+    const all = await Promise.all(Array.from({ length: 5 }, () => limiter.acquire('R')));
+    for (const release of all) release();
+  });
 });

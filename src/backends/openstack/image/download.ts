@@ -58,6 +58,7 @@ export async function* downloadImage(
       md5.update(chunk);
       sha256.update(chunk);
       size += chunk.length;
+      ctx.session.transferred('image', 'download', chunk.length);
       yield { part: { $case: 'chunk', value: chunk } };
     }
     const md5Hex = md5.digest('hex');

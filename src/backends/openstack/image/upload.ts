@@ -178,6 +178,7 @@ async function prepare(
 /** Writes a chunk, waiting for the location to take it when its buffer is full. */
 async function write(sink: Sink, chunk: Buffer): Promise<void> {
   if (sink.failure || sink.body.destroyed) return;
+  sink.ctx.session.transferred('image', 'upload', chunk.length);
   if (sink.body.write(chunk)) return;
   const stop = new AbortController();
   try {

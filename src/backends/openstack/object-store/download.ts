@@ -42,6 +42,7 @@ export async function* downloadObject(
       for await (const chunk of rechunk(stream)) {
         md5.update(chunk);
         size += chunk.length;
+        ctx.session.transferred('object', 'download', chunk.length);
         yield { part: { $case: 'chunk', value: chunk } };
       }
     }

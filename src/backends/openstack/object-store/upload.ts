@@ -177,6 +177,7 @@ class ObjectWriter {
       rest = rest.subarray(piece.length);
       put.md5?.update(piece);
       put.bytes += piece.length;
+      this.ctx.session.transferred('object', 'upload', piece.length);
       if (put.body.write(piece)) continue;
       const stop = new AbortController();
       try {

@@ -3,7 +3,10 @@
 // and `concurrency` (requests in flight). A region's request passes its region's limit, then its cloud's. A 429
 // from the cloud halves the pace of the gates it passed (down to a tenth of the configured rate) and says so;
 // after `recoverAfterMs` without another 429 the pace doubles back, step by step, to the configured one.
+// With Redis (replicas of one node), each gate also takes a shared turn and a shared slot, so the limits hold
+// for all replicas together; when Redis cannot be reached the local gate alone holds (../../cache/redis/shared-limits.ts).
 import { delay } from 'abort-controller-x';
+import type { SharedGate, SharedLimits } from '../../../cache/redis/shared-limits.ts';
 import { GrpcStatus, OpenStackError } from './errors.ts';
 
 export interface LimitSettings {
@@ -24,6 +27,8 @@ export interface LimitEvents {
   rateChanged?(info: { cloud: string; region: string; rate: number; configured: number; reason: string }): void;
   /** A request waited this long for its turn. */
   waited?(info: { cloud: string; region: string; seconds: number }): void;
+  /** The limits of a cloud-region became shared through Redis (true), or local only because Redis is out of reach. */
+  sharedChanged?(info: { cloud: string; region: string; shared: boolean }): void;
 }
 
 export interface LimiterOptions {
@@ -32,6 +37,8 @@ export interface LimiterOptions {
   /** The clock of that recovery (tests); pacing itself uses the wall clock. */
   now?: () => number;
   events?: LimitEvents;
+  /** Share the limits with the node's other replicas through Redis. */
+  shared?: SharedLimits;
 }
 
 /**
@@ -46,14 +53,15 @@ export type Release = () => void;
 
 /** One gate: a pace and a number of slots. Waiters are served in arrival order. */
 class Gate {
-  readonly configuredRate?: number;
-  readonly concurrency?: number;
+  configuredRate?: number;
+  concurrency?: number;
   rate?: number;
   #nextSlot = 0;
   #active = 0;
   #slotWaiters: Array<() => void> = [];
   #lastChange = 0;
   #lastLetThrough = 0;
+  readonly #shared?: SharedGate;
 
   constructor(
     settings: LimitSettings,
@@ -63,22 +71,41 @@ class Gate {
     this.configuredRate = settings.rate;
     this.rate = settings.rate;
     this.concurrency = settings.concurrency;
+    this.#shared = options.shared?.gate(label.cloud, label.region, (shared) =>
+      options.events?.sharedChanged?.({ ...label, shared }),
+    );
   }
 
-  /** Waits for a slot (concurrency) and then for the next paced moment (rate). */
+  /** Shared with other replicas now (true), local only (false), or not shared at all (undefined). */
+  get shared(): boolean | undefined {
+    return this.#shared ? (this.#shared.shared ?? true) : undefined;
+  }
+
+  /**
+   * Waits for a slot (concurrency) and then for the next paced moment (rate): this node's first, then, with
+   * Redis, the replicas' shared ones. The local gate keeps this node's callers in order and asking Redis at most
+   * at the configured pace.
+   */
   async acquire(signal: AbortSignal | undefined, deadline: number | undefined): Promise<Release> {
-    if (this.concurrency !== undefined) {
-      if (this.#active < this.concurrency) this.#active++;
+    // Whether this request holds a counted slot: a reload may add or drop the limit while it runs.
+    const slots = this.concurrency;
+    if (slots !== undefined) {
+      if (this.#active < slots) this.#active++;
       else await this.#waitForSlot(signal, deadline);
     }
     let released = false;
+    let releaseShared: (() => void) | undefined;
     const release = () => {
-      if (released || this.concurrency === undefined) return;
+      if (released) return;
       released = true;
-      this.#freeSlot();
+      releaseShared?.();
+      if (slots !== undefined) this.#freeSlot();
     };
     try {
+      if (this.#shared && slots !== undefined)
+        releaseShared = await this.#shared.lease(slots, signal, deadline, () => limitedPastDeadline(this.label));
       await this.#pace(signal, deadline);
+      await this.#sharedPace(signal, deadline);
     } catch (error) {
       release();
       throw error;
@@ -86,11 +113,44 @@ class Gate {
     return release;
   }
 
-  /** A slot goes straight to the first waiter, so a newcomer cannot take it in between. */
+  /** The replicas' shared turn: Redis says how long to wait; no answer means the local pace alone holds. */
+  async #sharedPace(signal: AbortSignal | undefined, deadline: number | undefined): Promise<void> {
+    if (!this.#shared || this.rate === undefined) return;
+    const interval = (1000 / this.rate) * PACE_GUARD;
+    const wait = await this.#shared.reserve(interval, deadline === undefined ? undefined : deadline - Date.now());
+    if (wait === -1) throw limitedPastDeadline(this.label);
+    // Wait for the reserved moment, then until `interval` after the last request any replica let through.
+    let more = wait;
+    while (more !== undefined) {
+      if (more > 0) await raceWait(delay(signal ?? new AbortController().signal, more), signal, deadline, this.label);
+      more = await this.#shared.go(interval);
+      if (more === 0) return;
+    }
+  }
+
+  /**
+   * A slot goes straight to the first waiter, so a newcomer cannot take it in between; unless a reload lowered the
+   * limit below the requests in flight: then the slot is gone.
+   */
   #freeSlot(): void {
-    const next = this.#slotWaiters.shift();
+    const next =
+      this.concurrency === undefined || this.#active <= this.concurrency ? this.#slotWaiters.shift() : undefined;
     if (next) next();
     else this.#active--;
+  }
+
+  /**
+   * New settings from a reload, applied in place: requests in flight and waiting keep their place. A higher (or
+   * no) concurrency lets waiters in at once; a new rate starts from its configured value.
+   */
+  reconfigure(settings: LimitSettings): void {
+    this.configuredRate = settings.rate;
+    this.rate = settings.rate;
+    this.concurrency = settings.concurrency;
+    while (this.#slotWaiters.length && (this.concurrency === undefined || this.#active < this.concurrency)) {
+      this.#active++;
+      this.#slotWaiters.shift()!();
+    }
   }
 
   async #waitForSlot(signal: AbortSignal | undefined, deadline: number | undefined): Promise<void> {
@@ -162,21 +222,50 @@ class Gate {
 
 /** The limits of one cloud: a gate per configured region and one for the whole cloud. */
 export class CloudLimiter {
-  readonly #cloudGate?: Gate;
+  #cloudGate?: Gate;
   readonly #regionGates = new Map<string, Gate>();
   readonly #events?: LimitEvents;
+  readonly #options: Required<Pick<LimiterOptions, 'recoverAfterMs' | 'now'>> & LimiterOptions;
+  #settings: CloudLimitSettings = {};
 
   constructor(
     readonly cloud: string,
     settings: CloudLimitSettings,
     options: LimiterOptions = {},
   ) {
-    const full = { recoverAfterMs: 30_000, now: Date.now, ...options };
+    this.#options = { recoverAfterMs: 30_000, now: Date.now, ...options };
     this.#events = options.events;
-    if (settings.rate !== undefined || settings.concurrency !== undefined)
-      this.#cloudGate = new Gate(settings, { cloud, region: '' }, full);
-    for (const [region, limits] of Object.entries(settings.regions ?? {}))
-      this.#regionGates.set(region, new Gate(limits, { cloud, region }, full));
+    this.update(settings);
+  }
+
+  /** The settings in force. */
+  get settings(): CloudLimitSettings {
+    return this.#settings;
+  }
+
+  /**
+   * Applies new settings (a reload) without a new limiter: the cloud's sessions keep this one. Gates that stay are
+   * reconfigured in place; a gate whose limits are gone lets its waiters through and is dropped.
+   */
+  update(settings: CloudLimitSettings): void {
+    this.#settings = settings;
+    const limits = (s: LimitSettings) => s.rate !== undefined || s.concurrency !== undefined;
+    const gate = (current: Gate | undefined, s: LimitSettings | undefined, region: string): Gate | undefined => {
+      if (!s || !limits(s)) {
+        current?.reconfigure({});
+        return undefined;
+      }
+      if (!current) return new Gate(s, { cloud: this.cloud, region }, this.#options);
+      current.reconfigure(s);
+      return current;
+    };
+    this.#cloudGate = gate(this.#cloudGate, settings, '');
+    const regions = settings.regions ?? {};
+    for (const region of new Set([...this.#regionGates.keys(), ...Object.keys(regions)])) {
+      const next = gate(this.#regionGates.get(region), regions[region], region);
+      if (next) this.#regionGates.set(region, next);
+      else this.#regionGates.delete(region);
+    }
   }
 
   /** Waits until a request to this region may go; resolves to its release. */
@@ -205,10 +294,22 @@ export class CloudLimiter {
     this.#cloudGate?.throttled();
   }
 
+  /** Per gate [region ('' for the cloud), shared]: 1 while shared through Redis, 0 while local only. */
+  sharing(): Array<[string, boolean]> {
+    return this.#gates()
+      .filter((gate) => gate.shared !== undefined)
+      .map((gate) => [gate.label.region, gate.shared!]);
+  }
+
+  #gates(): Gate[] {
+    return [...this.#regionGates.values(), ...(this.#cloudGate ? [this.#cloudGate] : [])];
+  }
+
   /** The paces in force now, for the rate gauge: [region ('' for the cloud), requests per second]. */
   rates(): Array<[string, number]> {
-    const gates = [...this.#regionGates.values(), ...(this.#cloudGate ? [this.#cloudGate] : [])];
-    return gates.filter((gate) => gate.rate !== undefined).map((gate) => [gate.label.region, gate.rate!]);
+    return this.#gates()
+      .filter((gate) => gate.rate !== undefined)
+      .map((gate) => [gate.label.region, gate.rate!]);
   }
 }
 

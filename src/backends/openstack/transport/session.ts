@@ -21,7 +21,7 @@ import { paginate } from './paginate.ts';
 import { DEFAULT_RETRY_POLICY, isIdempotent, sendWithRetries, type RetryPolicy } from './retry.ts';
 import type { CloudLimiter } from './limits.ts';
 import type { Tracer } from '@opentelemetry/api';
-import type { UpstreamObserver } from '../../../observability/metrics.ts';
+import type { ByteDirection, ByteKind, UpstreamObserver } from '../../../observability/metrics.ts';
 import { observeAttempt } from './observe.ts';
 
 /** The subset of pino's API the session uses: `(obj, msg)`. */
@@ -121,6 +121,11 @@ export class CloudSession {
   #freshView?: CloudSession;
   /** Shared-read keys loading now: a caller that finds its key here joined a flight (a coalesced read). */
   #readsInFlight = new Set<string>();
+
+  /** Image or object bytes that went to (upload) or came from (download) this cloud: counted where they pass. */
+  transferred(kind: ByteKind, direction: ByteDirection, bytes: number): void {
+    this.#observer?.bytes?.({ cloud: this.name, kind, direction }, bytes);
+  }
 
   constructor(config: CloudConfig, opts: CloudSessionOptions = {}, freshViewOf?: CloudSession) {
     if (config.regions.length === 0) throw new Error(`cloud ${config.name} has no region entries`);

@@ -6,7 +6,8 @@ import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import type { CloudRegionConfig } from '../../../config/clouds/types.ts';
 import { FeedRegistry, type FeedFactory } from '../../../cache/poller/feed-registry.ts';
 import type { ServerPollerOptions } from '../../../cache/poller/server-poller.ts';
-import type { Change, RawServer, RegionFeed } from '../../../cache/poller/types.ts';
+import type { Change, ChangeLog, RawServer, RegionFeed } from '../../../cache/poller/types.ts';
+import type { PollerSnapshot } from '../../../observability/metrics.ts';
 import { normalizeServer } from '../normalize/server.ts';
 import { serverListFetch, type ListingRegion } from './upstream.ts';
 
@@ -46,6 +47,8 @@ export class WatchHub {
   readonly registry: FeedRegistry;
   readonly options: WatchHubOptions;
   readonly #normalized = new WeakMap<object, Server>();
+  /** Cloud and region of each feed key (the key also names the credential, which metrics must not show). */
+  readonly #places = new Map<string, { cloud: string; region: string }>();
 
   constructor(options: WatchHubOptions = {}) {
     this.options = options;
@@ -62,6 +65,7 @@ export class WatchHub {
 
   /** The shared feed of a region (created on first use). */
   feedFor(ctx: WatchedRegion): RegionFeed {
+    this.#places.set(ctx.credentialKey, { cloud: ctx.location.cloud, region: ctx.location.region });
     return this.registry.feed(ctx.credentialKey, serverListFetch(ctx, this.options.pageSize));
   }
 
@@ -83,6 +87,36 @@ export class WatchHub {
   /** The change as the API shows it (DELETED carries the last known state, with status DELETED). */
   serverOf(change: Pick<Change, 'raw'>, ctx: WatchedRegion): Server {
     return this.normalize(change.raw, ctx);
+  }
+
+  /**
+   * The pollers per cloud-region now (metrics, status page). Feeds of several credentials in one region are
+   * summed up: the shortest interval, the largest lag, the servers and listeners of all, leader if any leads.
+   */
+  pollers(now = Date.now()): PollerSnapshot[] {
+    const rows = new Map<string, PollerSnapshot>();
+    for (const [key, feed] of this.registry.entries()) {
+      const place = this.#places.get(key);
+      if (!place) continue;
+      const id = `${place.cloud}\0${place.region}`;
+      const row = rows.get(id) ?? { ...place, servers: 0, subscribers: 0 };
+      rows.set(id, row);
+      row.subscribers += feed.subscribers;
+      if (feed.isLeader !== undefined) row.leader = row.leader || feed.isLeader;
+      const interval = feed.intervalMs;
+      if (interval !== undefined) row.intervalSeconds = Math.min(row.intervalSeconds ?? Infinity, interval / 1000);
+      let log: ChangeLog | undefined;
+      try {
+        log = feed.log;
+      } catch {
+        continue; // a replica still loading the region from Redis
+      }
+      row.servers += log.size;
+      if (log.primed && log.polledAt)
+        row.lagSeconds = Math.max(row.lagSeconds ?? 0, Math.max(0, now - log.polledAt) / 1000);
+    }
+    for (const key of this.#places.keys()) if (!this.registry.get(key)) this.#places.delete(key);
+    return [...rows.values()];
   }
 
   close(): Promise<void> {
