@@ -38,6 +38,13 @@ export function notNegative(field: string): Rule {
   return (m, path) => (Number(m[key] ?? 0) < 0 ? `${path}${field} is ${m[key]}: it may not be negative` : undefined);
 }
 
+/** The number field may be at most `max`; `meaning` says what the bound is in words (e.g. "100 years"). */
+export function atMost(field: string, max: number, meaning = ''): Rule {
+  const key = camel(field);
+  return (m, path) =>
+    Number(m[key] ?? 0) > max ? `${path}${field} may be at most ${max}${meaning ? ` (${meaning})` : ''}` : undefined;
+}
+
 /** At least one of the fields must be set (a non-blank string, a positive number, or true). */
 export function oneOf(fields: string[], hint = ''): Rule {
   const keys = fields.map(camel);

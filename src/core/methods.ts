@@ -19,6 +19,7 @@ import { OaktreeError } from './errors.ts';
 import { SERVER_ACTION_RULES, UPDATE_SERVER_RULES } from './server-action-rules.ts';
 import { containerName, headerTokenKeys, headerValue, objectName } from './object-names.ts';
 import {
+  atMost,
   boundedText,
   camel,
   hex,
@@ -287,6 +288,12 @@ const byContainer = aboutBy(listContainers, 'container', 'container');
 const inContainer = { ...byContainer, rules: [...byContainer.rules!, containerName('container')] };
 /** Object names, prefixes and markers are up to 1,024 bytes (objectName checks the bytes). */
 const OBJECT_TEXT = { name: 1024, destination_name: 1024, prefix: 1024, marker: 1024 };
+/**
+ * An object's expiry from now. Swift caps the delete-at time at 9999999999 (the year 2286) and a larger one cannot
+ * be a date at all: 100 years is far beyond any real retention and keeps the sum a date every client can read.
+ */
+const MAX_DELETE_AFTER_SECONDS = 100 * 365 * 24 * 3600;
+const deleteAfter = atMost('delete_after_seconds', MAX_DELETE_AFTER_SECONDS, '100 years');
 /** A call about one object: found through its container, named by `name`. */
 function objectCall(action: Action, rules: Rule[] = []): RowOptions {
   return {
@@ -685,6 +692,7 @@ export const Methods = {
       notNegative('size_bytes'),
       notNegative('segment_size_bytes'),
       notNegative('delete_after_seconds'),
+      deleteAfter,
       hex('md5', 32),
       requestId,
     ],
@@ -709,6 +717,7 @@ export const Methods = {
     'updateObject',
     objectCall('write', [
       notNegative('delete_after_seconds'),
+      deleteAfter,
       headerTokenKeys('metadata'),
       headerTokenKeys('remove_metadata'),
       headerValue('content_type'),

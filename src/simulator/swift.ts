@@ -186,17 +186,26 @@ function objectHeaders(object: SwiftObject): Record<string, string> {
   return headers;
 }
 
+/** Swift keeps delete-at times to 10 digits (normalize_delete_at_timestamp): later ones become this, in 2286. */
+const MAX_DELETE_AT = 9_999_999_999;
+
+/** Swift's check_delete_headers: integers only, X-Delete-After turned into X-Delete-At, capped, never in the past. */
 function expiryFrom(ctx: Ctx, current?: number): number | undefined {
   const after = header(ctx, 'x-delete-after');
   const at = header(ctx, 'x-delete-at');
+  const now = Date.now() / 1000;
+  const capped = (seconds: number) => Math.floor(Math.min(Math.max(0, seconds), MAX_DELETE_AT));
   if (after !== undefined) {
-    if (!/^\d+$/.test(after)) refuse(400, 'Non-integer X-Delete-After');
-    return Math.floor(Date.now() / 1000) + Number(after);
+    if (!/^\s*[+-]?\d+\s*$/.test(after)) refuse(400, 'Non-integer X-Delete-After');
+    const when = capped(now + Number(after));
+    if (when <= now) refuse(400, 'X-Delete-After in past');
+    return when;
   }
   if (at !== undefined) {
-    if (!/^\d+$/.test(at)) refuse(400, 'Non-integer X-Delete-At');
-    if (Number(at) * 1000 <= Date.now()) refuse(400, 'X-Delete-At in past');
-    return Number(at);
+    if (!/^\s*[+-]?\d+\s*$/.test(at)) refuse(400, 'Non-integer X-Delete-At');
+    const when = capped(Number(at));
+    if (when <= now) refuse(400, 'X-Delete-At in past');
+    return when;
   }
   if (header(ctx, 'x-remove-delete-at') !== undefined) return undefined;
   return current;

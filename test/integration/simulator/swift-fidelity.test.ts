@@ -124,3 +124,24 @@ test('TempURL: an HMAC over method, expiry and path with the account key; a bad 
   assert.equal(bad.status, 401);
   assert.equal((await fetch(`${account}/tmp/o`)).status, 401, 'no token, no signature');
 });
+
+test("expiry as Swift's check_delete_headers: integers, never in the past, capped at 9999999999 (the year 2286)", async () => {
+  await call('/exp', { method: 'PUT' });
+  const far = await call('/exp/far', { method: 'PUT', body: 'x', headers: { 'x-delete-after': String(2n ** 62n) } });
+  assert.equal(far.status, 201);
+  assert.equal((await call('/exp/far', { method: 'HEAD' })).headers.get('x-delete-at'), '9999999999');
+  const farAt = await call('/exp/far', { method: 'POST', headers: { 'x-delete-at': '99999999999999' } });
+  assert.equal(farAt.status, 202);
+  assert.equal((await call('/exp/far', { method: 'HEAD' })).headers.get('x-delete-at'), '9999999999');
+  for (const [name, value, text] of [
+    ['x-delete-after', '0', 'X-Delete-After in past'],
+    ['x-delete-after', '-5', 'X-Delete-After in past'],
+    ['x-delete-after', '1.5', 'Non-integer X-Delete-After'],
+    ['x-delete-at', '1000', 'X-Delete-At in past'],
+    ['x-delete-at', 'soon', 'Non-integer X-Delete-At'],
+  ]) {
+    const res = await call('/exp/bad', { method: 'PUT', body: 'x', headers: { [name]: value } });
+    assert.equal(res.status, 400, `${name}: ${value}`);
+    assert.equal(await res.text(), text);
+  }
+});

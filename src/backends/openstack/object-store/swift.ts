@@ -106,6 +106,17 @@ export function containerFromHead(name: string, headers: IncomingHttpHeaders, lo
   };
 }
 
+/** The last second a protobuf Timestamp can carry (9999-12-31T23:59:59Z). */
+const MAX_TIMESTAMP_SECONDS = 253_402_300_799;
+
+/** X-Delete-At is seconds since the epoch; a value that is no date a Timestamp can carry is ignored, not an error. */
+function deleteAt(value: string | undefined): Date | undefined {
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_TIMESTAMP_SECONDS
+    ? new Date(seconds * 1000)
+    : undefined;
+}
+
 const unquote = (etag: string | undefined) => (etag ?? '').replace(/^"|"$/g, '');
 
 export function objectFromListing(container: string, raw: Raw, location: Location): StoredObject {
@@ -130,7 +141,6 @@ export function objectFromHead(
   headers: IncomingHttpHeaders,
   location: Location,
 ): StoredObject {
-  const deleteAt = Number(header(headers, 'x-delete-at') ?? 0);
   // A ranged GET answers with the range's length; the whole size is after the slash of Content-Range.
   const range = header(headers, 'content-range')?.match(/\/(\d+)$/);
   return {
@@ -141,7 +151,7 @@ export function objectFromHead(
     lastModified: date(header(headers, 'last-modified')),
     metadata: metaOf(headers, 'object'),
     isLargeObject: header(headers, 'x-static-large-object') === 'True',
-    deleteAt: deleteAt > 0 ? new Date(deleteAt * 1000) : undefined,
+    deleteAt: deleteAt(header(headers, 'x-delete-at')),
   };
 }
 

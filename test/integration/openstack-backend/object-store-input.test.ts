@@ -1,0 +1,73 @@
+// Object-store input that once went wrong (the issue 16 audit), through a real node over gRPC against the simulated
+// Swift over HTTP: each answer is the right gRPC code with a message that names what to change, and nothing the
+// cloud stores can make a later call fail.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createClient, type ServerError } from 'nice-grpc';
+import { Status } from 'nice-grpc-common';
+import { ObjectStoreServiceDefinition, type UploadObjectRequest } from '../../../src/gen/oaktree/v1/object_store.ts';
+import { startHarness, type Harness } from './harness.ts';
+
+const where = { cloud: 'objects', region: 'RegionOne' };
+
+async function* uploadOf(header: object, data: Buffer): AsyncGenerator<UploadObjectRequest> {
+  yield { part: { $case: 'header', value: { location: where, ...header } as any } };
+  if (data.length) yield { part: { $case: 'chunk', value: data } };
+}
+
+async function rejects(promise: Promise<unknown>, code: Status, pattern?: RegExp) {
+  await assert.rejects(promise, (error: ServerError) => {
+    assert.equal(error.code, code, `${Status[error.code]}: ${error.details}`);
+    if (pattern) assert.match(error.details, pattern);
+    return true;
+  });
+}
+
+describe('object-store input', { timeout: 120_000 }, () => {
+  let h: Harness;
+  let objects: ReturnType<typeof createClient<typeof ObjectStoreServiceDefinition>>;
+  before(async () => {
+    h = await startHarness({ clouds: [{ name: 'objects', regions: ['RegionOne'] }] });
+    objects = createClient(ObjectStoreServiceDefinition, h.channel);
+    await objects.createContainer({ location: where, name: 'box' });
+  });
+  after(() => h?.close());
+
+  test('delete_after_seconds beyond 100 years is INVALID_ARGUMENT naming the bound; nothing is stored', async () => {
+    const huge = 2n ** 62n;
+    await rejects(
+      objects.uploadObject(uploadOf({ container: 'box', name: 'forever', deleteAfterSeconds: huge }, Buffer.from('x'))),
+      Status.INVALID_ARGUMENT,
+      /header\.delete_after_seconds may be at most 3153600000 \(100 years\)/,
+    );
+    await rejects(objects.getObject({ location: where, container: 'box', name: 'forever' }), Status.NOT_FOUND);
+
+    await objects.uploadObject(uploadOf({ container: 'box', name: 'kept' }, Buffer.from('x')));
+    await rejects(
+      objects.updateObject({ location: where, container: 'box', name: 'kept', deleteAfterSeconds: huge }),
+      Status.INVALID_ARGUMENT,
+      /delete_after_seconds may be at most 3153600000/,
+    );
+    const { object } = await objects.getObject({ location: where, container: 'box', name: 'kept' });
+    assert.equal(object?.deleteAt, undefined, 'the refused update changed nothing');
+  });
+
+  test('the longest expiry allowed is stored and read back as a date', async () => {
+    const seconds = 100n * 365n * 24n * 3600n;
+    const before = Date.now();
+    const result = await objects.uploadObject(
+      uploadOf({ container: 'box', name: 'century', deleteAfterSeconds: seconds }, Buffer.from('x')),
+    );
+    const deleteAt = result.results[0].object?.deleteAt;
+    assert.ok(deleteAt, 'the object carries its expiry');
+    const expected = before + Number(seconds) * 1000;
+    assert.ok(Math.abs(deleteAt.getTime() - expected) < 60_000, `${deleteAt.toISOString()} is 100 years from now`);
+    const { object } = await objects.updateObject({
+      location: where,
+      container: 'box',
+      name: 'century',
+      metadata: { note: 'still there' },
+    });
+    assert.equal(object?.deleteAt?.getTime(), deleteAt.getTime(), 'an update without an expiry keeps it');
+  });
+});
