@@ -70,4 +70,21 @@ describe('object-store input', { timeout: 120_000 }, () => {
     });
     assert.equal(object?.deleteAt?.getTime(), deleteAt.getTime(), 'an update without an expiry keeps it');
   });
+
+  test('CopyObject into a missing destination container names that container; a missing source names the source', async () => {
+    await objects.uploadObject(uploadOf({ container: 'box', name: 'source' }, Buffer.from('copy me')));
+    const copy = { location: where, container: 'box', name: 'source', destinationName: 'copy' };
+    await rejects(
+      objects.copyObject({ ...copy, destinationContainer: 'nowhere' }),
+      Status.NOT_FOUND,
+      /^destination container "nowhere" does not exist in objects\/RegionOne$/,
+    );
+    await rejects(
+      objects.copyObject({ ...copy, name: 'absent', destinationContainer: 'box' }),
+      Status.NOT_FOUND,
+      /^object "absent" in container "box" does not exist/,
+    );
+    const { object } = await objects.copyObject({ ...copy, destinationContainer: 'box' });
+    assert.equal(object?.sizeBytes, 7n);
+  });
 });

@@ -11,13 +11,18 @@ import { encodeMeta, headObject, listing, notFound, objectFromListing, objectPat
 
 const objectWhat = (container: string, name: string) => `object "${name}" in container "${container}"`;
 
-/** NOT_FOUND that names what is missing: the object, or its container. */
-async function missing(ctx: RegionContext, container: string, name: string, signal: AbortSignal) {
-  const containerThere = await swift(ctx, { method: 'HEAD', path: `/${seg(container)}`, signal, fresh: true }).then(
+const containerThere = (ctx: RegionContext, container: string, signal: AbortSignal) =>
+  swift(ctx, { method: 'HEAD', path: `/${seg(container)}`, signal, fresh: true }).then(
     () => true,
     () => false,
   );
-  return notFound(containerThere ? objectWhat(container, name) : `container "${container}"`, ctx);
+
+/** NOT_FOUND that names what is missing: the object, or its container. */
+async function missing(ctx: RegionContext, container: string, name: string, signal: AbortSignal) {
+  return notFound(
+    (await containerThere(ctx, container, signal)) ? objectWhat(container, name) : `container "${container}"`,
+    ctx,
+  );
 }
 
 export async function* listObjects(
@@ -76,7 +81,11 @@ export async function copyObject(
       signal,
     });
   } catch (error) {
-    throw isNotFound(error) ? await missing(ctx, request.container, request.name, signal) : error;
+    if (!isNotFound(error)) throw error;
+    // Swift answers 404 alike for a missing source and a missing destination container.
+    if (destination !== request.container && !(await containerThere(ctx, destination, signal)))
+      throw notFound(`destination container "${destination}"`, ctx);
+    throw await missing(ctx, request.container, request.name, signal);
   }
   return headObject(ctx, destination, request.destinationName, signal);
 }
