@@ -17,7 +17,14 @@ import type { LocationSelector } from '../gen/oaktree/v1/location.ts';
 import { Status } from 'nice-grpc-common';
 import { OaktreeError } from './errors.ts';
 import { SERVER_ACTION_RULES, UPDATE_SERVER_RULES } from './server-action-rules.ts';
-import { containerName, headerTokenKeys, headerValue, objectName } from './object-names.ts';
+import {
+  containerName,
+  headerTokenKeys,
+  headerValue,
+  MAX_CONTAINER_NAME_BYTES,
+  MAX_OBJECT_NAME_BYTES,
+  objectName,
+} from './object-names.ts';
 import {
   atMost,
   boundedText,
@@ -173,12 +180,13 @@ function get<S extends TsProtoService, K extends keyof S['methods'] & string>(
   key: K,
   over: ListMethod<any, any>,
   noun: string,
+  text?: Record<string, number>,
 ): GetMethod<Req<S, K>, Res<S, K>> {
   return {
     kind: 'get',
     ...base(service, key),
     action: 'read',
-    validate: checks({ rules: [nameOrId(noun)] }),
+    validate: checks({ rules: [nameOrId(noun)], text }),
     over,
     noun,
   };
@@ -283,11 +291,24 @@ const MAX_RESUME_TOKEN_LENGTH = 256 * 1024;
 const MAX_USER_DATA_LENGTH = 48 * 1024;
 
 const ObjectStore = ObjectStoreServiceDefinition;
-const listContainers = list(ObjectStore, 'listContainers', 'container');
+/** Container names are up to 256 bytes (containerName checks the bytes): the text bound must not refuse them first. */
+const CONTAINER_TEXT = { container: MAX_CONTAINER_NAME_BYTES, destination_container: MAX_CONTAINER_NAME_BYTES };
+const CONTAINER_BY_NAME = { name_or_id: MAX_CONTAINER_NAME_BYTES };
+const listContainers = list(ObjectStore, 'listContainers', 'container', undefined, CONTAINER_BY_NAME);
 const byContainer = aboutBy(listContainers, 'container', 'container');
-const inContainer = { ...byContainer, rules: [...byContainer.rules!, containerName('container')] };
+const inContainer = {
+  ...byContainer,
+  text: CONTAINER_TEXT,
+  rules: [...byContainer.rules!, containerName('container')],
+};
 /** Object names, prefixes and markers are up to 1,024 bytes (objectName checks the bytes). */
-const OBJECT_TEXT = { name: 1024, destination_name: 1024, prefix: 1024, marker: 1024 };
+const OBJECT_TEXT = {
+  ...CONTAINER_TEXT,
+  name: MAX_OBJECT_NAME_BYTES,
+  destination_name: MAX_OBJECT_NAME_BYTES,
+  prefix: MAX_OBJECT_NAME_BYTES,
+  marker: MAX_OBJECT_NAME_BYTES,
+};
 /**
  * An object's expiry from now. Swift caps the delete-at time at 9999999999 (the year 2286) and a larger one cannot
  * be a date at all: 100 years is far beyond any real retention and keeps the sum a date every client can read.
@@ -643,9 +664,10 @@ export const Methods = {
 
   // Object storage (issue 16): object calls are routed to where their container was found.
   listContainers,
-  getContainer: get(ObjectStore, 'getContainer', listContainers, 'container'),
+  getContainer: get(ObjectStore, 'getContainer', listContainers, 'container', CONTAINER_BY_NAME),
   createContainer: unary(ObjectStore, 'createContainer', {
     action: 'write',
+    text: { name: MAX_CONTAINER_NAME_BYTES },
     rules: [
       required('name', 'the container needs a name'),
       containerName('name'),

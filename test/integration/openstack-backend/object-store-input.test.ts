@@ -5,8 +5,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createClient, type ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
-import { ObjectStoreServiceDefinition, type UploadObjectRequest } from '../../../src/gen/oaktree/v1/object_store.ts';
-import { startHarness, type Harness } from './harness.ts';
+import {
+  ObjectStoreServiceDefinition,
+  type UploadObjectRequest,
+} from '../../../src/gen/oaktree/v1/object_store.ts';
+import { collect, startHarness, type Harness } from './harness.ts';
 
 const where = { cloud: 'objects', region: 'RegionOne' };
 
@@ -86,5 +89,33 @@ describe('object-store input', { timeout: 120_000 }, () => {
     );
     const { object } = await objects.copyObject({ ...copy, destinationContainer: 'box' });
     assert.equal(object?.sizeBytes, 7n);
+  });
+
+  test('container names are up to 256 bytes, not the 255 characters other names get; their segments fit too', async () => {
+    for (const name of ['c'.repeat(256), 'é'.repeat(128)]) {
+      const { container } = await objects.createContainer({ location: where, name });
+      assert.equal(container?.name, name);
+      assert.equal((await objects.getContainer({ location: where, nameOrId: name })).container?.name, name);
+      await objects.uploadObject(uploadOf({ container: name, name: 'o' }, Buffer.from('x')));
+      const { object } = await objects.copyObject({
+        location: where,
+        container: name,
+        name: 'o',
+        destinationContainer: name,
+        destinationName: 'o2',
+      });
+      assert.equal(object?.container, name);
+      await collect(objects.deleteContainer({ location: where, container: name, emptyFirst: true }));
+    }
+    await rejects(
+      objects.createContainer({ location: where, name: 'c'.repeat(257) }),
+      Status.INVALID_ARGUMENT,
+      /^name is 257 characters long; the limit is 256$/,
+    );
+    await rejects(
+      objects.createContainer({ location: where, name: 'é'.repeat(129) }),
+      Status.INVALID_ARGUMENT,
+      /^name is 258 bytes of UTF-8 long; the limit is 256$/,
+    );
   });
 });

@@ -12,7 +12,7 @@ import { Status } from 'nice-grpc-common';
 import type { CallContext } from '../../../core/call-context.ts';
 import { OaktreeError, toStatus } from '../../../core/errors.ts';
 import { describeLocation } from '../../../core/location.ts';
-import { MAX_OBJECT_NAME_BYTES } from '../../../core/object-names.ts';
+import { MAX_CONTAINER_NAME_BYTES, MAX_OBJECT_NAME_BYTES } from '../../../core/object-names.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import type {
   UploadObjectHeader,
@@ -82,6 +82,14 @@ function objectHeaders(header: UploadObjectHeader): Record<string, string> {
   return headers;
 }
 
+/** Where segments go: "<container>_segments", or a hash of the container's name when that would be too long. */
+function segmentContainerOf(container: string): string {
+  const readable = `${container}_segments`;
+  return Buffer.byteLength(readable) <= MAX_CONTAINER_NAME_BYTES
+    ? readable
+    : `${createHash('sha256').update(container).digest('hex')}_segments`;
+}
+
 /** One location's upload. */
 class ObjectWriter {
   failure?: unknown;
@@ -99,7 +107,7 @@ class ObjectWriter {
     readonly plain: boolean,
     readonly signal: AbortSignal,
   ) {
-    this.#segmentContainer = `${header.container}_segments`;
+    this.#segmentContainer = segmentContainerOf(header.container);
     const uploadId = `${Date.now()}-${randomBytes(4).toString('hex')}`;
     const readable = `${header.name}/${uploadId}/`;
     this.#segmentPrefix =
