@@ -11,7 +11,7 @@ import type { Location } from '../gen/oaktree/v1/location.ts';
 import { NetworkServiceDefinition } from '../gen/oaktree/v1/network.ts';
 import { VolumeServiceDefinition } from '../gen/oaktree/v1/volume.ts';
 import { IdentityServiceDefinition } from '../gen/oaktree/v1/identity.ts';
-import { ObjectStoreServiceDefinition } from '../gen/oaktree/v1/object_store.ts';
+import { ObjectStoreServiceDefinition, ObjectUrlMethod } from '../gen/oaktree/v1/object_store.ts';
 import { FloatingIPMode } from '../gen/oaktree/v1/compute.ts';
 import type { LocationSelector } from '../gen/oaktree/v1/location.ts';
 import { Status } from 'nice-grpc-common';
@@ -30,6 +30,7 @@ import {
   boundedText,
   camel,
   hex,
+  knownValue,
   notNegative,
   oneOf,
   required,
@@ -755,7 +756,11 @@ export const Methods = {
   createObjectUrl: unary(
     ObjectStore,
     'createObjectUrl',
-    objectCall('write', [notNegative('expires_in_seconds'), notNegative('max_size_bytes')]),
+    objectCall('write', [
+      knownValue('method', ObjectUrlMethod),
+      notNegative('expires_in_seconds'),
+      notNegative('max_size_bytes'),
+    ]),
   ),
 
   listLimits: list(LimitsServiceDefinition, 'listLimits', 'limits'),

@@ -7,6 +7,7 @@ import { createClient, type ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import {
   ObjectStoreServiceDefinition,
+  ObjectUrlMethod,
   type UploadObjectRequest,
 } from '../../../src/gen/oaktree/v1/object_store.ts';
 import { collect, startHarness, type Harness } from './harness.ts';
@@ -117,5 +118,20 @@ describe('object-store input', { timeout: 120_000 }, () => {
       Status.INVALID_ARGUMENT,
       /^name is 258 bytes of UTF-8 long; the limit is 256$/,
     );
+  });
+
+  test('an ObjectUrlMethod this node does not know is INVALID_ARGUMENT, never a GET URL', async () => {
+    await rejects(
+      objects.createObjectUrl({ location: where, container: 'box', name: 'kept', method: 9 as ObjectUrlMethod }),
+      Status.INVALID_ARGUMENT,
+      /^method is not a value this node knows: use one of OBJECT_URL_METHOD_UNSPECIFIED, OBJECT_URL_METHOD_GET, /,
+    );
+    const { method } = await objects.createObjectUrl({
+      location: where,
+      container: 'box',
+      name: 'kept',
+      method: ObjectUrlMethod.OBJECT_URL_METHOD_HEAD,
+    });
+    assert.equal(method, 'HEAD');
   });
 });
