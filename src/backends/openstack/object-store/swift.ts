@@ -230,14 +230,17 @@ export interface SwiftInfo {
 }
 
 /** /info sits at the proxy's root, beside /v1; it needs no token. */
+const infoUrl = (endpoint: URL) => new URL(`${endpoint.pathname.replace(/\/v1(\/.*)?$/, '')}/info`, endpoint.origin);
+
+/** The cloud's /info: a cloud that does not show it (4xx) offers Swift's defaults only; other failures are errors. */
 export function swiftInfo(ctx: RegionContext, signal?: AbortSignal): Promise<SwiftInfo> {
   return cachedPerRegion(ctx, 'swift-info', INFO_CACHE_MS, async () => {
-    const endpoint = new URL((await ctx.session.service('object-store', ctx.region, signal)).url);
-    const root = endpoint.pathname.replace(/\/v1(\/.*)?$/, '');
-    const res = await fetch(new URL(`${root}/info`, endpoint.origin), {
-      signal: signal ?? AbortSignal.timeout(10_000),
+    const res = await ctx.session.getPublic('object-store', ctx.region, infoUrl, signal).catch((error) => {
+      const status = (error as { status?: number }).status ?? 0;
+      if (status >= 400 && status < 500) return undefined;
+      throw error;
     });
-    const info: Raw = res.ok ? ((await res.json()) as Raw) : {};
+    const info: Raw = res?.body && typeof res.body === 'object' ? (res.body as Raw) : {};
     const core: Raw = info.swift ?? {};
     return {
       maxFileSize: Number(core.max_file_size ?? 5 * 1024 ** 3 + 2),
