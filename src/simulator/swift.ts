@@ -31,6 +31,12 @@ const MAX_CONTAINER_NAME = 256;
 const LISTING_LIMIT = 10_000;
 const MAX_MANIFEST_SEGMENTS = 1000;
 const MAX_DELETES_PER_REQUEST = 10_000;
+/** Swift's metadata constraints (its defaults, shown in /info). */
+const MAX_META_NAME_LENGTH = 128;
+const MAX_META_VALUE_LENGTH = 256;
+const MAX_META_COUNT = 90;
+const MAX_META_OVERALL_SIZE = 4096;
+const MAX_HEADER_SIZE = 8192;
 
 /** Swift's answer for an error: status, reason, and the short HTML body its proxy sends. */
 function fail(status: number, text?: string, headers: Record<string, string> = {}): Reply {
@@ -155,6 +161,33 @@ function checkNames(ctx: Ctx): void {
   if (o > MAX_OBJECT_NAME) refuse(400, `Object name length of ${o} longer than ${MAX_OBJECT_NAME}`);
 }
 
+/** Python's str.title(), which swob applies to header names (x-object-meta-foo-bar → X-Object-Meta-Foo-Bar). */
+const titled = (name: string) =>
+  name.toLowerCase().replace(/(^|[^a-z])([a-z])/g, (_, before, c) => before + c.toUpperCase());
+
+/** Swift's check_metadata: every header value bounded, then the x-<kind>-meta-* items counted and measured in bytes. */
+function checkMetadata(ctx: Ctx, kind: 'account' | 'container' | 'object'): void {
+  const prefix = `x-${kind}-meta-`;
+  let count = 0;
+  let size = 0;
+  for (const [key, raw] of Object.entries(ctx.req.headers)) {
+    const value = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
+    // Node reads header bytes as latin1: a string's length is its byte count, as for Swift's WSGI strings.
+    if (value.length > MAX_HEADER_SIZE)
+      refuse(400, `Header value too long: ${titled(key).slice(0, MAX_META_NAME_LENGTH)}`);
+    if (!key.startsWith(prefix)) continue;
+    const name = titled(key).slice(prefix.length);
+    if (!name) refuse(400, 'Metadata name cannot be empty');
+    count += 1;
+    size += name.length + value.length;
+    if (name.length > MAX_META_NAME_LENGTH) refuse(400, `Metadata name too long: ${prefix}${name}`);
+    if (value.length > MAX_META_VALUE_LENGTH)
+      refuse(400, `Metadata value longer than ${MAX_META_VALUE_LENGTH}: ${prefix}${name}`);
+    if (count > MAX_META_COUNT) refuse(400, `Too many metadata items; max ${MAX_META_COUNT}`);
+    if (size > MAX_META_OVERALL_SIZE) refuse(400, `Total metadata too large; max ${MAX_META_OVERALL_SIZE}`);
+  }
+}
+
 /** Applies x-<kind>-meta-*, x-remove-<kind>-meta-* (and for containers the ACL headers) to a header map. */
 function applyHeaders(ctx: Ctx, target: Record<string, string>, kind: 'account' | 'container' | 'object'): void {
   const settable = kind === 'container' ? ['x-container-read', 'x-container-write'] : [];
@@ -247,6 +280,7 @@ async function postAccount(ctx: Ctx): Promise<Reply> {
   authorize(ctx, ctx.params.account, 'write');
   const account = swiftAccount(ctx.region, ctx.params.account);
   if (ctx.query.has('bulk-delete')) return bulkDelete(ctx, account);
+  checkMetadata(ctx, 'account');
   applyHeaders(ctx, account.meta, 'account');
   return { status: 204 };
 }
@@ -389,6 +423,7 @@ function getContainer(ctx: Ctx): Reply {
 function putContainer(ctx: Ctx): Reply {
   authorize(ctx, ctx.params.account, 'write');
   checkNames(ctx);
+  checkMetadata(ctx, 'container');
   const account = swiftAccount(ctx.region, ctx.params.account);
   const existing = account.containers.get(ctx.params.container);
   const c = existing ?? { name: ctx.params.container, createdAt: Date.now(), headers: {}, objects: new Map() };
@@ -400,6 +435,7 @@ function putContainer(ctx: Ctx): Reply {
 function postContainer(ctx: Ctx): Reply {
   authorize(ctx, ctx.params.account, 'write');
   const c = container(ctx, swiftAccount(ctx.region, ctx.params.account));
+  checkMetadata(ctx, 'container');
   applyHeaders(ctx, c.headers, 'container');
   return { status: 204 };
 }
@@ -535,6 +571,7 @@ async function putObject(ctx: Ctx): Promise<Reply> {
     swiftAccount(ctx.region, ctx.params.account).containers.get(ctx.params.container),
   );
   checkNames(ctx);
+  checkMetadata(ctx, 'object');
   const account = swiftAccount(ctx.region, ctx.params.account);
   const c = container(ctx, account);
   const name = ctx.params.object;
@@ -676,6 +713,7 @@ function postObject(ctx: Ctx): Reply {
   const c = container(ctx, swiftAccount(ctx.region, ctx.params.account));
   const object = liveObject(c, ctx.params.object);
   if (!object) return fail(404);
+  checkMetadata(ctx, 'object');
   // A POST replaces the user metadata as a whole (Swift's default, fast-post).
   const meta: Record<string, string> = {};
   applyHeaders(ctx, meta, 'object');
@@ -719,9 +757,11 @@ function info(ctx: Ctx): Reply {
       max_container_name_length: MAX_CONTAINER_NAME,
       container_listing_limit: LISTING_LIMIT,
       account_listing_limit: LISTING_LIMIT,
-      max_meta_name_length: 128,
-      max_meta_value_length: 256,
-      max_meta_count: 90,
+      max_meta_name_length: MAX_META_NAME_LENGTH,
+      max_meta_value_length: MAX_META_VALUE_LENGTH,
+      max_meta_count: MAX_META_COUNT,
+      max_meta_overall_size: MAX_META_OVERALL_SIZE,
+      max_header_size: MAX_HEADER_SIZE,
       policies: [{ name: 'Policy-0', aliases: 'Policy-0', default: true }],
     },
     slo: { max_manifest_segments: MAX_MANIFEST_SEGMENTS, max_manifest_size: 8388608, min_segment_size: 1 },

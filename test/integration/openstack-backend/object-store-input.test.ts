@@ -134,4 +134,63 @@ describe('object-store input', { timeout: 120_000 }, () => {
     });
     assert.equal(method, 'HEAD');
   });
+
+  test("metadata beyond the cloud's /info limits is INVALID_ARGUMENT naming the limit, before anything is sent", async () => {
+    const items = (n: number, value = 'v') => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, value]));
+    // 100 items of 200 characters were 20 KiB of headers: a reset connection (UNAVAILABLE) before this check.
+    await rejects(
+      objects.uploadObject(
+        uploadOf({ container: 'box', name: 'tagged', metadata: items(100, 'v'.repeat(200)) }, Buffer.from('x')),
+      ),
+      Status.INVALID_ARGUMENT,
+      /^header\.metadata has 100 items; the object store of objects\/RegionOne \(project demo\) allows at most 90 \(max_meta_count\)$/,
+    );
+    await rejects(
+      objects.uploadObject(
+        uploadOf({ container: 'box', name: 'tagged', metadata: { note: 'é'.repeat(255) } }, Buffer.from('x')),
+      ),
+      Status.INVALID_ARGUMENT,
+      /a header\.metadata value is 1530 bytes long as sent .* at most 256 \(max_meta_value_length\)$/,
+    );
+    await rejects(
+      objects.uploadObject(
+        uploadOf({ container: 'box', name: 'tagged', metadata: items(20, 'v'.repeat(250)) }, Buffer.from('x')),
+      ),
+      Status.INVALID_ARGUMENT,
+      /header\.metadata is 5050 bytes of keys and values as sent.* at most 4096 \(max_meta_overall_size\)$/,
+    );
+    await rejects(objects.getObject({ location: where, container: 'box', name: 'tagged' }), Status.NOT_FOUND);
+
+    // 89 items and the request id are 90: the limit exactly.
+    const result = await objects.uploadObject(
+      uploadOf({ container: 'box', name: 'tagged', metadata: items(89), requestId: 'r-1' }, Buffer.from('x')),
+    );
+    assert.equal(Object.keys(result.results[0].object!.metadata).length, 90);
+    await rejects(
+      objects.updateObject({ location: where, container: 'box', name: 'tagged', metadata: { one: 'more' } }),
+      Status.INVALID_ARGUMENT,
+      /^metadata has 91 items; .*\(max_meta_count\)$/,
+    );
+    await rejects(
+      objects.copyObject({
+        location: where,
+        container: 'box',
+        name: 'tagged',
+        destinationName: 'c',
+        metadata: items(91),
+      }),
+      Status.INVALID_ARGUMENT,
+      /max_meta_count/,
+    );
+    await rejects(
+      objects.createContainer({ location: where, name: 'labelled', metadata: items(91) }),
+      Status.INVALID_ARGUMENT,
+      /max_meta_count/,
+    );
+    await rejects(
+      objects.updateContainer({ location: where, container: 'box', metadata: { [`k${'x'.repeat(128)}`]: 'v' } }),
+      Status.INVALID_ARGUMENT,
+      /a metadata key is 129 bytes long; .* at most 128 \(max_meta_name_length\)$/,
+    );
+  });
 });

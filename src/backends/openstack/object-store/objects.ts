@@ -6,6 +6,7 @@ import type {
   UpdateObjectRequest,
 } from '../../../gen/oaktree/v1/object_store.ts';
 import type { RegionContext } from '../region.ts';
+import { checkMetadataLimits } from './metadata-limits.ts';
 import { isNotFound } from '../transport/index.ts';
 import { encodeMeta, headObject, listing, notFound, objectFromListing, objectPath, seg, swift } from './swift.ts';
 
@@ -66,6 +67,7 @@ export async function copyObject(
     'x-copy-from': `/${seg(request.container)}/${seg(request.name)}`,
     'content-length': '0',
   };
+  await checkMetadataLimits(ctx, request.metadata, 'metadata', signal);
   const metadata = Object.entries(request.metadata);
   if (metadata.length) {
     // Fresh metadata replaces the source's instead of merging with it.
@@ -99,6 +101,8 @@ export async function updateObject(
   const current = await getObject(ctx, request.container, request.name, signal);
   const metadata = { ...current.metadata, ...request.metadata };
   for (const key of request.removeMetadata) delete metadata[key.toLowerCase()];
+  // The POST carries every item the object keeps: the limits apply to all of them.
+  await checkMetadataLimits(ctx, metadata, 'metadata', signal);
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(metadata)) headers[`x-object-meta-${key}`] = encodeMeta(value);
   headers['content-type'] = request.contentType || current.contentType;

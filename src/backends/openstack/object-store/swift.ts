@@ -227,6 +227,8 @@ export interface SwiftInfo {
   maxManifestSegments: number;
   bulkDelete: boolean;
   maxDeletesPerRequest: number;
+  /** User metadata per request: items, key and value bytes, all keys and values together. */
+  metadata: { count: number; nameLength: number; valueLength: number; overallSize: number };
 }
 
 /** /info sits at the proxy's root, beside /v1; it needs no token. */
@@ -254,6 +256,13 @@ export function swiftInfo(ctx: RegionContext, signal?: AbortSignal): Promise<Swi
       maxManifestSegments: Number(info.slo?.max_manifest_segments ?? 1000),
       bulkDelete: !!info.bulk_delete,
       maxDeletesPerRequest: Number(info.bulk_delete?.max_deletes_per_request ?? 10_000),
+      // Swift's defaults, for a cloud that does not say.
+      metadata: {
+        count: Number(core.max_meta_count ?? 90),
+        nameLength: Number(core.max_meta_name_length ?? 128),
+        valueLength: Number(core.max_meta_value_length ?? 256),
+        overallSize: Number(core.max_meta_overall_size ?? 4096),
+      },
     };
   });
 }

@@ -21,6 +21,7 @@ import type {
   UploadObjectResult,
 } from '../../../gen/oaktree/v1/object_store.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
+import { checkMetadataLimits } from './metadata-limits.ts';
 import { GrpcStatus } from '../transport/index.ts';
 import {
   containerPath,
@@ -73,11 +74,14 @@ function failedResult(target: Location, error: unknown): UploadObjectResult {
   };
 }
 
-/** The object's own headers: type, metadata, expiry, request id. */
+/** The metadata an upload sets: the client's, and the request id. */
+const userMetadata = (header: UploadObjectHeader): Record<string, string> =>
+  header.requestId ? { ...header.metadata, [REQUEST_ID_META]: header.requestId } : header.metadata;
+
+/** The object's own headers: type, metadata (with the request id), expiry. */
 function objectHeaders(header: UploadObjectHeader): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': header.contentType || 'application/octet-stream' };
-  for (const [key, value] of Object.entries(header.metadata)) headers[`x-object-meta-${key}`] = encodeMeta(value);
-  if (header.requestId) headers[`x-object-meta-${REQUEST_ID_META}`] = encodeMeta(header.requestId);
+  for (const [key, value] of Object.entries(userMetadata(header))) headers[`x-object-meta-${key}`] = encodeMeta(value);
   if (header.deleteAfterSeconds > 0n) headers['x-delete-after'] = String(header.deleteAfterSeconds);
   return headers;
 }
@@ -280,6 +284,7 @@ async function prepare(
 ): Promise<Prepared> {
   const ctx = await resolve(target);
   const info = await swiftInfo(ctx, signal);
+  await checkMetadataLimits(ctx, userMetadata(header), 'header.metadata', signal);
   const segmentSize = Number(header.segmentSizeBytes) || Math.min(DEFAULT_SEGMENT_BYTES, info.maxFileSize);
   const where = describeLocation(ctx.location);
   if (segmentSize > info.maxFileSize)
