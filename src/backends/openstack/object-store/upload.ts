@@ -98,6 +98,8 @@ function segmentContainerOf(container: string): string {
 class ObjectWriter {
   failure?: unknown;
   readonly segments: Segment[] = [];
+  /** The object (a manifest over the segments, when segmented) is written: its segments are no longer ours to remove. */
+  #stored = false;
   #current?: Put;
   readonly #segmentContainer: string;
   readonly #segmentPrefix: string;
@@ -206,30 +208,37 @@ class ObjectWriter {
       throw dataLoss(`the md5 of the data is ${sent.md5}, the header said ${this.header.md5}`);
     await this.#close();
     const { container, name } = this.header;
-    if (!this.plain) {
-      if (this.segments.length === 1) {
-        // It fitted one segment after all (size not declared): a server-side copy makes it a plain object.
-        await swift(this.ctx, {
-          method: 'PUT',
-          path: objectPath(container, name),
-          rawBody: Buffer.alloc(0),
-          headers: { ...objectHeaders(this.header), 'x-copy-from': this.#segmentUrl(this.segments[0]) },
-          signal: this.signal,
-        });
-        await this.removeSegments(this.signal);
-      } else {
-        const manifest = this.segments.map((s) => ({ path: s.path, etag: s.etag, size_bytes: s.size }));
-        await swift(this.ctx, {
-          method: 'PUT',
-          path: objectPath(container, name),
-          query: { 'multipart-manifest': 'put' },
-          rawBody: Buffer.from(JSON.stringify(manifest)),
-          headers: objectHeaders(this.header),
-          signal: this.signal,
-        });
-      }
+    if (this.plain) {
+      this.#stored = true; // #close() has Swift's answer to the one PUT
+    } else if (this.segments.length === 1) {
+      // It fitted one segment after all (size not declared): a server-side copy makes it a plain object.
+      await swift(this.ctx, {
+        method: 'PUT',
+        path: objectPath(container, name),
+        rawBody: Buffer.alloc(0),
+        headers: { ...objectHeaders(this.header), 'x-copy-from': this.#segmentUrl(this.segments[0]) },
+        signal: this.signal,
+      });
+      this.#stored = true;
+      await this.removeSegments(this.signal);
+    } else {
+      const manifest = this.segments.map((s) => ({ path: s.path, etag: s.etag, size_bytes: s.size }));
+      await swift(this.ctx, {
+        method: 'PUT',
+        path: objectPath(container, name),
+        query: { 'multipart-manifest': 'put' },
+        rawBody: Buffer.from(JSON.stringify(manifest)),
+        headers: objectHeaders(this.header),
+        signal: this.signal,
+      });
+      this.#stored = true;
     }
-    const object = await headObject(this.ctx, container, name, this.signal);
+    const object = await headObject(this.ctx, container, name, this.signal).catch((error) => {
+      throw new OaktreeError(
+        GrpcStatus.UNAVAILABLE,
+        `the object was written but reading it back failed (${toStatus(error).message}): it may exist; GetObject says whether it does`,
+      );
+    });
     if (!object.isLargeObject && object.etag && object.etag !== sent.md5)
       throw dataLoss(`Swift stored md5 ${object.etag}, oaktree sent ${sent.md5}`);
     return {
@@ -262,6 +271,8 @@ class ObjectWriter {
     // wait for bytes until the cloud's timeout).
     this.#current?.body.destroy(new Error('upload stopped'));
     await this.#current?.settled;
+    // Under a written manifest the segments are the object's bytes: they stay.
+    if (this.#stored) return failedResult(this.target, why);
     const written = this.segments.length;
     const left = await this.removeSegments(AbortSignal.timeout(CLEANUP_TIMEOUT_MS)).catch(() => written);
     const { code, message } = toStatus(why);
