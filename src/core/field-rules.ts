@@ -45,6 +45,17 @@ export function atMost(field: string, max: number, meaning = ''): Rule {
     Number(m[key] ?? 0) > max ? `${path}${field} may be at most ${max}${meaning ? ` (${meaning})` : ''}` : undefined;
 }
 
+/** The number field is 0 (not set: the default applies) or at least `min`; `meaning` says why in words. */
+export function unsetOrAtLeast(field: string, min: number, meaning = ''): Rule {
+  const key = camel(field);
+  return (m, path) => {
+    const value = Number(m[key] ?? 0);
+    return value > 0 && value < min
+      ? `${path}${field} may be 0 (the default) or at least ${min}${meaning ? ` (${meaning})` : ''}`
+      : undefined;
+  };
+}
+
 /**
  * The enum field holds a value the contract names: a number this node does not know (a newer client's, or garbage)
  * is refused rather than read as a default.

@@ -34,6 +34,7 @@ import {
   notNegative,
   oneOf,
   required,
+  unsetOrAtLeast,
   requestId,
   type Rule,
   selector,
@@ -316,6 +317,11 @@ const OBJECT_TEXT = {
  */
 const MAX_DELETE_AFTER_SECONDS = 100 * 365 * 24 * 3600;
 const deleteAfter = atMost('delete_after_seconds', MAX_DELETE_AFTER_SECONDS, '100 years');
+/**
+ * Every segment is a PUT and a manifest entry (at most 1,000 of them): below 1 MiB (Swift's own SLO minimum until
+ * 2.8) segments cost requests and cap the object's size for nothing. Only the last segment may be smaller.
+ */
+const MIN_SEGMENT_BYTES = 1024 * 1024;
 /** A call about one object: found through its container, named by `name`. */
 function objectCall(action: Action, rules: Rule[] = []): RowOptions {
   return {
@@ -714,6 +720,7 @@ export const Methods = {
       headerValue('content_type'),
       notNegative('size_bytes'),
       notNegative('segment_size_bytes'),
+      unsetOrAtLeast('segment_size_bytes', MIN_SEGMENT_BYTES, '1 MiB'),
       notNegative('delete_after_seconds'),
       deleteAfter,
       hex('md5', 32),

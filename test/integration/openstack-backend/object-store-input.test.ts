@@ -193,4 +193,18 @@ describe('object-store input', { timeout: 120_000 }, () => {
       /a metadata key is 129 bytes long; .* at most 128 \(max_meta_name_length\)$/,
     );
   });
+
+  test('segment_size_bytes is 0 (the default) or at least 1 MiB', async () => {
+    await rejects(
+      objects.uploadObject(uploadOf({ container: 'box', name: 'bytes', segmentSizeBytes: 1n }, Buffer.from('xyz'))),
+      Status.INVALID_ARGUMENT,
+      /^header\.segment_size_bytes may be 0 \(the default\) or at least 1048576 \(1 MiB\)$/,
+    );
+    await rejects(objects.getObject({ location: where, container: 'box', name: 'bytes' }), Status.NOT_FOUND);
+    const data = Buffer.alloc(1024 * 1024 + 1, 7);
+    const result = await objects.uploadObject(
+      uploadOf({ container: 'box', name: 'two', segmentSizeBytes: BigInt(1024 * 1024) }, data),
+    );
+    assert.equal(result.results[0].segments, 2, 'the last segment is the one byte left');
+  });
 });
