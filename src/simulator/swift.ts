@@ -29,7 +29,6 @@ import { uuid } from './util.ts';
 const MAX_OBJECT_NAME = 1024;
 const MAX_CONTAINER_NAME = 256;
 const LISTING_LIMIT = 10_000;
-const MAX_MANIFEST_SEGMENTS = 1000;
 const MAX_DELETES_PER_REQUEST = 10_000;
 /** Swift's metadata constraints (its defaults, shown in /info). */
 const MAX_META_NAME_LENGTH = 128;
@@ -75,7 +74,12 @@ const refuse = (status: number, text?: string): never => {
 /** The simulated cloud's object-store settings (SimCloudOptions.objectStore). */
 function settings(ctx: Ctx) {
   const o = ctx.cloud.opts.objectStore;
-  return { tempUrl: o.tempUrl, bulkDelete: o.bulkDelete, maxFileSize: o.maxFileSize };
+  return {
+    tempUrl: o.tempUrl,
+    bulkDelete: o.bulkDelete,
+    maxFileSize: o.maxFileSize,
+    maxSegments: o.maxManifestSegments,
+  };
 }
 
 // --- auth ------------------------------------------------------------------------------------------------------
@@ -671,7 +675,8 @@ async function putManifest(
     return fail(400, 'Manifest must be valid JSON.\n');
   }
   if (!Array.isArray(parsed) || parsed.length === 0) return fail(400, 'Manifest must be a list.\n');
-  if (parsed.length > MAX_MANIFEST_SEGMENTS) return fail(413, `Too many segments (max ${MAX_MANIFEST_SEGMENTS}).\n`);
+  const maxSegments = settings(ctx).maxSegments;
+  if (parsed.length > maxSegments) return fail(413, `Too many segments (max ${maxSegments}).\n`);
   const segments: SwiftSegment[] = [];
   const problems: string[] = [];
   for (const entry of parsed as Array<Record<string, unknown>>) {
@@ -764,7 +769,7 @@ function info(ctx: Ctx): Reply {
       max_header_size: MAX_HEADER_SIZE,
       policies: [{ name: 'Policy-0', aliases: 'Policy-0', default: true }],
     },
-    slo: { max_manifest_segments: MAX_MANIFEST_SEGMENTS, max_manifest_size: 8388608, min_segment_size: 1 },
+    slo: { max_manifest_segments: s.maxSegments, max_manifest_size: 8388608, min_segment_size: 1 },
   };
   if (s.tempUrl)
     body.tempurl = {

@@ -208,3 +208,28 @@ describe('object-store input', { timeout: 120_000 }, () => {
     assert.equal(result.results[0].segments, 2, 'the last segment is the one byte left');
   });
 });
+
+describe('an upload of unknown size at a cloud that allows 3 segments per object', { timeout: 120_000 }, () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({
+      clouds: [{ name: 'objects', regions: ['RegionOne'], objectStore: { maxManifestSegments: 3 } }],
+    });
+  });
+  after(() => h?.close());
+
+  test('stops at the fourth segment with FAILED_PRECONDITION and leaves no segment', async () => {
+    const objects = createClient(ObjectStoreServiceDefinition, h.channel);
+    const header = { container: 'logs', name: 'endless.log', segmentSizeBytes: BigInt(1024 * 1024) };
+    await rejects(
+      objects.uploadObject(uploadOf(header, Buffer.alloc(3.5 * 1024 * 1024, 1))),
+      Status.FAILED_PRECONDITION,
+      /^the data is more than 3 segments of 1048576 bytes, the most one object at objects\/RegionOne \(project demo\) may have: raise segment_size_bytes; the 3 segments written were removed$/,
+    );
+    const left = await collect(objects.listObjects({ location: where, container: 'logs_segments' }));
+    assert.equal(left.filter((i) => i.item?.$case === 'object').length, 0);
+    await rejects(objects.getObject({ location: where, container: 'logs', name: 'endless.log' }), Status.NOT_FOUND);
+    const fits = await objects.uploadObject(uploadOf(header, Buffer.alloc(3 * 1024 * 1024, 1)));
+    assert.equal(fits.results[0].segments, 3, 'three segments are allowed');
+  });
+});

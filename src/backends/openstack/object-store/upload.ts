@@ -109,6 +109,8 @@ class ObjectWriter {
     readonly target: Location,
     readonly header: UploadObjectHeader,
     readonly segmentSize: number,
+    /** The most segments one static large object may have here (/info). */
+    readonly maxSegments: number,
     /** One plain PUT (the declared size fits one segment); otherwise segments. */
     readonly plain: boolean,
     readonly signal: AbortSignal,
@@ -184,6 +186,12 @@ class ObjectWriter {
       const put = this.#current!;
       if (!this.plain && put.bytes >= this.segmentSize) {
         await this.#close();
+        // A declared size was checked up front; data of unknown size is stopped at the cloud's segment limit.
+        if (this.segments.length >= this.maxSegments)
+          throw new OaktreeError(
+            GrpcStatus.FAILED_PRECONDITION,
+            `the data is more than ${this.maxSegments} segments of ${this.segmentSize} bytes, the most one object at ${describeLocation(this.ctx.location)} may have: raise segment_size_bytes`,
+          );
         this.#nextSegment();
         continue;
       }
@@ -334,6 +342,7 @@ async function prepare(
     ctx.location,
     header,
     segmentSize,
+    info.maxManifestSegments,
     declared > 0 && declared <= segmentSize,
     signal,
   );
