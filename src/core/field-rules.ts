@@ -38,6 +38,38 @@ export function notNegative(field: string): Rule {
   return (m, path) => (Number(m[key] ?? 0) < 0 ? `${path}${field} is ${m[key]}: it may not be negative` : undefined);
 }
 
+/** The number field may be at most `max`; `meaning` says what the bound is in words (e.g. "100 years"). */
+export function atMost(field: string, max: number, meaning = ''): Rule {
+  const key = camel(field);
+  return (m, path) =>
+    Number(m[key] ?? 0) > max ? `${path}${field} may be at most ${max}${meaning ? ` (${meaning})` : ''}` : undefined;
+}
+
+/** The number field is 0 (not set: the default applies) or at least `min`; `meaning` says why in words. */
+export function unsetOrAtLeast(field: string, min: number, meaning = ''): Rule {
+  const key = camel(field);
+  return (m, path) => {
+    const value = Number(m[key] ?? 0);
+    return value > 0 && value < min
+      ? `${path}${field} may be 0 (the default) or at least ${min}${meaning ? ` (${meaning})` : ''}`
+      : undefined;
+  };
+}
+
+/**
+ * The enum field holds a value the contract names: a number this node does not know (a newer client's, or garbage)
+ * is refused rather than read as a default.
+ */
+export function knownValue(field: string, enumeration: Record<string, string | number>): Rule {
+  const key = camel(field);
+  const names = Object.keys(enumeration).filter((k) => Number.isNaN(Number(k)) && Number(enumeration[k]) >= 0);
+  const known = new Set(names.map((name) => enumeration[name]));
+  return (m, path) =>
+    m[key] === undefined || known.has(m[key])
+      ? undefined
+      : `${path}${field} is not a value this node knows: use one of ${names.join(', ')}`;
+}
+
 /** At least one of the fields must be set (a non-blank string, a positive number, or true). */
 export function oneOf(fields: string[], hint = ''): Rule {
   const keys = fields.map(camel);

@@ -11,20 +11,30 @@ import type { Location } from '../gen/oaktree/v1/location.ts';
 import { NetworkServiceDefinition } from '../gen/oaktree/v1/network.ts';
 import { VolumeServiceDefinition } from '../gen/oaktree/v1/volume.ts';
 import { IdentityServiceDefinition } from '../gen/oaktree/v1/identity.ts';
-import { ObjectStoreServiceDefinition } from '../gen/oaktree/v1/object_store.ts';
+import { ObjectStoreServiceDefinition, ObjectUrlMethod } from '../gen/oaktree/v1/object_store.ts';
 import { FloatingIPMode } from '../gen/oaktree/v1/compute.ts';
 import type { LocationSelector } from '../gen/oaktree/v1/location.ts';
 import { Status } from 'nice-grpc-common';
 import { OaktreeError } from './errors.ts';
 import { SERVER_ACTION_RULES, UPDATE_SERVER_RULES } from './server-action-rules.ts';
-import { containerName, headerTokenKeys, headerValue, objectName } from './object-names.ts';
 import {
+  containerName,
+  headerTokenKeys,
+  headerValue,
+  MAX_CONTAINER_NAME_BYTES,
+  MAX_OBJECT_NAME_BYTES,
+  objectName,
+} from './object-names.ts';
+import {
+  atMost,
   boundedText,
   camel,
   hex,
+  knownValue,
   notNegative,
   oneOf,
   required,
+  unsetOrAtLeast,
   requestId,
   type Rule,
   selector,
@@ -172,12 +182,13 @@ function get<S extends TsProtoService, K extends keyof S['methods'] & string>(
   key: K,
   over: ListMethod<any, any>,
   noun: string,
+  text?: Record<string, number>,
 ): GetMethod<Req<S, K>, Res<S, K>> {
   return {
     kind: 'get',
     ...base(service, key),
     action: 'read',
-    validate: checks({ rules: [nameOrId(noun)] }),
+    validate: checks({ rules: [nameOrId(noun)], text }),
     over,
     noun,
   };
@@ -282,11 +293,35 @@ const MAX_RESUME_TOKEN_LENGTH = 256 * 1024;
 const MAX_USER_DATA_LENGTH = 48 * 1024;
 
 const ObjectStore = ObjectStoreServiceDefinition;
-const listContainers = list(ObjectStore, 'listContainers', 'container');
+/** Container names are up to 256 bytes (containerName checks the bytes): the text bound must not refuse them first. */
+const CONTAINER_TEXT = { container: MAX_CONTAINER_NAME_BYTES, destination_container: MAX_CONTAINER_NAME_BYTES };
+const CONTAINER_BY_NAME = { name_or_id: MAX_CONTAINER_NAME_BYTES };
+const listContainers = list(ObjectStore, 'listContainers', 'container', undefined, CONTAINER_BY_NAME);
 const byContainer = aboutBy(listContainers, 'container', 'container');
-const inContainer = { ...byContainer, rules: [...byContainer.rules!, containerName('container')] };
+const inContainer = {
+  ...byContainer,
+  text: CONTAINER_TEXT,
+  rules: [...byContainer.rules!, containerName('container')],
+};
 /** Object names, prefixes and markers are up to 1,024 bytes (objectName checks the bytes). */
-const OBJECT_TEXT = { name: 1024, destination_name: 1024, prefix: 1024, marker: 1024 };
+const OBJECT_TEXT = {
+  ...CONTAINER_TEXT,
+  name: MAX_OBJECT_NAME_BYTES,
+  destination_name: MAX_OBJECT_NAME_BYTES,
+  prefix: MAX_OBJECT_NAME_BYTES,
+  marker: MAX_OBJECT_NAME_BYTES,
+};
+/**
+ * An object's expiry from now. Swift caps the delete-at time at 9999999999 (the year 2286) and a larger one cannot
+ * be a date at all: 100 years is far beyond any real retention and keeps the sum a date every client can read.
+ */
+const MAX_DELETE_AFTER_SECONDS = 100 * 365 * 24 * 3600;
+const deleteAfter = atMost('delete_after_seconds', MAX_DELETE_AFTER_SECONDS, '100 years');
+/**
+ * Every segment is a PUT and a manifest entry (at most 1,000 of them): below 1 MiB (Swift's own SLO minimum until
+ * 2.8) segments cost requests and cap the object's size for nothing. Only the last segment may be smaller.
+ */
+const MIN_SEGMENT_BYTES = 1024 * 1024;
 /** A call about one object: found through its container, named by `name`. */
 function objectCall(action: Action, rules: Rule[] = []): RowOptions {
   return {
@@ -636,9 +671,10 @@ export const Methods = {
 
   // Object storage (issue 16): object calls are routed to where their container was found.
   listContainers,
-  getContainer: get(ObjectStore, 'getContainer', listContainers, 'container'),
+  getContainer: get(ObjectStore, 'getContainer', listContainers, 'container', CONTAINER_BY_NAME),
   createContainer: unary(ObjectStore, 'createContainer', {
     action: 'write',
+    text: { name: MAX_CONTAINER_NAME_BYTES },
     rules: [
       required('name', 'the container needs a name'),
       containerName('name'),
@@ -684,7 +720,9 @@ export const Methods = {
       headerValue('content_type'),
       notNegative('size_bytes'),
       notNegative('segment_size_bytes'),
+      unsetOrAtLeast('segment_size_bytes', MIN_SEGMENT_BYTES, '1 MiB'),
       notNegative('delete_after_seconds'),
+      deleteAfter,
       hex('md5', 32),
       requestId,
     ],
@@ -709,6 +747,7 @@ export const Methods = {
     'updateObject',
     objectCall('write', [
       notNegative('delete_after_seconds'),
+      deleteAfter,
       headerTokenKeys('metadata'),
       headerTokenKeys('remove_metadata'),
       headerValue('content_type'),
@@ -724,7 +763,11 @@ export const Methods = {
   createObjectUrl: unary(
     ObjectStore,
     'createObjectUrl',
-    objectCall('write', [notNegative('expires_in_seconds'), notNegative('max_size_bytes')]),
+    objectCall('write', [
+      knownValue('method', ObjectUrlMethod),
+      notNegative('expires_in_seconds'),
+      notNegative('max_size_bytes'),
+    ]),
   ),
 
   listLimits: list(LimitsServiceDefinition, 'listLimits', 'limits'),

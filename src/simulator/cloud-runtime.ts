@@ -70,7 +70,12 @@ export class CloudRuntime {
   }
 
   async listen(): Promise<void> {
-    const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => void this.handle(req, res));
+    // Headers up to 64 KiB reach the services (Node stops at 16 KiB with a reset), so Swift's own 400s answer
+    // oversized metadata as the real proxy does.
+    const server = createServer(
+      { keepAliveTimeout: 5000, maxHeaderSize: 64 * 1024 },
+      (req, res) => void this.handle(req, res),
+    );
     server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));

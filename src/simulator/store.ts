@@ -31,7 +31,7 @@ export interface ResolvedCloudOptions {
   users: SimUserSpec[];
   ignoredServerFilters: string[];
   importAllowedPorts: number[];
-  objectStore: { tempUrl: boolean; bulkDelete: boolean; maxFileSize: number };
+  objectStore: { tempUrl: boolean; bulkDelete: boolean; maxFileSize: number; maxManifestSegments: number };
 }
 
 export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
@@ -59,6 +59,7 @@ export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
       tempUrl: o.objectStore?.tempUrl ?? true,
       bulkDelete: o.objectStore?.bulkDelete ?? true,
       maxFileSize: o.objectStore?.maxFileSize ?? 5 * 1024 ** 3 + 2,
+      maxManifestSegments: o.objectStore?.maxManifestSegments ?? 1000,
     },
   };
 }

@@ -29,8 +29,13 @@ import { uuid } from './util.ts';
 const MAX_OBJECT_NAME = 1024;
 const MAX_CONTAINER_NAME = 256;
 const LISTING_LIMIT = 10_000;
-const MAX_MANIFEST_SEGMENTS = 1000;
 const MAX_DELETES_PER_REQUEST = 10_000;
+/** Swift's metadata constraints (its defaults, shown in /info). */
+const MAX_META_NAME_LENGTH = 128;
+const MAX_META_VALUE_LENGTH = 256;
+const MAX_META_COUNT = 90;
+const MAX_META_OVERALL_SIZE = 4096;
+const MAX_HEADER_SIZE = 8192;
 
 /** Swift's answer for an error: status, reason, and the short HTML body its proxy sends. */
 function fail(status: number, text?: string, headers: Record<string, string> = {}): Reply {
@@ -69,7 +74,12 @@ const refuse = (status: number, text?: string): never => {
 /** The simulated cloud's object-store settings (SimCloudOptions.objectStore). */
 function settings(ctx: Ctx) {
   const o = ctx.cloud.opts.objectStore;
-  return { tempUrl: o.tempUrl, bulkDelete: o.bulkDelete, maxFileSize: o.maxFileSize };
+  return {
+    tempUrl: o.tempUrl,
+    bulkDelete: o.bulkDelete,
+    maxFileSize: o.maxFileSize,
+    maxSegments: o.maxManifestSegments,
+  };
 }
 
 // --- auth ------------------------------------------------------------------------------------------------------
@@ -155,6 +165,33 @@ function checkNames(ctx: Ctx): void {
   if (o > MAX_OBJECT_NAME) refuse(400, `Object name length of ${o} longer than ${MAX_OBJECT_NAME}`);
 }
 
+/** Python's str.title(), which swob applies to header names (x-object-meta-foo-bar → X-Object-Meta-Foo-Bar). */
+const titled = (name: string) =>
+  name.toLowerCase().replace(/(^|[^a-z])([a-z])/g, (_, before, c) => before + c.toUpperCase());
+
+/** Swift's check_metadata: every header value bounded, then the x-<kind>-meta-* items counted and measured in bytes. */
+function checkMetadata(ctx: Ctx, kind: 'account' | 'container' | 'object'): void {
+  const prefix = `x-${kind}-meta-`;
+  let count = 0;
+  let size = 0;
+  for (const [key, raw] of Object.entries(ctx.req.headers)) {
+    const value = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
+    // Node reads header bytes as latin1: a string's length is its byte count, as for Swift's WSGI strings.
+    if (value.length > MAX_HEADER_SIZE)
+      refuse(400, `Header value too long: ${titled(key).slice(0, MAX_META_NAME_LENGTH)}`);
+    if (!key.startsWith(prefix)) continue;
+    const name = titled(key).slice(prefix.length);
+    if (!name) refuse(400, 'Metadata name cannot be empty');
+    count += 1;
+    size += name.length + value.length;
+    if (name.length > MAX_META_NAME_LENGTH) refuse(400, `Metadata name too long: ${prefix}${name}`);
+    if (value.length > MAX_META_VALUE_LENGTH)
+      refuse(400, `Metadata value longer than ${MAX_META_VALUE_LENGTH}: ${prefix}${name}`);
+    if (count > MAX_META_COUNT) refuse(400, `Too many metadata items; max ${MAX_META_COUNT}`);
+    if (size > MAX_META_OVERALL_SIZE) refuse(400, `Total metadata too large; max ${MAX_META_OVERALL_SIZE}`);
+  }
+}
+
 /** Applies x-<kind>-meta-*, x-remove-<kind>-meta-* (and for containers the ACL headers) to a header map. */
 function applyHeaders(ctx: Ctx, target: Record<string, string>, kind: 'account' | 'container' | 'object'): void {
   const settable = kind === 'container' ? ['x-container-read', 'x-container-write'] : [];
@@ -186,17 +223,26 @@ function objectHeaders(object: SwiftObject): Record<string, string> {
   return headers;
 }
 
+/** Swift keeps delete-at times to 10 digits (normalize_delete_at_timestamp): later ones become this, in 2286. */
+const MAX_DELETE_AT = 9_999_999_999;
+
+/** Swift's check_delete_headers: integers only, X-Delete-After turned into X-Delete-At, capped, never in the past. */
 function expiryFrom(ctx: Ctx, current?: number): number | undefined {
   const after = header(ctx, 'x-delete-after');
   const at = header(ctx, 'x-delete-at');
+  const now = Date.now() / 1000;
+  const capped = (seconds: number) => Math.floor(Math.min(Math.max(0, seconds), MAX_DELETE_AT));
   if (after !== undefined) {
-    if (!/^\d+$/.test(after)) refuse(400, 'Non-integer X-Delete-After');
-    return Math.floor(Date.now() / 1000) + Number(after);
+    if (!/^\s*[+-]?\d+\s*$/.test(after)) refuse(400, 'Non-integer X-Delete-After');
+    const when = capped(now + Number(after));
+    if (when <= now) refuse(400, 'X-Delete-After in past');
+    return when;
   }
   if (at !== undefined) {
-    if (!/^\d+$/.test(at)) refuse(400, 'Non-integer X-Delete-At');
-    if (Number(at) * 1000 <= Date.now()) refuse(400, 'X-Delete-At in past');
-    return Number(at);
+    if (!/^\s*[+-]?\d+\s*$/.test(at)) refuse(400, 'Non-integer X-Delete-At');
+    const when = capped(Number(at));
+    if (when <= now) refuse(400, 'X-Delete-At in past');
+    return when;
   }
   if (header(ctx, 'x-remove-delete-at') !== undefined) return undefined;
   return current;
@@ -238,6 +284,7 @@ async function postAccount(ctx: Ctx): Promise<Reply> {
   authorize(ctx, ctx.params.account, 'write');
   const account = swiftAccount(ctx.region, ctx.params.account);
   if (ctx.query.has('bulk-delete')) return bulkDelete(ctx, account);
+  checkMetadata(ctx, 'account');
   applyHeaders(ctx, account.meta, 'account');
   return { status: 204 };
 }
@@ -380,6 +427,7 @@ function getContainer(ctx: Ctx): Reply {
 function putContainer(ctx: Ctx): Reply {
   authorize(ctx, ctx.params.account, 'write');
   checkNames(ctx);
+  checkMetadata(ctx, 'container');
   const account = swiftAccount(ctx.region, ctx.params.account);
   const existing = account.containers.get(ctx.params.container);
   const c = existing ?? { name: ctx.params.container, createdAt: Date.now(), headers: {}, objects: new Map() };
@@ -391,6 +439,7 @@ function putContainer(ctx: Ctx): Reply {
 function postContainer(ctx: Ctx): Reply {
   authorize(ctx, ctx.params.account, 'write');
   const c = container(ctx, swiftAccount(ctx.region, ctx.params.account));
+  checkMetadata(ctx, 'container');
   applyHeaders(ctx, c.headers, 'container');
   return { status: 204 };
 }
@@ -526,6 +575,7 @@ async function putObject(ctx: Ctx): Promise<Reply> {
     swiftAccount(ctx.region, ctx.params.account).containers.get(ctx.params.container),
   );
   checkNames(ctx);
+  checkMetadata(ctx, 'object');
   const account = swiftAccount(ctx.region, ctx.params.account);
   const c = container(ctx, account);
   const name = ctx.params.object;
@@ -625,7 +675,8 @@ async function putManifest(
     return fail(400, 'Manifest must be valid JSON.\n');
   }
   if (!Array.isArray(parsed) || parsed.length === 0) return fail(400, 'Manifest must be a list.\n');
-  if (parsed.length > MAX_MANIFEST_SEGMENTS) return fail(413, `Too many segments (max ${MAX_MANIFEST_SEGMENTS}).\n`);
+  const maxSegments = settings(ctx).maxSegments;
+  if (parsed.length > maxSegments) return fail(413, `Too many segments (max ${maxSegments}).\n`);
   const segments: SwiftSegment[] = [];
   const problems: string[] = [];
   for (const entry of parsed as Array<Record<string, unknown>>) {
@@ -667,6 +718,7 @@ function postObject(ctx: Ctx): Reply {
   const c = container(ctx, swiftAccount(ctx.region, ctx.params.account));
   const object = liveObject(c, ctx.params.object);
   if (!object) return fail(404);
+  checkMetadata(ctx, 'object');
   // A POST replaces the user metadata as a whole (Swift's default, fast-post).
   const meta: Record<string, string> = {};
   applyHeaders(ctx, meta, 'object');
@@ -710,12 +762,14 @@ function info(ctx: Ctx): Reply {
       max_container_name_length: MAX_CONTAINER_NAME,
       container_listing_limit: LISTING_LIMIT,
       account_listing_limit: LISTING_LIMIT,
-      max_meta_name_length: 128,
-      max_meta_value_length: 256,
-      max_meta_count: 90,
+      max_meta_name_length: MAX_META_NAME_LENGTH,
+      max_meta_value_length: MAX_META_VALUE_LENGTH,
+      max_meta_count: MAX_META_COUNT,
+      max_meta_overall_size: MAX_META_OVERALL_SIZE,
+      max_header_size: MAX_HEADER_SIZE,
       policies: [{ name: 'Policy-0', aliases: 'Policy-0', default: true }],
     },
-    slo: { max_manifest_segments: MAX_MANIFEST_SEGMENTS, max_manifest_size: 8388608, min_segment_size: 1 },
+    slo: { max_manifest_segments: s.maxSegments, max_manifest_size: 8388608, min_segment_size: 1 },
   };
   if (s.tempUrl)
     body.tempurl = {

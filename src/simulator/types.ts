@@ -51,8 +51,11 @@ export interface SimCloudOptions {
   ignoredServerFilters?: string[];
   /** Ports a web-download import URL may use (Glance's import filtering; default [80, 443]). */
   importAllowedPorts?: number[];
-  /** The Swift object store (default: TempURL and bulk delete on, max object 5 GiB + 2 bytes, like Swift's). */
-  objectStore?: { tempUrl?: boolean; bulkDelete?: boolean; maxFileSize?: number };
+  /**
+   * The Swift object store (default: TempURL and bulk delete on, max object 5 GiB + 2 bytes and 1,000 segments per
+   * static large object, like Swift's).
+   */
+  objectStore?: { tempUrl?: boolean; bulkDelete?: boolean; maxFileSize?: number; maxManifestSegments?: number };
 }
 
 export interface SimUserSpec {

@@ -20,6 +20,8 @@ type ObjectStore = ReturnType<typeof objectStoreOf>;
 const objectStoreOf = (t: ScenarioTarget) => createClient(ObjectStoreServiceDefinition, t.api.channel);
 
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
+/** The smallest segment size oaktree takes. */
+const SEGMENT = 1024 * 1024;
 
 async function* uploadOf(
   header: Record<string, unknown>,
@@ -240,14 +242,10 @@ export function defineObjectStoreScenarios(label: string, target: () => Scenario
       const t = target();
       const api = objectStoreOf(t);
       const container = names('slo');
-      const data = randomBytes(5 * 64 * 1024 + 123);
+      const data = randomBytes(5 * SEGMENT + 123);
       try {
         const response = await api.uploadObject(
-          uploadOf(
-            { location: t.where, container, name: 'big.bin', segmentSizeBytes: BigInt(64 * 1024) },
-            data,
-            50_000,
-          ),
+          uploadOf({ location: t.where, container, name: 'big.bin', segmentSizeBytes: BigInt(SEGMENT) }, data, 500_000),
         );
         const result = response.results[0];
         assert.equal(result.segments, 6);
@@ -266,15 +264,15 @@ export function defineObjectStoreScenarios(label: string, target: () => Scenario
           location: t.where,
           container,
           name: 'big.bin',
-          offset: BigInt(64 * 1024 - 10),
+          offset: BigInt(SEGMENT - 10),
           length: 100n,
         });
-        assert.ok(middle.data.equals(data.subarray(64 * 1024 - 10, 64 * 1024 + 90)), 'a range across two segments');
+        assert.ok(middle.data.equals(data.subarray(SEGMENT - 10, SEGMENT + 90)), 'a range across two segments');
 
         // Small data with no declared size is stored plain, without leftovers in the segments container.
         const small = await api.uploadObject(
           uploadOf(
-            { location: t.where, container, name: 'small.bin', segmentSizeBytes: BigInt(64 * 1024) },
+            { location: t.where, container, name: 'small.bin', segmentSizeBytes: BigInt(SEGMENT) },
             data.subarray(0, 1000),
           ),
         );
@@ -294,7 +292,7 @@ export function defineObjectStoreScenarios(label: string, target: () => Scenario
       const t = target();
       const api = objectStoreOf(t);
       const container = names('bad');
-      const data = randomBytes(3 * 32 * 1024);
+      const data = randomBytes(3 * SEGMENT);
       try {
         await rejects(
           api.uploadObject(uploadOf({ location: t.where, container, name: 'plain', sizeBytes: 10n }, data)),
@@ -313,7 +311,7 @@ export function defineObjectStoreScenarios(label: string, target: () => Scenario
                 container,
                 name: 'segmented',
                 md5: 'f'.repeat(32),
-                segmentSizeBytes: BigInt(32 * 1024),
+                segmentSizeBytes: BigInt(SEGMENT),
               },
               data,
             ),
@@ -335,14 +333,18 @@ export function defineObjectStoreScenarios(label: string, target: () => Scenario
       const api = objectStoreOf(t);
       const container = names('quota');
       try {
-        // The segments container takes 150 KiB: once three 64 KiB segments are in, the next one is refused (413).
-        await api.createContainer({ location: t.where, name: `${container}_segments`, quotaBytes: BigInt(150 * 1024) });
+        // The segments container takes 2.5 MiB: once three 1 MiB segments are in, the next one is refused (413).
+        await api.createContainer({
+          location: t.where,
+          name: `${container}_segments`,
+          quotaBytes: BigInt(2.5 * SEGMENT),
+        });
         await rejects(
           api.uploadObject(
             uploadOf(
-              { location: t.where, container, name: 'too-big', segmentSizeBytes: BigInt(64 * 1024) },
-              randomBytes(400 * 1024),
-              32 * 1024,
+              { location: t.where, container, name: 'too-big', segmentSizeBytes: BigInt(SEGMENT) },
+              randomBytes(6.25 * SEGMENT),
+              SEGMENT / 2,
             ),
           ),
           Status.RESOURCE_EXHAUSTED,
@@ -363,13 +365,13 @@ export function defineObjectStoreScenarios(label: string, target: () => Scenario
       const api = objectStoreOf(t);
       const container = names('abort');
       const controller = new AbortController();
-      const block = randomBytes(32 * 1024);
+      const block = randomBytes(SEGMENT);
       let sent = 0;
       async function* endless(): AsyncGenerator<UploadObjectRequest> {
         yield {
           part: {
             $case: 'header',
-            value: { location: t.where, container, name: 'never', segmentSizeBytes: BigInt(32 * 1024) } as any,
+            value: { location: t.where, container, name: 'never', segmentSizeBytes: BigInt(SEGMENT) } as any,
           },
         };
         while (true) {

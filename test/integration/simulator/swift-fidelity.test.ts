@@ -124,3 +124,56 @@ test('TempURL: an HMAC over method, expiry and path with the account key; a bad 
   assert.equal(bad.status, 401);
   assert.equal((await fetch(`${account}/tmp/o`)).status, 401, 'no token, no signature');
 });
+
+test("expiry as Swift's check_delete_headers: integers, never in the past, capped at 9999999999 (the year 2286)", async () => {
+  await call('/exp', { method: 'PUT' });
+  const far = await call('/exp/far', { method: 'PUT', body: 'x', headers: { 'x-delete-after': String(2n ** 62n) } });
+  assert.equal(far.status, 201);
+  assert.equal((await call('/exp/far', { method: 'HEAD' })).headers.get('x-delete-at'), '9999999999');
+  const farAt = await call('/exp/far', { method: 'POST', headers: { 'x-delete-at': '99999999999999' } });
+  assert.equal(farAt.status, 202);
+  assert.equal((await call('/exp/far', { method: 'HEAD' })).headers.get('x-delete-at'), '9999999999');
+  for (const [name, value, text] of [
+    ['x-delete-after', '0', 'X-Delete-After in past'],
+    ['x-delete-after', '-5', 'X-Delete-After in past'],
+    ['x-delete-after', '1.5', 'Non-integer X-Delete-After'],
+    ['x-delete-at', '1000', 'X-Delete-At in past'],
+    ['x-delete-at', 'soon', 'Non-integer X-Delete-At'],
+  ]) {
+    const res = await call('/exp/bad', { method: 'PUT', body: 'x', headers: { [name]: value } });
+    assert.equal(res.status, 400, `${name}: ${value}`);
+    assert.equal(await res.text(), text);
+  }
+});
+
+test("metadata limits as Swift's check_metadata: 400 with its message; /info shows them", async () => {
+  const info = (await (await fetch(new URL('../../info', `${account}/`))).json()) as any;
+  assert.deepEqual(
+    [info.swift.max_meta_count, info.swift.max_meta_name_length, info.swift.max_meta_value_length],
+    [90, 128, 256],
+  );
+  assert.equal(info.swift.max_meta_overall_size, 4096);
+  await call('/meta', { method: 'PUT' });
+  const many: Record<string, string> = {};
+  for (let i = 0; i < 91; i++) many[`x-object-meta-k${i}`] = 'v';
+  const cases: Array<[Record<string, string>, string]> = [
+    [many, 'Too many metadata items; max 90'],
+    [{ 'x-object-meta-big-one': 'v'.repeat(257) }, 'Metadata value longer than 256: x-object-meta-Big-One'],
+    [{ [`x-object-meta-${'n'.repeat(129)}`]: 'v' }, `Metadata name too long: x-object-meta-N${'n'.repeat(128)}`],
+    [
+      Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`x-object-meta-m${i}`, 'v'.repeat(250)])),
+      'Total metadata too large; max 4096',
+    ],
+    [{ 'x-object-meta-huge': 'v'.repeat(9000) }, 'Header value too long: X-Object-Meta-Huge'],
+  ];
+  for (const [headers, text] of cases) {
+    const put = await call('/meta/o', { method: 'PUT', body: 'x', headers });
+    assert.equal(put.status, 400, text);
+    assert.equal(await put.text(), text);
+  }
+  assert.equal((await call('/meta/o', { method: 'HEAD' })).status, 404, 'nothing was stored');
+  await call('/meta/o', { method: 'PUT', body: 'x' });
+  assert.equal((await call('/meta/o', { method: 'POST', headers: many })).status, 400);
+  const forContainer = Object.fromEntries(Object.keys(many).map((k) => [k.replace('object', 'container'), 'v']));
+  assert.equal((await call('/meta', { method: 'POST', headers: forContainer })).status, 400);
+});

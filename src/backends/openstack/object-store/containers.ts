@@ -14,6 +14,7 @@ import type {
 import type { RegionContext } from '../region.ts';
 import { GrpcStatus, isNotFound } from '../transport/index.ts';
 import { deleteAll } from './delete.ts';
+import { checkMetadataLimits } from './metadata-limits.ts';
 import {
   containerFromListing,
   containerPath,
@@ -71,6 +72,7 @@ export async function createContainer(
   request: CreateContainerRequest,
   signal: AbortSignal,
 ): Promise<CreateContainerResponse> {
+  await checkMetadataLimits(ctx, request.metadata, 'metadata', signal);
   const headers = settingHeaders(request);
   // A create has nothing to remove; the private default is simply not setting the ACLs.
   for (const key of Object.keys(headers)) if (key.startsWith('x-remove-')) delete headers[key];
@@ -83,6 +85,7 @@ export async function updateContainer(
   request: UpdateContainerRequest,
   signal: AbortSignal,
 ): Promise<Container> {
+  await checkMetadataLimits(ctx, request.metadata, 'metadata', signal);
   const headers = settingHeaders(request);
   for (const key of request.removeMetadata) headers[`x-remove-container-meta-${key}`] = 'x';
   await swift(ctx, { method: 'POST', path: containerPath(request.container), headers, signal }).catch((error) => {

@@ -6,18 +6,24 @@ import type {
   UpdateObjectRequest,
 } from '../../../gen/oaktree/v1/object_store.ts';
 import type { RegionContext } from '../region.ts';
+import { checkMetadataLimits } from './metadata-limits.ts';
 import { isNotFound } from '../transport/index.ts';
 import { encodeMeta, headObject, listing, notFound, objectFromListing, objectPath, seg, swift } from './swift.ts';
 
 const objectWhat = (container: string, name: string) => `object "${name}" in container "${container}"`;
 
-/** NOT_FOUND that names what is missing: the object, or its container. */
-async function missing(ctx: RegionContext, container: string, name: string, signal: AbortSignal) {
-  const containerThere = await swift(ctx, { method: 'HEAD', path: `/${seg(container)}`, signal, fresh: true }).then(
+const containerThere = (ctx: RegionContext, container: string, signal: AbortSignal) =>
+  swift(ctx, { method: 'HEAD', path: `/${seg(container)}`, signal, fresh: true }).then(
     () => true,
     () => false,
   );
-  return notFound(containerThere ? objectWhat(container, name) : `container "${container}"`, ctx);
+
+/** NOT_FOUND that names what is missing: the object, or its container. */
+async function missing(ctx: RegionContext, container: string, name: string, signal: AbortSignal) {
+  return notFound(
+    (await containerThere(ctx, container, signal)) ? objectWhat(container, name) : `container "${container}"`,
+    ctx,
+  );
 }
 
 export async function* listObjects(
@@ -61,6 +67,7 @@ export async function copyObject(
     'x-copy-from': `/${seg(request.container)}/${seg(request.name)}`,
     'content-length': '0',
   };
+  await checkMetadataLimits(ctx, request.metadata, 'metadata', signal);
   const metadata = Object.entries(request.metadata);
   if (metadata.length) {
     // Fresh metadata replaces the source's instead of merging with it.
@@ -76,7 +83,11 @@ export async function copyObject(
       signal,
     });
   } catch (error) {
-    throw isNotFound(error) ? await missing(ctx, request.container, request.name, signal) : error;
+    if (!isNotFound(error)) throw error;
+    // Swift answers 404 alike for a missing source and a missing destination container.
+    if (destination !== request.container && !(await containerThere(ctx, destination, signal)))
+      throw notFound(`destination container "${destination}"`, ctx);
+    throw await missing(ctx, request.container, request.name, signal);
   }
   return headObject(ctx, destination, request.destinationName, signal);
 }
@@ -90,6 +101,8 @@ export async function updateObject(
   const current = await getObject(ctx, request.container, request.name, signal);
   const metadata = { ...current.metadata, ...request.metadata };
   for (const key of request.removeMetadata) delete metadata[key.toLowerCase()];
+  // The POST carries every item the object keeps: the limits apply to all of them.
+  await checkMetadataLimits(ctx, metadata, 'metadata', signal);
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(metadata)) headers[`x-object-meta-${key}`] = encodeMeta(value);
   headers['content-type'] = request.contentType || current.contentType;

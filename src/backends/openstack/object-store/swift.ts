@@ -106,6 +106,17 @@ export function containerFromHead(name: string, headers: IncomingHttpHeaders, lo
   };
 }
 
+/** The last second a protobuf Timestamp can carry (9999-12-31T23:59:59Z). */
+const MAX_TIMESTAMP_SECONDS = 253_402_300_799;
+
+/** X-Delete-At is seconds since the epoch; a value that is no date a Timestamp can carry is ignored, not an error. */
+function deleteAt(value: string | undefined): Date | undefined {
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds > 0 && seconds <= MAX_TIMESTAMP_SECONDS
+    ? new Date(seconds * 1000)
+    : undefined;
+}
+
 const unquote = (etag: string | undefined) => (etag ?? '').replace(/^"|"$/g, '');
 
 export function objectFromListing(container: string, raw: Raw, location: Location): StoredObject {
@@ -130,7 +141,6 @@ export function objectFromHead(
   headers: IncomingHttpHeaders,
   location: Location,
 ): StoredObject {
-  const deleteAt = Number(header(headers, 'x-delete-at') ?? 0);
   // A ranged GET answers with the range's length; the whole size is after the slash of Content-Range.
   const range = header(headers, 'content-range')?.match(/\/(\d+)$/);
   return {
@@ -141,7 +151,7 @@ export function objectFromHead(
     lastModified: date(header(headers, 'last-modified')),
     metadata: metaOf(headers, 'object'),
     isLargeObject: header(headers, 'x-static-large-object') === 'True',
-    deleteAt: deleteAt > 0 ? new Date(deleteAt * 1000) : undefined,
+    deleteAt: deleteAt(header(headers, 'x-delete-at')),
   };
 }
 
@@ -217,17 +227,22 @@ export interface SwiftInfo {
   maxManifestSegments: number;
   bulkDelete: boolean;
   maxDeletesPerRequest: number;
+  /** User metadata per request: items, key and value bytes, all keys and values together. */
+  metadata: { count: number; nameLength: number; valueLength: number; overallSize: number };
 }
 
 /** /info sits at the proxy's root, beside /v1; it needs no token. */
+const infoUrl = (endpoint: URL) => new URL(`${endpoint.pathname.replace(/\/v1(\/.*)?$/, '')}/info`, endpoint.origin);
+
+/** The cloud's /info: a cloud that does not show it (4xx) offers Swift's defaults only; other failures are errors. */
 export function swiftInfo(ctx: RegionContext, signal?: AbortSignal): Promise<SwiftInfo> {
   return cachedPerRegion(ctx, 'swift-info', INFO_CACHE_MS, async () => {
-    const endpoint = new URL((await ctx.session.service('object-store', ctx.region, signal)).url);
-    const root = endpoint.pathname.replace(/\/v1(\/.*)?$/, '');
-    const res = await fetch(new URL(`${root}/info`, endpoint.origin), {
-      signal: signal ?? AbortSignal.timeout(10_000),
+    const res = await ctx.session.getPublic('object-store', ctx.region, infoUrl, signal).catch((error) => {
+      const status = (error as { status?: number }).status ?? 0;
+      if (status >= 400 && status < 500) return undefined;
+      throw error;
     });
-    const info: Raw = res.ok ? ((await res.json()) as Raw) : {};
+    const info: Raw = res?.body && typeof res.body === 'object' ? (res.body as Raw) : {};
     const core: Raw = info.swift ?? {};
     return {
       maxFileSize: Number(core.max_file_size ?? 5 * 1024 ** 3 + 2),
@@ -241,6 +256,13 @@ export function swiftInfo(ctx: RegionContext, signal?: AbortSignal): Promise<Swi
       maxManifestSegments: Number(info.slo?.max_manifest_segments ?? 1000),
       bulkDelete: !!info.bulk_delete,
       maxDeletesPerRequest: Number(info.bulk_delete?.max_deletes_per_request ?? 10_000),
+      // Swift's defaults, for a cloud that does not say.
+      metadata: {
+        count: Number(core.max_meta_count ?? 90),
+        nameLength: Number(core.max_meta_name_length ?? 128),
+        valueLength: Number(core.max_meta_value_length ?? 256),
+        overallSize: Number(core.max_meta_overall_size ?? 4096),
+      },
     };
   });
 }

@@ -45,7 +45,7 @@ export async function createObjectUrl(
   signal: AbortSignal,
 ): Promise<CreateObjectUrlResponse> {
   const info = await swiftInfo(ctx, signal);
-  const method = METHODS[request.method] ?? 'GET';
+  const method = METHODS[request.method]; // the method table refuses a value not listed
   const where = describeLocation(ctx.location);
   if (!info.tempUrl)
     throw new OaktreeError(

@@ -12,7 +12,7 @@ import { Status } from 'nice-grpc-common';
 import type { CallContext } from '../../../core/call-context.ts';
 import { OaktreeError, toStatus } from '../../../core/errors.ts';
 import { describeLocation } from '../../../core/location.ts';
-import { MAX_OBJECT_NAME_BYTES } from '../../../core/object-names.ts';
+import { MAX_CONTAINER_NAME_BYTES, MAX_OBJECT_NAME_BYTES } from '../../../core/object-names.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import type {
   UploadObjectHeader,
@@ -21,6 +21,7 @@ import type {
   UploadObjectResult,
 } from '../../../gen/oaktree/v1/object_store.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
+import { checkMetadataLimits } from './metadata-limits.ts';
 import { GrpcStatus } from '../transport/index.ts';
 import {
   containerPath,
@@ -73,19 +74,32 @@ function failedResult(target: Location, error: unknown): UploadObjectResult {
   };
 }
 
-/** The object's own headers: type, metadata, expiry, request id. */
+/** The metadata an upload sets: the client's, and the request id. */
+const userMetadata = (header: UploadObjectHeader): Record<string, string> =>
+  header.requestId ? { ...header.metadata, [REQUEST_ID_META]: header.requestId } : header.metadata;
+
+/** The object's own headers: type, metadata (with the request id), expiry. */
 function objectHeaders(header: UploadObjectHeader): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': header.contentType || 'application/octet-stream' };
-  for (const [key, value] of Object.entries(header.metadata)) headers[`x-object-meta-${key}`] = encodeMeta(value);
-  if (header.requestId) headers[`x-object-meta-${REQUEST_ID_META}`] = encodeMeta(header.requestId);
+  for (const [key, value] of Object.entries(userMetadata(header))) headers[`x-object-meta-${key}`] = encodeMeta(value);
   if (header.deleteAfterSeconds > 0n) headers['x-delete-after'] = String(header.deleteAfterSeconds);
   return headers;
+}
+
+/** Where segments go: "<container>_segments", or a hash of the container's name when that would be too long. */
+function segmentContainerOf(container: string): string {
+  const readable = `${container}_segments`;
+  return Buffer.byteLength(readable) <= MAX_CONTAINER_NAME_BYTES
+    ? readable
+    : `${createHash('sha256').update(container).digest('hex')}_segments`;
 }
 
 /** One location's upload. */
 class ObjectWriter {
   failure?: unknown;
   readonly segments: Segment[] = [];
+  /** The object (a manifest over the segments, when segmented) is written: its segments are no longer ours to remove. */
+  #stored = false;
   #current?: Put;
   readonly #segmentContainer: string;
   readonly #segmentPrefix: string;
@@ -95,11 +109,13 @@ class ObjectWriter {
     readonly target: Location,
     readonly header: UploadObjectHeader,
     readonly segmentSize: number,
+    /** The most segments one static large object may have here (/info). */
+    readonly maxSegments: number,
     /** One plain PUT (the declared size fits one segment); otherwise segments. */
     readonly plain: boolean,
     readonly signal: AbortSignal,
   ) {
-    this.#segmentContainer = `${header.container}_segments`;
+    this.#segmentContainer = segmentContainerOf(header.container);
     const uploadId = `${Date.now()}-${randomBytes(4).toString('hex')}`;
     const readable = `${header.name}/${uploadId}/`;
     this.#segmentPrefix =
@@ -170,6 +186,12 @@ class ObjectWriter {
       const put = this.#current!;
       if (!this.plain && put.bytes >= this.segmentSize) {
         await this.#close();
+        // A declared size was checked up front; data of unknown size is stopped at the cloud's segment limit.
+        if (this.segments.length >= this.maxSegments)
+          throw new OaktreeError(
+            GrpcStatus.FAILED_PRECONDITION,
+            `the data is more than ${this.maxSegments} segments of ${this.segmentSize} bytes, the most one object at ${describeLocation(this.ctx.location)} may have: raise segment_size_bytes`,
+          );
         this.#nextSegment();
         continue;
       }
@@ -195,30 +217,37 @@ class ObjectWriter {
       throw dataLoss(`the md5 of the data is ${sent.md5}, the header said ${this.header.md5}`);
     await this.#close();
     const { container, name } = this.header;
-    if (!this.plain) {
-      if (this.segments.length === 1) {
-        // It fitted one segment after all (size not declared): a server-side copy makes it a plain object.
-        await swift(this.ctx, {
-          method: 'PUT',
-          path: objectPath(container, name),
-          rawBody: Buffer.alloc(0),
-          headers: { ...objectHeaders(this.header), 'x-copy-from': this.#segmentUrl(this.segments[0]) },
-          signal: this.signal,
-        });
-        await this.removeSegments(this.signal);
-      } else {
-        const manifest = this.segments.map((s) => ({ path: s.path, etag: s.etag, size_bytes: s.size }));
-        await swift(this.ctx, {
-          method: 'PUT',
-          path: objectPath(container, name),
-          query: { 'multipart-manifest': 'put' },
-          rawBody: Buffer.from(JSON.stringify(manifest)),
-          headers: objectHeaders(this.header),
-          signal: this.signal,
-        });
-      }
+    if (this.plain) {
+      this.#stored = true; // #close() has Swift's answer to the one PUT
+    } else if (this.segments.length === 1) {
+      // It fitted one segment after all (size not declared): a server-side copy makes it a plain object.
+      await swift(this.ctx, {
+        method: 'PUT',
+        path: objectPath(container, name),
+        rawBody: Buffer.alloc(0),
+        headers: { ...objectHeaders(this.header), 'x-copy-from': this.#segmentUrl(this.segments[0]) },
+        signal: this.signal,
+      });
+      this.#stored = true;
+      await this.removeSegments(this.signal);
+    } else {
+      const manifest = this.segments.map((s) => ({ path: s.path, etag: s.etag, size_bytes: s.size }));
+      await swift(this.ctx, {
+        method: 'PUT',
+        path: objectPath(container, name),
+        query: { 'multipart-manifest': 'put' },
+        rawBody: Buffer.from(JSON.stringify(manifest)),
+        headers: objectHeaders(this.header),
+        signal: this.signal,
+      });
+      this.#stored = true;
     }
-    const object = await headObject(this.ctx, container, name, this.signal);
+    const object = await headObject(this.ctx, container, name, this.signal).catch((error) => {
+      throw new OaktreeError(
+        GrpcStatus.UNAVAILABLE,
+        `the object was written but reading it back failed (${toStatus(error).message}): it may exist; GetObject says whether it does`,
+      );
+    });
     if (!object.isLargeObject && object.etag && object.etag !== sent.md5)
       throw dataLoss(`Swift stored md5 ${object.etag}, oaktree sent ${sent.md5}`);
     return {
@@ -251,6 +280,8 @@ class ObjectWriter {
     // wait for bytes until the cloud's timeout).
     this.#current?.body.destroy(new Error('upload stopped'));
     await this.#current?.settled;
+    // Under a written manifest the segments are the object's bytes: they stay.
+    if (this.#stored) return failedResult(this.target, why);
     const written = this.segments.length;
     const left = await this.removeSegments(AbortSignal.timeout(CLEANUP_TIMEOUT_MS)).catch(() => written);
     const { code, message } = toStatus(why);
@@ -273,6 +304,7 @@ async function prepare(
 ): Promise<Prepared> {
   const ctx = await resolve(target);
   const info = await swiftInfo(ctx, signal);
+  await checkMetadataLimits(ctx, userMetadata(header), 'header.metadata', signal);
   const segmentSize = Number(header.segmentSizeBytes) || Math.min(DEFAULT_SEGMENT_BYTES, info.maxFileSize);
   const where = describeLocation(ctx.location);
   if (segmentSize > info.maxFileSize)
@@ -311,6 +343,7 @@ async function prepare(
     ctx.location,
     header,
     segmentSize,
+    info.maxManifestSegments,
     declared > 0 && declared <= segmentSize,
     signal,
   );

@@ -374,6 +374,32 @@ export class CloudSession {
     return { status: res.status, headers: res.headers, body: parseBody(res), requestId };
   }
 
+  /**
+   * A GET, without a token, of a public document beside a service's API (Swift's /info at its proxy's root):
+   * through the same pools, TLS settings, limits, metrics, traces and retries as every other request.
+   * `locate` turns the service's versioned URL into the document's.
+   */
+  async getPublic(
+    service: ServiceType,
+    region: string,
+    locate: (serviceUrl: URL) => URL,
+    signal?: AbortSignal,
+  ): Promise<SessionResponse> {
+    if (this.#life.closed)
+      throw new OpenStackError(`cloud ${this.name}: session is closed`, GrpcStatus.UNAVAILABLE, { cloud: this.name });
+    const rc = this.#regionConfig(region);
+    const url = locate(new URL((await this.service(service, region, signal)).url));
+    const ctx: ErrorContext = { cloud: this.name, region, service, method: 'GET', path: url.pathname };
+    const res = await this.#send(
+      { method: 'GET', url, headers: { accept: 'application/json' }, signal, context: ctx },
+      rc,
+      true,
+    );
+    const requestId = headerValue(res.headers, 'x-openstack-request-id');
+    if (res.status >= 400) throw await this.#httpError(res, ctx, requestId);
+    return { status: res.status, headers: res.headers, body: parseBody(res), requestId };
+  }
+
   /** Streams a list page by page (see paginate.ts); each page is one upstream request. */
   async *paginate(
     service: ServiceType,
