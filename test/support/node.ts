@@ -60,7 +60,11 @@ export async function cliNode(args: string[], env: Record<string, string> = {}):
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start: ${stderr.join('\n')}`)), 20_000);
+    // A fresh process compiles the tree through tsx first: on a loaded 2-core machine that alone can take 20 s.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // a node that never said where it serves must not outlive the test file
+      reject(new Error(`node did not start within 60 s: ${stderr.join('\n')}`));
+    }, 60_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const match = /serving on (\S+)/.exec(line);
       if (match) {

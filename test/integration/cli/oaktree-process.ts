@@ -48,14 +48,14 @@ export async function simulatedNode(clouds: SimCloudOptions[]): Promise<Simulate
   const dir = await mkdtemp(join(tmpdir(), 'oaktree-cli-'));
   const simulator = await startSimulator({ clouds });
   await writeFile(join(dir, 'clouds.yaml'), simulator.cloudsYaml());
-  const node: CliNode = await cliNode([
-    '--clouds-yaml',
-    join(dir, 'clouds.yaml'),
-    '--listen',
-    '127.0.0.1:0',
-    '--log-level',
-    'warn',
-  ]);
+  let node: CliNode;
+  try {
+    node = await cliNode(['--clouds-yaml', join(dir, 'clouds.yaml'), '--listen', '127.0.0.1:0', '--log-level', 'warn']);
+  } catch (error) {
+    await simulator.close(); // else its open server keeps the test file alive until the file's timeout
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     dir,
     simulator,
