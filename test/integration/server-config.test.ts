@@ -120,6 +120,8 @@ describe('ListServers filters: the same servers whether nova filters or oaktree 
     ['metadata key, any value', { metadata: { role: '' } }, ['Beta', 'alpha']],
     ['name regex, case-insensitive search', { nameRegex: 'HA$' }, ['alpha']],
     ['name regex, anchored', { nameRegex: '^(alpha|beta)$' }, ['Beta', 'alpha']],
+    // MySQL's POSIX class (nova hands the pattern to its database); JavaScript would read it as a set of characters.
+    ['name regex, a POSIX class as MySQL reads it', { nameRegex: '^GAMMA-[[:digit:]]+$' }, ['gamma-1']],
     ['exact name', { nameOrId: 'gamma-1' }, ['gamma-1']],
     ['flavor by name', { flavor: 'm1.small' }, ['Beta']],
     ['image by name', { image: 'cirros-0.6.2-x86_64-disk' }, ['Beta', 'alpha', 'gamma-1']],
@@ -325,5 +327,56 @@ describe('WatchServers with a metadata filter', { timeout: 60_000 }, () => {
       collect(api.compute.watchServers({ location: at(FILTERS), tags: ['a,b'] })),
       code(Status.INVALID_ARGUMENT, /tags\[0\] is not a valid tag/),
     );
+  });
+});
+
+describe('name_regex is matched in linear time (RE2)', { timeout: 180_000 }, () => {
+  // ^(a+)+$ on 28 a's and a "!" takes a backtracking engine 2^28 steps: the node would stall for many seconds.
+  const PATHOLOGICAL = '^(a+)+$';
+  const evil = `${'a'.repeat(28)}!`;
+  before(async () => {
+    for (const cloud of [FILTERS, IGNORES]) {
+      await boot(cloud, { name: evil });
+      await boot(cloud, { name: 'aaa' });
+    }
+  });
+
+  test('a watch with a pathological pattern shows the right servers, and the node answers other calls meanwhile', async () => {
+    const abort = new AbortController();
+    const stream = api.compute
+      .watchServers({ location: at(FILTERS), nameRegex: PATHOLOGICAL }, { signal: abort.signal })
+      [Symbol.asyncIterator]();
+    const next = async () => {
+      for (;;) {
+        const { value } = await within(stream.next(), 20_000, 'the next watch message');
+        if (value.item?.$case === 'event') return value.item.value.server?.name;
+        if (value.item?.$case === 'checkpoint' && value.item.value.initialStateComplete) return 'synced';
+      }
+    };
+    try {
+      assert.equal(await next(), 'aaa');
+      assert.equal(await next(), 'synced', 'the 28-a name does not match: the string ends in "!"');
+      // While the watch runs, the same node answers lists with the same pattern, nova-filtered and not.
+      for (const cloud of [FILTERS, IGNORES]) {
+        const found = servers(
+          await within(
+            collect(api.compute.listServers({ location: at(cloud), strict: true, nameRegex: PATHOLOGICAL })),
+            20_000,
+            `ListServers on ${cloud}`,
+          ),
+        );
+        assert.deepEqual(
+          found.map((s) => s.name),
+          ['aaa'],
+          cloud,
+        );
+      }
+      // A change to the non-matching server is checked against the pattern and not told; a matching one is.
+      await api.compute.setServerMetadata({ location: at(FILTERS), nameOrId: evil, metadata: { touched: 'yes' } });
+      await api.compute.updateServer({ location: at(FILTERS), nameOrId: 'aaa', name: 'aaaa' });
+      assert.equal(await next(), 'aaaa');
+    } finally {
+      abort.abort(); // ends the call; the client's pending read then rejects with AbortError, which is expected
+    }
   });
 });

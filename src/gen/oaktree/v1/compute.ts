@@ -1055,7 +1055,9 @@ export interface ListServersRequest {
   image: string;
   /**
    * Only servers whose name matches this regular expression, searched anywhere in the name and case-insensitive,
-   * as nova's name filter does on MySQL (e.g. "^web-[0-9]+$"). An invalid expression is INVALID_ARGUMENT.
+   * as nova's name filter does on MySQL (e.g. "^web-[0-9]+$", "^web-[[:digit:]]+$"). RE2 syntax, matched in linear
+   * time: POSIX classes as MySQL reads them, no lookaround or backreferences. At most 255 characters; an
+   * expression RE2 cannot compile is INVALID_ARGUMENT.
    */
   nameRegex: string;
   /** Only servers changed at or after this time (nova's changes-since; deleted servers are not listed). */
@@ -1154,7 +1156,7 @@ export interface WatchServersRequest {
   flavor: string;
   /** Only servers built from this image (name or id). */
   image: string;
-  /** Only servers whose name matches this regular expression (case-insensitive search, as ListServers). */
+  /** Only servers whose name matches this regular expression (case-insensitive RE2 search, as ListServers). */
   nameRegex: string;
   /** Only servers in this status. */
   status: ServerStatus;
