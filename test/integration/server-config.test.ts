@@ -285,6 +285,70 @@ describe("anti-affinity on the simulator's one host", () => {
   });
 });
 
+describe("nova's 409 for a server's state is FAILED_PRECONDITION naming the state", { timeout: 90_000 }, () => {
+  const action = (nameOrId: string, value: any) =>
+    collect(api.compute.runServerAction({ location: at(FILTERS), nameOrId, action: value, wait: true }));
+
+  test('a locked server refuses metadata changes and delete to its project; tags, rename and an admin pass', async () => {
+    const server = await boot(FILTERS, { name: 'locked-one' });
+    await action(server.id, { $case: 'lock', value: { reason: '' } });
+    const where = { location: at(FILTERS), nameOrId: server.id };
+    await assert.rejects(
+      api.compute.setServerMetadata({ ...where, metadata: { a: '1' } }),
+      code(
+        Status.FAILED_PRECONDITION,
+        /^cannot change the metadata of server locked-one \(.+\) in .+: it is ACTIVE, locked; the cloud says: Instance .+ is locked$/,
+      ),
+    );
+    await assert.rejects(
+      api.compute.deleteServerMetadata({ ...where, keys: ['a'] }),
+      code(Status.FAILED_PRECONDITION, /cannot change the metadata of server locked-one .*locked/),
+    );
+    await assert.rejects(
+      api.compute.deleteServer(where),
+      code(Status.FAILED_PRECONDITION, /^cannot delete server locked-one .*: it is ACTIVE, locked;/),
+    );
+    // Nova checks the lock for neither tags nor the name.
+    assert.deepEqual((await api.compute.setServerTags({ ...where, tags: ['kept'] })).tags, ['kept']);
+    assert.equal((await api.compute.updateServer({ ...where, name: 'locked-renamed' })).server?.name, 'locked-renamed');
+    // An admin passes the lock (nova's check_instance_lock).
+    const admin = await api.compute.setServerMetadata({
+      location: at(ADMIN),
+      nameOrId: server.id,
+      metadata: { a: '1' },
+    });
+    assert.deepEqual(admin.metadata, { a: '1' });
+
+    await action(server.id, { $case: 'unlock', value: {} });
+    await api.compute.deleteServer({ ...where, wait: true });
+  });
+
+  test('a rescued server refuses metadata and tag changes, naming RESCUE', async () => {
+    const server = await boot(FILTERS, { name: 'rescued-one' });
+    await action(server.id, { $case: 'rescue', value: { image: '' } });
+    const where = { location: at(FILTERS), nameOrId: server.id };
+    await assert.rejects(
+      api.compute.setServerMetadata({ ...where, metadata: { a: '1' } }),
+      code(
+        Status.FAILED_PRECONDITION,
+        /^cannot change the metadata of server rescued-one .*: it is RESCUE; the cloud says: Cannot 'update metadata' instance .+ while it is in vm_state rescued$/,
+      ),
+    );
+    await assert.rejects(
+      api.compute.setServerTags({ ...where, tags: ['x'] }),
+      code(Status.FAILED_PRECONDITION, /^cannot change the tags of server rescued-one .*vm_state rescued$/),
+    );
+    await assert.rejects(
+      api.compute.deleteServerTags({ ...where, all: true }),
+      code(Status.FAILED_PRECONDITION, /cannot change the tags of server rescued-one .*'delete tags'/),
+    );
+    await action(server.id, { $case: 'unrescue', value: {} });
+    const set = await api.compute.setServerMetadata({ ...where, metadata: { a: '1' } });
+    assert.deepEqual(set.metadata, { a: '1' }, 'ACTIVE again: the change is taken');
+    await api.compute.deleteServer({ ...where, wait: true });
+  });
+});
+
 describe('WatchServers with a metadata filter', { timeout: 60_000 }, () => {
   test('shows only matching servers; one that stops matching gets one last event, then none', async () => {
     await boot(FILTERS, { name: 'watch-me' });

@@ -9,6 +9,7 @@ import type { RouteTable } from '../router.ts';
 import { AVAILABILITY_ZONE, type Server, type Volume } from '../store.ts';
 import { ApiError, badRequest, hexId, uuid } from '../util.ts';
 import { purgeDeleted, settleBuilds } from './lifecycle.ts';
+import { refuseIfLocked } from './transitions.ts';
 import { checkServerQuota } from './quotas.ts';
 import { parseCreateExtras } from './server-admin-view.ts';
 import { links, serverBrief, serverDetail } from './views.ts';
@@ -310,6 +311,7 @@ export function detachVolume(volume: Volume, serverId: string): void {
 
 function deleteServer(ctx: Ctx): Reply {
   const server = getServer(ctx, ctx.params.id);
+  refuseIfLocked(server, !!ctx.user?.isAdmin); // nova checks the lock only: delete works in any state or task
   const now = Date.now();
   releaseServerPorts(ctx.region, server);
   leaveServerGroup(ctx.region, server);

@@ -13488,7 +13488,11 @@ export const ComputeServiceDefinition = {
       responseStream: true,
       options: {},
     },
-    /** Deletes a server, optionally with the floating IPs attached to it, optionally waiting until it is gone. */
+    /**
+     * Deletes a server, optionally with the floating IPs attached to it, optionally waiting until it is gone.
+     * Errors: NOT_FOUND; FAILED_PRECONDITION naming the server's state when it is locked (nova lets only admins
+     * delete a locked server).
+     */
     deleteServer: {
       name: "DeleteServer",
       requestType: DeleteServerRequest as typeof DeleteServerRequest,
@@ -13566,7 +13570,8 @@ export const ComputeServiceDefinition = {
     },
     /**
      * Changes a server's name and/or description (description needs compute microversion 2.19: FAILED_PRECONDITION
-     * naming it on older clouds). Errors: NOT_FOUND, INVALID_ARGUMENT when nothing is to change.
+     * naming it on older clouds). Errors: NOT_FOUND, INVALID_ARGUMENT when nothing is to change,
+     * FAILED_PRECONDITION naming the server's state when the cloud refuses the change for it.
      */
     updateServer: {
       name: "UpdateServer",
@@ -13588,7 +13593,9 @@ export const ComputeServiceDefinition = {
     /**
      * Sets server metadata keys (merged into what is there), or replaces the whole metadata with `replace`.
      * Errors: NOT_FOUND (server); INVALID_ARGUMENT when a key or value is too long or the cloud's item limit
-     * (maxServerMeta, in the message) would be exceeded; FAILED_PRECONDITION when the server is locked.
+     * (maxServerMeta, in the message) would be exceeded; FAILED_PRECONDITION naming the server's state when it is
+     * locked (to all but admins) or in a state nova refuses metadata changes in (only ACTIVE, PAUSED, SUSPENDED and
+     * SHUTOFF servers take them: not BUILD, RESCUE, VERIFY_RESIZE, SHELVED, ERROR).
      */
     setServerMetadata: {
       name: "SetServerMetadata",
@@ -13598,7 +13605,10 @@ export const ComputeServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** Deletes server metadata keys; a key that is not there is ignored. Errors: NOT_FOUND (server). */
+    /**
+     * Deletes server metadata keys; a key that is not there is ignored. Errors: NOT_FOUND (server);
+     * FAILED_PRECONDITION as SetServerMetadata.
+     */
     deleteServerMetadata: {
       name: "DeleteServerMetadata",
       requestType: DeleteServerMetadataRequest as typeof DeleteServerMetadataRequest,
@@ -13610,7 +13620,8 @@ export const ComputeServiceDefinition = {
     /**
      * Adds tags to a server, or replaces all of its tags with `replace`. Errors: NOT_FOUND (server);
      * INVALID_ARGUMENT when a tag is invalid or the server would carry more than 50 (the limit is in the message);
-     * FAILED_PRECONDITION naming the microversion when the cloud is older than 2.26.
+     * FAILED_PRECONDITION naming the microversion when the cloud is older than 2.26, or naming the server's state
+     * when nova refuses tag changes in it (as for metadata; nova does not check the lock for tags).
      */
     setServerTags: {
       name: "SetServerTags",
@@ -13716,7 +13727,11 @@ export interface ComputeServiceImplementation<CallContextExt = {}> {
     request: ListServersRequest,
     context: CallContext & CallContextExt,
   ): ServerStreamingMethodResult<DeepPartial<ListServersResponse>>;
-  /** Deletes a server, optionally with the floating IPs attached to it, optionally waiting until it is gone. */
+  /**
+   * Deletes a server, optionally with the floating IPs attached to it, optionally waiting until it is gone.
+   * Errors: NOT_FOUND; FAILED_PRECONDITION naming the server's state when it is locked (nova lets only admins
+   * delete a locked server).
+   */
   deleteServer(
     request: DeleteServerRequest,
     context: CallContext & CallContextExt,
@@ -13770,7 +13785,8 @@ export interface ComputeServiceImplementation<CallContextExt = {}> {
   ): ServerStreamingMethodResult<DeepPartial<SnapshotServerResponse>>;
   /**
    * Changes a server's name and/or description (description needs compute microversion 2.19: FAILED_PRECONDITION
-   * naming it on older clouds). Errors: NOT_FOUND, INVALID_ARGUMENT when nothing is to change.
+   * naming it on older clouds). Errors: NOT_FOUND, INVALID_ARGUMENT when nothing is to change,
+   * FAILED_PRECONDITION naming the server's state when the cloud refuses the change for it.
    */
   updateServer(
     request: UpdateServerRequest,
@@ -13784,13 +13800,18 @@ export interface ComputeServiceImplementation<CallContextExt = {}> {
   /**
    * Sets server metadata keys (merged into what is there), or replaces the whole metadata with `replace`.
    * Errors: NOT_FOUND (server); INVALID_ARGUMENT when a key or value is too long or the cloud's item limit
-   * (maxServerMeta, in the message) would be exceeded; FAILED_PRECONDITION when the server is locked.
+   * (maxServerMeta, in the message) would be exceeded; FAILED_PRECONDITION naming the server's state when it is
+   * locked (to all but admins) or in a state nova refuses metadata changes in (only ACTIVE, PAUSED, SUSPENDED and
+   * SHUTOFF servers take them: not BUILD, RESCUE, VERIFY_RESIZE, SHELVED, ERROR).
    */
   setServerMetadata(
     request: SetServerMetadataRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<SetServerMetadataResponse>>;
-  /** Deletes server metadata keys; a key that is not there is ignored. Errors: NOT_FOUND (server). */
+  /**
+   * Deletes server metadata keys; a key that is not there is ignored. Errors: NOT_FOUND (server);
+   * FAILED_PRECONDITION as SetServerMetadata.
+   */
   deleteServerMetadata(
     request: DeleteServerMetadataRequest,
     context: CallContext & CallContextExt,
@@ -13798,7 +13819,8 @@ export interface ComputeServiceImplementation<CallContextExt = {}> {
   /**
    * Adds tags to a server, or replaces all of its tags with `replace`. Errors: NOT_FOUND (server);
    * INVALID_ARGUMENT when a tag is invalid or the server would carry more than 50 (the limit is in the message);
-   * FAILED_PRECONDITION naming the microversion when the cloud is older than 2.26.
+   * FAILED_PRECONDITION naming the microversion when the cloud is older than 2.26, or naming the server's state
+   * when nova refuses tag changes in it (as for metadata; nova does not check the lock for tags).
    */
   setServerTags(
     request: SetServerTagsRequest,
@@ -13879,7 +13901,11 @@ export interface ComputeServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListServersRequest>,
     options?: CallOptions & CallOptionsExt,
   ): AsyncIterable<ListServersResponse>;
-  /** Deletes a server, optionally with the floating IPs attached to it, optionally waiting until it is gone. */
+  /**
+   * Deletes a server, optionally with the floating IPs attached to it, optionally waiting until it is gone.
+   * Errors: NOT_FOUND; FAILED_PRECONDITION naming the server's state when it is locked (nova lets only admins
+   * delete a locked server).
+   */
   deleteServer(
     request: DeepPartial<DeleteServerRequest>,
     options?: CallOptions & CallOptionsExt,
@@ -13933,7 +13959,8 @@ export interface ComputeServiceClient<CallOptionsExt = {}> {
   ): AsyncIterable<SnapshotServerResponse>;
   /**
    * Changes a server's name and/or description (description needs compute microversion 2.19: FAILED_PRECONDITION
-   * naming it on older clouds). Errors: NOT_FOUND, INVALID_ARGUMENT when nothing is to change.
+   * naming it on older clouds). Errors: NOT_FOUND, INVALID_ARGUMENT when nothing is to change,
+   * FAILED_PRECONDITION naming the server's state when the cloud refuses the change for it.
    */
   updateServer(
     request: DeepPartial<UpdateServerRequest>,
@@ -13947,13 +13974,18 @@ export interface ComputeServiceClient<CallOptionsExt = {}> {
   /**
    * Sets server metadata keys (merged into what is there), or replaces the whole metadata with `replace`.
    * Errors: NOT_FOUND (server); INVALID_ARGUMENT when a key or value is too long or the cloud's item limit
-   * (maxServerMeta, in the message) would be exceeded; FAILED_PRECONDITION when the server is locked.
+   * (maxServerMeta, in the message) would be exceeded; FAILED_PRECONDITION naming the server's state when it is
+   * locked (to all but admins) or in a state nova refuses metadata changes in (only ACTIVE, PAUSED, SUSPENDED and
+   * SHUTOFF servers take them: not BUILD, RESCUE, VERIFY_RESIZE, SHELVED, ERROR).
    */
   setServerMetadata(
     request: DeepPartial<SetServerMetadataRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<SetServerMetadataResponse>;
-  /** Deletes server metadata keys; a key that is not there is ignored. Errors: NOT_FOUND (server). */
+  /**
+   * Deletes server metadata keys; a key that is not there is ignored. Errors: NOT_FOUND (server);
+   * FAILED_PRECONDITION as SetServerMetadata.
+   */
   deleteServerMetadata(
     request: DeepPartial<DeleteServerMetadataRequest>,
     options?: CallOptions & CallOptionsExt,
@@ -13961,7 +13993,8 @@ export interface ComputeServiceClient<CallOptionsExt = {}> {
   /**
    * Adds tags to a server, or replaces all of its tags with `replace`. Errors: NOT_FOUND (server);
    * INVALID_ARGUMENT when a tag is invalid or the server would carry more than 50 (the limit is in the message);
-   * FAILED_PRECONDITION naming the microversion when the cloud is older than 2.26.
+   * FAILED_PRECONDITION naming the microversion when the cloud is older than 2.26, or naming the server's state
+   * when nova refuses tag changes in it (as for metadata; nova does not check the lock for tags).
    */
   setServerTags(
     request: DeepPartial<SetServerTagsRequest>,
