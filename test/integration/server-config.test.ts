@@ -349,6 +349,26 @@ describe("nova's 409 for a server's state is FAILED_PRECONDITION naming the stat
   });
 });
 
+describe('SetServerTags adds', { timeout: 60_000 }, () => {
+  test('concurrent adds all land: each tag is its own PUT, not a rewrite of the list', async () => {
+    const server = await boot(FILTERS, { name: 'tagged-together', tags: ['first'] });
+    const where = { location: at(FILTERS), nameOrId: server.id };
+    const added = Array.from({ length: 8 }, (_, i) => `t${i}`);
+    const answers = await Promise.all(added.map((tag) => api.compute.setServerTags({ ...where, tags: [tag] })));
+    answers.forEach((answer, i) => assert.ok(answer.tags.includes(added[i]), `the answer to adding ${added[i]}`));
+    const { server: after } = await api.compute.getServer(where);
+    assert.deepEqual([...(after?.tags ?? [])].sort(), ['first', ...added].sort());
+    // Past the limit nothing is added, and replace still sets the whole list.
+    await assert.rejects(
+      api.compute.setServerTags({ ...where, tags: Array.from({ length: 45 }, (_, i) => `more${i}`) }),
+      code(Status.INVALID_ARGUMENT, /would carry 54 tags; a server carries at most 50/),
+    );
+    const replaced = await api.compute.setServerTags({ ...where, tags: ['only'], replace: true });
+    assert.deepEqual(replaced.tags, ['only']);
+    await api.compute.deleteServer({ ...where, wait: true });
+  });
+});
+
 describe('WatchServers with a metadata filter', { timeout: 60_000 }, () => {
   test('shows only matching servers; one that stops matching gets one last event, then none', async () => {
     await boot(FILTERS, { name: 'watch-me' });

@@ -137,16 +137,24 @@ export function setServerTagsHandler(resolve: RegionResolver) {
   ): Promise<SetServerTagsResponse> {
     const found = await serverOf(resolve, target, request.nameOrId, context.signal);
     await requireTags(found, context.signal);
-    // One PUT of the whole list: atomic, and nova checks the 50-tag limit on it (no half-added set).
-    const current = request.replace ? [] : tagsFrom((await call(found, 'GET', '/tags', context.signal)).body);
-    const wanted = [...new Set([...current, ...request.tags])];
-    if (wanted.length > MAX_TAGS_PER_SERVER)
+    if (request.replace) {
+      // One PUT of the whole list: atomic, and nova checks the 50-tag limit on it.
+      const res = await write(found, TAGS, 'PUT', '/tags', context.signal, { tags: [...new Set(request.tags)] });
+      notifyServerWrite(found.ctx);
+      return { location: found.where, serverId: String(found.raw.id), tags: tagsFrom(res.body) };
+    }
+    // Adding: one PUT /tags/{tag} each, which nova applies atomically (a GET and a PUT of the whole list would drop
+    // a tag added meanwhile by another caller). The limit is checked first so a request that cannot fit adds nothing.
+    const current = tagsFrom((await call(found, 'GET', '/tags', context.signal)).body);
+    const adding = [...new Set(request.tags)].filter((t) => !current.includes(t));
+    if (current.length + adding.length > MAX_TAGS_PER_SERVER)
       throw new OaktreeError(
         GrpcStatus.INVALID_ARGUMENT,
-        `server ${found.raw.id} in ${describeLocation(found.ctx.location)} would carry ${wanted.length} tags; a server carries at most ${MAX_TAGS_PER_SERVER}`,
+        `server ${found.raw.id} in ${describeLocation(found.ctx.location)} would carry ${current.length + adding.length} tags; a server carries at most ${MAX_TAGS_PER_SERVER}`,
       );
-    const res = await write(found, TAGS, 'PUT', '/tags', context.signal, { tags: wanted });
-    notifyServerWrite(found.ctx);
+    for (const tag of adding) await write(found, TAGS, 'PUT', `/tags/${encodeURIComponent(tag)}`, context.signal);
+    if (adding.length) notifyServerWrite(found.ctx);
+    const res = await call(found, 'GET', '/tags', context.signal);
     return { location: found.where, serverId: String(found.raw.id), tags: tagsFrom(res.body) };
   };
 }
