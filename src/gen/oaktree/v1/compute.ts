@@ -1690,7 +1690,8 @@ export interface RunServerActionRequest {
   wait: boolean;
   /**
    * An idempotency key (up to 36 characters, a UUID is best): a retried call with the same id does not run the
-   * action again (it only waits, when asked to).
+   * action again (it only waits, when asked to). The id is remembered for one hour after the first call: a retry
+   * later than that runs the action again.
    */
   requestId: string;
 }
@@ -1717,7 +1718,10 @@ export interface SnapshotServerRequest {
   metadata: { [key: string]: string };
   /** Stream progress until the image is ACTIVE, instead of returning once accepted. */
   wait: boolean;
-  /** An idempotency key (up to 36 characters): a retried call with the same id makes one image. */
+  /**
+   * An idempotency key (up to 36 characters): a retried call with the same id makes one image. The id is
+   * remembered for one hour after the first call: a retry later than that makes another image.
+   */
   requestId: string;
 }
 
@@ -13545,7 +13549,8 @@ export const ComputeServiceDefinition = {
      * FAILED_PRECONDITION when the server's state forbids the action (the message names the state) or the server is
      * locked; INVALID_ARGUMENT for a resize to the flavor the server has; ABORTED when the server goes to ERROR or
      * ends in another state than the action's (the last message, FAILED, carries the server and its fault).
-     * A retried call with the same request_id runs the action once and waits on it again.
+     * A retried call with the same request_id runs the action once and waits on it again (for one hour: see
+     * request_id).
      */
     runServerAction: {
       name: "RunServerAction",
@@ -13768,7 +13773,8 @@ export interface ComputeServiceImplementation<CallContextExt = {}> {
    * FAILED_PRECONDITION when the server's state forbids the action (the message names the state) or the server is
    * locked; INVALID_ARGUMENT for a resize to the flavor the server has; ABORTED when the server goes to ERROR or
    * ends in another state than the action's (the last message, FAILED, carries the server and its fault).
-   * A retried call with the same request_id runs the action once and waits on it again.
+   * A retried call with the same request_id runs the action once and waits on it again (for one hour: see
+   * request_id).
    */
   runServerAction(
     request: RunServerActionRequest,
@@ -13942,7 +13948,8 @@ export interface ComputeServiceClient<CallOptionsExt = {}> {
    * FAILED_PRECONDITION when the server's state forbids the action (the message names the state) or the server is
    * locked; INVALID_ARGUMENT for a resize to the flavor the server has; ABORTED when the server goes to ERROR or
    * ends in another state than the action's (the last message, FAILED, carries the server and its fault).
-   * A retried call with the same request_id runs the action once and waits on it again.
+   * A retried call with the same request_id runs the action once and waits on it again (for one hour: see
+   * request_id).
    */
   runServerAction(
     request: DeepPartial<RunServerActionRequest>,
