@@ -42,7 +42,7 @@ import {
   when,
 } from './field-rules.ts';
 import { ServerGroupPolicy } from '../gen/oaktree/v1/compute.ts';
-import { blockDeviceList, metadataKeys, nicList, oneBootSource, regex, tagList } from './server-config-rules.ts';
+import { blockDeviceList, metadataKeys, nicList, nameRegex, oneBootSource, tagList } from './server-config-rules.ts';
 
 type MessageFns<T> = ComputeMessageFns<T>;
 
@@ -198,7 +198,12 @@ function withRules<M extends ListMethod<any, any>>(method: M, rules: Rule[], tex
   return { ...method, validate: checks({ rules, text }) };
 }
 /** The server filters ListServers and WatchServers share. */
-const serverFilterRules = () => [tagList('tags'), tagList('tags_any'), regex('name_regex'), metadataKeys('metadata')];
+const serverFilterRules = () => [
+  tagList('tags'),
+  tagList('tags_any'),
+  nameRegex('name_regex'),
+  metadataKeys('metadata'),
+];
 /** A follow-up: find the `noun` by name_or_id over `over`, then route the call to where it was found. */
 function about(over: ListMethod<any, any>, noun: string): Pick<RowOptions, 'followUp' | 'rules'> {
   return { followUp: { over, noun }, rules: [nameOrId(noun)] };

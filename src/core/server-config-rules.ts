@@ -1,6 +1,7 @@
 // Checks for server metadata, tags, groups and the newer CreateServer options, as nova states its limits, so a
 // bad request is refused at the edge with the limit named instead of after a round trip to a cloud.
 import { camel, type Rule } from './field-rules.ts';
+import { isValidNameRegex, NAME_REGEX_SYNTAX } from './name-regex.ts';
 
 /** Nova: a tag is 1–60 characters without "/" or ","; a server carries at most 50. */
 export const MAX_TAG_LENGTH = 60;
@@ -27,18 +28,16 @@ export function metadataKeys(field: string): Rule {
     Object.keys(m[key] ?? {}).some((k) => !k.trim()) ? `${path}${field} has an empty key` : undefined;
 }
 
-/** The field, when set, is a regular expression that compiles. */
-export function regex(field: string): Rule {
+/**
+ * The field, when set, is a server name pattern RE2 compiles (see name-regex.ts); its length is held by the row's
+ * text bound (MAX_TEXT_LENGTH), which keeps every match cheap.
+ */
+export function nameRegex(field: string): Rule {
   const key = camel(field);
-  return (m, path) => {
-    if (!m[key]) return undefined;
-    try {
-      new RegExp(m[key]);
-      return undefined;
-    } catch {
-      return `${path}${field} is not a valid regular expression`;
-    }
-  };
+  return (m, path) =>
+    !m[key] || isValidNameRegex(m[key])
+      ? undefined
+      : `${path}${field} is not a valid regular expression (${NAME_REGEX_SYNTAX})`;
 }
 
 /** CreateServer nics: each names a port, or a network (a fixed IP needs one); a port takes neither. */

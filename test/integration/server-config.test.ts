@@ -120,6 +120,8 @@ describe('ListServers filters: the same servers whether nova filters or oaktree 
     ['metadata key, any value', { metadata: { role: '' } }, ['Beta', 'alpha']],
     ['name regex, case-insensitive search', { nameRegex: 'HA$' }, ['alpha']],
     ['name regex, anchored', { nameRegex: '^(alpha|beta)$' }, ['Beta', 'alpha']],
+    // MySQL's POSIX class (nova hands the pattern to its database); JavaScript would read it as a set of characters.
+    ['name regex, a POSIX class as MySQL reads it', { nameRegex: '^GAMMA-[[:digit:]]+$' }, ['gamma-1']],
     ['exact name', { nameOrId: 'gamma-1' }, ['gamma-1']],
     ['flavor by name', { flavor: 'm1.small' }, ['Beta']],
     ['image by name', { image: 'cirros-0.6.2-x86_64-disk' }, ['Beta', 'alpha', 'gamma-1']],
@@ -280,6 +282,90 @@ describe("anti-affinity on the simulator's one host", () => {
     );
     const group = await api.compute.getServerGroup({ location: at(FILTERS), nameOrId: 'apart' });
     assert.equal(group.serverGroup?.memberIds.length, 2, 'the failed server is a member, as in nova');
+  });
+});
+
+describe("nova's 409 for a server's state is FAILED_PRECONDITION naming the state", { timeout: 90_000 }, () => {
+  const action = (nameOrId: string, value: any) =>
+    collect(api.compute.runServerAction({ location: at(FILTERS), nameOrId, action: value, wait: true }));
+
+  test('a locked server refuses metadata changes and delete to its project; tags, rename and an admin pass', async () => {
+    const server = await boot(FILTERS, { name: 'locked-one' });
+    await action(server.id, { $case: 'lock', value: { reason: '' } });
+    const where = { location: at(FILTERS), nameOrId: server.id };
+    await assert.rejects(
+      api.compute.setServerMetadata({ ...where, metadata: { a: '1' } }),
+      code(
+        Status.FAILED_PRECONDITION,
+        /^cannot change the metadata of server locked-one \(.+\) in .+: it is ACTIVE, locked; the cloud says: Instance .+ is locked$/,
+      ),
+    );
+    await assert.rejects(
+      api.compute.deleteServerMetadata({ ...where, keys: ['a'] }),
+      code(Status.FAILED_PRECONDITION, /cannot change the metadata of server locked-one .*locked/),
+    );
+    await assert.rejects(
+      api.compute.deleteServer(where),
+      code(Status.FAILED_PRECONDITION, /^cannot delete server locked-one .*: it is ACTIVE, locked;/),
+    );
+    // Nova checks the lock for neither tags nor the name.
+    assert.deepEqual((await api.compute.setServerTags({ ...where, tags: ['kept'] })).tags, ['kept']);
+    assert.equal((await api.compute.updateServer({ ...where, name: 'locked-renamed' })).server?.name, 'locked-renamed');
+    // An admin passes the lock (nova's check_instance_lock).
+    const admin = await api.compute.setServerMetadata({
+      location: at(ADMIN),
+      nameOrId: server.id,
+      metadata: { a: '1' },
+    });
+    assert.deepEqual(admin.metadata, { a: '1' });
+
+    await action(server.id, { $case: 'unlock', value: {} });
+    await api.compute.deleteServer({ ...where, wait: true });
+  });
+
+  test('a rescued server refuses metadata and tag changes, naming RESCUE', async () => {
+    const server = await boot(FILTERS, { name: 'rescued-one' });
+    await action(server.id, { $case: 'rescue', value: { image: '' } });
+    const where = { location: at(FILTERS), nameOrId: server.id };
+    await assert.rejects(
+      api.compute.setServerMetadata({ ...where, metadata: { a: '1' } }),
+      code(
+        Status.FAILED_PRECONDITION,
+        /^cannot change the metadata of server rescued-one .*: it is RESCUE; the cloud says: Cannot 'update metadata' instance .+ while it is in vm_state rescued$/,
+      ),
+    );
+    await assert.rejects(
+      api.compute.setServerTags({ ...where, tags: ['x'] }),
+      code(Status.FAILED_PRECONDITION, /^cannot change the tags of server rescued-one .*vm_state rescued$/),
+    );
+    await assert.rejects(
+      api.compute.deleteServerTags({ ...where, all: true }),
+      code(Status.FAILED_PRECONDITION, /cannot change the tags of server rescued-one .*'delete tags'/),
+    );
+    await action(server.id, { $case: 'unrescue', value: {} });
+    const set = await api.compute.setServerMetadata({ ...where, metadata: { a: '1' } });
+    assert.deepEqual(set.metadata, { a: '1' }, 'ACTIVE again: the change is taken');
+    await api.compute.deleteServer({ ...where, wait: true });
+  });
+});
+
+describe('SetServerTags adds', { timeout: 60_000 }, () => {
+  test('concurrent adds all land: each tag is its own PUT, not a rewrite of the list', async () => {
+    const server = await boot(FILTERS, { name: 'tagged-together', tags: ['first'] });
+    const where = { location: at(FILTERS), nameOrId: server.id };
+    const added = Array.from({ length: 8 }, (_, i) => `t${i}`);
+    const answers = await Promise.all(added.map((tag) => api.compute.setServerTags({ ...where, tags: [tag] })));
+    answers.forEach((answer, i) => assert.ok(answer.tags.includes(added[i]), `the answer to adding ${added[i]}`));
+    const { server: after } = await api.compute.getServer(where);
+    assert.deepEqual([...(after?.tags ?? [])].sort(), ['first', ...added].sort());
+    // Past the limit nothing is added, and replace still sets the whole list.
+    await assert.rejects(
+      api.compute.setServerTags({ ...where, tags: Array.from({ length: 45 }, (_, i) => `more${i}`) }),
+      code(Status.INVALID_ARGUMENT, /would carry 54 tags; a server carries at most 50/),
+    );
+    const replaced = await api.compute.setServerTags({ ...where, tags: ['only'], replace: true });
+    assert.deepEqual(replaced.tags, ['only']);
+    await api.compute.deleteServer({ ...where, wait: true });
   });
 });
 

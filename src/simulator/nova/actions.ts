@@ -9,7 +9,7 @@ import type { Image, Server } from '../store.ts';
 import { ApiError, badRequest, uuid } from '../util.ts';
 import { vmState } from './lifecycle.ts';
 import { getServer, serverAction as otherServerAction } from './servers.ts';
-import { isBusy, isLocked, setLock, startTransition, taskStateOf } from './transitions.ts';
+import { isBusy, refuseIfLocked, setLock, startTransition, taskStateOf } from './transitions.ts';
 import { serverDetail } from './views.ts';
 
 type Status = Server['status'];
@@ -289,7 +289,7 @@ async function serverAction(ctx: Ctx): Promise<Reply> {
   const rule = RULES[key];
   if (key === 'lock' || key === 'unlock') return lock(ctx, server, key, body[key]);
   if (!rule) return otherServerAction(ctx, body);
-  if (isLocked(server)) throw new ApiError(409, `Instance ${server.id} is locked`, 'Conflict');
+  refuseIfLocked(server, !!ctx.user?.isAdmin);
   if (isBusy(server))
     throw new ApiError(
       409,

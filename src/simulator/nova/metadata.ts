@@ -1,12 +1,15 @@
 // Nova server metadata and tags, with nova's limits and error bodies: metadata keys match
 // ^[a-zA-Z0-9-_:. ]{1,255}$, at most maxServerMeta (128) items (403), tags are 1–60 characters without "/" or ",",
-// at most 50 per server, and the tag API exists from microversion 2.26 (404 before).
+// at most 50 per server, and the tag API exists from microversion 2.26 (404 before). Changes are 409 in nova's
+// words outside vm_states active, paused, suspended and stopped, and metadata changes also on a locked server
+// (unless the caller is an admin); nova does not check the lock for tags.
 import { readJson, type Ctx, type Reply } from '../http.ts';
 import { atLeast } from '../microversion.ts';
 import type { RouteTable } from '../router.ts';
 import type { Server } from '../store.ts';
 import { ApiError, badRequest } from '../util.ts';
 import { getServer } from './servers.ts';
+import { CONFIGURABLE_VM_STATES, refuseIfLocked, refuseUnlessVmState } from './transitions.ts';
 
 /** nova's default metadata_items quota (maxServerMeta in /limits). */
 export const MAX_SERVER_META = 128;
@@ -74,13 +77,28 @@ function taggedServer(ctx: Ctx): Server {
   return getServer(ctx, ctx.params.id);
 }
 
+/** A server whose tags may change: nova checks its vm_state, not its lock (server_tags.py). */
+function retaggableServer(ctx: Ctx, action: string): Server {
+  const server = taggedServer(ctx);
+  refuseUnlessVmState(server, action, CONFIGURABLE_VM_STATES);
+  return server;
+}
+
+/** A server whose metadata may change: nova checks the lock, then the vm_state (compute/api.py). */
+function configurableServer(ctx: Ctx, action: 'update metadata' | 'delete metadata'): Server {
+  const server = getServer(ctx, ctx.params.id);
+  refuseIfLocked(server, !!ctx.user?.isAdmin);
+  refuseUnlessVmState(server, action, CONFIGURABLE_VM_STATES);
+  return server;
+}
+
 /** Metadata changes bump `updated` (so changes-since sees them); tag changes do not, as on the real cloud. */
 function touch(server: Server): void {
   server.updated = Date.now();
 }
 
 async function setMetadata(ctx: Ctx, merge: boolean): Promise<Reply> {
-  const server = getServer(ctx, ctx.params.id);
+  const server = configurableServer(ctx, 'update metadata');
   const incoming = metadataFrom((await readJson(ctx)).metadata, 'metadata');
   const next = merge ? { ...(server.metadata ?? {}), ...incoming } : incoming;
   checkMetadataQuota(next);
@@ -103,7 +121,7 @@ export function registerMetadataRoutes(routes: RouteTable): void {
       return { status: 200, body: { meta: { [ctx.params.key]: meta[ctx.params.key] } } };
     })
     .add('PUT', '/servers/{id}/metadata/{key}', async (ctx) => {
-      const server = getServer(ctx, ctx.params.id);
+      const server = configurableServer(ctx, 'update metadata');
       const meta = metadataFrom((await readJson(ctx)).meta, 'meta');
       if (Object.keys(meta).length !== 1 || !(ctx.params.key in meta))
         throw badRequest('Request body and URI mismatch');
@@ -114,7 +132,7 @@ export function registerMetadataRoutes(routes: RouteTable): void {
       return { status: 200, body: { meta } };
     })
     .add('DELETE', '/servers/{id}/metadata/{key}', (ctx) => {
-      const server = getServer(ctx, ctx.params.id);
+      const server = configurableServer(ctx, 'delete metadata');
       if (!server.metadata || !(ctx.params.key in server.metadata))
         throw new ApiError(404, 'Metadata item was not found');
       delete server.metadata[ctx.params.key];
@@ -123,12 +141,12 @@ export function registerMetadataRoutes(routes: RouteTable): void {
     })
     .add('GET', '/servers/{id}/tags', (ctx) => ({ status: 200, body: { tags: [...(taggedServer(ctx).tags ?? [])] } }))
     .add('PUT', '/servers/{id}/tags', async (ctx) => {
-      const server = taggedServer(ctx);
+      const server = retaggableServer(ctx, 'update tags');
       server.tags = tagsFrom((await readJson(ctx)).tags);
       return { status: 200, body: { tags: [...server.tags] } };
     })
     .add('DELETE', '/servers/{id}/tags', (ctx) => {
-      const server = taggedServer(ctx);
+      const server = retaggableServer(ctx, 'delete tags');
       server.tags = [];
       return { status: 204 };
     })
@@ -139,7 +157,7 @@ export function registerMetadataRoutes(routes: RouteTable): void {
       return { status: 204 };
     })
     .add('PUT', '/servers/{id}/tags/{tag}', (ctx) => {
-      const server = taggedServer(ctx);
+      const server = retaggableServer(ctx, 'update tag');
       const tag = ctx.params.tag;
       const problem = tagProblem(tag);
       if (problem)
@@ -153,7 +171,7 @@ export function registerMetadataRoutes(routes: RouteTable): void {
       return { status: 201, headers: { Location: `${ctx.apiBase}/servers/${server.id}/tags/${tag}` } };
     })
     .add('DELETE', '/servers/{id}/tags/{tag}', (ctx) => {
-      const server = taggedServer(ctx);
+      const server = retaggableServer(ctx, 'delete tag');
       if (!(server.tags ?? []).includes(ctx.params.tag))
         throw new ApiError(404, `Instance ${server.id} has no tag '${ctx.params.tag}'`);
       server.tags = (server.tags ?? []).filter((t) => t !== ctx.params.tag);

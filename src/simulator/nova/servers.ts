@@ -1,4 +1,5 @@
 // Nova servers: create (with networks and boot-from-volume), show, list with filters and markers, delete, metadata, actions.
+import { RE2JS } from 're2js';
 import { intParam, nextHref, readJson, type Ctx, type Reply } from '../http.ts';
 import { atLeast } from '../microversion.ts';
 import { attachServerNetworks, releaseServerPorts, resolveRequestedNetworks } from '../network-ops.ts';
@@ -8,6 +9,7 @@ import type { RouteTable } from '../router.ts';
 import { AVAILABILITY_ZONE, type Server, type Volume } from '../store.ts';
 import { ApiError, badRequest, hexId, uuid } from '../util.ts';
 import { purgeDeleted, settleBuilds } from './lifecycle.ts';
+import { refuseIfLocked } from './transitions.ts';
 import { checkServerQuota } from './quotas.ts';
 import { parseCreateExtras } from './server-admin-view.ts';
 import { links, serverBrief, serverDetail } from './views.ts';
@@ -68,14 +70,15 @@ function listServers(detail: boolean) {
     }
     const name = q.get('name');
     if (name !== null) {
-      let re: RegExp;
+      let re: RE2JS;
       try {
-        // nova on MySQL: REGEXP under a case-insensitive collation (seen on the real cloud)
-        re = new RegExp(name, 'i');
+        // nova on MySQL: REGEXP under a case-insensitive collation (seen on the real cloud), POSIX classes such
+        // as [[:digit:]] included; RE2 reads those as MySQL does and never backtracks.
+        re = RE2JS.compile(name, RE2JS.CASE_INSENSITIVE);
       } catch {
         throw badRequest(`Invalid regular expression in name filter: ${name}`);
       }
-      conditions.push((s) => re.test(s.name));
+      conditions.push((s) => re.matcher(s.name).find());
     }
     const status = q.get('status');
     if (status !== null) conditions.push((s) => s.status === status.toUpperCase());
@@ -308,6 +311,7 @@ export function detachVolume(volume: Volume, serverId: string): void {
 
 function deleteServer(ctx: Ctx): Reply {
   const server = getServer(ctx, ctx.params.id);
+  refuseIfLocked(server, !!ctx.user?.isAdmin); // nova checks the lock only: delete works in any state or task
   const now = Date.now();
   releaseServerPorts(ctx.region, server);
   leaveServerGroup(ctx.region, server);

@@ -1,7 +1,8 @@
 // Nova's task states for server actions, settled lazily on read like builds (no timers): while a transition
 // runs the server shows its task state (and, for some actions, a status of its own, e.g. REBOOT); when its time
-// is up, `finish` makes the change and the task clears. Also the lock flag, which only actions read.
+// is up, `finish` makes the change and the task clears. Also the lock flag, and nova's refusals by lock and vm_state.
 import type { RegionData, Server } from '../store.ts';
+import { ApiError } from '../util.ts';
 
 interface Transition {
   task: string | null;
@@ -61,6 +62,21 @@ export function setLock(s: Server, reason: string | null | undefined): void {
 }
 export const isLocked = (s: Server): boolean => locks.has(s);
 export const lockedReason = (s: Server): string | null => locks.get(s)?.reason ?? null;
+
+/** nova's check_instance_lock: a locked server refuses actions, metadata changes and delete, except from an admin. */
+export function refuseIfLocked(s: Server, byAdmin: boolean): void {
+  if (isLocked(s) && !byAdmin) throw new ApiError(409, `Instance ${s.id} is locked`, 'Conflict');
+}
+
+/** The vm_states in which nova lets a server's metadata and tags change (compute/api.py, server_tags.py). */
+export const CONFIGURABLE_VM_STATES = ['active', 'paused', 'suspended', 'stopped'];
+
+/** nova's InstanceInvalidState for a vm_state the change does not allow, in the API's words. */
+export function refuseUnlessVmState(s: Server, action: string, allowed: readonly string[]): void {
+  const state = vmStateOf(s);
+  if (!allowed.includes(state))
+    throw new ApiError(409, `Cannot '${action}' instance ${s.id} while it is in vm_state ${state}`, 'Conflict');
+}
 
 const VM_STATES: Record<Server['status'], string> = {
   BUILD: 'building',

@@ -120,7 +120,11 @@ test('edge rules: tags, nics, block devices, boot sources and list filters, each
 
   const list = (fields: Partial<ListServersRequest>) => () =>
     Methods.listServers.validate(ListServersRequest.fromPartial(fields));
-  assert.match(problem(list({ nameRegex: '(' })), /^name_regex is not a valid regular expression$/);
+  assert.match(problem(list({ nameRegex: '(' })), /^name_regex is not a valid regular expression \(RE2 syntax/);
+  // Valid JavaScript, but lookaround is not RE2: refused at the edge rather than failing at a cloud.
+  assert.match(problem(list({ nameRegex: '^(?=web)' })), /^name_regex is not a valid regular expression/);
+  assert.match(problem(list({ nameRegex: 'a'.repeat(256) })), /name_regex .*255/);
+  assert.equal(problem(list({ nameRegex: 'web-[[:digit:]]+' })), '');
   assert.match(problem(list({ metadata: { '': 'x' } })), /metadata has an empty key/);
   assert.match(problem(list({ tagsAny: ['a,b'] })), /tags_any\[0\]/);
 });

@@ -1,27 +1,11 @@
 // Posting one server action to nova, once per request_id, with nova's refusals turned into errors that name the
 // server's state.
 import { OaktreeError } from '../../../core/errors.ts';
-import { describeLocation } from '../../../core/location.ts';
 import type { RegionContext } from '../region.ts';
-import { GrpcStatus, OpenStackHttpError, type SessionResponse } from '../transport/index.ts';
+import { GrpcStatus, type SessionResponse } from '../transport/index.ts';
 import { notifyServerWrite } from '../watch/handlers.ts';
 import type { Raw } from './nova.ts';
-
-/** How a server's state reads in messages: "ACTIVE", "RESIZE (task resize_prep)", "ACTIVE, locked". */
-export function stateOf(server: Raw): string {
-  const task = server['OS-EXT-STS:task_state'];
-  return `${server.status}${task ? ` (task ${task})` : ''}${server.locked === true ? ', locked' : ''}`;
-}
-
-/** Nova refuses an action the server's state forbids with 409 (vm_state, task_state, or locked). */
-function refusal(ctx: RegionContext, error: unknown, server: Raw, action: string): unknown {
-  if (!(error instanceof OpenStackHttpError) || error.status !== 409) return error;
-  const why = error.serviceMessage ? `; the cloud says: ${error.serviceMessage}` : '';
-  return new OaktreeError(
-    GrpcStatus.FAILED_PRECONDITION,
-    `cannot ${action} server ${server.name} (${server.id}) in ${describeLocation(ctx.location)}: it is ${stateOf(server)}${why}`,
-  );
-}
+import { stateRefusal } from './server-refusal.ts';
 
 /** POST /servers/<id>/action; never retried by the transport (a second reboot is not harmless). */
 export async function postServerAction(
@@ -41,7 +25,7 @@ export async function postServerAction(
     notifyServerWrite(ctx);
     return res;
   } catch (error) {
-    throw refusal(ctx, error, server, action);
+    throw stateRefusal(ctx, error, server, action);
   }
 }
 

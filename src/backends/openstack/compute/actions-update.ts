@@ -8,6 +8,7 @@ import type { RegionResolver } from '../region.ts';
 import { GrpcStatus } from '../transport/index.ts';
 import { notifyServerWrite } from '../watch/handlers.ts';
 import { microversion, mvAtLeast, type Raw } from './nova.ts';
+import { stateRefusal } from './server-refusal.ts';
 import { normalizeOne } from './server-view.ts';
 import { findServerRaw } from './servers.ts';
 
@@ -31,13 +32,17 @@ export function updateServerHandler(resolve: RegionResolver) {
         );
       change.description = request.description;
     }
-    const res = await ctx.session.request('compute', ctx.region, {
-      method: 'PUT',
-      path: `/servers/${encodeURIComponent(String(raw.id))}`,
-      body: { server: change },
-      signal,
-      idempotent: true,
-    });
+    const res = await ctx.session
+      .request('compute', ctx.region, {
+        method: 'PUT',
+        path: `/servers/${encodeURIComponent(String(raw.id))}`,
+        body: { server: change },
+        signal,
+        idempotent: true,
+      })
+      .catch((error) => {
+        throw stateRefusal(ctx, error, raw, 'update');
+      });
     notifyServerWrite(ctx);
     const updated = (res.body as Raw)?.server;
     // Nova answers with the whole server; keep what it does not show in that answer (e.g. the fault) from before.

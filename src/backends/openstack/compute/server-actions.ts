@@ -18,6 +18,7 @@ import { serverStatus } from '../normalize/server.ts';
 import type { RegionResolver } from '../region.ts';
 import { GrpcStatus, OpenStackHttpError } from '../transport/index.ts';
 import { isNotFound, type Raw } from './nova.ts';
+import { stateRefusal } from './server-refusal.ts';
 import { normalizeOne } from './server-view.ts';
 import { findServerRaw } from './servers.ts';
 import { streamFrom } from './stream.ts';
@@ -43,7 +44,7 @@ export function deleteServerHandler(resolve: RegionResolver) {
         signal,
       });
     } catch (error) {
-      if (!isNotFound(error)) throw error; // already gone: the wish is granted
+      if (!isNotFound(error)) throw stateRefusal(ctx, error, raw, 'delete'); // gone already: the wish is granted
     }
     notifyServerWrite(ctx);
     if (request.wait) await waitForServerGone(ctx, id, signal);

@@ -4,6 +4,7 @@
 import { ServerStatus, type ListServersRequest } from '../../../gen/oaktree/v1/compute.ts';
 import { OaktreeError } from '../../../core/errors.ts';
 import { describeLocation } from '../../../core/location.ts';
+import { nameRegexMatcher } from '../../../core/name-regex.ts';
 import { novaStatusFilter, serverStatus } from '../normalize/server.ts';
 import type { RegionContext } from '../region.ts';
 import { findImageRaw } from '../image/glance.ts';
@@ -43,11 +44,11 @@ async function resolved(find: () => Promise<Raw>): Promise<Raw | undefined> {
 }
 
 function nameMatcher(request: ListServersRequest): (raw: Raw) => boolean {
-  // Nova's name filter is a regex search; on MySQL (every production nova) it ignores case.
-  const regex = request.nameRegex ? new RegExp(request.nameRegex, 'i') : undefined;
+  // Nova's name filter is a regex search; on MySQL (every production nova) it ignores case. Linear time: this
+  // runs on every server a list or watch sees, with a pattern the caller chose (checked at the edge).
+  const regex = request.nameRegex ? nameRegexMatcher(request.nameRegex) : undefined;
   const wanted = request.nameOrId;
-  return (raw) =>
-    (!wanted || raw.name === wanted || raw.id === wanted) && (!regex || regex.test(String(raw.name ?? '')));
+  return (raw) => (!wanted || raw.name === wanted || raw.id === wanted) && (!regex || regex(String(raw.name ?? '')));
 }
 
 function flavorMatcher(flavor: Raw | undefined): (raw: Raw) => boolean {

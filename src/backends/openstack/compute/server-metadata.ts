@@ -21,6 +21,7 @@ import type { RegionContext, RegionResolver } from '../region.ts';
 import { GrpcStatus, OpenStackHttpError } from '../transport/index.ts';
 import { isNotFound, microversion, mvAtLeast, type Raw } from './nova.ts';
 import { TAGS_MICROVERSION } from './server-filters.ts';
+import { stateRefusal } from './server-refusal.ts';
 import { findServerRaw } from './servers.ts';
 import { notifyServerWrite } from '../watch/handlers.ts';
 
@@ -42,6 +43,9 @@ async function serverOf(resolve: RegionResolver, target: Location, nameOrId: str
   } satisfies Found;
 }
 
+const METADATA = 'change the metadata of';
+const TAGS = 'change the tags of';
+
 function call(found: Found, method: string, path: string, signal: AbortSignal, body?: unknown) {
   return found.ctx.session.request('compute', found.ctx.region, {
     method,
@@ -49,6 +53,13 @@ function call(found: Found, method: string, path: string, signal: AbortSignal, b
     body,
     signal,
     idempotent: method !== 'POST',
+  });
+}
+
+/** A change to the server: nova's 409 (locked, or a vm_state that forbids it) is FAILED_PRECONDITION naming it. */
+function write(found: Found, doing: string, method: string, path: string, signal: AbortSignal, body?: unknown) {
+  return call(found, method, path, signal, body).catch((error) => {
+    throw stateRefusal(found.ctx, error, found.raw, doing);
   });
 }
 
@@ -88,7 +99,7 @@ export function setServerMetadataHandler(resolve: RegionResolver) {
   ): Promise<SetServerMetadataResponse> {
     const found = await serverOf(resolve, target, request.nameOrId, context.signal);
     // POST merges, PUT replaces: nova's own two verbs, each one atomic.
-    const res = await call(found, request.replace ? 'PUT' : 'POST', '/metadata', context.signal, {
+    const res = await write(found, METADATA, request.replace ? 'PUT' : 'POST', '/metadata', context.signal, {
       metadata: request.metadata,
     }).catch((error) => {
       throw metadataLimit(found, error);
@@ -107,7 +118,7 @@ export function deleteServerMetadataHandler(resolve: RegionResolver) {
     const found = await serverOf(resolve, target, request.nameOrId, context.signal);
     for (const key of new Set(request.keys)) {
       try {
-        await call(found, 'DELETE', `/metadata/${encodeURIComponent(key)}`, context.signal);
+        await write(found, METADATA, 'DELETE', `/metadata/${encodeURIComponent(key)}`, context.signal);
       } catch (error) {
         if (!isNotFound(error)) throw error; // a key that is not there: the wish is granted
       }
@@ -126,16 +137,24 @@ export function setServerTagsHandler(resolve: RegionResolver) {
   ): Promise<SetServerTagsResponse> {
     const found = await serverOf(resolve, target, request.nameOrId, context.signal);
     await requireTags(found, context.signal);
-    // One PUT of the whole list: atomic, and nova checks the 50-tag limit on it (no half-added set).
-    const current = request.replace ? [] : tagsFrom((await call(found, 'GET', '/tags', context.signal)).body);
-    const wanted = [...new Set([...current, ...request.tags])];
-    if (wanted.length > MAX_TAGS_PER_SERVER)
+    if (request.replace) {
+      // One PUT of the whole list: atomic, and nova checks the 50-tag limit on it.
+      const res = await write(found, TAGS, 'PUT', '/tags', context.signal, { tags: [...new Set(request.tags)] });
+      notifyServerWrite(found.ctx);
+      return { location: found.where, serverId: String(found.raw.id), tags: tagsFrom(res.body) };
+    }
+    // Adding: one PUT /tags/{tag} each, which nova applies atomically (a GET and a PUT of the whole list would drop
+    // a tag added meanwhile by another caller). The limit is checked first so a request that cannot fit adds nothing.
+    const current = tagsFrom((await call(found, 'GET', '/tags', context.signal)).body);
+    const adding = [...new Set(request.tags)].filter((t) => !current.includes(t));
+    if (current.length + adding.length > MAX_TAGS_PER_SERVER)
       throw new OaktreeError(
         GrpcStatus.INVALID_ARGUMENT,
-        `server ${found.raw.id} in ${describeLocation(found.ctx.location)} would carry ${wanted.length} tags; a server carries at most ${MAX_TAGS_PER_SERVER}`,
+        `server ${found.raw.id} in ${describeLocation(found.ctx.location)} would carry ${current.length + adding.length} tags; a server carries at most ${MAX_TAGS_PER_SERVER}`,
       );
-    const res = await call(found, 'PUT', '/tags', context.signal, { tags: wanted });
-    notifyServerWrite(found.ctx);
+    for (const tag of adding) await write(found, TAGS, 'PUT', `/tags/${encodeURIComponent(tag)}`, context.signal);
+    if (adding.length) notifyServerWrite(found.ctx);
+    const res = await call(found, 'GET', '/tags', context.signal);
     return { location: found.where, serverId: String(found.raw.id), tags: tagsFrom(res.body) };
   };
 }
@@ -148,10 +167,10 @@ export function deleteServerTagsHandler(resolve: RegionResolver) {
   ): Promise<DeleteServerTagsResponse> {
     const found = await serverOf(resolve, target, request.nameOrId, context.signal);
     await requireTags(found, context.signal);
-    if (request.all) await call(found, 'DELETE', '/tags', context.signal);
+    if (request.all) await write(found, TAGS, 'DELETE', '/tags', context.signal);
     for (const tag of new Set(request.tags)) {
       try {
-        await call(found, 'DELETE', `/tags/${encodeURIComponent(tag)}`, context.signal);
+        await write(found, TAGS, 'DELETE', `/tags/${encodeURIComponent(tag)}`, context.signal);
       } catch (error) {
         if (!isNotFound(error)) throw error; // not there: nothing to remove
       }

@@ -1055,7 +1055,9 @@ export interface ListServersRequest {
   image: string;
   /**
    * Only servers whose name matches this regular expression, searched anywhere in the name and case-insensitive,
-   * as nova's name filter does on MySQL (e.g. "^web-[0-9]+$"). An invalid expression is INVALID_ARGUMENT.
+   * as nova's name filter does on MySQL (e.g. "^web-[0-9]+$", "^web-[[:digit:]]+$"). RE2 syntax, matched in linear
+   * time: POSIX classes as MySQL reads them, no lookaround or backreferences. At most 255 characters; an
+   * expression RE2 cannot compile is INVALID_ARGUMENT.
    */
   nameRegex: string;
   /** Only servers changed at or after this time (nova's changes-since; deleted servers are not listed). */
@@ -1154,7 +1156,7 @@ export interface WatchServersRequest {
   flavor: string;
   /** Only servers built from this image (name or id). */
   image: string;
-  /** Only servers whose name matches this regular expression (case-insensitive search, as ListServers). */
+  /** Only servers whose name matches this regular expression (case-insensitive RE2 search, as ListServers). */
   nameRegex: string;
   /** Only servers in this status. */
   status: ServerStatus;
@@ -1688,7 +1690,8 @@ export interface RunServerActionRequest {
   wait: boolean;
   /**
    * An idempotency key (up to 36 characters, a UUID is best): a retried call with the same id does not run the
-   * action again (it only waits, when asked to).
+   * action again (it only waits, when asked to). The id is remembered for one hour after the first call: a retry
+   * later than that runs the action again.
    */
   requestId: string;
 }
@@ -1715,7 +1718,10 @@ export interface SnapshotServerRequest {
   metadata: { [key: string]: string };
   /** Stream progress until the image is ACTIVE, instead of returning once accepted. */
   wait: boolean;
-  /** An idempotency key (up to 36 characters): a retried call with the same id makes one image. */
+  /**
+   * An idempotency key (up to 36 characters): a retried call with the same id makes one image. The id is
+   * remembered for one hour after the first call: a retry later than that makes another image.
+   */
   requestId: string;
 }
 
@@ -13486,7 +13492,11 @@ export const ComputeServiceDefinition = {
       responseStream: true,
       options: {},
     },
-    /** Deletes a server, optionally with the floating IPs attached to it, optionally waiting until it is gone. */
+    /**
+     * Deletes a server, optionally with the floating IPs attached to it, optionally waiting until it is gone.
+     * Errors: NOT_FOUND; FAILED_PRECONDITION naming the server's state when it is locked (nova lets only admins
+     * delete a locked server).
+     */
     deleteServer: {
       name: "DeleteServer",
       requestType: DeleteServerRequest as typeof DeleteServerRequest,
@@ -13539,7 +13549,8 @@ export const ComputeServiceDefinition = {
      * FAILED_PRECONDITION when the server's state forbids the action (the message names the state) or the server is
      * locked; INVALID_ARGUMENT for a resize to the flavor the server has; ABORTED when the server goes to ERROR or
      * ends in another state than the action's (the last message, FAILED, carries the server and its fault).
-     * A retried call with the same request_id runs the action once and waits on it again.
+     * A retried call with the same request_id runs the action once and waits on it again (for one hour: see
+     * request_id).
      */
     runServerAction: {
       name: "RunServerAction",
@@ -13564,7 +13575,8 @@ export const ComputeServiceDefinition = {
     },
     /**
      * Changes a server's name and/or description (description needs compute microversion 2.19: FAILED_PRECONDITION
-     * naming it on older clouds). Errors: NOT_FOUND, INVALID_ARGUMENT when nothing is to change.
+     * naming it on older clouds). Errors: NOT_FOUND, INVALID_ARGUMENT when nothing is to change,
+     * FAILED_PRECONDITION naming the server's state when the cloud refuses the change for it.
      */
     updateServer: {
       name: "UpdateServer",
@@ -13586,7 +13598,9 @@ export const ComputeServiceDefinition = {
     /**
      * Sets server metadata keys (merged into what is there), or replaces the whole metadata with `replace`.
      * Errors: NOT_FOUND (server); INVALID_ARGUMENT when a key or value is too long or the cloud's item limit
-     * (maxServerMeta, in the message) would be exceeded; FAILED_PRECONDITION when the server is locked.
+     * (maxServerMeta, in the message) would be exceeded; FAILED_PRECONDITION naming the server's state when it is
+     * locked (to all but admins) or in a state nova refuses metadata changes in (only ACTIVE, PAUSED, SUSPENDED and
+     * SHUTOFF servers take them: not BUILD, RESCUE, VERIFY_RESIZE, SHELVED, ERROR).
      */
     setServerMetadata: {
       name: "SetServerMetadata",
@@ -13596,7 +13610,10 @@ export const ComputeServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** Deletes server metadata keys; a key that is not there is ignored. Errors: NOT_FOUND (server). */
+    /**
+     * Deletes server metadata keys; a key that is not there is ignored. Errors: NOT_FOUND (server);
+     * FAILED_PRECONDITION as SetServerMetadata.
+     */
     deleteServerMetadata: {
       name: "DeleteServerMetadata",
       requestType: DeleteServerMetadataRequest as typeof DeleteServerMetadataRequest,
@@ -13608,7 +13625,8 @@ export const ComputeServiceDefinition = {
     /**
      * Adds tags to a server, or replaces all of its tags with `replace`. Errors: NOT_FOUND (server);
      * INVALID_ARGUMENT when a tag is invalid or the server would carry more than 50 (the limit is in the message);
-     * FAILED_PRECONDITION naming the microversion when the cloud is older than 2.26.
+     * FAILED_PRECONDITION naming the microversion when the cloud is older than 2.26, or naming the server's state
+     * when nova refuses tag changes in it (as for metadata; nova does not check the lock for tags).
      */
     setServerTags: {
       name: "SetServerTags",
@@ -13714,7 +13732,11 @@ export interface ComputeServiceImplementation<CallContextExt = {}> {
     request: ListServersRequest,
     context: CallContext & CallContextExt,
   ): ServerStreamingMethodResult<DeepPartial<ListServersResponse>>;
-  /** Deletes a server, optionally with the floating IPs attached to it, optionally waiting until it is gone. */
+  /**
+   * Deletes a server, optionally with the floating IPs attached to it, optionally waiting until it is gone.
+   * Errors: NOT_FOUND; FAILED_PRECONDITION naming the server's state when it is locked (nova lets only admins
+   * delete a locked server).
+   */
   deleteServer(
     request: DeleteServerRequest,
     context: CallContext & CallContextExt,
@@ -13751,7 +13773,8 @@ export interface ComputeServiceImplementation<CallContextExt = {}> {
    * FAILED_PRECONDITION when the server's state forbids the action (the message names the state) or the server is
    * locked; INVALID_ARGUMENT for a resize to the flavor the server has; ABORTED when the server goes to ERROR or
    * ends in another state than the action's (the last message, FAILED, carries the server and its fault).
-   * A retried call with the same request_id runs the action once and waits on it again.
+   * A retried call with the same request_id runs the action once and waits on it again (for one hour: see
+   * request_id).
    */
   runServerAction(
     request: RunServerActionRequest,
@@ -13768,7 +13791,8 @@ export interface ComputeServiceImplementation<CallContextExt = {}> {
   ): ServerStreamingMethodResult<DeepPartial<SnapshotServerResponse>>;
   /**
    * Changes a server's name and/or description (description needs compute microversion 2.19: FAILED_PRECONDITION
-   * naming it on older clouds). Errors: NOT_FOUND, INVALID_ARGUMENT when nothing is to change.
+   * naming it on older clouds). Errors: NOT_FOUND, INVALID_ARGUMENT when nothing is to change,
+   * FAILED_PRECONDITION naming the server's state when the cloud refuses the change for it.
    */
   updateServer(
     request: UpdateServerRequest,
@@ -13782,13 +13806,18 @@ export interface ComputeServiceImplementation<CallContextExt = {}> {
   /**
    * Sets server metadata keys (merged into what is there), or replaces the whole metadata with `replace`.
    * Errors: NOT_FOUND (server); INVALID_ARGUMENT when a key or value is too long or the cloud's item limit
-   * (maxServerMeta, in the message) would be exceeded; FAILED_PRECONDITION when the server is locked.
+   * (maxServerMeta, in the message) would be exceeded; FAILED_PRECONDITION naming the server's state when it is
+   * locked (to all but admins) or in a state nova refuses metadata changes in (only ACTIVE, PAUSED, SUSPENDED and
+   * SHUTOFF servers take them: not BUILD, RESCUE, VERIFY_RESIZE, SHELVED, ERROR).
    */
   setServerMetadata(
     request: SetServerMetadataRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<SetServerMetadataResponse>>;
-  /** Deletes server metadata keys; a key that is not there is ignored. Errors: NOT_FOUND (server). */
+  /**
+   * Deletes server metadata keys; a key that is not there is ignored. Errors: NOT_FOUND (server);
+   * FAILED_PRECONDITION as SetServerMetadata.
+   */
   deleteServerMetadata(
     request: DeleteServerMetadataRequest,
     context: CallContext & CallContextExt,
@@ -13796,7 +13825,8 @@ export interface ComputeServiceImplementation<CallContextExt = {}> {
   /**
    * Adds tags to a server, or replaces all of its tags with `replace`. Errors: NOT_FOUND (server);
    * INVALID_ARGUMENT when a tag is invalid or the server would carry more than 50 (the limit is in the message);
-   * FAILED_PRECONDITION naming the microversion when the cloud is older than 2.26.
+   * FAILED_PRECONDITION naming the microversion when the cloud is older than 2.26, or naming the server's state
+   * when nova refuses tag changes in it (as for metadata; nova does not check the lock for tags).
    */
   setServerTags(
     request: SetServerTagsRequest,
@@ -13877,7 +13907,11 @@ export interface ComputeServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListServersRequest>,
     options?: CallOptions & CallOptionsExt,
   ): AsyncIterable<ListServersResponse>;
-  /** Deletes a server, optionally with the floating IPs attached to it, optionally waiting until it is gone. */
+  /**
+   * Deletes a server, optionally with the floating IPs attached to it, optionally waiting until it is gone.
+   * Errors: NOT_FOUND; FAILED_PRECONDITION naming the server's state when it is locked (nova lets only admins
+   * delete a locked server).
+   */
   deleteServer(
     request: DeepPartial<DeleteServerRequest>,
     options?: CallOptions & CallOptionsExt,
@@ -13914,7 +13948,8 @@ export interface ComputeServiceClient<CallOptionsExt = {}> {
    * FAILED_PRECONDITION when the server's state forbids the action (the message names the state) or the server is
    * locked; INVALID_ARGUMENT for a resize to the flavor the server has; ABORTED when the server goes to ERROR or
    * ends in another state than the action's (the last message, FAILED, carries the server and its fault).
-   * A retried call with the same request_id runs the action once and waits on it again.
+   * A retried call with the same request_id runs the action once and waits on it again (for one hour: see
+   * request_id).
    */
   runServerAction(
     request: DeepPartial<RunServerActionRequest>,
@@ -13931,7 +13966,8 @@ export interface ComputeServiceClient<CallOptionsExt = {}> {
   ): AsyncIterable<SnapshotServerResponse>;
   /**
    * Changes a server's name and/or description (description needs compute microversion 2.19: FAILED_PRECONDITION
-   * naming it on older clouds). Errors: NOT_FOUND, INVALID_ARGUMENT when nothing is to change.
+   * naming it on older clouds). Errors: NOT_FOUND, INVALID_ARGUMENT when nothing is to change,
+   * FAILED_PRECONDITION naming the server's state when the cloud refuses the change for it.
    */
   updateServer(
     request: DeepPartial<UpdateServerRequest>,
@@ -13945,13 +13981,18 @@ export interface ComputeServiceClient<CallOptionsExt = {}> {
   /**
    * Sets server metadata keys (merged into what is there), or replaces the whole metadata with `replace`.
    * Errors: NOT_FOUND (server); INVALID_ARGUMENT when a key or value is too long or the cloud's item limit
-   * (maxServerMeta, in the message) would be exceeded; FAILED_PRECONDITION when the server is locked.
+   * (maxServerMeta, in the message) would be exceeded; FAILED_PRECONDITION naming the server's state when it is
+   * locked (to all but admins) or in a state nova refuses metadata changes in (only ACTIVE, PAUSED, SUSPENDED and
+   * SHUTOFF servers take them: not BUILD, RESCUE, VERIFY_RESIZE, SHELVED, ERROR).
    */
   setServerMetadata(
     request: DeepPartial<SetServerMetadataRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<SetServerMetadataResponse>;
-  /** Deletes server metadata keys; a key that is not there is ignored. Errors: NOT_FOUND (server). */
+  /**
+   * Deletes server metadata keys; a key that is not there is ignored. Errors: NOT_FOUND (server);
+   * FAILED_PRECONDITION as SetServerMetadata.
+   */
   deleteServerMetadata(
     request: DeepPartial<DeleteServerMetadataRequest>,
     options?: CallOptions & CallOptionsExt,
@@ -13959,7 +14000,8 @@ export interface ComputeServiceClient<CallOptionsExt = {}> {
   /**
    * Adds tags to a server, or replaces all of its tags with `replace`. Errors: NOT_FOUND (server);
    * INVALID_ARGUMENT when a tag is invalid or the server would carry more than 50 (the limit is in the message);
-   * FAILED_PRECONDITION naming the microversion when the cloud is older than 2.26.
+   * FAILED_PRECONDITION naming the microversion when the cloud is older than 2.26, or naming the server's state
+   * when nova refuses tag changes in it (as for metadata; nova does not check the lock for tags).
    */
   setServerTags(
     request: DeepPartial<SetServerTagsRequest>,
