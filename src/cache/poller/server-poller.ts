@@ -27,6 +27,8 @@ export interface ServerPollerOptions {
   overlapMs?: number;
   /** A full list this often, to catch servers that vanished without a changes-since record (default 60 s). */
   resyncIntervalMs?: number;
+  /** While a server is expected gone (expectGone) and still listed, a full list this often (default 5 s). */
+  goneResyncMs?: number;
   /** Keep polling this long after the last subscriber left (default 5 s). */
   lingerMs?: number;
   /** Changes kept for resuming watches (default 10,000). */
@@ -90,6 +92,8 @@ export class ServerPoller implements RegionFeed {
   #errors = 0;
   #abort = new AbortController();
   #pollWaiters: PollWaiter[] = [];
+  /** Servers someone waits to see vanish, with how many wait for each. */
+  readonly #expectedGone = new Map<string, number>();
   /** Upstream list requests (pages) made. */
   upstreamCalls = 0;
   polls = 0;
@@ -104,6 +108,7 @@ export class ServerPoller implements RegionFeed {
       maxBackoffMs: options.maxBackoffMs ?? 60_000,
       overlapMs: options.overlapMs ?? 2_000,
       resyncIntervalMs: options.resyncIntervalMs ?? 60_000,
+      goneResyncMs: options.goneResyncMs ?? 5_000,
       lingerMs: options.lingerMs ?? 5_000,
     };
     this.#commit = options.commit ?? (async (batch, polledAt) => this.#appendLocal(batch, polledAt));
@@ -138,6 +143,23 @@ export class ServerPoller implements RegionFeed {
   poke(): void {
     this.#poke = true;
     this.start();
+  }
+
+  /**
+   * A server that should vanish (it is being deleted): a cloud that forgets deleted servers shows no
+   * changes-since record for it, so while the log still holds it full lists come every goneResyncMs instead of
+   * every resyncIntervalMs, and its disappearance is logged as DELETED. Call the result when no longer waiting.
+   */
+  expectGone(id: string): () => void {
+    this.#expectedGone.set(id, (this.#expectedGone.get(id) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.#expectedGone.get(id) ?? 1) - 1;
+      if (left > 0) this.#expectedGone.set(id, left);
+      else this.#expectedGone.delete(id);
+    };
   }
 
   /** Starts the tick loop (idempotent). Subscribing starts it too. */
@@ -234,7 +256,7 @@ export class ServerPoller implements RegionFeed {
     if (this.#polling) throw new Error('a poll is already running');
     this.#polling = true;
     const started = this.#clock.now();
-    const full = !this.log.primed || started - this.#lastFull >= this.#o.resyncIntervalMs;
+    const full = !this.log.primed || started - this.#lastFull >= this.#resyncInterval();
     try {
       const since = full ? undefined : new Date(this.#sinceAnchor() - this.#o.overlapMs);
       const latest = new Map<string, RawServer>();
@@ -260,6 +282,7 @@ export class ServerPoller implements RegionFeed {
         }
       }
       const changes = await this.#commit(batch, started);
+      this.log.pollFailure = undefined;
       if (full) this.#lastFull = started;
       this.#lastPollStart = started;
       this.#errors = 0;
@@ -275,16 +298,22 @@ export class ServerPoller implements RegionFeed {
       this.#errors++;
       this.lastError = error;
       this.#logger?.warn({ err: (error as Error)?.message, failures: this.#errors }, 'server poll failed; backing off');
-      if (!this.log.primed) {
-        const waiters = this.#pollWaiters;
-        this.#pollWaiters = [];
-        for (const w of waiters) w.reject(error);
-      }
+      // Whoever waits for this poll, or for the changes it would have brought, hears that it failed.
+      this.#failWaiters(started, error);
+      this.log.pollFailure = error;
+      this.log.notify();
       throw error;
     } finally {
       this.#lastPollEnd = this.#clock.now();
       this.#polling = false;
     }
+  }
+
+  /** How often a full list comes: sooner while a server expected gone is still listed. */
+  #resyncInterval(): number {
+    for (const id of this.#expectedGone.keys())
+      if (this.log.get(id)) return Math.min(this.#o.resyncIntervalMs, this.#o.goneResyncMs);
+    return this.#o.resyncIntervalMs;
   }
 
   /**
@@ -306,9 +335,18 @@ export class ServerPoller implements RegionFeed {
     return changes;
   }
 
-  #settleWaiters(started: number): void {
-    const ready = this.#pollWaiters.filter((w) => w.after <= started);
+  /** The waiters a poll that started at `started` answers (they asked for one that started at or after `after`). */
+  #takeWaiters(started: number): PollWaiter[] {
+    const answered = this.#pollWaiters.filter((w) => w.after <= started);
     this.#pollWaiters = this.#pollWaiters.filter((w) => w.after > started);
-    for (const w of ready) w.resolve();
+    return answered;
+  }
+
+  #settleWaiters(started: number): void {
+    for (const w of this.#takeWaiters(started)) w.resolve();
+  }
+
+  #failWaiters(started: number, error: unknown): void {
+    for (const w of this.#takeWaiters(started)) w.reject(error);
   }
 }

@@ -132,6 +132,11 @@ export class ReplicatedFeed implements RegionFeed {
     else void this.#publishDemand(true);
   }
 
+  /** On the leader; a follower relies on the leader's changes-since records and its periodic full list. */
+  expectGone(id: string): () => void {
+    return this.#poller?.expectGone(id) ?? (() => {});
+  }
+
   async whenPolled(after: number, signal: AbortSignal): Promise<void> {
     await this.ready(signal);
     if (this.#poller) return this.#poller.whenPolled(after, signal);
