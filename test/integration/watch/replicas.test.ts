@@ -9,7 +9,8 @@ import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { ServerEventType, ServerStatus, WatchServersRequest } from '../../../src/gen/oaktree/v1/compute.ts';
 import { WatchHub } from '../../../src/backends/openstack/watch/hub.ts';
-import { serverChanges, watchHandlers } from '../../../src/backends/openstack/watch/handlers.ts';
+import { watchHandlers } from '../../../src/backends/openstack/watch/handlers.ts';
+import { serverChanges } from '../../../src/backends/openstack/watch/server-changes.ts';
 import { connectRedis, type RedisConnection } from '../../../src/cache/redis/connection.ts';
 import { redisFeedFactory, ReplicatedFeed } from '../../../src/cache/redis/replicated-feed.ts';
 import { RedisSharedState } from '../../../src/cache/redis/shared-state.ts';
@@ -177,7 +178,9 @@ describe('replicas through Redis', { skip }, () => {
       const id = await region.createServer('after-handover');
       const abort = new AbortController();
       let status = ServerStatus.SERVER_STATUS_UNSPECIFIED;
-      for await (const change of serverChanges(hub, region.ctx, id, abort.signal, new Date(Date.now() + 5_000))) {
+      for await (const change of serverChanges(hub, region.ctx, id, abort.signal, {
+        deadline: new Date(Date.now() + 5_000),
+      })) {
         status = change.server.status;
         if (status === ServerStatus.SERVER_STATUS_ACTIVE) break;
       }
