@@ -35,6 +35,8 @@ export interface ServerPollerOptions {
   logCapacity?: number;
   /** Stores a batch (a leader writes it to Redis first); default: appends to the local log. */
   commit?: (batch: PendingChange[], polledAt: number) => Promise<Change[]>;
+  /** Tells others that a poll failed (a leader writes it to Redis for the followers' waiters). */
+  announceFailure?: (error: unknown, started: number) => Promise<void>;
   /** Demand from elsewhere (other replicas' waiters), asked on every tick. */
   remoteDemand?: () => Promise<{ fast: boolean; any: boolean }>;
   logger?: PollerLogger;
@@ -71,11 +73,15 @@ interface PollWaiter {
 export class ServerPoller implements RegionFeed {
   readonly log: ChangeLog;
   readonly #o: Required<
-    Omit<ServerPollerOptions, 'log' | 'commit' | 'remoteDemand' | 'logger' | 'logCapacity' | 'clock'>
+    Omit<
+      ServerPollerOptions,
+      'log' | 'commit' | 'announceFailure' | 'remoteDemand' | 'logger' | 'logCapacity' | 'clock'
+    >
   >;
   readonly #clock: Clock;
   readonly #commit: (batch: PendingChange[], polledAt: number) => Promise<Change[]>;
   readonly #remoteDemand?: ServerPollerOptions['remoteDemand'];
+  readonly #announceFailure?: ServerPollerOptions['announceFailure'];
   readonly #logger?: PollerLogger;
   #watchers = 0;
   #waiters = 0;
@@ -113,6 +119,7 @@ export class ServerPoller implements RegionFeed {
     };
     this.#commit = options.commit ?? (async (batch, polledAt) => this.#appendLocal(batch, polledAt));
     this.#remoteDemand = options.remoteDemand;
+    this.#announceFailure = options.announceFailure;
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
   }
@@ -302,6 +309,7 @@ export class ServerPoller implements RegionFeed {
       this.#failWaiters(started, error);
       this.log.pollFailure = error;
       this.log.notify();
+      await this.#announceFailure?.(error, started).catch(() => {});
       throw error;
     } finally {
       this.#lastPollEnd = this.#clock.now();
