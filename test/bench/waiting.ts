@@ -21,7 +21,7 @@ const WINDOW_S = 20;
 const SAME_WINDOW_S = 12;
 /** The node's production fast poll interval: the most a region's poller lists while anyone waits. */
 const POLL_INTERVAL_MS = 1_000;
-const BOOT_MS = 3000;
+const BOOT_MS = 4000;
 const NOTICE_SERVERS = 10;
 
 type Routes = Record<string, number>;
@@ -159,10 +159,16 @@ async function sdkPerMinute(
   }
 }
 
-/** Creates servers that turn ACTIVE BOOT_MS later; returns id → when the cloud made it ACTIVE (epoch ms, ± the create call). */
+/**
+ * Creates servers that turn ACTIVE BOOT_MS later, spread over one poll interval so their ACTIVE moments fall at
+ * every phase of a poller's cycle (created back to back, one lucky or unlucky phase would decide every sample);
+ * returns id → when the cloud made it ACTIVE (epoch ms, ± the create call).
+ */
 async function bootServers(sim: SimRegion, count: number): Promise<Map<string, number>> {
   const readyAt = new Map<string, number>();
+  const first = Date.now();
   for (let i = 0; i < count; i++) {
+    await sleep(Math.max(0, first + (i * POLL_INTERVAL_MS) / count - Date.now()));
     const t0 = Date.now();
     const id = await sim.createServer(`n${i}`);
     readyAt.set(id, (t0 + Date.now()) / 2 + BOOT_MS);
@@ -291,7 +297,7 @@ export async function runWaiting(dir: string) {
     `Requests per minute: servers that stay in BUILD for a ${WINDOW_S} s window, counted at the simulator (identity excluded) after every waiter has started; oaktree's poller runs with its production defaults. openstacksdk: one thread per wait_for_server (its interval is 2 s); on one Connection the threads share openstacksdk's list_servers cache (one GET /servers/detail per cache age for all of them), so its cost barely grows with N; on one Connection each (like separate scripts) it grows with N. Measured for ${SDK_SHARED_MEASURED.join(', ')} (one Connection) and ${SDK_SEPARATE_MEASURED.join(', ')} (Connection per waiter) waiters; other cells are the largest measured rate per waiter times N (extrapolated, not measured).`,
     `Where the requests go at 1,000 waiters — oaktree: ${topRoutes(at1000.o.routes)}; openstacksdk one Connection at ${Math.max(...shared.keys())}: ${topRoutes(shared.get(Math.max(...shared.keys()))!.routes)}.`,
     `openstacksdk's CPU (python process, start included, ${WINDOW_S} s window) on one Connection: ${[...shared].map(([n, r]) => `${fmtInt(n)} waiters ${fmt(r.pythonCpuSeconds, 1)} s`).join(', ')}. Its threads coalesce into one list_servers at a time, so its request rate is bounded by how fast python turns a list of N servers into objects: at 1,000 servers that is CPU-bound, and it asks less often because it is busy.`,
-    `Time to notice: ${NOTICE_SERVERS} servers created at the simulator with a ${BOOT_MS} ms boot, the waits started right after; ACTIVE is the simulator's instant (create time + boot, ± the create call). The simulator's servers have no network, so openstacksdk raises "ACTIVE without an IP address" once it sees ACTIVE: that moment is its notice time.`,
+    `Time to notice: ${NOTICE_SERVERS} servers created at the simulator over ${fmtInt(POLL_INTERVAL_MS)} ms (every phase of a poll cycle) with a ${BOOT_MS} ms boot, the waits started right after; ACTIVE is the simulator's instant (create time + boot, ± the create call). The simulator's servers have no network, so openstacksdk raises "ACTIVE without an IP address" once it sees ACTIVE: that moment is its notice time.`,
   ];
   return {
     name: 'waiting',
