@@ -1,3 +1,6 @@
+// WatchServers for OpenStack regions, fed by the region's shared poller (its hub is in the region's services):
+// a thousand watchers or waiters on one region cost the cloud one list call per interval. The same feed serves
+// compute's WaitForServer and create-with-wait (server-changes.ts, through wait-shared.ts).
 import type { CallContext } from '../../../core/call-context.ts';
 import type { LocationHandlers } from '../../handler-backend.ts';
 import {
