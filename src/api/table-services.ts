@@ -77,7 +77,10 @@ async function get(router: Router, method: GetMethod<any, any>, request: any, co
   return { [method.noun]: await findOne(router, method.over, request, context, method.noun) };
 }
 
-/** The request as it should be routed: a follow-up goes where its object was found, by the object's id. */
+/**
+ * The request as it should be routed: a follow-up goes where its object was found, by the object's id; one whose
+ * backend finds the object itself goes as it is when the selector names one location.
+ */
 async function routed(
   router: Router,
   method: UnaryMethod<any, any> | ServerStreamMethod<any, any>,
@@ -86,6 +89,13 @@ async function routed(
 ) {
   method.validate(request);
   if (!method.followUp) return request;
+  if (method.followUp.inBackend) {
+    const selections = router.select(request.location, context.oaktree.call, {
+      restrictTo: context.oaktree.restrictTo,
+      action: method.action,
+    });
+    if (selections.length === 1 && selections[0].targets.length === 1) return request;
+  }
   const key = method.followUp.key ?? 'nameOrId';
   const named = { ...request, nameOrId: request[key] };
   const found = await findOne(router, method.followUp.over, named, context, method.followUp.noun, method.action);

@@ -101,6 +101,11 @@ export interface FollowUp {
   readonly noun: string;
   /** The request key that names the object, when it is not nameOrId (e.g. an object call names its container). */
   readonly key?: string;
+  /**
+   * The backend finds the object itself, cheaper than the find (WaitForServer: in the region's poller view, at
+   * no cost to the cloud): the find over `over` runs only to choose among several selected locations.
+   */
+  readonly inBackend?: boolean;
 }
 /** Routed to exactly one location; one response. */
 export interface UnaryMethod<Req, Res> extends MethodBase<Req, Res> {
@@ -375,7 +380,11 @@ export const Methods = {
   getServer: get(Compute, 'getServer', listServers, 'server'),
   listServers,
   deleteServer: unary(Compute, 'deleteServer', { action: 'write', rules: [nameOrId('server')] }),
-  waitForServer: serverStream(Compute, 'waitForServer', { action: 'read', ...about(listServers, 'server') }),
+  waitForServer: serverStream(Compute, 'waitForServer', {
+    action: 'read',
+    followUp: { over: listServers, noun: 'server', inBackend: true },
+    rules: [nameOrId('server')],
+  }),
   watchServers: withRules(
     list(
       Compute,

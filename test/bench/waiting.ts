@@ -17,7 +17,11 @@ const WAITERS = [1, 10, 100, 1000];
 const SDK_SHARED_MEASURED = [1, 10, 100, 1000];
 const SDK_SEPARATE_MEASURED = [1, 10];
 const WINDOW_S = 20;
-const BOOT_MS = 3000;
+/** Issue 17's "same window": the first seconds of new waiters, their start included. */
+const SAME_WINDOW_S = 12;
+/** The node's production fast poll interval: the most a region's poller lists while anyone waits. */
+const POLL_INTERVAL_MS = 1_000;
+const BOOT_MS = 4000;
 const NOTICE_SERVERS = 10;
 
 type Routes = Record<string, number>;
@@ -57,7 +61,7 @@ async function oaktreeNode(sim: SimRegion, dir: string) {
 async function oaktreePerMinute(
   n: number,
   dir: string,
-): Promise<{ perMinute: number; startRequests: number; routes: Routes }> {
+): Promise<{ perMinute: number; startRequests: number; sameWindow: number; routes: Routes }> {
   const sim = await startSimRegion({ bootDelayMs: 3_600_000 });
   try {
     const ids: string[] = [];
@@ -67,19 +71,26 @@ async function oaktreePerMinute(
     const abort = new AbortController();
     setMaxListeners(0, abort.signal);
     const before = routes(sim);
+    const t0 = Date.now();
     const failures: unknown[] = [];
-    const waiters = ids.map(async (id) => {
+    const started: Promise<void>[] = [];
+    const waiters = ids.map(async (id, i) => {
+      let first!: () => void;
+      started[i] = new Promise<void>((resolve) => (first = resolve));
       try {
-        for await (const _ of waitStream(client, id, abort.signal)) {
-          /* BUILD all window long */
-        }
+        for await (const _ of waitStream(client, id, abort.signal)) first(); // BUILD all window long
       } catch (error) {
         if (!abort.signal.aborted) failures.push(error);
+      } finally {
+        first();
       }
     });
-    await sleep(3000); // every waiter has started
+    await Promise.all(started); // every waiter has its first message
     const start = routes(sim);
-    await sleep(WINDOW_S * 1000);
+    const windowStart = Date.now();
+    await sleep(Math.max(0, t0 + SAME_WINDOW_S * 1000 - Date.now()));
+    const sameWindow = total(diff(before, routes(sim)));
+    await sleep(Math.max(0, windowStart + WINDOW_S * 1000 - Date.now()));
     const window = diff(start, routes(sim));
     abort.abort();
     await Promise.allSettled(waiters);
@@ -87,7 +98,12 @@ async function oaktreePerMinute(
     await closeAll([node]);
     if (failures.length)
       throw new Error(`${failures.length} of ${n} oaktree waiters failed: ${(failures[0] as Error).message}`);
-    return { perMinute: (total(window) * 60) / WINDOW_S, startRequests: total(diff(before, start)), routes: window };
+    return {
+      perMinute: (total(window) * 60) / WINDOW_S,
+      startRequests: total(diff(before, start)),
+      sameWindow,
+      routes: window,
+    };
   } finally {
     await sim.close();
   }
@@ -143,10 +159,16 @@ async function sdkPerMinute(
   }
 }
 
-/** Creates servers that turn ACTIVE BOOT_MS later; returns id → when the cloud made it ACTIVE (epoch ms, ± the create call). */
+/**
+ * Creates servers that turn ACTIVE BOOT_MS later, spread over one poll interval so their ACTIVE moments fall at
+ * every phase of a poller's cycle (created back to back, one lucky or unlucky phase would decide every sample);
+ * returns id → when the cloud made it ACTIVE (epoch ms, ± the create call).
+ */
 async function bootServers(sim: SimRegion, count: number): Promise<Map<string, number>> {
   const readyAt = new Map<string, number>();
+  const first = Date.now();
   for (let i = 0; i < count; i++) {
+    await sleep(Math.max(0, first + (i * POLL_INTERVAL_MS) / count - Date.now()));
     const t0 = Date.now();
     const id = await sim.createServer(`n${i}`);
     readyAt.set(id, (t0 + Date.now()) / 2 + BOOT_MS);
@@ -222,6 +244,10 @@ export async function runWaiting(dir: string) {
     separate: extrapolate(separate, n),
   }));
   const at1000 = rows[rows.length - 1];
+  const one = oaktree.get(1)!;
+  const hundred = oaktree.get(100)!;
+  const newWaiters = hundred.sameWindow / Math.max(one.sameWindow, 1);
+  const listsPerMinute = 60_000 / POLL_INTERVAL_MS;
   const ratio = (x: number, o: number) => x / Math.max(o, 1e-9);
   const table = `${markdownTable(
     [
@@ -267,16 +293,19 @@ export async function runWaiting(dir: string) {
       .join(', ');
   const notes = [
     'oaktree: a real `oaktree serve` node (compiled), one WaitForServer stream per server.',
+    `Same window: every request the simulator answered (identity excluded) in the first ${SAME_WINDOW_S} s after the waiters were opened on a node that just started (their lookups, the first full list and the polls): 1 waiter ${fmtInt(one.sameWindow)}, 100 waiters ${fmtInt(hundred.sameWindow)}.`,
     `Requests per minute: servers that stay in BUILD for a ${WINDOW_S} s window, counted at the simulator (identity excluded) after every waiter has started; oaktree's poller runs with its production defaults. openstacksdk: one thread per wait_for_server (its interval is 2 s); on one Connection the threads share openstacksdk's list_servers cache (one GET /servers/detail per cache age for all of them), so its cost barely grows with N; on one Connection each (like separate scripts) it grows with N. Measured for ${SDK_SHARED_MEASURED.join(', ')} (one Connection) and ${SDK_SEPARATE_MEASURED.join(', ')} (Connection per waiter) waiters; other cells are the largest measured rate per waiter times N (extrapolated, not measured).`,
     `Where the requests go at 1,000 waiters — oaktree: ${topRoutes(at1000.o.routes)}; openstacksdk one Connection at ${Math.max(...shared.keys())}: ${topRoutes(shared.get(Math.max(...shared.keys()))!.routes)}.`,
     `openstacksdk's CPU (python process, start included, ${WINDOW_S} s window) on one Connection: ${[...shared].map(([n, r]) => `${fmtInt(n)} waiters ${fmt(r.pythonCpuSeconds, 1)} s`).join(', ')}. Its threads coalesce into one list_servers at a time, so its request rate is bounded by how fast python turns a list of N servers into objects: at 1,000 servers that is CPU-bound, and it asks less often because it is busy.`,
-    `Time to notice: ${NOTICE_SERVERS} servers created at the simulator with a ${BOOT_MS} ms boot, the waits started right after; ACTIVE is the simulator's instant (create time + boot, ± the create call). The simulator's servers have no network, so openstacksdk raises "ACTIVE without an IP address" once it sees ACTIVE: that moment is its notice time.`,
+    `Time to notice: ${NOTICE_SERVERS} servers created at the simulator over ${fmtInt(POLL_INTERVAL_MS)} ms (every phase of a poll cycle) with a ${BOOT_MS} ms boot, the waits started right after; ACTIVE is the simulator's instant (create time + boot, ± the create call). The simulator's servers have no network, so openstacksdk raises "ACTIVE without an IP address" once it sees ACTIVE: that moment is its notice time.`,
   ];
   return {
     name: 'waiting',
     title: 'Waiting cost: servers booting',
     table,
     targets: [
+      `Cloud requests for 100 new waiters vs 1, the same ${SAME_WINDOW_S} s from their start: ${verdict(newWaiters <= 1.2, `${fmtInt(hundred.sameWindow)} vs ${fmtInt(one.sameWindow)}, ${fmt(newWaiters, 2)}× (target ≤ 1.2×)`)}`,
+      `1,000 waiters: ≤ 1 list per poll interval per cloud-region: ${verdict(at1000.o.perMinute <= listsPerMinute, `${fmt(at1000.o.perMinute, 0)} requests/min on one region, ${fmtInt(listsPerMinute)}/min at the ${fmtInt(POLL_INTERVAL_MS)} ms fast interval`)}`,
       `≥ 100× fewer upstream calls at 1,000 waiters: vs openstacksdk with a Connection per waiter ${verdict(ratio(at1000.separate.value, at1000.o.perMinute) >= 100, `${fmt(ratio(at1000.separate.value, at1000.o.perMinute), 0)}× fewer`)}; vs one shared Connection ${verdict(ratio(at1000.shared.value, at1000.o.perMinute) >= 100, `${fmt(ratio(at1000.shared.value, at1000.o.perMinute), 1)}×`)}`,
     ],
     notes,

@@ -31,6 +31,8 @@ export class ChangeLog {
   primed = false;
   /** When the state was last confirmed against the cloud (epoch ms), by whoever polls. */
   polledAt = 0;
+  /** Why the last poll failed; undefined once one succeeds. Readers are woken when it is set. */
+  pollFailure: unknown;
 
   constructor(options: { capacity?: number; epoch?: string; seq?: number } = {}) {
     this.capacity = Math.max(16, options.capacity ?? 10_000);

@@ -27,12 +27,16 @@ export interface ServerPollerOptions {
   overlapMs?: number;
   /** A full list this often, to catch servers that vanished without a changes-since record (default 60 s). */
   resyncIntervalMs?: number;
+  /** While a server is expected gone (expectGone) and still listed, a full list this often (default 5 s). */
+  goneResyncMs?: number;
   /** Keep polling this long after the last subscriber left (default 5 s). */
   lingerMs?: number;
   /** Changes kept for resuming watches (default 10,000). */
   logCapacity?: number;
   /** Stores a batch (a leader writes it to Redis first); default: appends to the local log. */
   commit?: (batch: PendingChange[], polledAt: number) => Promise<Change[]>;
+  /** Tells others that a poll failed (a leader writes it to Redis for the followers' waiters). */
+  announceFailure?: (error: unknown, started: number) => Promise<void>;
   /** Demand from elsewhere (other replicas' waiters), asked on every tick. */
   remoteDemand?: () => Promise<{ fast: boolean; any: boolean }>;
   logger?: PollerLogger;
@@ -69,11 +73,15 @@ interface PollWaiter {
 export class ServerPoller implements RegionFeed {
   readonly log: ChangeLog;
   readonly #o: Required<
-    Omit<ServerPollerOptions, 'log' | 'commit' | 'remoteDemand' | 'logger' | 'logCapacity' | 'clock'>
+    Omit<
+      ServerPollerOptions,
+      'log' | 'commit' | 'announceFailure' | 'remoteDemand' | 'logger' | 'logCapacity' | 'clock'
+    >
   >;
   readonly #clock: Clock;
   readonly #commit: (batch: PendingChange[], polledAt: number) => Promise<Change[]>;
   readonly #remoteDemand?: ServerPollerOptions['remoteDemand'];
+  readonly #announceFailure?: ServerPollerOptions['announceFailure'];
   readonly #logger?: PollerLogger;
   #watchers = 0;
   #waiters = 0;
@@ -91,6 +99,8 @@ export class ServerPoller implements RegionFeed {
   #intervalMs = 0;
   #abort = new AbortController();
   #pollWaiters: PollWaiter[] = [];
+  /** Servers someone waits to see vanish, with how many wait for each. */
+  readonly #expectedGone = new Map<string, number>();
   /** Upstream list requests (pages) made. */
   upstreamCalls = 0;
   polls = 0;
@@ -105,10 +115,12 @@ export class ServerPoller implements RegionFeed {
       maxBackoffMs: options.maxBackoffMs ?? 60_000,
       overlapMs: options.overlapMs ?? 2_000,
       resyncIntervalMs: options.resyncIntervalMs ?? 60_000,
+      goneResyncMs: options.goneResyncMs ?? 5_000,
       lingerMs: options.lingerMs ?? 5_000,
     };
     this.#commit = options.commit ?? (async (batch, polledAt) => this.#appendLocal(batch, polledAt));
     this.#remoteDemand = options.remoteDemand;
+    this.#announceFailure = options.announceFailure;
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
   }
@@ -143,6 +155,23 @@ export class ServerPoller implements RegionFeed {
   poke(): void {
     this.#poke = true;
     this.start();
+  }
+
+  /**
+   * A server that should vanish (it is being deleted): a cloud that forgets deleted servers shows no
+   * changes-since record for it, so while the log still holds it full lists come every goneResyncMs instead of
+   * every resyncIntervalMs, and its disappearance is logged as DELETED. Call the result when no longer waiting.
+   */
+  expectGone(id: string): () => void {
+    this.#expectedGone.set(id, (this.#expectedGone.get(id) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.#expectedGone.get(id) ?? 1) - 1;
+      if (left > 0) this.#expectedGone.set(id, left);
+      else this.#expectedGone.delete(id);
+    };
   }
 
   /** Starts the tick loop (idempotent). Subscribing starts it too. */
@@ -240,7 +269,7 @@ export class ServerPoller implements RegionFeed {
     if (this.#polling) throw new Error('a poll is already running');
     this.#polling = true;
     const started = this.#clock.now();
-    const full = !this.log.primed || started - this.#lastFull >= this.#o.resyncIntervalMs;
+    const full = !this.log.primed || started - this.#lastFull >= this.#resyncInterval();
     try {
       const since = full ? undefined : new Date(this.#sinceAnchor() - this.#o.overlapMs);
       const latest = new Map<string, RawServer>();
@@ -266,6 +295,7 @@ export class ServerPoller implements RegionFeed {
         }
       }
       const changes = await this.#commit(batch, started);
+      this.log.pollFailure = undefined;
       if (full) this.#lastFull = started;
       this.#lastPollStart = started;
       this.#errors = 0;
@@ -281,16 +311,23 @@ export class ServerPoller implements RegionFeed {
       this.#errors++;
       this.lastError = error;
       this.#logger?.warn({ err: (error as Error)?.message, failures: this.#errors }, 'server poll failed; backing off');
-      if (!this.log.primed) {
-        const waiters = this.#pollWaiters;
-        this.#pollWaiters = [];
-        for (const w of waiters) w.reject(error);
-      }
+      // Whoever waits for this poll, or for the changes it would have brought, hears that it failed.
+      this.#failWaiters(started, error);
+      this.log.pollFailure = error;
+      this.log.notify();
+      await this.#announceFailure?.(error, started).catch(() => {});
       throw error;
     } finally {
       this.#lastPollEnd = this.#clock.now();
       this.#polling = false;
     }
+  }
+
+  /** How often a full list comes: sooner while a server expected gone is still listed. */
+  #resyncInterval(): number {
+    for (const id of this.#expectedGone.keys())
+      if (this.log.get(id)) return Math.min(this.#o.resyncIntervalMs, this.#o.goneResyncMs);
+    return this.#o.resyncIntervalMs;
   }
 
   /**
@@ -312,9 +349,18 @@ export class ServerPoller implements RegionFeed {
     return changes;
   }
 
-  #settleWaiters(started: number): void {
-    const ready = this.#pollWaiters.filter((w) => w.after <= started);
+  /** The waiters a poll that started at `started` answers (they asked for one that started at or after `after`). */
+  #takeWaiters(started: number): PollWaiter[] {
+    const answered = this.#pollWaiters.filter((w) => w.after <= started);
     this.#pollWaiters = this.#pollWaiters.filter((w) => w.after > started);
-    for (const w of ready) w.resolve();
+    return answered;
+  }
+
+  #settleWaiters(started: number): void {
+    for (const w of this.#takeWaiters(started)) w.resolve();
+  }
+
+  #failWaiters(started: number, error: unknown): void {
+    for (const w of this.#takeWaiters(started)) w.reject(error);
   }
 }

@@ -27,8 +27,13 @@ export interface RegionFeed {
   subscribe(kind: SubscriberKind): () => void;
   /** Asks for a poll within the fast interval (a write to a server just went through oaktree). */
   poke(): void;
-  /** Resolves once the state reflects a poll that started at or after `after` (epoch ms). */
+  /**
+   * Resolves once the state reflects a poll that started at or after `after` (epoch ms); rejects with the
+   * poll's error when that poll fails.
+   */
   whenPolled(after: number, signal: AbortSignal): Promise<void>;
+  /** A server someone waits to see vanish: its disappearance from a full list is noticed sooner. */
+  expectGone(id: string): () => void;
   /** Upstream list calls made by this process for this region (metrics, tests). */
   readonly upstreamCalls: number;
   /** Listeners registered now. */

@@ -36,6 +36,7 @@ for _, c in ipairs(batch) do
   if c[1] == 'DELETED' then redis.call('HDEL', KEYS[3], c[2]) else redis.call('HSET', KEYS[3], c[2], c[3]) end
 end
 redis.call('HSET', KEYS[4], 'seq', seq, 'polledAt', ARGV[3], 'primed', '1')
+redis.call('HDEL', KEYS[4], 'failedAt', 'failure')
 return seq`;
 const TRYLOCK = `local v = redis.call('GET', KEYS[1])
 if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
@@ -68,6 +69,8 @@ export class ReplicatedFeed implements RegionFeed {
   #pulling: Promise<void> | undefined;
   #closed = false;
   #pastUpstream = 0;
+  /** When the leader's last failed poll started (0: none seen), as this follower last read it. */
+  #failedAt = 0;
   /** Times this replica became the leader (tests, metrics). */
   leaderships = 0;
 
@@ -136,6 +139,11 @@ export class ReplicatedFeed implements RegionFeed {
     else void this.#publishDemand(true);
   }
 
+  /** On the leader; a follower relies on the leader's changes-since records and its periodic full list. */
+  expectGone(id: string): () => void {
+    return this.#poller?.expectGone(id) ?? (() => {});
+  }
+
   async whenPolled(after: number, signal: AbortSignal): Promise<void> {
     await this.ready(signal);
     if (this.#poller) return this.#poller.whenPolled(after, signal);
@@ -143,6 +151,7 @@ export class ReplicatedFeed implements RegionFeed {
     const log = this.log;
     while (!(log.primed && log.polledAt >= after)) {
       signal.throwIfAborted();
+      if (log.pollFailure !== undefined && this.#failedAt >= after) throw log.pollFailure; // the poll we wait for failed
       const poller = this.#poller as ServerPoller | undefined;
       if (poller) return poller.whenPolled(after, signal); // became the leader meanwhile
       await log.changed(signal, 250);
@@ -203,6 +212,7 @@ export class ReplicatedFeed implements RegionFeed {
       fetch: this.#fetch,
       log: this.log,
       commit: (batch, polledAt) => this.#commit(batch, polledAt),
+      announceFailure: (error, started) => this.#announceFailure(error, started),
       remoteDemand: () => this.#remoteDemand(),
     });
     this.#poller.start();
@@ -250,6 +260,15 @@ export class ReplicatedFeed implements RegionFeed {
     return changes;
   }
 
+  /** A failed poll, for the followers' waiters (the next successful commit clears it). */
+  async #announceFailure(error: unknown, started: number): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    await this.#o.redis.multi([
+      ['HSET', this.#k.meta, 'failedAt', started, 'failure', message],
+      ['PUBLISH', this.#k.tick, `failed:${started}`],
+    ]);
+  }
+
   /** Applies what the leader wrote since our position (single flight). */
   #pull(): Promise<void> {
     this.#pulling ??= this.#pullOnce().finally(() => (this.#pulling = undefined));
@@ -261,7 +280,7 @@ export class ReplicatedFeed implements RegionFeed {
     const log = this.#log;
     const [entries, meta] = (await this.#o.redis.multi([
       ['XRANGE', this.#k.log, `${log.seq + 1}-0`, '+'],
-      ['HMGET', this.#k.meta, 'seq', 'polledAt', 'primed'],
+      ['HMGET', this.#k.meta, 'seq', 'polledAt', 'primed', 'failedAt', 'failure'],
     ])) as [StreamEntry[], (string | null)[]];
     const changes = entries.map(toChange);
     if (changes.length && changes[0].seq !== log.seq + 1) {
@@ -274,9 +293,15 @@ export class ReplicatedFeed implements RegionFeed {
     } else {
       for (const c of changes) log.append(c.type, c.id, c.raw, c.seq);
     }
-    const [, polledAt, primed] = meta;
+    const [, polledAt, primed, failedAt, failure] = meta;
     if (primed === '1') log.primed = true;
     if (polledAt) log.polledAt = Math.max(log.polledAt, Number(polledAt));
+    if (failure === null || failure === undefined) log.pollFailure = undefined;
+    else if (Number(failedAt) !== this.#failedAt) {
+      // A new failure (one object per failed poll: a waiter fails on a failure newer than its start).
+      this.#failedAt = Number(failedAt);
+      log.pollFailure = new Error(failure);
+    }
     log.notify();
   }
 

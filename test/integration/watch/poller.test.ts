@@ -11,7 +11,8 @@ import {
   type WatchServersResponse,
 } from '../../../src/gen/oaktree/v1/compute.ts';
 import { WatchHub } from '../../../src/backends/openstack/watch/hub.ts';
-import { serverChanges, watchHandlers } from '../../../src/backends/openstack/watch/handlers.ts';
+import { watchHandlers } from '../../../src/backends/openstack/watch/handlers.ts';
+import { serverChanges } from '../../../src/backends/openstack/watch/server-changes.ts';
 import type { CallContext } from '../../../src/backends/backend.ts';
 import { toStatus } from '../../../src/core/errors.ts';
 import { onHub, percentile, startSimRegion, type SimRegion } from './helpers.ts';
@@ -235,7 +236,7 @@ describe('shared server poller against the simulator', () => {
     assert.equal(last.status, 'ACTIVE');
     assert.equal(seen.at(-1), 'ACTIVE');
     const before = region.getCalls();
-    const gone = waitForServerGone(region.ctx, id, abort.signal, {}, hub);
+    const gone = waitForServerGone(region.ctx, id, abort.signal, hub);
     await region.deleteServer(id);
     await gone;
     assert.equal(region.getCalls(), before, 'no per-server GETs');

@@ -9,13 +9,15 @@ import { setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { ServerEventType, ServerStatus, WatchServersRequest } from '../../../src/gen/oaktree/v1/compute.ts';
 import { WatchHub } from '../../../src/backends/openstack/watch/hub.ts';
-import { serverChanges, watchHandlers } from '../../../src/backends/openstack/watch/handlers.ts';
+import { watchHandlers } from '../../../src/backends/openstack/watch/handlers.ts';
+import { serverChanges } from '../../../src/backends/openstack/watch/server-changes.ts';
 import { connectRedis, type RedisConnection } from '../../../src/cache/redis/connection.ts';
 import { redisFeedFactory, ReplicatedFeed } from '../../../src/cache/redis/replicated-feed.ts';
 import { RedisSharedState } from '../../../src/cache/redis/shared-state.ts';
 import { TtlCache } from '../../../src/cache/ttl-cache.ts';
 import { RequestLocks } from '../../../src/cache/request-lock.ts';
 import { routeKey } from '../../../src/core/location.ts';
+import { toStatus } from '../../../src/core/errors.ts';
 import { onHub, startSimRegion, type SimRegion } from './helpers.ts';
 import { eventually, within } from '../../support/wait.ts';
 import { REDIS_SERVER, startRedis, type TestRedis } from './redis-server.ts';
@@ -177,7 +179,9 @@ describe('replicas through Redis', { skip }, () => {
       const id = await region.createServer('after-handover');
       const abort = new AbortController();
       let status = ServerStatus.SERVER_STATUS_UNSPECIFIED;
-      for await (const change of serverChanges(hub, region.ctx, id, abort.signal, new Date(Date.now() + 5_000))) {
+      for await (const change of serverChanges(hub, region.ctx, id, abort.signal, {
+        deadline: new Date(Date.now() + 5_000),
+      })) {
         status = change.server.status;
         if (status === ServerStatus.SERVER_STATUS_ACTIVE) break;
       }
@@ -187,6 +191,43 @@ describe('replicas through Redis', { skip }, () => {
       assert.equal(routeKey(region.ctx.location).length > 0, true);
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  test("a failed list fails every replica's waiters with UNAVAILABLE, the leader's and the follower's", async () => {
+    const a = await replica('t5:', 'a');
+    const b = await replica('t5:', 'b');
+    const id = await region.createServer('outage');
+    const abort = new AbortController();
+    setMaxListeners(0, abort.signal);
+    const outcomes = [a, b].map(async (hub) => {
+      try {
+        for await (const change of serverChanges(hub, region.ctx, id, abort.signal)) {
+          if (change.type === 'CURRENT') started();
+        }
+        return 'ended';
+      } catch (error) {
+        return `${toStatus(error).code}: ${(error as Error).message}`;
+      }
+    });
+    let count = 0;
+    let bothStarted!: () => void;
+    const ready = new Promise<void>((resolve) => (bothStarted = resolve));
+    const started = () => ++count === 2 && bothStarted();
+    await within(ready, 10_000, 'both waiters have their first state');
+    const fault = region.sim.faults.add({
+      kind: 'status',
+      cloud: 'wcloud',
+      service: 'compute',
+      status: 503,
+      fraction: 1,
+    });
+    try {
+      const ends = await within(Promise.all(outcomes), 10_000, 'both waiters end');
+      for (const end of ends) assert.match(end, /^14: the servers of .* could not be listed: .*503/, end);
+    } finally {
+      region.sim.faults.remove(fault.id);
+      abort.abort();
     }
   });
 

@@ -62,31 +62,26 @@ export function waitForServerHandler(resolve: RegionResolver) {
       const ctx = await resolve(target);
       const wanted = new Set(request.until.length ? request.until : [ServerStatus.SERVER_STATUS_ACTIVE]);
       const statusOf = (r: Raw) => serverStatus(r.status, r['OS-EXT-STS:task_state']);
-      const raw = await findServerRaw(ctx, request.nameOrId, signal);
-      // The first message is the server as it is now (the poller may see it only later); then every change.
-      let shown = serverFingerprint(raw);
-      emit({ server: await normalizeOne(ctx, raw, signal) });
-      const done = (r: Raw) => wanted.has(statusOf(r)) || statusOf(r) === ServerStatus.SERVER_STATUS_ERROR;
-      try {
-        const last = done(raw)
-          ? raw
-          : await waitForServerStatus(ctx, String(raw.id), done, signal, async (r) => {
-              if (serverFingerprint(r) === shown) return;
-              shown = serverFingerprint(r);
-              emit({ server: await normalizeOne(ctx, r, signal) });
-            });
-        if (!wanted.has(statusOf(last))) {
-          const message = (last.fault as { message?: unknown } | undefined)?.message;
-          const fault = message ? `: ${String(message).trim()}` : '';
-          throw new OaktreeError(GrpcStatus.ABORTED, `server ${last.name} (${last.id}) went to ERROR${fault}`);
-        }
-      } catch (error) {
-        if (
-          wanted.has(ServerStatus.SERVER_STATUS_DELETED) &&
-          (error as { grpcCode?: number }).grpcCode === GrpcStatus.NOT_FOUND
-        )
-          return;
-        throw error;
+      // Decided on the change the poller saw: a wanted status, ERROR, or (when wanted) DELETED.
+      const final = (r: Raw) => wanted.has(statusOf(r)) || statusOf(r) === ServerStatus.SERVER_STATUS_ERROR;
+      // The first message is the server as the region's view holds it now; then every change worth showing.
+      let shown: string | undefined;
+      const last = await waitForServerStatus(
+        ctx,
+        request.nameOrId,
+        final,
+        signal,
+        async (r) => {
+          if (serverFingerprint(r) === shown) return;
+          shown = serverFingerprint(r);
+          emit({ server: await normalizeOne(ctx, r, signal) });
+        },
+        { expectGone: wanted.has(ServerStatus.SERVER_STATUS_DELETED) },
+      );
+      if (!wanted.has(statusOf(last))) {
+        const message = (last.fault as { message?: unknown } | undefined)?.message;
+        const fault = message ? `: ${String(message).trim()}` : '';
+        throw new OaktreeError(GrpcStatus.ABORTED, `server ${last.name} (${last.id}) went to ERROR${fault}`);
       }
     });
   };

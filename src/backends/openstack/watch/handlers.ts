@@ -1,8 +1,6 @@
 // WatchServers for OpenStack regions, fed by the region's shared poller (its hub is in the region's services):
-// a thousand watchers or waiters on one region cost the cloud one list call per interval. Also the same feed
-// for compute's WaitForServer and create-with-wait (rawServerChanges through wait-shared.ts).
-import { Status } from 'nice-grpc-common';
-import { OaktreeError } from '../../../core/errors.ts';
+// a thousand watchers or waiters on one region cost the cloud one list call per interval. The same feed serves
+// compute's WaitForServer and create-with-wait (server-changes.ts, through wait-shared.ts).
 import type { CallContext } from '../../../core/call-context.ts';
 import type { LocationHandlers } from '../../handler-backend.ts';
 import {
@@ -13,10 +11,9 @@ import {
 } from '../../../gen/oaktree/v1/compute.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import { describeLocation, routeKey } from '../../../core/location.ts';
-import type { Change, ChangeType, RawServer } from '../../../cache/poller/types.ts';
+import type { ChangeType } from '../../../cache/poller/types.ts';
 import { locationToken, positionIn, tokenExpired } from '../../../cache/watch-token.ts';
 import type { RegionContext } from '../region.ts';
-import type { WatchHub } from './hub.ts';
 import { watchFilter } from './filter.ts';
 
 const EVENT_TYPE: Record<ChangeType, ServerEventType> = {
@@ -92,96 +89,6 @@ async function* watchServers(
   } finally {
     leave();
   }
-}
-
-export interface ServerChange {
-  /** CURRENT for the first message (the server as it is now), then what happened. */
-  type: 'CURRENT' | ChangeType;
-  server: Server;
-}
-
-/** A change of one server as the poller stored it (nova's dict), before normalization. */
-export interface RawServerChange {
-  type: 'CURRENT' | ChangeType;
-  raw: RawServer;
-}
-
-/**
- * The changes of one server from the region's shared poller, as nova's dicts: first the server as it is now,
- * then every change until the signal fires or the deadline passes (DEADLINE_EXCEEDED). NOT_FOUND when the
- * poller does not know the server. Registers as a waiter, so the poller runs at its fast interval meanwhile.
- */
-export async function* rawServerChanges(
-  hub: WatchHub,
-  region: RegionContext,
-  serverId: string,
-  signal: AbortSignal,
-  deadline?: Date,
-): AsyncGenerator<RawServerChange> {
-  const feed = hub.feedFor(region);
-  await feed.ready(signal);
-  const log = feed.log;
-  const leave = feed.subscribe('wait');
-  const stop = new AbortController();
-  const onAbort = () => stop.abort(signal.reason);
-  if (signal.aborted) onAbort();
-  signal.addEventListener('abort', onAbort, { once: true });
-  const timer = deadline
-    ? setTimeout(() => stop.abort(deadlinePassed(serverId)), Math.max(0, deadline.getTime() - Date.now()))
-    : undefined;
-  try {
-    const subscribed = Date.now();
-    await feed.whenPolled(subscribed - hub.fastIntervalMs, stop.signal);
-    // A server created moments ago may be newer than the last poll: one more poll before NOT_FOUND.
-    if (!log.get(serverId)) await feed.whenPolled(subscribed, stop.signal);
-    let cursor = log.seq;
-    const current = log.get(serverId);
-    if (!current)
-      throw new OaktreeError(Status.NOT_FOUND, `no server with id ${serverId} in ${describeLocation(region.location)}`);
-    yield { type: 'CURRENT', raw: current };
-    for (;;) {
-      const next = log.since(cursor);
-      if ('expired' in next) {
-        // Fell behind the ring buffer: the state is still current, so resynchronise from it.
-        cursor = log.seq;
-        const now = log.get(serverId);
-        if (!now)
-          throw new OaktreeError(
-            Status.NOT_FOUND,
-            `server ${serverId} is gone from ${describeLocation(region.location)}`,
-          );
-        yield { type: 'MODIFIED', raw: now };
-        continue;
-      }
-      for (const change of next.changes as Change[]) {
-        cursor = change.seq;
-        if (change.id === serverId) yield { type: change.type, raw: change.raw };
-      }
-      if (stop.signal.aborted) throw stop.signal.reason;
-      if (log.seq === cursor) await log.changed(stop.signal, 30_000);
-    }
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
-    leave();
-  }
-}
-
-/** rawServerChanges in oaktree's shape (each change normalized once for all its readers). */
-export async function* serverChanges(
-  hub: WatchHub,
-  region: RegionContext,
-  serverId: string,
-  signal: AbortSignal,
-  deadline?: Date,
-): AsyncGenerator<ServerChange> {
-  for await (const change of rawServerChanges(hub, region, serverId, signal, deadline)) {
-    yield { type: change.type, server: hub.normalize(change.raw, region) };
-  }
-}
-
-function deadlinePassed(serverId: string): OaktreeError {
-  return new OaktreeError(Status.DEADLINE_EXCEEDED, `the deadline passed while waiting for server ${serverId}`);
 }
 
 /**

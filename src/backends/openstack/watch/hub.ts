@@ -4,6 +4,7 @@
 import type { Server } from '../../../gen/oaktree/v1/compute.ts';
 import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import type { CloudRegionConfig } from '../../../config/clouds/types.ts';
+import { type Clock, systemClock } from '../../../core/clock.ts';
 import { FeedRegistry, type FeedFactory } from '../../../cache/poller/feed-registry.ts';
 import type { ServerPollerOptions } from '../../../cache/poller/server-poller.ts';
 import type { Change, ChangeLog, RawServer, RegionFeed } from '../../../cache/poller/types.ts';
@@ -57,6 +58,20 @@ export class WatchHub {
 
   get fastIntervalMs(): number {
     return this.options.poller?.fastIntervalMs ?? 1_000;
+  }
+
+  /** The pollers' clock: "a poll that started after now" must be read on it. */
+  get clock(): Clock {
+    return this.options.poller?.clock ?? systemClock;
+  }
+
+  /**
+   * How old a region's view may be and still answer a new waiter at once: two fast intervals, so a poller that
+   * runs for anyone (one poll per interval, plus the poll's own time) always qualifies, and one that stopped
+   * or polls slowly is asked for a poll first (the waiter's subscription asks for one anyway).
+   */
+  get freshViewMs(): number {
+    return 2 * this.fastIntervalMs;
   }
 
   get checkpointIntervalMs(): number {

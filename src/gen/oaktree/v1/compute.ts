@@ -13506,9 +13506,11 @@ export const ComputeServiceDefinition = {
       options: {},
     },
     /**
-     * Streams the changes of one server until it reaches one of the wanted statuses (ACTIVE by default).
-     * The first message is the server as it is now. Ends OK on a wanted status; ABORTED if the server goes to
-     * ERROR (unless ERROR is wanted); NOT_FOUND if it is deleted; DEADLINE_EXCEEDED at the deadline.
+     * Streams the changes of one server until it reaches one of the wanted statuses (ACTIVE by default), from the
+     * node's shared poller of its region: a wait costs the cloud no request of its own. The first message is the
+     * server as the latest poll saw it. Ends OK on a wanted status; ABORTED if the server goes to ERROR (unless
+     * ERROR is wanted); NOT_FOUND if it is deleted (unless DELETED is wanted) or if a poll made after the call
+     * began does not show it; UNAVAILABLE if the cloud cannot be listed meanwhile; DEADLINE_EXCEEDED at the deadline.
      */
     waitForServer: {
       name: "WaitForServer",
@@ -13742,9 +13744,11 @@ export interface ComputeServiceImplementation<CallContextExt = {}> {
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<DeleteServerResponse>>;
   /**
-   * Streams the changes of one server until it reaches one of the wanted statuses (ACTIVE by default).
-   * The first message is the server as it is now. Ends OK on a wanted status; ABORTED if the server goes to
-   * ERROR (unless ERROR is wanted); NOT_FOUND if it is deleted; DEADLINE_EXCEEDED at the deadline.
+   * Streams the changes of one server until it reaches one of the wanted statuses (ACTIVE by default), from the
+   * node's shared poller of its region: a wait costs the cloud no request of its own. The first message is the
+   * server as the latest poll saw it. Ends OK on a wanted status; ABORTED if the server goes to ERROR (unless
+   * ERROR is wanted); NOT_FOUND if it is deleted (unless DELETED is wanted) or if a poll made after the call
+   * began does not show it; UNAVAILABLE if the cloud cannot be listed meanwhile; DEADLINE_EXCEEDED at the deadline.
    */
   waitForServer(
     request: WaitForServerRequest,
@@ -13917,9 +13921,11 @@ export interface ComputeServiceClient<CallOptionsExt = {}> {
     options?: CallOptions & CallOptionsExt,
   ): Promise<DeleteServerResponse>;
   /**
-   * Streams the changes of one server until it reaches one of the wanted statuses (ACTIVE by default).
-   * The first message is the server as it is now. Ends OK on a wanted status; ABORTED if the server goes to
-   * ERROR (unless ERROR is wanted); NOT_FOUND if it is deleted; DEADLINE_EXCEEDED at the deadline.
+   * Streams the changes of one server until it reaches one of the wanted statuses (ACTIVE by default), from the
+   * node's shared poller of its region: a wait costs the cloud no request of its own. The first message is the
+   * server as the latest poll saw it. Ends OK on a wanted status; ABORTED if the server goes to ERROR (unless
+   * ERROR is wanted); NOT_FOUND if it is deleted (unless DELETED is wanted) or if a poll made after the call
+   * began does not show it; UNAVAILABLE if the cloud cannot be listed meanwhile; DEADLINE_EXCEEDED at the deadline.
    */
   waitForServer(
     request: DeepPartial<WaitForServerRequest>,
