@@ -96,11 +96,15 @@ export interface FollowUp {
 export interface UnaryMethod<Req, Res> extends MethodBase<Req, Res> {
   readonly kind: 'unary';
   readonly followUp?: FollowUp;
+  /** The request carries a request_id: retries with it must act once (backends hold a request lock). */
+  readonly takesRequestId: boolean;
 }
 /** Routed to exactly one location; a stream of responses (progress, chunks). */
 export interface ServerStreamMethod<Req, Res> extends MethodBase<Req, Res> {
   readonly kind: 'server-stream';
   readonly followUp?: FollowUp;
+  /** The request carries a request_id: retries with it must act once (backends hold a request lock). */
+  readonly takesRequestId: boolean;
 }
 /** Where a client stream goes, read from its first message. */
 export interface Opening {
@@ -148,6 +152,9 @@ interface RowOptions {
 /** Every row checks its selector and bounds its free text first, then its own rules. */
 const checks = (options: Pick<RowOptions, 'rules' | 'text'>, path = '') =>
   validator([selector, boundedText(options.text), ...(options.rules ?? [])], path);
+
+/** A row whose rules check a request_id is a row whose request carries one. */
+const takesRequestId = (options: RowOptions) => !!options.rules?.includes(requestId);
 
 const nameOrId = (noun: string) => required('name_or_id', `the ${noun}'s name or id`);
 
@@ -214,6 +221,7 @@ function unary<S extends TsProtoService, K extends keyof S['methods'] & string>(
     action: options.action,
     validate: checks(options),
     followUp: options.followUp,
+    takesRequestId: takesRequestId(options),
   };
 }
 function serverStream<S extends TsProtoService, K extends keyof S['methods'] & string>(
@@ -227,6 +235,7 @@ function serverStream<S extends TsProtoService, K extends keyof S['methods'] & s
     action: options.action,
     validate: checks(options),
     followUp: options.followUp,
+    takesRequestId: takesRequestId(options),
   };
 }
 function clientStream<S extends TsProtoService, K extends keyof S['methods'] & string>(
