@@ -688,7 +688,8 @@ async function updateSecurityGroup(ctx: Ctx): Promise<Reply> {
   const group = find(defs.security_group, ctx);
   const spec = await bodyOf(ctx, 'security_group');
   if (spec.name !== undefined) {
-    if (group.name === 'default' && spec.name !== 'default')
+    // Neutron refuses any name on the default group, even its own.
+    if (group.name === 'default')
       throw new ApiError(409, 'Updating default security group not allowed.', 'SecurityGroupCannotUpdateDefault');
     group.name = String(spec.name);
   }
@@ -802,8 +803,13 @@ routes
     'DELETE',
     '/security_groups/{id}',
     remove(defs.security_group, (ctx, g) => {
-      if (g.name === 'default')
-        throw new ApiError(409, 'Removing default security group not allowed.', 'SecurityGroupCannotRemoveDefault');
+      // Neutron lets only an admin remove a project's default group.
+      if (g.name === 'default' && !ctx.user?.isAdmin)
+        throw new ApiError(
+          409,
+          'Insufficient rights for removing default security group.',
+          'SecurityGroupCannotRemoveDefault',
+        );
       if (ctx.region.ports.filter((p) => p.securityGroupIds.includes(g.id)).length)
         throw new ApiError(409, `Security Group ${g.id} in use.`, 'SecurityGroupInUse');
       for (const r of ctx.region.securityGroupRules.filter((r) => r.groupId === g.id))
