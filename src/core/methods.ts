@@ -32,6 +32,7 @@ import {
   when,
 } from './field-rules.ts';
 import { ServerGroupPolicy } from '../gen/oaktree/v1/compute.ts';
+import { imagePropertyKeys, imagePropertyNames } from './image-rules.ts';
 import { blockDeviceList, metadataKeys, nicList, oneBootSource, regex, tagList } from './server-config-rules.ts';
 
 type MessageFns<T> = ComputeMessageFns<T>;
@@ -442,6 +443,7 @@ export const Methods = {
       notNegative('size_bytes'),
       hex('md5', 32),
       hex('sha256', 64),
+      imagePropertyKeys('properties'),
       requestId,
       when(
         (h) => !['', 'put', 'glance-direct'].includes(h.uploadMethod ?? ''),
@@ -451,7 +453,13 @@ export const Methods = {
   }),
   downloadImage: serverStream(Image, 'downloadImage', { action: 'read', ...about(listImages, 'image') }),
   deleteImage: unary(Image, 'deleteImage', { action: 'write', rules: [nameOrId('image')] }),
-  updateImage: unary(Image, 'updateImage', { action: 'write', ...about(listImages, 'image') }),
+  updateImage: unary(Image, 'updateImage', {
+    action: 'write',
+    ...withFollowUpRules(about(listImages, 'image'), [
+      imagePropertyKeys('properties'),
+      imagePropertyNames('remove_properties'),
+    ]),
+  }),
   deactivateImage: unary(Image, 'deactivateImage', { action: 'write', ...about(listImages, 'image') }),
   reactivateImage: unary(Image, 'reactivateImage', { action: 'write', ...about(listImages, 'image') }),
   listImageMembers: {
@@ -484,6 +492,7 @@ export const Methods = {
       when((r) => !!r.uri && !/^https?:\/\//i.test(r.uri), 'uri must be an http:// or https:// URL'),
       notNegative('min_disk_gb'),
       notNegative('min_ram_mb'),
+      imagePropertyKeys('properties'),
       requestId,
     ],
     text: { uri: 2048 },
