@@ -6,6 +6,7 @@ import { intParam, readJson, type Ctx, type Reply } from './http.ts';
 import { cidrRange, inCidr, ipv4ToInt, overlaps } from './ipv4-ranges.ts';
 import { createPort, disassociateFloatingIps, setFloatingIpPort } from './network-ops.ts';
 import { extensionList } from './neutron-extensions.ts';
+import { checkIpVersion, checkMtu, ruleInput } from './neutron-input.ts';
 import { addQuotaRoutes } from './neutron-quotas.ts';
 import { addRouterRoutes } from './neutron-routers.ts';
 import { addTagRoutes } from './neutron-tags.ts';
@@ -358,6 +359,7 @@ const requireOwnProject = (ctx: Ctx, projectId: string | undefined): string => {
 
 async function createNetwork(ctx: Ctx): Promise<Reply> {
   const spec = await bodyOf(ctx, 'network');
+  checkMtu(spec.mtu);
   const now = Date.now();
   const net: Network = {
     id: uuid(),
@@ -430,6 +432,7 @@ function applySubnetSpec(subnet: Subnet, spec: Record<string, any>): void {
 
 async function createSubnet(ctx: Ctx): Promise<Reply> {
   const spec = await bodyOf(ctx, 'subnet');
+  checkIpVersion(spec.ip_version);
   const net = find(defs.network, ctx, String(spec.network_id ?? ''));
   const cidr = String(spec.cidr ?? '');
   const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
@@ -470,6 +473,7 @@ async function updateSubnet(ctx: Ctx): Promise<Reply> {
 async function updateNetwork(ctx: Ctx): Promise<Reply> {
   const net = find(defs.network, ctx);
   const spec = await bodyOf(ctx, 'network');
+  checkMtu(spec.mtu);
   if ((spec.shared !== undefined || spec['router:external'] !== undefined) && !ctx.user?.isAdmin)
     throw new ApiError(403, 'rule:update_network:shared is disallowed by policy', 'PolicyNotAuthorized');
   if (spec.name !== undefined) net.name = String(spec.name);
@@ -707,15 +711,16 @@ async function createRule(ctx: Ctx): Promise<Reply> {
       `Invalid input for direction. Reason: ${spec.direction} is not in valid_values.`,
       'HTTPBadRequest',
     );
+  const input = ruleInput(spec);
   if (spec.remote_group_id) find(defs.security_group, ctx, String(spec.remote_group_id));
   const same = (x: SecurityGroupRule) =>
     x.groupId === group.id &&
     x.direction === spec.direction &&
     x.ethertype === (spec.ethertype ?? 'IPv4') &&
-    x.protocol === (spec.protocol ?? null) &&
-    x.portMin === (spec.port_range_min ?? null) &&
-    x.portMax === (spec.port_range_max ?? null) &&
-    x.remoteIpPrefix === (spec.remote_ip_prefix ?? null) &&
+    x.protocol === input.protocol &&
+    x.portMin === input.portMin &&
+    x.portMax === input.portMax &&
+    x.remoteIpPrefix === input.remoteIpPrefix &&
     x.remoteGroupId === (spec.remote_group_id ?? null);
   const existing = ctx.region.securityGroupRules.filter(same)[0];
   if (existing)
@@ -729,10 +734,7 @@ async function createRule(ctx: Ctx): Promise<Reply> {
     groupId: group.id,
     direction: spec.direction,
     ethertype: spec.ethertype ?? 'IPv4',
-    protocol: spec.protocol ?? null,
-    portMin: spec.port_range_min ?? null,
-    portMax: spec.port_range_max ?? null,
-    remoteIpPrefix: spec.remote_ip_prefix ?? null,
+    ...input,
     remoteGroupId: spec.remote_group_id ?? null,
     projectId: ctx.projectId,
     createdAt: Date.now(),
