@@ -117,6 +117,8 @@ export interface ClientStreamMethod<Req, Res> extends MethodBase<Req, Res> {
   readonly kind: 'client-stream';
   /** The opening part of the first message; undefined when the first message is not one. */
   readonly openingOf: (first: Req) => Opening | undefined;
+  /** The opening carries a request_id: retries with it must act once (backends hold a request lock). */
+  readonly takesRequestId: boolean;
 }
 
 export type AnyMethod =
@@ -251,6 +253,7 @@ function clientStream<S extends TsProtoService, K extends keyof S['methods'] & s
     ...described,
     action: options.action,
     openingOf: options.openingOf,
+    takesRequestId: takesRequestId(options),
     validate(first) {
       const opening = options.openingOf(first);
       if (!opening) {

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { UploadImageHeader, type UploadImageRequest } from '../../../src/gen/oaktree/v1/image.ts';
 import { startSimulator, type Simulator } from '../../../src/simulator/index.ts';
 import { collect } from '../../support/node.ts';
 import { openTarget, type ScenarioTarget } from '../../scenarios/target.ts';
@@ -161,4 +163,20 @@ test('ImportImage: one image per request_id, every stream follows it', { timeout
   };
   const image = await sameObject(async () => (await collect(t.api.image.importImage(request))).at(-1)!.image!.id);
   assert.deepEqual(ids(await collect(t.api.image.listImages({ location: t.where, nameOrId: 'rid-import' }))), [image]);
+});
+
+test('UploadImage: one image per request_id, every upload answers with it', { timeout: 60_000 }, async () => {
+  const data = randomBytes(300_000);
+  async function* upload(): AsyncGenerator<UploadImageRequest> {
+    const header = UploadImageHeader.fromPartial({ location: t.where, name: 'rid-upload', requestId: 'rid-upload-1' });
+    yield { part: { $case: 'header', value: header } };
+    for (let i = 0; i < data.length; i += 64 * 1024)
+      yield { part: { $case: 'chunk', value: data.subarray(i, i + 64 * 1024) } };
+  }
+  const image = await sameObject(async () => {
+    const [result] = (await t.api.image.uploadImage(upload())).results;
+    assert.equal(result.error, undefined, result.error?.message);
+    return result.image!.id;
+  });
+  assert.deepEqual(ids(await collect(t.api.image.listImages({ location: t.where, nameOrId: 'rid-upload' }))), [image]);
 });
