@@ -42,6 +42,7 @@ import {
   when,
 } from './field-rules.ts';
 import { ServerGroupPolicy } from '../gen/oaktree/v1/compute.ts';
+import { imagePropertyKeys, imagePropertyNames } from './image-rules.ts';
 import { blockDeviceList, metadataKeys, nicList, nameRegex, oneBootSource, tagList } from './server-config-rules.ts';
 
 type MessageFns<T> = ComputeMessageFns<T>;
@@ -111,11 +112,15 @@ export interface FollowUp {
 export interface UnaryMethod<Req, Res> extends MethodBase<Req, Res> {
   readonly kind: 'unary';
   readonly followUp?: FollowUp;
+  /** The request carries a request_id: retries with it must act once (backends hold a request lock). */
+  readonly takesRequestId: boolean;
 }
 /** Routed to exactly one location; a stream of responses (progress, chunks). */
 export interface ServerStreamMethod<Req, Res> extends MethodBase<Req, Res> {
   readonly kind: 'server-stream';
   readonly followUp?: FollowUp;
+  /** The request carries a request_id: retries with it must act once (backends hold a request lock). */
+  readonly takesRequestId: boolean;
 }
 /** Where a client stream goes, read from its first message. */
 export interface Opening {
@@ -127,6 +132,8 @@ export interface ClientStreamMethod<Req, Res> extends MethodBase<Req, Res> {
   readonly kind: 'client-stream';
   /** The opening part of the first message; undefined when the first message is not one. */
   readonly openingOf: (first: Req) => Opening | undefined;
+  /** The opening carries a request_id: retries with it must act once (backends hold a request lock). */
+  readonly takesRequestId: boolean;
 }
 
 export type AnyMethod =
@@ -163,6 +170,9 @@ interface RowOptions {
 /** Every row checks its selector and bounds its free text first, then its own rules. */
 const checks = (options: Pick<RowOptions, 'rules' | 'text'>, path = '') =>
   validator([selector, boundedText(options.text), ...(options.rules ?? [])], path);
+
+/** A row whose rules check a request_id is a row whose request carries one. */
+const takesRequestId = (options: RowOptions) => !!options.rules?.includes(requestId);
 
 const nameOrId = (noun: string) => required('name_or_id', `the ${noun}'s name or id`);
 
@@ -235,6 +245,7 @@ function unary<S extends TsProtoService, K extends keyof S['methods'] & string>(
     action: options.action,
     validate: checks(options),
     followUp: options.followUp,
+    takesRequestId: takesRequestId(options),
   };
 }
 function serverStream<S extends TsProtoService, K extends keyof S['methods'] & string>(
@@ -248,6 +259,7 @@ function serverStream<S extends TsProtoService, K extends keyof S['methods'] & s
     action: options.action,
     validate: checks(options),
     followUp: options.followUp,
+    takesRequestId: takesRequestId(options),
   };
 }
 function clientStream<S extends TsProtoService, K extends keyof S['methods'] & string>(
@@ -262,6 +274,7 @@ function clientStream<S extends TsProtoService, K extends keyof S['methods'] & s
     ...described,
     action: options.action,
     openingOf: options.openingOf,
+    takesRequestId: takesRequestId(options),
     validate(first) {
       const opening = options.openingOf(first);
       if (!opening) {
@@ -482,6 +495,7 @@ export const Methods = {
       notNegative('size_bytes'),
       hex('md5', 32),
       hex('sha256', 64),
+      imagePropertyKeys('properties'),
       requestId,
       when(
         (h) => !['', 'put', 'glance-direct'].includes(h.uploadMethod ?? ''),
@@ -491,7 +505,13 @@ export const Methods = {
   }),
   downloadImage: serverStream(Image, 'downloadImage', { action: 'read', ...about(listImages, 'image') }),
   deleteImage: unary(Image, 'deleteImage', { action: 'write', rules: [nameOrId('image')] }),
-  updateImage: unary(Image, 'updateImage', { action: 'write', ...about(listImages, 'image') }),
+  updateImage: unary(Image, 'updateImage', {
+    action: 'write',
+    ...withFollowUpRules(about(listImages, 'image'), [
+      imagePropertyKeys('properties'),
+      imagePropertyNames('remove_properties'),
+    ]),
+  }),
   deactivateImage: unary(Image, 'deactivateImage', { action: 'write', ...about(listImages, 'image') }),
   reactivateImage: unary(Image, 'reactivateImage', { action: 'write', ...about(listImages, 'image') }),
   listImageMembers: {
@@ -524,6 +544,7 @@ export const Methods = {
       when((r) => !!r.uri && !/^https?:\/\//i.test(r.uri), 'uri must be an http:// or https:// URL'),
       notNegative('min_disk_gb'),
       notNegative('min_ram_mb'),
+      imagePropertyKeys('properties'),
       requestId,
     ],
     text: { uri: 2048 },

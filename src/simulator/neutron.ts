@@ -6,6 +6,7 @@ import { intParam, readJson, type Ctx, type Reply } from './http.ts';
 import { cidrRange, inCidr, ipv4ToInt, overlaps } from './ipv4-ranges.ts';
 import { createPort, disassociateFloatingIps, setFloatingIpPort } from './network-ops.ts';
 import { extensionList } from './neutron-extensions.ts';
+import { checkIpVersion, checkMtu, ruleInput } from './neutron-input.ts';
 import { addQuotaRoutes } from './neutron-quotas.ts';
 import { addRouterRoutes } from './neutron-routers.ts';
 import { addTagRoutes } from './neutron-tags.ts';
@@ -358,6 +359,7 @@ const requireOwnProject = (ctx: Ctx, projectId: string | undefined): string => {
 
 async function createNetwork(ctx: Ctx): Promise<Reply> {
   const spec = await bodyOf(ctx, 'network');
+  checkMtu(spec.mtu);
   const now = Date.now();
   const net: Network = {
     id: uuid(),
@@ -430,6 +432,7 @@ function applySubnetSpec(subnet: Subnet, spec: Record<string, any>): void {
 
 async function createSubnet(ctx: Ctx): Promise<Reply> {
   const spec = await bodyOf(ctx, 'subnet');
+  checkIpVersion(spec.ip_version);
   const net = find(defs.network, ctx, String(spec.network_id ?? ''));
   const cidr = String(spec.cidr ?? '');
   const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
@@ -470,6 +473,7 @@ async function updateSubnet(ctx: Ctx): Promise<Reply> {
 async function updateNetwork(ctx: Ctx): Promise<Reply> {
   const net = find(defs.network, ctx);
   const spec = await bodyOf(ctx, 'network');
+  checkMtu(spec.mtu);
   if ((spec.shared !== undefined || spec['router:external'] !== undefined) && !ctx.user?.isAdmin)
     throw new ApiError(403, 'rule:update_network:shared is disallowed by policy', 'PolicyNotAuthorized');
   if (spec.name !== undefined) net.name = String(spec.name);
@@ -688,7 +692,8 @@ async function updateSecurityGroup(ctx: Ctx): Promise<Reply> {
   const group = find(defs.security_group, ctx);
   const spec = await bodyOf(ctx, 'security_group');
   if (spec.name !== undefined) {
-    if (group.name === 'default' && spec.name !== 'default')
+    // Neutron refuses any name on the default group, even its own.
+    if (group.name === 'default')
       throw new ApiError(409, 'Updating default security group not allowed.', 'SecurityGroupCannotUpdateDefault');
     group.name = String(spec.name);
   }
@@ -706,15 +711,16 @@ async function createRule(ctx: Ctx): Promise<Reply> {
       `Invalid input for direction. Reason: ${spec.direction} is not in valid_values.`,
       'HTTPBadRequest',
     );
+  const input = ruleInput(spec);
   if (spec.remote_group_id) find(defs.security_group, ctx, String(spec.remote_group_id));
   const same = (x: SecurityGroupRule) =>
     x.groupId === group.id &&
     x.direction === spec.direction &&
     x.ethertype === (spec.ethertype ?? 'IPv4') &&
-    x.protocol === (spec.protocol ?? null) &&
-    x.portMin === (spec.port_range_min ?? null) &&
-    x.portMax === (spec.port_range_max ?? null) &&
-    x.remoteIpPrefix === (spec.remote_ip_prefix ?? null) &&
+    x.protocol === input.protocol &&
+    x.portMin === input.portMin &&
+    x.portMax === input.portMax &&
+    x.remoteIpPrefix === input.remoteIpPrefix &&
     x.remoteGroupId === (spec.remote_group_id ?? null);
   const existing = ctx.region.securityGroupRules.filter(same)[0];
   if (existing)
@@ -728,10 +734,7 @@ async function createRule(ctx: Ctx): Promise<Reply> {
     groupId: group.id,
     direction: spec.direction,
     ethertype: spec.ethertype ?? 'IPv4',
-    protocol: spec.protocol ?? null,
-    portMin: spec.port_range_min ?? null,
-    portMax: spec.port_range_max ?? null,
-    remoteIpPrefix: spec.remote_ip_prefix ?? null,
+    ...input,
     remoteGroupId: spec.remote_group_id ?? null,
     projectId: ctx.projectId,
     createdAt: Date.now(),
@@ -802,8 +805,13 @@ routes
     'DELETE',
     '/security_groups/{id}',
     remove(defs.security_group, (ctx, g) => {
-      if (g.name === 'default')
-        throw new ApiError(409, 'Removing default security group not allowed.', 'SecurityGroupCannotRemoveDefault');
+      // Neutron lets only an admin remove a project's default group.
+      if (g.name === 'default' && !ctx.user?.isAdmin)
+        throw new ApiError(
+          409,
+          'Insufficient rights for removing default security group.',
+          'SecurityGroupCannotRemoveDefault',
+        );
       if (ctx.region.ports.filter((p) => p.securityGroupIds.includes(g.id)).length)
         throw new ApiError(409, `Security Group ${g.id} in use.`, 'SecurityGroupInUse');
       for (const r of ctx.region.securityGroupRules.filter((r) => r.groupId === g.id))

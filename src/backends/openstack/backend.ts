@@ -13,6 +13,7 @@ import { objectStoreHandlers } from './object-store/handlers.ts';
 import { volumeHandlers } from './volume/handlers.ts';
 import { watchHandlers } from './watch/handlers.ts';
 import { regionConfigFor, unknownRegion, type RegionContext, type RegionResolver } from './region.ts';
+import { oncePerRequestId } from './request-once.ts';
 import { localServices, type OpenStackServices } from './services.ts';
 import { CloudSession, type CloudSessionOptions } from './transport/index.ts';
 import { cachedReads } from '../../cache/read-sharing.ts';
@@ -51,7 +52,9 @@ export function createOpenStackBackend(cloud: CloudConfig, options: OpenStackBac
   return new HandlerBackend({
     id: `cloud:${cloud.name}`,
     locations: () => state.locations(),
-    handlers: withFreshReads(handlers, freshHandlers),
+    handlers: oncePerRequestId(withFreshReads(handlers, freshHandlers), freshHandlers, (target) =>
+      state.resolve(target),
+    ),
     concurrency: options.concurrency,
     start: () => state.start(),
     close: async () => {

@@ -175,3 +175,13 @@ test('row rules: required fields, one-of, non-negative numbers, checksums, ALWAY
     /first UploadImage message must be the header/,
   );
 });
+
+test('every request that carries a request_id is marked so, and backends hold its request lock', () => {
+  for (const [key, row] of Object.entries(Methods)) {
+    if (row.kind !== 'unary' && row.kind !== 'server-stream') continue;
+    const carries = 'requestId' in (row.requestType.fromPartial({}) as object);
+    assert.equal(row.takesRequestId, carries, `${key}: takesRequestId`);
+  }
+  assert.equal(Methods.uploadImage.takesRequestId, true);
+  assert.equal(Methods.uploadObject.takesRequestId, true);
+});

@@ -12,7 +12,7 @@ import {
 } from '../../../src/backends/openstack/normalize/image.ts';
 import { formatProblem, formatsFromSchema } from '../../../src/backends/openstack/image/formats.ts';
 import { rechunk } from '../../../src/backends/openstack/image/download.ts';
-import { checkHeader } from '../../../src/backends/openstack/image/upload.ts';
+import { Methods } from '../../../src/core/methods.ts';
 
 const route = {
   cloud: 'c1',
@@ -121,7 +121,8 @@ test('accepted formats from the image schema; problems name what is accepted', (
   assert.equal(formatProblem(formatsFromSchema({}), 'anything', 'goes', 'x'), undefined, 'no enum: Glance decides');
 });
 
-test('upload header checks in the backend: only properties that would override Glance core fields', () => {
+test('upload header checks: only properties that would pose as Glance fields are refused', () => {
+  const checkHeader = (header: any) => Methods.uploadImage.validate({ part: { $case: 'header', value: header } });
   const header = (fields: object) => ({
     location: undefined,
     allMatchingLocations: false,

@@ -46,7 +46,9 @@ export function importHandlers(resolve: RegionResolver): LocationHandlers {
             `${where} does not offer web-download import (it offers: ${methods.join(', ') || 'none'}); upload the bytes with UploadImage`,
           );
         }
+        // Properties first: the typed fields win (the method table refuses properties named like them).
         const body: Raw = {
+          ...request.properties,
           name: request.name,
           disk_format: request.diskFormat || undefined,
           container_format: request.containerFormat || undefined,
@@ -54,7 +56,6 @@ export function importHandlers(resolve: RegionResolver): LocationHandlers {
           min_disk: request.minDiskGb || undefined,
           min_ram: request.minRamMb || undefined,
           tags: request.tags.length ? request.tags : undefined,
-          ...request.properties,
           ...(request.requestId ? { [REQUEST_ID_PROPERTY]: request.requestId } : {}),
         };
         const res = await ctx.session.request('image', ctx.region, {

@@ -30,43 +30,7 @@ export const REQUEST_ID_PROPERTY = 'oaktree_request_id';
 const BUFFER_BYTES = 1024 * 1024;
 const CLEANUP_TIMEOUT_MS = 15_000;
 
-const CORE_FIELDS = new Set([
-  'id',
-  'name',
-  'status',
-  'visibility',
-  'protected',
-  'os_hidden',
-  'checksum',
-  'os_hash_algo',
-  'os_hash_value',
-  'owner',
-  'size',
-  'virtual_size',
-  'min_ram',
-  'min_disk',
-  'disk_format',
-  'container_format',
-  'created_at',
-  'updated_at',
-  'tags',
-  'self',
-  'file',
-  'schema',
-  'direct_url',
-  'locations',
-  REQUEST_ID_PROPERTY,
-]);
-
 const invalid = (message: string) => new OaktreeError(GrpcStatus.INVALID_ARGUMENT, message);
-
-/** Glance keeps its own fields beside the properties: a property may not pose as one (the API checked the rest). */
-export function checkHeader(header: UploadImageHeader): void {
-  for (const key of Object.keys(header.properties ?? {})) {
-    if (CORE_FIELDS.has(key))
-      throw invalid(`header.properties may not set "${key}": use the header field for it, or another name`);
-  }
-}
 
 /** One location's upload in progress. */
 interface Sink {
@@ -246,8 +210,8 @@ export async function uploadImage(
   const iterator = requests[Symbol.asyncIterator]();
   const first = await iterator.next();
   const header = !first.done && first.value.part?.$case === 'header' ? first.value.part.value : undefined;
+  // Its properties were checked by the method table (src/core/image-rules.ts): none poses as a Glance field.
   if (!header) throw invalid('the first UploadImage message must be the header');
-  checkHeader(header);
 
   const prepared = await Promise.all(
     targets.map((target) =>

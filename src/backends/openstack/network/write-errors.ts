@@ -8,12 +8,15 @@ import { GrpcStatus, OpenStackHttpError } from '../transport/index.ts';
 
 const IN_USE = /in use|still attached|have an IP allocation|overlaps|already has a port|is used by/i;
 const DUPLICATE = /already exists|already allocated|is already in use by another|duplicate/i;
+/** A project's default group: a member may not remove it, nobody may rename it (409, not a reason to retry). */
+const DEFAULT_GROUP = /(removing|updating) default security group/i;
 
 /** The gRPC code for Neutron's answer to a write; undefined: keep the transport's. */
 export function writeCode(error: OpenStackHttpError): GrpcStatus | undefined {
   const message = error.serviceMessage ?? '';
   if (error.status === 409 && DUPLICATE.test(message)) return GrpcStatus.ALREADY_EXISTS;
   if ((error.status === 409 || error.status === 400) && IN_USE.test(message)) return GrpcStatus.FAILED_PRECONDITION;
+  if (error.status === 409 && DEFAULT_GROUP.test(message)) return GrpcStatus.FAILED_PRECONDITION;
   return undefined;
 }
 
