@@ -55,6 +55,8 @@ export interface Observation {
   status: number;
   /** Paths (dot-separated, `[]` for "every element") whose values must be equal on both clouds. */
   same?: string[];
+  /** Like `same`, in any order: lists whose order is the cloud's insertion order (which service registered first). */
+  sameInAnyOrder?: string[];
   /** Paths whose keys and types are not compared (a known, accepted difference, or data that varies). */
   ignore?: string[];
 }
@@ -140,9 +142,17 @@ export function compareObservations(sim: Observation[], real: Observation[]): st
       problems.push(`${where} status ${s.answer.status} on the simulator, ${r.answer.status} on the real cloud`);
     const ignore = [...(s.ignore ?? []), ...(r.ignore ?? [])];
     for (const diff of shapeDiff(s.answer.body, r.answer.body, ignore)) problems.push(`${where} ${diff}`);
-    for (const path of s.same ?? []) {
-      const a = valuesAt(s.answer.body, path);
-      const b = valuesAt(r.answer.body, path);
+    const paths = [
+      ...(s.same ?? []).map((p) => ({ p, sorted: false })),
+      ...(s.sameInAnyOrder ?? []).map((p) => ({ p, sorted: true })),
+    ];
+    for (const { p: path, sorted } of paths) {
+      const values = (body: unknown) => {
+        const found = valuesAt(body, path);
+        return sorted ? found.map((v) => JSON.stringify(v)).sort() : found;
+      };
+      const a = values(s.answer.body);
+      const b = values(r.answer.body);
       if (JSON.stringify(a) !== JSON.stringify(b))
         problems.push(
           `${where} ${path}: ${JSON.stringify(a)} on the simulator, ${JSON.stringify(b)} on the real cloud`,
