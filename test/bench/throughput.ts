@@ -113,7 +113,10 @@ async function novaPageBytes(cloudsYaml: string, cloud: string): Promise<Buffer>
     headers: { 'x-auth-token': token, 'openstack-api-version': 'compute 2.79', 'x-openstack-nova-api-version': '2.79' },
   });
   if (!page.ok) throw new Error(`floor: nova answered ${page.status}`);
-  return Buffer.from(await page.arrayBuffer());
+  const bytes = Buffer.from(await page.arrayBuffer());
+  const count = (JSON.parse(bytes.toString('utf8')) as { servers: unknown[] }).servers.length;
+  if (count !== PAGE_SIZE) throw new Error(`floor: nova's page holds ${count} servers, expected ${PAGE_SIZE}`);
+  return bytes;
 }
 
 /**
