@@ -1,4 +1,4 @@
-// `npm run bench [-- --only fanout,hops,throughput,waiting,coldstart,security,objects,ratelimit]`: oaktree and openstacksdk on the same
+// `npm run bench [-- --only fanout,hops,throughput,waiting,coldstart,security,objects,images,ratelimit]`: oaktree and openstacksdk on the same
 // simulated clouds in the same run. Prints markdown tables, writes results/<date>.json and results/latest.md.
 // Targets are reported as met or missed, never asserted: this never fails on a number.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -18,6 +18,7 @@ const BENCHES: Record<string, (dir: string) => Promise<BenchResult>> = {
   coldstart: async (dir) => (await import('./cold-start.ts')).runColdStart(dir),
   security: async (dir) => (await import('./security.ts')).runSecurity(dir),
   objects: async (dir) => (await import('./objects.ts')).runObjects(dir),
+  images: async (dir) => (await import('./images.ts')).runImages(dir),
   ratelimit: async (dir) => (await import('./rate-limit.ts')).runRateLimit(dir),
 };
 

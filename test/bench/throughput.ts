@@ -1,7 +1,10 @@
 // Table 3: ListServers items/s for 10k and 100k servers in one region (simulator latency 0), straight from the
-// node that owns the cloud and through 3 relay hops; each node's peak RSS (VmHWM) and CPU seconds.
-import { mkdir } from 'node:fs/promises';
+// node that owns the cloud and through 3 relay hops; each node's peak RSS (VmHWM) and CPU seconds; and the floor:
+// JSON.parse of the simulator's own nova page plus protobuf encoding of each server, in a tight loop.
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ListServersResponse, Server } from '../../src/gen/oaktree/v1/compute.ts';
 import { computeClient } from './lib/grpc.ts';
 import { cpuSeconds, topSelfTime, type HotFunction } from './lib/profile.ts';
 import {
@@ -14,8 +17,12 @@ import {
 } from './lib/procs.ts';
 import { fmt, fmtInt, markdownTable, median, verdict } from './lib/stats.ts';
 
-const SIZES = [10_000, 100_000];
+/** OAKTREE_BENCH_SERVERS=1000,10000 for a quick run while developing. */
+const SIZES = (process.env.OAKTREE_BENCH_SERVERS ?? '10000,100000').split(',').map(Number);
 const RELAYS = 3;
+const HOPS_TARGET = 0.9;
+const FLOOR_RATIO = 2;
+const PAGE_SIZE = 1000;
 
 export interface ThroughputRow {
   servers: number;
@@ -76,12 +83,98 @@ async function measure(
   };
 }
 
+/** One page of GET /servers/detail exactly as the owner node receives it: same microversion, 1,000 servers. */
+async function novaPageBytes(cloudsYaml: string, cloud: string): Promise<Buffer> {
+  const entry = (parseYaml(await readFile(cloudsYaml, 'utf8')) as { clouds: Record<string, any> }).clouds[cloud];
+  const a = entry.auth;
+  const authUrl = String(a.auth_url).replace(/\/+$/, '');
+  const tokens = await fetch(`${authUrl.endsWith('/v3') ? authUrl : `${authUrl}/v3`}/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: a.username, password: a.password, domain: { name: a.user_domain_name } } },
+        },
+        scope: { project: { name: a.project_name, domain: { name: a.project_domain_name } } },
+      },
+    }),
+  });
+  if (!tokens.ok) throw new Error(`floor: keystone answered ${tokens.status}`);
+  const token = tokens.headers.get('x-subject-token')!;
+  const catalog = ((await tokens.json()) as { token: { catalog: any[] } }).token.catalog;
+  const endpoint = catalog
+    .find((s) => s.type === 'compute')
+    ?.endpoints.find((e: any) => e.interface === 'public' && (e.region_id ?? e.region) === entry.region_name);
+  if (!endpoint) throw new Error(`floor: no public compute endpoint for ${cloud}`);
+  // The node asks for min(2.79, the cloud's max): the simulator's max is above it.
+  const page = await fetch(`${endpoint.url}/servers/detail?limit=${PAGE_SIZE}`, {
+    headers: { 'x-auth-token': token, 'openstack-api-version': 'compute 2.79', 'x-openstack-nova-api-version': '2.79' },
+  });
+  if (!page.ok) throw new Error(`floor: nova answered ${page.status}`);
+  const bytes = Buffer.from(await page.arrayBuffer());
+  const count = (JSON.parse(bytes.toString('utf8')) as { servers: unknown[] }).servers.length;
+  if (count !== PAGE_SIZE) throw new Error(`floor: nova's page holds ${count} servers, expected ${PAGE_SIZE}`);
+  return bytes;
+}
+
+/**
+ * The floor for lists: the work no design avoids — JSON.parse of nova's page and encoding each server as the
+ * ListServersResponse message the node sends (ts-proto's generated encoder, as the node uses) — for as many servers as
+ * the big row lists. The message is filled straight from nova's fields: no normalization.
+ */
+function listFloorServersPerSecond(page: Buffer, servers: number, passes: number): number[] {
+  const location = { cloud: 'floor', region: 'RegionOne', zone: '', project: undefined };
+  const out: number[] = [];
+  for (let pass = 0; pass < passes; pass++) {
+    let encoded = 0;
+    let bytes = 0;
+    const t0 = performance.now();
+    while (encoded < servers) {
+      const parsed = JSON.parse(page.toString('utf8')) as { servers: any[] };
+      for (const raw of parsed.servers) {
+        const value = Server.fromPartial({
+          location: { ...location, zone: raw['OS-EXT-AZ:availability_zone'] ?? '' },
+          id: raw.id,
+          name: raw.name,
+          cloudStatus: raw.status,
+          addresses: Object.entries((raw.addresses ?? {}) as Record<string, any[]>).flatMap(([network, list]) =>
+            list.map((x) => ({
+              network,
+              address: x.addr,
+              version: x.version,
+              macAddress: x['OS-EXT-IPS-MAC:mac_addr'],
+            })),
+          ),
+          flavor: { id: raw.flavor?.id ?? '', name: raw.flavor?.original_name ?? '', vcpus: raw.flavor?.vcpus ?? 0 },
+          image: { id: typeof raw.image === 'object' ? (raw.image?.id ?? '') : '' },
+          keyName: raw.key_name ?? '',
+          metadata: raw.metadata ?? {},
+          securityGroups: (raw.security_groups ?? []).map((g: { name: string }) => g.name),
+          createTime: raw.created ? new Date(raw.created) : undefined,
+          updateTime: raw.updated ? new Date(raw.updated) : undefined,
+          tags: raw.tags ?? [],
+          description: raw.description ?? '',
+        });
+        bytes += ListServersResponse.encode({ item: { $case: 'server', value } }).finish().length;
+        if (++encoded === servers) break;
+      }
+    }
+    if (bytes === 0) throw new Error('floor: nothing encoded');
+    out.push(servers / ((performance.now() - t0) / 1000));
+  }
+  return out;
+}
+
 export async function runThroughput(dir: string, options: { profile?: boolean } = {}) {
   const sim = await startSimProcess(
     SIZES.map((n) => ({ name: `tp-${n / 1000}k`, regions: ['RegionOne'], seedServers: n })),
     dir,
   );
   const rows: ThroughputRow[] = [];
+  const bigN = SIZES[SIZES.length - 1];
+  let floor: number[] = [];
   let profile: {
     node: string;
     totalMs: number;
@@ -89,6 +182,9 @@ export async function runThroughput(dir: string, options: { profile?: boolean } 
     areas: { area: string; percent: number }[];
   }[] = [];
   try {
+    // Measured first, on an idle simulator, in the benchmark process: the same page the node gets.
+    process.stderr.write('throughput: floor\n');
+    floor = listFloorServersPerSecond(await novaPageBytes(sim.cloudsYaml, `tp-${bigN / 1000}k`), bigN, 3);
     for (const servers of SIZES) {
       const cloud = `tp-${servers / 1000}k`;
       const runs = servers >= 100_000 ? 2 : 3;
@@ -102,16 +198,19 @@ export async function runThroughput(dir: string, options: { profile?: boolean } 
         }
       }
     }
-    const big = rows.filter((r) => r.servers === SIZES[SIZES.length - 1]);
-    const missed = big[0].itemsPerSecond < 50_000 || big[1].itemsPerSecond < 0.8 * big[0].itemsPerSecond;
-    if (missed || options.profile) profile = await profileRun(sim, dir, SIZES[SIZES.length - 1]);
+    const big = rows.filter((r) => r.servers === bigN);
+    const missed =
+      big[0].itemsPerSecond < 50_000 ||
+      big[1].itemsPerSecond < HOPS_TARGET * big[0].itemsPerSecond ||
+      median(floor) / big[0].itemsPerSecond > FLOOR_RATIO;
+    if (missed || options.profile) profile = await profileRun(sim, dir, bigN);
   } finally {
     await sim.close();
   }
   const direct = (n: number) => rows.find((r) => r.servers === n && r.hops === 0)!;
   const via = (n: number) => rows.find((r) => r.servers === n && r.hops === RELAYS)!;
-  const bigN = SIZES[SIZES.length - 1];
   const ratio = via(bigN).itemsPerSecond / direct(bigN).itemsPerSecond;
+  const floorRatio = median(floor) / direct(bigN).itemsPerSecond;
   const rssGrowth = Math.max(...direct(bigN).peakRssMiB) / Math.max(...direct(SIZES[0]).peakRssMiB);
   const table = markdownTable(
     [
@@ -133,12 +232,15 @@ export async function runThroughput(dir: string, options: { profile?: boolean } 
       `${fmt(r.cpuSecondsPerRun.sim, 2)} · ${r.cpuSecondsPerRun.nodes.map((x) => fmt(x, 2)).join(' + ')} · ${fmt(r.cpuSecondsPerRun.client, 2)}`,
     ]),
   );
+  const floorRow = `Floor (JSON.parse of nova's 1,000-server page + ListServersResponse encoding per server, in the benchmark process, median of ${floor.length} passes of ${fmtInt(bigN)} servers): ${fmtInt(median(floor))} servers/s.`;
   const targets = [
     `≥ 50,000 servers/s through one node (${fmtInt(bigN)}): ${verdict(direct(bigN).itemsPerSecond >= 50_000, `${fmtInt(direct(bigN).itemsPerSecond)}/s`)}`,
-    `3 hops ≥ 80 % of direct (${fmtInt(bigN)}): ${verdict(ratio >= 0.8, `${fmt(ratio * 100, 0)} %`)}`,
+    `3 hops ≥ ${HOPS_TARGET * 100} % of direct (${fmtInt(bigN)}): ${verdict(ratio >= HOPS_TARGET, `${fmt(ratio * 100, 0)} %`)}`,
+    `direct (${fmtInt(bigN)}) within ${FLOOR_RATIO}× of the floor: ${verdict(floorRatio <= FLOOR_RATIO, `floor ${fmtInt(median(floor))}/s, oaktree ${fmtInt(direct(bigN).itemsPerSecond)}/s: ${fmt(floorRatio, 2)}×`)}`,
     `RSS flat as the list grows (peak at ${fmtInt(bigN)} vs ${fmtInt(SIZES[0])}, direct): ${verdict(rssGrowth <= 1.25, `${fmt(rssGrowth, 2)}×`)}`,
   ];
   const notes = [
+    floorRow,
     'One region, simulator latency 0, nova pages of 1,000; each configuration starts fresh node processes (compiled), one warm-up list, then the median of the timed runs. Node columns list the owner first, then the relays.',
     'CPU seconds per run come from /proc/<pid>/stat (simulator, each node) and process.cpuUsage() (the benchmark client): with 2 cores, a row whose CPU sum is near 2 × its wall time is CPU-bound, not waiting.',
   ];
@@ -160,7 +262,7 @@ export async function runThroughput(dir: string, options: { profile?: boolean } 
     table,
     targets,
     notes,
-    raw: { rows, profile },
+    raw: { rows, floorServersPerSecond: floor, profile },
   };
 }
 
