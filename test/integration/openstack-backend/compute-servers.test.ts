@@ -125,7 +125,12 @@ describe('compute servers over the simulator', () => {
     );
     assert.equal(messages.length, 1);
     assert.equal(messages[0].stage, CreateServerStage.CREATE_SERVER_STAGE_ACCEPTED);
-    assert.equal(messages[0].server?.status, ServerStatus.SERVER_STATUS_BUILDING);
+    // The ACCEPTED server is read back right after nova accepts it: with a 150 ms boot a loaded machine may read it
+    // ACTIVE already (seen in CI); what matters is one message, holding the server as the cloud has it.
+    assert.ok(
+      [ServerStatus.SERVER_STATUS_BUILDING, ServerStatus.SERVER_STATUS_ACTIVE].includes(messages[0].server!.status),
+      String(messages[0].server?.status),
+    );
     assert.ok(messages[0].server?.id);
   });
 

@@ -2,41 +2,21 @@
 // forbids is FAILED_PRECONDITION (never ABORTED, which tells a client to retry), a bad value INVALID_ARGUMENT with
 // Neutron's reason. Tier 2 only: on a real cloud an admin credential would delete the default group for real.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import { SecurityGroupRuleDirection } from '../../../src/gen/oaktree/v1/network.ts';
-import { startSimulator, type Simulator } from '../../../src/simulator/index.ts';
-import { openTarget, type ScenarioTarget } from '../../scenarios/target.ts';
+import { openSimulatedTarget, type SimulatedTarget } from '../../scenarios/simulated-target.ts';
 
 const INGRESS = SecurityGroupRuleDirection.SECURITY_GROUP_RULE_DIRECTION_INGRESS;
-let simulator: Simulator;
-let t: ScenarioTarget;
-let dir: string;
+let t: SimulatedTarget;
 
 before(async () => {
-  simulator = await startSimulator({ clouds: [{ name: 'sim-refusals', regions: ['RegionOne'], bootDelayMs: 0 }] });
-  dir = await mkdtemp(join(tmpdir(), 's5-network-refusals-'));
-  await simulator.writeCloudsYaml(join(dir, 'clouds.yaml'));
-  t = await openTarget({
-    label: 'simulator',
-    cloudsYaml: join(dir, 'clouds.yaml'),
-    cloud: 'sim-refusals',
-    region: 'RegionOne',
-    image: 'cirros-0.6.2-x86_64-disk',
-    flavor: 'm1.tiny',
-    network: 'private',
-    externalNetwork: 'public',
-  });
+  t = await openSimulatedTarget({ name: 'sim-refusals', regions: ['RegionOne'], bootDelayMs: 0 });
 });
 
 after(async () => {
   await t?.close();
-  await simulator?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** The call's gRPC error; fails the test when the call succeeds. */

@@ -2,51 +2,34 @@
 // call still runs sends the same request_id several times at once. Each create below is sent N times in parallel
 // with one request_id; the cloud must hold one object afterwards and every caller must get that object.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { UploadImageHeader, type UploadImageRequest } from '../../../src/gen/oaktree/v1/image.ts';
-import { startSimulator, type Simulator } from '../../../src/simulator/index.ts';
 import { collect } from '../../support/node.ts';
-import { openTarget, type ScenarioTarget } from '../../scenarios/target.ts';
+import { openSimulatedTarget, type SimulatedTarget } from '../../scenarios/simulated-target.ts';
 
 const N = 4;
 let http: Server;
 let port: number;
-let simulator: Simulator;
-let t: ScenarioTarget;
-let dir: string;
+let t: SimulatedTarget;
 
 before(async () => {
   http = createServer((_req, res) => void res.writeHead(200, { 'content-length': '4' }).end('data'));
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   port = (http.address() as AddressInfo).port;
-  simulator = await startSimulator({
-    clouds: [{ name: 'sim-rid', regions: ['RegionOne'], bootDelayMs: 0, importAllowedPorts: [80, 443, port] }],
-  });
-  dir = await mkdtemp(join(tmpdir(), 's5-request-id-'));
-  await simulator.writeCloudsYaml(join(dir, 'clouds.yaml'));
-  t = await openTarget({
-    label: 'simulator',
-    cloudsYaml: join(dir, 'clouds.yaml'),
-    cloud: 'sim-rid',
-    region: 'RegionOne',
-    image: 'cirros-0.6.2-x86_64-disk',
-    flavor: 'm1.tiny',
-    network: 'private',
-    externalNetwork: 'public',
+  t = await openSimulatedTarget({
+    name: 'sim-rid',
+    regions: ['RegionOne'],
+    bootDelayMs: 0,
+    importAllowedPorts: [80, 443, port],
   });
 });
 
 after(async () => {
   await t?.close();
-  await simulator?.close();
   http?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** N parallel calls; the ids every caller got, which must all be one. */

@@ -1,41 +1,19 @@
 // Backups end to end on the simulator (the real cloud has no backup service: the storage scenarios check its
 // refusal there), and the shared block-storage poller: many concurrent waits cost one list call per interval.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { VolumeBackupStatus, VolumeStatus } from '../../../src/gen/oaktree/v1/volume.ts';
-import { startSimulator, type Simulator } from '../../../src/simulator/index.ts';
 import { collect } from '../../support/node.ts';
-import { openTarget, type ScenarioTarget } from '../../scenarios/target.ts';
+import { openSimulatedTarget, type SimulatedTarget } from '../../scenarios/simulated-target.ts';
 
-let simulator: Simulator;
-let t: ScenarioTarget;
-let dir: string;
+let t: SimulatedTarget;
 
 before(async () => {
-  simulator = await startSimulator({
-    clouds: [{ name: 'sim-backups', regions: ['RegionOne'], bootDelayMs: 0, volumeDelayMs: 1500 }],
-  });
-  dir = await mkdtemp(join(tmpdir(), 's3-storage-backups-'));
-  await simulator.writeCloudsYaml(join(dir, 'clouds.yaml'));
-  t = await openTarget({
-    label: 'simulator',
-    cloudsYaml: join(dir, 'clouds.yaml'),
-    cloud: 'sim-backups',
-    region: 'RegionOne',
-    image: 'cirros-0.6.2-x86_64-disk',
-    flavor: 'm1.tiny',
-    network: 'private',
-    externalNetwork: 'public',
-  });
+  t = await openSimulatedTarget({ name: 'sim-backups', regions: ['RegionOne'], bootDelayMs: 0, volumeDelayMs: 1500 });
 });
 
 after(async () => {
   await t?.close();
-  await simulator?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 test('backup a volume, restore it to a new volume, delete the backup', { timeout: 60_000 }, async () => {
@@ -87,13 +65,13 @@ test('20 concurrent waits on one region share one poller: list calls per interva
       t.api.volume.createVolume({ location: t.where, name: `shared-${i}`, sizeGb: 1 }),
     ),
   );
-  const before = simulator.stats();
+  const before = t.simulator.stats();
   const started = Date.now();
   const waits = await Promise.all(
     volumes.map((v) => collect(t.api.volume.waitForVolume({ location: t.where, nameOrId: v.volume!.id }))),
   );
   const seconds = (Date.now() - started) / 1000;
-  const after = simulator.stats();
+  const after = t.simulator.stats();
   for (const states of waits) assert.equal(states.at(-1)?.volume?.status, VolumeStatus.VOLUME_STATUS_AVAILABLE);
   const route = (s: any) =>
     Object.entries(s.byRoute as Record<string, number>)
