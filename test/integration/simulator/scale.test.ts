@@ -1,6 +1,8 @@
 // 100,000 servers in one region, listed by pages: bounded memory, markers that do not rescan.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { startSimulator } from '../../../src/simulator/index.ts';
 
 test('the default simulated clouds start in under a second', async () => {
@@ -40,15 +42,21 @@ test('100k servers page through /servers/detail with a bounded RSS', async () =>
       count += page.servers.length;
       url = page.servers_links?.find((l: any) => l.rel === 'next')?.href;
     }
+    // What the simulator holds, not the garbage of the 100 pages this test just parsed: RSS read without a full
+    // collection first ranged 267-401 MB for the same code, depending on when V8 last collected.
+    collectGarbage();
     const rssMB = Math.round(process.memoryUsage().rss / 1e6);
+    const heapMB = Math.round(process.memoryUsage().heapUsed / 1e6);
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const [first, last] = [median(pageMs.slice(0, 10)), median(pageMs.slice(-10))];
     console.log(
-      `100k servers: listed ${count}, median page ${Math.round(first)} ms first, ${Math.round(last)} ms last, rss ${rssMB} MB`,
+      `100k servers: listed ${count}, median page ${Math.round(first)} ms first, ${Math.round(last)} ms last, rss ${rssMB} MB, heap ${heapMB} MB`,
     );
     assert.equal(count, 100_000);
-    // Issue 21's budget: it was ≈460 MB before ids were flattened and port bookkeeping compacted (≈260 MB after).
-    assert.ok(rssMB < 300, `rss ${rssMB} MB`);
+    // Issue 21's budget, on what the simulator keeps: ≈114 MB of heap after a full collection (ids flattened, port
+    // bookkeeping compacted; before, ≈600 bytes more per id alone). RSS is printed, not asserted: V8 keeps freed pages,
+    // so it varies with the machine's load.
+    assert.ok(heapMB < 160, `heap ${heapMB} MB after a full collection`);
     // The last pages are as quick as the first ones: marker lookup is not a scan from the start. Compared with
     // each other rather than with a wall-clock bound, so a busy machine slows both alike.
     assert.ok(last < 3 * first + 50, `median page ${first} ms first, ${last} ms last`);
@@ -56,3 +64,9 @@ test('100k servers page through /servers/detail with a bounded RSS', async () =>
     await sim.close();
   }
 });
+
+/** A full collection now (the test runner starts files without --expose-gc, so it is turned on here). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
