@@ -3,7 +3,7 @@
 // simulator (npm test) and the real cloud (npm run test:real); each scenario cleans up what it made.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import type { ServerError } from 'nice-grpc';
+import { refusal } from '../support/refusal.ts';
 import { Status } from 'nice-grpc-common';
 import { SecurityGroupRuleDirection } from '../../src/gen/oaktree/v1/network.ts';
 import { collect } from '../support/node.ts';
@@ -13,16 +13,6 @@ const INGRESS = SecurityGroupRuleDirection.SECURITY_GROUP_RULE_DIRECTION_INGRESS
 
 const values = <T>(items: any[], key: string): T[] =>
   items.filter((i) => i.item?.$case === key).map((i) => i.item.value as T);
-
-/** The call's gRPC error; fails the test when the call succeeds. */
-async function refusal(call: Promise<unknown>): Promise<ServerError> {
-  try {
-    await call;
-  } catch (error) {
-    return error as ServerError;
-  }
-  assert.fail('the call succeeded where it should have been refused');
-}
 
 /** Cleanup steps run last-in first-out after the scenarios, ignoring what is already gone. */
 function cleanupList() {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import type { ServerError } from 'nice-grpc';
+import { refusal } from '../../support/refusal.ts';
 import { Status } from 'nice-grpc-common';
 import { ImageVisibility } from '../../../src/gen/oaktree/v1/image.ts';
 import { collect } from '../../support/node.ts';
@@ -31,16 +31,6 @@ after(async () => {
   await t?.close();
   http?.close();
 });
-
-/** The call's gRPC error; fails the test when the call succeeds. */
-async function refusal(call: Promise<unknown>): Promise<ServerError> {
-  try {
-    await call;
-  } catch (error) {
-    return error as ServerError;
-  }
-  assert.fail('the call succeeded where it should have been refused');
-}
 
 const importing = (name: string, properties: Record<string, string>) =>
   collect(

@@ -3,7 +3,7 @@
 // Neutron's reason. Tier 2 only: on a real cloud an admin credential would delete the default group for real.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { ServerError } from 'nice-grpc';
+import { refusal } from '../../support/refusal.ts';
 import { Status } from 'nice-grpc-common';
 import { SecurityGroupRuleDirection } from '../../../src/gen/oaktree/v1/network.ts';
 import { openSimulatedTarget, type SimulatedTarget } from '../../scenarios/simulated-target.ts';
@@ -18,16 +18,6 @@ before(async () => {
 after(async () => {
   await t?.close();
 });
-
-/** The call's gRPC error; fails the test when the call succeeds. */
-async function refusal(call: Promise<unknown>): Promise<ServerError> {
-  try {
-    await call;
-  } catch (error) {
-    return error as ServerError;
-  }
-  assert.fail('the call succeeded where it should have been refused');
-}
 
 test('the default security group: renaming or deleting it is FAILED_PRECONDITION naming it', {
   timeout: 60_000,
