@@ -31,6 +31,11 @@ export interface ServerPollerOptions {
   goneResyncMs?: number;
   /** Keep polling this long after the last subscriber left (default 5 s). */
   lingerMs?: number;
+  /**
+   * The interval stays fast this long after a write (poke): nova's changes-since leaves a new server out until
+   * its compute host first saves it, so the poll right after a create may not see it yet (default 10 s).
+   */
+  afterWriteFastMs?: number;
   /** Changes kept for resuming watches (default 10,000). */
   logCapacity?: number;
   /** Stores a batch (a leader writes it to Redis first); default: appends to the local log. */
@@ -86,6 +91,7 @@ export class ServerPoller implements RegionFeed {
   #watchers = 0;
   #waiters = 0;
   #poke = false;
+  #lastWrite = Number.NEGATIVE_INFINITY;
   #timer: Timer | undefined;
   #running = false;
   #polling = false;
@@ -117,6 +123,7 @@ export class ServerPoller implements RegionFeed {
       resyncIntervalMs: options.resyncIntervalMs ?? 60_000,
       goneResyncMs: options.goneResyncMs ?? 5_000,
       lingerMs: options.lingerMs ?? 5_000,
+      afterWriteFastMs: options.afterWriteFastMs ?? 10_000,
     };
     this.#commit = options.commit ?? (async (batch, polledAt) => this.#appendLocal(batch, polledAt));
     this.#remoteDemand = options.remoteDemand;
@@ -140,7 +147,7 @@ export class ServerPoller implements RegionFeed {
   subscribe(kind: SubscriberKind): () => void {
     if (kind === 'wait') this.#waiters++;
     else this.#watchers++;
-    this.poke();
+    this.pollSoon();
     let left = false;
     return () => {
       if (left) return;
@@ -151,8 +158,14 @@ export class ServerPoller implements RegionFeed {
     };
   }
 
-  /** Asks for a poll within the fast interval (a new waiter; a write just went through oaktree). */
+  /** A write just went through oaktree: a poll within the fast interval, and fast ones for afterWriteFastMs. */
   poke(): void {
+    this.#lastWrite = this.#clock.now();
+    this.pollSoon();
+  }
+
+  /** A poll within the fast interval (a new subscriber, someone waiting for a poll, a write). */
+  pollSoon(): void {
     this.#poke = true;
     this.start();
   }
@@ -203,7 +216,7 @@ export class ServerPoller implements RegionFeed {
 
   whenPolled(after: number, signal: AbortSignal): Promise<void> {
     if (this.log.primed && this.log.polledAt >= after) return Promise.resolve();
-    this.poke();
+    this.pollSoon();
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         this.#pollWaiters = this.#pollWaiters.filter((w) => w !== waiter);
@@ -250,6 +263,7 @@ export class ServerPoller implements RegionFeed {
   #interval(remoteFast: boolean): number {
     const fast =
       this.#poke ||
+      this.#clock.now() - this.#lastWrite < this.#o.afterWriteFastMs ||
       remoteFast ||
       this.#waiters > 0 ||
       !this.log.primed ||

@@ -123,7 +123,7 @@ export class ReplicatedFeed implements RegionFeed {
     if (kind === 'wait') this.#waiters++;
     else this.#watchers++;
     void this.#publishDemand();
-    this.#poller?.poke();
+    this.#poller?.pollSoon();
     let left = false;
     return () => {
       if (left) return;

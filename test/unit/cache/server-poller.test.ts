@@ -112,3 +112,31 @@ test('poller: slow interval when only idle watchers listen, fast while a server 
   leave();
   await p.close();
 });
+
+test('poller: a write keeps the interval fast for afterWriteFastMs, then slow again for idle watchers', async () => {
+  const clock = new ManualClock();
+  const c = cloud(clock);
+  c.servers.set('a', { id: 'a', status: 'ACTIVE' });
+  const p = new ServerPoller({
+    fetch: c.fetch,
+    fastIntervalMs: 20,
+    slowIntervalMs: 1000,
+    afterWriteFastMs: 200,
+    lingerMs: 50,
+    clock,
+  });
+  const leave = p.subscribe('watch');
+  await clock.advance(1999);
+  assert.deepEqual(c.callTimes, [0, 1000], 'slow while idle');
+  // A create went through oaktree, but changes-since does not show the new server yet: nothing is in transition.
+  p.poke();
+  await clock.advance(1);
+  const n = c.calls.length;
+  await clock.advance(199);
+  assert.ok(c.calls.length - n >= 9, `${c.calls.length - n} calls in the 200 ms after a write (fast: 20 ms)`);
+  const m = c.calls.length;
+  await clock.advance(1500);
+  assert.ok(c.calls.length - m <= 2, `${c.calls.length - m} calls in the 1.5 s after the fast window (slow: 1 s)`);
+  leave();
+  await p.close();
+});
