@@ -27,6 +27,7 @@ export interface ResolvedCloudOptions {
   importMethods: string[];
   maxPageSize: number;
   deletedRetentionMs: number;
+  unsavedMs: number;
   volumeDelayMs: number;
   users: SimUserSpec[];
   ignoredServerFilters: string[];
@@ -51,6 +52,7 @@ export function resolveCloudOptions(o: SimCloudOptions): ResolvedCloudOptions {
     importMethods: o.importMethods ?? ['glance-direct', 'web-download'],
     maxPageSize: o.maxPageSize ?? 1000,
     deletedRetentionMs: o.deletedRetentionMs ?? 10 * 60_000,
+    unsavedMs: o.unsavedMs ?? 300,
     volumeDelayMs: o.volumeDelayMs ?? 300,
     users: o.users ?? [],
     ignoredServerFilters: o.ignoredServerFilters ?? [],
@@ -335,6 +337,8 @@ export interface Server {
   updated: number;
   /** When BUILD ends. */
   readyAt: number;
+  /** Until then changes-since does not show the building server (nova's NULL updated_at; see unsavedMs). */
+  unsavedUntil?: number;
   launchedAt: number | null;
   deletedAt: number | null;
   az: string;

@@ -42,6 +42,12 @@ export interface SimCloudOptions {
   maxPageSize?: number;
   /** How long a deleted server stays visible to changes-since (default 10 minutes). */
   deletedRetentionMs?: number;
+  /**
+   * How long a new server is left out of changes-since answers while it builds (default 300 ms). Nova's
+   * changes-since filters on updated_at, which stays NULL from the moment the conductor writes the server to a
+   * cell until the compute host first saves it; a GET or a full list shows the server meanwhile.
+   */
+  unsavedMs?: number;
   /** How long a new volume stays "creating" (default 300 ms). */
   volumeDelayMs?: number;
   /**

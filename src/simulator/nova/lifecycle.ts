@@ -14,8 +14,14 @@ export function settleBuilds(region: RegionData, now = Date.now()): void {
       region.building.delete(server);
       continue;
     }
+    if (server.unsavedUntil !== undefined && server.unsavedUntil <= Math.min(now, server.readyAt)) {
+      // The compute host's first save: updated_at is set and changes-since sees the server from here on.
+      server.updated = Math.max(server.updated, server.unsavedUntil);
+      server.unsavedUntil = undefined;
+    }
     if (server.readyAt > now) continue;
     region.building.delete(server);
+    server.unsavedUntil = undefined;
     server.updated = server.readyAt;
     if (server.failMessage) {
       server.status = 'ERROR';

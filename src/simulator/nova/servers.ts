@@ -60,7 +60,12 @@ function listServers(detail: boolean) {
     const since = q.get('changes-since');
     if (since !== null) {
       const t = parseTime(since, 'changes-since');
-      conditions.push((s) => s.updated >= t || (s.deletedAt !== null && s.deletedAt >= t));
+      const now = Date.now();
+      conditions.push(
+        (s) =>
+          !(s.status === 'BUILD' && (s.unsavedUntil ?? 0) > now) &&
+          (s.updated >= t || (s.deletedAt !== null && s.deletedAt >= t)),
+      );
     } else conditions.push((s) => s.status !== 'DELETED');
     const before = q.get('changes-before');
     if (before !== null) {
@@ -218,6 +223,7 @@ async function createServer(ctx: Ctx): Promise<Reply> {
     created: now,
     updated: now,
     readyAt: now + ctx.cloud.opts.bootDelayMs,
+    unsavedUntil: now + ctx.cloud.opts.unsavedMs,
     launchedAt: null,
     deletedAt: null,
     az,

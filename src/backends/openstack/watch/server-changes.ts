@@ -1,14 +1,16 @@
 // One server's changes from the region's shared poller, for WaitForServer, create-with-wait and the action waits.
 // The server is found in the poller's view, never with a GET of its own: a server the view holds costs the cloud
 // nothing, an id or name the view does not hold waits for the next poll (a burst of them shares that one list),
-// and only what a poll made after the call began does not show is NOT_FOUND. Then every change of it, as the
+// and what a poll made after the call began does not show is asked of nova directly (NOT_FOUND if nova agrees). Then every change of it, as the
 // poller saw it, until the caller stops, the deadline passes (DEADLINE_EXCEEDED) or a poll fails (UNAVAILABLE).
 import { Status } from 'nice-grpc-common';
 import { OaktreeError } from '../../../core/errors.ts';
 import { describeLocation } from '../../../core/location.ts';
 import type { Server } from '../../../gen/oaktree/v1/compute.ts';
 import type { ChangeLog, ChangeType, RawServer, RegionFeed } from '../../../cache/poller/types.ts';
+import { findServerRaw } from '../compute/servers.ts';
 import { exactlyOne } from '../lookup.ts';
+import { raceAbort } from '../transport/discovery.ts';
 import type { RegionContext } from '../region.ts';
 import type { WatchHub } from './hub.ts';
 
@@ -130,7 +132,32 @@ async function findInView(
     await polled(feed, region, started, signal);
     found = inView(feed.log, nameOrId);
   }
+  while (found.length === 0) {
+    // Nova's changes-since leaves out a server it has just placed in a cell until the compute host first saves
+    // it (updated_at is NULL until then; seen on the real cloud), so a poll can miss a server that exists. Nova
+    // itself decides (NOT_FOUND or ambiguous ends the wait); while it shows the server, the next poll is awaited.
+    const direct = await askNova(feed, region, nameOrId, signal);
+    await polled(feed, region, hub.clock.now(), signal);
+    found = inView(feed.log, String(direct.id));
+  }
   return { raw: exactlyOne('server', nameOrId, describeLocation(region.location), found), cursor: feed.log.seq };
+}
+
+/** Direct lookups in flight per feed (one credential in one region): a burst of waiters for one new server shares one. */
+const directLookups = new WeakMap<RegionFeed, Map<string, Promise<RawServer>>>();
+
+function askNova(feed: RegionFeed, region: RegionContext, nameOrId: string, signal: AbortSignal): Promise<RawServer> {
+  let inFlight = directLookups.get(feed);
+  if (!inFlight) directLookups.set(feed, (inFlight = new Map()));
+  let lookup = inFlight.get(nameOrId);
+  if (!lookup) {
+    const forget = () => inFlight.delete(nameOrId);
+    // Not tied to one waiter's signal: the others share the answer; the transport's own timeout bounds it.
+    lookup = findServerRaw(region, nameOrId).finally(forget);
+    lookup.catch(() => {}); // a waiter that already left must not leave the rejection unhandled
+    inFlight.set(nameOrId, lookup);
+  }
+  return raceAbort(lookup, signal);
 }
 
 /** By id, else by exact name (nova's own lookup order). */

@@ -17,8 +17,8 @@ export interface WaitForServerOptions {
 /**
  * Waits until `final(raw)` holds for the server (by id or exact name) and returns that state, decided on the
  * change the poller saw (no confirming GET); `onChange` sees the first state and every change after it.
- * NOT_FOUND when the server is deleted (unless `final` accepts the DELETED state) or unknown to a poll made
- * after the call began; UNAVAILABLE when a poll fails meanwhile; the signal's reason on cancel or deadline.
+ * NOT_FOUND when the server is deleted (unless `final` accepts the DELETED state) or unknown to nova once a poll
+ * made after the call began missed it; UNAVAILABLE when a poll fails meanwhile; the signal's reason on cancel or deadline.
  */
 export async function waitForServerStatus(
   ctx: RegionContext,
