@@ -706,7 +706,7 @@ export class OaktreeClient {
     options?: UploadImageOptions,
   ): Promise<UploadImageOutcome> {
     return this.unary(options, async (grpc) => {
-      const known = await describeSource(source);
+      const known = await describeSource(source, { hash: !header.sha256 });
       const totalBytes = header.sizeBytes !== undefined ? Number(header.sizeBytes) : known.size;
       const fullHeader: Partial<UploadImageHeader> = {
         ...header,

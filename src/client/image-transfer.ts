@@ -39,13 +39,20 @@ async function* rechunk(source: AsyncIterable<Uint8Array | string>): AsyncGenera
   }
 }
 
-/** Size and SHA-256 of a file or buffer, so the node can verify what it stored; unknown for a stream. */
-export async function describeSource(source: ImageSource): Promise<{ size?: number; sha256?: string }> {
+/**
+ * Size and SHA-256 of a file or buffer, so the node can verify what it stored; unknown for a stream. The caller
+ * that already knows the SHA-256 passes `hash: false`: hashing a file means reading all of it before the upload.
+ */
+export async function describeSource(
+  source: ImageSource,
+  { hash: wanted = true } = {},
+): Promise<{ size?: number; sha256?: string }> {
   if (source instanceof Uint8Array) {
-    return { size: source.length, sha256: createHash('sha256').update(source).digest('hex') };
+    return { size: source.length, ...(wanted ? { sha256: createHash('sha256').update(source).digest('hex') } : {}) };
   }
   if (typeof source === 'string') {
     const info = await stat(source);
+    if (!wanted) return { size: info.size };
     const hash = createHash('sha256');
     for await (const piece of createReadStream(source, { highWaterMark: CHUNK_BYTES })) hash.update(piece as Buffer);
     return { size: info.size, sha256: hash.digest('hex') };

@@ -1,10 +1,14 @@
 // The SDK's pure parts: selectors, enum words, errors, deadlines, chunking, and the watch's reconnect rules.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ClientError } from 'nice-grpc';
 import { startCall } from '../../../src/client/call-options.ts';
 import { fromLocationError, OaktreeError, Status, toOaktreeError } from '../../../src/client/errors.ts';
-import { chunksOf, CHUNK_BYTES } from '../../../src/client/image-transfer.ts';
+import { chunksOf, CHUNK_BYTES, describeSource } from '../../../src/client/image-transfer.ts';
 import { parseServerStatus, serverStatusName } from '../../../src/client/names.ts';
 import { toLocationSelector } from '../../../src/client/selector.ts';
 import { watchServers } from '../../../src/client/watch.ts';
@@ -81,6 +85,26 @@ describe('client parts', () => {
     const streamed: number[] = [];
     for await (const chunk of chunksOf(stream())) streamed.push(chunk.length);
     assert.deepEqual(streamed, [CHUNK_BYTES, 1, 3]);
+  });
+
+  it('describes a file by size and SHA-256, and does not read it when the caller knows the SHA-256', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'oaktree-describe-'));
+    try {
+      const file = join(dir, 'image.raw');
+      const bytes = Buffer.alloc(CHUNK_BYTES + 7, 3);
+      await writeFile(file, bytes);
+      assert.deepEqual(await describeSource(file), {
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      });
+      assert.deepEqual(await describeSource(file, { hash: false }), { size: bytes.length });
+      // A directory can be stat'ed but not read: only the hashing path fails on it.
+      await assert.rejects(describeSource(dir), /EISDIR/);
+      assert.ok((await describeSource(dir, { hash: false })).size !== undefined);
+      assert.deepEqual(await describeSource(bytes, { hash: false }), { size: bytes.length });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('watch: reconnects after UNAVAILABLE with the last token; starts over after OUT_OF_RANGE', async () => {
