@@ -1,7 +1,7 @@
 // Issue 17, rows 6 and 7: what WaitForServer costs the cloud, counted at the simulator over real gRPC. A waiter
 // for a server the node's poller already tracks costs nothing beyond the poll that runs anyway; a burst of waiters
-// for servers made moments ago shares the next list; an unknown id is NOT_FOUND after one list and nova agreeing; a cloud that
-// fails its list fails the waiters with UNAVAILABLE; a deletion ends the wait as the caller asked.
+// for servers made moments ago shares the next list; an unknown id is NOT_FOUND after one list and nova agreeing;
+// a cloud that fails its list fails the waiters with UNAVAILABLE; a deletion ends the wait as the caller asked.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setMaxListeners } from 'node:events';

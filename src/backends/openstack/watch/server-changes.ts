@@ -1,8 +1,8 @@
 // One server's changes from the region's shared poller, for WaitForServer, create-with-wait and the action waits.
-// The server is found in the poller's view, never with a GET of its own: a server the view holds costs the cloud
-// nothing, an id or name the view does not hold waits for the next poll (a burst of them shares that one list),
-// and what a poll made after the call began does not show is asked of nova directly (NOT_FOUND if nova agrees). Then every change of it, as the
-// poller saw it, until the caller stops, the deadline passes (DEADLINE_EXCEEDED) or a poll fails (UNAVAILABLE).
+// The server is found in the poller's view: a server the view holds costs the cloud nothing, an id or name the
+// view does not hold waits for the next poll (a burst of them shares that one list), and only what a poll made
+// after the call began does not show is asked of nova directly (NOT_FOUND if nova agrees). Then every change of it,
+// as the poller saw it, until the caller stops, the deadline passes (DEADLINE_EXCEEDED) or a poll fails (UNAVAILABLE).
 import { Status } from 'nice-grpc-common';
 import { OaktreeError } from '../../../core/errors.ts';
 import { describeLocation } from '../../../core/location.ts';
