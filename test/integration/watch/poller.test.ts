@@ -16,7 +16,6 @@ import { serverChanges } from '../../../src/backends/openstack/watch/server-chan
 import type { CallContext } from '../../../src/backends/backend.ts';
 import { toStatus } from '../../../src/core/errors.ts';
 import { onHub, percentile, startSimRegion, type SimRegion } from './helpers.ts';
-import { eventually } from '../../support/wait.ts';
 
 const FAST = 250;
 
