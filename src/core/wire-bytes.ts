@@ -2,6 +2,7 @@
 // rebuilding and re-encoding the message (which cost a relay about half its CPU per forwarded item). The router
 // only reads routed messages; a layer that changes one builds a new object, which has no bytes to reuse.
 import type { NormalizedServiceDefinition, TsProtoServiceDefinition } from 'nice-grpc';
+import { encodingDefinition } from './message-encoding.ts';
 
 const WIRE_BYTES = Symbol('oaktree.wireBytes');
 
@@ -15,40 +16,19 @@ export function wireBytesOf(message: unknown): Uint8Array | undefined {
   return message && typeof message === 'object' ? (message as { [WIRE_BYTES]?: Uint8Array })[WIRE_BYTES] : undefined;
 }
 
-interface TsProtoMethodLike {
-  name: string;
-  requestType: {
-    decode(b: Uint8Array): unknown;
-    encode(m: unknown): { finish(): Uint8Array };
-    fromPartial(m: unknown): unknown;
-  };
-  responseType: {
-    decode(b: Uint8Array): unknown;
-    encode(m: unknown): { finish(): Uint8Array };
-    fromPartial(m: unknown): unknown;
-  };
-  requestStream: boolean;
-  responseStream: boolean;
-  options: Record<string, unknown>;
-}
-
-/** nice-grpc's own conversion of a ts-proto service, except that responses with wire bytes are sent as they are. */
+/**
+ * nice-grpc's conversion of a ts-proto service, except that responses with wire bytes are sent as they are, and a
+ * client stream's requests keep theirs, so a relay forwards an upload's chunks without decoding and re-encoding them.
+ */
 export function relayingDefinition<D extends TsProtoServiceDefinition>(definition: D): NormalizedServiceDefinition<D> {
-  const methods: Record<string, unknown> = {};
-  for (const [key, raw] of Object.entries(definition.methods)) {
-    const method = raw as unknown as TsProtoMethodLike;
-    const { requestType, responseType } = method;
-    methods[key] = {
-      path: `/${definition.fullName}/${method.name}`,
-      requestStream: method.requestStream,
-      responseStream: method.responseStream,
-      requestDeserialize: (bytes: Uint8Array) => requestType.decode(bytes),
-      requestSerialize: (value: unknown) => requestType.encode(requestType.fromPartial(value)).finish(),
-      responseDeserialize: (bytes: Uint8Array) => responseType.decode(bytes),
-      responseSerialize: (value: unknown) =>
-        wireBytesOf(value) ?? responseType.encode(responseType.fromPartial(value)).finish(),
-      options: method.options,
-    };
+  const methods = encodingDefinition(definition, wireBytesOf) as Record<
+    string,
+    { requestStream: boolean; requestDeserialize(bytes: Uint8Array): unknown }
+  >;
+  for (const method of Object.values(methods)) {
+    if (!method.requestStream) continue;
+    const decode = method.requestDeserialize;
+    method.requestDeserialize = (bytes) => keepWireBytes(decode(bytes) as object, bytes);
   }
   return methods as NormalizedServiceDefinition<D>;
 }
