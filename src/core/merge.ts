@@ -6,7 +6,12 @@
  * return; callers should also abort the sources' signal, since a source blocked on I/O only returns once that
  * I/O ends. A source that throws makes the merge throw (after the other sources are told to return).
  */
-export async function* mergeStreams<T>(sources: readonly AsyncIterable<T>[]): AsyncGenerator<T> {
+export function mergeStreams<T>(sources: readonly AsyncIterable<T>[]): AsyncIterable<T> {
+  // One source (one backend, one location: the usual call) is its own merge; no race per item.
+  return sources.length === 1 ? sources[0] : mergeSeveral(sources);
+}
+
+async function* mergeSeveral<T>(sources: readonly AsyncIterable<T>[]): AsyncGenerator<T> {
   const iterators = sources.map((source) => source[Symbol.asyncIterator]());
   const pending = new Map<number, Promise<{ index: number; result: IteratorResult<T> }>>();
   const pull = (index: number) => {

@@ -55,6 +55,12 @@ export interface ListOptions extends RouteOptions {
 export const DEFAULT_MAX_HOPS = 8;
 
 /**
+ * Why a finished list stops what its backends still run. One shared reason: `abort()` without one builds a
+ * DOMException with a stack trace on every call, a measurable part of what a relay spends per call.
+ */
+const LIST_ENDED = new DOMException('the list ended', 'AbortError');
+
+/**
  * Wraps every call the router makes to a backend (the node's metrics and trace spans); `stream` is read by the
  * router from its first item to its end, `promise` awaited.
  */
@@ -186,7 +192,7 @@ export class Router {
       ctx.signal.throwIfAborted();
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
-      fanout.abort();
+      fanout.abort(LIST_ENDED);
     }
   }
 

@@ -76,3 +76,25 @@ test('a source that throws makes the merge throw', async () => {
     }
   }, /boom/);
 });
+
+test('one source is read as it is: its items in order, and stopping early makes it return', {
+  timeout: 5000,
+}, async () => {
+  let returned = false;
+  async function* only() {
+    try {
+      for (let i = 0; ; i++) yield i;
+    } finally {
+      returned = true;
+    }
+  }
+  const source = only();
+  assert.equal(mergeStreams([source]), source);
+  const seen: number[] = [];
+  for await (const item of mergeStreams([source])) {
+    seen.push(item);
+    if (item === 2) break;
+  }
+  assert.deepEqual(seen, [0, 1, 2]);
+  assert.equal(returned, true);
+});
