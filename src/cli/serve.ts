@@ -1,6 +1,7 @@
 // `oaktree serve`: start a node from flags and an optional node config file, stop it cleanly on a signal.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { setDefaultHighWaterMark } from 'node:stream';
 import { createLogger } from '../observability/logger.ts';
 import { checkHostPort, DEFAULT_LISTEN, loadNodeConfig, NodeConfigError, type NodeConfig } from '../node/config.ts';
 import { buildBackends } from '../node/backends.ts';
@@ -67,7 +68,17 @@ export function defaultNodeId(listen: string): string {
   return `${hostname().split('.')[0]}-${listen.split(':').pop()}-${randomBytes(2).toString('hex')}`;
 }
 
+/**
+ * How many messages each gRPC stream of this process buffers. grpc-js streams are object-mode streams, which hold
+ * 16 messages by default: with 1 MiB object and image chunks that is 16 MiB per stream, per direction, at every hop,
+ * and chunks that wait that long outlive young-generation GCs. With four, a relay's peak RSS growth for 256 MiB up
+ * and down through the edge chain was 35–70 MiB over ten runs (41–108 with sixteen), and 100,000-server lists
+ * through a relay showed no change beyond run-to-run noise.
+ */
+const STREAM_MESSAGES_BUFFERED = 4;
+
 export async function serve(flags: ServeFlags): Promise<void> {
+  setDefaultHighWaterMark(true, STREAM_MESSAGES_BUFFERED);
   const config = await resolveServeConfig(flags);
   const logger = createLogger({ level: config.logLevel });
   const exposedWarning = checkListenSafety({
