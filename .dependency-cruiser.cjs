@@ -1,9 +1,11 @@
 // The layer rule (npm test fails when an import points up): cli → node → api → mesh → backends → cache → core.
-// core, gen and observability are the bottom: they import nothing of the product above them. auth (who is calling,
+// core, gen, wire and observability are the bottom: they import nothing of the product above them. wire (how
+// messages become bytes) is shared by the node and the SDK, so it imports only gen. auth (who is calling,
 // what they may touch) sits beside api: api and node use it; nothing below them may.
 const layer = (name) => `^src/${name}/`;
 const above = {
   core: ['config', 'cache', 'backends', 'mesh', 'api', 'auth', 'node', 'cli', 'client', 'simulator', 'tools'],
+  wire: ['core', 'config', 'cache', 'backends', 'mesh', 'api', 'auth', 'node', 'cli', 'client', 'simulator', 'tools', 'observability'],
   gen: ['core', 'config', 'cache', 'backends', 'mesh', 'api', 'auth', 'node', 'cli', 'client', 'simulator', 'tools', 'observability'],
   observability: ['config', 'cache', 'backends', 'mesh', 'api', 'auth', 'node', 'cli', 'client', 'simulator', 'tools'],
   config: ['cache', 'backends', 'mesh', 'api', 'auth', 'node', 'cli', 'client', 'simulator'],

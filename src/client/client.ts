@@ -2,7 +2,8 @@
 // create_server(wait=True) ...), over the generated nice-grpc clients. Every call takes an AbortSignal and a
 // timeout; every failure is an OaktreeError; lists are ListStreams (in-band errors: see list-stream.ts).
 import { randomUUID } from 'node:crypto';
-import { createChannel, type Channel, type Client } from 'nice-grpc';
+import { createChannel, type Channel, type Client, type TsProtoServiceDefinition } from 'nice-grpc';
+import { encodingDefinition } from '../wire/message-encoding.ts';
 import { CapabilitiesServiceDefinition, type Capabilities } from '../gen/oaktree/v1/capabilities.ts';
 import {
   ComputeServiceDefinition,
@@ -235,7 +236,10 @@ export class OaktreeClient {
       ...tlsChannelOptions(options),
       ...options.channelOptions,
     });
-    const createClient = clientFactory(options.token).create;
+    // Messages are encoded as the node encodes them (src/wire): image and object chunks in one allocation each.
+    const factory = clientFactory(options.token);
+    const createClient = <D extends TsProtoServiceDefinition>(definition: D, channel: Channel) =>
+      factory.create(encodingDefinition(definition), channel) as unknown as Client<D>;
     this.locations = createClient(LocationServiceDefinition, this.channel);
     this.compute = createClient(ComputeServiceDefinition, this.channel);
     this.images = createClient(ImageServiceDefinition, this.channel);

@@ -2,7 +2,7 @@
 // rebuilding and re-encoding the message (which cost a relay about half its CPU per forwarded item). The router
 // only reads routed messages; a layer that changes one builds a new object, which has no bytes to reuse.
 import type { NormalizedServiceDefinition, TsProtoServiceDefinition } from 'nice-grpc';
-import { encodingDefinition } from './message-encoding.ts';
+import { encodingDefinition } from '../wire/message-encoding.ts';
 
 const WIRE_BYTES = Symbol('oaktree.wireBytes');
 

@@ -9,6 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Server } from 'nice-grpc';
 import { composeServerMiddleware, type ServerMiddleware } from 'nice-grpc-common';
 import type { Logger } from '../observability/logger.ts';
+import { asBuffer } from '../wire/message-encoding.ts';
 import { ConnectionGuard, type ConnectionLimits } from './connection-limits.ts';
 
 // nice-grpc's handler factories are internal (their typings are stripped); the shape nice-grpc's listen() uses.
@@ -18,7 +19,7 @@ type HandlerFactory = (
   middleware: ServerMiddleware<any, any> | undefined,
 ) => grpc.UntypedHandleCall;
 const require = createRequire(import.meta.url);
-const { normalizeServiceDefinition, toGrpcJsServiceDefinition } = require('nice-grpc/lib/service-definitions/index.js');
+const { normalizeServiceDefinition } = require('nice-grpc/lib/service-definitions/index.js');
 const handlers = {
   unary: require('nice-grpc/lib/server/handleUnaryCall.js').createUnaryMethodHandler as HandlerFactory,
   serverStream: require('nice-grpc/lib/server/handleServerStreamingCall.js')
@@ -28,8 +29,39 @@ const handlers = {
   bidi: require('nice-grpc/lib/server/handleBidiStreamingCall.js').createBidiStreamingMethodHandler as HandlerFactory,
 };
 
+interface NormalizedMethod {
+  path: string;
+  requestStream: boolean;
+  responseStream: boolean;
+  requestDeserialize(bytes: Buffer): unknown;
+  requestSerialize(value: unknown): Uint8Array | ArrayBuffer;
+  responseDeserialize(bytes: Buffer): unknown;
+  responseSerialize(value: unknown): Uint8Array | ArrayBuffer;
+}
+
+/**
+ * nice-grpc's conversion to a grpc-js service, without its copy: nice-grpc gives every encoded message to
+ * `Buffer.from`, which copies it before grpc-js copies it again into its frame. A view on the same memory does
+ * (src/wire), which saves a relay one new allocation for every item and chunk it forwards.
+ */
+function grpcJsServiceDefinition(definition: Record<string, NormalizedMethod>): grpc.ServiceDefinition {
+  const service: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const [name, method] of Object.entries(definition)) {
+    service[name] = {
+      path: method.path,
+      requestStream: method.requestStream,
+      responseStream: method.responseStream,
+      requestDeserialize: method.requestDeserialize,
+      requestSerialize: (value: unknown) => asBuffer(method.requestSerialize(value)),
+      responseDeserialize: method.responseDeserialize,
+      responseSerialize: (value: unknown) => asBuffer(method.responseSerialize(value)),
+    };
+  }
+  return service;
+}
+
 interface Registered {
-  definition: Record<string, { requestStream: boolean; responseStream: boolean }>;
+  definition: Record<string, NormalizedMethod>;
   middleware: ServerMiddleware<any, any> | undefined;
   implementation: Record<string, (...args: any[]) => unknown>;
 }
@@ -88,7 +120,7 @@ export function createGuardedServer(options: GuardedServerOptions): Server {
               : handlers.unary;
           methods[name] = factory(method, implementation[name]!.bind(implementation), serviceMiddleware);
         }
-        server.addService(toGrpcJsServiceDefinition(definition), methods);
+        server.addService(grpcJsServiceDefinition(definition), methods);
       }
       const injector = server.createConnectionInjector(credentials);
       const net = createNetServer({ pauseOnConnect: false }, (socket) => {

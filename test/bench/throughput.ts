@@ -5,7 +5,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { encodeMessage } from '../../src/core/message-encoding.ts';
+import { encodeMessage } from '../../src/wire/message-encoding.ts';
 import { ListServersResponse, Server } from '../../src/gen/oaktree/v1/compute.ts';
 import { computeClient } from './lib/grpc.ts';
 import { cpuSeconds, topSelfTime, type HotFunction } from './lib/profile.ts';
@@ -124,7 +124,7 @@ async function novaPageBytes(cloudsYaml: string, cloud: string): Promise<Buffer>
 /**
  * The floor for lists: the work no design avoids — JSON.parse of nova's page and encoding each server as the
  * ListServersResponse message the node sends (ts-proto's generated encoder into a reused writer, as the node does:
- * core/message-encoding.ts) — for as many servers as the big row lists. The message is filled straight from nova's
+ * wire/message-encoding.ts) — for as many servers as the big row lists. The message is filled straight from nova's
  * fields: no normalization.
  */
 function listFloorServersPerSecond(page: Buffer, servers: number, passes: number): number[] {

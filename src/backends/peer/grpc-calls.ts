@@ -4,7 +4,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import type { AnyMethod } from '../../core/methods.ts';
-import { encodeMessage } from '../../core/message-encoding.ts';
+import { asBuffer, encodeMessage } from '../../wire/message-encoding.ts';
 import { keepWireBytes, wireBytesOf } from '../../core/wire-bytes.ts';
 import { bounded } from '../../core/bounded-text.ts';
 import type { CallContext } from '../../core/call-context.ts';
@@ -17,8 +17,7 @@ export interface PeerCallOptions {
 /** A request a relay received keeps its bytes (a client stream's image chunks): they go on as they came. */
 function serializer(method: AnyMethod) {
   return (message: unknown) => {
-    const bytes = wireBytesOf(message) ?? encodeMessage(method.requestType, message);
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return asBuffer(wireBytesOf(message) ?? encodeMessage(method.requestType, message));
   };
 }
 /** Decodes a peer's answer and keeps its bytes, so a relay can send it on without re-encoding (wire-bytes.ts). */

@@ -1,0 +1,143 @@
+// How oaktree turns messages into bytes, for the node and the SDK alike (the bottom layer: it imports only the
+// protobuf runtime and nice-grpc's types).
+//
+// Small messages go through one reused writer. ts-proto's `encode(message)` starts a new BinaryWriter at 128 bytes
+// and doubles it as the message grows: for a 400-byte Server that is four allocations and copies, two thirds of the
+// cost of encoding it (measured: 14 µs per ListServersResponse with a new writer, 5 µs with a reused one).
+// `finish()` hands out a copy of exactly the message's bytes and resets the writer, and encoding is synchronous, so
+// one writer per process serves every call; only its grown buffer is kept.
+//
+// Chunks of a byte stream (image and object transfers) skip the writer: one exact allocation holds tag, length and
+// payload. New large allocations are what a chunk costs (page faults on fresh memory, measured at 0.3–1.5 ms per MiB
+// on this machine against ~0.05 ms for the copy itself), and the writer path made four per chunk.
+import { Buffer } from 'node:buffer';
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import type { NormalizedServiceDefinition, TsProtoServiceDefinition } from 'nice-grpc';
+
+interface MessageType<T = unknown> {
+  encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  decode(bytes: Uint8Array): T;
+  fromPartial(message: unknown): T;
+}
+
+/** A writer whose buffer grew past this after a large message is not kept. */
+const KEEP_WRITER_BYTES = 4 * 1024 * 1024;
+/** Chunks from this size on are encoded on their own (smaller ones cost less than the allocation). */
+const OWN_BUFFER_CHUNK_BYTES = 64 * 1024;
+let writer = new BinaryWriter();
+
+/** `type.encode(message).finish()`, without growing a new buffer for every message. */
+export function encodeMessage<T>(type: MessageType<T>, message: T): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = type.encode(message, writer).finish();
+  } catch (error) {
+    writer = new BinaryWriter(); // a throw mid-message leaves the writer's position and forks behind
+    throw error;
+  }
+  if (bytes.length > KEEP_WRITER_BYTES) writer = new BinaryWriter();
+  return bytes;
+}
+
+/** The one shape every byte stream of the contract shares: `oneof part { ...; bytes chunk = N; ... }`. */
+interface ChunkMessage {
+  part?: { $case?: string; value?: unknown };
+}
+
+function chunkOf(message: unknown): Uint8Array | undefined {
+  const part = (message as ChunkMessage | undefined)?.part;
+  return part?.$case === 'chunk' && part.value instanceof Uint8Array ? part.value : undefined;
+}
+
+/**
+ * The tag a message type writes before its chunk's length, learned from the type's own encoder (so the field number
+ * is never written down twice); undefined for a type that has no chunk.
+ */
+export function chunkTagOf(type: MessageType): Uint8Array | undefined {
+  const probe = type.encode(type.fromPartial({ part: { $case: 'chunk', value: new Uint8Array([0xa5]) } })).finish();
+  // A one-byte chunk encodes as tag, length 1, the byte.
+  if (probe.length < 3 || probe[probe.length - 1] !== 0xa5 || probe[probe.length - 2] !== 1) return undefined;
+  return probe.slice(0, probe.length - 2);
+}
+
+/** A chunk message's bytes in one exact allocation: tag, varint length, payload. */
+export function encodeChunk(tag: Uint8Array, chunk: Uint8Array): Uint8Array {
+  let lengthBytes = 1;
+  for (let n = chunk.length; n > 0x7f; n >>>= 7) lengthBytes++;
+  const out = Buffer.allocUnsafeSlow(tag.length + lengthBytes + chunk.length); // its own ArrayBuffer, not the pool
+  out.set(tag, 0);
+  let at = tag.length;
+  let n = chunk.length;
+  while (n > 0x7f) {
+    out[at++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  out[at++] = n;
+  out.set(chunk, at);
+  return out;
+}
+
+/** Encodes a message of `type` (a partial one gets its defaults), a large chunk on its own. */
+export function messageEncoder<T>(type: MessageType<T>): (message: unknown) => Uint8Array {
+  const tag = chunkTagOf(type as MessageType);
+  return (message) => {
+    const chunk = tag && chunkOf(message);
+    if (chunk && chunk.length >= OWN_BUFFER_CHUNK_BYTES) return encodeChunk(tag, chunk);
+    return encodeMessage(type, type.fromPartial(message));
+  };
+}
+
+/**
+ * nice-grpc passes what a serializer returns to `Buffer.from`, which copies a Uint8Array but wraps an ArrayBuffer
+ * as it is. Bytes that fill their own ArrayBuffer (every `finish()` and `encodeChunk` result) are handed over as that
+ * ArrayBuffer, which saves a large chunk one more new allocation; anything else (bytes that share a buffer) is given
+ * as it is and copied.
+ */
+export function handOver(bytes: Uint8Array): Uint8Array {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return whole ? (bytes.buffer as unknown as Uint8Array) : bytes;
+}
+
+/** A serializer's result as a Buffer on the same memory (grpc-js only reads it, copying it into its frame). */
+export function asBuffer(serialized: Uint8Array | ArrayBuffer): Buffer {
+  if (serialized instanceof ArrayBuffer) return Buffer.from(serialized);
+  if (Buffer.isBuffer(serialized)) return serialized;
+  return Buffer.from(serialized.buffer, serialized.byteOffset, serialized.byteLength);
+}
+
+interface TsProtoMethodLike {
+  name: string;
+  requestType: MessageType;
+  responseType: MessageType;
+  requestStream: boolean;
+  responseStream: boolean;
+  options: Record<string, unknown>;
+}
+
+/**
+ * nice-grpc's own conversion of a ts-proto service (every message through `fromPartial`, so a partial object is
+ * sent with its defaults), encoding as above; `sendAsIs` may give a message's bytes instead.
+ */
+export function encodingDefinition<D extends TsProtoServiceDefinition>(
+  definition: D,
+  sendAsIs: (message: unknown) => Uint8Array | undefined = () => undefined,
+): NormalizedServiceDefinition<D> {
+  const methods: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(definition.methods)) {
+    const method = raw as unknown as TsProtoMethodLike;
+    const { requestType, responseType } = method;
+    const encodeRequest = messageEncoder(requestType);
+    const encodeResponse = messageEncoder(responseType);
+    methods[key] = {
+      path: `/${definition.fullName}/${method.name}`,
+      requestStream: method.requestStream,
+      responseStream: method.responseStream,
+      requestDeserialize: (bytes: Uint8Array) => requestType.decode(bytes),
+      requestSerialize: (value: unknown) => handOver(sendAsIs(value) ?? encodeRequest(value)),
+      responseDeserialize: (bytes: Uint8Array) => responseType.decode(bytes),
+      responseSerialize: (value: unknown) => handOver(sendAsIs(value) ?? encodeResponse(value)),
+      options: method.options,
+    };
+  }
+  return methods as NormalizedServiceDefinition<D>;
+}

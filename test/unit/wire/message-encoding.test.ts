@@ -1,0 +1,122 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  chunkTagOf,
+  encodeChunk,
+  encodeMessage,
+  handOver,
+  messageEncoder,
+} from '../../../src/wire/message-encoding.ts';
+import { ListServersResponse, Server } from '../../../src/gen/oaktree/v1/compute.ts';
+import { DownloadImageResponse, UploadImageRequest } from '../../../src/gen/oaktree/v1/image.ts';
+import { DownloadObjectResponse, UploadObjectRequest } from '../../../src/gen/oaktree/v1/object_store.ts';
+
+const server = (i: number, extra = '') =>
+  Server.fromPartial({
+    id: `id-${i}`,
+    name: `server-${i}${extra}`,
+    metadata: { role: 'web', note: extra },
+    addresses: [{ network: 'private', address: `10.0.0.${i % 250}`, version: 4 }],
+    location: { cloud: 'c', region: 'r', zone: 'z' },
+  });
+
+test('encodeMessage gives the bytes a fresh encode gives, message after message of any size', {
+  timeout: 10_000,
+}, () => {
+  // Small, large, small again: the reused writer must not leak one message's bytes into the next.
+  for (const extra of ['', 'x'.repeat(5_000), '', 'y'.repeat(300), '']) {
+    for (let i = 0; i < 3; i++) {
+      const message = { item: { $case: 'server' as const, value: server(i, extra) } };
+      const expected = ListServersResponse.encode(message).finish();
+      const got = encodeMessage(ListServersResponse, message);
+      assert.deepEqual(Buffer.from(got), Buffer.from(expected));
+      assert.deepEqual(ListServersResponse.decode(got), ListServersResponse.fromPartial(message));
+    }
+  }
+});
+
+test('bytes already returned stay intact while later messages are encoded', { timeout: 10_000 }, () => {
+  const first = encodeMessage(ListServersResponse, { item: { $case: 'server', value: server(1) } });
+  const copy = Buffer.from(first);
+  for (let i = 0; i < 100; i++)
+    encodeMessage(ListServersResponse, { item: { $case: 'server', value: server(i, 'z') } });
+  assert.deepEqual(Buffer.from(first), copy);
+});
+
+test('a message larger than the kept writer (an image chunk) encodes whole, and small ones after it too', {
+  timeout: 10_000,
+}, () => {
+  const chunk = Buffer.alloc(5 * 1024 * 1024, 7);
+  const bytes = encodeMessage(
+    UploadImageRequest,
+    UploadImageRequest.fromPartial({ part: { $case: 'chunk', value: chunk } }),
+  );
+  const decoded = UploadImageRequest.decode(bytes);
+  assert.equal(decoded.part?.$case === 'chunk' && decoded.part.value.length, chunk.length);
+  const small = { item: { $case: 'server' as const, value: server(2) } };
+  assert.deepEqual(
+    Buffer.from(encodeMessage(ListServersResponse, small)),
+    Buffer.from(ListServersResponse.encode(small).finish()),
+  );
+});
+
+test('an encode that throws leaves the next message correct', { timeout: 10_000 }, () => {
+  const bad = { item: { $case: 'server' as const, value: { ...server(3), flavor: { id: 'f', vcpus: 2 ** 40 } } } };
+  assert.throws(() => encodeMessage(ListServersResponse, bad as never));
+  const good = { item: { $case: 'server' as const, value: server(4) } };
+  assert.deepEqual(
+    Buffer.from(encodeMessage(ListServersResponse, good)),
+    Buffer.from(ListServersResponse.encode(good).finish()),
+  );
+});
+
+// Every byte stream of the contract: the chunk fast path must give what the generated encoder gives.
+const chunkTypes: Record<string, Parameters<typeof messageEncoder>[0]> = {
+  UploadImageRequest,
+  DownloadImageResponse,
+  UploadObjectRequest,
+  DownloadObjectResponse,
+};
+
+test('a chunk encoded in its own buffer is the bytes the generated encoder writes, at every length boundary', {
+  timeout: 10_000,
+}, () => {
+  for (const [name, type] of Object.entries(chunkTypes)) {
+    const encode = messageEncoder(type);
+    // Around the varint length boundaries (1, 2, 3, 4 bytes of length) and the own-buffer threshold.
+    for (const size of [0, 1, 127, 128, 16_383, 16_384, 65_535, 65_536, 1 << 20, (1 << 21) + 3]) {
+      const chunk = Buffer.alloc(size);
+      for (let i = 0; i < size; i += 997) chunk[i] = i & 0xff;
+      const message = { part: { $case: 'chunk' as const, value: chunk } };
+      const expected = type.encode(message).finish();
+      assert.deepEqual(Buffer.from(encode(message)), Buffer.from(expected), `${name}, ${size} bytes`);
+    }
+  }
+});
+
+test('the chunk tag comes from each type, and a type without a chunk has none', { timeout: 10_000 }, () => {
+  assert.deepEqual([...chunkTagOf(UploadImageRequest)!], [(2 << 3) | 2]);
+  assert.deepEqual([...chunkTagOf(DownloadObjectResponse)!], [(2 << 3) | 2]);
+  assert.equal(chunkTagOf(ListServersResponse), undefined);
+  // Not a chunk: the header of an upload goes through the writer and decodes as sent.
+  const header = { part: { $case: 'header' as const, value: { name: 'disk', diskFormat: 'raw' } } };
+  const bytes = messageEncoder(UploadImageRequest)(header);
+  const decoded = UploadImageRequest.decode(bytes);
+  assert.equal(decoded.part?.$case === 'header' && decoded.part.value.name, 'disk');
+});
+
+test('bytes that fill their own buffer are handed over without a copy; shared ones are left to be copied', {
+  timeout: 10_000,
+}, () => {
+  const own = encodeChunk(chunkTagOf(UploadImageRequest)!, Buffer.alloc(100_000, 1));
+  const handed = handOver(own);
+  assert.ok(handed instanceof ArrayBuffer);
+  // What nice-grpc does with a serializer's result: Buffer.from wraps an ArrayBuffer (same memory) ...
+  const wrapped = Buffer.from(handed);
+  assert.equal(wrapped.buffer, own.buffer);
+  assert.equal(wrapped.length, own.length);
+  // ... and bytes that are a window on a larger buffer (a relay's wire bytes) are given as they are.
+  const framed = Buffer.alloc(105);
+  const view = framed.subarray(5);
+  assert.equal(handOver(view), view);
+});
