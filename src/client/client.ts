@@ -233,6 +233,9 @@ export class OaktreeClient {
     this.defaultTimeoutMs = options.timeoutMs;
     this.channel = createChannel(address, channelCredentials(address, options), {
       'grpc.max_receive_message_length': 16 * 1024 * 1024,
+      // A download streams 1 MiB chunks: with HTTP/2's 64 KiB window the node sends each in 16 pieces, waiting for
+      // a window update between them (measured: 2-hop image downloads 29–31 MiB/s with it, 47–64 with 4 MiB).
+      'grpc-node.flow_control_window': 4 * 1024 * 1024,
       ...tlsChannelOptions(options),
       ...options.channelOptions,
     });
