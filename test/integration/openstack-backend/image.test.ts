@@ -182,6 +182,15 @@ test('a checksum mismatch is DATA_LOSS and leaves no image behind', async () => 
     (e: any) => e.code === Status.DATA_LOSS && /sha256/.test(e.details) && /was deleted/.test(e.details),
   );
   assert.equal((await imagesNamed(alpha1, 'bad-sum')).length, 0);
+  // A declared md5 is checked against the checksum Glance computed while storing the bytes.
+  await assert.rejects(
+    h.clients.image.uploadImage(uploadStream(header({ name: 'bad-md5', md5: 'b'.repeat(32) }), data)),
+    (e: any) =>
+      e.code === Status.DATA_LOSS &&
+      /md5 of the data stored by Glance/.test(e.details) &&
+      /was deleted/.test(e.details),
+  );
+  assert.equal((await imagesNamed(alpha1, 'bad-md5')).length, 0);
   await assert.rejects(
     h.clients.image.uploadImage(uploadStream(header({ name: 'bad-size', sizeBytes: 10n }), data)),
     (e: any) => e.code === Status.DATA_LOSS,
