@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import type { ServerMiddleware } from 'nice-grpc';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
-import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
+import { ServerReflectionService } from 'nice-grpc-server-reflection';
 import { deadlineInterceptor, oaktreeContextMiddleware } from '../api/call-context.ts';
 import { peerCertInterceptor } from '../api/peer-cert.ts';
 import { locationService, meshService } from '../api/location-service.ts';
@@ -15,6 +15,7 @@ import { addTableServices } from '../api/table-services.ts';
 import { auditMiddleware } from '../api/audit-middleware.ts';
 import { authMiddleware } from '../auth/middleware.ts';
 import { relayingDefinition } from '../core/wire-bytes.ts';
+import { lazyServerReflection } from './reflection.ts';
 import type { Backend } from '../backends/backend.ts';
 import { CapabilitiesServiceDefinition } from '../gen/oaktree/v1/capabilities.ts';
 import { ComputeServiceDefinition } from '../gen/oaktree/v1/compute.ts';
@@ -152,7 +153,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   server.add(HealthDefinition, HealthServiceImpl(health));
   server.add(
     ServerReflectionService,
-    ServerReflection(readFileSync(DESCRIPTOR_SET), [...OAKTREE_SERVICES, HealthDefinition.fullName]),
+    lazyServerReflection(readFileSync(DESCRIPTOR_SET), [...OAKTREE_SERVICES, HealthDefinition.fullName]),
   );
 
   server.add(relayingDefinition(LocationServiceDefinition), locationService(router));
