@@ -41,8 +41,8 @@ interface NormalizedMethod {
 
 /**
  * nice-grpc's conversion to a grpc-js service, without its copy: nice-grpc gives every encoded message to
- * `Buffer.from`, which copies it before grpc-js copies it again into its frame. A view on the same memory does
- * (src/wire), which saves a relay one new allocation for every item and chunk it forwards.
+ * `Buffer.from`, which copies it before grpc-js copies it again into its frame. grpc-js only reads it, so a view on
+ * the same memory is enough (src/wire): a relay saves one new allocation for every item and chunk it forwards.
  */
 function grpcJsServiceDefinition(definition: Record<string, NormalizedMethod>): grpc.ServiceDefinition {
   const service: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};

@@ -98,6 +98,12 @@ test('the chunk tag comes from each type, and a type without a chunk has none', 
   assert.deepEqual([...chunkTagOf(UploadImageRequest)!], [(2 << 3) | 2]);
   assert.deepEqual([...chunkTagOf(DownloadObjectResponse)!], [(2 << 3) | 2]);
   assert.equal(chunkTagOf(ListServersResponse), undefined);
+  // A type with fields beside its chunk would lose them: no fast path for it.
+  const withExtra = {
+    ...UploadImageRequest,
+    fromPartial: (m: unknown) => ({ ...UploadImageRequest.fromPartial(m as never), note: '' }),
+  };
+  assert.equal(chunkTagOf(withExtra), undefined);
   // Not a chunk: the header of an upload goes through the writer and decodes as sent.
   const header = { part: { $case: 'header' as const, value: { name: 'disk', diskFormat: 'raw' } } };
   const bytes = messageEncoder(UploadImageRequest)(header);
