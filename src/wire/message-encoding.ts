@@ -96,9 +96,9 @@ export function messageEncoder<T>(type: MessageType<T>): (message: unknown) => U
  * ArrayBuffer, which saves a large chunk one more new allocation; anything else (bytes that share a buffer) is given
  * as it is and copied.
  */
-export function handOver(bytes: Uint8Array): Uint8Array {
+export function handOver(bytes: Uint8Array): Uint8Array | ArrayBuffer {
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-  return whole ? (bytes.buffer as unknown as Uint8Array) : bytes;
+  return whole ? (bytes.buffer as ArrayBuffer) : bytes;
 }
 
 /** A serializer's result as a Buffer on the same memory (grpc-js only reads it, copying it into its frame). */
