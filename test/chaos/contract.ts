@@ -6,10 +6,12 @@ import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { MeshServiceDefinition } from '../../src/gen/oaktree/mesh/v1/mesh.ts';
 import { CapabilitiesServiceDefinition } from '../../src/gen/oaktree/v1/capabilities.ts';
 import { ComputeServiceDefinition } from '../../src/gen/oaktree/v1/compute.ts';
+import { IdentityServiceDefinition } from '../../src/gen/oaktree/v1/identity.ts';
 import { ImageServiceDefinition } from '../../src/gen/oaktree/v1/image.ts';
 import { LimitsServiceDefinition } from '../../src/gen/oaktree/v1/limits.ts';
 import { LocationServiceDefinition } from '../../src/gen/oaktree/v1/location.ts';
 import { NetworkServiceDefinition } from '../../src/gen/oaktree/v1/network.ts';
+import { ObjectStoreServiceDefinition } from '../../src/gen/oaktree/v1/object_store.ts';
 import { VolumeServiceDefinition } from '../../src/gen/oaktree/v1/volume.ts';
 
 export type RpcKind = 'unary' | 'server_streaming' | 'client_streaming' | 'bidi_streaming';
@@ -19,7 +21,7 @@ export interface Rpc {
   path: string;
   kind: RpcKind;
   input: DescMessage;
-  /** The node's own decoder for the request (ts-proto), where the fuzzer knows it. */
+  /** The node's own decoder for the request (ts-proto): protobuf-es accepts bytes the node refuses. */
   decode?: (bytes: Uint8Array) => unknown;
 }
 
@@ -27,8 +29,10 @@ const NODE_DECODERS = new Map<string, (bytes: Uint8Array) => unknown>(
   [
     LocationServiceDefinition,
     ComputeServiceDefinition,
+    IdentityServiceDefinition,
     ImageServiceDefinition,
     NetworkServiceDefinition,
+    ObjectStoreServiceDefinition,
     VolumeServiceDefinition,
     LimitsServiceDefinition,
     CapabilitiesServiceDefinition,
