@@ -5,12 +5,14 @@
 // server: it gets the raw socket and does the handshake itself, so certificate reloads work as before.
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { createRequire } from 'node:module';
+import type { Writable } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import type { Server } from 'nice-grpc';
 import { composeServerMiddleware, type ServerMiddleware } from 'nice-grpc-common';
 import type { Logger } from '../observability/logger.ts';
 import { asBuffer } from '../wire/message-encoding.ts';
 import { ConnectionGuard, type ConnectionLimits } from './connection-limits.ts';
+import { batchResponses, SMALL_MESSAGES_BUFFERED } from './response-batching.ts';
 
 // nice-grpc's handler factories are internal (their typings are stripped); the shape nice-grpc's listen() uses.
 type HandlerFactory = (
@@ -33,6 +35,8 @@ interface NormalizedMethod {
   path: string;
   requestStream: boolean;
   responseStream: boolean;
+  /** Set by src/wire's definitions: responses are chunks of a byte stream. */
+  responseChunks?: boolean;
   requestDeserialize(bytes: Buffer): unknown;
   requestSerialize(value: unknown): Uint8Array | ArrayBuffer;
   responseDeserialize(bytes: Buffer): unknown;
@@ -118,7 +122,14 @@ export function createGuardedServer(options: GuardedServerOptions): Server {
             : method.responseStream
               ? handlers.serverStream
               : handlers.unary;
-          methods[name] = factory(method, implementation[name]!.bind(implementation), serviceMiddleware);
+          const handle = factory(method, implementation[name]!.bind(implementation), serviceMiddleware);
+          const buffered = method.responseChunks ? 0 : SMALL_MESSAGES_BUFFERED;
+          methods[name] = method.responseStream
+            ? (call: Writable) => {
+                batchResponses(call, buffered);
+                (handle as (call: Writable) => void)(call);
+              }
+            : handle;
         }
         server.addService(grpcJsServiceDefinition(definition), methods);
       }

@@ -119,7 +119,8 @@ interface TsProtoMethodLike {
 
 /**
  * nice-grpc's own conversion of a ts-proto service (every message through `fromPartial`, so a partial object is
- * sent with its defaults), encoding as above; `sendAsIs` may give a message's bytes instead.
+ * sent with its defaults), encoding as above; `sendAsIs` may give a message's bytes instead. Each method also says
+ * whether its responses are chunks of a byte stream (`responseChunks`): a server buffers few of those.
  */
 export function encodingDefinition<D extends TsProtoServiceDefinition>(
   definition: D,
@@ -139,6 +140,7 @@ export function encodingDefinition<D extends TsProtoServiceDefinition>(
       requestSerialize: (value: unknown) => handOver(sendAsIs(value) ?? encodeRequest(value)),
       responseDeserialize: (bytes: Uint8Array) => responseType.decode(bytes),
       responseSerialize: (value: unknown) => handOver(sendAsIs(value) ?? encodeResponse(value)),
+      responseChunks: chunkTagOf(responseType) !== undefined,
       options: method.options,
     };
   }
