@@ -4,6 +4,7 @@ import { computeClient } from './lib/grpc.ts';
 import { cpuSeconds, topSelfTime } from './lib/profile.ts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BARE_RESPONSE_BYTES, type BareServer, startBareServer } from './lib/bare-grpc.ts';
 import { startNodeProcess, waitForLocations } from './lib/procs.ts';
 import { closeAll, startChain, startSimProcess } from './lib/procs.ts';
 import { fmt, markdownTable, median, p99, verdict } from './lib/stats.ts';
@@ -25,9 +26,12 @@ export interface HopsRow {
 export async function runHops(dir: string) {
   const sim = await startSimProcess([{ name: 'hop-cloud', regions: ['RegionOne'], seedServers: 10 }], dir);
   const rows: HopsRow[] = [];
+  const bare = { samplesMs: [] as number[], serverCpuSeconds: 0 };
   try {
     const nodes = await startChain({ id: 'owner', dir, cloudsYaml: sim.cloudsYaml, only: ['hop-cloud'] }, MAX_HOPS, 1);
+    let floor: BareServer | undefined;
     try {
+      floor = await startBareServer();
       const owner = computeClient(nodes[0].address);
       let serverId = '';
       for await (const res of owner.compute.listServers({}))
@@ -43,7 +47,15 @@ export async function runHops(dir: string) {
       const cpu = new Map<string, number[]>(); // CPU seconds per node, summed over a row's calls
       for (const client of clients)
         for (const call of Object.values(calls)) for (let i = 0; i < WARMUP; i++) await call(client);
+      for (let i = 0; i < WARMUP; i++) await floor.call();
       for (let round = 0; round < ROUNDS; round++) {
+        const floorCpuBefore = cpuSeconds(floor.pid);
+        for (let i = 0; i < CALLS / ROUNDS; i++) {
+          const t0 = performance.now();
+          await floor.call();
+          bare.samplesMs.push(performance.now() - t0);
+        }
+        bare.serverCpuSeconds += cpuSeconds(floor.pid) - floorCpuBefore;
         for (let hops = 0; hops <= MAX_HOPS; hops++) {
           for (const [method, call] of Object.entries(calls)) {
             const list = samples.get(`${method}/${hops}`) ?? [];
@@ -79,6 +91,7 @@ export async function runHops(dir: string) {
         }
       }
     } finally {
+      await floor?.close();
       await closeAll(nodes);
     }
   } finally {
@@ -118,6 +131,7 @@ export async function runHops(dir: string) {
     table,
     targets: [`≤ 1 ms median added per hop: ${verdict(worst <= 1, `worst ${fmt(worst, 2)} ms per hop`)}`],
     notes: [
+      `Floor (same rounds): a bare grpc-js unary call to another process on this machine, with nothing of oaktree in it (${BARE_RESPONSE_BYTES}-byte answer, no protobuf, no routing, no middleware): median ${fmt(median(bare.samplesMs), 2)} ms, p99 ${fmt(p99(bare.samplesMs), 2)} ms, the server's CPU ${fmt((bare.serverCpuSeconds * 1000) / bare.samplesMs.length, 2)} ms per call. A hop adds at least one such call, and the relay is its client as well as the server of the call in front of it.`,
       `${CALLS} sequential calls per row after ${WARMUP} warm-up calls, in ${ROUNDS} rounds that interleave the hop counts; every node is its own process (compiled) on loopback; the cloud (simulator, own process) adds no latency. 0 hops = the client talks to the node that owns the cloud; n hops = n relay nodes in front of it.`,
       'GetFlavor by name ("m1.tiny"), GetServer by id: both are lists with name_or_id inside the node, so each call also reaches the simulator.',
       ...(profile
@@ -132,7 +146,7 @@ export async function runHops(dir: string) {
         : []),
       'CPU ms per call (from /proc/<pid>/stat, 10 ms ticks summed over the row): what each node on the path spends per call; a relay that spends about as much as the time a hop adds is CPU-bound, the rest is waiting for the next process to be scheduled on 2 shared cores.',
     ],
-    raw: { rows, relayProfile: profile },
+    raw: { rows, floor: bare, relayProfile: profile },
   };
 }
 

@@ -247,9 +247,23 @@ export async function runThroughput(dir: string, options: { profile?: boolean } 
   const othersUsPerServer = ((d.cpuSecondsPerRun.sim + d.cpuSecondsPerRun.client) / bigN) * 1e6;
   const nodeUsPerServer = (d.cpuSecondsPerRun.nodes[0] / bigN) * 1e6;
   const machineBound = `Machine bound (same run, ${fmtInt(bigN)} direct): the simulator and the client spend ${fmt(othersUsPerServer, 1)} µs of CPU per server, the node ${fmt(nodeUsPerServer, 1)} µs; on ${cpus().length} cores no node can stream more than ${fmtInt((cpus().length / othersUsPerServer) * 1e6)} servers/s here even at zero cost of its own, and at its own cost the ceiling is ${fmtInt((cpus().length / (othersUsPerServer + nodeUsPerServer)) * 1e6)} servers/s (one process cannot use more than one core: ${fmtInt(1e6 / nodeUsPerServer)} servers/s for the node alone).`;
+  // Through relays every process of the chain shares the same cores: their CPU sum bounds the wall time.
+  const v = via(bigN);
+  const chainCpuSeconds =
+    v.cpuSecondsPerRun.sim + v.cpuSecondsPerRun.nodes.reduce((a, b) => a + b, 0) + v.cpuSecondsPerRun.client;
+  const chainBoundSeconds = Math.max(chainCpuSeconds / cpus().length, ...v.cpuSecondsPerRun.nodes);
+  // The relays' share of the cores if the chain were to take the target's wall time.
+  const targetWallSeconds = median(d.runsMs) / 1000 / HOPS_TARGET;
+  const othersCpuSeconds = v.cpuSecondsPerRun.sim + v.cpuSecondsPerRun.nodes[0] + v.cpuSecondsPerRun.client;
+  const relayBudgetUs = ((targetWallSeconds * cpus().length - othersCpuSeconds) / RELAYS / bigN) * 1e6;
+  const hopsBound = `Hops bound (same run, ${fmtInt(bigN)} through ${RELAYS} relays): the simulator, the ${RELAYS + 1} nodes and the client spend ${fmt(chainCpuSeconds, 2)} CPU s per run, which takes ${fmt(chainBoundSeconds, 2)} s on ${cpus().length} cores even if nothing ever waits: at most ${fmt((median(d.runsMs) / 1000 / chainBoundSeconds) * 100, 0)} % of the direct time (measured ${fmt(ratio * 100, 0)} %). ${HOPS_TARGET * 100} % would leave each relay ${fmt(Math.max(0, relayBudgetUs), 1)} µs of CPU per server; they spend ${v.cpuSecondsPerRun.nodes
+    .slice(1)
+    .map((x) => fmt((x / bigN) * 1e6, 1))
+    .join(' · ')}.`;
   const notes = [
     floorRow,
     machineBound,
+    hopsBound,
     'One region, simulator latency 0, nova pages of 1,000; each configuration starts fresh node processes (compiled), one warm-up list, then the median of the timed runs. Node columns list the owner first, then the relays.',
     'CPU seconds per run come from /proc/<pid>/stat (simulator, each node) and process.cpuUsage() (the benchmark client): with 2 cores, a row whose CPU sum is near 2 × its wall time is CPU-bound, not waiting.',
   ];

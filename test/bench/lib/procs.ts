@@ -27,7 +27,7 @@ export function firstLine(child: ChildProcess, what: string, timeoutMs = 120_000
   });
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
@@ -69,7 +69,7 @@ export async function startSimProcess(clouds: SimCloudOptions[], dir: string): P
     controlUrl: info.controlUrl,
     stats: async () => (await fetch(`${info.controlUrl}/stats`)).json() as never,
     resetStats: async () => void (await fetch(`${info.controlUrl}/stats/reset`, { method: 'POST' })),
-    close: () => stop(child),
+    close: () => stopChild(child),
   };
 }
 
@@ -149,7 +149,7 @@ export async function startNodeProcess(o: NodeProcessOptions): Promise<NodeProce
     pid: child.pid!,
     address,
     peakRssMiB: () => procStatusMiB(child.pid!, 'VmHWM'),
-    close: () => stop(child),
+    close: () => stopChild(child),
   };
 }
 

@@ -4,12 +4,21 @@ import {
   chunkTagOf,
   encodeChunk,
   encodeMessage,
+  encodingDefinition,
   handOver,
   messageEncoder,
 } from '../../../src/wire/message-encoding.ts';
-import { ListServersResponse, Server } from '../../../src/gen/oaktree/v1/compute.ts';
-import { DownloadImageResponse, UploadImageRequest } from '../../../src/gen/oaktree/v1/image.ts';
-import { DownloadObjectResponse, UploadObjectRequest } from '../../../src/gen/oaktree/v1/object_store.ts';
+import { ComputeServiceDefinition, ListServersResponse, Server } from '../../../src/gen/oaktree/v1/compute.ts';
+import {
+  DownloadImageResponse,
+  ImageServiceDefinition,
+  UploadImageRequest,
+} from '../../../src/gen/oaktree/v1/image.ts';
+import {
+  DownloadObjectResponse,
+  ObjectStoreServiceDefinition,
+  UploadObjectRequest,
+} from '../../../src/gen/oaktree/v1/object_store.ts';
 
 const server = (i: number, extra = '') =>
   Server.fromPartial({
@@ -125,4 +134,17 @@ test('bytes that fill their own buffer are handed over without a copy; shared on
   const framed = Buffer.alloc(105);
   const view = framed.subarray(5);
   assert.equal(handOver(view), view);
+});
+
+test('service definitions say which responses are byte chunks (a node buffers few of those)', {
+  timeout: 10_000,
+}, () => {
+  const chunked = (definition: Parameters<typeof encodingDefinition>[0]) =>
+    Object.entries(encodingDefinition(definition) as unknown as Record<string, { responseChunks: boolean }>)
+      .filter(([, method]) => method.responseChunks)
+      .map(([name]) => name)
+      .sort();
+  assert.deepEqual(chunked(ImageServiceDefinition), ['downloadImage']);
+  assert.deepEqual(chunked(ObjectStoreServiceDefinition), ['downloadObject']);
+  assert.deepEqual(chunked(ComputeServiceDefinition), []);
 });
