@@ -333,6 +333,13 @@ describe('normalizeServer', () => {
     );
     assert.deepEqual(s.securityGroups, ['default', 'web']);
   });
+
+  test('a vendor field named like an Object.prototype member is a property under its own name', () => {
+    const s = normalizeServer({ id: 'x', constructor: 'vendor', toString: 7, 'OS-EXT-STS:hostId': 'h' }, { route });
+    assert.equal(s.properties.constructor, 'vendor');
+    assert.equal(s.properties.toString, '7');
+    assert.equal(s.properties.host_id, 'h', 'prefix dropped, then renamed');
+  });
 });
 
 describe('serverStatus', () => {

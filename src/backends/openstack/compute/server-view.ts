@@ -35,20 +35,19 @@ async function networkRoles(
   return { externalNetworks: external, internalNetworks: internal };
 }
 
-function novaShowsFloating(raw: Raw): boolean {
-  for (const list of Object.values((raw.addresses ?? {}) as Record<string, Raw[]>)) {
-    if (Array.isArray(list) && list.some((a) => a?.['OS-EXT-IPS:type'] === 'floating')) return true;
+/** Nova's fixed addresses of a server, or none when nova already shows a floating one. */
+function fixedAddressesWithoutFloating(raw: Raw): string[] {
+  const fixed: string[] = [];
+  const addresses = raw.addresses as Record<string, Raw[]> | undefined;
+  for (const network in addresses ?? {}) {
+    const list = addresses![network];
+    if (!Array.isArray(list)) continue;
+    for (const a of list) {
+      if (a?.['OS-EXT-IPS:type'] === 'floating') return [];
+      if (typeof a?.addr === 'string') fixed.push(a.addr);
+    }
   }
-  return false;
-}
-
-function fixedAddressesOf(raw: Raw): string[] {
-  const out: string[] = [];
-  for (const list of Object.values((raw.addresses ?? {}) as Record<string, Raw[]>)) {
-    if (Array.isArray(list))
-      for (const a of list) if (a?.['OS-EXT-IPS:type'] !== 'floating' && typeof a?.addr === 'string') out.push(a.addr);
-  }
-  return out;
+  return fixed;
 }
 
 /**
@@ -61,8 +60,14 @@ async function supplementalFloatingIps(
   signal?: AbortSignal,
 ): Promise<Map<string, SupplementalFloatingIp[]>> {
   const out = new Map<string, SupplementalFloatingIp[]>();
-  const candidates = raws.filter((r) => r.status === 'ACTIVE' && !novaShowsFloating(r) && fixedAddressesOf(r).length);
-  if (!candidates.length || !hasFloatingIps(ctx)) return out;
+  if (!hasFloatingIps(ctx)) return out;
+  // fixed address → the one server in the batch that has it (null: several do, so no floating IP is placed).
+  const owners = new Map<string, string | null>();
+  for (const r of raws) {
+    if (r.status !== 'ACTIVE') continue;
+    for (const addr of fixedAddressesWithoutFloating(r)) owners.set(addr, owners.has(addr) ? null : String(r.id));
+  }
+  if (!owners.size) return out;
   let fips: Raw[];
   try {
     fips = (await neutronListAll(ctx, 'floatingips', {}, signal)) as Raw[];
@@ -71,24 +76,29 @@ async function supplementalFloatingIps(
     ctx.logger.debug({ err: (error as Error).message }, 'floating IPs unavailable; addresses from nova only');
     return out;
   }
-  const owners = new Map<string, string[]>();
-  for (const r of candidates)
-    for (const addr of fixedAddressesOf(r)) owners.set(addr, [...(owners.get(addr) ?? []), String(r.id)]);
   for (const fip of fips) {
     if (!fip.port_id || typeof fip.fixed_ip_address !== 'string' || typeof fip.floating_ip_address !== 'string')
       continue;
-    const servers = owners.get(fip.fixed_ip_address);
-    if (servers?.length !== 1) continue;
-    const list = out.get(servers[0]) ?? [];
+    const server = owners.get(fip.fixed_ip_address);
+    if (!server) continue;
+    const list = out.get(server) ?? [];
     list.push({ floatingAddress: fip.floating_ip_address, fixedAddress: fip.fixed_ip_address });
-    out.set(servers[0], list);
+    out.set(server, list);
   }
   return out;
 }
 
-/** Normalizes a batch (a page) of nova servers with the region's knowledge; a few shared lookups per batch. */
-export async function normalizeServers(ctx: RegionContext, raws: Raw[], signal?: AbortSignal): Promise<Server[]> {
-  if (!raws.length) return [];
+/**
+ * What a batch (a page) of nova servers needs from the region, a few shared lookups per batch, as a function that
+ * turns one of its servers at a time: a list streams each server as it is made, so a page's normalized servers never
+ * all live at once (survivors are what the young-generation GC copies: holding a page of them cost more GC than
+ * normalizing them).
+ */
+export async function serverNormalizer(
+  ctx: RegionContext,
+  raws: Raw[],
+  signal?: AbortSignal,
+): Promise<(raw: Raw) => Server> {
   const [roles, fips, flavors] = await Promise.all([
     networkRoles(ctx, signal),
     supplementalFloatingIps(ctx, raws, signal),
@@ -97,16 +107,15 @@ export async function normalizeServers(ctx: RegionContext, raws: Raw[], signal?:
       mvAtLeast(mv, 2, 47) ? undefined : flavorsById(ctx).catch(() => undefined),
     ),
   ]);
-  return raws.map((raw) =>
+  return (raw) =>
     normalizeServer(raw, {
       route: ctx.location,
       ...roles,
       flavorsById: flavors,
       floatingIps: fips.get(String(raw.id)),
-    }),
-  );
+    });
 }
 
 export async function normalizeOne(ctx: RegionContext, raw: Raw, signal?: AbortSignal): Promise<Server> {
-  return (await normalizeServers(ctx, [raw], signal))[0];
+  return (await serverNormalizer(ctx, [raw], signal))(raw);
 }

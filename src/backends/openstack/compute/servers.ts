@@ -6,7 +6,7 @@ import { describeLocation } from '../../../core/location.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
 import { exactlyOne, exactNameFilter, getOrUndefined, looksLikeId, microversion, type Raw } from './nova.ts';
 import { planServerFilters } from './server-filters.ts';
-import { normalizeServers } from './server-view.ts';
+import { serverNormalizer } from './server-view.ts';
 
 /** One server by id; undefined when nova says it does not exist (or only as DELETED). */
 export async function getServerRaw(ctx: RegionContext, id: string, signal?: AbortSignal): Promise<Raw | undefined> {
@@ -50,7 +50,7 @@ export function listServersHandler(resolve: RegionResolver) {
     if (request.nameOrId && looksLikeId(request.nameOrId)) {
       const byId = await getServerRaw(ctx, request.nameOrId, signal);
       if (byId) {
-        if (plan.matches(byId)) yield* await normalizeServers(ctx, [byId], signal);
+        if (plan.matches(byId)) yield (await serverNormalizer(ctx, [byId], signal))(byId);
         return;
       }
     }
@@ -59,7 +59,10 @@ export function listServersHandler(resolve: RegionResolver) {
       query: plan.query,
       signal,
     })) {
-      yield* await normalizeServers(ctx, page.filter(plan.matches), signal);
+      const matching = page.filter(plan.matches);
+      if (!matching.length) continue;
+      const normalize = await serverNormalizer(ctx, matching, signal);
+      for (const raw of matching) yield normalize(raw);
     }
   };
 }

@@ -131,19 +131,26 @@ const NORMALIZED = new Set([
 ]);
 /** Extension prefixes dropped from property names (openstacksdk's normalized names). */
 const PREFIXES = ['OS-EXT-STS:', 'OS-SRV-USG:', 'OS-EXT-SRV-ATTR:', 'OS-DCF:', 'os-extended-volumes:', 'OS-EXT-'];
-const RENAMES: Record<string, string> = { hostId: 'host_id', diskConfig: 'disk_config' };
+const RENAMES = new Map([
+  ['hostId', 'host_id'],
+  ['diskConfig', 'disk_config'],
+]);
 
 export function serverProperties(raw: Raw): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (NORMALIZED.has(key) || value === null || value === undefined) continue;
-    let name = key;
-    const prefix = PREFIXES.find((p) => name.startsWith(p));
-    if (prefix) name = name.slice(prefix.length);
-    name = RENAMES[name] ?? name;
-    out[name] = stringValue(value);
+  // for...in, not Object.entries: a list normalizes every server, and entries() allocates a pair per field.
+  for (const key in raw) {
+    const value = raw[key];
+    if (!Object.hasOwn(raw, key) || NORMALIZED.has(key) || value === null || value === undefined) continue;
+    const name = unprefixed(key);
+    out[RENAMES.get(name) ?? name] = stringValue(value);
   }
   return out;
+}
+
+function unprefixed(key: string): string {
+  for (const prefix of PREFIXES) if (key.startsWith(prefix)) return key.slice(prefix.length);
+  return key;
 }
 
 /** nova `addresses` (plus Neutron's floating IPs when nova shows none) as a flat list. */
@@ -280,8 +287,12 @@ function serverVolumes(raw: unknown): ServerVolume[] {
 
 function securityGroupNames(raw: unknown): string[] {
   if (!Array.isArray(raw)) return [];
-  // nova repeats a group once per port
-  return [...new Set(raw.map((g: Raw) => stringValue(g?.name ?? '')).filter(Boolean))];
+  const names: string[] = [];
+  for (const group of raw as Raw[]) {
+    const name = stringValue(group?.name ?? '');
+    if (name && !names.includes(name)) names.push(name); // nova repeats a group once per port
+  }
+  return names;
 }
 
 export function normalizeServer(raw: Raw, opts: ServerNormalizeOptions): Server {

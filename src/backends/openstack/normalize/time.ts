@@ -4,9 +4,18 @@
 
 const ISO = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/i;
 
+/** The spelling nova uses for `created` and `updated`, which JavaScript reads as UTC as it is. */
+const PLAIN_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
 /** A Date for an OpenStack timestamp, or undefined when absent or unreadable. */
 export function parseTimestamp(value: unknown): Date | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  if (typeof value !== 'string') return undefined;
+  // Every server in a list has two: the common spelling skips the match groups and the rebuilt string.
+  if (PLAIN_UTC.test(value)) {
+    const parsed = new Date(value);
+    return Number.isNaN(parsed.getTime()) ? undefined : parsed;
+  }
+  if (value.trim() === '') return undefined;
   const m = ISO.exec(value.trim());
   if (!m) return undefined;
   const [, date, time, fraction, zone] = m;
