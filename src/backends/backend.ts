@@ -29,7 +29,9 @@ export interface Backend {
   routes(): readonly Route[];
 
   /**
-   * Streams the items of a list method for these target locations (a subset of routes()).
+   * Streams the items of a list method for these target locations (a subset of routes()), in batches: each batch
+   * holds the items the backend had at hand at once (never empty, and never held back to wait for more), so the
+   * layers between a backend and the caller cost once per batch instead of once per item.
    * Failures of one location come back as in-band error items for that location; the stream itself only
    * throws when the whole backend is unusable (the router then turns that into error items for all targets).
    */
@@ -38,7 +40,7 @@ export interface Backend {
     request: Req,
     targets: readonly Location[],
     ctx: CallContext,
-  ): AsyncIterable<Res>;
+  ): AsyncIterable<readonly Res[]>;
 
   /** Calls a unary method at exactly one location. Throws a ServerError on failure. */
   unary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, target: Location, ctx: CallContext): Promise<Res>;

@@ -1,6 +1,8 @@
 // A Backend made of per-location handlers: what a backend that serves its locations itself implements.
 // It calls one handler per target location with bounded concurrency, merges their streams, wraps objects into
 // list responses, and turns one location's failure into an in-band error item for that location.
+// A list handler yields objects one by one or in batches (an array: objects it has at hand together, such as a
+// page from the cloud); each becomes one batch of responses (backend.ts).
 import PQueue from 'p-queue';
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
@@ -29,7 +31,7 @@ type HandlerFor<K extends MethodKey, M = MethodOf<K>> =
   M extends ListMethod<infer Req, infer Res>
     ? K extends RawListKeys
       ? (request: Req, target: Location, ctx: CallContext) => AsyncIterable<Res>
-      : (request: Req, target: Location, ctx: CallContext) => AsyncIterable<ObjectOf<Res>>
+      : (request: Req, target: Location, ctx: CallContext) => AsyncIterable<ObjectOf<Res> | readonly ObjectOf<Res>[]>
     : M extends UnaryMethod<infer Req, infer Res>
       ? (request: Req, target: Location, ctx: CallContext) => Promise<Res>
       : M extends ServerStreamMethod<infer Req, infer Res>
@@ -88,7 +90,7 @@ export class HandlerBackend implements Backend {
     request: Req,
     targets: readonly Location[],
     ctx: CallContext,
-  ): AsyncIterable<Res> {
+  ): AsyncIterable<readonly Res[]> {
     const handler = this.handler(method.path);
     const raw = rawListPaths.has(method.path);
     return mergeStreams(targets.map((target) => this.listAt(method, handler, raw, request, target, ctx)));
@@ -101,10 +103,10 @@ export class HandlerBackend implements Backend {
     request: Req,
     target: Location,
     ctx: CallContext,
-  ): AsyncGenerator<Res> {
+  ): AsyncGenerator<readonly Res[]> {
     if (!handler) {
       const error = this.unimplemented(method.name, target);
-      yield errorItem<Res>(target, error.code, error.details);
+      yield [errorItem<Res>(target, error.code, error.details)];
       return;
     }
     // Watches never end and cost the cloud nothing per stream (a shared poller feeds them): no queue slot.
@@ -136,15 +138,18 @@ export class HandlerBackend implements Backend {
     request: Req,
     target: Location,
     ctx: CallContext,
-  ): AsyncGenerator<Res> {
+  ): AsyncGenerator<readonly Res[]> {
+    const wrap = (value: unknown) => ({ item: { $case: method.itemCase, value } }) as unknown as Res;
     try {
       for await (const item of handler(request, target, ctx)) {
-        yield raw ? (item as Res) : ({ item: { $case: method.itemCase, value: item } } as unknown as Res);
+        if (raw) yield [item as Res];
+        else if (!Array.isArray(item)) yield [wrap(item)];
+        else if (item.length) yield item.map(wrap);
       }
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       const { code, message } = toStatus(error, ctx.signal);
-      yield errorItem<Res>(target, code, message);
+      yield [errorItem<Res>(target, code, message)];
     }
   }
 

@@ -15,7 +15,7 @@ import type { LocationAccess } from '../core/call-context.ts';
 import { errorItem } from '../core/error-item.ts';
 import { toStatus } from '../core/errors.ts';
 import type { Backend, CallContext, Route } from '../backends/backend.ts';
-import type { Location, LocationSelector } from '../gen/oaktree/v1/location.ts';
+import type { Location, LocationError, LocationSelector } from '../gen/oaktree/v1/location.ts';
 import type { Logger } from '../observability/logger.ts';
 import {
   describeLocation,
@@ -173,6 +173,16 @@ export class Router {
     ctx: CallContext,
     options: ListOptions = {},
   ): AsyncGenerator<Res> {
+    for await (const batch of this.listBatches(method, request, ctx, options)) yield* batch;
+  }
+
+  /** Like list, in the batches the backends answered with (backend.ts): what a node sends on. */
+  async *listBatches<Req extends { location?: LocationSelector | undefined }, Res extends ListResponse>(
+    method: ListMethod<Req, Res>,
+    request: Req,
+    ctx: CallContext,
+    options: ListOptions = {},
+  ): AsyncGenerator<readonly Res[]> {
     const selections = this.selectSome(request.location, ctx, { ...options, action: options.action ?? method.action });
     const fanout = new AbortController();
     setMaxListeners(0, fanout.signal); // one listener per backend and target; many clouds are normal
@@ -181,12 +191,15 @@ export class Router {
     const child: CallContext = { ...ctx, signal: fanout.signal };
     try {
       const streams = selections.map((selection) => this.listOne(method, request, selection, child));
-      for await (const response of mergeStreams(streams)) {
-        if (options.strict && response.item?.$case === 'error') {
-          const error = response.item.value;
-          throw new ServerError(error.code, `${describeLocation(error.location)}: ${error.message}`);
+      for await (const batch of mergeStreams(streams)) {
+        const failed = options.strict ? batch.findIndex((response) => response.item?.$case === 'error') : -1;
+        if (failed < 0) {
+          yield batch;
+          continue;
         }
-        yield response;
+        if (failed > 0) yield batch.slice(0, failed); // what came before the failure, as it would one by one
+        const error = (batch[failed].item as { value: LocationError }).value;
+        throw new ServerError(error.code, `${describeLocation(error.location)}: ${error.message}`);
       }
       // A stream cut short by cancellation or shutdown must never look complete to the caller.
       ctx.signal.throwIfAborted();
@@ -196,28 +209,31 @@ export class Router {
     }
   }
 
-  /** One backend's part of a list: filtered to its targets, failures turned into in-band error items. */
+  /** One backend's part of a list, in its batches: filtered to its targets, failures turned into in-band error items. */
   private async *listOne<Req extends { location?: LocationSelector | undefined }, Res extends ListResponse>(
     method: ListMethod<Req, Res>,
     request: Req,
     { backend, targets }: Selection,
     ctx: CallContext,
-  ): AsyncGenerator<Res> {
+  ): AsyncGenerator<readonly Res[]> {
     const allowed = new Set(targets.map(regionKey));
     const deadline = backendDeadline(ctx.deadline);
     const { ctx: bounded, dispose, expired } = withDeadline(ctx, deadline);
+    const belongs = (response: Res): boolean => {
+      const location = method.locationOf(response);
+      if (location && !allowed.has(regionKey(location))) {
+        this.logger.warn(
+          { backend: backend.id, location: describeLocation(location), method: method.name },
+          'dropped an item from a location this backend was not asked for',
+        );
+        return false;
+      }
+      return response.item?.$case === 'error' || zoneMatches(request.location, location);
+    };
     try {
-      for await (const response of this.calls.stream(backend, () => backend.list(method, request, targets, bounded))) {
-        const location = method.locationOf(response);
-        if (location && !allowed.has(regionKey(location))) {
-          this.logger.warn(
-            { backend: backend.id, location: describeLocation(location), method: method.name },
-            'dropped an item from a location this backend was not asked for',
-          );
-          continue;
-        }
-        if (response.item?.$case !== 'error' && !zoneMatches(request.location, location)) continue;
-        yield response;
+      for await (const batch of this.calls.stream(backend, () => backend.list(method, request, targets, bounded))) {
+        const kept = batch.filter(belongs);
+        if (kept.length) yield kept;
       }
     } catch (error) {
       if (ctx.signal.aborted) throw error; // the whole call is over: let the abort end it, never as complete
@@ -225,9 +241,8 @@ export class Router {
         ? { code: Status.DEADLINE_EXCEEDED, message: 'no answer before the deadline' }
         : toStatus(error);
       this.logger.warn({ backend: backend.id, method: method.name, code: Status[code], message }, 'backend failed');
-      for (const target of targets) {
-        yield errorItem<Res>(target, code, `${backend.local ? '' : `via ${backend.id}: `}${message}`);
-      }
+      const prefix = backend.local ? '' : `via ${backend.id}: `;
+      yield targets.map((target) => errorItem<Res>(target, code, `${prefix}${message}`));
     } finally {
       dispose();
     }

@@ -156,7 +156,7 @@ export class PeerBackend implements Backend {
     request: Req,
     targets: readonly Location[],
     ctx: CallContext,
-  ): AsyncIterable<Res> {
+  ): AsyncIterable<readonly Res[]> {
     if (method.path === Methods.watchServers.path) {
       // A watch survives the peer's restarts: re-opened from the peer's last token (resuming-watch.ts).
       const { resumeToken } = request as { resumeToken: string };
@@ -175,12 +175,14 @@ export class PeerBackend implements Backend {
           { ...request, resumeToken: peerToken },
           { metadata: this.metadata(ctx, targets), ctx },
         );
-      return resumingWatch(open, options);
+      return oneByOne(resumingWatch(open, options));
     }
-    return serverStreamCall<Res>(this.client, this.options.address, method, request, {
-      metadata: this.metadata(ctx, targets),
-      ctx,
-    });
+    return oneByOne(
+      serverStreamCall<Res>(this.client, this.options.address, method, request, {
+        metadata: this.metadata(ctx, targets),
+        ctx,
+      }),
+    );
   }
 
   unary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, target: Location, ctx: CallContext): Promise<Res> {
@@ -230,6 +232,11 @@ function routingMetadata(via: readonly string[], assigned?: readonly Location[],
   metadata.set(ROUTING_HEADER, encodeRoutingHeader(via, assigned, ctx?.caller));
   injectTraceContext((key, value) => metadata.set(key, value)); // the hop joins the caller's trace
   return metadata;
+}
+
+/** Each message as its own batch. */
+async function* oneByOne<T>(events: AsyncIterable<T>): AsyncGenerator<readonly T[]> {
+  for await (const event of events) yield [event];
 }
 
 export function createPeerBackend(options: PeerBackendOptions): PeerBackend {

@@ -8,6 +8,7 @@ import { ListFlavorsRequest, type ListFlavorsResponse } from '../../../src/gen/o
 import type { Location } from '../../../src/gen/oaktree/v1/location.ts';
 import { Router } from '../../../src/mesh/router.ts';
 import { routeKey } from '../../../src/core/location.ts';
+import { errorItem } from '../../../src/core/error-item.ts';
 import { silentLogger } from '../../../src/observability/logger.ts';
 import { CallCounters, fixedBackend, location } from '../../support/fixed-backend.ts';
 import { within } from '../../support/wait.ts';
@@ -26,10 +27,11 @@ function peerLike(id: string, routes: Route[], extra: Location[] = []): Backend 
     routes: () => routes,
     async *list(_method, _request, targets) {
       asked.push([...targets]);
-      // A stale peer also answers for locations it was not asked for: the router must drop those.
-      for (const target of [...targets, ...extra]) {
-        yield { item: { $case: 'flavor', value: { location: target, id: `${id}-${target.cloud}`, name: 'x' } } } as any;
-      }
+      // A stale peer also answers for locations it was not asked for, in the same batch: the router must drop those.
+      yield [...targets, ...extra].map(
+        (target) =>
+          ({ item: { $case: 'flavor', value: { location: target, id: `${id}-${target.cloud}`, name: 'x' } } }) as any,
+      );
     },
     unary: async () => ({}) as any,
     serverStream: () => (async function* () {})(),
@@ -95,6 +97,30 @@ test('a failing location yields an in-band error and the others still answer; st
     collect(router.list(Methods.listFlavors, ListFlavorsRequest.fromPartial({}), ctx(), { strict: true })),
     (error: ServerError) => error.code === Status.UNAVAILABLE && /R2/.test(error.details),
   );
+});
+
+test('strict mode passes on what a batch held before its error item, then fails the call', async () => {
+  const flavor = (id: string) =>
+    ({ item: { $case: 'flavor', value: { location: location('a'), id, name: id } } }) as any;
+  const batched: Backend = {
+    ...peerLike('peer:p', [{ location: location('a'), hops: 1, path: ['p'] }]),
+    async *list() {
+      // As a peer's batch carries it: items, then a location's failure, then items no strict caller may see.
+      yield [flavor('1'), flavor('2'), errorItem(location('a'), Status.PERMISSION_DENIED, 'no'), flavor('3')];
+    },
+  };
+  const router = new Router({ nodeId: 'me', backends: [batched], logger: silentLogger() });
+  const seen: string[] = [];
+  await assert.rejects(
+    (async () => {
+      for await (const batch of router.listBatches(Methods.listFlavors, ListFlavorsRequest.fromPartial({}), ctx(), {
+        strict: true,
+      }))
+        for (const response of batch) seen.push((response.item as any).value.id);
+    })(),
+    (error: ServerError) => error.code === Status.PERMISSION_DENIED,
+  );
+  assert.deepEqual(seen, ['1', '2']);
 });
 
 test("a fast cloud's first item does not wait for a slow cloud", async () => {

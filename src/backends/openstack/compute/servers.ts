@@ -36,12 +36,19 @@ export async function findServerRaw(ctx: RegionContext, nameOrId: string, signal
   return exactlyOne('server', nameOrId, describeLocation(ctx.location), await serversNamed(ctx, nameOrId, signal));
 }
 
+/**
+ * A page's servers go on in batches of this many, each normalized as its batch is taken: the layers up to the
+ * caller cost once per batch, and few normalized servers live at once (what survives a young-generation GC is what
+ * it costs).
+ */
+const SERVERS_PER_BATCH = 64;
+
 export function listServersHandler(resolve: RegionResolver) {
   return async function* listServers(
     request: ListServersRequest,
     target: Location,
     call: CallContext,
-  ): AsyncGenerator<Server> {
+  ): AsyncGenerator<Server | Server[]> {
     const ctx = await resolve(target);
     const signal = call.signal;
     const plan = await planServerFilters(ctx, request, await microversion(ctx, signal), signal);
@@ -62,7 +69,8 @@ export function listServersHandler(resolve: RegionResolver) {
       const matching = page.filter(plan.matches);
       if (!matching.length) continue;
       const normalize = await serverNormalizer(ctx, matching, signal);
-      for (const raw of matching) yield normalize(raw);
+      for (let at = 0; at < matching.length; at += SERVERS_PER_BATCH)
+        yield matching.slice(at, at + SERVERS_PER_BATCH).map(normalize);
     }
   };
 }
