@@ -1,5 +1,6 @@
 // Generic gRPC calls to a peer from oaktree's method descriptors: any RPC is forwarded by its path and message
 // types, with a real gRPC deadline (the next hop learns the time left) and cancellation tied to the caller.
+import { getDefaultHighWaterMark, setDefaultHighWaterMark } from 'node:stream';
 import type * as grpc from '@grpc/grpc-js';
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
@@ -7,6 +8,7 @@ import type { AnyMethod } from '../../core/methods.ts';
 import { asBuffer, encodeMessage } from '../../wire/message-encoding.ts';
 import { keepWireBytes, wireBytesOf } from '../../core/wire-bytes.ts';
 import { bounded } from '../../core/bounded-text.ts';
+import { readBatches } from '../../core/read-batches.ts';
 import type { CallContext } from '../../core/call-context.ts';
 
 export interface PeerCallOptions {
@@ -48,24 +50,63 @@ function linkCancel(call: { cancel(): void }, signal: AbortSignal): () => void {
   return () => signal.removeEventListener('abort', cancel);
 }
 
-export async function* serverStreamCall<Res>(
+/** The peer's messages one by one (byte chunks: at most the stream's own buffer is held). */
+export function serverStreamCall<Res>(
+  client: grpc.Client,
+  peer: string,
+  method: AnyMethod,
+  request: unknown,
+  options: PeerCallOptions,
+): AsyncGenerator<Res> {
+  return serverStreamWith<Res, Res>(client, peer, method, request, options, (call) => call);
+}
+
+/**
+ * The peer's messages in batches (read-batches.ts): what a relay forwards of a list. List items are small, so their
+ * stream holds as many as a node's own list response does (node/response-batching.ts) instead of the process's
+ * four, sized for 1 MiB chunks (cli/serve.ts): a batch is at most what the stream holds.
+ */
+export function serverStreamBatches<Res>(
+  client: grpc.Client,
+  peer: string,
+  method: AnyMethod,
+  request: unknown,
+  options: PeerCallOptions,
+): AsyncGenerator<Res[]> {
+  return serverStreamWith<Res, Res[]>(client, peer, method, request, options, readBatches, LIST_MESSAGES_BUFFERED);
+}
+
+const LIST_MESSAGES_BUFFERED = 64;
+
+/** A server-streaming call read by `read`, cancelled with the caller's signal and whenever reading stops. */
+async function* serverStreamWith<Res, Out>(
   client: grpc.Client,
   peer: string,
   method: AnyMethod,
   request: unknown,
   { metadata, ctx }: PeerCallOptions,
-): AsyncGenerator<Res> {
-  const call = client.makeServerStreamRequest(
-    method.path,
-    serializer(method),
-    deserializer(method),
-    request,
-    metadata,
-    callOptions(ctx),
-  );
+  read: (call: grpc.ClientReadableStream<Res>) => AsyncIterable<Out>,
+  messagesBuffered?: number,
+): AsyncGenerator<Out> {
+  // grpc-js builds the call's stream inside makeServerStreamRequest, with the process's default mark.
+  const defaultMark = getDefaultHighWaterMark(true);
+  if (messagesBuffered) setDefaultHighWaterMark(true, messagesBuffered);
+  let call: grpc.ClientReadableStream<Res>;
+  try {
+    call = client.makeServerStreamRequest(
+      method.path,
+      serializer(method),
+      deserializer(method),
+      request,
+      metadata,
+      callOptions(ctx),
+    ) as grpc.ClientReadableStream<Res>;
+  } finally {
+    setDefaultHighWaterMark(true, defaultMark);
+  }
   const unlink = linkCancel(call, ctx.signal);
   try {
-    for await (const message of call) yield message as Res;
+    yield* read(call);
   } catch (error) {
     throw fromGrpcError(error, peer);
   } finally {

@@ -17,7 +17,7 @@ import { ListRoutesRequest, ListRoutesResponse, MeshServiceDefinition } from '..
 import type { Location } from '../../gen/oaktree/v1/location.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Backend, CallContext, Route } from '../backend.ts';
-import { clientStreamCall, serverStreamCall, unaryCall } from './grpc-calls.ts';
+import { clientStreamCall, serverStreamBatches, serverStreamCall, unaryCall } from './grpc-calls.ts';
 import { resumingWatch } from './resuming-watch.ts';
 import { Methods } from '../../core/methods.ts';
 
@@ -177,12 +177,10 @@ export class PeerBackend implements Backend {
         );
       return oneByOne(resumingWatch(open, options));
     }
-    return oneByOne(
-      serverStreamCall<Res>(this.client, this.options.address, method, request, {
-        metadata: this.metadata(ctx, targets),
-        ctx,
-      }),
-    );
+    return serverStreamBatches<Res>(this.client, this.options.address, method, request, {
+      metadata: this.metadata(ctx, targets),
+      ctx,
+    });
   }
 
   unary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, target: Location, ctx: CallContext): Promise<Res> {
@@ -234,7 +232,7 @@ function routingMetadata(via: readonly string[], assigned?: readonly Location[],
   return metadata;
 }
 
-/** Each message as its own batch. */
+/** A watch's events each as its own batch: a watch waits between events, so there is nothing to gather. */
 async function* oneByOne<T>(events: AsyncIterable<T>): AsyncGenerator<readonly T[]> {
   for await (const event of events) yield [event];
 }
