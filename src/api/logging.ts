@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.ts';
 import { ROUTING_HEADER } from '../core/call-context.ts';
 import { viaForLog } from '../core/routing-header.ts';
 import { bounded } from '../core/bounded-text.ts';
+import { messageCount } from '../core/response-batch.ts';
 
 export function loggingMiddleware(logger: Logger): ServerMiddleware {
   return async function* logCalls<Request, Response>(
@@ -22,7 +23,7 @@ export function loggingMiddleware(logger: Logger): ServerMiddleware {
       const result = call.next(call.request, context);
       if (call.responseStream) {
         for await (const response of result as AsyncIterable<Response>) {
-          items++;
+          items += messageCount(response);
           yield response;
         }
         return;

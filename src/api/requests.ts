@@ -7,6 +7,7 @@ import type { Router } from '../mesh/router.ts';
 import { describeLocation, describeSelector, routeSelectorFor, selectorProblem } from '../core/location.ts';
 import type { OaktreeContext } from './call-context.ts';
 import { statusName } from '../core/errors.ts';
+import { ResponseBatch } from '../core/response-batch.ts';
 
 interface Located {
   location?: LocationSelector | undefined;
@@ -26,10 +27,26 @@ export function listFrom<Req extends Located & { strict?: boolean }, Res extends
   context: OaktreeContext,
 ): AsyncIterable<Res> {
   method.validate(request);
-  return router.list(method, request, context.oaktree.call, {
-    strict: request.strict,
-    restrictTo: context.oaktree.restrictTo,
-  });
+  return router.list(method, request, context.oaktree.call, listOptions(request, context));
+}
+
+/**
+ * A list RPC as its handler gives it to the node's middleware: in the backends' batches, each one value that the
+ * call's writer sends as separate messages (core/response-batch.ts).
+ */
+export async function* listInBatches<Req extends Located & { strict?: boolean }, Res extends ListResponse>(
+  router: Router,
+  method: ListMethod<Req, Res>,
+  request: Req,
+  context: OaktreeContext,
+): AsyncGenerator<ResponseBatch<Res>> {
+  method.validate(request);
+  for await (const batch of router.listBatches(method, request, context.oaktree.call, listOptions(request, context)))
+    yield new ResponseBatch(batch);
+}
+
+function listOptions(request: { strict?: boolean }, context: OaktreeContext) {
+  return { strict: request.strict, restrictTo: context.oaktree.restrictTo };
 }
 
 /**

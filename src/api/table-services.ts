@@ -15,7 +15,7 @@ import { relayingDefinition } from '../core/wire-bytes.ts';
 import type { Router, Selection } from '../mesh/router.ts';
 import { teeStream } from '../mesh/tee.ts';
 import type { OaktreeCallContextExt, OaktreeContext } from './call-context.ts';
-import { findOne, listFrom, pinnedTo } from './requests.ts';
+import { findOne, listFrom, listInBatches, pinnedTo } from './requests.ts';
 import { type RowHookOptions, type RowHooks, rowHooksFor } from './row-hooks.ts';
 
 type Handler = (request: any, context: OaktreeContext) => any;
@@ -54,10 +54,11 @@ function tableService(
 function handlerFor(method: AnyMethod, hooks: RowHooks, router: Router): Handler {
   switch (method.kind) {
     case 'list':
-      return (request, context) => {
-        const responses = listFrom(router, method, request, context);
-        return hooks.responses ? hooks.responses(request, responses) : responses;
-      };
+      // A hook that rewrites responses sees them one by one; the rest go on in batches.
+      return (request, context) =>
+        hooks.responses
+          ? hooks.responses(request, listFrom(router, method, request, context))
+          : listInBatches(router, method, request, context);
     case 'get':
       return (request, context) => get(router, method, request, context);
     case 'unary':

@@ -1,5 +1,6 @@
 // How a streaming call's responses leave the node: several messages to HTTP/2 at once, and more small ones held.
 import type { Writable } from 'node:stream';
+import { ResponseBatch } from '../core/response-batch.ts';
 
 /**
  * How many messages a streaming response may hold before its handler waits. The process default (serve.ts) is four,
@@ -25,11 +26,22 @@ export function batchResponses(call: Writable, messagesBuffered: number): void {
     };
     for (const { chunk, encoding } of chunks) call._write(chunk, encoding, sent);
   };
-  if (messagesBuffered <= call.writableHighWaterMark) return;
+  const write = call.write.bind(call) as (...args: unknown[]) => boolean;
   // Past the stream's own mark write() says false; the handler waits for 'drain' only once this many are held.
   // Only a stream that will emit 'drain' says true here: an ended or destroyed one keeps its false.
-  const write = call.write.bind(call) as (...args: unknown[]) => boolean;
-  call.write = ((...args: unknown[]) =>
-    write(...args) ||
-    (call.writableNeedDrain && !call.destroyed && call.writableLength < messagesBuffered)) as Writable['write'];
+  const writeOne =
+    messagesBuffered <= call.writableHighWaterMark
+      ? write
+      : (...args: unknown[]) =>
+          write(...args) || (call.writableNeedDrain && !call.destroyed && call.writableLength < messagesBuffered);
+  // A batch (core/response-batch.ts) is written as its messages, all of them: the handler then waits for 'drain'
+  // as it would after the last one alone.
+  call.write = ((message: unknown, ...rest: unknown[]) => {
+    if (!(message instanceof ResponseBatch)) return writeOne(message, ...rest);
+    const { responses } = message;
+    let more = true;
+    for (let i = 0; i < responses.length; i++)
+      more = i === responses.length - 1 ? writeOne(responses[i], ...rest) : writeOne(responses[i]);
+    return more;
+  }) as Writable['write'];
 }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { batchResponses } from '../../../src/node/response-batching.ts';
+import { messageCount, ResponseBatch } from '../../../src/core/response-batch.ts';
 
 function fakeCall() {
   const written: number[] = [];
@@ -71,4 +72,44 @@ test('a destroyed stream answers false, so the handler stops instead of writing 
   call.on('error', () => {});
   call.destroy();
   assert.equal(call.write(1), false);
+});
+
+test('a ResponseBatch is written as its messages, each its own write, in order', { timeout: 5000 }, async () => {
+  const { call, written } = fakeCall();
+  batchResponses(call, 64);
+  let callbacks = 0;
+  assert.equal(
+    call.write(new ResponseBatch([0, 1, 2]), () => callbacks++),
+    true,
+  );
+  assert.equal(call.write(3), true);
+  call.end();
+  await once(call, 'finish');
+  assert.deepEqual(written, [0, 1, 2, 3]);
+  // The callback goes with the last message only: the handler hears once that its value was written.
+  assert.equal(callbacks, 1);
+});
+
+test('a batch that fills the buffer answers false, as its last message alone would', { timeout: 5000 }, async () => {
+  const { call, written } = fakeCall();
+  batchResponses(call, 8);
+  assert.equal(call.write(new ResponseBatch([0, 1, 2, 3, 4, 5])), true);
+  // Past the mark the whole batch is still taken: nothing is dropped, the handler is told to wait.
+  assert.equal(call.write(new ResponseBatch([6, 7, 8, 9])), false);
+  await once(call, 'drain');
+  assert.deepEqual(written, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+});
+
+test('a batch keeps its messages apart on a byte-chunk stream too', { timeout: 5000 }, async () => {
+  const { call, written } = fakeCall();
+  batchResponses(call, 0);
+  call.write(new ResponseBatch([0, 1]));
+  call.end();
+  await once(call, 'finish');
+  assert.deepEqual(written, [0, 1]);
+});
+
+test('messageCount counts what a value stands for', () => {
+  assert.equal(messageCount(new ResponseBatch([1, 2, 3])), 3);
+  assert.equal(messageCount({ item: 1 }), 1);
 });
