@@ -43,6 +43,21 @@ export async function findServerRaw(ctx: RegionContext, nameOrId: string, signal
  */
 const SERVERS_PER_BATCH = 64;
 
+/**
+ * The next page's servers that match, in an array of the handler's own (never a page's array itself: a read
+ * shared with other callers hands them the same one), or undefined after the last page.
+ */
+async function nextMatching(
+  pages: AsyncIterator<Record<string, unknown>[]>,
+  plan: { matches: (raw: Record<string, unknown>) => boolean },
+): Promise<Record<string, unknown>[] | undefined> {
+  for (let next = await pages.next(); !next.done; next = await pages.next()) {
+    const matching = next.value.filter(plan.matches);
+    if (matching.length) return matching;
+  }
+  return undefined;
+}
+
 export function listServersHandler(resolve: RegionResolver) {
   return async function* listServers(
     request: ListServersRequest,
@@ -62,15 +77,22 @@ export function listServersHandler(resolve: RegionResolver) {
       }
     }
     // One upstream page at a time: the first servers reach the client while nova is still paging.
-    for await (const page of ctx.session.paginate('compute', ctx.region, '/servers/detail', 'servers', {
+    const pages = ctx.session.paginate('compute', ctx.region, '/servers/detail', 'servers', {
       query: plan.query,
       signal,
-    })) {
-      const matching = page.filter(plan.matches);
-      if (!matching.length) continue;
-      const normalize = await serverNormalizer(ctx, matching, signal);
-      for (let at = 0; at < matching.length; at += SERVERS_PER_BATCH)
-        yield matching.slice(at, at + SERVERS_PER_BATCH).map(normalize);
+    });
+    try {
+      for (let matching = await nextMatching(pages, plan); matching; matching = await nextMatching(pages, plan)) {
+        const normalize = await serverNormalizer(ctx, matching, signal);
+        for (let at = 0; at < matching.length; at += SERVERS_PER_BATCH) {
+          const batch = matching.slice(at, at + SERVERS_PER_BATCH).map(normalize);
+          // Let go of each nova server once it is normalized: the rest of the page is not kept alive by it.
+          matching.fill(undefined as never, at, at + SERVERS_PER_BATCH);
+          yield batch;
+        }
+      }
+    } finally {
+      await pages.return(undefined);
     }
   };
 }

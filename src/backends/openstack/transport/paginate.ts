@@ -72,8 +72,29 @@ export async function* paginate(
     query: { ...opts.query, ...(opts.limit !== undefined ? { limit: String(opts.limit) } : {}) },
   };
   let pending: Promise<unknown> | undefined = request(current);
+  const handOut = new PageHandOut();
   while (pending && current) {
-    const body = (await pending) as Record<string, unknown> | null;
+    const following = handOut.take((await pending) as Record<string, unknown> | null, current, opts, markerField);
+    if (!handOut.items) return;
+    pending = following ? request(following) : undefined;
+    current = following;
+    // Handed out without a reference kept here: a consumer that lets go of a page's items as it goes frees them
+    // while the page is still being read (what a young-generation GC finds dead is never copied or promoted).
+    yield handOut.give();
+  }
+}
+
+/** The page being handed out, held outside the generator's frame so that nothing there keeps it once given. */
+class PageHandOut {
+  items: Record<string, unknown>[] | undefined;
+
+  /** Takes a page's answer: its items (none when empty), and returns the request for the page after it. */
+  take(
+    body: Record<string, unknown> | null,
+    current: PageRequest,
+    opts: PaginateOptions,
+    markerField: string,
+  ): PageRequest | undefined {
     const items = body?.[opts.itemsKey];
     if (!Array.isArray(items)) {
       throw new OpenStackError(
@@ -82,11 +103,15 @@ export async function* paginate(
         opts.context ?? {},
       );
     }
-    if (items.length === 0) return;
-    const following = nextPage(body!, items as Record<string, unknown>[], current, opts, markerField);
-    pending = following ? request(following) : undefined;
-    current = following;
-    yield items as Record<string, unknown>[];
+    if (items.length === 0) return undefined;
+    this.items = items as Record<string, unknown>[];
+    return nextPage(body!, this.items, current, opts, markerField);
+  }
+
+  give(): Record<string, unknown>[] {
+    const items = this.items!;
+    this.items = undefined;
+    return items;
   }
 }
 
