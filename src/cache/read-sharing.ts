@@ -2,6 +2,7 @@
 // memory, or in Redis so replicas share answers too. Small collection answers are kept for a couple of seconds;
 // big pages are shared while in flight but never kept, so a 100,000-server list does not sit in memory.
 import type { TtlCache } from './ttl-cache.ts';
+import { UnparsedBody } from '../core/unparsed-body.ts';
 
 /** A response as the cache keeps it. */
 export interface SharedResponse {
@@ -22,6 +23,8 @@ export interface CachedReadsOptions {
   ttlMs?: number;
   /** Answers listing more items than this are not kept (default 500). */
   maxItems?: number;
+  /** Answers left unparsed (core/unparsed-body.ts) bigger than this are not kept either (default 1 MiB). */
+  maxUnparsedBytes?: number;
 }
 
 class TooBigToKeep extends Error {
@@ -40,13 +43,20 @@ function itemCount(body: unknown): number {
 export function cachedReads(cache: TtlCache, options: CachedReadsOptions = {}): ReadSharing {
   const ttlMs = options.ttlMs ?? 2000;
   const maxItems = options.maxItems ?? 500;
+  const maxUnparsedBytes = options.maxUnparsedBytes ?? 2 ** 20;
   return {
     async share(key, load, { fresh }) {
       try {
         return await cache.get<SharedResponse>(
           `reads:${key}`,
           async () => {
-            const response = await load();
+            let response = await load();
+            if (response.body instanceof UnparsedBody) {
+              // Bytes a reader parses later (a page fetched ahead): a big answer goes on as bytes to everyone
+              // sharing it, each parsing its own; one small enough to keep is kept parsed.
+              if (response.body.bytes.length > maxUnparsedBytes) throw new TooBigToKeep(response);
+              response = { ...response, body: response.body.parse() };
+            }
             if (itemCount(response.body) > maxItems) throw new TooBigToKeep(response);
             return response;
           },

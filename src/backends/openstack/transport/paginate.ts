@@ -1,4 +1,5 @@
 import { OpenStackError, GrpcStatus, type ErrorContext } from './errors.ts';
+import { parsedBody } from '../../../core/unparsed-body.ts';
 
 export interface PageRequest {
   /** Path relative to the versioned service URL, e.g. "/servers/detail". */
@@ -74,7 +75,13 @@ export async function* paginate(
   let pending: Promise<unknown> | undefined = request(current);
   const handOut = new PageHandOut();
   while (pending && current) {
-    const following = handOut.take((await pending) as Record<string, unknown> | null, current, opts, markerField);
+    // A page fetched ahead may wait as bytes (core/unparsed-body.ts): parsed now, when its turn has come.
+    const following = handOut.take(
+      parsedBody(await pending) as Record<string, unknown> | null,
+      current,
+      opts,
+      markerField,
+    );
     if (!handOut.items) return;
     pending = following ? request(following) : undefined;
     current = following;

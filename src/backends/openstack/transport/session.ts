@@ -17,6 +17,7 @@ import {
 import { HttpClient, type HttpClientOptions, type HttpResponse } from './http.ts';
 import { TokenManager, type ProjectInfo, type Token } from './keystone.ts';
 import { microversionHeaders, negotiateMicroversion } from './microversion.ts';
+import { UnparsedBody } from '../../../core/unparsed-body.ts';
 import { paginate } from './paginate.ts';
 import { DEFAULT_RETRY_POLICY, isIdempotent, sendWithRetries, type RetryPolicy } from './retry.ts';
 import type { CloudLimiter } from './limits.ts';
@@ -71,12 +72,17 @@ export interface SessionRequest {
   rawResponse?: boolean;
   /** Compute only: a specific microversion, or false for none; default the negotiated one. */
   microversion?: string | false;
+  /**
+   * The body may come back as its bytes (core/unparsed-body.ts), for a reader that parses it later: a list page
+   * fetched ahead. A small answer the shared reads keep comes back parsed.
+   */
+  parseLater?: boolean;
 }
 
 export interface SessionResponse {
   status: number;
   headers: IncomingHttpHeaders;
-  /** Parsed JSON, text for other content, undefined when empty or rawResponse. */
+  /** Parsed JSON, text for other content, undefined when empty or rawResponse; an UnparsedBody may come back when parseLater. */
   body: unknown;
   /** The body stream when rawResponse. */
   stream?: Readable;
@@ -371,7 +377,12 @@ export class CloudSession {
     if (res.status >= 400) throw await this.#httpError(res, ctx, requestId);
     if (req.rawResponse)
       return { status: res.status, headers: res.headers, body: undefined, stream: res.stream, requestId };
-    return { status: res.status, headers: res.headers, body: parseBody(res), requestId };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: req.parseLater ? unparsedBody(res) : parseBody(res),
+      requestId,
+    };
   }
 
   /**
@@ -421,6 +432,7 @@ export class CloudSession {
             signal: opts.signal,
             deadline: opts.deadline,
             fresh: opts.fresh,
+            parseLater: true,
           })
         ).body,
       {
@@ -618,17 +630,11 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
 }
 
 function parseBody(res: HttpResponse): unknown {
-  if (res.body.length === 0) return undefined;
-  const text = res.body.toString('utf8');
-  const type = headerValue(res.headers, 'content-type') ?? '';
-  if (type.includes('json') || /^\s*[[{]/.test(text)) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  }
-  return text;
+  return unparsedBody(res).parse();
+}
+
+function unparsedBody(res: HttpResponse): UnparsedBody {
+  return new UnparsedBody(res.body, headerValue(res.headers, 'content-type') ?? '');
 }
 
 async function readLimited(stream: Readable, limit: number): Promise<Buffer> {
