@@ -1,6 +1,7 @@
 // Table 3: ListServers items/s for 10k and 100k servers in one region (simulator latency 0), straight from the
 // node that owns the cloud and through 3 relay hops; each node's peak RSS (VmHWM) and CPU seconds; and the floor:
 // JSON.parse of the simulator's own nova page plus protobuf encoding of each server, in a tight loop.
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ const RELAYS = 3;
 const HOPS_TARGET = 0.9;
 const FLOOR_RATIO = 2;
 const PAGE_SIZE = 1000;
+const RSS_TARGET_MIB = 150;
 
 export interface ThroughputRow {
   servers: number;
@@ -33,6 +35,8 @@ export interface ThroughputRow {
   itemsPerSecond: number;
   idleRssMiB: number[];
   peakRssMiB: number[];
+  /** Each node's resident memory after the runs, split: anonymous (V8's heap, buffers, malloc) and file-backed (code). */
+  afterRunsMiB: { anon: number; file: number }[];
   cpuSecondsPerRun: { sim: number; nodes: number[]; client: number };
 }
 
@@ -77,12 +81,19 @@ async function measure(
     itemsPerSecond: servers / (median(runsMs) / 1000),
     idleRssMiB,
     peakRssMiB: nodes.map((n) => n.peakRssMiB()),
+    afterRunsMiB: nodes.map((n) => ({ anon: procStatusMiB(n.pid, 'RssAnon'), file: procStatusMiB(n.pid, 'RssFile') })),
     cpuSecondsPerRun: {
       sim: per(cpuSeconds(sim.pid) - cpu0.sim),
       nodes: nodes.map((n, i) => per(cpuSeconds(n.pid) - cpu0.nodes[i])),
       client: per((clientCpu.user + clientCpu.system) / 1e6),
     },
   };
+}
+
+/** What an empty Node process holds on this machine: the part of every node's RSS that oaktree does not choose. */
+function emptyNodeRssMiB(): number {
+  const rss = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.memoryUsage().rss))']);
+  return Number(rss) / 2 ** 20;
 }
 
 /** One page of GET /servers/detail exactly as the owner node receives it: same microversion, 1,000 servers. */
@@ -215,6 +226,7 @@ export async function runThroughput(dir: string, options: { profile?: boolean } 
   const ratio = via(bigN).itemsPerSecond / direct(bigN).itemsPerSecond;
   const floorRatio = median(floor) / direct(bigN).itemsPerSecond;
   const rssGrowth = Math.max(...direct(bigN).peakRssMiB) / Math.max(...direct(SIZES[0]).peakRssMiB);
+  const peakRss = Math.max(...direct(bigN).peakRssMiB, ...via(bigN).peakRssMiB);
   const table = markdownTable(
     [
       'servers',
@@ -241,6 +253,7 @@ export async function runThroughput(dir: string, options: { profile?: boolean } 
     `3 hops ≥ ${HOPS_TARGET * 100} % of direct (${fmtInt(bigN)}): ${verdict(ratio >= HOPS_TARGET, `${fmt(ratio * 100, 0)} %`)}`,
     `direct (${fmtInt(bigN)}) within ${FLOOR_RATIO}× of the floor: ${verdict(floorRatio <= FLOOR_RATIO, `floor ${fmtInt(median(floor))}/s, oaktree ${fmtInt(direct(bigN).itemsPerSecond)}/s: ${fmt(floorRatio, 2)}×`)}`,
     `RSS flat as the list grows (peak at ${fmtInt(bigN)} vs ${fmtInt(SIZES[0])}, direct): ${verdict(rssGrowth <= 1.25, `${fmt(rssGrowth, 2)}×`)}`,
+    `node peak RSS streaming ${fmtInt(bigN)} ≤ ${RSS_TARGET_MIB} MiB (every node, direct and through ${RELAYS} hops): ${verdict(peakRss <= RSS_TARGET_MIB, `${fmt(peakRss, 0)} MiB`)}`,
   ];
   // What the machine allows whatever the node does: the simulator and the client share its 2 cores with the node.
   const d = direct(bigN);
@@ -260,10 +273,13 @@ export async function runThroughput(dir: string, options: { profile?: boolean } 
     .slice(1)
     .map((x) => fmt((x / bigN) * 1e6, 1))
     .join(' · ')}.`;
+  const owner = d.afterRunsMiB[0];
+  const memoryRow = `Memory (same run, ${fmtInt(bigN)} direct): an empty Node process here holds ${fmt(emptyNodeRssMiB(), 0)} MiB; the owner node ${fmt(d.idleRssMiB[0], 0)} MiB idle and ${fmt(d.peakRssMiB[0], 0)} MiB at its peak; after the runs it holds ${fmt(owner.anon, 0)} MiB anonymous (V8's heap, buffers, malloc's arenas) and ${fmt(owner.file, 0)} MiB file-backed (the Node binary and its libraries, the same in every Node process).`;
   const notes = [
     floorRow,
     machineBound,
     hopsBound,
+    memoryRow,
     'One region, simulator latency 0, nova pages of 1,000; each configuration starts fresh node processes (compiled), one warm-up list, then the median of the timed runs. Node columns list the owner first, then the relays.',
     'CPU seconds per run come from /proc/<pid>/stat (simulator, each node) and process.cpuUsage() (the benchmark client): with 2 cores, a row whose CPU sum is near 2 × its wall time is CPU-bound, not waiting.',
   ];

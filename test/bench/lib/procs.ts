@@ -160,7 +160,7 @@ export function servingAddress(line: string): string {
   return match[1];
 }
 
-export function procStatusMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+export function procStatusMiB(pid: number, field: 'VmHWM' | 'VmRSS' | 'RssAnon' | 'RssFile'): number {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : NaN;
