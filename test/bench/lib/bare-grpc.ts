@@ -1,5 +1,5 @@
-// The hop floor: what one gRPC call to another process costs on this machine with nothing of oaktree in it.
-// A hop adds at least one such call, and the relay is both its server and its client.
+// The hop floor: what one gRPC call to another process costs on this machine with nothing of oaktree in it, and
+// what a bare relay in front of it adds: a hop adds at least that, the relay being both a server and a client.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -12,21 +12,23 @@ const REQUEST = Buffer.alloc(64, 0x62);
 
 export interface BareServer {
   pid: number;
+  port: number;
   /** One unary call through a client kept for the whole run, as a relay keeps its peer channel. */
   call(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startBareServer(): Promise<BareServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/bench/bare-grpc-server.ts')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/** A bare echo server or, given the port of one, a bare relay in front of it (bare-grpc-server.ts). */
+export async function startBareServer(upstreamPort?: number): Promise<BareServer> {
+  const args = ['--import', 'tsx', join(ROOT, 'test/bench/bare-grpc-server.ts')];
+  if (upstreamPort) args.push(String(upstreamPort));
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const { port } = JSON.parse(await firstLine(child, 'bare gRPC server')) as { port: number };
   const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const identity = (bytes: Buffer) => bytes;
   return {
     pid: child.pid!,
+    port,
     call: () =>
       new Promise<void>((resolve, reject) =>
         client.makeUnaryRequest(BARE_METHOD, identity, identity, REQUEST, (error, answer) => {
