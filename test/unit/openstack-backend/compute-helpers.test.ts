@@ -46,6 +46,24 @@ test('address classes', () => {
       isNonRoutableV4('198.51.100.7'),
   );
   assert.ok(!isNonRoutableV4('162.242.219.151'));
+  // The edges of each range, and the top of the space.
+  assert.ok(!isRfc1918('172.15.255.255') && isRfc1918('172.16.0.0') && !isRfc1918('11.0.0.0'));
+  assert.ok(isNonRoutableV4('255.255.255.255') && isNonRoutableV4('240.0.0.1') && !isNonRoutableV4('239.1.2.3'));
+  assert.ok(isNonRoutableV4('203.0.113.9') && !isNonRoutableV4('203.0.114.9') && isNonRoutableV4('0.1.2.3'));
+  // What is not a dotted quad is never RFC 1918 and never counts as routable.
+  for (const bad of [
+    '',
+    '...',
+    '10.0.0',
+    '10.0.0.0.1',
+    '10.0.0.256',
+    '10.0.0.1000',
+    '10.0..1',
+    '10.0.0.1 ',
+    'a.b.c.d',
+    '1e1.0.0.1',
+  ])
+    assert.ok(!isRfc1918(bad) && isNonRoutableV4(bad), `"${bad}" is not an IPv4 address`);
   assert.ok(isNonGlobalV6('fe80::1') && isNonGlobalV6('fd00::1') && !isNonGlobalV6('2a02:6b8::1'));
 });
 
