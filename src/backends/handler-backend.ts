@@ -4,6 +4,7 @@
 // A list handler yields objects one by one or in batches (an array: objects it has at hand together, such as a
 // page from the cloud); each becomes one batch of responses (backend.ts).
 import PQueue from 'p-queue';
+import { isWhole, WholeListResponse } from '../wire/message-encoding.ts';
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import type {
@@ -140,11 +141,13 @@ export class HandlerBackend implements Backend {
     ctx: CallContext,
   ): AsyncGenerator<readonly Res[]> {
     const wrap = (value: unknown) => ({ item: { $case: method.itemCase, value } }) as unknown as Res;
+    // A batch of objects built whole becomes responses built whole: their one field is set.
+    const wrapWhole = (value: unknown) => new WholeListResponse({ $case: method.itemCase, value }) as unknown as Res;
     try {
       for await (const item of handler(request, target, ctx)) {
         if (raw) yield [item as Res];
         else if (!Array.isArray(item)) yield [wrap(item)];
-        else if (item.length) yield item.map(wrap);
+        else if (item.length) yield item.map(isWhole(item) ? wrapWhole : wrap);
       }
     } catch (error) {
       if (ctx.signal.aborted) throw error;

@@ -80,13 +80,36 @@ export function encodeChunk(tag: Uint8Array, chunk: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * Objects built whole: every field set, by code typed to return the full message (no cast, no partial). A list
+ * response around one is encoded as it is; any other message first goes through `fromPartial`, which fills in what
+ * is missing by copying the whole message: for a list of servers that copy was a tenth of the node's time. Marks go on
+ * batches (a handler's array of objects), so that marking costs nothing per object.
+ */
+const builtWhole = new WeakSet<object>();
+
+/** Marks a batch of objects as built whole (see builtWhole) and returns it. */
+export function whole<T extends readonly object[]>(batch: T): T {
+  builtWhole.add(batch);
+  return batch;
+}
+
+export function isWhole(batch: readonly unknown[]): boolean {
+  return builtWhole.has(batch);
+}
+
+/** A list response (its one field, the `item` oneof) around an object built whole: encoded as it is. */
+export class WholeListResponse {
+  constructor(readonly item: { $case: string; value: unknown }) {}
+}
+
 /** Encodes a message of `type` (a partial one gets its defaults), a large chunk on its own. */
 export function messageEncoder<T>(type: MessageType<T>): (message: unknown) => Uint8Array {
   const tag = chunkTagOf(type as MessageType);
   return (message) => {
     const chunk = tag && chunkOf(message);
     if (chunk && chunk.length >= OWN_BUFFER_CHUNK_BYTES) return encodeChunk(tag, chunk);
-    return encodeMessage(type, type.fromPartial(message));
+    return encodeMessage(type, message instanceof WholeListResponse ? (message as T) : type.fromPartial(message));
   };
 }
 

@@ -1,7 +1,8 @@
 // Server normalization on payload shapes from the nova api-ref, openstacksdk's fixtures and real clouds.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AddressType, ServerStatus } from '../../../src/gen/oaktree/v1/compute.ts';
+import { AddressType, ListServersResponse, Server, ServerStatus } from '../../../src/gen/oaktree/v1/compute.ts';
+import { encodeMessage, messageEncoder, WholeListResponse } from '../../../src/wire/message-encoding.ts';
 import type { Location } from '../../../src/gen/oaktree/v1/location.ts';
 import { normalizeServer, novaStatusFilter, serverStatus } from '../../../src/backends/openstack/normalize/server.ts';
 
@@ -377,4 +378,20 @@ describe('serverStatus', () => {
     assert.equal(novaStatusFilter(ServerStatus.SERVER_STATUS_STOPPED), 'SHUTOFF');
     assert.equal(novaStatusFilter(ServerStatus.SERVER_STATUS_RESIZING), undefined);
   });
+});
+
+describe('a normalized server is built whole (it is encoded without fromPartial)', () => {
+  // The sparsest payload a cloud may send, and the two api-ref ones: each must encode as fromPartial's copy does.
+  const payloads = { sparse: { id: 'x' }, mv21, mv279 };
+  for (const [name, raw] of Object.entries(payloads))
+    test(name, () => {
+      const s = normalizeServer(raw, { route });
+      const response = new WholeListResponse({ $case: 'server', value: s });
+      assert.deepEqual(
+        messageEncoder(ListServersResponse)(response),
+        encodeMessage(ListServersResponse, ListServersResponse.fromPartial({ item: { $case: 'server', value: s } })),
+      );
+      // Every field fromPartial would fill in is there already.
+      assert.deepEqual(Object.keys(s).sort(), Object.keys(Server.fromPartial({})).sort());
+    });
 });

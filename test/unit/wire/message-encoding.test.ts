@@ -7,6 +7,7 @@ import {
   encodingDefinition,
   handOver,
   messageEncoder,
+  WholeListResponse,
 } from '../../../src/wire/message-encoding.ts';
 import { ComputeServiceDefinition, ListServersResponse, Server } from '../../../src/gen/oaktree/v1/compute.ts';
 import {
@@ -147,4 +148,29 @@ test('service definitions say which responses are byte chunks (a node buffers fe
   assert.deepEqual(chunked(ImageServiceDefinition), ['downloadImage']);
   assert.deepEqual(chunked(ObjectStoreServiceDefinition), ['downloadObject']);
   assert.deepEqual(chunked(ComputeServiceDefinition), []);
+});
+
+test('a list response built whole is encoded as it is; any other goes through fromPartial first', {
+  timeout: 10_000,
+}, () => {
+  let copies = 0;
+  const counting = {
+    ...ListServersResponse,
+    fromPartial: (message: unknown) => {
+      copies++;
+      return ListServersResponse.fromPartial(message as never);
+    },
+  };
+  const encode = messageEncoder(counting);
+  const expected = encodeMessage(ListServersResponse, { item: { $case: 'server', value: server(1) } });
+  copies = 0;
+  assert.deepEqual(encode(new WholeListResponse({ $case: 'server', value: server(1) })), expected);
+  assert.equal(copies, 0);
+  // A partial message (no name, no metadata...) gets its defaults instead of failing in the encoder.
+  const partial = { item: { $case: 'server', value: { id: 'id-1' } } };
+  assert.deepEqual(
+    encode(partial),
+    encodeMessage(ListServersResponse, ListServersResponse.fromPartial(partial as never)),
+  );
+  assert.equal(copies, 1);
 });

@@ -5,6 +5,7 @@ import type { Location } from '../../../gen/oaktree/v1/location.ts';
 import { describeLocation } from '../../../core/location.ts';
 import type { RegionContext, RegionResolver } from '../region.ts';
 import { exactlyOne, exactNameFilter, getOrUndefined, looksLikeId, microversion, type Raw } from './nova.ts';
+import { whole } from '../../../wire/message-encoding.ts';
 import { planServerFilters } from './server-filters.ts';
 import { serverNormalizer } from './server-view.ts';
 
@@ -85,7 +86,7 @@ export function listServersHandler(resolve: RegionResolver) {
       for (let matching = await nextMatching(pages, plan); matching; matching = await nextMatching(pages, plan)) {
         const normalize = await serverNormalizer(ctx, matching, signal);
         for (let at = 0; at < matching.length; at += SERVERS_PER_BATCH) {
-          const batch = matching.slice(at, at + SERVERS_PER_BATCH).map(normalize);
+          const batch = whole(matching.slice(at, at + SERVERS_PER_BATCH).map(normalize));
           // Let go of each nova server once it is normalized: the rest of the page is not kept alive by it.
           matching.fill(undefined as never, at, at + SERVERS_PER_BATCH);
           yield batch;

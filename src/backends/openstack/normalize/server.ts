@@ -295,6 +295,7 @@ function securityGroupNames(raw: unknown): string[] {
   return names;
 }
 
+/** A server as oaktree returns it, built whole (every field set: wire/message-encoding.ts). */
 export function normalizeServer(raw: Raw, opts: ServerNormalizeOptions): Server {
   const addresses = serverAddresses(raw.addresses, opts.floatingIps);
   const interfaces = serverInterfaces(addresses, {
