@@ -1,6 +1,7 @@
 // Image properties are free-form, but Glance keeps some names for itself and oaktree sends the typed fields under
 // the same names: a property called visibility or status would override a typed field or be refused by Glance
 // with a 403 that names nothing. Such keys are refused here, before any cloud, naming the key.
+import { REQUEST_ID_METADATA_KEY } from './request-id.ts';
 import { camel, type Rule } from './field-rules.ts';
 
 /**
@@ -36,7 +37,7 @@ export const RESERVED_IMAGE_PROPERTIES: ReadonlySet<string> = new Set([
   'updated_at',
   'virtual_size',
   'visibility',
-  'oaktree_request_id',
+  REQUEST_ID_METADATA_KEY,
 ]);
 /** Glance's own namespace: properties it sets during imports (os_glance_import_task ...). */
 const RESERVED_PREFIX = 'os_glance_';

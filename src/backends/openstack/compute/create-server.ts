@@ -1,5 +1,6 @@
 // CreateServer: resolve names to ids, POST /servers (idempotent through a request id kept in the server's
 // metadata), then optionally stream its build until it is ACTIVE with addresses and, if needed, a floating IP.
+import { REQUEST_ID_METADATA_KEY } from '../../../core/request-id.ts';
 import type { CallContext } from '../../../core/call-context.ts';
 import {
   AddressType,
@@ -27,9 +28,6 @@ import { getServerRaw, serversNamed } from './servers.ts';
 import { streamFrom } from './stream.ts';
 import { serverFingerprint, waitForServerStatus } from './wait.ts';
 import { notifyServerWrite } from '../watch/handlers.ts';
-
-/** The metadata key that carries a create's request_id, so a retried create finds the server it made. */
-export const REQUEST_ID_METADATA_KEY = 'oaktree_request_id';
 
 /** The server a previous create with this request id made (still existing), if any. */
 export async function serverForRequestId(
