@@ -11,6 +11,7 @@ import { action, type CliContext, io, keyValue, repeatable, withCommonOptions } 
 import { type CreateWaitState, explainedWait, interruptedCreate, interruptedDelete } from './interrupted-wait.ts';
 import { byPlace, serverView } from './views.ts';
 import { GIB_SIZE, numberOption } from './numbers.ts';
+import { REQUEST_ID_METADATA_KEY } from '../../core/request-id.ts';
 import {
   addCreateServerOptions,
   addServerFilterOptions,
@@ -115,7 +116,7 @@ export function registerServerCommands(program: Command): void {
                 },
               },
             ),
-          (why) => interruptedCreate(state, why),
+          async (why) => interruptedCreate(await withServerMade(ctx, state), why),
         );
         ctx.endProgress();
         ctx.printOne(created, serverView);
@@ -220,5 +221,26 @@ function printWatchEvent(ctx: CliContext, event: import('../../client/index.ts')
     io.stdout.write(
       `${time} ${event.type.toUpperCase().padEnd(10)} ${where}  ${s.name}  ${serverStatusName(s.status)}  ${s.interfaceIp || '-'}  ${s.id}\n`,
     );
+  }
+}
+
+/** How long the lookup after a stopped create may take: Ctrl-C should still feel quick. */
+const LOOKUP_MS = 5000;
+
+/**
+ * A create stopped before the node reported its server may still have made it: the node reports only after nova
+ * accepted it and it was read back. The server that carries this create's request id is the one it made (its name
+ * may be taken twice); nothing found, or a lookup that fails, leaves the state as it was.
+ */
+async function withServerMade(ctx: CliContext, state: CreateWaitState): Promise<CreateWaitState> {
+  if (state.server?.id) return state;
+  try {
+    const named = await ctx.client
+      .listServers(ctx.selector, { nameOrId: state.name, fresh: true, timeoutMs: LOOKUP_MS })
+      .toArray();
+    const made = named.find((server) => server.metadata[REQUEST_ID_METADATA_KEY] === state.requestId);
+    return made ? { ...state, server: made } : state;
+  } catch {
+    return state;
   }
 }
