@@ -17,6 +17,9 @@ export class InterruptedWait extends Error {
 
 export type StopReason = 'interrupted' | 'deadline';
 
+/** How long the lookup after a stopped wait may take: Ctrl-C should still feel quick. */
+export const LOOKUP_MS = 5000;
+
 /** An AbortSignal that Ctrl-C fires while `run` is in progress (the default SIGINT exit is held off till then). */
 async function withCtrlC<T>(run: (signal: AbortSignal, interrupted: () => boolean) => Promise<T>): Promise<T> {
   const controller = new AbortController();

@@ -8,7 +8,13 @@ import { Server as ServerMessage } from '../../gen/oaktree/v1/compute.ts';
 import { Location } from '../../gen/oaktree/v1/location.ts';
 import { stringify } from 'yaml';
 import { action, type CliContext, io, keyValue, repeatable, withCommonOptions } from './context.ts';
-import { type CreateWaitState, explainedWait, interruptedCreate, interruptedDelete } from './interrupted-wait.ts';
+import {
+  type CreateWaitState,
+  explainedWait,
+  interruptedCreate,
+  interruptedDelete,
+  LOOKUP_MS,
+} from './interrupted-wait.ts';
 import { byPlace, serverView } from './views.ts';
 import { GIB_SIZE, numberOption } from './numbers.ts';
 import { REQUEST_ID_METADATA_KEY } from '../../core/request-id.ts';
@@ -223,9 +229,6 @@ function printWatchEvent(ctx: CliContext, event: import('../../client/index.ts')
     );
   }
 }
-
-/** How long the lookup after a stopped create may take: Ctrl-C should still feel quick. */
-const LOOKUP_MS = 5000;
 
 /**
  * A create stopped before the node reported its server may still have made it: the node reports only after nova

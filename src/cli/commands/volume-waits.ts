@@ -3,10 +3,7 @@
 // and reported with the commands that look, finish or clean up (the account itself: interrupted-wait.ts).
 import { OaktreeError, Status } from '../../client/index.ts';
 import type { CliContext } from './context.ts';
-import { explainedWait, placeFlags, stoppedWait, type WaitedObject } from './interrupted-wait.ts';
-
-/** How long the lookup after a stopped wait may take: Ctrl-C should still feel quick. */
-const LOOKUP_MS = 5000;
+import { explainedWait, LOOKUP_MS, placeFlags, stoppedWait, type WaitedObject } from './interrupted-wait.ts';
 
 export type WaitedKind = 'volume' | 'snapshot' | 'backup';
 
