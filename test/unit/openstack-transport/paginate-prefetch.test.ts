@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { paginate, type PageRequest } from '../../../src/backends/openstack/transport/paginate.ts';
 import { UnparsedBody } from '../../../src/core/unparsed-body.ts';
 
+const NOVA_PAGES_OF_10 = { itemsKey: 'servers', baseUrl: 'http://nova/v2.1', path: '/servers/detail', limit: 10 };
+
 function cloud(pages: number, perPage: number) {
   const asked: string[] = [];
   const fetchPage = async (req: PageRequest) => {
@@ -20,12 +22,7 @@ test('page n+1 is already asked for while page n is processed, and never more th
   const { asked, fetchPage } = cloud(4, 10);
   const seenWhileProcessing: number[] = [];
   let items = 0;
-  for await (const page of paginate(fetchPage, {
-    itemsKey: 'servers',
-    baseUrl: 'http://nova/v2.1',
-    path: '/servers/detail',
-    limit: 10,
-  })) {
+  for await (const page of paginate(fetchPage, NOVA_PAGES_OF_10)) {
     seenWhileProcessing.push(asked.length);
     items += page.length;
   }
@@ -35,13 +32,7 @@ test('page n+1 is already asked for while page n is processed, and never more th
 
 test('a consumer that stops early leaves at most one page asked for in vain', async () => {
   const { asked, fetchPage } = cloud(100, 10);
-  for await (const _ of paginate(fetchPage, {
-    itemsKey: 'servers',
-    baseUrl: 'http://nova/v2.1',
-    path: '/servers/detail',
-    limit: 10,
-  }))
-    break;
+  for await (const _ of paginate(fetchPage, NOVA_PAGES_OF_10)) break;
   assert.equal(asked.length, 2);
 });
 
@@ -65,12 +56,7 @@ test('a page fetched ahead as bytes is parsed only when its turn comes', async (
     return body;
   };
   let items = 0;
-  for await (const page of paginate(fetchPage, {
-    itemsKey: 'servers',
-    baseUrl: 'http://nova/v2.1',
-    path: '/servers/detail',
-    limit: 10,
-  })) {
+  for await (const page of paginate(fetchPage, NOVA_PAGES_OF_10)) {
     // Let the page fetched ahead arrive: it waits unparsed while this one is worked on.
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(asked, parses + 1, 'the next page has been fetched, not parsed');
