@@ -53,20 +53,8 @@ export async function runHops(dir: string) {
       for (let i = 0; i < WARMUP; i++) await floor.call();
       for (let i = 0; i < WARMUP; i++) await bareRelay.call();
       for (let round = 0; round < ROUNDS; round++) {
-        const floorCpuBefore = cpuSeconds(floor.pid);
-        for (let i = 0; i < CALLS / ROUNDS; i++) {
-          const t0 = performance.now();
-          await floor.call();
-          bare.samplesMs.push(performance.now() - t0);
-        }
-        bare.serverCpuSeconds += cpuSeconds(floor.pid) - floorCpuBefore;
-        const relayCpuBefore = cpuSeconds(bareRelay.pid);
-        for (let i = 0; i < CALLS / ROUNDS; i++) {
-          const t0 = performance.now();
-          await bareRelay.call();
-          bareHop.samplesMs.push(performance.now() - t0);
-        }
-        bareHop.relayCpuSeconds += cpuSeconds(bareRelay.pid) - relayCpuBefore;
+        bare.serverCpuSeconds += await timedCalls(floor, bare.samplesMs);
+        bareHop.relayCpuSeconds += await timedCalls(bareRelay, bareHop.samplesMs);
         for (let hops = 0; hops <= MAX_HOPS; hops++) {
           for (const [method, call] of Object.entries(calls)) {
             const list = samples.get(`${method}/${hops}`) ?? [];
@@ -161,6 +149,17 @@ export async function runHops(dir: string) {
     ],
     raw: { rows, floor: bare, bareHop, relayProfile: profile },
   };
+}
+
+/** One round's calls to a bare process, each timed into `samplesMs`; returns the CPU seconds that process spent. */
+async function timedCalls(bare: BareServer, samplesMs: number[]): Promise<number> {
+  const before = cpuSeconds(bare.pid);
+  for (let i = 0; i < CALLS / ROUNDS; i++) {
+    const t0 = performance.now();
+    await bare.call();
+    samplesMs.push(performance.now() - t0);
+  }
+  return cpuSeconds(bare.pid) - before;
 }
 
 const PROFILE_CALLS = 1000;
