@@ -56,6 +56,14 @@ function chunkOf(message: unknown): Uint8Array | undefined {
  * only the chunk would drop them).
  */
 export function chunkTagOf(type: MessageType): Uint8Array | undefined {
+  if (!chunkTags.has(type)) chunkTags.set(type, learnChunkTag(type));
+  return chunkTags.get(type);
+}
+
+/** Each type's chunk tag, learned once (a relay builds decoders per call). */
+const chunkTags = new WeakMap<MessageType, Uint8Array | undefined>();
+
+function learnChunkTag(type: MessageType): Uint8Array | undefined {
   if (Object.keys(type.fromPartial({}) as object).join() !== 'part') return undefined;
   const probe = type.encode(type.fromPartial({ part: { $case: 'chunk', value: new Uint8Array([0xa5]) } })).finish();
   // A one-byte chunk encodes as tag, length 1, the byte.
@@ -63,21 +71,106 @@ export function chunkTagOf(type: MessageType): Uint8Array | undefined {
   return probe.slice(0, probe.length - 2);
 }
 
-/** A chunk message's bytes in one exact allocation: tag, varint length, payload. */
-export function encodeChunk(tag: Uint8Array, chunk: Uint8Array): Uint8Array {
-  let lengthBytes = 1;
-  for (let n = chunk.length; n > 0x7f; n >>>= 7) lengthBytes++;
-  const out = Buffer.allocUnsafeSlow(tag.length + lengthBytes + chunk.length); // its own ArrayBuffer, not the pool
-  out.set(tag, 0);
-  let at = tag.length;
-  let n = chunk.length;
+function varintLength(n: number): number {
+  let length = 1;
+  for (; n > 0x7f; n >>>= 7) length++;
+  return length;
+}
+
+/** Writes tag and varint `length` into `out` from `at`; returns where they end. */
+function writeChunkHeader(out: Uint8Array, at: number, tag: Uint8Array, length: number): number {
+  out.set(tag, at);
+  let to = at + tag.length;
+  let n = length;
   while (n > 0x7f) {
-    out[at++] = (n & 0x7f) | 0x80;
+    out[to++] = (n & 0x7f) | 0x80;
     n >>>= 7;
   }
-  out[at++] = n;
-  out.set(chunk, at);
+  out[to++] = n;
+  return to;
+}
+
+/** A chunk message's bytes in one exact allocation: tag, varint length, payload. */
+export function encodeChunk(tag: Uint8Array, chunk: Uint8Array): Uint8Array {
+  const out = Buffer.allocUnsafeSlow(tag.length + varintLength(chunk.length) + chunk.length); // its own ArrayBuffer
+  out.set(chunk, writeChunkHeader(out, 0, tag, chunk.length));
   return out;
+}
+
+/** A chunk message built in place: `payload` is a view into `encoded`, the whole message's bytes. */
+export interface EncodedChunk {
+  payload: Buffer;
+  encoded: Buffer;
+}
+
+/**
+ * Gathers a byte stream (an HTTP body arrives in pieces of 16–64 KiB) into chunk messages of `max` payload bytes,
+ * the last one shorter. Every message costs each layer up to the socket, so fewer, larger ones cost less; and each
+ * byte is copied once, straight into the message's encoding, where cutting it up and encoding it apart copied it
+ * twice (a 512 MiB image download from one node: its CPU ~5.6 → ~4 s, 75 → 90–109 MiB/s).
+ */
+export async function* encodedChunks(
+  source: AsyncIterable<Uint8Array>,
+  tag: Uint8Array,
+  max: number,
+): AsyncGenerator<EncodedChunk> {
+  const headerRoom = tag.length + varintLength(max); // a shorter chunk's header ends at the same place
+  const finish = (out: Buffer, length: number): EncodedChunk => {
+    const start = headerRoom - tag.length - varintLength(length);
+    writeChunkHeader(out, start, tag, length);
+    const end = headerRoom + length;
+    return {
+      payload: out.subarray(headerRoom, end),
+      encoded: start || end < out.length ? out.subarray(start, end) : out,
+    };
+  };
+  let out: Buffer | undefined;
+  let filled = 0;
+  for await (const piece of source) {
+    for (let at = 0; at < piece.length; ) {
+      out ??= Buffer.allocUnsafeSlow(headerRoom + max); // its own ArrayBuffer: handed to gRPC as it is
+      const n = Math.min(max - filled, piece.length - at);
+      out.set(at === 0 && n === piece.length ? piece : piece.subarray(at, at + n), headerRoom + filled);
+      filled += n;
+      at += n;
+      if (filled === max) {
+        yield finish(out, filled);
+        out = undefined;
+        filled = 0;
+      }
+    }
+  }
+  if (out && filled) yield finish(out, filled);
+}
+
+/**
+ * A chunk message's payload as a view of its bytes, or undefined when `bytes` hold anything but exactly one chunk
+ * field (the generated decoder then reads them). The generated decoder copies every chunk (`Buffer.from`): a 1 MiB
+ * upload chunk was copied at each node it passed, on top of gRPC's own reassembly.
+ */
+export function chunkView(tag: Uint8Array, bytes: Uint8Array): Buffer | undefined {
+  if (bytes.length <= tag.length) return undefined;
+  for (let i = 0; i < tag.length; i++) if (bytes[i] !== tag[i]) return undefined;
+  let at = tag.length;
+  let length = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (at >= bytes.length || shift > 28) return undefined;
+    const byte = bytes[at++];
+    length += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) break;
+  }
+  if (at + length !== bytes.length) return undefined;
+  return Buffer.from(bytes.buffer, bytes.byteOffset + at, length);
+}
+
+/** Decodes a message of `type`; a chunk message keeps its payload where it is (see chunkView). */
+export function messageDecoder<T>(type: MessageType<T>): (bytes: Uint8Array) => T {
+  const tag = chunkTagOf(type as MessageType);
+  if (!tag) return (bytes) => type.decode(bytes);
+  return (bytes) => {
+    const chunk = chunkView(tag, bytes);
+    return chunk ? ({ part: { $case: 'chunk', value: chunk } } as T) : type.decode(bytes);
+  };
 }
 
 /**
@@ -155,13 +248,15 @@ export function encodingDefinition<D extends TsProtoServiceDefinition>(
     const { requestType, responseType } = method;
     const encodeRequest = messageEncoder(requestType);
     const encodeResponse = messageEncoder(responseType);
+    const decodeRequest = messageDecoder(requestType);
+    const decodeResponse = messageDecoder(responseType);
     methods[key] = {
       path: `/${definition.fullName}/${method.name}`,
       requestStream: method.requestStream,
       responseStream: method.responseStream,
-      requestDeserialize: (bytes: Uint8Array) => requestType.decode(bytes),
+      requestDeserialize: decodeRequest,
       requestSerialize: (value: unknown) => handOver(sendAsIs(value) ?? encodeRequest(value)),
-      responseDeserialize: (bytes: Uint8Array) => responseType.decode(bytes),
+      responseDeserialize: decodeResponse,
       responseSerialize: (value: unknown) => handOver(sendAsIs(value) ?? encodeResponse(value)),
       responseChunks: chunkTagOf(responseType) !== undefined,
       options: method.options,

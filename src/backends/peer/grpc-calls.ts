@@ -5,7 +5,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { ServerError } from 'nice-grpc';
 import { Status } from 'nice-grpc-common';
 import type { AnyMethod } from '../../core/methods.ts';
-import { asBuffer, encodeMessage } from '../../wire/message-encoding.ts';
+import { asBuffer, encodeMessage, messageDecoder } from '../../wire/message-encoding.ts';
 import { keepWireBytes, wireBytesOf } from '../../core/wire-bytes.ts';
 import { bounded } from '../../core/bounded-text.ts';
 import { readBatches } from '../../core/read-batches.ts';
@@ -24,7 +24,8 @@ function serializer(method: AnyMethod) {
 }
 /** Decodes a peer's answer and keeps its bytes, so a relay can send it on without re-encoding (wire-bytes.ts). */
 function deserializer(method: AnyMethod) {
-  return (bytes: Buffer) => keepWireBytes(method.responseType.decode(bytes) as object, bytes);
+  const decode = messageDecoder(method.responseType);
+  return (bytes: Buffer) => keepWireBytes(decode(bytes) as object, bytes);
 }
 function callOptions(ctx: CallContext): grpc.CallOptions {
   return ctx.deadline ? { deadline: ctx.deadline } : {};

@@ -2,10 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   chunkTagOf,
+  chunkView,
   encodeChunk,
+  encodedChunks,
   encodeMessage,
   encodingDefinition,
   handOver,
+  messageDecoder,
   messageEncoder,
   WholeListResponse,
 } from '../../../src/wire/message-encoding.ts';
@@ -13,6 +16,7 @@ import { ComputeServiceDefinition, ListServersResponse, Server } from '../../../
 import {
   DownloadImageResponse,
   ImageServiceDefinition,
+  UploadImageHeader,
   UploadImageRequest,
 } from '../../../src/gen/oaktree/v1/image.ts';
 import {
@@ -173,4 +177,74 @@ test('a list response built whole is encoded as it is; any other goes through fr
     encodeMessage(ListServersResponse, ListServersResponse.fromPartial(partial as never)),
   );
   assert.equal(copies, 1);
+});
+
+async function* pieces(...parts: Uint8Array[]) {
+  yield* parts;
+}
+
+test('a byte stream gathers into chunk messages of the limit, each encoded as the generated encoder would', {
+  timeout: 10_000,
+}, async () => {
+  const tag = chunkTagOf(DownloadImageResponse)!;
+  // 200 needs a two-byte length, the last chunk's 42 one byte: its header is shorter and must still be right.
+  const parts = [Buffer.alloc(150, 1), new Uint8Array(300).fill(2), Buffer.alloc(0), Buffer.alloc(192, 3)];
+  const chunks = [];
+  for await (const chunk of encodedChunks(pieces(...parts), tag, 200)) chunks.push(chunk);
+  assert.deepEqual(
+    chunks.map((c) => c.payload.length),
+    [200, 200, 200, 42],
+  );
+  assert.deepEqual(Buffer.concat(chunks.map((c) => c.payload)), Buffer.concat(parts));
+  for (const { payload, encoded } of chunks) {
+    const expected = DownloadImageResponse.encode({ part: { $case: 'chunk', value: payload } }).finish();
+    assert.deepEqual(new Uint8Array(encoded), expected);
+    assert.equal(payload.buffer, encoded.buffer, 'the payload is a view of the encoded message, not a copy');
+  }
+  // A full chunk fills its own buffer, so it is handed to gRPC without a copy.
+  assert.ok(handOver(chunks[0].encoded) instanceof ArrayBuffer);
+});
+
+test('a stream that ends on a chunk boundary, or is empty, yields no empty chunk', { timeout: 10_000 }, async () => {
+  const tag = chunkTagOf(DownloadObjectResponse)!;
+  const lengths = async (...parts: Uint8Array[]) => {
+    const out: number[] = [];
+    for await (const chunk of encodedChunks(pieces(...parts), tag, 8)) out.push(chunk.payload.length);
+    return out;
+  };
+  assert.deepEqual(await lengths(Buffer.alloc(16)), [8, 8]);
+  assert.deepEqual(await lengths(), []);
+  assert.deepEqual(await lengths(Buffer.alloc(0)), []);
+});
+
+test('a chunk message decodes to a view of its bytes, equal to what the generated decoder gives', {
+  timeout: 10_000,
+}, () => {
+  const decode = messageDecoder(UploadImageRequest);
+  for (const length of [0, 1, 127, 128, 16_383, 16_384, 1 << 20]) {
+    const value = Buffer.alloc(length, 7);
+    const bytes = UploadImageRequest.encode({ part: { $case: 'chunk', value } }).finish();
+    const decoded = decode(bytes);
+    assert.deepEqual(decoded, UploadImageRequest.decode(bytes), `length ${length}`);
+    const chunk = decoded.part?.$case === 'chunk' ? decoded.part.value : undefined;
+    assert.equal(chunk?.buffer, bytes.buffer, `length ${length}: a view, not a copy`);
+  }
+});
+
+test('bytes that are not exactly one chunk field go to the generated decoder', { timeout: 10_000 }, () => {
+  const tag = chunkTagOf(UploadImageRequest)!;
+  const header = UploadImageRequest.encode({
+    part: { $case: 'header', value: UploadImageHeader.fromPartial({ name: 'n', sizeBytes: 6n }) },
+  }).finish();
+  const chunk = UploadImageRequest.encode({ part: { $case: 'chunk', value: Buffer.from('abcdef') } }).finish();
+  assert.equal(chunkView(tag, header), undefined);
+  assert.equal(chunkView(tag, chunk.subarray(0, chunk.length - 1)), undefined, 'truncated');
+  const twoParts = Buffer.concat([chunk, chunk]);
+  assert.equal(chunkView(tag, twoParts), undefined, 'a second field follows');
+  const decode = messageDecoder(UploadImageRequest);
+  assert.deepEqual(decode(twoParts), UploadImageRequest.decode(twoParts));
+  assert.deepEqual(decode(header), UploadImageRequest.decode(header));
+  // A type without a chunk decodes as before.
+  const list = ListServersResponse.encode({ item: { $case: 'server', value: server(1) } }).finish();
+  assert.deepEqual(messageDecoder(ListServersResponse)(list), ListServersResponse.decode(list));
 });
