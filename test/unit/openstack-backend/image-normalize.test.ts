@@ -11,7 +11,6 @@ import {
   normalizeImage,
 } from '../../../src/backends/openstack/normalize/image.ts';
 import { formatProblem, formatsFromSchema } from '../../../src/backends/openstack/image/formats.ts';
-import { rechunk } from '../../../src/backends/openstack/image/download.ts';
 import { Methods } from '../../../src/core/methods.ts';
 
 const route = {
@@ -149,20 +148,4 @@ test('upload header checks: only properties that would pose as Glance fields are
       (e: any) => e.grpcCode === Status.INVALID_ARGUMENT,
     );
   }
-});
-
-test('download re-chunking: pieces of at most the limit, bytes unchanged', async () => {
-  async function* source() {
-    yield Buffer.alloc(10, 1);
-    yield new Uint8Array(25).fill(2);
-    yield Buffer.alloc(0);
-    yield Buffer.alloc(7, 3);
-  }
-  const out: Buffer[] = [];
-  for await (const piece of rechunk(source(), 8)) out.push(piece);
-  assert.deepEqual(
-    out.map((b) => b.length),
-    [8, 2, 8, 8, 8, 1, 7],
-  );
-  assert.deepEqual(Buffer.concat(out), Buffer.concat([Buffer.alloc(10, 1), Buffer.alloc(25, 2), Buffer.alloc(7, 3)]));
 });

@@ -1,9 +1,11 @@
-// DownloadImage: the image first, then its bytes as chunks of at most 256 KiB straight from Glance's
+// DownloadImage: the image first, then its bytes as chunks of 256 KiB straight from Glance's
 // GET /images/<id>/file (never the whole image in memory: the HTTP body is read as the client takes chunks),
 // then a trailer with the size and checksums computed on the way.
 import { createHash } from 'node:crypto';
 import { OaktreeError } from '../../../core/errors.ts';
-import type { DownloadImageResponse } from '../../../gen/oaktree/v1/image.ts';
+import { DownloadImageResponse } from '../../../gen/oaktree/v1/image.ts';
+import { keepWireBytes } from '../../../core/wire-bytes.ts';
+import { chunkTagOf, encodedChunks } from '../../../wire/message-encoding.ts';
 import { normalizeImage } from '../normalize/image.ts';
 import type { RegionContext } from '../region.ts';
 import { GrpcStatus } from '../transport/index.ts';
@@ -15,14 +17,7 @@ import { findImageRaw } from './glance.ts';
  */
 export const MAX_CHUNK = 256 * 1024;
 
-/** Re-cuts a byte stream into pieces of at most `max` bytes (HTTP chunks may be bigger or smaller). */
-export async function* rechunk(source: AsyncIterable<Buffer | Uint8Array>, max = MAX_CHUNK): AsyncGenerator<Buffer> {
-  for await (const piece of source) {
-    const buf = Buffer.isBuffer(piece) ? piece : Buffer.from(piece);
-    for (let offset = 0; offset < buf.length; offset += max)
-      yield buf.subarray(offset, Math.min(offset + max, buf.length));
-  }
-}
+const CHUNK_TAG = chunkTagOf(DownloadImageResponse)!;
 
 export async function* downloadImage(
   ctx: RegionContext,
@@ -54,12 +49,12 @@ export async function* downloadImage(
     const md5 = createHash('md5');
     const sha256 = createHash('sha256');
     let size = 0;
-    for await (const chunk of rechunk(stream)) {
-      md5.update(chunk);
-      sha256.update(chunk);
-      size += chunk.length;
-      ctx.session.transferred('image', 'download', chunk.length);
-      yield { part: { $case: 'chunk', value: chunk } };
+    for await (const { payload, encoded } of encodedChunks(stream, CHUNK_TAG, MAX_CHUNK)) {
+      md5.update(payload);
+      sha256.update(payload);
+      size += payload.length;
+      ctx.session.transferred('image', 'download', payload.length);
+      yield keepWireBytes({ part: { $case: 'chunk', value: payload } }, encoded);
     }
     const md5Hex = md5.digest('hex');
     // Glance records the md5 of what it stored: a different one means bytes were lost on the way.

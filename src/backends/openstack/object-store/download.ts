@@ -1,14 +1,18 @@
-// DownloadObject: the object first, then its bytes (or a range of them) in chunks of at most 256 KiB read from
+// DownloadObject: the object first, then its bytes (or a range of them) in chunks of 256 KiB read from
 // Swift's GET as the client takes them, then a trailer. A whole plain object's bytes must hash to its etag, or the
 // stream ends with DATA_LOSS instead of a trailer.
 import { createHash } from 'node:crypto';
 import { OaktreeError } from '../../../core/errors.ts';
-import type { DownloadObjectRequest, DownloadObjectResponse } from '../../../gen/oaktree/v1/object_store.ts';
-import { rechunk } from '../image/download.ts';
+import { type DownloadObjectRequest, DownloadObjectResponse } from '../../../gen/oaktree/v1/object_store.ts';
+import { keepWireBytes } from '../../../core/wire-bytes.ts';
+import { chunkTagOf, encodedChunks } from '../../../wire/message-encoding.ts';
+import { MAX_CHUNK } from '../image/download.ts';
 import type { RegionContext } from '../region.ts';
 import { GrpcStatus, isNotFound } from '../transport/index.ts';
 import { getObject } from './objects.ts';
 import { objectFromHead, objectPath, swift } from './swift.ts';
+
+const CHUNK_TAG = chunkTagOf(DownloadObjectResponse)!;
 
 export async function* downloadObject(
   ctx: RegionContext,
@@ -39,11 +43,11 @@ export async function* downloadObject(
     const md5 = createHash('md5');
     let size = 0;
     if (stream) {
-      for await (const chunk of rechunk(stream)) {
-        md5.update(chunk);
-        size += chunk.length;
-        ctx.session.transferred('object', 'download', chunk.length);
-        yield { part: { $case: 'chunk', value: chunk } };
+      for await (const { payload, encoded } of encodedChunks(stream, CHUNK_TAG, MAX_CHUNK)) {
+        md5.update(payload);
+        size += payload.length;
+        ctx.session.transferred('object', 'download', payload.length);
+        yield keepWireBytes({ part: { $case: 'chunk', value: payload } }, encoded);
       }
     }
     const md5Hex = md5.digest('hex');
