@@ -156,7 +156,7 @@ export class CloudRuntime {
       }
       this.stats.record(this.name, region.name, service.name, template);
 
-      const target = { cloud: this.name, service: service.name, region: region.name };
+      const target = { cloud: this.name, service: service.name, region: region.name, route: template };
       const decision = this.faults.decide(target);
       if (decision.kind === 'drop') {
         req.socket.destroy();

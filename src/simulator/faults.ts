@@ -13,6 +13,8 @@ interface RequestTarget {
   cloud: string;
   service: ServiceName | 'unknown';
   region: string;
+  /** Method and route template, e.g. `GET /servers/{id}`. */
+  route: string;
 }
 
 const SERVICES = new Set(['identity', 'compute', 'image', 'network', 'volume']);
@@ -115,7 +117,8 @@ function matches(rule: FaultTarget, t: RequestTarget): boolean {
   return (
     (!rule.cloud || rule.cloud === t.cloud) &&
     (!rule.service || rule.service === t.service) &&
-    (!rule.region || rule.region === t.region)
+    (!rule.region || rule.region === t.region) &&
+    (!rule.route || rule.route === t.route)
   );
 }
 
@@ -124,6 +127,8 @@ function validate(spec: FaultSpec): void {
   if (!spec || typeof spec !== 'object') throw bad('fault must be an object');
   if ('service' in spec && spec.service !== undefined && !SERVICES.has(spec.service))
     throw bad(`unknown service ${spec.service}`);
+  if ('route' in spec && spec.route !== undefined && !/^[A-Z]+ \/\S*$/.test(spec.route))
+    throw bad(`route must be a method and a path template, like "GET /servers/{id}": got ${spec.route}`);
   switch (spec.kind) {
     case 'latency':
       if (typeof spec.ms !== 'number' || spec.ms < 0) throw bad('latency needs ms >= 0');

@@ -130,6 +130,8 @@ export interface FaultTarget {
   cloud?: string;
   service?: ServiceName;
   region?: string;
+  /** One route, named as `GET /stats` names it: method and template, e.g. `GET /servers/{id}`. */
+  route?: string;
 }
 
 export type FaultSpec =

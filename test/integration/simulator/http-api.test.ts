@@ -273,6 +273,18 @@ test('faults: ERROR builds, 429 with Retry-After, 503, expired tokens mid-list, 
     /TimeoutError|aborted/,
   );
 
+  // A fault scoped to one route leaves the others alone, and is used up only by that route.
+  sim.faults.add({ kind: 'status', status: 500, route: 'GET /flavors/{id}', count: 1 });
+  assert.equal((await call(fresh.token, `${compute}/flavors`)).status, 200);
+  assert.equal((await call(fresh.token, `${compute}/flavors/1`)).status, 500);
+  assert.equal((await call(fresh.token, `${compute}/flavors/1`)).status, 200);
+  const badRoute = await fetch(`${ctl}/faults`, {
+    method: 'POST',
+    body: JSON.stringify({ kind: 'hang', route: '/flavors' }),
+  });
+  assert.equal(badRoute.status, 400);
+  assert.match(await badRoute.text(), /method and a path template/);
+
   sim.faults.add({ kind: 'keystone-down', cloud: 'c2', mode: '503' });
   const down = await fetch(`${sim.clouds[1].authUrl}/v3/auth/tokens`, {
     method: 'POST',
