@@ -18,36 +18,45 @@ describe('oaktree server create --wait, interrupted (real binary)', () => {
   });
   after(async () => world?.close());
 
+  const create = (name: string, extra: string[] = []) => [
+    '--endpoint',
+    ep,
+    'server',
+    'create',
+    name,
+    '--cloud',
+    'sim-beta',
+    '--image',
+    IMAGE,
+    '--flavor',
+    'm1.tiny',
+    '--wait',
+    ...extra,
+  ];
+  const visible = (grpc: ReturnType<typeof clients>, name: string) =>
+    eventually(
+      async () =>
+        (await collect(grpc.compute.listServers({ location: { cloud: 'sim-beta' }, nameOrId: name, fresh: true })))
+          .length > 0,
+      `server ${name} in the cloud`,
+      { timeoutMs: 60_000, everyMs: 200 }, // a loaded machine starts the CLI process slowly
+    );
+  const deleteServers = async (grpc: ReturnType<typeof clients>, prefix: string) => {
+    const ids = (await collect(grpc.compute.listServers({ location: { cloud: 'sim-beta' }, fresh: true })))
+      .map((r) => (r.item?.$case === 'server' ? r.item.value : undefined))
+      .filter((s) => s?.name.startsWith(prefix))
+      .map((s) => s!.id);
+    if (ids.length)
+      await oaktree(['--endpoint', ep, 'server', 'delete', ...ids, '--cloud', 'sim-beta', '--delete-floating-ips']);
+  };
+
   it('a --wait cut by the deadline or Ctrl-C says what exists and how to finish; finishing works', async () => {
-    const create = (name: string, extra: string[] = []) => [
-      '--endpoint',
-      ep,
-      'server',
-      'create',
-      name,
-      '--cloud',
-      'sim-beta',
-      '--image',
-      IMAGE,
-      '--flavor',
-      'm1.tiny',
-      '--wait',
-      ...extra,
-    ];
     const grpc = clients(ep);
-    const visible = (name: string) =>
-      eventually(
-        async () =>
-          (await collect(grpc.compute.listServers({ location: { cloud: 'sim-beta' }, nameOrId: name, fresh: true })))
-            .length > 0,
-        `server ${name} in the cloud`,
-        { timeoutMs: 60_000, everyMs: 200 }, // a loaded machine starts the CLI process slowly
-      );
     try {
       const [deadline, interrupted] = await Promise.all([
         oaktree(create('s3-python-deadline', ['--timeout', '8'])),
         oaktree(create('s3-python-ctrl-c'), {}, async (pid) => {
-          await visible('s3-python-ctrl-c');
+          await visible(grpc, 's3-python-ctrl-c');
           process.kill(pid, 'SIGINT');
         }),
       ]);
@@ -80,12 +89,35 @@ describe('oaktree server create --wait, interrupted (real binary)', () => {
       assert.equal(finished.code, 0, finished.stderr);
       assert.match(finished.stdout, new RegExp(`^${id}\\nACTIVE\\n\\d+\\.\\d+\\.\\d+\\.\\d+\\n$`));
     } finally {
-      const ids = (await collect(grpc.compute.listServers({ location: { cloud: 'sim-beta' }, fresh: true })))
-        .map((r) => (r.item?.$case === 'server' ? r.item.value : undefined))
-        .filter((s) => s?.name.startsWith('s3-python-'))
-        .map((s) => s!.id);
-      if (ids.length)
-        await oaktree(['--endpoint', ep, 'server', 'delete', ...ids, '--cloud', 'sim-beta', '--delete-floating-ips']);
+      await deleteServers(grpc, 's3-python-');
+      grpc.close();
+    }
+  });
+
+  it('Ctrl-C after nova accepted the server but before the node reported it: the CLI finds it and says it exists', async () => {
+    const grpc = clients(ep);
+    // The node's read-back of the new server never answers, so the node never reports it: Ctrl-C comes in the gap
+    // between nova's accept and the node's first report, every time.
+    const fault = world.simulator.faults.add({ kind: 'hang', cloud: 'sim-beta', route: 'GET /servers/{id}', count: 1 });
+    try {
+      const interrupted = await oaktree(create('s3-python-gap'), {}, async (pid) => {
+        await visible(grpc, 's3-python-gap');
+        process.kill(pid, 'SIGINT');
+      });
+      assert.equal(interrupted.code, 130, interrupted.stderr);
+      assert.equal(world.simulator.faults.list().length, 0, 'the read-back was held, so the node had not reported');
+      assert.match(interrupted.stderr, /^oaktree: interrupted: server s3-python-gap \(([0-9a-f-]{36})\) exists/);
+      const id = /\(([0-9a-f-]{36})\)/.exec(interrupted.stderr)![1]!;
+      const inCloud = await collect(
+        grpc.compute.listServers({ location: { cloud: 'sim-beta' }, nameOrId: 's3-python-gap', fresh: true }),
+      );
+      assert.deepEqual(
+        inCloud.map((r) => (r.item?.$case === 'server' ? r.item.value.id : '')),
+        [id],
+      );
+    } finally {
+      world.simulator.faults.remove(fault.id);
+      await deleteServers(grpc, 's3-python-gap');
       grpc.close();
     }
   });
