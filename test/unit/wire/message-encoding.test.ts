@@ -248,3 +248,36 @@ test('bytes that are not exactly one chunk field go to the generated decoder', {
   const list = ListServersResponse.encode({ item: { $case: 'server', value: server(1) } }).finish();
   assert.deepEqual(messageDecoder(ListServersResponse)(list), ListServersResponse.decode(list));
 });
+
+test('an announced length sizes the last chunk exactly; a body longer or shorter than announced still arrives whole', {
+  timeout: 10_000,
+}, async () => {
+  const tag = chunkTagOf(DownloadObjectResponse)!;
+  const gather = async (expected: number | undefined, ...parts: Uint8Array[]) => {
+    const chunks = [];
+    for await (const chunk of encodedChunks(pieces(...parts), tag, 200, expected)) chunks.push(chunk);
+    assert.deepEqual(Buffer.concat(chunks.map((c) => c.payload)), Buffer.concat(parts));
+    for (const { payload, encoded } of chunks) {
+      const expectedBytes = DownloadObjectResponse.encode({ part: { $case: 'chunk', value: payload } }).finish();
+      assert.deepEqual(new Uint8Array(encoded), expectedBytes);
+    }
+    return chunks;
+  };
+  const exact = await gather(450, Buffer.alloc(300, 1), Buffer.alloc(150, 2));
+  assert.deepEqual(
+    exact.map((c) => c.payload.length),
+    [200, 200, 50],
+  );
+  assert.ok(handOver(exact[2].encoded) instanceof ArrayBuffer, 'the last chunk fills its own buffer');
+  const small = await gather(10, Buffer.alloc(10, 3));
+  assert.equal(small[0].encoded.buffer.byteLength, small[0].encoded.length, 'a small body costs its own size');
+  assert.equal(small[0].encoded.length, tag.length + 1 + 10);
+  assert.deepEqual(
+    (await gather(100, Buffer.alloc(250, 4))).map((c) => c.payload.length),
+    [100, 150],
+  );
+  assert.deepEqual(
+    (await gather(500, Buffer.alloc(250, 5))).map((c) => c.payload.length),
+    [200, 50],
+  );
+});

@@ -8,7 +8,7 @@ import { keepWireBytes } from '../../../core/wire-bytes.ts';
 import { chunkTagOf, encodedChunks } from '../../../wire/message-encoding.ts';
 import { normalizeImage } from '../normalize/image.ts';
 import type { RegionContext } from '../region.ts';
-import { GrpcStatus } from '../transport/index.ts';
+import { announcedLength, GrpcStatus } from '../transport/index.ts';
 import { findImageRaw } from './glance.ts';
 
 /**
@@ -49,7 +49,7 @@ export async function* downloadImage(
     const md5 = createHash('md5');
     const sha256 = createHash('sha256');
     let size = 0;
-    for await (const { payload, encoded } of encodedChunks(stream, CHUNK_TAG, MAX_CHUNK)) {
+    for await (const { payload, encoded } of encodedChunks(stream, CHUNK_TAG, MAX_CHUNK, announcedLength(res))) {
       md5.update(payload);
       sha256.update(payload);
       size += payload.length;

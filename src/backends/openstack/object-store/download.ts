@@ -8,7 +8,7 @@ import { keepWireBytes } from '../../../core/wire-bytes.ts';
 import { chunkTagOf, encodedChunks } from '../../../wire/message-encoding.ts';
 import { MAX_CHUNK } from '../image/download.ts';
 import type { RegionContext } from '../region.ts';
-import { GrpcStatus, isNotFound } from '../transport/index.ts';
+import { announcedLength, GrpcStatus, isNotFound } from '../transport/index.ts';
 import { getObject } from './objects.ts';
 import { objectFromHead, objectPath, swift } from './swift.ts';
 
@@ -43,7 +43,7 @@ export async function* downloadObject(
     const md5 = createHash('md5');
     let size = 0;
     if (stream) {
-      for await (const { payload, encoded } of encodedChunks(stream, CHUNK_TAG, MAX_CHUNK)) {
+      for await (const { payload, encoded } of encodedChunks(stream, CHUNK_TAG, MAX_CHUNK, announcedLength(res))) {
         md5.update(payload);
         size += payload.length;
         ctx.session.transferred('object', 'download', payload.length);

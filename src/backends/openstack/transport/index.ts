@@ -1,4 +1,4 @@
-export { CloudSession } from './session.ts';
+export { CloudSession, announcedLength } from './session.ts';
 export type {
   CloudSessionOptions,
   SessionLogger,

@@ -89,6 +89,13 @@ export interface SessionResponse {
   requestId?: string;
 }
 
+/** The body length a response announces (Content-Length), when it says one. */
+export function announcedLength(res: SessionResponse): number | undefined {
+  const value = res.headers['content-length'];
+  const length = value === undefined ? Number.NaN : Number(value);
+  return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+}
+
 export interface PaginateRequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   limit?: number;
